@@ -1,0 +1,114 @@
+"""Items the spider yields; the store pipeline writes each kind to its own table.
+
+Every item carries ``site_id``; the pipeline adds the run. Field names equal the store's column names
+(see :mod:`govsites.store`), so writing an item is ``ItemAdapter(item).asdict()`` into ``TABLE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass
+class PageItem:
+    """One fetched page of a site (internal HTML pages and the home page)."""
+
+    TABLE: ClassVar[str] = "pages"
+    site_id: str
+    url: str
+    final_url: str
+    status: str
+    kind: str  # home | list | article | other | error
+    depth: int = 0
+    rendered: bool = False
+    title: str = ""
+    encoding: str = ""
+    fetched_at: str = ""
+    text: str = ""  # visible text, used by the typo pipeline; not stored
+
+
+@dataclass
+class ColumnItem:
+    """A column (栏目) recognised by its list page, with its newest item date."""
+
+    TABLE: ClassVar[str] = "columns"
+    site_id: str
+    url: str
+    name: str
+    category: str
+    newest_date: str  # ISO date or ""
+    items: int
+    status: str  # ok | stale | blank | undated | unreachable (stale is judged at scoring time)
+    date_source: str = ""  # list | url | article | ""
+    found_by: str = ""  # nav | more | pinned | sitemap | crawl
+    rendered: bool = False
+    on_home: bool = False
+
+
+@dataclass
+class ListEntryItem:
+    """One item of a column's list (kept so every column verdict is traceable)."""
+
+    TABLE: ClassVar[str] = "list_items"
+    site_id: str
+    column_url: str
+    url: str
+    title: str
+    date: str
+    date_source: str
+    pinned: bool = False
+
+
+@dataclass
+class LinkRefItem:
+    """One occurrence of a link on a page."""
+
+    TABLE: ClassVar[str] = "link_refs"
+    site_id: str
+    url: str
+    source_url: str
+    anchor: str
+    tag: str
+
+
+@dataclass
+class LinkCheckItem:
+    """The verdict on one distinct URL (checked once per run)."""
+
+    TABLE: ClassVar[str] = "link_checks"
+    site_id: str
+    url: str
+    status: str  # HTTP code, or dns | refused | reset | timeout | tls | redirect_loop | ...
+    reason: str
+    broken: bool
+    final_url: str = ""
+    checked_at: str = ""
+
+
+@dataclass
+class TypoItem:
+    TABLE: ClassVar[str] = "typos"
+    site_id: str
+    url: str
+    wrong: str
+    right: str
+    context: str
+    severity: str  # serious | general
+    kind: str  # homophone | lookalike | known_pair | variant
+
+
+@dataclass
+class ProbeItem:
+    """One home-page availability probe."""
+
+    TABLE: ClassVar[str] = "probes"
+    site_id: str
+    url: str
+    probed_at: str
+    ok: bool
+    status: str
+    elapsed_ms: int
+
+
+ALL_ITEMS = (PageItem, ColumnItem, ListEntryItem, LinkRefItem, LinkCheckItem, TypoItem, ProbeItem)

@@ -1,0 +1,181 @@
+"""Read and validate the site registry (``sites.csv``) and hand-pinned columns (``columns.csv``).
+
+Plain records only, no Scrapy. Every error names the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+SITE_FIELDS = ("site_id", "name", "group", "county", "home_url")
+COLUMN_FIELDS = ("site_id", "column", "url", "category", "render")
+GROUPS = {"county": "县区组", "agency": "政府机构组"}
+CATEGORIES = ("news", "notice", "policy", "personnel", "plan", "disclosure", "guide", "interaction", "other")
+RENDER_MODES = ("", "auto", "html", "js")
+SITE_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+class RegistryError(ValueError):
+    """A malformed registry or columns file: names file, line and field."""
+
+    def __init__(self, path: Path | str, line: int, field_name: str, reason: str) -> None:
+        self.path, self.line, self.field, self.reason = str(path), line, field_name, reason
+        super().__init__(f"{path}:{line}: 字段 {field_name}: {reason}")
+
+
+@dataclass(frozen=True)
+class Site:
+    site_id: str
+    name: str
+    group: str
+    county: str
+    home_url: str
+    line: int = 0
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.home_url).hostname or "").lower()
+
+    def as_row(self) -> dict[str, str]:
+        return {"site_id": self.site_id, "name": self.name, "group": self.group, "county": self.county,
+                "home_url": self.home_url}
+
+
+@dataclass(frozen=True)
+class PinnedColumn:
+    site_id: str
+    name: str
+    url: str
+    category: str
+    render: str
+    line: int = 0
+
+
+@dataclass
+class Registry:
+    path: str
+    sites: list[Site]
+    skipped: list[Site] = field(default_factory=list)  # rows without a home_url
+
+    def select(self, site_ids: Iterable[str] = (), counties: Iterable[str] = ()) -> list[Site]:
+        """Sites matching any given id or county; all sites when neither is given."""
+        ids, cts = set(site_ids), set(counties)
+        if not ids and not cts:
+            return list(self.sites)
+        known = {s.site_id for s in self.sites} | {s.site_id for s in self.skipped}
+        unknown = ids - known
+        if unknown:
+            raise RegistryError(self.path, 0, "site_id", f"登记表中没有站点 / unknown site: {', '.join(sorted(unknown))}")
+        counties_known = {s.county for s in self.sites}
+        if cts - counties_known:
+            missing = ", ".join(sorted(cts - counties_known))
+            raise RegistryError(self.path, 0, "county", f"登记表中没有该县区 / unknown county: {missing}")
+        return [s for s in self.sites if s.site_id in ids or s.county in cts]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RegistryError(path, 0, "-", f"无法读取文件 / cannot read file: {exc.strerror}") from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RegistryError(
+            path, line, "-",
+            "文件不是 UTF-8 编码（Excel 另存为时请选“CSV UTF-8”）/ file is not UTF-8 (save as 'CSV UTF-8')",
+        ) from exc
+
+
+def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:
+    """Rows with their 1-based file line numbers; blank lines skipped; header checked."""
+    text = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise RegistryError(path, 1, "-", "文件为空 / empty file") from None
+    missing = [f for f in required if f not in header]
+    if missing:
+        raise RegistryError(path, 1, missing[0], "表头缺少该列 / header lacks this column")
+    rows: list[tuple[int, dict[str, str]]] = []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > len(header):
+            raise RegistryError(path, line, header[-1], f"列数多于表头（{len(values)} > {len(header)}）/ too many fields")
+        padded = values + [""] * (len(header) - len(values))
+        row = {h: v.strip() for h, v in zip(header, padded, strict=True) if h in required or h in optional}
+        rows.append((line, row))
+    return rows
+
+
+def check_url(path: Path | str, line: int, field_name: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RegistryError(path, line, field_name, f"不是有效的 http(s) 网址 / not a valid http(s) URL: {url!r}")
+    if any(c.isspace() for c in url):
+        raise RegistryError(path, line, field_name, f"网址中含有空白字符 / URL contains whitespace: {url!r}")
+
+
+def load_sites(path: Path | str) -> Registry:
+    """Read ``sites.csv``; raise :class:`RegistryError` on the first malformed row."""
+    path = Path(path)
+    sites: list[Site] = []
+    skipped: list[Site] = []
+    seen: dict[str, int] = {}
+    for line, row in _rows(path, SITE_FIELDS):
+        sid = row["site_id"]
+        if not SITE_ID_RE.match(sid):
+            raise RegistryError(path, line, "site_id",
+                                f"应为小写英文字母开头的 ASCII 标识（a-z 0-9 _ -）/ must be an ASCII slug: {sid!r}")
+        if sid in seen:
+            raise RegistryError(path, line, "site_id", f"与第 {seen[sid]} 行重复 / duplicate of line {seen[sid]}: {sid}")
+        seen[sid] = line
+        if not row["name"]:
+            raise RegistryError(path, line, "name", "单位名称为空 / empty name")
+        if row["group"] not in GROUPS:
+            raise RegistryError(path, line, "group",
+                                f"分组应为 county（县区组）或 agency（政府机构组）/ unknown group: {row['group']!r}")
+        if not row["county"]:
+            raise RegistryError(path, line, "county", "所属县区为空（市直部门填“市直”）/ empty county")
+        site = Site(sid, row["name"], row["group"], row["county"], row["home_url"], line)
+        if not row["home_url"]:
+            skipped.append(site)
+            continue
+        check_url(path, line, "home_url", row["home_url"])
+        sites.append(site)
+    return Registry(str(path), sites, skipped)
+
+
+def load_columns(path: Path | str, registry: Registry) -> dict[str, list[PinnedColumn]]:
+    """Read the optional ``columns.csv``; pinned columns per site (they replace discovery for that site)."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    known = {s.site_id for s in registry.sites} | {s.site_id for s in registry.skipped}
+    pinned: dict[str, list[PinnedColumn]] = {}
+    for line, row in _rows(path, COLUMN_FIELDS[:3], COLUMN_FIELDS[3:]):
+        sid = row["site_id"]
+        if sid not in known:
+            raise RegistryError(path, line, "site_id", f"站点不在登记表中 / site not in the registry: {sid!r}")
+        if not row["column"]:
+            raise RegistryError(path, line, "column", "栏目名称为空 / empty column name")
+        check_url(path, line, "url", row["url"])
+        category = row.get("category", "")
+        if category and category not in CATEGORIES:
+            raise RegistryError(path, line, "category",
+                                f"未知栏目类别 / unknown category {category!r} (one of {', '.join(CATEGORIES)})")
+        render = row.get("render", "")
+        if render not in RENDER_MODES:
+            raise RegistryError(path, line, "render", f"render 应为 html、js 或留空 / unknown render mode {render!r}")
+        pinned.setdefault(sid, []).append(PinnedColumn(sid, row["column"], row["url"], category, render, line))
+    return pinned
