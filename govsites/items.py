@@ -6,7 +6,7 @@ Every item carries ``site_id``; the pipeline adds the run. Field names equal the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 
@@ -26,6 +26,7 @@ class PageItem:
     encoding: str = ""
     fetched_at: str = ""
     text: str = ""  # visible text, used by the typo pipeline; not stored
+    typos: list[TypoItem] = field(default_factory=list)  # filled by the typo pipeline
 
 
 @dataclass

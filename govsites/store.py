@@ -292,3 +292,32 @@ def _to_db(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     return value
+
+
+def parse_as_of(value: str) -> str:
+    """Validate an evaluation date ``YYYY-MM-DD``; empty means today."""
+    if not value:
+        return datetime.now().date().isoformat()  # noqa: DTZ005 - the office's local calendar day
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date().isoformat()  # noqa: DTZ007
+    except ValueError:
+        raise StoreError(f"AS_OF 应为 YYYY-MM-DD 格式的日期 / AS_OF must be a date YYYY-MM-DD: {value!r}") from None
+
+
+def resolve_run(store: Store, label: str, as_of: str, subset: bool) -> tuple[str, str]:
+    """Which run a crawl writes into, and its evaluation date.
+
+    - ``label`` given: that run (created when new); an existing run keeps its own AS_OF.
+    - a subset crawl (some sites or counties) without a label: the latest run, so a rerun replaces those
+      sites' results in the current run.
+    - otherwise a run labelled with the evaluation date.
+    """
+    checked = parse_as_of(as_of)
+    if label:
+        run = store.get_run(label)
+        return label, run.as_of if run else checked
+    if subset:
+        run = store.latest_run()
+        if run is not None:
+            return run.label, run.as_of
+    return checked, checked

@@ -1,0 +1,65 @@
+# govsites: `make help` lists the targets. Variables: SITES OUT DB AS_OF RUN SITE COUNTY PROBES ALLOW_PRIVATE
+# RUBRIC BASELINE (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+SITES ?= data/sites.csv
+OUT ?= data/output
+DB ?= data/govsites.sqlite
+AS_OF ?=
+RUN ?=
+SITE ?=
+COUNTY ?=
+PROBES ?=
+ALLOW_PRIVATE ?=
+RUBRIC ?= census2015
+
+CRAWL_ARGS = --sites "$(SITES)" --db "$(DB)" $(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)") \
+	$(if $(SITE),--site "$(SITE)") $(if $(COUNTY),--county "$(COUNTY)") $(if $(PROBES),--probes "$(PROBES)") \
+	$(if $(filter 1 true yes,$(ALLOW_PRIVATE)),--allow-private)
+
+.PHONY: help install demo test crawl score probe bench lint clean
+
+help: ## list the targets and what they do
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## install what is missing: Debian's chromium and a .venv with the pinned packages
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "安装 Debian chromium（用于渲染 JavaScript 栏目）…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements.lock
+	@touch $(STAMP)
+
+demo: install ## serve the bundled demo web, crawl and score it: outputs in data/output/
+	$(BIN)/python -m govsites demo --out "$(OUT)" --db "$(DB)"
+
+test: install ## run the whole test suite (real local servers, real Chromium)
+	@$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "错误：没有运行任何测试 / no tests ran"; exit 1; fi; exit $$rc
+
+crawl: install ## crawl the registry's sites (SITE=id or COUNTY=县 reruns only those) into the store DB
+	$(BIN)/python -m govsites crawl $(CRAWL_ARGS)
+
+score: install ## score a run (RUN=label, default the latest) and write CSVs and scores.xlsx into OUT
+	$(BIN)/python -m scoring --db "$(DB)" --out "$(OUT)" --sites "$(SITES)" --rubric "$(RUBRIC)" \
+	  $(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(BASELINE),--baseline "$(BASELINE)")
+
+probe: install ## record one more home-page probe round for every site (cron it for the census method)
+	$(BIN)/python -m govsites probe $(CRAWL_ARGS)
+
+bench: install ## benchmarks: crawl speed on the demo web, typo detector speed and accuracy (prints figures)
+	$(BIN)/python -m govsites.bench
+
+lint: install ## ruff and mypy over the code
+	$(BIN)/ruff check govsites scoring tests
+	$(BIN)/mypy
+
+clean: ## remove outputs and the store (keeps .venv)
+	rm -rf "$(OUT)" "$(DB)" "$(DB)-wal" "$(DB)-shm"

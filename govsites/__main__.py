@@ -1,0 +1,5 @@
+import sys
+
+from govsites.cli import main
+
+sys.exit(main())

@@ -1,0 +1,145 @@
+"""Command line: ``python -m govsites crawl|probe|demo`` (the Makefile's crawl, probe and demo targets)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from govsites.registry import RegistryError, load_columns, load_sites
+from govsites.store import StoreError, parse_as_of
+
+DEMO_PORT = 8341
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sites", default=os.environ.get("GOVSITES_SITES") or "data/sites.csv",
+                        help="registry CSV (SITES)")
+    parser.add_argument("--columns", default=os.environ.get("GOVSITES_COLUMNS") or "data/columns.csv",
+                        help="hand-pinned columns CSV")
+    parser.add_argument("--db", default=os.environ.get("GOVSITES_DB") or "data/govsites.sqlite", help="store (DB)")
+    parser.add_argument("--run", default=os.environ.get("GOVSITES_RUN", ""), help="run label (RUN)")
+    parser.add_argument("--as-of", default=os.environ.get("GOVSITES_AS_OF", ""), help="evaluation date YYYY-MM-DD")
+    parser.add_argument("--site", default="", help="only these site_ids, comma-separated (SITE)")
+    parser.add_argument("--county", default="", help="only the sites of these counties, comma-separated (COUNTY)")
+    parser.add_argument("--probes", type=int, default=None, help="home-page probes per crawl (PROBES)")
+    parser.add_argument("--allow-private", action="store_true",
+                        default=os.environ.get("GOVSITES_ALLOW_PRIVATE", "") in ("1", "true", "yes"),
+                        help="allow private and loopback addresses (ALLOW_PRIVATE=1, for local test webs)")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="any Scrapy or GOVSITES_ setting")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govsites", description="政府网站绩效评估：抓取、检查、评分")
+    sub = parser.add_subparsers(dest="command", required=True)
+    crawl = sub.add_parser("crawl", help="crawl the registry's sites into the store")
+    _add_common(crawl)
+    probe = sub.add_parser("probe", help="one more home-page probe round for every site")
+    _add_common(probe)
+    demo = sub.add_parser("demo", help="serve the bundled demo web, crawl it and score it")
+    demo.add_argument("--out", default="data/output")
+    demo.add_argument("--db", default="data/govsites.sqlite")
+    demo.add_argument("--port", type=int, default=DEMO_PORT)
+    return parser
+
+
+def validate(args: argparse.Namespace) -> None:
+    """Everything a crawl reads, checked before anything is written."""
+    registry = load_sites(args.sites)
+    load_columns(args.columns, registry)
+    registry.select(_split(args.site), _split(args.county))
+    parse_as_of(args.as_of)
+    for site in registry.skipped:
+        print(f"提示：{args.sites} 第 {site.line} 行 {site.site_id}（{site.name}）没有首页网址，已跳过", file=sys.stderr)
+    if not registry.sites:
+        raise RegistryError(args.sites, 0, "home_url", "登记表中没有可检测的网站（全部缺少首页网址）/ no site has a home_url")
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govsites.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from govsites.spiders.site import SiteSpider
+
+    settings = get_project_settings()
+    values: dict[str, Any] = {
+        "GOVSITES_SITES": args.sites, "GOVSITES_COLUMNS": args.columns, "GOVSITES_DB": args.db,
+        "GOVSITES_RUN": args.run, "GOVSITES_AS_OF": args.as_of, "GOVSITES_SITE_IDS": args.site,
+        "GOVSITES_COUNTIES": args.county, "GOVSITES_ALLOW_PRIVATE": args.allow_private,
+    }
+    if args.probes is not None:
+        values["GOVSITES_PROBES"] = args.probes
+    if mode == "probe":
+        values.update({"GOVSITES_PROBES": 1, "GOVSITES_TYPOS_ENABLED": False, "GOVSITES_RENDER_ENABLED": False,
+                       "DOWNLOAD_HANDLERS": {}, "GOVSITES_PROGRESS_INTERVAL": 0})
+    for item in args.set:
+        name, _, value = item.partition("=")
+        values[name] = value
+    for name, value in values.items():
+        settings.set(name, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(SiteSpider)
+    process.crawl(crawler, mode=mode)
+    process.start()
+    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    return 0 if reason == "finished" else 1
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Serve the demo web in a child process, crawl and score it, stop the demo web."""
+    from govsites.demo import AS_OF
+
+    registry = Path(args.out) / "demo-sites.csv" if args.port == 0 else Path("data/sites.csv")
+    command = [sys.executable, "-m", "govsites.demo", "serve", "--port", str(args.port)]
+    if args.port == 0:
+        registry.parent.mkdir(parents=True, exist_ok=True)
+        command += ["--registry", str(registry)]
+    print(f"启动演示网站（端口 {args.port}）…", flush=True)
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline() if server.stdout else ""
+        if "ready" not in line:
+            print("错误：演示网站未能启动", file=sys.stderr)
+            return 1
+        env = {**os.environ, "GOVSITES_PROBE_INTERVAL": os.environ.get("GOVSITES_PROBE_INTERVAL", "1")}
+        crawl = [sys.executable, "-m", "govsites", "crawl", "--sites", str(registry), "--db", args.db,
+                 "--run", "demo", "--as-of", AS_OF.isoformat(), "--allow-private"]
+        started = time.monotonic()
+        code = subprocess.call(crawl, env=env)
+        if code != 0:
+            print("错误：抓取未正常结束", file=sys.stderr)
+            return code
+        print(f"抓取完成，用时 {time.monotonic() - started:.0f} 秒；开始评分…", flush=True)
+        score = [sys.executable, "-m", "scoring", "--db", args.db, "--out", args.out, "--sites", str(registry),
+                 "--run", "demo"]
+        return subprocess.call(score)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        print("演示网站已停止。", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        return run_demo(args)
+    try:
+        validate(args)
+    except (RegistryError, StoreError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    return run_crawl(args, mode=args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

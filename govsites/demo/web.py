@@ -1,0 +1,190 @@
+"""The demo web server: one ``ThreadingHTTPServer`` per site, one loopback address per site.
+
+Sites live at 127.0.0.<first_host + offset> on one shared port; the down site's address is reserved
+(a bound socket that never listens), so connections to it are refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import socket
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+
+from govsites.demo.model import AS_OF
+from govsites.demo.sites import SITES, SiteApp
+from govsites.demo.templates import Page
+
+__all__ = ["AS_OF", "DemoWeb"]
+
+REGISTRY_FIELDS = ("site_id", "name", "group", "county", "home_url")
+_PORT_TRIES = 20
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def _handler(app: SiteApp, web: DemoWeb, host: str) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "Apache"
+        sys_version = ""
+        protocol_version = "HTTP/1.1"
+
+        def _respond(self, method: str, form: str = "") -> None:
+            web.count(host, method, self.path)
+            page: Page = app.handle(self.path, form)
+            self.send_response(page.status)
+            self.send_header("Content-Type", page.content_type)
+            self.send_header("Content-Length", str(len(page.body)))
+            self.end_headers()
+            if method != "HEAD":
+                self.wfile.write(page.body)
+
+        def do_GET(self) -> None:
+            self._respond("GET")
+
+        def do_HEAD(self) -> None:
+            self._respond("HEAD")
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            form = self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
+            self._respond("POST", form)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+            return
+
+    return Handler
+
+
+class DemoWeb:
+    """The bundled demo web: ``with DemoWeb(port=0) as web: web.registry_rows()``."""
+
+    def __init__(self, port: int = 8341, first_host: int = 11) -> None:
+        self.requested_port = port
+        self.first_host = first_host
+        self.hits: Counter[tuple[str, str, str]] = Counter()
+        self._lock = threading.Lock()
+        self._servers: list[_Server] = []
+        self._threads: list[threading.Thread] = []
+        self._reserved: list[socket.socket] = []
+        self.ports: dict[str, int] = {}  # site_id -> port
+        self.apps: dict[str, SiteApp] = {}
+
+    # ---- lifecycle ---------------------------------------------------------------------------------
+    def host(self, site_id: str) -> str:
+        site = next(s for s in SITES if s.site_id == site_id)
+        return f"127.0.0.{self.first_host + site.host_offset}"
+
+    def count(self, host: str, method: str, path: str) -> None:
+        with self._lock:
+            self.hits[(host, method, path)] += 1
+
+    def start(self) -> DemoWeb:
+        if self._servers:
+            return self
+        if self.requested_port:
+            self._bind_all(self.requested_port, shared=True)
+        else:
+            for _ in range(_PORT_TRIES):
+                try:
+                    self._bind_all(0, shared=True)
+                    break
+                except OSError:
+                    self._close()
+            else:
+                self._bind_all(0, shared=False)
+        for server in self._servers:
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                daemon=True,
+                name=f"demo-web-{server.server_address[0]!s}",
+            )
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def _bind_all(self, port: int, *, shared: bool) -> None:
+        """Bind every live site (same port when ``shared``) and reserve the down sites' addresses."""
+        chosen = port
+        try:
+            for site in SITES:
+                host = self.host(site.site_id)
+                if site.down:
+                    continue
+                server = _Server(
+                    (host, chosen if shared else port), BaseHTTPRequestHandler, bind_and_activate=True
+                )
+                self._servers.append(server)
+                actual = server.server_address[1]
+                if shared and not chosen:
+                    chosen = actual
+                self.ports[site.site_id] = actual
+                app = SiteApp(site, f"{host}:{actual}")
+                self.apps[site.site_id] = app
+                server.RequestHandlerClass = _handler(app, self, host)
+            for site in SITES:
+                if site.down:
+                    reserve = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                    reserve.bind((self.host(site.site_id), chosen if shared else 0))
+                    self._reserved.append(reserve)  # bound, never listening: connections are refused
+                    self.ports[site.site_id] = reserve.getsockname()[1]
+        except OSError:
+            self._close()
+            raise
+
+    def _close(self) -> None:
+        for server in self._servers:
+            server.server_close()
+        for sock in self._reserved:
+            sock.close()
+        self._servers, self._reserved = [], []
+        self.ports, self.apps = {}, {}
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads = []
+        self._close()
+
+    def __enter__(self) -> DemoWeb:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # ---- registry ----------------------------------------------------------------------------------
+    def home_url(self, site_id: str) -> str:
+        port = self.ports.get(site_id, self.requested_port)
+        return f"http://{self.host(site_id)}:{port}/"
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        return [
+            {
+                "site_id": s.site_id,
+                "name": s.name,
+                "group": s.group,
+                "county": s.county,
+                "home_url": self.home_url(s.site_id),
+            }
+            for s in SITES
+        ]
+
+    def write_registry(self, path: Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=REGISTRY_FIELDS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(self.registry_rows())
+        return path

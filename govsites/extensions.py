@@ -1,0 +1,159 @@
+"""Extensions: home-page probes, header-only downloads, progress lines and per-site summaries."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured, StopDownload
+from scrapy.http import Response
+from twisted.internet import reactor, task
+
+from govsites.items import ColumnItem, LinkCheckItem, PageItem, ProbeItem
+from govsites.store import now_iso
+
+logger = logging.getLogger(__name__)
+
+
+class HomeProbes:
+    """Probe every site's home page ``GOVSITES_PROBES`` times, ``GOVSITES_PROBE_INTERVAL`` seconds apart.
+
+    A probe is one GET with a hard time limit (15 s by default, the census rule) and no retries; it fails on
+    any error or a 4xx/5xx answer. The spider stays open until every probe has answered.
+    """
+
+    def __init__(self, crawler: Any, probes: int, interval: float, timeout: int) -> None:
+        self.crawler = crawler
+        self.probes = probes
+        self.interval = interval
+        self.timeout = timeout
+        self.pending = 0
+        self.calls: list[Any] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> HomeProbes:
+        settings = crawler.settings
+        probes = settings.getint("GOVSITES_PROBES")
+        if probes <= 0:
+            raise NotConfigured
+        ext = cls(crawler, probes, settings.getfloat("GOVSITES_PROBE_INTERVAL"),
+                  settings.getint("GOVSITES_PROBE_TIMEOUT"))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_dropped)
+        return ext
+
+    def spider_opened(self, spider: Any) -> None:
+        for state in getattr(spider, "states", {}).values():
+            for i in range(self.probes):
+                self.pending += 1
+                self.calls.append(reactor.callLater(i * self.interval, self._probe, spider, state.site))  # type: ignore[attr-defined]
+
+    def _probe(self, spider: Any, site: Any) -> None:
+        meta = {"site_id": site.site_id, "probe_url": site.home_url, "probed_at": now_iso(),
+                "probe_started": time.monotonic(), "dont_retry": True, "download_timeout": self.timeout,
+                "handle_httpstatus_list": list(range(300, 600)), "dont_redirect": False, "role": "probe"}
+        request = Request(site.home_url, callback=spider.probe_done, errback=spider.probe_failed, meta=meta,
+                          dont_filter=True, priority=1000)
+        self.crawler.engine.crawl(request)
+
+    def item_scraped(self, item: Any, **_: Any) -> None:
+        if isinstance(item, ProbeItem):
+            self.pending -= 1
+
+    def spider_idle(self, spider: Any) -> None:
+        if self.pending > 0:
+            raise DontCloseSpider
+
+    def spider_closed(self, spider: Any) -> None:
+        for call in self.calls:
+            if call.active():
+                call.cancel()
+
+
+class HeadersOnly:
+    """Stop a download once the headers are in, for requests marked ``headers_only`` (link checks by GET)."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> HeadersOnly:
+        ext = cls()
+        crawler.signals.connect(ext.headers_received, signal=signals.headers_received)
+        return ext
+
+    def headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
+        if request.meta.get("headers_only"):
+            raise StopDownload(fail=False)
+
+
+class Progress:
+    """Progress lines while crawling and a per-site summary at the end (Chinese, for the analyst)."""
+
+    def __init__(self, crawler: Any, interval: float) -> None:
+        self.crawler = crawler
+        self.interval = interval
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self.task: task.LoopingCall | None = None
+        self.started = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Progress:
+        interval = crawler.settings.getfloat("GOVSITES_PROGRESS_INTERVAL")
+        if interval <= 0:
+            raise NotConfigured
+        ext = cls(crawler, interval)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        return ext
+
+    def item_scraped(self, item: Any, response: Response | None = None, **_: Any) -> None:
+        site = getattr(item, "site_id", "")
+        keys: list[str] = []
+        if isinstance(item, PageItem):
+            keys = ["pages", f"pages_{item.kind}"] + (["rendered"] if item.rendered else [])
+        elif isinstance(item, LinkCheckItem):
+            keys = ["links", "broken"] if item.broken else ["links"]
+        elif isinstance(item, ColumnItem):
+            keys = ["columns", item.status]
+        elif isinstance(item, ProbeItem):
+            keys = ["probes"] if item.ok else ["probes", "probe_failures"]
+        for key in keys:
+            self.counts[site, key] += 1
+            self.crawler.stats.inc_value(f"govsites/{key}")
+        for typo in getattr(item, "typos", ()):
+            self.counts[site, "typos"] += 1
+            self.crawler.stats.inc_value(f"govsites/typos/{typo.severity}")
+
+    def _total(self, key: str) -> int:
+        return sum(n for (_, k), n in self.counts.items() if k == key)
+
+    def spider_opened(self, spider: Any) -> None:
+        self.started = time.monotonic()
+        logger.info("开始检测 %d 个网站", len(getattr(spider, "states", {})))
+        self.task = task.LoopingCall(self.log_progress, spider)
+        self.task.start(self.interval, now=False)
+
+    def log_progress(self, spider: Any) -> None:
+        states = getattr(spider, "states", {})
+        pending = self.crawler.engine.slot.scheduler.__len__() if self.crawler.engine.slot else 0
+        logger.info("进度：已抓取页面 %d，已检查链接 %d（失效 %d），已识别栏目 %d，待处理请求 %d，用时 %.0f 秒（共 %d 个网站）",
+                    self._total("pages"), self._total("links"), self._total("broken"), self._total("columns"),
+                    pending, time.monotonic() - self.started, len(states))
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        for site_id in getattr(spider, "states", {}):
+            c = {k: n for (s, k), n in self.counts.items() if s == site_id}
+            logger.info(
+                "站点 %s：页面 %d，栏目 %d（空白 %d，无日期 %d，无法访问 %d），链接 %d（失效 %d），首页探测 %d 次失败 %d 次，错别字 %d",
+                site_id, c.get("pages", 0), c.get("columns", 0), c.get("blank", 0), c.get("undated", 0),
+                c.get("unreachable", 0), c.get("links", 0), c.get("broken", 0), c.get("probes", 0),
+                c.get("probe_failures", 0), c.get("typos", 0),
+            )
+        logger.info("检测结束（%s），用时 %.0f 秒", reason, time.monotonic() - self.started)

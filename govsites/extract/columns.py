@@ -1,0 +1,411 @@
+"""Column (栏目) discovery, column names, article dates and the column category table.
+
+Pure functions (lxml only, no Scrapy).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from govsites.extract.dates import find_dates, parse_date
+from govsites.extract.listing import (
+    MORE_TEXT,
+    PAGER_TEXT,
+    _base_url,
+    _collect_groups,
+    _heading_for,
+    _is_more,
+    _strip_noise,
+    _tab_labels,
+    absolute,
+    column_name_from_tree,
+)
+from govsites.extract.text import collapse, element_text, parse_html, visible_text
+
+ATTACHMENT_EXT = (
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".zip",
+    ".rar",
+    ".wps",
+    ".et",
+    ".ppt",
+    ".pptx",
+    ".7z",
+    ".txt",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".mp4",
+    ".flv",
+    ".ofd",
+    ".tif",
+    ".csv",
+)
+
+_EXCLUDED_NAMES = re.compile(
+    r"^(?:网站首页|首\s*页|主页|回到首页|返回首页|home|index|联系我们|联系方式|网站地图|站点地图|网站导航|登录|登陆|注册|"
+    r"用户登录|用户注册|个人登录|法人登录|退出|搜索|站内搜索|高级搜索|全文检索|检索|无障碍|无障碍浏览|无障碍阅读|"
+    r"长者模式|关怀版|适老化|老年模式|english|英文版|en|rss|返回顶部|回到顶部|top|设为首页|加入收藏|收藏本站|"
+    r"打印|打印本页|关闭|关闭窗口|繁體|繁体|简体|繁體版|简体版|手机版|移动版|微信|微博|网站声明|隐私声明|"
+    r"版权声明|免责声明|关于我们|关于本站|帮助|使用帮助|纠错|我要纠错|分享|字体|大|中|小)$",
+    re.IGNORECASE,
+)
+_NAV_HINT = re.compile(
+    r"(?:^|[\s_\-])(?:nav|navs|navbar|menu|menus|submenu|sub-menu|dropdown|daohang|dh|topnav|mainnav|"
+    r"top-nav|main-nav|subnav|lanmu|column|channel|sx-list|header)(?:$|[\s_\-\d])",
+    re.IGNORECASE,
+)
+_ARTICLE_URL = (
+    re.compile(r"/t(?:19|20)\d{6}_\d+\.\w+$"),
+    re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.\w+$"),
+    re.compile(r"/art_\d+_\d+\.\w+$"),
+    re.compile(r"content_\d{5,}\.\w+$"),
+    re.compile(r"/(?:content|contents|detail|details|article|articles|show|view|info|news)/.*\d{5,}", re.I),
+    re.compile(r"/(?:content|detail|details|article|show|view|info|news)[_\-]\d{4,}\.\w+$", re.I),
+    re.compile(r"/(?:19|20)\d{6}/\d{4,}\.s?html?$"),
+    re.compile(r"/\d{8,}\.s?html?$"),
+    re.compile(
+        r"[?&](?:articleid|contentid|docid|infoid|newsid|artid|aid|article_id|content_id|news_id)=\d{3,}",
+        re.I,
+    ),
+)
+
+
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+@dataclass(frozen=True)
+class ColumnLink:
+    name: str
+    url: str  # absolute, same host as the page
+    found_by: str  # "nav" | "more" | "sitemap" | "tab" | "link"
+
+
+def is_article_url(url: str) -> bool:
+    """True for article (detail) URLs: TRS t20151201_123.html, Hanweb /art/2015/12/1/art_1_2.html,
+    /content/ style URLs with long numeric ids, gov.cn content_123456.htm ..."""
+    if not isinstance(url, str) or not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    return any(pattern.search(target) for pattern in _ARTICLE_URL)
+
+
+def is_attachment(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    path, query = parts.path.lower(), parts.query.lower()
+    if path.endswith(ATTACHMENT_EXT) or re.search(r"downfile|download\.(?:jsp|aspx?|php)", path):
+        return True
+    return bool(re.search(r"(?:file|filename|name)=[^&]*\.(?:pdf|docx?|xlsx?|zip|rar|wps|et)\b", query))
+
+
+def _host(url: str) -> str:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def _key(url: str) -> str:
+    """Dedup key: scheme-less, www-less, default index file and trailing slash removed."""
+    parts = urlsplit(url)
+    path = re.sub(r"/(?:index|default)\.(?:s?html?|jsp|aspx?|php)$", "/", parts.path or "/")
+    return f"{_host(url)}{path.rstrip('/') or '/'}?{parts.query}"
+
+
+def _in_nav(el: etree._Element) -> bool:
+    node: etree._Element | None = el
+    depth = 0
+    while node is not None and depth < 10:
+        if node.tag in {"nav", "header"} or _NAV_HINT.search(
+            f"{node.get('class') or ''} {node.get('id') or ''}"
+        ):
+            return True
+        node = node.getparent()
+        depth += 1
+    return False
+
+
+def _anchor_name(anchor: etree._Element) -> tuple[str, int]:
+    """(name, quality): visible text (2) > @title (1) > img@alt (0)."""
+    text = _CJK_GAP.sub("", element_text(anchor))
+    if text:
+        title = collapse(anchor.get("title") or "")
+        if title and text.endswith(("...", "…")):
+            return title, 2
+        return text, 2
+    title = collapse(anchor.get("title") or "")
+    if title:
+        return title, 1
+    for img in anchor.iter("img"):
+        alt = collapse(img.get("alt") or img.get("title") or "")
+        if alt:
+            return alt, 0
+    return "", -1
+
+
+def _is_sitemap_name(name: str) -> bool:
+    return name.replace(" ", "") in {"网站地图", "站点地图"}
+
+
+def sitemap_urls(html: str, url: str) -> list[str]:
+    """Links whose text is 网站地图 / 站点地图 (absolute, deduplicated)."""
+    root = parse_html(html if isinstance(html, str) else "")
+    base = _base_url(root, url)
+    out: list[str] = []
+    for anchor in root.iter("a"):
+        name, _ = _anchor_name(anchor)
+        if _is_sitemap_name(name):
+            link = absolute(anchor.get("href") or "", base)
+            if link and link not in out:
+                out.append(link)
+    return out
+
+
+def discover_columns(html: str, url: str) -> list[ColumnLink]:
+    """Candidate column links on a page: navigation menus, block 更多 links (named by the block
+    heading), tab headers, site-map entries and directory links; internal, non-article, deduplicated."""
+    root = parse_html(html if isinstance(html, str) else "")
+    base = _base_url(root, url)
+    title = collapse(" ".join(t.text_content() for t in root.iter("title")))
+    meta_name = column_name_from_tree(root)
+    sitemap_page = bool(re.search(r"网站地图|站点地图", title + " " + meta_name))
+    _strip_noise(root)
+    page_host = _host(url)
+    here = _key(url) if url else ""
+
+    # article anchors of dated lists are items, not columns
+    groups = [g for g in _collect_groups(root, base, date.max.replace(year=9000)) if g.accepted()]
+    item_anchors = {item.anchor for g in groups for item in g.items}
+    containers = {g.parent for g in groups}
+    tab_anchor_ids: set[etree._Element] = set()
+    for group in groups:
+        panel = group.parent
+        parent = panel.getparent()
+        if parent is None:
+            continue
+        siblings = [
+            s
+            for s in parent
+            if isinstance(s.tag, str) and s.tag == panel.tag and s.get("class") == panel.get("class")
+        ]
+        if len(siblings) >= 2:
+            labels = _tab_labels(siblings[0], len(siblings), containers, base)
+            if labels is not None:
+                tab_anchor_ids.update(a for a in labels[2].iter("a") if not _is_more(a))
+
+    best: dict[str, tuple[int, int, ColumnLink]] = {}
+    order = {"nav": 0, "tab": 1, "more": 2, "sitemap": 3, "link": 4}
+    for anchor in root.iter("a"):
+        if anchor in item_anchors:
+            continue
+        link = absolute(anchor.get("href") or "", base)
+        if link is None or _host(link) != page_host or is_attachment(link) or is_article_url(link):
+            continue
+        if _key(link) == here:
+            continue
+        if re.search(
+            r"/(?:search|was5|login|register|rss)(?:/|\.|$)|\.(?:css|js)$", urlsplit(link).path, re.I
+        ):
+            continue
+        name, quality = _anchor_name(anchor)
+        if _is_more(anchor) or (name and MORE_TEXT.match(name) and re.search(r"更多|more|>", name, re.I)):
+            heading = _same_target_label(anchor, link, base)
+            node = anchor
+            for _ in range(0 if heading else 3):
+                parent = node.getparent()
+                if parent is None:
+                    break
+                heading, _more = _heading_for(node, set(), base)
+                if heading:
+                    break
+                text = _heading_like(parent, anchor)
+                if text:
+                    heading = text
+                    break
+                node = parent
+            if not heading:
+                continue
+            name, quality, found_by = heading, 2, "more"
+        else:
+            if (
+                not name
+                or quality < 0
+                or _EXCLUDED_NAMES.match(name.replace(" ", ""))
+                or PAGER_TEXT.match(name)
+            ):
+                continue
+            if _is_sitemap_name(name) or len(name) > 30:
+                continue
+            if sitemap_page:
+                found_by = "sitemap"
+            elif anchor in tab_anchor_ids:
+                found_by = "tab"
+            elif _in_nav(anchor):
+                found_by = "nav"
+            else:
+                found_by = "link"
+        key = _key(link)
+        candidate = ColumnLink(name, link, found_by)
+        rank = (quality, -order[found_by])
+        if key not in best:
+            best[key] = (len(best), 0, candidate)
+            best[key] = (best[key][0], quality, candidate)
+            continue
+        index, old_quality, old = best[key]
+        if rank > (old_quality, -order[old.found_by]):
+            name_keep = name if quality >= old_quality else old.name
+            best[key] = (index, max(quality, old_quality), ColumnLink(name_keep, old.url, candidate.found_by))
+    return [link for _, _, link in sorted(best.values(), key=lambda t: t[0])]
+
+
+def _same_target_label(anchor: etree._Element, link: str, base: str) -> str:
+    """The text of a sibling link to the same URL (the block heading link or the active tab)."""
+    node = anchor
+    for _ in range(2):
+        parent = node.getparent()
+        if parent is None:
+            return ""
+        for other in parent.iter("a"):
+            if other is anchor or _is_more(other):
+                continue
+            if absolute(other.get("href") or "", base) == link:
+                name, quality = _anchor_name(other)
+                if name and quality >= 1 and len(name) <= 24:
+                    return name
+        node = parent
+    return ""
+
+
+def _heading_like(parent: etree._Element, anchor: etree._Element) -> str:
+    """Text of a heading element beside a 更多 link inside ``parent``."""
+    for node in parent.iter():
+        if node is anchor or not isinstance(node.tag, str):
+            continue
+        if node.tag in {"h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "span", "a", "em", "p", "div"}:
+            if any(child is anchor for child in node.iter()):
+                continue
+            text = collapse(element_text(node))
+            text = re.sub(r"(?:查看)?更多\s*[>》»＞+]*|more\s*[>》»＞+]*", "", text, flags=re.I).strip()
+            if 1 < len(text) <= 20:
+                return text
+    return ""
+
+
+def column_name(html: str) -> str:
+    """ColumnName meta, else the breadcrumb's last item (当前位置 ... / a.CurrChnlCls), else ''."""
+    return column_name_from_tree(parse_html(html if isinstance(html, str) else ""))
+
+
+_DATE_METAS = (
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "firstpublishedtime",
+    "publishtime",
+    "pubtime",
+    "article:published_time",
+    "og:published_time",
+    "og:release_date",
+    "dc.date",
+    "dcterms.created",
+    "created",
+    "date",
+)
+_LABELLED = re.compile(r"(发布日期|发布时间|发文日期|公开日期|发稿时间|时间|日期)\s*[:：]?\s*")
+_NOT_PUBLICATION = (
+    "生成",
+    "留言",
+    "回复",
+    "截止",
+    "更新",
+    "访问",
+    "打印",
+    "办理",
+    "受理",
+    "有效",
+    "开始",
+    "结束",
+    "成文",
+    "答复",
+    "咨询",
+    "活动",
+    "报名",
+    "开标",
+    "会议",
+)
+
+
+def article_date(html: str, as_of: date) -> tuple[date | None, str]:
+    """(date, source) of an article page: publication metas -> "meta"; a labelled visible date
+    (发布日期：, 发布时间：, 时间：) -> "info"; never the 页面生成时间 nor attribute values."""
+    root = parse_html(html if isinstance(html, str) else "")
+    metas: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
+        if key and key not in metas:
+            metas[key] = meta.get("content") or ""
+    for key in _DATE_METAS:
+        if key in metas:
+            value = parse_date(metas[key], as_of)
+            if value is not None and value <= as_of:
+                return value, "meta"
+    text = visible_text(html if isinstance(html, str) else "")
+    for line in text.split("\n"):
+        for match in _LABELLED.finditer(line):
+            before = line[max(0, match.start() - 2) : match.start()]
+            if any(word in before for word in _NOT_PUBLICATION):
+                continue
+            rest = line[match.end() : match.end() + 40]
+            found = find_dates(rest, as_of)
+            if found and re.match(r"^\s*[\[(（【]?\s*[\d〇零一二]", rest) and found[0] <= as_of:
+                return found[0], "info"
+    return None, ""
+
+
+class CategoryTable:
+    """Keyword rules mapping a column name to a category (first matching rule wins)."""
+
+    def __init__(self, rules: list[tuple[str, tuple[str, ...]]]) -> None:
+        self.rules = rules
+
+    @classmethod
+    def load(cls, path: Path) -> CategoryTable:
+        rules: list[tuple[str, tuple[str, ...]]] = []
+        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                category = (row.get("category") or "").strip()
+                keywords = tuple(k.strip() for k in (row.get("keywords") or "").split("|") if k.strip())
+                if category and keywords:
+                    rules.append((category, keywords))
+        return cls(rules)
+
+    @classmethod
+    def default(cls) -> CategoryTable:
+        return cls.load(Path(__file__).parents[2] / "data" / "categories.csv")
+
+    def categorize(self, name: str) -> str:
+        compact = re.sub(r"\s+", "", name or "")
+        for category, keywords in self.rules:
+            if any(keyword in compact for keyword in keywords):
+                return category
+        return "other"

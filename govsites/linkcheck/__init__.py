@@ -1,0 +1,1 @@
+"""Link checking: pure judges of download outcomes (see classify.py)."""

@@ -1,0 +1,150 @@
+"""Item pipelines: typo detection on page text, then the store writer."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from govsites.items import PageItem, TypoItem
+from govsites.registry import load_sites
+from govsites.store import Run, Store, resolve_run
+
+logger = logging.getLogger(__name__)
+
+#: Fields of items that are not columns of their table.
+TRANSIENT_FIELDS = ("text", "typos")
+
+
+class TypoPipeline:
+    """Find serious typos in the visible text of every internal page.
+
+    Text lines already checked on the same site (navigation, footer, boilerplate repeated on every page)
+    are checked once per site, which is also what keeps the detector off the hot path.
+    """
+
+    def __init__(self, extra_terms: list[tuple[str, str]]) -> None:
+        self.extra_terms = extra_terms
+        self.seen: dict[str, set[int]] = defaultdict(set)
+        self.detector: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> TypoPipeline:
+        settings = crawler.settings
+        if not settings.getbool("GOVSITES_TYPOS_ENABLED"):
+            raise NotConfigured
+        registry = load_sites(settings.get("GOVSITES_SITES"))
+        return cls([(site.name, "unit") for site in registry.sites])
+
+    def open_spider(self) -> None:
+        from govsites.typos.detector import default_detector
+
+        self.detector = default_detector(self.extra_terms)
+
+    def new_text(self, site_id: str, text: str) -> str:
+        seen = self.seen[site_id]
+        fresh = []
+        for line in text.splitlines():
+            key = hash(line)
+            if key not in seen:
+                seen.add(key)
+                fresh.append(line)
+        return "\n".join(fresh)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem) or not item.text or item.kind == "error":
+            return item
+        text = self.new_text(item.site_id, item.text)
+        if text:
+            item.typos = [
+                TypoItem(item.site_id, item.url, f.wrong, f.right, f.context, f.severity, f.kind)
+                for f in self.detector.find(text)
+            ]
+        return item
+
+
+class StorePipeline:
+    """Write every item into the store in batched transactions; open and close the run.
+
+    The run is resolved when the spider opens (``GOVSITES_RUN``, ``GOVSITES_AS_OF``; see
+    :func:`govsites.store.resolve_run`) and the spider learns its evaluation date from it. Sites are marked
+    done only when the crawl finished normally, so an interrupted run is never scored as complete.
+    """
+
+    def __init__(self, db: str, label: str, as_of: str, batch_size: int = 500) -> None:
+        self.db, self.label, self.as_of, self.batch_size = db, label, as_of, batch_size
+        self.store: Store | None = None
+        self.run: Run | None = None
+        self.buffer: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.buffered = 0
+        self.pages: dict[str, int] = defaultdict(int)
+        self.crawler: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        settings = crawler.settings
+        pipeline = cls(settings.get("GOVSITES_DB"), settings.get("GOVSITES_RUN"), settings.get("GOVSITES_AS_OF"),
+                       settings.getint("GOVSITES_STORE_BATCH", 500))
+        pipeline.crawler = crawler
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.store = Store(self.db)
+        registry_size = len(load_sites(self.crawler.settings.get("GOVSITES_SITES")).sites)
+        subset = len(spider.sites) < registry_size or spider.mode == "probe"
+        label, as_of = resolve_run(self.store, self.label, self.as_of, subset)
+        if spider.mode == "probe":
+            self.run = self.store.get_run(label) or self.store.begin_run(label, as_of)
+        else:
+            self.run = self.store.begin_run(label, as_of)
+            self.store.start_sites(self.run.id, [s.as_row() for s in spider.sites])
+        spider.as_of = date.fromisoformat(self.run.as_of)
+        spider.run_label = self.run.label
+        logger.info("运行 %s（评估基准日 %s）：%d 个网站，存储 %s", self.run.label, self.run.as_of,
+                    len(spider.sites), self.db)
+
+    def process_item(self, item: Any) -> Any:
+        row = ItemAdapter(item).asdict()
+        for name in TRANSIENT_FIELDS:
+            row.pop(name, None)
+        self._add(item.TABLE, row)
+        if isinstance(item, PageItem):
+            self.pages[item.site_id] += 1
+            for typo in item.typos:
+                self._add(TypoItem.TABLE, ItemAdapter(typo).asdict())
+        if self.buffered >= self.batch_size:
+            self.flush()
+        return item
+
+    def _add(self, table: str, row: dict[str, Any]) -> None:
+        self.buffer[table].append(row)
+        self.buffered += 1
+
+    def flush(self) -> None:
+        assert self.store is not None and self.run is not None
+        for table, rows in self.buffer.items():
+            self.store.insert(self.run.id, table, rows)
+        self.buffer.clear()
+        self.buffered = 0
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.store is None or self.run is None:
+            return
+        if spider.mode != "probe":
+            if reason == "finished":
+                for site in spider.sites:
+                    self.store.finish_site(self.run.id, site.site_id, "done", self.pages[site.site_id])
+            else:
+                logger.warning("检测被中断（%s）：运行 %s 未完成，重新执行同一命令即可补全", reason, self.run.label)
+        self.store.finish_run(self.run.id)
+        self.store.close()

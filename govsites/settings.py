@@ -1,0 +1,117 @@
+"""Scrapy settings for govsites.
+
+Every govsites setting has the ``GOVSITES_`` prefix. Each can be given with ``-s NAME=value`` or as an
+environment variable of the same name (the Makefile maps its variables onto these).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+BOT_NAME = "govsites"
+SPIDER_MODULES = ["govsites.spiders"]
+NEWSPIDER_MODULE = "govsites.spiders"
+SPIDER_LOADER_CLASS = "govsites.spiderloader.SiteSpiderLoader"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, "") or default
+
+
+# -- what to crawl and where results go -----------------------------------------------------------
+GOVSITES_SITES = _env("GOVSITES_SITES", "data/sites.csv")
+GOVSITES_COLUMNS = _env("GOVSITES_COLUMNS", "data/columns.csv")
+GOVSITES_CATEGORIES = _env("GOVSITES_CATEGORIES", "data/categories.csv")
+GOVSITES_DB = _env("GOVSITES_DB", "data/govsites.sqlite")
+GOVSITES_RUN = _env("GOVSITES_RUN", "")  # run label; empty: new run for a full crawl, latest run for a subset
+GOVSITES_AS_OF = _env("GOVSITES_AS_OF", "")  # YYYY-MM-DD; empty: today (or the run's own date)
+GOVSITES_SITE_IDS = _env("GOVSITES_SITE_IDS", "")  # comma-separated subset
+GOVSITES_COUNTIES = _env("GOVSITES_COUNTIES", "")  # comma-separated subset
+
+# -- caps -------------------------------------------------------------------------------------------
+GOVSITES_MAX_DEPTH = int(_env("GOVSITES_MAX_DEPTH", "3"))
+GOVSITES_MAX_PAGES = int(_env("GOVSITES_MAX_PAGES", "5000"))
+GOVSITES_SITE_BUDGET = int(_env("GOVSITES_SITE_BUDGET", "1800"))  # seconds of crawling per site
+GOVSITES_ARTICLE_DATE_PAGES = 3  # undated lists: open this many newest articles for their date
+
+# -- link checks and probes -------------------------------------------------------------------------
+GOVSITES_LINK_TIMEOUT = int(_env("GOVSITES_LINK_TIMEOUT", "15"))
+GOVSITES_PROBES = int(_env("GOVSITES_PROBES", "3"))
+GOVSITES_PROBE_INTERVAL = float(_env("GOVSITES_PROBE_INTERVAL", "5"))
+GOVSITES_PROBE_TIMEOUT = int(_env("GOVSITES_PROBE_TIMEOUT", "15"))
+GOVSITES_ALLOW_PRIVATE = _env("GOVSITES_ALLOW_PRIVATE", "0") in ("1", "true", "yes")
+
+# -- components -------------------------------------------------------------------------------------
+GOVSITES_TYPOS_ENABLED = _env("GOVSITES_TYPOS_ENABLED", "1") in ("1", "true", "yes")
+GOVSITES_RENDER_ENABLED = _env("GOVSITES_RENDER_ENABLED", "1") in ("1", "true", "yes")
+GOVSITES_PROGRESS_INTERVAL = float(_env("GOVSITES_PROGRESS_INTERVAL", "10"))
+GOVSITES_CHROMIUM = _env("GOVSITES_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+
+USER_AGENT = "Mozilla/5.0 (compatible; govsites/0.1; government website evaluation crawler)"
+ROBOTSTXT_OBEY = _env("GOVSITES_ROBOTSTXT_OBEY", "0") in ("1", "true", "yes")
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+
+CONCURRENT_REQUESTS = int(_env("GOVSITES_CONCURRENT_REQUESTS", "64"))
+CONCURRENT_REQUESTS_PER_DOMAIN = int(_env("GOVSITES_PER_HOST", "8"))
+DOWNLOAD_DELAY = float(_env("GOVSITES_DELAY", "0"))
+AUTOTHROTTLE_ENABLED = _env("GOVSITES_AUTOTHROTTLE", "0") in ("1", "true", "yes")
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+DOWNLOAD_TIMEOUT = GOVSITES_LINK_TIMEOUT
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [429, 502, 503, 504, 522, 524, 408]
+REDIRECT_MAX_TIMES = 10
+DEPTH_LIMIT = 0  # the spider keeps its own per-site depth
+DNS_TIMEOUT = 10
+REACTOR_THREADPOOL_MAXSIZE = 20
+LOG_LEVEL = _env("GOVSITES_LOG_LEVEL", "INFO")
+FEED_EXPORT_ENCODING = "utf-8"
+JOBDIR = _env("GOVSITES_JOBDIR", "") or None
+
+DOWNLOADER_MIDDLEWARES = {
+    "govsites.middlewares.ScopeGuardMiddleware": 50,
+}
+ITEM_PIPELINES = {
+    "govsites.pipelines.TypoPipeline": 300,
+    "govsites.pipelines.StorePipeline": 800,
+}
+EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,
+    "govsites.extensions.HomeProbes": 500,
+    "govsites.extensions.HeadersOnly": 510,
+    "govsites.extensions.Progress": 520,
+}
+
+# -- browser rendering (scrapy-playwright; Debian's chromium, never a downloaded browser) ---------------
+DOWNLOAD_HANDLERS = (
+    {
+        "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+        "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    }
+    if GOVSITES_RENDER_ENABLED
+    else {}
+)
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": GOVSITES_CHROMIUM,
+    "headless": True,
+    "timeout": 30_000,
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

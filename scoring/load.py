@@ -1,0 +1,135 @@
+"""Store → tidy pandas frames for one run, plus the registry's sites (every registry site gets a row)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from govsites.registry import Registry, load_sites
+from govsites.store import TABLE_COLUMNS, Run, Store
+
+#: Integer columns of the store tables; every other column is text.
+INT_COLUMNS = frozenset({"depth", "rendered", "items", "on_home", "pinned", "broken", "ok", "elapsed_ms"})
+RUN_TABLES = ("pages", "columns", "list_items", "link_refs", "link_checks", "typos", "probes")
+SITE_COLUMNS = (
+    "site_id",
+    "name",
+    "group",
+    "county",
+    "home_url",
+    "evaluation",
+    "run_home_url",
+    "crawl_status",
+    "pages",
+    "crawl_error",
+)
+
+
+class ScoringError(Exception):
+    """A condition that stops the scoring stage; the message is Chinese and shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class RunData:
+    run: Run
+    as_of: date
+    sites: pd.DataFrame  # one row per registry site (SITE_COLUMNS)
+    tables: dict[str, pd.DataFrame]  # store tables of this run (TABLE_COLUMNS, typed)
+    extra_sites: tuple[str, ...]  # sites crawled in the run but missing from the registry (not scored)
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        return self.tables[table]
+
+
+def select_run(store: Store, label: str | None, allow_unfinished: bool = False) -> Run:
+    """The run ``label`` or the latest run; refuse an unfinished one unless allowed."""
+    if label:
+        run = store.get_run(label)
+        if run is None:
+            known = "、".join(r.label for r in store.runs()) or "无"
+            raise ScoringError(f"存储 {store.url} 中没有标签为 {label} 的运行（已有：{known}）")
+    else:
+        run = store.latest_run()
+        if run is None:
+            raise ScoringError(f"存储 {store.url} 中没有任何运行记录，请先执行抓取")
+    if run.status != "finished" and not allow_unfinished:
+        raise ScoringError(
+            f"运行 {run.label} 尚未完成（状态：{run.status}），如仍要评分请加 --allow-unfinished"
+        )
+    return run
+
+
+def parse_as_of(text: str, what: str = "评估日期") -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ScoringError(f"{what} {text!r} 不是有效日期（格式应为 YYYY-MM-DD）") from None
+
+
+def read_table(store: Store, table: str, run_id: int) -> pd.DataFrame:
+    """All rows of ``table`` for the run, with text columns as ``str`` and flags/counts as int64."""
+    columns = TABLE_COLUMNS[table]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    rows = store.query(f"SELECT {quoted} FROM {table} WHERE run_id = ?", (run_id,))
+    dtypes = {c: "int64" if c in INT_COLUMNS else "str" for c in columns}
+    return pd.DataFrame(rows, columns=list(columns)).astype(dtypes)
+
+
+def registry_sites(registry: Registry) -> pd.DataFrame:
+    """Registry rows, those without a home_url included (home_url empty)."""
+    rows = [s.as_row() for s in [*registry.sites, *registry.skipped]]
+    return pd.DataFrame(rows, columns=["site_id", "name", "group", "county", "home_url"]).astype("str")
+
+
+def _run_sites(store: Store, run_id: int) -> pd.DataFrame:
+    rows = store.run_sites(run_id)
+    frame = pd.DataFrame(rows, columns=["site_id", "home_url", "status", "pages", "error"])
+    return frame.rename(
+        columns={"home_url": "run_home_url", "status": "crawl_status", "error": "crawl_error"}
+    )
+
+
+def _evaluation(sites: pd.DataFrame) -> pd.Series:
+    """evaluated: the run has the site; untested: in the registry with a URL but not in the run; no_url."""
+    return (
+        pd.Series("evaluated", index=sites.index, dtype="str")
+        .mask(sites["crawl_status"].isna() & (sites["home_url"] != ""), "untested")
+        .mask(sites["crawl_status"].isna() & (sites["home_url"] == ""), "no_url")
+    )
+
+
+def site_frame(registry: Registry, run_sites: pd.DataFrame) -> pd.DataFrame:
+    sites = registry_sites(registry).merge(run_sites, on="site_id", how="left", validate="one_to_one")
+    return sites.assign(
+        evaluation=_evaluation(sites),
+        pages=sites["pages"].astype("Int64"),
+        run_home_url=sites["run_home_url"].fillna("").astype("str"),
+        crawl_status=sites["crawl_status"].fillna("").astype("str"),
+        crawl_error=sites["crawl_error"].fillna("").astype("str"),
+    ).loc[:, list(SITE_COLUMNS)]
+
+
+def load_run(
+    db: str | Path,
+    sites_csv: str | Path,
+    label: str | None = None,
+    as_of: str | None = None,
+    allow_unfinished: bool = False,
+) -> RunData:
+    """Open the store, pick the run, read the registry and every run table into frames."""
+    registry = load_sites(sites_csv)
+    if not str(db).startswith("sqlite:///") and not Path(db).is_file():
+        raise ScoringError(f"存储文件不存在：{db}")
+    with Store(db) as store:
+        run = select_run(store, label, allow_unfinished)
+        day = (
+            parse_as_of(as_of, "--as-of") if as_of else parse_as_of(run.as_of, f"运行 {run.label} 的评估日期")
+        )
+        run_sites = _run_sites(store, run.id)
+        tables = {t: read_table(store, t, run.id) for t in RUN_TABLES}
+    sites = site_frame(registry, run_sites)
+    extra = tuple(sorted(set(run_sites["site_id"]) - set(sites["site_id"])))
+    return RunData(run=run, as_of=day, sites=sites, tables=tables, extra_sites=extra)

@@ -1,0 +1,184 @@
+"""Column discovery, column names, article dates and the category table."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from govsites.extract.columns import (
+    CategoryTable,
+    ColumnLink,
+    article_date,
+    column_name,
+    discover_columns,
+    is_article_url,
+    sitemap_urls,
+)
+
+PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+HOST = "http://www.example.gov.cn"
+
+
+def page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+def test_nav_page_columns_and_exclusions() -> None:
+    cols = discover_columns(page("nav_page.html"), f"{HOST}/")
+    by_name = {c.name: c for c in cols}
+    assert by_name["机构概况"] == ColumnLink("机构概况", f"{HOST}/col/col1621001/index.html", "nav")
+    for name in (
+        "机构职能",
+        "领导信息",
+        "内设机构",
+        "投资运行",
+        "发展规划",
+        "通知公告",
+    ):  # dropdown sub-menus
+        assert by_name[name].found_by == "nav"
+    assert by_name["内设机构"].url == f"{HOST}/col/col1621013/index.html"  # fragment dropped
+    assert by_name["政民互动"].url == f"{HOST}/col/col1621003/index.html"  # name from @title of an image link
+    assert by_name["政策法规"] == ColumnLink("政策法规", f"{HOST}/col/col1621007/index.html", "more")
+    assert by_name["领导信箱"].found_by == "link"  # https and www. on the same host
+    excluded = {
+        "首页",
+        "设为首页",
+        "加入收藏",
+        "无障碍",
+        "English",
+        "RSS",
+        "登录",
+        "注册",
+        "搜索",
+        "联系我们",
+        "网站地图",
+        "浙江省人民政府",
+        "来信",
+        "返回顶部",
+        "附件下载",
+        "规划全文",
+        "更多>>",
+    }
+    assert not excluded & set(by_name)
+    assert not any("/art/" in c.url for c in cols)  # article links are not columns
+    assert len({c.url for c in cols}) == len(cols)
+    assert sitemap_urls(page("nav_page.html"), f"{HOST}/") == [f"{HOST}/col/col1621098/index.html"]
+
+
+def test_home_page_columns_nav_more_tab() -> None:
+    cols = discover_columns(page("home.html"), f"{HOST}/")
+    by_url = {c.url: c for c in cols}
+    assert by_url[f"{HOST}/zwdt/tzgg/"] == ColumnLink("通知公告", f"{HOST}/zwdt/tzgg/", "more")
+    assert by_url[f"{HOST}/zwgk/zcwj/"].found_by == "nav"  # nav wins over the block's more+
+    assert by_url[f"{HOST}/zwdt/gzdt/"] == ColumnLink("工作动态", f"{HOST}/zwdt/gzdt/", "tab")
+    assert by_url[f"{HOST}/zwdt/bmdt/"] == ColumnLink("部门动态", f"{HOST}/zwdt/bmdt/", "tab")
+    assert by_url[f"{HOST}/zjsl/xqgk/"].found_by == "nav"
+    assert by_url[f"{HOST}/hdjl/xzxx/"].name == "县长信箱"
+    assert f"{HOST}/en/" not in by_url
+    assert f"{HOST}/" not in by_url
+    assert f"{HOST}/wzdt/" not in by_url
+    assert not any("/t2015" in c.url or "/t2016" in c.url for c in cols)
+    assert sitemap_urls(page("home.html"), f"{HOST}/") == [f"{HOST}/wzdt/"]
+
+
+def test_sitemap_page_entries() -> None:
+    cols = discover_columns(page("sitemap.html"), f"{HOST}/wzdt/")
+    assert [c.name for c in cols] == [
+        "政务公开",
+        "政策文件",
+        "政策解读",
+        "规划计划",
+        "互动交流",
+        "县长信箱",
+        "在线访谈",
+    ]
+    assert {c.found_by for c in cols} == {"sitemap"}
+
+
+def test_dedup_keeps_link_text_over_title() -> None:
+    html = (
+        '<html><body><div class="links"><a href="/zcwj/" title="政策文件栏目"><img src="a.png"></a>'
+        '<a href="/zcwj/index.html">政策文件</a></div></body></html>'
+    )
+    cols = discover_columns(html, f"{HOST}/")
+    assert cols == [ColumnLink("政策文件", f"{HOST}/zcwj/", "link")]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://x.gov.cn/zwgk/201512/t20151201_123.html", True),
+        ("http://x.gov.cn/art/2015/12/1/art_1621004_30332664.html", True),
+        ("http://x.gov.cn/news/content/1234567.html", True),
+        ("https://www.gov.cn/home/2016-05/11/content_5046257.htm", True),
+        ("http://x.com/main/a/20200709/12323944.shtml", True),
+        ("http://x.gov.cn/show.jsp?articleId=10234", True),
+        ("http://x.gov.cn/col/col42150/index.html", False),
+        ("http://x.gov.cn/zfwj/szfwj/", False),
+        ("http://x.gov.cn/zfwj/szfwj/index_1.html", False),
+        ("http://hdzfxxgk.hd.gov.cn/gszbm/auto23692/?id=1780/2138", False),
+        ("", False),
+    ],
+)
+def test_is_article_url(url: str, expected: bool) -> None:
+    assert is_article_url(url) is expected
+
+
+def test_column_name_meta_then_breadcrumb() -> None:
+    assert column_name('<html><head><meta name="ColumnName" content="工作动态"></head></html>') == "工作动态"
+    crumb = (
+        '<html><body><div class="wz">当前位置：<a href="/">首页</a> &gt; '
+        '<a href="/zw/">政务公开</a> &gt; 通知公告</div></body></html>'
+    )
+    assert column_name(crumb) == "通知公告"
+    crumb2 = (
+        '<html><body><div class="loc"><span>您的位置：</span><a href="/">首页</a> &gt; '
+        '<a href="/xw/">新闻中心</a> &gt; <a href="/xw/gzdt/">工作动态</a></div></body></html>'
+    )
+    assert column_name(crumb2) == "工作动态"
+    assert column_name("<html><body><p>无</p></body></html>") == ""
+
+
+def test_article_date_info_line_not_attribute_nor_generation_time() -> None:
+    assert article_date(page("article.html"), date(2024, 1, 1)) == (date(2015, 12, 3), "info")
+    html = (
+        '<html><head><meta name="PubDate" content="2019-09-18 06:23"></head>'
+        "<body>时间：2017-11-08</body></html>"
+    )
+    assert article_date(html, date(2020, 1, 1)) == (date(2019, 9, 18), "meta")
+    generated = "<html><body><p>页面生成时间：2023-10-23 11:23:36</p></body></html>"
+    assert article_date(generated, date(2024, 1, 1)) == (None, "")
+
+
+def test_category_table_default_rules() -> None:
+    table = CategoryTable.default()
+    expected = {
+        "政策解读": "policy",
+        "通知公告": "notice",
+        "工作动态": "news",
+        "部门预决算": "disclosure",
+        "人事信息": "personnel",
+        "领导信箱": "interaction",
+        "办事指南": "guide",
+        "发展规划": "plan",
+        "机构职能": "other",
+        "政府信息公开年报": "disclosure",
+        "招聘信息": "personnel",
+        "规范性文件": "policy",
+        "公示公告": "notice",
+        "在线访谈": "interaction",
+        "要闻": "news",
+        "": "other",
+    }
+    assert {name: table.categorize(name) for name in expected} == expected
+
+
+def test_category_table_load_custom(tmp_path: Path) -> None:
+    path = tmp_path / "cats.csv"
+    path.write_text("category,keywords\nnews,动态|要闻\nnotice,通知\n", encoding="utf-8")
+    table = CategoryTable.load(path)
+    assert table.categorize("通知动态") == "news"  # first matching rule wins
+    assert table.categorize("通知") == "notice"
+    assert table.categorize("其他") == "other"

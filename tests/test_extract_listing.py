@@ -1,0 +1,281 @@
+"""List pages and home blocks from the synthetic fixtures in tests/fixtures/pages/."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from govsites.extract.listing import (
+    ListEntry,
+    ListPage,
+    extract_blocks,
+    extract_list,
+    parse_datastore_xml,
+)
+from govsites.extract.text import decode_body, page_title, visible_text
+
+PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+AS_OF = date(2016, 1, 10)
+HOST = "http://www.example.gov.cn"
+
+
+def page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+def test_trs_list_with_pinned_item_and_create_page_html() -> None:
+    lp = extract_list(page("trs_list.html"), f"{HOST}/zwdt/gzdt/index.html", AS_OF)
+    assert [e.date for e in lp.entries] == [
+        date(2014, 3, 1),
+        date(2015, 12, 8),
+        date(2015, 12, 5),
+        date(2015, 12, 1),
+        date(2015, 11, 26),
+    ]
+    assert lp.newest == date(2015, 12, 8)  # the pinned old item does not hide newer ones
+    assert lp.entries[0].pinned
+    assert not any(e.pinned for e in lp.entries[1:])
+    assert lp.entries[0].title == "示例县关于做好2014年春季防火工作的通知"
+    # the title cut with ... is taken from @title; ./201512/... is resolved
+    assert lp.entries[1].title == "县长主持召开县政府常务会议研究部署冬季安全生产和民生保障工作"
+    assert lp.entries[1].url == f"{HOST}/zwdt/gzdt/201512/t20151208_131.html"
+    assert all(e.date_source == "list" for e in lp.entries)
+    # not the side box, the footer, nor the friendly-link <select>
+    assert not any("tzgg" in e.url or "lxwm" in e.url for e in lp.entries)
+    assert lp.next_pages == [f"{HOST}/zwdt/gzdt/index_{k}.html" for k in range(1, 6)]
+    assert lp.column_name == "工作动态"
+    assert lp.empty is False
+    assert lp.needs_render is False
+
+
+def test_hanweb_inline_datastore_is_unwrapped_without_browser() -> None:
+    lp = extract_list(page("hanweb_datastore.html"), f"{HOST}/col/col4521/index.html", date(2026, 10, 1))
+    assert len(lp.entries) == 3
+    assert lp.newest == date(2026, 9, 16)
+    assert lp.entries[0].url == f"{HOST}/art/2026/9/16/art_4521_11830771.html"
+    assert lp.entries[1].title == "示例市2026年第三季度重点项目建设情况公示公示公示"
+    assert lp.entries[2].date == date(2026, 8, 28)  # date in a <span> in that record
+    assert lp.needs_render is False
+    assert lp.empty is False
+    assert lp.next_pages
+    assert lp.next_pages[0].startswith(f"{HOST}/module/web/jpage/dataproxy.jsp?")
+    assert "columnid=4521" in lp.next_pages[0]
+
+
+def test_dataproxy_xml_response() -> None:
+    url = f"{HOST}/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15&columnid=4521"
+    lp = parse_datastore_xml(page("dataproxy.xml"), url, date(2026, 10, 1))
+    assert [e.date for e in lp.entries] == [date(2026, 7, 30), date(2026, 7, 21)]
+    assert lp.entries[1].title == "示例市人民政府关于调整部分行政区划的公告"
+    assert lp.entries[0].url == f"{HOST}/art/2026/7/30/art_4521_11830001.html"
+    assert lp.next_pages == [
+        f"{HOST}/module/web/jpage/dataproxy.jsp?startrecord=46&endrecord=48&perpage=15&columnid=4521"
+    ]
+    empty = parse_datastore_xml(
+        "<datastore><totalrecord>0</totalrecord><recordset></recordset></datastore>", url, date(2026, 10, 1)
+    )
+    assert empty.entries == []
+    assert empty.empty is True
+
+
+def test_json_in_script_list() -> None:
+    lp = extract_list(
+        page("json_list.html"), "https://www.ndcpa.gov.cn/jksj/gzdt/list.html", date(2026, 10, 1)
+    )
+    assert len(lp.entries) == 3
+    assert lp.newest == date(2026, 9, 21)
+    assert lp.entries[0].title == "国家疾控局召开2026年秋冬季传染病防控工作会议"
+    assert lp.entries[0].url == "https://www.ndcpa.gov.cn/jksj/gzdt/202609/t20260921_1.html"
+    assert lp.entries[0].date_source == "list"
+    assert lp.needs_render is False
+
+
+def test_generic_json_array_with_title_url_date_keys() -> None:
+    html = """<html><body><div id="list"></div><script>
+    var data = [{'title': '关于开展2016年春季植树活动的通知', 'url': '/tzgg/201603/t20160301_1.html',
+                 'date': '2016-03-01'},
+                {title: "示例县召开人大常委会会议", url: "/tzgg/201602/t20160220_2.html",
+                 date: "2016-02-20",},];
+    render(data);</script></body></html>"""
+    lp = extract_list(html, f"{HOST}/tzgg/", date(2016, 6, 1))
+    assert [(e.title, e.date) for e in lp.entries] == [
+        ("关于开展2016年春季植树活动的通知", date(2016, 3, 1)),
+        ("示例县召开人大常委会会议", date(2016, 2, 20)),
+    ]
+    assert lp.entries[0].url == f"{HOST}/tzgg/201603/t20160301_1.html"
+
+
+def test_table_list_uses_the_publish_date_column_and_base_href() -> None:
+    lp = extract_list(page("table_list.html"), "http://mirror.example.org/saved.html", date(2020, 8, 10))
+    assert [e.date for e in lp.entries] == [
+        date(2020, 8, 5),
+        date(2020, 7, 29),
+        date(2020, 7, 16),
+    ]  # not 成文日期
+    assert lp.entries[0].url == "http://xxgk.example.gov.cn/zfwj/szfwj/202008/t20200805_1353179.html"
+    assert lp.entries[0].title == "示例市人民政府关于印发2020年重点工作任务分解方案的通知"
+    assert lp.entries[2].url == "http://xxgk.example.gov.cn/gszbm/auto23692/202007/t20200716_1348423.html"
+    assert lp.newest == date(2020, 8, 5)
+    assert lp.column_name == "市政府文件"  # breadcrumb (no ColumnName meta)
+    assert lp.next_pages[:2] == [
+        "http://xxgk.example.gov.cn/zfwj/szfwj/index_1.html",
+        "http://xxgk.example.gov.cn/zfwj/szfwj/index_2.html",
+    ]
+
+
+def test_date_before_title_and_yearless_dates() -> None:
+    lp = extract_list(page("date_first.html"), f"{HOST}/bmdt/", AS_OF)
+    assert [e.date for e in lp.entries] == [
+        date(2015, 12, 28),
+        date(2015, 12, 30),
+        date(2016, 1, 4),
+        date(2015, 11, 15),
+    ]
+    assert lp.newest == date(2016, 1, 4)
+    assert lp.entries[0].title == "县教育局开展校园安全检查"
+
+
+def test_dates_in_em_b_and_nested_spans_not_in_titles() -> None:
+    lp = extract_list(page("em_b_dates.html"), f"{HOST}/zcjd/", AS_OF)
+    assert [e.date for e in lp.entries] == [
+        date(2015, 12, 9),
+        date(2015, 12, 2),
+        date(2015, 11, 20),
+        date(2015, 11, 11),
+    ]
+    # the date inside the title (2015年11月1日) is not the item date; the related box is not the list
+    assert lp.entries[3].title == "关于2015年11月1日起调整最低工资标准的解读"
+    assert all("/a/" not in e.url for e in lp.entries)
+
+
+def test_items_dated_only_by_url() -> None:
+    lp = extract_list(page("url_dates.html"), f"{HOST}/ghjh/", AS_OF)
+    assert [(e.date, e.date_source) for e in lp.entries] == [
+        (date(2015, 12, 15), "url"),
+        (date(2015, 3, 6), "url"),
+        (date(2014, 1, 10), "url"),
+    ]
+    assert lp.newest == date(2015, 12, 15)
+
+
+def test_empty_column_says_no_information() -> None:
+    lp = extract_list(page("empty_column.html"), f"{HOST}/rsxx/", AS_OF)
+    assert lp.entries == []
+    assert lp.empty is True
+    assert lp.newest is None
+    assert lp.column_name == "人事信息"
+
+
+def test_empty_list_container_without_scripts() -> None:
+    html = '<html><body><div class="nav"><a href="/">首页</a></div><ul class="news-list"></ul></body></html>'
+    lp = extract_list(html, f"{HOST}/xwzx/", AS_OF)
+    assert lp.entries == []
+    assert lp.empty is True
+    assert lp.needs_render is False
+
+
+def test_article_page_is_not_a_list() -> None:
+    lp = extract_list(page("article.html"), f"{HOST}/zwdt/gzdt/show.html", AS_OF)
+    assert lp.entries == []
+    assert lp.empty is False
+    assert lp.next_pages == []
+
+
+def test_js_shell_needs_render() -> None:
+    lp = extract_list(page("shell.html"), f"{HOST}/zcjd/", AS_OF)
+    assert lp.entries == []
+    assert lp.has_scripts is True
+    assert lp.needs_render is True
+    assert lp.empty is False
+
+
+def test_plain_page_without_scripts_does_not_need_render() -> None:
+    lp = extract_list(
+        "<html><body><p>机构职能：负责全县发展改革工作。</p></body></html>", f"{HOST}/jgzn/", AS_OF
+    )
+    assert lp.entries == []
+    assert lp.needs_render is False
+    assert lp.has_scripts is False
+
+
+def test_home_blocks_with_tabs_and_more_links() -> None:
+    blocks = extract_blocks(page("home.html"), f"{HOST}/", AS_OF)
+    by_name = {b.name: b for b in blocks}
+    assert list(by_name) == ["通知公告", "工作动态", "部门动态", "乡镇动态", "政策文件"]
+    assert by_name["通知公告"].more_url == f"{HOST}/zwdt/tzgg/"
+    assert max(e.date for e in by_name["通知公告"].entries if e.date) == date(2016, 1, 5)
+    assert by_name["通知公告"].entries[0].title == "关于2016年元旦春节期间有关工作安排的通知"
+    assert by_name["工作动态"].hidden is False
+    assert by_name["部门动态"].hidden is True
+    assert by_name["乡镇动态"].hidden is True
+    assert by_name["工作动态"].more_url == f"{HOST}/zwdt/gzdt/"
+    assert by_name["部门动态"].more_url == f"{HOST}/zwdt/bmdt/"
+    assert by_name["乡镇动态"].more_url is None  # javascript: tab, and the shared 更多 is the first tab's
+    assert [e.date for e in by_name["乡镇动态"].entries] == [date(2015, 9, 10)]
+    assert by_name["政策文件"].more_url == f"{HOST}/zwgk/zcwj/"
+    assert {e.date_source for e in by_name["政策文件"].entries} == {"url"}
+    # undated link grids (政民互动) and the footer are not blocks
+    assert all("hdjl" not in (b.more_url or "") for b in blocks)
+
+
+def test_newest_property() -> None:
+    entries = [
+        ListEntry("a", "http://x/1", date(2014, 1, 1), "list", True),
+        ListEntry("b", "http://x/2", date(2015, 6, 1), "list"),
+        ListEntry("c", "http://x/3", None, ""),
+    ]
+    assert ListPage(entries, False, [], False, False, "").newest == date(2015, 6, 1)
+    assert ListPage([], True, [], False, False, "").newest is None
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "",
+        "   ",
+        "<",
+        "<?xml version='1.0' encoding='gbk'?><html>",
+        "\x00\x01<a href=x>",
+        "<html><body><a href='javascript:void(0)'>2015-12-01</a></body></html>",
+    ],
+)
+def test_junk_input_never_raises(junk: str) -> None:
+    lp = extract_list(junk, f"{HOST}/", AS_OF)
+    assert lp.entries == []
+    assert extract_blocks(junk, f"{HOST}/", AS_OF) == []
+    assert isinstance(visible_text(junk), str)
+    assert isinstance(page_title(junk), str)
+
+
+def test_decode_body_charsets() -> None:
+    text = "<html><head><meta charset=gb2312><title>邯郸 镕</title></head><body>山西</body></html>"
+    body = text.encode("gb18030")
+    decoded, encoding = decode_body(body)
+    assert "邯郸 镕" in decoded
+    assert encoding == "gb18030"  # GBK-only char under a gb2312 declaration
+    decoded, encoding = decode_body(body, "utf-8")  # a wrong header falls back
+    assert "邯郸" in decoded
+    assert encoding == "gb18030"
+    utf8 = text.encode("utf-8")
+    decoded, encoding = decode_body(utf8)  # a browser-saved page: UTF-8 bytes, old gb2312 meta
+    assert "邯郸" in decoded
+    assert encoding == "utf-8"
+    decoded, encoding = decode_body("\ufeff<p>邯郸</p>".encode(), "iso-8859-1")
+    assert decoded == "<p>邯郸</p>"
+    assert encoding == "utf-8"
+    decoded, encoding = decode_body("<p>山西</p>".encode("gbk"))  # no declaration at all
+    assert decoded == "<p>山西</p>"
+    assert encoding == "gb18030"
+    assert decode_body(b"") == ("", "utf-8")
+
+
+def test_visible_text_lines() -> None:
+    html = (
+        "<html><head><title>标题</title><style>p{}</style></head><body><div>第一行<span> 同一行</span></div>"
+        "<script>var x='隐藏';</script><!-- 注释 --><noscript>无脚本</noscript><p>第二行</p>"
+        "<template><p>模板</p></template></body></html>"
+    )
+    assert visible_text(html) == "标题\n第一行 同一行\n第二行"
+    assert page_title(html) == "标题"

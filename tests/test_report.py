@@ -1,0 +1,185 @@
+"""scores.xlsx read back with openpyxl (and as raw XML where openpyxl's reader drops things, like charts)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+from test_scoring import AS_OF, FORMULA_TITLE, LABEL, Fixture, build_store
+
+from scoring import score_run
+from scoring.metrics import OUTPUT_COLUMNS
+from scoring.report import METRIC_COLS, SHEETS
+
+SHEET_ORDER = ["总览", "分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细", "评分规则"]
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Fixture, Workbook]:
+    fx = build_store(tmp_path_factory.mktemp("report"))
+    score_run(fx.db, fx.out, fx.sites)
+    return fx, load_workbook(fx.out / "scores.xlsx")
+
+
+def _header(ws: Any) -> list[str]:
+    return [c.value for c in ws[1]]
+
+
+def _rows(ws: Any) -> list[dict[str, Any]]:
+    head = _header(ws)
+    return [dict(zip(head, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
+
+
+def test_sheet_names_and_every_metric_has_a_header(book: tuple[Fixture, Workbook]) -> None:
+    _, wb = book
+    assert wb.sheetnames == SHEET_ORDER == list(SHEETS.values())
+    keys = {c.key for c in METRIC_COLS}
+    assert set(OUTPUT_COLUMNS) - {"group"} <= keys  # group is shown by its Chinese label
+    assert _header(wb["指标明细"])[:4] == ["站点标识", "单位名称", "分组", "所属县区"]
+
+
+@pytest.mark.parametrize("sheet", ["分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细"])
+def test_detail_sheets_frozen_and_filtered(book: tuple[Fixture, Workbook], sheet: str) -> None:
+    _, wb = book
+    ws = wb[sheet]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+    assert all(isinstance(v, str) and v for v in _header(ws))
+    assert ws.column_dimensions["A"].width >= 8
+
+
+def test_ranking_sheet(book: tuple[Fixture, Workbook]) -> None:
+    _, wb = book
+    ws = wb["分组排名"]
+    assert _header(ws) == ["分组", "排名", "单位名称", "所属县区", "得分", "结论", "否决原因", "优秀网站"]
+    rows = _rows(ws)
+    order = [(r["分组"], r["排名"], r["单位名称"]) for r in rows]
+    assert order[:4] == [
+        ("县区组", 1, "旬阳县人民政府"),
+        ("县区组", 2, "紫阳县人民政府"),
+        ("县区组", 3, "石泉县人民政府"),
+        ("县区组", None, "恒口示范区管委会"),
+    ]
+    assert order[4:] == [
+        ("政府机构组", 1, "安康市工业和信息化局"),
+        ("政府机构组", 2, "安康市发展和改革委员会"),
+        ("政府机构组", 3, "安康市国土资源局"),
+        ("政府机构组", 4, "安康市盐务局"),
+    ]
+    by_name = {r["单位名称"]: r for r in rows}
+    assert by_name["旬阳县人民政府"]["优秀网站"] == "是"
+    assert by_name["旬阳县人民政府"]["得分"] == 100
+    assert by_name["紫阳县人民政府"]["否决原因"] == "首页无法访问（1/3次探测失败）；首页21天未更新"
+    assert by_name["恒口示范区管委会"]["结论"] == "未评估"
+    for i, row in enumerate(rows, start=2):
+        fill = ws.cell(i, 1).fill.fgColor.rgb
+        assert fill.endswith("FFC7CE") == (row["结论"] == "不合格"), row
+    assert ws.cell(2, 5).number_format == "0.0"
+
+
+def test_formula_like_text_stays_text(book: tuple[Fixture, Workbook]) -> None:
+    fx, wb = book
+    anchors = [c for c in wb["链接明细"]["D"] if c.value == FORMULA_TITLE]
+    assert anchors
+    assert all(c.data_type == "s" for c in anchors)
+    names = [c for c in wb["栏目明细"]["C"] if c.value == "=1+1"]
+    assert names
+    assert names[0].data_type == "s"
+    with zipfile.ZipFile(fx.out / "scores.xlsx") as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets
+        assert not any(re.search(rb"<f[ >]", zf.read(n)) for n in sheets), "no formula anywhere"
+
+
+def test_links_sheet_hyperlinks(book: tuple[Fixture, Workbook]) -> None:
+    _, wb = book
+    ws = wb["链接明细"]
+    head = _header(ws)
+    assert head[:9] == [
+        "站点标识",
+        "单位名称",
+        "所在页面",
+        "链接文字",
+        "链接地址",
+        "标签",
+        "检测结果",
+        "原因",
+        "不可用",
+    ]
+    row = next(
+        r for r in ws.iter_rows(min_row=2) if r[4].value == "http://shiquan.example.gov.cn/missing.html"
+    )
+    assert row[4].hyperlink is not None
+    assert row[4].hyperlink.target == row[4].value
+    assert row[2].hyperlink is not None
+    assert row[2].hyperlink.target == row[2].value
+    statuses = {r["链接地址"]: (r["检测结果"], r["不可用"]) for r in _rows(ws)}
+    assert statuses["http://gongxin.example.gov.cn/never-checked.html"] == ("未检测", "否")
+    assert statuses["http://x/"] == ("dns", "是")
+
+
+def test_columns_and_typos_sheets(book: tuple[Fixture, Workbook]) -> None:
+    _, wb = book
+    cols = {(r["站点标识"], r["栏目名称"]): r for r in _rows(wb["栏目明细"])}
+    stale = cols[("guotu", "通知公告")]
+    assert stale["状态"] == "更新不及时"
+    assert stale["栏目类别"] == "通知公告"
+    assert stale["最新日期"] == datetime(2015, 6, 29)
+    assert cols[("shiquan", "空栏目0")]["状态"] == "空白"
+    typos = _rows(wb["错别字明细"])
+    assert {t["错误"] for t in typos} == {"攻府", "秸杆"}
+    assert any(t["上下文"] == "另一处攻府" and t["严重程度"] == "严重" for t in typos)
+
+
+def test_overview_sheet_and_chart(book: tuple[Fixture, Workbook]) -> None:
+    fx, wb = book
+    ws = wb["总览"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    flat = [v for row in values for v in row if v is not None]
+    assert AS_OF in flat
+    assert LABEL in flat
+    header_row = next(i for i, row in enumerate(values) if row[:2] == ["分组", "参评网站数"])
+    county, agency = values[header_row + 1], values[header_row + 2]
+    assert county[:5] == ["县区组", 3, 1, 2, pytest.approx(0.3333)]
+    assert agency[:5] == ["政府机构组", 4, 1, 3, 0.25]
+    assert county[9] == "旬阳县人民政府"
+    assert agency[9] == "安康市工业和信息化局"
+    assert ws.cell(header_row + 2, 5).number_format == "0.0%"
+    assert any("互动回应差" in str(v) for v in flat)  # placeholder veto item noted
+    with zipfile.ZipFile(fx.out / "scores.xlsx") as zf:
+        names = zf.namelist()
+        assert "xl/charts/chart1.xml" in names
+        rels = zf.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+        assert "drawing" in rels
+        chart = zf.read("xl/charts/chart1.xml").decode()
+        assert "barChart" in chart
+        assert "总览" in chart
+
+
+def test_rubric_sheet(book: tuple[Fixture, Workbook]) -> None:
+    _, wb = book
+    flat = [c.value for row in wb["评分规则"].iter_rows() for c in row if c.value is not None]
+    assert "单项否决" in flat
+    assert "扣分项（得分 = 100 − 各项扣分之和，每项不超过上限）" in flat
+    assert "空白栏目{n}个" in flat
+    assert "暂不评估" in flat
+    assert flat.count("已确认") >= 6
+    assert flat.count("未确认") >= 8
+
+
+def test_truncates_long_sheets_with_a_note(tmp_path: Path) -> None:
+    fx = build_store(tmp_path)
+    score_run(fx.db, fx.out, fx.sites, max_rows=4)
+    wb = load_workbook(fx.out / "scores.xlsx")
+    assert wb["链接明细"].max_row == 4  # header + 3 of the 6 link rows
+    notes = [str(c.value) for row in wb["总览"].iter_rows() for c in row if c.value]
+    assert any(n.startswith("链接明细共 6 行，超出 Excel 行数上限，表中只列前 3 行") for n in notes)
+    assert (
+        len((fx.out / "links.csv").read_text(encoding="utf-8").splitlines()) == 7
+    )  # the CSV keeps every row
