@@ -48,6 +48,7 @@ def score_run(
     as_of: str | None = None,
     allow_unfinished: bool = False,
     max_rows: int = report.EXCEL_MAX_ROWS,
+    max_links: int = report.EXCEL_MAX_HYPERLINKS,
 ) -> ScoringResult:
     """The whole stage: load → metrics → rubric → CSVs and workbook in ``out``."""
     rules = load_rubric(rubric)
@@ -82,6 +83,7 @@ def score_run(
         as_of=data.as_of,
         notes=notes,
         max_rows=max_rows,
+        max_links=max_links,
     )
     return ScoringResult(data, rules, tables["metrics"], summary, paths, tuple(notes))
 

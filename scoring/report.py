@@ -27,6 +27,8 @@ from scoring.rubric import FAIL, Rubric
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_TEXT = 32_767
 EXCEL_MAX_LINK = 2_000
+#: Excel refuses more than 65,530 hyperlinks per sheet; beyond this many the link text stays plain.
+EXCEL_MAX_HYPERLINKS = 65_000
 
 # -- formats, declared once ----------------------------------------------------------------------------
 FMT_SCORE, FMT_INT, FMT_RATE, FMT_DATE = "0.0", "0", "0.0%", "yyyy-mm-dd"
@@ -237,13 +239,19 @@ def _cell_value(value: Any, col: Col) -> Any:
 
 
 def cell(
-    ws: Worksheet, value: Any, col: Col = PLAIN, *, font: Font | None = None, fill: PatternFill | None = None
+    ws: Worksheet,
+    value: Any,
+    col: Col = PLAIN,
+    *,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+    link: bool = True,
 ) -> WriteOnlyCell:
     """One cell; text is always a string (never a formula), numbers get the column's format."""
     out = WriteOnlyCell(ws, _cell_value(value, col))
     if isinstance(out.value, str):
         out.data_type = "s"
-        if col.link and out.value.startswith(("http://", "https://")) and len(out.value) <= EXCEL_MAX_LINK:
+        if link and col.link and _linkable(out.value):
             out.hyperlink = out.value
             out.font = LINK_FONT
     elif col.fmt and out.value is not None:
@@ -266,27 +274,45 @@ def set_widths(ws: Worksheet, *tables: Sequence[Col], first: float = 0) -> None:
         ws.column_dimensions[get_column_letter(j)].width = max(width, first if j == 1 else 0)
 
 
+def _linkable(text: str) -> bool:
+    return text.startswith(("http://", "https://")) and len(text) <= EXCEL_MAX_LINK
+
+
 def append_table(
-    ws: Worksheet, frame: pd.DataFrame, cols: Sequence[Col], *, fill_rows: pd.Series | None = None
+    ws: Worksheet,
+    frame: pd.DataFrame,
+    cols: Sequence[Col],
+    *,
+    fill_rows: pd.Series | None = None,
+    max_links: int = EXCEL_MAX_HYPERLINKS,
 ) -> int:
-    """Append the header and the rows; returns how many rows were written."""
+    """Append the header and the rows (at most ``max_links`` hyperlinks); returns the rows written."""
     ws.append([cell(ws, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
     marks = fill_rows.tolist() if fill_rows is not None else [False] * len(frame)
     rows = frame.loc[:, [c.key for c in cols]].itertuples(index=False)
+    budget = max_links
     for values, marked in zip(rows, marks, strict=True):
         fill = FAIL_FILL if marked else None
-        ws.append([cell(ws, v, c, fill=fill) for v, c in zip(values, cols, strict=True)])
+        cells = [cell(ws, v, c, fill=fill, link=budget > 0) for v, c in zip(values, cols, strict=True)]
+        budget -= sum(c.hyperlink is not None for c in cells)
+        ws.append(cells)
     return len(frame) + 1
 
 
 def detail_sheet(
-    wb: Workbook, title: str, frame: pd.DataFrame, cols: Sequence[Col], fill_rows: pd.Series | None = None
+    wb: Workbook,
+    title: str,
+    frame: pd.DataFrame,
+    cols: Sequence[Col],
+    *,
+    fill_rows: pd.Series | None = None,
+    max_links: int = EXCEL_MAX_HYPERLINKS,
 ) -> None:
     """A sheet holding one table: frozen header row, autofilter over the table, declared widths."""
     ws = wb.create_sheet(title)
     set_widths(ws, cols)
     ws.freeze_panes = "A2"
-    written = append_table(ws, frame, cols, fill_rows=fill_rows)
+    written = append_table(ws, frame, cols, fill_rows=fill_rows, max_links=max_links)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{written}"
 
 
@@ -300,14 +326,20 @@ def append_info(ws: Worksheet, title: str, info: Sequence[tuple[str, str]]) -> i
 
 
 # -- sheets --------------------------------------------------------------------------------------------
-def _capped(frame: pd.DataFrame, sheet: str, max_rows: int, notes: list[str]) -> pd.DataFrame:
+def _fit(
+    frame: pd.DataFrame, sheet: str, cols: Sequence[Col], *, max_rows: int, max_links: int, notes: list[str]
+) -> pd.DataFrame:
+    """The rows that fit in a sheet; a note for 总览 when rows are cut or hyperlinks exceed the limit."""
     room = max_rows - 1
-    if len(frame) <= room:
-        return frame
-    notes.append(
-        f"{sheet}共 {len(frame)} 行，超出 Excel 行数上限，表中只列前 {room} 行，完整数据见对应 CSV 文件"
-    )
-    return frame.iloc[:room]
+    if len(frame) > room:
+        notes.append(
+            f"{sheet}共 {len(frame)} 行，超出 Excel 行数上限，表中只列前 {room} 行，完整数据见对应 CSV 文件"
+        )
+        frame = frame.iloc[:room]
+    links = sum(sum(map(_linkable, frame[c.key].astype("str"))) for c in cols if c.link)
+    if links > max_links:
+        notes.append(f"{sheet}共有网址 {links} 个，超出 Excel 超链接上限，仅前约 {max_links} 个可点击")
+    return frame
 
 
 def _overview(
@@ -407,11 +439,16 @@ def write_workbook(
     as_of: date,
     notes: Sequence[str] = (),
     max_rows: int = EXCEL_MAX_ROWS,
+    max_links: int = EXCEL_MAX_HYPERLINKS,
 ) -> Path:
     """Write ``scores.xlsx``; detail sheets longer than ``max_rows`` are truncated with a note in 总览."""
     notes = list(notes)
     details = [
-        (SHEETS[key], _capped(frame, SHEETS[key], max_rows, notes), cols)
+        (
+            SHEETS[key],
+            _fit(frame, SHEETS[key], cols, max_rows=max_rows, max_links=max_links, notes=notes),
+            cols,
+        )
         for key, frame, cols in (
             ("columns", columns, COLUMN_COLS),
             ("links", links, LINK_COLS),
@@ -425,7 +462,7 @@ def write_workbook(
     detail_sheet(wb, SHEETS["ranking"], ranking, RANKING_COLS, fill_rows=ranking["verdict"] == FAIL)
     detail_sheet(wb, SHEETS["metrics"], labelled, METRIC_COLS, fill_rows=labelled["verdict"] == FAIL)
     for title, frame, cols in details:
-        detail_sheet(wb, title, frame, cols)
+        detail_sheet(wb, title, frame, cols, max_links=max_links)
     _rubric_sheet(wb, rubric)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

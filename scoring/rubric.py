@@ -359,13 +359,13 @@ def deductions_long(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
 
 
 def _join_reasons(vetoes: pd.DataFrame) -> pd.Series:
-    return vetoes.groupby("site_id", sort=False)["reason"].agg(REASON_SEPARATOR.join)
+    return vetoes.groupby("site_id", sort=False)["reason"].agg(REASON_SEPARATOR.join).astype("str")
 
 
 def _deduction_text(deductions: pd.DataFrame) -> pd.Series:
     hits = deductions.loc[deductions["points"] > 0]
     text = hits["item"] + "−" + hits["points"].map(lambda p: f"{p:g}")
-    return text.groupby(hits["site_id"], sort=False).agg(REASON_SEPARATOR.join)
+    return text.groupby(hits["site_id"], sort=False).agg(REASON_SEPARATOR.join).astype("str")
 
 
 def score_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
@@ -382,7 +382,7 @@ def score_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         score=score,
         verdict=verdict.mask(failed, FAIL).mask(metrics["evaluation"] == "no_url", NOT_EVALUATED),
         veto_reasons=reasons,
-        deductions=site.map(lost).round(1).where(evaluated),
+        deductions=site.map(lost).fillna(0.0).round(1).where(evaluated),
         deduction_detail=site.map(_deduction_text(deductions)).fillna("").astype("str"),
         vetoed=reasons != "",
     )

@@ -279,3 +279,23 @@ def test_visible_text_lines() -> None:
     )
     assert visible_text(html) == "标题\n第一行 同一行\n第二行"
     assert page_title(html) == "标题"
+
+
+def test_items_with_a_category_tag_link_keep_the_title_link() -> None:
+    html = """<html><body><ul class="list">
+    <li><a href="/tzgg/">[通知公告]</a>
+        <a href="/tzgg/201512/t20151201_1.html">关于做好冬季安全生产工作的通知</a>
+        <span>2015-12-01</span></li>
+    <li><span><a href="/gzdt/">[工作动态]</a></span>
+        <a href="/gzdt/201511/t20151120_2.html">县政府召开常务会议</a>
+        <span>2015-11-20</span></li>
+    <li><a href="/tzgg/">[通知公告]</a><a href="/tzgg/201511/t20151101_3.html">关于开展消防检查的通知</a>
+        <span>2015-11-01</span></li></ul></body></html>"""
+    lp = extract_list(html, f"{HOST}/", AS_OF)
+    assert [e.title for e in lp.entries] == [
+        "关于做好冬季安全生产工作的通知",
+        "县政府召开常务会议",
+        "关于开展消防检查的通知",
+    ]
+    assert [e.date for e in lp.entries] == [date(2015, 12, 1), date(2015, 11, 20), date(2015, 11, 1)]
+    assert lp.entries[1].url == f"{HOST}/gzdt/201511/t20151120_2.html"

@@ -175,11 +175,15 @@ def test_rubric_sheet(book: tuple[Fixture, Workbook]) -> None:
 
 def test_truncates_long_sheets_with_a_note(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
-    score_run(fx.db, fx.out, fx.sites, max_rows=4)
+    score_run(fx.db, fx.out, fx.sites, max_rows=4, max_links=2)
     wb = load_workbook(fx.out / "scores.xlsx")
     assert wb["链接明细"].max_row == 4  # header + 3 of the 6 link rows
     notes = [str(c.value) for row in wb["总览"].iter_rows() for c in row if c.value]
     assert any(n.startswith("链接明细共 6 行，超出 Excel 行数上限，表中只列前 3 行") for n in notes)
+    assert any(n.startswith("链接明细共有网址") for n in notes)
+    linked = [c for row in wb["链接明细"].iter_rows(min_row=2) for c in row if c.hyperlink is not None]
+    assert 2 <= len(linked) <= 4  # the budget stops hyperlinks after the row that spends it
+    assert all(isinstance(c.value, str) for row in wb["链接明细"].iter_rows(min_row=2) for c in row[2:5])
     assert (
         len((fx.out / "links.csv").read_text(encoding="utf-8").splitlines()) == 7
     )  # the CSV keeps every row

@@ -579,3 +579,17 @@ def test_scoring_never_imports_scrapy() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_run_with_empty_tables(tmp_path: Path) -> None:
+    """A run whose sites produced only home pages (no columns, links, typos, probes) still scores."""
+    only_pages = {"pages": [p for p in fixture_rows()["pages"] if p["kind"] == "home"]}
+    fx = build_store(tmp_path, rows=only_pages)
+    result = score_run(fx.db, fx.out, fx.sites)
+    row = result.metrics.set_index("site_id").loc["xunyang"]
+    assert row["home_available"]
+    assert row["home_source"] == "page"
+    assert row["veto_reasons"] == "首页2周内无更新（无可识别的发布日期）"
+    assert row["columns_total"] == 0
+    assert read_csv(fx.out / "links.csv") == []
+    assert (fx.out / "links.csv").read_text(encoding="utf-8").startswith("site_id,url,source_url,anchor,status")

@@ -40,6 +40,7 @@ _SIDE_HINT = re.compile(
     r"hot|rank|paihang|phb|side|sidebar|aside|friend|yqlj|link|links|breadcrumb|crumb)(?:$|[\s_\-\d])",
     re.IGNORECASE,
 )
+_COLUMN_INDEX = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/default\.s?html?|/col/col\d+/?)(?:[?#].*)?$", re.I)
 _PINNED = re.compile(r"置顶|\[顶\]|【顶】|^顶[:：\s]")
 _RENDER_HINT = re.compile(
     r"\bfetch\s*\(|XMLHttpRequest|\$\.ajax|\$\.get\s*\(|\$\.post\s*\(|getJSON|\baxios\b|\.load\s*\(\s*['\"]"
@@ -219,6 +220,21 @@ class _Group:
         base = max(self.text_dated, 0.9 * self.url_dated)
         return base * (0.3 if _in_side_region(self.parent) else 1.0)
 
+    def undated_list(self) -> bool:
+        """A list with no dates anywhere: title-like links to leaf pages in the main content area.
+
+        Navigation menus also repeat links, so they are told apart by short names and links to column
+        index pages; side boxes (related, hot, friendly links) are left out.
+        """
+        n = len(self.items)
+        if n < 2 or _in_side_region(self.parent) or is_hidden(self.parent):
+            return False
+        titles = [len(item.title) for item in self.items]
+        if sum(titles) / n < 8:
+            return False
+        indexes = sum(1 for item in self.items if _COLUMN_INDEX.search(item.url))
+        return indexes * 2 < n
+
 
 def _in_side_region(el: etree._Element) -> bool:
     node: etree._Element | None = el
@@ -316,7 +332,7 @@ def _collect_groups(root: etree._Element, base: str, as_of: date) -> list[_Group
             hrefs.setdefault(node, set()).add(url)
             node = node.getparent()
     groups: dict[etree._Element, _Group] = {}
-    seen_items: set[etree._Element] = set()
+    chosen: dict[etree._Element, tuple[etree._Element, str, str]] = {}
     for anchor, url, title in anchors:
         item_el = anchor
         node = anchor.getparent()
@@ -328,9 +344,13 @@ def _collect_groups(root: etree._Element, base: str, as_of: date) -> list[_Group
         ):
             item_el = node
             node = node.getparent()
-        if item_el in seen_items:
-            continue
-        seen_items.add(item_el)
+        if node is not None and item_el.tag not in _ITEM_TAGS and node.tag in _ITEM_TAGS:
+            # an <li>/<tr> with several links (a [category] tag, a download icon): the longest title wins
+            item_el = node
+        previous = chosen.get(item_el)
+        if previous is None or len(title) > len(previous[2]):
+            chosen[item_el] = (anchor, url, title)
+    for item_el, (anchor, url, title) in chosen.items():
         parent = item_el.getparent()
         if parent is None:
             continue
@@ -813,9 +833,14 @@ def extract_list(html: str, url: str, as_of: date) -> ListPage:
 
     root = parse_html(html)
     _strip_noise(root)
-    groups = [g for g in _collect_groups(root, base, as_of) if g.accepted()]
+    all_groups = _collect_groups(root, base, as_of)
+    groups = [g for g in all_groups if g.accepted()]
     groups += [g for g in _table_groups(root, base, as_of) if g.accepted()]
     best = max(groups, key=lambda g: g.score() * (1.2 if g.parent.tag == "table" else 1.0), default=None)
+    if best is None:
+        undated = [g for g in all_groups if g.undated_list()]
+        best = max(undated, key=lambda g: len(g.items), default=None)
+        groups = [best] if best is not None else []
     if _looks_article(raw_root, url, best):
         return ListPage([], False, [], has_scripts, False, name)
 

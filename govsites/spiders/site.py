@@ -35,6 +35,9 @@ ALL_ERROR_CODES = list(range(400, 600))
 #: HEAD answers that are not trusted: the link is checked again with GET (headers only).
 HEAD_RETRY_WITH_GET = frozenset(ALL_ERROR_CODES)
 
+#: Where a column link was found that makes its page a column even when the page fails.
+STRONG_COLUMN_LINKS = frozenset({"nav", "more", "tab", "sitemap", "pinned"})
+
 PRIORITY_PROBE, PRIORITY_HOME, PRIORITY_COLUMN, PRIORITY_PAGE, PRIORITY_CHECK = 1000, 100, 50, 0, -10
 
 
@@ -322,8 +325,8 @@ class SiteSpider(scrapy.Spider):
 
     def _unreachable_column(self, state: SiteState, url: str) -> Iterator[ColumnItem]:
         column = state.columns.get(url)
-        if column is None or column.url in state.column_done:
-            return
+        if column is None or column.url in state.column_done or column.found_by not in STRONG_COLUMN_LINKS:
+            return  # a plain link to a failing page is a broken link, not a column
         state.column_done.add(column.url)
         yield ColumnItem(state.site.site_id, column.url, column.name, self._categorize(column.name), "", 0,
                          "unreachable", "", column.found_by, on_home=column.url in state.home_columns)
@@ -340,13 +343,15 @@ class SiteSpider(scrapy.Spider):
             logger.warning("渲染失败 %s：%s", request.url, reason)
             yield from self._unreachable_column(state, request.url)
             return
-        yield LinkCheckItem(state.site.site_id, request.url, status, reason, is_broken(status),
-                            checked_at=now_iso())
         yield PageItem(state.site.site_id, request.url, request.url, status, "error", request.meta["gdepth"],
                        fetched_at=now_iso())
-        yield from self._unreachable_column(state, request.url)
         if request.meta["role"] == "home":
+            # Not a link on any page: the site is unreachable, which the probes and the veto report.
             logger.warning("站点 %s 首页无法访问：%s %s", state.site.site_id, status, reason)
+            return
+        yield LinkCheckItem(state.site.site_id, request.url, status, reason, is_broken(status),
+                            checked_at=now_iso())
+        yield from self._unreachable_column(state, request.url)
 
     # -- link checks --------------------------------------------------------------------------------
     def _check_item(self, site_id: str, url: str, response: Response) -> LinkCheckItem:
