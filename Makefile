@@ -49,7 +49,7 @@ crawl: install ## crawl the registry's sites (SITE=id or COUNTY=县 reruns only 
 
 score: install ## score a run (RUN=label, default the latest) and write CSVs and scores.xlsx into OUT
 	$(BIN)/python -m scoring --db "$(DB)" --out "$(OUT)" --sites "$(SITES)" --rubric "$(RUBRIC)" \
-	  $(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(BASELINE),--baseline "$(BASELINE)")
+	  $(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)")
 
 probe: install ## record one more home-page probe round for every site (cron it for the census method)
 	$(BIN)/python -m govsites probe $(CRAWL_ARGS)

@@ -55,9 +55,11 @@ def validate(args: argparse.Namespace) -> None:
     registry.select(_split(args.site), _split(args.county))
     parse_as_of(args.as_of)
     for site in registry.skipped:
-        print(f"提示：{args.sites} 第 {site.line} 行 {site.site_id}（{site.name}）没有首页网址，已跳过", file=sys.stderr)
+        print(f"提示：{args.sites} 第 {site.line} 行 {site.site_id}（{site.name}）没有首页网址，已跳过",
+              file=sys.stderr)
     if not registry.sites:
-        raise RegistryError(args.sites, 0, "home_url", "登记表中没有可检测的网站（全部缺少首页网址）/ no site has a home_url")
+        raise RegistryError(args.sites, 0, "home_url",
+                            "登记表中没有可检测的网站（全部缺少首页网址）/ no site has a home_url")
 
 
 def _split(value: str) -> list[str]:
@@ -105,7 +107,7 @@ def run_demo(args: argparse.Namespace) -> int:
         registry.parent.mkdir(parents=True, exist_ok=True)
         command += ["--registry", str(registry)]
     print(f"启动演示网站（端口 {args.port}）…", flush=True)
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own module
     try:
         line = server.stdout.readline() if server.stdout else ""
         if "ready" not in line:
@@ -115,14 +117,14 @@ def run_demo(args: argparse.Namespace) -> int:
         crawl = [sys.executable, "-m", "govsites", "crawl", "--sites", str(registry), "--db", args.db,
                  "--run", "demo", "--as-of", AS_OF.isoformat(), "--allow-private"]
         started = time.monotonic()
-        code = subprocess.call(crawl, env=env)
+        code = subprocess.call(crawl, env=env)  # noqa: S603
         if code != 0:
             print("错误：抓取未正常结束", file=sys.stderr)
             return code
         print(f"抓取完成，用时 {time.monotonic() - started:.0f} 秒；开始评分…", flush=True)
         score = [sys.executable, "-m", "scoring", "--db", args.db, "--out", args.out, "--sites", str(registry),
                  "--run", "demo"]
-        return subprocess.call(score)
+        return subprocess.call(score)  # noqa: S603
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -52,7 +52,8 @@ class HomeProbes:
         for state in getattr(spider, "states", {}).values():
             for i in range(self.probes):
                 self.pending += 1
-                self.calls.append(reactor.callLater(i * self.interval, self._probe, spider, state.site))  # type: ignore[attr-defined]
+                call = reactor.callLater(i * self.interval, self._probe, spider, state.site)  # type: ignore[attr-defined,arg-type,unused-ignore]
+                self.calls.append(call)
 
     def _probe(self, spider: Any, site: Any) -> None:
         meta = {"site_id": site.site_id, "probe_url": site.home_url, "probed_at": now_iso(),
@@ -141,7 +142,8 @@ class Progress:
     def log_progress(self, spider: Any) -> None:
         states = getattr(spider, "states", {})
         pending = self.crawler.engine.slot.scheduler.__len__() if self.crawler.engine.slot else 0
-        logger.info("进度：已抓取页面 %d，已检查链接 %d（失效 %d），已识别栏目 %d，待处理请求 %d，用时 %.0f 秒（共 %d 个网站）",
+        logger.info("进度：已抓取页面 %d，已检查链接 %d（失效 %d），已识别栏目 %d，"
+                    "待处理请求 %d，用时 %.0f 秒（共 %d 个网站）",
                     self._total("pages"), self._total("links"), self._total("broken"), self._total("columns"),
                     pending, time.monotonic() - self.started, len(states))
 
@@ -151,7 +153,8 @@ class Progress:
         for site_id in getattr(spider, "states", {}):
             c = {k: n for (s, k), n in self.counts.items() if s == site_id}
             logger.info(
-                "站点 %s：页面 %d，栏目 %d（空白 %d，无日期 %d，无法访问 %d），链接 %d（失效 %d），首页探测 %d 次失败 %d 次，错别字 %d",
+                "站点 %s：页面 %d，栏目 %d（空白 %d，无日期 %d，无法访问 %d），链接 %d（失效 %d），"
+                "首页探测 %d 次失败 %d 次，错别字 %d",
                 site_id, c.get("pages", 0), c.get("columns", 0), c.get("blank", 0), c.get("undated", 0),
                 c.get("unreachable", 0), c.get("links", 0), c.get("broken", 0), c.get("probes", 0),
                 c.get("probe_failures", 0), c.get("typos", 0),

@@ -128,7 +128,8 @@ class StorePipeline:
         self.buffered += 1
 
     def flush(self) -> None:
-        assert self.store is not None and self.run is not None
+        assert self.store is not None
+        assert self.run is not None
         for table, rows in self.buffer.items():
             self.store.insert(self.run.id, table, rows)
         self.buffer.clear()

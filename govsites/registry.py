@@ -71,7 +71,8 @@ class Registry:
         known = {s.site_id for s in self.sites} | {s.site_id for s in self.skipped}
         unknown = ids - known
         if unknown:
-            raise RegistryError(self.path, 0, "site_id", f"登记表中没有站点 / unknown site: {', '.join(sorted(unknown))}")
+            listed = ", ".join(sorted(unknown))
+            raise RegistryError(self.path, 0, "site_id", f"登记表中没有站点 / unknown site: {listed}")
         counties_known = {s.county for s in self.sites}
         if cts - counties_known:
             missing = ", ".join(sorted(cts - counties_known))
@@ -111,7 +112,8 @@ def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ())
         if not any(v.strip() for v in values):
             continue
         if len(values) > len(header):
-            raise RegistryError(path, line, header[-1], f"列数多于表头（{len(values)} > {len(header)}）/ too many fields")
+            raise RegistryError(path, line, header[-1],
+                                f"列数多于表头（{len(values)} > {len(header)}）/ too many fields")
         padded = values + [""] * (len(header) - len(values))
         row = {h: v.strip() for h, v in zip(header, padded, strict=True) if h in required or h in optional}
         rows.append((line, row))
@@ -138,7 +140,8 @@ def load_sites(path: Path | str) -> Registry:
             raise RegistryError(path, line, "site_id",
                                 f"应为小写英文字母开头的 ASCII 标识（a-z 0-9 _ -）/ must be an ASCII slug: {sid!r}")
         if sid in seen:
-            raise RegistryError(path, line, "site_id", f"与第 {seen[sid]} 行重复 / duplicate of line {seen[sid]}: {sid}")
+            raise RegistryError(path, line, "site_id",
+                                f"与第 {seen[sid]} 行重复 / duplicate of line {seen[sid]}: {sid}")
         seen[sid] = line
         if not row["name"]:
             raise RegistryError(path, line, "name", "单位名称为空 / empty name")

@@ -7,6 +7,7 @@ crawls that site alone. The spider named ``govsites`` crawls all of them (or the
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from scrapy.settings import BaseSettings
@@ -34,5 +35,5 @@ class SiteSpiderLoader:
         attrs: dict[str, Any] = {"name": spider_name, "fixed_site_ids": (spider_name,)}
         return type(f"SiteSpider_{spider_name}", (SiteSpider,), attrs)
 
-    def find_by_request(self, request: Any) -> list[str]:
+    def find_by_request(self, request: Any) -> builtins.list[str]:
         return []

@@ -374,7 +374,7 @@ def score_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     lost = deductions.groupby("site_id")["points"].sum()
     site = metrics["site_id"]
     evaluated = metrics["evaluation"] == "evaluated"
-    reasons = site.map(_join_reasons(vetoes)).fillna("").astype("str")
+    reasons = site.map(_join_reasons(vetoes)).astype("str").fillna("")
     score = (100.0 - site.map(lost).fillna(0.0)).round(1).where(evaluated)
     verdict = pd.Series(PASS, index=metrics.index, dtype="str")
     failed = (reasons != "") | (score < rubric.pass_mark)
@@ -383,7 +383,7 @@ def score_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         verdict=verdict.mask(failed, FAIL).mask(metrics["evaluation"] == "no_url", NOT_EVALUATED),
         veto_reasons=reasons,
         deductions=site.map(lost).fillna(0.0).round(1).where(evaluated),
-        deduction_detail=site.map(_deduction_text(deductions)).fillna("").astype("str"),
+        deduction_detail=site.map(_deduction_text(deductions)).astype("str").fillna(""),
         vetoed=reasons != "",
     )
 

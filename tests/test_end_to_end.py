@@ -203,5 +203,6 @@ def test_malformed_registry_stops_before_crawling(tmp_path: Path) -> None:
     db = tmp_path / "store.sqlite"
     result = run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db)])
     assert result.returncode == 2
-    assert f"{registry}:3" in result.stderr and "group" in result.stderr
+    assert f"{registry}:3" in result.stderr
+    assert "group" in result.stderr
     assert not db.exists()

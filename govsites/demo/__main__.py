@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "expected":
-        print(write_expected() if args.write else EXPECTED_PATH)  # noqa: T201 - CLI output
+        print(write_expected() if args.write else EXPECTED_PATH)
         return 0
 
     stop = threading.Event()
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.registry:
             web.write_registry(args.registry)
-        print("ready", flush=True)  # noqa: T201 - readiness line for callers
+        print("ready", flush=True)
         while not stop.wait(0.5):
             pass
     finally:

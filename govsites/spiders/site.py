@@ -163,8 +163,9 @@ class SiteSpider(scrapy.Spider):
                               priority=PRIORITY_CHECK, dont_filter=True)
 
     def _state(self, response_or_failure: Response | Failure) -> SiteState:
-        request = (response_or_failure.request if isinstance(response_or_failure, Response)
-                   else response_or_failure.request)  # type: ignore[attr-defined]
+        # a Failure given to an errback carries its request too
+        request = response_or_failure.request  # type: ignore[union-attr]
+        assert request is not None
         return self.states[request.meta["site_id"]]
 
     def _can_crawl(self, state: SiteState, depth: int) -> bool:
@@ -308,7 +309,8 @@ class SiteSpider(scrapy.Spider):
                               priority=PRIORITY_COLUMN, dont_filter=True)
 
     def article_dated(self, result: Response | Failure) -> Iterator[Any]:
-        request = result.request if isinstance(result, Response) else result.request  # type: ignore[attr-defined]
+        request = result.request  # type: ignore[union-attr]
+        assert request is not None
         meta = request.meta
         state = self.states[meta["site_id"]]
         found: list[date] = list(meta["found"])
@@ -338,7 +340,7 @@ class SiteSpider(scrapy.Spider):
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         state = self._state(failure)
         request = failure.request  # type: ignore[attr-defined]
-        status, reason = classify_failure(failure.value)
+        status, reason = classify_failure(failure.value or Exception())
         if request.meta.get("rendered"):
             logger.warning("渲染失败 %s：%s", request.url, reason)
             yield from self._unreachable_column(state, request.url)
@@ -370,7 +372,7 @@ class SiteSpider(scrapy.Spider):
 
     def check_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        status, reason = classify_failure(failure.value)
+        status, reason = classify_failure(failure.value or Exception())
         yield LinkCheckItem(request.meta["site_id"], request.url, status, reason, is_broken(status),
                             checked_at=now_iso())
 
@@ -383,7 +385,7 @@ class SiteSpider(scrapy.Spider):
 
     def probe_failed(self, failure: Failure) -> Iterator[ProbeItem]:
         meta = failure.request.meta  # type: ignore[attr-defined]
-        status, _reason = classify_failure(failure.value)
+        status, _reason = classify_failure(failure.value or Exception())
         elapsed = int(1000 * (time.monotonic() - meta["probe_started"]))
         yield ProbeItem(meta["site_id"], meta["probe_url"], meta["probed_at"], False, status, elapsed)
 
