@@ -98,6 +98,7 @@ class Progress:
         self.crawler = crawler
         self.interval = interval
         self.counts: Counter[tuple[str, str]] = Counter()
+        self.outstanding: Counter[str] = Counter()
         self.task: task.LoopingCall | None = None
         self.started = time.monotonic()
 
@@ -107,6 +108,9 @@ class Progress:
         if interval <= 0:
             raise NotConfigured
         ext = cls(crawler, interval)
+        crawler.signals.connect(ext.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(ext.request_finished, signal=signals.request_left_downloader)
+        crawler.signals.connect(ext.request_finished, signal=signals.request_dropped)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
@@ -130,6 +134,19 @@ class Progress:
             self.counts[site, "typos"] += 1
             self.crawler.stats.inc_value(f"govsites/typos/{typo.severity}")
 
+    def request_scheduled(self, request: Request, **_: Any) -> None:
+        site = request.meta.get("site_id")
+        if site:
+            self.outstanding[site] += 1
+
+    def request_finished(self, request: Request, **_: Any) -> None:
+        site = request.meta.get("site_id")
+        if site and self.outstanding[site] > 0:
+            self.outstanding[site] -= 1
+
+    def sites_done(self, spider: Any) -> int:
+        return sum(1 for site in getattr(spider, "states", {}) if self.outstanding[site] == 0)
+
     def _total(self, key: str) -> int:
         return sum(n for (_, k), n in self.counts.items() if k == key)
 
@@ -141,11 +158,11 @@ class Progress:
 
     def log_progress(self, spider: Any) -> None:
         states = getattr(spider, "states", {})
-        pending = self.crawler.engine.slot.scheduler.__len__() if self.crawler.engine.slot else 0
-        logger.info("进度：已抓取页面 %d，已检查链接 %d（失效 %d），已识别栏目 %d，"
-                    "待处理请求 %d，用时 %.0f 秒（共 %d 个网站）",
-                    self._total("pages"), self._total("links"), self._total("broken"), self._total("columns"),
-                    pending, time.monotonic() - self.started, len(states))
+        pending = sum(self.outstanding.values())
+        logger.info("进度：已完成网站 %d/%d，已抓取页面 %d，已检查链接 %d（失效 %d），已识别栏目 %d，"
+                    "待处理请求 %d，用时 %.0f 秒",
+                    self.sites_done(spider), len(states), self._total("pages"), self._total("links"),
+                    self._total("broken"), self._total("columns"), pending, time.monotonic() - self.started)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.task is not None and self.task.running:

@@ -62,7 +62,7 @@ class TypoPipeline:
         text = self.new_text(item.site_id, item.text)
         if text:
             item.typos = [
-                TypoItem(item.site_id, item.url, f.wrong, f.right, f.context, f.severity, f.kind)
+                TypoItem(item.site_id, item.url, f.wrong, f.right, " ".join(f.context.split()), f.severity, f.kind)
                 for f in self.detector.find(text)
             ]
         return item

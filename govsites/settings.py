@@ -69,6 +69,7 @@ DEPTH_LIMIT = 0  # the spider keeps its own per-site depth
 DNS_TIMEOUT = 10
 REACTOR_THREADPOOL_MAXSIZE = 20
 LOG_LEVEL = _env("GOVSITES_LOG_LEVEL", "INFO")
+STATS_DUMP = _env("GOVSITES_STATS_DUMP", "0") in ("1", "true", "yes")  # the per-site summary is printed instead
 FEED_EXPORT_ENCODING = "utf-8"
 JOBDIR = _env("GOVSITES_JOBDIR", "") or None
 
