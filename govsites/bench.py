@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from govsites.demo import AS_OF, DemoWeb
 from govsites.demo.expected import load_expected
@@ -34,7 +35,7 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
 
 
 def bench_pipeline() -> None:
-    expected = load_expected()
+    expected: dict[str, Any] = load_expected()  # type: ignore[assignment]
     with tempfile.TemporaryDirectory() as tmp, DemoWeb(port=0) as web:
         registry = web.write_registry(Path(tmp) / "sites.csv")
         db, out = Path(tmp) / "bench.sqlite", Path(tmp) / "out"
