@@ -35,7 +35,7 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
 
 
 def bench_pipeline() -> None:
-    expected: dict[str, Any] = load_expected()  # type: ignore[assignment]
+    expected: dict[str, Any] = load_expected()
     with tempfile.TemporaryDirectory() as tmp, DemoWeb(port=0) as web:
         registry = web.write_registry(Path(tmp) / "sites.csv")
         db, out = Path(tmp) / "bench.sqlite", Path(tmp) / "out"
