@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from govsites.registry import RegistryError, load_columns, load_sites
-from govsites.store import StoreError, parse_as_of
+from govsites.store import StoreError, StoreLock, parse_as_of
 
 DEMO_PORT = 8341
 
@@ -54,6 +54,12 @@ def validate(args: argparse.Namespace) -> None:
     load_columns(args.columns, registry)
     registry.select(_split(args.site), _split(args.county))
     parse_as_of(args.as_of)
+    if args.command == "crawl":
+        lock = StoreLock(args.db)
+        if not lock.acquire():
+            raise StoreError(f"存储 {args.db} 正被另一个检测进程（PID {lock.holder()}）使用，请等其结束后再运行"
+                             " / another crawl is using this store")
+        lock.release()
     for site in registry.skipped:
         print(f"提示：{args.sites} 第 {site.line} 行 {site.site_id}（{site.name}）没有首页网址，已跳过",
               file=sys.stderr)

@@ -12,7 +12,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured, StopDownload
 from scrapy.http import Response
 from twisted.internet import reactor, task
 
-from govsites.items import ColumnItem, LinkCheckItem, PageItem, ProbeItem
+from govsites.items import ColumnItem, LinkCheckItem, PageItem, ProbeItem, SiteDoneItem
 from govsites.store import now_iso
 
 logger = logging.getLogger(__name__)
@@ -130,6 +130,8 @@ class Progress:
         for key in keys:
             self.counts[site, key] += 1
             self.crawler.stats.inc_value(f"govsites/{key}")
+        if isinstance(item, SiteDoneItem):
+            logger.info("网站 %s 检测完成（页面 %d）", item.site_id, item.pages)
         for typo in getattr(item, "typos", ()):
             self.counts[site, "typos"] += 1
             self.crawler.stats.inc_value(f"govsites/typos/{typo.severity}")

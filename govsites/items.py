@@ -112,4 +112,13 @@ class ProbeItem:
     elapsed_ms: int
 
 
+@dataclass
+class SiteDoneItem:
+    """A site's crawl is complete (no request of it is left); the store marks it done."""
+
+    TABLE: ClassVar[str] = ""
+    site_id: str
+    pages: int
+
+
 ALL_ITEMS = (PageItem, ColumnItem, ListEntryItem, LinkRefItem, LinkCheckItem, TypoItem, ProbeItem)

@@ -9,11 +9,11 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider, NotConfigured
 
-from govsites.items import PageItem, TypoItem
+from govsites.items import PageItem, SiteDoneItem, TypoItem
 from govsites.registry import load_sites
-from govsites.store import Run, Store, resolve_run
+from govsites.store import Run, Store, StoreLock, resolve_run
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +84,8 @@ class StorePipeline:
         self.buffered = 0
         self.pages: dict[str, int] = defaultdict(int)
         self.crawler: Any = None
+        self.lock: StoreLock | None = None
+        self.finished: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -96,6 +98,14 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
+        if spider.mode != "probe":
+            self.lock = StoreLock(self.db)
+            if not self.lock.acquire():
+                logger.error("存储 %s 正被另一个检测进程（PID %s）使用，本次检测未开始；请等其结束后再运行",
+                             self.db, self.lock.holder())
+                spider.sites, spider.states = [], {}
+                self.lock = None
+                raise CloseSpider("store_locked")
         self.store = Store(self.db)
         registry_size = len(load_sites(self.crawler.settings.get("GOVSITES_SITES")).sites)
         subset = len(spider.sites) < registry_size or spider.mode == "probe"
@@ -103,6 +113,7 @@ class StorePipeline:
         if spider.mode == "probe":
             self.run = self.store.get_run(label) or self.store.begin_run(label, as_of)
         else:
+            self._skip_done_sites(spider, label)
             self.run = self.store.begin_run(label, as_of)
             self.store.start_sites(self.run.id, [s.as_row() for s in spider.sites])
         spider.as_of = date.fromisoformat(self.run.as_of)
@@ -110,7 +121,36 @@ class StorePipeline:
         logger.info("运行 %s（评估基准日 %s）：%d 个网站，存储 %s", self.run.label, self.run.as_of,
                     len(spider.sites), self.db)
 
+    def _skip_done_sites(self, spider: Any, label: str) -> None:
+        """Resume an interrupted run: the same command again crawls only the sites it had not finished.
+
+        Applies when the run is unfinished and some of the chosen sites are still marked running there; a
+        deliberate rerun of finished sites (all chosen sites done) crawls them anew.
+        """
+        assert self.store is not None
+        run = self.store.get_run(label)
+        if run is None or run.status != "running":
+            return
+        status = {row["site_id"]: row["status"] for row in self.store.run_sites(run.id)}
+        chosen = {site.site_id for site in spider.sites}
+        done = {sid for sid in chosen if status.get(sid) == "done"}
+        if not done or done == chosen:
+            return
+        logger.info("继续未完成的运行 %s：%d 个网站已完成，本次检测其余 %d 个", label, len(done), len(chosen - done))
+        spider.sites = [site for site in spider.sites if site.site_id not in done]
+        for sid in done:
+            spider.states.pop(sid, None)
+
     def process_item(self, item: Any) -> Any:
+        if self.run is None:
+            return item
+        if isinstance(item, SiteDoneItem):
+            if self.crawler.spider.mode != "probe":
+                self.flush()
+                assert self.store is not None
+                self.store.finish_site(self.run.id, item.site_id, "done", self.pages[item.site_id])
+                self.finished.add(item.site_id)
+            return item
         row = ItemAdapter(item).asdict()
         for name in TRANSIENT_FIELDS:
             row.pop(name, None)
@@ -136,7 +176,8 @@ class StorePipeline:
         self.buffered = 0
 
     def close_spider(self) -> None:
-        self.flush()
+        if self.run is not None:
+            self.flush()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.store is None or self.run is None:
@@ -144,8 +185,11 @@ class StorePipeline:
         if spider.mode != "probe":
             if reason == "finished":
                 for site in spider.sites:
-                    self.store.finish_site(self.run.id, site.site_id, "done", self.pages[site.site_id])
+                    if site.site_id not in self.finished:
+                        self.store.finish_site(self.run.id, site.site_id, "done", self.pages[site.site_id])
             else:
-                logger.warning("检测被中断（%s）：运行 %s 未完成，重新执行同一命令即可补全", reason, self.run.label)
+                logger.warning("检测被中断（%s）：运行 %s 未完成，重新执行同一命令即可继续", reason, self.run.label)
         self.store.finish_run(self.run.id)
         self.store.close()
+        if self.lock is not None:
+            self.lock.release()

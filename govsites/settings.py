@@ -64,6 +64,16 @@ DOWNLOAD_WARNSIZE = 0
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [429, 502, 503, 504, 522, 524, 408]
+# Transient failures only: a refused connection or an unknown host is a finding, not worth waiting for.
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectionLost",
+    OSError,
+]
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"  # a link that stays broken is a finding, reported in links.csv
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 0  # the spider keeps its own per-site depth
 DNS_TIMEOUT = 10
@@ -73,8 +83,15 @@ STATS_DUMP = _env("GOVSITES_STATS_DUMP", "0") in ("1", "true", "yes")  # the per
 FEED_EXPORT_ENCODING = "utf-8"
 JOBDIR = _env("GOVSITES_JOBDIR", "") or None
 
+GOVSITES_RETRY_BACKOFF = float(_env("GOVSITES_RETRY_BACKOFF", "1"))  # seconds, doubled per attempt
+GOVSITES_RETRY_MAX_DELAY = float(_env("GOVSITES_RETRY_MAX_DELAY", "20"))  # cap on Retry-After
+
 DOWNLOADER_MIDDLEWARES = {
     "govsites.middlewares.ScopeGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "govsites.linkcheck.retry.PoliteRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "govsites.linkcheck.redirects.LoopAwareRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {
     "govsites.pipelines.TypoPipeline": 300,

@@ -321,3 +321,43 @@ def resolve_run(store: Store, label: str, as_of: str, subset: bool) -> tuple[str
         if run is not None:
             return run.label, run.as_of
     return checked, checked
+
+
+class StoreLock:
+    """One crawl at a time per store: an exclusive ``flock`` on ``<store>.lock`` held for the whole crawl.
+
+    A second crawl on the same store refuses with a clear message instead of interleaving its writes.
+    """
+
+    def __init__(self, url: str | Path) -> None:
+        self.path = Path(f"{_sqlite_path(str(url))}.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        import fcntl
+        import os
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+        return True
+
+    def holder(self) -> str:
+        try:
+            return self.path.read_text(encoding="ascii").strip()
+        except OSError:
+            return "?"
+
+    def release(self) -> None:
+        import os
+
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -440,3 +440,25 @@ def _datastore_records(script_text: str) -> etree._Element | None:
         return None
     fragments = _RECORD_CDATA.findall(script_text)  # not <nextgroup>: that is the XHR pager
     return _parse("<html><body>" + "".join(fragments) + "</body></html>") if fragments else None
+
+
+#: Query parameters that carry a session, not content (dropped only when the value looks like a token).
+SESSION_PARAMS = frozenset({"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "session", "aspsessionid",
+                            "cfid", "cftoken", "token", "_t"})
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#]*", re.IGNORECASE)
+_TOKEN_VALUE = re.compile(r"^[0-9A-Za-z_\-.]{16,}$")
+
+
+def strip_session_id(url: str) -> str:
+    """Drop session ids (``;jsessionid=…``, ``?sid=<token>``) so one page is one URL however often it is
+    linked; a short ``sid=12`` (often a site or column id) is kept."""
+    cleaned = _PATH_SESSION.sub("", url)
+    parts = urlsplit(cleaned)
+    if not parts.query:
+        return cleaned
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not (k.lower() in SESSION_PARAMS and _TOKEN_VALUE.match(v))]
+    if len(kept) == len(parse_qsl(parts.query, keep_blank_values=True)):
+        return cleaned
+    query = urlencode(kept, safe="%/:@!$'()*,;=")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))

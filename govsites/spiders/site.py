@@ -1,30 +1,52 @@
 """The site spider: one class serves every registered site.
 
-Callbacks only route: a response goes to the pure functions in :mod:`govsites.extract`, and what comes back
-becomes items and further requests. Per-site state (caps, column candidates, URLs already checked) lives in
-:class:`SiteState`.
+Callbacks only route: a response goes to the pure functions in :mod:`govsites.extract` and
+:mod:`govsites.linkcheck.classify`, and what comes back becomes items and further requests. Per-site state
+(caps, column candidates, URLs already checked, requests in flight) lives in :class:`SiteState`.
+
+Every request carries its ``site_id``; every callback and errback is wrapped by :func:`tracked`, which keeps
+the count of the site's requests in flight and yields a :class:`~govsites.items.SiteDoneItem` when it drops
+to zero, so each site is stored as complete the moment it is (an interrupted run resumes with the rest).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import secrets
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
-from govsites.extract.links import Link, extract_links, is_attachment, same_site
+from govsites.extract.links import Link, extract_links, is_attachment, same_site, strip_session_id
 from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extract_list
 from govsites.extract.text import page_title, visible_text
-from govsites.items import ColumnItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem, ProbeItem
-from govsites.linkcheck.classify import classify_failure, is_broken
+from govsites.items import (
+    ColumnItem,
+    LinkCheckItem,
+    LinkRefItem,
+    ListEntryItem,
+    PageItem,
+    ProbeItem,
+    SiteDoneItem,
+)
+from govsites.linkcheck.classify import (
+    classify_failure,
+    is_broken,
+    is_waf_challenge,
+    looks_like_not_found,
+    page_fingerprint,
+)
 from govsites.registry import PinnedColumn, Site, load_columns, load_sites
 from govsites.store import now_iso
 
@@ -49,14 +71,19 @@ class CrawlConfig:
     link_timeout: int = 15
     article_date_pages: int = 3
     render: bool = True
+    probes: int = 0
+    max_query_variants: int = 30
+    soft404_probe: bool = True
 
 
 @dataclass
 class SiteState:
     site: Site
-    deadline: float
     pinned: list[PinnedColumn] = field(default_factory=list)
+    deadline: float | None = None  # set when the site's first page arrives
     pages: int = 0
+    inflight: int = 0
+    done: bool = False
     checked: set[str] = field(default_factory=set)
     parsed: set[str] = field(default_factory=set)
     columns: dict[str, ColumnLink] = field(default_factory=dict)
@@ -64,6 +91,9 @@ class SiteState:
     hosts: set[str] = field(default_factory=set)
     home_final: str = ""
     home_columns: set[str] = field(default_factory=set)
+    variants: Counter[str] = field(default_factory=Counter)  # crawled pages per path (query variants)
+    notfound_fp: str | None = None  # fingerprint of the site's own not-found page (soft 404)
+    page_fps: dict[str, str] = field(default_factory=dict)  # fingerprints of 200 pages, to re-judge late
 
     def internal(self, url: str) -> bool:
         return same_site(url, self.site.home_url) or any(same_site(url, f"http://{h}/") for h in self.hosts)
@@ -71,6 +101,27 @@ class SiteState:
 
 def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def tracked(method: Callable[..., Iterable[Any]]) -> Callable[..., Iterator[Any]]:
+    """Wrap a callback or errback: count the request as finished, report the site done when nothing is left.
+
+    An exception inside the callback is logged and the crawl of the site goes on: one odd page must not
+    keep a site from ever finishing.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: SiteSpider, result: Response | Failure) -> Iterator[Any]:
+        request = result.request  # type: ignore[union-attr]
+        state = self.states.get(request.meta.get("site_id", "")) if request is not None else None
+        try:
+            yield from method(self, result)
+        except Exception:
+            logger.exception("处理 %s 时出错（已跳过该页）", getattr(request, "url", "?"))
+        if state is not None:
+            yield from self._finished_one(state)
+
+    return wrapper
 
 
 class SiteSpider(scrapy.Spider):
@@ -85,6 +136,7 @@ class SiteSpider(scrapy.Spider):
         self.sites: list[Site] = []
         self.states: dict[str, SiteState] = {}
         self.as_of: date | None = None
+        self.run_label = ""
         self.config = CrawlConfig()
         self.categories: CategoryTable | None = None
 
@@ -106,47 +158,54 @@ class SiteSpider(scrapy.Spider):
             link_timeout=settings.getint("GOVSITES_LINK_TIMEOUT"),
             article_date_pages=settings.getint("GOVSITES_ARTICLE_DATE_PAGES"),
             render=settings.getbool("GOVSITES_RENDER_ENABLED"),
+            probes=max(0, settings.getint("GOVSITES_PROBES")),
+            max_query_variants=settings.getint("GOVSITES_MAX_QUERY_VARIANTS", 30),
+            soft404_probe=settings.getbool("GOVSITES_SOFT404_PROBE", True),
         )
         categories = Path(settings.get("GOVSITES_CATEGORIES"))
         spider.categories = CategoryTable.load(categories) if categories.exists() else CategoryTable.default()
-        deadline = time.monotonic() + spider.config.site_budget
         spider.states = {
-            s.site_id: SiteState(site=s, deadline=deadline, pinned=pinned.get(s.site_id, []), hosts={s.host})
-            for s in spider.sites
+            s.site_id: SiteState(site=s, pinned=pinned.get(s.site_id, []), hosts={s.host}) for s in spider.sites
         }
         return spider
-
-    # -- start --------------------------------------------------------------------------------------
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        if self.mode == "probe":
-            return
-        for state in self.states.values():
-            state.checked.add(state.site.home_url)
-            state.pages += 1
-            yield self._page_request(state, state.site.home_url, depth=0, role="home", priority=PRIORITY_HOME)
-            for pin in state.pinned:
-                link = ColumnLink(pin.name, pin.url, "pinned")
-                state.columns[pin.url] = link
-                state.checked.add(pin.url)
-                state.pages += 1
-                yield self._page_request(state, pin.url, depth=1, role="page", priority=PRIORITY_COLUMN,
-                                         render=pin.render == "js")
 
     @property
     def today(self) -> date:
         return self.as_of or date.today()  # noqa: DTZ011 - evaluation dates are local calendar dates
 
+    # -- start --------------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.mode == "probe":
+            return
+        for state in list(self.states.values()):
+            state.inflight += self.config.probes  # the probes (govsites.extensions.HomeProbes) count too
+            state.checked.add(state.site.home_url)
+            state.pages += 1
+            yield self._page_request(state, state.site.home_url, depth=0, role="home", priority=PRIORITY_HOME)
+            for pin in state.pinned:
+                state.columns[pin.url] = ColumnLink(pin.name, pin.url, "pinned")
+                state.checked.add(pin.url)
+                state.pages += 1
+                yield self._page_request(state, pin.url, depth=1, role="page", priority=PRIORITY_COLUMN,
+                                         render=pin.render == "js")
+
     # -- requests -----------------------------------------------------------------------------------
+    def _request(self, state: SiteState, url: str, callback: Callable[..., Any], errback: Callable[..., Any],
+                 meta: dict[str, Any], priority: int, method: str = "GET") -> scrapy.Request:
+        """Every request of a site goes through here: counted in flight, never dropped by the dupefilter
+        (the spider itself checks each URL once per site)."""
+        state.inflight += 1
+        meta = {"site_id": state.site.site_id, "handle_httpstatus_list": ALL_ERROR_CODES,
+                "download_timeout": self.config.link_timeout, **meta}
+        return scrapy.Request(url, method=method, callback=callback, errback=errback, meta=meta,
+                              priority=priority, dont_filter=True)
+
     def _page_request(self, state: SiteState, url: str, *, depth: int, role: str, priority: int,
                       render: bool = False) -> scrapy.Request:
-        meta: dict[str, Any] = {
-            "site_id": state.site.site_id, "gdepth": depth, "role": role, "rendered": render,
-            "handle_httpstatus_list": ALL_ERROR_CODES, "download_timeout": self.config.link_timeout,
-        }
+        meta: dict[str, Any] = {"gdepth": depth, "role": role, "rendered": render}
         if render:
             meta.update(self._render_meta())
-        return scrapy.Request(url, callback=self.parse_page, errback=self.page_failed, meta=meta,
-                              priority=priority, dont_filter=render)
+        return self._request(state, url, self.parse_page, self.page_failed, meta, priority)
 
     def _render_meta(self) -> dict[str, Any]:
         from scrapy_playwright.page import PageMethod
@@ -157,59 +216,88 @@ class SiteSpider(scrapy.Spider):
         }
 
     def _check_request(self, state: SiteState, url: str, *, method: str = "HEAD") -> scrapy.Request:
-        meta = {"site_id": state.site.site_id, "role": "check", "handle_httpstatus_list": ALL_ERROR_CODES,
-                "download_timeout": self.config.link_timeout, "headers_only": method == "GET"}
-        return scrapy.Request(url, method=method, callback=self.check_done, errback=self.check_failed, meta=meta,
-                              priority=PRIORITY_CHECK, dont_filter=True)
+        meta = {"role": "check", "headers_only": method == "GET"}
+        return self._request(state, url, self.check_done, self.check_failed, meta, PRIORITY_CHECK, method)
 
-    def _state(self, response_or_failure: Response | Failure) -> SiteState:
-        # a Failure given to an errback carries its request too
-        request = response_or_failure.request  # type: ignore[union-attr]
+    def _state(self, result: Response | Failure) -> SiteState:
+        request = result.request  # type: ignore[union-attr]
         assert request is not None
         return self.states[request.meta["site_id"]]
 
-    def _can_crawl(self, state: SiteState, depth: int) -> bool:
-        return (depth <= self.config.max_depth and state.pages < self.config.max_pages
-                and time.monotonic() < state.deadline)
+    def _finished_one(self, state: SiteState) -> Iterator[SiteDoneItem]:
+        state.inflight -= 1
+        if state.inflight <= 0 and not state.done:
+            state.done = True
+            yield SiteDoneItem(state.site.site_id, state.pages)
 
-    def _follow(self, state: SiteState, links: Iterable[Link], depth: int) -> Iterator[scrapy.Request]:
+    def _can_crawl(self, state: SiteState, depth: int, url: str) -> bool:
+        if depth > self.config.max_depth or state.pages >= self.config.max_pages:
+            return False
+        if state.deadline is not None and time.monotonic() > state.deadline:
+            return False
+        parts = urlsplit(url)
+        return state.variants[f"{parts.netloc}{parts.path}"] < self.config.max_query_variants
+
+    def _follow(self, state: SiteState, links: Iterable[Link], depth: int) -> Iterator[Any]:
         """Each distinct URL once per site: internal pages are crawled, everything else is checked."""
         for link in links:
             if link.url in state.checked:
                 continue
             state.checked.add(link.url)
+            scheme = urlsplit(link.url).scheme
+            if scheme not in ("http", "https"):
+                yield self._unfetchable(state, link.url, scheme)
+                continue
             crawlable = link.kind == "page" and not is_attachment(link.url) and state.internal(link.url)
             is_column = link.url in state.columns
-            if crawlable and (self._can_crawl(state, depth) or (is_column and state.pages < self.config.max_pages)):
+            if crawlable and (self._can_crawl(state, depth, link.url)
+                              or (is_column and state.pages < self.config.max_pages)):
                 state.pages += 1
+                parts = urlsplit(link.url)
+                state.variants[f"{parts.netloc}{parts.path}"] += 1
                 priority = PRIORITY_COLUMN if is_column else PRIORITY_PAGE - depth
                 yield self._page_request(state, link.url, depth=depth, role="page", priority=priority)
             else:
                 yield self._check_request(state, link.url)
 
+    def _unfetchable(self, state: SiteState, url: str, scheme: str) -> LinkCheckItem:
+        if scheme == "file":
+            # A link into the editor's own disk (file:///C:/...): broken for every visitor.
+            return LinkCheckItem(state.site.site_id, url, "error", "本地文件链接（file:），访问者无法打开", True,
+                                 checked_at=now_iso())
+        return LinkCheckItem(state.site.site_id, url, "skipped", f"未检查的协议 {scheme}:", False, checked_at=now_iso())
+
     # -- pages --------------------------------------------------------------------------------------
+    @tracked
     def parse_page(self, response: Response) -> Iterator[Any]:
         state = self._state(response)
         meta = response.meta
-        depth, role = meta["gdepth"], meta["role"]
+        depth, role, rendered = meta["gdepth"], meta["role"], bool(meta.get("rendered"))
         request_url = response.request.url if response.request else response.url
         site_id = state.site.site_id
-        if not meta.get("rendered"):
-            yield self._check_item(site_id, request_url, response)
         if role == "home":
             state.home_final = response.url
-            state.hosts.add(response.url.split("/")[2].split(":")[0].lower())
-        if response.status >= 400 or not isinstance(response, TextResponse):
-            if response.status >= 400:
-                yield PageItem(site_id, request_url, response.url, str(response.status), "error", depth,
-                               bool(meta.get("rendered")), fetched_at=now_iso())
+            state.hosts.add((urlsplit(response.url).hostname or "").lower())
+            if state.deadline is None:
+                state.deadline = time.monotonic() + self.config.site_budget
+            if self.config.soft404_probe:
+                yield self._notfound_request(state)
+        html = response.text if isinstance(response, TextResponse) else ""
+        verdict = self._judge(state, response, html)
+        if not rendered:
+            yield verdict
+        if verdict.broken or verdict.status == "blocked" or not html:
+            if verdict.broken:
+                yield PageItem(site_id, request_url, response.url, verdict.status, "error", depth, rendered,
+                               fetched_at=now_iso())
                 yield from self._unreachable_column(state, request_url)
             return
-        html = response.text
         state.parsed.add(request_url)
-        links = extract_links(html, response.url)
+        text = visible_text(html)
+        if response.status == 200:
+            state.page_fps[request_url] = page_fingerprint(text)
+        links = [self._canonical(link) for link in extract_links(html, response.url)]
         kind = role if role == "home" else "other"
-
         if role == "home":
             yield from self._home_blocks(state, html, response.url)
         if not state.pinned:
@@ -218,17 +306,58 @@ class SiteSpider(scrapy.Spider):
         if column is not None and role != "home" and column.url not in state.column_done:
             listing = extract_list(html, response.url, self.today)
             outcome = list(self._column(state, column, listing, response))
-            if any(isinstance(o, ColumnItem) for o in outcome) or any(
-                isinstance(o, scrapy.Request) for o in outcome
-            ):
+            if any(isinstance(o, (ColumnItem, scrapy.Request)) for o in outcome):
                 kind = "list"
             yield from outcome
-        yield PageItem(site_id, request_url, response.url, str(response.status), kind, depth,
-                       bool(meta.get("rendered")), title=page_title(html), encoding=response.encoding,
-                       fetched_at=now_iso(), text=visible_text(html))
+        yield PageItem(site_id, request_url, response.url, str(response.status), kind, depth, rendered,
+                       title=page_title(html), encoding=getattr(response, "encoding", ""), fetched_at=now_iso(),
+                       text=text)
         for link in links:
             yield LinkRefItem(site_id, link.url, response.url, link.anchor, link.tag)
         yield from self._follow(state, links, depth + 1)
+
+    @staticmethod
+    def _canonical(link: Link) -> Link:
+        url = strip_session_id(link.url)
+        return link if url == link.url else Link(url, link.anchor, link.tag, link.kind)
+
+    def _judge(self, state: SiteState, response: Response, html: str) -> LinkCheckItem:
+        """The verdict on a fetched page: its HTTP status, or blocked / soft_404 for what a status hides."""
+        request = response.request
+        url = request.url if request is not None else response.url
+        status, reason = str(response.status), response_reason(response)
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        if is_waf_challenge(response.status, headers, html):
+            status, reason = "blocked", "防火墙/人机验证页面（未计为失效）"
+        elif response.status == 200 and html and self._soft_404(state, html):
+            status, reason = "soft_404", "页面显示“页面不存在”，但状态码为 200"
+        return LinkCheckItem(state.site.site_id, url, status, reason, is_broken(status), final_url=response.url,
+                             checked_at=now_iso())
+
+    def _soft_404(self, state: SiteState, html: str) -> bool:
+        text = visible_text(html)
+        if looks_like_not_found(page_title(html), text):
+            return True
+        return state.notfound_fp is not None and page_fingerprint(text) == state.notfound_fp
+
+    def _notfound_request(self, state: SiteState) -> scrapy.Request:
+        """Ask once per site for a path that cannot exist, to learn what its not-found page looks like."""
+        parts = urlsplit(state.home_final or state.site.home_url)
+        url = f"{parts.scheme}://{parts.netloc}/govsites-{secrets.token_hex(6)}.html"
+        return self._request(state, url, self.notfound_done, self.notfound_done, {"role": "notfound"},
+                             PRIORITY_HOME)
+
+    @tracked
+    def notfound_done(self, result: Response | Failure) -> Iterator[Any]:
+        state = self._state(result)
+        if not isinstance(result, TextResponse) or result.status != 200:
+            return  # a real 404 (or nothing): soft 404s can only be told by their wording
+        state.notfound_fp = page_fingerprint(visible_text(result.text))
+        for url, fingerprint in state.page_fps.items():
+            if fingerprint == state.notfound_fp:
+                # Parsed before the site's not-found page was known: correct the verdict.
+                yield LinkCheckItem(state.site.site_id, url, "soft_404", "与本站“页面不存在”页面相同", True,
+                                    checked_at=now_iso())
 
     def _home_blocks(self, state: SiteState, html: str, url: str) -> Iterator[Any]:
         for block in extract_blocks(html, url, self.today):
@@ -247,7 +376,7 @@ class SiteSpider(scrapy.Spider):
             if candidate.url in state.parsed and candidate.url not in state.column_done:
                 # Parsed before anything named it a column: fetch it again for its list.
                 yield self._page_request(state, candidate.url, depth=depth + 1, role="page",
-                                         priority=PRIORITY_COLUMN, render=False).replace(dont_filter=True)
+                                         priority=PRIORITY_COLUMN)
         for sitemap in sitemap_urls(html, url):
             if sitemap not in state.checked and state.internal(sitemap):
                 state.checked.add(sitemap)
@@ -302,17 +431,14 @@ class SiteSpider(scrapy.Spider):
 
     def _article_date_request(self, state: SiteState, column: ColumnLink, listing: ListPage, rendered: bool,
                               targets: list[str], found: list[date]) -> scrapy.Request:
-        meta = {"site_id": state.site.site_id, "role": "article_date", "column": column, "listing": listing,
-                "rendered_list": rendered, "targets": targets[1:], "found": found,
-                "download_timeout": self.config.link_timeout, "handle_httpstatus_list": ALL_ERROR_CODES}
-        return scrapy.Request(targets[0], callback=self.article_dated, errback=self.article_dated, meta=meta,
-                              priority=PRIORITY_COLUMN, dont_filter=True)
+        meta = {"role": "article_date", "column": column, "listing": listing, "rendered_list": rendered,
+                "targets": targets[1:], "found": found}
+        return self._request(state, targets[0], self.article_dated, self.article_dated, meta, PRIORITY_COLUMN)
 
+    @tracked
     def article_dated(self, result: Response | Failure) -> Iterator[Any]:
-        request = result.request  # type: ignore[union-attr]
-        assert request is not None
-        meta = request.meta
-        state = self.states[meta["site_id"]]
+        state = self._state(result)
+        meta = result.request.meta  # type: ignore[union-attr]
         found: list[date] = list(meta["found"])
         if isinstance(result, TextResponse) and result.status < 400:
             when, _source = article_date(result.text, self.today)
@@ -337,6 +463,7 @@ class SiteSpider(scrapy.Spider):
         return ListEntryItem(state.site.site_id, column_url, entry.url, entry.title,
                              entry.date.isoformat() if entry.date else "", entry.date_source, entry.pinned)
 
+    @tracked
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         state = self._state(failure)
         request = failure.request  # type: ignore[attr-defined]
@@ -356,11 +483,7 @@ class SiteSpider(scrapy.Spider):
         yield from self._unreachable_column(state, request.url)
 
     # -- link checks --------------------------------------------------------------------------------
-    def _check_item(self, site_id: str, url: str, response: Response) -> LinkCheckItem:
-        status = str(response.status)
-        return LinkCheckItem(site_id, url, status, response_reason(response), is_broken(status),
-                             final_url=response.url, checked_at=now_iso())
-
+    @tracked
     def check_done(self, response: Response) -> Iterator[Any]:
         request = response.request
         assert request is not None
@@ -368,8 +491,9 @@ class SiteSpider(scrapy.Spider):
         if request.method == "HEAD" and response.status in HEAD_RETRY_WITH_GET:
             yield self._check_request(state, request.url, method="GET")
             return
-        yield self._check_item(state.site.site_id, request.url, response)
+        yield self._judge(state, response, "")
 
+    @tracked
     def check_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         status, reason = classify_failure(failure.value or Exception())
@@ -377,12 +501,14 @@ class SiteSpider(scrapy.Spider):
                             checked_at=now_iso())
 
     # -- home-page probes (scheduled by govsites.extensions.HomeProbes) -----------------------------
+    @tracked
     def probe_done(self, response: Response) -> Iterator[ProbeItem]:
         meta = response.meta
         ok = response.status < 400
         yield ProbeItem(meta["site_id"], meta["probe_url"], meta["probed_at"], ok, str(response.status),
                         int(1000 * float(meta.get("download_latency", 0.0))))
 
+    @tracked
     def probe_failed(self, failure: Failure) -> Iterator[ProbeItem]:
         meta = failure.request.meta  # type: ignore[attr-defined]
         status, _reason = classify_failure(failure.value or Exception())
