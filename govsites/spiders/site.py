@@ -17,7 +17,7 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -139,6 +139,8 @@ class SiteSpider(scrapy.Spider):
         self.run_label = ""
         self.config = CrawlConfig()
         self.categories: CategoryTable | None = None
+        # External URLs are checked once per run for all sites: a verdict, or the sites waiting for it.
+        self.shared_checks: dict[str, LinkCheckItem | list[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -215,8 +217,9 @@ class SiteSpider(scrapy.Spider):
             "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle", timeout=15_000)],
         }
 
-    def _check_request(self, state: SiteState, url: str, *, method: str = "HEAD") -> scrapy.Request:
-        meta = {"role": "check", "headers_only": method == "GET"}
+    def _check_request(self, state: SiteState, url: str, *, method: str = "HEAD",
+                       shared: bool = False) -> scrapy.Request:
+        meta = {"role": "check", "headers_only": method == "GET", "shared": shared}
         return self._request(state, url, self.check_done, self.check_failed, meta, PRIORITY_CHECK, method)
 
     def _state(self, result: Response | Failure) -> SiteState:
@@ -257,8 +260,32 @@ class SiteSpider(scrapy.Spider):
                 state.variants[f"{parts.netloc}{parts.path}"] += 1
                 priority = PRIORITY_COLUMN if is_column else PRIORITY_PAGE - depth
                 yield self._page_request(state, link.url, depth=depth, role="page", priority=priority)
+            elif not state.internal(link.url):
+                yield from self._shared_check(state, link.url)
             else:
                 yield self._check_request(state, link.url)
+
+    def _shared_check(self, state: SiteState, url: str) -> Iterator[Any]:
+        """Check an external URL once per run; other sites linking to it get a copy of the verdict."""
+        shared = self.shared_checks.get(url)
+        if shared is None:
+            self.shared_checks[url] = []
+            yield self._check_request(state, url, shared=True)
+        elif isinstance(shared, LinkCheckItem):
+            yield replace(shared, site_id=state.site.site_id)
+        else:
+            shared.append(state.site.site_id)
+            state.inflight += 1  # waiting for another site's check of the same URL
+
+    def _share_verdict(self, verdict: LinkCheckItem, request: scrapy.Request) -> Iterator[Any]:
+        if not request.meta.get("shared"):
+            return
+        waiting = self.shared_checks.get(verdict.url)
+        self.shared_checks[verdict.url] = verdict
+        for site_id in waiting if isinstance(waiting, list) else []:
+            other = self.states[site_id]
+            yield replace(verdict, site_id=site_id)
+            yield from self._finished_one(other)
 
     def _unfetchable(self, state: SiteState, url: str, scheme: str) -> LinkCheckItem:
         if scheme == "file":
@@ -489,16 +516,20 @@ class SiteSpider(scrapy.Spider):
         assert request is not None
         state = self._state(response)
         if request.method == "HEAD" and response.status in HEAD_RETRY_WITH_GET:
-            yield self._check_request(state, request.url, method="GET")
+            yield self._check_request(state, request.url, method="GET", shared=request.meta.get("shared", False))
             return
-        yield self._judge(state, response, "")
+        verdict = self._judge(state, response, "")
+        yield verdict
+        yield from self._share_verdict(verdict, request)
 
     @tracked
     def check_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         status, reason = classify_failure(failure.value or Exception())
-        yield LinkCheckItem(request.meta["site_id"], request.url, status, reason, is_broken(status),
-                            checked_at=now_iso())
+        verdict = LinkCheckItem(request.meta["site_id"], request.url, status, reason, is_broken(status),
+                                checked_at=now_iso())
+        yield verdict
+        yield from self._share_verdict(verdict, request)
 
     # -- home-page probes (scheduled by govsites.extensions.HomeProbes) -----------------------------
     @tracked
