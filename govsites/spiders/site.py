@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import secrets
 import time
 from collections import Counter
@@ -30,7 +31,7 @@ from twisted.python.failure import Failure
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
 from govsites.extract.links import Link, extract_links, is_attachment, same_site, strip_session_id
 from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extract_list
-from govsites.extract.text import page_title, visible_text
+from govsites.extract.text import decode_body, page_title, visible_text
 from govsites.items import (
     ColumnItem,
     LinkCheckItem,
@@ -309,7 +310,7 @@ class SiteSpider(scrapy.Spider):
                 state.deadline = time.monotonic() + self.config.site_budget
             if self.config.soft404_probe:
                 yield self._notfound_request(state)
-        html = response.text if isinstance(response, TextResponse) else ""
+        html, encoding = decode_response(response)
         verdict = self._judge(state, response, html)
         if not rendered:
             yield verdict
@@ -337,7 +338,7 @@ class SiteSpider(scrapy.Spider):
                 kind = "list"
             yield from outcome
         yield PageItem(site_id, request_url, response.url, str(response.status), kind, depth, rendered,
-                       title=page_title(html), encoding=getattr(response, "encoding", ""), fetched_at=now_iso(),
+                       title=page_title(html), encoding=encoding, fetched_at=now_iso(),
                        text=text)
         for link in links:
             yield LinkRefItem(site_id, link.url, response.url, link.anchor, link.tag)
@@ -379,7 +380,7 @@ class SiteSpider(scrapy.Spider):
         state = self._state(result)
         if not isinstance(result, TextResponse) or result.status != 200:
             return  # a real 404 (or nothing): soft 404s can only be told by their wording
-        state.notfound_fp = page_fingerprint(visible_text(result.text))
+        state.notfound_fp = page_fingerprint(visible_text(decode_response(result)[0]))
         for url, fingerprint in state.page_fps.items():
             if fingerprint == state.notfound_fp:
                 # Parsed before the site's not-found page was known: correct the verdict.
@@ -468,7 +469,7 @@ class SiteSpider(scrapy.Spider):
         meta = result.request.meta  # type: ignore[union-attr]
         found: list[date] = list(meta["found"])
         if isinstance(result, TextResponse) and result.status < 400:
-            when, _source = article_date(result.text, self.today)
+            when, _source = article_date(decode_response(result)[0], self.today)
             if when is not None:
                 found.append(when)
         if meta["targets"]:
@@ -545,6 +546,22 @@ class SiteSpider(scrapy.Spider):
         status, _reason = classify_failure(failure.value or Exception())
         elapsed = int(1000 * (time.monotonic() - meta["probe_started"]))
         yield ProbeItem(meta["site_id"], meta["probe_url"], meta["probed_at"], False, status, elapsed)
+
+
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+
+
+def decode_response(response: Response) -> tuple[str, str]:
+    """A page's text and encoding. Raw pages are decoded by :func:`govsites.extract.text.decode_body`
+    (header, then <meta>, then content; GBK family as GB18030; a declaration that fails falls back);
+    pages rendered by the browser come back already decoded. Non-text answers give ``("", "")``."""
+    if not isinstance(response, TextResponse):
+        return "", ""
+    if response.meta.get("rendered"):
+        return response.text, response.encoding
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    match = _CHARSET.search(content_type)
+    return decode_body(response.body, match.group(1) if match else None)
 
 
 def response_reason(response: Response) -> str:
