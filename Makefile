@@ -1,5 +1,5 @@
 # govsites: `make help` lists the targets. Variables: SITES OUT DB AS_OF RUN SITE COUNTY PROBES ALLOW_PRIVATE
-# RUBRIC BASELINE (see README.md).
+# RUBRIC BASELINE BASELINE_NAME EXPERT PER_SITE (see README.md).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -16,15 +16,23 @@ COUNTY ?=
 PROBES ?=
 ALLOW_PRIVATE ?=
 RUBRIC ?= census2015
+BASELINE ?=
+BASELINE_NAME ?=
+EXPERT ?=
+PER_SITE ?=
 
 CRAWL_ARGS = --sites "$(SITES)" --db "$(DB)" $(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)") \
 	$(if $(SITE),--site "$(SITE)") $(if $(COUNTY),--county "$(COUNTY)") $(if $(PROBES),--probes "$(PROBES)") \
 	$(if $(filter 1 true yes,$(ALLOW_PRIVATE)),--allow-private)
 
-.PHONY: help install demo test crawl score probe bench lint clean
+SCORE_ARGS = --db "$(DB)" --out "$(OUT)" --sites "$(SITES)" --rubric "$(RUBRIC)" \
+	$(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(BASELINE),--baseline "$(BASELINE)") \
+	$(if $(BASELINE_NAME),--baseline-name "$(BASELINE_NAME)") $(if $(EXPERT),--expert "$(EXPERT)")
+
+.PHONY: help install demo test crawl score notice expert-template probe bench lint clean
 
 help: ## list the targets and what they do
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 
 install: $(STAMP) ## install what is missing: Debian's chromium and a .venv with the pinned packages
 
@@ -47,9 +55,14 @@ test: install ## run the whole test suite (real local servers, real Chromium)
 crawl: install ## crawl the registry's sites (SITE=id or COUNTY=县 reruns only those) into the store DB
 	$(BIN)/python -m govsites crawl $(CRAWL_ARGS)
 
-score: install ## score a run (RUN=label, default the latest) and write CSVs and scores.xlsx into OUT
-	$(BIN)/python -m scoring --db "$(DB)" --out "$(OUT)" --sites "$(SITES)" --rubric "$(RUBRIC)" \
-	  $(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)")
+score: install ## score a run (RUN=label, default the latest) into OUT: CSVs and scores.xlsx (BASELINE= EXPERT= PER_SITE=1)
+	$(BIN)/python -m scoring $(SCORE_ARGS) $(if $(filter 1 true yes,$(PER_SITE)),--per-site)
+
+notice: install ## write the draft notice 通报（草稿）.docx into OUT (same variables as score)
+	$(BIN)/python -m scoring notice $(SCORE_ARGS)
+
+expert-template: install ## write the expert evaluation form 专家评估表.xlsx into OUT
+	$(BIN)/python -m scoring expert-template --sites "$(SITES)" --out "$(OUT)" --rubric "$(RUBRIC)"
 
 probe: install ## record one more home-page probe round for every site (cron it for the census method)
 	$(BIN)/python -m govsites probe $(CRAWL_ARGS)

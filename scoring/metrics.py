@@ -98,6 +98,8 @@ OUTPUT_COLUMNS = (
     "general_typos",
     "deduction_detail",
     "vetoed",
+    "expert_score",
+    "final_score",
 )
 COLUMNS_COLUMNS = (
     "site_id",

@@ -1,12 +1,15 @@
 """The workbook ``scores.xlsx``: every sheet, header, width, number format, label and colour lives here.
 
-Sheets: 总览, 分组排名, 指标明细, 栏目明细, 链接明细, 错别字明细, 评分规则. Detail sheets share one
-table writer (frozen header row, autofilter, widths, formats, hyperlinks). Every text cell is written as
-a string (``data_type = "s"``), so crawled text such as ``=HYPERLINK(...)`` is never a formula.
+Sheets: 总览, 分组排名, 指标明细, 栏目明细, 链接明细, 错别字明细, 问题清单, 评分规则, 整改跟踪. Detail
+sheets share one table writer (frozen header row, autofilter, widths, formats, hyperlinks). Every text cell
+is written as a string (``data_type = "s"``), so crawled text such as ``=HYPERLINK(...)`` is never a formula.
+The other workbooks live here too: the per-site rectification workbooks (整改/<site>-<name>.xlsx) and the
+expert evaluation form (专家评估表.xlsx).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,9 +23,12 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from govsites.store import Run
-from scoring.rubric import FAIL, Rubric
+from scoring.expert import EXPERT_SHEET, GROUP_HEADER, ID_HEADER, NAME_HEADER, NOTE_HEADER, item_header
+from scoring.problems import KIND_LABELS
+from scoring.rubric import FAIL, ExpertSpec, Rubric
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_TEXT = 32_767
@@ -31,7 +37,7 @@ EXCEL_MAX_LINK = 2_000
 EXCEL_MAX_HYPERLINKS = 65_000
 
 # -- formats, declared once ----------------------------------------------------------------------------
-FMT_SCORE, FMT_INT, FMT_RATE, FMT_DATE = "0.0", "0", "0.0%", "yyyy-mm-dd"
+FMT_SCORE, FMT_INT, FMT_RATE, FMT_DATE, FMT_FIGURE = "0.0", "0", "0.0%", "yyyy-mm-dd", "General"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 TITLE_FONT = Font(bold=True, size=14)
@@ -49,8 +55,14 @@ SHEETS = {
     "columns": "栏目明细",
     "links": "链接明细",
     "typos": "错别字明细",
+    "problems": "问题清单",
     "rubric": "评分规则",
+    "history": "整改跟踪",
 }
+#: The per-site rectification workbook (整改/<site_id>-<name>.xlsx).
+SITE_SHEETS = {"summary": "问题汇总", "columns": "栏目问题", "links": "不可用链接", "typos": "错别字"}
+EXPERT_NOTES_SHEET = "说明"
+HISTORY_STATUS = {"fixed": "已整改", "new": "新增", "recurring": "反弹", "persisting": "未整改"}
 
 YES_NO = {True: "是", False: "否"}
 CONFIRMED = {True: "已确认", False: "未确认"}
@@ -104,6 +116,10 @@ RANKING_COLS = (
     Col("veto_reasons", "否决原因", 60, wrap=True),
     Col("excellent", "优秀网站", 9, labels=YES_NO),
 )
+EXPERT_RANKING_COLS = (
+    Col("expert_score", "专家评分", 9, FMT_SCORE),
+    Col("final_score", "综合得分", 9, FMT_SCORE),
+)
 _STALE_COLS = tuple(
     Col(f"stale_{c}", f"更新不及时（{label}）", 12, FMT_INT) for c, label in CATEGORY_LABELS.items()
 )
@@ -149,6 +165,8 @@ METRIC_COLS = (
     Col("general_typos", "一般错别字", 10, FMT_INT),
     Col("deduction_detail", "扣分明细", 50, wrap=True),
     Col("vetoed", "单项否决", 9, labels=YES_NO),
+    Col("expert_score", "专家评分", 9, FMT_SCORE),
+    Col("final_score", "综合得分", 9, FMT_SCORE),
 )
 COLUMN_COLS = (
     Col("site_id", "站点标识", 14),
@@ -198,6 +216,42 @@ SUMMARY_COLS = (
     Col("min_score", "最低分", 9, FMT_SCORE),
     Col("not_evaluated", "未评估（无网址）", 14, FMT_INT),
     Col("excellent", "优秀网站", 50, wrap=True),
+)
+REDUCTION_COLS = (
+    Col("label", "指标", 14),
+    Col("sites_before", "基准网站数", 10, FMT_INT),
+    Col("sites_after", "本次网站数", 10, FMT_INT),
+    Col("before", "基准平均每网站", 12, FMT_FIGURE),
+    Col("after", "本次平均每网站", 12, FMT_FIGURE),
+    Col("reduction_pct", "降幅（%）", 9, FMT_INT),
+    Col("sentence", "通报表述", 50, wrap=True),
+)
+PROBLEM_COLS = (
+    Col("site_id", "站点标识", 14),
+    Col("name", "单位名称", 30),
+    Col("short_name", "简称", 14),
+    Col("group_name", "分组", 12),
+    Col("kind", "问题类型", 18, labels=KIND_LABELS),
+    Col("count", "数量", 8, FMT_INT),
+    Col("text", "问题表述（通报用语）", 40, wrap=True),
+)
+HISTORY_COLS = (
+    Col("site_id", "站点标识", 14),
+    Col("name", "单位名称", 30),
+    Col("group_name", "分组", 12),
+    Col("fixed", "已整改", 9, FMT_INT),
+    Col("new", "新增", 9, FMT_INT),
+    Col("recurring", "反弹", 9, FMT_INT),
+    Col("persisting", "未整改", 9, FMT_INT),
+)
+SITE_COLUMN_COLS = tuple(c for c in COLUMN_COLS if c.key not in ("site_id", "name"))
+SITE_LINK_COLS = tuple(c for c in LINK_COLS if c.key not in ("site_id", "name", "broken"))
+SITE_TYPO_COLS = tuple(c for c in TYPO_COLS if c.key not in ("site_id", "name"))
+SITE_PROBLEM_COLS = tuple(c for c in PROBLEM_COLS if c.key not in ("site_id", "name", "short_name", "group_name"))
+EXPERT_ITEM_COLS = (
+    Col("label", "评估项", 16),
+    Col("max", "满分", 8),
+    Col("state", "依据", 10),
 )
 VETO_COLS = (
     Col("label", "否决项", 30),
@@ -342,40 +396,67 @@ def _fit(
     return frame
 
 
+def _bar_chart(title: str, y_title: str, x_title: str) -> BarChart:
+    chart = BarChart()
+    chart.type, chart.title = "col", title
+    chart.y_axis.title, chart.x_axis.title = y_title, x_title
+    chart.height, chart.width = 8, 16
+    return chart
+
+
 def _overview(
-    wb: Workbook, summary: pd.DataFrame, *, run: Run, as_of: date, rubric: Rubric, notes: Sequence[str]
+    wb: Workbook,
+    summary: pd.DataFrame,
+    *,
+    run: Run,
+    as_of: date,
+    rubric: Rubric,
+    notes: Sequence[str],
+    reductions: pd.DataFrame | None,
+    baseline: str,
 ) -> None:
     ws = wb.create_sheet(SHEETS["overview"])
-    set_widths(ws, SUMMARY_COLS, first=14)
-    info = (
+    set_widths(ws, SUMMARY_COLS, REDUCTION_COLS, first=14)
+    info = [
         ("评估日期", as_of.isoformat()),
         ("运行标签", run.label),
         ("运行状态", run.status),
         ("评分规则", rubric.title),
         ("合格分数线", f"{rubric.pass_mark:g}分（有单项否决或低于此分为不合格）"),
-    )
+    ]
+    if baseline:
+        info.append(("整改前基准", baseline))
     row = append_info(ws, "政府网站绩效评估总览", info)
     ws.append([])
     ws.append([cell(ws, "分组评估结果", font=SECTION_FONT)])
     header_row = row + 3
     row = header_row - 1 + append_table(ws, summary, SUMMARY_COLS)
-    if notes:
-        ws.append([])
-        for note in ["备注：", *notes]:
-            ws.append([cell(ws, note)])
-        row += len(notes) + 2
+    charts: list[BarChart] = []
     if len(summary):
-        chart = BarChart()
-        chart.type, chart.title = "col", "各组得分"
-        chart.y_axis.title, chart.x_axis.title = "得分", "分组"
+        chart = _bar_chart("各组得分", "得分", "分组")
         chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
         last = header_row + len(summary)
         chart.add_data(
             Reference(ws, min_col=6, max_col=8, min_row=header_row, max_row=last), titles_from_data=True
         )
         chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last))
-        chart.height, chart.width = 8, 16
-        ws.add_chart(chart, f"A{row + 2}")
+        charts.append(chart)
+    if reductions is not None and len(reductions):
+        ws.append([])
+        ws.append([cell(ws, "整改前后对比（平均每网站）", font=SECTION_FONT)])
+        first = row + 3
+        row = first - 1 + append_table(ws, reductions, REDUCTION_COLS)
+        chart = _bar_chart("整改前后对比（平均每网站）", "个数", "指标")
+        chart.add_data(Reference(ws, min_col=4, max_col=5, min_row=first, max_row=row), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=row))
+        charts.append(chart)
+    if notes:
+        ws.append([])
+        for note in ["备注：", *notes]:
+            ws.append([cell(ws, note)])
+        row += len(notes) + 2
+    for i, chart in enumerate(charts):
+        ws.add_chart(chart, f"A{row + 2 + 18 * i}")
 
 
 def _rubric_sheet(wb: Workbook, rubric: Rubric) -> None:
@@ -438,10 +519,17 @@ def write_workbook(
     run: Run,
     as_of: date,
     notes: Sequence[str] = (),
+    problems: pd.DataFrame | None = None,
+    reductions: pd.DataFrame | None = None,
+    baseline: str = "",
+    history: pd.DataFrame | None = None,
     max_rows: int = EXCEL_MAX_ROWS,
     max_links: int = EXCEL_MAX_HYPERLINKS,
 ) -> Path:
-    """Write ``scores.xlsx``; detail sheets longer than ``max_rows`` are truncated with a note in 总览."""
+    """Write ``scores.xlsx``; detail sheets longer than ``max_rows`` are truncated with a note in 总览.
+
+    ``history``: per-site counts (:func:`scoring.history.site_counts`), or None when there is no earlier run.
+    """
     notes = list(notes)
     details = [
         (
@@ -455,15 +543,139 @@ def write_workbook(
             ("typos", typos, TYPO_COLS),
         )
     ]
-    labelled = metrics.assign(group_name=metrics["group"].map(rubric.group_label))
+    label = rubric.group_label
+    labelled = metrics.assign(group_name=metrics["group"].map(label))
     ranking = _ranking(labelled, rubric)
+    has_expert = "final_score" in metrics and bool(metrics["final_score"].notna().any())
+    ranking_cols = (*RANKING_COLS, *EXPERT_RANKING_COLS) if has_expert else RANKING_COLS
+    if history is None:
+        notes.append("整改跟踪：存储中没有更早的运行，无法与上一次检查比较")
     wb = Workbook(write_only=True)
-    _overview(wb, summary, run=run, as_of=as_of, rubric=rubric, notes=notes)
-    detail_sheet(wb, SHEETS["ranking"], ranking, RANKING_COLS, fill_rows=ranking["verdict"] == FAIL)
+    _overview(
+        wb, summary, run=run, as_of=as_of, rubric=rubric, notes=notes, reductions=reductions, baseline=baseline
+    )
+    detail_sheet(wb, SHEETS["ranking"], ranking, ranking_cols, fill_rows=ranking["verdict"] == FAIL)
     detail_sheet(wb, SHEETS["metrics"], labelled, METRIC_COLS, fill_rows=labelled["verdict"] == FAIL)
     for title, frame, cols in details:
         detail_sheet(wb, title, frame, cols, max_links=max_links)
+    problem_rows = problems if problems is not None else pd.DataFrame(columns=[*(c.key for c in PROBLEM_COLS), "group"])
+    detail_sheet(
+        wb, SHEETS["problems"], problem_rows.assign(group_name=problem_rows["group"].map(label)), PROBLEM_COLS
+    )
     _rubric_sheet(wb, rubric)
+    tracked = history if history is not None else pd.DataFrame(columns=[*(c.key for c in HISTORY_COLS), "group"])
+    detail_sheet(wb, SHEETS["history"], tracked.assign(group_name=tracked["group"].map(label)), HISTORY_COLS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+# -- per-site rectification workbooks ------------------------------------------------------------------
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def safe_filename(site_id: str, name: str, limit: int = 60) -> str:
+    """``<site_id>-<name>.xlsx`` without path separators, control or reserved characters."""
+    cleaned = _UNSAFE_NAME.sub("", name).strip().strip(".").strip()[:limit]
+    stem = _UNSAFE_NAME.sub("", site_id).strip(".") or "site"
+    return f"{stem}-{cleaned}.xlsx" if cleaned else f"{stem}.xlsx"
+
+
+def write_site_workbook(
+    path: Path,
+    *,
+    site: pd.Series,
+    problems: pd.DataFrame,
+    columns: pd.DataFrame,
+    links: pd.DataFrame,
+    typos: pd.DataFrame,
+    as_of: date,
+    max_links: int = EXCEL_MAX_HYPERLINKS,
+) -> Path:
+    """One site's rectification list: problems, problem columns, broken links with source pages, typos."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SITE_SHEETS["summary"])
+    set_widths(ws, SITE_PROBLEM_COLS, first=14)
+    score = site["score"]
+    info = (
+        ("站点标识", site["site_id"]),
+        ("首页网址", site["home_url"]),
+        ("评估日期", as_of.isoformat()),
+        ("得分", "" if pd.isna(score) else f"{score:g}"),
+        ("结论", site["verdict"]),
+        ("否决原因", site["veto_reasons"] or "无"),
+    )
+    append_info(ws, f"{site['name']}网站整改清单", info)
+    ws.append([])
+    append_table(ws, problems, SITE_PROBLEM_COLS)
+    bad_columns = columns.loc[columns["status"] != "ok"]
+    detail_sheet(wb, SITE_SHEETS["columns"], bad_columns, SITE_COLUMN_COLS)
+    detail_sheet(wb, SITE_SHEETS["links"], links.loc[links["broken"]], SITE_LINK_COLS, max_links=max_links)
+    detail_sheet(wb, SITE_SHEETS["typos"], typos, SITE_TYPO_COLS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+# -- the expert evaluation form ------------------------------------------------------------------------
+def write_expert_template(path: Path, *, sites: pd.DataFrame, spec: ExpertSpec, rubric: Rubric) -> Path:
+    """专家评估表.xlsx: one row per registry site, one column per item, validation 0–max on score cells."""
+    item_cols = tuple(Col(f"item_{i}", item_header(it.label, it.max), 16, FMT_SCORE) for i, it in enumerate(spec.items))
+    cols = (
+        Col("site_id", ID_HEADER, 14),
+        Col("name", NAME_HEADER, 30),
+        Col("group_name", GROUP_HEADER, 12),
+        *item_cols,
+        Col("note", NOTE_HEADER, 30, wrap=True),
+    )
+    frame = sites.assign(
+        group_name=sites["group"].map(rubric.group_label),
+        note=sites["home_url"].map(lambda url: "" if url else "无网址，不评估（可不填）"),
+        **{c.key: None for c in item_cols},
+    )
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(EXPERT_SHEET)
+    set_widths(ws, cols)
+    ws.freeze_panes = "D2"
+    last = len(frame) + 1
+    for i, (item, col) in enumerate(zip(spec.items, item_cols, strict=True)):
+        letter = get_column_letter(4 + i)
+        rule = DataValidation(
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2=f"{item.max:g}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="评分超出范围",
+            error=f"{col.header}：请输入 0 到 {item.max:g} 之间的数字",
+            promptTitle=item.label,
+            prompt=f"0–{item.max:g} 分",
+            showInputMessage=True,
+        )
+        rule.add(f"{letter}2:{letter}{max(last, 2)}")
+        ws.data_validations.append(rule)
+    append_table(ws, frame, cols)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{last}"
+    notes = wb.create_sheet(EXPERT_NOTES_SHEET)
+    set_widths(notes, EXPERT_ITEM_COLS, first=18)
+    info = (
+        ("评分规则", rubric.title),
+        ("填写方法", f"在“{EXPERT_SHEET}”表中为每个网站的每一评估项填写 0 至满分之间的分数，不要修改站点标识和表头"),
+        ("专家评分", f"各项得分之和 ÷ 满分合计（{spec.total:g}分）× 100"),
+        (
+            "综合得分",
+            f"自动评分 × {spec.automatic_weight:.0%} + 专家评分 × {spec.expert_weight:.0%}，排名和优秀网站按综合得分",
+        ),
+        ("依据", CONFIRMED[spec.confirmed] + "：评估项、分值和权重为本地设定，不代表官方标准"),
+    )
+    append_info(notes, "专家评估说明", info)
+    notes.append([])
+    items = pd.DataFrame(
+        [{"label": it.label, "max": it.max, "state": CONFIRMED[spec.confirmed]} for it in spec.items],
+        columns=[c.key for c in EXPERT_ITEM_COLS],
+    )
+    append_table(notes, items, EXPERT_ITEM_COLS)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

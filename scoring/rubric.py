@@ -95,6 +95,28 @@ class Group:
 
 
 @dataclass(frozen=True)
+class ExpertItem:
+    key: str
+    label: str
+    max: float
+
+
+@dataclass(frozen=True)
+class ExpertSpec:
+    """Expert evaluation (专家评估): items with maximum points; final = automatic × w_auto + expert × w_expert,
+    the expert score being the sum of the items scaled to 100."""
+
+    items: tuple[ExpertItem, ...]
+    automatic_weight: float
+    expert_weight: float
+    confirmed: bool
+
+    @property
+    def total(self) -> float:
+        return sum(i.max for i in self.items)
+
+
+@dataclass(frozen=True)
 class Rubric:
     path: str
     name: str
@@ -109,6 +131,7 @@ class Rubric:
     windows: dict[str, Window]
     veto: tuple[VetoItem, ...]
     deductions: tuple[Deduction, ...]
+    expert: ExpertSpec | None = None
 
     @property
     def active_veto(self) -> tuple[VetoItem, ...]:
@@ -251,6 +274,28 @@ def _deduction(reader: _Reader) -> Deduction:
     )
 
 
+def _expert(top: _Reader) -> ExpertSpec | None:
+    if "expert" not in top.table:
+        return None
+    reader = top.sub("expert")
+    items = []
+    for row in reader.items("items"):
+        maximum = float(row.get("max", (int, float)))
+        if maximum <= 0:
+            raise RubricError(reader.path, row.key("max"), "满分应大于 0")
+        items.append(ExpertItem(row.get("key", str), row.get("label", str), maximum))
+    if not items:
+        raise RubricError(reader.path, reader.key("items"), "至少需要一个专家评估项")
+    labels = [i.label for i in items]
+    if len(set(labels)) != len(labels):
+        raise RubricError(reader.path, reader.key("items"), "专家评估项名称重复")
+    auto = float(reader.get("automatic_weight", (int, float)))
+    expert = float(reader.get("expert_weight", (int, float)))
+    if auto < 0 or expert < 0 or abs(auto + expert - 1) > 1e-9:
+        raise RubricError(reader.path, reader.key("expert_weight"), "两项权重应为非负数且之和为 1")
+    return ExpertSpec(tuple(items), auto, expert, reader.get("confirmed", bool))
+
+
 def load_rubric(name_or_path: str | Path = DEFAULT_RUBRIC) -> Rubric:
     """Read and validate a rubric; raise :class:`RubricError` naming the file and the key."""
     path = resolve_rubric_path(name_or_path)
@@ -303,6 +348,7 @@ def load_rubric(name_or_path: str | Path = DEFAULT_RUBRIC) -> Rubric:
         windows=windows,
         veto=tuple(_veto(r) for r in top.items("veto")),
         deductions=tuple(_deduction(r) for r in top.items("deductions")),
+        expert=_expert(top),
     )
 
 
@@ -388,11 +434,29 @@ def score_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     )
 
 
+def merge_expert(metrics: pd.DataFrame, rubric: Rubric, expert: pd.Series | None = None) -> pd.DataFrame:
+    """expert_score (0–100, by site_id) and final_score = score × automatic_weight + expert × expert_weight;
+    both missing without an expert form. The verdict stays the automatic check's (veto and pass mark)."""
+    if expert is None or rubric.expert is None:
+        return metrics.assign(expert_score=pd.Series(pd.NA, index=metrics.index, dtype="Float64"),
+                              final_score=pd.Series(pd.NA, index=metrics.index, dtype="Float64"))
+    spec = rubric.expert
+    given = metrics["site_id"].map(expert).astype("Float64")
+    final = (metrics["score"].astype("Float64") * spec.automatic_weight + given * spec.expert_weight).round(1)
+    return metrics.assign(expert_score=given, final_score=final)
+
+
 def rank_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
-    """rank_in_group: passing sites by score descending (ties share a rank), then failing ones; excellent:
+    """rank_in_group: passing sites by final score (score without experts) descending (ties share a rank), then
+    failing ones; excellent:
     the top N passing sites of each group (a tie at the N-th place names every tied site)."""
     tier = metrics["verdict"].map({PASS: 0, FAIL: 1}).astype("float64")
-    key = tier * 1000.0 - metrics["score"].fillna(-500.0)
+    ranked_by = (
+        metrics["final_score"].astype("Float64").combine_first(metrics["score"].astype("Float64"))
+        if "final_score" in metrics
+        else metrics["score"]
+    )
+    key = tier * 1000.0 - ranked_by.fillna(-500.0)
     rank = key.groupby(metrics["group"]).rank(method="min").where(tier.notna()).astype("Int64")
     quota = metrics["group"].map({code: g.excellent for code, g in rubric.groups.items()}).fillna(0)
     return metrics.assign(
@@ -401,8 +465,9 @@ def rank_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     )
 
 
-def apply_rubric(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
-    return metrics.pipe(score_sites, rubric).pipe(rank_sites, rubric)
+def apply_rubric(metrics: pd.DataFrame, rubric: Rubric, expert: pd.Series | None = None) -> pd.DataFrame:
+    """Scores, verdicts, the optional expert merge, then ranks (see :func:`merge_expert`)."""
+    return metrics.pipe(score_sites, rubric).pipe(merge_expert, rubric, expert).pipe(rank_sites, rubric)
 
 
 def summarize(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from scoring import score_run
 from scoring.metrics import OUTPUT_COLUMNS
 from scoring.report import METRIC_COLS, SHEETS
 
-SHEET_ORDER = ["总览", "分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细", "评分规则"]
+SHEET_ORDER = ["总览", "分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细", "问题清单", "评分规则", "整改跟踪"]
 
 
 @pytest.fixture(scope="module")

@@ -559,7 +559,7 @@ def decode_response(response: Response) -> tuple[str, str]:
         return "", ""
     if response.meta.get("rendered"):
         return response.text, response.encoding
-    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
     match = _CHARSET.search(content_type)
     return decode_body(response.body, match.group(1) if match else None)
 

@@ -1,0 +1,294 @@
+"""The draft notice (通报（草稿）.docx) in the seed's structure; ``python -m scoring.notice`` or
+``python -m scoring notice`` (same arguments as scoring, plus the notice's own).
+
+Structure: title, salutation, opening paragraph with the evaluation period, 一、评估结果 (sites per group,
+excellent sites per group, 主要表现 with the before/after sentences when a baseline is given), 二、存在的问题
+(sites named with their numbers; problems that came back after being fixed), 三、工作要求 (the office's
+editable text, ``data/notice/requirements.md``), signature, date and 抄送. Every figure comes from the data;
+the wording lives in ``data/notice/notice.toml``. The sentence builders are pure functions (tested with the
+seed's figures); :func:`notice_paragraphs` assembles them from an :class:`~scoring.cli.Evaluation`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from scoring.cli import USER_ERRORS, Evaluation, add_common_arguments, evaluate, site_short_names
+from scoring.load import ScoringError, parse_as_of
+from scoring.noticecfg import NoticeConfig, join_names, read_requirements
+from scoring.problems import site_phrases
+from scoring.rubric import PASS
+
+NOTICE_FILE = "通报（草稿）.docx"
+STAGES_WITH_EXPERT = "在日常监测的基础上，通过在线检查、专家评估、综合考核评比三个阶段的最终评分，"
+STAGES_AUTOMATIC = "在日常监测的基础上，通过在线检查和综合考核评比，"
+PLACEHOLDER = "【请补充：信息公开、政民互动、办事服务等方面的具体表现（本段由人工撰写）】"
+BODY_FONT, HEADING_FONT, TITLE_FONT = "仿宋_GB2312", "黑体", "方正小标宋简体"
+
+
+# -- pure sentence builders ------------------------------------------------------------------------------
+def cn_date(day: date) -> str:
+    """2015-12-01 → 2015年12月1日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def site_suffix(names: Sequence[str]) -> str:
+    """县区 portals read "旬阳县、石泉县政府网站", everything else "市盐务局网站"."""
+    return "政府网站" if names and all(n.endswith(("县", "区")) for n in names) else "网站"
+
+
+def opening(basis: str, organizer: str, start: date, end: date) -> str:
+    follows = f"按照{basis}要求" if basis else "按照有关要求"
+    return (
+        f"{follows}，根据评估方案确定的指标体系和评比程序，{organizer}牵头从{cn_date(start)}至{cn_date(end)}，"
+        "组织开展了全市政府网站绩效评估活动，现将评估情况通报如下："
+    )
+
+
+def scope_sentence(total: int, parts: Sequence[tuple[str, int]]) -> str:
+    """本次纳入评估范围的网站共65个，其中县（区）级政府门户网站（含派出机构）13个，市政府工作部门……52个。"""
+    text = f"本次纳入评估范围的网站共{total}个"
+    shown = [f"{scope}{n}个" for scope, n in parts if scope]
+    return text + ("，其中" + "，".join(shown) if shown else "") + "。"
+
+
+def excellent_sentence(groups: Sequence[tuple[str, Sequence[str]]], with_expert: bool) -> str:
+    """旬阳县、石泉县、紫阳县政府网站被评为县区组优秀政府网站；市国土局、发改委……网站被评为政府机构组优秀政府网站。"""
+    clauses = [
+        f"{join_names(names)}{site_suffix(names)}被评为{label}优秀政府网站" for label, names in groups if names
+    ]
+    if not clauses:
+        return "本次评估未评出优秀政府网站。"
+    return (STAGES_WITH_EXPERT if with_expert else STAGES_AUTOMATIC) + "；".join(clauses) + "。"
+
+
+def problems_sentence(named: Sequence[tuple[Sequence[str], str]]) -> str:
+    """市药监局网站1个月内未更新和空白栏目均超过5个，错误或无效链接超过15处；市商务局、民宗局……网站……"""
+    return "；".join(f"{join_names(names)}{site_suffix(names)}{phrase}" for names, phrase in named)
+
+
+def recurring_sentence(sites: Sequence[tuple[str, int]]) -> str:
+    """市药监局网站2处、宁陕县政府网站1处已整改的问题再次出现."""
+    parts = [f"{name}{site_suffix([name])}{n}处" for name, n in sites]
+    return "、".join(parts) + "已整改的问题再次出现，整改不彻底、问题反弹" if parts else ""
+
+
+def pass_sentence(assessed: int, passed: int) -> str:
+    if not assessed:
+        return ""
+    return f"参评的{assessed}个网站中合格{passed}个，合格率{round(passed / assessed * 100)}%。"
+
+
+# -- assembling ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    kind: str = "body"  # title | salutation | heading | body | signature | cc
+
+
+def _group_names(ev: Evaluation, shorts: pd.Series) -> list[tuple[str, list[str]]]:
+    scored = ev.scored
+    out = []
+    for code, group in ev.rubric.groups.items():
+        best = scored.loc[scored["excellent"] & (scored["group"] == code)].sort_values(
+            ["rank_in_group", "site_id"], kind="stable"
+        )
+        out.append((group.label, [shorts[sid] for sid in best["site_id"]]))
+    return out
+
+
+def _named_problems(ev: Evaluation, config: NoticeConfig) -> list[tuple[list[str], str]]:
+    """Sites with the same phrase in the same group are named together, in the order of first appearance."""
+    phrases = site_phrases(ev.tables["problems"], config)
+    merged: dict[tuple[str, str], list[str]] = {}
+    for row in phrases.itertuples(index=False):
+        merged.setdefault((row.group, row.phrase), []).append(row.short_name)
+    return [(names, phrase) for (_, phrase), names in merged.items()]
+
+
+def _recurring(ev: Evaluation, shorts: pd.Series) -> list[tuple[str, int]]:
+    counts = ev.history_counts
+    if counts is None:
+        return []
+    hit = counts.loc[counts["recurring"] > 0]
+    return [(shorts[sid], int(n)) for sid, n in zip(hit["site_id"], hit["recurring"], strict=True)]
+
+
+def default_period(ev: Evaluation) -> tuple[date, date]:
+    """From the run's first probe (or the first day of AS_OF's month) to AS_OF."""
+    end = ev.data.as_of
+    probes = ev.data["probes"]["probed_at"].str.slice(0, 10)
+    days = sorted(d for d in probes if len(d) == 10 and d[:4].isdigit())
+    start = date.fromisoformat(days[0]) if days else end.replace(day=1)
+    return (start if start <= end else end.replace(day=1)), end
+
+
+def notice_paragraphs(
+    ev: Evaluation,
+    shorts: pd.Series,
+    *,
+    start: date,
+    end: date,
+    signed: date,
+    office: str | None = None,
+) -> list[Paragraph]:
+    config = ev.config
+    scored = ev.scored
+    assessed = scored.loc[scored["verdict"] != "未评估"]
+    parts = [
+        (config.scopes.get(code, group.label), int((assessed["group"] == code).sum()))
+        for code, group in ev.rubric.groups.items()
+    ]
+    out = [
+        Paragraph(config.title.format(year=end.year), "title"),
+        Paragraph(config.salutation, "salutation"),
+        Paragraph(opening(config.basis, config.organizer, start, end)),
+        Paragraph("一、评估结果", "heading"),
+        Paragraph(
+            scope_sentence(len(assessed), parts)
+            + excellent_sentence(_group_names(ev, shorts), ev.expert_given)
+        ),
+        Paragraph(
+            "从此次评估情况看，"
+            + pass_sentence(len(assessed), int((assessed["verdict"] == PASS).sum()))
+            + ("主要表现在：" if ev.reductions is not None else "")
+        ),
+    ]
+    if ev.reductions is not None:
+        sentences = dict(zip(ev.reductions["metric"], ev.reductions["sentence"], strict=True))
+        out.append(
+            Paragraph(
+                f"（一）信息更新更加及时。{sentences['blank_columns']}，{sentences['stale_columns']}。"
+            )
+        )
+        out.append(Paragraph(f"（二）网站可用性进一步提高。{sentences['broken_links']}。"))
+    out.append(Paragraph(PLACEHOLDER))
+    out.append(Paragraph("二、存在的问题", "heading"))
+    out.append(Paragraph("在全市政府网站建设管理水平大幅提升的同时，依然存在一些问题亟需解决。主要表现在："))
+    named = _named_problems(ev, config)
+    if named:
+        out.append(
+            Paragraph(
+                "（一）个别网站建设管理不达标。部分网站建设仍不合格，空白栏目、未更新栏目、错误链接等现象依然存在。"
+                f"个别网站问题严重，{end.month}月份检查发现，{problems_sentence(named)}。"
+            )
+        )
+    else:
+        out.append(Paragraph(f"（一）{end.month}月份检查未发现需要点名通报的严重问题。"))
+    recurring = recurring_sentence(_recurring(ev, shorts))
+    if recurring:
+        out.append(Paragraph(f"（二）个别部门重视不够、整改走过场。{recurring}。"))
+    out.append(Paragraph("三、工作要求", "heading"))
+    out += [Paragraph(text) for text in read_requirements(config.requirements)]
+    out.append(Paragraph(office or config.office, "signature"))
+    out.append(Paragraph(cn_date(signed), "signature"))
+    out += [Paragraph(line, "cc") for line in config.cc]
+    return out
+
+
+# -- the document ---------------------------------------------------------------------------------------
+def _font(run: object, name: str, size: float, bold: bool = False) -> None:
+    run.font.name = name  # type: ignore[attr-defined]
+    run.font.size = Pt(size)  # type: ignore[attr-defined]
+    run.font.bold = bold  # type: ignore[attr-defined]
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)  # type: ignore[attr-defined]
+
+
+def write_docx(paragraphs: Sequence[Paragraph], path: Path) -> Path:
+    doc = Document()
+    for para in paragraphs:
+        p = doc.add_paragraph()
+        run = p.add_run(para.text)
+        fmt = p.paragraph_format
+        if para.kind == "title":
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _font(run, TITLE_FONT, 22, bold=True)
+        elif para.kind == "heading":
+            fmt.first_line_indent = Pt(32)
+            _font(run, HEADING_FONT, 16)
+        elif para.kind == "signature":
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _font(run, BODY_FONT, 16)
+        elif para.kind in ("salutation", "cc"):
+            _font(run, BODY_FONT, 16 if para.kind == "salutation" else 14)
+        else:
+            fmt.first_line_indent = Pt(32)
+            _font(run, BODY_FONT, 16)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
+
+
+def write_notice(
+    ev: Evaluation,
+    sites: str | Path,
+    out: str | Path,
+    *,
+    period: tuple[date, date] | None = None,
+    signed: date | None = None,
+    office: str | None = None,
+) -> Path:
+    start, end = period or default_period(ev)
+    if start > end:
+        raise ScoringError(f"评估期间起始日期 {start.isoformat()} 晚于结束日期 {end.isoformat()}")
+    shorts = site_short_names(sites, ev.scored, ev.config)
+    paragraphs = notice_paragraphs(
+        ev, shorts, start=start, end=end, signed=signed or date.today(), office=office  # noqa: DTZ011
+    )
+    return write_docx(paragraphs, Path(out) / NOTICE_FILE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m scoring notice", description="根据评分结果生成通报草稿（通报（草稿）.docx）"
+    )
+    add_common_arguments(parser)
+    parser.add_argument("--period-start", default=None, help="评估期间起始日期 YYYY-MM-DD（默认：首次探测日期）")
+    parser.add_argument("--period-end", default=None, help="评估期间结束日期 YYYY-MM-DD（默认：评估日期）")
+    parser.add_argument("--date", default=None, help="落款日期 YYYY-MM-DD（默认：今天）")
+    parser.add_argument("--office", default=None, help="落款单位（默认：通报设置文件中的 office）")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        ev = evaluate(
+            args.db,
+            args.sites,
+            run=args.run,
+            rubric=args.rubric,
+            as_of=args.as_of,
+            allow_unfinished=args.allow_unfinished,
+            baseline=args.baseline,
+            baseline_name=args.baseline_name,
+            expert=args.expert,
+            notice_config=args.notice_config,
+        )
+        start, end = default_period(ev)
+        if args.period_start:
+            start = parse_as_of(args.period_start, "--period-start")
+        if args.period_end:
+            end = parse_as_of(args.period_end, "--period-end")
+        signed = parse_as_of(args.date, "--date") if args.date else None
+        path = write_notice(ev, args.sites, args.out, period=(start, end), signed=signed, office=args.office)
+    except USER_ERRORS as exc:
+        sys.stderr.write(f"错误：{exc}\n")
+        return 2
+    sys.stdout.write(f"通报草稿：{path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The office's notice settings (``data/notice/notice.toml``) and short unit names for the notice.
+
+Short name rule (documented in the TOML too): a non-empty ``short_name`` column of the registry wins;
+otherwise drop the suffix 人民政府, turn a leading city name (安康市) into 市 and apply the ``[short_names]``
+replacements, longest first (安康市国土资源局 → 市国土局, 旬阳县人民政府 → 旬阳县).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import string
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+NOTICE_DIR = Path(__file__).resolve().parents[1] / "data" / "notice"
+DEFAULT_NOTICE_CONFIG = NOTICE_DIR / "notice.toml"
+PHRASES = (
+    "columns_both",
+    "columns_either",
+    "blank_over",
+    "stale_over",
+    "links_over",
+    "links_some",
+    "home_all_failed",
+    "home_some_failed",
+    "home_unreachable",
+    "home_not_updated",
+    "home_undated",
+    "serious_typos",
+    "untested",
+)
+PHRASE_FIELDS = frozenset({"limit", "n", "probes", "failures", "days"})
+
+
+class NoticeConfigError(ValueError):
+    def __init__(self, path: Path | str, key: str, reason: str) -> None:
+        self.path, self.key = str(path), key
+        super().__init__(f"通报设置文件 {path}：键 {key}：{reason}")
+
+
+@dataclass(frozen=True)
+class NoticeConfig:
+    path: str
+    title: str
+    salutation: str
+    basis: str
+    organizer: str
+    office: str
+    requirements: Path
+    cc: tuple[str, ...]
+    city: str
+    short_names: tuple[tuple[str, str], ...]
+    scopes: dict[str, str]
+    columns_over: int
+    links_over: int
+    links_named_min: int
+    phrases: dict[str, str]
+
+    def phrase(self, key: str, **values: Any) -> str:
+        return self.phrases[key].format(**values)
+
+
+def _get(path: Path, table: Mapping[str, Any], prefix: str, key: str, kind: type) -> Any:
+    if key not in table:
+        raise NoticeConfigError(path, f"{prefix}.{key}", "缺少该键")
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise NoticeConfigError(path, f"{prefix}.{key}", f"类型错误：{value!r}")
+    return value
+
+
+def load_notice_config(path: str | Path = DEFAULT_NOTICE_CONFIG) -> NoticeConfig:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise NoticeConfigError(path, "-", f"无法读取文件：{exc.strerror}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise NoticeConfigError(path, "-", f"不是有效的 TOML 文件：{exc}") from exc
+    notice = _get(path, data, "", "notice", dict)
+    problems = _get(path, data, "", "problems", dict)
+    phrases_table = _get(path, data, "", "phrases", dict)
+    phrases = {key: _get(path, phrases_table, "phrases", key, str) for key in PHRASES}
+    for key, text in phrases.items():
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+        except ValueError as exc:
+            raise NoticeConfigError(path, f"phrases.{key}", f"模板格式错误：{exc}") from exc
+        if fields - PHRASE_FIELDS:
+            raise NoticeConfigError(path, f"phrases.{key}", f"未知占位符 {sorted(fields - PHRASE_FIELDS)[0]}")
+    replacements = data.get("short_names", {})
+    groups = data.get("groups", {})
+    cc = _get(path, notice, "notice", "cc", list)
+    return NoticeConfig(
+        path=str(path),
+        title=_get(path, notice, "notice", "title", str),
+        salutation=_get(path, notice, "notice", "salutation", str),
+        basis=_get(path, notice, "notice", "basis", str),
+        organizer=_get(path, notice, "notice", "organizer", str),
+        office=_get(path, notice, "notice", "office", str),
+        requirements=path.parent / _get(path, notice, "notice", "requirements", str),
+        cc=tuple(str(line) for line in cc),
+        city=str(data.get("names", {}).get("city", "")),
+        short_names=tuple(sorted(((str(k), str(v)) for k, v in replacements.items()), key=lambda kv: -len(kv[0]))),
+        scopes={code: str(table.get("scope", "")) for code, table in groups.items() if isinstance(table, dict)},
+        columns_over=_get(path, problems, "problems", "columns_over", int),
+        links_over=_get(path, problems, "problems", "links_over", int),
+        links_named_min=_get(path, problems, "problems", "links_named_min", int),
+        phrases=phrases,
+    )
+
+
+# -- short names -----------------------------------------------------------------------------------------
+def short_name(name: str, config: NoticeConfig) -> str:
+    """旬阳县人民政府 → 旬阳县; 安康市国土资源局 → 市国土局 (see the module docstring)."""
+    text = name.strip()
+    if text.endswith("人民政府") and len(text) > 4:
+        text = text.removesuffix("人民政府")
+    if config.city and text.startswith(config.city) and len(text) > len(config.city):
+        text = "市" + text.removeprefix(config.city)
+    for full, short in config.short_names:
+        text = text.replace(full, short)
+    return text
+
+
+def registry_short_names(sites_csv: str | Path) -> dict[str, str]:
+    """The optional ``short_name`` column of the registry (``govsites.registry`` ignores unknown columns)."""
+    try:
+        text = Path(sites_csv).read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames or "short_name" not in [h.strip() for h in reader.fieldnames]:
+        return {}
+    out = {}
+    for row in reader:
+        clean = {(k or "").strip(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+        if clean.get("site_id") and clean.get("short_name"):
+            out[clean["site_id"]] = clean["short_name"]
+    return out
+
+
+def join_names(names: Iterable[str]) -> str:
+    """市国土局、发改委、工信局: the leading 市 is kept on the first name only."""
+    items = list(names)
+    if not items:
+        return ""
+    rest = [n[1:] if n.startswith("市") and len(n) > 2 and items[0].startswith("市") else n for n in items[1:]]
+    return "、".join([items[0], *rest])
+
+
+def read_requirements(path: Path) -> list[str]:
+    """Paragraphs of the editable 工作要求 text: blank-line separated, ``#`` lines are comments."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise NoticeConfigError(path, "-", f"无法读取工作要求文件：{exc.strerror}") from exc
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    return [p.strip().replace("\n", "") for p in "\n".join(lines).split("\n\n") if p.strip()]

@@ -1,0 +1,164 @@
+"""The problem list (问题清单): per site, the problems the notice names, in the notice's words.
+
+One row per site and problem (``PROBLEM_COLUMNS``), from the scored metrics and the office's thresholds
+(``[problems]`` of ``data/notice/notice.toml``):
+
+- ``blank_over`` / ``stale_over``: more than ``columns_over`` blank / stale columns;
+  ``columns_either``: neither alone but together more than ``columns_over``;
+- ``links_over``: more than ``links_over`` broken links; ``links_some``: from ``links_named_min`` up to it;
+- ``home_unreachable``: the home page judged unavailable (all probes failed: "3次抽查均不能访问首页");
+- ``home_not_updated``, ``serious_typos``; ``untested``: in the registry but not crawled in this run.
+
+``site_phrases`` joins a site's problems as the notice does: blank and stale both over the limit read
+"1个月内未更新和空白栏目均超过5个".
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scoring.noticecfg import NoticeConfig
+
+PROBLEM_COLUMNS = ("site_id", "name", "short_name", "group", "kind", "count", "text")
+KIND_ORDER = (
+    "untested",
+    "home_unreachable",
+    "blank_over",
+    "stale_over",
+    "columns_either",
+    "links_over",
+    "links_some",
+    "serious_typos",
+    "home_not_updated",
+)
+#: Order of the problems within one site's phrase (home page first, as the seed).
+PHRASE_ORDER = (
+    "home_unreachable",
+    "columns_both",
+    "columns_either",
+    "blank_over",
+    "stale_over",
+    "links_over",
+    "links_some",
+    "serious_typos",
+    "home_not_updated",
+)
+#: Order of the sites named in the notice by their main problem
+#: (the seed: 药监局, 商务局…, 盐务局, 考试管理中心, 宁陕县).
+NOTICE_ORDER = (
+    "columns_both",
+    "columns_either",
+    "links_over",
+    "links_some",
+    "blank_over",
+    "stale_over",
+    "home_unreachable",
+    "serious_typos",
+    "home_not_updated",
+)
+KIND_LABELS = {
+    "untested": "未检测",
+    "home_unreachable": "首页不可访问",
+    "blank_over": "空白栏目",
+    "stale_over": "栏目更新不及时",
+    "columns_either": "栏目更新不及时或空白",
+    "links_over": "错误或无效链接",
+    "links_some": "错误链接",
+    "serious_typos": "严重错别字",
+    "home_not_updated": "首页不更新",
+}
+
+
+def _int(value: object) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
+
+
+def _site_problems(row: pd.Series, config: NoticeConfig) -> list[tuple[str, int | None, str]]:
+    """(kind, count, text) for one site."""
+    if row["evaluation"] == "untested":
+        return [("untested", None, config.phrase("untested"))]
+    if row["evaluation"] != "evaluated":
+        return []
+    out: list[tuple[str, int | None, str]] = []
+    limit_cols, limit_links = config.columns_over, config.links_over
+    probes, failures = _int(row["home_probes"]), _int(row["home_failures"])
+    if row["home_unavailable"] is True:
+        if probes and failures == probes:
+            text = config.phrase("home_all_failed", probes=probes, failures=failures)
+        elif probes:
+            text = config.phrase("home_some_failed", probes=probes, failures=failures)
+        else:
+            text = config.phrase("home_unreachable")
+        out.append(("home_unreachable", failures, text))
+    blank, stale = _int(row["blank_columns"]), _int(row["stale_columns"])
+    if blank > limit_cols:
+        out.append(("blank_over", blank, config.phrase("blank_over", limit=limit_cols, n=blank)))
+    if stale > limit_cols:
+        out.append(("stale_over", stale, config.phrase("stale_over", limit=limit_cols, n=stale)))
+    if blank <= limit_cols and stale <= limit_cols and blank + stale > limit_cols:
+        n = blank + stale
+        out.append(("columns_either", n, config.phrase("columns_either", limit=limit_cols, n=n)))
+    broken = _int(row["broken_links"])
+    if broken > limit_links:
+        out.append(("links_over", broken, config.phrase("links_over", limit=limit_links, n=broken)))
+    elif broken >= max(config.links_named_min, 1):
+        out.append(("links_some", broken, config.phrase("links_some", limit=limit_links, n=broken)))
+    typos = _int(row["serious_typos"])
+    if typos:
+        out.append(("serious_typos", typos, config.phrase("serious_typos", n=typos)))
+    if row["home_updated"] is False:
+        days = row["home_days_since_update"]
+        if pd.isna(days):
+            out.append(("home_not_updated", None, config.phrase("home_undated")))
+        else:
+            out.append(("home_not_updated", int(days), config.phrase("home_not_updated", days=int(days))))
+    return out
+
+
+def problem_list(metrics: pd.DataFrame, short_names: pd.Series, config: NoticeConfig) -> pd.DataFrame:
+    """问题清单 rows for every registry site with a problem, in registry order."""
+    rows = [
+        {
+            "site_id": row["site_id"],
+            "name": row["name"],
+            "short_name": short_names.get(row["site_id"], row["name"]),
+            "group": row["group"],
+            "kind": kind,
+            "count": count,
+            "text": text,
+        }
+        for _, row in metrics.iterrows()
+        for kind, count, text in _site_problems(row, config)
+    ]
+    return pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS)).astype(
+        {"count": "Int64", **{c: "str" for c in PROBLEM_COLUMNS if c != "count"}}
+    )
+
+
+def site_phrases(problems: pd.DataFrame, config: NoticeConfig) -> pd.DataFrame:
+    """One row per site named in the notice (site_id, short_name, group, problems, rank, phrase), most
+    serious first: sites with more problems, then by ``NOTICE_ORDER`` of their main problem (the seed's order).
+
+    Untested sites are not named (that is the tool's gap, not the site's). Blank and stale columns both over
+    the limit merge into one phrase (``columns_both``).
+    """
+    named = problems.loc[problems["kind"] != "untested"]
+    rows = []
+    for sid, site in named.groupby("site_id", sort=False):
+        kinds = dict(zip(site["kind"], site["text"], strict=True))
+        if "blank_over" in kinds and "stale_over" in kinds:
+            del kinds["blank_over"], kinds["stale_over"]
+            kinds["columns_both"] = config.phrase("columns_both", limit=config.columns_over)
+        in_site = sorted(kinds, key=PHRASE_ORDER.index)
+        rows.append(
+            {
+                "site_id": sid,
+                "short_name": site["short_name"].iloc[0],
+                "group": site["group"].iloc[0],
+                "problems": len(kinds),
+                "rank": min(NOTICE_ORDER.index(k) for k in kinds),
+                "phrase": "，".join(kinds[k] for k in in_site),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["site_id", "short_name", "group", "problems", "rank", "phrase"])
+    return frame.sort_values(["problems", "rank"], ascending=[False, True], kind="stable").reset_index(drop=True)

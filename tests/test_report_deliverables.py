@@ -1,0 +1,88 @@
+"""问题清单, per-site rectification workbooks (sanitised names), read back with openpyxl."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from openpyxl import load_workbook
+from test_scoring import FORMULA_TITLE, ROOT, SITES_CSV, build_store, fixture_rows, read_csv
+
+from scoring import score_run
+from scoring.report import safe_filename
+
+
+def test_problem_sheet_in_notice_terms(tmp_path: Path) -> None:
+    rows = fixture_rows()
+    s = "http://shiquan.example.gov.cn/"
+    rows["columns"].append({**rows["columns"][5], "url": s + "k9/", "name": "空栏目9"})  # 6 blank: > 5
+    for i in range(16):
+        url = f"{s}dead{i}.html"
+        rows["link_refs"].append({"site_id": "shiquan", "url": url, "source_url": s, "anchor": "死链", "tag": "a"})
+        rows["link_checks"].append({"site_id": "shiquan", "url": url, "status": "404", "reason": "not_found",
+                                    "broken": True, "final_url": url, "checked_at": "2015-12-31T10:00:00+00:00"})
+    fx = build_store(tmp_path, rows=rows)
+    score_run(fx.db, fx.out, fx.sites)
+    ws = load_workbook(fx.out / "scores.xlsx")["问题清单"]
+    header = ["站点标识", "单位名称", "简称", "分组", "问题类型", "数量", "问题表述（通报用语）"]
+    assert [c.value for c in ws[1]] == header
+    assert ws.freeze_panes == "A2"
+    found = list(ws.iter_rows(min_row=2, values_only=True))
+    shiquan = [r for r in found if r[0] == "shiquan"]
+    assert [(r[4], r[5], r[6]) for r in shiquan] == [
+        ("空白栏目", 6, "空白栏目超过5个"),
+        ("错误或无效链接", 17, "错误或无效链接超过15处"),
+    ]
+    assert shiquan[0][2] == "石泉县"
+    ziyang = next(r for r in found if r[0] == "ziyang" and r[4] == "首页不可访问")
+    assert (ziyang[5], ziyang[6]) == (1, "3次抽查中1次不能访问首页")
+    fagai = next(r for r in found if r[0] == "fagai")
+    assert (fagai[2], fagai[4], fagai[5], fagai[6]) == ("市发改委", "严重错别字", 1, "存在严重错别字1处")
+    assert next(r for r in found if r[0] == "yanwu")[6] == "本次未能检测"
+    assert not [r for r in found if r[0] in ("xunyang", "gongxin", "hengkou")]
+    problems = read_csv(fx.out / "problems.csv")
+    assert list(problems[0]) == ["site_id", "name", "short_name", "group", "kind", "count", "text"]
+
+
+def test_safe_filename() -> None:
+    assert safe_filename("gtj", "安康市国土资源局") == "gtj-安康市国土资源局.xlsx"
+    assert safe_filename("x", "../..\\a/b:c*?\"<>|\x00\x1f名") == "x-abc名.xlsx"
+    assert safe_filename("x", "...") == "x.xlsx"
+    assert "/" not in safe_filename("x", "a/" * 100)
+
+
+def test_per_site_workbooks(tmp_path: Path) -> None:
+    fx = build_store(tmp_path)
+    fx.sites.write_text(SITES_CSV.replace("安康市盐务局", "安康市盐务局/../\x07x"), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "scoring", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites),
+         "--per-site"],
+        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", check=False, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    folder = fx.out / "整改"
+    names = sorted(p.name for p in folder.iterdir())
+    assert "yanwu-安康市盐务局..x.xlsx" in names
+    assert "shiquan-石泉县人民政府.xlsx" in names
+    assert not any(n.startswith("hengkou") for n in names)  # 未评估: no URL, no list
+    assert len(names) == 7
+    wb = load_workbook(folder / "shiquan-石泉县人民政府.xlsx")
+    assert wb.sheetnames == ["问题汇总", "栏目问题", "不可用链接", "错别字"]
+    info = [[c.value for c in row] for row in wb["问题汇总"].iter_rows()]
+    assert info[0][0] == "石泉县人民政府网站整改清单"
+    assert ["否决原因", "空白栏目5个"] in [r[:2] for r in info]
+    columns = list(wb["栏目问题"].iter_rows(min_row=2, values_only=True))
+    assert len(columns) == 5
+    assert {r[5] for r in columns} == {"空白"}
+    links = wb["不可用链接"]
+    assert [c.value for c in links[1]][:3] == ["所在页面", "链接文字", "链接地址"]
+    assert links.max_row == 3  # the broken URL from both of its source pages
+    assert links.cell(2, 3).hyperlink is not None
+    assert links.cell(2, 1).hyperlink.target == links.cell(2, 1).value
+    fagai = load_workbook(folder / "fagai-安康市发展和改革委员会.xlsx")
+    typos = list(fagai["错别字"].iter_rows(min_row=2, values_only=True))
+    assert {t[3] for t in typos} >= {"另一处攻府"}
+    anchor = fagai["不可用链接"].cell(2, 2)
+    assert anchor.value == FORMULA_TITLE
+    assert anchor.data_type == "s"
