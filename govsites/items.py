@@ -113,6 +113,37 @@ class ProbeItem:
 
 
 @dataclass
+class LetterItem:
+    """One letter (message) of an interaction column: 领导信箱, 咨询, 网友留言."""
+
+    TABLE: ClassVar[str] = "letters"
+    site_id: str
+    column_url: str
+    column: str
+    url: str
+    title: str
+    submitted_date: str  # ISO date or ""
+    status: str  # the site's own wording: 已回复, 已办结, 未回复, 办理中, 受理中 …
+    answered: str  # "true" | "false" | "" (unknown)
+    reply_date: str  # ISO date or ""
+    excluded: bool = False  # 在线访谈, 调查征集, 举报投诉: measured, not fed to the 互动回应差 veto
+
+
+@dataclass
+class GuideItem:
+    """One 办事指南 page and the required elements it has and lacks."""
+
+    TABLE: ClassVar[str] = "guides"
+    site_id: str
+    column_url: str
+    url: str
+    title: str
+    present: str  # element names joined by "|"
+    missing: str  # element names joined by "|"
+    forms: int  # form/attachment links on the guide (their health is in link_checks)
+
+
+@dataclass
 class SiteDoneItem:
     """A site's crawl is complete (no request of it is left); the store marks it done."""
 

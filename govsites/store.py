@@ -118,10 +118,35 @@ CREATE TABLE IF NOT EXISTS probes (
     elapsed_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS probes_site_time ON probes (site_id, probed_at);
+CREATE TABLE IF NOT EXISTS letters (
+    run_id INTEGER NOT NULL,
+    site_id TEXT NOT NULL,
+    column_url TEXT NOT NULL,
+    "column" TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    submitted_date TEXT NOT NULL,
+    status TEXT NOT NULL,
+    answered TEXT NOT NULL,
+    reply_date TEXT NOT NULL,
+    excluded INTEGER NOT NULL,
+    PRIMARY KEY (run_id, site_id, url)
+);
+CREATE TABLE IF NOT EXISTS guides (
+    run_id INTEGER NOT NULL,
+    site_id TEXT NOT NULL,
+    column_url TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    present TEXT NOT NULL,
+    missing TEXT NOT NULL,
+    forms INTEGER NOT NULL,
+    PRIMARY KEY (run_id, site_id, url)
+);
 """
 
 #: Tables whose rows belong to one (run, site) and are replaced when that site is crawled again.
-SITE_TABLES = ("pages", "columns", "list_items", "link_refs", "link_checks", "typos")
+SITE_TABLES = ("pages", "columns", "list_items", "link_refs", "link_checks", "typos", "letters", "guides")
 
 #: Columns of each table as the store writes them (``run_id`` is added by the store).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -134,6 +159,9 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "link_checks": ("site_id", "url", "status", "reason", "broken", "final_url", "checked_at"),
     "typos": ("site_id", "url", "wrong", "right", "context", "severity", "kind"),
     "probes": ("site_id", "url", "probed_at", "ok", "status", "elapsed_ms"),
+    "letters": ("site_id", "column_url", "column", "url", "title", "submitted_date", "status", "answered",
+                "reply_date", "excluded"),
+    "guides": ("site_id", "column_url", "url", "title", "present", "missing", "forms"),
 }
 
 
