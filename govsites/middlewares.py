@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from govsites.netpolicy import ScopePolicy
+from govsites.netpolicy import DEFAULT_PORTS, ScopePolicy, resolve_host
 from govsites.registry import load_sites
 
 logger = logging.getLogger(__name__)
+
+
+def registered_netloc(url: str) -> str:
+    """``host:port`` of a registered site (default port filled in)."""
+    parts = urlsplit(url)
+    return f"{(parts.hostname or '').lower()}:{parts.port or DEFAULT_PORTS.get(parts.scheme, 80)}"
+
+
+@functools.lru_cache(maxsize=8192)
+def _resolve_cached(host: str) -> tuple[str, ...]:
+    return tuple(resolve_host(host))
+
+
+def _cached_resolve(host: str) -> list[str]:
+    """The resolver, remembered per host for the process (the guard runs on every request)."""
+    return list(_resolve_cached(host))
 
 
 class ScopeGuardMiddleware:
@@ -32,12 +50,12 @@ class ScopeGuardMiddleware:
         if not settings.getbool("GOVSITES_GUARD_ENABLED", True):
             raise NotConfigured
         registry = load_sites(settings.get("GOVSITES_SITES"))
-        hosts = frozenset(site.host for site in registry.sites)
+        hosts = frozenset(registered_netloc(site.home_url) for site in registry.sites)
         policy = ScopePolicy(allowed_hosts=hosts, allow_private=settings.getbool("GOVSITES_ALLOW_PRIVATE"))
         return cls(policy, crawler.stats)
 
     def process_request(self, request: Request) -> None:
-        reason = self.policy.check(request.url)
+        reason = self.policy.check(request.url, resolve=_cached_resolve)
         if reason is not None:
             if self.stats is not None:
                 self.stats.inc_value(f"govsites/blocked_by_policy/{reason}")

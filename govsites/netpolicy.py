@@ -103,12 +103,16 @@ def resolve_host(host: str) -> list[str]:
     return ips
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 @dataclass(frozen=True)
 class ScopePolicy:
     """Decides whether a request may be sent.
 
-    `allowed_hosts` are the host names / IPs of the registered sites (lowercase); they are allowed
-    even when they are private (a site on an intranet or the demo web on 127.0.0.x).
+    `allowed_hosts` are the registered sites (lowercase), as ``host`` (any port) or ``host:port`` (that
+    port only); they are allowed even when they are private (a site on an intranet or the demo web on
+    127.0.0.x). Another port of a registered private host is judged like any private address.
     """
 
     allowed_hosts: frozenset[str] = field(default_factory=frozenset)
@@ -131,8 +135,14 @@ class ScopePolicy:
             return "scheme"
         if not host:
             return "invalid"
-        if host in self.allowed_hosts or self.allow_private:
+        try:
+            port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 0)
+        except ValueError:
+            return "invalid"
+        if self.allow_private or host in self.allowed_hosts or f"{host}:{port}" in self.allowed_hosts:
             return None
+        if host == "localhost" or host.endswith(".localhost"):
+            return "private"  # RFC 6761: always loopback, whatever the resolver says
         literal = _parse_ip(host)
         if literal is not None:
             return "private" if is_private_address(str(literal)) else None

@@ -61,6 +61,19 @@ HEAD_RETRY_WITH_GET = frozenset(ALL_ERROR_CODES)
 #: Where a column link was found that makes its page a column even when the page fails.
 STRONG_COLUMN_LINKS = frozenset({"nav", "more", "tab", "sitemap", "pinned"})
 
+#: Resolves once the page's DOM has stopped changing for 750 ms, or after 10 s: a list that polls forever
+#: is still read (waiting for "network idle" would time out on it), and the wait itself never fails.
+SETTLE_SCRIPT = """() => new Promise(resolve => {
+  const size = () => (document.body ? document.body.innerHTML.length : 0);
+  let last = size(), quiet = 0;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const now = size();
+    if (now === last) { quiet += 250; } else { quiet = 0; last = now; }
+    if (quiet >= 750 || Date.now() - started > 10000) { clearInterval(timer); resolve(true); }
+  }, 250);
+})"""
+
 PRIORITY_PROBE, PRIORITY_HOME, PRIORITY_COLUMN, PRIORITY_PAGE, PRIORITY_CHECK = 1000, 100, 50, 0, -10
 
 
@@ -213,10 +226,7 @@ class SiteSpider(scrapy.Spider):
     def _render_meta(self) -> dict[str, Any]:
         from scrapy_playwright.page import PageMethod
 
-        return {
-            "playwright": True,
-            "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle", timeout=15_000)],
-        }
+        return {"playwright": True, "playwright_page_methods": [PageMethod("evaluate", SETTLE_SCRIPT)]}
 
     def _check_request(self, state: SiteState, url: str, *, method: str = "HEAD",
                        shared: bool = False) -> scrapy.Request:
@@ -301,7 +311,7 @@ class SiteSpider(scrapy.Spider):
         state = self._state(response)
         meta = response.meta
         depth, role, rendered = meta["gdepth"], meta["role"], bool(meta.get("rendered"))
-        request_url = response.request.url if response.request else response.url
+        request_url = origin_url(response.request) if response.request else response.url
         site_id = state.site.site_id
         if role == "home":
             state.home_final = response.url
@@ -352,7 +362,7 @@ class SiteSpider(scrapy.Spider):
     def _judge(self, state: SiteState, response: Response, html: str) -> LinkCheckItem:
         """The verdict on a fetched page: its HTTP status, or blocked / soft_404 for what a status hides."""
         request = response.request
-        url = request.url if request is not None else response.url
+        url = origin_url(request) if request is not None else response.url
         status, reason = str(response.status), response_reason(response)
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
         if is_waf_challenge(response.status, headers, html):
@@ -496,19 +506,20 @@ class SiteSpider(scrapy.Spider):
         state = self._state(failure)
         request = failure.request  # type: ignore[attr-defined]
         status, reason = classify_failure(failure.value or Exception())
+        url = origin_url(request)
         if request.meta.get("rendered"):
-            logger.warning("渲染失败 %s：%s", request.url, reason)
-            yield from self._unreachable_column(state, request.url)
+            logger.warning("渲染失败 %s：%s", url, reason)
+            yield from self._unreachable_column(state, url)
             return
-        yield PageItem(state.site.site_id, request.url, request.url, status, "error", request.meta["gdepth"],
+        yield PageItem(state.site.site_id, url, request.url, status, "error", request.meta["gdepth"],
                        fetched_at=now_iso())
         if request.meta["role"] == "home":
             # Not a link on any page: the site is unreachable, which the probes and the veto report.
             logger.warning("站点 %s 首页无法访问：%s %s", state.site.site_id, status, reason)
             return
-        yield LinkCheckItem(state.site.site_id, request.url, status, reason, is_broken(status),
+        yield LinkCheckItem(state.site.site_id, url, status, reason, is_broken(status), final_url=request.url,
                             checked_at=now_iso())
-        yield from self._unreachable_column(state, request.url)
+        yield from self._unreachable_column(state, url)
 
     # -- link checks --------------------------------------------------------------------------------
     @tracked
@@ -517,7 +528,8 @@ class SiteSpider(scrapy.Spider):
         assert request is not None
         state = self._state(response)
         if request.method == "HEAD" and response.status in HEAD_RETRY_WITH_GET:
-            yield self._check_request(state, request.url, method="GET", shared=request.meta.get("shared", False))
+            yield self._check_request(state, origin_url(request), method="GET",
+                                      shared=request.meta.get("shared", False))
             return
         verdict = self._judge(state, response, "")
         yield verdict
@@ -527,8 +539,8 @@ class SiteSpider(scrapy.Spider):
     def check_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         status, reason = classify_failure(failure.value or Exception())
-        verdict = LinkCheckItem(request.meta["site_id"], request.url, status, reason, is_broken(status),
-                                checked_at=now_iso())
+        verdict = LinkCheckItem(request.meta["site_id"], origin_url(request), status, reason, is_broken(status),
+                                final_url=request.url, checked_at=now_iso())
         yield verdict
         yield from self._share_verdict(verdict, request)
 
@@ -562,6 +574,12 @@ def decode_response(response: Response) -> tuple[str, str]:
     content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
     match = _CHARSET.search(content_type)
     return decode_body(response.body, match.group(1) if match else None)
+
+
+def origin_url(request: scrapy.Request) -> str:
+    """The URL as the page linked it: the first of a redirect chain (verdicts belong to links, not hops)."""
+    chain = request.meta.get("redirect_urls")
+    return chain[0] if chain else request.url
 
 
 def response_reason(response: Response) -> str:

@@ -1,0 +1,131 @@
+"""Killed, repeated and concurrent runs of a real crawl of the slowed site (every answer after 0.3 s)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.reliability.conftest import (
+    ROOT,
+    SlowSite,
+    crawl_args,
+    env,
+    output_sets,
+    query,
+    read_csv,
+    run,
+    score_args,
+)
+
+NO_RENDER = {"GOVSITES_RENDER_ENABLED": "0"}
+
+
+def _start(args: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env(**NO_RENDER), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_hits(site: SlowSite, at_least: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while site.web.requests_under("/slow/") < at_least:
+        assert time.monotonic() < deadline, "the crawl never reached the slowed site"
+        time.sleep(0.05)
+
+
+def _integrity(db: Path) -> str:
+    con = sqlite3.connect(db)
+    try:
+        return str(con.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        con.close()
+
+
+def _no_duplicates(out: Path) -> None:
+    for name in ("metrics.csv", "columns.csv", "links.csv"):
+        rows = [tuple(r.items()) for r in read_csv(out / name)]
+        assert len(rows) == len(set(rows)), f"duplicate rows in {name}"
+
+
+def test_reference_run_is_complete(slow_reference: dict[str, Any]) -> None:
+    outputs = slow_reference["outputs"]
+    assert len(outputs["metrics.csv"]) == 1
+    assert len(outputs["columns.csv"]) == 2
+    links = read_csv(slow_reference["out"] / "links.csv")
+    assert any(r["url"].endswith("/slow/gone.html") and r["broken"] == "true" for r in links)
+    pages = query(slow_reference["db"], "SELECT COUNT(*) AS n FROM pages")[0]["n"]
+    assert pages == 94  # home, 2 lists, 90 articles and the broken internal link (an error page row)
+    _no_duplicates(slow_reference["out"])
+
+
+def test_killed_run_is_refused_then_rerun_completes_identically(
+    slow_site: SlowSite, slow_reference: dict[str, Any], tmp_path: Path
+) -> None:
+    db, out = tmp_path / "store.sqlite", tmp_path / "output"
+    args = crawl_args(slow_site.registry, db)
+    before = slow_site.web.requests_under("/slow/")
+    proc = _start(args)
+    try:
+        _wait_for_hits(slow_site, before + 25)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+    refused = run(score_args(slow_site.registry, db, out))
+    assert refused.returncode != 0
+    assert "未完成" in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not (out / "metrics.csv").exists()
+
+    again = run(args, **NO_RENDER)
+    assert again.returncode == 0, again.stderr[-3000:]
+    scored = run(score_args(slow_site.registry, db, out))
+    assert scored.returncode == 0, scored.stderr[-3000:]
+    assert output_sets(out) == slow_reference["outputs"]
+    _no_duplicates(out)
+    assert _integrity(db) == "ok"
+    assert [r["status"] for r in query(db, "SELECT status FROM runs")] == ["finished"]
+    probes = query(db, "SELECT COUNT(*) AS n FROM probes WHERE site_id = 'slow'")[0]["n"]
+    assert probes == 3, "probes of the killed attempt must not be counted again"
+
+
+ACCEPTABLE_REFUSAL = ("另一", "正在", "锁", "占用", "lock", "in use", "already running")
+
+
+def test_two_crawls_at_once_on_one_store(
+    slow_site: SlowSite, slow_reference: dict[str, Any], tmp_path: Path
+) -> None:
+    db, out = tmp_path / "store.sqlite", tmp_path / "output"
+    args = crawl_args(slow_site.registry, db)
+    before = slow_site.web.requests_under("/slow/")
+    first = _start(args)
+    try:
+        _wait_for_hits(slow_site, before + 5)
+        second = _start(args)
+        out2, err2 = second.communicate(timeout=240)
+    finally:
+        out1, err1 = first.communicate(timeout=240)
+    assert _integrity(db) == "ok"
+    codes = (first.returncode, second.returncode)
+    if codes == (0, 0):
+        # both worked: the store holds one complete, finished run equal to an uninterrupted one
+        scored = run(score_args(slow_site.registry, db, out))
+        assert scored.returncode == 0, scored.stderr[-3000:]
+        assert output_sets(out) == slow_reference["outputs"]
+        _no_duplicates(out)
+    else:
+        assert sorted(codes)[0] == 0, (codes, err1[-2000:], err2[-2000:])
+        assert sorted(codes)[1] != 0, codes
+        loser = err2 if second.returncode else err1
+        assert "Traceback" not in loser, loser[-3000:]
+        assert any(word in loser.lower() for word in ACCEPTABLE_REFUSAL), loser[-3000:]
+        scored = run(score_args(slow_site.registry, db, out))
+        assert scored.returncode == 0, scored.stderr[-3000:]
+        assert output_sets(out) == slow_reference["outputs"]
+    del out1, out2

@@ -1,0 +1,156 @@
+"""The synthetic government web: deterministic, its truth agrees with what the server really sends."""
+
+from __future__ import annotations
+
+import re
+import socket
+import urllib.error
+import urllib.request
+from html import unescape
+from urllib.parse import urlsplit
+
+import pytest
+
+from govsites.benchweb import BenchWeb, WebConfig, build_truth, host, make_site
+from govsites.benchweb.model import REQUIRED_PATTERNS, coverage
+from govsites.benchweb.render import BenchApp
+
+SMALL = WebConfig(seed=8, sites=12, pages=60, down_share=0.1, js_share=0.2, typo_share=0.5, broken_share=0.08)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+def get(url: str, method: str = "GET", follow: bool = True) -> tuple[int, dict[str, str], bytes]:
+    """Status (0 = connection refused), headers and body of a real HTTP request."""
+    opener = urllib.request.build_opener() if follow else urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(url, method=method)
+    try:
+        with opener.open(request, timeout=10) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+    except urllib.error.URLError as err:
+        if not isinstance(err.reason, ConnectionRefusedError):
+            raise
+        return 0, {}, b""
+
+
+@pytest.fixture(scope="module")
+def web():  # type: ignore[no-untyped-def]
+    with BenchWeb(SMALL) as served:
+        yield served, build_truth(SMALL, served.port)
+
+
+def test_generator_is_deterministic_and_lazy() -> None:
+    fresh = make_site.__wrapped__  # type: ignore[attr-defined]
+    for index in (0, 5, 11):
+        a, b = BenchApp(fresh(SMALL, index), "127.0.0.1:1"), BenchApp(fresh(SMALL, index), "127.0.0.1:1")
+        assert a.pages() == b.pages()
+        for path in a.pages()[:40]:
+            assert a.handle(path).body == b.handle(path).body, path
+    other = BenchApp(fresh(WebConfig(seed=9, sites=12, pages=60), 0), "127.0.0.1:1")
+    assert other.handle("/").body != BenchApp(fresh(SMALL, 0), "127.0.0.1:1").handle("/").body
+    big = WebConfig(sites=2000)
+    assert make_site(big, 1999).site.site_id == "s2000"  # any site, without building the others
+    assert host(1999) == "127.0.17.250"
+    assert len({host(i) for i in range(2000)}) == 2000
+
+
+def test_small_web_covers_every_pattern() -> None:
+    assert REQUIRED_PATTERNS - coverage(SMALL) == set()
+
+
+def test_server_serves_sites_on_distinct_loopback_addresses(web) -> None:  # type: ignore[no-untyped-def]
+    _served, truth = web
+    live = [s for s in truth["sites"].values() if s["home_available"]]
+    assert len({urlsplit(s["home_url"]).hostname for s in live}) == len(live) >= 10
+    for site in live:
+        status, _headers, body = get(site["home_url"])
+        assert status == 200, site["home_url"]
+        assert site["name"].encode("gb18030") in body or site["name"].encode() in body
+    down = [s for s in truth["sites"].values() if not s["home_available"]]
+    assert down
+    assert get(down[0]["home_url"])[0] == 0  # refused
+
+
+def test_every_truth_column_is_linked_from_a_menu_and_answers(web) -> None:  # type: ignore[no-untyped-def]
+    _served, truth = web
+    for site in truth["sites"].values():
+        if not site["home_available"]:
+            continue
+        home_url = site["home_url"]
+        charset = "gb18030" if site["encoding"] == "gbk" else "utf-8"
+        linked: set[str] = set()
+        for page in ("", "wzdt/index.html"):
+            html = get(home_url + page)[2].decode(charset)
+            linked |= {unescape(h) for h in re.findall(r'href="([^"]+)"', html)}
+        for col in site["columns"]:
+            path = urlsplit(col["url"]).path
+            assert path in linked, (site["site_id"], path)
+            status = get(col["url"])[0]
+            assert (status == 500) == (col["status"] == "unreachable"), (col["url"], status)
+
+
+def test_every_truth_broken_link_is_broken_over_http(web) -> None:  # type: ignore[no-untyped-def]
+    _served, truth = web
+    broken = [(s["site_id"], u) for s in truth["sites"].values() for u in s["broken"]]
+    assert len(broken) >= 20
+    for _sid, url in broken:
+        status, _headers, body = get(url)
+        if "/html/removed_" in url:
+            assert status == 200
+            assert "页面不存在".encode() in body  # soft 404
+        else:
+            assert status == 0 or status >= 400, url
+
+
+def test_http_quirks(web) -> None:  # type: ignore[no-untyped-def]
+    served, truth = web
+    sites = [make_site(SMALL, i) for i in range(SMALL.sites)]
+    head405 = next(s for s in sites if s.head_405 and not s.site.down)
+    home = served.home_url(head405.index)
+    assert get(home, "HEAD")[0] == 405
+    assert get(home)[0] == 200
+    flaky = next(s for s in sites if s.flaky and not s.site.down)
+    path = sorted(served.app(flaky.index).flaky)[0]
+    url = f"http://{host(flaky.index)}:{served.port}{path}"
+    assert [get(url)[0], get(url)[0]] == [503, 200]  # recovers on retry
+    redirect = next(u for s in truth["sites"].values() for u in s["broken"] if "/go/bad_" in u)
+    status, headers, _ = get(redirect, follow=False)
+    assert status == 302
+    assert headers["Location"].startswith("/go/gone_")
+
+
+def test_gbk_sites_send_real_gbk_bytes(web) -> None:  # type: ignore[no-untyped-def]
+    _served, truth = web
+    gbk = [s for s in truth["sites"].values() if s["encoding"] == "gbk" and s["home_available"]]
+    assert gbk
+    for site in gbk:
+        _status, headers, body = get(site["home_url"])
+        assert "charset=GBK" in headers["Content-Type"]
+        text = body.decode("gb18030")
+        assert '<meta charset="gbk">' in text
+        assert site["name"] in text
+        with pytest.raises(UnicodeDecodeError):
+            body.decode("utf-8")
+
+
+def test_truth_typos_are_on_served_pages(web) -> None:  # type: ignore[no-untyped-def]
+    _served, truth = web
+    typos = [(s, t) for s in truth["sites"].values() for t in s["typos"]]
+    assert typos
+    for site, typo in typos:
+        charset = "gb18030" if site["encoding"] == "gbk" else "utf-8"
+        assert typo["wrong"] in get(typo["url"])[2].decode(charset)
+
+
+def test_many_sites_fit_one_loop() -> None:
+    config = WebConfig(seed=2, sites=300, pages=20, down_share=0.0)
+    with BenchWeb(config) as served:
+        for index in (0, 149, 299):
+            assert get(served.home_url(index))[0] == 200
+        with socket.create_connection((host(299), served.port), timeout=5):
+            pass
