@@ -27,6 +27,8 @@ class PageItem:
     fetched_at: str = ""
     text: str = ""  # visible text, used by the typo pipeline; not stored
     typos: list[TypoItem] = field(default_factory=list)  # filled by the typo pipeline
+    refs: list[LinkRefItem] = field(default_factory=list)  # the page's link occurrences (link_refs rows)
+    entries: list[ListEntryItem] = field(default_factory=list)  # list items read on it (list_items rows)
 
 
 @dataclass

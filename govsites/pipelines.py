@@ -13,12 +13,10 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 
 from govsites.items import PageItem, SiteDoneItem, TypoItem
 from govsites.registry import load_sites
-from govsites.store import Run, Store, StoreLock, resolve_run
+from govsites.store import TABLE_COLUMNS, Run, Store, StoreLock, resolve_run
 
 logger = logging.getLogger(__name__)
 
-#: Fields of items that are not columns of their table.
-TRANSIENT_FIELDS = ("text", "typos")
 
 
 class TypoPipeline:
@@ -151,20 +149,20 @@ class StorePipeline:
                 self.store.finish_site(self.run.id, item.site_id, "done", self.pages[item.site_id])
                 self.finished.add(item.site_id)
             return item
-        row = ItemAdapter(item).asdict()
-        for name in TRANSIENT_FIELDS:
-            row.pop(name, None)
-        self._add(item.TABLE, row)
+        self._add_item(item)
         if isinstance(item, PageItem):
             self.pages[item.site_id] += 1
-            for typo in item.typos:
-                self._add(TypoItem.TABLE, ItemAdapter(typo).asdict())
+            for child in (*item.typos, *item.refs, *item.entries):
+                self._add_item(child)
         if self.buffered >= self.batch_size:
             self.flush()
         return item
 
-    def _add(self, table: str, row: dict[str, Any]) -> None:
-        self.buffer[table].append(row)
+    def _add_item(self, item: Any) -> None:
+        """Buffer an item as a row of its table (only the table's columns: nested lists stay out)."""
+        adapter = ItemAdapter(item)
+        table = item.TABLE
+        self.buffer[table].append({name: adapter[name] for name in TABLE_COLUMNS[table]})
         self.buffered += 1
 
     def flush(self) -> None:

@@ -38,6 +38,9 @@ OUTPUT_FILES = {
     "columns": "columns.csv",
     "links": "links.csv",
     "typos": "typos.csv",
+    "interaction": "interaction.csv",
+    "services": "services.csv",
+    "key_areas": "key_areas.csv",
     "problems": "problems.csv",
     "history": "history.csv",
     "reductions": "reductions.csv",
@@ -66,7 +69,8 @@ class Evaluation:
     config: NoticeConfig
     scored: pd.DataFrame  # every metric column, one row per registry site
     summary: pd.DataFrame
-    tables: dict[str, pd.DataFrame]  # metrics, columns, links, typos, problems, history[, reductions]
+    tables: dict[str, pd.DataFrame]  # metrics, columns, links, typos, interaction, services, key_areas, problems,
+    # history[, reductions]
     reductions: pd.DataFrame | None
     baseline: str  # a description of the baseline for 总览 ("" without one)
     history_counts: pd.DataFrame | None  # None: no earlier run to compare with
@@ -175,6 +179,11 @@ def evaluate(
         notes.append(
             f"本次运行中有 {len(data.extra_sites)} 个站点不在登记表中，未计分：{'、'.join(data.extra_sites)}"
         )
+    evaluated = int((scored["evaluation"] == "evaluated").sum())
+    if evaluated and data["letters"].empty:
+        notes.append("本次运行未采集到政务咨询信件：互动回应差按无超期信件处理，结果仅供参考")
+    if evaluated and data["guides"].empty:
+        notes.append("本次运行未采集到办事指南：办事服务各项按无问题处理，结果仅供参考")
     if (scored["evaluation"] == "no_url").any():
         notes.append("登记表中无网址的站点列为“未评估”，不计分、不排名")
     if expert_scores is not None and rules.expert is not None:
@@ -187,12 +196,16 @@ def evaluate(
         notes.append(f"整改跟踪：与运行 {previous} 比较（明细见 history.csv）")
     reductions = base.reductions(before, scored, baseline_name) if before is not None else None
     shorts = site_short_names(sites, scored, config)
+    key_areas = metrics.key_areas_table(data, rules)
     tables = {
         "metrics": scored.loc[:, list(metrics.OUTPUT_COLUMNS)],
         "columns": metrics.columns_table(data, rules),
         "links": metrics.links_table(data),
         "typos": metrics.typos_table(data),
-        "problems": problem_list(scored, shorts, config),
+        "interaction": metrics.interaction_table(data, rules),
+        "services": metrics.services_table(data, rules),
+        "key_areas": key_areas,
+        "problems": problem_list(scored, shorts, config, key_areas),
         "history": history_rows,
     }
     if reductions is not None:
@@ -286,6 +299,9 @@ def score_run(
         reductions=ev.reductions,
         baseline=ev.baseline,
         history=ev.history_counts,
+        letters=ev.tables["interaction"],
+        guides=ev.tables["services"],
+        key_areas=ev.tables["key_areas"],
         max_rows=max_rows,
         max_links=max_links,
     )

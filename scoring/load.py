@@ -12,8 +12,12 @@ from govsites.registry import Registry, load_sites
 from govsites.store import TABLE_COLUMNS, Run, Store
 
 #: Integer columns of the store tables; every other column is text.
-INT_COLUMNS = frozenset({"depth", "rendered", "items", "on_home", "pinned", "broken", "ok", "elapsed_ms"})
-RUN_TABLES = ("pages", "columns", "list_items", "link_refs", "link_checks", "typos", "probes")
+INT_COLUMNS = frozenset(
+    {"depth", "rendered", "items", "on_home", "pinned", "broken", "ok", "elapsed_ms", "excluded", "forms"}
+)
+RUN_TABLES = (
+    "pages", "columns", "list_items", "link_refs", "link_checks", "typos", "probes", "letters", "guides"
+)
 SITE_COLUMNS = (
     "site_id",
     "name",

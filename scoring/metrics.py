@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from govsites.registry import CATEGORIES
+from scoring import interaction
 
 if TYPE_CHECKING:
     from scoring.load import RunData
@@ -37,6 +38,7 @@ COUNT_COLUMNS = (
     "serious_typos",
     "typos",
     "general_typos",
+    *interaction.COUNT_COLUMNS,
 )
 FLAG_COLUMNS = (
     "home_available",
@@ -45,6 +47,7 @@ FLAG_COLUMNS = (
     "home_updated",
     "home_not_updated",
     "home_undated",
+    *interaction.FLAG_COLUMNS,
 )
 #: Every metric a rubric may name (veto ``metric``/``alt_when``, deduction ``metric``).
 METRIC_COLUMNS = (
@@ -54,6 +57,7 @@ METRIC_COLUMNS = (
     "home_failure_pct",
     "home_days_since_update",
     "pages",
+    *interaction.VALUE_COLUMNS,
 )
 #: metrics.csv column order: the fixed contract first, then extensions (only ever appended).
 OUTPUT_COLUMNS = (
@@ -100,6 +104,25 @@ OUTPUT_COLUMNS = (
     "vetoed",
     "expert_score",
     "final_score",
+    "letters_12m",
+    "answered_12m",
+    "unanswered_90d",
+    "answer_rate_12m",
+    "reply_days_median",
+    "reply_days_max",
+    "letters_unknown_12m",
+    "excluded_letters_12m",
+    "excluded_unanswered_90d",
+    "consultation_channels",
+    "no_consultation_channel",
+    "guides_checked",
+    "guides_incomplete",
+    "guide_elements_missing",
+    "forms_linked",
+    "forms_broken",
+    "no_services",
+    "key_areas_missing",
+    "key_areas_stale",
 )
 COLUMNS_COLUMNS = (
     "site_id",
@@ -299,6 +322,13 @@ def _finish(metrics: pd.DataFrame) -> pd.DataFrame:
     )
     return metrics.assign(
         **counts,
+        no_consultation_channel=(counts["consultation_channels"] == 0).astype("boolean").where(evaluated),
+        no_services=(
+            (counts["guides_checked"] == 0) & (metrics["guide_columns"].fillna(0) == 0)
+        ).astype("boolean").where(evaluated),
+        answer_rate_12m=metrics["answer_rate_12m"].astype("Float64").where(evaluated),
+        reply_days_median=metrics["reply_days_median"].astype("Float64").where(evaluated),
+        reply_days_max=metrics["reply_days_max"].astype("Float64").round(0).astype("Int64").where(evaluated),
         home_available=available,
         home_unavailable=~available,
         home_unprobed=metrics["home_unprobed"].astype("boolean").where(evaluated | untested, pd.NA),
@@ -318,12 +348,19 @@ def site_metrics(data: RunData, rubric: Rubric) -> pd.DataFrame:
     columns = resolve_columns(data["columns"], rubric, data.as_of)
     homes = home_urls(data.sites, data["pages"])
     links = link_occurrences(data["link_refs"], data["link_checks"], homes)
+    letters = interaction.resolve_letters(data["letters"], rubric, data.as_of)
+    guides = interaction.resolve_guides(data["guides"], data["link_refs"], data["link_checks"], rubric)
+    evaluated = data.sites.loc[data.sites["evaluation"] == "evaluated", "site_id"]
     parts = [
         home_availability(data.sites, data["probes"], data["pages"], rubric),
         home_update(data["list_items"], columns, homes, rubric, data.as_of),
         column_counts(columns, rubric),
         link_counts(data["link_checks"], links),
         typo_counts(data["typos"]),
+        interaction.letter_counts(letters),
+        interaction.consultation_channels(data["columns"], letters, rubric).to_frame(),
+        interaction.guide_counts(guides, data["columns"]),
+        interaction.key_area_counts(interaction.key_areas_long(columns, evaluated, rubric, data.as_of)),
     ]
     joined = data.sites.set_index("site_id")
     for part in parts:
@@ -343,6 +380,30 @@ def columns_table(data: RunData, rubric: Rubric) -> pd.DataFrame:
         .loc[:, list(COLUMNS_COLUMNS)]
         .reset_index(drop=True)
     )
+
+
+def _names(data: RunData) -> pd.DataFrame:
+    return data.sites.loc[:, ["site_id", "name"]]
+
+
+def interaction_table(data: RunData, rubric: Rubric) -> pd.DataFrame:
+    """interaction.csv rows: one per letter with in_window, overdue and reply_days."""
+    letters = interaction.resolve_letters(data["letters"], rubric, data.as_of)
+    return interaction.letters_table(letters, _names(data))
+
+
+def services_table(data: RunData, rubric: Rubric) -> pd.DataFrame:
+    """services.csv rows: one per guide with its missing elements and broken forms."""
+    guides = interaction.resolve_guides(data["guides"], data["link_refs"], data["link_checks"], rubric)
+    return interaction.guides_table(guides, _names(data))
+
+
+def key_areas_table(data: RunData, rubric: Rubric) -> pd.DataFrame:
+    """key_areas.csv rows: evaluated site × key area."""
+    columns = resolve_columns(data["columns"], rubric, data.as_of)
+    evaluated = data.sites.loc[data.sites["evaluation"] == "evaluated", "site_id"]
+    long = interaction.key_areas_long(columns, evaluated, rubric, data.as_of)
+    return interaction.key_areas_table(long, _names(data))
 
 
 def links_table(data: RunData) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +27,7 @@ from docx.shared import Pt
 from scoring.cli import USER_ERRORS, Evaluation, add_common_arguments, evaluate, site_short_names
 from scoring.load import ScoringError, parse_as_of
 from scoring.noticecfg import NoticeConfig, join_names, read_requirements
-from scoring.problems import site_phrases
+from scoring.problems import FUNCTION_KINDS, site_phrases
 from scoring.rubric import PASS
 
 NOTICE_FILE = "通报（草稿）.docx"
@@ -84,6 +84,36 @@ def recurring_sentence(sites: Sequence[tuple[str, int]]) -> str:
     return "、".join(parts) + "已整改的问题再次出现，整改不彻底、问题反弹" if parts else ""
 
 
+def ordinal(n: int) -> str:
+    """1 → （一）: the numbering of the notice's paragraphs."""
+    return f"（{'一二三四五六七八九十'[n - 1]}）"
+
+
+def completion_rate(received: int, answered: int) -> int:
+    """Whole percent, rounded down so an incomplete mailbox never reads 100% (4257/4262 → 99)."""
+    return answered * 100 // received if received else 0
+
+
+def mailbox_sentence(template: str, *, site: str, column: str, period: str, received: int, answered: int) -> str:
+    """市政府网站市长信箱2015年共受理来信4262封，办结4257封，办结率达99%."""
+    return template.format(
+        site=site, column=column, period=period, received=received, answered=answered,
+        rate=completion_rate(received, answered),
+    )
+
+
+def mailbox_period(as_of: date, start: date) -> str:
+    """"2015年" when the window is the calendar year ending on AS_OF, else "2015年3月1日至2016年2月29日"."""
+    if (as_of.month, as_of.day) == (12, 31) and start == date(as_of.year, 1, 1):
+        return f"{as_of.year}年"
+    return f"{cn_date(start)}至{cn_date(as_of)}"
+
+
+def function_sentence(clauses: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """部分网站……重点领域信息公开不及时，如市国土局网站政策法规栏目未及时更新；部分网站……，如……"""
+    return "；".join(lead + ("，如" + "，".join(sites) if sites else "") for lead, sites in clauses)
+
+
 def pass_sentence(assessed: int, passed: int) -> str:
     if not assessed:
         return ""
@@ -125,6 +155,62 @@ def _recurring(ev: Evaluation, shorts: pd.Series) -> list[tuple[str, int]]:
     return [(shorts[sid], int(n)) for sid, n in zip(hit["site_id"], hit["recurring"], strict=True)]
 
 
+def _mailbox(ev: Evaluation, shorts: pd.Series) -> str:
+    """The mailbox sentence from the letters of the window ("" without letters): the configured site's busiest
+    column, else the busiest column of any site (ties: site_id, column)."""
+    config = ev.config.mailbox
+    letters = ev.tables["interaction"]
+    counted = letters.loc[letters["in_window"].astype(bool) & ~letters["excluded"].astype(bool)]
+    if counted.empty:
+        return ""
+    per_column = (
+        counted.assign(answered_flag=counted["answered"] == "true")
+        .groupby(["site_id", "column"], as_index=False)
+        .agg(received=("url", "size"), answered=("answered_flag", "sum"))
+        .sort_values(["received", "site_id", "column"], ascending=[False, True, True], kind="stable")
+    )
+    chosen = per_column.loc[per_column["site_id"] == config["site"]] if config["site"] else per_column.iloc[:0]
+    configured = not chosen.empty
+    top = (chosen if configured else per_column).iloc[0]
+    name = str(shorts.get(top["site_id"], top["site_id"]))
+    start = ev.rubric.interaction.window.cutoff(ev.data.as_of) + timedelta(days=1)
+    return mailbox_sentence(
+        config["sentence"],
+        site=config["label"] if configured else f"{name}{site_suffix([name])}",
+        column=str(top["column"]),
+        period=mailbox_period(ev.data.as_of, start),
+        received=int(top["received"]),
+        answered=int(top["answered"]),
+    )
+
+
+def _function_clauses(ev: Evaluation) -> list[tuple[str, list[str]]]:
+    """(lead, sites with their numbers) for key areas, services and letters, when any site has the problem."""
+    config = ev.config
+    problems = ev.tables["problems"]
+    found = problems.loc[problems["kind"].isin(FUNCTION_KINDS)]
+    areas = ev.tables["key_areas"]
+    shown = ["stale", "missing"] if config.name_missing_key_areas else ["stale"]
+    flagged = set(areas.loc[areas["status"].isin(shown), "label"])
+    area_labels = [a.label for a in ev.rubric.key_areas if a.label in flagged]
+    groups = (
+        (config.phrase("key_areas_lead", areas="、".join(area_labels)), ("key_areas_stale", "key_areas_missing")),
+        (config.phrase("guides_lead"), ("guides_incomplete", "forms_broken")),
+        (config.phrase("letters_lead"), ("letters_overdue",)),
+    )
+    clauses = []
+    for lead, kinds in groups:
+        rows = found.loc[found["kind"].isin(kinds)]
+        if rows.empty:
+            continue
+        sites = [
+            f"{site['short_name'].iloc[0]}{site_suffix([site['short_name'].iloc[0]])}{'、'.join(site['text'])}"
+            for _, site in rows.groupby("site_id", sort=False)
+        ]
+        clauses.append((lead, sites))
+    return clauses
+
+
 def default_period(ev: Evaluation) -> tuple[date, date]:
     """From the run's first probe (or the first day of AS_OF's month) to AS_OF."""
     end = ev.data.as_of
@@ -150,6 +236,8 @@ def notice_paragraphs(
         (config.scopes.get(code, group.label), int((assessed["group"] == code).sum()))
         for code, group in ev.rubric.groups.items()
     ]
+    mailbox = _mailbox(ev, shorts)
+    praised = ev.reductions is not None or bool(mailbox)
     out = [
         Paragraph(config.title.format(year=end.year), "title"),
         Paragraph(config.salutation, "salutation"),
@@ -162,9 +250,10 @@ def notice_paragraphs(
         Paragraph(
             "从此次评估情况看，"
             + pass_sentence(len(assessed), int((assessed["verdict"] == PASS).sum()))
-            + ("主要表现在：" if ev.reductions is not None else "")
+            + ("主要表现在：" if praised else "")
         ),
     ]
+    shown = 0
     if ev.reductions is not None:
         sentences = dict(zip(ev.reductions["metric"], ev.reductions["sentence"], strict=True))
         out.append(
@@ -173,6 +262,10 @@ def notice_paragraphs(
             )
         )
         out.append(Paragraph(f"（二）网站可用性进一步提高。{sentences['broken_links']}。"))
+        shown = 2
+    if mailbox:
+        shown += 1
+        out.append(Paragraph(f"{ordinal(shown)}{config.mailbox['heading']}。{mailbox}。"))
     out.append(Paragraph(PLACEHOLDER))
     out.append(Paragraph("二、存在的问题", "heading"))
     out.append(Paragraph("在全市政府网站建设管理水平大幅提升的同时，依然存在一些问题亟需解决。主要表现在："))
@@ -186,9 +279,15 @@ def notice_paragraphs(
         )
     else:
         out.append(Paragraph(f"（一）{end.month}月份检查未发现需要点名通报的严重问题。"))
+    issues = 1
+    clauses = _function_clauses(ev)
+    if clauses:
+        issues += 1
+        out.append(Paragraph(f"{ordinal(issues)}{config.phrase('function_heading')}。{function_sentence(clauses)}。"))
     recurring = recurring_sentence(_recurring(ev, shorts))
     if recurring:
-        out.append(Paragraph(f"（二）个别部门重视不够、整改走过场。{recurring}。"))
+        issues += 1
+        out.append(Paragraph(f"{ordinal(issues)}个别部门重视不够、整改走过场。{recurring}。"))
     out.append(Paragraph("三、工作要求", "heading"))
     out += [Paragraph(text) for text in read_requirements(config.requirements)]
     out.append(Paragraph(office or config.office, "signature"))

@@ -12,7 +12,7 @@ import io
 import string
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,19 @@ PHRASES = (
     "home_undated",
     "serious_typos",
     "untested",
+    "letters_overdue",
+    "guides_incomplete",
+    "forms_broken",
+    "key_areas_stale",
+    "key_areas_missing",
+    "function_heading",
+    "key_areas_lead",
+    "guides_lead",
+    "letters_lead",
 )
-PHRASE_FIELDS = frozenset({"limit", "n", "probes", "failures", "days"})
+PHRASE_FIELDS = frozenset({"limit", "n", "probes", "failures", "days", "areas"})
+MAILBOX_KEYS = ("site", "label", "heading", "sentence")
+MAILBOX_FIELDS = frozenset({"site", "column", "period", "received", "answered", "rate"})
 
 
 class NoticeConfigError(ValueError):
@@ -59,6 +70,8 @@ class NoticeConfig:
     links_over: int
     links_named_min: int
     phrases: dict[str, str]
+    name_missing_key_areas: bool = False
+    mailbox: dict[str, str] = field(default_factory=dict)
 
     def phrase(self, key: str, **values: Any) -> str:
         return self.phrases[key].format(**values)
@@ -71,6 +84,15 @@ def _get(path: Path, table: Mapping[str, Any], prefix: str, key: str, kind: type
     if isinstance(value, bool) or not isinstance(value, kind):
         raise NoticeConfigError(path, f"{prefix}.{key}", f"类型错误：{value!r}")
     return value
+
+
+def _fields(path: Path, key: str, text: str, allowed: frozenset[str]) -> None:
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+    except ValueError as exc:
+        raise NoticeConfigError(path, key, f"模板格式错误：{exc}") from exc
+    if fields - allowed:
+        raise NoticeConfigError(path, key, f"未知占位符 {sorted(fields - allowed)[0]}")
 
 
 def load_notice_config(path: str | Path = DEFAULT_NOTICE_CONFIG) -> NoticeConfig:
@@ -86,12 +108,15 @@ def load_notice_config(path: str | Path = DEFAULT_NOTICE_CONFIG) -> NoticeConfig
     phrases_table = _get(path, data, "", "phrases", dict)
     phrases = {key: _get(path, phrases_table, "phrases", key, str) for key in PHRASES}
     for key, text in phrases.items():
-        try:
-            fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
-        except ValueError as exc:
-            raise NoticeConfigError(path, f"phrases.{key}", f"模板格式错误：{exc}") from exc
-        if fields - PHRASE_FIELDS:
-            raise NoticeConfigError(path, f"phrases.{key}", f"未知占位符 {sorted(fields - PHRASE_FIELDS)[0]}")
+        _fields(path, f"phrases.{key}", text, PHRASE_FIELDS)
+    mailbox_table = _get(path, data, "", "mailbox", dict)
+    mailbox = {key: _get(path, mailbox_table, "mailbox", key, str) for key in MAILBOX_KEYS}
+    _fields(path, "mailbox.sentence", mailbox["sentence"], MAILBOX_FIELDS)
+    name_missing = problems.get("name_missing_key_areas", False)
+    if not isinstance(name_missing, bool):
+        raise NoticeConfigError(
+            path, "problems.name_missing_key_areas", f"类型错误，应为 true 或 false：{name_missing!r}"
+        )
     replacements = data.get("short_names", {})
     groups = data.get("groups", {})
     cc = _get(path, notice, "notice", "cc", list)
@@ -111,6 +136,8 @@ def load_notice_config(path: str | Path = DEFAULT_NOTICE_CONFIG) -> NoticeConfig
         links_over=_get(path, problems, "problems", "links_over", int),
         links_named_min=_get(path, problems, "problems", "links_named_min", int),
         phrases=phrases,
+        name_missing_key_areas=name_missing,
+        mailbox=mailbox,
     )
 
 

@@ -7,7 +7,11 @@ One row per site and problem (``PROBLEM_COLUMNS``), from the scored metrics and 
   ``columns_either``: neither alone but together more than ``columns_over``;
 - ``links_over``: more than ``links_over`` broken links; ``links_some``: from ``links_named_min`` up to it;
 - ``home_unreachable``: the home page judged unavailable (all probes failed: "3次抽查均不能访问首页");
-- ``home_not_updated``, ``serious_typos``; ``untested``: in the registry but not crawled in this run.
+- ``home_not_updated``, ``serious_typos``; ``untested``: in the registry but not crawled in this run;
+- the function problems (``FUNCTION_KINDS``, the notice's "网站功能缺失、实用性不高"): ``key_areas_stale``
+  (key-area columns not updated in their window, the areas named), ``key_areas_missing`` (only when
+  ``name_missing_key_areas`` is set), ``guides_incomplete``, ``forms_broken`` and ``letters_overdue``
+  (政务咨询 letters unanswered for more than 3 months).
 
 ``site_phrases`` joins a site's problems as the notice does: blank and stale both over the limit read
 "1个月内未更新和空白栏目均超过5个".
@@ -30,7 +34,14 @@ KIND_ORDER = (
     "links_some",
     "serious_typos",
     "home_not_updated",
+    "key_areas_stale",
+    "key_areas_missing",
+    "guides_incomplete",
+    "forms_broken",
+    "letters_overdue",
 )
+#: Problems of the notice's second paragraph (网站功能缺失、实用性不高), not of the named-sites sentence.
+FUNCTION_KINDS = ("key_areas_stale", "key_areas_missing", "guides_incomplete", "forms_broken", "letters_overdue")
 #: Order of the problems within one site's phrase (home page first, as the seed).
 PHRASE_ORDER = (
     "home_unreachable",
@@ -66,11 +77,38 @@ KIND_LABELS = {
     "links_some": "错误链接",
     "serious_typos": "严重错别字",
     "home_not_updated": "首页不更新",
+    "key_areas_stale": "重点领域信息公开不及时",
+    "key_areas_missing": "重点领域栏目缺失",
+    "guides_incomplete": "办事指南要素不全",
+    "forms_broken": "办事表格和附件无法下载",
+    "letters_overdue": "咨询信件超期未回复",
 }
 
 
 def _int(value: object) -> int:
     return 0 if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
+
+
+def _function_problems(
+    row: pd.Series, config: NoticeConfig, areas: dict[str, list[str]]
+) -> list[tuple[str, int | None, str]]:
+    """Key areas, guides, forms and letters of one evaluated site (``areas``: status → area labels)."""
+    out: list[tuple[str, int | None, str]] = []
+    kinds = ["stale", "missing"] if config.name_missing_key_areas else ["stale"]
+    for status in kinds:
+        labels = areas.get(status, [])
+        if labels:
+            key = f"key_areas_{status}"
+            out.append((key, len(labels), config.phrase(key, areas="、".join(labels), n=len(labels))))
+    for kind, metric in (
+        ("guides_incomplete", "guides_incomplete"),
+        ("forms_broken", "forms_broken"),
+        ("letters_overdue", "unanswered_90d"),
+    ):
+        n = _int(row.get(metric))
+        if n:
+            out.append((kind, n, config.phrase(kind, n=n)))
+    return out
 
 
 def _site_problems(row: pd.Series, config: NoticeConfig) -> list[tuple[str, int | None, str]]:
@@ -115,8 +153,31 @@ def _site_problems(row: pd.Series, config: NoticeConfig) -> list[tuple[str, int 
     return out
 
 
-def problem_list(metrics: pd.DataFrame, short_names: pd.Series, config: NoticeConfig) -> pd.DataFrame:
-    """问题清单 rows for every registry site with a problem, in registry order."""
+def _area_labels(key_areas: pd.DataFrame | None) -> dict[str, dict[str, list[str]]]:
+    """site_id → status → area labels (in the rubric's order)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    if key_areas is None:
+        return out
+    for sid, status, label in zip(key_areas["site_id"], key_areas["status"], key_areas["label"], strict=True):
+        out.setdefault(sid, {}).setdefault(status, []).append(label)
+    return out
+
+
+def _all_problems(
+    row: pd.Series, config: NoticeConfig, areas: dict[str, dict[str, list[str]]]
+) -> list[tuple[str, int | None, str]]:
+    found = _site_problems(row, config)
+    if row["evaluation"] == "evaluated":
+        found += _function_problems(row, config, areas.get(row["site_id"], {}))
+    return found
+
+
+def problem_list(
+    metrics: pd.DataFrame, short_names: pd.Series, config: NoticeConfig, key_areas: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """问题清单 rows for every registry site with a problem, in registry order (``key_areas``: key_areas.csv
+    rows, naming the areas of the key-area problems)."""
+    areas = _area_labels(key_areas)
     rows = [
         {
             "site_id": row["site_id"],
@@ -128,7 +189,7 @@ def problem_list(metrics: pd.DataFrame, short_names: pd.Series, config: NoticeCo
             "text": text,
         }
         for _, row in metrics.iterrows()
-        for kind, count, text in _site_problems(row, config)
+        for kind, count, text in _all_problems(row, config, areas)
     ]
     return pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS)).astype(
         {"count": "Int64", **{c: "str" for c in PROBLEM_COLUMNS if c != "count"}}
@@ -142,7 +203,7 @@ def site_phrases(problems: pd.DataFrame, config: NoticeConfig) -> pd.DataFrame:
     Untested sites are not named (that is the tool's gap, not the site's). Blank and stale columns both over
     the limit merge into one phrase (``columns_both``).
     """
-    named = problems.loc[problems["kind"] != "untested"]
+    named = problems.loc[~problems["kind"].isin(["untested", *FUNCTION_KINDS])]
     rows = []
     for sid, site in named.groupby("site_id", sort=False):
         kinds = dict(zip(site["kind"], site["text"], strict=True))

@@ -1,6 +1,7 @@
 """The workbook ``scores.xlsx``: every sheet, header, width, number format, label and colour lives here.
 
-Sheets: 总览, 分组排名, 指标明细, 栏目明细, 链接明细, 错别字明细, 问题清单, 评分规则, 整改跟踪. Detail
+Sheets: 总览, 分组排名, 指标明细, 栏目明细, 链接明细, 错别字明细, 互动回应, 办事服务, 重点领域, 问题清单, 评分规则,
+整改跟踪. 互动回应 and 办事服务 hold a per-site summary above the detail rows; 重点领域 is a site × area matrix. Detail
 sheets share one table writer (frozen header row, autofilter, widths, formats, hyperlinks). Every text cell
 is written as a string (``data_type = "s"``), so crawled text such as ``=HYPERLINK(...)`` is never a formula.
 The other workbooks live here too: the per-site rectification workbooks (整改/<site>-<name>.xlsx) and the
@@ -46,6 +47,7 @@ SECTION_FONT = Font(bold=True, size=12)
 LINK_FONT = Font(color="0563C1", underline="single")
 FAIL_FILL = PatternFill("solid", fgColor="FFC7CE")
 EXCELLENT_FILL = PatternFill("solid", fgColor="C6EFCE")
+STALE_FILL = PatternFill("solid", fgColor="FFEB9C")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 SHEETS = {
@@ -55,6 +57,9 @@ SHEETS = {
     "columns": "栏目明细",
     "links": "链接明细",
     "typos": "错别字明细",
+    "interaction": "互动回应",
+    "services": "办事服务",
+    "key_areas": "重点领域",
     "problems": "问题清单",
     "rubric": "评分规则",
     "history": "整改跟踪",
@@ -89,6 +94,9 @@ SEVERITY = {"serious": "严重", "general": "一般"}
 TYPO_KIND = {"homophone": "同音", "lookalike": "形近", "known_pair": "已知错例", "variant": "异形词"}
 EVALUATION = {"evaluated": "已评估", "untested": "未检测", "no_url": "无网址"}
 HOME_SOURCE = {"probes": "探测", "page": "首页抓取", "none": "无"}
+ANSWERED = {"true": "已回复", "false": "未回复", "": "未知"}
+KEY_AREA_STATUS = {"ok": "正常", "stale": "过期", "missing": "缺失"}
+KEY_AREA_FILLS = {"ok": EXCELLENT_FILL, "stale": STALE_FILL, "missing": FAIL_FILL}
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,25 @@ METRIC_COLS = (
     Col("vetoed", "单项否决", 9, labels=YES_NO),
     Col("expert_score", "专家评分", 9, FMT_SCORE),
     Col("final_score", "综合得分", 9, FMT_SCORE),
+    Col("letters_12m", "近12个月来信", 10, FMT_INT),
+    Col("answered_12m", "已回复", 8, FMT_INT),
+    Col("unanswered_90d", "超3个月未回复", 12, FMT_INT),
+    Col("answer_rate_12m", "回复率", 8, FMT_RATE),
+    Col("reply_days_median", "回复天数中位数", 12, FMT_SCORE),
+    Col("reply_days_max", "最长回复天数", 10, FMT_INT),
+    Col("letters_unknown_12m", "回复状态未知", 10, FMT_INT),
+    Col("excluded_letters_12m", "访谈/征集/举报类来信", 14, FMT_INT),
+    Col("excluded_unanswered_90d", "访谈/征集/举报类超期", 14, FMT_INT),
+    Col("consultation_channels", "政务咨询栏目", 10, FMT_INT),
+    Col("no_consultation_channel", "无政务咨询渠道", 12, labels=YES_NO),
+    Col("guides_checked", "办事指南数", 10, FMT_INT),
+    Col("guides_incomplete", "要素缺失指南", 10, FMT_INT),
+    Col("guide_elements_missing", "缺失要素合计", 10, FMT_INT),
+    Col("forms_linked", "表格附件数", 10, FMT_INT),
+    Col("forms_broken", "表格附件无法下载", 12, FMT_INT),
+    Col("no_services", "无办事服务", 10, labels=YES_NO),
+    Col("key_areas_missing", "重点领域缺失", 10, FMT_INT),
+    Col("key_areas_stale", "重点领域过期", 10, FMT_INT),
 )
 COLUMN_COLS = (
     Col("site_id", "站点标识", 14),
@@ -204,6 +231,73 @@ TYPO_COLS = (
     Col("context", "上下文", 50, wrap=True),
     Col("severity", "严重程度", 9, labels=SEVERITY),
     Col("kind", "类型", 9, labels=TYPO_KIND),
+)
+LETTER_SUMMARY_COLS = (
+    Col("site_id", "站点标识", 14),
+    Col("name", "单位名称", 30),
+    Col("group_name", "分组", 12),
+    Col("consultation_channels", "政务咨询栏目", 10, FMT_INT),
+    Col("letters_12m", "近12个月来信", 12, FMT_INT),
+    Col("answered_12m", "已回复", 10, FMT_INT),
+    Col("answer_rate_12m", "回复率", 10, FMT_RATE),
+    Col("reply_days_median", "回复天数中位数", 12, FMT_SCORE),
+    Col("reply_days_max", "最长回复天数", 12, FMT_INT),
+    Col("unanswered_90d", "超3个月未回复", 12, FMT_INT),
+    Col("letters_unknown_12m", "回复状态未知", 12, FMT_INT),
+    Col("excluded_letters_12m", "访谈/征集/举报类来信", 14, FMT_INT),
+    Col("excluded_unanswered_90d", "访谈/征集/举报类超期", 14, FMT_INT),
+)
+LETTER_COLS = (
+    Col("site_id", "站点标识", 14),
+    Col("name", "单位名称", 30),
+    Col("column", "栏目", 12),
+    Col("title", "信件标题", 36, wrap=True),
+    Col("url", "信件网址", 40, link=True),
+    Col("submitted_date", "来信日期", 12, FMT_DATE),
+    Col("answered", "回复情况", 10, labels=ANSWERED),
+    Col("status", "网站所示状态", 12),
+    Col("reply_date", "回复日期", 12, FMT_DATE),
+    Col("reply_days", "回复天数", 10, FMT_INT),
+    Col("in_window", "近12个月", 10, labels=YES_NO),
+    Col("overdue", "超3个月未回复", 12, labels=YES_NO),
+    Col("excluded", "访谈/征集/举报类", 12, labels=YES_NO),
+)
+GUIDE_SUMMARY_COLS = (
+    Col("site_id", "站点标识", 14),
+    Col("name", "单位名称", 30),
+    Col("group_name", "分组", 12),
+    Col("guides_checked", "办事指南数", 12, FMT_INT),
+    Col("guides_incomplete", "要素缺失指南", 12, FMT_INT),
+    Col("guide_elements_missing", "缺失要素合计", 12, FMT_INT),
+    Col("forms_linked", "表格附件数", 12, FMT_INT),
+    Col("forms_broken", "表格附件无法下载", 12, FMT_INT),
+)
+GUIDE_COLS = (
+    Col("site_id", "站点标识", 14),
+    Col("name", "单位名称", 30),
+    Col("title", "办事指南", 30, wrap=True),
+    Col("url", "指南网址", 40, link=True),
+    Col("missing", "缺失要素", 30, wrap=True),
+    Col("missing_count", "缺失要素数", 10, FMT_INT),
+    Col("incomplete", "要素不全", 10, labels=YES_NO),
+    Col("forms", "表格附件数", 10, FMT_INT),
+    Col("forms_broken", "无法下载", 10, FMT_INT),
+    Col("present", "已有要素", 40, wrap=True),
+)
+KEY_AREA_SITE_COLS = (
+    Col("site_id", "站点标识", 14),
+    Col("name", "单位名称", 30),
+    Col("group_name", "分组", 12),
+)
+KEY_AREA_COUNT_COLS = (
+    Col("key_areas_missing", "缺失", 8, FMT_INT),
+    Col("key_areas_stale", "过期", 8, FMT_INT),
+)
+KEY_AREA_RULE_COLS = (
+    Col("label", "重点领域", 16),
+    Col("keywords", "栏目名称关键词", 40, wrap=True),
+    Col("window", "更新要求", 14),
+    Col("confirmed", "依据", 9, labels=CONFIRMED),
 )
 SUMMARY_COLS = (
     Col("group_name", "分组", 12),
@@ -459,6 +553,44 @@ def _overview(
         ws.add_chart(chart, f"A{row + 2 + 18 * i}")
 
 
+def _summary_and_rows(
+    wb: Workbook,
+    title: str,
+    sections: tuple[str, str],
+    summary: tuple[pd.DataFrame, Sequence[Col], pd.Series],
+    rows: tuple[pd.DataFrame, Sequence[Col], pd.Series],
+    max_links: int,
+) -> None:
+    """A sheet with a per-site summary table above the detail rows; the autofilter covers the detail rows."""
+    ws = wb.create_sheet(title)
+    set_widths(ws, summary[1], rows[1])
+    ws.append([cell(ws, sections[0], font=SECTION_FONT)])
+    written = 1 + append_table(ws, summary[0], summary[1], fill_rows=summary[2])
+    ws.append([])
+    ws.append([cell(ws, sections[1], font=SECTION_FONT)])
+    first = written + 3
+    last = first - 1 + append_table(ws, rows[0], rows[1], fill_rows=rows[2], max_links=max_links)
+    ws.auto_filter.ref = f"A{first}:{get_column_letter(len(rows[1]))}{last}"
+
+
+def _key_area_sheet(wb: Workbook, matrix: pd.DataFrame, rubric: Rubric) -> None:
+    """Site × key area: 正常 / 过期 / 缺失, each cell coloured by its status."""
+    ws = wb.create_sheet(SHEETS["key_areas"])
+    areas = tuple(Col(a.key, a.label, 12, labels=KEY_AREA_STATUS) for a in rubric.key_areas)
+    cols = (*KEY_AREA_SITE_COLS, *areas, *KEY_AREA_COUNT_COLS)
+    set_widths(ws, cols)
+    ws.freeze_panes = "D2"
+    ws.append([cell(ws, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
+    for values in matrix.loc[:, [c.key for c in cols]].itertuples(index=False):
+        ws.append(
+            [
+                cell(ws, v, c, fill=KEY_AREA_FILLS.get(v) if c in areas else None)
+                for v, c in zip(values, cols, strict=True)
+            ]
+        )
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(matrix) + 1}"
+
+
 def _rubric_sheet(wb: Workbook, rubric: Rubric) -> None:
     ws = wb.create_sheet(SHEETS["rubric"])
     set_widths(ws, VETO_COLS, DEDUCTION_COLS, first=18)
@@ -472,6 +604,17 @@ def _rubric_sheet(wb: Workbook, rubric: Rubric) -> None:
         ("栏目更新窗口", windows or "无"),
         ("重点栏目", "、".join(CATEGORY_LABELS.get(c, c) for c in rubric.key_categories)),
         ("优秀网站名额", "；".join(f"{g.label}{g.excellent}个" for g in rubric.groups.values())),
+        (
+            "政务咨询信件",
+            f"统计近{rubric.interaction.window.label()}来信；未回复且来信超过{rubric.interaction.overdue_days}天为超期；"
+            f"回复状态未知的信件{'计为未回复' if rubric.interaction.unknown_is_unanswered else '不计为未回复'}；"
+            f"栏目名称含{'、'.join(rubric.interaction.excluded_keywords)}的不计入互动回应差",
+        ),
+        (
+            "办事指南要素",
+            f"{'、'.join(rubric.services.elements)}；缺少{rubric.services.incomplete_min}项及以上为要素不全"
+            f"（{CONFIRMED[rubric.services.confirmed]}）",
+        ),
         ("说明", "“未确认”表示官方未公布该数值，为本地可调整的设定，不代表官方标准"),
     )
     append_info(ws, rubric.title, info)
@@ -482,7 +625,7 @@ def _rubric_sheet(wb: Workbook, rubric: Rubric) -> None:
                 "metric": v.metric,
                 "min": v.min,
                 "reason": v.reason,
-                "state": "暂不评估" if v.placeholder else "启用",
+                "state": "暂不评估" if v.placeholder else ("启用" if v.enabled else "未启用"),
                 "confirmed": v.confirmed,
                 "note": v.note,
             }
@@ -491,9 +634,17 @@ def _rubric_sheet(wb: Workbook, rubric: Rubric) -> None:
         columns=[c.key for c in VETO_COLS],
     )
     deductions = pd.DataFrame([vars(d) for d in rubric.deductions], columns=[c.key for c in DEDUCTION_COLS])
+    areas = pd.DataFrame(
+        [
+            {"label": a.label, "keywords": "、".join(a.keywords), "window": a.window_label(), "confirmed": a.confirmed}
+            for a in rubric.key_areas
+        ],
+        columns=[c.key for c in KEY_AREA_RULE_COLS],
+    )
     for title, frame, cols in (
         ("单项否决", veto, VETO_COLS),
         ("扣分项（得分 = 100 − 各项扣分之和，每项不超过上限）", deductions, DEDUCTION_COLS),
+        ("重点领域信息公开（按栏目名称关键词识别）", areas, KEY_AREA_RULE_COLS),
     ):
         ws.append([])
         ws.append([cell(ws, title, font=SECTION_FONT)])
@@ -523,12 +674,16 @@ def write_workbook(
     reductions: pd.DataFrame | None = None,
     baseline: str = "",
     history: pd.DataFrame | None = None,
+    letters: pd.DataFrame | None = None,
+    guides: pd.DataFrame | None = None,
+    key_areas: pd.DataFrame | None = None,
     max_rows: int = EXCEL_MAX_ROWS,
     max_links: int = EXCEL_MAX_HYPERLINKS,
 ) -> Path:
     """Write ``scores.xlsx``; detail sheets longer than ``max_rows`` are truncated with a note in 总览.
 
     ``history``: per-site counts (:func:`scoring.history.site_counts`), or None when there is no earlier run.
+    ``letters`` / ``guides`` / ``key_areas``: the interaction.csv, services.csv and key_areas.csv rows.
     """
     notes = list(notes)
     details = [
@@ -558,6 +713,10 @@ def write_workbook(
     detail_sheet(wb, SHEETS["metrics"], labelled, METRIC_COLS, fill_rows=labelled["verdict"] == FAIL)
     for title, frame, cols in details:
         detail_sheet(wb, title, frame, cols, max_links=max_links)
+    _interaction_sheets(
+        wb, labelled, rubric, letters=letters, guides=guides, key_areas=key_areas, max_rows=max_rows,
+        max_links=max_links, notes=notes,
+    )
     problem_rows = problems if problems is not None else pd.DataFrame(columns=[*(c.key for c in PROBLEM_COLS), "group"])
     detail_sheet(
         wb, SHEETS["problems"], problem_rows.assign(group_name=problem_rows["group"].map(label)), PROBLEM_COLS
@@ -568,6 +727,56 @@ def write_workbook(
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _frame(frame: pd.DataFrame | None, cols: Sequence[Col]) -> pd.DataFrame:
+    return frame if frame is not None else pd.DataFrame(columns=[c.key for c in cols])
+
+
+def _interaction_sheets(
+    wb: Workbook,
+    metrics: pd.DataFrame,
+    rubric: Rubric,
+    *,
+    letters: pd.DataFrame | None,
+    guides: pd.DataFrame | None,
+    key_areas: pd.DataFrame | None,
+    max_rows: int,
+    max_links: int,
+    notes: list[str],
+) -> None:
+    """互动回应, 办事服务 and 重点领域: every evaluated site in the summaries (zero letters or guides shown too)."""
+    evaluated = metrics.loc[metrics["evaluation"] == "evaluated"]
+    letter_rows = _fit(_frame(letters, LETTER_COLS), SHEETS["interaction"], LETTER_COLS, max_rows=max_rows,
+                       max_links=max_links, notes=notes)
+    _summary_and_rows(
+        wb,
+        SHEETS["interaction"],
+        ("政务咨询信件办理情况（按网站）", "信件明细"),
+        (evaluated, LETTER_SUMMARY_COLS, (evaluated["unanswered_90d"] > 0).fillna(False)),
+        (letter_rows, LETTER_COLS, letter_rows["overdue"].astype(bool) & ~letter_rows["excluded"].astype(bool)),
+        max_links,
+    )
+    guide_rows = _fit(_frame(guides, GUIDE_COLS), SHEETS["services"], GUIDE_COLS, max_rows=max_rows,
+                      max_links=max_links, notes=notes)
+    flagged = (evaluated["guides_incomplete"] > 0) | (evaluated["forms_broken"] > 0)
+    _summary_and_rows(
+        wb,
+        SHEETS["services"],
+        ("办事指南情况（按网站）", "办事指南明细"),
+        (evaluated, GUIDE_SUMMARY_COLS, flagged.fillna(False)),
+        (guide_rows, GUIDE_COLS, guide_rows["incomplete"].astype(bool) | (guide_rows["forms_broken"] > 0)),
+        max_links,
+    )
+    areas = _frame(key_areas, ()).reindex(columns=["site_id", "area", "status"])
+    wide = areas.pivot(index="site_id", columns="area", values="status") if len(areas) else pd.DataFrame()
+    matrix = (
+        evaluated.loc[:, [c.key for c in (*KEY_AREA_SITE_COLS, *KEY_AREA_COUNT_COLS)]]
+        .join(wide.reindex(columns=[a.key for a in rubric.key_areas]), on="site_id")
+        if rubric.key_areas
+        else evaluated
+    )
+    _key_area_sheet(wb, matrix, rubric)
 
 
 # -- per-site rectification workbooks ------------------------------------------------------------------

@@ -75,6 +75,7 @@ class VetoItem:
     placeholder: bool = False
     note: str = ""
     confirmed: bool = True
+    enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,55 @@ class ExpertSpec:
         return sum(i.max for i in self.items)
 
 
+#: Defaults of the optional ``[interaction]``, ``[services]`` and ``[[key_areas]]`` tables (the bundled rubrics
+#: spell them out; see data/rubric/census2015.toml for what each means).
+DEFAULT_EXCLUDED_KEYWORDS = ("在线访谈", "访谈", "调查", "征集", "举报")
+DEFAULT_CONSULTATION_KEYWORDS = ("信箱", "咨询", "留言", "问政", "来信", "互动")
+DEFAULT_GUIDE_ELEMENTS = (
+    "事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话", "办理流程"
+)
+YEAR_WINDOW = "year"
+
+
+@dataclass(frozen=True)
+class InteractionRules:
+    """政务咨询 letters: the look-back window, when an unanswered letter is overdue, and column name keywords."""
+
+    window: Window = Window(12, "m")
+    overdue_days: int = 90
+    unknown_is_unanswered: bool = False
+    excluded_keywords: tuple[str, ...] = DEFAULT_EXCLUDED_KEYWORDS
+    consultation_keywords: tuple[str, ...] = DEFAULT_CONSULTATION_KEYWORDS
+    confirmed: bool = True
+
+
+@dataclass(frozen=True)
+class ServiceRules:
+    """办事指南: the elements a guide must have and how many missing make it incomplete."""
+
+    elements: tuple[str, ...] = DEFAULT_GUIDE_ELEMENTS
+    incomplete_min: int = 4
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class KeyArea:
+    """A key disclosure area (重点领域): column-name keywords and its window (None: the current or previous
+    calendar year of AS_OF, for annual items)."""
+
+    key: str
+    label: str
+    keywords: tuple[str, ...]
+    window: Window | None
+    confirmed: bool
+
+    def cutoff(self, as_of: date) -> date:
+        return self.window.cutoff(as_of) if self.window else date(as_of.year - 1, 1, 1)
+
+    def window_label(self) -> str:
+        return self.window.label() if self.window else "当年或上一年度"
+
+
 @dataclass(frozen=True)
 class Rubric:
     path: str
@@ -132,15 +182,22 @@ class Rubric:
     veto: tuple[VetoItem, ...]
     deductions: tuple[Deduction, ...]
     expert: ExpertSpec | None = None
+    interaction: InteractionRules = InteractionRules()
+    services: ServiceRules = ServiceRules()
+    key_areas: tuple[KeyArea, ...] = ()
 
     @property
     def active_veto(self) -> tuple[VetoItem, ...]:
-        return tuple(v for v in self.veto if not v.placeholder)
+        return tuple(v for v in self.veto if not v.placeholder and v.enabled)
 
     @property
     def skipped_notes(self) -> list[str]:
-        """Chinese notes on placeholder veto items (their metric is not collected yet)."""
-        return [f"{v.label}：{v.note or '指标尚未采集，本项暂不评估'}" for v in self.veto if v.placeholder]
+        """Chinese notes on placeholder veto items (metric not collected yet) and disabled ones."""
+        return [
+            f"{v.label}：{v.note or ('指标尚未采集，本项暂不评估' if v.placeholder else '本项未启用')}"
+            for v in self.veto
+            if v.placeholder or not v.enabled
+        ]
 
     def group_label(self, code: str) -> str:
         group = self.groups.get(code)
@@ -254,7 +311,65 @@ def _veto(reader: _Reader) -> VetoItem:
         placeholder=placeholder,
         note=reader.get("note", str, ""),
         confirmed=reader.get("confirmed", bool),
+        enabled=reader.get("enabled", bool, True),
     )
+
+
+def _words(reader: _Reader, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    words = reader.get(name, list, list(default), label="字符串数组")
+    if not words or not all(isinstance(w, str) and w.strip() for w in words):
+        raise RubricError(reader.path, reader.key(name), "应为非空字符串组成的非空数组")
+    return tuple(w.strip() for w in words)
+
+
+def _interaction(top: _Reader) -> InteractionRules:
+    if "interaction" not in top.table:
+        return InteractionRules()
+    reader = top.sub("interaction")
+    overdue = reader.get("overdue_days", int, 90)
+    if overdue <= 0:
+        raise RubricError(reader.path, reader.key("overdue_days"), "应为正整数（天）")
+    return InteractionRules(
+        window=_window(reader, "window") if "window" in reader.table else Window(12, "m"),
+        overdue_days=overdue,
+        unknown_is_unanswered=reader.get("unknown_is_unanswered", bool, False),
+        excluded_keywords=_words(reader, "excluded_keywords", DEFAULT_EXCLUDED_KEYWORDS),
+        consultation_keywords=_words(reader, "consultation_keywords", DEFAULT_CONSULTATION_KEYWORDS),
+        confirmed=reader.get("confirmed", bool, True),
+    )
+
+
+def _services(top: _Reader) -> ServiceRules:
+    if "services" not in top.table:
+        return ServiceRules()
+    reader = top.sub("services")
+    elements = _words(reader, "elements", DEFAULT_GUIDE_ELEMENTS)
+    minimum = reader.get("incomplete_min", int, 4)
+    if not 1 <= minimum <= len(elements):
+        raise RubricError(reader.path, reader.key("incomplete_min"), f"应在 1 到 {len(elements)} 之间")
+    return ServiceRules(elements, minimum, reader.get("confirmed", bool, False))
+
+
+def _key_areas(top: _Reader) -> tuple[KeyArea, ...]:
+    if "key_areas" not in top.table:
+        return ()
+    areas = []
+    for row in top.items("key_areas"):
+        text = row.get("window", str, YEAR_WINDOW)
+        window = None if text.strip() == YEAR_WINDOW else _window(row, "window")
+        areas.append(
+            KeyArea(
+                key=row.get("key", str),
+                label=row.get("label", str),
+                keywords=_words(row, "keywords", ()),
+                window=window,
+                confirmed=row.get("confirmed", bool),
+            )
+        )
+    keys = [a.key for a in areas]
+    if len(set(keys)) != len(keys):
+        raise RubricError(top.path, "key_areas", "重点领域的 key 重复")
+    return tuple(areas)
 
 
 def _deduction(reader: _Reader) -> Deduction:
@@ -349,6 +464,9 @@ def load_rubric(name_or_path: str | Path = DEFAULT_RUBRIC) -> Rubric:
         veto=tuple(_veto(r) for r in top.items("veto")),
         deductions=tuple(_deduction(r) for r in top.items("deductions")),
         expert=_expert(top),
+        interaction=_interaction(top),
+        services=_services(top),
+        key_areas=_key_areas(top),
     )
 
 

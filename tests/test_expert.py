@@ -74,7 +74,8 @@ def test_expert_merge_changes_final_score_and_rank(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     rows = {r["site_id"]: r for r in read_csv(fx.out / "metrics.csv")}
-    assert list(rows["xunyang"])[-2:] == ["expert_score", "final_score"]
+    header = list(rows["xunyang"])
+    assert header[header.index("vetoed") + 1 : header.index("vetoed") + 3] == ["expert_score", "final_score"]
     assert (rows["xunyang"]["expert_score"], rows["xunyang"]["final_score"]) == ("100.0", "100.0")
     # fagai 99 × 0.7 + 0 × 0.3 = 69.3; guotu 89 × 0.7 + 100 × 0.3 = 92.3: guotu now ranks before fagai
     assert (rows["fagai"]["final_score"], rows["fagai"]["rank_in_group"]) == ("69.3", "3")

@@ -17,7 +17,10 @@ from scoring import score_run
 from scoring.metrics import OUTPUT_COLUMNS
 from scoring.report import METRIC_COLS, SHEETS
 
-SHEET_ORDER = ["总览", "分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细", "问题清单", "评分规则", "整改跟踪"]
+SHEET_ORDER = [
+    "总览", "分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细", "互动回应", "办事服务", "重点领域",
+    "问题清单", "评分规则", "整改跟踪",
+]
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +171,7 @@ def test_rubric_sheet(book: tuple[Fixture, Workbook]) -> None:
     assert "单项否决" in flat
     assert "扣分项（得分 = 100 − 各项扣分之和，每项不超过上限）" in flat
     assert "空白栏目{n}个" in flat
-    assert "暂不评估" in flat
+    assert "互动回应差：{n}封信件超过3个月未回复" in flat
     assert flat.count("已确认") >= 6
     assert flat.count("未确认") >= 8
 

@@ -28,9 +28,16 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
-from govsites.extract.links import Link, extract_links, is_attachment, same_site, strip_session_id
-from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extract_list
+from govsites.extract.columns import (
+    CategoryTable,
+    ColumnLink,
+    article_date,
+    discover_columns,
+    is_article_url,
+    sitemap_urls,
+)
+from govsites.extract.links import Link, extract_links, is_attachment, normalize_url, same_site, strip_session_id
+from govsites.extract.listing import HomeBlock, ListEntry, ListPage, extract_blocks, extract_list
 from govsites.extract.text import decode_body, page_title, visible_text
 from govsites.items import (
     ColumnItem,
@@ -336,22 +343,31 @@ class SiteSpider(scrapy.Spider):
             state.page_fps[request_url] = page_fingerprint(text)
         links = [self._canonical(link) for link in extract_links(html, response.url)]
         kind = role if role == "home" else "other"
+        entries: list[ListEntry] = []
+        stored: list[ListEntryItem] = []
         if role == "home":
-            yield from self._home_blocks(state, html, response.url)
-        if not state.pinned:
+            blocks = extract_blocks(html, response.url, self.today)
+            entries = [entry for block in blocks for entry in block.entries]
+            stored = [self._entry_item(state, state.site.home_url, entry) for entry in entries]
+            self._home_blocks(state, blocks)
+        if not state.pinned and (depth <= 1 or not is_article_url(request_url)):
             yield from self._register_columns(state, html, response.url, depth)
         column = state.columns.get(request_url) or state.columns.get(response.url)
         if column is not None and role != "home" and column.url not in state.column_done:
             listing = extract_list(html, response.url, self.today)
+            entries = listing.entries
             outcome = list(self._column(state, column, listing, response))
             if any(isinstance(o, (ColumnItem, scrapy.Request)) for o in outcome):
                 kind = "list"
+            if column.url in state.column_done:
+                stored = [self._entry_item(state, column.url, entry) for entry in entries]
             yield from outcome
+        links += script_links(entries, links)
+        # A page's link occurrences and list entries travel with it: one item per page, not one per link.
+        refs = [LinkRefItem(site_id, link.url, response.url, link.anchor, link.tag) for link in links]
         yield PageItem(site_id, request_url, response.url, str(response.status), kind, depth, rendered,
-                       title=page_title(html), encoding=encoding, fetched_at=now_iso(),
-                       text=text)
-        for link in links:
-            yield LinkRefItem(site_id, link.url, response.url, link.anchor, link.tag)
+                       title=page_title(html), encoding=encoding, fetched_at=now_iso(), text=text, refs=refs,
+                       entries=stored)
         yield from self._follow(state, links, depth + 1)
 
     @staticmethod
@@ -397,10 +413,9 @@ class SiteSpider(scrapy.Spider):
                 yield LinkCheckItem(state.site.site_id, url, "soft_404", "与本站“页面不存在”页面相同", True,
                                     checked_at=now_iso())
 
-    def _home_blocks(self, state: SiteState, html: str, url: str) -> Iterator[Any]:
-        for block in extract_blocks(html, url, self.today):
-            for entry in block.entries:
-                yield self._entry_item(state, state.site.home_url, entry)
+    def _home_blocks(self, state: SiteState, blocks: list[HomeBlock]) -> None:
+        """The home page's blocks name columns through their 更多 links."""
+        for block in blocks:
             if block.more_url and not state.pinned and state.internal(block.more_url):
                 state.columns.setdefault(block.more_url, ColumnLink(block.name, block.more_url, "more"))
                 state.home_columns.add(block.more_url)
@@ -433,8 +448,6 @@ class SiteSpider(scrapy.Spider):
             if pin is None and not rendered:
                 return  # not a list page: a content page is not a column
         state.column_done.add(column.url)
-        for entry in listing.entries:
-            yield self._entry_item(state, column.url, entry)
         dated = [e for e in listing.entries if e.date is not None]
         if listing.entries and not dated and self.config.article_date_pages > 0:
             targets = [e.url for e in listing.entries[: self.config.article_date_pages]]
@@ -574,6 +587,21 @@ def decode_response(response: Response) -> tuple[str, str]:
     content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
     match = _CHARSET.search(content_type)
     return decode_body(response.body, match.group(1) if match else None)
+
+
+def script_links(entries: Iterable[ListEntry], links: list[Link]) -> list[Link]:
+    """List items that exist only in scripts (JSON-in-script arrays, Hanweb datastore records) are links of
+    the page too: visitors reach them once the script runs, so their articles are crawled and checked."""
+    seen = {link.url for link in links}
+    extra: list[Link] = []
+    for entry in entries:
+        if not entry.url:
+            continue
+        url = strip_session_id(normalize_url(entry.url))
+        if url not in seen and urlsplit(url).scheme in ("http", "https"):
+            seen.add(url)
+            extra.append(Link(url, entry.title[:200], "script", "attachment" if is_attachment(url) else "page"))
+    return extra
 
 
 def origin_url(request: scrapy.Request) -> str:
