@@ -121,6 +121,7 @@ class Progress:
         keys: list[str] = []
         if isinstance(item, PageItem):
             keys = ["pages", f"pages_{item.kind}"] + (["rendered"] if item.rendered else [])
+            keys += [key for check in item.checks for key in (["links", "broken"] if check.broken else ["links"])]
         elif isinstance(item, LinkCheckItem):
             keys = ["links", "broken"] if item.broken else ["links"]
         elif isinstance(item, ColumnItem):

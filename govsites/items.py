@@ -29,6 +29,7 @@ class PageItem:
     typos: list[TypoItem] = field(default_factory=list)  # filled by the typo pipeline
     refs: list[LinkRefItem] = field(default_factory=list)  # the page's link occurrences (link_refs rows)
     entries: list[ListEntryItem] = field(default_factory=list)  # list items read on it (list_items rows)
+    checks: list[LinkCheckItem] = field(default_factory=list)  # the page's own verdict (link_checks row)
 
 
 @dataclass

@@ -152,7 +152,7 @@ class StorePipeline:
         self._add_item(item)
         if isinstance(item, PageItem):
             self.pages[item.site_id] += 1
-            for child in (*item.typos, *item.refs, *item.entries):
+            for child in (*item.checks, *item.typos, *item.refs, *item.entries):
                 self._add_item(child)
         if self.buffered >= self.batch_size:
             self.flush()

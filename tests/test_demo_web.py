@@ -277,7 +277,7 @@ def test_expected_shape(expected: dict) -> None:
     assert [k for k, v in sites.items() if not v["vetoed"]] == ["xunyang", "ziyang", "gtj", "fgw"]
     assert sites["hkq"]["veto"] == ["home_unavailable"]
     assert set(sites["ningshan"]["veto"]) == {"stale_columns", "serious_typo"}
-    assert {"home_not_updated", "stale_columns", "blank_columns"} <= set(sites["syj"]["veto"])
+    assert {"home_not_updated", "stale_columns", "blank_columns", "interaction"} <= set(sites["syj"]["veto"])
     syj = sites["syj"]
     assert syj["blank_columns"] >= 5
     assert syj["stale_columns"] >= 5
@@ -292,6 +292,53 @@ def test_expected_shape(expected: dict) -> None:
     for site in sites.values():
         assert site["broken_links"] == len(site["broken"])
         assert site["columns_total"] == len(site["columns"])
+        assert site["guides_checked"] == len(site["guides"])
+        assert ("interaction" in site["veto"]) == (site["unanswered_90d"] > 0)
+        assert site["answered_12m"] <= site["letters_12m"]
+        assert set(site["key_areas"].values()) <= {"ok", "stale", "missing"}
+
+
+def test_expected_interaction_services_and_key_areas(expected: dict) -> None:
+    sites = expected["sites"]
+    assert [k for k, v in sites.items() if "interaction" in v["veto"]] == ["syj"]
+    assert sites["syj"]["unanswered_90d"] == 2
+    assert (sites["xunyang"]["letters_12m"], sites["xunyang"]["answered_12m"]) == (5, 4)
+    excluded = [x for x in sites["xunyang"]["letters"] if x["excluded"]]
+    assert [(x["path"], x["answered"]) for x in excluded] == [("/hdjl/zxft/201507/t20150710_4497.html", False)]
+    # one xunyang letter was answered more than 90 days after it came in
+    late = [x for x in sites["xunyang"]["letters"] if x["reply_date"]
+            and (AS_OF.fromisoformat(x["reply_date"]) - AS_OF.fromisoformat(x["submitted_date"])).days > 90]
+    assert len(late) == 1
+    assert sites["ziyang"]["letters_12m"] == 5
+    assert sites["syj"]["guides_missing_4"] == 2
+    assert "/uploads/files/%E4%BC%81%E4%B8%9A%E6%8A%95%E8%B5%84%E9%A1%B9%E7%9B%AE%E5%A4%87%E6%A1%88%E7%94%B3%E8%AF%B7" \
+           "%E8%A1%A8.doc" in sites["fgw"]["broken"]
+    areas = ("财政预决算", "三公经费", "部门预算", "政府信息公开年报", "政策法规", "安全生产")
+    for site_id in LIVE:
+        assert tuple(sites[site_id]["key_areas"]) == areas
+    assert sites["syj"]["key_areas"]["财政预决算"] == "missing"  # a blank column discloses nothing
+    assert sites["ziyang"]["key_areas"]["三公经费"] == "stale"
+    assert sites["xunyang"]["key_areas"]["政府信息公开年报"] == "ok"
+    statuses = {v for site_id in LIVE for v in sites[site_id]["key_areas"].values()}
+    assert statuses == {"ok", "stale", "missing"}
+
+
+def test_mailbox_and_guide_pages(web: DemoWeb) -> None:
+    table = fetch(url(web, "xunyang", "/hdjl/ldxx/index.html"))[2].decode()
+    assert "<th>来信时间</th><th>办理状态</th><th>回复时间</th>" in table
+    badge = fetch(url(web, "syj", "/zwzx/index.htm"))[2].decode()
+    assert '<span class="state">[未回复]</span>' in badge
+    plain = fetch(url(web, "ziyang", "/col/col1240/index.html"))[2].decode()
+    assert "已回复" not in plain  # status only on the detail pages
+    assert "办理中" not in plain
+    detail = fetch(url(web, "ziyang", "/art/2015/10/20/art_1240_5741.html"))[2].decode()
+    assert "留言时间：2015-10-20" in detail
+    assert "答复内容：" in detail
+    assert "答复时间" not in detail
+    guide = fetch(url(web, "fgw", "/bsfw/bszn/471.htm"))[2].decode()
+    assert "<th>设定依据</th>" in guide
+    assert "表格下载" in guide
+    assert fetch(url(web, "fgw", quote("/uploads/files/企业投资项目备案申请表.doc")))[0] == 404
 
 
 def test_dates_keep_clear_of_boundaries(expected: dict) -> None:

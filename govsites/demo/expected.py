@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from govsites.demo.model import AS_OF, DEAD_NETLOC, Column, Site
@@ -68,6 +68,98 @@ def column_status(col: Column) -> tuple[str, str]:
     start = window_start(col.category)
     status = "stale" if start is not None and newest < start else "ok"
     return status, newest.isoformat()
+
+
+# ---- interaction, services and key disclosure areas -------------------------------------------------------
+GUIDE_ELEMENTS = ("事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话", "办理流程")
+EMPTY_CONTENT = ("", "无", "暂无")
+EXCLUDED_COLUMN_WORDS = ("访谈", "征集", "调查", "举报", "投诉")
+LETTER_WINDOW_MONTHS = 12
+UNANSWERED_DAYS = 90
+# key area -> (column-name keywords, item-title keywords, window in months)
+KEY_AREAS: dict[str, tuple[tuple[str, ...], tuple[str, ...], int]] = {
+    "财政预决算": (("预决算", "财政预算", "财政决算"), ("预决算", "预算公开", "决算公开", "部门预算", "部门决算"), 12),
+    "三公经费": (("三公",), ("三公",), 12),
+    "部门预算": (("部门预算",), ("部门预算",), 12),
+    "政府信息公开年报": (("信息公开年报", "年度报告"), ("信息公开工作年度报告", "信息公开年报"), 12),
+    "政策法规": (("政策法规", "政策文件", "规范性文件"), (), 6),
+    "安全生产": (("安全生产",), ("安全生产",), 12),
+}
+KEY_AREA_TITLE_CATEGORIES = ("disclosure", "policy", "notice")
+
+
+def excluded_column(col: Column) -> bool:
+    """在线访谈, 调查征集, 举报投诉 columns: measured, not fed to the 互动回应差 veto."""
+    return any(word in col.name for word in EXCLUDED_COLUMN_WORDS)
+
+
+def letters_expected(site: Site) -> tuple[list[dict[str, object]], dict[str, int]]:
+    """Every letter of the site's interaction columns, and the 12-month counts."""
+    fam = family_for(site)
+    start = _months_back(AS_OF, LETTER_WINDOW_MONTHS)
+    letters: list[dict[str, object]] = []
+    counts = {"letters_12m": 0, "answered_12m": 0, "unanswered_90d": 0}
+    for col in site.columns:
+        excluded = excluded_column(col)
+        for it in col.all_items():
+            if it.letter is None:
+                continue
+            letters.append(
+                {
+                    "path": fam.article_path(col, it),
+                    "title": it.title,
+                    "submitted_date": it.day.isoformat() if it.day else "",
+                    "answered": it.letter.answered,
+                    "reply_date": it.letter.reply_day.isoformat() if it.letter.reply_day else "",
+                    "excluded": excluded,
+                }
+            )
+            if excluded or it.day is None or it.day <= start:
+                continue
+            counts["letters_12m"] += 1
+            counts["answered_12m"] += it.letter.answered
+            counts["unanswered_90d"] += not it.letter.answered and (AS_OF - it.day).days > UNANSWERED_DAYS
+    return letters, counts
+
+
+def guides_expected(site: Site) -> list[dict[str, object]]:
+    """Every reachable 办事指南 page and the elements it lacks (label missing, or its content empty/无)."""
+    fam = family_for(site)
+    out: list[dict[str, object]] = []
+    for col in site.columns:
+        if col.status != 200:
+            continue
+        for it in col.all_items():
+            if not it.guide or it.status != 200:
+                continue
+            present = {f.element for f in it.guide if f.content.strip() not in EMPTY_CONTENT}
+            out.append(
+                {"path": fam.article_path(col, it), "missing": [e for e in GUIDE_ELEMENTS if e not in present]}
+            )
+    return out
+
+
+def key_areas_expected(site: Site) -> dict[str, str]:
+    """ok / stale / missing per key disclosure area, from column names and item titles."""
+    out: dict[str, str] = {}
+    for area, (names, titles, months) in KEY_AREAS.items():
+        days: list[date | None] = []
+        for col in site.columns:
+            if col.status != 200:
+                continue
+            by_name = any(word in col.name for word in names)
+            for it in col.all_items():
+                by_title = col.category in KEY_AREA_TITLE_CATEGORIES and any(w in it.title for w in titles)
+                if by_name or by_title:
+                    days.append(it.day)
+        dated = [d for d in days if d is not None]
+        if not days:
+            out[area] = "missing"
+        elif dated and max(dated) >= _months_back(AS_OF, months):
+            out[area] = "ok"
+        else:
+            out[area] = "stale"
+    return out
 
 
 # ---- a minimal link crawler (pages -> links), shared with the tests ---------------------------------------
@@ -251,6 +343,10 @@ def site_expected(site: Site, result: Crawl | None, texts: list[str]) -> dict[st
             veto.append("blank_columns")
         if typos:
             veto.append("serious_typo")
+    letters, letter_counts = letters_expected(site) if not site.down else ([], {})
+    if letter_counts.get("unanswered_90d", 0) > 0:
+        veto.append("interaction")
+    guides = guides_expected(site) if not site.down else []
     return {
         "name": site.name,
         "home_available": not site.down,
@@ -270,6 +366,14 @@ def site_expected(site: Site, result: Crawl | None, texts: list[str]) -> dict[st
         "broken": broken,
         "broken_home": broken_home,
         "typos": typos,
+        "letters": letters,
+        "letters_12m": letter_counts.get("letters_12m", 0),
+        "answered_12m": letter_counts.get("answered_12m", 0),
+        "unanswered_90d": letter_counts.get("unanswered_90d", 0),
+        "guides": guides,
+        "guides_checked": len(guides),
+        "guides_missing_4": sum(1 for g in guides if len(cast("list[str]", g["missing"])) >= 4),
+        "key_areas": key_areas_expected(site) if not site.down else {},
     }
 
 
@@ -299,6 +403,13 @@ def build_expected() -> dict[str, object]:
             "personnel_plan_disclosure_stale_before": str(window_start("plan")),
             "home_updated_since": str(AS_OF - timedelta(days=HOME_WINDOW_DAYS)),
             "broken_paths": "percent-encoded UTF-8 as requested",
+            "letters_submitted_after": str(_months_back(AS_OF, LETTER_WINDOW_MONTHS)),
+            "unanswered_90d": f"letters submitted after letters_submitted_after, not answered, submitted more than "
+            f"{UNANSWERED_DAYS} days before as_of; columns named {'/'.join(EXCLUDED_COLUMN_WORDS)} excluded",
+            "guide_elements": "|".join(GUIDE_ELEMENTS),
+            "key_areas": "a column whose name names the area (all its items) or an item whose title names it in a "
+            "disclosure/policy/notice column; ok when the newest such item is within 12 months (政策法规: 6) of "
+            "as_of, stale when older or undated, missing when there is none (a blank column is missing)",
         },
         "sites": sites,
     }

@@ -17,6 +17,25 @@ DEAD_NETLOC = "127.0.0.2:9"
 
 
 @dataclass(frozen=True)
+class Letter:
+    """What a letter (message) of an interaction column says about its handling."""
+
+    state: str  # the site's own wording: 已回复, 已办结, 未回复, 待回复, 办理中 …
+    answered: bool
+    reply_day: date | None = None
+    reply_text: str = ""  # "" = no reply block (the page says 暂无回复)
+
+
+@dataclass(frozen=True)
+class GuideField:
+    """One element row of a 办事指南 page: the element, the label shown for it and its content."""
+
+    element: str  # one of govsites.extract.guides.GUIDE_ELEMENTS
+    label: str  # the label as the page shows it (the element or a synonym)
+    content: str  # "" or 无 = the label is there but empty (the element counts as missing)
+
+
+@dataclass(frozen=True)
 class Item:
     """One entry of a column list (and its article page)."""
 
@@ -29,6 +48,8 @@ class Item:
     attachments: tuple[tuple[str, str], ...] = ()  # (file path, link text); a path not in FILES is missing
     images: tuple[str, ...] = ()  # image paths; a path not in FILES is missing
     external: tuple[tuple[str, str], ...] = ()  # (absolute url, link text)
+    letter: Letter | None = None  # set: the item is a letter (detail page shows state and reply)
+    guide: tuple[GuideField, ...] = ()  # set: the item is a 办事指南 page with these element rows
 
 
 @dataclass(frozen=True)
@@ -47,6 +68,8 @@ class Column:
     render: str = "html"  # gtj only: "fetch" (JSON endpoint) or "itemobj" (JSON in script) or "html"
     ident: int = 0  # numeric column id (Hanweb colNNNN)
     home_block: bool = False  # shown as a block (with 更多>>) on the home page
+    layout: str = ""  # letters: "table" (status column) | "badge" (status badge per row) | "" (status only
+    # on detail pages); guides: "table" | "strong" | "lines" | "dl" (how element labels are marked up)
 
     def all_items(self) -> tuple[Item, ...]:
         return self.items + tuple(it for page in self.older for it in page)
@@ -88,4 +111,9 @@ FILES: dict[str, str] = {
     "/uploads/附件/申报指南.doc": "application/msword",
     "/uploads/files/2015年度部门预算表.xls": "application/vnd.ms-excel",
     "/uploads/files/实施方案.pdf": "application/pdf",
+    "/uploads/files/最低生活保障申请表.doc": "application/msword",
+    "/uploads/files/个体工商户登记申请书.docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ),
+    "/uploads/files/建设工程规划许可申请表.xls": "application/vnd.ms-excel",
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
-from govsites.demo.model import AS_OF, DEAD_NETLOC, FILES, Column, Item, Site
+from govsites.demo.model import AS_OF, DEAD_NETLOC, FILES, Column, GuideField, Item, Letter, Site
 from govsites.demo.templates import FAMILIES, Family, Page, error_page
 
 DEAD_URL = f"http://{DEAD_NETLOC}/"
@@ -21,6 +21,28 @@ def _d(text: str) -> date:
 
 def _i(ident: int, title: str, day: str | None, **kw: object) -> Item:
     return Item(ident, title, _d(day) if day else None, **kw)  # type: ignore[arg-type]
+
+
+_ANSWERED_TEXT = (
+    "您好！您反映的问题已转相关部门核实办理，具体情况如下：相关部门已按规定处理，感谢您对我们工作的关心和支持。"
+)
+
+
+def _l(state: str, answered: bool, reply: str | None = None, text: str = _ANSWERED_TEXT) -> Letter:
+    """A letter's handling: its state wording, whether it is answered, the reply date and text."""
+    return Letter(state, answered, _d(reply) if reply else None, text if answered else "")
+
+
+def _g(*rows: str) -> tuple[GuideField, ...]:
+    """Guide rows written as "element|label|content" (label defaults to the element)."""
+    out = []
+    for row in rows:
+        element, label, content = row.split("|")
+        out.append(GuideField(element, label or element, content))
+    return tuple(out)
+
+
+_TEL = "0915-3210000"
 
 
 # ---- 1. 旬阳县人民政府: TRS WCM, passes ------------------------------------------------------------------
@@ -41,6 +63,8 @@ XUNYANG = Site(
         "TRS relative links and createPageHTML pagination",
         "pinned old item above newer ones",
         "one stale policy column, one blank column",
+        "领导信箱 as a table with 办理状态 and 回复时间 columns, one letter answered late",
+        "在线访谈 (excluded from the 互动回应差 veto) with an unanswered question",
     ),
     columns=(
         Column(
@@ -136,22 +160,74 @@ XUNYANG = Site(
             ),
         ),
         Column(
+            "zwgk/xxgknb",
+            "信息公开年报",
+            "disclosure",
+            menu="side",
+            items=(_i(4475, "旬阳县人民政府二〇一四年政府信息公开工作年度报告", "2015-03-25"),),
+        ),
+        Column(
             "bsfw/bszn",
             "办事指南",
             "guide",
+            layout="table",
             items=(
-                _i(4481, "城乡居民最低生活保障申请办事指南", "2014-08-11"),
-                _i(4482, "个体工商户设立登记办事指南", "2014-06-02"),
+                _i(
+                    4481,
+                    "城乡居民最低生活保障申请办事指南",
+                    "2014-08-11",
+                    guide=_g(
+                        "事项名称||城乡居民最低生活保障审批",
+                        "设定依据||《社会救助暂行办法》",
+                        "申请条件||持有本县户籍，家庭人均收入低于当地最低生活保障标准",
+                        "办理材料||户口簿、身份证、家庭收入证明",
+                        "办理地点||县民政局社会救助股",
+                        "办理时间||工作日上午八点至十二点，下午两点半至六点",
+                        f"联系电话||{_TEL}",
+                        "办理流程||申请、审核、公示、审批",
+                    ),
+                    attachments=(("/uploads/files/最低生活保障申请表.doc", "最低生活保障申请表.doc"),),
+                ),
+                _i(
+                    4482,
+                    "个体工商户设立登记办事指南",
+                    "2014-06-02",
+                    guide=_g(
+                        "事项名称|服务事项|个体工商户设立登记",
+                        "设定依据|法律依据|《个体工商户条例》",
+                        "申请条件|受理条件|有经营能力的公民",
+                        "办理材料|申请材料|登记申请书、经营者身份证明、经营场所证明",
+                        "办理地点|受理地点|县政务服务中心工商窗口",
+                        "办理时间|办公时间|法定工作日",
+                        f"联系电话|咨询电话|{_TEL}",
+                        "办理流程|办事流程|受理、审查、决定、发照",
+                    ),
+                    attachments=(("/uploads/files/个体工商户登记申请书.docx", "个体工商户登记申请书"),),
+                ),
             ),
         ),
         Column(
             "hdjl/ldxx",
             "领导信箱",
             "interaction",
+            layout="table",
+            # the list also shows reply dates: the newest letter is pending and newer than every reply
             items=(
-                _i(4491, "关于城区停车难问题的回复", "2015-12-23"),
-                _i(4490, "关于农村公路养护问题的回复", "2015-12-09"),
+                _i(4495, "关于城区停车难问题的建议", "2015-12-23", letter=_l("办理中", False)),
+                _i(4494, "关于农村公路养护问题的反映", "2015-12-09", letter=_l("已回复", True, "2015-12-15")),
+                _i(4493, "关于县城集中供暖的咨询", "2015-11-18", letter=_l("已办结", True, "2015-11-24")),
+                _i(4492, "关于村级饮水工程维修问题的反映", "2015-08-03", letter=_l("已办结", True, "2015-11-20")),
+                _i(4491, "关于城区夜市噪音扰民的反映", "2015-03-16", letter=_l("已回复", True, "2015-03-20")),
+                _i(4490, "关于老旧小区改造的建议", "2014-11-05", letter=_l("已回复", True, "2014-11-12")),
             ),
+        ),
+        Column(
+            "hdjl/zxft",
+            "在线访谈",
+            "interaction",
+            menu="side",
+            layout="badge",
+            items=(_i(4497, "关于农村电子商务发展的网民提问", "2015-07-10", letter=_l("未回复", False)),),
         ),
     ),
 )
@@ -171,6 +247,8 @@ ZIYANG = Site(
         "first list page inside <script type=text/xml> datastore CDATA",
         "later pages via dataproxy.jsp",
         "dates in <span>, in <b>, and only in the URL",
+        "网友留言 list without status (status and reply only on the detail pages)",
+        "三公经费 column last updated in 2014 (stale)",
     ),
     columns=(
         Column(
@@ -249,20 +327,61 @@ ZIYANG = Site(
             "guide",
             ident=1239,
             date_style="span",
+            layout="strong",
             items=(
-                _i(5731, "建设工程规划许可证办理指南", "2015-04-10"),
-                _i(5730, "农村宅基地审批办理指南", "2015-03-26"),
+                _i(
+                    5731,
+                    "建设工程规划许可证办理指南",
+                    "2015-04-10",
+                    guide=_g(
+                        "事项名称||建设工程规划许可证核发",
+                        "设定依据||《中华人民共和国城乡规划法》",
+                        "申请条件||已取得建设用地使用权",
+                        "办理材料||申请表、土地使用证明、设计方案",
+                        "办理地点||县政务服务中心住建窗口",
+                        "办理时间||法定工作日",
+                        f"联系电话||{_TEL}",
+                        "办理流程||受理、审查、公示、发证",
+                    ),
+                    attachments=(("/uploads/files/建设工程规划许可申请表.xls", "申请表"),),
+                ),
+                _i(
+                    5730,
+                    "农村宅基地审批办理指南",
+                    "2015-03-26",
+                    guide=_g(
+                        "事项名称||农村村民宅基地审批",
+                        "设定依据||《中华人民共和国土地管理法》",
+                        "申请条件||本村集体经济组织成员",
+                        "办理材料|所需材料|申请书、户口簿、村民会议意见",
+                        "办理地点||所在镇人民政府",
+                        "办理时间||无",
+                        f"联系电话||{_TEL}",
+                    ),
+                ),
             ),
         ),
         Column(
+            "sgjf",
+            "三公经费",
+            "disclosure",
+            ident=1241,
+            date_style="span",
+            menu="side",
+            items=(_i(5751, "紫阳县二〇一四年度“三公”经费预算公开", "2014-09-12"),),
+        ),
+        Column(
             "zxzx",
-            "在线咨询",
+            "网友留言",
             "interaction",
             ident=1240,
             date_style="span",
             items=(
-                _i(5741, "关于高中学籍转入的咨询", "2015-12-26"),
-                _i(5740, "关于新农合报销比例的咨询", "2015-12-08"),
+                _i(5744, "关于高中学籍转入的咨询", "2015-12-26", letter=_l("已回复", True, "2015-12-29")),
+                _i(5743, "关于新农合报销比例的咨询", "2015-12-08", letter=_l("已办结", True, "2015-12-14")),
+                _i(5742, "关于移民搬迁安置房分配的反映", "2015-11-30", letter=_l("办理中", False)),
+                _i(5741, "关于茶园道路硬化的建议", "2015-10-20", letter=_l("已答复", True)),
+                _i(5740, "关于城区公交线路调整的建议", "2015-06-11", letter=_l("已回复", True, "2015-06-19")),
             ),
         ),
     ),
@@ -339,7 +458,24 @@ GTJ = Site(
             "办事指南",
             "guide",
             render="fetch",
-            items=(_i(751, "建设用地审批办事指南", "2015-05-20"),),
+            layout="dl",
+            items=(
+                _i(
+                    751,
+                    "建设用地审批办事指南",
+                    "2015-05-20",
+                    guide=_g(
+                        "事项名称||建设用地审批",
+                        "设定依据|办理依据|《中华人民共和国土地管理法》",
+                        "申请条件||符合土地利用总体规划",
+                        "办理材料|申报材料|建设用地申请表、项目批准文件",
+                        "办理地点|办公地点|市政务服务中心国土窗口",
+                        "办理时间|工作时间|法定工作日",
+                        "联系电话|联系方式|",
+                        "办理流程|办理程序|受理、审查、报批",
+                    ),
+                ),
+            ),
         ),
     ),
 )
@@ -363,6 +499,7 @@ FGW = Site(
         "<base href=http://host/xxgk/> on xxgk list pages",
         "dates 2015年12月18日 and 2015/12/1",
         "broken: article 404, Chinese-named attachment 404, image 404, dead external link",
+        "办事指南 with a 表格下载 form that 404s; 主任信箱 with status only on detail pages",
     ),
     columns=(
         Column(
@@ -458,12 +595,40 @@ FGW = Site(
             "办事指南",
             "guide",
             date_style="cn",
+            layout="table",
             items=(
+                _i(
+                    472,
+                    "固定资产投资项目节能审查办事指南",
+                    "2015-06-18",
+                    guide=_g(
+                        "事项名称||固定资产投资项目节能审查",
+                        "设定依据||《固定资产投资项目节能评估和审查暂行办法》",
+                        "申请条件||年综合能源消费量达到规定标准的项目",
+                        "办理材料||节能评估报告书、申请文件",
+                        "办理地点||",
+                        "办理时间||法定工作日",
+                        f"联系电话||{_TEL}",
+                    ),
+                ),
                 _i(
                     471,
                     "企业投资项目备案办事指南",
                     "2015-02-10",
-                    attachments=(("/uploads/files/实施方案.pdf", "实施方案.pdf"),),
+                    guide=_g(
+                        "事项名称||企业投资项目备案",
+                        "设定依据||《企业投资项目核准和备案管理条例》",
+                        "申请条件||不属于核准目录的企业投资项目",
+                        "办理材料||项目备案申请表、企业营业执照",
+                        "办理地点||市政务服务中心发改窗口",
+                        "办理时间||法定工作日",
+                        f"联系电话||{_TEL}",
+                        "办理流程||受理、审查、备案",
+                    ),
+                    attachments=(
+                        ("/uploads/files/实施方案.pdf", "实施方案.pdf"),
+                        ("/uploads/files/企业投资项目备案申请表.doc", "企业投资项目备案申请表.doc"),
+                    ),
                 ),
             ),
         ),
@@ -472,7 +637,10 @@ FGW = Site(
             "主任信箱",
             "interaction",
             date_style="cn",
-            items=(_i(481, "关于项目备案办理时限的回复", "2015-12-21"),),
+            items=(
+                _i(481, "关于项目备案办理时限的咨询", "2015-12-21", letter=_l("已回复", True, "2015-12-24")),
+                _i(482, "关于价格举报受理渠道的咨询", "2015-09-14", letter=_l("已办结", True, "2015-09-18")),
+            ),
         ),
     ),
 )
@@ -600,7 +768,30 @@ NINGSHAN = Site(
             "办事指南",
             "guide",
             date_style="bracket",
-            items=(_i(371, "农村危房改造补助申请指南", "2015-03-16"),),
+            layout="lines",
+            items=(
+                _i(
+                    371,
+                    "农村危房改造补助申请指南",
+                    "2015-03-16",
+                    guide=_g(
+                        "事项名称||农村危房改造补助",
+                        "申请条件||居住在危房中的农村分散供养五保户、低保户、贫困残疾人家庭",
+                        "办理材料||申请书、户口簿、危房鉴定意见",
+                        "办理地点||户籍所在镇人民政府",
+                        f"联系电话||{_TEL}",
+                        "办理流程||申请、评议、审核、审批",
+                    ),
+                ),
+            ),
+        ),
+        Column(
+            "aqsc",
+            "安全生产",
+            "other",
+            date_style="dot",
+            menu="side",
+            items=(_i(381, "宁陕县二〇一五年安全生产工作要点", "2015-04-02"),),
         ),
     ),
 )
@@ -630,6 +821,8 @@ SYJ = Site(
         "unreachable column (500)",
         "more than 15 broken links",
         "no home item within 14 days",
+        "政务咨询 letters unanswered for more than 3 months (互动回应差)",
+        "办事指南 pages lacking 4 or more elements",
     ),
     columns=(
         Column(
@@ -708,15 +901,57 @@ SYJ = Site(
             "bszn",
             "办事指南",
             "guide",
+            layout="lines",
             items=(
-                _i(9161, "药品经营许可证核发办事指南", None),
-                _i(9162, "食品生产许可证核发办事指南", None),
-                _i(9163, "医疗器械经营备案办事指南", None),
+                _i(
+                    9161,
+                    "药品经营许可证核发办事指南",
+                    None,
+                    guide=_g("事项名称||药品经营许可证核发", "办理地点||市政务服务中心", f"联系电话||{_TEL}"),
+                ),
+                _i(
+                    9162,
+                    "食品生产许可证核发办事指南",
+                    None,
+                    guide=_g(
+                        "事项名称||食品生产许可证核发",
+                        "设定依据||《中华人民共和国食品安全法》",
+                        "申请条件||具有与生产食品相适应的场所和设备",
+                        "办理材料||申请书、营业执照、生产场所平面图",
+                        "办理时间||暂无",
+                    ),
+                ),
+                _i(
+                    9163,
+                    "医疗器械经营备案办事指南",
+                    None,
+                    guide=_g(
+                        "事项名称||第二类医疗器械经营备案",
+                        "设定依据||《医疗器械监督管理条例》",
+                        "申请条件||具有与经营规模相适应的经营场所",
+                        "办理材料||备案表、营业执照、经营场所证明",
+                        "办理地点||市政务服务中心",
+                        "办理时间||法定工作日",
+                        f"联系电话||{_TEL}",
+                    ),
+                ),
                 _i(9164, "保健食品广告审查办事指南", None, status=404),
             ),
         ),
         Column("bgxz", "表格下载", "guide", menu="side", blank_text="暂无信息"),
         Column("ldxx", "局长信箱", "interaction", blank_text="暂无数据"),
+        Column(
+            "zwzx",
+            "政务咨询",
+            "interaction",
+            layout="badge",
+            items=(
+                _i(9174, "咨询保健食品标签标识有关规定", "2015-09-21", letter=_l("已回复", True, "2015-10-08")),
+                _i(9173, "咨询食品经营许可证办理时限", "2015-06-15", letter=_l("未回复", False)),
+                _i(9172, "咨询药店执业药师配备要求", "2015-05-08", letter=_l("待回复", False)),
+                _i(9171, "咨询小作坊登记办法", "2014-10-20", letter=_l("未回复", False)),
+            ),
+        ),
         Column("zxft", "在线访谈", "interaction", menu="side"),
         Column("jdcj", "监督抽检", "other", status=500),
     ),

@@ -22,7 +22,7 @@ from datetime import date
 from html import escape
 from urllib.parse import parse_qs
 
-from govsites.demo.model import Column, Item, Site
+from govsites.demo.model import Column, Item, Letter, Site
 
 TITLE_MAX = 22  # list titles longer than this are truncated with "..." (full title in @title)
 
@@ -208,7 +208,7 @@ class Family:
         top = '<em class="top">[置顶]</em>' if item.pinned else ""
         return (
             f'<li>{top}<a href="{escape(self.href(col, item, page_path))}" title="{escape(item.title)}" '
-            f'target="_blank">{escape(truncate(item.title))}</a>{span}</li>'
+            f'target="_blank">{escape(truncate(item.title))}</a>{badge(col, item)}{span}</li>'
         )
 
     def list_body(self, col: Column, page_no: int) -> str:
@@ -219,8 +219,25 @@ class Family:
         return f'<ul class="list">{lis}</ul>{blank}'
 
     def list_page(self, col: Column, page_no: int = 0) -> str:
-        return self.page(
-            col.name, self.list_body(col, page_no), column=col.name, side=True, base=self.list_base(col)
+        body = self.letter_table(col) if col.layout == "table" and is_letters(col) else self.list_body(col, page_no)
+        return self.page(col.name, body, column=col.name, side=True, base=self.list_base(col))
+
+    def letter_table(self, col: Column) -> str:
+        """A mailbox list with a status column: 序号 / 信件标题 / 来信时间 / 办理状态 / 回复时间."""
+        path = self.list_path(col)
+        rows = []
+        for n, it in enumerate(col.items, 1):
+            letter = it.letter
+            state = letter.state if letter else ""
+            reply = fmt_date(letter.reply_day, "iso") if letter and letter.reply_day else ""
+            rows.append(
+                f'<tr><td>{n}</td><td class="title"><a href="{escape(self.href(col, it, path))}" '
+                f'title="{escape(it.title)}" target="_blank">{escape(truncate(it.title))}</a></td>'
+                f'<td>{fmt_date(it.day, "iso")}</td><td class="state">{escape(state)}</td><td>{reply}</td></tr>'
+            )
+        return (
+            '<table class="letter-list"><tr><th>序号</th><th>信件标题</th><th>来信时间</th><th>办理状态</th>'
+            f"<th>回复时间</th></tr>{''.join(rows)}</table>"
         )
 
     def list_base(self, col: Column) -> str:
@@ -228,6 +245,10 @@ class Family:
 
     # ---- articles and content pages -----------------------------------------------------------------
     def article(self, col: Column, item: Item) -> str:
+        if item.letter is not None:
+            return self.letter_page(col, item, item.letter)
+        if item.guide:
+            return self.guide_page(col, item)
         paras = [*filler(self.site, item), *item.body]
         text = "".join(f"<p>{escape(p)}</p>" for p in paras)
         for path, label in item.attachments:
@@ -241,6 +262,65 @@ class Family:
             f'<h2 class="title">{escape(item.title)}</h2>'
             f'<div class="info">{info}来源：{escape(self.site.name)}'
             f'</div><div class="article">{text}</div>'
+        )
+        return self.page(item.title, content, column=col.name, pub=item.day)
+
+    def letter_page(self, col: Column, item: Item, letter: Letter) -> str:
+        """A letter's detail page: a th/td table (layout "table") or labelled lines (留言时间：…)."""
+        asked = f"您好！{item.title}，请相关部门予以答复，谢谢。"
+        sent = fmt_date(item.day, "iso")
+        reply_day = fmt_date(letter.reply_day, "iso")
+        if col.layout == "table":
+            reply_rows = (
+                f"<tr><th>回复内容</th><td>{escape(letter.reply_text)}</td></tr>"
+                f"<tr><th>回复单位</th><td>{escape(self.site.name)}办公室</td></tr>"
+                f"<tr><th>回复时间</th><td>{reply_day}</td></tr>"
+                if letter.reply_text
+                else '<tr><th>回复内容</th><td>暂无回复</td></tr>'
+            )
+            content = (
+                f'<h2 class="title">{escape(item.title)}</h2><table class="letter-detail">'
+                f"<tr><th>信件标题</th><td>{escape(item.title)}</td></tr>"
+                f"<tr><th>来信时间</th><td>{sent}</td></tr>"
+                f"<tr><th>办理状态</th><td>{escape(letter.state)}</td></tr>"
+                f"<tr><th>来信内容</th><td>{escape(asked)}</td></tr>{reply_rows}</table>"
+            )
+        else:
+            when = f"　答复时间：{reply_day}" if reply_day else ""
+            reply = (
+                f'<div class="reply"><p><strong>答复内容：</strong>{escape(letter.reply_text)}</p>'
+                f"<p>答复单位：{escape(self.site.name)}{when}</p></div>"
+                if letter.reply_text
+                else '<div class="reply"><p><strong>答复内容：</strong>暂无回复</p></div>'
+            )
+            content = (
+                f'<h2 class="title">{escape(item.title)}</h2>'
+                f'<div class="info">留言时间：{sent}　办理状态：{escape(letter.state)}</div>'
+                f'<div class="letter"><p><strong>留言内容：</strong>{escape(asked)}</p></div>{reply}'
+            )
+        return self.page(item.title, content, column=col.name, pub=item.day)
+
+    def guide_page(self, col: Column, item: Item) -> str:
+        """A 办事指南 page; how the element labels are marked up depends on the column's layout."""
+        rows = item.guide
+        if col.layout == "table":
+            body = "".join(
+                f"<tr><th>{escape(f.label)}</th><td>{escape(f.content)}</td></tr>" for f in rows
+            )
+            text = f'<table class="guide">{body}</table>'
+        elif col.layout == "dl":
+            text = "<dl>" + "".join(f"<dt>{escape(f.label)}</dt><dd>{escape(f.content)}</dd>" for f in rows) + "</dl>"
+        elif col.layout == "strong":
+            text = "".join(f"<p><strong>{escape(f.label)}：</strong>{escape(f.content)}</p>" for f in rows)
+        else:  # "lines": plain 标签：内容 paragraphs
+            text = "".join(f"<p>{escape(f.label)}：{escape(f.content)}</p>" for f in rows)
+        forms = "".join(f'<li><a href="{escape(path)}">{escape(label)}</a></li>' for path, label in item.attachments)
+        if forms:
+            text += f'<div class="forms"><h4>表格下载</h4><ul>{forms}</ul></div>'
+        info = f"发布时间：{item.day:%Y-%m-%d}　" if item.day else ""
+        content = (
+            f'<h2 class="title">{escape(item.title)}</h2>'
+            f'<div class="info">{info}来源：{escape(self.site.name)}</div><div class="article">{text}</div>'
         )
         return self.page(item.title, content, column=col.name, pub=item.day)
 
@@ -302,6 +382,17 @@ class Family:
     def dynamic(self, path: str, query: str, form: str) -> Page | None:
         """Endpoints with parameters (none in the base family)."""
         return None
+
+
+def is_letters(col: Column) -> bool:
+    return any(it.letter is not None for it in col.all_items())
+
+
+def badge(col: Column, item: Item) -> str:
+    """The status badge of a letter in a "badge" layout list (nothing otherwise)."""
+    if col.layout != "badge" or item.letter is None:
+        return ""
+    return f'<span class="state">[{escape(item.letter.state)}]</span>'
 
 
 def error_page(status: int) -> str:
@@ -570,7 +661,7 @@ class PlainFamily(Family):
         date_html = f'<span class="date">{day}</span>' if day else ""
         return (
             f'<li>·<a href="{escape(self.href(col, item, page_path))}" title="{escape(item.title)}">'
-            f"{escape(truncate(item.title))}</a>{date_html}</li>"
+            f"{escape(truncate(item.title))}</a>{badge(col, item)}{date_html}</li>"
         )
 
 

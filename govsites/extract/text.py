@@ -256,6 +256,11 @@ def _walk(el: etree._Element, parts: list[str], skip: tuple[str, ...], *, blocks
 def visible_text(html: str) -> str:
     """Title and body visible text: no script/style/noscript/template/comments; one line per block,
     whitespace collapsed inside lines, empty lines dropped."""
+    return title_and_text(html)[1]
+
+
+def title_and_text(html: str) -> tuple[str, str]:
+    """``(page_title(html), visible_text(html))`` from one parse."""
     root = parse_html(html)
     parts: list[str] = []
     title = page_title_from_tree(root)
@@ -265,7 +270,7 @@ def visible_text(html: str) -> str:
     target = body if body is not None else root
     _walk(target, parts, _INVISIBLE, blocks=True)
     lines = (collapse(line) for line in "".join(parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+    return title, "\n".join(line for line in lines if line)
 
 
 def page_title_from_tree(root: etree._Element) -> str:

@@ -38,7 +38,7 @@ from govsites.extract.columns import (
 )
 from govsites.extract.links import Link, extract_links, is_attachment, normalize_url, same_site, strip_session_id
 from govsites.extract.listing import HomeBlock, ListEntry, ListPage, extract_blocks, extract_list
-from govsites.extract.text import decode_body, page_title, visible_text
+from govsites.extract.text import decode_body, title_and_text, visible_text
 from govsites.items import (
     ColumnItem,
     LinkCheckItem,
@@ -328,17 +328,18 @@ class SiteSpider(scrapy.Spider):
             if self.config.soft404_probe:
                 yield self._notfound_request(state)
         html, encoding = decode_response(response)
-        verdict = self._judge(state, response, html)
-        if not rendered:
-            yield verdict
+        title, text = title_and_text(html) if html else ("", "")
+        verdict = self._judge(state, response, html, title, text)
+        checks = [] if rendered else [verdict]  # the page's own verdict travels with its page item
         if verdict.broken or verdict.status == "blocked" or not html:
             if verdict.broken:
                 yield PageItem(site_id, request_url, response.url, verdict.status, "error", depth, rendered,
-                               fetched_at=now_iso())
+                               fetched_at=now_iso(), checks=checks)
                 yield from self._unreachable_column(state, request_url)
+            else:
+                yield from checks
             return
         state.parsed.add(request_url)
-        text = visible_text(html)
         if response.status == 200:
             state.page_fps[request_url] = page_fingerprint(text)
         links = [self._canonical(link) for link in extract_links(html, response.url)]
@@ -366,8 +367,8 @@ class SiteSpider(scrapy.Spider):
         # A page's link occurrences and list entries travel with it: one item per page, not one per link.
         refs = [LinkRefItem(site_id, link.url, response.url, link.anchor, link.tag) for link in links]
         yield PageItem(site_id, request_url, response.url, str(response.status), kind, depth, rendered,
-                       title=page_title(html), encoding=encoding, fetched_at=now_iso(), text=text, refs=refs,
-                       entries=stored)
+                       title=title, encoding=encoding, fetched_at=now_iso(), text=text, refs=refs,
+                       entries=stored, checks=checks)
         yield from self._follow(state, links, depth + 1)
 
     @staticmethod
@@ -375,7 +376,8 @@ class SiteSpider(scrapy.Spider):
         url = strip_session_id(link.url)
         return link if url == link.url else Link(url, link.anchor, link.tag, link.kind)
 
-    def _judge(self, state: SiteState, response: Response, html: str) -> LinkCheckItem:
+    def _judge(self, state: SiteState, response: Response, html: str, title: str = "",
+               text: str = "") -> LinkCheckItem:
         """The verdict on a fetched page: its HTTP status, or blocked / soft_404 for what a status hides."""
         request = response.request
         url = origin_url(request) if request is not None else response.url
@@ -383,14 +385,13 @@ class SiteSpider(scrapy.Spider):
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
         if is_waf_challenge(response.status, headers, html):
             status, reason = "blocked", "防火墙/人机验证页面（未计为失效）"
-        elif response.status == 200 and html and self._soft_404(state, html):
+        elif response.status == 200 and html and self._soft_404(state, title, text):
             status, reason = "soft_404", "页面显示“页面不存在”，但状态码为 200"
         return LinkCheckItem(state.site.site_id, url, status, reason, is_broken(status), final_url=response.url,
                              checked_at=now_iso())
 
-    def _soft_404(self, state: SiteState, html: str) -> bool:
-        text = visible_text(html)
-        if looks_like_not_found(page_title(html), text):
+    def _soft_404(self, state: SiteState, title: str, text: str) -> bool:
+        if looks_like_not_found(title, text):
             return True
         return state.notfound_fp is not None and page_fingerprint(text) == state.notfound_fp
 
