@@ -22,10 +22,11 @@ list (an element the crawler did not look for is missing); a guide is incomplete
 ``incomplete_min`` elements are missing. ``forms_broken``: distinct broken links referenced from the guide page
 (link_refs.source_url = the guide URL, joined with link_checks.broken).
 
-Key areas (rubric ``[[key_areas]]``): a column belongs to an area when its name contains one of the area's
-keywords (a column may belong to several areas). The area is ``ok`` when one of its columns has a newest date
-on or after the area's cutoff (annual areas: 1 January of the year before AS_OF), ``stale`` when columns exist
-but none is dated that recently (blank and undated columns included), ``missing`` without any column.
+Key areas (rubric ``[[key_areas]]``): evidence for an area is a column whose name contains one of its keywords
+(its newest date; a blank column is no evidence) or a list item titled with one in a disclosure, policy or
+notice column (the item's date). The area is ``ok`` when the newest evidence is on or after the area's cutoff
+(annual areas: 1 January of the year before AS_OF), ``stale`` when older or undated, ``missing`` without any.
+The demo web's truth (govsites/demo/expected.py) reads the same keyword table.
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ GUIDE_TABLE = (
 KEY_AREA_TABLE = ("site_id", "area", "label", "status", "newest_date", "cutoff", "columns", "column_url", "name")
 KEY_AREA_STATUSES = ("ok", "stale", "missing")
 ELEMENT_SEPARATOR = "|"
+#: Column categories whose items count as key-area evidence by their titles (e.g. 2015年部门预算公开 in 信息公开).
+TITLE_CATEGORIES = ("disclosure", "policy", "notice")
 
 
 def _dates(text: pd.Series) -> pd.Series:
@@ -226,16 +229,38 @@ def guides_table(guides: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- key areas -----------------------------------------------------------------------------------------
-def key_areas_long(columns: pd.DataFrame, sites: pd.Series, rubric: Rubric, as_of: date) -> pd.DataFrame:
-    """One row per (evaluated site, key area): status ok/stale/missing, newest date and matching columns."""
-    newest = _dates(columns["newest_date"])
+def _area_hits(columns: pd.DataFrame, items: pd.DataFrame, keywords: tuple[str, ...]) -> pd.DataFrame:
+    """Evidence for one area: columns named for it (their newest date), and items titled with it in
+    disclosure/policy/notice columns (the item's date). A blank column is no evidence."""
+    named = (
+        columns.loc[_has_keyword(columns["name"], keywords) & (columns["status"] != "blank")]
+        .assign(newest=lambda f: _dates(f["newest_date"]))
+        .loc[:, ["site_id", "url", "name", "newest"]]
+    )
+    hosts = columns.loc[columns["category"].isin(TITLE_CATEGORIES), ["site_id", "url", "name"]]
+    titled = (
+        items.loc[_has_keyword(items["title"], keywords)]
+        .merge(hosts, left_on=["site_id", "column_url"], right_on=["site_id", "url"], suffixes=("_item", ""))
+        .assign(newest=lambda f: _dates(f["date"]))
+        .loc[:, ["site_id", "url", "name", "newest"]]
+    )
+    return pd.concat([named, titled], ignore_index=True)
+
+
+def key_areas_long(
+    columns: pd.DataFrame, items: pd.DataFrame, sites: pd.Series, rubric: Rubric, as_of: date
+) -> pd.DataFrame:
+    """One row per (evaluated site, key area): ok when the newest evidence is within the area's window
+    (annual areas: the current or previous year), stale when older or undated, missing without evidence."""
     frames = []
     for area in rubric.key_areas:
         cutoff = area.cutoff(as_of)
-        hit = columns.assign(newest=newest).loc[_has_keyword(columns["name"], area.keywords)]
-        hit = hit.sort_values(["newest", "url"], ascending=[False, True], na_position="last", kind="stable")
+        hit = _area_hits(columns, items, area.keywords).sort_values(
+            ["newest", "url"], ascending=[False, True], na_position="last", kind="stable"
+        )
         per_site = hit.groupby("site_id").agg(
-            newest=("newest", "max"), columns=("name", "|".join), column_url=("url", "first")
+            newest=("newest", "max"), columns=("name", lambda n: "|".join(dict.fromkeys(n))),
+            column_url=("url", "first"),
         )
         frame = pd.DataFrame({"site_id": sites}).join(per_site, on="site_id")
         status = (

@@ -360,7 +360,9 @@ def site_metrics(data: RunData, rubric: Rubric) -> pd.DataFrame:
         interaction.letter_counts(letters),
         interaction.consultation_channels(data["columns"], letters, rubric).to_frame(),
         interaction.guide_counts(guides, data["columns"]),
-        interaction.key_area_counts(interaction.key_areas_long(columns, evaluated, rubric, data.as_of)),
+        interaction.key_area_counts(
+            interaction.key_areas_long(columns, data["list_items"], evaluated, rubric, data.as_of)
+        ),
     ]
     joined = data.sites.set_index("site_id")
     for part in parts:
@@ -402,7 +404,7 @@ def key_areas_table(data: RunData, rubric: Rubric) -> pd.DataFrame:
     """key_areas.csv rows: evaluated site × key area."""
     columns = resolve_columns(data["columns"], rubric, data.as_of)
     evaluated = data.sites.loc[data.sites["evaluation"] == "evaluated", "site_id"]
-    long = interaction.key_areas_long(columns, evaluated, rubric, data.as_of)
+    long = interaction.key_areas_long(columns, data["list_items"], evaluated, rubric, data.as_of)
     return interaction.key_areas_table(long, _names(data))
 
 

@@ -206,3 +206,26 @@ def test_malformed_registry_stops_before_crawling(tmp_path: Path) -> None:
     assert f"{registry}:3" in result.stderr
     assert "group" in result.stderr
     assert not db.exists()
+
+
+def test_letters_guides_and_key_areas_match_expected(demo) -> None:  # type: ignore[no-untyped-def]
+    out = demo["out"]
+    letters = by_site(read_csv(out / "interaction.csv"))
+    guides = by_site(read_csv(out / "services.csv"))
+    areas = {(r["site_id"], r["label"]): r["status"] for r in read_csv(out / "key_areas.csv")}
+    metrics = {row["site_id"]: row for row in read_csv(out / "metrics.csv")}
+    for site_id, expected in EXPECTED["sites"].items():
+        got = {(urlsplit(r["url"]).path, r["submitted_date"], r["answered"], r["reply_date"])
+               for r in letters.get(site_id, [])}
+        want = {(le["path"], le["submitted_date"], "true" if le["answered"] else "false", le["reply_date"] or "")
+                for le in expected.get("letters", [])}
+        assert got == want, f"{site_id}: letters differ"
+        got_guides = {(urlsplit(r["url"]).path, r["missing"]) for r in guides.get(site_id, [])}
+        want_guides = {(g["path"], "|".join(g["missing"])) for g in expected.get("guides", [])}
+        assert got_guides == want_guides, f"{site_id}: guides differ"
+        for area, status in expected.get("key_areas", {}).items():
+            assert areas[site_id, area] == status, f"{site_id} {area}"
+        for name in ("letters_12m", "answered_12m", "unanswered_90d"):
+            assert metrics[site_id][name] == str(expected[name]), f"{site_id}.{name}"
+        vetoed_for_letters = "互动回应差" in metrics[site_id]["veto_reasons"]
+        assert vetoed_for_letters == ("interaction" in expected["veto"]), site_id

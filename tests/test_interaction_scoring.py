@@ -75,12 +75,22 @@ def interaction_rows() -> dict[str, list[dict]]:
         column("guotu", "zxft/", "在线访谈", "interaction", "2015-02-01"),
         column("shiquan", "bszn/", "办事指南", "guide", "2015-12-01"),
         # xunyang key areas: 三公经费 ok (previous year), 财政预决算 stale (two years back), 部门预算 missing,
-        # 信息公开年报 ok, 政策文件 ok (2015-11-02, fixture), 安全生产 blank → stale
+        # 信息公开年报 ok, 政策文件 ok (2015-11-02, fixture), 安全生产 older than 12 months → stale,
+        # a blank 部门预算 column is no evidence → still missing
         column("xunyang", "sgjf/", "三公经费", "disclosure", "2014-06-01"),
         column("xunyang", "czyjs/", "财政预决算", "disclosure", "2013-12-31"),
         column("xunyang", "nb/", "政府信息公开年报", "disclosure", "2015-02-01"),
-        column("xunyang", "aqsc/", "安全生产", "other", "", status="blank"),
+        column("xunyang", "aqsc/", "安全生产", "other", "2014-10-08"),
+        column("xunyang", "bmys/", "部门预算", "disclosure", "", status="blank"),
     ]
+    rows["list_items"] = rows.get("list_items", []) + [
+        # an item titled with an area inside a disclosure column is evidence for it (guotu: 三公经费 ok)
+        {"site_id": "guotu", "column_url": "http://guotu.example.gov.cn/gkml/",
+         "url": "http://guotu.example.gov.cn/gkml/1.html",
+         "title": "安康市国土资源局2015年三公经费预算公开", "date": "2015-04-20", "date_source": "list",
+         "pinned": False},
+    ]
+    rows["columns"] += [column("guotu", "gkml/", "信息公开目录", "disclosure", "2015-04-20")]
     rows["letters"] = [
         letter(1, "2015-11-01", "true", "2015-11-06"),  # answered on time (5 days)
         letter(2, "2015-03-01", "true", "2015-07-01"),  # answered late (122 days): answered, not overdue
@@ -209,7 +219,8 @@ def test_service_metrics_and_deductions(metrics: dict[str, dict[str, str]]) -> N
 
 def test_key_area_metrics(metrics: dict[str, dict[str, str]]) -> None:
     assert (metrics["xunyang"]["key_areas_missing"], metrics["xunyang"]["key_areas_stale"]) == ("1", "2")
-    assert (metrics["guotu"]["key_areas_missing"], metrics["guotu"]["key_areas_stale"]) == ("5", "1")
+    # guotu: 三公经费 only as an item title in its disclosure column (evidence), 政策法规 stale, 4 missing
+    assert (metrics["guotu"]["key_areas_missing"], metrics["guotu"]["key_areas_stale"]) == ("4", "1")
     assert (metrics["fagai"]["key_areas_missing"], metrics["fagai"]["key_areas_stale"]) == ("6", "0")
     assert metrics["yanwu"]["key_areas_missing"] == ""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -76,16 +77,22 @@ EMPTY_CONTENT = ("", "无", "暂无")
 EXCLUDED_COLUMN_WORDS = ("访谈", "征集", "调查", "举报", "投诉")
 LETTER_WINDOW_MONTHS = 12
 UNANSWERED_DAYS = 90
-# key area -> (column-name keywords, item-title keywords, window in months)
-KEY_AREAS: dict[str, tuple[tuple[str, ...], tuple[str, ...], int]] = {
-    "财政预决算": (("预决算", "财政预算", "财政决算"), ("预决算", "预算公开", "决算公开", "部门预算", "部门决算"), 12),
-    "三公经费": (("三公",), ("三公",), 12),
-    "部门预算": (("部门预算",), ("部门预算",), 12),
-    "政府信息公开年报": (("信息公开年报", "年度报告"), ("信息公开工作年度报告", "信息公开年报"), 12),
-    "政策法规": (("政策法规", "政策文件", "规范性文件"), (), 6),
-    "安全生产": (("安全生产",), ("安全生产",), 12),
-}
 KEY_AREA_TITLE_CATEGORIES = ("disclosure", "policy", "notice")
+RUBRIC = Path(__file__).resolve().parents[2] / "data" / "rubric" / "census2015.toml"
+
+
+def key_areas_rules() -> list[tuple[str, tuple[str, ...], str]]:
+    """(label, keywords, window) per key area, from the rubric the scoring stage uses (one source)."""
+    with RUBRIC.open("rb") as f:
+        areas = tomllib.load(f)["key_areas"]
+    return [(a["label"], tuple(a["keywords"]), a.get("window", "year")) for a in areas]
+
+
+def _area_cutoff(window: str) -> date:
+    """'year': the previous calendar year counts (annual items); '6m' / '12m': months before AS_OF."""
+    if window == "year":
+        return date(AS_OF.year - 1, 1, 1)
+    return _months_back(AS_OF, int(window.rstrip("m")))
 
 
 def excluded_column(col: Column) -> bool:
@@ -140,22 +147,23 @@ def guides_expected(site: Site) -> list[dict[str, object]]:
 
 
 def key_areas_expected(site: Site) -> dict[str, str]:
-    """ok / stale / missing per key disclosure area, from column names and item titles."""
+    """ok / stale / missing per key disclosure area: items of a column named for the area, or items titled
+    with it on the first page of a disclosure/policy/notice column; none (or only blank columns) is missing."""
     out: dict[str, str] = {}
-    for area, (names, titles, months) in KEY_AREAS.items():
+    for area, keywords, window in key_areas_rules():
         days: list[date | None] = []
         for col in site.columns:
             if col.status != 200:
                 continue
-            by_name = any(word in col.name for word in names)
-            for it in col.all_items():
-                by_title = col.category in KEY_AREA_TITLE_CATEGORIES and any(w in it.title for w in titles)
+            by_name = any(word in col.name for word in keywords)
+            for it in col.items:
+                by_title = col.category in KEY_AREA_TITLE_CATEGORIES and any(w in it.title for w in keywords)
                 if by_name or by_title:
                     days.append(it.day)
         dated = [d for d in days if d is not None]
         if not days:
             out[area] = "missing"
-        elif dated and max(dated) >= _months_back(AS_OF, months):
+        elif dated and max(dated) >= _area_cutoff(window):
             out[area] = "ok"
         else:
             out[area] = "stale"
@@ -407,9 +415,10 @@ def build_expected() -> dict[str, object]:
             "unanswered_90d": f"letters submitted after letters_submitted_after, not answered, submitted more than "
             f"{UNANSWERED_DAYS} days before as_of; columns named {'/'.join(EXCLUDED_COLUMN_WORDS)} excluded",
             "guide_elements": "|".join(GUIDE_ELEMENTS),
-            "key_areas": "a column whose name names the area (all its items) or an item whose title names it in a "
-            "disclosure/policy/notice column; ok when the newest such item is within 12 months (政策法规: 6) of "
-            "as_of, stale when older or undated, missing when there is none (a blank column is missing)",
+            "key_areas": "keywords and windows from data/rubric/census2015.toml [[key_areas]]: a column whose name "
+            "has a keyword (its first-page items) or a first-page item titled with one in a disclosure/policy/notice "
+            "column; ok when the newest is within the window (annual areas: current or previous year), stale when "
+            "older or undated, missing when there is none (a blank column is missing)",
         },
         "sites": sites,
     }

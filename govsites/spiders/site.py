@@ -36,11 +36,15 @@ from govsites.extract.columns import (
     is_article_url,
     sitemap_urls,
 )
+from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
 from govsites.extract.links import Link, extract_links, is_attachment, normalize_url, same_site, strip_session_id
 from govsites.extract.listing import HomeBlock, ListEntry, ListPage, extract_blocks, extract_list
+from govsites.extract.mailbox import Letter, extract_letters, is_excluded_column, letter_detail
 from govsites.extract.text import decode_body, title_and_text, visible_text
 from govsites.items import (
     ColumnItem,
+    GuideItem,
+    LetterItem,
     LinkCheckItem,
     LinkRefItem,
     ListEntryItem,
@@ -95,6 +99,8 @@ class CrawlConfig:
     probes: int = 0
     max_query_variants: int = 30
     soft404_probe: bool = True
+    guide_pages: int = 30
+    guide_elements: tuple[str, ...] = GUIDE_ELEMENTS
 
 
 @dataclass
@@ -115,6 +121,7 @@ class SiteState:
     variants: Counter[str] = field(default_factory=Counter)  # crawled pages per path (query variants)
     notfound_fp: str | None = None  # fingerprint of the site's own not-found page (soft 404)
     page_fps: dict[str, str] = field(default_factory=dict)  # fingerprints of 200 pages, to re-judge late
+    details: dict[str, tuple[str, object]] = field(default_factory=dict)  # letter/guide pages still to read
 
     def internal(self, url: str) -> bool:
         return same_site(url, self.site.home_url) or any(same_site(url, f"http://{h}/") for h in self.hosts)
@@ -184,6 +191,7 @@ class SiteSpider(scrapy.Spider):
             probes=max(0, settings.getint("GOVSITES_PROBES")),
             max_query_variants=settings.getint("GOVSITES_MAX_QUERY_VARIANTS", 30),
             soft404_probe=settings.getbool("GOVSITES_SOFT404_PROBE", True),
+            guide_pages=settings.getint("GOVSITES_GUIDE_PAGES", 30),
         )
         categories = Path(settings.get("GOVSITES_CATEGORIES"))
         spider.categories = CategoryTable.load(categories) if categories.exists() else CategoryTable.default()
@@ -270,7 +278,7 @@ class SiteSpider(scrapy.Spider):
                 yield self._unfetchable(state, link.url, scheme)
                 continue
             crawlable = link.kind == "page" and not is_attachment(link.url) and state.internal(link.url)
-            is_column = link.url in state.columns
+            is_column = link.url in state.columns or link.url in state.details  # beyond depth if need be
             if crawlable and (self._can_crawl(state, depth, link.url)
                               or (is_column and state.pages < self.config.max_pages)):
                 state.pages += 1
@@ -357,13 +365,14 @@ class SiteSpider(scrapy.Spider):
         if column is not None and role != "home" and column.url not in state.column_done:
             listing = extract_list(html, response.url, self.today)
             entries = listing.entries
-            outcome = list(self._column(state, column, listing, response))
+            outcome = list(self._column(state, column, listing, response, html))
             if any(isinstance(o, (ColumnItem, scrapy.Request)) for o in outcome):
                 kind = "list"
             if column.url in state.column_done:
                 stored = [self._entry_item(state, column.url, entry) for entry in entries]
             yield from outcome
         links += script_links(entries, links)
+        yield from self._detail_items(state, request_url, html, links)
         # A page's link occurrences and list entries travel with it: one item per page, not one per link.
         refs = [LinkRefItem(site_id, link.url, response.url, link.anchor, link.tag) for link in links]
         yield PageItem(site_id, request_url, response.url, str(response.status), kind, depth, rendered,
@@ -437,7 +446,8 @@ class SiteSpider(scrapy.Spider):
                 state.pages += 1
                 yield self._page_request(state, sitemap, depth=depth + 1, role="page", priority=PRIORITY_COLUMN)
 
-    def _column(self, state: SiteState, column: ColumnLink, listing: ListPage, response: Response) -> Iterator[Any]:
+    def _column(self, state: SiteState, column: ColumnLink, listing: ListPage, response: Response,
+                html: str) -> Iterator[Any]:
         rendered = bool(response.meta.get("rendered"))
         pin = next((p for p in state.pinned if p.url == column.url), None)
         if not listing.entries and not listing.empty:
@@ -449,6 +459,11 @@ class SiteSpider(scrapy.Spider):
             if pin is None and not rendered:
                 return  # not a list page: a content page is not a column
         state.column_done.add(column.url)
+        category = self._column_category(state, column, listing)
+        if category == "interaction":
+            yield from self._letters(state, column, listing, html, response.url)
+        elif category == "guide":
+            yield from self._register_guides(state, column, listing)
         dated = [e for e in listing.entries if e.date is not None]
         if listing.entries and not dated and self.config.article_date_pages > 0:
             targets = [e.url for e in listing.entries[: self.config.article_date_pages]]
@@ -470,12 +485,60 @@ class SiteSpider(scrapy.Spider):
             status = "undated"
         else:
             status = "ok"
-        pin = next((p for p in state.pinned if p.url == column.url), None)
         name = column.name or listing.column_name
-        category = (pin.category if pin and pin.category else None) or self._categorize(name)
+        category = self._column_category(state, column, listing)
         return ColumnItem(state.site.site_id, column.url, name, category, newest.isoformat() if newest else "",
                           len(listing.entries), status, source, column.found_by, rendered,
                           on_home=column.url in state.home_columns)
+
+    def _column_category(self, state: SiteState, column: ColumnLink, listing: ListPage) -> str:
+        pin = next((p for p in state.pinned if p.url == column.url), None)
+        if pin is not None and pin.category:
+            return pin.category
+        return self._categorize(column.name or listing.column_name)
+
+    # -- interaction columns (letters) and service guides ---------------------------------------------
+    def _letters(self, state: SiteState, column: ColumnLink, listing: ListPage, html: str,
+                 page_url: str) -> Iterator[Any]:
+        """Letters as the list shows them now; those without a status are refined from their detail page
+        when it is parsed (the later row replaces the earlier one)."""
+        name = column.name or listing.column_name
+        excluded = is_excluded_column(name)
+        for index, letter in enumerate(extract_letters(html, page_url, self.today)):
+            url = normalize_url(letter.url) if letter.url else f"{column.url}#{index + 1}"
+            item = letter_item(state.site.site_id, column.url, name, url, letter, excluded)
+            yield item
+            incomplete = letter.answered is None or letter.submitted is None or (
+                letter.answered and letter.reply_date is None)
+            if letter.url and incomplete:
+                state.details[url] = ("letter", item)
+                if url in state.parsed:
+                    yield self._page_request(state, url, depth=self.config.max_depth, role="page",
+                                             priority=PRIORITY_PAGE)
+
+    def _register_guides(self, state: SiteState, column: ColumnLink, listing: ListPage) -> Iterator[Any]:
+        """A guide column's entries are judged as guides whenever their pages are parsed."""
+        for entry in listing.entries[: self.config.guide_pages]:
+            url = normalize_url(entry.url)
+            state.details[url] = ("guide", column.url)
+            if url in state.parsed:
+                yield self._page_request(state, url, depth=self.config.max_depth, role="page", priority=PRIORITY_PAGE)
+
+    def _detail_items(self, state: SiteState, url: str, html: str, links: list[Link]) -> Iterator[Any]:
+        detail = state.details.pop(url, None)
+        if detail is None:
+            return
+        kind, data = detail
+        if kind == "letter":
+            listed: LetterItem = data  # type: ignore[assignment]
+            letter = letter_detail(html, url, self.today)
+            if letter is not None:
+                yield merge_letter(listed, letter)
+        elif is_guide_page(html, url):
+            present, missing = guide_elements(html, self.config.guide_elements)
+            forms = guide_forms(html, url)
+            yield GuideItem(state.site.site_id, str(data), url, title_and_text(html)[0], "|".join(present),
+                            "|".join(missing), len(forms))
 
     def _categorize(self, name: str) -> str:
         assert self.categories is not None
@@ -588,6 +651,27 @@ def decode_response(response: Response) -> tuple[str, str]:
     content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
     match = _CHARSET.search(content_type)
     return decode_body(response.body, match.group(1) if match else None)
+
+
+def letter_item(site_id: str, column_url: str, column: str, url: str, letter: Letter,
+                excluded: bool) -> LetterItem:
+    answered = "" if letter.answered is None else ("true" if letter.answered else "false")
+    return LetterItem(site_id, column_url, column, url, letter.title,
+                      letter.submitted.isoformat() if letter.submitted else "", letter.status, answered,
+                      letter.reply_date.isoformat() if letter.reply_date else "", excluded)
+
+
+def merge_letter(listed: LetterItem, detail: Letter) -> LetterItem:
+    """The list's row completed by what the detail page says (the detail page wins where it speaks)."""
+    answered = listed.answered if detail.answered is None else ("true" if detail.answered else "false")
+    return replace(
+        listed,
+        title=listed.title or detail.title,
+        submitted_date=detail.submitted.isoformat() if detail.submitted else listed.submitted_date,
+        status=detail.status or listed.status,
+        answered=answered,
+        reply_date=detail.reply_date.isoformat() if detail.reply_date else listed.reply_date,
+    )
 
 
 def script_links(entries: Iterable[ListEntry], links: list[Link]) -> list[Link]:
