@@ -83,7 +83,8 @@ def interaction_rows() -> dict[str, list[dict]]:
         column("xunyang", "aqsc/", "安全生产", "other", "2014-10-08"),
         column("xunyang", "bmys/", "部门预算", "disclosure", "", status="blank"),
     ]
-    rows["list_items"] = rows.get("list_items", []) + [
+    rows["list_items"] = [
+        *rows.get("list_items", []),
         # an item titled with an area inside a disclosure column is evidence for it (guotu: 三公经费 ok)
         {"site_id": "guotu", "column_url": "http://guotu.example.gov.cn/gkml/",
          "url": "http://guotu.example.gov.cn/gkml/1.html",
