@@ -113,6 +113,7 @@ class ProbeItem:
     ok: bool
     status: str
     elapsed_ms: int
+    source: str = "crawl"  # crawl | probe (a `make probe` round)
 
 
 @dataclass

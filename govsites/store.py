@@ -115,7 +115,8 @@ CREATE TABLE IF NOT EXISTS probes (
     probed_at TEXT NOT NULL,
     ok INTEGER NOT NULL,
     status TEXT NOT NULL,
-    elapsed_ms INTEGER NOT NULL
+    elapsed_ms INTEGER NOT NULL,
+    source TEXT NOT NULL DEFAULT 'crawl'
 );
 CREATE INDEX IF NOT EXISTS probes_site_time ON probes (site_id, probed_at);
 CREATE TABLE IF NOT EXISTS letters (
@@ -145,6 +146,9 @@ CREATE TABLE IF NOT EXISTS guides (
 );
 """
 
+#: Columns added after the first release: (table, column, definition) applied to older stores.
+MIGRATIONS = (("probes", "source", "source TEXT NOT NULL DEFAULT 'crawl'"),)
+
 #: Tables whose rows belong to one (run, site) and are replaced when that site is crawled again.
 SITE_TABLES = ("pages", "columns", "list_items", "link_refs", "link_checks", "typos", "letters", "guides")
 
@@ -158,7 +162,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "link_refs": ("site_id", "url", "source_url", "anchor", "tag"),
     "link_checks": ("site_id", "url", "status", "reason", "broken", "final_url", "checked_at"),
     "typos": ("site_id", "url", "wrong", "right", "context", "severity", "kind"),
-    "probes": ("site_id", "url", "probed_at", "ok", "status", "elapsed_ms"),
+    "probes": ("site_id", "url", "probed_at", "ok", "status", "elapsed_ms", "source"),
     "letters": ("site_id", "column_url", "column", "url", "title", "submitted_date", "status", "answered",
                 "reply_date", "excluded"),
     "guides": ("site_id", "column_url", "url", "title", "present", "missing", "forms"),
@@ -203,9 +207,17 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.executescript(SCHEMA)
+            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"无法打开存储 / cannot open store {path}: {exc}") from exc
         self.conn.row_factory = sqlite3.Row
+
+    def _migrate(self) -> None:
+        """Bring a store written by an earlier version up to the schema (columns added since)."""
+        for table, column, ddl in MIGRATIONS:
+            present = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {ddl}")
 
     def close(self) -> None:
         self.conn.close()
@@ -273,7 +285,9 @@ class Store:
             sid = site["site_id"]
             statements.extend((f"DELETE FROM {table} WHERE run_id = ? AND site_id = ?", (run_id, sid))
                               for table in SITE_TABLES)
-            statements.append(("DELETE FROM probes WHERE run_id = ? AND site_id = ?", (run_id, sid)))
+            # A rerun replaces the crawl's own probes; rounds recorded by `make probe` are evidence kept.
+            statements.append(("DELETE FROM probes WHERE run_id = ? AND site_id = ? AND source = 'crawl'",
+                               (run_id, sid)))
             statements.append((
                 "INSERT OR REPLACE INTO run_sites (run_id, site_id, name, grp, county, home_url, started_at,"
                 " finished_at, status, pages, error) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'running', 0, '')",

@@ -627,14 +627,19 @@ class SiteSpider(scrapy.Spider):
         meta = response.meta
         ok = response.status < 400
         yield ProbeItem(meta["site_id"], meta["probe_url"], meta["probed_at"], ok, str(response.status),
-                        int(1000 * float(meta.get("download_latency", 0.0))))
+                        int(1000 * float(meta.get("download_latency", 0.0))), self._probe_source)
 
     @tracked
     def probe_failed(self, failure: Failure) -> Iterator[ProbeItem]:
         meta = failure.request.meta  # type: ignore[attr-defined]
         status, _reason = classify_failure(failure.value or Exception())
         elapsed = int(1000 * (time.monotonic() - meta["probe_started"]))
-        yield ProbeItem(meta["site_id"], meta["probe_url"], meta["probed_at"], False, status, elapsed)
+        yield ProbeItem(meta["site_id"], meta["probe_url"], meta["probed_at"], False, status, elapsed,
+                        self._probe_source)
+
+    @property
+    def _probe_source(self) -> str:
+        return "probe" if self.mode == "probe" else "crawl"
 
 
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
