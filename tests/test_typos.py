@@ -238,3 +238,21 @@ def test_false_alarms_on_real_clean_text(detector: TypoDetector) -> None:
     result = false_alarms(detector, texts)
     assert result["chars"] > 150_000, result
     assert result["serious_per_100k"] <= 1.0, result
+
+
+def test_typo_found_in_a_gbk_page_declared_gb2312() -> None:
+    """Text arrives decoded right: a GBK page that declares gb2312 and holds a GBK-only character (镕)."""
+    from govsites.extract.text import decode_body, visible_text
+
+    html = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+            "<title>宁陕县人民政府</title></head><body><p>朱镕基同志曾指出，要认真学习中华人民共合国宪法。</p>"
+            "</body></html>")
+    body = html.encode("gbk")
+    text, encoding = decode_body(body, "gb2312")
+    assert encoding.lower() in {"gb18030", "gbk"}
+    visible = visible_text(text)
+    assert "朱镕基" in visible
+    findings = default_detector().find(visible)
+    assert [(f.wrong, f.right, f.severity) for f in findings] == [("中华人民共合国", "中华人民共和国", "serious")]
+    assert "镕" in visible
+    assert "\ufffd" not in findings[0].context
