@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from typing import Any
@@ -16,6 +17,9 @@ from govsites.items import ColumnItem, LinkCheckItem, PageItem, ProbeItem, SiteD
 from govsites.store import now_iso
 
 logger = logging.getLogger(__name__)
+
+#: Content types a page request reads the body of; anything else (zip, pdf, images …) is judged by status.
+DOCUMENT_TYPES = re.compile(rb"^(?:text/|application/(?:xhtml\+xml|xml|json|javascript|x-javascript)$)")
 
 
 class HomeProbes:
@@ -78,7 +82,8 @@ class HomeProbes:
 
 
 class HeadersOnly:
-    """Stop a download once the headers are in, for requests marked ``headers_only`` (link checks by GET)."""
+    """Stop a download once the headers are in: link checks by GET (``headers_only``), and pages whose answer
+    is not a document (an attachment behind an extension-less URL): their status is all that is judged."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> HeadersOnly:
@@ -89,6 +94,10 @@ class HeadersOnly:
     def headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
         if request.meta.get("headers_only"):
             raise StopDownload(fail=False)
+        if request.meta.get("role") in ("page", "home") and not request.meta.get("playwright"):
+            content_type = (headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
+            if content_type and not DOCUMENT_TYPES.match(content_type):
+                raise StopDownload(fail=False)
 
 
 class Progress:
