@@ -1,7 +1,9 @@
 """The store: every crawl is a run; pages, columns, links, typos and probes are rows of that run.
 
-SQLite by default (WAL mode, writes in transactions). The SQL is kept to what PostgreSQL also accepts
-so a ``postgresql://`` URL can be supported by swapping the connection factory. No Scrapy imports here:
+SQLite by default (WAL mode, writes in transactions). A ``postgresql://`` URL selects PostgreSQL (psycopg 3):
+the same schema (the run id becomes an identity column), upserts with ``ON CONFLICT``, one transaction per
+write, retried on deadlock; that is the store the workers of a distributed crawl share (docs/scaling.md).
+The SQL is written once with ``?`` placeholders and translated for PostgreSQL. No Scrapy imports here:
 the scoring stage reads the store through this module too.
 """
 
@@ -146,11 +148,27 @@ CREATE TABLE IF NOT EXISTS guides (
 );
 """
 
+#: Values for columns a writer may leave out (added after the first release).
+COLUMN_DEFAULTS: dict[str, dict[str, Any]] = {"probes": {"source": "crawl"}}
+
 #: Columns added after the first release: (table, column, definition) applied to older stores.
 MIGRATIONS = (("probes", "source", "source TEXT NOT NULL DEFAULT 'crawl'"),)
 
 #: Tables whose rows belong to one (run, site) and are replaced when that site is crawled again.
 SITE_TABLES = ("pages", "columns", "list_items", "link_refs", "link_checks", "typos", "letters", "guides")
+
+#: Primary keys (the ``ON CONFLICT`` targets of PostgreSQL upserts); ``probes`` has none (rows accumulate).
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "run_sites": ("run_id", "site_id"),
+    "pages": ("run_id", "site_id", "url"),
+    "columns": ("run_id", "site_id", "url"),
+    "list_items": ("run_id", "site_id", "column_url", "url"),
+    "link_refs": ("run_id", "site_id", "url", "source_url", "anchor", "tag"),
+    "link_checks": ("run_id", "site_id", "url"),
+    "typos": ("run_id", "site_id", "url", "wrong", "context"),
+    "letters": ("run_id", "site_id", "url"),
+    "guides": ("run_id", "site_id", "url"),
+}
 
 #: Columns of each table as the store writes them (``run_id`` is added by the store).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -187,6 +205,32 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+def is_postgres(url: str | Path) -> bool:
+    return str(url).startswith(("postgresql://", "postgres://"))
+
+
+def _pg_sql(sql: str) -> str:
+    """The store's SQL for psycopg: ``?`` placeholders become ``%s`` (the SQL here has no literal ``?``/``%``)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _upsert_sql(table: str, columns: Sequence[str]) -> str:
+    """``INSERT OR REPLACE`` for PostgreSQL: insert, or overwrite every non-key column of the existing row."""
+    keys = TABLE_KEYS[table]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("%s" for _ in columns)
+    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c not in keys)
+    target = ", ".join(f'"{k}"' for k in keys)
+    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    return f"INSERT INTO {table} ({quoted}) VALUES ({marks}) ON CONFLICT ({target}) {action}"
+
+
+#: Serializes schema creation when several workers open a new PostgreSQL store at once.
+_PG_SCHEMA_LOCK = 0x676F7673  # "govs"
+#: Held by the one crawl of a PostgreSQL store outside distributed mode (the SQLite store's flock).
+_PG_CRAWL_LOCK = 0x676F7663  # "govc"
+
+
 def _sqlite_path(url: str) -> Path:
     if url.startswith("sqlite:///"):
         return Path(url.removeprefix("sqlite:///"))
@@ -196,14 +240,18 @@ def _sqlite_path(url: str) -> Path:
 
 
 class Store:
-    """A thin, transactional writer and reader over the store database."""
+    """A thin, transactional writer and reader over the store database (SQLite file or PostgreSQL URL)."""
 
     def __init__(self, url: str | Path) -> None:
         self.url = str(url)
+        self.pg = is_postgres(self.url)
+        if self.pg:
+            self._open_pg()
+            return
         path = _sqlite_path(self.url)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.conn: Any = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.executescript(SCHEMA)
@@ -211,6 +259,24 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"无法打开存储 / cannot open store {path}: {exc}") from exc
         self.conn.row_factory = sqlite3.Row
+
+    def _open_pg(self) -> None:
+        try:
+            import psycopg
+            from psycopg.rows import dict_row
+        except ImportError as exc:  # pragma: no cover - psycopg is in requirements.lock
+            raise StoreError("PostgreSQL 存储需要 psycopg / psycopg is not installed") from exc
+        try:
+            self.conn = psycopg.connect(self.url, autocommit=True, row_factory=dict_row, connect_timeout=30)
+            schema = SCHEMA.replace("id INTEGER PRIMARY KEY,", "id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,")
+            with self.conn.transaction():
+                self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_SCHEMA_LOCK,))
+                for statement in filter(None, (part.strip() for part in schema.split(";"))):
+                    self.conn.execute(statement)
+                for table, _column, ddl in MIGRATIONS:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {ddl}")
+        except psycopg.Error as exc:
+            raise StoreError(f"无法打开存储 / cannot open store {_redact(self.url)}: {exc}") from exc
 
     def _migrate(self) -> None:
         """Bring a store written by an earlier version up to the schema (columns added since)."""
@@ -228,8 +294,22 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- reading --------------------------------------------------------------------------------------
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        if self.pg:
+            return list(self.conn.execute(_pg_sql(sql), params).fetchall())
+        return [dict(r) for r in self.conn.execute(sql, params)]
+
+    def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self._rows(sql, params)
+        return next(iter(rows[0].values())) if rows else None
+
     # -- transactions -------------------------------------------------------------------------------
     def _tx(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
+        if self.pg:
+            batch = [(_pg_sql(sql), params) for sql, params in statements]
+            self._pg_tx(lambda cur: [cur.execute(sql, params) for sql, params in batch])
+            return
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
@@ -240,28 +320,45 @@ class Store:
             cur.execute("ROLLBACK")
             raise
 
+    def _pg_tx(self, work: Any, attempts: int = 5) -> None:
+        """One PostgreSQL transaction; retried when it lost a deadlock or a serialization race to a worker."""
+        import time
+
+        import psycopg
+
+        for attempt in range(attempts):
+            try:
+                with self.conn.transaction(), self.conn.cursor() as cur:
+                    work(cur)
+                return
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+
     # -- runs ---------------------------------------------------------------------------------------
-    def _run_from_row(self, row: sqlite3.Row | None) -> Run | None:
+    def _run_from_row(self, row: Mapping[str, Any] | None) -> Run | None:
         return Run(**dict(row)) if row is not None else None
 
     def get_run(self, label: str) -> Run | None:
-        row = self.conn.execute("SELECT * FROM runs WHERE label = ?", (label,)).fetchone()
-        return self._run_from_row(row)
+        rows = self._rows("SELECT * FROM runs WHERE label = ?", (label,))
+        return self._run_from_row(rows[0] if rows else None)
 
     def latest_run(self) -> Run | None:
-        row = self.conn.execute("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT 1").fetchone()
-        return self._run_from_row(row)
+        rows = self._rows("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT 1")
+        return self._run_from_row(rows[0] if rows else None)
 
     def runs(self) -> list[Run]:
-        rows = self.conn.execute("SELECT * FROM runs ORDER BY started_at, id").fetchall()
-        return [Run(**dict(r)) for r in rows]
+        return [Run(**r) for r in self._rows("SELECT * FROM runs ORDER BY started_at, id")]
 
     def begin_run(self, label: str, as_of: str) -> Run:
         """Open the run ``label`` (creating it with ``as_of`` when new) and mark it running."""
         existing = self.get_run(label)
         if existing is None:
-            self._tx([("INSERT INTO runs (label, as_of, started_at, status) VALUES (?, ?, ?, 'running')",
-                       (label, as_of, now_iso()))])
+            insert = "INSERT INTO runs (label, as_of, started_at, status) VALUES (?, ?, ?, 'running')"
+            if self.pg:  # two workers may create the same run at once: the first one wins
+                insert += " ON CONFLICT (label) DO NOTHING"
+            self._tx([(insert, (label, as_of, now_iso()))])
         else:
             self._tx([("UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?", (existing.id,))])
         run = self.get_run(label)
@@ -270,15 +367,17 @@ class Store:
 
     def finish_run(self, run_id: int) -> None:
         """Mark a run finished when none of its sites is still being crawled."""
-        running = self.conn.execute(
-            "SELECT COUNT(*) FROM run_sites WHERE run_id = ? AND status = 'running'", (run_id,)
-        ).fetchone()[0]
+        running = self._scalar("SELECT COUNT(*) AS n FROM run_sites WHERE run_id = ? AND status = 'running'",
+                               (run_id,))
         status = "finished" if running == 0 else "running"
         self._tx([("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?", (status, now_iso(), run_id))])
 
     # -- sites of a run ------------------------------------------------------------------------------
     def start_sites(self, run_id: int, sites: Iterable[Mapping[str, str]]) -> None:
         """Forget earlier results of these sites in this run and mark them running (one transaction)."""
+        if self.pg:
+            self._start_sites_pg(run_id, list(sites))
+            return
         statements: list[tuple[str, Sequence[Any]]] = []
         started = now_iso()
         for site in sites:
@@ -295,6 +394,25 @@ class Store:
             ))
         self._tx(statements)
 
+    def _start_sites_pg(self, run_id: int, sites: list[Mapping[str, str]]) -> None:
+        """:meth:`start_sites` set-based: a national registry is one statement per table, not per site."""
+        ids = [site["site_id"] for site in sites]
+        started = now_iso()
+        columns = ("run_id", "site_id", "name", "grp", "county", "home_url", "started_at", "finished_at", "status",
+                   "pages", "error")
+        rows = [(run_id, s["site_id"], s["name"], s["group"], s["county"], s["home_url"], started, None, "running",
+                 0, "") for s in sites]
+
+        def work(cur: Any) -> None:
+            for table in SITE_TABLES:
+                cur.execute(f"DELETE FROM {table} WHERE run_id = %s AND site_id = ANY(%s)", (run_id, ids))
+            cur.execute("DELETE FROM probes WHERE run_id = %s AND site_id = ANY(%s) AND source = 'crawl'",
+                        (run_id, ids))
+            if rows:
+                cur.executemany(_upsert_sql("run_sites", columns), rows)
+
+        self._pg_tx(work)
+
     def finish_site(self, run_id: int, site_id: str, status: str, pages: int, error: str = "") -> None:
         self._tx([(
             "UPDATE run_sites SET status = ?, pages = ?, error = ?, finished_at = ? WHERE run_id = ? AND site_id = ?",
@@ -302,20 +420,21 @@ class Store:
         )])
 
     def run_sites(self, run_id: int) -> list[dict[str, Any]]:
-        rows = self.conn.execute("SELECT * FROM run_sites WHERE run_id = ? ORDER BY site_id", (run_id,))
-        return [dict(r) for r in rows]
+        return self._rows("SELECT * FROM run_sites WHERE run_id = ? ORDER BY site_id", (run_id,))
 
     # -- rows ---------------------------------------------------------------------------------------
     def insert(self, run_id: int | None, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
         """Insert rows into ``table`` in one transaction; a row seen twice replaces the earlier one."""
         columns = TABLE_COLUMNS[table]
+        params = [(run_id, *(_to_db(row[c]) for c in columns)) for row in rows]
+        if not params:
+            return 0
+        if self.pg:
+            return self._insert_pg(table, columns, params)
         quoted = ", ".join(f'"{c}"' for c in ("run_id", *columns))
         marks = ", ".join("?" for _ in range(len(columns) + 1))
         verb = "INSERT" if table == "probes" else "INSERT OR REPLACE"
         sql = f"{verb} INTO {table} ({quoted}) VALUES ({marks})"
-        params = [(run_id, *(_to_db(row[c]) for c in columns)) for row in rows]
-        if not params:
-            return 0
         cur = self.conn.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
@@ -326,8 +445,23 @@ class Store:
             raise
         return len(params)
 
+    def _insert_pg(self, table: str, columns: Sequence[str], params: list[tuple[Any, ...]]) -> int:
+        names = ("run_id", *columns)
+        if table == "probes":
+            sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('%s' for _ in names)})"
+            rows = params
+        else:
+            sql = _upsert_sql(table, names)
+            # The last row of a key wins (as with INSERT OR REPLACE); keys in a fixed order keep two workers
+            # writing overlapping rows from deadlocking each other.
+            key_at = [names.index(k) for k in TABLE_KEYS[table]]
+            unique = {tuple(str(row[i]) for i in key_at): row for row in params}
+            rows = [unique[k] for k in sorted(unique)]
+        self._pg_tx(lambda cur: cur.executemany(sql, rows))
+        return len(params)
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(sql, params)]
+        return self._rows(sql, params)
 
 
 def _to_db(value: Any) -> Any:
@@ -365,19 +499,38 @@ def resolve_run(store: Store, label: str, as_of: str, subset: bool) -> tuple[str
     return checked, checked
 
 
+def _redact(url: str) -> str:
+    """A store URL fit for messages: the password of a PostgreSQL URL is hidden."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 class StoreLock:
     """One crawl at a time per store: an exclusive ``flock`` on ``<store>.lock`` held for the whole crawl.
 
-    A second crawl on the same store refuses with a clear message instead of interleaving its writes.
+    A second crawl on the same store refuses with a clear message instead of interleaving its writes. On a
+    PostgreSQL store the lock is a session advisory lock held on a connection of its own (the workers of a
+    distributed crawl share the store on purpose and take no lock at all).
     """
 
     def __init__(self, url: str | Path) -> None:
-        self.path = Path(f"{_sqlite_path(str(url))}.lock")
+        self.url = str(url)
+        self.pg = is_postgres(self.url)
+        self.path = Path(f"{self.url}.lock") if self.pg else Path(f"{_sqlite_path(self.url)}.lock")
         self._fd: int | None = None
+        self._conn: Any = None
 
     def acquire(self) -> bool:
         import fcntl
         import os
+
+        if self.pg:
+            return self._acquire_pg()
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -391,15 +544,50 @@ class StoreLock:
         self._fd = fd
         return True
 
+    def _acquire_pg(self) -> bool:
+        import os
+
+        import psycopg
+
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=30)
+        except psycopg.Error as exc:
+            raise StoreError(f"无法连接存储 / cannot connect to store {_redact(self.url)}: {exc}") from exc
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (_PG_CRAWL_LOCK,)).fetchone()
+        if not row or not row[0]:
+            conn.close()
+            return False
+        conn.execute("SELECT set_config('application_name', %s, false)", (f"govsites-crawl-{os.getpid()}",))
+        self._conn = conn
+        return True
+
     def holder(self) -> str:
+        if self.pg:
+            return self._pg_holder()
         try:
             return self.path.read_text(encoding="ascii").strip()
         except OSError:
             return "?"
 
+    def _pg_holder(self) -> str:
+        import psycopg
+
+        try:
+            with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
+                row = conn.execute(
+                    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                    " WHERE l.locktype = 'advisory' AND l.objid = %s AND l.granted", (_PG_CRAWL_LOCK,)).fetchone()
+        except psycopg.Error:
+            return "?"
+        name = str(row[0]) if row else ""
+        return name.removeprefix("govsites-crawl-") or "?"
+
     def release(self) -> None:
         import os
 
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None

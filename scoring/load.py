@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from govsites.registry import Registry, load_sites
-from govsites.store import TABLE_COLUMNS, Run, Store
+from govsites.store import TABLE_COLUMNS, Run, Store, is_postgres
 
 #: Integer columns of the store tables; every other column is text.
 INT_COLUMNS = frozenset(
@@ -125,7 +125,7 @@ def load_run(
 ) -> RunData:
     """Open the store, pick the run, read the registry and every run table into frames."""
     registry = load_sites(sites_csv)
-    if not str(db).startswith("sqlite:///") and not Path(db).is_file():
+    if not str(db).startswith("sqlite:///") and not is_postgres(db) and not Path(db).is_file():
         raise ScoringError(f"存储文件不存在：{db}")
     with Store(db) as store:
         run = select_run(store, label, allow_unfinished)

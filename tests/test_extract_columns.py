@@ -182,3 +182,53 @@ def test_category_table_load_custom(tmp_path: Path) -> None:
     assert table.categorize("通知动态") == "news"  # first matching rule wins
     assert table.categorize("通知") == "notice"
     assert table.categorize("其他") == "other"
+
+
+# --- v2 fixtures -------------------------------------------------------------------------------------------
+
+
+def test_v2_county_home_menus() -> None:
+    host = "http://www.sl.gov.cn"
+    cols = discover_columns(page("v2_county_home.html"), f"{host}/")
+    by_name = {c.name: c for c in cols}
+    expected = {
+        "走进示例": "/zjsl/index.html",  # <td><a> table menu, target=_blank
+        "政务公开": "/zwgk/index.html",  # absolute same-host URL
+        "办事服务": "/bsfw/",  # image link, name from alt
+        "互动交流": "/hdjl/",  # image link, name from img@title
+        "新闻中心": "/xwzx/",  # <span>新闻</span><span>中心</span>
+        "信息公开": "/zfxxgk/",  # English subtitle dropped
+        "今日要闻": "/zwdt/jryw/",  # ul.sub under a javascript:void(0) parent
+        "县政府文件": "/zcwj/xzfwj/",  # dl > dd dropdown
+        "人事信息": "/zwgk/rsxx/",
+        "财政资金": "/zwgk/czzj/",  # <select> column jump
+        "乡镇动态": "/zwdt/xzdt/",  # hidden tab panel's more+
+        "部门动态": "/zwdt/bmdt/",
+        "县长信箱": "/hdjl/xzxx/",
+    }
+    for name, path in expected.items():
+        assert by_name[name].url == host + path, name
+    assert by_name["今日要闻"].found_by == "nav"
+    assert not {"首页", "专题专栏", "RSS", "中国政府网", "网站地图"} & set(by_name)
+    assert all(c.url.startswith(host) for c in cols)
+
+
+def test_v2_sitemap_tree() -> None:
+    cols = discover_columns(page("v2_sitemap_tree.html"), "http://www.sl.gov.cn/wzdt/")
+    assert [(c.name, c.url.removeprefix("http://www.sl.gov.cn")) for c in cols] == [
+        ("政务公开", "/zwgk/"),
+        ("通知公告", "/zwgk/tzgg/"),
+        ("人事信息", "/zwgk/rsxx/"),
+        ("今日要闻", "/zwdt/jryw/"),
+        ("乡镇动态", "/zwdt/jryw/xzdt/"),
+        ("县长信箱", "/hdjl/xzxx/"),
+    ]
+    assert {c.found_by for c in cols} == {"sitemap"}
+
+
+def test_v2_article_dates_info_line_and_compact_meta() -> None:
+    as_of = date(2016, 1, 10)
+    assert article_date(page("v2_article_info_line.html"), as_of) == (date(2015, 12, 1), "info")
+    assert article_date(page("v2_article_spaced_label.html"), as_of) == (date(2015, 12, 1), "meta")
+    spaced = page("v2_article_spaced_label.html").replace('<meta name="PubDate" content="20151201">', "")
+    assert article_date(spaced, as_of) == (date(2015, 12, 2), "info")

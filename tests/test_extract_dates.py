@@ -168,3 +168,28 @@ def test_roundtrip_formats(value: date) -> None:
         f"发布时间：{value:%Y-%m-%d} 08:00",
     ):
         assert parse_date(text, as_of) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2015-12-1\u00a0", date(2015, 12, 1)),
+        ("2015/12/01 星期二", date(2015, 12, 1)),
+        ("发布时间：2015-12-01 来源：县政府办", date(2015, 12, 1)),
+        ("2015年12月", None),  # month only: not a date
+        ("版权所有 2005-2015 示例县人民政府", None),
+        ("Copyright 2005-2015", None),
+        ("2015-2016学年", None),
+    ],
+)
+def test_v2_date_traps(text: str, expected: date | None) -> None:
+    assert parse_date(text, AS_OF) == expected
+
+
+def test_v2_publish_date_of_an_item_with_a_deadline() -> None:
+    from govsites.extract.listing import pick_publish_date
+
+    assert pick_publish_date("发布日期：2015-12-20 截止日期：2015-12-27", AS_OF) == date(2015, 12, 20)
+    assert pick_publish_date("截止日期：2015-12-27 发布日期：2015-12-20", AS_OF) == date(2015, 12, 20)
+    assert pick_publish_date("2015-12-01至2015-12-10", AS_OF) == date(2015, 12, 1)
+    assert pick_publish_date("2015-12-01 2016-02-01", AS_OF) == date(2015, 12, 1)  # after as_of: never

@@ -299,3 +299,104 @@ def test_items_with_a_category_tag_link_keep_the_title_link() -> None:
     ]
     assert [e.date for e in lp.entries] == [date(2015, 12, 1), date(2015, 11, 20), date(2015, 11, 1)]
     assert lp.entries[1].url == f"{HOST}/gzdt/201511/t20151120_2.html"
+
+
+# --- v2 fixtures: markup written from the patterns doc, deliberately unlike the demo templates ---------------
+
+V2_HOST = "http://www.sl.gov.cn"
+V2_AS_OF = date(2016, 1, 10)
+
+
+def v2_list(name: str) -> ListPage:
+    return extract_list(page(name), f"{V2_HOST}/col/", V2_AS_OF)
+
+
+def test_v2_dl_list_with_dd_dates_pinned_item_and_pager() -> None:
+    lp = v2_list("v2_list_dl_pager.html")
+    assert [e.date for e in lp.entries] == [
+        date(2013, 2, 1),
+        date(2016, 1, 6),  # '2016-1-6&nbsp;'
+        date(2015, 12, 29),
+        date(2015, 12, 18),
+    ]
+    assert all(e.date_source == "list" for e in lp.entries)
+    assert lp.entries[0].pinned
+    assert lp.newest == date(2016, 1, 6)
+    assert not any(e.title in {"首页", "下一页", "尾页", "2", "3"} for e in lp.entries)  # pager is no item
+    assert lp.next_pages[:2] == [f"{V2_HOST}/col/index_1.html", f"{V2_HOST}/col/index_2.html"]
+
+
+def test_v2_detail_links_title_from_text_and_publish_date_not_deadline() -> None:
+    lp = v2_list("v2_list_detail_links.html")
+    assert [(e.title, e.date) for e in lp.entries] == [
+        ("示例县2015年度拟提拔任用干部任前公示", date(2016, 1, 5)),
+        ("示例县农村低保对象名单公示（第四季度）", date(2015, 12, 20)),
+        ("示例县城区棚户区改造项目征收补偿方案公示", date(2015, 12, 2)),  # full-width digits
+    ]
+    assert lp.entries[0].url == f"{V2_HOST}/gsgg/201601/t20160105_31.html"
+
+
+def test_v2_dates_inside_link_text() -> None:
+    lp = v2_list("v2_list_dates_in_links.html")
+    assert [(e.title, e.date, e.date_source) for e in lp.entries] == [
+        ("县委常委会召开2015年度民主生活会", date(2016, 1, 8), "list"),
+        ("县长主持召开县政府第25次常务会议", date(2015, 12, 30), "list"),
+        ("示例县启动2016年春运工作", date(2015, 12, 21), "list"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "v2_blank_rbox_hot.html",  # 信息正在更新中 + right box 热点信息 (class rbox)
+        "v2_blank_empty_ul_zxxx.html",  # empty ul.list, no wording, a 最新信息 box in div.r
+        "v2_blank_building.html",  # 本栏目正在建设中 + col-r hotnews
+        "v2_blank_pager_only.html",  # empty list and a pager only
+    ],
+)
+def test_v2_blank_columns_do_not_take_side_box_dates(name: str) -> None:
+    lp = v2_list(name)
+    assert lp.entries == []
+    assert lp.empty is True
+    assert lp.newest is None
+    assert lp.next_pages == []
+
+
+def test_v2_content_page_with_construction_prose_is_not_blank() -> None:
+    lp = v2_list("v2_content_page_with_hot.html")
+    assert lp.entries == []
+    assert lp.empty is False  # not a column list at all: neither blank nor dated by the side box
+
+
+def test_v2_list_in_right_column_is_kept_despite_empty_box_elsewhere() -> None:
+    lp = v2_list("v2_list_right_main.html")
+    assert [e.date for e in lp.entries] == [date(2016, 1, 7), date(2015, 12, 28), date(2015, 12, 15)]
+
+
+@pytest.mark.parametrize(
+    "wording",
+    ["没有找到相关信息", "信息正在更新中", "建设中", "栏目建设中，敬请期待", "对不起，没有找到相关记录", "暂无"],
+)
+def test_v2_empty_wordings(wording: str) -> None:
+    html = f"""<html><body><div class="nav"><a href="/">首页</a><a href="/a/">通知公告</a></div>
+    <div class="main"><div class="list"><ul></ul><p>{wording}</p></div></div></body></html>"""
+    lp = extract_list(html, f"{V2_HOST}/a/", V2_AS_OF)
+    assert lp.empty is True
+    assert lp.entries == []
+
+
+def test_v2_county_home_blocks() -> None:
+    blocks = extract_blocks(page("v2_county_home.html"), f"{V2_HOST}/", V2_AS_OF)
+    got = {
+        b.name: (b.more_url, len(b.entries), max(e.date for e in b.entries if e.date), b.hidden) for b in blocks
+    }
+    assert got == {
+        "通知公告": (f"{V2_HOST}/tzgg/", 3, date(2015, 12, 28), False),  # div.title span + a.more, year-less
+        "今日要闻": (f"{V2_HOST}/zwdt/jryw/", 2, date(2016, 1, 8), False),  # li onmouseover tabs
+        "乡镇动态": (f"{V2_HOST}/zwdt/xzdt/", 2, date(2015, 11, 20), True),  # each panel's own more+
+        "部门动态": (f"{V2_HOST}/zwdt/bmdt/", 2, date(2015, 6, 30), True),
+        "人事信息": (f"{V2_HOST}/zwgk/rsxx/", 2, date(2015, 9, 15), False),  # image 更多
+        "公示公告": (f"{V2_HOST}/gsgg/", 2, date(2016, 1, 4), False),  # marquee
+        "政策解读": (f"{V2_HOST}/zcjd/", 2, date(2014, 10, 12), False),  # heading links to the column
+        "县长信箱": (f"{V2_HOST}/hdjl/xzxx/", 2, date(2015, 12, 30), False),  # heading in the <dl>'s <dt>
+    }

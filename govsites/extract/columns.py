@@ -26,6 +26,7 @@ from govsites.extract.listing import (
     _tab_labels,
     absolute,
     column_name_from_tree,
+    extract_blocks,
 )
 from govsites.extract.text import collapse, element_text, parse_html, visible_text
 
@@ -64,7 +65,7 @@ _EXCLUDED_NAMES = re.compile(
 )
 _NAV_HINT = re.compile(
     r"(?:^|[\s_\-])(?:nav|navs|navbar|menu|menus|submenu|sub-menu|dropdown|daohang|dh|topnav|mainnav|"
-    r"top-nav|main-nav|subnav|lanmu|column|channel|sx-list|header)(?:$|[\s_\-\d])",
+    r"top-nav|main-nav|subnav|mainmenu|topmenu|leftmenu|navmenu|lanmu|column|channel|sx-list|header)(?:$|[\s_\-\d])",
     re.IGNORECASE,
 )
 _ARTICLE_URL = (
@@ -145,9 +146,16 @@ def _in_nav(el: etree._Element) -> bool:
     return False
 
 
+#: an English subtitle after a Chinese menu name (政务动态 NEWS, 走进示例 ABOUT US)
+_LATIN_SUBTITLE = re.compile(r"^(?P<name>[^A-Za-z]*[\u4e00-\u9fff])\s*[A-Za-z][A-Za-z .&'\-]*$")
+
+
 def _anchor_name(anchor: etree._Element) -> tuple[str, int]:
     """(name, quality): visible text (2) > @title (1) > img@alt (0)."""
     text = _CJK_GAP.sub("", element_text(anchor))
+    subtitle = _LATIN_SUBTITLE.match(text)
+    if subtitle and len(subtitle.group("name")) >= 2:
+        text = subtitle.group("name")
     if text:
         title = collapse(anchor.get("title") or "")
         if title and text.endswith(("...", "…")):
@@ -186,6 +194,7 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
     heading), tab headers, site-map entries and directory links; internal, non-article, deduplicated."""
     root = parse_html(html if isinstance(html, str) else "")
     base = _base_url(root, url)
+    jumps = _select_jumps(root, base, url)
     title = collapse(" ".join(t.text_content() for t in root.iter("title")))
     meta_name = column_name_from_tree(root)
     sitemap_page = bool(re.search(r"网站地图|站点地图", title + " " + meta_name))
@@ -213,6 +222,12 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
             if labels is not None:
                 tab_anchor_ids.update(a for a in labels[2].iter("a") if not _is_more(a))
 
+    # the home-page block reader names 更多 links of tab panels and in-list headings
+    block_names: dict[str, str] = {}
+    for block in extract_blocks(html if isinstance(html, str) else "", url, date.max.replace(year=9000)):
+        if block.more_url and block.name and block.more_url not in block_names:
+            block_names[block.more_url] = block.name
+
     best: dict[str, tuple[int, int, ColumnLink]] = {}
     order = {"nav": 0, "tab": 1, "more": 2, "sitemap": 3, "link": 4}
     for anchor in root.iter("a"):
@@ -229,7 +244,7 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
             continue
         name, quality = _anchor_name(anchor)
         if _is_more(anchor) or (name and MORE_TEXT.match(name) and re.search(r"更多|more|>", name, re.I)):
-            heading = _same_target_label(anchor, link, base)
+            heading = block_names.get(link) or _same_target_label(anchor, link, base)
             node = anchor
             for _ in range(0 if heading else 3):
                 parent = node.getparent()
@@ -275,7 +290,29 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
         if rank > (old_quality, -order[old.found_by]):
             name_keep = name if quality >= old_quality else old.name
             best[key] = (index, max(quality, old_quality), ColumnLink(name_keep, old.url, candidate.found_by))
+    for name, link in jumps:
+        key = _key(link)
+        if key not in best and key != here and not is_article_url(link) and not is_attachment(link):
+            best[key] = (len(best), 2, ColumnLink(name, link, "link"))
     return [link for _, _, link in sorted(best.values(), key=lambda t: t[0])]
+
+
+def _select_jumps(root: etree._Element, base: str, url: str) -> list[tuple[str, str]]:
+    """``<select>`` column jumps: options whose value is a page of this site (friendly-link selects point
+    at other hosts and are left out)."""
+    out: list[tuple[str, str]] = []
+    for option in root.iter("option"):
+        value = (option.get("value") or "").strip()
+        name = _CJK_GAP.sub("", collapse(option.text_content()))
+        if not value or not name or len(name) > 30 or _EXCLUDED_NAMES.match(name.replace(" ", "")):
+            continue
+        if not re.match(r"^(?:https?://|/|\./|\.\./|[\w\-]+/|[\w\-]+\.s?html?)", value):
+            continue
+        link = absolute(value, base)
+        if link is None or _host(link) != _host(url):
+            continue
+        out.append((name, link))
+    return out
 
 
 def _same_target_label(anchor: etree._Element, link: str, base: str) -> str:
@@ -366,11 +403,16 @@ def article_date(html: str, as_of: date) -> tuple[date | None, str]:
             metas[key] = meta.get("content") or ""
     for key in _DATE_METAS:
         if key in metas:
-            value = parse_date(metas[key], as_of)
+            content = metas[key].strip()
+            compact = re.match(r"^((?:19|20)\d{2})(\d{2})(\d{2})(?:\d{4,6})?$", content)
+            if compact:
+                content = "-".join(compact.groups())
+            value = parse_date(content, as_of)
             if value is not None and value <= as_of:
                 return value, "meta"
     text = visible_text(html if isinstance(html, str) else "")
-    for line in text.split("\n"):
+    lines = [_CJK_GAP.sub("", line) for line in text.split("\n")]
+    for line in lines:
         for match in _LABELLED.finditer(line):
             before = line[max(0, match.start() - 2) : match.start()]
             if any(word in before for word in _NOT_PUBLICATION):
@@ -379,7 +421,17 @@ def article_date(html: str, as_of: date) -> tuple[date | None, str]:
             found = find_dates(rest, as_of)
             if found and re.match(r"^\s*[\[(（【]?\s*[\d〇零一二]", rest) and found[0] <= as_of:
                 return found[0], "info"
+    for line in lines:
+        # an unlabelled date on the article's info line: 2015-12-01 10:20 来源：县政府办 浏览次数：12
+        if len(line) > 100 or not _INFO_LINE.search(line) or any(word in line for word in ("生成", "截止")):
+            continue
+        found = [value for value in find_dates(line, as_of) if value <= as_of]
+        if found:
+            return found[0], "info"
     return None, ""
+
+
+_INFO_LINE = re.compile(r"来源|作者|浏览|点击|阅读|访问量|字体|字号|编辑|供稿|责任编辑|发布机构|信息来源")
 
 
 class CategoryTable:

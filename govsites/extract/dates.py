@@ -102,10 +102,14 @@ def _resolve_yearless(month: int, day: int, as_of: date) -> date | None:
 
 
 def _scan(text: str, as_of: date | None) -> list[tuple[int, date]]:
+    return [(start, value) for start, _end, value in _scan_spans(text, as_of)]
+
+
+def _scan_spans(text: str, as_of: date | None) -> list[tuple[int, int, date]]:
     if not isinstance(text, str) or not text:
         return []
     text = text.translate(_FULLWIDTH)
-    found: list[tuple[int, date]] = []
+    found: list[tuple[int, int, date]] = []
     taken: list[tuple[int, int]] = []
     for match in _FULL.finditer(text):
         month = match.group("m1") or match.group("m2")
@@ -113,7 +117,7 @@ def _scan(text: str, as_of: date | None) -> list[tuple[int, date]]:
         value = _make(int(match.group(1)), int(month), int(day), as_of)
         taken.append(match.span())
         if value is not None:
-            found.append((match.start(), value))
+            found.append((match.start(), match.end(), value))
     for match in _CN_FULL.finditer(text):
         year = _cn_number(match.group(1))
         month = _cn_number(match.group(2))
@@ -122,7 +126,7 @@ def _scan(text: str, as_of: date | None) -> list[tuple[int, date]]:
         if year is not None and month is not None and day is not None:
             value = _make(year, month, day, as_of)
             if value is not None:
-                found.append((match.start(), value))
+                found.append((match.start(), match.end(), value))
     if as_of is not None:
         for match in _SHORT.finditer(text):
             start, end = match.span()
@@ -132,7 +136,7 @@ def _scan(text: str, as_of: date | None) -> list[tuple[int, date]]:
             day = int(match.group("d1") or match.group("d2"))
             value = _resolve_yearless(month, day, as_of)
             if value is not None:
-                found.append((start, value))
+                found.append((start, end, value))
     found.sort(key=lambda pair: pair[0])
     return found
 
@@ -141,6 +145,14 @@ def find_dates(text: str, as_of: date | None = None) -> list[date]:
     """All dates in ``text``, in order of appearance."""
     try:
         return [value for _, value in _scan(text, as_of)]
+    except Exception:  # pragma: no cover - defensive: never raise on page text
+        return []
+
+
+def find_dates_at(text: str, as_of: date | None = None) -> list[tuple[int, int, date]]:
+    """All dates in ``text`` as ``(start, end, date)`` (offsets into ``text``), in order of appearance."""
+    try:
+        return [(start, end, value) for start, end, value in _scan_spans(text, as_of)]
     except Exception:  # pragma: no cover - defensive: never raise on page text
         return []
 

@@ -16,15 +16,22 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from govsites.extract.dates import date_from_url, find_dates
-from govsites.extract.text import collapse, element_text, parse_html
+from govsites.extract.dates import date_from_url, find_dates, find_dates_at
+from govsites.extract.text import collapse, element_text, page_title_from_tree, parse_html, text_lines
 
 MAX_NEXT_PAGES = 5
 
 EMPTY_PHRASES = re.compile(
     r"暂无(?:相关)?(?:信息|数据|内容|记录|文章|新闻|公告|文件|资料|结果)|没有(?:相关)?(?:记录|信息|数据|内容|文章)"
     r"|无相关(?:信息|内容|数据|记录)|(?:该|本)栏目(?:下)?(?:暂无|没有)|尚无(?:信息|内容|数据)|未找到相关"
+    r"|没有(?:找到|查询到|检索到)(?:任何)?(?:相关|符合条件的)?(?:信息|记录|内容|数据|文章|结果)"
     r"|共\s*0\s*(?:条|篇)"
+)
+#: wording of an empty or unfinished column that is only trusted on a short line of its own
+#: (建设中 or 正在更新 inside a sentence of prose is not a statement about the column)
+EMPTY_LINE = re.compile(
+    r"^[\s\W]*(?:(?:该|本|此)?(?:栏目|页面|信息|内容|网页)?\s*(?:正在|尚在|正)?(?:建设|完善|更新|维护|整理|录入)中"
+    r"|暂无|无记录|无数据|无内容|敬请期待|查询结果为空|记录数\s*[:：]?\s*0)",
 )
 MORE_TEXT = re.compile(
     r"^(?:\+|＋)?\s*(?:更多|查看更多|更多信息|更多内容|more|MORE|More)?\s*(?:[>》»＞+]+)?$"
@@ -199,6 +206,7 @@ class _Item:
 class _Group:
     parent: etree._Element
     items: list[_Item] = field(default_factory=list)
+    header: bool = False  # a table read through its 发布日期 header column
 
     @property
     def text_dated(self) -> int:
@@ -249,6 +257,58 @@ def _in_side_region(el: etree._Element) -> bool:
     return False
 
 
+#: side boxes named by their class: 热点/最新/推荐/排行 boxes and right-hand columns
+_SIDE_BOX = re.compile(
+    r"(?:^|[\s_\-])(?:hot\w*|\w*hotnews|rdxx|rdjj|rdgz|rdtj|zxxx|zxfb|zxgx|zxwz|rmxx|rmwz|rmtj|tjyd|tjxx|tjwz|"
+    r"tuijian|recommend\w*|latest|newest|ranking|djph|ydph|djpm|side\w*|rbox|r_box|rightbox|right_box|"
+    r"right-box|col-r|side-r|sider)(?:$|[\s_\-\d])",
+    re.IGNORECASE,
+)
+#: a right-hand (or floated) column: a side box only when the page shows its main list is empty
+_SIDE_POSITION = re.compile(
+    r"(?:^|[\s_\-])(?:right\w*|\w*right|r|rt|fr|rside|rcon|rightcon|rd|you|r_con|rcol)(?:$|[\s_\-\d])",
+    re.IGNORECASE,
+)
+#: headings of side boxes (热点信息, 最新信息, 推荐阅读, 点击排行 ...)
+_SIDE_HEADING = re.compile(
+    r"热点|热门|最新|推荐|排行|排名|点击|相关|图片新闻|专题|猜你喜欢|精彩|热文|阅读榜|浏览榜|关注"
+)
+
+
+def _ancestor_class(el: etree._Element, pattern: re.Pattern[str], depth: int = 12) -> bool:
+    node: etree._Element | None = el
+    while node is not None and depth > 0:
+        if node.tag in {"body", "html"}:
+            return False
+        if pattern.search(_cls(node)):
+            return True
+        node = node.getparent()
+        depth -= 1
+    return False
+
+
+def _group_heading(group: _Group, containers: set[etree._Element], base: str) -> str:
+    panel = group.parent
+    for _ in range(3):
+        parent = panel.getparent()
+        if parent is None or sum(1 for c in parent if _is_el(c)) != 1:
+            break
+        panel = parent
+    name, _more = _heading_for(panel, containers - {group.parent}, base)
+    if not name:
+        name = _inner_heading(group, base)[0]
+    return name
+
+
+def _side_group(group: _Group, containers: set[etree._Element], base: str, page_names: str) -> bool:
+    """A side box (related, hot, newest, ranking): by tag/class, or by a 热点/最新/推荐 heading that is
+    not the page's own column name."""
+    if _in_side_region(group.parent) or _ancestor_class(group.parent, _SIDE_BOX):
+        return True
+    heading = _group_heading(group, containers, base)
+    return bool(heading and _SIDE_HEADING.search(heading) and heading not in page_names)
+
+
 def _strip_noise(root: etree._Element) -> None:
     for bad in list(root.iter("script", "style", "noscript", "template", "select", "textarea")):
         parent = bad.getparent()
@@ -267,17 +327,53 @@ def _strip_noise(root: etree._Element) -> None:
             parent.remove(comment)
 
 
+#: a per-item "details" link whose own text is no title (the title is plain text in the item)
+_DETAIL_TEXT = re.compile(
+    r"^[\[【(（<]?\s*(?:详细|详情|查看详情|查看全文|详细内容|详细信息|阅读全文|全文|点击查看|查看|more|MORE|More)"
+    r"\s*(?:[>》»＞]+)?\s*[\]】)）>]?$"
+)
+
+
 def _title_anchors(root: etree._Element, base: str) -> list[tuple[etree._Element, str, str]]:
+    """(anchor, url, title) of the links that may be list items; a 详细/more link has the title ''."""
     out: list[tuple[etree._Element, str, str]] = []
     for anchor in root.iter("a"):
         url = absolute(anchor.get("href") or "", base)
         if url is None:
             continue
         title = _title_of(anchor)
+        if _DETAIL_TEXT.match(title):
+            out.append((anchor, url, ""))
+            continue
         if len(title) < 2 or PAGER_TEXT.match(title) or MORE_TEXT.match(title):
             continue
         out.append((anchor, url, title))
     return out
+
+
+def _detail_title(item_el: etree._Element, anchor: etree._Element, as_of: date) -> str:
+    """The title of an item whose only link says 详细/more: the item's other text without dates."""
+    for head in item_el.iter("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"):
+        text = element_text(head)
+        if 6 <= len(text) <= 120 and not find_dates(text, as_of):
+            return text
+    text = element_text(item_el).replace(element_text(anchor), " ")
+    for start, end, _value in reversed(find_dates_at(text, as_of)):
+        text = text[:start] + " " + text[end:]
+    text = re.sub(r"(?:发布|更新|截止|结束|公示|成文)?(?:日期|时间)\s*[:：]|[\[【(（]\s*[\]】)）]", " ", text)
+    text = collapse(text).strip(" ·•-—|")
+    return text if 6 <= len(text) <= 120 else ""
+
+
+def _trailing_date(text: str, as_of: date) -> tuple[date, int] | None:
+    """A date at the very end of a link text (``标题 2015-12-01``, ``标题[2015-12-01]``): (date, start)."""
+    spans = find_dates_at(text, as_of)
+    if not spans:
+        return None
+    start, end, value = spans[-1]
+    if start < 4 or len(text[end:].strip(" ]】)）")) > 0:
+        return None
+    return value, start
 
 
 def _item_date(item_el: etree._Element, anchor: etree._Element, as_of: date) -> date | None:
@@ -304,10 +400,10 @@ def _item_date(item_el: etree._Element, anchor: etree._Element, as_of: date) -> 
             parts.append(" " + node.tail)
         elif node.tail and inside:
             pass
-    text = collapse(" ".join(parts))
-    dates = find_dates(text.replace("\u0000", " "), as_of)
-    if dates:
-        return dates[-1]
+    text = collapse(" ".join(parts)).replace("\u0000", " ")
+    chosen = pick_publish_date(text, as_of)
+    if chosen is not None:
+        return chosen
     for child in anchor.iter():
         if child is anchor or not _is_el(child) or len(child):
             continue
@@ -317,6 +413,34 @@ def _item_date(item_el: etree._Element, anchor: etree._Element, as_of: date) -> 
             if found:
                 return found[-1]
     return None
+
+
+_END_LABEL = re.compile(r"截止|截至|结束|到期|有效期|止$|至|到|~|～|—|－{1,2}$|-{1,2}\s*$")
+_START_LABEL = re.compile(r"发布|公布|发文|公开|印发|成文|更新|公示日期|日期|时间")
+
+
+def pick_publish_date(text: str, as_of: date) -> date | None:
+    """The publication date among the dates of one list item: not a deadline (截止日期：…, the end of a
+    range 2015-12-01至2015-12-10), not after ``as_of``; a 发布日期/时间-labelled date first, else the first."""
+    spans = find_dates_at(text, as_of)
+    if not spans:
+        return None
+    kept: list[tuple[date, bool]] = []
+    previous_end = 0
+    for index, (start, end, value) in enumerate(spans):
+        label = text[max(previous_end, start - 8) : start].strip()
+        previous_end = end
+        if value > as_of:
+            continue
+        if index > 0 and _END_LABEL.search(label) and not _START_LABEL.search(label):
+            continue
+        if _END_LABEL.search(label) and re.search(r"截止|截至|结束|到期|有效期", label):
+            continue
+        kept.append((value, bool(_START_LABEL.search(label)) and not re.search(r"截止|截至|结束", label)))
+    if not kept:
+        return None
+    labelled = [value for value, is_start in kept if is_start]
+    return labelled[0] if labelled else kept[0][0]
 
 
 _ITEM_TAGS = frozenset({"li", "tr", "dd", "dt"})
@@ -347,6 +471,14 @@ def _collect_groups(root: etree._Element, base: str, as_of: date) -> list[_Group
         if node is not None and item_el.tag not in _ITEM_TAGS and node.tag in _ITEM_TAGS:
             # an <li>/<tr> with several links (a [category] tag, a download icon): the longest title wins
             item_el = node
+        if item_el.tag in {"dt", "dd"} and node is not None and node.tag == "dl" and len(hrefs.get(node, ())) == 1:
+            item_el = node  # one <dl><dt>title</dt><dd>date</dd></dl> per item
+        if not title:
+            if item_el is anchor:
+                continue
+            title = _detail_title(item_el, anchor, as_of)  # noqa: PLW2901
+            if not title:
+                continue
         previous = chosen.get(item_el)
         if previous is None or len(title) > len(previous[2]):
             chosen[item_el] = (anchor, url, title)
@@ -367,6 +499,23 @@ def _collect_groups(root: etree._Element, base: str, as_of: date) -> list[_Group
                     if own and len(own) <= 30:
                         found = find_dates(own, as_of)
                         text_date = found[0] if found else None
+        if text_date is None and item_el.tag == "dt":
+            # <dl><dt><a>title</a></dt><dd>2015-12-01</dd>…: the date is in the dd that follows
+            sibling = item_el.getnext()
+            while sibling is not None and _is_el(sibling) and sibling.tag == "dd":
+                own = element_text(sibling)
+                if own and len(own) <= 30 and not list(sibling.iter("a")):
+                    text_date = pick_publish_date(own, as_of)
+                    if text_date is not None:
+                        break
+                sibling = sibling.getnext()
+        if text_date is None:
+            trailing = _trailing_date(collapse(anchor.text_content()), as_of)
+            if trailing is not None:
+                text_date = trailing[0]
+                cut = _trailing_date(title, as_of)
+                if cut is not None:
+                    title = title[: cut[1]].rstrip(" [【(（-—")  # noqa: PLW2901
         item_text = element_text(item_el)
         pinned = (
             bool(_PINNED.search(item_text.replace(title, "")))
@@ -398,7 +547,11 @@ def _table_groups(root: etree._Element, base: str, as_of: date) -> list[_Group]:
             cells = [c for c in row if _is_el(c) and c.tag in {"th", "td"}]
             texts = [element_text(c).replace(" ", "") for c in cells]
             for wanted in ("发布日期", "发布时间", "公开日期", "发文日期", "日期", "时间"):
-                hits = [i for i, t in enumerate(texts) if t == wanted or (wanted in t and len(t) <= 6)]
+                hits = [
+                    i
+                    for i, t in enumerate(texts)
+                    if (t == wanted or (wanted in t and len(t) <= 6)) and not re.search(r"截止|截至|结束|到期|有效", t)
+                ]
                 if hits:
                     header_idx, col = idx, hits[0]
                     break
@@ -406,7 +559,9 @@ def _table_groups(root: etree._Element, base: str, as_of: date) -> list[_Group]:
                 break
         if col < 0:
             continue
-        group = _Group(rows[header_idx].getparent() if rows[header_idx].getparent() is not None else table)
+        group = _Group(
+            rows[header_idx].getparent() if rows[header_idx].getparent() is not None else table, header=True
+        )
         for row in rows[header_idx + 1 :]:
             cells = [c for c in row if _is_el(c) and c.tag in {"th", "td"}]
             links = []
@@ -796,22 +951,66 @@ def _attr_render_hints(raw: str) -> bool:
     return bool(re.search(r"\bng-repeat=|\bv-for=|\bng-app\b|\{\{\s*[\w.]+\s*\}\}|<template\b", raw))
 
 
-def _empty_container(root: etree._Element) -> bool:
-    for el in root.iter("ul", "ol", "tbody", "div", "table"):
-        if not re.search(r"list|lb|news|xxgk|article|content|con|main|info|item", _cls(el), re.IGNORECASE):
-            continue
+_LIST_HINT = re.compile(r"list|lb|news|xxgk|article|content|con|main|info|item|data", re.IGNORECASE)
+_PAGER_CLASS = re.compile(r"page|pager|pagination|fenye|pagebar|turn|pg", re.IGNORECASE)
+_PAGER_WORDS = re.compile(
+    r"共\s*\d+\s*(?:页|条|篇)|第?\s*\d+\s*/\s*\d+\s*页|首页.{0,40}(?:尾页|末页)|上一页.{0,30}下一页"
+)
+
+
+def _empty_containers(root: etree._Element) -> list[etree._Element]:
+    """List containers left empty: an empty ul/ol/tbody (or a list-classed div) in the main region,
+    a ul whose class or parent's class says it holds the list."""
+    out: list[etree._Element] = []
+    for el in root.iter("ul", "ol", "tbody", "div", "table", "dl"):
         if _in_side_region(el):
             continue
-        if el.tag in {"ul", "ol"} and not any(_is_el(c) for c in el) and not collapse(el.text_content()):
+        hinted = bool(_LIST_HINT.search(_cls(el)))
+        parent = el.getparent()
+        if not hinted and el.tag in {"ul", "ol", "tbody", "dl"} and parent is not None:
+            hinted = bool(re.search(r"list|lb|news|article|item|data", _cls(parent), re.IGNORECASE))
+        if not hinted:
+            continue
+        bare_list = el.tag in {"ul", "ol", "dl"} and not any(_is_el(c) for c in el)
+        bare_div = el.tag == "div" and len(el) == 0 and bool(re.search(r"list", _cls(el), re.IGNORECASE))
+        if (bare_list or bare_div) and not collapse(el.text_content()):
+            out.append(el)
+    return out
+
+
+def _empty_container(root: etree._Element) -> bool:
+    return bool(_empty_containers(root))
+
+
+def _empty_statements(root: etree._Element) -> list[etree._Element]:
+    """Small elements that say the column is empty (暂无信息, 没有找到相关记录, 栏目建设中, 共0条)."""
+    out: list[etree._Element] = []
+    for el in root.iter():
+        if not _is_el(el) or el.tag in {"html", "body", "a", "option"}:
+            continue
+        raw = el.text_content()
+        if len(raw) > 400:
+            continue
+        text = element_text(el)
+        if not text or len(text) > 40:
+            continue
+        if not (EMPTY_PHRASES.search(text) or (len(text) <= 30 and EMPTY_LINE.search(text))):
+            continue
+        if any(out_el is el.getparent() for out_el in out[-1:]):
+            out[-1] = el  # keep the innermost element
+        else:
+            out.append(el)
+    return out
+
+
+def _has_pager(root: etree._Element) -> bool:
+    """A pagination bar (class page/pager/fenye, or 共N页 / 首页…尾页 wording): the page is a list page."""
+    for el in root.iter("div", "p", "td", "span", "ul", "center", "form"):
+        if _PAGER_CLASS.search(_cls(el)) and len(element_text(el)) <= 200 and not _in_side_region(el):
             return True
-        if (
-            el.tag == "div"
-            and len(el) == 0
-            and not collapse(el.text_content())
-            and re.search(r"list", _cls(el), re.IGNORECASE)
-        ):
-            return True
-    return False
+    body = root.find("body")
+    lines = text_lines(body if body is not None else root)
+    return any(len(line) <= 120 and _PAGER_WORDS.search(line) for line in lines)
 
 
 def extract_list(html: str, url: str, as_of: date) -> ListPage:
@@ -836,7 +1035,11 @@ def extract_list(html: str, url: str, as_of: date) -> ListPage:
     all_groups = _collect_groups(root, base, as_of)
     groups = [g for g in all_groups if g.accepted()]
     groups += [g for g in _table_groups(root, base, as_of) if g.accepted()]
-    best = max(groups, key=lambda g: g.score() * (1.2 if g.parent.tag == "table" else 1.0), default=None)
+    best = max(
+        groups,
+        key=lambda g: (g.score() * (1.2 if g.parent.tag == "table" else 1.0), g.header),
+        default=None,
+    )
     if best is None:
         undated = [g for g in all_groups if g.undated_list()]
         best = max(undated, key=lambda g: len(g.items), default=None)
@@ -869,9 +1072,27 @@ def extract_list(html: str, url: str, as_of: date) -> ListPage:
             entries = max(json_lists, key=len)
 
     visible = element_text(root.find("body") if root.find("body") is not None else root)
-    says_empty = bool(EMPTY_PHRASES.search(visible))
-    if entries and says_empty and best is not None and _in_side_region(best.parent):
-        entries = []
+    statements = _empty_statements(root)
+    says_empty = bool(EMPTY_PHRASES.search(visible)) or bool(statements)
+    if entries and best is not None and best.parent.tag != "table":
+        containers = {g.parent for g in all_groups if g.accepted()}
+        page_names = f"{name} {page_title_from_tree(raw_root)}"
+        side = _side_group(best, containers, base, page_names)
+        heading = _group_heading(best, containers, base)
+        placed_aside = _ancestor_class(best.parent, _SIDE_POSITION) and not (heading and heading in page_names)
+        if side or placed_aside:
+            # the dated box is beside the list: the list itself says it is empty, or is an empty container
+            # (a 暂无 inside another side box says nothing about the column)
+            evidence = [
+                e
+                for e in statements + _empty_containers(root)
+                if not _contains(best.parent, e) and not _in_side_region(e) and not _ancestor_class(e, _SIDE_BOX)
+            ]
+            if evidence or (side and says_empty):
+                entries = []
+                says_empty = True
+            elif side and not any(g is not best and g.accepted() for g in groups):
+                entries = []  # only a side box is dated: the page has no list of its own
     next_pages = _next_pages(html, root, base, url) if entries or not says_empty else []
     if entries:
         return ListPage(entries, False, next_pages, has_scripts, False, name)
@@ -880,7 +1101,8 @@ def extract_list(html: str, url: str, as_of: date) -> ListPage:
     needs_render = has_scripts and render_hint
     if needs_render:
         return ListPage([], False, next_pages, has_scripts, True, name)
-    return ListPage([], _empty_container(root), next_pages, has_scripts, False, name)
+    empty = _empty_container(root) or _has_pager(root)
+    return ListPage([], empty, [] if empty else next_pages, has_scripts, False, name)
 
 
 def _doc_index(root: etree._Element, el: etree._Element) -> int:
@@ -950,8 +1172,8 @@ def _heading_for(
         prev = node.getprevious()
         while prev is not None:
             if _is_el(prev):
-                if prev in stop_nodes:
-                    break
+                if prev in stop_nodes or _contains_any(prev, stop_nodes):
+                    break  # a block of its own: its heading is not ours
                 if more is None:
                     more = _more_in(prev, base)
                 text = _heading_text(prev)
@@ -1030,6 +1252,28 @@ def _tab_labels(
     return None
 
 
+def _inner_heading(group: _Group, base: str) -> tuple[str, str | None]:
+    """A heading inside the list container itself, before its first item (``<dl><dt>通知公告 更多</dt><dd>…``,
+    ``<ul><li class="title">…</li><li>…``, a table's first row)."""
+    items = {item.el for item in group.items}
+    for child in group.parent:
+        if not _is_el(child):
+            continue
+        if child in items or any(_contains(child, i) for i in items):
+            break
+        text = _heading_text(child)
+        if text:
+            more = _more_in(child, base)
+            if more is None:
+                for anchor in child.iter("a"):
+                    link = absolute(anchor.get("href") or "", base)
+                    if link and text in collapse(anchor.text_content()):
+                        more = link
+                        break
+            return text, more
+    return "", None
+
+
 def extract_blocks(html: str, url: str, as_of: date) -> list[HomeBlock]:
     """The dated item blocks of a home (portal) page: block name, 更多 link, entries, hidden tab."""
     html = html if isinstance(html, str) else ""
@@ -1052,7 +1296,10 @@ def extract_blocks(html: str, url: str, as_of: date) -> list[HomeBlock]:
         panel = group.parent
         for _ in range(3):
             parent = panel.getparent()
-            if parent is None or sum(1 for c in parent if _is_el(c)) != 1:
+            if parent is None or parent.tag in {"body", "html"}:
+                break
+            others = [c for c in parent if _is_el(c) and c is not panel]
+            if not all(_only_more(c) for c in others):
                 break
             panel = parent
         parent = panel.getparent()
@@ -1074,7 +1321,8 @@ def extract_blocks(html: str, url: str, as_of: date) -> list[HomeBlock]:
                         continue
                     handled.add(tab_group.parent)
                     tab_name, tab_link = names[idx]
-                    more = tab_link or (shared_more if idx == visible_index else None)
+                    own_more = _more_in(sibling, base) if sibling is not tab_group.parent else None
+                    more = tab_link or own_more or (shared_more if idx == visible_index else None)
                     blocks.append(
                         HomeBlock(
                             tab_name,
@@ -1085,9 +1333,22 @@ def extract_blocks(html: str, url: str, as_of: date) -> list[HomeBlock]:
                     )
                 continue
         handled.add(group.parent)
-        name, more = _heading_for(panel, containers - {group.parent}, base)
+        name, more = _inner_heading(group, base)
+        if not name:
+            name, more = _heading_for(panel, containers - {group.parent}, base)
         blocks.append(HomeBlock(name, more, [i.entry() for i in group.items], is_hidden(group.parent)))
     return blocks
+
+
+def _only_more(el: etree._Element) -> bool:
+    """An element that holds nothing but a 更多 link (a tab panel's own more link beside its list)."""
+    anchors = [el] if el.tag == "a" else list(el.iter("a"))
+    if not anchors or not all(_is_more(a) for a in anchors):
+        return False
+    rest = element_text(el)
+    for anchor in anchors:
+        rest = rest.replace(element_text(anchor), "", 1)
+    return not rest.strip()
 
 
 def _contains(outer: etree._Element, inner: etree._Element) -> bool:

@@ -253,6 +253,14 @@ def _walk(el: etree._Element, parts: list[str], skip: tuple[str, ...], *, blocks
         stack.extend((child, False) for child in reversed(node))
 
 
+def text_lines(el: etree._Element) -> list[str]:
+    """The visible text of ``el`` as lines: one per block-level element, whitespace collapsed, no empties."""
+    parts: list[str] = []
+    _walk(el, parts, _INVISIBLE, blocks=True)
+    lines = (collapse(line) for line in "".join(parts).split("\n"))
+    return [line for line in lines if line]
+
+
 def visible_text(html: str) -> str:
     """Title and body visible text: no script/style/noscript/template/comments; one line per block,
     whitespace collapsed inside lines, empty lines dropped."""
