@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from govsites.extract.dates import find_dates, parse_date
+from govsites.extract.links import is_attachment as is_document
 from govsites.extract.listing import (
     MORE_TEXT,
     PAGER_TEXT,
@@ -30,30 +31,9 @@ from govsites.extract.listing import (
 )
 from govsites.extract.text import collapse, element_text, parse_html, visible_text
 
-ATTACHMENT_EXT = (
-    ".pdf",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".zip",
-    ".rar",
-    ".wps",
-    ".et",
-    ".ppt",
-    ".pptx",
-    ".7z",
-    ".txt",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".gif",
-    ".mp4",
-    ".flv",
-    ".ofd",
-    ".tif",
-    ".csv",
-)
+#: Files that are not pages besides documents (govsites.extract.links.ATTACHMENT_EXTENSIONS): never columns.
+MEDIA_EXT = (".jpg", ".jpeg", ".png", ".gif", ".mp4", ".flv", ".tif")
+_DOWNLOAD_PATH = re.compile(r"downfile|download\.(?:jsp|aspx?|php)")
 
 _EXCLUDED_NAMES = re.compile(
     r"^(?:网站首页|首\s*页|主页|回到首页|返回首页|home|index|联系我们|联系方式|网站地图|站点地图|网站导航|登录|登陆|注册|"
@@ -108,14 +88,14 @@ def is_article_url(url: str) -> bool:
 
 
 def is_attachment(url: str) -> bool:
+    """A link to a file (a document as links.is_attachment judges it, an image, a video), not a page."""
+    if is_document(url):
+        return True
     try:
-        parts = urlsplit(url)
+        path = urlsplit(url).path.lower()
     except ValueError:
         return False
-    path, query = parts.path.lower(), parts.query.lower()
-    if path.endswith(ATTACHMENT_EXT) or re.search(r"downfile|download\.(?:jsp|aspx?|php)", path):
-        return True
-    return bool(re.search(r"(?:file|filename|name)=[^&]*\.(?:pdf|docx?|xlsx?|zip|rar|wps|et)\b", query))
+    return path.endswith(MEDIA_EXT) or bool(_DOWNLOAD_PATH.search(path))
 
 
 def _host(url: str) -> str:

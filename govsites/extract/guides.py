@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from lxml import etree
 
 from govsites.extract.columns import _in_nav
-from govsites.extract.listing import _base_url, _in_side_region, _strip_noise, absolute
-from govsites.extract.text import collapse, element_text, page_title_from_tree, parse_html
+from govsites.extract.listing import _base_url, _in_side_region, _strip_noise, absolute, article_heading
+from govsites.extract.text import collapse, element_text, parse_html
 
 GUIDE_ELEMENTS: tuple[str, ...] = (
     "事项名称",
@@ -237,19 +237,7 @@ def guide_elements(html: str, elements: Sequence[str] = GUIDE_ELEMENTS) -> tuple
 
 
 def _heading(root: etree._Element) -> str:
-    for meta in root.iter("meta"):
-        if (meta.get("name") or "").strip().lower() == "articletitle":
-            value = collapse(meta.get("content") or "")
-            if value:
-                return value
-    for tag in ("h1", "h2", "h3"):
-        for head in root.iter(tag):
-            if not _in_side_region(head):
-                value = element_text(head)
-                if len(value) >= 4:
-                    return value
-    title = page_title_from_tree(root)
-    return re.split(r"\s*[_|｜]\s*|\s+-\s+", title)[0] if title else ""
+    return article_heading(root)
 
 
 def is_guide_page(html: str, url: str) -> bool:

@@ -1369,3 +1369,21 @@ def _in_footer(el: etree._Element) -> bool:
             return True
         node = node.getparent()
     return False
+
+
+def article_heading(root: etree._Element) -> str:
+    """A detail page's heading: the ArticleTitle meta, else the first substantial h1–h3 outside side boxes,
+    else the <title> up to its site-name separator."""
+    for meta in root.iter("meta"):
+        if (meta.get("name") or "").strip().lower() == "articletitle":
+            value = collapse(meta.get("content") or "")
+            if value:
+                return value
+    for tag in ("h1", "h2", "h3"):
+        for head in root.iter(tag):
+            if not _in_side_region(head):
+                value = element_text(head)
+                if len(value) >= 4:
+                    return value
+    title = page_title_from_tree(root)
+    return re.split(r"\s*[_|｜]\s*|\s+-\s+", title)[0] if title else ""

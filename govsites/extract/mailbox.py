@@ -36,8 +36,9 @@ from govsites.extract.listing import (
     _title_of,
     _unwrap,
     absolute,
+    article_heading,
 )
-from govsites.extract.text import collapse, element_text, page_title_from_tree, parse_html
+from govsites.extract.text import collapse, element_text, parse_html
 
 ANSWERED_WORDS: tuple[str, ...] = (
     "已回复",
@@ -535,20 +536,7 @@ def _detail_title(root: etree._Element, text: str) -> str:
         title = collapse(rest[: cut.start()] if cut else rest)
         if len(title) >= 2:
             return title
-    for meta in root.iter("meta"):
-        if (meta.get("name") or "").strip().lower() == "articletitle":
-            value = collapse(meta.get("content") or "")
-            if value:
-                return value
-    for tag in ("h1", "h2", "h3"):
-        for head in root.iter(tag):
-            if _in_side_region(head):
-                continue
-            value = element_text(head)
-            if len(value) >= 4:
-                return value
-    title = page_title_from_tree(root)
-    return re.split(r"\s*[_|｜]\s*|\s+-\s+", title)[0] if title else ""
+    return article_heading(root)
 
 
 def _reply_content(text: str) -> tuple[bool, str]:
