@@ -1,5 +1,5 @@
 # govsites: `make help` lists the targets. Variables: SITES OUT DB AS_OF RUN SITE COUNTY PROBES ALLOW_PRIVATE
-# RUBRIC BASELINE BASELINE_NAME EXPERT PER_SITE (see README.md).
+# RUBRIC BASELINE BASELINE_NAME EXPERT PER_SITE DISTRIBUTED (see README.md).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -20,6 +20,7 @@ BASELINE ?=
 BASELINE_NAME ?=
 EXPERT ?=
 PER_SITE ?=
+DISTRIBUTED ?=
 
 CRAWL_ARGS = --sites "$(SITES)" --db "$(DB)" $(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)") \
 	$(if $(SITE),--site "$(SITE)") $(if $(COUNTY),--county "$(COUNTY)") $(if $(PROBES),--probes "$(PROBES)") \
@@ -52,8 +53,8 @@ test: install ## run the whole test suite (real local servers, real Chromium)
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "错误：没有运行任何测试 / no tests ran"; exit 1; fi; exit $$rc
 
-crawl: install ## crawl the registry's sites (SITE=id or COUNTY=县 reruns only those) into the store DB
-	$(BIN)/python -m govsites crawl $(CRAWL_ARGS)
+crawl: install ## crawl the registry's sites (SITE=id or COUNTY=县 reruns only those) into DB (DISTRIBUTED=redis://…)
+	$(BIN)/python -m govsites crawl $(CRAWL_ARGS) $(if $(DISTRIBUTED),--distributed "$(DISTRIBUTED)")
 
 score: install ## score a run (RUN=label, default the latest) into OUT: CSVs and scores.xlsx (BASELINE= EXPERT= PER_SITE=1)
 	$(BIN)/python -m scoring $(SCORE_ARGS) $(if $(filter 1 true yes,$(PER_SITE)),--per-site)

@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     crawl = sub.add_parser("crawl", help="crawl the registry's sites into the store")
     _add_common(crawl)
+    crawl.add_argument("--distributed", default=os.environ.get("GOVSITES_DISTRIBUTED", ""), metavar="REDIS_URL",
+                       help="run as one worker of a distributed crawl sharing this Redis (DISTRIBUTED); "
+                            "use a PostgreSQL --db shared by every worker (docs/scaling.md)")
     probe = sub.add_parser("probe", help="one more home-page probe round for every site")
     _add_common(probe)
     demo = sub.add_parser("demo", help="serve the bundled demo web, crawl it and score it")
@@ -54,7 +57,9 @@ def validate(args: argparse.Namespace) -> None:
     load_columns(args.columns, registry)
     registry.select(_split(args.site), _split(args.county))
     parse_as_of(args.as_of)
-    if args.command == "crawl":
+    if vars(args).get("distributed"):
+        _check_distributed(args)
+    elif args.command == "crawl":
         lock = StoreLock(args.db)
         if not lock.acquire():
             raise StoreError(f"存储 {args.db} 正被另一个检测进程（PID {lock.holder()}）使用，请等其结束后再运行"
@@ -66,6 +71,24 @@ def validate(args: argparse.Namespace) -> None:
     if not registry.sites:
         raise RegistryError(args.sites, 0, "home_url",
                             "登记表中没有可检测的网站（全部缺少首页网址）/ no site has a home_url")
+
+
+def _check_distributed(args: argparse.Namespace) -> None:
+    """A distributed worker needs its Redis and the shared store before it starts (no store lock: shared)."""
+    from govsites.distributed import Coordinator
+    from govsites.store import Store, is_postgres
+
+    if not args.distributed.startswith(("redis://", "rediss://", "unix://")):
+        raise StoreError(f"分布式地址应为 redis://主机:端口/库号 / DISTRIBUTED must be a redis:// URL:"
+                         f" {args.distributed}")
+    try:
+        Coordinator(args.distributed, args.run or parse_as_of(args.as_of)).ping()
+    except Exception as exc:
+        raise StoreError(f"无法连接 Redis {args.distributed}：{exc}") from exc
+    if not is_postgres(args.db):
+        print(f"提示：分布式抓取的各工作进程应共用一个 PostgreSQL 存储；{args.db} 只能供本机的工作进程共用",
+              file=sys.stderr)
+    Store(args.db).close()
 
 
 def _split(value: str) -> list[str]:
@@ -87,6 +110,11 @@ def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
     }
     if args.probes is not None:
         values["GOVSITES_PROBES"] = args.probes
+    distributed = str(vars(args).get("distributed") or "")
+    if mode == "crawl" and distributed:
+        from govsites.distributed import scrapy_settings
+
+        values.update(scrapy_settings(distributed, args.run or parse_as_of(args.as_of)))
     if mode == "probe":
         values.update({"GOVSITES_PROBES": 1, "GOVSITES_TYPOS_ENABLED": False, "GOVSITES_RENDER_ENABLED": False,
                        "DOWNLOAD_HANDLERS": {}, "GOVSITES_PROGRESS_INTERVAL": 0})

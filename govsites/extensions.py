@@ -1,4 +1,4 @@
-"""Extensions: home-page probes, header-only downloads, progress lines and per-site summaries."""
+"""Extensions: home-page probes, header-only downloads, progress lines, per-site summaries, distributed workers."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ class HomeProbes:
 
     A probe is one GET with a hard time limit (15 s by default, the census rule) and no retries; it fails on
     any error or a 4xx/5xx answer. The spider stays open until every probe has answered.
+
+    Distributed mode: only the seeding worker schedules probes; any worker may answer them (the shared
+    queue), so this worker waits only until each probe is sent: the sites' in-flight counts, which include the
+    probes, keep every worker open until they are answered (:class:`DistributedWorker`).
     """
 
     def __init__(self, crawler: Any, probes: int, interval: float, timeout: int) -> None:
@@ -36,6 +40,7 @@ class HomeProbes:
         self.timeout = timeout
         self.pending = 0
         self.calls: list[Any] = []
+        self.distributed = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> HomeProbes:
@@ -53,6 +58,10 @@ class HomeProbes:
         return ext
 
     def spider_opened(self, spider: Any) -> None:
+        coordinator = getattr(spider, "coordinator", None)
+        self.distributed = coordinator is not None
+        if coordinator is not None and not coordinator.seeder:
+            return
         for state in getattr(spider, "states", {}).values():
             for i in range(self.probes):
                 self.pending += 1
@@ -66,9 +75,11 @@ class HomeProbes:
         request = Request(site.home_url, callback=spider.probe_done, errback=spider.probe_failed, meta=meta,
                           dont_filter=True, priority=1000)
         self.crawler.engine.crawl(request)
+        if self.distributed:
+            self.pending -= 1
 
     def item_scraped(self, item: Any, **_: Any) -> None:
-        if isinstance(item, ProbeItem):
+        if isinstance(item, ProbeItem) and not self.distributed:
             self.pending -= 1
 
     def spider_idle(self, spider: Any) -> None:
@@ -94,7 +105,7 @@ class HeadersOnly:
     def headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
         if request.meta.get("headers_only"):
             raise StopDownload(fail=False)
-        if request.meta.get("role") in ("page", "home") and not request.meta.get("playwright"):
+        if request.meta.get("role") in ("page", "home", "check_page") and not request.meta.get("playwright"):
             content_type = (headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
             if content_type and not DOCUMENT_TYPES.match(content_type):
                 raise StopDownload(fail=False)
@@ -189,3 +200,55 @@ class Progress:
                 c.get("probe_failures", 0), c.get("typos", 0),
             )
         logger.info("检测结束（%s），用时 %.0f 秒", reason, time.monotonic() - self.started)
+
+
+class DistributedWorker:
+    """A worker of a distributed crawl (``GOVSITES_DISTRIBUTED``) stays open while the run has unfinished sites.
+
+    The shared scheduler may be empty for a moment while another worker is still parsing a page that will
+    add requests, so an idle worker keeps polling the queue (every ``GOVSITES_DISTRIBUTED_POLL`` seconds,
+    instead of the engine's 5-second heartbeat) until the run's last site is done.
+    """
+
+    def __init__(self, crawler: Any, poll: float) -> None:
+        self.crawler = crawler
+        self.poll = poll
+        self.task: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> DistributedWorker:
+        if not crawler.settings.get("GOVSITES_DISTRIBUTED"):
+            raise NotConfigured
+        ext = cls(crawler, crawler.settings.getfloat("GOVSITES_DISTRIBUTED_POLL", 0.5))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def _coordinator(self, spider: Any) -> Any:
+        return getattr(spider, "coordinator", None)
+
+    def spider_opened(self, spider: Any) -> None:
+        if self._coordinator(spider) is None:
+            return
+        self.task = task.LoopingCall(self._wake)
+        self.task.start(self.poll, now=False)
+
+    def _wake(self) -> None:
+        # ExecutionEngine has no public "look at the scheduler again" call; nextcall is what its heartbeat uses.
+        slot = getattr(self.crawler.engine, "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
+
+    def spider_idle(self, spider: Any) -> None:
+        coordinator = self._coordinator(spider)
+        if coordinator is not None and spider.sites and coordinator.sites_left() > 0:
+            raise DontCloseSpider
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        coordinator = self._coordinator(spider)
+        if coordinator is not None and reason == "finished" and spider.sites and coordinator.sites_left() <= 0:
+            coordinator.expire_run()

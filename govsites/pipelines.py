@@ -30,6 +30,8 @@ class TypoPipeline:
         self.extra_terms = extra_terms
         self.seen: dict[str, set[int]] = defaultdict(set)
         self.detector: Any = None
+        self.crawler: Any = None
+        self.coordinator: Any = None  # distributed mode: lines seen are shared in Redis
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> TypoPipeline:
@@ -37,14 +39,22 @@ class TypoPipeline:
         if not settings.getbool("GOVSITES_TYPOS_ENABLED"):
             raise NotConfigured
         registry = load_sites(settings.get("GOVSITES_SITES"))
-        return cls([(site.name, "unit") for site in registry.sites])
+        pipeline = cls([(site.name, "unit") for site in registry.sites])
+        pipeline.crawler = crawler
+        return pipeline
 
     def open_spider(self) -> None:
         from govsites.typos.detector import default_detector
 
+        if self.crawler is not None:
+            self.coordinator = getattr(self.crawler.spider, "coordinator", None)
         self.detector = default_detector(self.extra_terms)
 
-    def new_text(self, site_id: str, text: str) -> str:
+    def new_text(self, site_id: str, text: str, coordinator: Any = None) -> str:
+        if coordinator is not None:  # distributed: the lines already checked are shared by the workers
+            lines = text.splitlines()
+            return "\n".join(line for line, new in zip(lines, coordinator.new_lines(site_id, lines), strict=True)
+                             if new)
         seen = self.seen[site_id]
         fresh = []
         for line in text.splitlines():
@@ -57,7 +67,7 @@ class TypoPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem) or not item.text or item.kind == "error":
             return item
-        text = self.new_text(item.site_id, item.text)
+        text = self.new_text(item.site_id, item.text, self.coordinator)
         if text:
             item.typos = [
                 TypoItem(item.site_id, item.url, f.wrong, f.right, " ".join(f.context.split()), f.severity, f.kind)
@@ -72,6 +82,10 @@ class StorePipeline:
     The run is resolved when the spider opens (``GOVSITES_RUN``, ``GOVSITES_AS_OF``; see
     :func:`govsites.store.resolve_run`) and the spider learns its evaluation date from it. Sites are marked
     done only when the crawl finished normally, so an interrupted run is never scored as complete.
+
+    Distributed mode (``spider.coordinator``, see :mod:`govsites.distributed`): no store lock (the workers share
+    the store on purpose); the seeding worker resolves and resets the run, the others wait for it; a site is
+    marked done by the worker that saw its last request finish; a closing worker marks no other site done.
     """
 
     def __init__(self, db: str, label: str, as_of: str, batch_size: int = 500) -> None:
@@ -84,6 +98,7 @@ class StorePipeline:
         self.crawler: Any = None
         self.lock: StoreLock | None = None
         self.finished: set[str] = set()
+        self.coordinator: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -96,6 +111,10 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
+        self.coordinator = getattr(spider, "coordinator", None)
+        if self.coordinator is not None:
+            self._open_distributed(spider)
+            return
         if spider.mode != "probe":
             self.lock = StoreLock(self.db)
             if not self.lock.acquire():
@@ -118,6 +137,35 @@ class StorePipeline:
         spider.run_label = self.run.label
         logger.info("运行 %s（评估基准日 %s）：%d 个网站，存储 %s", self.run.label, self.run.as_of,
                     len(spider.sites), self.db)
+
+    def _open_distributed(self, spider: Any) -> None:
+        coordinator = spider.coordinator
+        self.store = Store(self.db)
+        label = coordinator.label
+        if coordinator.claim_seeder():
+            _, as_of = resolve_run(self.store, label, self.as_of, subset=False)
+            self._skip_done_sites(spider, label)
+            self.run = self.store.begin_run(label, as_of)
+            self.store.start_sites(self.run.id, [s.as_row() for s in spider.sites])
+            coordinator.publish_ready(self.run.id, [s.site_id for s in spider.sites])
+            logger.info("分布式运行 %s：本进程负责分发 %d 个网站（Redis %s）", label, len(spider.sites),
+                        coordinator.url)
+        else:
+            wait = self.crawler.settings.getfloat("GOVSITES_DISTRIBUTED_WAIT", 600)
+            run_id = coordinator.wait_ready(wait)
+            run = self.store.get_run(label)
+            if run_id is None or run is None or run.id != run_id:
+                logger.error("分布式运行 %s：等待分发进程超时（%.0f 秒），本工作进程退出", label, wait)
+                spider.sites, spider.states = [], {}
+                self.run = None
+                raise CloseSpider("distributed_not_ready")
+            self.run = run
+            seeded = coordinator.seeded_sites()
+            spider.sites = [s for s in spider.sites if s.site_id in seeded]
+            spider.states = {sid: st for sid, st in spider.states.items() if sid in seeded}
+            logger.info("分布式运行 %s：加入工作（%d 个网站尚未完成）", label, coordinator.sites_left())
+        spider.as_of = date.fromisoformat(self.run.as_of)
+        spider.run_label = self.run.label
 
     def _skip_done_sites(self, spider: Any, label: str) -> None:
         """Resume an interrupted run: the same command again crawls only the sites it had not finished.
@@ -146,12 +194,16 @@ class StorePipeline:
             if self.crawler.spider.mode != "probe":
                 self.flush()
                 assert self.store is not None
-                self.store.finish_site(self.run.id, item.site_id, "done", self.pages[item.site_id])
+                coordinator = self.coordinator
+                pages = coordinator.stored_pages(item.site_id) if coordinator else self.pages[item.site_id]
+                self.store.finish_site(self.run.id, item.site_id, "done", pages)
                 self.finished.add(item.site_id)
             return item
         self._add_item(item)
         if isinstance(item, PageItem):
             self.pages[item.site_id] += 1
+            if self.coordinator is not None:  # pages stored per site, summed over the workers
+                self.coordinator.count_pages({item.site_id: 1})
             for child in (*item.checks, *item.typos, *item.refs, *item.entries):
                 self._add_item(child)
         if self.buffered >= self.batch_size:
@@ -180,7 +232,7 @@ class StorePipeline:
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.store is None or self.run is None:
             return
-        if spider.mode != "probe":
+        if spider.mode != "probe" and self.coordinator is None:
             if reason == "finished":
                 for site in spider.sites:
                     if site.site_id not in self.finished:

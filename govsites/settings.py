@@ -28,6 +28,11 @@ GOVSITES_RUN = _env("GOVSITES_RUN", "")  # run label; empty: new run for a full 
 GOVSITES_AS_OF = _env("GOVSITES_AS_OF", "")  # YYYY-MM-DD; empty: today (or the run's own date)
 GOVSITES_SITE_IDS = _env("GOVSITES_SITE_IDS", "")  # comma-separated subset
 GOVSITES_COUNTIES = _env("GOVSITES_COUNTIES", "")  # comma-separated subset
+# Distributed crawl (docs/scaling.md): redis://host:port/db of the shared scheduler and site state; empty: one
+# process. The scrapy-redis settings of a worker are applied by govsites.distributed.scrapy_settings().
+GOVSITES_DISTRIBUTED = _env("GOVSITES_DISTRIBUTED", "")
+GOVSITES_DISTRIBUTED_WAIT = float(_env("GOVSITES_DISTRIBUTED_WAIT", "600"))  # seconds to wait for the seeder
+GOVSITES_DISTRIBUTED_POLL = float(_env("GOVSITES_DISTRIBUTED_POLL", "0.5"))  # idle worker polls the queue
 
 # -- caps -------------------------------------------------------------------------------------------
 GOVSITES_MAX_DEPTH = int(_env("GOVSITES_MAX_DEPTH", "3"))
@@ -110,6 +115,7 @@ EXTENSIONS = {
     "govsites.extensions.HomeProbes": 500,
     "govsites.extensions.HeadersOnly": 510,
     "govsites.extensions.Progress": 520,
+    "govsites.extensions.DistributedWorker": 530,
 }
 
 # -- browser rendering (scrapy-playwright; Debian's chromium, never a downloaded browser) ---------------
@@ -141,3 +147,9 @@ PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+if GOVSITES_DISTRIBUTED:  # `scrapy crawl` with GOVSITES_DISTRIBUTED set (the CLI applies the same settings)
+    from govsites.distributed import scrapy_settings as _distributed_settings
+    from govsites.store import parse_as_of as _parse_as_of
+
+    globals().update(_distributed_settings(GOVSITES_DISTRIBUTED, GOVSITES_RUN or _parse_as_of(GOVSITES_AS_OF)))

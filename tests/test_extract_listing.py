@@ -400,3 +400,13 @@ def test_v2_county_home_blocks() -> None:
         "政策解读": (f"{V2_HOST}/zcjd/", 2, date(2014, 10, 12), False),  # heading links to the column
         "县长信箱": (f"{V2_HOST}/hdjl/xzxx/", 2, date(2015, 12, 30), False),  # heading in the <dl>'s <dt>
     }
+
+
+def test_a_topic_column_is_its_own_main_list_not_a_side_box() -> None:
+    """专题 names side boxes (专题推荐) elsewhere, but on the 专题专栏 column's own page the list under the
+    breadcrumb 当前位置：首页 > 专题专栏 is the column (in a div.right content area)."""
+    html = (PAGES / "v2_topic_column.html").read_text(encoding="utf-8")
+    page = extract_list(html, "http://www.example.gov.cn/ztzl/index.htm", date(2015, 12, 31))
+    assert [e.date for e in page.entries] == [date(2014, 7, 3), date(2014, 6, 29), date(2014, 6, 20)]
+    assert page.entries[1].title == "国土资源局领导深入基层调研项目建设工作情况并召开座谈会"
+    assert page.newest == date(2014, 7, 3)

@@ -306,7 +306,15 @@ def _side_group(group: _Group, containers: set[etree._Element], base: str, page_
     if _in_side_region(group.parent) or _ancestor_class(group.parent, _SIDE_BOX):
         return True
     heading = _group_heading(group, containers, base)
-    return bool(heading and _SIDE_HEADING.search(heading) and heading not in page_names)
+    return bool(heading and _SIDE_HEADING.search(heading) and not _own_heading(heading, page_names))
+
+
+def _own_heading(heading: str, page_names: str) -> bool:
+    """The heading names the page's own column: equal to it, its breadcrumb (当前位置：首页 > 专题专栏), or
+    containing the column name (a 专题专栏 column's list is its main list, whatever the word 专题 suggests)."""
+    last = re.split(r"[>»＞/]", heading)[-1].strip()
+    names = [n for n in page_names.split() if len(n) >= 2]
+    return heading in page_names or bool(last and last in page_names) or any(n in heading for n in names)
 
 
 def _strip_noise(root: etree._Element) -> None:
@@ -1079,7 +1087,8 @@ def extract_list(html: str, url: str, as_of: date) -> ListPage:
         page_names = f"{name} {page_title_from_tree(raw_root)}"
         side = _side_group(best, containers, base, page_names)
         heading = _group_heading(best, containers, base)
-        placed_aside = _ancestor_class(best.parent, _SIDE_POSITION) and not (heading and heading in page_names)
+        placed_aside = _ancestor_class(best.parent, _SIDE_POSITION) and not (
+            heading and _own_heading(heading, page_names))
         if side or placed_aside:
             # the dated box is beside the list: the list itself says it is empty, or is an empty container
             # (a 暂无 inside another side box says nothing about the column)

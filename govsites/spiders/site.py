@@ -2,7 +2,9 @@
 
 Callbacks only route: a response goes to the pure functions in :mod:`govsites.extract` and
 :mod:`govsites.linkcheck.classify`, and what comes back becomes items and further requests. Per-site state
-(caps, column candidates, URLs already checked, requests in flight) lives in :class:`SiteState`.
+(caps, column candidates, URLs already checked, requests in flight) lives in a
+:class:`~govsites.sitestate.SiteState` (in memory), or a :class:`~govsites.sitestate.RedisSiteState` shared by
+the workers of a distributed crawl (``GOVSITES_DISTRIBUTED``, :mod:`govsites.distributed`).
 
 Every request carries its ``site_id``; every callback and errback is wrapped by :func:`tracked`, which keeps
 the count of the site's requests in flight and yields a :class:`~govsites.items.SiteDoneItem` when it drops
@@ -16,9 +18,8 @@ import logging
 import re
 import secrets
 import time
-from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,10 @@ from govsites.extract.columns import (
     ColumnLink,
     article_date,
     discover_columns,
-    is_article_url,
     sitemap_urls,
 )
 from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
-from govsites.extract.links import Link, extract_links, is_attachment, normalize_url, same_site, strip_session_id
+from govsites.extract.links import Link, extract_links, is_attachment, normalize_url, strip_session_id
 from govsites.extract.listing import HomeBlock, ListEntry, ListPage, extract_blocks, extract_list
 from govsites.extract.mailbox import Letter, extract_letters, is_excluded_column, letter_detail
 from govsites.extract.text import decode_body, title_and_text, visible_text
@@ -59,7 +59,8 @@ from govsites.linkcheck.classify import (
     looks_like_not_found,
     page_fingerprint,
 )
-from govsites.registry import PinnedColumn, Site, load_columns, load_sites
+from govsites.registry import Site, load_columns, load_sites
+from govsites.sitestate import SiteState
 from govsites.store import now_iso
 
 logger = logging.getLogger(__name__)
@@ -101,30 +102,6 @@ class CrawlConfig:
     soft404_probe: bool = True
     guide_pages: int = 30
     guide_elements: tuple[str, ...] = GUIDE_ELEMENTS
-
-
-@dataclass
-class SiteState:
-    site: Site
-    pinned: list[PinnedColumn] = field(default_factory=list)
-    deadline: float | None = None  # set when the site's first page arrives
-    pages: int = 0
-    inflight: int = 0
-    done: bool = False
-    checked: set[str] = field(default_factory=set)
-    parsed: set[str] = field(default_factory=set)
-    columns: dict[str, ColumnLink] = field(default_factory=dict)
-    column_done: set[str] = field(default_factory=set)
-    hosts: set[str] = field(default_factory=set)
-    home_final: str = ""
-    home_columns: set[str] = field(default_factory=set)
-    variants: Counter[str] = field(default_factory=Counter)  # crawled pages per path (query variants)
-    notfound_fp: str | None = None  # fingerprint of the site's own not-found page (soft 404)
-    page_fps: dict[str, str] = field(default_factory=dict)  # fingerprints of 200 pages, to re-judge late
-    details: dict[str, tuple[str, object]] = field(default_factory=dict)  # letter/guide pages still to read
-
-    def internal(self, url: str) -> bool:
-        return same_site(url, self.site.home_url) or any(same_site(url, f"http://{h}/") for h in self.hosts)
 
 
 def _split(value: str) -> list[str]:
@@ -169,6 +146,7 @@ class SiteSpider(scrapy.Spider):
         self.categories: CategoryTable | None = None
         # External URLs are checked once per run for all sites: a verdict, or the sites waiting for it.
         self.shared_checks: dict[str, LinkCheckItem | list[str]] = {}
+        self.coordinator: Any = None  # govsites.distributed.Coordinator in distributed mode
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -195,6 +173,16 @@ class SiteSpider(scrapy.Spider):
         )
         categories = Path(settings.get("GOVSITES_CATEGORIES"))
         spider.categories = CategoryTable.load(categories) if categories.exists() else CategoryTable.default()
+        distributed = settings.get("GOVSITES_DISTRIBUTED") or ""
+        if distributed and spider.mode == "crawl":
+            from govsites.distributed import Coordinator
+            from govsites.store import parse_as_of
+
+            label = settings.get("GOVSITES_RUN") or parse_as_of(settings.get("GOVSITES_AS_OF") or "")
+            spider.coordinator = Coordinator(distributed, label)
+            spider.states = {s.site_id: spider.coordinator.site_state(s, pinned.get(s.site_id, []))
+                             for s in spider.sites}
+            return spider
         spider.states = {
             s.site_id: SiteState(site=s, pinned=pinned.get(s.site_id, []), hosts={s.host}) for s in spider.sites
         }
@@ -208,15 +196,17 @@ class SiteSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.mode == "probe":
             return
+        if self.coordinator is not None and not self.coordinator.seeder:
+            return  # another worker pushes the run's sites (govsites.distributed)
         for state in list(self.states.values()):
-            state.inflight += self.config.probes  # the probes (govsites.extensions.HomeProbes) count too
-            state.checked.add(state.site.home_url)
-            state.pages += 1
+            state.add_inflight(self.config.probes)  # the probes (govsites.extensions.HomeProbes) count too
+            state.claim(state.site.home_url)
+            state.add_pages(1)
             yield self._page_request(state, state.site.home_url, depth=0, role="home", priority=PRIORITY_HOME)
             for pin in state.pinned:
-                state.columns[pin.url] = ColumnLink(pin.name, pin.url, "pinned")
-                state.checked.add(pin.url)
-                state.pages += 1
+                state.set_column(ColumnLink(pin.name, pin.url, "pinned"))
+                state.claim(pin.url)
+                state.add_pages(1)
                 yield self._page_request(state, pin.url, depth=1, role="page", priority=PRIORITY_COLUMN,
                                          render=pin.render == "js")
 
@@ -225,15 +215,17 @@ class SiteSpider(scrapy.Spider):
                  meta: dict[str, Any], priority: int, method: str = "GET") -> scrapy.Request:
         """Every request of a site goes through here: counted in flight, never dropped by the dupefilter
         (the spider itself checks each URL once per site)."""
-        state.inflight += 1
+        state.add_inflight(1)
         meta = {"site_id": state.site.site_id, "handle_httpstatus_list": ALL_ERROR_CODES,
                 "download_timeout": self.config.link_timeout, **meta}
+        if self.coordinator is not None:
+            meta["gtag"] = self.coordinator.request_tag()
         return scrapy.Request(url, method=method, callback=callback, errback=errback, meta=meta,
                               priority=priority, dont_filter=True)
 
     def _page_request(self, state: SiteState, url: str, *, depth: int, role: str, priority: int,
-                      render: bool = False) -> scrapy.Request:
-        meta: dict[str, Any] = {"gdepth": depth, "role": role, "rendered": render}
+                      render: bool = False, sitemap: bool = False) -> scrapy.Request:
+        meta: dict[str, Any] = {"gdepth": depth, "role": role, "rendered": render, "sitemap": sitemap}
         if render:
             meta.update(self._render_meta())
         return self._request(state, url, self.parse_page, self.page_failed, meta, priority)
@@ -244,8 +236,9 @@ class SiteSpider(scrapy.Spider):
         return {"playwright": True, "playwright_page_methods": [PageMethod("evaluate", SETTLE_SCRIPT)]}
 
     def _check_request(self, state: SiteState, url: str, *, method: str = "HEAD",
-                       shared: bool = False) -> scrapy.Request:
-        meta = {"role": "check", "headers_only": method == "GET", "shared": shared}
+                       shared: bool = False, read_body: bool = False) -> scrapy.Request:
+        meta = {"role": "check_page" if read_body else "check", "headers_only": method == "GET" and not read_body,
+                "shared": shared}
         return self._request(state, url, self.check_done, self.check_failed, meta, PRIORITY_CHECK, method)
 
     def _state(self, result: Response | Failure) -> SiteState:
@@ -254,45 +247,53 @@ class SiteSpider(scrapy.Spider):
         return self.states[request.meta["site_id"]]
 
     def _finished_one(self, state: SiteState) -> Iterator[SiteDoneItem]:
-        state.inflight -= 1
-        if state.inflight <= 0 and not state.done:
-            state.done = True
-            yield SiteDoneItem(state.site.site_id, state.pages)
+        if state.finish_one():
+            yield SiteDoneItem(state.site.site_id, state.page_count())
 
     def _can_crawl(self, state: SiteState, depth: int, url: str) -> bool:
-        if depth > self.config.max_depth or state.pages >= self.config.max_pages:
+        if depth > self.config.max_depth or state.page_count() >= self.config.max_pages:
             return False
-        if state.deadline is not None and time.monotonic() > state.deadline:
+        if state.over_budget():
             return False
         parts = urlsplit(url)
-        return state.variants[f"{parts.netloc}{parts.path}"] < self.config.max_query_variants
+        return state.variant_count(f"{parts.netloc}{parts.path}") < self.config.max_query_variants
 
     def _follow(self, state: SiteState, links: Iterable[Link], depth: int) -> Iterator[Any]:
         """Each distinct URL once per site: internal pages are crawled, everything else is checked."""
-        for link in links:
-            if link.url in state.checked:
+        links = list(links)
+        for link, new in zip(links, state.claim_many(link.url for link in links), strict=True):
+            if not new:
                 continue
-            state.checked.add(link.url)
             scheme = urlsplit(link.url).scheme
             if scheme not in ("http", "https"):
                 yield self._unfetchable(state, link.url, scheme)
                 continue
             crawlable = link.kind == "page" and not is_attachment(link.url) and state.internal(link.url)
-            is_column = link.url in state.columns or link.url in state.details  # beyond depth if need be
+            is_column = crawlable and (state.is_column(link.url) or state.has_detail(link.url))  # beyond depth
             if crawlable and (self._can_crawl(state, depth, link.url)
-                              or (is_column and state.pages < self.config.max_pages)):
-                state.pages += 1
+                              or (is_column and state.page_count() < self.config.max_pages)):
+                state.add_pages(1)
                 parts = urlsplit(link.url)
-                state.variants[f"{parts.netloc}{parts.path}"] += 1
+                state.add_variant(f"{parts.netloc}{parts.path}")
                 priority = PRIORITY_COLUMN if is_column else PRIORITY_PAGE - depth
                 yield self._page_request(state, link.url, depth=depth, role="page", priority=priority)
             elif not state.internal(link.url):
                 yield from self._shared_check(state, link.url)
+            elif crawlable:
+                # An internal page beyond the crawl's caps: only its body tells a soft 404 (a removed article
+                # served as 200 "页面不存在"), so it is read — not crawled further — rather than asked for headers.
+                yield self._check_request(state, link.url, method="GET", read_body=True)
             else:
                 yield self._check_request(state, link.url)
 
     def _shared_check(self, state: SiteState, url: str) -> Iterator[Any]:
-        """Check an external URL once per run; other sites linking to it get a copy of the verdict."""
+        """Check an external URL once per run; other sites linking to it get a copy of the verdict.
+
+        Not in distributed mode: there each site checks the external URLs it links to itself (the verdicts
+        are the same; only the number of requests to external hosts grows)."""
+        if self.coordinator is not None:
+            yield self._check_request(state, url)
+            return
         shared = self.shared_checks.get(url)
         if shared is None:
             self.shared_checks[url] = []
@@ -301,7 +302,7 @@ class SiteSpider(scrapy.Spider):
             yield replace(shared, site_id=state.site.site_id)
         else:
             shared.append(state.site.site_id)
-            state.inflight += 1  # waiting for another site's check of the same URL
+            state.add_inflight(1)  # waiting for another site's check of the same URL
 
     def _share_verdict(self, verdict: LinkCheckItem, request: scrapy.Request) -> Iterator[Any]:
         if not request.meta.get("shared"):
@@ -329,10 +330,8 @@ class SiteSpider(scrapy.Spider):
         request_url = origin_url(response.request) if response.request else response.url
         site_id = state.site.site_id
         if role == "home":
-            state.home_final = response.url
-            state.hosts.add((urlsplit(response.url).hostname or "").lower())
-            if state.deadline is None:
-                state.deadline = time.monotonic() + self.config.site_budget
+            state.set_home(response.url, (urlsplit(response.url).hostname or "").lower())
+            state.start_budget(self.config.site_budget)
             if self.config.soft404_probe:
                 yield self._notfound_request(state)
         html, encoding = decode_response(response)
@@ -347,9 +346,11 @@ class SiteSpider(scrapy.Spider):
             else:
                 yield from checks
             return
-        state.parsed.add(request_url)
-        if response.status == 200:
-            state.page_fps[request_url] = page_fingerprint(text)
+        state.mark_parsed(request_url)
+        if response.status == 200 and state.record_page_fp(request_url, page_fingerprint(text)) \
+                and verdict.status != "soft_404":
+            # The site's not-found page became known (on another worker) while this page was judged.
+            yield self._late_soft_404(state, request_url)
         links = [self._canonical(link) for link in extract_links(html, response.url)]
         kind = role if role == "home" else "other"
         entries: list[ListEntry] = []
@@ -359,16 +360,16 @@ class SiteSpider(scrapy.Spider):
             entries = [entry for block in blocks for entry in block.entries]
             stored = [self._entry_item(state, state.site.home_url, entry) for entry in entries]
             self._home_blocks(state, blocks)
-        if not state.pinned and (depth <= 1 or not is_article_url(request_url)):
+        if not state.pinned and self._names_columns(state, request_url, depth, response.meta):
             yield from self._register_columns(state, html, response.url, depth)
-        column = state.columns.get(request_url) or state.columns.get(response.url)
-        if column is not None and role != "home" and column.url not in state.column_done:
+        column = state.column(request_url) or (state.column(response.url) if response.url != request_url else None)
+        if column is not None and role != "home" and not state.column_is_done(column.url):
             listing = extract_list(html, response.url, self.today)
             entries = listing.entries
             outcome = list(self._column(state, column, listing, response, html))
             if any(isinstance(o, (ColumnItem, scrapy.Request)) for o in outcome):
                 kind = "list"
-            if column.url in state.column_done:
+            if state.column_is_done(column.url):
                 stored = [self._entry_item(state, column.url, entry) for entry in entries]
             yield from outcome
         links += script_links(entries, links)
@@ -402,11 +403,12 @@ class SiteSpider(scrapy.Spider):
     def _soft_404(self, state: SiteState, title: str, text: str) -> bool:
         if looks_like_not_found(title, text):
             return True
-        return state.notfound_fp is not None and page_fingerprint(text) == state.notfound_fp
+        known = state.notfound_fingerprint()
+        return known is not None and page_fingerprint(text) == known
 
     def _notfound_request(self, state: SiteState) -> scrapy.Request:
         """Ask once per site for a path that cannot exist, to learn what its not-found page looks like."""
-        parts = urlsplit(state.home_final or state.site.home_url)
+        parts = urlsplit(state.home_url_final() or state.site.home_url)
         url = f"{parts.scheme}://{parts.netloc}/govsites-{secrets.token_hex(6)}.html"
         return self._request(state, url, self.notfound_done, self.notfound_done, {"role": "notfound"},
                              PRIORITY_HOME)
@@ -415,36 +417,48 @@ class SiteSpider(scrapy.Spider):
     def notfound_done(self, result: Response | Failure) -> Iterator[Any]:
         state = self._state(result)
         if not isinstance(result, TextResponse) or result.status != 200:
-            return  # a real 404 (or nothing): soft 404s can only be told by their wording
-        state.notfound_fp = page_fingerprint(visible_text(decode_response(result)[0]))
-        for url, fingerprint in state.page_fps.items():
-            if fingerprint == state.notfound_fp:
+            state.set_notfound_fp("")  # missing pages answer with an error status: HEAD checks suffice
+            return
+        notfound = page_fingerprint(visible_text(decode_response(result)[0]))
+        for url, fingerprint in state.set_notfound_fp(notfound).items():
+            if fingerprint == notfound:
                 # Parsed before the site's not-found page was known: correct the verdict.
-                yield LinkCheckItem(state.site.site_id, url, "soft_404", "与本站“页面不存在”页面相同", True,
-                                    checked_at=now_iso())
+                yield self._late_soft_404(state, url)
+
+    @staticmethod
+    def _late_soft_404(state: SiteState, url: str) -> LinkCheckItem:
+        return LinkCheckItem(state.site.site_id, url, "soft_404", "与本站“页面不存在”页面相同", True,
+                             checked_at=now_iso())
 
     def _home_blocks(self, state: SiteState, blocks: list[HomeBlock]) -> None:
         """The home page's blocks name columns through their 更多 links."""
         for block in blocks:
             if block.more_url and not state.pinned and state.internal(block.more_url):
-                state.columns.setdefault(block.more_url, ColumnLink(block.name, block.more_url, "more"))
-                state.home_columns.add(block.more_url)
+                state.add_column(ColumnLink(block.name, block.more_url, "more"))
+                state.add_home_column(block.more_url)
 
     def _register_columns(self, state: SiteState, html: str, url: str, depth: int) -> Iterator[scrapy.Request]:
-        found = [c for c in discover_columns(html, url) if c.url not in state.columns]
+        found = [c for c in discover_columns(html, url) if not state.is_column(c.url)]
         for candidate in found:
-            state.columns[candidate.url] = candidate
+            state.set_column(candidate)
             if depth == 0:
-                state.home_columns.add(candidate.url)
-            if candidate.url in state.parsed and candidate.url not in state.column_done:
+                state.add_home_column(candidate.url)
+            if state.was_parsed(candidate.url) and not state.column_is_done(candidate.url):
                 # Parsed before anything named it a column: fetch it again for its list.
                 yield self._page_request(state, candidate.url, depth=depth + 1, role="page",
                                          priority=PRIORITY_COLUMN)
         for sitemap in sitemap_urls(html, url):
-            if sitemap not in state.checked and state.internal(sitemap):
-                state.checked.add(sitemap)
-                state.pages += 1
-                yield self._page_request(state, sitemap, depth=depth + 1, role="page", priority=PRIORITY_COLUMN)
+            if state.internal(sitemap) and state.claim(sitemap):
+                state.add_pages(1)
+                yield self._page_request(state, sitemap, depth=depth + 1, role="page", priority=PRIORITY_COLUMN,
+                                         sitemap=True)
+
+    @staticmethod
+    def _names_columns(state: SiteState, url: str, depth: int, meta: dict[str, Any]) -> bool:
+        """Where columns are named: the home page and pages one click away (menus, 信息公开 directories),
+        site maps, and column pages themselves (their secondary menus). Articles deeper in are not read for
+        menus: they repeat the ones already read, and discovery is a fifth of a crawl's CPU."""
+        return depth <= 1 or bool(meta.get("sitemap")) or state.is_column(url)
 
     def _column(self, state: SiteState, column: ColumnLink, listing: ListPage, response: Response,
                 html: str) -> Iterator[Any]:
@@ -458,7 +472,8 @@ class SiteSpider(scrapy.Spider):
                 return
             if pin is None and not rendered:
                 return  # not a list page: a content page is not a column
-        state.column_done.add(column.url)
+        if not state.mark_column_done(column.url):
+            return  # another worker read this column's list at the same time
         category = self._column_category(state, column, listing)
         if category == "interaction":
             yield from self._letters(state, column, listing, html, response.url)
@@ -489,7 +504,7 @@ class SiteSpider(scrapy.Spider):
         category = self._column_category(state, column, listing)
         return ColumnItem(state.site.site_id, column.url, name, category, newest.isoformat() if newest else "",
                           len(listing.entries), status, source, column.found_by, rendered,
-                          on_home=column.url in state.home_columns)
+                          on_home=state.is_home_column(column.url))
 
     def _column_category(self, state: SiteState, column: ColumnLink, listing: ListPage) -> str:
         pin = next((p for p in state.pinned if p.url == column.url), None)
@@ -511,8 +526,8 @@ class SiteSpider(scrapy.Spider):
             incomplete = letter.answered is None or letter.submitted is None or (
                 letter.answered and letter.reply_date is None)
             if letter.url and incomplete:
-                state.details[url] = ("letter", item)
-                if url in state.parsed:
+                state.add_detail(url, "letter", item)
+                if state.was_parsed(url):
                     yield self._page_request(state, url, depth=self.config.max_depth, role="page",
                                              priority=PRIORITY_PAGE)
 
@@ -520,12 +535,12 @@ class SiteSpider(scrapy.Spider):
         """A guide column's entries are judged as guides whenever their pages are parsed."""
         for entry in listing.entries[: self.config.guide_pages]:
             url = normalize_url(entry.url)
-            state.details[url] = ("guide", column.url)
-            if url in state.parsed:
+            state.add_detail(url, "guide", column.url)
+            if state.was_parsed(url):
                 yield self._page_request(state, url, depth=self.config.max_depth, role="page", priority=PRIORITY_PAGE)
 
     def _detail_items(self, state: SiteState, url: str, html: str, links: list[Link]) -> Iterator[Any]:
-        detail = state.details.pop(url, None)
+        detail = state.pop_detail(url)
         if detail is None:
             return
         kind, data = detail
@@ -567,12 +582,11 @@ class SiteSpider(scrapy.Spider):
                                 article=max(found) if found else None)
 
     def _unreachable_column(self, state: SiteState, url: str) -> Iterator[ColumnItem]:
-        column = state.columns.get(url)
-        if column is None or column.url in state.column_done or column.found_by not in STRONG_COLUMN_LINKS:
+        column = state.column(url)
+        if column is None or column.found_by not in STRONG_COLUMN_LINKS or not state.mark_column_done(column.url):
             return  # a plain link to a failing page is a broken link, not a column
-        state.column_done.add(column.url)
         yield ColumnItem(state.site.site_id, column.url, column.name, self._categorize(column.name), "", 0,
-                         "unreachable", "", column.found_by, on_home=column.url in state.home_columns)
+                         "unreachable", "", column.found_by, on_home=state.is_home_column(column.url))
 
     def _entry_item(self, state: SiteState, column_url: str, entry: ListEntry) -> ListEntryItem:
         return ListEntryItem(state.site.site_id, column_url, entry.url, entry.title,
@@ -608,7 +622,9 @@ class SiteSpider(scrapy.Spider):
             yield self._check_request(state, origin_url(request), method="GET",
                                       shared=request.meta.get("shared", False))
             return
-        verdict = self._judge(state, response, "")
+        html, _encoding = decode_response(response) if request.meta["role"] == "check_page" else ("", "")
+        title, text = title_and_text(html) if html else ("", "")
+        verdict = self._judge(state, response, html, title, text)
         yield verdict
         yield from self._share_verdict(verdict, request)
 

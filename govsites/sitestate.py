@@ -1,0 +1,326 @@
+"""Per-site crawl state behind one small interface: in memory (one process) or in Redis (distributed workers).
+
+:class:`SiteState` is what a single crawl process has always used: plain sets, dicts and counters, no I/O.
+:class:`RedisSiteState` keeps the same state in Redis, keyed by run and site, so that any worker of a
+distributed crawl (scrapy-redis shared scheduler: any worker may receive any site's response) sees and updates
+one state per site. Every operation that decides something ("is this URL new?", "was this the site's last
+request?") is a single atomic Redis command or a MULTI/EXEC transaction.
+
+Orderings the spider relies on (each side writes first, then reads the other's key, so with Redis' linearizable
+commands at least one side sees the other): a page marks itself parsed before it looks up the column and detail
+tables; a column or detail registered later looks up "parsed" after registering, and asks for the page again.
+No Scrapy imports here.
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from govsites.extract.columns import ColumnLink
+from govsites.extract.links import same_site
+from govsites.registry import PinnedColumn, Site
+
+
+@dataclass
+class SiteState:
+    """In-memory state of one site (the default; one crawl process)."""
+
+    site: Site
+    pinned: list[PinnedColumn] = field(default_factory=list)
+    deadline: float | None = None  # set when the site's first page arrives
+    pages: int = 0
+    inflight: int = 0
+    done: bool = False
+    checked: set[str] = field(default_factory=set)
+    parsed: set[str] = field(default_factory=set)
+    columns: dict[str, ColumnLink] = field(default_factory=dict)
+    column_done: set[str] = field(default_factory=set)
+    hosts: set[str] = field(default_factory=set)
+    home_final: str = ""
+    home_columns: set[str] = field(default_factory=set)
+    variants: Counter[str] = field(default_factory=Counter)  # crawled pages per path (query variants)
+    notfound_fp: str | None = None  # fingerprint of the site's own not-found page (soft 404)
+    page_fps: dict[str, str] = field(default_factory=dict)  # fingerprints of 200 pages, to re-judge late
+    details: dict[str, tuple[str, object]] = field(default_factory=dict)  # letter/guide pages still to read
+
+    # -- scope -----------------------------------------------------------------------------------------
+    def internal(self, url: str) -> bool:
+        return same_site(url, self.site.home_url) or any(same_site(url, f"http://{h}/") for h in self._hosts())
+
+    def _hosts(self) -> set[str]:
+        return self.hosts
+
+    def set_home(self, final_url: str, host: str) -> None:
+        self.home_final = final_url
+        self.hosts.add(host)
+
+    def home_url_final(self) -> str:
+        return self.home_final
+
+    # -- URLs seen, pages, caps ----------------------------------------------------------------------
+    def claim(self, url: str) -> bool:
+        """True the first time ``url`` is claimed for this site (it is then fetched or checked once)."""
+        if url in self.checked:
+            return False
+        self.checked.add(url)
+        return True
+
+    def claim_many(self, urls: Iterable[str]) -> list[bool]:
+        return [self.claim(url) for url in urls]
+
+    def add_pages(self, n: int = 1) -> None:
+        self.pages += n
+
+    def page_count(self) -> int:
+        return self.pages
+
+    def variant_count(self, key: str) -> int:
+        return self.variants[key]
+
+    def add_variant(self, key: str) -> None:
+        self.variants[key] += 1
+
+    def start_budget(self, seconds: float) -> None:
+        if self.deadline is None:
+            self.deadline = time.monotonic() + seconds
+
+    def over_budget(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+    # -- requests in flight ----------------------------------------------------------------------------
+    def add_inflight(self, n: int = 1) -> None:
+        self.inflight += n
+
+    def finish_one(self) -> bool:
+        """One request of the site is done; True exactly once, when none is left (the site is finished)."""
+        self.inflight -= 1
+        if self.inflight <= 0 and not self.done:
+            self.done = True
+            return True
+        return False
+
+    # -- columns ---------------------------------------------------------------------------------------
+    def column(self, url: str) -> ColumnLink | None:
+        return self.columns.get(url)
+
+    def is_column(self, url: str) -> bool:
+        return url in self.columns
+
+    def set_column(self, column: ColumnLink) -> None:
+        self.columns[column.url] = column
+
+    def add_column(self, column: ColumnLink) -> None:
+        """Register ``column`` unless its URL is a column already (the first name wins)."""
+        self.columns.setdefault(column.url, column)
+
+    def add_home_column(self, url: str) -> None:
+        self.home_columns.add(url)
+
+    def is_home_column(self, url: str) -> bool:
+        return url in self.home_columns
+
+    def mark_column_done(self, url: str) -> bool:
+        """True when this call marked the column done (its item is written by the caller)."""
+        if url in self.column_done:
+            return False
+        self.column_done.add(url)
+        return True
+
+    def column_is_done(self, url: str) -> bool:
+        return url in self.column_done
+
+    # -- pages parsed, fingerprints ----------------------------------------------------------------------
+    def mark_parsed(self, url: str) -> None:
+        self.parsed.add(url)
+
+    def was_parsed(self, url: str) -> bool:
+        return url in self.parsed
+
+    def record_page_fp(self, url: str, fingerprint: str) -> bool:
+        """Remember a 200 page's fingerprint; True when it equals the site's known not-found page."""
+        self.page_fps[url] = fingerprint
+        return self.notfound_fp is not None and fingerprint == self.notfound_fp
+
+    def notfound_fingerprint(self) -> str | None:
+        return self.notfound_fp
+
+    def set_notfound_fp(self, fingerprint: str) -> dict[str, str]:
+        """Remember the site's not-found page; returns the fingerprints of the pages recorded so far."""
+        self.notfound_fp = fingerprint
+        return dict(self.page_fps)
+
+    # -- letters and guides still to read -------------------------------------------------------------------
+    def add_detail(self, url: str, kind: str, data: object) -> None:
+        self.details[url] = (kind, data)
+
+    def has_detail(self, url: str) -> bool:
+        return url in self.details
+
+    def pop_detail(self, url: str) -> tuple[str, object] | None:
+        return self.details.pop(url, None)
+
+
+class RedisSiteState(SiteState):
+    """The state of one site in Redis, shared by every worker of a distributed crawl.
+
+    Keys: ``<prefix>s:<site_id>:<name>`` (``prefix`` is ``govsites:<run>:``). Values that never change once
+    known (the home page's final URL and hosts, the budget deadline, the not-found fingerprint) are cached.
+    The budget deadline is wall-clock time (workers on several machines have no common monotonic clock).
+    """
+
+    def __init__(self, redis: Any, prefix: str, site: Site, pinned: list[PinnedColumn], sites_left_key: str) -> None:
+        super().__init__(site=site, pinned=pinned, hosts={site.host})
+        self.r = redis
+        self.key = f"{prefix}s:{site.site_id}:"
+        self.sites_left_key = sites_left_key
+        self._home_known = False
+        self._deadline: float | None = None
+        self._nf: str | None = None
+
+    def k(self, name: str) -> str:
+        return self.key + name
+
+    # -- scope -----------------------------------------------------------------------------------------
+    def _hosts(self) -> set[str]:
+        if self._home_known:
+            return self.hosts
+        hosts = {h.decode() for h in self.r.smembers(self.k("hosts"))} | {self.site.host}
+        if self.r.exists(self.k("home_final")):
+            self._home_known = True  # hosts change only when the home page arrives
+        self.hosts = hosts
+        return hosts
+
+    def set_home(self, final_url: str, host: str) -> None:
+        pipe = self.r.pipeline()
+        pipe.sadd(self.k("hosts"), host)
+        pipe.set(self.k("home_final"), final_url)
+        pipe.execute()
+        self.home_final = final_url
+
+    def home_url_final(self) -> str:
+        value = self.r.get(self.k("home_final"))
+        return value.decode() if value else ""
+
+    # -- URLs seen, pages, caps ----------------------------------------------------------------------
+    def claim(self, url: str) -> bool:
+        return bool(self.r.sadd(self.k("checked"), url))
+
+    def claim_many(self, urls: Iterable[str]) -> list[bool]:
+        urls = list(urls)
+        if not urls:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for url in urls:
+            pipe.sadd(self.k("checked"), url)
+        return [bool(n) for n in pipe.execute()]
+
+    def add_pages(self, n: int = 1) -> None:
+        self.r.incrby(self.k("pages"), n)
+
+    def page_count(self) -> int:
+        return int(self.r.get(self.k("pages")) or 0)
+
+    def variant_count(self, key: str) -> int:
+        return int(self.r.hget(self.k("variants"), key) or 0)
+
+    def add_variant(self, key: str) -> None:
+        self.r.hincrby(self.k("variants"), key, 1)
+
+    def start_budget(self, seconds: float) -> None:
+        self.r.set(self.k("deadline"), repr(time.time() + seconds), nx=True)
+
+    def over_budget(self) -> bool:
+        if self._deadline is None:
+            value = self.r.get(self.k("deadline"))
+            if value is None:
+                return False
+            self._deadline = float(value)
+        return time.time() > self._deadline
+
+    # -- requests in flight ----------------------------------------------------------------------------
+    def add_inflight(self, n: int = 1) -> None:
+        self.r.incrby(self.k("inflight"), n)
+
+    def finish_one(self) -> bool:
+        if self.r.decr(self.k("inflight")) > 0:
+            return False
+        # SET NX: exactly one worker sees the site finish; it also counts the run's sites down.
+        if not self.r.set(self.k("done"), "1", nx=True):
+            return False
+        self.r.decr(self.sites_left_key)
+        return True
+
+    # -- columns ---------------------------------------------------------------------------------------
+    def column(self, url: str) -> ColumnLink | None:
+        value = self.r.hget(self.k("columns"), url)
+        return pickle.loads(value) if value is not None else None  # noqa: S301 - our own Redis, our own objects
+
+    def is_column(self, url: str) -> bool:
+        return bool(self.r.hexists(self.k("columns"), url))
+
+    def set_column(self, column: ColumnLink) -> None:
+        self.r.hset(self.k("columns"), column.url, pickle.dumps(column))
+
+    def add_column(self, column: ColumnLink) -> None:
+        self.r.hsetnx(self.k("columns"), column.url, pickle.dumps(column))
+
+    def add_home_column(self, url: str) -> None:
+        self.r.sadd(self.k("home_columns"), url)
+
+    def is_home_column(self, url: str) -> bool:
+        return bool(self.r.sismember(self.k("home_columns"), url))
+
+    def mark_column_done(self, url: str) -> bool:
+        return bool(self.r.sadd(self.k("column_done"), url))
+
+    def column_is_done(self, url: str) -> bool:
+        return bool(self.r.sismember(self.k("column_done"), url))
+
+    # -- pages parsed, fingerprints ----------------------------------------------------------------------
+    def mark_parsed(self, url: str) -> None:
+        self.r.sadd(self.k("parsed"), url)
+
+    def was_parsed(self, url: str) -> bool:
+        return bool(self.r.sismember(self.k("parsed"), url))
+
+    def record_page_fp(self, url: str, fingerprint: str) -> bool:
+        pipe = self.r.pipeline()  # MULTI/EXEC: ordered against set_notfound_fp
+        pipe.hset(self.k("page_fps"), url, fingerprint)
+        pipe.get(self.k("notfound_fp"))
+        _, known = pipe.execute()
+        return known is not None and known.decode() == fingerprint
+
+    def notfound_fingerprint(self) -> str | None:
+        if self._nf is None:
+            value = self.r.get(self.k("notfound_fp"))
+            self._nf = value.decode() if value is not None else None
+        return self._nf
+
+    def set_notfound_fp(self, fingerprint: str) -> dict[str, str]:
+        pipe = self.r.pipeline()
+        pipe.set(self.k("notfound_fp"), fingerprint)
+        pipe.hgetall(self.k("page_fps"))
+        _, fps = pipe.execute()
+        self._nf = fingerprint
+        return {k.decode(): v.decode() for k, v in fps.items()}
+
+    # -- letters and guides still to read -------------------------------------------------------------------
+    def add_detail(self, url: str, kind: str, data: object) -> None:
+        self.r.hset(self.k("details"), url, pickle.dumps((kind, data)))
+
+    def has_detail(self, url: str) -> bool:
+        return bool(self.r.hexists(self.k("details"), url))
+
+    def pop_detail(self, url: str) -> tuple[str, object] | None:
+        pipe = self.r.pipeline()
+        pipe.hget(self.k("details"), url)
+        pipe.hdel(self.k("details"), url)
+        value, deleted = pipe.execute()
+        if value is None or not deleted:
+            return None
+        return pickle.loads(value)  # noqa: S301
