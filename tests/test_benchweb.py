@@ -154,3 +154,34 @@ def test_many_sites_fit_one_loop() -> None:
             assert get(served.home_url(index))[0] == 200
         with socket.create_connection((host(299), served.port), timeout=5):
             pass
+
+
+LINKCHECKER_CSV = """# created by LinkChecker at 2026-11-27 18:56:06+000
+# Read the documentation at https://linkchecker.github.io/linkchecker/
+urlname;parentname;base;result;warningstring;infostring;valid;url;line;column;name;dltime;size;checktime;cached;level;modified
+/images/ad/0.gif;http://127.0.10.1:8342/;;404 Not Found;;;False;http://127.0.10.1:8342/images/ad/0.gif;16;60;图片;-1;222;3.6;0;1;
+/go/ok_1010.html;http://127.0.10.1:8342/a.html;;200 OK;"Redirected to `http://127.0.10.1:8342/go/ok2_1010.html'.
+Redirected to `http://127.0.10.1:8342/zcwj/content_1010.html'.";;True;http://127.0.10.1:8342/zcwj/content_1010.html;21;290;上一篇;0;2915;2.6;0;2;
+/go/bad_7.html;http://127.0.10.1:8342/a.html;;404 Not Found;;;False;http://127.0.10.1:8342/go/gone_7.html;3;1;x;-1;1;0.1;0;2;
+uploads/文件.doc;http://127.0.10.1:8342/xxgk/a.html;http://127.0.10.1:8342/;404 Not Found;;;False;http://x/;3;1;x;-1;1;0.1;0;2;
+# Stopped checking at 2026-11-27 18:56:18+000 (11 seconds)
+"""
+
+
+def test_linkchecker_csv_is_parsed_by_the_linked_url(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from govsites.bench import linked_url, read_linkchecker_csv
+
+    path = tmp_path / "s0001.csv"
+    path.write_text(LINKCHECKER_CSV, encoding="utf-8")
+    rows = read_linkchecker_csv(path)
+    assert [r["valid"] for r in rows] == ["False", "True", "False", "False"]
+    broken = [linked_url(r) for r in rows if r["valid"] == "False"]
+    assert broken == ["http://127.0.10.1:8342/images/ad/0.gif", "http://127.0.10.1:8342/go/bad_7.html",
+                      "http://127.0.10.1:8342/uploads/%E6%96%87%E4%BB%B6.doc"]  # as linked, <base href> applied
+    assert read_linkchecker_csv(tmp_path / "missing.csv") == []
+
+
+def test_search_form_target_answers(web) -> None:  # type: ignore[no-untyped-def]
+    served, _truth = web
+    status, _headers, _body = get(f"http://{host(0)}:{served.port}/search/search.jsp?q=x")
+    assert status == 200

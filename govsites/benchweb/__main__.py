@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8342, help="port for every site (0 = a free port)")
     serve.add_argument("--registry", type=Path, help="write the registry CSV here")
     serve.add_argument("--truth", type=Path, help="write the truth JSON here")
+    serve.add_argument("--linkchecker-header", action="store_true",
+                       help="send a LinkChecker header (lifts LinkChecker's per-host pause)")
     truth = sub.add_parser("truth", help="write the truth JSON for a port")
     config_args(truth)
     truth.add_argument("--port", type=int, required=True)
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    web = BenchWeb(config, port=args.port).start()
+    web = BenchWeb(config, port=args.port, linkchecker_header=args.linkchecker_header).start()
     try:
         if args.registry:
             web.write_registry(args.registry)

@@ -223,6 +223,7 @@ BENCH_FAMILIES: dict[str, type[BenchMixin]] = {
     "plain": BenchPlain,
 }
 
+SEARCH_ACTION = "/search/search.jsp"
 FIXED_PATHS = ("/", "/jggk/index.html", "/lxwm/index.html", "/wzdt/index.html", "/search/index.html",
                "/login/index.html")
 _GO = re.compile(r"^/go/(ok|ok2|bad)_(\d+)\.html$")
@@ -298,6 +299,8 @@ class BenchApp:
                 return Reply(301, self.html_type, b"", self.articles[ident])
             if kind == "bad":
                 return Reply(302, self.html_type, b"", f"/go/gone_{ident}.html")
+        if path == SEARCH_ACTION:  # the search form's target answers (LinkChecker checks form actions)
+            return self._html(200, fam.search_page())
         if _REMOVED.match(path):
             return Reply(200, "text/html; charset=utf-8", SOFT_404.encode("utf-8"))
         page = fam.dynamic(path, query, form)
