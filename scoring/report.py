@@ -447,6 +447,23 @@ def append_table(
     return len(frame) + 1
 
 
+#: Link statuses listed in 链接明细 besides broken links: reported (or not checked), not counted as broken.
+REPORTED_STATUSES = ("blocked", "blocked_by_policy", "unchecked")
+
+
+def _reported_links(links: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """链接明细 lists the links an analyst acts on (broken, blocked, unchecked); all stay in links.csv.
+
+    Listing every working link made the workbook the slowest part of scoring (hundreds of thousands of rows)
+    and hid the findings among them."""
+    if links.empty:
+        return links
+    shown = links.loc[links["broken"].astype(bool) | links["status"].isin(REPORTED_STATUSES)]
+    if len(shown) < len(links):
+        notes.append(f"链接明细仅列出失效或被拦截的链接出现 {len(shown)} 处；全部 {len(links)} 处链接见 links.csv")
+    return shown
+
+
 def detail_sheet(
     wb: Workbook,
     title: str,
@@ -686,6 +703,7 @@ def write_workbook(
     ``letters`` / ``guides`` / ``key_areas``: the interaction.csv, services.csv and key_areas.csv rows.
     """
     notes = list(notes)
+    links = _reported_links(links, notes)
     details = [
         (
             SHEETS[key],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import zipfile
 from datetime import datetime
@@ -125,6 +126,9 @@ def test_links_sheet_hyperlinks(book: tuple[Fixture, Workbook]) -> None:
     statuses = {r["链接地址"]: (r["检测结果"], r["不可用"]) for r in _rows(ws)}
     assert statuses["http://gongxin.example.gov.cn/never-checked.html"] == ("未检测", "否")
     assert statuses["http://x/"] == ("dns", "是")
+    # working links stay in links.csv only: the sheet lists what an analyst acts on
+    assert all(broken == "是" or status in ("未检测", "blocked", "blocked_by_policy")
+               for status, broken in statuses.values())
 
 
 def test_columns_and_typos_sheets(book: tuple[Fixture, Workbook]) -> None:
@@ -180,9 +184,13 @@ def test_truncates_long_sheets_with_a_note(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
     score_run(fx.db, fx.out, fx.sites, max_rows=4, max_links=2)
     wb = load_workbook(fx.out / "scores.xlsx")
-    assert wb["链接明细"].max_row == 4  # header + 3 of the 6 link rows
+    with (fx.out / "links.csv").open(encoding="utf-8") as f:
+        shown = sum(1 for r in csv.DictReader(f) if r["broken"] == "true" or r["status"] == "unchecked")
+    assert shown > 3
+    assert wb["链接明细"].max_row == 4  # header + 3 of the listed (broken or unchecked) link rows
     notes = [str(c.value) for row in wb["总览"].iter_rows() for c in row if c.value]
-    assert any(n.startswith("链接明细共 6 行，超出 Excel 行数上限，表中只列前 3 行") for n in notes)
+    assert any(n.startswith(f"链接明细共 {shown} 行，超出 Excel 行数上限，表中只列前 3 行") for n in notes)
+    assert any(n.startswith(f"链接明细仅列出失效或被拦截的链接出现 {shown} 处；全部 6 处") for n in notes)
     assert any(n.startswith("链接明细共有网址") for n in notes)
     linked = [c for row in wb["链接明细"].iter_rows(min_row=2) for c in row if c.hyperlink is not None]
     assert 2 <= len(linked) <= 4  # the budget stops hyperlinks after the row that spends it

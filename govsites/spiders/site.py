@@ -70,6 +70,9 @@ ALL_ERROR_CODES = list(range(400, 600))
 #: HEAD answers that are not trusted: the link is checked again with GET (headers only).
 HEAD_RETRY_WITH_GET = frozenset(ALL_ERROR_CODES)
 
+#: Link texts of site maps (网站地图): their pages are read for columns wherever they are linked.
+SITEMAP_ANCHORS = frozenset({"网站地图", "站点地图", "网站导航", "sitemap", "Sitemap", "SiteMap"})
+
 #: Where a column link was found that makes its page a column even when the page fails.
 STRONG_COLUMN_LINKS = frozenset({"nav", "more", "tab", "sitemap", "pinned"})
 
@@ -276,7 +279,9 @@ class SiteSpider(scrapy.Spider):
                 parts = urlsplit(link.url)
                 state.add_variant(f"{parts.netloc}{parts.path}")
                 priority = PRIORITY_COLUMN if is_column else PRIORITY_PAGE - depth
-                yield self._page_request(state, link.url, depth=depth, role="page", priority=priority)
+                sitemap = link.anchor.strip() in SITEMAP_ANCHORS  # however deep it is linked, a site map names columns
+                yield self._page_request(state, link.url, depth=depth, role="page", priority=priority,
+                                         sitemap=sitemap)
             elif not state.internal(link.url):
                 yield from self._shared_check(state, link.url)
             elif crawlable:
