@@ -130,9 +130,16 @@ def crawl_and_score(registry: Path, tmp: Path, *, score: bool = True, max_pages:
     pages = con.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
     rendered = con.execute("SELECT COUNT(*) FROM pages WHERE rendered = 1").fetchone()[0]
     links = con.execute("SELECT COUNT(*) FROM link_checks").fetchone()[0]
+    # per path: mean time from request to response (the browser's includes rendering); 0 = not measured
+    paths = dict(con.execute("SELECT rendered, AVG(elapsed_ms) FROM pages WHERE elapsed_ms > 0 GROUP BY rendered"))
     con.close()
     return {"pages": pages, "rendered": rendered, "links": links, "crawl_wall": crawl_wall, "crawl_cpu": crawl_cpu,
-            "rss_mib": rss / 1024, "score_wall": score_wall}
+            "rss_mib": rss / 1024, "score_wall": score_wall, "plain_ms": paths.get(0, 0.0),
+            "rendered_ms": paths.get(1, 0.0)}
+
+
+#: Pages the browser renders at once (PLAYWRIGHT_MAX_CONTEXTS × PLAYWRIGHT_MAX_PAGES_PER_CONTEXT in settings).
+RENDER_SLOTS = 8
 
 
 def _print_speed(f: dict[str, float]) -> None:
@@ -141,6 +148,10 @@ def _print_speed(f: dict[str, float]) -> None:
           f"检查链接 {f['links']:.0f}")
     print(f"抓取用时 {f['crawl_wall']:.1f} s：{f['pages'] / f['crawl_wall']:.1f} 页/秒，"
           f"{f['links'] / f['crawl_wall']:.1f} 链接/秒")
+    plain = f["pages"] - f["rendered"]
+    print(f"普通页面 {plain:.0f} 个（{plain / f['crawl_wall']:.1f} 页/秒，单页平均 {f.get('plain_ms', 0):.0f} ms）；"
+          f"浏览器渲染页面 {f['rendered']:.0f} 个（单页平均 {f.get('rendered_ms', 0):.0f} ms，含渲染等待，"
+          f"同时最多 {RENDER_SLOTS} 页 ≈ {RENDER_SLOTS * 1000 / max(f.get('rendered_ms', 0), 1):.1f} 页/秒上限）")
     print(f"CPU {1000 * f['crawl_cpu'] / pages:.1f} s / 千页（CPU/墙钟 {f['crawl_cpu'] / f['crawl_wall']:.2f}），"
           f"峰值内存 {f['rss_mib']:.0f} MiB（子进程最大值，含 Chromium）")
     if f["score_wall"]:

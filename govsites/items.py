@@ -25,6 +25,7 @@ class PageItem:
     title: str = ""
     encoding: str = ""
     fetched_at: str = ""
+    elapsed_ms: int = 0  # download time (rendering included for pages rendered by the browser)
     text: str = ""  # visible text, used by the typo pipeline; not stored
     typos: list[TypoItem] = field(default_factory=list)  # filled by the typo pipeline
     refs: list[LinkRefItem] = field(default_factory=list)  # the page's link occurrences (link_refs rows)

@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS pages (
     title TEXT NOT NULL,
     encoding TEXT NOT NULL,
     fetched_at TEXT NOT NULL,
+    elapsed_ms INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, site_id, url)
 );
 CREATE TABLE IF NOT EXISTS columns (
@@ -149,10 +150,13 @@ CREATE TABLE IF NOT EXISTS guides (
 """
 
 #: Values for columns a writer may leave out (added after the first release).
-COLUMN_DEFAULTS: dict[str, dict[str, Any]] = {"probes": {"source": "crawl"}}
+COLUMN_DEFAULTS: dict[str, dict[str, Any]] = {"probes": {"source": "crawl"}, "pages": {"elapsed_ms": 0}}
 
 #: Columns added after the first release: (table, column, definition) applied to older stores.
-MIGRATIONS = (("probes", "source", "source TEXT NOT NULL DEFAULT 'crawl'"),)
+MIGRATIONS = (
+    ("probes", "source", "source TEXT NOT NULL DEFAULT 'crawl'"),
+    ("pages", "elapsed_ms", "elapsed_ms INTEGER NOT NULL DEFAULT 0"),
+)
 
 #: Tables whose rows belong to one (run, site) and are replaced when that site is crawled again.
 SITE_TABLES = ("pages", "columns", "list_items", "link_refs", "link_checks", "typos", "letters", "guides")
@@ -173,7 +177,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
 #: Columns of each table as the store writes them (``run_id`` is added by the store).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "pages": ("site_id", "url", "final_url", "status", "kind", "depth", "rendered", "title", "encoding",
-              "fetched_at"),
+              "fetched_at", "elapsed_ms"),
     "columns": ("site_id", "url", "name", "category", "newest_date", "items", "status", "date_source",
                 "found_by", "rendered", "on_home"),
     "list_items": ("site_id", "column_url", "url", "title", "date", "date_source", "pinned"),

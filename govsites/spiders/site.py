@@ -383,7 +383,8 @@ class SiteSpider(scrapy.Spider):
         refs = [LinkRefItem(site_id, link.url, response.url, link.anchor, link.tag) for link in links]
         yield PageItem(site_id, request_url, response.url, str(response.status), kind, depth, rendered,
                        title=title, encoding=encoding, fetched_at=now_iso(), text=text, refs=refs,
-                       entries=stored, checks=checks)
+                       entries=stored, checks=checks,
+                       elapsed_ms=int(1000 * float(response.meta.get("download_latency") or 0)))
         yield from self._follow(state, links, depth + 1)
 
     @staticmethod
