@@ -182,3 +182,14 @@ def load_columns(path: Path | str, registry: Registry) -> dict[str, list[PinnedC
             raise RegistryError(path, line, "render", f"render 应为 html、js 或留空 / unknown render mode {render!r}")
         pinned.setdefault(sid, []).append(PinnedColumn(sid, row["column"], row["url"], category, render, line))
     return pinned
+
+
+def write_sites(path: Path | str, rows: Iterable[dict[str, str]]) -> Path:
+    """Write a registry CSV (UTF-8, header ``SITE_FIELDS``) that :func:`load_sites` reads back."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=SITE_FIELDS, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

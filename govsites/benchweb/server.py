@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import resource
 import socket
 import threading
@@ -20,8 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 from govsites.benchweb.model import BenchSite, WebConfig, host, make_site
 from govsites.benchweb.render import BenchApp, Reply
+from govsites.registry import write_sites
 
-REGISTRY_FIELDS = ("site_id", "name", "group", "county", "home_url")
 _APP_CACHE = 256
 _REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 404: "Not Found", 405: "Method Not Allowed",
             500: "Internal Server Error", 503: "Service Unavailable"}
@@ -81,13 +80,7 @@ class BenchWeb:
         return rows
 
     def write_registry(self, path: Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=REGISTRY_FIELDS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(self.registry_rows())
-        return path
+        return write_sites(path, self.registry_rows())
 
     # ---- HTTP ------------------------------------------------------------------------------------------
     def respond(self, index: int, method: str, target: str, form: str = "") -> Reply:

@@ -37,14 +37,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from govsites.demo.loopback import LoopbackServers
 from govsites.demo.model import AS_OF
+from govsites.registry import SITE_FIELDS
 
 __all__ = ["AS_OF", "ENDPOINTS", "HostileWeb"]
 
-REGISTRY_FIELDS = ("site_id", "name", "group", "county", "home_url")
+REGISTRY_FIELDS = SITE_FIELDS
 COLUMN_FIELDS = ("site_id", "column", "url", "category", "render")
 
 SITE_HOST, EXT_HOST, RESERVED_HOST, JS_HOST, OTHER_HOST = "127.0.0.61", "127.0.0.62", "127.0.0.63", "127.0.0.64", (
@@ -210,10 +211,11 @@ class _Server(ThreadingHTTPServer):
         return  # resets and broken pipes are the point here
 
 
-class HostileWeb:
+class HostileWeb(LoopbackServers):
     """The hostile web. ``with HostileWeb(port=0) as web: web.write_registry(path)``."""
 
     def __init__(self, port: int = 0, slow_delay: float = 0.3) -> None:
+        super().__init__()
         self.requested_port = port
         self.slow_delay = slow_delay
         self.hits: Counter[tuple[str, str]] = Counter()
@@ -223,9 +225,6 @@ class HostileWeb:
         self.ports: dict[str, int] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._servers: list[_Server] = []
-        self._threads: list[threading.Thread] = []
-        self._reserved: list[socket.socket] = []
 
     # ---- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> HostileWeb:
@@ -245,36 +244,12 @@ class HostileWeb:
         except OSError:
             self._close()
             raise
-        for server in self._servers:
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True,
-                                      name=f"hostile-web-{server.server_address[0]!s}:{server.server_address[1]}")
-            thread.start()
-            self._threads.append(thread)
+        self._serve_all()
         return self
 
-    def _close(self) -> None:
-        for server in self._servers:
-            server.server_close()
-        for sock in self._reserved:
-            sock.close()
-        self._servers, self._reserved = [], []
-
     def stop(self) -> None:
-        self._stopping.set()
-        for server in self._servers:
-            server.shutdown()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._threads = []
-        self._close()
-
-    def __enter__(self) -> HostileWeb:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        self._stopping.set()  # endpoints that drip or hang stop first
+        super().stop()
 
     # ---- addresses -----------------------------------------------------------------------------------
     def netloc(self, role: str) -> str:

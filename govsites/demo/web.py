@@ -6,21 +6,20 @@ Sites live at 127.0.0.<first_host + offset> on one shared port; the down site's 
 
 from __future__ import annotations
 
-import csv
 import socket
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 
+from govsites.demo.loopback import LoopbackServers
 from govsites.demo.model import AS_OF
 from govsites.demo.sites import SITES, SiteApp
 from govsites.demo.templates import Page
+from govsites.registry import write_sites
 
 __all__ = ["AS_OF", "DemoWeb"]
 
-REGISTRY_FIELDS = ("site_id", "name", "group", "county", "home_url")
 _PORT_TRIES = 20
 
 
@@ -62,17 +61,15 @@ def _handler(app: SiteApp, web: DemoWeb, host: str) -> type[BaseHTTPRequestHandl
     return Handler
 
 
-class DemoWeb:
+class DemoWeb(LoopbackServers):
     """The bundled demo web: ``with DemoWeb(port=0) as web: web.registry_rows()``."""
 
     def __init__(self, port: int = 8341, first_host: int = 11) -> None:
+        super().__init__()
         self.requested_port = port
         self.first_host = first_host
         self.hits: Counter[tuple[str, str, str]] = Counter()
         self._lock = threading.Lock()
-        self._servers: list[_Server] = []
-        self._threads: list[threading.Thread] = []
-        self._reserved: list[socket.socket] = []
         self.ports: dict[str, int] = {}  # site_id -> port
         self.apps: dict[str, SiteApp] = {}
 
@@ -99,15 +96,7 @@ class DemoWeb:
                     self._close()
             else:
                 self._bind_all(0, shared=False)
-        for server in self._servers:
-            thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.1},
-                daemon=True,
-                name=f"demo-web-{server.server_address[0]!s}",
-            )
-            thread.start()
-            self._threads.append(thread)
+        self._serve_all()
         return self
 
     def _bind_all(self, port: int, *, shared: bool) -> None:
@@ -140,28 +129,8 @@ class DemoWeb:
             raise
 
     def _close(self) -> None:
-        for server in self._servers:
-            server.server_close()
-        for sock in self._reserved:
-            sock.close()
-        self._servers, self._reserved = [], []
+        super()._close()
         self.ports, self.apps = {}, {}
-
-    def stop(self) -> None:
-        for server in self._servers:
-            server.shutdown()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._threads = []
-        self._close()
-
-    def __enter__(self) -> DemoWeb:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # ---- registry ----------------------------------------------------------------------------------
     def home_url(self, site_id: str) -> str:
@@ -181,10 +150,4 @@ class DemoWeb:
         ]
 
     def write_registry(self, path: Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=REGISTRY_FIELDS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(self.registry_rows())
-        return path
+        return write_sites(path, self.registry_rows())
