@@ -1,5 +1,5 @@
 # govsites: `make help` lists the targets. Variables: SITES OUT DB AS_OF RUN SITE COUNTY PROBES ALLOW_PRIVATE
-# RUBRIC BASELINE BASELINE_NAME EXPERT PER_SITE DISTRIBUTED (see README.md).
+# RUBRIC BASELINE BASELINE_NAME EXPERT PER_SITE DISTRIBUTED WORKERS (see README.md).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -22,6 +22,7 @@ EXPERT ?=
 PER_SITE ?=
 DISTRIBUTED ?=
 
+WORKERS ?=
 CRAWL_ARGS = --sites "$(SITES)" --db "$(DB)" $(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)") \
 	$(if $(SITE),--site "$(SITE)") $(if $(COUNTY),--county "$(COUNTY)") $(if $(PROBES),--probes "$(PROBES)") \
 	$(if $(filter 1 true yes,$(ALLOW_PRIVATE)),--allow-private)
@@ -53,8 +54,9 @@ test: install ## run the whole test suite (real local servers, real Chromium)
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "错误：没有运行任何测试 / no tests ran"; exit 1; fi; exit $$rc
 
-crawl: install ## crawl the registry's sites (SITE=id or COUNTY=县 reruns only those) into DB (DISTRIBUTED=redis://…)
-	$(BIN)/python -m govsites crawl $(CRAWL_ARGS) $(if $(DISTRIBUTED),--distributed "$(DISTRIBUTED)")
+crawl: install ## crawl the registry into DB (SITE=id or COUNTY=县 reruns only those; WORKERS=2; DISTRIBUTED=redis://…)
+	$(BIN)/python -m govsites crawl $(CRAWL_ARGS) $(if $(DISTRIBUTED),--distributed "$(DISTRIBUTED)") \
+	  $(if $(WORKERS),--workers "$(WORKERS)")
 
 score: install ## score a run (RUN=label, default the latest) into OUT: CSVs and scores.xlsx (BASELINE= EXPERT= PER_SITE=1)
 	$(BIN)/python -m scoring $(SCORE_ARGS) $(if $(filter 1 true yes,$(PER_SITE)),--per-site)
@@ -68,7 +70,7 @@ expert-template: install ## write the expert evaluation form 专家评估表.xls
 probe: install ## record one more home-page probe round for every site (cron it for the census method)
 	$(BIN)/python -m govsites probe $(CRAWL_ARGS)
 
-bench: install ## benchmarks: crawl speed on the demo web, typo detector speed and accuracy (prints figures)
+bench: install ## benchmarks (printed): synthetic web speed and accuracy beside LinkChecker, demo web, typo detector
 	$(BIN)/python -m govsites.bench
 
 lint: install ## ruff and mypy over the code

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from govsites.registry import RegistryError, load_columns, load_sites
-from govsites.store import StoreError, StoreLock, parse_as_of
+from govsites.store import StoreError, StoreLock, parse_as_of, resolve_run
 
 DEMO_PORT = 8341
 
@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--distributed", default=os.environ.get("GOVSITES_DISTRIBUTED", ""), metavar="REDIS_URL",
                        help="run as one worker of a distributed crawl sharing this Redis (DISTRIBUTED); "
                             "use a PostgreSQL --db shared by every worker (docs/scaling.md)")
+    crawl.add_argument("--workers", type=int, default=int(os.environ.get("GOVSITES_WORKERS") or 1),
+                       help="crawl processes on this machine, each taking a share of the sites (WORKERS)")
     probe = sub.add_parser("probe", help="one more home-page probe round for every site")
     _add_common(probe)
     demo = sub.add_parser("demo", help="serve the bundled demo web, crawl it and score it")
@@ -59,7 +61,7 @@ def validate(args: argparse.Namespace) -> None:
     parse_as_of(args.as_of)
     if vars(args).get("distributed"):
         _check_distributed(args)
-    elif args.command == "crawl":
+    elif args.command == "crawl" and os.environ.get("GOVSITES_STORE_LOCK_HELD") != "1":
         lock = StoreLock(args.db)
         if not lock.acquire():
             raise StoreError(f"存储 {args.db} 正被另一个检测进程（PID {lock.holder()}）使用，请等其结束后再运行"
@@ -174,7 +176,46 @@ def main(argv: list[str] | None = None) -> int:
     except (RegistryError, StoreError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    if args.command == "crawl" and args.workers > 1 and not args.distributed:
+        return run_workers(args)
     return run_crawl(args, mode=args.command)
+
+
+def run_workers(args: argparse.Namespace) -> int:
+    """``crawl --workers N``: N crawl processes on this machine share the sites and the store.
+
+    The parent holds the store lock and resolves the run once; each child crawls a disjoint share of the
+    sites into that run (SQLite in WAL mode takes their batched transactions in turn). A crawl is CPU-bound
+    in one Python process, so this is how one machine's cores are used.
+    """
+    from govsites.store import Store
+
+    lock = StoreLock(args.db)
+    if not lock.acquire():
+        print(f"错误：存储 {args.db} 正被另一个检测进程（PID {lock.holder()}）使用", file=sys.stderr)
+        return 2
+    try:
+        registry = load_sites(args.sites)
+        chosen = registry.select(_split(args.site), _split(args.county))
+        with Store(args.db) as store:
+            label, as_of = resolve_run(store, args.run, args.as_of, subset=len(chosen) < len(registry.sites))
+        shares = [share for share in (chosen[i :: args.workers] for i in range(args.workers)) if share]
+        common = ["--sites", args.sites, "--columns", args.columns, "--db", args.db, "--run", label, "--as-of", as_of]
+        common += ["--allow-private"] if args.allow_private else []
+        common += ["--probes", str(args.probes)] if args.probes is not None else []
+        common += [arg for item in args.set for arg in ("-s", item)]
+        env = {**os.environ, "GOVSITES_STORE_LOCK_HELD": "1", "GOVSITES_WORKERS": "1"}
+        print(f"运行 {label}：{len(chosen)} 个网站分给 {len(shares)} 个抓取进程", file=sys.stderr, flush=True)
+        children = [
+            subprocess.Popen(  # noqa: S603 - this module, with validated arguments
+                [sys.executable, "-m", "govsites", "crawl", *common, "--site", ",".join(s.site_id for s in share)],
+                env=env,
+            )
+            for share in shares
+        ]
+        return max(child.wait() for child in children)
+    finally:
+        lock.release()
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ class StorePipeline:
         if self.coordinator is not None:
             self._open_distributed(spider)
             return
-        if spider.mode != "probe":
+        if spider.mode != "probe" and not self.crawler.settings.getbool("GOVSITES_STORE_LOCK_HELD"):
             self.lock = StoreLock(self.db)
             if not self.lock.acquire():
                 logger.error("存储 %s 正被另一个检测进程（PID %s）使用，本次检测未开始；请等其结束后再运行",

@@ -28,6 +28,8 @@ GOVSITES_RUN = _env("GOVSITES_RUN", "")  # run label; empty: new run for a full 
 GOVSITES_AS_OF = _env("GOVSITES_AS_OF", "")  # YYYY-MM-DD; empty: today (or the run's own date)
 GOVSITES_SITE_IDS = _env("GOVSITES_SITE_IDS", "")  # comma-separated subset
 GOVSITES_COUNTIES = _env("GOVSITES_COUNTIES", "")  # comma-separated subset
+# Set by `crawl --workers N` for its child crawls: the parent holds the store lock for all of them.
+GOVSITES_STORE_LOCK_HELD = _env("GOVSITES_STORE_LOCK_HELD", "0") in ("1", "true", "yes")
 # Distributed crawl (docs/scaling.md): redis://host:port/db of the shared scheduler and site state; empty: one
 # process. The scrapy-redis settings of a worker are applied by govsites.distributed.scrapy_settings().
 GOVSITES_DISTRIBUTED = _env("GOVSITES_DISTRIBUTED", "")

@@ -229,3 +229,24 @@ def test_letters_guides_and_key_areas_match_expected(demo) -> None:  # type: ign
             assert metrics[site_id][name] == str(expected[name]), f"{site_id}.{name}"
         vetoed_for_letters = "互动回应差" in metrics[site_id]["veto_reasons"]
         assert vetoed_for_letters == ("interaction" in expected["veto"]), site_id
+
+
+def test_two_worker_processes_give_the_same_results(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`crawl --workers 2`: two processes share the sites and the store; the outputs equal one process's."""
+    db, out = tmp_path / "workers.sqlite", tmp_path / "output"
+    crawled = crawl(demo["registry"], db, "--workers", "2")
+    assert crawled.returncode == 0, crawled.stderr[-3000:]
+    assert "分给 2 个抓取进程" in crawled.stderr
+    scored = score(demo["registry"], db, out)
+    assert scored.returncode == 0, scored.stderr[-2000:]
+    keep = ("site_id", "url", "status", "newest_date", "items", "wrong", "right", "score", "verdict",
+            "veto_reasons", "broken_links", "blank_columns", "stale_columns")
+
+    def rows(path: Path) -> set[tuple[str, ...]]:
+        return {tuple(r.get(k, "") for k in keep) for r in read_csv(path)}
+
+    for name in ("metrics.csv", "columns.csv", "typos.csv", "links.csv"):
+        assert rows(out / name) == rows(demo["out"] / name), name
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT status FROM runs").fetchone()[0] == "finished"
+    assert {s for (s,) in con.execute("SELECT status FROM run_sites")} == {"done"}
