@@ -195,20 +195,8 @@ class BenchScript(BenchMixin, ScriptFamily):
 
 
 class BenchTable(BenchMixin, TableFamily):
-    def list_body(self, col: Column, page_no: int) -> str:
-        path = self.list_path(col, page_no)
-        style = self.style(col).date_style
-        rows = "".join(
-            f'<tr><td>{n}</td><td class="title"><a href="{escape(self.href(col, it, path))}" '
-            f'title="{escape(it.title)}" target="_blank">{escape(truncate(it.title))}</a></td>'
-            f"<td>{escape(self.site.name)}</td><td>{fmt(it.day, style)}</td></tr>"
-            for n, it in enumerate(col.items, 1)
-        )
-        blank = f'<tr><td colspan="4">{col.blank_text}</td></tr>' if not col.items and col.blank_text else ""
-        return (
-            '<table class="xxgk-list"><tr><th>序号</th><th>标题</th><th>发布机构</th><th>发布日期</th></tr>'
-            f"{rows}{blank}</table>"
-        )
+    def table_date(self, col: Column, item: Item) -> str:
+        return fmt(item.day, self.style(col).date_style)
 
 
 class BenchPlain(BenchMixin, PlainFamily):

@@ -635,12 +635,16 @@ class TableFamily(Family):
         )
         return posixpath.relpath(target, base)
 
+    def table_date(self, col: Column, item: Item) -> str:
+        """The 发布日期 cell (a hook: the benchmark web writes more date formats)."""
+        return fmt_date(item.day, col.date_style)
+
     def list_body(self, col: Column, page_no: int) -> str:
         path = self.list_path(col, page_no)
         rows = "".join(
             f'<tr><td>{n}</td><td class="title"><a href="{escape(self.href(col, it, path))}" '
             f'title="{escape(it.title)}" target="_blank">{escape(truncate(it.title))}</a></td>'
-            f"<td>{escape(self.site.name)}</td><td>{fmt_date(it.day, col.date_style)}</td></tr>"
+            f"<td>{escape(self.site.name)}</td><td>{self.table_date(col, it)}</td></tr>"
             for n, it in enumerate(col.items, 1)
         )
         blank = f'<tr><td colspan="4">{col.blank_text}</td></tr>' if not col.items and col.blank_text else ""
