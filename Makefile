@@ -22,7 +22,7 @@ EXPERT ?=
 PER_SITE ?=
 DISTRIBUTED ?=
 
-WORKERS ?=
+WORKERS ?= auto
 CRAWL_ARGS = --sites "$(SITES)" --db "$(DB)" $(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)") \
 	$(if $(SITE),--site "$(SITE)") $(if $(COUNTY),--county "$(COUNTY)") $(if $(PROBES),--probes "$(PROBES)") \
 	$(if $(filter 1 true yes,$(ALLOW_PRIVATE)),--allow-private)
@@ -54,7 +54,7 @@ test: install ## run the whole test suite (real local servers, real Chromium)
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "错误：没有运行任何测试 / no tests ran"; exit 1; fi; exit $$rc
 
-crawl: install ## crawl the registry into DB (SITE=id or COUNTY=县 reruns only those; WORKERS=2; DISTRIBUTED=redis://…)
+crawl: install ## crawl the registry into DB (SITE=id or COUNTY=县 reruns only those; WORKERS=auto|N; DISTRIBUTED=redis://…)
 	$(BIN)/python -m govsites crawl $(CRAWL_ARGS) $(if $(DISTRIBUTED),--distributed "$(DISTRIBUTED)") \
 	  $(if $(WORKERS),--workers "$(WORKERS)")
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -42,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--distributed", default=os.environ.get("GOVSITES_DISTRIBUTED", ""), metavar="REDIS_URL",
                        help="run as one worker of a distributed crawl sharing this Redis (DISTRIBUTED); "
                             "use a PostgreSQL --db shared by every worker (docs/scaling.md)")
-    crawl.add_argument("--workers", type=int, default=int(os.environ.get("GOVSITES_WORKERS") or 1),
-                       help="crawl processes on this machine, each taking a share of the sites (WORKERS)")
+    crawl.add_argument("--workers", type=_workers, default=_workers(os.environ.get("GOVSITES_WORKERS") or "1"),
+                       help="crawl processes on this machine, each taking a share of the sites; auto = one per "
+                            "CPU core (WORKERS, default auto in the Makefile)")
     probe = sub.add_parser("probe", help="one more home-page probe round for every site")
     _add_common(probe)
     demo = sub.add_parser("demo", help="serve the bundled demo web, crawl it and score it")
@@ -51,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", default="data/govsites.sqlite")
     demo.add_argument("--port", type=int, default=DEMO_PORT)
     return parser
+
+
+def _workers(value: str) -> int:
+    """``--workers``: a positive count, or ``auto`` for one process per CPU core."""
+    if value.strip().lower() == "auto":
+        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"抓取进程数应为正整数或 auto：{value}")
+    return count
 
 
 def validate(args: argparse.Namespace) -> None:
@@ -176,9 +192,26 @@ def main(argv: list[str] | None = None) -> int:
     except (RegistryError, StoreError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    if args.command == "crawl" and args.workers > 1 and not args.distributed:
+    if args.command == "crawl" and args.workers > 1 and not args.distributed and _chosen_count(args) > 1:
         return run_workers(args)
     return run_crawl(args, mode=args.command)
+
+
+def _chosen_count(args: argparse.Namespace) -> int:
+    return len(load_sites(args.sites).select(_split(args.site), _split(args.county)))
+
+
+def _die_with_parent() -> None:
+    """In a child crawl: be killed when the parent dies (Linux), so a killed ``crawl --workers`` leaves no
+    orphan writing into the store after the store lock is gone; the rerun resumes as after any kill."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the children finish their shares on their own
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def run_workers(args: argparse.Namespace) -> int:
@@ -209,7 +242,7 @@ def run_workers(args: argparse.Namespace) -> int:
         children = [
             subprocess.Popen(  # noqa: S603 - this module, with validated arguments
                 [sys.executable, "-m", "govsites", "crawl", *common, "--site", ",".join(s.site_id for s in share)],
-                env=env,
+                env=env, preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads are running yet
             )
             for share in shares
         ]

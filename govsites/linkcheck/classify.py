@@ -9,6 +9,7 @@ the most specific reason found.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import socket
@@ -318,8 +319,17 @@ _WEAK_NOT_FOUND = (
 _SHORT_BODY = 400  # characters of collapsed visible text
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=8)
 def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip().lower()
+    """NFKC, whitespace collapsed, lowercased. Cached: a page's text is folded by both the soft-404 test and its
+    fingerprint (the cache holds the last few pages only)."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text or "")).strip().lower()
+
+
+_STRONG_FOLDED = tuple(_fold(p) for p in _STRONG_NOT_FOUND)
 
 
 def looks_like_not_found(title: str, text: str) -> bool:
@@ -334,7 +344,7 @@ def looks_like_not_found(title: str, text: str) -> bool:
     if any(p in title_f for p in _STRONG_NOT_FOUND) or any(p in title_f for p in _WEAK_NOT_FOUND):
         return True
     # Full-width punctuation became ASCII in NFKC: compare the phrases folded the same way.
-    if any(_fold(p) in body for p in _STRONG_NOT_FOUND):
+    if any(p in body for p in _STRONG_FOLDED):
         return True
     return len(body) <= _SHORT_BODY and any(p in body for p in _WEAK_NOT_FOUND)
 
@@ -342,14 +352,14 @@ def looks_like_not_found(title: str, text: str) -> bool:
 _FINGERPRINT_DROP = re.compile(r"[\s\d]+")
 
 
+@functools.lru_cache(maxsize=8)
 def page_fingerprint(text: str) -> str:
     """A stable fingerprint of a page's visible text.
 
     NFKC-folded, lowercased, with digits and whitespace removed (so the request id, time or URL
     number a not-found page prints does not change it), then hashed (BLAKE2b, 32 hex chars).
     """
-    folded = unicodedata.normalize("NFKC", text or "").lower()
-    core = _FINGERPRINT_DROP.sub("", folded)
+    core = _FINGERPRINT_DROP.sub("", _fold(text))  # dropping every space: the same as from the unfolded text
     return hashlib.blake2b(core.encode("utf-8", errors="surrogatepass"), digest_size=16).hexdigest()
 
 

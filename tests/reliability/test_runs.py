@@ -11,6 +11,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from govsites.registry import write_sites
 from tests.reliability.conftest import (
     ROOT,
     SlowSite,
@@ -129,3 +132,57 @@ def test_two_crawls_at_once_on_one_store(
         assert scored.returncode == 0, scored.stderr[-3000:]
         assert output_sets(out) == slow_reference["outputs"]
     del out1, out2
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find the child crawls")
+def test_killed_workers_parent_takes_its_children_along(slow_site: SlowSite, tmp_path: Path) -> None:
+    """`crawl --workers 2` killed with SIGKILL: its child crawls die with it (no orphan keeps writing after the
+    store lock is gone), and the same command then completes the run."""
+    rows = [*slow_site.web.slow_registry_rows()]
+    twin = {**rows[0], "site_id": "slow2", "name": rows[0]["name"] + "（二）"}
+    registry = write_sites(tmp_path / "sites.csv", [*rows, twin])
+    db = tmp_path / "store.sqlite"
+    args = crawl_args(registry, db, "--workers", "2")
+    before = slow_site.web.requests_under("/slow/")
+    # no pipes: reading them to the end would wait for the children
+    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env(**NO_RENDER), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_hits(slow_site, before + 20)
+        children = _children(proc.pid)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert len(children) == 2, children
+    deadline = time.monotonic() + 2  # the slowed site keeps an orphan busy for longer than this
+    while any(_alive(child) for child in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(child) for child in children), "child crawls outlived their killed parent"
+    assert _integrity(db) == "ok"
+
+    again = run(args, **NO_RENDER)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert [r["status"] for r in query(db, "SELECT status FROM runs")] == ["finished"]
+    done = {r["site_id"] for r in query(db, "SELECT site_id FROM run_sites WHERE status = 'done'")}
+    assert done == {rows[0]["site_id"], "slow2"}
