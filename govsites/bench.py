@@ -115,13 +115,16 @@ def _crawl_env() -> dict[str, str]:
             "PYTHONPATH": str(ROOT)}
 
 
-def crawl_and_score(registry: Path, tmp: Path, *, score: bool = True, max_pages: int = 0) -> dict[str, float]:
+def crawl_and_score(registry: Path, tmp: Path, *, score: bool = True, max_pages: int = 0,
+                    workers: str = "auto") -> dict[str, float]:
+    """Crawl (as ``make crawl`` does: ``--workers auto``, one process per core) and score a served web."""
     db, out = tmp / "bench.sqlite", tmp / "out"
     env = _crawl_env()
     if max_pages:
         env["GOVSITES_MAX_PAGES"] = str(max_pages)
     crawl_wall, crawl_cpu, rss = _run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db),
-                                       "--run", "bench", "--as-of", "2015-12-31", "--allow-private"], env)
+                                       "--run", "bench", "--as-of", "2015-12-31", "--allow-private",
+                                       "--workers", workers], env)
     score_wall = 0.0
     if score:
         score_wall, _, _ = _run(["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry),
@@ -158,16 +161,17 @@ def _print_speed(f: dict[str, float]) -> None:
         print(f"评分用时 {f['score_wall']:.2f} s")
 
 
-def bench_web(sites: int, pages: int, linkchecker: bool) -> None:
+def bench_web(sites: int, pages: int, linkchecker: bool, workers: str = "auto") -> None:
     from govsites.benchweb.accuracy import compare
 
-    print(f"== 合成政府网站群：{sites} 个网站，每站约 {pages} 页（回环地址，独立服务进程） ==")
+    print(f"== 合成政府网站群：{sites} 个网站，每站约 {pages} 页（回环地址，独立服务进程；"
+          f"抓取进程 --workers {workers}） ==")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         web = ServedWeb(tmp, sites, pages)
         try:
             truth = web.truth()
-            figures = crawl_and_score(web.registry, tmp)
+            figures = crawl_and_score(web.registry, tmp, workers=workers)
         finally:
             served = web.stop()
         _print_speed(figures)
@@ -315,7 +319,7 @@ def bench_linkchecker(sites: int, pages: int) -> None:
 
 
 # ---- curve ------------------------------------------------------------------------------------------------
-def bench_curve(counts: list[int], pages: int, max_pages: int = 0) -> None:
+def bench_curve(counts: list[int], pages: int, max_pages: int = 0, workers: str = "auto") -> None:
     cap = f"，每站抓取上限 {max_pages} 页（GOVSITES_MAX_PAGES）" if max_pages else ""
     print(f"== 规模曲线（每站约 {pages} 页{cap}） ==")
     print("网站数\t页面\t墙钟 s\t页/秒\tCPU s/千页\t峰值内存 MiB")
@@ -324,7 +328,7 @@ def bench_curve(counts: list[int], pages: int, max_pages: int = 0) -> None:
             tmp = Path(tmp_name)
             web = ServedWeb(tmp, n, pages, truth=False)
             try:
-                f = crawl_and_score(web.registry, tmp, score=False, max_pages=max_pages)
+                f = crawl_and_score(web.registry, tmp, score=False, max_pages=max_pages, workers=workers)
             finally:
                 web.stop()
         print(f"{n}\t{f['pages']:.0f}\t{f['crawl_wall']:.1f}\t{f['pages'] / f['crawl_wall']:.1f}\t"
@@ -352,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--curve-max-pages", type=int, default=0,
                         help="GOVSITES_MAX_PAGES for the curve's crawls (0: the default cap)")
     parser.add_argument("--no-linkchecker", action="store_true", help="skip LinkChecker in the web section")
+    parser.add_argument("--workers", default=os.environ.get("GOVSITES_WORKERS") or "auto",
+                        help="crawl processes (as make crawl WORKERS=…; default auto: one per core)")
     args = parser.parse_args(argv)
     only = set(args.only or ["demo", "typos", "web"] + (["curve"] if args.curve else []))
     if "demo" in only:
@@ -359,12 +365,12 @@ def main(argv: list[str] | None = None) -> int:
     if "typos" in only:
         bench_typos()
     if "web" in only:
-        bench_web(args.sites, args.pages, linkchecker=not args.no_linkchecker)
+        bench_web(args.sites, args.pages, linkchecker=not args.no_linkchecker, workers=args.workers)
     if "linkchecker" in only and "web" not in only:
         bench_linkchecker(args.sites, args.pages)
     if "curve" in only:
         bench_curve([int(n) for n in (args.curve or "100,500,2000").split(",") if n.strip()], args.curve_pages,
-                    args.curve_max_pages)
+                    args.curve_max_pages, args.workers)
     return 0
 
 

@@ -19,7 +19,9 @@ def _as_text(column: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(column):
         return column.map({True: "true", False: "false"}).fillna("").astype("str")
     if pd.api.types.is_string_dtype(column) or column.dtype == object:
-        return column.fillna("").astype("str").map(defuse)
+        text = column.fillna("").astype("str")
+        risky = text.str.startswith(FORMULA_PREFIXES)  # vectorised defuse(): 300,000 link rows per run
+        return text.where(~risky, "'" + text)
     return column
 
 
