@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,7 @@ from govsites.extract.links import (
     Link,
     extract_links,
     is_attachment,
+    memo_base,
     normalize_url,
     same_site,
     url_host,
@@ -400,4 +402,57 @@ def test_hanweb_datastore_records_inside_script_are_links_but_not_the_xhr_pager(
     assert [(link.url, link.anchor, link.tag) for link in links] == [
         ("http://fgw.ankang.gov.cn/art/2026/9/16/art_77278_11830771.html", "关于开展汛期安全检查的通知", "a"),
         ("http://fgw.ankang.gov.cn/art/2026/9/10/art_77278_11830001.html", "第二条", "a"),
+    ]
+
+
+# --- memoised resolution ------------------------------------------------------------------------------
+
+_REF_PIECES = ["/", "//", "\\", "http://", "HTTPS://", "http:", "a", "b.html", "..", ".", "?", "#", "q=1", ";p",
+               "@", ":", "80", " ", "\t", "\n", "\r", "\x00", "\u3000", "\xa0", "[", "]", "中", "x.com", "%2F",
+               "javascript:", "_"]
+_BASES = ["http://a.com/x/y.html", "https://a.com:8080/x/", "http://u@a.com", "http://a.com/x/y.html?q=2#f",
+          "HTTP://A.COM/Z/", "http://[::1]:80/p;q/r", "https://中文.cn/a/b", "ftp://x/y", "", "x/y", "http:///p",
+          "http://[bad/x"]
+
+
+def _join(base: str, ref: str) -> str:
+    try:
+        return urljoin(base, ref)
+    except ValueError:
+        return "ValueError"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_REF_PIECES), min_size=1, max_size=6).map("".join), st.sampled_from(_BASES))
+def test_memo_base_resolves_like_the_page_url(ref: str, base: str) -> None:
+    keyed = memo_base(ref, base)
+    assert _join(keyed, ref) == _join(base, ref)
+    cleaned = ref.replace("\t", "").replace("\n", "").replace("\r", "").strip(" \f\v\x00\u3000\xa0")
+    assert _join(keyed, cleaned.replace("\\", "/")) == _join(base, cleaned.replace("\\", "/"))
+
+
+def test_memo_base_is_the_origin_only_where_the_path_cannot_matter() -> None:
+    base = "http://www.hd.gov.cn:8080/zwgk/a/index.html?x=1"
+    origin = "http://www.hd.gov.cn:8080/"
+    assert memo_base("/xwzx/", base) == origin
+    assert memo_base("//cdn.hd.gov.cn/a.js", base) == origin
+    assert memo_base("https://www.gov.cn/", base) == origin
+    for ref in ("b.html", "../b.html", "?page=2", "", "//", "/\\x", "http:b.html", "http:///x", "#top"):
+        assert memo_base(ref, base) == base
+
+
+def test_relative_links_resolve_against_each_page_despite_the_memo() -> None:
+    html = '<a href="a.html">A</a><a href="/b.html">B</a><a href="?p=2">2</a>'
+    one = urls(html, "http://x.gov.cn/d1/index.html")
+    two = urls(html, "http://x.gov.cn/d2/list.html?p=1")
+    assert one == ["http://x.gov.cn/d1/a.html", "http://x.gov.cn/b.html", "http://x.gov.cn/d1/index.html?p=2"]
+    assert two == ["http://x.gov.cn/d2/a.html", "http://x.gov.cn/b.html", "http://x.gov.cn/d2/list.html?p=2"]
+    assert urls(html, "https://y.gov.cn/") == ["https://y.gov.cn/a.html", "https://y.gov.cn/b.html", "https://y.gov.cn/?p=2"]
+
+
+def test_links_of_a_page_with_lone_surrogates_and_nul() -> None:
+    html = '<a href="/a.html">A\ud800B</a><a href="/b\x00.html">C</a>'
+    assert [(link.url, link.anchor) for link in extract_links(html, PAGE)] == [
+        ("http://www.hd.gov.cn/a.html", "A\ufffd\ufffd\ufffdB"),  # its three surrogatepass bytes
+        ("http://www.hd.gov.cn/b.html", "C"),
     ]

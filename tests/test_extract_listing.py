@@ -10,6 +10,7 @@ import pytest
 from govsites.extract.listing import (
     ListEntry,
     ListPage,
+    absolute,
     extract_blocks,
     extract_list,
     parse_datastore_xml,
@@ -410,3 +411,15 @@ def test_a_topic_column_is_its_own_main_list_not_a_side_box() -> None:
     assert [e.date for e in page.entries] == [date(2014, 7, 3), date(2014, 6, 29), date(2014, 6, 20)]
     assert page.entries[1].title == "国土资源局领导深入基层调研项目建设工作情况并召开座谈会"
     assert page.newest == date(2014, 7, 3)
+
+
+def test_absolute_is_memoised_per_base_where_the_base_matters() -> None:
+    assert absolute("a.html", "http://x.gov.cn/d1/") == "http://x.gov.cn/d1/a.html"
+    assert absolute("a.html", "http://x.gov.cn/d2/") == "http://x.gov.cn/d2/a.html"
+    assert absolute("/a.html", "http://x.gov.cn/d1/") == "http://x.gov.cn/a.html"
+    assert absolute("/a.html", "https://y.gov.cn:8443/d2/") == "https://y.gov.cn:8443/a.html"
+    assert absolute(" \\b\\c.html#top ", "http://x.gov.cn/d1/") == "http://x.gov.cn/b/c.html"
+    assert absolute("", "http://x.gov.cn/") is None
+    assert absolute(None, "http://x.gov.cn/") is None  # type: ignore[arg-type]
+    assert absolute("javascript:void(0)", "http://x.gov.cn/") is None
+    assert absolute("//", "http://x.gov.cn/d1/p.html?q=1") == "http://x.gov.cn/d1/p.html?q=1"

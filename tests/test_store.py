@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from types import SimpleNamespace
 
-from govsites.store import Store, StoreLock, resolve_run
+import pytest
+
+from govsites.items import LinkCheckItem, LinkRefItem, ListEntryItem, PageItem, SiteDoneItem, TypoItem
+from govsites.pipelines import StorePipeline
+from govsites.store import SCHEMA, TABLE_KEYS, Store, StoreLock, resolve_run
 
 SITE = {"site_id": "a", "name": "甲县人民政府", "group": "county", "county": "甲县", "home_url": "http://a.example/"}
 
@@ -56,3 +61,129 @@ def test_store_lock_is_exclusive(tmp_path: Path) -> None:
     first.release()
     assert second.acquire()
     second.release()
+
+
+def page(url: str, title: str, rendered: bool = False) -> dict[str, object]:
+    return {"site_id": "a", "url": url, "final_url": url, "status": "200", "kind": "other", "depth": 1,
+            "rendered": rendered, "title": title, "encoding": "utf-8", "fetched_at": "x"}
+
+
+def ref(url: str, anchor: str) -> dict[str, object]:
+    return {"site_id": "a", "url": url, "source_url": "http://a.example/", "anchor": anchor, "tag": "a"}
+
+
+def without_rowid(con: sqlite3.Connection) -> set[str]:
+    return {name for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+            if sql.rstrip().endswith("WITHOUT ROWID")}
+
+
+def test_new_store_keeps_composite_key_tables_without_rowid(tmp_path: Path) -> None:
+    """Each row of a keyed table is written once (the key's b-tree), not twice (rowid table and key index)."""
+    path = tmp_path / "s.sqlite"
+    Store(path).close()
+    con = sqlite3.connect(path)
+    assert without_rowid(con) == set(TABLE_KEYS)
+    assert not con.execute("SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_link_refs%'").fetchall()
+    with pytest.raises(sqlite3.OperationalError):
+        con.execute("SELECT rowid FROM link_refs")
+    con.close()
+
+
+def test_insert_replaces_rows_with_the_same_key(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite") as store:
+        run = store.begin_run("r", "2015-12-31")
+        store.start_sites(run.id, [SITE])
+        pages = [page("http://a.example/1", "one"), page("http://a.example/2", "two")]
+        assert store.insert(run.id, "pages", pages) == 2
+        store.insert(run.id, "pages", [page("http://a.example/1", "again", rendered=True),
+                                       page("http://a.example/1", "last", rendered=True)])
+        assert store.query("SELECT url, title, rendered, elapsed_ms FROM pages ORDER BY url") == [
+            {"url": "http://a.example/1", "title": "last", "rendered": 1, "elapsed_ms": 0},
+            {"url": "http://a.example/2", "title": "two", "rendered": 0, "elapsed_ms": 0}]
+        assert store.query("SELECT typeof(rendered) AS t FROM pages GROUP BY 1") == [{"t": "integer"}]
+        refs = [ref("http://x/", "x"), ref("http://x/", "x"), ref("http://y/", "y")]
+        assert store.insert(run.id, "link_refs", refs) == 3
+        assert store.query("SELECT COUNT(*) AS n FROM link_refs WHERE run_id = ?", (run.id,)) == [{"n": 2}]
+        with pytest.raises(KeyError):
+            store.insert(run.id, "pages", [{"site_id": "a", "url": "u"}])  # a required column is missing
+
+
+def test_insert_values_writes_several_tables_in_one_transaction(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite") as store:
+        run = store.begin_run("r", "2015-12-31")
+        refs = [("a", "http://x/", "http://a.example/", "x", "a")]
+        bad = [("a", "http://a.example/", "only two values")]
+        with pytest.raises(sqlite3.ProgrammingError):
+            store.insert_values(run.id, {"link_refs": refs, "pages": bad})
+        assert store.query("SELECT COUNT(*) AS n FROM link_refs") == [{"n": 0}]  # rolled back together
+        assert store.insert_values(run.id, {"link_refs": refs, "typos": []}) == 1
+        assert store.insert_values(run.id, {}) == 0
+        with pytest.raises(KeyError):
+            store.insert_values(run.id, {"nope": refs})
+
+
+def test_store_pipeline_writes_a_page_and_its_rows(tmp_path: Path) -> None:
+    db = tmp_path / "s.sqlite"
+    pipeline = StorePipeline(str(db), "r", "2015-12-31", batch_size=3)
+    pipeline.crawler = SimpleNamespace(spider=SimpleNamespace(mode="crawl"))
+    pipeline.store = Store(db)
+    pipeline.run = pipeline.store.begin_run("r", "2015-12-31")
+    pipeline.store.start_sites(pipeline.run.id, [SITE])
+    home = "http://a.example/"
+    item = PageItem("a", home, home, "200", "home", rendered=True, title="首页", text="正文",
+                    refs=[LinkRefItem("a", f"{home}{i}", home, f"链接{i}", "a") for i in range(5)],
+                    entries=[ListEntryItem("a", home, f"{home}1", "标题", "2015-12-01", "list", pinned=True)],
+                    checks=[LinkCheckItem("a", home, "200", "", False)],
+                    typos=[TypoItem("a", home, "错", "对", "上下文", "serious", "known_pair")])
+    pipeline.process_item(item)
+    assert pipeline.buffered == 0  # more rows than batch_size: written at once
+    pipeline.process_item(LinkCheckItem("a", f"{home}1", "404", "Not Found", True))
+    assert pipeline.buffered == 1
+    pipeline.process_item(SiteDoneItem("a", 1))  # a finished site's rows are written before it is marked done
+    store = pipeline.store
+    assert store.query("SELECT title, rendered FROM pages") == [{"title": "首页", "rendered": 1}]
+    assert store.query("SELECT COUNT(*) AS n FROM link_refs") == [{"n": 5}]
+    assert store.query("SELECT pinned FROM list_items") == [{"pinned": 1}]
+    assert store.query("SELECT url, broken FROM link_checks ORDER BY url") == [
+        {"url": home, "broken": 0}, {"url": f"{home}1", "broken": 1}]
+    assert store.query('SELECT wrong, "right" FROM typos') == [{"wrong": "错", "right": "对"}]
+    assert store.run_sites(pipeline.run.id)[0]["status"] == "done"
+    store.close()
+
+
+def old_schema() -> str:
+    """The schema as the first releases created it: rowid tables, without the columns added since."""
+    return (SCHEMA.replace(" WITHOUT ROWID", "")
+            .replace(",\n    elapsed_ms INTEGER NOT NULL DEFAULT 0,\n    PRIMARY KEY", ",\n    PRIMARY KEY")
+            .replace(",\n    source TEXT NOT NULL DEFAULT 'crawl'\n", "\n"))
+
+
+def test_store_of_the_previous_layout_opens_migrates_and_takes_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    schema = old_schema()
+    assert "WITHOUT ROWID" not in schema
+    assert "elapsed_ms INTEGER NOT NULL DEFAULT" not in schema
+    assert "source TEXT NOT NULL DEFAULT" not in schema
+    con = sqlite3.connect(path)
+    con.executescript(schema)
+    con.execute("INSERT INTO runs (label, as_of, started_at) VALUES ('old', '2015-06-30', 't')")
+    con.execute("INSERT INTO link_refs VALUES (1, 'a', 'http://x/', 'http://a.example/', 'x', 'a')")
+    con.execute("INSERT INTO pages VALUES (1, 'a', 'http://a.example/', 'http://a.example/', '200', 'home', 0, 0,"
+                " 't', 'utf-8', 'x')")
+    con.commit()
+    con.close()
+    with Store(path) as store:
+        run = store.get_run("old")
+        assert run is not None
+        assert store.query("SELECT elapsed_ms FROM pages") == [{"elapsed_ms": 0}]  # migrated
+        store.insert(run.id, "link_refs", [ref("http://x/", "x"), ref("http://y/", "y")])
+        store.insert(run.id, "pages", [page("http://a.example/", "home", rendered=True)])
+        store.insert(run.id, "probes", [probe("crawl", "2015-12-01T00:00:00")])
+        assert store.query("SELECT url FROM link_refs ORDER BY url") == [{"url": "http://x/"}, {"url": "http://y/"}]
+        assert store.query("SELECT title, rendered FROM pages") == [{"title": "home", "rendered": 1}]
+        assert store.query("SELECT source FROM probes") == [{"source": "crawl"}]
+        store.start_sites(run.id, [SITE])  # a rerun of the site clears its rows
+        assert store.query("SELECT COUNT(*) AS n FROM link_refs") == [{"n": 0}]
+    con = sqlite3.connect(path)
+    assert without_rowid(con) == set()  # an existing store keeps its layout
+    con.close()

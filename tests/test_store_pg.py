@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
 from govsites.store import Store, StoreLock, resolve_run
@@ -83,6 +84,27 @@ def test_insert_replaces_rows_with_the_same_key(store: Store) -> None:
                                       "excluded": True}])
     assert store.query('SELECT "right", "column", excluded FROM typos, letters') == [
         {"right": "r", "column": "信箱", "excluded": 1}]
+
+
+def test_insert_values_writes_several_tables_in_one_transaction(store: Store) -> None:
+    run = store.begin_run("r", "2015-12-31")
+    home = "http://a.example/"
+    refs = [("a", f"{home}2", home, "二", "a"), ("a", f"{home}1", home, "一", "a"), ("a", f"{home}1", home, "一", "a")]
+    checks = [("a", f"{home}1", "404", "Not Found", True, "", "t"), ("a", f"{home}1", "200", "", False, "", "t")]
+    assert store.insert_values(run.id, {"link_refs": refs, "link_checks": checks}) == 5
+    assert store.query("SELECT url FROM link_refs ORDER BY url") == [{"url": f"{home}1"}, {"url": f"{home}2"}]
+    assert store.query("SELECT status, broken FROM link_checks") == [{"status": "200", "broken": 0}]  # the last wins
+    # A bad row of one table: no row of any table is written.
+    with pytest.raises(psycopg.ProgrammingError, match="placeholders"):
+        store.insert_values(run.id, {"link_refs": [("a", f"{home}3", home, "三", "a")], "pages": [("a", home)]})
+    assert store.query("SELECT COUNT(*) AS n FROM link_refs") == [{"n": 2}]
+
+
+def test_schema_has_no_sqlite_only_syntax(store: Store) -> None:
+    """``WITHOUT ROWID`` (SQLite) is stripped: every keyed table exists with its primary key."""
+    rows = store.query("SELECT table_name FROM information_schema.table_constraints"
+                       " WHERE constraint_type = 'PRIMARY KEY' AND table_schema = current_schema()")
+    assert {"pages", "link_refs", "list_items", "typos", "run_sites"} <= {r["table_name"] for r in rows}
 
 
 def test_rerun_replaces_site_rows_but_keeps_probe_rounds(store: Store) -> None:

@@ -6,6 +6,7 @@ Pure functions (lxml only, no Scrapy).
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -15,21 +16,22 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from govsites.extract.dates import find_dates, parse_date
+from govsites.extract.links import URL_CACHE_SIZE
 from govsites.extract.links import is_attachment as is_document
 from govsites.extract.listing import (
     MORE_TEXT,
     PAGER_TEXT,
     _base_url,
-    _collect_groups,
     _heading_for,
     _is_more,
-    _strip_noise,
+    _shared_groups,
     _tab_labels,
     absolute,
     column_name_from_tree,
     extract_blocks,
+    shared_stripped_tree,
 )
-from govsites.extract.text import collapse, element_text, parse_html, visible_text
+from govsites.extract.text import collapse, element_text, shared_tree, visible_text
 
 #: Files that are not pages besides documents (govsites.extract.links.ATTACHMENT_EXTENSIONS): never columns.
 MEDIA_EXT = (".jpg", ".jpeg", ".png", ".gif", ".mp4", ".flv", ".tif")
@@ -79,6 +81,12 @@ def is_article_url(url: str) -> bool:
     /content/ style URLs with long numeric ids, gov.cn content_123456.htm ..."""
     if not isinstance(url, str) or not url:
         return False
+    return _is_article_url(url)
+
+
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
+def _is_article_url(url: str) -> bool:
+    """`is_article_url` of a non-empty string, memoised."""
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -87,6 +95,7 @@ def is_article_url(url: str) -> bool:
     return any(pattern.search(target) for pattern in _ARTICLE_URL)
 
 
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def is_attachment(url: str) -> bool:
     """A link to a file (a document as links.is_attachment judges it, an image, a video), not a page."""
     if is_document(url):
@@ -98,6 +107,7 @@ def is_attachment(url: str) -> bool:
     return path.endswith(MEDIA_EXT) or bool(_DOWNLOAD_PATH.search(path))
 
 
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def _host(url: str) -> str:
     try:
         host = (urlsplit(url).hostname or "").lower()
@@ -106,6 +116,7 @@ def _host(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def _key(url: str) -> str:
     """Dedup key: scheme-less, www-less, default index file and trailing slash removed."""
     parts = urlsplit(url)
@@ -157,7 +168,7 @@ def _is_sitemap_name(name: str) -> bool:
 
 def sitemap_urls(html: str, url: str) -> list[str]:
     """Links whose text is 网站地图 / 站点地图 (absolute, deduplicated)."""
-    root = parse_html(html if isinstance(html, str) else "")
+    root = shared_tree(html if isinstance(html, str) else "")
     base = _base_url(root, url)
     out: list[str] = []
     for anchor in root.iter("a"):
@@ -169,21 +180,26 @@ def sitemap_urls(html: str, url: str) -> list[str]:
     return out
 
 
+#: ``as_of`` of column discovery: every date counts (a list of articles is a list whatever its dates)
+_FAR_FUTURE = date.max.replace(year=9000)
+
+
 def discover_columns(html: str, url: str) -> list[ColumnLink]:
     """Candidate column links on a page: navigation menus, block 更多 links (named by the block
     heading), tab headers, site-map entries and directory links; internal, non-article, deduplicated."""
-    root = parse_html(html if isinstance(html, str) else "")
-    base = _base_url(root, url)
-    jumps = _select_jumps(root, base, url)
-    title = collapse(" ".join(t.text_content() for t in root.iter("title")))
-    meta_name = column_name_from_tree(root)
+    html = html if isinstance(html, str) else ""
+    raw = shared_tree(html)
+    base = _base_url(raw, url)
+    jumps = _select_jumps(raw, base, url)
+    title = collapse(" ".join(t.text_content() for t in raw.iter("title")))
+    meta_name = column_name_from_tree(raw)
     sitemap_page = bool(re.search(r"网站地图|站点地图", title + " " + meta_name))
-    _strip_noise(root)
+    root = shared_stripped_tree(html)
     page_host = _host(url)
     here = _key(url) if url else ""
 
     # article anchors of dated lists are items, not columns
-    groups = [g for g in _collect_groups(root, base, date.max.replace(year=9000)) if g.accepted()]
+    groups = [g for g in _shared_groups(root, base, _FAR_FUTURE) if g.accepted()]
     item_anchors = {item.anchor for g in groups for item in g.items}
     containers = {g.parent for g in groups}
     tab_anchor_ids: set[etree._Element] = set()
@@ -204,7 +220,7 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
 
     # the home-page block reader names 更多 links of tab panels and in-list headings
     block_names: dict[str, str] = {}
-    for block in extract_blocks(html if isinstance(html, str) else "", url, date.max.replace(year=9000)):
+    for block in extract_blocks(html, url, _FAR_FUTURE):
         if block.more_url and block.name and block.more_url not in block_names:
             block_names[block.more_url] = block.name
 
@@ -330,7 +346,7 @@ def _heading_like(parent: etree._Element, anchor: etree._Element) -> str:
 
 def column_name(html: str) -> str:
     """ColumnName meta, else the breadcrumb's last item (当前位置 ... / a.CurrChnlCls), else ''."""
-    return column_name_from_tree(parse_html(html if isinstance(html, str) else ""))
+    return column_name_from_tree(shared_tree(html if isinstance(html, str) else ""))
 
 
 _DATE_METAS = (
@@ -375,7 +391,7 @@ _NOT_PUBLICATION = (
 def article_date(html: str, as_of: date) -> tuple[date | None, str]:
     """(date, source) of an article page: publication metas -> "meta"; a labelled visible date
     (发布日期：, 发布时间：, 时间：) -> "info"; never the 页面生成时间 nor attribute values."""
-    root = parse_html(html if isinstance(html, str) else "")
+    root = shared_tree(html if isinstance(html, str) else "")
     metas: dict[str, str] = {}
     for meta in root.iter("meta"):
         key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()

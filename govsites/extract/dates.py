@@ -6,6 +6,7 @@ All functions return :class:`datetime.date` and never raise. Year-less dates (``
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime
 from urllib.parse import unquote, urlsplit
@@ -49,6 +50,10 @@ _SHORT = re.compile(
     r"|(?<![\d\w年])(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*(?:日|号)(?!\d)",
     re.ASCII,
 )
+
+
+#: every pattern needs an ASCII digit (after the full-width ones are mapped) or 年 (the Chinese-numeral form)
+_DIGIT_OR_NIAN = re.compile(r"[0-9０-９年]")
 
 
 def _today() -> date:
@@ -106,7 +111,7 @@ def _scan(text: str, as_of: date | None) -> list[tuple[int, date]]:
 
 
 def _scan_spans(text: str, as_of: date | None) -> list[tuple[int, int, date]]:
-    if not isinstance(text, str) or not text:
+    if not isinstance(text, str) or not _DIGIT_OR_NIAN.search(text):
         return []
     text = text.translate(_FULLWIDTH)
     found: list[tuple[int, int, date]] = []
@@ -184,6 +189,12 @@ def date_from_url(url: str) -> date | None:
     """The publication date embedded in an article URL, or None."""
     if not isinstance(url, str) or not url:
         return None
+    return _date_from_url(url)
+
+
+@functools.lru_cache(maxsize=32768)
+def _date_from_url(url: str) -> date | None:
+    """`date_from_url` of a non-empty string, memoised (list items and menus repeat across pages)."""
     try:
         path = unquote(urlsplit(url.strip()).path)
     except ValueError:

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from lxml import etree
 
 from govsites.extract.columns import _in_nav
-from govsites.extract.listing import _base_url, _in_side_region, _strip_noise, absolute, article_heading
-from govsites.extract.text import collapse, element_text, parse_html
+from govsites.extract.listing import _base_url, _in_side_region, absolute, article_heading, shared_stripped_tree
+from govsites.extract.text import collapse, element_text, shared_tree
 
 GUIDE_ELEMENTS: tuple[str, ...] = (
     "事项名称",
@@ -219,9 +219,8 @@ def _after_children(el: etree._Element) -> str:
 
 
 def _content_root(html: str) -> etree._Element:
-    root = parse_html(html if isinstance(html, str) else "")
-    _strip_noise(root)
-    return root
+    """The page without noise (script, style, select ...): the shared tree, read-only."""
+    return shared_stripped_tree(html if isinstance(html, str) else "")
 
 
 def guide_elements(html: str, elements: Sequence[str] = GUIDE_ELEMENTS) -> tuple[list[str], list[str]]:
@@ -271,9 +270,9 @@ def _is_form_url(url: str) -> bool:
 def guide_forms(html: str, url: str) -> list[str]:
     """Absolute URLs of the forms and attachments a guide offers (表格下载, 附件, office/pdf/archive files)."""
     try:
-        root = parse_html(html if isinstance(html, str) else "")
-        base = _base_url(root, url if isinstance(url, str) else "")
-        _strip_noise(root)
+        html = html if isinstance(html, str) else ""
+        base = _base_url(shared_tree(html), url if isinstance(url, str) else "")
+        root = shared_stripped_tree(html)
         out: list[str] = []
         for anchor in root.iter("a"):
             link = absolute(anchor.get("href") or "", base)

@@ -9,6 +9,7 @@ whitespace inside ``href``, backslashes, protocol-relative URLs) and normalised 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
@@ -101,8 +102,15 @@ def _quote(part: str, safe: str) -> str:
     return quote(part, safe=safe, encoding="utf-8", errors="surrogatepass")
 
 
+#: Bound of each URL memo (`functools.lru_cache`) of the extract modules: menus and footers repeat on
+#: every page of a site, so most references and URLs were seen before. An entry takes ~200 bytes, so a
+#: full memo holds ~6 MB.
+URL_CACHE_SIZE = 32768
+
+
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def normalize_url(url: str) -> str:
-    """Return a canonical form of an absolute URL.
+    """Return a canonical form of an absolute URL (memoised: a pure function of its argument).
 
     Lowercases scheme and host (non-ASCII hosts become punycode), drops a default port and the
     fragment, percent-encodes non-ASCII characters (as UTF-8), spaces and other unsafe characters
@@ -198,6 +206,7 @@ def same_site(url: str, home_url: str) -> bool:
     return a == b and _effective_port(url) == _effective_port(home_url)
 
 
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def is_attachment(url: str) -> bool:
     """True when the URL points at a document download (by extension, case-insensitive).
 
@@ -231,11 +240,43 @@ def _clean_ref(ref: str) -> str:
     return head.replace("\\", "/") + sep + tail
 
 
+#: a reference whose resolution depends on the base's scheme and host only: root-relative ("/x"; not
+#: "//", "/\\" nor "/<tab>/", which clean up to an empty protocol-relative reference), protocol-relative
+#: or absolute http(s) with a host that starts with a word character ("//host/x", "http://host/x")
+_ORIGIN_ONLY = re.compile(r"/(?![/\\\t\n\r])|//\w|https?://\w", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _origin(base: str) -> str:
+    """``scheme://netloc/`` of an http(s) base with a host; the base itself otherwise."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return base
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}/"
+    return base
+
+
+def memo_base(ref: str, base: str) -> str:
+    """The base a memo of ``urljoin(base, ref)`` can be keyed by: the base's origin (``scheme://netloc/``)
+    when ``ref`` is root-relative, protocol-relative or an absolute http(s) URL with a host, else ``base``.
+
+    ``urljoin`` reads nothing but the base's scheme and netloc for such references, so resolving against
+    the origin gives the same URL, and one memo entry serves every page of the site. The test is made on
+    the raw reference; stripping whitespace and turning backslashes into slashes keeps its verdict.
+    """
+    if _ORIGIN_ONLY.match(ref):
+        return _origin(base)
+    return base
+
+
 _SKIPPED_PREFIXES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#", "vbscript:", "sms:")
 
 
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
 def _resolve(ref: str, base: str) -> str | None:
-    """Resolve a raw reference against `base`; None when it is not a checkable link."""
+    """Resolve a raw reference against `base`; None when it is not a checkable link (memoised)."""
     ref = _clean_ref(ref)
     if not ref or ref.lower().startswith(_SKIPPED_PREFIXES):
         return None
@@ -255,11 +296,14 @@ def _resolve(ref: str, base: str) -> str | None:
 
 
 def _collapse(text: str) -> str:
-    return _WS_RUN.sub(" ", text.replace("\u3000", " ").replace("\xa0", " ")).strip()
+    # "\s" of a str pattern is str.isspace(), which takes in "\u3000" and "\xa0"
+    return _WS_RUN.sub(" ", text).strip() if text else ""
 
 
 def _text_of(el: etree._Element) -> str:
     try:
+        if not len(el):  # no child node of any kind: the text is the element's own
+            return _collapse(el.text or "")
         return _collapse("".join(el.itertext(with_tail=False)))
     except (ValueError, TypeError):
         return ""
@@ -271,7 +315,7 @@ def _attr(el: etree._Element, name: str) -> str:
 
 
 def _anchor(el: etree._Element, tag: str) -> str:
-    if tag in ("a", "option"):
+    if tag in {"a", "option"}:
         text = _text_of(el)
         if not text:
             text = _collapse(_attr(el, "title"))
@@ -314,13 +358,19 @@ def _kind(tag: str, url: str) -> str:
     return "page" if tag in NAVIGATION_TAGS else "resource"
 
 
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
+def _link(url: str, anchor: str, tag: str) -> Link:
+    """A `Link` (immutable, so one instance serves every page that repeats it: menus, footers)."""
+    return Link(url=url, anchor=anchor, tag=tag, kind=_kind(tag, url))
+
+
 def _parse(html: str) -> etree._Element | None:
     if not html or not html.strip():
         return None
-    data = html.encode("utf-8", errors="surrogatepass").replace(b"\x00", b"")
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
+        data = html.encode("utf-8").replace(b"\x00", b"")  # a strict encode is valid UTF-8
+    except UnicodeEncodeError:  # lone surrogates: encoded as they are, then decoded with replacement
+        data = html.encode("utf-8", errors="surrogatepass").replace(b"\x00", b"")
         data = data.decode("utf-8", errors="replace").encode("utf-8")
     parser = etree.HTMLParser(encoding="utf-8", recover=True, no_network=True, remove_comments=True)
     try:
@@ -398,8 +448,11 @@ def extract_links(html: str, page_url: str) -> list[Link]:
     seen: set[tuple[str, str, str]] = set()
     links: list[Link] = []
 
+    origin = _origin(base)
+    origin_only = _ORIGIN_ONLY.match
+
     def add(el: etree._Element, tag: str, ref: str) -> None:
-        url = _resolve(ref, base)
+        url = _resolve(ref, origin if origin_only(ref) else base)
         if url is None:
             return
         anchor = _anchor(el, tag)
@@ -407,11 +460,16 @@ def extract_links(html: str, page_url: str) -> list[Link]:
         if key in seen:
             return
         seen.add(key)
-        links.append(Link(url=url, anchor=anchor, tag=tag, kind=_kind(tag, url)))
+        links.append(_link(url, anchor, tag))
 
     def walk(tree: etree._Element, depth: int) -> None:
         for el in tree.iter(*_EXTRACTED_TAGS):
             tag = el.tag if isinstance(el.tag, str) else ""
+            if tag == "a":  # most links: the general path below, inlined
+                href = el.get("href")
+                if href is not None:
+                    add(el, tag, href)
+                continue
             if tag == "select":
                 for option, value in _option_refs(el):
                     add(option, "option", value)
@@ -452,6 +510,13 @@ _TOKEN_VALUE = re.compile(r"^[0-9A-Za-z_\-.]{16,}$")
 def strip_session_id(url: str) -> str:
     """Drop session ids (``;jsessionid=…``, ``?sid=<token>``) so one page is one URL however often it is
     linked; a short ``sid=12`` (often a site or column id) is kept."""
+    if ";" not in url and "?" not in url:
+        return url  # nearly every link: nothing to strip
+    return _strip_session_id(url)
+
+
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
+def _strip_session_id(url: str) -> str:
     cleaned = _PATH_SESSION.sub("", url)
     parts = urlsplit(cleaned)
     if not parts.query:

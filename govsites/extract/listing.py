@@ -8,16 +8,29 @@ Hanweb ``<datastore>`` records and JSON-in-script arrays are read by dedicated p
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import lxml.html
 from lxml import etree
 
 from govsites.extract.dates import date_from_url, find_dates, find_dates_at
-from govsites.extract.text import collapse, element_text, page_title_from_tree, parse_html, text_lines
+from govsites.extract.links import URL_CACHE_SIZE, memo_base
+from govsites.extract.text import (
+    TreeMemo,
+    collapse,
+    element_text,
+    page_title_from_tree,
+    parse_html,
+    shared_tree,
+    text_lines,
+)
 
 MAX_NEXT_PAGES = 5
 
@@ -121,6 +134,13 @@ def _base_url(root: etree._Element, url: str) -> str:
 
 def absolute(href: str, base: str) -> str | None:
     """Resolve a link; None for javascript:, mailto:, tel:, '#', and unparsable values."""
+    href = href or ""
+    return _absolute(href, memo_base(href, base))
+
+
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
+def _absolute(href: str, base: str) -> str | None:
+    """`absolute`, memoised: menus and footers repeat on every page of a site (see `memo_base`)."""
     href = (href or "").strip().replace("\\", "/")
     if not href or href.startswith("#"):
         return None
@@ -150,6 +170,8 @@ def is_hidden(el: etree._Element, stop: etree._Element | None = None) -> bool:
 
 def _title_of(anchor: etree._Element) -> str:
     """Anchor text without date-only children; @title when the text is cut (... / …) or empty."""
+    if not len(anchor):  # no child node of any kind (most links): the text is the anchor's own
+        return _pick_title(collapse(anchor.text or ""), anchor)
     parts: list[str] = []
     for child in anchor.iter():
         if child is anchor:
@@ -169,7 +191,11 @@ def _title_of(anchor: etree._Element) -> str:
         parts.append("" if date_only else child.text or "")
         if child.tail:
             parts.append(child.tail)
-    text = collapse("".join(parts))
+    return _pick_title(collapse("".join(parts)), anchor)
+
+
+def _pick_title(text: str, anchor: etree._Element) -> str:
+    """The anchor's collapsed text, or its @title when the text is cut (... / …) or empty."""
     title = collapse(anchor.get("title") or "")
     if title and (
         not text
@@ -184,15 +210,60 @@ def _title_of(anchor: etree._Element) -> str:
 # generic item/group detection
 
 
-@dataclass
 class _Item:
-    el: etree._Element
-    anchor: etree._Element
-    title: str
-    url: str
-    text_date: date | None
-    url_date: date | None
-    pinned: bool
+    """One list item: its element, title link, title, URL and dates.
+
+    ``pinned=None`` leaves the 置顶 test (which may also trim the title) to the first read of ``title`` or
+    ``pinned``: column discovery reads the groups of every menu on a page and asks neither. The item's
+    tree must not change in between (the trees `_collect_groups` reads are not changed afterwards).
+    """
+
+    __slots__ = ("_pinned", "_title", "anchor", "el", "text_date", "url", "url_date")
+
+    def __init__(
+        self,
+        el: etree._Element,
+        anchor: etree._Element,
+        title: str,
+        url: str,
+        text_date: date | None,
+        url_date: date | None,
+        pinned: bool | None,
+    ) -> None:
+        self.el = el
+        self.anchor = anchor
+        self._title = title
+        self.url = url
+        self.text_date = text_date
+        self.url_date = url_date
+        self._pinned = pinned
+
+    @property
+    def title(self) -> str:
+        if self._pinned is None:
+            self._settle_pinned()
+        return self._title
+
+    @property
+    def pinned(self) -> bool:
+        if self._pinned is None:
+            self._settle_pinned()
+        return bool(self._pinned)
+
+    def _settle_pinned(self) -> None:
+        item_el, title = self.el, self._title
+        item_text = element_text(item_el)
+        pinned = (
+            bool(_PINNED.search(item_text.replace(title, "")))
+            or any(
+                "top" in (img.get("src") or "").lower() or "zhiding" in (img.get("src") or "").lower()
+                for img in item_el.iter("img")
+            )
+            or bool(re.search(r"(?:^|\s)(?:top|zhiding|zd)(?:$|\s)", item_el.get("class") or ""))
+        )
+        if pinned and _PINNED.match(title):
+            title = _PINNED.sub("", title, count=1).strip(" :：-")
+        self._title, self._pinned = title, pinned
 
     def entry(self) -> ListEntry:
         if self.text_date is not None:
@@ -335,6 +406,26 @@ def _strip_noise(root: etree._Element) -> None:
             parent.remove(comment)
 
 
+def _stripped_parse(html: str) -> lxml.html.HtmlElement:
+    # a parse of its own rather than a deepcopy of the shared tree: a copied root loses its siblings
+    # (comments before <html>), and the copy would save only ~0.03 ms on the few pages that strip
+    root = parse_html(html)
+    _strip_noise(root)
+    return root
+
+
+_STRIPPED_TREES = TreeMemo(_stripped_parse)
+
+
+def shared_stripped_tree(html: str) -> lxml.html.HtmlElement:
+    """`parse_html` of ``html`` after `_strip_noise`, shared by the extractors of one page.
+
+    **Read-only**, like `govsites.extract.text.shared_tree`: callers must not change it. A handful of
+    trees are kept.
+    """
+    return _STRIPPED_TREES.get(html if isinstance(html, str) else "")
+
+
 #: a per-item "details" link whose own text is no title (the title is plain text in the item)
 _DETAIL_TEXT = re.compile(
     r"^[\[【(（<]?\s*(?:详细|详情|查看详情|查看全文|详细内容|详细信息|阅读全文|全文|点击查看|查看|more|MORE|More)"
@@ -388,18 +479,14 @@ def _item_date(item_el: etree._Element, anchor: etree._Element, as_of: date) -> 
     """Dates in the item's visible text outside the title link (last one), else date-only children
     inside the link."""
     parts: list[str] = []
+    # the nodes inside the title link (the link lies inside the item)
+    inner: set[etree._Element] = set(anchor.iterdescendants()) if len(anchor) else set()
     for node in item_el.iter():
         if node is item_el:
             if node.text:
                 parts.append(node.text)
             continue
-        inside = False
-        parent = node.getparent()
-        while parent is not None and parent is not item_el:
-            if parent is anchor:
-                inside = True
-                break
-            parent = parent.getparent()
+        inside = node in inner
         if node is anchor:
             parts.append(" \u0000 ")
         elif _is_el(node) and not inside and node.text:
@@ -455,13 +542,31 @@ _ITEM_TAGS = frozenset({"li", "tr", "dd", "dt"})
 _NOT_ITEM = frozenset({"body", "html", "ul", "ol", "table", "tbody", "thead", "dl", "form"})
 
 
+#: `_collect_groups`: an element whose title links lead to more than one URL
+_SEVERAL = "\x00several"
+
+
+def _one_url(hrefs: dict[etree._Element, str], node: etree._Element) -> bool:
+    known = hrefs.get(node)
+    return known is not None and known is not _SEVERAL
+
+
 def _collect_groups(root: etree._Element, base: str, as_of: date) -> list[_Group]:
     anchors = _title_anchors(root, base)
-    hrefs: dict[etree._Element, set[str]] = {}
+    # the one URL an element's title links lead to, or _SEVERAL (no entry: none). Climbing stops where
+    # nothing changes: an ancestor holds every URL of its descendants, so once an element already has
+    # this URL (or several), so do all elements above it.
+    hrefs: dict[etree._Element, str] = {}
     for anchor, url, _ in anchors:
         node = anchor.getparent()
         while node is not None:
-            hrefs.setdefault(node, set()).add(url)
+            known = hrefs.get(node)
+            if known is None:
+                hrefs[node] = url
+            elif known == url or known is _SEVERAL:
+                break
+            else:
+                hrefs[node] = _SEVERAL
             node = node.getparent()
     groups: dict[etree._Element, _Group] = {}
     chosen: dict[etree._Element, tuple[etree._Element, str, str]] = {}
@@ -472,14 +577,14 @@ def _collect_groups(root: etree._Element, base: str, as_of: date) -> list[_Group
             node is not None
             and node.tag not in _NOT_ITEM
             and item_el.tag not in _ITEM_TAGS
-            and len(hrefs.get(node, ())) == 1
+            and _one_url(hrefs, node)
         ):
             item_el = node
             node = node.getparent()
         if node is not None and item_el.tag not in _ITEM_TAGS and node.tag in _ITEM_TAGS:
             # an <li>/<tr> with several links (a [category] tag, a download icon): the longest title wins
             item_el = node
-        if item_el.tag in {"dt", "dd"} and node is not None and node.tag == "dl" and len(hrefs.get(node, ())) == 1:
+        if item_el.tag in {"dt", "dd"} and node is not None and node.tag == "dl" and _one_url(hrefs, node):
             item_el = node  # one <dl><dt>title</dt><dd>date</dd></dl> per item
         if not title:
             if item_el is anchor:
@@ -524,23 +629,37 @@ def _collect_groups(root: etree._Element, base: str, as_of: date) -> list[_Group
                 cut = _trailing_date(title, as_of)
                 if cut is not None:
                     title = title[: cut[1]].rstrip(" [【(（-—")  # noqa: PLW2901
-        item_text = element_text(item_el)
-        pinned = (
-            bool(_PINNED.search(item_text.replace(title, "")))
-            or any(
-                "top" in (img.get("src") or "").lower() or "zhiding" in (img.get("src") or "").lower()
-                for img in item_el.iter("img")
-            )
-            or bool(re.search(r"(?:^|\s)(?:top|zhiding|zd)(?:$|\s)", item_el.get("class") or ""))
-        )
-        if pinned and _PINNED.match(title):
-            title = _PINNED.sub("", title, count=1).strip(" :：-")  # noqa: PLW2901
         url_date = date_from_url(url)
         if url_date is not None and url_date > as_of:
             url_date = None
-        item = _Item(item_el, anchor, title, url, text_date, url_date, pinned)
+        item = _Item(item_el, anchor, title, url, text_date, url_date, None)  # pinned: on first use
         groups.setdefault(parent, _Group(parent)).items.append(item)
     return list(groups.values())
+
+
+_GROUP_MEMO: OrderedDict[tuple[int, str, date], tuple[etree._Element, list[_Group]]] = OrderedDict()
+_GROUP_MEMO_SIZE = 4
+_GROUP_LOCK = threading.Lock()
+
+
+def _shared_groups(root: etree._Element, base: str, as_of: date) -> list[_Group]:
+    """`_collect_groups` of a *shared, read-only* tree (`shared_stripped_tree`), memoised: column discovery
+    and the home-block reader it calls read the same groups of the same page.
+
+    Returns a new list; the groups and items themselves are shared and must not be changed.
+    """
+    key = (id(root), base, as_of)
+    with _GROUP_LOCK:
+        hit = _GROUP_MEMO.get(key)
+        if hit is not None and hit[0] is root:
+            _GROUP_MEMO.move_to_end(key)
+            return list(hit[1])
+    groups = _collect_groups(root, base, as_of)
+    with _GROUP_LOCK:
+        _GROUP_MEMO[key] = (root, groups)  # the root is kept alive with its entry: its id cannot be reused
+        if len(_GROUP_MEMO) > _GROUP_MEMO_SIZE:
+            _GROUP_MEMO.popitem(last=False)
+    return list(groups)
 
 
 def _table_groups(root: etree._Element, base: str, as_of: date) -> list[_Group]:
@@ -1025,7 +1144,7 @@ def extract_list(html: str, url: str, as_of: date) -> ListPage:
     """The main article list of a column page (not navigation, footer lists, link selects or related
     boxes). Articles give ``entries == []`` and ``empty == False``."""
     html = html if isinstance(html, str) else ""
-    raw_root = parse_html(html)
+    raw_root = shared_tree(html)
     base = _base_url(raw_root, url)
     name = column_name_from_tree(raw_root)
     scripts, has_scripts, render_hint = _script_texts(raw_root)
@@ -1038,9 +1157,8 @@ def extract_list(html: str, url: str, as_of: date) -> ListPage:
         if page.entries or page.empty:
             return ListPage(page.entries, not page.entries, page.next_pages, True, False, name)
 
-    root = parse_html(html)
-    _strip_noise(root)
-    all_groups = _collect_groups(root, base, as_of)
+    root = shared_stripped_tree(html)
+    all_groups = _shared_groups(root, base, as_of)
     groups = [g for g in all_groups if g.accepted()]
     groups += [g for g in _table_groups(root, base, as_of) if g.accepted()]
     best = max(
@@ -1286,10 +1404,9 @@ def _inner_heading(group: _Group, base: str) -> tuple[str, str | None]:
 def extract_blocks(html: str, url: str, as_of: date) -> list[HomeBlock]:
     """The dated item blocks of a home (portal) page: block name, 更多 link, entries, hidden tab."""
     html = html if isinstance(html, str) else ""
-    root = parse_html(html)
-    base = _base_url(root, url)
-    _strip_noise(root)
-    groups = [g for g in _collect_groups(root, base, as_of) if g.accepted() and not _in_footer(g.parent)]
+    base = _base_url(shared_tree(html), url)
+    root = shared_stripped_tree(html)
+    groups = [g for g in _shared_groups(root, base, as_of) if g.accepted() and not _in_footer(g.parent)]
     groups += [g for g in _table_groups(root, base, as_of) if g.accepted()]
     # a table group duplicates the generic group of its rows
     table_rows = {item.el for g in groups if g.parent.tag == "table" for item in g.items}

@@ -37,8 +37,9 @@ from govsites.extract.listing import (
     _unwrap,
     absolute,
     article_heading,
+    shared_stripped_tree,
 )
-from govsites.extract.text import collapse, element_text, parse_html
+from govsites.extract.text import collapse, element_text, parse_html, shared_tree
 
 ANSWERED_WORDS: tuple[str, ...] = (
     "已回复",
@@ -503,7 +504,7 @@ def extract_letters(html: str, url: str, as_of: date) -> list[Letter]:
 
 
 def _extract_letters(html: str, url: str, as_of: date) -> list[Letter]:
-    raw_root = parse_html(html)
+    raw_root = shared_tree(html)
     base = _base_url(raw_root, url)
     store = _DATASTORE.search(html)
     if store:
@@ -514,8 +515,7 @@ def _extract_letters(html: str, url: str, as_of: date) -> list[Letter]:
             found = _table_letters(fragment_root, base, as_of) or _row_letters(fragment_root, base, as_of)
             if found:
                 return found
-    root = parse_html(html)
-    _strip_noise(root)
+    root = shared_stripped_tree(html)
     found = _table_letters(root, base, as_of)
     if found:
         return found
@@ -562,8 +562,7 @@ def letter_detail(html: str, url: str, as_of: date) -> Letter | None:
 
 
 def _letter_detail(html: str, url: str, as_of: date) -> Letter | None:
-    root = parse_html(html)
-    _strip_noise(root)
+    root = shared_stripped_tree(html)
     body = root.find("body")
     text = element_text(body if body is not None else root)
     submitted = _date_after(_LETTER_LABEL, text, as_of)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 
 import lxml.html
 from lxml import etree
@@ -37,10 +40,9 @@ _WEAK_NAMES = {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "windows-
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 
 #: tags whose content is never shown
-_INVISIBLE = ("script", "style", "noscript", "template", "head")
+_INVISIBLE = frozenset({"script", "style", "noscript", "template", "head"})
 #: block-level tags: a line break before and after
 _BLOCK = frozenset(
     {
@@ -190,75 +192,171 @@ def clean_markup(html: str) -> str:
     return _CONTROL.sub("", html)
 
 
+def _html_parser() -> etree.HTMLParser:
+    """`lxml.html`'s parser with a class lookup done in C: every element is a plain ``HtmlElement``.
+
+    ``lxml.html.HTMLParser`` looks classes up in Python (``FormElement``, ``InputElement`` ... for form
+    controls), once for every element proxy a walk creates; the extractors use none of those classes'
+    extras (``.value``, ``.fields``), and the parse itself (libxml2 options) is the same.
+    """
+    parser = etree.HTMLParser()
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    return parser
+
+
+#: shared by all threads: lxml serialises the use of one parser object
+_HTML_PARSER = _html_parser()
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement:
-    """A lenient parse of a page (or fragment) that never raises; an empty page gives an empty <html>."""
+    """A lenient parse of a page (or fragment) that never raises; an empty page gives an empty <html>.
+
+    Every call returns a fresh tree the caller may change; see `shared_tree` for a read-only shared one.
+    """
     cleaned = clean_markup(html)
     if cleaned.strip():
         try:
-            root = lxml.html.document_fromstring(cleaned)
+            root = lxml.html.document_fromstring(cleaned, parser=_HTML_PARSER)
         except (etree.ParserError, ValueError, TypeError):
             root = None
         if root is not None:
             return root
-    return lxml.html.document_fromstring("<html><body></body></html>")
+    return lxml.html.document_fromstring("<html><body></body></html>", parser=_HTML_PARSER)
+
+
+#: how many pages' trees `shared_tree` keeps: the extractors of one page run one after the other
+SHARED_TREES = 4
+
+
+class TreeMemo:
+    """A tiny most-recently-used memo ``html -> tree`` holding at most ``size`` trees.
+
+    Keyed by the page's str: the spider hands the same str object to every extractor of a page, and a str
+    caches its hash, so a hit costs one dict look-up (an equal but distinct string also hits).
+    """
+
+    def __init__(self, build: Callable[[str], lxml.html.HtmlElement], size: int = SHARED_TREES) -> None:
+        self._build = build
+        self._size = size
+        self._trees: OrderedDict[str, lxml.html.HtmlElement] = OrderedDict()
+        self._lock = threading.Lock()  # the crawl is one thread; the lock only keeps the order sane
+
+    def get(self, html: str) -> lxml.html.HtmlElement:
+        trees = self._trees
+        with self._lock:
+            root = trees.get(html)
+            if root is not None:
+                trees.move_to_end(html)
+                return root
+        root = self._build(html)
+        with self._lock:
+            trees[html] = root
+            if len(trees) > self._size:
+                trees.popitem(last=False)
+        return root
+
+    def clear(self) -> None:
+        with self._lock:
+            self._trees.clear()
+
+
+_RAW_TREES = TreeMemo(parse_html)
+
+
+def shared_tree(html: str) -> lxml.html.HtmlElement:
+    """The `parse_html` tree of ``html``, shared by every extractor that reads the same page.
+
+    **Read-only**: callers must not change it (no ``drop_tree``, ``remove``, ``.text =``, ``.tail =``,
+    ``set``), since the next extractor of the page gets the very same tree. Use `parse_html` for a tree
+    of one's own. At most `SHARED_TREES` trees are kept.
+    """
+    return _RAW_TREES.get(html if isinstance(html, str) else "")
+
+
+_WS_NL = re.compile(r"[ \t\n\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 
 
 def collapse(text: str) -> str:
     """Collapse runs of whitespace (incl. nbsp and ideographic space) into one space and strip."""
-    return _WS.sub(" ", text.replace("\n", " ")).strip()
+    # one pattern with "\n" in its class: the same as turning "\n" into " " and then collapsing runs
+    return _WS_NL.sub(" ", text).strip()
 
 
 _SKIP = ("script", "style", "noscript", "template")
+#: line-break marker of `_walk_text`: parsed text can never hold a NUL (libxml2 strings end at NUL)
+_BREAK = "\x00"
+_WALK_EVENTS = ("start", "end", "comment", "pi")
+_NO_BLOCKS: frozenset[str] = frozenset()
 
 
 def element_text(el: etree._Element, skip: tuple[str, ...] = _SKIP) -> str:
     """The visible text of one element (no attributes, no comments, no script), whitespace collapsed."""
-    parts: list[str] = []
-    _walk(el, parts, skip, blocks=False)
-    return collapse("".join(parts))
+    # collapse() treats "\r" and "\n" as whitespace, so the raw text needs no per-node clean-up
+    return collapse(_walk_text(el, skip, ""))
 
 
-def _walk(el: etree._Element, parts: list[str], skip: tuple[str, ...], *, blocks: bool) -> None:
-    """Iterative text walk: element text, children, tails; skipped tags keep only their tail.
+def _walk_text(el: etree._Element, skip: tuple[str, ...] | frozenset[str], brk: str) -> str:
+    """The raw text of ``el``: element text, children, tails; skipped tags keep only their tail.
 
-    Newlines in the source become spaces; with ``blocks`` a block-level tag adds a line break.
+    With ``brk`` (`_BREAK`) a block-level tag adds ``brk`` before and after itself. Newlines of the source
+    are left in: callers collapse whitespace (`collapse`, `_lines`), which turns them into spaces.
+    The root's own tail is not part of it; a skipped (or comment) root gives "".
     """
+    tag = el.tag
+    if not isinstance(tag, str) or tag.lower() in skip:
+        return ""
+    parts: list[str] = []
+    append = parts.append
+    blocks = _BLOCK.difference(skip) if brk else _NO_BLOCKS
+    walker = etree.iterwalk(el, events=_WALK_EVENTS)
+    for event, node in walker:
+        if event == "start":
+            low = node.tag.lower()
+            if low in skip:
+                walker.skip_subtree()  # its "end" still comes: the tail is added there
+                continue
+            if low in blocks:
+                append(brk)
+            text = node.text
+            if text:
+                append(text)
+        elif event == "end":
+            if node is el:
+                if tag.lower() in blocks:
+                    append(brk)
+                continue
+            if node.tag.lower() in blocks:
+                append(brk)
+            tail = node.tail
+            if tail:
+                append(tail)
+        else:  # comment or processing instruction: only the tail is text
+            tail = node.tail
+            if tail:
+                append(tail)
+    return "".join(parts)
 
-    def add(text: str) -> None:
-        parts.append(text.replace("\r", " ").replace("\n", " "))
 
-    stack: list[tuple[etree._Element, bool]] = [(el, False)]
-    first = True
-    while stack:
-        node, closing = stack.pop()
-        tag = node.tag.lower() if isinstance(node.tag, str) else ""
-        if closing:
-            if blocks and tag in _BLOCK:
-                parts.append("\n")
-            if node.tail and node is not el:
-                add(node.tail)
-            continue
-        if not tag or tag in skip:
-            # comments, processing instructions and invisible elements: only the tail is text
-            if node.tail and not first:
-                add(node.tail)
-            first = False
-            continue
-        first = False
-        if blocks and tag in _BLOCK:
-            parts.append("\n")
-        if node.text:
-            add(node.text)
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node))
+def _lines(text: str) -> list[str]:
+    """The non-empty collapsed lines of `_walk_text` output split at `_BREAK`.
+
+    One substitution over the whole text equals one per line: `_BREAK` is not whitespace, so no run of
+    whitespace spans two lines (and "\r"/"\n" of the source are whitespace like any other).
+    """
+    stripped = (line.strip() for line in _WS_NL.sub(" ", text).split(_BREAK))
+    return [line for line in stripped if line]
 
 
 def text_lines(el: etree._Element) -> list[str]:
     """The visible text of ``el`` as lines: one per block-level element, whitespace collapsed, no empties."""
-    parts: list[str] = []
-    _walk(el, parts, _INVISIBLE, blocks=True)
-    lines = (collapse(line) for line in "".join(parts).split("\n"))
-    return [line for line in lines if line]
+    return _lines(_walk_text(el, _INVISIBLE, _BREAK))
 
 
 def visible_text(html: str) -> str:
@@ -268,17 +366,14 @@ def visible_text(html: str) -> str:
 
 
 def title_and_text(html: str) -> tuple[str, str]:
-    """``(page_title(html), visible_text(html))`` from one parse."""
-    root = parse_html(html)
-    parts: list[str] = []
+    """``(page_title(html), visible_text(html))`` from one (shared) parse."""
+    root = shared_tree(html)
     title = page_title_from_tree(root)
-    if title:
-        parts.append(title + "\n")
     body = root.find("body")
-    target = body if body is not None else root
-    _walk(target, parts, _INVISIBLE, blocks=True)
-    lines = (collapse(line) for line in "".join(parts).split("\n"))
-    return title, "\n".join(line for line in lines if line)
+    text = _walk_text(body if body is not None else root, _INVISIBLE, _BREAK)
+    if title:
+        text = title + _BREAK + text
+    return title, "\n".join(_lines(text))
 
 
 def page_title_from_tree(root: etree._Element) -> str:
@@ -291,4 +386,4 @@ def page_title_from_tree(root: etree._Element) -> str:
 
 def page_title(html: str) -> str:
     """The page's <title>, whitespace collapsed ('' if none)."""
-    return page_title_from_tree(parse_html(html))
+    return page_title_from_tree(shared_tree(html))
