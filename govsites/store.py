@@ -317,6 +317,17 @@ class Store:
             return list(self.conn.execute(_pg_sql(sql), params).fetchall())
         return [dict(r) for r in self.conn.execute(sql, params)]
 
+    def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples in the SELECT's column order: the fast path for loading whole tables."""
+        if self.pg:
+            from psycopg.rows import tuple_row
+
+            with self.conn.cursor(row_factory=tuple_row) as cur:
+                return list(cur.execute(_pg_sql(sql), params).fetchall())
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        return list(cur.execute(sql, params).fetchall())
+
     def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         rows = self._rows(sql, params)
         return next(iter(rows[0].values())) if rows else None

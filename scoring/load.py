@@ -77,7 +77,7 @@ def read_table(store: Store, table: str, run_id: int) -> pd.DataFrame:
     """All rows of ``table`` for the run, with text columns as ``str`` and flags/counts as int64."""
     columns = TABLE_COLUMNS[table]
     quoted = ", ".join(f'"{c}"' for c in columns)
-    rows = store.query(f"SELECT {quoted} FROM {table} WHERE run_id = ?", (run_id,))
+    rows = store.query_tuples(f"SELECT {quoted} FROM {table} WHERE run_id = ?", (run_id,))
     dtypes = {c: "int64" if c in INT_COLUMNS else "str" for c in columns}
     return pd.DataFrame(rows, columns=list(columns)).astype(dtypes)
 
