@@ -21,7 +21,9 @@ def _as_text(column: pd.Series) -> pd.Series:
     if pd.api.types.is_string_dtype(column) or column.dtype == object:
         text = column.fillna("").astype("str")
         risky = text.str.startswith(FORMULA_PREFIXES)  # vectorised defuse(): 300,000 link rows per run
-        return text.where(~risky, "'" + text)
+        if not risky.any():
+            return text
+        return text.mask(risky, "'" + text.loc[risky])
     return column
 
 
