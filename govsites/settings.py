@@ -155,6 +155,16 @@ PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# GOVSITES_RENDER_OWN_LOOP=1 runs Playwright on an asyncio loop of its own, in a thread. Playwright 1.65's pipe
+# reader (playwright/_impl/transport.py, utils/tasks.py wait_for_next_task) waits after every driver message until
+# the loop's ready queue is empty, up to 100 turns. A CPU-bound crawl (a loopback bench web) never empties it, so
+# each message costs ~2 s and the rendered pages wait until the plain crawl is done; against real sites, which
+# answer in 0.2-2 s, the loop idles between answers and pages render as they come. Measured on the 65-site bench
+# web (docs/benchmarks.md): one process 46 s instead of 52-58 s; two processes 34.5-36.5 s instead of 31-33 s
+# (rendering during the crawl takes the cores the crawl uses; after it, they are free), hence off by default.
+# `_PLAYWRIGHT_THREADED_LOOP` is private to scrapy-playwright (checked against 0.0.48: its Windows code path).
+GOVSITES_RENDER_OWN_LOOP = _env("GOVSITES_RENDER_OWN_LOOP", "0") in ("1", "true", "yes")
+_PLAYWRIGHT_THREADED_LOOP = GOVSITES_RENDER_OWN_LOOP
 
 if GOVSITES_DISTRIBUTED:  # `scrapy crawl` with GOVSITES_DISTRIBUTED set (the CLI applies the same settings)
     from govsites.distributed import scrapy_settings as _distributed_settings
