@@ -141,7 +141,7 @@ def crawl_and_score(registry: Path, tmp: Path, *, score: bool = True, max_pages:
             "rendered_ms": paths.get(1, 0.0)}
 
 
-#: Pages the browser renders at once (PLAYWRIGHT_MAX_CONTEXTS × PLAYWRIGHT_MAX_PAGES_PER_CONTEXT in settings).
+#: Pages the browser renders at once (PLAYWRIGHT_MAX_PAGES_PER_CONTEXT in settings; one context), per process.
 RENDER_SLOTS = 8
 
 

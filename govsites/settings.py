@@ -151,8 +151,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     ],
 }
 PLAYWRIGHT_ABORT_REQUEST = "govsites.rendering.skip_resource"  # no images, fonts, media or style sheets
-PLAYWRIGHT_MAX_CONTEXTS = 2
-PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+# Every render uses the one "default" context, so the pages per context are the browser's render slots.
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 8
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # GOVSITES_RENDER_OWN_LOOP=1 runs Playwright on an asyncio loop of its own, in a thread. Playwright 1.65's pipe

@@ -60,6 +60,7 @@ from govsites.linkcheck.classify import (
     page_fingerprint,
 )
 from govsites.registry import Site, load_columns, load_sites
+from govsites.rendering import RENDER_SLOT
 from govsites.sitestate import SiteState
 from govsites.store import now_iso
 
@@ -236,7 +237,8 @@ class SiteSpider(scrapy.Spider):
     def _render_meta(self) -> dict[str, Any]:
         from scrapy_playwright.page import PageMethod
 
-        return {"playwright": True, "playwright_page_methods": [PageMethod("evaluate", SETTLE_SCRIPT)]}
+        return {"playwright": True, "playwright_page_methods": [PageMethod("evaluate", SETTLE_SCRIPT)],
+                "download_slot": RENDER_SLOT}
 
     def _check_request(self, state: SiteState, url: str, *, method: str = "HEAD",
                        shared: bool = False, read_body: bool = False) -> scrapy.Request:
