@@ -232,6 +232,7 @@ def run_workers(args: argparse.Namespace) -> int:
         chosen = registry.select(_split(args.site), _split(args.county))
         with Store(args.db) as store:
             label, as_of = resolve_run(store, args.run, args.as_of, subset=len(chosen) < len(registry.sites))
+            run = store.begin_run(label, as_of)  # before any child: the children join it, none creates it
         shares = [share for share in (chosen[i :: args.workers] for i in range(args.workers)) if share]
         common = ["--sites", args.sites, "--columns", args.columns, "--db", args.db, "--run", label, "--as-of", as_of]
         common += ["--allow-private"] if args.allow_private else []
@@ -246,7 +247,14 @@ def run_workers(args: argparse.Namespace) -> int:
             )
             for share in shares
         ]
-        return max(child.wait() for child in children)
+        failed = [code for code in (child.wait() for child in children) if code != 0]
+        code = (failed[0] if failed[0] > 0 else 1) if failed else 0  # a child killed by a signal is negative
+        with Store(args.db) as store:
+            if code == 0:
+                store.finish_run(run.id)  # finished when no site is left running
+            else:
+                print(f"错误：有抓取进程未正常结束；运行 {label} 未完成，重新执行同一命令即可继续", file=sys.stderr)
+        return code
     finally:
         lock.release()
 

@@ -254,7 +254,9 @@ class StorePipeline:
                         self.store.finish_site(self.run.id, site.site_id, "done", self.pages[site.site_id])
             else:
                 logger.warning("检测被中断（%s）：运行 %s 未完成，重新执行同一命令即可继续", reason, self.run.label)
-        self.store.finish_run(self.run.id)
+        if not self.crawler.settings.getbool("GOVSITES_STORE_LOCK_HELD"):
+            # (a child of `crawl --workers N` leaves this to its parent, which waits for every share)
+            self.store.finish_run(self.run.id)
         self.store.close()
         if self.lock is not None:
             self.lock.release()

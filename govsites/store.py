@@ -10,6 +10,7 @@ the scoring stage reads the store through this module too.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -248,6 +249,9 @@ def _sqlite_path(url: str) -> Path:
     return Path(url)
 
 
+_OPEN_ATTEMPTS = 20
+
+
 class Store:
     """A thin, transactional writer and reader over the store database (SQLite file or PostgreSQL URL)."""
 
@@ -259,6 +263,18 @@ class Store:
             return
         path = _sqlite_path(self.url)
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Crawl processes of one `crawl --workers N` open the same store at the same moment. Switching a new file to
+        # WAL and creating its tables can answer "database is locked" at once, without SQLite's busy wait: retry.
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
+                self._open_sqlite(path)
+                return
+            except StoreError as exc:
+                if "locked" not in str(exc) or attempt == _OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+
+    def _open_sqlite(self, path: Path) -> None:
         try:
             self.conn: Any = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -272,6 +288,8 @@ class Store:
             self.conn.executescript(SCHEMA)
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            if getattr(self, "conn", None) is not None:
+                self.conn.close()
             raise StoreError(f"无法打开存储 / cannot open store {path}: {exc}") from exc
         self.conn.row_factory = sqlite3.Row
 
@@ -383,9 +401,9 @@ class Store:
         """Open the run ``label`` (creating it with ``as_of`` when new) and mark it running."""
         existing = self.get_run(label)
         if existing is None:
-            insert = "INSERT INTO runs (label, as_of, started_at, status) VALUES (?, ?, ?, 'running')"
-            if self.pg:  # two workers may create the same run at once: the first one wins
-                insert += " ON CONFLICT (label) DO NOTHING"
+            # Two workers may create the same run at once: the first one wins.
+            insert = ("INSERT INTO runs (label, as_of, started_at, status) VALUES (?, ?, ?, 'running')"
+                      " ON CONFLICT (label) DO NOTHING")
             self._tx([(insert, (label, as_of, now_iso()))])
         else:
             self._tx([("UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?", (existing.id,))])

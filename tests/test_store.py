@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -187,3 +190,35 @@ def test_store_of_the_previous_layout_opens_migrates_and_takes_rows(tmp_path: Pa
     con = sqlite3.connect(path)
     assert without_rowid(con) == set()  # an existing store keeps its layout
     con.close()
+
+
+def _open_and_join(path: str, barrier: Any, results: Any) -> None:
+    try:
+        barrier.wait()
+        with Store(path) as store:
+            run = store.begin_run("shared", "2015-12-31")
+            store.start_sites(run.id, [{"site_id": f"s{os.getpid()}", "name": "局", "group": "agency",
+                                        "county": "市直", "home_url": "http://127.0.0.1:1/"}])
+        results.put("ok")
+    except Exception as exc:  # reported to the parent process
+        results.put(repr(exc))
+
+
+def test_processes_opening_a_new_store_at_once(tmp_path: Path) -> None:
+    """`crawl --workers N`: the children open one new store and join one run at the same moment. SQLite may
+    answer "database is locked" without waiting while a new file switches to WAL; the store retries, and the run
+    is created once."""
+    context = multiprocessing.get_context("spawn")
+    for attempt in range(6):
+        path = str(tmp_path / f"store-{attempt}.sqlite")
+        barrier, results = context.Barrier(3), context.Queue()
+        children = [context.Process(target=_open_and_join, args=(path, barrier, results)) for _ in range(3)]
+        for child in children:
+            child.start()
+        outcomes = [results.get(timeout=60) for _ in children]
+        for child in children:
+            child.join(timeout=60)
+        assert outcomes == ["ok"] * 3, outcomes
+        with Store(path) as store:
+            assert [r["label"] for r in store.query("SELECT label FROM runs")] == ["shared"]
+            assert len(store.run_sites(store.get_run("shared").id)) == 3  # type: ignore[union-attr]
