@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -43,6 +43,8 @@ class RunData:
     sites: pd.DataFrame  # one row per registry site (SITE_COLUMNS)
     tables: dict[str, pd.DataFrame]  # store tables of this run (TABLE_COLUMNS, typed)
     extra_sites: tuple[str, ...]  # sites crawled in the run but missing from the registry (not scored)
+    #: frames derived from the tables and used by several outputs, computed once (see metrics.run_links)
+    derived: dict[str, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.tables[table]
