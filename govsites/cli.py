@@ -116,8 +116,10 @@ def _split(value: str) -> list[str]:
 def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "govsites.settings")
     from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.log import install_scrapy_root_handler
     from scrapy.utils.project import get_project_settings
 
+    from govsites.logformatter import quiet_framework_logs
     from govsites.spiders.site import SiteSpider
 
     settings = get_project_settings()
@@ -141,7 +143,11 @@ def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
         values[name] = value
     for name, value in values.items():
         settings.set(name, value, priority="cmdline")
+    # Scrapy's logging set-up resets its loggers' levels: install the console handler once they are quieted.
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
+    quiet_framework_logs(settings.get("LOG_LEVEL", "INFO"))
+    install_scrapy_root_handler(settings)
     crawler = process.create_crawler(SiteSpider)
     process.crawl(crawler, mode=mode)
     process.start()

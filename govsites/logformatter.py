@@ -1,9 +1,13 @@
-"""Scrapy's per-response and per-item log lines, only when someone reads them.
+"""Scrapy's own log lines, only when someone reads them.
 
 Scrapy builds a "Crawled (200) <GET …>" and a "Scraped from …" record for every response and item, at DEBUG,
 and the handler drops them at INFO: on a 14,000-page crawl that is ~50,000 records built for nothing (about
 1 % of the crawl's CPU). This formatter returns ``None`` for them (Scrapy then skips the call) unless the
 ``scrapy`` loggers would emit DEBUG records.
+
+:func:`quiet_framework_logs` keeps the analyst's console to govsites' own (Chinese) lines at INFO: Scrapy's and
+scrapy-playwright's start-up inventory (versions, settings, enabled components) and their INFO lines are English
+noise to an analyst; their warnings and errors still show. ``GOVSITES_LOG_LEVEL=DEBUG`` shows everything.
 """
 
 from __future__ import annotations
@@ -15,6 +19,29 @@ from scrapy import Spider
 from scrapy.http import Request, Response
 from scrapy.logformatter import LogFormatter, LogFormatterResult
 from twisted.python.failure import Failure
+
+#: Loggers of the frameworks under the crawl, and their messages that are expected in every govsites crawl.
+FRAMEWORK_LOGGERS = ("scrapy", "scrapy-playwright")
+EXPECTED_WARNINGS = ("found no scrapy.spidermiddlewares.referer.RefererMiddleware",)  # disabled on purpose
+
+
+class _ExpectedWarnings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(text in str(record.msg) for text in EXPECTED_WARNINGS)
+
+
+def quiet_framework_logs(level: str | int) -> None:
+    """Below DEBUG, show only warnings and errors of Scrapy and scrapy-playwright, minus the expected ones."""
+    numeric = level if isinstance(level, int) else logging.getLevelName(str(level).upper())
+    if isinstance(numeric, int) and numeric <= logging.DEBUG:
+        return
+    for name in FRAMEWORK_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, numeric if isinstance(numeric, int) else 0))
+    # STATS_DUMP=1 (GOVSITES_STATS_DUMP) asks for Scrapy's stats at the end: keep them.
+    logging.getLogger("scrapy.statscollectors").setLevel(logging.INFO)
+    redirect = logging.getLogger("scrapy.downloadermiddlewares.redirect")
+    if not any(isinstance(f, _ExpectedWarnings) for f in redirect.filters):
+        redirect.addFilter(_ExpectedWarnings())
 
 
 class QuietLogFormatter(LogFormatter):

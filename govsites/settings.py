@@ -59,6 +59,9 @@ USER_AGENT = "Mozilla/5.0 (compatible; govsites/0.1; government website evaluati
 ROBOTSTXT_OBEY = _env("GOVSITES_ROBOTSTXT_OBEY", "0") in ("1", "true", "yes")
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control runs Python code sent over HTTP (token in the user's profile directory): not on a
+# machine that crawls the open web.
+REMOTE_CONTROL_ENABLED = False
 
 # Scrapy starts this many asyncio workers per response to process its output; the pipelines here are
 # synchronous, so more workers only cost task creation (measured: ~10% of the crawl's CPU at 100).

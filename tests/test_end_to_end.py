@@ -250,3 +250,13 @@ def test_two_worker_processes_give_the_same_results(demo, tmp_path: Path) -> Non
     con = sqlite3.connect(db)
     assert con.execute("SELECT status FROM runs").fetchone()[0] == "finished"
     assert {s for (s,) in con.execute("SELECT status FROM run_sites")} == {"done"}
+
+
+def test_console_speaks_to_the_analyst(demo) -> None:  # type: ignore[no-untyped-def]
+    """At INFO the crawl's console carries govsites' own Chinese lines, not Scrapy's English start-up inventory,
+    and Scrapy's remote-control server (it runs code sent over HTTP) is not started."""
+    log = demo["crawl_log"]
+    assert "运行 e2e（评估基准日" in log
+    for english in ("[scrapy.core.engine] INFO", "Overridden settings", "Enabled downloader middlewares",
+                    "found no scrapy.spidermiddlewares.referer.RefererMiddleware", "Remote control"):
+        assert english not in log, english
