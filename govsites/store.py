@@ -432,11 +432,13 @@ class Store:
         return run
 
     def finish_run(self, run_id: int) -> None:
-        """Mark a run finished when none of its sites is still being crawled."""
-        running = self._scalar("SELECT COUNT(*) AS n FROM run_sites WHERE run_id = ? AND status = 'running'",
-                               (run_id,))
-        status = "finished" if running == 0 else "running"
-        self._tx([("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?", (status, now_iso(), run_id))])
+        """Mark a run finished when none of its sites is still being crawled (else it stays running).
+
+        One statement: two workers finishing at once each test and write in one step, and the one whose last site
+        committed last sees every site done; a separate count then update could let the other write "running"
+        over its "finished"."""
+        self._tx([("UPDATE runs SET status = 'finished', finished_at = ? WHERE id = ? AND NOT EXISTS"
+                   " (SELECT 1 FROM run_sites WHERE run_id = ? AND status = 'running')", (now_iso(), run_id, run_id))])
 
     # -- sites of a run ------------------------------------------------------------------------------
     def start_sites(self, run_id: int, sites: Iterable[Mapping[str, str]]) -> None:
