@@ -10,7 +10,7 @@ from govsites.extract import text as text_module
 from govsites.extract.columns import article_date, discover_columns, sitemap_urls
 from govsites.extract.guides import guide_elements, guide_forms, is_guide_page
 from govsites.extract.links import extract_links
-from govsites.extract.listing import _strip_noise, extract_blocks, extract_list, shared_stripped_tree
+from govsites.extract.listing import extract_blocks, extract_list, shared_stripped_tree, strip_noise
 from govsites.extract.mailbox import extract_letters, letter_detail
 from govsites.extract.text import (
     SHARED_TREES,
@@ -61,7 +61,7 @@ def test_shared_stripped_tree_is_the_stripped_parse_and_shared() -> None:
     assert shared_stripped_tree(html) is stripped
     assert stripped is not shared_tree(html)
     expected = parse_html(html)
-    _strip_noise(expected)
+    strip_noise(expected)
     assert _snapshot(stripped) == _snapshot(expected)
     assert not list(stripped.iter("script", "style", "select", "textarea", "noscript"))
     assert not list(stripped.iter(etree.Comment))

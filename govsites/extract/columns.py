@@ -21,15 +21,15 @@ from govsites.extract.links import is_attachment as is_document
 from govsites.extract.listing import (
     MORE_TEXT,
     PAGER_TEXT,
-    _base_url,
-    _heading_for,
-    _is_more,
-    _shared_groups,
-    _tab_labels,
     absolute,
+    base_url,
     column_name_from_tree,
     extract_blocks,
+    heading_for,
+    is_more,
+    shared_groups,
     shared_stripped_tree,
+    tab_labels,
 )
 from govsites.extract.text import collapse, element_text, shared_tree, visible_text
 
@@ -169,7 +169,7 @@ def _is_sitemap_name(name: str) -> bool:
 def sitemap_urls(html: str, url: str) -> list[str]:
     """Links whose text is 网站地图 / 站点地图 (absolute, deduplicated)."""
     root = shared_tree(html if isinstance(html, str) else "")
-    base = _base_url(root, url)
+    base = base_url(root, url)
     out: list[str] = []
     for anchor in root.iter("a"):
         name, _ = _anchor_name(anchor)
@@ -189,7 +189,7 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
     heading), tab headers, site-map entries and directory links; internal, non-article, deduplicated."""
     html = html if isinstance(html, str) else ""
     raw = shared_tree(html)
-    base = _base_url(raw, url)
+    base = base_url(raw, url)
     jumps = _select_jumps(raw, base, url)
     title = collapse(" ".join(t.text_content() for t in raw.iter("title")))
     meta_name = column_name_from_tree(raw)
@@ -199,7 +199,7 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
     here = _key(url) if url else ""
 
     # article anchors of dated lists are items, not columns
-    groups = [g for g in _shared_groups(root, base, _FAR_FUTURE) if g.accepted()]
+    groups = [g for g in shared_groups(root, base, _FAR_FUTURE) if g.accepted()]
     item_anchors = {item.anchor for g in groups for item in g.items}
     containers = {g.parent for g in groups}
     tab_anchor_ids: set[etree._Element] = set()
@@ -214,9 +214,9 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
             if isinstance(s.tag, str) and s.tag == panel.tag and s.get("class") == panel.get("class")
         ]
         if len(siblings) >= 2:
-            labels = _tab_labels(siblings[0], len(siblings), containers, base)
+            labels = tab_labels(siblings[0], len(siblings), containers, base)
             if labels is not None:
-                tab_anchor_ids.update(a for a in labels[2].iter("a") if not _is_more(a))
+                tab_anchor_ids.update(a for a in labels[2].iter("a") if not is_more(a))
 
     # the home-page block reader names 更多 links of tab panels and in-list headings
     block_names: dict[str, str] = {}
@@ -239,14 +239,14 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
         ):
             continue
         name, quality = _anchor_name(anchor)
-        if _is_more(anchor) or (name and MORE_TEXT.match(name) and re.search(r"更多|more|>", name, re.I)):
+        if is_more(anchor) or (name and MORE_TEXT.match(name) and re.search(r"更多|more|>", name, re.I)):
             heading = block_names.get(link) or _same_target_label(anchor, link, base)
             node = anchor
             for _ in range(0 if heading else 3):
                 parent = node.getparent()
                 if parent is None:
                     break
-                heading, _more = _heading_for(node, set(), base)
+                heading, _more = heading_for(node, set(), base)
                 if heading:
                     break
                 text = _heading_like(parent, anchor)
@@ -319,7 +319,7 @@ def _same_target_label(anchor: etree._Element, link: str, base: str) -> str:
         if parent is None:
             return ""
         for other in parent.iter("a"):
-            if other is anchor or _is_more(other):
+            if other is anchor or is_more(other):
                 continue
             if absolute(other.get("href") or "", base) == link:
                 name, quality = _anchor_name(other)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from lxml import etree
 
 from govsites.extract.columns import _in_nav
-from govsites.extract.listing import _base_url, _in_side_region, absolute, article_heading, shared_stripped_tree
+from govsites.extract.listing import absolute, article_heading, base_url, in_side_region, shared_stripped_tree
 from govsites.extract.text import collapse, element_text, shared_tree
 
 GUIDE_ELEMENTS: tuple[str, ...] = (
@@ -183,7 +183,7 @@ def _findings(root: etree._Element, elements: Sequence[str]) -> dict[str, bool]:
 
     for el in root.iter():
         tag = _tag(el)
-        if not tag or _in_side_region(el):
+        if not tag or in_side_region(el):
             continue
         if tag in _LABEL_TAGS:
             text = element_text(el)
@@ -271,14 +271,14 @@ def guide_forms(html: str, url: str) -> list[str]:
     """Absolute URLs of the forms and attachments a guide offers (表格下载, 附件, office/pdf/archive files)."""
     try:
         html = html if isinstance(html, str) else ""
-        base = _base_url(shared_tree(html), url if isinstance(url, str) else "")
+        base = base_url(shared_tree(html), url if isinstance(url, str) else "")
         root = shared_stripped_tree(html)
         out: list[str] = []
         for anchor in root.iter("a"):
             link = absolute(anchor.get("href") or "", base)
             if link is None or link in out:
                 continue
-            if _in_side_region(anchor) or _in_nav(anchor):
+            if in_side_region(anchor) or _in_nav(anchor):
                 continue
             if _is_form_url(link):
                 out.append(link)

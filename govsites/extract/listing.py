@@ -121,7 +121,7 @@ def _is_el(node: object) -> bool:
     return isinstance(node, etree._Element) and isinstance(node.tag, str)
 
 
-def _base_url(root: etree._Element, url: str) -> str:
+def base_url(root: etree._Element, url: str) -> str:
     for base in root.iter("base"):
         href = (base.get("href") or "").strip()
         if href:
@@ -168,7 +168,7 @@ def is_hidden(el: etree._Element, stop: etree._Element | None = None) -> bool:
     return False
 
 
-def _title_of(anchor: etree._Element) -> str:
+def title_of(anchor: etree._Element) -> str:
     """Anchor text without date-only children; @title when the text is cut (... / …) or empty."""
     if not len(anchor):  # no child node of any kind (most links): the text is the anchor's own
         return _pick_title(collapse(anchor.text or ""), anchor)
@@ -215,7 +215,7 @@ class _Item:
 
     ``pinned=None`` leaves the 置顶 test (which may also trim the title) to the first read of ``title`` or
     ``pinned``: column discovery reads the groups of every menu on a page and asks neither. The item's
-    tree must not change in between (the trees `_collect_groups` reads are not changed afterwards).
+    tree must not change in between (the trees `collect_groups` reads are not changed afterwards).
     """
 
     __slots__ = ("_pinned", "_title", "anchor", "el", "text_date", "url", "url_date")
@@ -297,7 +297,7 @@ class _Group:
 
     def score(self) -> float:
         base = max(self.text_dated, 0.9 * self.url_dated)
-        return base * (0.3 if _in_side_region(self.parent) else 1.0)
+        return base * (0.3 if in_side_region(self.parent) else 1.0)
 
     def undated_list(self) -> bool:
         """A list with no dates anywhere: title-like links to leaf pages in the main content area.
@@ -306,7 +306,7 @@ class _Group:
         index pages; side boxes (related, hot, friendly links) are left out.
         """
         n = len(self.items)
-        if n < 2 or _in_side_region(self.parent) or is_hidden(self.parent):
+        if n < 2 or in_side_region(self.parent) or is_hidden(self.parent):
             return False
         titles = [len(item.title) for item in self.items]
         if sum(titles) / n < 8:
@@ -315,7 +315,7 @@ class _Group:
         return indexes * 2 < n
 
 
-def _in_side_region(el: etree._Element) -> bool:
+def in_side_region(el: etree._Element) -> bool:
     node: etree._Element | None = el
     depth = 0
     while node is not None and depth < 12:
@@ -365,7 +365,7 @@ def _group_heading(group: _Group, containers: set[etree._Element], base: str) ->
         if parent is None or sum(1 for c in parent if _is_el(c)) != 1:
             break
         panel = parent
-    name, _more = _heading_for(panel, containers - {group.parent}, base)
+    name, _more = heading_for(panel, containers - {group.parent}, base)
     if not name:
         name = _inner_heading(group, base)[0]
     return name
@@ -374,7 +374,7 @@ def _group_heading(group: _Group, containers: set[etree._Element], base: str) ->
 def _side_group(group: _Group, containers: set[etree._Element], base: str, page_names: str) -> bool:
     """A side box (related, hot, newest, ranking): by tag/class, or by a 热点/最新/推荐 heading that is
     not the page's own column name."""
-    if _in_side_region(group.parent) or _ancestor_class(group.parent, _SIDE_BOX):
+    if in_side_region(group.parent) or _ancestor_class(group.parent, _SIDE_BOX):
         return True
     heading = _group_heading(group, containers, base)
     return bool(heading and _SIDE_HEADING.search(heading) and not _own_heading(heading, page_names))
@@ -388,7 +388,7 @@ def _own_heading(heading: str, page_names: str) -> bool:
     return heading in page_names or bool(last and last in page_names) or any(n in heading for n in names)
 
 
-def _strip_noise(root: etree._Element) -> None:
+def strip_noise(root: etree._Element) -> None:
     for bad in list(root.iter("script", "style", "noscript", "template", "select", "textarea")):
         parent = bad.getparent()
         if parent is not None:
@@ -410,7 +410,7 @@ def _stripped_parse(html: str) -> lxml.html.HtmlElement:
     # a parse of its own rather than a deepcopy of the shared tree: a copied root loses its siblings
     # (comments before <html>), and the copy would save only ~0.03 ms on the few pages that strip
     root = parse_html(html)
-    _strip_noise(root)
+    strip_noise(root)
     return root
 
 
@@ -418,7 +418,7 @@ _STRIPPED_TREES = TreeMemo(_stripped_parse)
 
 
 def shared_stripped_tree(html: str) -> lxml.html.HtmlElement:
-    """`parse_html` of ``html`` after `_strip_noise`, shared by the extractors of one page.
+    """`parse_html` of ``html`` after `strip_noise`, shared by the extractors of one page.
 
     **Read-only**, like `govsites.extract.text.shared_tree`: callers must not change it. A handful of
     trees are kept.
@@ -440,7 +440,7 @@ def _title_anchors(root: etree._Element, base: str) -> list[tuple[etree._Element
         url = absolute(anchor.get("href") or "", base)
         if url is None:
             continue
-        title = _title_of(anchor)
+        title = title_of(anchor)
         if _DETAIL_TEXT.match(title):
             out.append((anchor, url, ""))
             continue
@@ -542,7 +542,7 @@ _ITEM_TAGS = frozenset({"li", "tr", "dd", "dt"})
 _NOT_ITEM = frozenset({"body", "html", "ul", "ol", "table", "tbody", "thead", "dl", "form"})
 
 
-#: `_collect_groups`: an element whose title links lead to more than one URL
+#: `collect_groups`: an element whose title links lead to more than one URL
 _SEVERAL = "\x00several"
 
 
@@ -551,7 +551,7 @@ def _one_url(hrefs: dict[etree._Element, str], node: etree._Element) -> bool:
     return known is not None and known is not _SEVERAL
 
 
-def _collect_groups(root: etree._Element, base: str, as_of: date) -> list[_Group]:
+def collect_groups(root: etree._Element, base: str, as_of: date) -> list[_Group]:
     anchors = _title_anchors(root, base)
     # the one URL an element's title links lead to, or _SEVERAL (no entry: none). Climbing stops where
     # nothing changes: an ancestor holds every URL of its descendants, so once an element already has
@@ -642,8 +642,8 @@ _GROUP_MEMO_SIZE = 4
 _GROUP_LOCK = threading.Lock()
 
 
-def _shared_groups(root: etree._Element, base: str, as_of: date) -> list[_Group]:
-    """`_collect_groups` of a *shared, read-only* tree (`shared_stripped_tree`), memoised: column discovery
+def shared_groups(root: etree._Element, base: str, as_of: date) -> list[_Group]:
+    """`collect_groups` of a *shared, read-only* tree (`shared_stripped_tree`), memoised: column discovery
     and the home-block reader it calls read the same groups of the same page.
 
     Returns a new list; the groups and items themselves are shared and must not be changed.
@@ -654,7 +654,7 @@ def _shared_groups(root: etree._Element, base: str, as_of: date) -> list[_Group]
         if hit is not None and hit[0] is root:
             _GROUP_MEMO.move_to_end(key)
             return list(hit[1])
-    groups = _collect_groups(root, base, as_of)
+    groups = collect_groups(root, base, as_of)
     with _GROUP_LOCK:
         _GROUP_MEMO[key] = (root, groups)  # the root is kept alive with its entry: its id cannot be reused
         if len(_GROUP_MEMO) > _GROUP_MEMO_SIZE:
@@ -694,7 +694,7 @@ def _table_groups(root: etree._Element, base: str, as_of: date) -> list[_Group]:
             links = []
             for anchor in row.iter("a"):
                 url = absolute(anchor.get("href") or "", base)
-                title = _title_of(anchor)
+                title = title_of(anchor)
                 if url and len(title) >= 2 and not PAGER_TEXT.match(title):
                     links.append((anchor, url, title))
             if not links:
@@ -733,7 +733,7 @@ _NEXTGROUP = re.compile(r"<nextgroup\b[^>]*>(.*?)</nextgroup>", re.DOTALL | re.I
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.IGNORECASE)
 
 
-def _unwrap(fragment: str) -> str:
+def unwrap(fragment: str) -> str:
     inner = _CDATA.findall(fragment)
     if inner:
         return "".join(inner)
@@ -742,9 +742,9 @@ def _unwrap(fragment: str) -> str:
 
 def _entries_from_fragment(fragment: str, base: str, as_of: date) -> list[ListEntry]:
     root = parse_html(f"<html><body><div>{fragment}</div></body></html>")
-    _strip_noise(root)
+    strip_noise(root)
     entries: list[ListEntry] = []
-    for group in _collect_groups(root, base, as_of):
+    for group in collect_groups(root, base, as_of):
         entries.extend(item.entry() for item in group.items)
     return entries
 
@@ -755,10 +755,10 @@ def parse_datastore_xml(xml_text: str, url: str, as_of: date) -> ListPage:
     entries: list[ListEntry] = []
     records = _RECORD.findall(xml_text)
     for record in records:
-        entries.extend(_entries_from_fragment(_unwrap(record), url, as_of))
+        entries.extend(_entries_from_fragment(unwrap(record), url, as_of))
     next_pages: list[str] = []
     for group in _NEXTGROUP.findall(xml_text):
-        for href in re.findall(r"""href\s*=\s*["']([^"']+)["']""", _unwrap(group)):
+        for href in re.findall(r"""href\s*=\s*["']([^"']+)["']""", unwrap(group)):
             link = absolute(href.replace("&amp;", "&"), url)
             if link and link not in next_pages and link != url:
                 next_pages.append(link)
@@ -788,7 +788,7 @@ def _dataproxy_next(url: str, total: int) -> list[str]:
     return out
 
 
-def _balanced_arrays(script: str) -> list[str]:
+def balanced_arrays(script: str) -> list[str]:
     """Substrings that are bracket-balanced JS array literals starting with ``[{``."""
     out: list[str] = []
     for match in re.finditer(r"\[\s*\{", script):
@@ -817,7 +817,7 @@ def _balanced_arrays(script: str) -> list[str]:
     return out
 
 
-def _lenient_json(literal: str) -> object | None:
+def lenient_json(literal: str) -> object | None:
     try:
         return json.loads(literal)
     except ValueError:
@@ -911,8 +911,8 @@ def _json_lists(scripts: list[str], base: str, as_of: date) -> list[list[ListEnt
                 visit(x, depth + 1)
 
     for script in scripts:
-        for literal in _balanced_arrays(script):
-            visit(_lenient_json(literal), 0)
+        for literal in balanced_arrays(script):
+            visit(lenient_json(literal), 0)
     return found
 
 
@@ -1090,7 +1090,7 @@ def _empty_containers(root: etree._Element) -> list[etree._Element]:
     a ul whose class or parent's class says it holds the list."""
     out: list[etree._Element] = []
     for el in root.iter("ul", "ol", "tbody", "div", "table", "dl"):
-        if _in_side_region(el):
+        if in_side_region(el):
             continue
         hinted = bool(_LIST_HINT.search(_cls(el)))
         parent = el.getparent()
@@ -1133,7 +1133,7 @@ def _empty_statements(root: etree._Element) -> list[etree._Element]:
 def _has_pager(root: etree._Element) -> bool:
     """A pagination bar (class page/pager/fenye, or 共N页 / 首页…尾页 wording): the page is a list page."""
     for el in root.iter("div", "p", "td", "span", "ul", "center", "form"):
-        if _PAGER_CLASS.search(_cls(el)) and len(element_text(el)) <= 200 and not _in_side_region(el):
+        if _PAGER_CLASS.search(_cls(el)) and len(element_text(el)) <= 200 and not in_side_region(el):
             return True
     body = root.find("body")
     lines = text_lines(body if body is not None else root)
@@ -1145,7 +1145,7 @@ def extract_list(html: str, url: str, as_of: date) -> ListPage:
     boxes). Articles give ``entries == []`` and ``empty == False``."""
     html = html if isinstance(html, str) else ""
     raw_root = shared_tree(html)
-    base = _base_url(raw_root, url)
+    base = base_url(raw_root, url)
     name = column_name_from_tree(raw_root)
     scripts, has_scripts, render_hint = _script_texts(raw_root)
     render_hint = render_hint or _attr_render_hints(html)
@@ -1158,7 +1158,7 @@ def extract_list(html: str, url: str, as_of: date) -> ListPage:
             return ListPage(page.entries, not page.entries, page.next_pages, True, False, name)
 
     root = shared_stripped_tree(html)
-    all_groups = _shared_groups(root, base, as_of)
+    all_groups = shared_groups(root, base, as_of)
     groups = [g for g in all_groups if g.accepted()]
     groups += [g for g in _table_groups(root, base, as_of) if g.accepted()]
     best = max(
@@ -1213,7 +1213,7 @@ def extract_list(html: str, url: str, as_of: date) -> ListPage:
             evidence = [
                 e
                 for e in statements + _empty_containers(root)
-                if not _contains(best.parent, e) and not _in_side_region(e) and not _ancestor_class(e, _SIDE_BOX)
+                if not _contains(best.parent, e) and not in_side_region(e) and not _ancestor_class(e, _SIDE_BOX)
             ]
             if evidence or (side and says_empty):
                 entries = []
@@ -1243,7 +1243,7 @@ def _doc_index(root: etree._Element, el: etree._Element) -> int:
 # public: extract_blocks (home pages)
 
 
-def _is_more(anchor: etree._Element) -> bool:
+def is_more(anchor: etree._Element) -> bool:
     text = collapse(anchor.text_content())
     cls = _cls(anchor).lower()
     title = collapse(anchor.get("title") or "")
@@ -1282,14 +1282,14 @@ def _clean_heading(text: str) -> str:
 
 def _more_in(el: etree._Element, base: str) -> str | None:
     for anchor in el.iter("a"):
-        if _is_more(anchor):
+        if is_more(anchor):
             link = absolute(anchor.get("href") or "", base)
             if link:
                 return link
     return None
 
 
-def _heading_for(
+def heading_for(
     container: etree._Element, stop_nodes: set[etree._Element], base: str
 ) -> tuple[str, str | None]:
     """Name and 更多 link for a list container: preceding siblings, climbing a few levels."""
@@ -1336,7 +1336,7 @@ def _contains_any(el: etree._Element, nodes: set[etree._Element]) -> bool:
     return any(node in nodes for node in el.iter())
 
 
-def _tab_labels(
+def tab_labels(
     panel: etree._Element, count: int, stop_nodes: set[etree._Element], base: str
 ) -> tuple[list[tuple[str, str | None]], str | None, etree._Element] | None:
     """Labels of a tab header with ``count`` tabs (and its shared 更多 link)."""
@@ -1351,11 +1351,11 @@ def _tab_labels(
         for header in candidates:
             more = _more_in(header, base)
             options: list[list[etree._Element]] = [
-                [a for a in header.iter("a") if not _is_more(a) and collapse(a.text_content())],
+                [a for a in header.iter("a") if not is_more(a) and collapse(a.text_content())],
                 [
                     li
                     for li in header.iter("li")
-                    if (collapse(li.text_content()) and not all(_is_more(a) for a in li.iter("a")))
+                    if (collapse(li.text_content()) and not all(is_more(a) for a in li.iter("a")))
                     or (collapse(li.text_content()) and not list(li.iter("a")))
                 ],
                 [s for s in header.iter("span", "h2", "h3", "h4", "em") if collapse(s.text_content())],
@@ -1404,9 +1404,9 @@ def _inner_heading(group: _Group, base: str) -> tuple[str, str | None]:
 def extract_blocks(html: str, url: str, as_of: date) -> list[HomeBlock]:
     """The dated item blocks of a home (portal) page: block name, 更多 link, entries, hidden tab."""
     html = html if isinstance(html, str) else ""
-    base = _base_url(shared_tree(html), url)
+    base = base_url(shared_tree(html), url)
     root = shared_stripped_tree(html)
-    groups = [g for g in _shared_groups(root, base, as_of) if g.accepted() and not _in_footer(g.parent)]
+    groups = [g for g in shared_groups(root, base, as_of) if g.accepted() and not _in_footer(g.parent)]
     groups += [g for g in _table_groups(root, base, as_of) if g.accepted()]
     # a table group duplicates the generic group of its rows
     table_rows = {item.el for g in groups if g.parent.tag == "table" for item in g.items}
@@ -1438,7 +1438,7 @@ def extract_blocks(html: str, url: str, as_of: date) -> list[HomeBlock]:
             next((g for g in groups if g.parent is s or _contains(s, g.parent)), None) for s in siblings
         ]
         if len(siblings) >= 2:
-            labels = _tab_labels(siblings[0], len(siblings), containers, base)
+            labels = tab_labels(siblings[0], len(siblings), containers, base)
             if labels is not None:
                 names, shared_more, _header = labels
                 visible_index = next((i for i, s in enumerate(siblings) if not is_hidden(s)), 0)
@@ -1461,7 +1461,7 @@ def extract_blocks(html: str, url: str, as_of: date) -> list[HomeBlock]:
         handled.add(group.parent)
         name, more = _inner_heading(group, base)
         if not name:
-            name, more = _heading_for(panel, containers - {group.parent}, base)
+            name, more = heading_for(panel, containers - {group.parent}, base)
         blocks.append(HomeBlock(name, more, [i.entry() for i in group.items], is_hidden(group.parent)))
     return blocks
 
@@ -1469,7 +1469,7 @@ def extract_blocks(html: str, url: str, as_of: date) -> list[HomeBlock]:
 def _only_more(el: etree._Element) -> bool:
     """An element that holds nothing but a 更多 link (a tab panel's own more link beside its list)."""
     anchors = [el] if el.tag == "a" else list(el.iter("a"))
-    if not anchors or not all(_is_more(a) for a in anchors):
+    if not anchors or not all(is_more(a) for a in anchors):
         return False
     rest = element_text(el)
     for anchor in anchors:
@@ -1507,7 +1507,7 @@ def article_heading(root: etree._Element) -> str:
                 return value
     for tag in ("h1", "h2", "h3"):
         for head in root.iter(tag):
-            if not _in_side_region(head):
+            if not in_side_region(head):
                 value = element_text(head)
                 if len(value) >= 4:
                     return value

@@ -27,17 +27,17 @@ from govsites.extract.dates import find_dates, parse_date
 from govsites.extract.listing import (
     _DATASTORE,
     _RECORD,
-    _balanced_arrays,
-    _base_url,
-    _collect_groups,
-    _in_side_region,
-    _lenient_json,
-    _strip_noise,
-    _title_of,
-    _unwrap,
     absolute,
     article_heading,
+    balanced_arrays,
+    base_url,
+    collect_groups,
+    in_side_region,
+    lenient_json,
     shared_stripped_tree,
+    strip_noise,
+    title_of,
+    unwrap,
 )
 from govsites.extract.text import collapse, element_text, parse_html, shared_tree
 
@@ -287,13 +287,13 @@ def _table_row(
     for anchor in title_cell.iter("a"):
         link = absolute(anchor.get("href") or "", base)
         if link:
-            url, title = link, _title_of(anchor)
+            url, title = link, title_of(anchor)
             break
     if not url:
         row = title_cell.getparent()
         for anchor in row.iter("a") if row is not None else ():
             link = absolute(anchor.get("href") or "", base)
-            if link and len(_title_of(anchor)) >= 2:
+            if link and len(title_of(anchor)) >= 2:
                 url = link
                 break
     title = title or collapse(title_cell.get("title") or "") or text(title_col)
@@ -325,8 +325,8 @@ def _json_letters(root: etree._Element, base: str, as_of: date) -> list[Letter]:
         body = script.text or ""
         if "[" not in body or (script.get("type") or "").lower() == "text/xml":
             continue
-        for literal in _balanced_arrays(body):
-            found = _letters_in_json(_lenient_json(literal), base, as_of, 0)
+        for literal in balanced_arrays(body):
+            found = _letters_in_json(lenient_json(literal), base, as_of, 0)
             if len(found) > len(best):
                 best = found
     return best
@@ -415,8 +415,8 @@ def _text_without(el: etree._Element, anchor: etree._Element | None) -> str:
 
 
 def _row_letters(root: etree._Element, base: str, as_of: date) -> list[Letter]:
-    groups = [g for g in _collect_groups(root, base, as_of) if g.accepted()]
-    groups = [g for g in groups if not _in_side_region(g.parent)] or groups
+    groups = [g for g in collect_groups(root, base, as_of) if g.accepted()]
+    groups = [g for g in groups if not in_side_region(g.parent)] or groups
     if not groups:
         return []
     best = max(groups, key=lambda g: (sum(1 for i in g.items if _status_in(_text_without(i.el, i.anchor))), g.score()))
@@ -460,8 +460,8 @@ def _labelled_letters(root: etree._Element, base: str, as_of: date) -> list[Lett
         title, link = _record_title(record, as_of), ""
         for anchor in record.iter("a"):
             target = absolute(anchor.get("href") or "", base)
-            if target and len(_title_of(anchor)) >= 4:
-                title, link = _title_of(anchor), target
+            if target and len(title_of(anchor)) >= 4:
+                title, link = title_of(anchor), target
                 break
         status = _status_in(text.replace(title, " "))
         letters.append(_make(title, link, submitted, status, reply))
@@ -505,13 +505,13 @@ def extract_letters(html: str, url: str, as_of: date) -> list[Letter]:
 
 def _extract_letters(html: str, url: str, as_of: date) -> list[Letter]:
     raw_root = shared_tree(html)
-    base = _base_url(raw_root, url)
+    base = base_url(raw_root, url)
     store = _DATASTORE.search(html)
     if store:
-        fragments = "".join(_unwrap(record) for record in _RECORD.findall(store.group(0)))
+        fragments = "".join(unwrap(record) for record in _RECORD.findall(store.group(0)))
         if fragments:
             fragment_root = parse_html(f"<html><body><div>{fragments}</div></body></html>")
-            _strip_noise(fragment_root)
+            strip_noise(fragment_root)
             found = _table_letters(fragment_root, base, as_of) or _row_letters(fragment_root, base, as_of)
             if found:
                 return found
