@@ -69,11 +69,11 @@ def _workers(value: str) -> int:
     return count
 
 
-def validate(args: argparse.Namespace) -> None:
-    """Everything a crawl reads, checked before anything is written."""
+def validate(args: argparse.Namespace) -> int:
+    """Everything a crawl reads, checked before anything is written; returns how many sites it will crawl."""
     registry = load_sites(args.sites)
     load_columns(args.columns, registry)
-    registry.select(_split(args.site), _split(args.county))
+    chosen = registry.select(_split(args.site), _split(args.county))
     parse_as_of(args.as_of)
     if vars(args).get("distributed"):
         _check_distributed(args)
@@ -89,6 +89,7 @@ def validate(args: argparse.Namespace) -> None:
     if not registry.sites:
         raise RegistryError(args.sites, 0, "home_url",
                             "登记表中没有可检测的网站（全部缺少首页网址）/ no site has a home_url")
+    return len(chosen)
 
 
 def _check_distributed(args: argparse.Namespace) -> None:
@@ -194,17 +195,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         return run_demo(args)
     try:
-        validate(args)
+        chosen = validate(args)
     except (RegistryError, StoreError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    if args.command == "crawl" and args.workers > 1 and not args.distributed and _chosen_count(args) > 1:
+    if args.command == "crawl" and args.workers > 1 and not args.distributed and chosen > 1:
         return run_workers(args)
     return run_crawl(args, mode=args.command)
-
-
-def _chosen_count(args: argparse.Namespace) -> int:
-    return len(load_sites(args.sites).select(_split(args.site), _split(args.county)))
 
 
 def _die_with_parent() -> None:

@@ -30,13 +30,19 @@ class _ExpectedWarnings(logging.Filter):
         return not any(text in str(record.msg) for text in EXPECTED_WARNINGS)
 
 
-def quiet_framework_logs(level: str | int) -> None:
-    """Below DEBUG, show only warnings and errors of Scrapy and scrapy-playwright, minus the expected ones."""
+def logs_debug(level: str | int) -> bool:
+    """Whether ``LOG_LEVEL`` (a name such as ``"INFO"`` or a number) lets DEBUG records through."""
     numeric = level if isinstance(level, int) else logging.getLevelName(str(level).upper())
-    if isinstance(numeric, int) and numeric <= logging.DEBUG:
+    return isinstance(numeric, int) and numeric <= logging.DEBUG
+
+
+def quiet_framework_logs(level: str | int) -> None:
+    """Below DEBUG, show only warnings and errors of Scrapy and scrapy-playwright, minus the expected ones (the
+    console handler still drops what is below ``level``)."""
+    if logs_debug(level):
         return
     for name in FRAMEWORK_LOGGERS:
-        logging.getLogger(name).setLevel(max(logging.WARNING, numeric if isinstance(numeric, int) else 0))
+        logging.getLogger(name).setLevel(logging.WARNING)
     # STATS_DUMP=1 (GOVSITES_STATS_DUMP) asks for Scrapy's stats at the end: keep them.
     logging.getLogger("scrapy.statscollectors").setLevel(logging.INFO)
     redirect = logging.getLogger("scrapy.downloadermiddlewares.redirect")
@@ -52,9 +58,7 @@ class QuietLogFormatter(LogFormatter):
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> QuietLogFormatter:
-        level = crawler.settings.get("LOG_LEVEL", "DEBUG")
-        numeric = level if isinstance(level, int) else logging.getLevelName(str(level).upper())
-        return cls(debug=isinstance(numeric, int) and numeric <= logging.DEBUG)
+        return cls(debug=logs_debug(crawler.settings.get("LOG_LEVEL", "DEBUG")))
 
     # Scrapy accepts None from these methods (it then logs nothing); its annotation says otherwise.
     def crawled(  # type: ignore[override]
