@@ -50,26 +50,14 @@ def bench_pipeline() -> None:
     expected: dict[str, Any] = load_expected()
     with tempfile.TemporaryDirectory() as tmp, DemoWeb(port=0) as web:
         registry = web.write_registry(Path(tmp) / "sites.csv")
-        db, out = Path(tmp) / "bench.sqlite", Path(tmp) / "out"
-        env = {**os.environ, "GOVSITES_PROBES": "0", "GOVSITES_PROGRESS_INTERVAL": "0"}
-        crawl_wall, crawl_cpu, rss = _run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db),
-                                           "--run", "bench", "--as-of", AS_OF.isoformat(), "--allow-private"], env)
-        score_wall, _, _ = _run(["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry),
-                                 "--run", "bench"], env)
-        con = sqlite3.connect(db)
-        pages = con.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
-        rendered = con.execute("SELECT COUNT(*) FROM pages WHERE rendered = 1").fetchone()[0]
-        links = con.execute("SELECT COUNT(*) FROM link_checks").fetchone()[0]
-        with (out / "columns.csv").open(encoding="utf-8") as f:
+        figures = crawl_and_score(registry, Path(tmp), as_of=AS_OF.isoformat())
+        with (Path(tmp) / "out" / "columns.csv").open(encoding="utf-8") as f:
             found = {(r["site_id"], r["url"].split("/", 3)[-1], r["status"]) for r in csv.DictReader(f)}
         want = {(sid, c["path"].lstrip("/"), c["status"]) for sid, site in expected["sites"].items()
                 for c in site["columns"]}
         hit = len(found & want)
     print("== 全流程（演示网站，回环地址） ==")
-    print(f"页面 {pages}，渲染页面 {rendered}（{rendered / max(pages, 1):.1%}），检查链接 {links}")
-    print(f"抓取用时 {crawl_wall:.2f} s：{pages / crawl_wall:.1f} 页/秒，{links / crawl_wall:.1f} 链接/秒")
-    print(f"CPU {1000 * crawl_cpu / max(pages, 1):.2f} s / 千页，抓取进程峰值内存 {rss / 1024:.0f} MiB")
-    print(f"评分用时 {score_wall:.2f} s")
+    _print_speed(figures)
     print(f"栏目状态准确率：召回 {hit / len(want):.3f}，精确 {hit / max(len(found), 1):.3f}（{hit}/{len(want)}）")
 
 
@@ -116,14 +104,14 @@ def _crawl_env() -> dict[str, str]:
 
 
 def crawl_and_score(registry: Path, tmp: Path, *, score: bool = True, max_pages: int = 0,
-                    workers: str = "auto") -> dict[str, float]:
+                    workers: str = "auto", as_of: str = "2015-12-31") -> dict[str, float]:
     """Crawl (as ``make crawl`` does: ``--workers auto``, one process per core) and score a served web."""
     db, out = tmp / "bench.sqlite", tmp / "out"
     env = _crawl_env()
     if max_pages:
         env["GOVSITES_MAX_PAGES"] = str(max_pages)
     crawl_wall, crawl_cpu, rss = _run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db),
-                                       "--run", "bench", "--as-of", "2015-12-31", "--allow-private",
+                                       "--run", "bench", "--as-of", as_of, "--allow-private",
                                        "--workers", workers], env)
     score_wall = 0.0
     if score:
