@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -149,6 +150,13 @@ def site_short_names(sites_csv: str | Path, names: pd.DataFrame, config: NoticeC
     given = registry_short_names(sites_csv)
     pairs = zip(names["site_id"], names["name"], strict=True)
     return pd.Series({sid: given.get(sid) or short_name(name, config) for sid, name in pairs}, dtype="str")
+
+
+def evaluation_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword options of :func:`evaluate` from the arguments of :func:`add_common_arguments`."""
+    return {"run": args.run, "rubric": args.rubric, "as_of": args.as_of, "allow_unfinished": args.allow_unfinished,
+            "baseline": args.baseline, "baseline_name": args.baseline_name, "expert": args.expert,
+            "notice_config": args.notice_config}
 
 
 def evaluate(
@@ -403,20 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = argv[1:]
     args = build_parser().parse_args(argv)
     try:
-        result = score_run(
-            args.db,
-            args.out,
-            args.sites,
-            run=args.run,
-            rubric=args.rubric,
-            as_of=args.as_of,
-            allow_unfinished=args.allow_unfinished,
-            baseline=args.baseline,
-            baseline_name=args.baseline_name,
-            expert=args.expert,
-            per_site=args.per_site,
-            notice_config=args.notice_config,
-        )
+        result = score_run(args.db, args.out, args.sites, per_site=args.per_site, **evaluation_options(args))
     except USER_ERRORS as exc:
         sys.stderr.write(f"错误：{exc}\n")
         return 2

@@ -24,7 +24,14 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from scoring.cli import USER_ERRORS, Evaluation, add_common_arguments, evaluate, site_short_names
+from scoring.cli import (
+    USER_ERRORS,
+    Evaluation,
+    add_common_arguments,
+    evaluate,
+    evaluation_options,
+    site_short_names,
+)
 from scoring.load import ScoringError, parse_as_of
 from scoring.noticecfg import NoticeConfig, join_names, read_requirements
 from scoring.problems import FUNCTION_KINDS, site_phrases
@@ -363,18 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        ev = evaluate(
-            args.db,
-            args.sites,
-            run=args.run,
-            rubric=args.rubric,
-            as_of=args.as_of,
-            allow_unfinished=args.allow_unfinished,
-            baseline=args.baseline,
-            baseline_name=args.baseline_name,
-            expert=args.expert,
-            notice_config=args.notice_config,
-        )
+        ev = evaluate(args.db, args.sites, **evaluation_options(args))
         start, end = default_period(ev)
         if args.period_start:
             start = parse_as_of(args.period_start, "--period-start")
