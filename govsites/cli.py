@@ -12,28 +12,50 @@ import time
 from pathlib import Path
 from typing import Any
 
+from govsites.config import ConfigError, GovsitesConfig
 from govsites.registry import RegistryError, load_columns, load_sites
 from govsites.store import StoreError, StoreLock, parse_as_of, resolve_run
 
 DEMO_PORT = 8341
 
 
+#: Command-line options and the settings they give (an option not given leaves the setting to the environment
+#: and the declared default, :mod:`govsites.config`).
+OPTION_SETTINGS = {
+    "sites": "GOVSITES_SITES", "columns": "GOVSITES_COLUMNS", "db": "GOVSITES_DB", "run": "GOVSITES_RUN",
+    "as_of": "GOVSITES_AS_OF", "site": "GOVSITES_SITE_IDS", "county": "GOVSITES_COUNTIES",
+    "probes": "GOVSITES_PROBES", "allow_private": "GOVSITES_ALLOW_PRIVATE", "distributed": "GOVSITES_DISTRIBUTED",
+}
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sites", default=os.environ.get("GOVSITES_SITES") or "data/sites.csv",
-                        help="registry CSV (SITES)")
-    parser.add_argument("--columns", default=os.environ.get("GOVSITES_COLUMNS") or "data/columns.csv",
-                        help="hand-pinned columns CSV")
-    parser.add_argument("--db", default=os.environ.get("GOVSITES_DB") or "data/govsites.sqlite", help="store (DB)")
-    parser.add_argument("--run", default=os.environ.get("GOVSITES_RUN", ""), help="run label (RUN)")
-    parser.add_argument("--as-of", default=os.environ.get("GOVSITES_AS_OF", ""), help="evaluation date YYYY-MM-DD")
-    parser.add_argument("--site", default="", help="only these site_ids, comma-separated (SITE)")
-    parser.add_argument("--county", default="", help="only the sites of these counties, comma-separated (COUNTY)")
-    parser.add_argument("--probes", type=int, default=None, help="home-page probes per crawl (PROBES)")
-    parser.add_argument("--allow-private", action="store_true",
-                        default=os.environ.get("GOVSITES_ALLOW_PRIVATE", "") in ("1", "true", "yes"),
+    parser.add_argument("--sites", help="registry CSV (SITES)")
+    parser.add_argument("--columns", help="hand-pinned columns CSV")
+    parser.add_argument("--db", help="store (DB)")
+    parser.add_argument("--run", help="run label (RUN)")
+    parser.add_argument("--as-of", help="evaluation date YYYY-MM-DD")
+    parser.add_argument("--site", help="only these site_ids, comma-separated (SITE)")
+    parser.add_argument("--county", help="only the sites of these counties, comma-separated (COUNTY)")
+    parser.add_argument("--probes", type=int, help="home-page probes per crawl (PROBES)")
+    parser.add_argument("--allow-private", action="store_true", default=None,
                         help="allow private and loopback addresses (ALLOW_PRIVATE=1, for local test webs)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                         help="any Scrapy or GOVSITES_ setting")
+
+
+def cmdline_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given on the command line: the options given, then ``-s NAME=VALUE`` (which wins)."""
+    values = {name: getattr(args, option) for option, name in OPTION_SETTINGS.items()
+              if getattr(args, option, None) is not None}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        values[name] = value
+    return values
+
+
+def crawl_config(args: argparse.Namespace) -> GovsitesConfig:
+    """The govsites settings of this command: the command line, then the environment, then the defaults."""
+    return GovsitesConfig.from_settings(cmdline_settings(args))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,10 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     crawl = sub.add_parser("crawl", help="crawl the registry's sites into the store")
     _add_common(crawl)
-    crawl.add_argument("--distributed", default=os.environ.get("GOVSITES_DISTRIBUTED", ""), metavar="REDIS_URL",
+    crawl.add_argument("--distributed", metavar="REDIS_URL",
                        help="run as one worker of a distributed crawl sharing this Redis (DISTRIBUTED); "
                             "use a PostgreSQL --db shared by every worker (docs/scaling.md)")
-    crawl.add_argument("--workers", type=_workers, default=_workers(os.environ.get("GOVSITES_WORKERS") or "1"),
+    crawl.add_argument("--workers", type=_workers,
                        help="crawl processes on this machine, each taking a share of the sites; auto = one per "
                             "CPU core (WORKERS, default auto in the Makefile)")
     probe = sub.add_parser("probe", help="one more home-page probe round for every site")
@@ -71,47 +93,49 @@ def _workers(value: str) -> int:
 
 def validate(args: argparse.Namespace) -> int:
     """Everything a crawl reads, checked before anything is written; returns how many sites it will crawl."""
-    registry = load_sites(args.sites)
-    load_columns(args.columns, registry)
-    chosen = registry.select(_split(args.site), _split(args.county))
-    parse_as_of(args.as_of)
-    if vars(args).get("distributed"):
-        _check_distributed(args)
-    elif args.command == "crawl" and os.environ.get("GOVSITES_STORE_LOCK_HELD") != "1":
-        lock = StoreLock(args.db)
+    config = crawl_config(args)
+    registry = load_sites(config.sites)
+    load_columns(config.columns, registry)
+    chosen = registry.select(config.site_id_list, config.county_list)
+    parse_as_of(config.as_of)
+    if args.command == "crawl" and config.distributed:
+        _check_distributed(config)
+    elif args.command == "crawl" and not config.store_lock_held:
+        lock = StoreLock(config.db)
         if not lock.acquire():
-            raise StoreError(f"存储 {args.db} 正被另一个检测进程（PID {lock.holder()}）使用，请等其结束后再运行"
+            raise StoreError(f"存储 {config.db} 正被另一个检测进程（PID {lock.holder()}）使用，请等其结束后再运行"
                              " / another crawl is using this store")
         lock.release()
     for site in registry.skipped:
-        print(f"提示：{args.sites} 第 {site.line} 行 {site.site_id}（{site.name}）没有首页网址，已跳过",
+        print(f"提示：{config.sites} 第 {site.line} 行 {site.site_id}（{site.name}）没有首页网址，已跳过",
               file=sys.stderr)
     if not registry.sites:
-        raise RegistryError(args.sites, 0, "home_url",
+        raise RegistryError(config.sites, 0, "home_url",
                             "登记表中没有可检测的网站（全部缺少首页网址）/ no site has a home_url")
     return len(chosen)
 
 
-def _check_distributed(args: argparse.Namespace) -> None:
+def _check_distributed(config: GovsitesConfig) -> None:
     """A distributed worker needs its Redis and the shared store before it starts (no store lock: shared)."""
     from govsites.distributed import Coordinator
     from govsites.store import Store, is_postgres
 
-    if not args.distributed.startswith(("redis://", "rediss://", "unix://")):
+    if not config.distributed.startswith(("redis://", "rediss://", "unix://")):
         raise StoreError(f"分布式地址应为 redis://主机:端口/库号 / DISTRIBUTED must be a redis:// URL:"
-                         f" {args.distributed}")
+                         f" {config.distributed}")
     try:
-        Coordinator(args.distributed, args.run or parse_as_of(args.as_of)).ping()
+        Coordinator(config.distributed, config.run or parse_as_of(config.as_of)).ping()
     except Exception as exc:
-        raise StoreError(f"无法连接 Redis {args.distributed}：{exc}") from exc
-    if not is_postgres(args.db):
-        print(f"提示：分布式抓取的各工作进程应共用一个 PostgreSQL 存储；{args.db} 只能供本机的工作进程共用",
+        raise StoreError(f"无法连接 Redis {config.distributed}：{exc}") from exc
+    if not is_postgres(config.db):
+        print(f"提示：分布式抓取的各工作进程应共用一个 PostgreSQL 存储；{config.db} 只能供本机的工作进程共用",
               file=sys.stderr)
-    Store(args.db).close()
+    Store(config.db).close()
 
 
-def _split(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
+#: A probe round: one probe per site, no typos, no browser, no progress lines, never distributed.
+PROBE_SETTINGS = {"GOVSITES_PROBES": 1, "GOVSITES_TYPOS_ENABLED": False, "GOVSITES_RENDER_ENABLED": False,
+                  "GOVSITES_PROGRESS_INTERVAL": 0, "GOVSITES_DISTRIBUTED": ""}
 
 
 def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
@@ -124,28 +148,14 @@ def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
     from govsites.spiders.site import SiteSpider
 
     settings = get_project_settings()
-    values: dict[str, Any] = {
-        "GOVSITES_SITES": args.sites, "GOVSITES_COLUMNS": args.columns, "GOVSITES_DB": args.db,
-        "GOVSITES_RUN": args.run, "GOVSITES_AS_OF": args.as_of, "GOVSITES_SITE_IDS": args.site,
-        "GOVSITES_COUNTIES": args.county, "GOVSITES_ALLOW_PRIVATE": args.allow_private,
-    }
-    if args.probes is not None:
-        values["GOVSITES_PROBES"] = args.probes
-    distributed = str(vars(args).get("distributed") or "")
-    if mode == "crawl" and distributed:
-        from govsites.distributed import scrapy_settings
-
-        values.update(scrapy_settings(distributed, args.run or parse_as_of(args.as_of)))
+    values = cmdline_settings(args)
     if mode == "probe":
-        values.update({"GOVSITES_PROBES": 1, "GOVSITES_TYPOS_ENABLED": False, "GOVSITES_RENDER_ENABLED": False,
-                       "DOWNLOAD_HANDLERS": {}, "GOVSITES_PROGRESS_INTERVAL": 0})
-    for item in args.set:
-        name, _, value = item.partition("=")
-        values[name] = value
-    for name, value in values.items():
-        settings.set(name, value, priority="cmdline")
+        values = {**values, **PROBE_SETTINGS}
+    settings.setdict(values, priority="cmdline")
     # Scrapy's logging set-up resets its loggers' levels: install the console handler once they are quieted.
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    # The govsites add-on derives LOG_LEVEL and the rest before the process configures logging
+    # (GovsitesAddon.update_pre_crawler_settings).
     process = CrawlerProcess(settings)
     quiet_framework_logs(settings.get("LOG_LEVEL", "INFO"))
     install_scrapy_root_handler(settings)
@@ -196,11 +206,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args)
     try:
         chosen = validate(args)
-    except (RegistryError, StoreError) as exc:
+        workers = args.workers if args.command == "crawl" and args.workers else _workers(crawl_config(args).workers)
+    except (RegistryError, StoreError, ConfigError, argparse.ArgumentTypeError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    if args.command == "crawl" and args.workers > 1 and not args.distributed and chosen > 1:
-        return run_workers(args)
+    if args.command == "crawl" and workers > 1 and not crawl_config(args).distributed and chosen > 1:
+        return run_workers(args, workers)
     return run_crawl(args, mode=args.command)
 
 
@@ -217,7 +228,7 @@ def _die_with_parent() -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def run_workers(args: argparse.Namespace) -> int:
+def run_workers(args: argparse.Namespace, workers: int) -> int:
     """``crawl --workers N``: N crawl processes on this machine share the sites and the store.
 
     The parent holds the store lock and resolves the run once; each child crawls a disjoint share of the
@@ -226,19 +237,21 @@ def run_workers(args: argparse.Namespace) -> int:
     """
     from govsites.store import Store
 
-    lock = StoreLock(args.db)
+    config = crawl_config(args)
+    lock = StoreLock(config.db)
     if not lock.acquire():
-        print(f"错误：存储 {args.db} 正被另一个检测进程（PID {lock.holder()}）使用", file=sys.stderr)
+        print(f"错误：存储 {config.db} 正被另一个检测进程（PID {lock.holder()}）使用", file=sys.stderr)
         return 2
     try:
-        registry = load_sites(args.sites)
-        chosen = registry.select(_split(args.site), _split(args.county))
-        with Store(args.db) as store:
-            label, as_of = resolve_run(store, args.run, args.as_of, subset=len(chosen) < len(registry.sites))
+        registry = load_sites(config.sites)
+        chosen = registry.select(config.site_id_list, config.county_list)
+        with Store(config.db) as store:
+            label, as_of = resolve_run(store, config.run, config.as_of, subset=len(chosen) < len(registry.sites))
             run = store.begin_run(label, as_of)  # before any child: the children join it, none creates it
-        shares = [share for share in (chosen[i :: args.workers] for i in range(args.workers)) if share]
-        common = ["--sites", args.sites, "--columns", args.columns, "--db", args.db, "--run", label, "--as-of", as_of]
-        common += ["--allow-private"] if args.allow_private else []
+        shares = [share for share in (chosen[i::workers] for i in range(workers)) if share]
+        common = ["--sites", config.sites, "--columns", config.columns, "--db", config.db, "--run", label,
+                  "--as-of", as_of, "--county", ""]
+        common += ["--allow-private"] if config.allow_private else []
         common += ["--probes", str(args.probes)] if args.probes is not None else []
         common += [arg for item in args.set for arg in ("-s", item)]
         env = {**os.environ, "GOVSITES_STORE_LOCK_HELD": "1", "GOVSITES_WORKERS": "1"}
@@ -252,7 +265,7 @@ def run_workers(args: argparse.Namespace) -> int:
         ]
         failed = [code for code in (child.wait() for child in children) if code != 0]
         code = (failed[0] if failed[0] > 0 else 1) if failed else 0  # a child killed by a signal is negative
-        with Store(args.db) as store:
+        with Store(config.db) as store:
             if code == 0:
                 store.finish_run(run.id)  # finished when no site is left running
             else:

@@ -12,13 +12,14 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from govsites.config import GovsitesConfig
 from govsites.registry import Registry, load_sites
 from govsites.spiders.site import SiteSpider
 
 
 class SiteSpiderLoader:
     def __init__(self, settings: BaseSettings) -> None:
-        self.registry: Registry = load_sites(settings.get("GOVSITES_SITES"))
+        self.registry: Registry = load_sites(GovsitesConfig.from_settings(settings).sites)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> SiteSpiderLoader:

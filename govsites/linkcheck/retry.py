@@ -13,6 +13,8 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.response import response_status_message
 
+from govsites.config import GovsitesConfig
+
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent/bad."""
@@ -40,8 +42,9 @@ class PoliteRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.backoff = settings.getfloat("GOVSITES_RETRY_BACKOFF", 1.0)
-        self.max_delay = settings.getfloat("GOVSITES_RETRY_MAX_DELAY", 20.0)
+        config = GovsitesConfig.from_settings(settings)
+        self.backoff = config.retry_backoff
+        self.max_delay = config.retry_max_delay
 
     def _delay(self, request: Request, response: Response | None = None) -> float:
         attempt = request.meta.get("retry_times", 0)

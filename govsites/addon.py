@@ -1,0 +1,96 @@
+"""The govsites add-on: every ``GOVSITES_*`` value into the settings, and the Scrapy settings derived from them.
+
+``settings.py`` declares Scrapy's fixed settings and enables this add-on (``ADDONS``). The add-on reads each
+``GOVSITES_*`` setting once through :class:`govsites.config.GovsitesConfig` (``-s NAME=value`` first, then the
+environment, then the declared default), writes the typed values back into the settings and derives the Scrapy
+settings that depend on them (download handlers, timeout, concurrency, logging, the distributed scheduler …).
+
+Derived settings are set with the ``addon`` priority: above Scrapy's defaults, below the project's
+``settings.py``, a spider's ``custom_settings`` and the command line, so ``-s DOWNLOAD_TIMEOUT=30`` still wins
+over the value derived from ``GOVSITES_LINK_TIMEOUT``.
+
+Scrapy configures logging and builds the spider loader before a crawler's add-ons run; it calls
+:meth:`GovsitesAddon.update_pre_crawler_settings` before both, so the console log level and the registry the
+spider loader lists come from the same derivation (:func:`apply_config`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+from scrapy.settings import BaseSettings, get_settings_priority
+
+from govsites.config import GovsitesConfig
+from govsites.distributed import scrapy_settings as distributed_settings
+from govsites.store import parse_as_of
+
+#: The priority of every value the add-on sets (see the module docstring).
+PRIORITY = "addon"
+
+#: Scrapy-playwright's download handlers, used when JavaScript-filled lists are rendered.
+PLAYWRIGHT_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+
+
+def chromium_path(config: GovsitesConfig) -> str:
+    """The browser binary: ``GOVSITES_CHROMIUM``, else Debian's chromium on PATH."""
+    return config.chromium or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def derived_settings(config: GovsitesConfig, launch_options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The Scrapy settings that follow from the govsites settings.
+
+    ``launch_options``: the declared ``PLAYWRIGHT_LAUNCH_OPTIONS``; the browser binary is added unless they name
+    one already.
+    """
+    derived: dict[str, Any] = {
+        "DOWNLOAD_HANDLERS": dict(PLAYWRIGHT_HANDLERS) if config.render_enabled else {},
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium_path(config), **(launch_options or {})},
+        # GOVSITES_RENDER_OWN_LOOP (docs/benchmarks.md): Playwright on an asyncio loop of its own, in a thread.
+        # ``_PLAYWRIGHT_THREADED_LOOP`` is scrapy-playwright's (checked against 0.0.48: its Windows code path).
+        "_PLAYWRIGHT_THREADED_LOOP": config.render_own_loop,
+        "DOWNLOAD_TIMEOUT": config.link_timeout,
+        "CONCURRENT_REQUESTS": config.concurrent_requests,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": config.per_host,
+        "DOWNLOAD_DELAY": config.delay,
+        "AUTOTHROTTLE_ENABLED": config.autothrottle,
+        "ROBOTSTXT_OBEY": config.robotstxt_obey,
+        "LOG_LEVEL": config.log_level,
+        "STATS_DUMP": config.stats_dump,  # the per-site summary is printed instead
+        "JOBDIR": config.jobdir or None,
+    }
+    if config.distributed:
+        derived.update(distributed_settings(config.distributed, config.run or parse_as_of(config.as_of)))
+    return derived
+
+
+def apply_config(settings: BaseSettings) -> GovsitesConfig:
+    """Put every ``GOVSITES_*`` value and the settings derived from them into ``settings``; return the values.
+
+    The one derivation: the add-on calls it, before the crawler (logging, spider loader) and again for each
+    crawler (a spider's ``custom_settings`` may change a govsites setting).
+    """
+    config = GovsitesConfig.from_settings(settings)
+    values = config.as_settings()
+    values.update(derived_settings(config, settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")))
+    launch = values.pop("PLAYWRIGHT_LAUNCH_OPTIONS")
+    for name, value in values.items():
+        settings.set(name, value, priority=PRIORITY)
+    # The launch options are declared in settings.py (a higher priority): the browser binary joins them there.
+    priority = max(get_settings_priority(PRIORITY), settings.getpriority("PLAYWRIGHT_LAUNCH_OPTIONS") or 0)
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority=priority)
+    return config
+
+
+class GovsitesAddon:
+    """``ADDONS = {"govsites.addon.GovsitesAddon": 0}`` (see the module docstring)."""
+
+    @classmethod
+    def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
+        apply_config(settings)
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        apply_config(settings)
