@@ -92,7 +92,7 @@ def test_render_off_uses_scrapys_own_handlers() -> None:
 
 def test_spider_custom_settings_are_derived_too() -> None:
     class Quiet(SiteSpider):
-        custom_settings = {"GOVSITES_RENDER_ENABLED": False, "GOVSITES_LINK_TIMEOUT": 2}
+        custom_settings = {"GOVSITES_RENDER_ENABLED": False, "GOVSITES_LINK_TIMEOUT": 2}  # noqa: RUF012 - Scrapy's
 
     settings = get_crawler(Quiet, PROJECT).settings
     assert settings.getdict("DOWNLOAD_HANDLERS") == {}
