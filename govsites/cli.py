@@ -118,7 +118,7 @@ def validate(args: argparse.Namespace) -> int:
 def _check_distributed(config: GovsitesConfig) -> None:
     """A distributed worker needs its Redis and the shared store before it starts (no store lock: shared)."""
     from govsites.distributed import Coordinator
-    from govsites.store import Store, is_postgres
+    from govsites.store import is_postgres, open_store
 
     if not config.distributed.startswith(("redis://", "rediss://", "unix://")):
         raise StoreError(f"分布式地址应为 redis://主机:端口/库号 / DISTRIBUTED must be a redis:// URL:"
@@ -130,7 +130,7 @@ def _check_distributed(config: GovsitesConfig) -> None:
     if not is_postgres(config.db):
         print(f"提示：分布式抓取的各工作进程应共用一个 PostgreSQL 存储；{config.db} 只能供本机的工作进程共用",
               file=sys.stderr)
-    Store(config.db).close()
+    open_store(config.db).close()
 
 
 #: A probe round: one probe per site, no typos, no browser, no progress lines, never distributed.
@@ -235,7 +235,7 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
     sites into that run (SQLite in WAL mode takes their batched transactions in turn). A crawl is CPU-bound
     in one Python process, so this is how one machine's cores are used.
     """
-    from govsites.store import Store
+    from govsites.store import open_store
 
     config = crawl_config(args)
     lock = StoreLock(config.db)
@@ -245,7 +245,7 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
     try:
         registry = load_sites(config.sites)
         chosen = registry.select(config.site_id_list, config.county_list)
-        with Store(config.db) as store:
+        with open_store(config.db) as store:
             label, as_of = resolve_run(store, config.run, config.as_of, subset=len(chosen) < len(registry.sites))
             run = store.begin_run(label, as_of)  # before any child: the children join it, none creates it
         shares = [share for share in (chosen[i::workers] for i in range(workers)) if share]
@@ -265,7 +265,7 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
         ]
         failed = [code for code in (child.wait() for child in children) if code != 0]
         code = (failed[0] if failed[0] > 0 else 1) if failed else 0  # a child killed by a signal is negative
-        with Store(config.db) as store:
+        with open_store(config.db) as store:
             if code == 0:
                 store.finish_run(run.id)  # finished when no site is left running
             else:

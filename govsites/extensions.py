@@ -1,4 +1,4 @@
-"""Extensions: home-page probes, header-only downloads, progress lines, per-site summaries, distributed workers."""
+"""Extensions: the run lifecycle, home-page probes, header-only downloads, progress lines, per-site summaries."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ from collections import Counter
 from typing import Any
 
 from scrapy import Request, signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured, StopDownload
+from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured, StopDownload
 from scrapy.http import Response
 from twisted.internet import reactor, task
 
+from govsites.config import GovsitesConfig
 from govsites.items import ColumnItem, LinkCheckItem, PageItem, ProbeItem, SiteDoneItem
-from govsites.store import now_iso
+from govsites.lifecycle import RunContext, RunStartError, RunStrategy, choose_strategy, run_opened
+from govsites.registry import load_sites
+from govsites.store import Store, now_iso, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +31,10 @@ class HomeProbes:
     A probe is one GET with a hard time limit (15 s by default, the census rule) and no retries; it fails on
     any error or a 4xx/5xx answer. The spider stays open until every probe has answered.
 
-    Distributed mode: only the seeding worker schedules probes; any worker may answer them (the shared
-    queue), so this worker waits only until each probe is sent: the sites' in-flight counts, which include the
-    probes, keep every worker open until they are answered (:class:`DistributedWorker`).
+    The probes start when the run is open (:data:`govsites.lifecycle.run_opened`), for the run's sites. In a
+    distributed crawl only the seeding worker schedules probes; any worker may answer them (the shared queue), so
+    this worker waits only until each probe is sent: the sites' in-flight counts, which include the probes, keep
+    every worker open until they are answered (:class:`RunLifecycle`).
     """
 
     def __init__(self, crawler: Any, probes: int, interval: float, timeout: int) -> None:
@@ -44,28 +48,26 @@ class HomeProbes:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> HomeProbes:
-        settings = crawler.settings
-        probes = settings.getint("GOVSITES_PROBES")
-        if probes <= 0:
+        config = GovsitesConfig.from_settings(crawler.settings)
+        if config.probes <= 0:
             raise NotConfigured
-        ext = cls(crawler, probes, settings.getfloat("GOVSITES_PROBE_INTERVAL"),
-                  settings.getint("GOVSITES_PROBE_TIMEOUT"))
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        ext = cls(crawler, config.probes, config.probe_interval, config.probe_timeout)
+        crawler.signals.connect(ext.run_opened, signal=run_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_dropped)
         return ext
 
-    def spider_opened(self, spider: Any) -> None:
-        coordinator = getattr(spider, "coordinator", None)
-        self.distributed = coordinator is not None
-        if coordinator is not None and not coordinator.seeder:
+    def run_opened(self, run: RunContext, strategy: RunStrategy) -> None:
+        self.distributed = strategy.shared_queue
+        if not run.seeder:
             return
-        for state in getattr(spider, "states", {}).values():
+        spider = self.crawler.spider
+        for site in run.sites:
             for i in range(self.probes):
                 self.pending += 1
-                call = reactor.callLater(i * self.interval, self._probe, spider, state.site)  # type: ignore[attr-defined,arg-type,unused-ignore]
+                call = reactor.callLater(i * self.interval, self._probe, spider, site)  # type: ignore[attr-defined,arg-type,unused-ignore]
                 self.calls.append(call)
 
     def _probe(self, spider: Any, site: Any) -> None:
@@ -124,7 +126,7 @@ class Progress:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Progress:
-        interval = crawler.settings.getfloat("GOVSITES_PROGRESS_INTERVAL")
+        interval = GovsitesConfig.from_settings(crawler.settings).progress_interval
         if interval <= 0:
             raise NotConfigured
         ext = cls(crawler, interval)
@@ -202,37 +204,56 @@ class Progress:
         logger.info("检测结束（%s），用时 %.0f 秒", reason, time.monotonic() - self.started)
 
 
-class DistributedWorker:
-    """A worker of a distributed crawl (``GOVSITES_DISTRIBUTED``) stays open while the run has unfinished sites.
+class RunLifecycle:
+    """The run lifecycle (:mod:`govsites.lifecycle`): store lock, run resolution, resume of an interrupted run,
+    distributed seeding, and closing the run.
 
-    The shared scheduler may be empty for a moment while another worker is still parsing a page that will
-    add requests, so an idle worker keeps polling the queue (every ``GOVSITES_DISTRIBUTED_POLL`` seconds,
-    instead of the engine's 5-second heartbeat) until the run's last site is done.
+    When the spider opens, the strategy chosen once for this crawl (one process, or a worker of a distributed
+    crawl) opens the run for the spider's chosen sites (``spider.sites``; ``spider.mode`` ``crawl`` or ``probe``),
+    and the outcome is published: an immutable :class:`~govsites.lifecycle.RunContext` and the strategy, sent
+    with :data:`~govsites.lifecycle.run_opened` (also kept as ``run`` and ``strategy`` here). A run that cannot
+    start closes the spider (``store_locked``, ``distributed_not_ready``). When the spider closes (after the
+    pipelines have written their rows), the run is closed.
+
+    A worker of a distributed crawl stays open while the run has unfinished sites: the shared scheduler may be
+    empty for a moment while another worker is still parsing a page that will add requests, so an idle worker
+    keeps polling the queue (every ``GOVSITES_DISTRIBUTED_POLL`` seconds, instead of the engine's 5-second
+    heartbeat) until the run's last site is done.
     """
 
-    def __init__(self, crawler: Any, poll: float) -> None:
+    def __init__(self, crawler: Any, config: GovsitesConfig) -> None:
         self.crawler = crawler
-        self.poll = poll
+        self.config = config
+        self.strategy: RunStrategy | None = None
+        self.run: RunContext | None = None
+        self.store: Store | None = None
         self.task: task.LoopingCall | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> DistributedWorker:
-        if not crawler.settings.get("GOVSITES_DISTRIBUTED"):
-            raise NotConfigured
-        ext = cls(crawler, crawler.settings.getfloat("GOVSITES_DISTRIBUTED_POLL", 0.5))
+    def from_crawler(cls, crawler: Any) -> RunLifecycle:
+        ext = cls(crawler, GovsitesConfig.from_settings(crawler.settings))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def _coordinator(self, spider: Any) -> Any:
-        return getattr(spider, "coordinator", None)
-
     def spider_opened(self, spider: Any) -> None:
-        if self._coordinator(spider) is None:
-            return
-        self.task = task.LoopingCall(self._wake)
-        self.task.start(self.poll, now=False)
+        mode = getattr(spider, "mode", "crawl")
+        chosen = list(getattr(spider, "sites", ()))
+        strategy = self.strategy = choose_strategy(self.config, mode)
+        try:
+            strategy.acquire(mode)
+            self.store = open_store(self.config.db)
+            subset = len(chosen) < len(load_sites(self.config.sites).sites)
+            self.run = strategy.open_run(self.store, chosen, mode, subset)
+        except RunStartError as exc:
+            self._release()
+            raise CloseSpider(exc.reason) from exc
+        self.crawler.stats.set_value("govsites/run/sites", len(self.run.sites))
+        self.crawler.signals.send_catch_log(run_opened, run=self.run, strategy=strategy)
+        if strategy.poll_interval:
+            self.task = task.LoopingCall(self._wake)
+            self.task.start(strategy.poll_interval, now=False)
 
     def _wake(self) -> None:
         # ExecutionEngine has no public "look at the scheduler again" call; nextcall is what its heartbeat uses.
@@ -242,13 +263,19 @@ class DistributedWorker:
             nextcall.schedule()
 
     def spider_idle(self, spider: Any) -> None:
-        coordinator = self._coordinator(spider)
-        if coordinator is not None and spider.sites and coordinator.sites_left() > 0:
+        if self.strategy is not None and self.run is not None and self.strategy.keep_open(self.run):
             raise DontCloseSpider
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
-        coordinator = self._coordinator(spider)
-        if coordinator is not None and reason == "finished" and spider.sites and coordinator.sites_left() <= 0:
-            coordinator.expire_run()
+        if self.strategy is not None and self.store is not None and self.run is not None:
+            self.strategy.close_run(self.store, self.run, reason)
+        self._release()
+
+    def _release(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self.strategy is not None:
+            self.strategy.release()

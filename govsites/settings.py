@@ -70,10 +70,11 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
+    # First: the run lifecycle publishes the run (govsites.lifecycle.run_opened) the others read.
+    "govsites.extensions.RunLifecycle": 100,
     "govsites.extensions.HomeProbes": 500,
     "govsites.extensions.HeadersOnly": 510,
     "govsites.extensions.Progress": 520,
-    "govsites.extensions.DistributedWorker": 530,
 }
 
 # -- browser rendering (scrapy-playwright; Debian's chromium, never a downloaded browser) ---------------

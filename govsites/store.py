@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -93,10 +92,11 @@ def _sqlite_path(url: str) -> Path:
 _OPEN_ATTEMPTS = 20
 
 
-class Store(ABC):
+class Store:
     """A thin, transactional writer and reader of the store; :func:`open_store` picks the kind by URL.
 
-    ``Store(url)`` itself opens the kind of store the URL names (as :func:`open_store` does).
+    ``Store(url)`` itself opens the kind of store the URL names (as :func:`open_store` does), so code written
+    before the two kinds were split keeps working.
     """
 
     url: str
@@ -117,26 +117,26 @@ class Store(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- what each kind of store does its own way ---------------------------------------------------------
-    @abstractmethod
+    # -- what each kind of store does its own way (SQLiteStore, PostgresStore) -----------------------------
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows of ``sql`` (``?`` placeholders) as dicts."""
+        raise NotImplementedError
 
-    @abstractmethod
     def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows as plain tuples in the SELECT's column order: the fast path for loading whole tables."""
+        raise NotImplementedError
 
-    @abstractmethod
     def _tx(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
         """Run the statements (``?`` placeholders) in one transaction."""
+        raise NotImplementedError
 
-    @abstractmethod
     def start_sites(self, run_id: int, sites: Iterable[Mapping[str, str]]) -> None:
         """Forget earlier results of these sites in this run and mark them running (one transaction)."""
+        raise NotImplementedError
 
-    @abstractmethod
     def _insert_batches(self, run_id: int | None, batches: Mapping[str, Sequence[Sequence[Any]]]) -> None:
         """Write the rows of several tables (in :data:`TABLE_COLUMNS` order) in one transaction."""
+        raise NotImplementedError
 
     # -- reading --------------------------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from govsites.config import GovsitesConfig
 from govsites.extract.columns import (
     CategoryTable,
     ColumnLink,
@@ -52,6 +53,7 @@ from govsites.items import (
     ProbeItem,
     SiteDoneItem,
 )
+from govsites.lifecycle import LocalStrategy, RunContext, RunStrategy, run_opened
 from govsites.linkcheck.classify import (
     classify_failure,
     is_broken,
@@ -59,7 +61,7 @@ from govsites.linkcheck.classify import (
     looks_like_not_found,
     page_fingerprint,
 )
-from govsites.registry import Site, load_columns, load_sites
+from govsites.registry import PinnedColumn, Site, load_columns, load_sites
 from govsites.rendering import RENDER_SLOT
 from govsites.sitestate import SiteState
 from govsites.store import now_iso
@@ -150,7 +152,9 @@ class SiteSpider(scrapy.Spider):
         self.categories: CategoryTable | None = None
         # External URLs are checked once per run for all sites: a verdict, or the sites waiting for it.
         self.shared_checks: dict[str, LinkCheckItem | list[str]] = {}
-        self.coordinator: Any = None  # govsites.distributed.Coordinator in distributed mode
+        self.pinned: dict[str, list[PinnedColumn]] = {}
+        self.seeder = True  # this process pushes the sites' first requests (see govsites.lifecycle.RunContext)
+        self.strategy: RunStrategy = LocalStrategy(GovsitesConfig())  # the run's, once it is open
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -177,20 +181,16 @@ class SiteSpider(scrapy.Spider):
         )
         categories = Path(settings.get("GOVSITES_CATEGORIES"))
         spider.categories = CategoryTable.load(categories) if categories.exists() else CategoryTable.default()
-        distributed = settings.get("GOVSITES_DISTRIBUTED") or ""
-        if distributed and spider.mode == "crawl":
-            from govsites.distributed import Coordinator
-            from govsites.store import parse_as_of
-
-            label = settings.get("GOVSITES_RUN") or parse_as_of(settings.get("GOVSITES_AS_OF") or "")
-            spider.coordinator = Coordinator(distributed, label)
-            spider.states = {s.site_id: spider.coordinator.site_state(s, pinned.get(s.site_id, []))
-                             for s in spider.sites}
-            return spider
-        spider.states = {
-            s.site_id: SiteState(site=s, pinned=pinned.get(s.site_id, []), hosts={s.host}) for s in spider.sites
-        }
+        spider.pinned = pinned
+        # The run lifecycle (govsites.extensions.RunLifecycle) says which of the chosen sites this crawl takes.
+        crawler.signals.connect(spider.run_opened, signal=run_opened)
         return spider
+
+    def run_opened(self, run: RunContext, strategy: RunStrategy) -> None:
+        """The run is open: its evaluation date, and the sites to crawl with their state."""
+        self.as_of, self.run_label, self.seeder, self.strategy = run.as_of, run.label, run.seeder, strategy
+        self.sites = [site for site in self.sites if site.site_id in run.site_ids]
+        self.states = {s.site_id: strategy.site_state(s, self.pinned.get(s.site_id, [])) for s in self.sites}
 
     @property
     def today(self) -> date:
@@ -200,7 +200,7 @@ class SiteSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.mode == "probe":
             return
-        if self.coordinator is not None and not self.coordinator.seeder:
+        if not self.seeder:
             return  # another worker pushes the run's sites (govsites.distributed)
         for state in list(self.states.values()):
             state.add_inflight(self.config.probes)  # the probes (govsites.extensions.HomeProbes) count too
@@ -222,8 +222,9 @@ class SiteSpider(scrapy.Spider):
         state.add_inflight(1)
         meta = {"site_id": state.site.site_id, "handle_httpstatus_list": ALL_ERROR_CODES,
                 "download_timeout": self.config.link_timeout, **meta}
-        if self.coordinator is not None:
-            meta["gtag"] = self.coordinator.request_tag()
+        tag = self.strategy.request_tag()
+        if tag is not None:
+            meta["gtag"] = tag
         return scrapy.Request(url, method=method, callback=callback, errback=errback, meta=meta,
                               priority=priority, dont_filter=True)
 
@@ -298,7 +299,7 @@ class SiteSpider(scrapy.Spider):
 
         Not in distributed mode: there each site checks the external URLs it links to itself (the verdicts
         are the same; only the number of requests to external hosts grows)."""
-        if self.coordinator is not None:
+        if self.strategy.shared_queue:
             yield self._check_request(state, url)
             return
         shared = self.shared_checks.get(url)

@@ -1,0 +1,301 @@
+"""A crawl's run: which run it writes into, which sites it crawls, how it is closed.
+
+:class:`govsites.extensions.RunLifecycle` runs the lifecycle when the spider opens and publishes the outcome as a
+:class:`RunContext` (immutable) with the :data:`run_opened` signal; the spider, the pipelines and the other
+extensions read it from there. What differs between one process and the workers of a distributed crawl is chosen
+once, as a strategy (:func:`choose_strategy`): :class:`LocalStrategy` or :class:`DistributedStrategy`, with the
+same methods.
+
+- one process: the store lock (one crawl per store), the run resolved from ``GOVSITES_RUN`` / ``GOVSITES_AS_OF``
+  (:func:`govsites.store.resolve_run`), an interrupted run resumed with the sites it had not finished, the
+  chosen sites reset in the store; at the end, the sites left are marked done only when the crawl finished
+  normally, so an interrupted run is never scored as complete;
+- distributed (:mod:`govsites.distributed`): no store lock (the workers share the store on purpose); the seeding
+  worker resolves and resets the run and publishes its sites, the others wait for it and join; a site is marked
+  done by the worker that saw its last request finish; a closing worker marks no other site done; the worker that
+  finishes the run's last site lets the run's Redis keys expire.
+
+No Scrapy import here (the extension raises Scrapy's exceptions).
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from govsites.config import GovsitesConfig
+from govsites.distributed import Coordinator
+from govsites.registry import PinnedColumn, Site
+from govsites.sitestate import SiteState
+from govsites.store import Store, StoreLock, parse_as_of, resolve_run
+
+logger = logging.getLogger(__name__)
+
+#: Signal sent once the run is open, before the spider's first request: ``run`` (:class:`RunContext`) and
+#: ``strategy`` (:class:`RunStrategy`). Handlers: ``def run_opened(self, run, strategy)``.
+run_opened = object()
+
+MODES = ("crawl", "probe")
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """The run this crawl writes into and the sites it crawls (published by the run lifecycle)."""
+
+    run_id: int
+    label: str
+    as_of: date
+    mode: str  # crawl | probe (a round of home-page probes, `make probe`)
+    sites: tuple[Site, ...]
+    #: This process pushes the sites' first requests and probes: every single-process crawl, and the one worker
+    #: of a distributed crawl that seeded the run.
+    seeder: bool = True
+
+    @property
+    def site_ids(self) -> frozenset[str]:
+        return frozenset(site.site_id for site in self.sites)
+
+
+class RunStartError(Exception):
+    """The run cannot start (the store is locked, a distributed run was never seeded): ``reason`` closes the
+    spider; the message has been logged for the analyst."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def remaining_sites(store: Store, label: str, chosen: Sequence[Site]) -> list[Site]:
+    """Resume an interrupted run: the same command again crawls only the sites it had not finished.
+
+    Applies when the run is unfinished and some of the chosen sites are still marked running there; a
+    deliberate rerun of finished sites (all chosen sites done) crawls them anew.
+    """
+    run = store.get_run(label)
+    if run is None or run.status != "running":
+        return list(chosen)
+    status = {row["site_id"]: row["status"] for row in store.run_sites(run.id)}
+    ids = {site.site_id for site in chosen}
+    done = {sid for sid in ids if status.get(sid) == "done"}
+    if not done or done == ids:
+        return list(chosen)
+    logger.info("继续未完成的运行 %s：%d 个网站已完成，本次检测其余 %d 个", label, len(done), len(ids - done))
+    return [site for site in chosen if site.site_id not in done]
+
+
+def _begin(store: Store, label: str, as_of: str, sites: Sequence[Site]) -> Any:
+    """Open the run and reset the sites to crawl in it (their earlier rows of this run are forgotten)."""
+    run = store.begin_run(label, as_of)
+    store.start_sites(run.id, [site.as_row() for site in sites])
+    return run
+
+
+class SeenLines:
+    """Text lines already seen per site, in this process (the typo pipeline checks a line once per site)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, set[int]] = defaultdict(set)
+
+    def new_lines(self, site_id: str, lines: list[str]) -> list[bool]:
+        seen = self.seen[site_id]
+        fresh = []
+        for line in lines:
+            key = hash(line)
+            fresh.append(key not in seen)
+            seen.add(key)
+        return fresh
+
+
+class RunStrategy(ABC):
+    """What one process and a distributed worker do differently, behind one set of methods."""
+
+    #: The requests go through a queue shared with other processes: any process may answer one of this one's
+    #: requests (so this one cannot wait for the answers of what it sent, nor share link checks between sites).
+    shared_queue: bool = False
+    #: Seconds between polls of the shared queue by an idle process; None: no polling.
+    poll_interval: float | None = None
+
+    @abstractmethod
+    def acquire(self, mode: str) -> None:
+        """Take what the run needs before the store is opened (the store lock). Raises :class:`RunStartError`."""
+
+    @abstractmethod
+    def open_run(self, store: Store, chosen: Sequence[Site], mode: str, subset: bool) -> RunContext:
+        """Resolve and open the run; the sites this process crawls. Raises :class:`RunStartError`."""
+
+    @abstractmethod
+    def site_state(self, site: Site, pinned: list[PinnedColumn]) -> SiteState:
+        """The per-site state the spider keeps."""
+
+    @abstractmethod
+    def request_tag(self) -> str | None:
+        """A tag that keeps identical requests apart in a shared queue (None: not needed)."""
+
+    @abstractmethod
+    def new_lines(self, site_id: str, lines: list[str]) -> list[bool]:
+        """For each text line: True the first time it is seen on this site."""
+
+    @abstractmethod
+    def add_page(self, site_id: str) -> None:
+        """One more page of the site stored."""
+
+    @abstractmethod
+    def pages(self, site_id: str) -> int:
+        """Pages of the site stored in this run."""
+
+    @abstractmethod
+    def keep_open(self, run: RunContext) -> bool:
+        """Whether an idle spider must stay open (other processes still crawl the run's sites)."""
+
+    @abstractmethod
+    def close_run(self, store: Store, run: RunContext, reason: str) -> None:
+        """Close the run in the store when the spider closes (``reason``: Scrapy's finish reason)."""
+
+    @abstractmethod
+    def release(self) -> None:
+        """Let go of what :meth:`acquire` took."""
+
+
+class LocalStrategy(RunStrategy):
+    """One crawl process (or one child of ``crawl --workers N``, whose parent holds the lock and closes the run)."""
+
+    def __init__(self, config: GovsitesConfig) -> None:
+        self.config = config
+        self.lock: StoreLock | None = None
+        self.lines = SeenLines()
+        self.page_counts: Counter[str] = Counter()
+
+    def open_run(self, store: Store, chosen: Sequence[Site], mode: str, subset: bool) -> RunContext:
+        label, as_of = resolve_run(store, self.config.run, self.config.as_of, subset or mode == "probe")
+        if mode == "probe":
+            run = store.get_run(label) or store.begin_run(label, as_of)
+            sites = list(chosen)
+        else:
+            sites = remaining_sites(store, label, chosen)
+            run = _begin(store, label, as_of, sites)
+        logger.info("运行 %s（评估基准日 %s）：%d 个网站，存储 %s", run.label, run.as_of, len(sites), self.config.db)
+        return RunContext(run.id, run.label, date.fromisoformat(run.as_of), mode, tuple(sites))
+
+    def acquire(self, mode: str) -> None:
+        """The store lock, one crawl per store (a probe round and the children of ``crawl --workers N`` take
+        none)."""
+        if mode == "probe" or self.config.store_lock_held:
+            return
+        lock = StoreLock(self.config.db)
+        if not lock.acquire():
+            logger.error("存储 %s 正被另一个检测进程（PID %s）使用，本次检测未开始；请等其结束后再运行",
+                         self.config.db, lock.holder())
+            raise RunStartError("store_locked")
+        self.lock = lock
+
+    def site_state(self, site: Site, pinned: list[PinnedColumn]) -> SiteState:
+        return SiteState(site=site, pinned=pinned, hosts={site.host})
+
+    def request_tag(self) -> str | None:
+        return None
+
+    def new_lines(self, site_id: str, lines: list[str]) -> list[bool]:
+        return self.lines.new_lines(site_id, lines)
+
+    def add_page(self, site_id: str) -> None:
+        self.page_counts[site_id] += 1
+
+    def pages(self, site_id: str) -> int:
+        return self.page_counts[site_id]
+
+    def keep_open(self, run: RunContext) -> bool:
+        return False
+
+    def close_run(self, store: Store, run: RunContext, reason: str) -> None:
+        if run.mode != "probe":
+            if reason == "finished":
+                status = {row["site_id"]: row["status"] for row in store.run_sites(run.run_id)}
+                for site in run.sites:
+                    if status.get(site.site_id) != "done":
+                        store.finish_site(run.run_id, site.site_id, "done", self.pages(site.site_id))
+            else:
+                logger.warning("检测被中断（%s）：运行 %s 未完成，重新执行同一命令即可继续", reason, run.label)
+        if not self.config.store_lock_held:
+            # (a child of `crawl --workers N` leaves this to its parent, which waits for every share)
+            store.finish_run(run.run_id)
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+class DistributedStrategy(RunStrategy):
+    """One worker of a distributed crawl (``GOVSITES_DISTRIBUTED``): the run's state is shared in Redis."""
+
+    shared_queue = True
+
+    def __init__(self, config: GovsitesConfig, coordinator: Coordinator) -> None:
+        self.config = config
+        self.coordinator = coordinator
+        self.poll_interval = config.distributed_poll
+
+    def acquire(self, mode: str) -> None:
+        """No store lock: the workers share the store on purpose."""
+
+    def release(self) -> None:
+        """Nothing held."""
+
+    def open_run(self, store: Store, chosen: Sequence[Site], mode: str, subset: bool) -> RunContext:
+        coordinator = self.coordinator
+        label = coordinator.label
+        if coordinator.claim_seeder():
+            _, as_of = resolve_run(store, label, self.config.as_of, subset=False)
+            sites = remaining_sites(store, label, chosen)
+            run = _begin(store, label, as_of, sites)
+            coordinator.publish_ready(run.id, [site.site_id for site in sites])
+            logger.info("分布式运行 %s：本进程负责分发 %d 个网站（Redis %s）", label, len(sites), coordinator.url)
+        else:
+            wait = self.config.distributed_wait
+            run_id = coordinator.wait_ready(wait)
+            found = store.get_run(label)
+            if run_id is None or found is None or found.id != run_id:
+                logger.error("分布式运行 %s：等待分发进程超时（%.0f 秒），本工作进程退出", label, wait)
+                raise RunStartError("distributed_not_ready")
+            run = found
+            seeded = coordinator.seeded_sites()
+            sites = [site for site in chosen if site.site_id in seeded]
+            logger.info("分布式运行 %s：加入工作（%d 个网站尚未完成）", label, coordinator.sites_left())
+        return RunContext(run.id, run.label, date.fromisoformat(run.as_of), mode, tuple(sites),
+                          seeder=coordinator.seeder)
+
+    def site_state(self, site: Site, pinned: list[PinnedColumn]) -> SiteState:
+        return self.coordinator.site_state(site, pinned)
+
+    def request_tag(self) -> str | None:
+        return self.coordinator.request_tag()
+
+    def new_lines(self, site_id: str, lines: list[str]) -> list[bool]:
+        return self.coordinator.new_lines(site_id, lines)
+
+    def add_page(self, site_id: str) -> None:
+        self.coordinator.count_pages({site_id: 1})  # pages stored per site, summed over the workers
+
+    def pages(self, site_id: str) -> int:
+        return self.coordinator.stored_pages(site_id)
+
+    def keep_open(self, run: RunContext) -> bool:
+        return bool(run.sites) and self.coordinator.sites_left() > 0
+
+    def close_run(self, store: Store, run: RunContext, reason: str) -> None:
+        if reason == "finished" and run.sites and self.coordinator.sites_left() <= 0:
+            self.coordinator.expire_run()
+        if not self.config.store_lock_held:
+            store.finish_run(run.run_id)
+
+
+def choose_strategy(config: GovsitesConfig, mode: str) -> RunStrategy:
+    """Distributed when ``GOVSITES_DISTRIBUTED`` is set and the spider crawls (a probe round is always local)."""
+    if config.distributed and mode == "crawl":
+        return DistributedStrategy(config, Coordinator(config.distributed, config.run or parse_as_of(config.as_of)))
+    return LocalStrategy(config)
