@@ -6,13 +6,10 @@ import multiprocessing
 import os
 import sqlite3
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from govsites.items import LinkCheckItem, LinkRefItem, ListEntryItem, PageItem, SiteDoneItem, TypoItem
-from govsites.pipelines import StorePipeline
 from govsites.store import SCHEMA, TABLE_KEYS, Store, StoreLock, resolve_run
 
 SITE = {"site_id": "a", "name": "甲县人民政府", "group": "county", "county": "甲县", "home_url": "http://a.example/"}
@@ -123,35 +120,6 @@ def test_insert_values_writes_several_tables_in_one_transaction(tmp_path: Path) 
         assert store.insert_values(run.id, {}) == 0
         with pytest.raises(KeyError):
             store.insert_values(run.id, {"nope": refs})
-
-
-def test_store_pipeline_writes_a_page_and_its_rows(tmp_path: Path) -> None:
-    db = tmp_path / "s.sqlite"
-    pipeline = StorePipeline(str(db), "r", "2015-12-31", batch_size=3)
-    pipeline.crawler = SimpleNamespace(spider=SimpleNamespace(mode="crawl"))
-    pipeline.store = Store(db)
-    pipeline.run = pipeline.store.begin_run("r", "2015-12-31")
-    pipeline.store.start_sites(pipeline.run.id, [SITE])
-    home = "http://a.example/"
-    item = PageItem("a", home, home, "200", "home", rendered=True, title="首页", text="正文",
-                    refs=[LinkRefItem("a", f"{home}{i}", home, f"链接{i}", "a") for i in range(5)],
-                    entries=[ListEntryItem("a", home, f"{home}1", "标题", "2015-12-01", "list", pinned=True)],
-                    checks=[LinkCheckItem("a", home, "200", "", False)],
-                    typos=[TypoItem("a", home, "错", "对", "上下文", "serious", "known_pair")])
-    pipeline.process_item(item)
-    assert pipeline.buffered == 0  # more rows than batch_size: written at once
-    pipeline.process_item(LinkCheckItem("a", f"{home}1", "404", "Not Found", True))
-    assert pipeline.buffered == 1
-    pipeline.process_item(SiteDoneItem("a", 1))  # a finished site's rows are written before it is marked done
-    store = pipeline.store
-    assert store.query("SELECT title, rendered FROM pages") == [{"title": "首页", "rendered": 1}]
-    assert store.query("SELECT COUNT(*) AS n FROM link_refs") == [{"n": 5}]
-    assert store.query("SELECT pinned FROM list_items") == [{"pinned": 1}]
-    assert store.query("SELECT url, broken FROM link_checks ORDER BY url") == [
-        {"url": home, "broken": 0}, {"url": f"{home}1", "broken": 1}]
-    assert store.query('SELECT wrong, "right" FROM typos') == [{"wrong": "错", "right": "对"}]
-    assert store.run_sites(pipeline.run.id)[0]["status"] == "done"
-    store.close()
 
 
 def old_schema() -> str:

@@ -1,0 +1,205 @@
+"""The run lifecycle and the store pipeline, in process: a crawler built as Scrapy builds it (``get_crawler`` with
+the project's settings, so the real ``RunLifecycle`` extension), the real spider and pipelines, a real SQLite
+store read back with ``sqlite3``; no engine and no network."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
+from scrapy.utils.test import get_crawler
+
+import govsites.settings
+from govsites.config import declared_names
+from govsites.extensions import RunLifecycle
+from govsites.items import LinkCheckItem, LinkRefItem, ListEntryItem, PageItem, ProbeItem, SiteDoneItem, TypoItem
+from govsites.lifecycle import LocalStrategy, RunContext, run_opened
+from govsites.pipelines import StorePipeline, TypoPipeline
+from govsites.spiders.site import SiteSpider
+from govsites.store import StoreLock, open_store
+
+PROJECT = {name: getattr(govsites.settings, name) for name in dir(govsites.settings)
+           if name.isupper() and name != "TWISTED_REACTOR"}
+REGISTRY = ("site_id,name,group,county,home_url\n"
+            "a,甲县人民政府,county,甲县,http://127.0.0.11:8341/\n"
+            "b,乙县人民政府,county,乙县,http://127.0.0.12:8341/\n")
+HOME = "http://127.0.0.11:8341/"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in declared_names():
+        monkeypatch.delenv(name, raising=False)
+
+
+class Crawl:
+    """A crawler with the spider, the run lifecycle and the store pipeline, driven by hand."""
+
+    def __init__(self, tmp_path: Path, mode: str = "crawl", **settings: Any) -> None:
+        registry = tmp_path / "sites.csv"
+        registry.write_text(REGISTRY, encoding="utf-8")
+        self.db = tmp_path / "store.sqlite"
+        values = {"GOVSITES_SITES": str(registry), "GOVSITES_COLUMNS": str(tmp_path / "none.csv"),
+                  "GOVSITES_DB": str(self.db), "GOVSITES_RUN": "r", "GOVSITES_AS_OF": "2015-12-31",
+                  "GOVSITES_PROBES": 0, "GOVSITES_PROGRESS_INTERVAL": 0, "GOVSITES_STORE_BATCH": 3, **settings}
+        self.crawler: Crawler = get_crawler(SiteSpider, {**PROJECT, **values})
+        self.spider = SiteSpider.from_crawler(self.crawler, mode=mode)
+        self.crawler.spider = self.spider
+        lifecycle = self.crawler.get_extension(RunLifecycle)
+        assert lifecycle is not None  # enabled by the project's settings
+        self.lifecycle = lifecycle
+        self.pipeline = StorePipeline.from_crawler(self.crawler)
+        self.published: list[RunContext] = []
+        self.crawler.signals.connect(self._published, signal=run_opened)
+
+    def _published(self, run: RunContext, **_: Any) -> None:
+        self.published.append(run)
+
+    def open(self) -> None:
+        self.lifecycle.spider_opened(self.spider)  # the pipeline opens its store when the run is published
+
+    def close(self, reason: str = "finished") -> None:
+        self.pipeline.close_spider()
+        self.lifecycle.spider_closed(self.spider, reason)
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        con = sqlite3.connect(self.db)
+        try:
+            return list(con.execute(sql))
+        finally:
+            con.close()
+
+
+def page(site_id: str = "a", url: str = HOME, **children: Any) -> PageItem:
+    return PageItem(site_id=site_id, url=url, final_url=url, status="200", kind="home", rendered=True,
+                    title="首页", text="正文", **children)
+
+
+def test_run_is_published_and_the_spider_reads_it(tmp_path: Path) -> None:
+    crawl = Crawl(tmp_path)
+    crawl.open()
+    [run] = crawl.published
+    assert (run.label, run.as_of, run.mode, run.seeder) == ("r", date(2015, 12, 31), "crawl", True)
+    assert [s.site_id for s in run.sites] == ["a", "b"]
+    assert crawl.lifecycle.run == run
+    assert isinstance(crawl.lifecycle.strategy, LocalStrategy)
+    assert crawl.spider.today == date(2015, 12, 31)
+    assert sorted(crawl.spider.states) == ["a", "b"]
+    assert crawl.crawler.stats is not None
+    assert crawl.crawler.stats.get_value("govsites/run/sites") == 2
+    assert crawl.rows("SELECT label, as_of, status FROM runs") == [("r", "2015-12-31", "running")]
+    assert crawl.rows("SELECT site_id, status FROM run_sites ORDER BY 1") == [("a", "running"), ("b", "running")]
+    crawl.close()
+
+
+def test_pipeline_writes_items_and_the_run_closes(tmp_path: Path) -> None:
+    crawl = Crawl(tmp_path)
+    crawl.open()
+    item = page(refs=[LinkRefItem(site_id="a", url=f"{HOME}{i}", source_url=HOME, anchor=f"链接{i}", tag="a")
+                      for i in range(5)],
+                entries=[ListEntryItem(site_id="a", column_url=HOME, url=f"{HOME}1", title="标题",
+                                       date="2015-12-01", date_source="list", pinned=True)],
+                checks=[LinkCheckItem(site_id="a", url=HOME, status="200", reason="", broken=False)],
+                typos=[TypoItem(site_id="a", url=HOME, wrong="错", right="对", context="上下文", severity="serious",
+                                kind="known_pair")])
+    assert crawl.pipeline.process_item(item) is item
+    assert crawl.pipeline.buffered == 0  # more rows than GOVSITES_STORE_BATCH: written at once
+    crawl.pipeline.process_item(LinkCheckItem(site_id="a", url=f"{HOME}1", status="404", reason="Not Found",
+                                              broken=True))
+    assert crawl.pipeline.buffered == 1
+    crawl.pipeline.process_item(SiteDoneItem("a", 1))  # a finished site's rows are written before it is done
+    assert crawl.rows("SELECT site_id, status, pages FROM run_sites ORDER BY 1") == [("a", "done", 1),
+                                                                                     ("b", "running", 0)]
+    assert crawl.rows("SELECT title, rendered FROM pages") == [("首页", 1)]
+    assert crawl.rows("SELECT COUNT(*) FROM link_refs") == [(5,)]
+    assert crawl.rows("SELECT pinned FROM list_items") == [(1,)]
+    assert crawl.rows("SELECT url, broken FROM link_checks ORDER BY url") == [(HOME, 0), (f"{HOME}1", 1)]
+    assert crawl.rows('SELECT wrong, "right" FROM typos') == [("错", "对")]
+    crawl.pipeline.process_item(page("b", "http://127.0.0.12:8341/"))
+    crawl.close("finished")  # b never reported done: a crawl that finished normally marks it done
+    assert crawl.rows("SELECT site_id, status, pages FROM run_sites ORDER BY 1") == [("a", "done", 1),
+                                                                                     ("b", "done", 1)]
+    assert crawl.rows("SELECT status FROM runs") == [("finished",)]
+    assert crawl.rows("SELECT COUNT(*) FROM pages WHERE site_id = 'b'") == [(1,)]  # flushed at close
+
+
+def test_interrupted_run_stays_unfinished_and_resumes_with_the_rest(tmp_path: Path) -> None:
+    crawl = Crawl(tmp_path)
+    crawl.open()
+    crawl.pipeline.process_item(page())
+    crawl.pipeline.process_item(SiteDoneItem("a", 1))
+    crawl.close("shutdown")
+    assert crawl.rows("SELECT site_id, status FROM run_sites ORDER BY 1") == [("a", "done"), ("b", "running")]
+    assert crawl.rows("SELECT status FROM runs") == [("running",)]
+    again = Crawl(tmp_path)  # the same command again
+    again.open()
+    assert [s.site_id for s in again.published[0].sites] == ["b"]
+    assert list(again.spider.states) == ["b"]
+    assert again.rows("SELECT COUNT(*) FROM pages WHERE site_id = 'a'") == [(1,)]  # a's rows are kept
+    again.close()
+    assert again.rows("SELECT status FROM runs") == [("finished",)]
+
+
+def test_locked_store_closes_the_spider_before_anything_is_written(tmp_path: Path) -> None:
+    crawl = Crawl(tmp_path)
+    lock = StoreLock(crawl.db)
+    assert lock.acquire()
+    try:
+        with pytest.raises(CloseSpider) as closed:
+            crawl.open()
+    finally:
+        lock.release()
+    assert closed.value.reason == "store_locked"
+    assert crawl.published == []
+    assert crawl.spider.states == {}  # nothing to crawl
+    assert crawl.pipeline.process_item(page()) is not None  # items pass untouched
+    crawl.close("store_locked")
+    assert not crawl.db.exists()  # the store was not even opened
+
+
+def test_probe_round_joins_the_latest_run_and_marks_no_site(tmp_path: Path) -> None:
+    first = Crawl(tmp_path)
+    first.open()
+    first.close()
+    probe = Crawl(tmp_path, mode="probe", GOVSITES_RUN="")
+    lock = StoreLock(probe.db)
+    assert lock.acquire()  # a probe round takes no store lock
+    try:
+        probe.open()
+    finally:
+        lock.release()
+    assert probe.published[0].label == "r"
+    probe.pipeline.process_item(ProbeItem(site_id="a", url=HOME, probed_at="2015-12-31T00:00:00", ok=True,
+                                          status="200", elapsed_ms=5, source="probe"))
+    probe.pipeline.process_item(SiteDoneItem("a", 0))
+    probe.close()
+    assert probe.rows("SELECT site_id, source FROM probes") == [("a", "probe")]
+    assert probe.rows("SELECT pages FROM run_sites ORDER BY site_id") == [(0,), (0,)]
+
+
+def test_typo_pipeline_checks_a_line_once_per_site(tmp_path: Path) -> None:
+    crawl = Crawl(tmp_path)
+    typos = TypoPipeline.from_crawler(crawl.crawler)
+    crawl.open()
+    assert typos.lines is crawl.lifecycle.strategy  # the run's strategy remembers the lines
+    assert typos.new_text("a", "页脚\n正文一") == "页脚\n正文一"
+    assert typos.new_text("a", "页脚\n正文二") == "正文二"
+    assert typos.new_text("b", "页脚") == "页脚"
+    crawl.close()
+
+
+def test_store_is_readable_after_the_crawl(tmp_path: Path) -> None:
+    crawl = Crawl(tmp_path)
+    crawl.open()
+    crawl.pipeline.process_item(page())
+    crawl.close()
+    with open_store(crawl.db) as store:
+        run = store.get_run("r")
+        assert run is not None
+        assert run.status == "finished"
+        assert [row["pages"] for row in store.run_sites(run.id)] == [1, 0]
