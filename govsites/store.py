@@ -32,8 +32,9 @@ from govsites.schema import (
 )
 
 __all__ = [
-    "SCHEMA", "TABLE_COLUMNS", "TABLE_KEYS", "PostgresStore", "Run", "SQLiteStore", "Store", "StoreError",
-    "StoreLock", "is_postgres", "now_iso", "open_store", "parse_as_of", "resolve_run",
+    "SCHEMA", "TABLE_COLUMNS", "TABLE_KEYS", "FileStoreLock", "PostgresStore", "PostgresStoreLock", "Run",
+    "SQLiteStore", "Store", "StoreError", "StoreLock", "is_postgres", "now_iso", "open_store", "parse_as_of",
+    "resolve_run",
 ]
 
 
@@ -489,26 +490,45 @@ def _redact(url: str) -> str:
 
 
 class StoreLock:
-    """One crawl at a time per store: an exclusive ``flock`` on ``<store>.lock`` held for the whole crawl.
+    """One crawl at a time per store, held for the whole crawl: a second crawl on the same store refuses with a
+    clear message instead of interleaving its writes (the workers of a distributed crawl share the store on
+    purpose and take no lock at all).
 
-    A second crawl on the same store refuses with a clear message instead of interleaving its writes. On a
-    PostgreSQL store the lock is a session advisory lock held on a connection of its own (the workers of a
-    distributed crawl share the store on purpose and take no lock at all).
+    ``StoreLock(url)`` makes the lock of the kind of store the URL names: :class:`FileStoreLock` (SQLite) or
+    :class:`PostgresStoreLock`.
     """
+
+    url: str
+
+    def __new__(cls, url: str | Path) -> StoreLock:
+        kind: type[StoreLock] = cls
+        if cls is StoreLock:
+            kind = PostgresStoreLock if is_postgres(url) else FileStoreLock
+        return super().__new__(kind)
+
+    def acquire(self) -> bool:
+        """Take the lock; False when another crawl holds it."""
+        raise NotImplementedError
+
+    def holder(self) -> str:
+        """The process id of the crawl that holds the lock ("?" when unknown)."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        raise NotImplementedError
+
+
+class FileStoreLock(StoreLock):
+    """An exclusive ``flock`` on ``<store>.lock`` beside the SQLite file, which holds the holder's process id."""
 
     def __init__(self, url: str | Path) -> None:
         self.url = str(url)
-        self.pg = is_postgres(self.url)
-        self.path = Path(f"{self.url}.lock") if self.pg else Path(f"{_sqlite_path(self.url)}.lock")
+        self.path = Path(f"{_sqlite_path(self.url)}.lock")
         self._fd: int | None = None
-        self._conn: Any = None
 
     def acquire(self) -> bool:
         import fcntl
         import os
-
-        if self.pg:
-            return self._acquire_pg()
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -522,7 +542,28 @@ class StoreLock:
         self._fd = fd
         return True
 
-    def _acquire_pg(self) -> bool:
+    def holder(self) -> str:
+        try:
+            return self.path.read_text(encoding="ascii").strip()
+        except OSError:
+            return "?"
+
+    def release(self) -> None:
+        import os
+
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class PostgresStoreLock(StoreLock):
+    """A session advisory lock held on a connection of its own; the holder is named in its application_name."""
+
+    def __init__(self, url: str | Path) -> None:
+        self.url = str(url)
+        self._conn: Any = None
+
+    def acquire(self) -> bool:
         import os
 
         import psycopg
@@ -540,14 +581,6 @@ class StoreLock:
         return True
 
     def holder(self) -> str:
-        if self.pg:
-            return self._pg_holder()
-        try:
-            return self.path.read_text(encoding="ascii").strip()
-        except OSError:
-            return "?"
-
-    def _pg_holder(self) -> str:
         import psycopg
 
         try:
@@ -561,8 +594,6 @@ class StoreLock:
         return name.removeprefix("govsites-crawl-") or "?"
 
     def release(self) -> None:
-        import os
-
         if self._conn is not None:
             import contextlib
 
@@ -570,6 +601,3 @@ class StoreLock:
                 self._conn.execute("SELECT pg_advisory_unlock(%s)", (_PG_CRAWL_LOCK,))
             self._conn.close()
             self._conn = None
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
