@@ -206,11 +206,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args)
     try:
         chosen = validate(args)
-        workers = args.workers if args.command == "crawl" and args.workers else _workers(crawl_config(args).workers)
+        config = crawl_config(args)
+        workers = (args.workers or _workers(config.workers)) if args.command == "crawl" else 1
     except (RegistryError, StoreError, ConfigError, argparse.ArgumentTypeError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    if args.command == "crawl" and workers > 1 and not crawl_config(args).distributed and chosen > 1:
+    if workers > 1 and not config.distributed and chosen > 1:
         return run_workers(args, workers)
     return run_crawl(args, mode=args.command)
 

@@ -132,3 +132,18 @@ def test_spider_loader_reads_the_registry_named_in_the_environment(monkeypatch: 
     loader = SiteSpiderLoader.from_settings(Settings(PROJECT, priority="project"))
     assert loader.list() == ["only"]
     assert loader.load("only").fixed_site_ids == ("only",)
+
+
+def test_command_line_options_then_environment_then_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    from govsites.cli import build_parser, crawl_config
+
+    monkeypatch.setenv("GOVSITES_RUN", "from-env")
+    monkeypatch.setenv("GOVSITES_DB", "env.sqlite")
+    monkeypatch.setenv("GOVSITES_MAX_QUERY_VARIANTS", "7")
+    args = build_parser().parse_args(["crawl", "--db", "option.sqlite", "--allow-private",
+                                      "-s", "GOVSITES_MAX_QUERY_VARIANTS=9"])
+    config = crawl_config(args)
+    assert (config.db, config.run, config.max_query_variants) == ("option.sqlite", "from-env", 9)
+    assert config.allow_private is True
+    assert config.sites == GovsitesConfig().sites
+    assert crawl_config(build_parser().parse_args(["probe"])).max_query_variants == 7
