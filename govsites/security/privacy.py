@@ -47,9 +47,10 @@ _MOBILE_PREFIXES = frozenset(
 )
 
 # A number standing alone: not glued to digits, Latin letters or mask stars, and not one part of a
-# dotted / hyphenated / slashed serial such as 2015-13812345678 or 0915.13812345678.
-_BEFORE = r"(?<![0-9A-Za-z*＊])(?<![0-9][\-_./])"
-_AFTER = r"(?![0-9A-Za-z*＊])(?![\-_./][0-9])"
+# dotted / hyphenated serial or a URL (2015-13812345678, 0915.13812345678, Content-13812345678.html, id=…);
+# "/" may separate two numbers (13812345678/13912345678).
+_BEFORE = r"(?<![0-9A-Za-z*＊])(?<![0-9A-Za-z][\-_.=])"
+_AFTER = r"(?![0-9A-Za-z*＊])(?![\-_.][0-9A-Za-z])"
 _CANDIDATES = re.compile(
     _BEFORE
     + r"(?:"
@@ -101,6 +102,8 @@ def mask_numbers(text: str, min_digits: int = CONTEXT_MASK_DIGITS) -> str:
 
 def id_check_digit(first17: str) -> str:
     """The GB 11643 check character of the first 17 digits of a resident ID number."""
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError("expected the 17 leading digits of an ID number")  # the value itself is never shown
     total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
 
