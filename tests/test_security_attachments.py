@@ -71,8 +71,10 @@ def test_xlsx_cells_are_read_and_numbers_found() -> None:
     assert "王某" in result.text
     assert "13812345678" in result.text
     assert "1200.5" in result.text
-    kinds = [f.kind for f in PrivacyDetector.load().find(result.text, date(2015, 6, 30))]
-    assert kinds == [ID_NUMBER, MOBILE]
+    findings = PrivacyDetector.load().find(result.text, date(2015, 6, 30))
+    assert [f.kind for f in findings] == [ID_NUMBER, MOBILE]
+    assert ID not in repr(findings)
+    assert "13812345678" not in repr(findings)
 
 
 def test_docx_paragraphs_and_tables_are_read() -> None:
