@@ -46,6 +46,9 @@ HIDDEN_CASES = [
     ('<table bgcolor="#000000"><tr><td><font color="#000"><a href="http://x.example/">时时彩</a></font></td></tr>'
      "</table>", "文字与背景同色"),
     ('<a href="http://x.example/" style="color:rgb(255, 255, 255)">北京赛车</a>', "文字与背景同色"),
+    ('<div style="color:#fff"><p style="background:#fff"><a href="http://x.example/">百家乐</a></p></div>',
+     "文字与背景同色"),
+    (f'<div style="display:none"><p style="background:#fff;color:#333">{GAMBLING}</p></div>', "display:none"),
 ]
 
 

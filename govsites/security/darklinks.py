@@ -41,6 +41,10 @@ _ESCAPES = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)")
 _NAMED_COLOURS = {"white": "#ffffff", "black": "#000000", "red": "#ff0000", "blue": "#0000ff", "green": "#008000",
                   "yellow": "#ffff00", "gray": "#808080", "grey": "#808080", "silver": "#c0c0c0"}
 _DEFAULT_BACKGROUND = "#ffffff"
+#: the properties that can hide a link; rules without any of them are not matched against the tree
+_RELEVANT = frozenset({"display", "visibility", "opacity", "font-size", "overflow", "width", "height", "position",
+                       "left", "top", "margin-left", "margin-top", "text-indent", "color", "background",
+                       "background-color"})
 
 
 def declarations(style: str) -> dict[str, str]:
@@ -122,7 +126,7 @@ class _Styles:
     def __init__(self, root: etree._Element, rules: list[tuple[str, dict[str, str]]]) -> None:
         self._from_rules: dict[etree._Element, dict[str, str]] = {}
         for selector, decls in rules:
-            if selector.startswith("@") or ":" in selector:
+            if selector.startswith("@") or ":" in selector or not _RELEVANT.intersection(decls):
                 continue
             try:
                 matched = root.cssselect(selector)
@@ -143,9 +147,8 @@ def _background(element: etree._Element, style: dict[str, str]) -> str:
 
 
 def _hidden_how(anchor: etree._Element, styles: _Styles) -> str:
-    text_colour = ""
-    chain = [anchor, *anchor.iterancestors()]
-    for element in chain:
+    text_colour = background = ""
+    for element in (anchor, *anchor.iterancestors()):
         if not isinstance(element.tag, str):
             continue
         style = styles.of(element)
@@ -158,13 +161,14 @@ def _hidden_how(anchor: etree._Element, styles: _Styles) -> str:
             sizes = [_pixels(element.get(a) or style.get(a, "")) for a in ("width", "height")]
             if any(size is not None and size <= TINY_PX for size in sizes):
                 return "微小滚动区"
+        # the text takes the nearest colour up the tree; the nearest background is what shows behind it
         if not text_colour:
             text_colour = colour(style.get("color", "")) or (colour(element.get("color") or "")
                                                              if element.tag == "font" else "")
-        background = _background(element, style)
-        if background:
-            return "文字与背景同色" if text_colour == background else ""
-    return "文字与背景同色" if text_colour == _DEFAULT_BACKGROUND else ""
+        background = background or _background(element, style)
+    if text_colour and text_colour == (background or _DEFAULT_BACKGROUND):
+        return "文字与背景同色"
+    return ""
 
 
 def is_government_host(host: str) -> bool:
