@@ -107,12 +107,13 @@ class SitePage:
 
     html: str
     url: str
+    encoding: str = "utf-8"  # how the body was decoded: a GB page's search query is sent in GB18030
 
     @classmethod
     def from_bytes(cls, body: bytes, url: str, header_charset: str | None = None) -> SitePage:
         """Decode a response body (HTTP charset, then ``<meta charset>``, GB family as gb18030)."""
-        text, _encoding = decode_body(body, header_charset)
-        return cls(text, url)
+        text, encoding = decode_body(body, header_charset)
+        return cls(text, url, encoding)
 
     @cached_property
     def tree(self) -> lxml.html.HtmlElement:
