@@ -238,3 +238,13 @@ def test_real_pages(name: str, expected: dict[str, str]) -> None:
     checked = SitePage.from_bytes(path.read_bytes(), HOME)
     seen = {check: getattr(identifiers, check)(checked).status for check in expected}
     assert seen == expected
+
+
+def test_result_status_is_one_of_the_five() -> None:
+    from govsites.sitechecks.result import STATUSES, CheckResult
+
+    assert STATUSES == ("ok", "missing", "wrong", "not_applicable", "error")
+    assert CheckResult("viewport", "not_applicable", "").passed
+    assert not CheckResult("viewport", "wrong", "").passed
+    with pytest.raises(ValueError, match="unknown check status"):
+        CheckResult("viewport", "bad", "")  # type: ignore[arg-type]
