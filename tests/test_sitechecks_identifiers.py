@@ -9,6 +9,7 @@ import pytest
 
 from govsites.sitechecks import identifiers
 from govsites.sitechecks.markup import SitePage
+from govsites.sitechecks.result import STATUSES, CheckResult
 
 HOME = "http://www.ankang.gov.cn/"
 
@@ -241,8 +242,6 @@ def test_real_pages(name: str, expected: dict[str, str]) -> None:
 
 
 def test_result_status_is_one_of_the_five() -> None:
-    from govsites.sitechecks.result import STATUSES, CheckResult
-
     assert STATUSES == ("ok", "missing", "wrong", "not_applicable", "error")
     assert CheckResult("viewport", "not_applicable", "").passed
     assert not CheckResult("viewport", "wrong", "").passed
