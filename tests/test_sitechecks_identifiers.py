@@ -247,3 +247,7 @@ def test_result_status_is_one_of_the_five() -> None:
     assert not CheckResult("viewport", "wrong", "").passed
     with pytest.raises(ValueError, match="unknown check status"):
         CheckResult("viewport", "bad", "")  # type: ignore[arg-type]
+
+
+def test_conac_look_alike_host_is_not_the_mark() -> None:
+    assert identifiers.conac_mark(page('<a href="http://notconac.cn/x"><img src="r.png"></a>')).status == "missing"

@@ -27,7 +27,7 @@ _ICP_LOOSE = re.compile(r"ICP\s*[备证]", re.IGNORECASE)
 _POLICE = re.compile(rf"([{PROVINCES}])\s*公网安备\s*[:：]?\s*(\d+)\s*号?")
 _POLICE_LABELLED = re.compile(r"公安(?:机关)?(?:联网)?备案(?:号|编号)\s*[:：]?\s*(\d{14})")
 POLICE_DIGITS = 14
-CONAC_HOSTS = ("conac.cn",)
+CONAC_DOMAIN = "conac.cn"
 JIUCUO_HOSTS = frozenset({"pucha.kaipuyun.cn", "zfwzgl.www.gov.cn", "zfwzzc.www.gov.cn"})
 JIUCUO_TEXT = "我为政府网站找错"
 ACCESSIBILITY_WORDS = ("无障碍", "适老化", "长者模式", "长辈版", "关怀版", "老年模式", "读屏")
@@ -129,7 +129,7 @@ def _describe(resource: Resource) -> str:
 
 def conac_mark(page: SitePage) -> CheckResult:
     """党政机关网站 mark: a ``*.conac.cn`` link, image or script (``dcs.conac.cn``, ``bszs.conac.cn``)."""
-    found = [r for r in page.resources if r.host.endswith(CONAC_HOSTS)]
+    found = [r for r in page.resources if r.host == CONAC_DOMAIN or r.host.endswith("." + CONAC_DOMAIN)]
     visible = [r for r in found if not r.hidden]
     if visible:
         return CheckResult("conac_mark", "ok", f"党政机关网站标识：{_describe(visible[0])}")
