@@ -83,6 +83,9 @@ def test_icp_record(body: str, status: str, seen: str) -> None:
     (HANWEB_FOOTER, "ok", "陕公网安备61090202000100号"),
     (MINISTRY_FOOTER, "ok", "京公网安备11010202008000号"),
     ("<a>公安备案号13063802000054</a>", "ok", "未按"),
+    ("<span>公安机关备案号：43010302000524</span>", "ok", "43010302000524"),
+    ('<a href="/ba/"><img src="/n.png"> 冀公网安备： 13030202002230</a><br/>网站标识码： 1303000020', "ok",
+     "冀公网安备13030202002230号"),
     ("<p>陕公网安备 6109020200号</p>", "wrong", "14位"),
     ('<a href="http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=61090202000100"><img src="b.png"></a>',
      "wrong", "仅有备案链接"),
@@ -115,6 +118,7 @@ def test_conac_mark(body: str, status: str, seen: str) -> None:
     (MINISTRY_FOOTER, "ok", "zfwzgl.www.gov.cn"),
     ('<script id="_jiucuo_" sitecode="6109000001" src="/js/jiucuo.js"></script>', "ok", "_jiucuo_ 脚本"),
     ('<a href="/zc/">我为政府网站找错</a>', "ok", "我为政府网站找错"),
+    ('<li><a href="#">我为政府网站找错</a></li>', "ok", "我为政府网站找错"),
     ('<a href="https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?sitecode=6109000001">找错</a>',
      "ok", "zfwzzc.www.gov.cn"),
     (HANWEB_FOOTER, "wrong", "被隐藏"),                         # only a display:none link (a real jcms footer)
