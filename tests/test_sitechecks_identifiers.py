@@ -135,6 +135,8 @@ def test_jiucuo_entry(body: str, status: str, seen: str) -> None:
     (meta("viewport", "width=device-width, initial-scale=1.0"), "ok"),
     (meta("viewport", "width = device-width"), "ok"),
     (meta("viewport", "width=1100"), "wrong"),
+    (meta("viewport", "width=1100") + meta("mobile-agent", "format=html5; url=http://m.ankang.gov.cn/"), "ok"),
+    ('<link rel="alternate" media="only screen and (max-width: 640px)" href="http://m.ankang.gov.cn/">', "ok"),
     ('<!--<meta name="viewport" content="width=device-width, initial-scale=1" />-->', "missing"),
     ("", "missing"),
 ])

@@ -91,5 +91,6 @@ def test_errors_name_file_line_and_field(tmp_path: Path, rows: tuple[str, ...], 
 
 def test_a_gbk_file_is_refused_with_advice(tmp_path: Path) -> None:
     path = write(tmp_path, "xunyang,2019-03-01,2019-03-02,是,改版", encoding="gbk")
-    with pytest.raises(MaintenanceError, match="UTF-8"):
+    with pytest.raises(MaintenanceError, match="UTF-8") as caught:
         load_maintenance(path)
+    assert caught.value.line == 2

@@ -16,7 +16,7 @@ from govsites.sitechecks.markup import SitePage, squeeze
 from govsites.sitechecks.result import CheckResult
 
 # "2019年政府网站工作年度报表", "XX县人民政府门户网站2019年度工作报表", "网站工作年度报表（2019年度）"
-_REPORT = re.compile(r"网站.*(?:年度报表|工作报表|年报表)|政府网站年度报表")
+_REPORT = re.compile(r"网站.*(?:年度报表|工作报表|年报表)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DISCLOSURE = re.compile(r"信息公开|政务公开|年度报表|年度报告|年报")
 _PUBLISHED_LABEL = re.compile(r"(?:发布|公开|成文)(?:日期|时间)\s*[:：]?\s*(\S{6,20})")

@@ -32,7 +32,7 @@ JIUCUO_HOSTS = frozenset({"pucha.kaipuyun.cn", "zfwzgl.www.gov.cn", "zfwzzc.www.
 JIUCUO_TEXT = "我为政府网站找错"
 ACCESSIBILITY_WORDS = ("无障碍", "适老化", "长者模式", "长辈版", "关怀版", "老年模式", "读屏")
 # Script sources and click handlers of the barrier-free toolbars government CMSs ship.
-_TOOLBAR_SCRIPT = re.compile(r"assist|aria\.js|/wza|wza\.|barrier|accessib|toolbar|slh\.js|/esd", re.IGNORECASE)
+_TOOLBAR_SCRIPT = re.compile(r"assist|aria\.js|/wza|wza\.|barrier|accessib|slh\.js|/esd", re.IGNORECASE)
 _TOOLBAR_HANDLER = re.compile(r"toggletoolbar|aria\.start|toolbarswitch|esd-tools|assist-open", re.IGNORECASE)
 PAGE_TAGS = ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ArticleTitle", "PubDate")
 _PORTAL_HOST = re.compile(r"^www\.[a-z0-9-]+(?:\.[a-z0-9-]+)*\.gov\.cn$")
@@ -163,13 +163,29 @@ def jiucuo_entry(page: SitePage) -> CheckResult:
     return CheckResult("jiucuo_entry", "missing", "首页未见「我为政府网站找错」入口")
 
 
+def mobile_version(page: SitePage) -> str:
+    """The separate mobile site a page declares (``<meta name="mobile-agent">`` or a ``link rel=alternate``
+    for small screens), or an empty string."""
+    agent = page.meta("mobile-agent")
+    if agent:
+        return agent.split("url=")[-1].strip()
+    for link in page.tree.iter("link"):
+        if "alternate" in (link.get("rel") or "").lower() and "width" in (link.get("media") or "").lower():
+            return page.absolute(link.get("href") or "")
+    return ""
+
+
 def viewport(page: SitePage) -> CheckResult:
-    """``<meta name="viewport">`` with ``width=device-width`` (a mobile layout); a fixed width is ``wrong``."""
+    """``<meta name="viewport">`` with ``width=device-width`` (a mobile layout), or a declared separate mobile
+    site; a fixed width without a mobile site is ``wrong``."""
     content = page.meta("viewport")
+    if content and "device-width" in content.replace(" ", "").lower():
+        return CheckResult("viewport", "ok", f"viewport：{content}")
+    mobile = mobile_version(page)
+    if mobile:
+        return CheckResult("viewport", "ok", f"有独立的移动版网站：{mobile}")
     if not content:
         return CheckResult("viewport", "missing", "未设置 viewport 元数据（无移动端适配）")
-    if "device-width" in content.replace(" ", "").lower():
-        return CheckResult("viewport", "ok", f"viewport：{content}")
     return CheckResult("viewport", "wrong", f"viewport 为固定宽度，未适配移动端：{content}")
 
 

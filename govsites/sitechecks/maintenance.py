@@ -92,11 +92,15 @@ def _approved(path: Path, line: int, text: str) -> bool:
 
 def _records(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
     except OSError as exc:
         raise MaintenanceError(path, 0, "-", f"无法读取文件 / cannot read file: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise MaintenanceError(path, 0, "-", "文件不是 UTF-8 编码（请另存为“CSV UTF-8”）/ file is not UTF-8") from exc
+        line = raw[: exc.start].count(b"\n") + 1
+        reason = "文件不是 UTF-8 编码（请另存为“CSV UTF-8”）/ file is not UTF-8"
+        raise MaintenanceError(path, line, "-", reason) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [name.strip() for name in next(reader, [])]
     if not header:
