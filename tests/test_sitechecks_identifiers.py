@@ -257,3 +257,12 @@ def test_result_status_is_one_of_the_five() -> None:
 
 def test_conac_look_alike_host_is_not_the_mark() -> None:
     assert identifiers.conac_mark(page('<a href="http://notconac.cn/x"><img src="r.png"></a>')).status == "missing"
+
+
+def test_home_checks_run_every_home_page_check() -> None:
+    checked = page(TRS_FOOTER + '<a href="/wza/">无障碍</a>', meta("viewport", "width=device-width"))
+    results = identifiers.home_checks(checked, "6109000001", "county")
+    assert [(r.check, r.status) for r in results] == [
+        ("site_code", "ok"), ("icp_record", "ok"), ("police_record", "ok"), ("conac_mark", "ok"),
+        ("jiucuo_entry", "ok"), ("viewport", "ok"), ("accessibility_entry", "ok"), ("domain_rule", "ok")]
+    assert [r.check for r in identifiers.home_checks(checked)][-1] == "accessibility_entry"

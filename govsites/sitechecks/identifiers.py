@@ -247,3 +247,13 @@ def domain_rule(home_url: str, group: str, parent_domain: str = "") -> CheckResu
     if under or in_portal:
         return CheckResult("domain_rule", "ok", f"部门网站域名 {host} 在 {parent} 之下")
     return CheckResult("domain_rule", "wrong", f"部门网站域名 {host} 不在所属政府域名 {parent} 之下")
+
+
+def home_checks(page: SitePage, registry_code: str = "", group: str = "", parent_domain: str = "") -> list[CheckResult]:
+    """Every check that reads the home page alone, in ``site_checks.csv`` order; ``domain_rule`` when the
+    registry group is given."""
+    results = [site_code(page, registry_code), icp_record(page), police_record(page), conac_mark(page),
+               jiucuo_entry(page), viewport(page), accessibility_entry(page)]
+    if group:
+        results.append(domain_rule(page.url, group, parent_domain))
+    return results
