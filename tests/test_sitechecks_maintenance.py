@@ -36,18 +36,23 @@ def test_missing_file_is_an_empty_calendar(tmp_path: Path) -> None:
 
 
 def test_approved_window_covers_probes_and_unapproved_does_not(tmp_path: Path) -> None:
-    path = write(tmp_path,
-                 "xunyang,2019-03-01 08:00,2019-03-01 12:00,是,服务器迁移",
-                 "",
-                 "ziyang,2019-03-02,2019-03-03,否,改版（未获批准）",
-                 "hanbin,2019/03/05 22:00,2019/03/06 06:00,yes,")
+    path = write(
+        tmp_path,
+        "xunyang,2019-03-01 08:00,2019-03-01 12:00,是,服务器迁移",
+        "",
+        "ziyang,2019-03-02,2019-03-03,否,改版（未获批准）",
+        "hanbin,2019/03/05 22:00,2019/03/06 06:00,yes,",
+    )
     calendar = load_maintenance(path, known_sites=("xunyang", "ziyang", "hanbin"))
     assert [(w.site_id, w.approved, w.line) for w in calendar.windows] == [
-        ("xunyang", True, 2), ("ziyang", False, 4), ("hanbin", True, 5)]
+        ("xunyang", True, 2),
+        ("ziyang", False, 4),
+        ("hanbin", True, 5),
+    ]
     assert calendar.in_approved_window("xunyang", datetime(2019, 3, 1, 8, 0))
     assert calendar.in_approved_window("xunyang", datetime(2019, 3, 1, 12, 0))
     assert not calendar.in_approved_window("xunyang", datetime(2019, 3, 1, 12, 1))
-    assert not calendar.in_approved_window("ziyang", datetime(2019, 3, 1, 10, 0))   # another site's window
+    assert not calendar.in_approved_window("ziyang", datetime(2019, 3, 1, 10, 0))  # another site's window
     # 02:30 UTC is 10:30 北京时间: inside; 05:00 UTC is 13:00: outside.
     assert calendar.in_approved_window("xunyang", "2019-03-01T02:30:00+00:00")
     assert not calendar.in_approved_window("xunyang", "2019-03-01T05:00:00+00:00")
@@ -69,18 +74,22 @@ def test_beijing_time() -> None:
     assert beijing_time(datetime(2019, 3, 1, 9, 0)) == datetime(2019, 3, 1, 9, 0)
 
 
-@pytest.mark.parametrize(("rows", "header", "line", "field", "reason"), [
-    (("Xunyang,2019-03-01,2019-03-02,是,",), HEADER, 2, "site_id", "站点标识"),
-    (("xunyang,2019-03-01,2019-03-02,是,", "baihe,2019-03-01,2019-03-02,是,"), HEADER, 3, "site_id", "登记表"),
-    (("xunyang,2019-3-1 8点,2019-03-02,是,",), HEADER, 2, "from", "时间格式"),
-    (("xunyang,2019-03-02,2019-03-01,是,",), HEADER, 2, "to", "早于"),
-    (("xunyang,2019-03-01,2019-03-02,也许,",), HEADER, 2, "approved", "是"),
-    (("xunyang,2019-03-01,,是,",), HEADER, 2, "to", "为空"),
-    (("xunyang,2019-03-01,2019-03-02,是,备注,多余",), HEADER, 2, "note", "列数"),
-    ((), "site_id,from,to,note", 1, "approved", "表头"),
-])
-def test_errors_name_file_line_and_field(tmp_path: Path, rows: tuple[str, ...], header: str, line: int, field: str,
-                                         reason: str) -> None:
+@pytest.mark.parametrize(
+    ("rows", "header", "line", "field", "reason"),
+    [
+        (("Xunyang,2019-03-01,2019-03-02,是,",), HEADER, 2, "site_id", "站点标识"),
+        (("xunyang,2019-03-01,2019-03-02,是,", "baihe,2019-03-01,2019-03-02,是,"), HEADER, 3, "site_id", "登记表"),
+        (("xunyang,2019-3-1 8点,2019-03-02,是,",), HEADER, 2, "from", "时间格式"),
+        (("xunyang,2019-03-02,2019-03-01,是,",), HEADER, 2, "to", "早于"),
+        (("xunyang,2019-03-01,2019-03-02,也许,",), HEADER, 2, "approved", "是"),
+        (("xunyang,2019-03-01,,是,",), HEADER, 2, "to", "为空"),
+        (("xunyang,2019-03-01,2019-03-02,是,备注,多余",), HEADER, 2, "note", "列数"),
+        ((), "site_id,from,to,note", 1, "approved", "表头"),
+    ],
+)
+def test_errors_name_file_line_and_field(
+    tmp_path: Path, rows: tuple[str, ...], header: str, line: int, field: str, reason: str
+) -> None:
     path = write(tmp_path, *rows, header=header)
     with pytest.raises(MaintenanceError) as caught:
         load_maintenance(path, known_sites=("xunyang",))

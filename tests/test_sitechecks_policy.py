@@ -15,10 +15,10 @@ def test_url_key_ignores_scheme_www_fragment_and_index_page() -> None:
 
 def test_pairs_one_way_links_and_unlinked_interpretations() -> None:
     files = [
-        LinkedPage.of(f"{SITE}/zcwj/1.html", [f"{SITE}/zcjd/1.html"]),   # links back: paired
-        LinkedPage.of(f"{SITE}/zcwj/2.html", []),                        # no link back
-        LinkedPage.of(f"{SITE}/zcwj/3.html", [f"{SITE}/zcjd/3.html"]),   # links to 解读 3, which does not link here
-        LinkedPage.of(f"{SITE}/zcwj/4.html", []),                        # no interpretation: not counted
+        LinkedPage.of(f"{SITE}/zcwj/1.html", [f"{SITE}/zcjd/1.html"]),  # links back: paired
+        LinkedPage.of(f"{SITE}/zcwj/2.html", []),  # no link back
+        LinkedPage.of(f"{SITE}/zcwj/3.html", [f"{SITE}/zcjd/3.html"]),  # links to 解读 3, which does not link here
+        LinkedPage.of(f"{SITE}/zcwj/4.html", []),  # no interpretation: not counted
     ]
     interpretations = [
         LinkedPage.of(f"{SITE}/zcjd/1.html", ["https://ankang.gov.cn/zcwj/1.html#x"]),

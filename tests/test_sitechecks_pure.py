@@ -21,8 +21,7 @@ def imported(path: Path) -> list[tuple[str, str]]:
 
 def test_no_scrapy_no_store_no_private_imports() -> None:
     modules = sorted(PACKAGE.glob("*.py"))
-    assert {p.stem for p in modules} >= {"identifiers", "search", "annual_report", "policy", "maintenance",
-                                         "warnings"}
+    assert {p.stem for p in modules} >= {"identifiers", "search", "annual_report", "policy", "maintenance", "warnings"}
     for path in modules:
         for module, name in imported(path):
             assert not module.startswith(("scrapy", "govsites.store", "govsites.spiders", "scoring")), (path, module)

@@ -55,7 +55,8 @@ def results_page(query: str, charset: str = "utf-8") -> str:
         return f"<html><body><p>您搜索的“{query}”共找到 0 条结果，请更换关键词。</p></body></html>"
     items = "".join(
         f'<li><a href="/art/{n}.html">{title.replace(query, "<em>" + query + "</em>")}</a><span>2019-03-01</span></li>'
-        for n, title in enumerate(found))
+        for n, title in enumerate(found)
+    )
     head = f"<html><head><meta charset='{charset}'></head>"
     return f"{head}<body><p>共找到 {len(found)} 条</p><ul>{items}</ul></body></html>"
 
@@ -75,8 +76,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         if parts.path == "/gbk/":
-            html = ("<html><head><meta http-equiv='Content-Type' content='text/html; charset=gbk'></head><body>"
-                    f"{HOMES['/gbk/']}</body></html>")
+            html = (
+                "<html><head><meta http-equiv='Content-Type' content='text/html; charset=gbk'></head><body>"
+                f"{HOMES['/gbk/']}</body></html>"
+            )
             self.send(200, html, "gbk")
         elif parts.path in HOMES:
             self.send(200, f"<html><head><meta charset='utf-8'></head><body>{HOMES[parts.path]}</body></html>")
@@ -121,8 +124,9 @@ def server() -> Iterator[str]:
         thread.join()
 
 
-def fetch(url: str, data: bytes | None = None, method: str = "GET",
-          headers: tuple[tuple[str, str], ...] = ()) -> tuple[int, SitePage]:
+def fetch(
+    url: str, data: bytes | None = None, method: str = "GET", headers: tuple[tuple[str, str], ...] = ()
+) -> tuple[int, SitePage]:
     request = urllib.request.Request(url, data=data, method=method, headers=dict(headers))
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -144,17 +148,19 @@ def run_search(home_url: str, title: str) -> tuple[SearchForm | None, str, str]:
     return form, result.status, result.detail
 
 
-@pytest.mark.parametrize(("home", "title", "method", "field", "status"), [
-    ("/trs/", ARTICLES[0], "POST", "searchword", "ok"),
-    ("/hanweb/", ARTICLES[1], "GET", "q", "ok"),
-    ("/script/", ARTICLES[2], "GET", "searchWord", "ok"),
-    ("/gbk/", ARTICLES[0], "GET", "keyword", "ok"),
-    ("/trs/", "一篇不存在的文章标题", "POST", "searchword", "wrong"),
-    ("/hanweb/", "一篇不存在的文章标题", "GET", "q", "wrong"),
-    ("/broken/", ARTICLES[0], "GET", "q", "wrong"),
-])
-def test_search_through_a_live_server(server: str, home: str, title: str, method: str, field: str,
-                                      status: str) -> None:
+@pytest.mark.parametrize(
+    ("home", "title", "method", "field", "status"),
+    [
+        ("/trs/", ARTICLES[0], "POST", "searchword", "ok"),
+        ("/hanweb/", ARTICLES[1], "GET", "q", "ok"),
+        ("/script/", ARTICLES[2], "GET", "searchWord", "ok"),
+        ("/gbk/", ARTICLES[0], "GET", "keyword", "ok"),
+        ("/trs/", "一篇不存在的文章标题", "POST", "searchword", "wrong"),
+        ("/hanweb/", "一篇不存在的文章标题", "GET", "q", "wrong"),
+        ("/broken/", ARTICLES[0], "GET", "q", "wrong"),
+    ],
+)
+def test_search_through_a_live_server(server: str, home: str, title: str, method: str, field: str, status: str) -> None:
     form, seen, detail = run_search(server + home, title)
     assert form is not None
     assert (form.method, form.field) == (method, field)
@@ -186,13 +192,16 @@ def test_failed_and_empty_results_say_why(server: str) -> None:
     assert "无结果" in detail
 
 
-@pytest.mark.parametrize(("html", "status"), [
-    ('<ul><li><a href="/1.html">关于印发2019年政务公开<font color=red>工作要点</font>的通知</a></li></ul>', "ok"),
-    ('<ul><li><a href="/1.html">关于印发2019年政务公开工作要点...</a></li></ul>', "ok"),    # truncated title
-    ("<p>您搜索的是：关于印发2019年政务公开工作要点的通知</p><p>共找到 0 条</p>", "wrong"),
-    ("<p>您搜索的是：关于印发2019年政务公开工作要点的通知</p><ul><li><a href='/2'>其他文章</a></li></ul>", "wrong"),
-    ("<p>系统繁忙，请稍后再试</p>", "wrong"),
-])
+@pytest.mark.parametrize(
+    ("html", "status"),
+    [
+        ('<ul><li><a href="/1.html">关于印发2019年政务公开<font color=red>工作要点</font>的通知</a></li></ul>', "ok"),
+        ('<ul><li><a href="/1.html">关于印发2019年政务公开工作要点...</a></li></ul>', "ok"),  # truncated title
+        ("<p>您搜索的是：关于印发2019年政务公开工作要点的通知</p><p>共找到 0 条</p>", "wrong"),
+        ("<p>您搜索的是：关于印发2019年政务公开工作要点的通知</p><ul><li><a href='/2'>其他文章</a></li></ul>", "wrong"),
+        ("<p>系统繁忙，请稍后再试</p>", "wrong"),
+    ],
+)
 def test_judge_results(html: str, status: str) -> None:
     result = judge_results(SitePage(f"<html><body>{html}</body></html>", "http://127.0.0.1/s"), ARTICLES[0])
     assert result.status == status, result.detail

@@ -22,8 +22,11 @@ def test_at_or_over_the_veto_line_is_a_veto_not_a_warning() -> None:
 
 def test_default_lines() -> None:
     cases = {
-        "home_failure_rate": (0.03, 0.029), "home_days_since_update": (10, 9), "blank_columns": (2, 1),
-        "stale_key_columns": (3, 2), "broken_links": (10, 9),
+        "home_failure_rate": (0.03, 0.029),
+        "home_days_since_update": (10, 9),
+        "blank_columns": (2, 1),
+        "stale_key_columns": (3, 2),
+        "broken_links": (10, 9),
     }
     for metric, (warned, quiet) in cases.items():
         assert site_warnings("s", {metric: warned}) is not None, metric
@@ -50,4 +53,9 @@ def test_thresholds_are_one_dataclass() -> None:
     strict = WarningThresholds(blank_columns=1)
     assert site_warnings("s", {"blank_columns": 1}, strict) is not None
     assert [rule.metric for rule in strict.rules()] == [
-        "home_failure_rate", "home_days_since_update", "blank_columns", "stale_key_columns", "broken_links"]
+        "home_failure_rate",
+        "home_days_since_update",
+        "blank_columns",
+        "stale_key_columns",
+        "broken_links",
+    ]

@@ -54,8 +54,7 @@ def report_for_year(page: SitePage, year: int) -> ReportLink | None:
 
 def disclosure_links(page: SitePage) -> list[str]:
     """Links to 信息公开 / 政务公开 / 年报 pages, where the report is linked when the home page has none."""
-    urls = [r.url for r in page.resources
-            if r.kind == "link" and not r.hidden and _DISCLOSURE.search(squeeze(r.text))]
+    urls = [r.url for r in page.resources if r.kind == "link" and not r.hidden and _DISCLOSURE.search(squeeze(r.text))]
     return list(dict.fromkeys(urls))
 
 
@@ -86,7 +85,7 @@ def judge_annual_report(as_of: date, link: ReportLink | None, published: date | 
     if published is None:
         return CheckResult("annual_report", "error", f"《{link.title}》的发布日期无法识别")
     if published > deadline:
-        return CheckResult("annual_report", "wrong",
-                           f"《{link.title}》{published}发布，晚于{deadline.month}月{deadline.day}日的期限")
+        return CheckResult(
+            "annual_report", "wrong", f"《{link.title}》{published}发布，晚于{deadline.month}月{deadline.day}日的期限"
+        )
     return CheckResult("annual_report", "ok", f"《{link.title}》{published}发布")
-

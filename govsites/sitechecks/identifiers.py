@@ -91,7 +91,7 @@ def icp_record(page: SitePage) -> CheckResult:
         return CheckResult("icp_record", "ok", f"ICP备案号 {collapse_code(match.group(0))}{note}")
     loose = _ICP_LOOSE.search(page.text)
     if loose:
-        seen = page.text[max(0, loose.start() - 6): loose.end() + 16]
+        seen = page.text[max(0, loose.start() - 6) : loose.end() + 16]
         return CheckResult("icp_record", "wrong", f"ICP备案号格式不规范：{seen}")
     return CheckResult("icp_record", "missing", "页面未显示ICP备案号")
 
@@ -102,15 +102,20 @@ def police_record(page: SitePage) -> CheckResult:
     if match:
         number = match.group(2)
         if len(number) != POLICE_DIGITS:
-            return CheckResult("police_record", "wrong",
-                               f"公安机关备案号应为{POLICE_DIGITS}位数字：{collapse_code(match.group(0))}")
+            return CheckResult(
+                "police_record", "wrong", f"公安机关备案号应为{POLICE_DIGITS}位数字：{collapse_code(match.group(0))}"
+            )
         return CheckResult("police_record", "ok", f"公安机关备案号 {match.group(1)}公网安备{number}号")
     labelled = _POLICE_LABELLED.search(page.text)
     if labelled:
         detail = f"公安机关备案号 {labelled.group(1)}（未按「省简称+公网安备」格式显示）"
         return CheckResult("police_record", "ok", detail)
-    codes = [code for r in page.resources if r.kind == "link" and r.host.endswith(("beian.gov.cn", "beian.mps.gov.cn"))
-             for code in parse_qs(urlsplit(r.url).query).get("recordcode", [])]
+    codes = [
+        code
+        for r in page.resources
+        if r.kind == "link" and r.host.endswith(("beian.gov.cn", "beian.mps.gov.cn"))
+        for code in parse_qs(urlsplit(r.url).query).get("recordcode", [])
+    ]
     if codes:
         return CheckResult("police_record", "wrong", f"仅有备案链接（recordcode={codes[0]}），页面未显示备案号")
     if "公网安备" in page.text:
@@ -252,8 +257,15 @@ def domain_rule(home_url: str, group: str, parent_domain: str = "") -> CheckResu
 def home_checks(page: SitePage, registry_code: str = "", group: str = "", parent_domain: str = "") -> list[CheckResult]:
     """Every check that reads the home page alone, in ``site_checks.csv`` order; ``domain_rule`` when the
     registry group is given."""
-    results = [site_code(page, registry_code), icp_record(page), police_record(page), conac_mark(page),
-               jiucuo_entry(page), viewport(page), accessibility_entry(page)]
+    results = [
+        site_code(page, registry_code),
+        icp_record(page),
+        police_record(page),
+        conac_mark(page),
+        jiucuo_entry(page),
+        viewport(page),
+        accessibility_entry(page),
+    ]
     if group:
         results.append(domain_rule(page.url, group, parent_domain))
     return results

@@ -33,7 +33,7 @@ class MaintenanceError(RegistryError):
 class MaintenanceWindow:
     site_id: str
     start: datetime  # naive, 北京时间
-    end: datetime    # naive, 北京时间, inclusive
+    end: datetime  # naive, 北京时间, inclusive
     approved: bool
     note: str = ""
     line: int = 0
@@ -77,8 +77,9 @@ def _parse_moment(path: Path, line: int, name: str, text: str) -> datetime:
         except ValueError:
             continue
         return datetime.combine(day, time.min if name == "from" else time.max)
-    raise MaintenanceError(path, line, name,
-                           f"时间格式应为 2019-03-01 08:00 或 2019-03-01 / expected a date or date and time: {text!r}")
+    raise MaintenanceError(
+        path, line, name, f"时间格式应为 2019-03-01 08:00 或 2019-03-01 / expected a date or date and time: {text!r}"
+    )
 
 
 def _approved(path: Path, line: int, text: str) -> bool:
@@ -140,7 +141,7 @@ def load_maintenance(path: Path | str, known_sites: Iterable[str] | None = None)
         end = _parse_moment(path, line, "to", row["to"])
         if end < start:
             raise MaintenanceError(path, line, "to", f"结束时间早于开始时间 / ends before it starts: {row['to']!r}")
-        windows.append(MaintenanceWindow(site_id, start, end, _approved(path, line, row["approved"]),
-                                         row["note"], line))
+        windows.append(
+            MaintenanceWindow(site_id, start, end, _approved(path, line, row["approved"]), row["note"], line)
+        )
     return MaintenanceCalendar(str(path), windows)
-

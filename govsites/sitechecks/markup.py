@@ -154,9 +154,11 @@ class SitePage:
     @cached_property
     def scripts(self) -> tuple[Script, ...]:
         return tuple(
-            Script(self.absolute(el.get("src") or "") if el.get("src") else "",
-                   tuple((str(k).lower(), str(v).strip()) for k, v in el.attrib.items()),
-                   script_code(el.text or ""))
+            Script(
+                self.absolute(el.get("src") or "") if el.get("src") else "",
+                tuple((str(k).lower(), str(v).strip()) for k, v in el.attrib.items()),
+                script_code(el.text or ""),
+            )
             for el in self.tree.iter("script")
         )
 
@@ -167,8 +169,11 @@ class SitePage:
         for el in self.tree.iter("a", "area"):
             url = self.absolute(el.get("href") or "")
             if url:
-                label = collapse(el.text_content() + " " + " ".join(
-                    (img.get("alt") or "") + " " + (img.get("title") or "") for img in el.iter("img")))
+                label = collapse(
+                    el.text_content()
+                    + " "
+                    + " ".join((img.get("alt") or "") + " " + (img.get("title") or "") for img in el.iter("img"))
+                )
                 found.append(Resource(url, "link", label or collapse(el.get("title") or ""), is_hidden(el)))
         for el in self.tree.iter("script", "img"):
             url = self.absolute(el.get("src") or "")

@@ -49,8 +49,8 @@ class LinkedPage:
 class PolicyPairing:
     interpretations: int
     files: int
-    paired: int                   # interpretation -> file -> back to the interpretation
-    unlinked: tuple[str, ...]     # interpretations that link to no known policy file
+    paired: int  # interpretation -> file -> back to the interpretation
+    unlinked: tuple[str, ...]  # interpretations that link to no known policy file
     no_backlink: tuple[str, ...]  # files an interpretation links to that do not link back
     one_way_files: tuple[str, ...]  # files linking to an interpretation that does not link back
 
@@ -75,10 +75,17 @@ def pair_policies(interpretations: Sequence[LinkedPage], files: Sequence[LinkedP
                 paired.add((interp.key, target.key))
             else:
                 no_backlink.append(target.url)
-    one_way = [page.url for page in files
-               if any(key in links_of and page.key not in links_of[key] for key in page.links)]
-    return PolicyPairing(len(interpretations), len(files), len(paired), tuple(unlinked),
-                         tuple(dict.fromkeys(no_backlink)), tuple(one_way))
+    one_way = [
+        page.url for page in files if any(key in links_of and page.key not in links_of[key] for key in page.links)
+    ]
+    return PolicyPairing(
+        len(interpretations),
+        len(files),
+        len(paired),
+        tuple(unlinked),
+        tuple(dict.fromkeys(no_backlink)),
+        tuple(one_way),
+    )
 
 
 def policy_interpretation(interpretations: Sequence[LinkedPage], files: Sequence[LinkedPage]) -> CheckResult:
@@ -88,9 +95,12 @@ def policy_interpretation(interpretations: Sequence[LinkedPage], files: Sequence
     pairing = pair_policies(interpretations, files)
     if not pairing.unpaired:
         return CheckResult("policy_interpretation", "ok", f"{pairing.paired}组解读与文件双向关联")
-    parts = [f"解读未关联文件{len(pairing.unlinked)}篇" if pairing.unlinked else "",
-             f"文件未回链解读{len(pairing.no_backlink)}篇" if pairing.no_backlink else "",
-             f"文件链向解读但解读未回链{len(pairing.one_way_files)}篇" if pairing.one_way_files else ""]
+    parts = [
+        f"解读未关联文件{len(pairing.unlinked)}篇" if pairing.unlinked else "",
+        f"文件未回链解读{len(pairing.no_backlink)}篇" if pairing.no_backlink else "",
+        f"文件链向解读但解读未回链{len(pairing.one_way_files)}篇" if pairing.one_way_files else "",
+    ]
     detail = "；".join(part for part in parts if part)
-    return CheckResult("policy_interpretation", "wrong",
-                       f"未双向关联{pairing.unpaired}处（{detail}），双向关联{pairing.paired}组")
+    return CheckResult(
+        "policy_interpretation", "wrong", f"未双向关联{pairing.unpaired}处（{detail}），双向关联{pairing.paired}组"
+    )

@@ -19,10 +19,30 @@ from lxml import etree
 from govsites.sitechecks.markup import SitePage, squeeze
 from govsites.sitechecks.result import CheckResult
 
-QUERY_NAMES = frozenset({
-    "searchword", "q", "keyword", "keywords", "query", "wd", "word", "key", "kw", "searchkey", "searchtext",
-    "search", "qt", "text", "title", "headsearchword", "sword", "content", "searchvalue", "key_word",
-})
+QUERY_NAMES = frozenset(
+    {
+        "searchword",
+        "q",
+        "keyword",
+        "keywords",
+        "query",
+        "wd",
+        "word",
+        "key",
+        "kw",
+        "searchkey",
+        "searchtext",
+        "search",
+        "qt",
+        "text",
+        "title",
+        "headsearchword",
+        "sword",
+        "content",
+        "searchvalue",
+        "key_word",
+    }
+)
 _SEARCH_HINT = re.compile(r"search|sousuo|jiansuo|was5|jsearch|fulltext|trssearch|\bss\b|query", re.IGNORECASE)
 _SEARCH_LABEL = re.compile(r"搜索|检索|搜 索|关键字|关键词|请输入")
 _TEXT_TYPES = frozenset({"", "text", "search"})
@@ -64,8 +84,9 @@ def _query_input(form: etree._Element) -> tuple[etree._Element | None, int]:
     fields = _inputs(form)
     if any(el.tag == "textarea" or (el.get("type") or "").lower() == "password" for el in fields):
         return None, 0  # a letter or login form
-    texts = [el for el in fields if el.tag == "input" and (el.get("type") or "").lower() in _TEXT_TYPES
-             and el.get("name")]
+    texts = [
+        el for el in fields if el.tag == "input" and (el.get("type") or "").lower() in _TEXT_TYPES and el.get("name")
+    ]
     if not texts:
         return None, 0
     best, best_score = texts[0], -1
@@ -77,9 +98,11 @@ def _query_input(form: etree._Element) -> tuple[etree._Element | None, int]:
             best, best_score = el, score
     owner = " ".join(form.get(a) or "" for a in ("action", "id", "name", "class"))
     best_score += 2 if _SEARCH_HINT.search(owner) else 0
-    buttons = " ".join((b.get("value") or "") + (b.text_content() if b.tag == "button" else "") + (b.get("alt") or "")
-                       for b in form.iter("input", "button") if (b.get("type") or "").lower() in ("submit", "image")
-                       or b.tag == "button")
+    buttons = " ".join(
+        (b.get("value") or "") + (b.text_content() if b.tag == "button" else "") + (b.get("alt") or "")
+        for b in form.iter("input", "button")
+        if (b.get("type") or "").lower() in ("submit", "image") or b.tag == "button"
+    )
     best_score += 1 if _SEARCH_LABEL.search(buttons) else 0
     return best, best_score
 
@@ -96,8 +119,11 @@ def _fixed_fields(form: etree._Element, query: etree._Element) -> tuple[tuple[st
         if el.tag == "select":
             options = list(el.iter("option"))
             chosen = next((o for o in options if o.get("selected") is not None), options[0] if options else None)
-            value = "" if chosen is None else (chosen.get("value") if chosen.get("value") is not None
-                                               else chosen.text_content().strip())
+            value = (
+                ""
+                if chosen is None
+                else (chosen.get("value") if chosen.get("value") is not None else chosen.text_content().strip())
+            )
             fixed.append((name, value or ""))
         else:
             fixed.append((name, el.get("value") or ""))
@@ -135,8 +161,13 @@ def find_search_form(page: SitePage) -> SearchForm | None:
             return SearchForm(scripted[0], "GET", scripted[1], scripted[2], encoding, "script")
         method: Literal["GET", "POST"] = "POST" if (form.get("method") or "").lower() == "post" else "GET"
         charset = (form.get("accept-charset") or "").split(",")[0].split()[0] if form.get("accept-charset") else ""
-        return SearchForm(page.absolute(action) or page.url, method, query.get("name") or "",
-                          _fixed_fields(form, query), charset or encoding)
+        return SearchForm(
+            page.absolute(action) or page.url,
+            method,
+            query.get("name") or "",
+            _fixed_fields(form, query),
+            charset or encoding,
+        )
     if scripted:
         return SearchForm(scripted[0], "GET", scripted[1], scripted[2], encoding, "script")
     return None
@@ -147,14 +178,16 @@ def build_search_request(form: SearchForm, query: str) -> SearchRequest:
     params = [*form.fixed, (form.field, query)]
     encoded = urlencode(params, encoding=form.encoding, errors="xmlcharrefreplace")
     if form.method == "POST":
-        return SearchRequest(form.action, "POST", encoded.encode("ascii"),
-                             (("Content-Type", "application/x-www-form-urlencoded"),))
+        return SearchRequest(
+            form.action, "POST", encoded.encode("ascii"), (("Content-Type", "application/x-www-form-urlencoded"),)
+        )
     parts = urlsplit(form.action)
     return SearchRequest(urlunsplit((parts.scheme, parts.netloc, parts.path or "/", encoded, "")), "GET")
 
 
-def judge_search(form: SearchForm | None, title: str, results: SitePage | None = None, status: int = 200,
-                 failure: str = "") -> CheckResult:
+def judge_search(
+    form: SearchForm | None, title: str, results: SitePage | None = None, status: int = 200, failure: str = ""
+) -> CheckResult:
     """``search`` check: ``missing`` without a form; ``ok`` when a result links the title; ``wrong`` when the
     request failed (``failure``), answered an HTTP error, says it found nothing, or does not list the title."""
     if form is None:

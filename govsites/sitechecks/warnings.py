@@ -19,11 +19,11 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class WarningRule:
     metric: str
-    label: str       # what is measured, in Chinese
-    warn_at: float   # a warning from this value on
+    label: str  # what is measured, in Chinese
+    warn_at: float  # a warning from this value on
     veto_at: float | None  # the veto line it warns before (None: deductions only)
     unit: str
-    advice: str      # what to fix, in Chinese
+    advice: str  # what to fix, in Chinese
 
     def show(self, value: float) -> str:
         if self.unit == "%":
@@ -47,15 +47,38 @@ class WarningThresholds:
 
     def rules(self) -> tuple[WarningRule, ...]:
         return (
-            WarningRule("home_failure_rate", "首页访问失败率", self.home_failure_rate, self.veto_home_failure_rate,
-                        "%", "排查首页访问故障（服务器、带宽、防护策略），确保稳定访问"),
-            WarningRule("home_days_since_update", "首页未更新天数", self.home_days_since_update,
-                        self.veto_home_days_since_update, "天", "尽快在首页发布新信息"),
-            WarningRule("blank_columns", "空白栏目", self.blank_columns, self.veto_blank_columns, "个",
-                        "为空白栏目补充内容，或合并、撤销无内容栏目"),
-            WarningRule("stale_key_columns", "更新不及时的重点栏目（动态要闻、通知公告、政策文件）",
-                        self.stale_key_columns, self.veto_stale_key_columns, "个",
-                        "按时更新动态要闻、通知公告、政策文件栏目"),
+            WarningRule(
+                "home_failure_rate",
+                "首页访问失败率",
+                self.home_failure_rate,
+                self.veto_home_failure_rate,
+                "%",
+                "排查首页访问故障（服务器、带宽、防护策略），确保稳定访问",
+            ),
+            WarningRule(
+                "home_days_since_update",
+                "首页未更新天数",
+                self.home_days_since_update,
+                self.veto_home_days_since_update,
+                "天",
+                "尽快在首页发布新信息",
+            ),
+            WarningRule(
+                "blank_columns",
+                "空白栏目",
+                self.blank_columns,
+                self.veto_blank_columns,
+                "个",
+                "为空白栏目补充内容，或合并、撤销无内容栏目",
+            ),
+            WarningRule(
+                "stale_key_columns",
+                "更新不及时的重点栏目（动态要闻、通知公告、政策文件）",
+                self.stale_key_columns,
+                self.veto_stale_key_columns,
+                "个",
+                "按时更新动态要闻、通知公告、政策文件栏目",
+            ),
             WarningRule("broken_links", "不可用链接", self.broken_links, None, "个", "修复或删除不可用链接"),
         )
 
@@ -98,8 +121,9 @@ def _number(value: object) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
-def site_warnings(site_id: str, metrics: Mapping[str, object],
-                  thresholds: WarningThresholds = WarningThresholds()) -> SiteWarnings | None:
+def site_warnings(
+    site_id: str, metrics: Mapping[str, object], thresholds: WarningThresholds = WarningThresholds()
+) -> SiteWarnings | None:
     """The warnings of one site, most urgent first; None when it is near no veto."""
     found = []
     for rule in thresholds.rules():
@@ -113,8 +137,9 @@ def site_warnings(site_id: str, metrics: Mapping[str, object],
     return SiteWarnings(site_id, tuple(found))
 
 
-def early_warnings(metrics: Mapping[str, Mapping[str, object]],
-                   thresholds: WarningThresholds = WarningThresholds()) -> list[SiteWarnings]:
+def early_warnings(
+    metrics: Mapping[str, Mapping[str, object]], thresholds: WarningThresholds = WarningThresholds()
+) -> list[SiteWarnings]:
     """Warnings of every site in ``metrics`` (site id -> metric name -> value), the most urgent site first."""
     sites = [w for site_id, values in metrics.items() if (w := site_warnings(site_id, values, thresholds))]
     sites.sort(key=lambda s: (-s.fix_first.urgency, s.site_id))
