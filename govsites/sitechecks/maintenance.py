@@ -142,6 +142,13 @@ def load_maintenance(path: Path | str, known_sites: Iterable[str] | None = None)
         if end < start:
             raise MaintenanceError(path, line, "to", f"结束时间早于开始时间 / ends before it starts: {row['to']!r}")
         windows.append(
-            MaintenanceWindow(site_id, start, end, _approved(path, line, row["approved"]), row["note"], line)
+            MaintenanceWindow(
+                site_id=site_id,
+                start=start,
+                end=end,
+                approved=_approved(path, line, row["approved"]),
+                note=row["note"],
+                line=line,
+            )
         )
     return MaintenanceCalendar(str(path), windows)

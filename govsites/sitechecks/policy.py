@@ -79,12 +79,12 @@ def pair_policies(interpretations: Sequence[LinkedPage], files: Sequence[LinkedP
         page.url for page in files if any(key in links_of and page.key not in links_of[key] for key in page.links)
     ]
     return PolicyPairing(
-        len(interpretations),
-        len(files),
-        len(paired),
-        tuple(unlinked),
-        tuple(dict.fromkeys(no_backlink)),
-        tuple(one_way),
+        interpretations=len(interpretations),
+        files=len(files),
+        paired=len(paired),
+        unlinked=tuple(unlinked),
+        no_backlink=tuple(dict.fromkeys(no_backlink)),
+        one_way_files=tuple(one_way),
     )
 
 

@@ -130,15 +130,21 @@ def _fixed_fields(form: etree._Element, query: etree._Element) -> tuple[tuple[st
     return tuple(fixed)
 
 
-def script_search_url(page: SitePage) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
-    """(action, query field, fixed params) from a script that builds the search URL by concatenation."""
+def script_search(page: SitePage) -> SearchForm | None:
+    """The search a script submits: a URL literal ending in ``?…&field=`` concatenated with the box value."""
     for script in page.scripts:
         for match in _SCRIPT_SEARCH_URL.finditer(script.code):
             url = page.absolute(match.group(2))
             if url and _SEARCH_HINT.search(url):
                 parts = urlsplit(url)
-                params = tuple(parse_qsl(parts.query, keep_blank_values=True))
-                return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")), match.group(3), params
+                return SearchForm(
+                    action=urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")),
+                    method="GET",
+                    field=match.group(3),
+                    fixed=tuple(parse_qsl(parts.query, keep_blank_values=True)),
+                    encoding=page.encoding,
+                    source="script",
+                )
     return None
 
 
@@ -147,30 +153,26 @@ def find_search_form(page: SitePage) -> SearchForm | None:
 
     The query is encoded like the browser would: the form's ``accept-charset``, else the page's encoding.
     """
-    encoding = page.encoding
     best: tuple[int, etree._Element, etree._Element] | None = None
     for form in page.tree.iter("form"):
         query, score = _query_input(form)
         if query is not None and score >= 2 and (best is None or score > best[0]):
             best = (score, form, query)
-    scripted = script_search_url(page)
-    if best is not None:
-        _score, form, query = best
-        action = (form.get("action") or "").strip()
-        if (not action or action.lower().startswith("javascript:")) and scripted:
-            return SearchForm(scripted[0], "GET", scripted[1], scripted[2], encoding, "script")
-        method: Literal["GET", "POST"] = "POST" if (form.get("method") or "").lower() == "post" else "GET"
-        charset = (form.get("accept-charset") or "").split(",")[0].split()[0] if form.get("accept-charset") else ""
-        return SearchForm(
-            page.absolute(action) or page.url,
-            method,
-            query.get("name") or "",
-            _fixed_fields(form, query),
-            charset or encoding,
-        )
-    if scripted:
-        return SearchForm(scripted[0], "GET", scripted[1], scripted[2], encoding, "script")
-    return None
+    scripted = script_search(page)
+    if best is None:
+        return scripted
+    _score, form, query = best
+    action = (form.get("action") or "").strip()
+    if (not action or action.lower().startswith("javascript:")) and scripted:
+        return scripted
+    charset = (form.get("accept-charset") or "").replace(",", " ").split()
+    return SearchForm(
+        action=page.absolute(action) or page.url,
+        method="POST" if (form.get("method") or "").lower() == "post" else "GET",
+        field=query.get("name") or "",
+        fixed=_fixed_fields(form, query),
+        encoding=charset[0] if charset else page.encoding,
+    )
 
 
 def build_search_request(form: SearchForm, query: str) -> SearchRequest:
@@ -179,10 +181,13 @@ def build_search_request(form: SearchForm, query: str) -> SearchRequest:
     encoded = urlencode(params, encoding=form.encoding, errors="xmlcharrefreplace")
     if form.method == "POST":
         return SearchRequest(
-            form.action, "POST", encoded.encode("ascii"), (("Content-Type", "application/x-www-form-urlencoded"),)
+            url=form.action,
+            method="POST",
+            body=encoded.encode("ascii"),
+            headers=(("Content-Type", "application/x-www-form-urlencoded"),),
         )
     parts = urlsplit(form.action)
-    return SearchRequest(urlunsplit((parts.scheme, parts.netloc, parts.path or "/", encoded, "")), "GET")
+    return SearchRequest(url=urlunsplit((parts.scheme, parts.netloc, parts.path or "/", encoded, "")), method="GET")
 
 
 def judge_search(
