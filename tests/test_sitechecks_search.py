@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -211,3 +212,56 @@ def test_without_a_title_the_search_is_not_applicable() -> None:
     form = SearchForm("http://127.0.0.1/s", "GET", "q")
     assert judge_search(form, "  ").status == "not_applicable"
     assert judge_search(form, ARTICLES[0], failure="timed out").status == "wrong"
+
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-pages"
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    ("name", "action", "method", "field", "source"),
+    [
+        (
+            "kevin3691__renmin/hd_gov_cn_xxgk_index.jsp.html",
+            "http://www.hd.gov.cn/was5/web/search",
+            "POST",
+            "searchword",
+            "form",
+        ),
+        (
+            "GeneralNewsExtractor__GeneralNewsExtractor/gzggw_1.html",
+            "http://search.zj.gov.cn/jrobotfront/search.do",
+            "GET",
+            "q",
+            "form",
+        ),
+        (
+            "GeneralNewsExtractor__GeneralNewsExtractor/other_1.html",
+            "http://sousuo.www.gov.cn/sousuo/search.shtml",
+            "GET",
+            "searchWord",
+            "script",
+        ),
+        (
+            "GeneralNewsExtractor__GeneralNewsExtractor/shanxi_1.html",
+            "http://www.shanxi.gov.cn/search/sxgovsearch.jsp",
+            "POST",
+            "sword",
+            "form",
+        ),
+        (
+            "Yuhamixli__nfra.gov.cn/nfra_page_source_debug.html",
+            "http://www.shanxi.gov.cn/cn/view/pages/index/jiansuo.html",
+            "GET",
+            "keyWords",
+            "script",
+        ),
+    ],
+)
+def test_real_pages_search_forms(name: str, action: str, method: str, field: str, source: str) -> None:
+    path = REAL / name
+    if not path.exists():
+        pytest.skip("../shared/ not present (a user's clone): real-page test skipped")
+    form = find_search_form(SitePage.from_bytes(path.read_bytes(), "http://www.shanxi.gov.cn/"))
+    assert form is not None
+    assert (form.action, form.method, form.field, form.source) == (action, method, field, source)
