@@ -54,16 +54,20 @@ def zip_with(members: dict[str, bytes]) -> bytes:
 
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + b"".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">'.encode() for i in range(1, 10))
-    .replace(b"&lol0;", b"&lol;")
+    + b"".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">'.encode() for i in range(1, 10)).replace(
+        b"&lol0;", b"&lol;"
+    )
     + b']>\n<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
     b"<w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>"
 )
 
 
 def test_xlsx_cells_are_read_and_numbers_found() -> None:
-    rows: list[list[object]] = [["姓名", "身份证号", "电话", "金额"], ["王某", ID, 13812345678, 1200.5],
-                                ["李某", None, "无", 300]]
+    rows: list[list[object]] = [
+        ["姓名", "身份证号", "电话", "金额"],
+        ["王某", ID, 13812345678, 1200.5],
+        ["李某", None, "无", 300],
+    ]
     data = xlsx_bytes(rows)
     result = read_attachment(data, "http://www.ankang.gov.cn/uploads/2015低保公示.xlsx")
     assert result.readable
@@ -78,8 +82,9 @@ def test_xlsx_cells_are_read_and_numbers_found() -> None:
 
 
 def test_docx_paragraphs_and_tables_are_read() -> None:
-    data = docx_bytes(["关于2015年低保对象的公示", "联系电话：0915-3212345"],
-                      [["姓名", "电话"], ["张三", "13912345678"]])
+    data = docx_bytes(
+        ["关于2015年低保对象的公示", "联系电话：0915-3212345"], [["姓名", "电话"], ["张三", "13912345678"]]
+    )
     result = read_attachment(data, "公示.docx")
     assert result.readable
     assert "关于2015年低保对象的公示" in result.text
@@ -120,8 +125,10 @@ def test_too_many_members_and_total_size_are_bombs_too() -> None:
     result = read_attachment(zip_with(members), "many.xlsx", Limits(max_members=50))
     assert "文件过多" in result.reason
     big = zip_with({"word/document.xml": b"<w:document/>" + b" " * 3_000_000})
-    assert "解压后超过" in read_attachment(big, "big.docx", Limits(max_uncompressed=2 * 1024 * 1024,
-                                                                      max_ratio=10**6)).reason
+    assert (
+        "解压后超过"
+        in read_attachment(big, "big.docx", Limits(max_uncompressed=2 * 1024 * 1024, max_ratio=10**6)).reason
+    )
 
 
 @pytest.mark.parametrize(("member", "name"), [("word/document.xml", "laughs.docx"), ("xl/workbook.xml", "laughs.xlsx")])
@@ -132,9 +139,11 @@ def test_billion_laughs_is_refused(member: str, name: str) -> None:
 
 
 def test_external_entity_is_refused() -> None:
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-           b"<w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>")
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        b"<w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"
+    )
     result = read_attachment(zip_with({"word/document.xml": xxe}), "xxe.docx")
     assert not result.readable
     assert "root:" not in result.text

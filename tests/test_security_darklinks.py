@@ -41,13 +41,20 @@ HIDDEN_CASES = [
     (f"<div hidden>{GAMBLING}</div>", "hidden 属性"),
     (f'<marquee height="1" width="1">{GAMBLING}</marquee>', "微小滚动区"),
     (f'<marquee style="height:2px">{GAMBLING}</marquee>', "微小滚动区"),
-    ('<div style="background-color:#FFF"><a href="http://x.example/" style="color:white">百家乐</a></div>',
-     "文字与背景同色"),
-    ('<table bgcolor="#000000"><tr><td><font color="#000"><a href="http://x.example/">时时彩</a></font></td></tr>'
-     "</table>", "文字与背景同色"),
+    (
+        '<div style="background-color:#FFF"><a href="http://x.example/" style="color:white">百家乐</a></div>',
+        "文字与背景同色",
+    ),
+    (
+        '<table bgcolor="#000000"><tr><td><font color="#000"><a href="http://x.example/">时时彩</a></font></td></tr>'
+        "</table>",
+        "文字与背景同色",
+    ),
     ('<a href="http://x.example/" style="color:rgb(255, 255, 255)">北京赛车</a>', "文字与背景同色"),
-    ('<div style="color:#fff"><p style="background:#fff"><a href="http://x.example/">百家乐</a></p></div>',
-     "文字与背景同色"),
+    (
+        '<div style="color:#fff"><p style="background:#fff"><a href="http://x.example/">百家乐</a></p></div>',
+        "文字与背景同色",
+    ),
     (f'<div style="display:none"><p style="background:#fff;color:#333">{GAMBLING}</p></div>', "display:none"),
 ]
 
@@ -73,9 +80,11 @@ def test_hidden_by_style_rules(detector: DarkLinkDetector, css: str, body: str) 
 
 
 def test_links_written_by_scripts(detector: DarkLinkDetector) -> None:
-    script = ("<script>document.write('<div style=\"display:none\">');"
-              "document.write('<a href=\"http://www.bet365.example/\">\\u4f53\\u80b2\\u6295\\u6ce8<\\/a></div>');"
-              "</script>")
+    script = (
+        "<script>document.write('<div style=\"display:none\">');"
+        "document.write('<a href=\"http://www.bet365.example/\">\\u4f53\\u80b2\\u6295\\u6ce8<\\/a></div>');"
+        "</script>"
+    )
     found = detector.find(parse_html(page(script)), PAGE)
     assert [f.target for f in found] == ["http://www.bet365.example/"]
     assert found[0].context == "脚本写入，display:none"
@@ -135,8 +144,7 @@ def test_own_hosts_and_base_href(detector: DarkLinkDetector) -> None:
     body = '<div style="display:none"><a href="http://old.ankang.example/bjl.html">百家乐</a></div>'
     assert len(find(detector, page(body))) == 1
     assert find(detector, page(body), own=("old.ankang.example",)) == []
-    based = page('<div style="display:none"><a href="bjl.html">百家乐</a></div>',
-                 '<base href="http://spam.example/">')
+    based = page('<div style="display:none"><a href="bjl.html">百家乐</a></div>', '<base href="http://spam.example/">')
     assert find(detector, based) == [("http://spam.example/bjl.html", "display:none")]
 
 
@@ -154,15 +162,21 @@ def test_css_helpers() -> None:
 # -- a labelled corpus ---------------------------------------------------------------------------------------
 WRAPPERS = [body.replace(GAMBLING, "{link}") for body, _ in HIDDEN_CASES if GAMBLING in body]
 SPAM_LINKS = [
-    '<a href="http://www.{n}.example/">澳门葡京</a>', '<a href="http://{n}.example/">真人娱乐 百家乐</a>',
-    '<a href="http://bet{n}.example/">首页</a>', '<a href="http://a{n}.example/">成人电影</a>',
-    '<a href="http://a{n}.example/">无码高清</a>', '<a href="http://a{n}.example/">代开增值税发票</a>',
+    '<a href="http://www.{n}.example/">澳门葡京</a>',
+    '<a href="http://{n}.example/">真人娱乐 百家乐</a>',
+    '<a href="http://bet{n}.example/">首页</a>',
+    '<a href="http://a{n}.example/">成人电影</a>',
+    '<a href="http://a{n}.example/">无码高清</a>',
+    '<a href="http://a{n}.example/">代开增值税发票</a>',
     '<a href="http://a{n}.example/" title="时时彩">点此</a>',
 ]
 CLEAN_LINKS = [
-    '<a href="http://www.ankang.gov.cn/{n}.html">本站栏目</a>', '<a href="/col{n}/">通知公告</a>',
-    '<a href="http://www.sx{n}.gov.cn/">兄弟单位</a>', '<a href="http://www.company{n}.example/">友情链接</a>',
-    '<a href="#c{n}">跳到正文</a>', '<a href="http://a{n}.example/">严禁网络赌博</a>',
+    '<a href="http://www.ankang.gov.cn/{n}.html">本站栏目</a>',
+    '<a href="/col{n}/">通知公告</a>',
+    '<a href="http://www.sx{n}.gov.cn/">兄弟单位</a>',
+    '<a href="http://www.company{n}.example/">友情链接</a>',
+    '<a href="#c{n}">跳到正文</a>',
+    '<a href="http://a{n}.example/">严禁网络赌博</a>',
 ]
 
 

@@ -46,8 +46,7 @@ def make_card(prefix: str, length: int) -> str:
 
 ID_ANKANG = make_id("61090219851204003")  # 安康市汉滨区
 ID_OLD_PREFECTURE = make_id("61242519700301121")  # 安康地区 (before 2000)
-ID_X = next(make_id(f"61090219900101{i:03d}") for i in range(1000)
-            if make_id(f"61090219900101{i:03d}").endswith("X"))
+ID_X = next(make_id(f"61090219900101{i:03d}") for i in range(1000) if make_id(f"61090219900101{i:03d}").endswith("X"))
 CARD_UNIONPAY_19 = make_card("622202", 19)
 CARD_UNIONPAY_16 = make_card("621700", 16)
 CARD_ICBC_OLD = make_card("9558", 19)
@@ -76,8 +75,10 @@ def test_check_digit_and_luhn_known_values() -> None:
         ("张三 19912345678 李四", MOBILE),
         ("<td>17391234567</td>", MOBILE),
         (f"收款账号：{CARD_UNIONPAY_19}（农商银行）", BANK_CARD),
-        (f"卡号 {CARD_UNIONPAY_16[:4]} {CARD_UNIONPAY_16[4:8]} {CARD_UNIONPAY_16[8:12]} {CARD_UNIONPAY_16[12:]}",
-         BANK_CARD),
+        (
+            f"卡号 {CARD_UNIONPAY_16[:4]} {CARD_UNIONPAY_16[4:8]} {CARD_UNIONPAY_16[8:12]} {CARD_UNIONPAY_16[12:]}",
+            BANK_CARD,
+        ),
         (f"存折 {CARD_ICBC_OLD}", BANK_CARD),
     ],
 )
@@ -260,8 +261,9 @@ def test_precision_and_recall_on_a_labelled_corpus(detector: PrivacyDetector) ->
 
 
 # -- never re-leak ----------------------------------------------------------------------------------------
-def test_no_finding_repr_or_log_line_holds_a_full_number(detector: PrivacyDetector,
-                                                         caplog: pytest.LogCaptureFixture) -> None:
+def test_no_finding_repr_or_log_line_holds_a_full_number(
+    detector: PrivacyDetector, caplog: pytest.LogCaptureFixture
+) -> None:
     rng = random.Random(7)
     numbers = [n for _, n in _true_numbers(rng, sorted(detector.region_prefixes))]
     text = "；".join(f"第{i}户 {n}" for i, n in enumerate(numbers))

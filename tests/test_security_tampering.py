@@ -22,12 +22,13 @@ def terms() -> SpamTerms:
 
 def home(title: str = "安康市人民政府", scripts: tuple[str, ...] = (), body: str = "", meta: str = "") -> str:
     tags = "".join(f'<script src="{src}"></script>' for src in scripts)
-    return (f'<html><head><title>{title}</title><meta name="keywords" content="{meta}">{tags}</head>'
-            f"<body>{body}</body></html>")
+    return (
+        f'<html><head><title>{title}</title><meta name="keywords" content="{meta}">{tags}</head>'
+        f"<body>{body}</body></html>"
+    )
 
 
-BASE = home(scripts=("/js/jquery.js", "http://hm.baidu.com/hm.js"), body="<p>政务公开</p>",
-            meta="安康,政府")
+BASE = home(scripts=("/js/jquery.js", "http://hm.baidu.com/hm.js"), body="<p>政务公开</p>", meta="安康,政府")
 
 
 def snap(html: str, terms: SpamTerms) -> HomeSnapshot:
@@ -35,8 +36,12 @@ def snap(html: str, terms: SpamTerms) -> HomeSnapshot:
 
 
 def test_snapshot_keeps_external_source_hosts_and_terms(terms: SpamTerms) -> None:
-    shot = snap(home(scripts=("/a.js", "http://hm.baidu.com/hm.js"), body='<iframe src="//map.example/x"></iframe>'
-                     "<p>百家乐</p>"), terms)
+    shot = snap(
+        home(
+            scripts=("/a.js", "http://hm.baidu.com/hm.js"), body='<iframe src="//map.example/x"></iframe><p>百家乐</p>'
+        ),
+        terms,
+    )
     assert shot.source_hosts == frozenset({"hm.baidu.com", "map.example"})
     assert shot.terms == frozenset({("gambling", "百家乐")})
 
@@ -47,14 +52,28 @@ def test_snapshot_keeps_external_source_hosts_and_terms(terms: SpamTerms) -> Non
         (BASE, []),
         (home(scripts=("/js/jquery.js", "http://hm.baidu.com/hm.js"), body="<p>政务公开 新闻</p>", meta="安康"), []),
         (home(scripts=("http://hm.baidu.com/hm.js",), body="<p>政务公开</p>"), []),  # a host dropped is fine
-        (home(scripts=("/js/jquery.js", "http://hm.baidu.com/hm.js", "http://js.bet365x.example/a.js"),
-              body="<p>政务公开</p>"), [("serious", "js.bet365x.example")]),
-        (home(scripts=("/js/jquery.js", "http://hm.baidu.com/hm.js", "https://cdn.share.example/s.js"),
-              body="<p>政务公开</p>"), [("notice", "cdn.share.example")]),
-        (home(title="安康市人民政府-澳门葡京娱乐城", scripts=("/js/jquery.js", "http://hm.baidu.com/hm.js")),
-         [("veto", ""), ("veto", "")]),
-        (home(scripts=("/js/jquery.js",), body="<p>政务公开</p>", meta="安康,时时彩,北京赛车"),
-         [("veto", ""), ("veto", "")]),
+        (
+            home(
+                scripts=("/js/jquery.js", "http://hm.baidu.com/hm.js", "http://js.bet365x.example/a.js"),
+                body="<p>政务公开</p>",
+            ),
+            [("serious", "js.bet365x.example")],
+        ),
+        (
+            home(
+                scripts=("/js/jquery.js", "http://hm.baidu.com/hm.js", "https://cdn.share.example/s.js"),
+                body="<p>政务公开</p>",
+            ),
+            [("notice", "cdn.share.example")],
+        ),
+        (
+            home(title="安康市人民政府-澳门葡京娱乐城", scripts=("/js/jquery.js", "http://hm.baidu.com/hm.js")),
+            [("veto", ""), ("veto", "")],
+        ),
+        (
+            home(scripts=("/js/jquery.js",), body="<p>政务公开</p>", meta="安康,时时彩,北京赛车"),
+            [("veto", ""), ("veto", "")],
+        ),
         (home(scripts=("/js/jquery.js",), body="<p>政务公开 代开发票</p>"), [("serious", "")]),
         (home(scripts=("/js/jquery.js",), body="<p>严厉打击网络赌博</p>"), []),
     ],
@@ -71,8 +90,9 @@ def test_compare_reports_what_is_new(terms: SpamTerms, current: str, expected: l
 def test_both_runs_are_named_and_known_hosts_are_allowed(terms: SpamTerms) -> None:
     current = snap(home(scripts=("http://hm.baidu.com/hm.js", "http://new.example/a.js")), terms)
     [finding] = compare(snap(BASE, terms), current, terms)
-    assert finding.evidence == ("首页新增外部脚本或框架来源 new.example（上次：hm.baidu.com；"
-                                "本次：hm.baidu.com、new.example）")
+    assert finding.evidence == (
+        "首页新增外部脚本或框架来源 new.example（上次：hm.baidu.com；本次：hm.baidu.com、new.example）"
+    )
     assert compare(snap(BASE, terms), current, terms, known_hosts=frozenset({"new.example"})) == []
 
 

@@ -19,9 +19,11 @@ def html(title: str, body: str = "", head: str = "") -> str:
     return f"<html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
 
 
-CLOAK = ("<script>var ua = navigator.userAgent.toLowerCase();"
-         "if (ua.indexOf('baiduspider') < 0 && ua.indexOf('sogou') < 0) {{ window.location.href = '{to}'; }}</script>")
-REFERRER = ("<script>if (document.referrer.indexOf('baidu.com') > 0) {{ location.replace('{to}'); }}</script>")
+CLOAK = (
+    "<script>var ua = navigator.userAgent.toLowerCase();"
+    "if (ua.indexOf('baiduspider') < 0 && ua.indexOf('sogou') < 0) {{ window.location.href = '{to}'; }}</script>"
+)
+REFERRER = "<script>if (document.referrer.indexOf('baidu.com') > 0) {{ location.replace('{to}'); }}</script>"
 
 BAD = [
     (html("澳门葡京娱乐城-官方网站"), "gambling"),
@@ -48,8 +50,10 @@ GOOD = [
     html("扫黄打非", "<p>深入开展扫黄打非专项行动，整治淫秽色情信息。</p>"),
     html("某县人民政府", "<p>欢迎访问</p>"),
     html("成人高考报名通知", "<p>成人教育 黄色预警 创业担保贷款 公章刻制</p>"),
-    html("手机版", "<script>if (/android|iphone/i.test(navigator.userAgent)) { location.href = 'http://m.x.gov.cn/'; }"
-                  "</script>"),
+    html(
+        "手机版",
+        "<script>if (/android|iphone/i.test(navigator.userAgent)) { location.href = 'http://m.x.gov.cn/'; }</script>",
+    ),
     html("Sudan news", "<p>jordan.com sudan.com</p>"),
     "",
     "<<<not html at all",
@@ -84,11 +88,17 @@ def test_official_lottery_urls_and_redirect_endings(classifier: TargetClassifier
 
 def test_precision_and_recall_over_the_labelled_pages(classifier: TargetClassifier) -> None:
     labelled = [(page, category) for page, category in BAD] + [(page, "ok") for page in GOOD]
-    labelled += [(html(f"{name}官网", f"<p>{body}</p>"), category) for name, body, category in [
-        ("太阳城集团", "在线娱乐", "gambling"), ("威尼斯人", "注册送 彩金 返水", "gambling"),
-        ("县人民医院", "预约挂号 体检 彩超", "ok"), ("县图书馆", "成人阅读区 少儿阅读区", "ok"),
-        ("气象台", "暴雨黄色预警信号", "ok"), ("税务局", "严禁虚开发票、代开发票违法行为", "ok"),
-    ]]
+    labelled += [
+        (html(f"{name}官网", f"<p>{body}</p>"), category)
+        for name, body, category in [
+            ("太阳城集团", "在线娱乐", "gambling"),
+            ("威尼斯人", "注册送 彩金 返水", "gambling"),
+            ("县人民医院", "预约挂号 体检 彩超", "ok"),
+            ("县图书馆", "成人阅读区 少儿阅读区", "ok"),
+            ("气象台", "暴雨黄色预警信号", "ok"),
+            ("税务局", "严禁虚开发票、代开发票违法行为", "ok"),
+        ]
+    ]
     tp = fp = fn = 0
     for page, category in labelled:
         got = classifier.classify(page, "http://x.example/").category

@@ -87,7 +87,7 @@ def _cut(text: str, limits: Limits, truncated: bool = False) -> AttachmentText:
 
 
 def _check_zip(archive: zipfile.ZipFile, limits: Limits) -> str:
-    """"" when the archive's declared sizes are within the limits, else the reason (a zip bomb)."""
+    """ "" when the archive's declared sizes are within the limits, else the reason (a zip bomb)."""
     members = archive.infolist()
     if len(members) > limits.max_members:
         return f"压缩包内文件过多（{len(members)} 个，疑似压缩炸弹）"
@@ -176,7 +176,8 @@ def _run_tool(data: bytes, fmt: str, limits: Limits, search_path: str | None) ->
             command = [executable, *(str(path) if a == "{file}" else a for a in arguments)]
             try:
                 result = subprocess.run(  # noqa: S603 - a fixed program, the file is our own temporary copy
-                    command, capture_output=True, timeout=limits.tool_timeout, check=False)
+                    command, capture_output=True, timeout=limits.tool_timeout, check=False
+                )
             except subprocess.TimeoutExpired:
                 return _unreadable(f"读取超时（{program} 超过 {limits.tool_timeout:g} 秒）")
             except OSError as exc:
@@ -213,8 +214,9 @@ def _read(data: bytes, ext: str, limits: Limits, search_path: str | None) -> Att
     return _unreadable("文件已损坏或格式与扩展名不符")
 
 
-def read_attachment(data: bytes, name: str, limits: Limits | None = None,
-                    search_path: str | None = None) -> AttachmentText:
+def read_attachment(
+    data: bytes, name: str, limits: Limits | None = None, search_path: str | None = None
+) -> AttachmentText:
     """The text of attachment ``data`` named ``name`` (a file name or URL), or why it cannot be read.
 
     The content decides the reader (a .xls that is really .xlsx is read as .xlsx); ``search_path`` is where

@@ -38,13 +38,39 @@ _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(px|pt|em|rem|%|)\s*$")
 _STRING_LITERAL = re.compile(r"'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\"")
 _ESCAPES = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)")
-_NAMED_COLOURS = {"white": "#ffffff", "black": "#000000", "red": "#ff0000", "blue": "#0000ff", "green": "#008000",
-                  "yellow": "#ffff00", "gray": "#808080", "grey": "#808080", "silver": "#c0c0c0"}
+_NAMED_COLOURS = {
+    "white": "#ffffff",
+    "black": "#000000",
+    "red": "#ff0000",
+    "blue": "#0000ff",
+    "green": "#008000",
+    "yellow": "#ffff00",
+    "gray": "#808080",
+    "grey": "#808080",
+    "silver": "#c0c0c0",
+}
 _DEFAULT_BACKGROUND = "#ffffff"
 #: the properties that can hide a link; rules without any of them are not matched against the tree
-_RELEVANT = frozenset({"display", "visibility", "opacity", "font-size", "overflow", "width", "height", "position",
-                       "left", "top", "margin-left", "margin-top", "text-indent", "color", "background",
-                       "background-color"})
+_RELEVANT = frozenset(
+    {
+        "display",
+        "visibility",
+        "opacity",
+        "font-size",
+        "overflow",
+        "width",
+        "height",
+        "position",
+        "left",
+        "top",
+        "margin-left",
+        "margin-top",
+        "text-indent",
+        "color",
+        "background",
+        "background-color",
+    }
+)
 
 
 def declarations(style: str) -> dict[str, str]:
@@ -163,8 +189,9 @@ def _hidden_how(anchor: etree._Element, styles: _Styles) -> str:
                 return "微小滚动区"
         # the text takes the nearest colour up the tree; the nearest background is what shows behind it
         if not text_colour:
-            text_colour = colour(style.get("color", "")) or (colour(element.get("color") or "")
-                                                             if element.tag == "font" else "")
+            text_colour = colour(style.get("color", "")) or (
+                colour(element.get("color") or "") if element.tag == "font" else ""
+            )
         background = background or _background(element, style)
     if text_colour and text_colour == (background or _DEFAULT_BACKGROUND):
         return "文字与背景同色"
@@ -221,8 +248,9 @@ class DarkLinkDetector:
             findings += self._scan(fragment, rules + _style_rules([fragment]), base, own, via_script=True)
         return findings
 
-    def _scan(self, root: etree._Element, rules: list[tuple[str, dict[str, str]]], base: str, own: set[str],
-              via_script: bool) -> list[Finding]:
+    def _scan(
+        self, root: etree._Element, rules: list[tuple[str, dict[str, str]]], base: str, own: set[str], via_script: bool
+    ) -> list[Finding]:
         styles = _Styles(root, rules)
         findings: list[Finding] = []
         seen: set[str] = set()
@@ -244,11 +272,13 @@ class DarkLinkDetector:
                 continue
             seen.add(target)
             how = f"脚本写入，{how}" if via_script else how
-            findings.append(Finding(
-                kind=HIDDEN_LINK,
-                evidence=f"隐藏的{CATEGORY_NAMES[category]}链接（{how}）：{text[:60] or target}",
-                severity=SERIOUS if category == "spam" else VETO,
-                target=target,
-                context=how,
-            ))
+            findings.append(
+                Finding(
+                    kind=HIDDEN_LINK,
+                    evidence=f"隐藏的{CATEGORY_NAMES[category]}链接（{how}）：{text[:60] or target}",
+                    severity=SERIOUS if category == "spam" else VETO,
+                    target=target,
+                    context=how,
+                )
+            )
         return findings

@@ -55,8 +55,9 @@ def _rule(fields: list[str], where: str) -> ExpressionRule:
         if not values[field]:
             raise ValueError(f"{where}: field '{field}' is empty")
     if values["severity"] not in SEVERITIES:
-        raise ValueError(f"{where}: field 'severity': expected one of {', '.join(SEVERITIES)}, "
-                         f"got {values['severity']!r}")
+        raise ValueError(
+            f"{where}: field 'severity': expected one of {', '.join(SEVERITIES)}, got {values['severity']!r}"
+        )
     valid_from = _date(values["valid_from"], where, "valid_from")
     valid_to = _date(values["valid_to"], where, "valid_to")
     if valid_from and valid_to and valid_from > valid_to:
@@ -65,8 +66,9 @@ def _rule(fields: list[str], where: str) -> ExpressionRule:
     for exception in exceptions:
         if values["wrong"] not in exception:
             raise ValueError(f"{where}: field 'exceptions': {exception!r} does not contain {values['wrong']!r}")
-    return ExpressionRule(values["wrong"], values["right"], values["note"], values["severity"],
-                          valid_from, valid_to, exceptions)
+    return ExpressionRule(
+        values["wrong"], values["right"], values["note"], values["severity"], valid_from, valid_to, exceptions
+    )
 
 
 def load_rules(path: Path = DEFAULT_EXPRESSIONS_FILE) -> tuple[ExpressionRule, ...]:
@@ -120,6 +122,12 @@ def find_expressions(text: str, rules: tuple[ExpressionRule, ...], as_of: date) 
             continue
         covered = end
         context = " ".join(text[max(0, start - CONTEXT_CHARS) : end + CONTEXT_CHARS].split())
-        findings.append(Finding(kind=WRONG_EXPRESSION, evidence=f"“{rule.wrong}”应为“{rule.right}”（{rule.note}）",
-                                severity=rule.severity, context=context))
+        findings.append(
+            Finding(
+                kind=WRONG_EXPRESSION,
+                evidence=f"“{rule.wrong}”应为“{rule.right}”（{rule.note}）",
+                severity=rule.severity,
+                context=context,
+            )
+        )
     return findings

@@ -158,8 +158,9 @@ class PrivacyDetector:
     region_prefixes: frozenset[str]
 
     @classmethod
-    def load(cls, cities_file: Path = DEFAULT_CITIES_FILE,
-             extra_file: Path = DEFAULT_EXTRA_REGIONS_FILE) -> PrivacyDetector:
+    def load(
+        cls, cities_file: Path = DEFAULT_CITIES_FILE, extra_file: Path = DEFAULT_EXTRA_REGIONS_FILE
+    ) -> PrivacyDetector:
         """Region prefixes from the vendored divisions' cities.csv plus the extra (former) prefixes."""
         prefixes: set[str] = set()
         with cities_file.open(encoding="utf-8", newline="") as handle:
@@ -214,8 +215,14 @@ class PrivacyDetector:
             if not kind:
                 continue
             label, severity = KINDS[kind]
-            findings.append(Finding(kind=kind, evidence=f"{label} {mask(digits)}", severity=severity,
-                                    context=self._context(text, match.start(), match.end())))
+            findings.append(
+                Finding(
+                    kind=kind,
+                    evidence=f"{label} {mask(digits)}",
+                    severity=severity,
+                    context=self._context(text, match.start(), match.end()),
+                )
+            )
         return findings
 
     @staticmethod

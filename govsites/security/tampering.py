@@ -44,8 +44,9 @@ def _listing(values: frozenset[str]) -> str:
     return "、".join(sorted(values)) or "无"
 
 
-def compare(previous: HomeSnapshot, current: HomeSnapshot, terms: SpamTerms,
-            known_hosts: frozenset[str] = frozenset()) -> list[Finding]:
+def compare(
+    previous: HomeSnapshot, current: HomeSnapshot, terms: SpamTerms, known_hosts: frozenset[str] = frozenset()
+) -> list[Finding]:
     """Findings for what ``current`` has that ``previous`` had not; ``known_hosts`` are hosts always allowed.
 
     A new term is a veto (gambling, porn) or serious (spam); a new source host is serious when the host looks
@@ -55,12 +56,22 @@ def compare(previous: HomeSnapshot, current: HomeSnapshot, terms: SpamTerms,
     runs = f"上次：{_listing(previous.source_hosts)}；本次：{_listing(current.source_hosts)}"
     for host in sorted(current.source_hosts - previous.source_hosts - known_hosts):
         bad = terms.url_matches(f"http://{host}/")
-        findings.append(Finding(kind=TAMPERING, evidence=f"首页新增外部脚本或框架来源 {host}（{runs}）",
-                                severity=SERIOUS if bad else NOTICE, target=host))
+        findings.append(
+            Finding(
+                kind=TAMPERING,
+                evidence=f"首页新增外部脚本或框架来源 {host}（{runs}）",
+                severity=SERIOUS if bad else NOTICE,
+                target=host,
+            )
+        )
     before = _listing(frozenset(t for _, t in previous.terms))
     now = _listing(frozenset(t for _, t in current.terms))
     for category, term in sorted(current.terms - previous.terms):
-        findings.append(Finding(kind=TAMPERING,
-                                evidence=f"首页新出现{CATEGORY_NAMES[category]}内容“{term}”（上次：{before}；本次：{now}）",
-                                severity=SERIOUS if category == "spam" else VETO))
+        findings.append(
+            Finding(
+                kind=TAMPERING,
+                evidence=f"首页新出现{CATEGORY_NAMES[category]}内容“{term}”（上次：{before}；本次：{now}）",
+                severity=SERIOUS if category == "spam" else VETO,
+            )
+        )
     return findings

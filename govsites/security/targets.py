@@ -25,15 +25,32 @@ BODY_TERMS_NEEDED = 3
 
 #: phrases of domain parking and for-sale pages (lower case), in text or in script / iframe sources
 PARKED_PHRASES = (
-    "domain is for sale", "domain may be for sale", "buy this domain", "domain for sale", "this domain is parked",
-    "parked free", "domain parking", "parkingcrew", "sedoparking", "sedo.com", "bodis.com", "hugedomains",
-    "afternic", "域名出售", "域名正在出售", "域名可以出售", "域名转让", "域名停放", "域名已过期",
+    "domain is for sale",
+    "domain may be for sale",
+    "buy this domain",
+    "domain for sale",
+    "this domain is parked",
+    "parked free",
+    "domain parking",
+    "parkingcrew",
+    "sedoparking",
+    "sedo.com",
+    "bodis.com",
+    "hugedomains",
+    "afternic",
+    "域名出售",
+    "域名正在出售",
+    "域名可以出售",
+    "域名转让",
+    "域名停放",
+    "域名已过期",
 )
 _REDIRECT = re.compile(r"(?:window\.|document\.|top\.|self\.)?location(?:\.href|\.replace|\.assign)?\s*[=(]")
 _CONDITION = re.compile(r"navigator\.useragent|document\.referrer", re.IGNORECASE)
 # search engines and their crawlers: a redirect on these is cloaking (a mobile-site redirect is not)
-_VISITOR_WORDS = re.compile(r"spider|bot|baidu|sogou|so\.com|sm\.cn|google|bing|360|yahoo|youdao|toutiao",
-                            re.IGNORECASE)
+_VISITOR_WORDS = re.compile(
+    r"spider|bot|baidu|sogou|so\.com|sm\.cn|google|bing|360|yahoo|youdao|toutiao", re.IGNORECASE
+)
 _SCRIPT_URL = re.compile(r"""https?://[^\s'"<>\\)]+""", re.IGNORECASE)
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.IGNORECASE)
 
@@ -55,8 +72,12 @@ class TargetVerdict:
             return None
         severity = VETO if self.category in ("gambling", "porn") else SERIOUS
         name = CATEGORY_NAMES[self.category]
-        return Finding(kind=BAD_EXTERNAL_LINK, evidence=f"外部链接指向{name}页面：{self.evidence}",
-                       severity=severity, target=target)
+        return Finding(
+            kind=BAD_EXTERNAL_LINK,
+            evidence=f"外部链接指向{name}页面：{self.evidence}",
+            severity=severity,
+            target=target,
+        )
 
 
 def _names(matches: list[TermMatch], category: str) -> str:
@@ -81,8 +102,11 @@ class TargetClassifier:
         return TargetVerdict(OK)
 
     def _by_url(self, root: etree._Element, url: str, final_url: str) -> TargetVerdict | None:
-        refresh = [m.group(1) for content in root.xpath("//meta[@http-equiv or @HTTP-EQUIV]/@content")
-                   if (m := _REFRESH_URL.search(str(content)))]
+        refresh = [
+            m.group(1)
+            for content in root.xpath("//meta[@http-equiv or @HTTP-EQUIV]/@content")
+            if (m := _REFRESH_URL.search(str(content)))
+        ]
         for where, candidate in (("跳转到", final_url), ("自动跳转到", next(iter(refresh), ""))):
             category = worst_category(self.terms.url_matches(candidate))
             if category:
