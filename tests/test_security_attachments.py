@@ -13,6 +13,8 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govsites.security.attachments import UNREADABLE, Limits, extension, read_attachment
 from govsites.security.privacy import ID_NUMBER, MOBILE, PrivacyDetector, id_check_digit
@@ -221,3 +223,28 @@ def test_tool_output_exit_code_and_timeout(tmp_path: Path) -> None:
 def test_real_pdftotext_reads_a_pdf() -> None:
     result = read_attachment(PDF, "a.pdf", search_path=os.environ.get("PATH"))
     assert result.readable or "出错" in result.reason
+
+
+# -- fuzzing: any bytes, never an exception ------------------------------------------------------------------
+EXTENSIONS = sorted({".xlsx", ".docx", ".pdf", ".doc", ".xls", ".wps", ".et", ".txt", ".csv", ".zip"})
+SAMPLE_XLSX = xlsx_bytes([["姓名", "电话"], ["张三", "13812345678"]])
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=st.binary(max_size=3000), ext=st.sampled_from(EXTENSIONS))
+def test_random_bytes_never_raise(tmp_path_factory: pytest.TempPathFactory, data: bytes, ext: str) -> None:
+    no_tools = str(tmp_path_factory.mktemp("no-tools"))
+    for blob in (data, b"PK\x03\x04" + data, b"%PDF" + data, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + data):
+        result = read_attachment(blob, f"file{ext}", search_path=no_tools)
+        assert result.readable or result.reason.startswith(UNREADABLE)
+
+
+@settings(max_examples=80, deadline=None)
+@given(cut=st.integers(min_value=0, max_value=len(SAMPLE_XLSX)), flips=st.lists(st.integers(0, 255), max_size=8))
+def test_damaged_xlsx_never_raises(cut: int, flips: list[int]) -> None:
+    damaged = bytearray(SAMPLE_XLSX[:cut] + SAMPLE_XLSX[cut + 1 :])
+    for i, value in enumerate(flips):
+        if damaged:
+            damaged[(cut + 97 * i) % len(damaged)] = value
+    result = read_attachment(bytes(damaged), "damaged.xlsx")
+    assert result.readable or result.reason.startswith(UNREADABLE)
