@@ -68,6 +68,7 @@ def test_check_digit_and_luhn_known_values() -> None:
         (f"公民身份号码 {ID_OLD_PREFECTURE} 男", ID_NUMBER),
         (f"证件号 {ID_ANKANG[:6]} {ID_ANKANG[6:14]} {ID_ANKANG[14:]}", ID_NUMBER),
         ("联系电话：13812345678", MOBILE),
+        ("联系电话：１３８１２３４５６７８", MOBILE),
         ("手机 138-1234-5678（工作日）", MOBILE),
         ("手机 138 1234 5678", MOBILE),
         ("电话+86 15991234567", MOBILE),

@@ -68,6 +68,8 @@ SERIAL_LABELS = ("ICP备", "公网安备", "备案号", "标识码", "许可证"
 SERIAL_LABEL_WINDOW = 8
 _CONTEXT_NUMBER = re.compile(r"\d(?:[ \-]?[\dXx])+")
 _SEPARATORS = re.compile(r"[ \-]")
+#: full-width digits, X and separators read as ASCII (one character for one, so positions stay)
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ－\u3000", "0123456789Xx- ")
 
 
 def mask(number: str) -> str:
@@ -207,6 +209,7 @@ class PrivacyDetector:
         """Personal numbers in ``text``, in order; ``exclude`` holds numbers of the site itself (its phones …)."""
         skip = {_SEPARATORS.sub("", value) for value in exclude}
         findings: list[Finding] = []
+        text = text.translate(_HALF_WIDTH)
         for match in _CANDIDATES.finditer(text):
             digits = _SEPARATORS.sub("", match.group(0))
             if digits in skip or _labelled_serial(text, match.start()):
