@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,3 +114,37 @@ def test_security_modules_are_pure(path: Path) -> None:
     for name in _imports(path):
         assert not name.startswith(("scrapy", "govsites.store", "govsites.pipelines", "govsites.spiders")), name
         assert not name.rsplit(".", 1)[-1].startswith("_"), f"private name imported: {name}"
+
+
+def fill(change: dict[str, Any], n: int) -> str:
+    """The home page with ``change``'s arguments, ``{n}`` replaced by ``n``."""
+    args = {k: v.format(n=n) if isinstance(v, str) else tuple(s.format(n=n) for s in v) for k, v in change.items()}
+    return home(**args)
+
+
+def test_precision_and_recall_over_generated_runs(terms: SpamTerms) -> None:
+    injected: list[dict[str, Any]] = [
+        {"scripts": ("/js/jquery.js", "http://hm.baidu.com/hm.js", "http://www.bocai{n}.example/x.js")},
+        {"title": "安康市人民政府_百家乐{n}"},
+        {"meta": "安康,真人娱乐,{n}"},
+        {"body": "<p>政务公开</p><p>成人电影{n}</p>"},
+        {"body": "<p>政务公开</p><p>代开发票{n}</p>"},
+        {"body": '<p>政务公开</p><iframe src="http://ads{n}.example/"></iframe>'},
+    ]
+    benign: list[dict[str, Any]] = [
+        {"body": "<p>政务公开 第{n}期 通知公告</p>"},
+        {"meta": "安康,政府,{n}"},
+        {"body": "<p>政务公开 严厉打击网络赌博 第{n}次专项行动</p>"},
+        {"scripts": ("/js/jquery.js", "/js/app{n}.js")},
+    ]
+    base = snap(BASE, terms)
+    tp = fp = fn = 0
+    for n in range(30):
+        for change in injected:
+            hits = len(compare(base, snap(fill(change, n), terms), terms))
+            tp += hits > 0
+            fn += hits == 0
+        for change in benign:
+            fp += len(compare(base, snap(fill(change, n), terms), terms))
+    assert tp / (tp + fp) >= 0.90
+    assert tp / (tp + fn) >= 0.90

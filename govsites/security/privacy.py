@@ -211,7 +211,7 @@ class PrivacyDetector:
         findings: list[Finding] = []
         text = text.translate(_HALF_WIDTH)
         for match in _CANDIDATES.finditer(text):
-            digits = _SEPARATORS.sub("", match.group(0))
+            digits = _SEPARATORS.sub("", match.group(0)).upper()
             if digits in skip or _labelled_serial(text, match.start()):
                 continue
             kind = self.classify(digits, as_of)
