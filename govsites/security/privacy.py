@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -157,7 +157,7 @@ def is_mobile(digits: str) -> bool:
 class PrivacyDetector:
     """Finds personal numbers in text; holds the valid 4-digit region prefixes of ID numbers."""
 
-    region_prefixes: frozenset[str]
+    region_prefixes: frozenset[str] = field(repr=False)
 
     @classmethod
     def load(
