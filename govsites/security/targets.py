@@ -95,13 +95,15 @@ class TargetClassifier:
         if any(self.terms.is_legit_url(u) for u in (url, final_url) if u):
             return TargetVerdict(OK)
         root = parse_html(html)
-        for check in (self._by_url, self._parked, self._by_scripts, self._by_words):
-            verdict = check(root, url, final_url)
-            if verdict is not None:
-                return verdict
-        return TargetVerdict(OK)
+        return (
+            self._by_redirect(root, final_url)
+            or self._parked(root)
+            or self._by_scripts(root)
+            or self._by_words(root)
+            or TargetVerdict(OK)
+        )
 
-    def _by_url(self, root: etree._Element, url: str, final_url: str) -> TargetVerdict | None:
+    def _by_redirect(self, root: etree._Element, final_url: str) -> TargetVerdict | None:
         refresh = [
             m.group(1)
             for content in root.xpath("//meta[@http-equiv or @HTTP-EQUIV]/@content")
@@ -111,18 +113,15 @@ class TargetClassifier:
             category = worst_category(self.terms.url_matches(candidate))
             if category:
                 return TargetVerdict(category, f"{where} {candidate}")
-        del url
         return None
 
-    def _parked(self, root: etree._Element, url: str, final_url: str) -> TargetVerdict | None:
-        del url, final_url
+    def _parked(self, root: etree._Element) -> TargetVerdict | None:
         sources = " ".join(str(s) for s in root.xpath("//script/@src | //iframe/@src | //frame/@src"))
         haystack = f"{page_title_from_tree(root)} {element_text(root)} {sources}".lower()
         phrase = next((p for p in PARKED_PHRASES if p in haystack), "")
         return TargetVerdict(PARKED, f"域名停放或出售页面（{phrase}）") if phrase else None
 
-    def _by_scripts(self, root: etree._Element, url: str, final_url: str) -> TargetVerdict | None:
-        del url, final_url
+    def _by_scripts(self, root: etree._Element) -> TargetVerdict | None:
         for script in root.iter("script"):
             code = script.text or ""
             if not (_CONDITION.search(code) and _VISITOR_WORDS.search(code) and _REDIRECT.search(code)):
@@ -135,8 +134,7 @@ class TargetClassifier:
             return TargetVerdict(category, f"脚本按访问者或来源条件跳转{where}")
         return None
 
-    def _by_words(self, root: etree._Element, url: str, final_url: str) -> TargetVerdict | None:
-        del url, final_url
+    def _by_words(self, root: etree._Element) -> TargetVerdict | None:
         meta = " ".join(str(v) for v in root.xpath("//meta[@name='keywords' or @name='description']/@content"))
         head = collapse(f"{page_title_from_tree(root)} {meta}")
         head_matches = self.terms.text_matches(head)
