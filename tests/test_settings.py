@@ -147,3 +147,19 @@ def test_command_line_options_then_environment_then_defaults(monkeypatch: pytest
     assert config.allow_private is True
     assert config.sites == GovsitesConfig().sites
     assert crawl_config(build_parser().parse_args(["probe"])).max_query_variants == 7
+
+
+def test_derivation_runs_before_logging_and_the_spider_loader(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: pytest.TempPathFactory) -> None:
+    # Scrapy calls the add-on's update_pre_crawler_settings when a runner or process is made, before the process
+    # configures logging from LOG_LEVEL and before it builds the spider loader.
+    from scrapy.crawler import AsyncCrawlerRunner
+
+    registry = tmp_path / "sites.csv"  # type: ignore[operator]
+    registry.write_text("site_id,name,group,county,home_url\nonly,某局,agency,市直,http://127.0.0.11:8341/\n",
+                        encoding="utf-8")
+    monkeypatch.setenv("GOVSITES_LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("GOVSITES_SITES", str(registry))
+    runner = AsyncCrawlerRunner(Settings(PROJECT, priority="project"))
+    assert runner.settings.get("LOG_LEVEL") == "WARNING"
+    assert runner.spider_loader.list() == ["only"]
