@@ -88,8 +88,8 @@ class StorePipeline:
     a resumed run crawls again.
     """
 
-    def __init__(self, db: str, batch_size: int = 5000) -> None:
-        self.db, self.batch_size = db, batch_size
+    def __init__(self, db: str, batch_size: int = 5000, stats: Any = None) -> None:
+        self.db, self.batch_size, self.stats = db, batch_size, stats
         self.store: Store | None = None
         self.run: RunContext | None = None
         self.strategy: RunStrategy | None = None
@@ -99,7 +99,7 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         config = GovsitesConfig.from_settings(crawler.settings)
-        pipeline = cls(config.db, config.store_batch)
+        pipeline = cls(config.db, config.store_batch, crawler.stats)
         crawler.signals.connect(pipeline.run_opened, signal=run_opened)
         return pipeline
 
@@ -116,6 +116,7 @@ class StorePipeline:
                 self.flush()
                 assert self.store is not None
                 self.store.finish_site(run.run_id, item.site_id, "done", strategy.pages(item.site_id))
+                self._count("govsites/store/sites_done")
             return item
         self._add_item(item)
         if isinstance(item, PageItem):
@@ -141,9 +142,15 @@ class StorePipeline:
         assert self.store is not None
         assert self.run is not None
         if self.buffered:
-            self.store.insert_values(self.run.run_id, self.buffer)
+            written = self.store.insert_values(self.run.run_id, self.buffer)
+            self._count("govsites/store/rows", written)
+            self._count("govsites/store/batches")
         self.buffer.clear()
         self.buffered = 0
+
+    def _count(self, key: str, count: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key, count)
 
     def close_spider(self) -> None:
         """Write what is buffered and close the store (the run lifecycle closes the run afterwards)."""

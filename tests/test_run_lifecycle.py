@@ -5,23 +5,25 @@ store read back with ``sqlite3``; no engine and no network."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from scrapy.crawler import Crawler
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.test import get_crawler
 
 import govsites.settings
 from govsites.config import declared_names
 from govsites.extensions import RunLifecycle
 from govsites.items import LinkCheckItem, LinkRefItem, ListEntryItem, PageItem, ProbeItem, SiteDoneItem, TypoItem
-from govsites.lifecycle import LocalStrategy, RunContext, run_opened
+from govsites.lifecycle import DistributedStrategy, LocalStrategy, RunContext, run_opened
 from govsites.pipelines import StorePipeline, TypoPipeline
 from govsites.spiders.site import SiteSpider
 from govsites.store import StoreLock, open_store
+from tests.localservers import missing_reason, redis_server
 
 PROJECT = {name: getattr(govsites.settings, name) for name in dir(govsites.settings)
            if name.isupper() and name != "TWISTED_REACTOR"}
@@ -120,6 +122,11 @@ def test_pipeline_writes_items_and_the_run_closes(tmp_path: Path) -> None:
     assert crawl.rows("SELECT pinned FROM list_items") == [(1,)]
     assert crawl.rows("SELECT url, broken FROM link_checks ORDER BY url") == [(HOME, 0), (f"{HOME}1", 1)]
     assert crawl.rows('SELECT wrong, "right" FROM typos') == [("错", "对")]
+    stats = crawl.crawler.stats
+    assert stats is not None
+    assert stats.get_value("govsites/store/rows") == 10  # page, 5 refs, entry, 2 checks, typo
+    assert stats.get_value("govsites/store/batches") == 2
+    assert stats.get_value("govsites/store/sites_done") == 1
     crawl.pipeline.process_item(page("b", "http://127.0.0.12:8341/"))
     crawl.close("finished")  # b never reported done: a crawl that finished normally marks it done
     assert crawl.rows("SELECT site_id, status, pages FROM run_sites ORDER BY 1") == [("a", "done", 1),
@@ -203,3 +210,39 @@ def test_store_is_readable_after_the_crawl(tmp_path: Path) -> None:
         assert run is not None
         assert run.status == "finished"
         assert [row["pages"] for row in store.run_sites(run.id)] == [1, 0]
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    reason = missing_reason(postgres=False)
+    if reason:
+        pytest.skip(reason)
+    with redis_server() as url:
+        yield url
+
+
+def test_distributed_workers_seed_join_and_share_the_run(tmp_path: Path, redis_url: str) -> None:
+    settings = {"GOVSITES_DISTRIBUTED": redis_url, "GOVSITES_RUN": "shared", "GOVSITES_DISTRIBUTED_WAIT": 5}
+    seeder, joiner = Crawl(tmp_path, **settings), Crawl(tmp_path, **settings)
+    seeder.open()
+    joiner.open()
+    first, second = seeder.published[0], joiner.published[0]
+    assert (first.seeder, second.seeder) == (True, False)  # one worker pushes the sites; the other joins
+    assert first.run_id == second.run_id
+    assert [s.site_id for s in second.sites] == ["a", "b"]
+    assert isinstance(seeder.lifecycle.strategy, DistributedStrategy)
+    assert seeder.crawler.settings.get("SCHEDULER") == "scrapy_redis.scheduler.Scheduler"
+    with pytest.raises(DontCloseSpider):  # sites are left: an idle worker stays open
+        joiner.lifecycle.spider_idle(joiner.spider)
+    seeder.pipeline.process_item(page())  # pages are counted over the workers ...
+    joiner.pipeline.process_item(SiteDoneItem("a", 0))  # ... so the worker that finishes the site stores them
+    assert joiner.rows("SELECT site_id, status, pages FROM run_sites ORDER BY 1") == [("a", "done", 1),
+                                                                                      ("b", "running", 0)]
+    for state in joiner.spider.states.values():  # the sites' last requests finish (states shared in Redis) ...
+        state.add_inflight(1)
+        assert state.finish_one()
+    seeder.lifecycle.spider_idle(seeder.spider)  # ... so no site is left: an idle worker may close
+    joiner.pipeline.process_item(SiteDoneItem("b", 0))
+    seeder.close()
+    joiner.close()
+    assert joiner.rows("SELECT status FROM runs") == [("finished",)]
