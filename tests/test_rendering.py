@@ -21,17 +21,25 @@ def test_loads_what_a_list_needs(resource_type: str) -> None:
     assert not rendering.skip_resource(SimpleNamespace(resource_type=resource_type))
 
 
-def test_own_loop_setting_switches_scrapy_playwright() -> None:
+def test_own_loop_setting_switches_scrapy_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
     from scrapy.settings import Settings
     from scrapy_playwright.handler import Config
 
     from govsites import settings as project_settings
+    from govsites.addon import apply_config
+    from govsites.config import GovsitesConfig
 
-    values = {k: v for k, v in vars(project_settings).items() if k.isupper() or k.startswith("_PLAYWRIGHT")}
-    assert Config.from_settings(Settings(values)).use_threaded_loop is project_settings.GOVSITES_RENDER_OWN_LOOP
+    monkeypatch.delenv("GOVSITES_RENDER_OWN_LOOP", raising=False)
+    values = {k: v for k, v in vars(project_settings).items() if k.isupper()}
+
+    def threaded(**extra: object) -> bool:
+        settings = Settings({**values, **extra})
+        apply_config(settings)  # what the govsites add-on does
+        return bool(Config.from_settings(settings).use_threaded_loop)
+
+    assert threaded() is GovsitesConfig().render_own_loop
     for own_loop in (True, False):
-        values["_PLAYWRIGHT_THREADED_LOOP"] = own_loop
-        assert Config.from_settings(Settings(values)).use_threaded_loop is own_loop
+        assert threaded(GOVSITES_RENDER_OWN_LOOP=own_loop) is own_loop
 
 
 def test_why_playwright_needs_its_own_loop() -> None:
