@@ -12,6 +12,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured, StopDownload
 from scrapy.http import Response
 from twisted.internet import reactor, task
+from twisted.python.failure import Failure
 
 from govsites.config import GovsitesConfig
 from govsites.items import ColumnItem, LinkCheckItem, PageItem, ProbeItem, SiteDoneItem
@@ -212,8 +213,9 @@ class RunLifecycle:
     crawl) opens the run for the spider's chosen sites (``spider.sites``; ``spider.mode`` ``crawl`` or ``probe``),
     and the outcome is published: an immutable :class:`~govsites.lifecycle.RunContext` and the strategy, sent
     with :data:`~govsites.lifecycle.run_opened` (also kept as ``run`` and ``strategy`` here). A run that cannot
-    start closes the spider (``store_locked``, ``distributed_not_ready``). When the spider closes (after the
-    pipelines have written their rows), the run is closed.
+    start closes the spider (``store_locked``, ``distributed_not_ready``), and so does a component that fails to
+    take it (``run_not_opened``). When the spider closes (after the pipelines have written their rows), the run
+    is closed.
 
     A worker of a distributed crawl stays open while the run has unfinished sites: the shared scheduler may be
     empty for a moment while another worker is still parsing a page that will add requests, so an idle worker
@@ -250,7 +252,9 @@ class RunLifecycle:
             self._release()
             raise CloseSpider(exc.reason) from exc
         self.crawler.stats.set_value("govsites/run/sites", len(self.run.sites))
-        self.crawler.signals.send_catch_log(run_opened, run=self.run, strategy=strategy)
+        results = self.crawler.signals.send_catch_log(run_opened, run=self.run, strategy=strategy)
+        if any(isinstance(result, Failure) for _, result in results):  # logged by Scrapy already
+            raise CloseSpider("run_not_opened")  # a component could not take the run: crawl nothing
         if strategy.poll_interval:
             self.task = task.LoopingCall(self._wake)
             self.task.start(strategy.poll_interval, now=False)

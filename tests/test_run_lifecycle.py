@@ -169,6 +169,20 @@ def test_locked_store_closes_the_spider_before_anything_is_written(tmp_path: Pat
     assert not crawl.db.exists()  # the store was not even opened
 
 
+def test_component_that_cannot_take_the_run_closes_the_spider(tmp_path: Path) -> None:
+    crawl = Crawl(tmp_path)
+
+    def broken(**_: Any) -> None:
+        raise OSError("disk full")
+
+    crawl.crawler.signals.connect(broken, signal=run_opened)
+    with pytest.raises(CloseSpider) as closed:
+        crawl.open()
+    assert closed.value.reason == "run_not_opened"
+    crawl.close("run_not_opened")
+    assert crawl.rows("SELECT status FROM runs") == [("running",)]  # not scored as complete
+
+
 def test_probe_round_joins_the_latest_run_and_marks_no_site(tmp_path: Path) -> None:
     first = Crawl(tmp_path)
     first.open()
