@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import lxml.html
@@ -20,10 +20,28 @@ from govsites.extract.entries import HomeBlock
 from govsites.extract.groups import Group, collect_groups
 from govsites.extract.text import parse_html, title_and_text_from_tree
 
-#: cached properties that depend on the html alone (shared by `Page.at` and `Page.on`)
-_TREE_PROPERTIES = ("raw", "stripped", "title_and_text")
-#: cached properties that depend on the html and the URL, not the date (shared by `Page.on`)
-_URL_PROPERTIES = ("base",)
+
+class _Document:
+    """The parsed trees and text of one html, shared by the pages that read it (`Page.at`, `Page.on`)."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    @functools.cached_property
+    def raw(self) -> lxml.html.HtmlElement:
+        return parse_html(self.html)
+
+    @functools.cached_property
+    def stripped(self) -> lxml.html.HtmlElement:
+        # a parse of its own rather than a deepcopy of `raw`: a copied root loses its siblings
+        # (comments before <html>), and the copy would save only ~0.03 ms on the few pages that strip
+        root = parse_html(self.html)
+        strip_noise(root)
+        return root
+
+    @functools.cached_property
+    def title_and_text(self) -> tuple[str, str]:
+        return title_and_text_from_tree(self.raw)
 
 
 @dataclass(frozen=True)
@@ -35,26 +53,24 @@ class Page:
     html: str
     url: str
     as_of: date
+    _document: _Document = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.html, str):
             object.__setattr__(self, "html", "")
         if not isinstance(self.url, str):
             object.__setattr__(self, "url", "")
+        object.__setattr__(self, "_document", _Document(self.html))
 
-    @functools.cached_property
+    @property
     def raw(self) -> lxml.html.HtmlElement:
         """The parsed page (`parse_html`), scripts and comments included."""
-        return parse_html(self.html)
+        return self._document.raw
 
-    @functools.cached_property
+    @property
     def stripped(self) -> lxml.html.HtmlElement:
         """The parsed page without script, style, noscript, template, select, textarea and comments."""
-        # a parse of its own rather than a deepcopy of `raw`: a copied root loses its siblings
-        # (comments before <html>), and the copy would save only ~0.03 ms on the few pages that strip
-        root = parse_html(self.html)
-        strip_noise(root)
-        return root
+        return self._document.stripped
 
     @functools.cached_property
     def base(self) -> str:
@@ -71,35 +87,28 @@ class Page:
         """The dated blocks of a home page (`home_blocks`)."""
         return tuple(home_blocks(self.stripped, self.base, list(self.groups), self.as_of))
 
-    @functools.cached_property
-    def title_and_text(self) -> tuple[str, str]:
-        """(<title>, visible text): see `govsites.extract.text.title_and_text`."""
-        return title_and_text_from_tree(self.raw)
-
     @property
     def title(self) -> str:
         """The page's <title>, whitespace collapsed ('' if none)."""
-        return self.title_and_text[0]
+        return self._document.title_and_text[0]
 
     @property
     def text(self) -> str:
-        """Title and body visible text, one line per block."""
-        return self.title_and_text[1]
+        """Title and body visible text, one line per block (see `govsites.extract.text.title_and_text`)."""
+        return self._document.title_and_text[1]
 
     def at(self, url: str) -> Page:
         """The same document seen at another URL (a redirect's original URL), sharing the parsed trees."""
         if url == self.url:
             return self
-        return self._derived(dataclasses.replace(self, url=url), _TREE_PROPERTIES)
+        return self._sharing(dataclasses.replace(self, url=url))
 
     def on(self, as_of: date) -> Page:
-        """The same page read on another evaluation date, sharing the parsed trees and the base URL."""
+        """The same page read on another evaluation date, sharing the parsed trees."""
         if as_of == self.as_of:
             return self
-        return self._derived(dataclasses.replace(self, as_of=as_of), _TREE_PROPERTIES + _URL_PROPERTIES)
+        return self._sharing(dataclasses.replace(self, as_of=as_of))
 
-    def _derived(self, other: Page, shared: tuple[str, ...]) -> Page:
-        for name in shared:
-            if name in self.__dict__:
-                other.__dict__[name] = self.__dict__[name]
+    def _sharing(self, other: Page) -> Page:
+        object.__setattr__(other, "_document", self._document)
         return other
