@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from govsites.extract.columns import discover_columns
 from govsites.extract.dates import date_from_url, find_dates, parse_date
 from govsites.extract.links import extract_links, normalize_url
-from govsites.extract.listing import extract_blocks, extract_list, parse_datastore_xml
+from govsites.extract.listing import extract_blocks, extract_list
+from govsites.extract.page import Page
+from govsites.extract.scriptdata import parse_datastore_xml
 from govsites.extract.text import decode_body, page_title, visible_text
 from govsites.linkcheck.classify import is_waf_challenge, looks_like_not_found
 from govsites.typos import default_detector
@@ -54,18 +56,18 @@ _URLS = st.one_of(st.just("http://127.0.0.1/list/"), st.just(""), st.just("http:
 @FAST
 @given(html_soup(), _URLS, st.dates(min_value=date(1990, 1, 1), max_value=date(2035, 12, 31)))
 def test_list_extraction_never_raises(html: str, url: str, as_of: date) -> None:
-    page = extract_list(html, url, as_of)
+    page = extract_list(Page(html, url, as_of))
     assert all(e.date is None or isinstance(e.date, date) for e in page.entries)
     if page.newest is not None:
         assert page.newest in {e.date for e in page.entries}
-    extract_blocks(html, url, as_of)
+    extract_blocks(Page(html, url, as_of))
 
 
 @FAST
 @given(st.text(max_size=300), _URLS)
 def test_list_extraction_never_raises_on_plain_text(text: str, url: str) -> None:
-    extract_list(text, url, AS_OF)
-    extract_blocks(text, url, AS_OF)
+    extract_list(Page(text, url, AS_OF))
+    extract_blocks(Page(text, url, AS_OF))
     parse_datastore_xml(text, url, AS_OF)
 
 
@@ -76,7 +78,7 @@ _PAGE_URLS = st.sampled_from(["http://127.0.0.1/list/", "http://例子.中国/�
 @given(html_soup(), _PAGE_URLS)
 def test_columns_and_links_never_raise_on_soup(html: str, url: str) -> None:
     """(A page URL is one Scrapy fetched: always a valid URL; arbitrary page URLs are covered for links.)"""
-    discover_columns(html, url)
+    discover_columns(Page(html, url, AS_OF))
     for link in extract_links(html, url):
         assert link.url == normalize_url(link.url)
         assert not any(c in link.url for c in "\n\t ")
