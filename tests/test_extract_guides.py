@@ -34,7 +34,15 @@ def page(name: str) -> str:
 
 def test_elements_and_synonyms_are_as_documented() -> None:
     assert GUIDE_ELEMENTS == (
-        "事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话", "办理流程")
+        "事项名称",
+        "设定依据",
+        "申请条件",
+        "办理材料",
+        "办理地点",
+        "办理时间",
+        "联系电话",
+        "办理流程",
+    )
     assert set(ELEMENT_SYNONYMS) == set(GUIDE_ELEMENTS)
     assert {"法律依据", "办理依据", "政策依据"} <= set(ELEMENT_SYNONYMS["设定依据"])
     assert {"申请材料", "申报材料", "所需材料", "提交材料"} <= set(ELEMENT_SYNONYMS["办理材料"])
@@ -89,15 +97,19 @@ def test_other_pages_are_not_guides(name: str) -> None:
 
 
 def test_a_guide_column_list_is_not_a_guide() -> None:
-    html = ('<html><head><title>办事指南_某县人民政府</title></head><body><h2>办事指南</h2><ul>'
-            '<li><a href="/bszn/1.htm">城乡居民最低生活保障申请办事指南</a><span>2015-01-02</span></li>'
-            '<li><a href="/bszn/2.htm">个体工商户设立登记办事指南</a><span>2015-01-03</span></li></ul></body></html>')
+    html = (
+        "<html><head><title>办事指南_某县人民政府</title></head><body><h2>办事指南</h2><ul>"
+        '<li><a href="/bszn/1.htm">城乡居民最低生活保障申请办事指南</a><span>2015-01-02</span></li>'
+        '<li><a href="/bszn/2.htm">个体工商户设立登记办事指南</a><span>2015-01-03</span></li></ul></body></html>'
+    )
     assert not is_guide_page(Page(html, URL, AS_OF))
 
 
 def test_a_label_inside_prose_does_not_count() -> None:
-    html = ("<html><body><p>本局进一步规范了办理材料和办理流程，并公布了联系电话，方便群众办事。</p>"
-            "<h2>关于规范办事流程的通知</h2></body></html>")
+    html = (
+        "<html><body><p>本局进一步规范了办理材料和办理流程，并公布了联系电话，方便群众办事。</p>"
+        "<h2>关于规范办事流程的通知</h2></body></html>"
+    )
     assert guide_elements(Page(html, "", AS_OF))[0] == []
 
 
@@ -133,11 +145,34 @@ def test_demo_guide_numbers() -> None:
 
 
 # ---- never raises ---------------------------------------------------------------------------------------
-_HTML_BITS = st.sampled_from([
-    "<table>", "</table>", "<tr>", "</tr>", "<th>设定依据</th>", "<td>", "</td>", "<td>无</td>", "<strong>",
-    "</strong>", "办理材料：", "一、", "<dl><dt>办理时间</dt><dd>", "</dd></dl>", "<h3>办理流程</h3>", "<p>", "</p>",
-    "<a href='/f.doc'>", "<a href='javascript:void(0)'>表格下载", "</a>", "<base href='::'>", "\x00", "<", ">",
-])
+_HTML_BITS = st.sampled_from(
+    [
+        "<table>",
+        "</table>",
+        "<tr>",
+        "</tr>",
+        "<th>设定依据</th>",
+        "<td>",
+        "</td>",
+        "<td>无</td>",
+        "<strong>",
+        "</strong>",
+        "办理材料：",
+        "一、",
+        "<dl><dt>办理时间</dt><dd>",
+        "</dd></dl>",
+        "<h3>办理流程</h3>",
+        "<p>",
+        "</p>",
+        "<a href='/f.doc'>",
+        "<a href='javascript:void(0)'>表格下载",
+        "</a>",
+        "<base href='::'>",
+        "\x00",
+        "<",
+        ">",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

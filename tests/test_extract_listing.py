@@ -380,9 +380,7 @@ def test_v2_empty_wordings(wording: str) -> None:
 
 def test_v2_county_home_blocks() -> None:
     blocks = extract_blocks(Page(page("v2_county_home.html"), f"{V2_HOST}/", V2_AS_OF))
-    got = {
-        b.name: (b.more_url, len(b.entries), max(e.date for e in b.entries if e.date), b.hidden) for b in blocks
-    }
+    got = {b.name: (b.more_url, len(b.entries), max(e.date for e in b.entries if e.date), b.hidden) for b in blocks}
     assert got == {
         "通知公告": (f"{V2_HOST}/tzgg/", 3, date(2015, 12, 28), False),  # div.title span + a.more, year-less
         "今日要闻": (f"{V2_HOST}/zwdt/jryw/", 2, date(2016, 1, 8), False),  # li onmouseover tabs

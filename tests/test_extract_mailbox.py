@@ -73,8 +73,14 @@ def test_rows_without_status_are_unknown() -> None:
 def test_hanweb_datastore_records() -> None:
     host = "http://www.example.gov.cn"
     assert rows(extract_letters(Page(page("mailbox_datastore.html"), LIST_URL, AS_OF))) == [
-        ("关于汉江沿岸步道夜间照明的建议", f"{host}/art/2015/12/18/art_240_901.html", D("2015-12-18"), "已回复", True,
-         None),
+        (
+            "关于汉江沿岸步道夜间照明的建议",
+            f"{host}/art/2015/12/18/art_240_901.html",
+            D("2015-12-18"),
+            "已回复",
+            True,
+            None,
+        ),
         ("关于公租房申请进度的咨询", f"{host}/art/2015/8/2/art_240_880.html", D("2015-08-02"), "处理中", False, None),
         ("关于城区停车收费标准的咨询", f"{host}/art/2015/6/9/art_240_871.html", D("2015-06-09"), "", None, None),
     ]
@@ -92,21 +98,32 @@ def test_json_array_in_script() -> None:
 def test_detail_with_dated_reply() -> None:
     url = "http://www.example.gov.cn/hdjl/201512/t20151209_1.html"
     assert letter_detail(Page(page("mailbox_detail_answered.html"), url, AS_OF)) == Letter(
-        "关于农村公路养护问题的反映", url, D("2015-12-09"), "已办结", True, D("2015-12-15"))
+        "关于农村公路养护问题的反映", url, D("2015-12-09"), "已办结", True, D("2015-12-15")
+    )
 
 
 def test_detail_reply_text_without_date_is_answered() -> None:
     letter = letter_detail(Page(page("mailbox_detail_nodate.html"), "http://www.example.gov.cn/a.html", AS_OF))
     assert letter is not None
     assert (letter.title, letter.submitted, letter.status, letter.answered, letter.reply_date) == (
-        "关于茶园道路硬化的建议", D("2015-10-20"), "", True, None)
+        "关于茶园道路硬化的建议",
+        D("2015-10-20"),
+        "",
+        True,
+        None,
+    )
 
 
 def test_detail_not_yet_answered() -> None:
     letter = letter_detail(Page(page("mailbox_detail_pending.html"), "http://www.example.gov.cn/a.html", AS_OF))
     assert letter is not None
     assert (letter.title, letter.submitted, letter.status, letter.answered, letter.reply_date) == (
-        "咨询食品经营许可证办理时限", D("2015-06-15"), "尚未回复", False, None)
+        "咨询食品经营许可证办理时限",
+        D("2015-06-15"),
+        "尚未回复",
+        False,
+        None,
+    )
 
 
 @pytest.mark.parametrize("name", ["article.html", "trs_list.html", "home.html", "empty_column.html"])
@@ -114,14 +131,28 @@ def test_ordinary_pages_are_not_letter_details(name: str) -> None:
     assert letter_detail(Page(page(name), "http://www.example.gov.cn/a.html", AS_OF)) is None
 
 
-@pytest.mark.parametrize("name", ["在线访谈", "访谈直播", "调查征集", "征集调查", "网上调查", "民意征集", "举报投诉",
-                                  "投诉举报", "违法举报", "投诉"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "在线访谈",
+        "访谈直播",
+        "调查征集",
+        "征集调查",
+        "网上调查",
+        "民意征集",
+        "举报投诉",
+        "投诉举报",
+        "违法举报",
+        "投诉",
+    ],
+)
 def test_excluded_columns(name: str) -> None:
     assert is_excluded_column(name)
 
 
 @pytest.mark.parametrize(
-    "name", ["领导信箱", "县长信箱", "政务咨询", "网友留言", "在线咨询", "咨询投诉", "投诉信箱", ""])
+    "name", ["领导信箱", "县长信箱", "政务咨询", "网友留言", "在线咨询", "咨询投诉", "投诉信箱", ""]
+)
 def test_columns_that_feed_the_veto(name: str) -> None:
     assert not is_excluded_column(name)
 
@@ -145,8 +176,12 @@ def test_real_nfra_message_box() -> None:
     letters = extract_letters(Page(html, "https://www.nfra.gov.cn/cn/view/pages/ItemDetail.html", date(2025, 9, 1)))
     assert [(x.title, x.submitted, x.url, x.answered) for x in letters] == [
         ("请问《经营保险业务许可证》还在使用吗？", D("2025-04-27"), "", None),
-        ("请问《关于加强万能型人身保险监管有关事项的通知》出台之前发生的业务是否受该通知影响？",
-         D("2025-04-27"), "", None),
+        (
+            "请问《关于加强万能型人身保险监管有关事项的通知》出台之前发生的业务是否受该通知影响？",
+            D("2025-04-27"),
+            "",
+            None,
+        ),
         ("请问如何查询金融许可证？", D("2025-04-16"), "", None),
         ("请问金融许可证有哪些公告方式？", D("2025-03-18"), "", None),
     ]
@@ -175,14 +210,16 @@ def test_demo_letters_match_expected(site) -> None:  # type: ignore[no-untyped-d
             assert (detail.title, detail.submitted) == (entry.title, entry.submitted)
             if entry.answered is not None:
                 assert entry.answered == detail.answered, entry
-            found.append({
-                "path": path,
-                "title": detail.title,
-                "submitted_date": detail.submitted.isoformat() if detail.submitted else "",
-                "answered": detail.answered,
-                "reply_date": detail.reply_date.isoformat() if detail.reply_date else "",
-                "excluded": is_excluded_column(col.name),
-            })
+            found.append(
+                {
+                    "path": path,
+                    "title": detail.title,
+                    "submitted_date": detail.submitted.isoformat() if detail.submitted else "",
+                    "answered": detail.answered,
+                    "reply_date": detail.reply_date.isoformat() if detail.reply_date else "",
+                    "excluded": is_excluded_column(col.name),
+                }
+            )
     assert found == expected["letters"]
 
 
@@ -198,13 +235,42 @@ def test_demo_interaction_veto_only_where_letters_wait() -> None:
 
 
 # ---- never raises ---------------------------------------------------------------------------------------
-_HTML_BITS = st.sampled_from([
-    "<table>", "</table>", "<tr>", "<th>来信时间</th>", "<th>状态</th>", "<th>标题</th>", "<td>", "</td>",
-    "<li>", "</li>", "<a href='/x/1.htm'>", "</a>", "已回复", "未回复", "留言时间：", "回复时间：", "2015-12-01",
-    "12-01", "<![CDATA[", "]]>", "<datastore><recordset><record>", "</record></recordset></datastore>",
-    "<script>var a = [{\"title\": \"咨询\", \"date\": \"2015-01-02\", \"status\": \"已办结\"}];</script>",
-    "回复内容：", "暂无回复", "<span title='关于某事的咨询'>", "</span>", "\x00", "&#0;", "<", ">", "\n",
-])
+_HTML_BITS = st.sampled_from(
+    [
+        "<table>",
+        "</table>",
+        "<tr>",
+        "<th>来信时间</th>",
+        "<th>状态</th>",
+        "<th>标题</th>",
+        "<td>",
+        "</td>",
+        "<li>",
+        "</li>",
+        "<a href='/x/1.htm'>",
+        "</a>",
+        "已回复",
+        "未回复",
+        "留言时间：",
+        "回复时间：",
+        "2015-12-01",
+        "12-01",
+        "<![CDATA[",
+        "]]>",
+        "<datastore><recordset><record>",
+        "</record></recordset></datastore>",
+        '<script>var a = [{"title": "咨询", "date": "2015-01-02", "status": "已办结"}];</script>',
+        "回复内容：",
+        "暂无回复",
+        "<span title='关于某事的咨询'>",
+        "</span>",
+        "\x00",
+        "&#0;",
+        "<",
+        ">",
+        "\n",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
