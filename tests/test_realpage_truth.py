@@ -1,0 +1,239 @@
+"""Real saved pages against hand-checked truth (issue 14, "Evidence and tests").
+
+``tests/realpages/truth.json`` says, for each real page, what a visitor sees: the kind of page, an article's
+publication date, a list's item count and newest date. This test runs the current extractors on every page and
+measures three things issue 14 names: article dates read exactly, lists whose item count is right (and no list
+called blank when it has items), and article pages taken for columns. Each figure has a floor equal to what the
+code achieves now; the ``SHORTFALL:`` comments name the failing pages and issue 14's target, so a floor is raised
+when an extractor is fixed. ``docs/real-pages.md`` explains each failure.
+
+Pages under ``tests/realpages/`` ship with the project (permissive licences, see SOURCES.md there); pages
+marked ``shared:`` live in ``../shared/real-pages`` and their tests skip when it is absent (a user's clone).
+Run with ``-s`` to see the figures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govsites.extract.columns import article_date
+from govsites.extract.listing import extract_list
+from govsites.extract.text import decode_body
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCAL = ROOT / "tests" / "realpages"
+SHARED = ROOT.parent / "shared" / "real-pages"
+TRUTH = LOCAL / "truth.json"
+KINDS = {"article", "list", "home", "other"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The one adapter between this test and the extractors (issue 13 moves them onto a Page object:
+# only this function changes then).
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the extractors make of one page."""
+
+    published: date | None  # article_date
+    entries: int  # main-list entries
+    newest: date | None  # newest main-list entry date
+    empty: bool  # the list extractor calls the page a blank column
+
+
+def read_page(html: str, url: str, as_of: date) -> Reading:
+    when, _source = article_date(html, as_of)
+    listing = extract_list(html, url, as_of)
+    return Reading(when, len(listing.entries), listing.newest, listing.empty)
+
+
+# ---------------------------------------------------------------------------------------------
+# The corpus
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: Path
+    shared: bool
+    family: str
+    kind: str
+    url: str
+    as_of: date
+    published: date | None  # an article's publication date
+    items: int | None
+    newest: date | None
+    jsp: bool
+
+    def html(self) -> str:
+        text, _encoding = decode_body(self.path.read_bytes(), None)
+        if self.jsp:
+            # the repository wrapped the saved page in JSP directives; the served page has none
+            lines = text.splitlines()
+            text = "\n".join(line for line in lines if not line.lstrip().startswith(("<%", "<jsp:")))
+        return text
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def load_truth() -> list[Page]:
+    doc = json.loads(TRUTH.read_text(encoding="utf-8"))
+    pages = []
+    for entry in doc["pages"]:
+        file: str = entry["file"]
+        shared = file.startswith("shared:")
+        path = SHARED / file.removeprefix("shared:") if shared else LOCAL / file
+        pages.append(
+            Page(
+                name=file.removeprefix("shared:"),
+                path=path,
+                shared=shared,
+                family=entry["family"],
+                kind=entry["kind"],
+                url=entry.get("url") or f"http://{entry['site']}/",
+                as_of=date.fromisoformat(entry["as_of"]),
+                published=_day(entry.get("date")),
+                items=entry.get("items"),
+                newest=_day(entry.get("newest")),
+                jsp=bool(entry.get("jsp")),
+            )
+        )
+    return pages
+
+
+PAGES = load_truth()
+
+
+@dataclass(frozen=True)
+class Figures:
+    dates_exact: float
+    dates_wrong: list[str]  # article pages whose date is not the one a visitor reads
+    lists_exact: float
+    lists_wrong: list[str]  # list/home pages whose item count or newest date differs
+    false_blanks: list[str]  # list/home pages with items that were called blank
+    articles_as_columns: list[str]  # article/other pages read as a column (items, or a blank column)
+
+
+def measure(pages: Iterable[Page]) -> tuple[Figures, dict[str, Reading]]:
+    readings = {page.name: read_page(page.html(), page.url, page.as_of) for page in pages}
+    by_name = {page.name: page for page in pages}
+    articles = [p for p in by_name.values() if p.kind == "article" and p.published is not None]
+    lists = [p for p in by_name.values() if p.kind in {"list", "home"} and p.items is not None]
+    dates_wrong = [p.name for p in articles if readings[p.name].published != p.published]
+    lists_wrong = [p.name for p in lists if (readings[p.name].entries, readings[p.name].newest) != (p.items, p.newest)]
+    false_blanks = [p.name for p in lists if p.items and readings[p.name].entries == 0 and readings[p.name].empty]
+    as_columns = [
+        p.name
+        for p in by_name.values()
+        if p.kind in {"article", "other"} and (readings[p.name].entries > 0 or readings[p.name].empty)
+    ]
+    figures = Figures(
+        dates_exact=1 - len(dates_wrong) / len(articles) if articles else 1.0,
+        dates_wrong=sorted(dates_wrong),
+        lists_exact=1 - len(lists_wrong) / len(lists) if lists else 1.0,
+        lists_wrong=sorted(lists_wrong),
+        false_blanks=sorted(false_blanks),
+        articles_as_columns=sorted(as_columns),
+    )
+    return figures, readings
+
+
+def report(title: str, pages: list[Page], figures: Figures, readings: dict[str, Reading]) -> None:
+    print(f"\n== {title}: {len(pages)} pages")
+    print(f"article dates exact: {figures.dates_exact:.2f}  wrong: {figures.dates_wrong}")
+    print(f"lists exact: {figures.lists_exact:.2f}  wrong: {figures.lists_wrong}")
+    print(f"false blanks: {figures.false_blanks}")
+    print(f"article/other pages read as columns: {figures.articles_as_columns}")
+    for page in pages:
+        got = readings[page.name]
+        want: Any = page.published if page.kind == "article" else (page.items, page.newest)
+        print(f"  {page.kind:7} {page.family[:34]:34} {page.name[-44:]:44} want={want} got={got}")
+
+
+def local_pages() -> list[Page]:
+    return [page for page in PAGES if not page.shared]
+
+
+def shared_pages() -> list[Page]:
+    pages = [page for page in PAGES if page.shared]
+    if not SHARED.is_dir() or not all(page.path.exists() for page in pages):
+        pytest.skip("../shared/real-pages not present (a user's clone): shared real-page figures skipped")
+    return pages
+
+
+# ---------------------------------------------------------------------------------------------
+# The truth file itself
+
+
+def test_truth_file_covers_every_vendored_page_and_is_well_formed() -> None:
+    vendored = {p.relative_to(LOCAL).as_posix() for p in LOCAL.glob("*/*") if p.suffix in {".html", ".htm"}}
+    assert vendored == {page.name for page in local_pages()}
+    sources = (LOCAL / "SOURCES.md").read_text(encoding="utf-8")
+    for page in PAGES:
+        assert page.kind in KINDS, page.name
+        if page.kind == "article":
+            assert page.published is not None, page.name
+        if page.kind in {"list", "home"}:
+            assert page.items is not None, page.name
+            assert page.items > 0, page.name
+        if not page.shared:
+            assert page.path.exists(), page.name
+            assert page.path.name in sources, f"{page.name} has no origin in SOURCES.md"
+        if page.published is not None:
+            assert page.published <= page.as_of, page.name
+    assert len({page.name for page in PAGES}) == len(PAGES)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures: floors are what the code achieves now
+
+
+def test_vendored_real_pages_figures() -> None:
+    pages = local_pages()
+    figures, readings = measure(pages)
+    report("vendored real pages (tests/realpages)", pages, figures, readings)
+    # SHORTFALL: issue 14 wants article dates exact >= 0.95 on real pages. Wrong now: kepu_gov_cn_article
+    # (an unlabelled visible date "2023-12-01 14:43" under 来源/作者 lines, no date meta; the URL /2023-12/01/
+    # would also give it). 11 of 12 = 0.917.
+    assert figures.dates_exact >= 11 / 12
+    assert set(figures.dates_wrong) <= {"opendatalab__magic-html/kepu_gov_cn_article.html"}
+    # SHORTFALL: issue 14 wants no article page read as a column. he_news_cn_article is read as a BLANK column
+    # (entries [] and empty True): its Xinhua URL (/20240515/<hex>/c.html) is not taken for an article URL, its
+    # body has 145 characters of long paragraphs (< 300), the only accepted dated group is the side box, and the
+    # article's own pager plus six empty div.xpage-content-list count as "the list is empty". Target: [].
+    assert set(figures.articles_as_columns) <= {"opendatalab__magic-html/he_news_cn_article.html"}
+    assert figures.false_blanks == []  # no list or home page among the vendored ones
+
+
+def test_shared_real_pages_figures() -> None:
+    pages = shared_pages()
+    figures, readings = measure(pages)
+    report("shared real pages (../shared/real-pages)", pages, figures, readings)
+    # Article dates: all 6 exact now (issue 14's target >= 0.95 is met on these; none of them has a meta date
+    # that disagrees with the visible one, which is the case issue 14 reports as failing).
+    assert figures.dates_exact == 1.0
+    # Lists and home pages: all 6 item counts and newest dates exact, and none called blank (target: no false blank).
+    assert figures.lists_exact == 1.0
+    assert figures.false_blanks == []
+    assert figures.articles_as_columns == []
+
+
+def test_all_real_pages_figures() -> None:
+    pages = local_pages() + shared_pages()
+    figures, readings = measure(pages)
+    report("all real pages", pages, figures, readings)
+    # SHORTFALL: 17 of 18 article dates exact = 0.944 < issue 14's 0.95 (kepu_gov_cn_article, see above).
+    assert figures.dates_exact >= 17 / 18
+    # SHORTFALL: one of the 20 article/other pages read as a (blank) column: he_news_cn_article. Target 0.
+    assert len(figures.articles_as_columns) <= 1
+    assert figures.false_blanks == []
