@@ -15,6 +15,7 @@ Run with ``-s`` to see the figures.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -72,6 +73,7 @@ class Page:
     items: int | None
     newest: date | None
     jsp: bool
+    visible_date: bool  # False: the page shows no publication date (truth from an uncontradicted meta)
 
     def html(self) -> str:
         text, _encoding = decode_body(self.path.read_bytes(), None)
@@ -106,6 +108,7 @@ def load_truth() -> list[Page]:
                 items=entry.get("items"),
                 newest=_day(entry.get("newest")),
                 jsp=bool(entry.get("jsp")),
+                visible_date=entry.get("visible_date", True),
             )
         )
     return pages
@@ -158,6 +161,51 @@ def report(title: str, pages: list[Page], figures: Figures, readings: dict[str, 
         got = readings[page.name]
         want: Any = page.published if page.kind == "article" else (page.items, page.newest)
         print(f"  {page.kind:7} {page.family[:34]:34} {page.name[-44:]:44} want={want} got={got}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Regenerated pages: issue 14 says real TRS/Hanweb sites rewrite their date metas when they regenerate a page.
+# The pages above mostly carry a meta that agrees with the visible date, so two derived readings show how the
+# date reader fares when the meta cannot be trusted: with the date metas removed (only what a visitor sees is
+# left) and with every date meta set to the regeneration time (the fetch day).
+
+DATE_META = re.compile(
+    r"""<meta\b[^>]*\b(?:name|property|itemprop)\s*=\s*["']?[\w:.-]*(?:date|time)[\w:.-]*["']?[^>]*>""", re.IGNORECASE
+)
+CONTENT = re.compile(r"""(\bcontent\s*=\s*)(["'])[^"']*\2""", re.IGNORECASE)
+
+
+def without_date_metas(html: str) -> str:
+    return DATE_META.sub("", html)
+
+
+def regenerated(html: str, when: date) -> str:
+    stamp = f"{when:%Y-%m-%d} 08:00"
+    return DATE_META.sub(lambda meta: CONTENT.sub(rf"\g<1>\g<2>{stamp}\g<2>", meta.group(0)), html)
+
+
+@dataclass(frozen=True)
+class MetaFigures:
+    visible_only_wrong: list[str]  # dates wrong once the date metas are removed
+    regenerated: list[str]  # pages that carry a date meta
+    regenerated_wrong: list[str]  # dates wrong once those metas say "regenerated on the fetch day"
+
+
+def untrusted_meta_figures(pages: Iterable[Page]) -> MetaFigures:
+    articles = [p for p in pages if p.kind == "article" and p.published is not None and p.visible_date]
+    visible_wrong, with_meta, regenerated_wrong = [], [], []
+    for page in articles:
+        html = page.html()
+        if read_page(without_date_metas(html), page.url, page.as_of).published != page.published:
+            visible_wrong.append(page.name)
+        if DATE_META.search(html):
+            with_meta.append(page.name)
+            if read_page(regenerated(html, page.as_of), page.url, page.as_of).published != page.published:
+                regenerated_wrong.append(page.name)
+    figures = MetaFigures(sorted(visible_wrong), sorted(with_meta), sorted(regenerated_wrong))
+    print(f"\nvisible date only (date metas removed), wrong: {figures.visible_only_wrong}")
+    print(f"date meta set to the regeneration day, wrong: {len(regenerated_wrong)} of {len(with_meta)}")
+    return figures
 
 
 def local_pages() -> list[Page]:
@@ -214,7 +262,22 @@ def test_vendored_real_pages_figures() -> None:
     assert set(figures.articles_as_columns) <= {"opendatalab__magic-html/he_news_cn_article.html"}
     assert figures.false_blanks == []  # no list or home page among the vendored ones
 
+    meta = untrusted_meta_figures(pages)
+    # SHORTFALL: with the date metas removed, 9 of 12 dates exact (0.75, issue 14's "one time in five"); target
+    # >= 0.95. Wrong: kepu_gov_cn_article and both china_com_cn pages, whose visible date sits on its own line
+    # with 来源/作者 on the lines around it (no label, no 来源 on the same line); their URLs carry the date.
+    assert set(meta.visible_only_wrong) <= {
+        "opendatalab__magic-html/kepu_gov_cn_article.html",
+        "opendatalab__magic-html/china_com_cn_news_article.html",
+        "opendatalab__magic-html/china_com_cn_travel_article.html",
+    }
+    # SHORTFALL: when the date meta says the page was regenerated on the fetch day, 0 of 10 dates are exact: the
+    # meta is read first and wins over the visible labelled date. Issue 14: the visible date wins (>= 0.95).
+    assert len(meta.regenerated) == 10
+    assert len(meta.regenerated_wrong) <= 10
 
+
+@pytest.mark.shared
 def test_shared_real_pages_figures() -> None:
     pages = shared_pages()
     figures, readings = measure(pages)
@@ -228,6 +291,7 @@ def test_shared_real_pages_figures() -> None:
     assert figures.articles_as_columns == []
 
 
+@pytest.mark.shared
 def test_all_real_pages_figures() -> None:
     pages = local_pages() + shared_pages()
     figures, readings = measure(pages)
@@ -237,3 +301,10 @@ def test_all_real_pages_figures() -> None:
     # SHORTFALL: one of the 20 article/other pages read as a (blank) column: he_news_cn_article. Target 0.
     assert len(figures.articles_as_columns) <= 1
     assert figures.false_blanks == []
+
+    meta = untrusted_meta_figures(pages)
+    # SHORTFALL: date metas removed: 14 of 17 exact (0.82; other_1 shows no date and is left out); target >= 0.95.
+    assert len(meta.visible_only_wrong) <= 3
+    # SHORTFALL: date metas set to the regeneration day: 0 of 15 exact; target >= 0.95.
+    assert len(meta.regenerated) == 15
+    assert len(meta.regenerated_wrong) <= 15
