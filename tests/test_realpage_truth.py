@@ -257,8 +257,8 @@ def test_vendored_real_pages_figures() -> None:
     assert set(figures.dates_wrong) <= {"opendatalab__magic-html/kepu_gov_cn_article.html"}
     # SHORTFALL: issue 14 wants no article page read as a column. he_news_cn_article is read as a BLANK column
     # (entries [] and empty True): its Xinhua URL (/20240515/<hex>/c.html) is not taken for an article URL, its
-    # body has 145 characters of long paragraphs (< 300), the only accepted dated group is the side box, and the
-    # article's own pager plus six empty div.xpage-content-list count as "the list is empty". Target: [].
+    # body has 145 characters of long paragraphs (< 300), the best dated group is a side widget's list placed
+    # aside, and six empty div.xpage-content-list slots of that same widget count as "the list is empty". Target: [].
     assert set(figures.articles_as_columns) <= {"opendatalab__magic-html/he_news_cn_article.html"}
     assert figures.false_blanks == []  # no list or home page among the vendored ones
 
