@@ -53,7 +53,7 @@ class Reading:
 def read_page(html: str, url: str, as_of: date) -> Reading:
     when, _source = article_date(html, as_of)
     listing = extract_list(html, url, as_of)
-    return Reading(when, len(listing.entries), listing.newest, listing.empty)
+    return Reading(published=when, entries=len(listing.entries), newest=listing.newest, empty=listing.empty)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -61,7 +61,7 @@ def read_page(html: str, url: str, as_of: date) -> Reading:
 
 
 @dataclass(frozen=True)
-class Page:
+class RealPage:
     name: str
     path: Path
     shared: bool
@@ -88,7 +88,7 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def load_truth() -> list[Page]:
+def load_truth() -> list[RealPage]:
     doc = json.loads(TRUTH.read_text(encoding="utf-8"))
     pages = []
     for entry in doc["pages"]:
@@ -96,7 +96,7 @@ def load_truth() -> list[Page]:
         shared = file.startswith("shared:")
         path = SHARED / file.removeprefix("shared:") if shared else LOCAL / file
         pages.append(
-            Page(
+            RealPage(
                 name=file.removeprefix("shared:"),
                 path=path,
                 shared=shared,
@@ -127,7 +127,7 @@ class Figures:
     articles_as_columns: list[str]  # article/other pages read as a column (items, or a blank column)
 
 
-def measure(pages: Iterable[Page]) -> tuple[Figures, dict[str, Reading]]:
+def measure(pages: Iterable[RealPage]) -> tuple[Figures, dict[str, Reading]]:
     readings = {page.name: read_page(page.html(), page.url, page.as_of) for page in pages}
     by_name = {page.name: page for page in pages}
     articles = [p for p in by_name.values() if p.kind == "article" and p.published is not None]
@@ -151,7 +151,7 @@ def measure(pages: Iterable[Page]) -> tuple[Figures, dict[str, Reading]]:
     return figures, readings
 
 
-def report(title: str, pages: list[Page], figures: Figures, readings: dict[str, Reading]) -> None:
+def report(title: str, pages: list[RealPage], figures: Figures, readings: dict[str, Reading]) -> None:
     print(f"\n== {title}: {len(pages)} pages")
     print(f"article dates exact: {figures.dates_exact:.2f}  wrong: {figures.dates_wrong}")
     print(f"lists exact: {figures.lists_exact:.2f}  wrong: {figures.lists_wrong}")
@@ -191,7 +191,7 @@ class MetaFigures:
     regenerated_wrong: list[str]  # dates wrong once those metas say "regenerated on the fetch day"
 
 
-def untrusted_meta_figures(pages: Iterable[Page]) -> MetaFigures:
+def untrusted_meta_figures(pages: Iterable[RealPage]) -> MetaFigures:
     articles = [p for p in pages if p.kind == "article" and p.published is not None and p.visible_date]
     visible_wrong, with_meta, regenerated_wrong = [], [], []
     for page in articles:
@@ -202,17 +202,21 @@ def untrusted_meta_figures(pages: Iterable[Page]) -> MetaFigures:
             with_meta.append(page.name)
             if read_page(regenerated(html, page.as_of), page.url, page.as_of).published != page.published:
                 regenerated_wrong.append(page.name)
-    figures = MetaFigures(sorted(visible_wrong), sorted(with_meta), sorted(regenerated_wrong))
+    figures = MetaFigures(
+        visible_only_wrong=sorted(visible_wrong),
+        regenerated=sorted(with_meta),
+        regenerated_wrong=sorted(regenerated_wrong),
+    )
     print(f"\nvisible date only (date metas removed), wrong: {figures.visible_only_wrong}")
     print(f"date meta set to the regeneration day, wrong: {len(regenerated_wrong)} of {len(with_meta)}")
     return figures
 
 
-def local_pages() -> list[Page]:
+def local_pages() -> list[RealPage]:
     return [page for page in PAGES if not page.shared]
 
 
-def shared_pages() -> list[Page]:
+def shared_pages() -> list[RealPage]:
     pages = [page for page in PAGES if page.shared]
     if not SHARED.is_dir() or not all(page.path.exists() for page in pages):
         pytest.skip("../shared/real-pages not present (a user's clone): shared real-page figures skipped")
