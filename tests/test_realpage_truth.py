@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -127,7 +126,7 @@ class Figures:
     articles_as_columns: list[str]  # article/other pages read as a column (items, or a blank column)
 
 
-def measure(pages: Iterable[RealPage]) -> tuple[Figures, dict[str, Reading]]:
+def measure(pages: list[RealPage]) -> tuple[Figures, dict[str, Reading]]:
     readings = {page.name: read_page(page.html(), page.url, page.as_of) for page in pages}
     by_name = {page.name: page for page in pages}
     articles = [p for p in by_name.values() if p.kind == "article" and p.published is not None]
@@ -191,7 +190,7 @@ class MetaFigures:
     regenerated_wrong: list[str]  # dates wrong once those metas say "regenerated on the fetch day"
 
 
-def untrusted_meta_figures(pages: Iterable[RealPage]) -> MetaFigures:
+def untrusted_meta_figures(pages: list[RealPage]) -> MetaFigures:
     articles = [p for p in pages if p.kind == "article" and p.published is not None and p.visible_date]
     visible_wrong, with_meta, regenerated_wrong = [], [], []
     for page in articles:
