@@ -25,6 +25,7 @@ import pytest
 
 from govsites.extract.columns import article_date
 from govsites.extract.listing import extract_list
+from govsites.extract.page import Page
 from govsites.extract.text import decode_body
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,8 +51,9 @@ class Reading:
 
 
 def read_page(html: str, url: str, as_of: date) -> Reading:
-    when, _source = article_date(html, as_of)
-    listing = extract_list(html, url, as_of)
+    page = Page(html=html, url=url, as_of=as_of)
+    when, _source = article_date(page)
+    listing = extract_list(page)
     return Reading(published=when, entries=len(listing.entries), newest=listing.newest, empty=listing.empty)
 
 
