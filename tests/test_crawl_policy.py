@@ -21,22 +21,28 @@ from scrapy.utils.test import get_crawler
 
 from govsites.caps import ALL_CAPS, CAPS, NO_CAP, PAGE_CAP_ONLY, CrawlCapsMiddleware
 from govsites.inflight import InflightMiddleware
-from govsites.items import LinkCheckItem, SiteDoneItem
+from govsites.items import LinkCheckItem, ProbeItem, SiteDoneItem
 from govsites.sitestate import state_lookup
+from govsites.spiderloader import SiteSpiderLoader
+from govsites.spiders.probe import ProbeSpider
 from govsites.spiders.site import SiteSpider
 
 HOME = "http://127.0.0.9:8341/"
 SITE = "s1"
 
 
+def registry_settings(tmp_path: Path) -> dict[str, Any]:
+    """Settings naming a registry of one site."""
+    registry = tmp_path / "sites.csv"
+    registry.write_text(f"site_id,name,group,county,home_url\n{SITE},测试站,county,测试县,{HOME}\n", encoding="utf-8")
+    return {"GOVSITES_SITES": str(registry), "GOVSITES_COLUMNS": str(tmp_path / "none.csv")}
+
+
 @pytest.fixture
 def crawler(tmp_path: Path) -> Any:
     """A crawler whose spider crawls one registered site; small caps."""
-    registry = tmp_path / "sites.csv"
-    registry.write_text(f"site_id,name,group,county,home_url\n{SITE},测试站,county,测试县,{HOME}\n", encoding="utf-8")
-    settings = {"GOVSITES_SITES": str(registry), "GOVSITES_COLUMNS": str(tmp_path / "none.csv"),
-                "GOVSITES_MAX_PAGES": 4, "GOVSITES_MAX_DEPTH": 2, "GOVSITES_MAX_QUERY_VARIANTS": 2,
-                "GOVSITES_PROBES": 0, "ITEM_PIPELINES": {}, "SPIDER_MIDDLEWARES": {
+    settings = {**registry_settings(tmp_path), "GOVSITES_MAX_PAGES": 4, "GOVSITES_MAX_DEPTH": 2,
+                "GOVSITES_MAX_QUERY_VARIANTS": 2, "GOVSITES_PROBES": 0, "ITEM_PIPELINES": {}, "SPIDER_MIDDLEWARES": {
                     "govsites.inflight.InflightMiddleware": 40, "govsites.caps.CrawlCapsMiddleware": 850}}
     crawler = get_crawler(SiteSpider, settings)
     crawler.spider = SiteSpider.from_crawler(crawler)
@@ -181,3 +187,17 @@ def test_failing_errback_finishes_its_request(crawler: Any) -> None:
     assert [type(x).__name__ for x in out] == ["LinkCheckItem", "SiteDoneItem"]
     assert out[0].url == HOME + "gone.html"
     assert out[0].broken
+
+
+def test_probe_spider_crawls_nothing_and_answers_probes(tmp_path: Path) -> None:
+    settings = registry_settings(tmp_path)
+    assert SiteSpiderLoader(get_crawler(settings_dict=settings).settings).load("govsites-probe") is ProbeSpider
+    spider = ProbeSpider.from_crawler(get_crawler(ProbeSpider, settings))
+    assert collect(spider.start()) == []
+    assert list(spider.states) == [SITE]
+    probe = {"probe_url": HOME, "probed_at": "2015-12-01T08:00:00", "probe_started": 0.0}
+    request = Request(HOME, meta={"site_id": SITE, "download_latency": 0.25}, cb_kwargs=probe)
+    answer = HtmlResponse(HOME, status=503, body=b"", request=request)
+    assert list(spider.probe_done(answer, **probe)) == [
+        ProbeItem(site_id=SITE, url=HOME, probed_at="2015-12-01T08:00:00", ok=False, status="503", elapsed_ms=250,
+                  source="probe")]
