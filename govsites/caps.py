@@ -54,9 +54,17 @@ def path_key(url: str) -> str:
 class CrawlCapsMiddleware:
     """Spider middleware applying the per-site caps (see the module docstring)."""
 
-    def __init__(self, *, max_depth: int, max_pages: int, max_query_variants: int, site_budget: float,
-                 states: Callable[[str], SiteState | None],
-                 beyond_caps: Callable[[Request], Request | None] | None = None, stats: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        max_depth: int,
+        max_pages: int,
+        max_query_variants: int,
+        site_budget: float,
+        states: Callable[[str], SiteState | None],
+        beyond_caps: Callable[[Request], Request | None] | None = None,
+        stats: Any = None,
+    ) -> None:
         self.max_depth = max_depth
         self.max_pages = max_pages
         self.max_query_variants = max_query_variants
@@ -69,10 +77,15 @@ class CrawlCapsMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlCapsMiddleware:
         config = GovsitesConfig.from_settings(crawler.settings)
-        return cls(max_depth=config.max_depth, max_pages=config.max_pages,
-                   max_query_variants=config.max_query_variants, site_budget=config.site_budget,
-                   states=state_lookup(crawler.spider), beyond_caps=getattr(crawler.spider, "beyond_caps", None),
-                   stats=crawler.stats)
+        return cls(
+            max_depth=config.max_depth,
+            max_pages=config.max_pages,
+            max_query_variants=config.max_query_variants,
+            site_budget=config.site_budget,
+            states=state_lookup(crawler.spider),
+            beyond_caps=getattr(crawler.spider, "beyond_caps", None),
+            stats=crawler.stats,
+        )
 
     async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         if response.meta.get("role") == "home":

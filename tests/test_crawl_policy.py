@@ -41,9 +41,15 @@ def registry_settings(tmp_path: Path) -> dict[str, Any]:
 @pytest.fixture
 def crawler(tmp_path: Path) -> Any:
     """A crawler whose spider crawls one registered site; small caps."""
-    settings = {**registry_settings(tmp_path), "GOVSITES_MAX_PAGES": 4, "GOVSITES_MAX_DEPTH": 2,
-                "GOVSITES_MAX_QUERY_VARIANTS": 2, "GOVSITES_PROBES": 0, "ITEM_PIPELINES": {}, "SPIDER_MIDDLEWARES": {
-                    "govsites.inflight.InflightMiddleware": 40, "govsites.caps.CrawlCapsMiddleware": 850}}
+    settings = {
+        **registry_settings(tmp_path),
+        "GOVSITES_MAX_PAGES": 4,
+        "GOVSITES_MAX_DEPTH": 2,
+        "GOVSITES_MAX_QUERY_VARIANTS": 2,
+        "GOVSITES_PROBES": 0,
+        "ITEM_PIPELINES": {},
+        "SPIDER_MIDDLEWARES": {"govsites.inflight.InflightMiddleware": 40, "govsites.caps.CrawlCapsMiddleware": 850},
+    }
     crawler = get_crawler(SiteSpider, settings)
     crawler.spider = SiteSpider.from_crawler(crawler)
     return crawler
@@ -76,7 +82,9 @@ def test_page_cap_turns_the_rest_into_body_checks(crawler: Any) -> None:
     assert [r.url for r in out if r.meta.get(CAPS)] == [HOME + f"p{i}.html" for i in range(4)]  # let through
     checks = [r for r in out if r.callback == crawler.spider.check_done]
     assert [(r.url, r.method, r.meta["role"]) for r in checks] == [
-        (HOME + "p4.html", "GET", "check_page"), (HOME + "p5.html", "GET", "check_page")]
+        (HOME + "p4.html", "GET", "check_page"),
+        (HOME + "p5.html", "GET", "check_page"),
+    ]
     assert crawler.spider.states[SITE].page_count() == 4
     assert crawler.stats.get_value("govsites/capped/pages") == 2
     assert crawler.stats.get_value(f"govsites/capped/pages/{SITE}") == 2
@@ -103,10 +111,19 @@ def test_query_variants_of_one_path_are_capped(crawler: Any) -> None:
 
 def test_budget_counts_from_the_home_page(crawler: Any) -> None:
     spider = crawler.spider
-    caps = CrawlCapsMiddleware(max_depth=9, max_pages=99, max_query_variants=99, site_budget=-1.0,
-                               states=state_lookup(spider), stats=crawler.stats)  # no fallback: dropped
-    early = collect(caps.process_spider_output(  # not the home page: the budget has not started
-        HtmlResponse(HOME + "x.html", body=b"", request=link("x.html")), stream(link("a.html"))))
+    caps = CrawlCapsMiddleware(
+        max_depth=9,
+        max_pages=99,
+        max_query_variants=99,
+        site_budget=-1.0,
+        states=state_lookup(spider),
+        stats=crawler.stats,
+    )  # no fallback: dropped
+    early = collect(
+        caps.process_spider_output(  # not the home page: the budget has not started
+            HtmlResponse(HOME + "x.html", body=b"", request=link("x.html")), stream(link("a.html"))
+        )
+    )
     assert len(early) == 1
     late = collect(caps.process_spider_output(home_response(), stream(link("b.html"), link("c.html", NO_CAP))))
     assert [r.url for r in late] == [HOME + "c.html"]  # the site map / seed is never refused
@@ -199,5 +216,13 @@ def test_probe_spider_crawls_nothing_and_answers_probes(tmp_path: Path) -> None:
     request = Request(HOME, meta={"site_id": SITE, "download_latency": 0.25}, cb_kwargs=probe)
     answer = HtmlResponse(HOME, status=503, body=b"", request=request)
     assert list(spider.probe_done(answer, **probe)) == [
-        ProbeItem(site_id=SITE, url=HOME, probed_at="2015-12-01T08:00:00", ok=False, status="503", elapsed_ms=250,
-                  source="probe")]
+        ProbeItem(
+            site_id=SITE,
+            url=HOME,
+            probed_at="2015-12-01T08:00:00",
+            ok=False,
+            status="503",
+            elapsed_ms=250,
+            source="probe",
+        )
+    ]

@@ -16,9 +16,17 @@ from govsites.sitestate import GuideDetail, LetterDetail, SiteState
 from tests.localservers import missing_reason, redis_server
 
 SITE = Site(site_id="s1", name="测试站", group="county", county="测试县", home_url="http://127.0.0.9:8341/")
-LISTED = LetterItem(site_id="s1", column_url="http://127.0.0.9:8341/xx/", column="书记信箱",
-                    url="http://127.0.0.9:8341/xx/1.html", title="关于道路维修", submitted_date="2015-11-02",
-                    status="", answered="", reply_date="")
+LISTED = LetterItem(
+    site_id="s1",
+    column_url="http://127.0.0.9:8341/xx/",
+    column="书记信箱",
+    url="http://127.0.0.9:8341/xx/1.html",
+    title="关于道路维修",
+    submitted_date="2015-11-02",
+    status="",
+    answered="",
+    reply_date="",
+)
 
 
 @pytest.fixture(params=["memory", "redis"])

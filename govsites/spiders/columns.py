@@ -62,8 +62,9 @@ def column_category(state: SiteState, categories: CategoryTable, column: ColumnL
     return categories.categorize(column.name or listing.column_name)
 
 
-def column_item(state: SiteState, category: str, column: ColumnLink, listing: ListPage, rendered: bool,
-                article: date | None = None) -> ColumnItem:
+def column_item(
+    state: SiteState, category: str, column: ColumnLink, listing: ListPage, rendered: bool, article: date | None = None
+) -> ColumnItem:
     """The column's verdict from its list (``article``: the newest date its articles gave, for an undated list)."""
     newest = listing.newest or article
     source = ""
@@ -77,10 +78,19 @@ def column_item(state: SiteState, category: str, column: ColumnLink, listing: Li
         status = "undated"
     else:
         status = "ok"
-    return ColumnItem(site_id=state.site.site_id, url=column.url, name=column.name or listing.column_name,
-                      category=category, newest_date=newest.isoformat() if newest else "",
-                      items=len(listing.entries), status=status, date_source=source, found_by=column.found_by,
-                      rendered=rendered, on_home=state.is_home_column(column.url))
+    return ColumnItem(
+        site_id=state.site.site_id,
+        url=column.url,
+        name=column.name or listing.column_name,
+        category=category,
+        newest_date=newest.isoformat() if newest else "",
+        items=len(listing.entries),
+        status=status,
+        date_source=source,
+        found_by=column.found_by,
+        rendered=rendered,
+        on_home=state.is_home_column(column.url),
+    )
 
 
 def unreachable_column(state: SiteState, categories: CategoryTable, url: str) -> ColumnItem | None:
@@ -89,12 +99,26 @@ def unreachable_column(state: SiteState, categories: CategoryTable, url: str) ->
     column = state.column(url)
     if column is None or column.found_by not in STRONG_COLUMN_LINKS or not state.mark_column_done(column.url):
         return None
-    return ColumnItem(site_id=state.site.site_id, url=column.url, name=column.name,
-                      category=categories.categorize(column.name), newest_date="", items=0, status="unreachable",
-                      found_by=column.found_by, on_home=state.is_home_column(column.url))
+    return ColumnItem(
+        site_id=state.site.site_id,
+        url=column.url,
+        name=column.name,
+        category=categories.categorize(column.name),
+        newest_date="",
+        items=0,
+        status="unreachable",
+        found_by=column.found_by,
+        on_home=state.is_home_column(column.url),
+    )
 
 
 def entry_item(site_id: str, column_url: str, entry: ListEntry) -> ListEntryItem:
-    return ListEntryItem(site_id=site_id, column_url=column_url, url=entry.url, title=entry.title,
-                         date=entry.date.isoformat() if entry.date else "", date_source=entry.date_source,
-                         pinned=entry.pinned)
+    return ListEntryItem(
+        site_id=site_id,
+        column_url=column_url,
+        url=entry.url,
+        title=entry.title,
+        date=entry.date.isoformat() if entry.date else "",
+        date_source=entry.date_source,
+        pinned=entry.pinned,
+    )

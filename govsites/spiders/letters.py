@@ -12,13 +12,20 @@ def _answered(value: bool | None) -> str:
     return "" if value is None else ("true" if value else "false")
 
 
-def letter_item(site_id: str, column_url: str, column: str, url: str, letter: Letter,
-                excluded: bool) -> LetterItem:
+def letter_item(site_id: str, column_url: str, column: str, url: str, letter: Letter, excluded: bool) -> LetterItem:
     """A letter as its column's list shows it."""
-    return LetterItem(site_id=site_id, column_url=column_url, column=column, url=url, title=letter.title,
-                      submitted_date=letter.submitted.isoformat() if letter.submitted else "",
-                      status=letter.status, answered=_answered(letter.answered),
-                      reply_date=letter.reply_date.isoformat() if letter.reply_date else "", excluded=excluded)
+    return LetterItem(
+        site_id=site_id,
+        column_url=column_url,
+        column=column,
+        url=url,
+        title=letter.title,
+        submitted_date=letter.submitted.isoformat() if letter.submitted else "",
+        status=letter.status,
+        answered=_answered(letter.answered),
+        reply_date=letter.reply_date.isoformat() if letter.reply_date else "",
+        excluded=excluded,
+    )
 
 
 def incomplete(letter: Letter) -> bool:

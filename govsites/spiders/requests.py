@@ -12,6 +12,9 @@ from typing import Any
 
 from govsites.rendering import RENDER_SLOT
 
+#: Every 4xx/5xx response reaches the callbacks (redirects are still followed, unlike handle_httpstatus_all).
+ALL_ERROR_CODES = list(range(400, 600))
+
 PRIORITY_PROBE, PRIORITY_HOME, PRIORITY_COLUMN, PRIORITY_PAGE, PRIORITY_CHECK = 1000, 100, 50, 0, -10
 
 #: Resolves once the page's DOM has stopped changing for 750 ms, or after 10 s: a list that polls forever
@@ -32,5 +35,8 @@ def render_meta() -> dict[str, Any]:
     """Meta of a request rendered in Chromium: scrapy-playwright, the settle wait, the browser's own slot."""
     from scrapy_playwright.page import PageMethod
 
-    return {"playwright": True, "playwright_page_methods": [PageMethod("evaluate", SETTLE_SCRIPT)],
-            "download_slot": RENDER_SLOT}
+    return {
+        "playwright": True,
+        "playwright_page_methods": [PageMethod("evaluate", SETTLE_SCRIPT)],
+        "download_slot": RENDER_SLOT,
+    }

@@ -3,17 +3,17 @@
 Callbacks only route: a response goes to the pure functions in :mod:`govsites.extract` and
 :mod:`govsites.linkcheck.classify`, and what comes back becomes items and further requests. The crawl's policy
 is not decided here: the per-site caps are :class:`govsites.caps.CrawlCapsMiddleware`'s (a page it refuses comes
-back to :meth:`SiteSpider.beyond_caps`), and the requests in flight and "site done" are
-:class:`govsites.inflight.InflightMiddleware`'s. Helpers live beside this module: :mod:`.columns` (column
-registration and items), :mod:`.letters`, :mod:`.linkchecks`, :mod:`.soft404`, :mod:`.pagelinks`,
-:mod:`.requests`, :mod:`.responses`; the sites and their state come from :mod:`.sites`.
+back to :meth:`~govsites.spiders.linkchecks.LinkCheckSpider.beyond_caps`), and the requests in flight and "site
+done" are :class:`govsites.inflight.InflightMiddleware`'s. The spider's layers: :mod:`.sites` (the registered
+sites, their state, every request's common meta, probe answers) < :mod:`.linkchecks` (link checks and their
+verdicts) < this module (pages, columns, letters, guides). Helpers beside them: :mod:`.columns` (column
+registration and items), :mod:`.letters`, :mod:`.soft404`, :mod:`.pagelinks`, :mod:`.requests`, :mod:`.responses`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import replace
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
@@ -30,30 +30,23 @@ from govsites.extract.links import Link, extract_links, is_attachment, normalize
 from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extract_list
 from govsites.extract.mailbox import extract_letters, is_excluded_column, letter_detail
 from govsites.extract.text import title_and_text, visible_text
-from govsites.inflight import finishes_request, site_finished
+from govsites.inflight import finishes_request
 from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem
 from govsites.linkcheck.classify import page_fingerprint
 from govsites.sitestate import GuideDetail, LetterDetail, SiteState
 from govsites.spiders import columns
 from govsites.spiders.letters import incomplete, letter_item, merge_letter
-from govsites.spiders.linkchecks import (
-    ALL_ERROR_CODES,
-    HEAD_RETRY_WITH_GET,
-    SharedChecks,
-    failure_verdict,
-    unfetchable,
-)
+from govsites.spiders.linkchecks import LinkCheckSpider, failure_verdict, unfetchable
 from govsites.spiders.pagelinks import canonical, script_links
-from govsites.spiders.requests import PRIORITY_CHECK, PRIORITY_COLUMN, PRIORITY_HOME, PRIORITY_PAGE, render_meta
+from govsites.spiders.requests import PRIORITY_COLUMN, PRIORITY_HOME, PRIORITY_PAGE, render_meta
 from govsites.spiders.responses import decode_response, is_rendered, origin_url
-from govsites.spiders.sites import RegisteredSitesSpider
 from govsites.spiders.soft404 import judge, late_soft_404, learn_notfound, notfound_url
 from govsites.store import now_iso
 
 logger = logging.getLogger(__name__)
 
 
-class SiteSpider(RegisteredSitesSpider):
+class SiteSpider(LinkCheckSpider):
     """Crawl registered government sites: columns and their newest dates, link health, page text."""
 
     name = "govsites"
@@ -63,7 +56,6 @@ class SiteSpider(RegisteredSitesSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.categories = CategoryTable.default()
-        self.shared_checks = SharedChecks()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -80,50 +72,40 @@ class SiteSpider(RegisteredSitesSpider):
         for state in list(self.states.values()):
             state.add_inflight(max(0, self.config.probes))  # the probes (govsites.extensions.HomeProbes)
             state.claim(state.site.home_url)
-            yield self._page_request(state, state.site.home_url, depth=0, role="home", priority=PRIORITY_HOME,
-                                     caps=NO_CAP)
+            yield self._page_request(
+                state, state.site.home_url, depth=0, role="home", priority=PRIORITY_HOME, caps=NO_CAP
+            )
             for pin in state.pinned:
                 state.set_column(ColumnLink(pin.name, pin.url, "pinned"))
                 state.claim(pin.url)
-                yield self._page_request(state, pin.url, depth=1, priority=PRIORITY_COLUMN, caps=NO_CAP,
-                                         render=pin.render == "js")
+                yield self._page_request(
+                    state, pin.url, depth=1, priority=PRIORITY_COLUMN, caps=NO_CAP, render=pin.render == "js"
+                )
 
-    # -- requests -----------------------------------------------------------------------------------
-    def _request(self, state: SiteState, url: str, callback: Callable[..., Any], errback: Callable[..., Any], *,
-                 role: str, priority: int, method: str = "GET", meta: dict[str, Any] | None = None,
-                 cb_kwargs: dict[str, Any] | None = None) -> scrapy.Request:
-        """Every request of a site goes through here; none is dropped by the dupefilter (the spider itself
-        checks each URL once per site)."""
-        meta = {"site_id": state.site.site_id, "role": role, "handle_httpstatus_list": ALL_ERROR_CODES,
-                "download_timeout": self.config.link_timeout, **(meta or {})}
-        if self.coordinator is not None:
-            meta["gtag"] = self.coordinator.request_tag()
-        return scrapy.Request(url, method=method, callback=callback, errback=errback, meta=meta,
-                              cb_kwargs=cb_kwargs or {}, priority=priority, dont_filter=True)
-
-    def _page_request(self, state: SiteState, url: str, *, depth: int, priority: int, role: str = "page",
-                      render: bool = False, sitemap: bool = False, caps: str = "") -> scrapy.Request:
+    def _page_request(
+        self,
+        state: SiteState,
+        url: str,
+        *,
+        depth: int,
+        priority: int,
+        role: str = "page",
+        render: bool = False,
+        sitemap: bool = False,
+        caps: str = "",
+    ) -> scrapy.Request:
         """A page to parse; ``caps``: a new page of the site, subject to :mod:`govsites.caps`."""
         meta: dict[str, Any] = {"gdepth": depth, **({CAPS: caps} if caps else {}), **(render_meta() if render else {})}
-        return self._request(state, url, self.parse_page, self.page_failed, role=role, priority=priority, meta=meta,
-                             cb_kwargs={"sitemap": True} if sitemap else None)
-
-    def _check_request(self, state: SiteState, url: str, *, method: str = "HEAD", shared: bool = False,
-                       read_body: bool = False) -> scrapy.Request:
-        return self._request(state, url, self.check_done, self.check_failed,
-                             role="check_page" if read_body else "check", priority=PRIORITY_CHECK, method=method,
-                             meta={"headers_only": method == "GET" and not read_body},
-                             cb_kwargs={"shared": True} if shared else None)
-
-    def beyond_caps(self, request: scrapy.Request) -> scrapy.Request:
-        """An internal page beyond the crawl's caps: only its body tells a soft 404 (a removed article served as
-        200 "页面不存在"), so it is read — not crawled further — rather than asked for headers."""
-        return self._check_request(self.states[request.meta["site_id"]], request.url, method="GET", read_body=True)
-
-    def _state(self, result: Response | Failure) -> SiteState:
-        request = result.request  # type: ignore[union-attr]
-        assert request is not None
-        return self.states[request.meta["site_id"]]
+        return self.site_request(
+            state,
+            url,
+            self.parse_page,
+            self.page_failed,
+            role=role,
+            priority=priority,
+            meta=meta,
+            cb_kwargs={"sitemap": True} if sitemap else None,
+        )
 
     def _follow(self, state: SiteState, links: Iterable[Link], depth: int) -> Iterator[Any]:
         """Each distinct URL once per site: internal pages are crawled (within the caps), the rest checked."""
@@ -137,37 +119,22 @@ class SiteSpider(RegisteredSitesSpider):
             elif link.kind == "page" and not is_attachment(link.url) and state.internal(link.url):
                 is_column = state.is_column(link.url) or state.has_detail(link.url)  # beyond depth
                 yield self._page_request(
-                    state, link.url, depth=depth, priority=PRIORITY_COLUMN if is_column else PRIORITY_PAGE - depth,
+                    state,
+                    link.url,
+                    depth=depth,
+                    priority=PRIORITY_COLUMN if is_column else PRIORITY_PAGE - depth,
                     caps=PAGE_CAP_ONLY if is_column else ALL_CAPS,
                     # however deep it is linked, a site map names columns
-                    sitemap=link.anchor.strip() in columns.SITEMAP_ANCHORS)
+                    sitemap=link.anchor.strip() in columns.SITEMAP_ANCHORS,
+                )
             elif not state.internal(link.url):
-                yield from self._shared_check(state, link.url)
+                yield from self.shared_check(state, link.url)
             else:
-                yield self._check_request(state, link.url)
-
-    def _shared_check(self, state: SiteState, url: str) -> Iterator[Any]:
-        """An external URL: checked once per run (:class:`~.linkchecks.SharedChecks`), by each site in
-        distributed mode."""
-        if self.coordinator is not None:
-            yield self._check_request(state, url)
-            return
-        asked = self.shared_checks.ask(state.site.site_id, url)
-        if asked is True:
-            yield self._check_request(state, url, shared=True)
-        elif asked is False:
-            state.add_inflight(1)  # waiting for another site's check of the same URL
-        else:
-            yield asked
-
-    def _share_verdict(self, verdict: LinkCheckItem, shared: bool) -> Iterator[Any]:
-        for site_id in self.shared_checks.answer(verdict) if shared else []:
-            yield replace(verdict, site_id=site_id)
-            yield from site_finished(self.states[site_id])
+                yield self.check_request(state, link.url)
 
     # -- pages --------------------------------------------------------------------------------------
     def parse_page(self, response: Response, sitemap: bool = False) -> Iterator[Any]:
-        state = self._state(response)
+        state = self.state_of(response)
         meta = response.meta
         depth, role, rendered = meta["gdepth"], meta["role"], is_rendered(response.request)
         request_url = origin_url(response.request) if response.request else response.url
@@ -175,23 +142,41 @@ class SiteSpider(RegisteredSitesSpider):
         if role == "home":
             state.set_home(response.url, (urlsplit(response.url).hostname or "").lower())
             if self.config.soft404_probe:
-                yield self._request(state, notfound_url(state), self.notfound_done, self.notfound_failed,
-                                    role="notfound", priority=PRIORITY_HOME)
+                yield self.site_request(
+                    state,
+                    notfound_url(state),
+                    self.notfound_done,
+                    self.notfound_failed,
+                    role="notfound",
+                    priority=PRIORITY_HOME,
+                )
         html, encoding = decode_response(response)
         title, text = title_and_text(html) if html else ("", "")
         verdict = judge(state, response, html, title, text)
         checks = [] if rendered else [verdict]  # the page's own verdict travels with its page item
         if verdict.broken or verdict.status == "blocked" or not html:
             if verdict.broken:
-                yield PageItem(site_id=site_id, url=request_url, final_url=response.url, status=verdict.status,
-                               kind="error", depth=depth, rendered=rendered, fetched_at=now_iso(), checks=checks)
+                yield PageItem(
+                    site_id=site_id,
+                    url=request_url,
+                    final_url=response.url,
+                    status=verdict.status,
+                    kind="error",
+                    depth=depth,
+                    rendered=rendered,
+                    fetched_at=now_iso(),
+                    checks=checks,
+                )
                 yield from self._unreachable_column(state, request_url)
             else:
                 yield from checks
             return
         state.mark_parsed(request_url)
-        if response.status == 200 and state.record_page_fp(request_url, page_fingerprint(text)) \
-                and verdict.status != "soft_404":
+        if (
+            response.status == 200
+            and state.record_page_fp(request_url, page_fingerprint(text))
+            and verdict.status != "soft_404"
+        ):
             # The site's not-found page became known (on another worker) while this page was judged.
             yield late_soft_404(state, request_url)
         links = [canonical(link) for link in extract_links(html, response.url)]
@@ -204,8 +189,9 @@ class SiteSpider(RegisteredSitesSpider):
             stored = [columns.entry_item(site_id, state.site.home_url, entry) for entry in entries]
             columns.register_home_blocks(state, blocks)
         if not state.pinned and columns.names_columns(state, request_url, depth, sitemap):
-            yield from self._register_columns(state, discover_columns(html, response.url),
-                                              sitemap_urls(html, response.url), depth)
+            yield from self._register_columns(
+                state, discover_columns(html, response.url), sitemap_urls(html, response.url), depth
+            )
         column = state.column(request_url) or (state.column(response.url) if response.url != request_url else None)
         if column is not None and role != "home" and not state.column_is_done(column.url):
             listing = extract_list(html, response.url, self.today)
@@ -219,35 +205,53 @@ class SiteSpider(RegisteredSitesSpider):
         links += script_links(entries, links)
         yield from self._detail_items(state, request_url, html)
         # A page's link occurrences and list entries travel with it: one item per page, not one per link.
-        refs = [LinkRefItem(site_id=site_id, url=link.url, source_url=response.url, anchor=link.anchor, tag=link.tag)
-                for link in links]
-        yield PageItem(site_id=site_id, url=request_url, final_url=response.url, status=str(response.status),
-                       kind=kind, depth=depth, rendered=rendered, title=title, encoding=encoding,
-                       fetched_at=now_iso(), text=text, refs=refs, entries=stored, checks=checks,
-                       elapsed_ms=int(1000 * float(response.meta.get("download_latency") or 0)))
+        refs = [
+            LinkRefItem(site_id=site_id, url=link.url, source_url=response.url, anchor=link.anchor, tag=link.tag)
+            for link in links
+        ]
+        yield PageItem(
+            site_id=site_id,
+            url=request_url,
+            final_url=response.url,
+            status=str(response.status),
+            kind=kind,
+            depth=depth,
+            rendered=rendered,
+            title=title,
+            encoding=encoding,
+            fetched_at=now_iso(),
+            text=text,
+            refs=refs,
+            entries=stored,
+            checks=checks,
+            elapsed_ms=int(1000 * float(response.meta.get("download_latency") or 0)),
+        )
         yield from self._follow(state, links, depth + 1)
 
     def notfound_done(self, response: Response) -> Iterator[LinkCheckItem]:
-        state = self._state(response)
+        state = self.state_of(response)
         found = isinstance(response, TextResponse) and response.status == 200
         yield from learn_notfound(state, visible_text(decode_response(response)[0]) if found else None)
 
     @finishes_request
     def notfound_failed(self, failure: Failure) -> Iterator[LinkCheckItem]:
-        yield from learn_notfound(self._state(failure), None)
+        yield from learn_notfound(self.state_of(failure), None)
 
-    def _register_columns(self, state: SiteState, found: list[ColumnLink], sitemaps: list[str],
-                          depth: int) -> Iterator[scrapy.Request]:
+    def _register_columns(
+        self, state: SiteState, found: list[ColumnLink], sitemaps: list[str], depth: int
+    ) -> Iterator[scrapy.Request]:
         for candidate in columns.register_columns(state, found, depth):
             # Parsed before anything named it a column: fetch it again for its list.
             yield self._page_request(state, candidate.url, depth=depth + 1, priority=PRIORITY_COLUMN)
         for sitemap in sitemaps:
             if state.internal(sitemap) and state.claim(sitemap):
-                yield self._page_request(state, sitemap, depth=depth + 1, priority=PRIORITY_COLUMN, sitemap=True,
-                                         caps=NO_CAP)
+                yield self._page_request(
+                    state, sitemap, depth=depth + 1, priority=PRIORITY_COLUMN, sitemap=True, caps=NO_CAP
+                )
 
-    def _column(self, state: SiteState, column: ColumnLink, listing: ListPage, response: Response, html: str,
-                depth: int) -> Iterator[Any]:
+    def _column(
+        self, state: SiteState, column: ColumnLink, listing: ListPage, response: Response, html: str, depth: int
+    ) -> Iterator[Any]:
         rendered = is_rendered(response.request)
         pin = columns.pinned_column(state, column.url)
         if not listing.entries and not listing.empty:
@@ -272,8 +276,9 @@ class SiteSpider(RegisteredSitesSpider):
         yield columns.column_item(state, category, column, listing, rendered)
 
     # -- interaction columns (letters) and service guides ---------------------------------------------
-    def _letters(self, state: SiteState, column: ColumnLink, listing: ListPage, html: str,
-                 page_url: str) -> Iterator[Any]:
+    def _letters(
+        self, state: SiteState, column: ColumnLink, listing: ListPage, html: str, page_url: str
+    ) -> Iterator[Any]:
         """Letters as the list shows them now; those without a status are refined from their detail page
         when it is parsed (the later row replaces the earlier one)."""
         name = column.name or listing.column_name
@@ -303,35 +308,80 @@ class SiteSpider(RegisteredSitesSpider):
                 yield merge_letter(detail.listed, letter)
         elif isinstance(detail, GuideDetail) and is_guide_page(html, url):
             present, missing = guide_elements(html, self.guide_elements)
-            yield GuideItem(site_id=state.site.site_id, column_url=detail.column_url, url=url,
-                            title=title_and_text(html)[0], present="|".join(present), missing="|".join(missing),
-                            forms=len(guide_forms(html, url)))
+            yield GuideItem(
+                site_id=state.site.site_id,
+                column_url=detail.column_url,
+                url=url,
+                title=title_and_text(html)[0],
+                present="|".join(present),
+                missing="|".join(missing),
+                forms=len(guide_forms(html, url)),
+            )
 
-    def _article_date_request(self, state: SiteState, column: ColumnLink, listing: ListPage, rendered: bool,
-                              targets: list[str], found: list[date]) -> scrapy.Request:
-        cb_kwargs = {"column": column, "listing": listing, "rendered_list": rendered, "targets": targets[1:],
-                     "found": found}
-        return self._request(state, targets[0], self.article_dated, self.article_date_failed, role="article_date",
-                             priority=PRIORITY_COLUMN, cb_kwargs=cb_kwargs)
+    def _article_date_request(
+        self,
+        state: SiteState,
+        column: ColumnLink,
+        listing: ListPage,
+        rendered: bool,
+        targets: list[str],
+        found: list[date],
+    ) -> scrapy.Request:
+        cb_kwargs = {
+            "column": column,
+            "listing": listing,
+            "rendered_list": rendered,
+            "targets": targets[1:],
+            "found": found,
+        }
+        return self.site_request(
+            state,
+            targets[0],
+            self.article_dated,
+            self.article_date_failed,
+            role="article_date",
+            priority=PRIORITY_COLUMN,
+            cb_kwargs=cb_kwargs,
+        )
 
-    def article_dated(self, response: Response, column: ColumnLink, listing: ListPage, rendered_list: bool,
-                      targets: list[str], found: list[date]) -> Iterator[Any]:
+    def article_dated(
+        self,
+        response: Response,
+        column: ColumnLink,
+        listing: ListPage,
+        rendered_list: bool,
+        targets: list[str],
+        found: list[date],
+    ) -> Iterator[Any]:
         """One of an undated list's newest articles: its date; the column's item after the last one."""
         found = list(found)
         if isinstance(response, TextResponse) and response.status < 400:
             when, _source = article_date(decode_response(response)[0], self.today)
             if when is not None:
                 found.append(when)
-        yield from self._next_article_date(self._state(response), column, listing, rendered_list, targets, found)
+        yield from self._next_article_date(self.state_of(response), column, listing, rendered_list, targets, found)
 
     @finishes_request
     def article_date_failed(self, failure: Failure) -> Iterator[Any]:
         kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
-        yield from self._next_article_date(self._state(failure), kwargs["column"], kwargs["listing"],
-                                           kwargs["rendered_list"], kwargs["targets"], list(kwargs["found"]))
+        yield from self._next_article_date(
+            self.state_of(failure),
+            kwargs["column"],
+            kwargs["listing"],
+            kwargs["rendered_list"],
+            kwargs["targets"],
+            list(kwargs["found"]),
+        )
 
-    def _next_article_date(self, state: SiteState, column: ColumnLink, listing: ListPage, rendered: bool,
-                           targets: list[str], found: list[date]) -> Iterator[Any]:
+    def _next_article_date(
+        self,
+        state: SiteState,
+        column: ColumnLink,
+        listing: ListPage,
+        rendered: bool,
+        targets: list[str],
+        found: list[date],
+    ) -> Iterator[Any]:
         if targets:
             yield self._article_date_request(state, column, listing, rendered, targets, found)
             return
@@ -345,40 +395,25 @@ class SiteSpider(RegisteredSitesSpider):
 
     @finishes_request
     def page_failed(self, failure: Failure) -> Iterator[Any]:
-        state = self._state(failure)
+        state = self.state_of(failure)
         request = failure.request  # type: ignore[attr-defined]
         verdict = failure_verdict(state.site.site_id, request, failure)
         if is_rendered(request):
             logger.warning("渲染失败 %s：%s", verdict.url, verdict.reason)
             yield from self._unreachable_column(state, verdict.url)
             return
-        yield PageItem(site_id=state.site.site_id, url=verdict.url, final_url=request.url, status=verdict.status,
-                       kind="error", depth=request.meta["gdepth"], fetched_at=now_iso())
+        yield PageItem(
+            site_id=state.site.site_id,
+            url=verdict.url,
+            final_url=request.url,
+            status=verdict.status,
+            kind="error",
+            depth=request.meta["gdepth"],
+            fetched_at=now_iso(),
+        )
         if request.meta["role"] == "home":
             # Not a link on any page: the site is unreachable, which the probes and the veto report.
             logger.warning("站点 %s 首页无法访问：%s %s", state.site.site_id, verdict.status, verdict.reason)
             return
         yield verdict
         yield from self._unreachable_column(state, verdict.url)
-
-    # -- link checks --------------------------------------------------------------------------------
-    def check_done(self, response: Response, shared: bool = False) -> Iterator[Any]:
-        request = response.request
-        assert request is not None
-        state = self._state(response)
-        if request.method == "HEAD" and response.status in HEAD_RETRY_WITH_GET:
-            yield self._check_request(state, origin_url(request), method="GET", shared=shared)
-            return
-        html, _encoding = decode_response(response) if request.meta["role"] == "check_page" else ("", "")
-        title, text = title_and_text(html) if html else ("", "")
-        verdict = judge(state, response, html, title, text)
-        yield verdict
-        yield from self._share_verdict(verdict, shared)
-
-    @finishes_request
-    def check_failed(self, failure: Failure) -> Iterator[Any]:
-        request = failure.request  # type: ignore[attr-defined]
-        verdict = failure_verdict(request.meta["site_id"], request, failure)
-        yield verdict
-        yield from self._share_verdict(verdict, bool(request.cb_kwargs.get("shared")))
-

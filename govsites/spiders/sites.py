@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, ClassVar
 
@@ -25,6 +25,7 @@ from govsites.items import ProbeItem
 from govsites.linkcheck.classify import classify_failure
 from govsites.registry import Site, load_columns, load_sites
 from govsites.sitestate import SiteState
+from govsites.spiders.requests import ALL_ERROR_CODES
 
 logger = logging.getLogger(__name__)
 
@@ -66,30 +67,85 @@ class RegisteredSitesSpider(scrapy.Spider):
             from govsites.store import parse_as_of
 
             spider.coordinator = Coordinator(config.distributed, config.run or parse_as_of(config.as_of))
-            spider.states = {s.site_id: spider.coordinator.site_state(s, pinned.get(s.site_id, []))
-                             for s in spider.sites}
+            spider.states = {
+                s.site_id: spider.coordinator.site_state(s, pinned.get(s.site_id, [])) for s in spider.sites
+            }
         else:
-            spider.states = {s.site_id: SiteState(site=s, pinned=pinned.get(s.site_id, []), hosts={s.host})
-                             for s in spider.sites}
+            spider.states = {
+                s.site_id: SiteState(site=s, pinned=pinned.get(s.site_id, []), hosts={s.host}) for s in spider.sites
+            }
         return spider
 
     @property
     def today(self) -> date:
         return self.as_of or date.today()  # noqa: DTZ011 - evaluation dates are local calendar dates
 
+    def state_of(self, result: Response | Failure) -> SiteState:
+        """The state of the site a response or failure belongs to."""
+        request = result.request  # type: ignore[union-attr]
+        assert request is not None
+        return self.states[request.meta["site_id"]]
+
+    def site_request(
+        self,
+        state: SiteState,
+        url: str,
+        callback: Callable[..., Any],
+        errback: Callable[..., Any],
+        *,
+        role: str,
+        priority: int,
+        method: str = "GET",
+        meta: dict[str, Any] | None = None,
+        cb_kwargs: dict[str, Any] | None = None,
+    ) -> scrapy.Request:
+        """Every request of a site is built here (meta: see :mod:`govsites.spiders.requests`); none is dropped by
+        the dupefilter (the spider itself asks for each URL once per site)."""
+        meta = {
+            "site_id": state.site.site_id,
+            "role": role,
+            "handle_httpstatus_list": ALL_ERROR_CODES,
+            "download_timeout": self.config.link_timeout,
+            **(meta or {}),
+        }
+        if self.coordinator is not None:
+            meta["gtag"] = self.coordinator.request_tag()
+        return scrapy.Request(
+            url,
+            method=method,
+            callback=callback,
+            errback=errback,
+            meta=meta,
+            cb_kwargs=cb_kwargs or {},
+            priority=priority,
+            dont_filter=True,
+        )
+
     # -- home-page probes (scheduled by govsites.extensions.HomeProbes) -----------------------------
-    def probe_done(self, response: Response, probe_url: str, probed_at: str, probe_started: float
-                   ) -> Iterator[ProbeItem]:
-        yield ProbeItem(site_id=response.meta["site_id"], url=probe_url, probed_at=probed_at,
-                        ok=response.status < 400, status=str(response.status),
-                        elapsed_ms=int(1000 * float(response.meta.get("download_latency", 0.0))),
-                        source=self.probe_source)
+    def probe_done(
+        self, response: Response, probe_url: str, probed_at: str, probe_started: float
+    ) -> Iterator[ProbeItem]:
+        yield ProbeItem(
+            site_id=response.meta["site_id"],
+            url=probe_url,
+            probed_at=probed_at,
+            ok=response.status < 400,
+            status=str(response.status),
+            elapsed_ms=int(1000 * float(response.meta.get("download_latency", 0.0))),
+            source=self.probe_source,
+        )
 
     @finishes_request
     def probe_failed(self, failure: Failure) -> Iterator[ProbeItem]:
         request = failure.request  # type: ignore[attr-defined]
         status, _reason = classify_failure(failure.value or Exception())
         elapsed = int(1000 * (time.monotonic() - request.cb_kwargs["probe_started"]))
-        yield ProbeItem(site_id=request.meta["site_id"], url=request.cb_kwargs["probe_url"],
-                        probed_at=request.cb_kwargs["probed_at"], ok=False, status=status, elapsed_ms=elapsed,
-                        source=self.probe_source)
+        yield ProbeItem(
+            site_id=request.meta["site_id"],
+            url=request.cb_kwargs["probe_url"],
+            probed_at=request.cb_kwargs["probed_at"],
+            ok=False,
+            status=status,
+            elapsed_ms=elapsed,
+            source=self.probe_source,
+        )

@@ -30,8 +30,15 @@ def judge(state: SiteState, response: Response, html: str, title: str = "", text
         status, reason = "blocked", "防火墙/人机验证页面（未计为失效）"
     elif response.status == 200 and html and is_soft_404(state, title, text):
         status, reason = "soft_404", "页面显示“页面不存在”，但状态码为 200"
-    return LinkCheckItem(site_id=state.site.site_id, url=url, status=status, reason=reason,
-                         broken=is_broken(status), final_url=response.url, checked_at=now_iso())
+    return LinkCheckItem(
+        site_id=state.site.site_id,
+        url=url,
+        status=status,
+        reason=reason,
+        broken=is_broken(status),
+        final_url=response.url,
+        checked_at=now_iso(),
+    )
 
 
 def is_soft_404(state: SiteState, title: str, text: str) -> bool:
@@ -54,11 +61,20 @@ def learn_notfound(state: SiteState, text: str | None) -> list[LinkCheckItem]:
         state.set_notfound_fp("")
         return []
     notfound = page_fingerprint(text)
-    return [late_soft_404(state, url) for url, fingerprint in state.set_notfound_fp(notfound).items()
-            if fingerprint == notfound]
+    return [
+        late_soft_404(state, url)
+        for url, fingerprint in state.set_notfound_fp(notfound).items()
+        if fingerprint == notfound
+    ]
 
 
 def late_soft_404(state: SiteState, url: str) -> LinkCheckItem:
     """The verdict on a page found to equal the site's not-found page after it was judged."""
-    return LinkCheckItem(site_id=state.site.site_id, url=url, status="soft_404", reason="与本站“页面不存在”页面相同",
-                         broken=True, checked_at=now_iso())
+    return LinkCheckItem(
+        site_id=state.site.site_id,
+        url=url,
+        status="soft_404",
+        reason="与本站“页面不存在”页面相同",
+        broken=True,
+        checked_at=now_iso(),
+    )
