@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pickle
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,11 @@ import pytest
 from scrapy import Request, signals
 from scrapy.core.scraper import Scraper
 from scrapy.http import HtmlResponse
+from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
 from govsites.caps import ALL_CAPS, CAPS, NO_CAP, PAGE_CAP_ONLY, CrawlCapsMiddleware
+from govsites.extract.columns import ColumnLink
 from govsites.inflight import InflightMiddleware
 from govsites.items import LinkCheckItem, ProbeItem, SiteDoneItem
 from govsites.sitestate import state_lookup
@@ -226,3 +230,28 @@ def test_probe_spider_crawls_nothing_and_answers_probes(tmp_path: Path) -> None:
             source="probe",
         )
     ]
+
+
+def test_requests_survive_a_persisted_queue(crawler: Any) -> None:
+    """JOBDIR and scrapy-redis pickle requests: callbacks and errbacks are found again on the spider by name, and
+    the callback arguments in ``cb_kwargs`` come back equal."""
+    spider = crawler.spider
+    state = spider.states[SITE]
+    typed = {"column": ColumnLink("通知公告", HOME + "tzgg/", "nav"), "found": [date(2015, 11, 2)]}
+    dated = spider.site_request(
+        state,
+        HOME + "a.html",
+        spider.article_dated,
+        spider.article_date_failed,
+        role="article_date",
+        priority=50,
+        cb_kwargs=typed,
+    )
+    for request in (dated, spider.check_request(state, HOME + "x.pdf", shared=True), spider.beyond_caps(link("p"))):
+        back = request_from_dict(pickle.loads(pickle.dumps(request.to_dict(spider=spider))), spider=spider)
+        assert (back.callback, back.errback, back.cb_kwargs, back.meta) == (
+            request.callback,
+            request.errback,
+            request.cb_kwargs,
+            request.meta,
+        )
