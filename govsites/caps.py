@@ -117,7 +117,7 @@ class CrawlCapsMiddleware:
         return self.beyond_caps(request) if self.beyond_caps is not None else None
 
     def refusal(self, state: SiteState, key: str, depth: int, page_cap_only: bool) -> str | None:
-        """The cap a new page would pass (a key of :data:`REASONS`), or None."""
+        """The cap a new page would exceed (a key of :data:`REASONS`), or None when it is within them all."""
         if state.page_count() >= self.max_pages:
             return "pages"
         if page_cap_only:
