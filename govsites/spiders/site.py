@@ -29,7 +29,8 @@ from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms,
 from govsites.extract.links import Link, extract_links, is_attachment, normalize_url
 from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extract_list
 from govsites.extract.mailbox import extract_letters, is_excluded_column, letter_detail
-from govsites.extract.text import title_and_text, visible_text
+from govsites.extract.page import Page
+from govsites.extract.text import visible_text
 from govsites.inflight import finishes_request
 from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem
 from govsites.linkcheck.classify import page_fingerprint
@@ -151,7 +152,8 @@ class SiteSpider(LinkCheckSpider):
                     priority=PRIORITY_HOME,
                 )
         html, encoding = decode_response(response)
-        title, text = title_and_text(html) if html else ("", "")
+        page = Page(html, response.url, self.today)
+        title, text = (page.title, page.text) if html else ("", "")
         verdict = judge(state, response, html, title, text)
         checks = [] if rendered else [verdict]  # the page's own verdict travels with its page item
         if verdict.broken or verdict.status == "blocked" or not html:
@@ -184,26 +186,24 @@ class SiteSpider(LinkCheckSpider):
         entries: list[ListEntry] = []
         stored: list[ListEntryItem] = []
         if role == "home":
-            blocks = extract_blocks(html, response.url, self.today)
+            blocks = extract_blocks(page)
             entries = [entry for block in blocks for entry in block.entries]
             stored = [columns.entry_item(site_id, state.site.home_url, entry) for entry in entries]
             columns.register_home_blocks(state, blocks)
         if not state.pinned and columns.names_columns(state, request_url, depth, sitemap):
-            yield from self._register_columns(
-                state, discover_columns(html, response.url), sitemap_urls(html, response.url), depth
-            )
+            yield from self._register_columns(state, discover_columns(page), sitemap_urls(page), depth)
         column = state.column(request_url) or (state.column(response.url) if response.url != request_url else None)
         if column is not None and role != "home" and not state.column_is_done(column.url):
-            listing = extract_list(html, response.url, self.today)
+            listing = extract_list(page)
             entries = listing.entries
-            outcome = list(self._column(state, column, listing, response, html, depth))
+            outcome = list(self._column(state, column, listing, response, page, depth))
             if any(isinstance(o, (ColumnItem, scrapy.Request)) for o in outcome):
                 kind = "list"
             if state.column_is_done(column.url):
                 stored = [columns.entry_item(site_id, column.url, entry) for entry in entries]
             yield from outcome
         links += script_links(entries, links)
-        yield from self._detail_items(state, request_url, html)
+        yield from self._detail_items(state, request_url, page)
         # A page's link occurrences and list entries travel with it: one item per page, not one per link.
         refs = [
             LinkRefItem(site_id=site_id, url=link.url, source_url=response.url, anchor=link.anchor, tag=link.tag)
@@ -250,7 +250,7 @@ class SiteSpider(LinkCheckSpider):
                 )
 
     def _column(
-        self, state: SiteState, column: ColumnLink, listing: ListPage, response: Response, html: str, depth: int
+        self, state: SiteState, column: ColumnLink, listing: ListPage, response: Response, page: Page, depth: int
     ) -> Iterator[Any]:
         rendered = is_rendered(response.request)
         pin = columns.pinned_column(state, column.url)
@@ -265,7 +265,7 @@ class SiteSpider(LinkCheckSpider):
             return  # another worker read this column's list at the same time
         category = columns.column_category(state, self.categories, column, listing)
         if category == "interaction":
-            yield from self._letters(state, column, listing, html, response.url)
+            yield from self._letters(state, column, listing, page)
         elif category == "guide":
             yield from self._register_guides(state, column, listing)
         dated = [e for e in listing.entries if e.date is not None]
@@ -276,14 +276,12 @@ class SiteSpider(LinkCheckSpider):
         yield columns.column_item(state, category, column, listing, rendered)
 
     # -- interaction columns (letters) and service guides ---------------------------------------------
-    def _letters(
-        self, state: SiteState, column: ColumnLink, listing: ListPage, html: str, page_url: str
-    ) -> Iterator[Any]:
+    def _letters(self, state: SiteState, column: ColumnLink, listing: ListPage, page: Page) -> Iterator[Any]:
         """Letters as the list shows them now; those without a status are refined from their detail page
         when it is parsed (the later row replaces the earlier one)."""
         name = column.name or listing.column_name
         excluded = is_excluded_column(name)
-        for index, letter in enumerate(extract_letters(html, page_url, self.today)):
+        for index, letter in enumerate(extract_letters(page)):
             url = normalize_url(letter.url) if letter.url else f"{column.url}#{index + 1}"
             item = letter_item(state.site.site_id, column.url, name, url, letter, excluded)
             yield item
@@ -300,22 +298,25 @@ class SiteSpider(LinkCheckSpider):
             if state.was_parsed(url):
                 yield self._page_request(state, url, depth=self.config.max_depth, priority=PRIORITY_PAGE)
 
-    def _detail_items(self, state: SiteState, url: str, html: str) -> Iterator[Any]:
+    def _detail_items(self, state: SiteState, url: str, page: Page) -> Iterator[Any]:
         detail = state.pop_detail(url)
+        if detail is None:
+            return
+        page = page.at(url)  # a detail is known by the URL it was asked for
         if isinstance(detail, LetterDetail):
-            letter = letter_detail(html, url, self.today)
+            letter = letter_detail(page)
             if letter is not None:
                 yield merge_letter(detail.listed, letter)
-        elif isinstance(detail, GuideDetail) and is_guide_page(html, url):
-            present, missing = guide_elements(html, self.guide_elements)
+        elif isinstance(detail, GuideDetail) and is_guide_page(page):
+            present, missing = guide_elements(page, self.guide_elements)
             yield GuideItem(
                 site_id=state.site.site_id,
                 column_url=detail.column_url,
                 url=url,
-                title=title_and_text(html)[0],
+                title=page.title,
                 present="|".join(present),
                 missing="|".join(missing),
-                forms=len(guide_forms(html, url)),
+                forms=len(guide_forms(page)),
             )
 
     def _article_date_request(
@@ -356,7 +357,7 @@ class SiteSpider(LinkCheckSpider):
         """One of an undated list's newest articles: its date; the column's item after the last one."""
         found = list(found)
         if isinstance(response, TextResponse) and response.status < 400:
-            when, _source = article_date(decode_response(response)[0], self.today)
+            when, _source = article_date(Page(decode_response(response)[0], response.url, self.today))
             if when is not None:
                 found.append(when)
         yield from self._next_article_date(self.state_of(response), column, listing, rendered_list, targets, found)
