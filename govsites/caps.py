@@ -87,12 +87,20 @@ class CrawlCapsMiddleware:
             stats=crawler.stats,
         )
 
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for out in self._admitted(start):
+            yield out
+
     async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
         if response.meta.get("role") == "home":
             state = self.states(response.meta.get("site_id", ""))
             if state is not None:
                 state.start_budget(self.site_budget)
-        async for out in result:
+        async for out in self._admitted(result):
+            yield out
+
+    async def _admitted(self, results: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for out in results:
             admitted = self.admit(out) if isinstance(out, Request) and out.meta.get(CAPS) else out
             if admitted is not None:
                 yield admitted

@@ -255,3 +255,11 @@ def test_requests_survive_a_persisted_queue(crawler: Any) -> None:
             request.cb_kwargs,
             request.meta,
         )
+
+
+def test_start_requests_count_as_pages(crawler: Any) -> None:
+    spider = crawler.spider
+    caps = CrawlCapsMiddleware.from_crawler(crawler)
+    started = collect(caps.process_start(spider.start()))
+    assert [r.url for r in started] == [HOME]
+    assert spider.states[SITE].page_count() == 1  # the home page counts against the page cap
