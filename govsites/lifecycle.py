@@ -294,8 +294,9 @@ class DistributedStrategy(RunStrategy):
             store.finish_run(run.run_id)
 
 
-def choose_strategy(config: GovsitesConfig, mode: str) -> RunStrategy:
-    """Distributed when ``GOVSITES_DISTRIBUTED`` is set and the spider crawls (a probe round is always local)."""
-    if config.distributed and mode == "crawl":
+def choose_strategy(config: GovsitesConfig, distributable: bool) -> RunStrategy:
+    """Distributed when ``GOVSITES_DISTRIBUTED`` is set and the spider can share its work (a crawl; a probe round is
+    always local)."""
+    if config.distributed and distributable:
         return DistributedStrategy(config, Coordinator(config.distributed, config.run or parse_as_of(config.as_of)))
     return LocalStrategy(config)

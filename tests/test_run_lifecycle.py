@@ -21,7 +21,9 @@ from govsites.extensions import RunLifecycle
 from govsites.items import LinkCheckItem, LinkRefItem, ListEntryItem, PageItem, ProbeItem, SiteDoneItem, TypoItem
 from govsites.lifecycle import DistributedStrategy, LocalStrategy, RunContext, run_opened
 from govsites.pipelines import StorePipeline, TypoPipeline
+from govsites.spiders.probe import ProbeSpider
 from govsites.spiders.site import SiteSpider
+from govsites.spiders.sites import RegisteredSitesSpider
 from govsites.store import StoreLock, open_store
 from tests.localservers import missing_reason, redis_server
 
@@ -42,15 +44,15 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 class Crawl:
     """A crawler with the spider, the run lifecycle and the store pipeline, driven by hand."""
 
-    def __init__(self, tmp_path: Path, mode: str = "crawl", **settings: Any) -> None:
+    def __init__(self, tmp_path: Path, spidercls: type[RegisteredSitesSpider] = SiteSpider, **settings: Any) -> None:
         registry = tmp_path / "sites.csv"
         registry.write_text(REGISTRY, encoding="utf-8")
         self.db = tmp_path / "store.sqlite"
         values = {"GOVSITES_SITES": str(registry), "GOVSITES_COLUMNS": str(tmp_path / "none.csv"),
                   "GOVSITES_DB": str(self.db), "GOVSITES_RUN": "r", "GOVSITES_AS_OF": "2015-12-31",
                   "GOVSITES_PROBES": 0, "GOVSITES_PROGRESS_INTERVAL": 0, "GOVSITES_STORE_BATCH": 3, **settings}
-        self.crawler: Crawler = get_crawler(SiteSpider, {**PROJECT, **values})
-        self.spider = SiteSpider.from_crawler(self.crawler, mode=mode)
+        self.crawler: Crawler = get_crawler(spidercls, {**PROJECT, **values})
+        self.spider = spidercls.from_crawler(self.crawler)
         self.crawler.spider = self.spider
         lifecycle = self.crawler.get_extension(RunLifecycle)
         assert lifecycle is not None  # enabled by the project's settings
@@ -163,7 +165,6 @@ def test_locked_store_closes_the_spider_before_anything_is_written(tmp_path: Pat
         lock.release()
     assert closed.value.reason == "store_locked"
     assert crawl.published == []
-    assert crawl.spider.states == {}  # nothing to crawl
     assert crawl.pipeline.process_item(page()) is not None  # items pass untouched
     crawl.close("store_locked")
     assert not crawl.db.exists()  # the store was not even opened
@@ -187,7 +188,7 @@ def test_probe_round_joins_the_latest_run_and_marks_no_site(tmp_path: Path) -> N
     first = Crawl(tmp_path)
     first.open()
     first.close()
-    probe = Crawl(tmp_path, mode="probe", GOVSITES_RUN="")
+    probe = Crawl(tmp_path, ProbeSpider, GOVSITES_RUN="")
     lock = StoreLock(probe.db)
     assert lock.acquire()  # a probe round takes no store lock
     try:
