@@ -71,7 +71,7 @@ probe: install ## record one more home-page probe round for every site (cron it 
 	$(BIN)/python -m govsites probe $(CRAWL_ARGS)
 
 bench: install ## benchmarks (printed): synthetic web speed and accuracy beside LinkChecker, demo web, typo detector
-	$(BIN)/python -m govsites.bench
+	$(BIN)/python -m bench
 
 lint: install ## ruff and mypy over the code
 	$(BIN)/ruff check govsites scoring tests

@@ -3,7 +3,7 @@
 The web (12 sites, seed 8: TRS, Hanweb, JS-filled, table and plain sites, GBK, a down site, hidden tabs,
 every date format, redirect chains, soft 404s, HEAD 405, a 503 that recovers, planted typos and look-alike
 traps) is served on loopback; the crawl and the scoring run as subprocesses, the way ``make crawl score``
-runs them, and their CSV outputs are compared with the web's truth (``govsites.benchweb.truth``).
+runs them, and their CSV outputs are compared with the web's truth (``bench.web.truth``).
 
 Floors are the issue's aims (>= 0.98) where the crawler meets them. Where it does not, the floor is what it
 achieves now and a ``SHORTFALL`` comment names the failing cases; raise the floor when the crawler is fixed.
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from govsites.benchweb import BenchWeb, build_truth, compare
-from govsites.benchweb.model import REQUIRED_PATTERNS, WebConfig, coverage
+from bench.web import BenchWeb, build_truth, compare
+from bench.web.model import REQUIRED_PATTERNS, WebConfig, coverage
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB = WebConfig(seed=8, sites=12, pages=60, down_share=0.1, js_share=0.2, typo_share=0.5, broken_share=0.08)

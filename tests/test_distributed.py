@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from govsites.benchweb.model import WebConfig, host
-from govsites.benchweb.server import BenchWeb
+from bench.web.model import WebConfig, host
+from bench.web.server import BenchWeb
 from tests.localservers import missing_reason, postgres_server, redis_server
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""The hostile web itself (govsites.demo.hostile): each fault is served as documented, counters count."""
+"""The hostile web itself (tests.webs.hostile): each fault is served as documented, counters count."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from govsites.demo.hostile import ENDPOINTS, HUGE_ATTACHMENT_SIZE, HostileWeb
+from tests.webs.hostile import ENDPOINTS, HUGE_ATTACHMENT_SIZE, HostileWeb
 from govsites.registry import load_columns, load_sites
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govsites.typos import Finding, TermDictionary, TypoDetector, default_detector
-from govsites.typos.bench import (
+from bench.typos import (
     CORPUS_PATH,
     evaluate,
     false_alarms,

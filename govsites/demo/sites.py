@@ -984,7 +984,8 @@ GIF = (
 )
 
 
-def _file_body(path: str, ctype: str) -> bytes:
+def file_body(path: str, ctype: str) -> bytes:
+    """The body of a static file or attachment of the demo web (the bench web serves the same ones)."""
     if ctype.startswith("image/"):
         return GIF
     if ctype.startswith("text/css"):
@@ -1007,7 +1008,7 @@ class SiteApp:
             for path, (status, html) in self.family.html_pages().items()
         }
         for path, ftype in FILES.items():
-            self.pages[path] = Page(200, ftype, _file_body(path, ftype))
+            self.pages[path] = Page(200, ftype, file_body(path, ftype))
         self.not_found = Page(
             404, ctype, error_page(404).replace("utf-8", self.family.charset_meta()).encode(site.encoding)
         )

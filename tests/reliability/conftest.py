@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from govsites.demo.hostile import AS_OF, HostileWeb
+from tests.webs.hostile import AS_OF, HostileWeb
 
 ROOT = Path(__file__).resolve().parents[2]
 CAPS = ("-s", "GOVSITES_MAX_PAGES=200", "-s", "GOVSITES_SITE_BUDGET=60", "-s", "GOVSITES_LINK_TIMEOUT=5",

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from govsites.demo.hostile import AS_OF, HUGE_PAGE_SIZE, clean_items
+from tests.webs.hostile import AS_OF, HUGE_PAGE_SIZE, clean_items
 from tests.reliability.conftest import CRAWL_TIME_BUDGET, HAS_CHROMIUM, MAX_PAGES, HostileCrawl, query, read_csv
 
 

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from govsites.demo.hostile import HUGE_ATTACHMENT_SIZE
+from tests.webs.hostile import HUGE_ATTACHMENT_SIZE
 from tests.reliability.conftest import HostileCrawl, query
 
 # (path on the ext address, status, broken, anchor on the hostile home page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from govsites.demo.hostile import FORMULA_ANCHORS, FORMULA_COLUMN, FORMULA_TYPO_LINE
+from tests.webs.hostile import FORMULA_ANCHORS, FORMULA_COLUMN, FORMULA_TYPO_LINE
 from tests.reliability.conftest import HostileCrawl, query, read_csv
 
 FORMULA_STARTS = ("=", "+", "-", "@")

@@ -1,8 +1,8 @@
 """``make bench``: print speed and accuracy figures.
 
-``python -m govsites.bench [--only demo|typos|web|linkchecker|curve] [--sites 65] [--pages 285] [--curve 100,500]``
+``python -m bench [--only demo|typos|web|linkchecker|curve] [--sites 65] [--pages 285] [--curve 100,500]``
 
-- the synthetic government web (:mod:`govsites.benchweb`, default 65 sites, ~15,000 pages) served by a separate
+- the synthetic government web (:mod:`bench.web`, default 65 sites, ~15,000 pages) served by a separate
   process: the whole pipeline's speed and its accuracy against the web's truth;
 - LinkChecker 10.6.0 (in its own ``.venv-bench``) on the same web: time and broken-link accuracy;
 - a cost curve over growing site counts (``--curve``);
@@ -31,6 +31,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from bench.typos import run_bench
+from bench.web.accuracy import compare, prf
+from bench.web.truth import link_pattern
 from govsites.demo import AS_OF, DemoWeb
 from govsites.demo.expected import load_expected, normalize
 
@@ -55,10 +58,10 @@ def bench_pipeline() -> None:
             found = {(r["site_id"], r["url"].split("/", 3)[-1], r["status"]) for r in csv.DictReader(f)}
         want = {(sid, c["path"].lstrip("/"), c["status"]) for sid, site in expected["sites"].items()
                 for c in site["columns"]}
-        hit = len(found & want)
+    precision, recall, _f1 = prf(found, want)
     print("== 全流程（演示网站，回环地址） ==")
     _print_speed(figures)
-    print(f"栏目状态准确率：召回 {hit / len(want):.3f}，精确 {hit / max(len(found), 1):.3f}（{hit}/{len(want)}）")
+    print(f"栏目状态准确率：召回 {recall:.3f}，精确 {precision:.3f}（{len(found & want)}/{len(want)}）")
 
 
 # ---- the synthetic web ----------------------------------------------------------------------------------
@@ -68,12 +71,12 @@ LINKCHECKER = "linkchecker==10.6.0"
 
 
 class ServedWeb:
-    """``python -m govsites.benchweb serve`` in its own process (its CPU is not the crawler's)."""
+    """``python -m bench.web serve`` in its own process (its CPU is not the crawler's)."""
 
     def __init__(self, tmp: Path, sites: int, pages: int, seed: int = 1, truth: bool = True, port: int = 0,
                  linkchecker_header: bool = False) -> None:
         self.registry, self.truth_path = tmp / "sites.csv", tmp / "truth.json"
-        args = ["-m", "govsites.benchweb", "serve", "--sites", str(sites), "--pages", str(pages), "--seed",
+        args = ["-m", "bench.web", "serve", "--sites", str(sites), "--pages", str(pages), "--seed",
                 str(seed), "--port", str(port), "--registry", str(self.registry)]
         if truth:
             args += ["--truth", str(self.truth_path)]
@@ -150,8 +153,6 @@ def _print_speed(f: dict[str, float]) -> None:
 
 
 def bench_web(sites: int, pages: int, linkchecker: bool, workers: str = "auto") -> None:
-    from govsites.benchweb.accuracy import compare
-
     print(f"== 合成政府网站群：{sites} 个网站，每站约 {pages} 页（回环地址，独立服务进程；"
           f"抓取进程 --workers {workers}） ==")
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -262,9 +263,6 @@ def run_linkchecker(registry: Path, tmp: Path) -> dict[str, Any]:
 
 def _print_linkchecker(lc: dict[str, Any], figures: dict[str, float], truth: dict[str, Any], acc: Any = None, *,
                        unthrottled: bool = False) -> None:
-    from govsites.benchweb.accuracy import prf
-    from govsites.benchweb.truth import link_pattern
-
     want = {(sid, u) for sid, s in truth["sites"].items() for u in s["broken"]}
     precision, recall, _ = prf(lc["broken"], want)
     mode = ("服务器发送 LinkChecker 头，取消其每主机 0.1–0.6 s 间隔" if unthrottled
@@ -290,8 +288,6 @@ def _print_linkchecker(lc: dict[str, Any], figures: dict[str, float], truth: dic
 
 
 def bench_linkchecker(sites: int, pages: int) -> None:
-    from govsites.benchweb.accuracy import prf
-
     print(f"== LinkChecker 10.6.0：{sites} 个网站 ==")
     for header in (False, True):
         with tempfile.TemporaryDirectory() as tmp_name:
@@ -327,15 +323,13 @@ def bench_curve(counts: list[int], pages: int, max_pages: int = 0, workers: str 
 
 
 def bench_typos() -> None:
-    from govsites.typos.bench import run_bench
-
     print("== 错别字检测 ==")
     for key, value in run_bench().items():
         print(f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {value}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m govsites.bench", description="性能与准确度基准")
+    parser = argparse.ArgumentParser(prog="python -m bench", description="性能与准确度基准")
     parser.add_argument("--only", choices=("demo", "typos", "web", "linkchecker", "curve"), action="append",
                         help="run only these sections (repeatable); default: demo, typos, web (with LinkChecker)")
     parser.add_argument("--sites", type=int, default=65, help="sites of the synthetic web")
