@@ -1023,7 +1023,7 @@ class SiteApp:
         return self.family.dynamic(path, parts.query, form) or self.not_found
 
 
-def _check() -> None:
+def check_site_data() -> None:
     """Invariants of the site data (run by the tests)."""
     for site in SITES:
         idents = [it.ident for c in site.columns for it in c.all_items()]
