@@ -169,7 +169,7 @@ uploads/文件.doc;http://127.0.10.1:8342/xxgk/a.html;http://127.0.10.1:8342/;40
 
 
 def test_linkchecker_csv_is_parsed_by_the_linked_url(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from bench import linked_url, read_linkchecker_csv
+    from bench.linkchecker import linked_url, read_linkchecker_csv
 
     path = tmp_path / "s0001.csv"
     path.write_text(LINKCHECKER_CSV, encoding="utf-8")
