@@ -40,6 +40,7 @@ from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms,
 from govsites.extract.links import Link, extract_links, is_attachment, normalize_url, strip_session_id
 from govsites.extract.listing import HomeBlock, ListEntry, ListPage, extract_blocks, extract_list
 from govsites.extract.mailbox import Letter, extract_letters, is_excluded_column, letter_detail
+from govsites.extract.page import Page
 from govsites.extract.text import decode_body, title_and_text, visible_text
 from govsites.items import (
     ColumnItem,
@@ -342,7 +343,8 @@ class SiteSpider(scrapy.Spider):
             if self.config.soft404_probe:
                 yield self._notfound_request(state)
         html, encoding = decode_response(response)
-        title, text = title_and_text(html) if html else ("", "")
+        page = Page(html, response.url, self.today)
+        title, text = (page.title, page.text) if html else ("", "")
         verdict = self._judge(state, response, html, title, text)
         checks = [] if rendered else [verdict]  # the page's own verdict travels with its page item
         if verdict.broken or verdict.status == "blocked" or not html:
@@ -363,24 +365,24 @@ class SiteSpider(scrapy.Spider):
         entries: list[ListEntry] = []
         stored: list[ListEntryItem] = []
         if role == "home":
-            blocks = extract_blocks(html, response.url, self.today)
+            blocks = extract_blocks(page)
             entries = [entry for block in blocks for entry in block.entries]
             stored = [self._entry_item(state, state.site.home_url, entry) for entry in entries]
             self._home_blocks(state, blocks)
         if not state.pinned and self._names_columns(state, request_url, depth, response.meta):
-            yield from self._register_columns(state, html, response.url, depth)
+            yield from self._register_columns(state, page, depth)
         column = state.column(request_url) or (state.column(response.url) if response.url != request_url else None)
         if column is not None and role != "home" and not state.column_is_done(column.url):
-            listing = extract_list(html, response.url, self.today)
+            listing = extract_list(page)
             entries = listing.entries
-            outcome = list(self._column(state, column, listing, response, html))
+            outcome = list(self._column(state, column, listing, response, page))
             if any(isinstance(o, (ColumnItem, scrapy.Request)) for o in outcome):
                 kind = "list"
             if state.column_is_done(column.url):
                 stored = [self._entry_item(state, column.url, entry) for entry in entries]
             yield from outcome
         links += script_links(entries, links)
-        yield from self._detail_items(state, request_url, html, links)
+        yield from self._detail_items(state, request_url, page, links)
         # A page's link occurrences and list entries travel with it: one item per page, not one per link.
         refs = [LinkRefItem(site_id, link.url, response.url, link.anchor, link.tag) for link in links]
         yield PageItem(site_id, request_url, response.url, str(response.status), kind, depth, rendered,
@@ -445,8 +447,8 @@ class SiteSpider(scrapy.Spider):
                 state.add_column(ColumnLink(block.name, block.more_url, "more"))
                 state.add_home_column(block.more_url)
 
-    def _register_columns(self, state: SiteState, html: str, url: str, depth: int) -> Iterator[scrapy.Request]:
-        found = [c for c in discover_columns(html, url) if not state.is_column(c.url)]
+    def _register_columns(self, state: SiteState, page: Page, depth: int) -> Iterator[scrapy.Request]:
+        found = [c for c in discover_columns(page) if not state.is_column(c.url)]
         for candidate in found:
             state.set_column(candidate)
             if depth == 0:
@@ -455,7 +457,7 @@ class SiteSpider(scrapy.Spider):
                 # Parsed before anything named it a column: fetch it again for its list.
                 yield self._page_request(state, candidate.url, depth=depth + 1, role="page",
                                          priority=PRIORITY_COLUMN)
-        for sitemap in sitemap_urls(html, url):
+        for sitemap in sitemap_urls(page):
             if state.internal(sitemap) and state.claim(sitemap):
                 state.add_pages(1)
                 yield self._page_request(state, sitemap, depth=depth + 1, role="page", priority=PRIORITY_COLUMN,
@@ -469,7 +471,7 @@ class SiteSpider(scrapy.Spider):
         return depth <= 1 or bool(meta.get("sitemap")) or state.is_column(url)
 
     def _column(self, state: SiteState, column: ColumnLink, listing: ListPage, response: Response,
-                html: str) -> Iterator[Any]:
+                page: Page) -> Iterator[Any]:
         rendered = bool(response.meta.get("rendered"))
         pin = next((p for p in state.pinned if p.url == column.url), None)
         if not listing.entries and not listing.empty:
@@ -484,7 +486,7 @@ class SiteSpider(scrapy.Spider):
             return  # another worker read this column's list at the same time
         category = self._column_category(state, column, listing)
         if category == "interaction":
-            yield from self._letters(state, column, listing, html, response.url)
+            yield from self._letters(state, column, listing, page)
         elif category == "guide":
             yield from self._register_guides(state, column, listing)
         dated = [e for e in listing.entries if e.date is not None]
@@ -521,13 +523,12 @@ class SiteSpider(scrapy.Spider):
         return self._categorize(column.name or listing.column_name)
 
     # -- interaction columns (letters) and service guides ---------------------------------------------
-    def _letters(self, state: SiteState, column: ColumnLink, listing: ListPage, html: str,
-                 page_url: str) -> Iterator[Any]:
+    def _letters(self, state: SiteState, column: ColumnLink, listing: ListPage, page: Page) -> Iterator[Any]:
         """Letters as the list shows them now; those without a status are refined from their detail page
         when it is parsed (the later row replaces the earlier one)."""
         name = column.name or listing.column_name
         excluded = is_excluded_column(name)
-        for index, letter in enumerate(extract_letters(html, page_url, self.today)):
+        for index, letter in enumerate(extract_letters(page)):
             url = normalize_url(letter.url) if letter.url else f"{column.url}#{index + 1}"
             item = letter_item(state.site.site_id, column.url, name, url, letter, excluded)
             yield item
@@ -547,20 +548,21 @@ class SiteSpider(scrapy.Spider):
             if state.was_parsed(url):
                 yield self._page_request(state, url, depth=self.config.max_depth, role="page", priority=PRIORITY_PAGE)
 
-    def _detail_items(self, state: SiteState, url: str, html: str, links: list[Link]) -> Iterator[Any]:
+    def _detail_items(self, state: SiteState, url: str, page: Page, links: list[Link]) -> Iterator[Any]:
         detail = state.pop_detail(url)
         if detail is None:
             return
         kind, data = detail
+        page = page.at(url)  # a detail is known by the URL it was asked for
         if kind == "letter":
             listed: LetterItem = data  # type: ignore[assignment]
-            letter = letter_detail(html, url, self.today)
+            letter = letter_detail(page)
             if letter is not None:
                 yield merge_letter(listed, letter)
-        elif is_guide_page(html, url):
-            present, missing = guide_elements(html, self.config.guide_elements)
-            forms = guide_forms(html, url)
-            yield GuideItem(state.site.site_id, str(data), url, title_and_text(html)[0], "|".join(present),
+        elif is_guide_page(page):
+            present, missing = guide_elements(page, self.config.guide_elements)
+            forms = guide_forms(page)
+            yield GuideItem(state.site.site_id, str(data), url, page.title, "|".join(present),
                             "|".join(missing), len(forms))
 
     def _categorize(self, name: str) -> str:
@@ -579,7 +581,7 @@ class SiteSpider(scrapy.Spider):
         meta = result.request.meta  # type: ignore[union-attr]
         found: list[date] = list(meta["found"])
         if isinstance(result, TextResponse) and result.status < 400:
-            when, _source = article_date(decode_response(result)[0], self.today)
+            when, _source = article_date(Page(decode_response(result)[0], result.url, self.today))
             if when is not None:
                 found.append(when)
         if meta["targets"]:
