@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from govsites.config import ConfigError, GovsitesConfig
+from govsites.paths import data_path
 from govsites.registry import RegistryError, load_columns, load_sites
 from govsites.store import StoreError, StoreLock, parse_as_of, resolve_run
 
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--distributed", metavar="REDIS_URL",
                        help="run as one worker of a distributed crawl sharing this Redis (DISTRIBUTED); "
                             "use a PostgreSQL --db shared by every worker (docs/scaling.md)")
-    crawl.add_argument("--workers", type=_workers,
+    crawl.add_argument("--workers", type=parse_workers,
                        help="crawl processes on this machine, each taking a share of the sites; auto = one per "
                             "CPU core (WORKERS, default auto in the Makefile)")
     probe = sub.add_parser("probe", help="one more home-page probe round for every site")
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _workers(value: str) -> int:
+def parse_workers(value: str) -> int:
     """``--workers``: a positive count, or ``auto`` for one process per CPU core."""
     if value.strip().lower() == "auto":
         return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
@@ -171,7 +172,7 @@ def run_demo(args: argparse.Namespace) -> int:
     """Serve the demo web in a child process, crawl and score it, stop the demo web."""
     from govsites.demo import AS_OF
 
-    registry = Path(args.out) / "demo-sites.csv" if args.port == 0 else Path("data/sites.csv")
+    registry = Path(args.out) / "demo-sites.csv" if args.port == 0 else data_path("sites.csv")
     command = [sys.executable, "-m", "govsites.demo", "serve", "--port", str(args.port)]
     if args.port == 0:
         registry.parent.mkdir(parents=True, exist_ok=True)
@@ -208,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         chosen = validate(args)
         config = crawl_config(args)
-        workers = (args.workers or _workers(config.workers)) if args.command == "crawl" else 1
+        workers = (args.workers or parse_workers(config.workers)) if args.command == "crawl" else 1
     except (RegistryError, StoreError, ConfigError, argparse.ArgumentTypeError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

@@ -12,7 +12,7 @@ from scrapy import Spider
 from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
 
-from govsites.cli import _workers, build_parser
+from govsites.cli import build_parser, parse_workers
 from govsites.logformatter import QuietLogFormatter
 
 
@@ -47,15 +47,15 @@ def test_quiet_formatter_reads_log_level(level: str, debug: bool) -> None:
 
 def test_workers_auto_is_one_per_core() -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    assert _workers("auto") == cores
-    assert _workers(" AUTO ") == cores
-    assert _workers("3") == 3
+    assert parse_workers("auto") == cores
+    assert parse_workers(" AUTO ") == cores
+    assert parse_workers("3") == 3
 
 
 @pytest.mark.parametrize("bad", ["0", "-2", "two", ""])
 def test_workers_rejects_nonsense(bad: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="抓取进程数"):
-        _workers(bad)
+        parse_workers(bad)
 
 
 def test_workers_option_parses() -> None:
