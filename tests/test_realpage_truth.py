@@ -255,11 +255,9 @@ def test_vendored_real_pages_figures() -> None:
     pages = local_pages()
     figures, readings = measure(pages)
     report("vendored real pages (tests/realpages)", pages, figures, readings)
-    # SHORTFALL: issue 14 wants article dates exact >= 0.95 on real pages. Wrong now: kepu_gov_cn_article
-    # (an unlabelled visible date "2023-12-01 14:43" under 来源/作者 lines, no date meta; the URL /2023-12/01/
-    # would also give it). 12 of 13 = 0.923.
-    assert figures.dates_exact >= 12 / 13
-    assert set(figures.dates_wrong) <= {"opendatalab__magic-html/kepu_gov_cn_article.html"}
+    # Issue 14's target (article dates exact >= 0.95 on real pages) is met: all 13 exact.
+    assert figures.dates_exact == 1.0
+    assert figures.dates_wrong == []
     # SHORTFALL: issue 14 wants no article page read as a column. he_news_cn_article is read as a BLANK column
     # (entries [] and empty True): its Xinhua URL (/20240515/<hex>/c.html) is not taken for an article URL, its
     # body has 145 characters of long paragraphs (< 300), the best dated group is a side widget's list placed
@@ -270,18 +268,11 @@ def test_vendored_real_pages_figures() -> None:
     assert figures.false_blanks == []
 
     meta = untrusted_meta_figures(pages)
-    # SHORTFALL: with the date metas removed, 10 of 13 dates exact (0.77, issue 14's "one time in five"); target
-    # >= 0.95. Wrong: kepu_gov_cn_article and both china_com_cn pages, whose visible date sits on its own line
-    # with 来源/作者 on the lines around it (no label, no 来源 on the same line); their URLs carry the date.
-    assert set(meta.visible_only_wrong) <= {
-        "opendatalab__magic-html/kepu_gov_cn_article.html",
-        "opendatalab__magic-html/china_com_cn_news_article.html",
-        "opendatalab__magic-html/china_com_cn_travel_article.html",
-    }
-    # SHORTFALL: when the date meta says the page was regenerated on the fetch day, 0 of 10 dates are exact: the
-    # meta is read first and wins over the visible labelled date. Issue 14: the visible date wins (>= 0.95).
+    # The visible date is read before any meta (issue 14): with the date metas removed all dates stay exact, and
+    # when the metas say the page was regenerated on the fetch day the visible date still wins, 10 of 10.
+    assert meta.visible_only_wrong == []
     assert len(meta.regenerated) == 10
-    assert len(meta.regenerated_wrong) <= 10
+    assert meta.regenerated_wrong == []
 
 
 @pytest.mark.shared
