@@ -413,3 +413,21 @@ def test_absolute_is_memoised_per_base_where_the_base_matters() -> None:
     assert absolute(None, "http://x.gov.cn/") is None  # type: ignore[arg-type]
     assert absolute("javascript:void(0)", "http://x.gov.cn/") is None
     assert absolute("//", "http://x.gov.cn/d1/p.html?q=1") == "http://x.gov.cn/d1/p.html?q=1"
+
+
+def test_list_items_dated_relatively_and_only_in_their_url_are_dated() -> None:
+    relative = ["刚刚", "9分钟前", "3小时前", "昨天", "3天前"]
+    items = "".join(
+        f'<li><a href="/xw/gzdt/art_{n}.html">县政府召开第{n}次常务会议研究部署工作</a><span>{when}</span></li>'
+        for n, when in enumerate(relative, 1)
+    ) + "".join(
+        f'<li><a href="/xw/gzdt/201512/t201512{n:02d}_{n}.html">全县安全生产工作会议第{n}次召开</a></li>'
+        for n in range(1, 6)
+    )
+    html = f'<html><body><h2>工作动态</h2><ul class="list">{items}</ul></body></html>'
+    lp = extract_list(Page(html, f"{HOST}/xw/gzdt/index.html", AS_OF))
+    dates = [e.date for e in lp.entries]
+    assert len(dates) == 10
+    assert dates[:5] == [AS_OF, AS_OF, AS_OF, date(2016, 1, 9), date(2016, 1, 7)]
+    assert dates[5:] == [date(2015, 12, n) for n in range(1, 6)]
+    assert lp.newest == AS_OF

@@ -353,7 +353,7 @@ def _labelled_date(lines: list[str], as_of: date) -> date | None:
                 continue
             rest = line[match.end() : match.end() + 40]
             found = find_dates(rest, as_of)
-            if found and re.match(r"^\s*[\[(（【]?\s*[\d〇零一二]", rest) and found[0] <= as_of:
+            if found and re.match(r"^\s*[\[(（【]?\s*[\d〇零一二刚昨前]", rest) and found[0] <= as_of:
                 return found[0]
     return None
 
