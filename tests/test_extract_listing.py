@@ -431,3 +431,40 @@ def test_list_items_dated_relatively_and_only_in_their_url_are_dated() -> None:
     assert dates[:5] == [AS_OF, AS_OF, AS_OF, date(2016, 1, 9), date(2016, 1, 7)]
     assert dates[5:] == [date(2015, 12, n) for n in range(1, 6)]
     assert lp.newest == AS_OF
+
+
+WIDGET_ITEMS = "".join(
+    f'<li><a href="/xw/2016010{n}/{n}.html">市政府召开第{n}次常务会议研究部署工作</a><span>2016-01-0{n}</span></li>'
+    for n in range(1, 4)
+)
+SLOTS = '<div class="xpage-content-list"></div>' * 6
+
+
+def test_empty_slots_of_a_side_widget_do_not_make_a_column_blank() -> None:
+    # a column page whose only dated list sits in a right-hand widget, beside six empty slots of the same widget
+    html = (
+        '<html><body><div class="main"><h2>通知公告</h2><p>说明</p></div>'
+        f'<div class="right"><div class="xpage-content-list"><ul>{WIDGET_ITEMS}</ul></div>{SLOTS}</div>'
+        "</body></html>"
+    )
+    lp = extract_list(Page(html, f"{HOST}/tzgg/index.html", AS_OF))
+    assert not lp.empty
+    assert len(lp.entries) == 3
+    # a hidden empty list (a second tab) is no evidence either; a visible empty list of the column's own is
+    hidden = html.replace(SLOTS, '<div style="display:none"><ul class="list"></ul></div>')
+    assert not extract_list(Page(hidden, f"{HOST}/tzgg/index.html", AS_OF)).empty
+    own_empty = html.replace('<p>说明</p>', '<ul class="list"></ul>').replace(SLOTS, "")
+    assert extract_list(Page(own_empty, f"{HOST}/tzgg/index.html", AS_OF)).empty
+
+
+def test_short_article_with_side_widget_is_not_a_column() -> None:
+    html = (
+        "<html><body><h1>我市召开防汛工作会议</h1><div class='info'>2016-01-05 08:58:52来源：市政府办</div>"
+        "<p>会议部署了防汛工作。</p>"
+        f'<div class="right"><div class="xpage-content-list"><ul>{WIDGET_ITEMS}</ul></div>{SLOTS}</div>'
+        "</body></html>"
+    )
+    lp = extract_list(Page(html, f"{HOST}/xw/a.html", AS_OF))
+    assert (lp.entries, lp.empty) == ([], False)
+    xinhua = "http://www.he.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html"
+    assert extract_list(Page(html.replace("来源", "出处"), xinhua, AS_OF)).entries == []

@@ -258,11 +258,10 @@ def test_vendored_real_pages_figures() -> None:
     # Issue 14's target (article dates exact >= 0.95 on real pages) is met: all 13 exact.
     assert figures.dates_exact == 1.0
     assert figures.dates_wrong == []
-    # SHORTFALL: issue 14 wants no article page read as a column. he_news_cn_article is read as a BLANK column
-    # (entries [] and empty True): its Xinhua URL (/20240515/<hex>/c.html) is not taken for an article URL, its
-    # body has 145 characters of long paragraphs (< 300), the best dated group is a side widget's list placed
-    # aside, and six empty div.xpage-content-list slots of that same widget count as "the list is empty". Target: [].
-    assert set(figures.articles_as_columns) <= {"opendatalab__magic-html/he_news_cn_article.html"}
+    # No article page is read as a column (issue 14). he_news_cn_article was read as a BLANK column: its Xinhua URL
+    # (/YYYYMMDD/<hex>/c.html) and its info line under the title now say article, and the empty slots of its side
+    # widget no longer count as an empty main list.
+    assert figures.articles_as_columns == []
     # Lists: the 4 vendored lists (non-government 公告 pages) are read exactly and none is called blank.
     assert figures.lists_exact == 1.0
     assert figures.false_blanks == []
