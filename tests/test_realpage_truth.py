@@ -293,18 +293,17 @@ def test_all_real_pages_figures() -> None:
     pages = local_pages() + shared_pages()
     figures, readings = measure(pages)
     report("all real pages", pages, figures, readings)
-    # SHORTFALL: 18 of 19 article dates exact = 0.947 < issue 14's 0.95 (kepu_gov_cn_article, see above).
-    assert figures.dates_exact >= 18 / 19
-    # SHORTFALL: one of the 21 article/other pages read as a (blank) column: he_news_cn_article. Target 0.
-    assert len(figures.articles_as_columns) <= 1
+    # Issue 14's targets are met: all 19 article dates exact, no article page read as a column.
+    assert figures.dates_exact == 1.0
+    assert figures.articles_as_columns == []
     # Lists: 7 of 7 exact, no false blank (issue 14's target is met on these, but see docs/real-pages.md: only one
     # real government list page, cut to one row, is in the corpus).
     assert figures.lists_exact == 1.0
     assert figures.false_blanks == []
 
     meta = untrusted_meta_figures(pages)
-    # SHORTFALL: date metas removed: 15 of 18 exact (0.83; other_1 shows no date and is left out); target >= 0.95.
-    assert len(meta.visible_only_wrong) <= 3
-    # SHORTFALL: date metas set to the regeneration day: 0 of 15 exact; target >= 0.95.
+    # The visible date wins: 18 of 18 exact with the date metas removed (other_1 shows no date and is left out),
+    # and 15 of 15 when the metas say the page was regenerated on the fetch day.
+    assert meta.visible_only_wrong == []
     assert len(meta.regenerated) == 15
-    assert len(meta.regenerated_wrong) <= 15
+    assert meta.regenerated_wrong == []
