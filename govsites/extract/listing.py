@@ -145,6 +145,21 @@ def _empty_containers(root: etree._Element) -> list[etree._Element]:
     return out
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _same_list(other: etree._Element, container: etree._Element) -> bool:
+    """``other`` continues the list in ``container``: a sibling, or a list in a sibling wrapper of the same tag and
+    class (digits aside: box1, box2): eight ``ul`` of five items in sibling ``div``s are one list of forty."""
+    parent = container.getparent()
+    wrapper = other.getparent()
+    if wrapper is parent:
+        return True
+    if wrapper is None or parent is None or wrapper.getparent() is not parent.getparent() or wrapper.tag != parent.tag:
+        return False
+    return _DIGITS.sub("", classes(wrapper)) == _DIGITS.sub("", classes(parent)) and len(wrapper) == len(parent) == 1
+
+
 def _placeholder(container: etree._Element, best: Group) -> bool:
     """An empty container that says nothing about the column's main list: a hidden one (a second tab, a
     template slot), or another slot of the dated box's own widget (same tag and class as the box's list or one of
@@ -216,7 +231,7 @@ def extract_list(page: Page) -> ListPage:
         parent = best.parent.getparent()
         if parent is not None and best.parent.tag != "table":
             for group in groups:
-                if group is best or group.parent.getparent() is not parent:
+                if group is best or not _same_list(group.parent, best.parent):
                     continue
                 if (
                     group.parent.tag == best.parent.tag
