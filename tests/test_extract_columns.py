@@ -182,6 +182,8 @@ REGENERATED = '<html><head><meta name="PubDate" content="2023-06-30 18:00"></hea
         # an unlabelled date alone on its line next to 来源/作者 (kepu.gov.cn)
         ("", "<h1>标题</h1><p>来源：新华社</p><p>作者：</p><p>2023-06-01 14:43</p><p>正文很长</p>",
          (date(2023, 6, 1), "info")),
+        # a 推荐阅读 box's dates are other documents' dates, even alone on their lines
+        ("", "<h1>标题</h1><p>正文</p><h3>推荐阅读</h3><p>另一篇</p><p>2024-05-23</p>", (date(2023, 6, 30), "meta")),
         # a saving browser's clock in a header, alone and far from any info line, is not read
         ("", "<p>2024年1月5日 星期五</p><h1>标题</h1><p>正文</p>" + "<p>正文段落</p>" * 5, (date(2023, 6, 30), "meta")),
     ],

@@ -489,3 +489,18 @@ def test_list_split_over_sibling_containers_is_one_list(wrapper_class: str) -> N
     lp = extract_list(Page(_split_list(wrapper_class), f"{HOST}/xw/gzdt/index.html", AS_OF))
     assert len(lp.entries) == 40
     assert [e.title for e in lp.entries] == [f"县政府召开第{n}次常务会议研究部署工作" for n in range(1, 41)]
+
+
+def test_article_with_prev_next_and_side_list_of_latest_items_is_not_a_column() -> None:
+    latest = "".join(
+        f'<li><a href="/xw/gzdt/201601/t2016010{n}_{n}.html">第{n}次常务会议</a><span>2016-01-0{n}</span></li>'
+        for n in range(1, 9)
+    )
+    html = (
+        "<html><body><h1>我市召开防汛工作会议</h1><p>会议部署了防汛工作。</p>"
+        '<div class="pn"><a href="/xw/gzdt/a1.html">上一篇：春耕生产有序推进</a>'
+        '<a href="/xw/gzdt/a3.html">下一篇：全市环境整治行动启动</a></div>'
+        f'<div class="box"><h3>工作动态</h3><ul>{latest}</ul></div></body></html>'
+    )
+    lp = extract_list(Page(html, f"{HOST}/xw/gzdt/a2.html", AS_OF))
+    assert (lp.entries, lp.empty) == ([], False)

@@ -21,7 +21,7 @@ from govsites.extract.dom import MORE_TEXT, PAGER_TEXT, absolute, column_name_fr
 from govsites.extract.links import URL_CACHE_SIZE, is_article_url
 from govsites.extract.links import is_attachment as is_document
 from govsites.extract.page import Page
-from govsites.extract.text import collapse, element_text
+from govsites.extract.text import SOURCE_LABEL, collapse, element_text
 
 #: Files that are not pages besides documents (govsites.extract.links.ATTACHMENT_EXTENSIONS): never columns.
 MEDIA_EXT = (".jpg", ".jpeg", ".png", ".gif", ".mp4", ".flv", ".tif")
@@ -371,7 +371,7 @@ def _info_line_date(lines: list[str], as_of: date) -> date | None:
         if not _DATE_LINE.match(line.strip()):
             continue
         near = lines[max(0, index - 2) : index] + lines[index + 1 : index + 3]
-        if any(_INFO_LINE.search(other) and len(other) <= 100 for other in near):
+        if any(SOURCE_LABEL.search(other) and len(other) <= 100 for other in near):
             found = [value for value in find_dates(line, as_of) if value <= as_of]
             if found:
                 return found[0]

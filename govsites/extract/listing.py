@@ -30,7 +30,7 @@ from govsites.extract.links import is_article_url
 from govsites.extract.page import Page
 from govsites.extract.pagination import has_pager, next_pages
 from govsites.extract.scriptdata import DATASTORE, attr_render_hints, json_lists, parse_datastore_xml, script_texts
-from govsites.extract.text import collapse, element_text, page_title_from_tree
+from govsites.extract.text import NEIGHBOUR_LINKS, SOURCE_LABEL, collapse, element_text, page_title_from_tree
 
 __all__ = [
     "EMPTY_LINE",
@@ -104,10 +104,6 @@ def _own_heading(heading: str, page_names: str) -> bool:
     return heading in page_names or bool(last and last in page_names) or any(n in heading for n in names)
 
 
-#: an article's info line under its title: a date and its source (2024-05-15 08:58:52来源：新华网)
-_SOURCE_LABEL = re.compile(r"(?:来源|信息来源|发布机构|作者)\s*[:：]")
-
-
 def _looks_article(page: Page, best: Group | None) -> bool:
     root = page.raw
     metas = {(m.get("name") or "").strip().lower() for m in root.iter("meta")}
@@ -117,10 +113,13 @@ def _looks_article(page: Page, best: Group | None) -> bool:
     dated = best.text_dated if best is not None else 0
     if (prose >= 300 and dated < 5) or (prose >= 1500 and dated < 10):
         return True
-    # a short article: one info line (a date and 来源：) under its title, whatever the prose length; a side box
-    # of a few dated items does not make it a list
+    # a short article: one info line (a date and 来源：) under its title, or links to the previous and next
+    # articles, whatever the prose length; a side box of the column's latest items does not make it a list
+    text = page.text
+    if dated < 10 and NEIGHBOUR_LINKS.search(text):
+        return True
     info_lines = [
-        line for line in page.text.split("\n") if len(line) <= 100 and _SOURCE_LABEL.search(line) and find_dates(line)
+        line for line in text.split("\n") if len(line) <= 100 and SOURCE_LABEL.search(line) and find_dates(line)
     ]
     return len(info_lines) == 1 and dated < 5 and root.find(".//h1") is not None
 
