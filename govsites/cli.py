@@ -121,6 +121,7 @@ def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
     from scrapy.utils.project import get_project_settings
 
     from govsites.logformatter import quiet_framework_logs
+    from govsites.spiders.probe import ProbeSpider
     from govsites.spiders.site import SiteSpider
 
     settings = get_project_settings()
@@ -149,8 +150,8 @@ def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
     process = CrawlerProcess(settings)
     quiet_framework_logs(settings.get("LOG_LEVEL", "INFO"))
     install_scrapy_root_handler(settings)
-    crawler = process.create_crawler(SiteSpider)
-    process.crawl(crawler, mode=mode)
+    crawler = process.create_crawler(ProbeSpider if mode == "probe" else SiteSpider)
+    process.crawl(crawler)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     return 0 if reason == "finished" else 1
