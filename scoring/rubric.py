@@ -18,10 +18,11 @@ from typing import Any
 
 import pandas as pd
 
+from govsites.paths import data_path
 from govsites.registry import CATEGORIES, GROUPS
 from scoring.metrics import METRIC_COLUMNS
 
-RUBRIC_DIR = Path(__file__).resolve().parents[1] / "data" / "rubric"
+RUBRIC_DIR = data_path("rubric")
 DEFAULT_RUBRIC = "census2015"
 
 PASS, FAIL, NOT_EVALUATED = "合格", "不合格", "未评估"

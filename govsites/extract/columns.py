@@ -22,6 +22,7 @@ from govsites.extract.links import URL_CACHE_SIZE, is_article_url
 from govsites.extract.links import is_attachment as is_document
 from govsites.extract.page import Page
 from govsites.extract.text import SOURCE_LABEL, collapse, element_text
+from govsites.paths import data_path
 
 #: Files that are not pages besides documents (govsites.extract.links.ATTACHMENT_EXTENSIONS): never columns.
 MEDIA_EXT = (".jpg", ".jpeg", ".png", ".gif", ".mp4", ".flv", ".tif")
@@ -428,7 +429,7 @@ class CategoryTable:
 
     @classmethod
     def default(cls) -> CategoryTable:
-        return cls.load(Path(__file__).parents[2] / "data" / "categories.csv")
+        return cls.load(data_path("categories.csv"))
 
     def categorize(self, name: str) -> str:
         compact = re.sub(r"\s+", "", name or "")
