@@ -175,13 +175,19 @@ REGENERATED = '<html><head><meta name="PubDate" content="2023-06-30 18:00"></hea
         ("http://www.a.gov.cn/xw/2020/9/15/1.html", "<h1>通知</h1><p>正文</p>", (date(2020, 9, 15), "url")),
         ("http://www.a.gov.cn/p/2023-12/01/content_1755244.html", "<h1>通知</h1>", (date(2023, 12, 1), "url")),
         # 页面生成时间 / 更新时间 / 生成日期 are never a publication date: the meta is used
-        ("", "<p>页面生成时间：2024-01-02</p><p>更新时间：2024-01-03</p><p>生成日期：2024-01-04</p>",
-         (date(2023, 6, 30), "meta")),
+        (
+            "",
+            "<p>页面生成时间：2024-01-02</p><p>更新时间：2024-01-03</p><p>生成日期：2024-01-04</p>",
+            (date(2023, 6, 30), "meta"),
+        ),
         # the 招标公告日期 quoted in a 成交公告 is another document's date
         ("", "<h1>成交公告</h1><p>招标公告日期：2023-05-01</p><p>发布时间：2023-06-02</p>", (date(2023, 6, 2), "info")),
         # an unlabelled date alone on its line next to 来源/作者 (kepu.gov.cn)
-        ("", "<h1>标题</h1><p>来源：新华社</p><p>作者：</p><p>2023-06-01 14:43</p><p>正文很长</p>",
-         (date(2023, 6, 1), "info")),
+        (
+            "",
+            "<h1>标题</h1><p>来源：新华社</p><p>作者：</p><p>2023-06-01 14:43</p><p>正文很长</p>",
+            (date(2023, 6, 1), "info"),
+        ),
         # a 推荐阅读 box's dates are other documents' dates, even alone on their lines
         ("", "<h1>标题</h1><p>正文</p><h3>推荐阅读</h3><p>另一篇</p><p>2024-05-23</p>", (date(2023, 6, 30), "meta")),
         # a saving browser's clock in a header, alone and far from any info line, is not read

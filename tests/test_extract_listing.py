@@ -453,7 +453,7 @@ def test_empty_slots_of_a_side_widget_do_not_make_a_column_blank() -> None:
     # a hidden empty list (a second tab) is no evidence either; a visible empty list of the column's own is
     hidden = html.replace(SLOTS, '<div style="display:none"><ul class="list"></ul></div>')
     assert not extract_list(Page(hidden, f"{HOST}/tzgg/index.html", AS_OF)).empty
-    own_empty = html.replace('<p>说明</p>', '<ul class="list"></ul>').replace(SLOTS, "")
+    own_empty = html.replace("<p>说明</p>", '<ul class="list"></ul>').replace(SLOTS, "")
     assert extract_list(Page(own_empty, f"{HOST}/tzgg/index.html", AS_OF)).empty
 
 

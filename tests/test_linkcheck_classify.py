@@ -243,7 +243,12 @@ def test_real_loopback_failures_through_scrapy() -> None:
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE], capture_output=True, text=True, timeout=60, env=env, cwd=ROOT,
+        [sys.executable, "-c", _PROBE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=ROOT,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -259,9 +264,7 @@ def test_real_loopback_failures_through_scrapy() -> None:
 # --- is_broken ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "status", ["404", "403", "400", "410", "500", "502", "503", "599", *sorted(BROKEN_REASONS)]
-)
+@pytest.mark.parametrize("status", ["404", "403", "400", "410", "500", "502", "503", "599", *sorted(BROKEN_REASONS)])
 def test_is_broken_true(status: str) -> None:
     assert is_broken(status)
 
@@ -281,8 +284,7 @@ def test_reason_sets_are_disjoint() -> None:
 # --- soft 404 -----------------------------------------------------------------------------------
 
 LONG_ARTICLE = (
-    "安康市人民政府办公室关于印发2024年政务公开工作要点的通知。各县（市、区）人民政府，市政府各工作部门："
-    * 20
+    "安康市人民政府办公室关于印发2024年政务公开工作要点的通知。各县（市、区）人民政府，市政府各工作部门：" * 20
     + "文件编号安政办发〔2024〕404号，请认真贯彻执行。"
     + "推进政务公开标准化规范化建设，提升政府网站集约化水平。" * 20
 )
