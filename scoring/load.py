@@ -10,6 +10,7 @@ import pandas as pd
 
 from govsites.registry import Registry, load_sites
 from govsites.store import TABLE_COLUMNS, Run, Store, is_postgres
+from scoring.vocabulary import EVALUATED, NO_URL, UNTESTED
 
 #: Integer columns of the store tables; every other column is text.
 INT_COLUMNS = frozenset(
@@ -101,9 +102,9 @@ def _run_sites(store: Store, run_id: int) -> pd.DataFrame:
 def _evaluation(sites: pd.DataFrame) -> pd.Series:
     """evaluated: the run has the site; untested: in the registry with a URL but not in the run; no_url."""
     return (
-        pd.Series("evaluated", index=sites.index, dtype="str")
-        .mask(sites["crawl_status"].isna() & (sites["home_url"] != ""), "untested")
-        .mask(sites["crawl_status"].isna() & (sites["home_url"] == ""), "no_url")
+        pd.Series(EVALUATED, index=sites.index, dtype="str")
+        .mask(sites["crawl_status"].isna() & (sites["home_url"] != ""), UNTESTED)
+        .mask(sites["crawl_status"].isna() & (sites["home_url"] == ""), NO_URL)
     )
 
 

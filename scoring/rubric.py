@@ -19,12 +19,11 @@ from typing import Any
 import pandas as pd
 
 from govsites.registry import CATEGORIES, GROUPS
-from scoring.metrics import METRIC_COLUMNS
+from scoring.vocabulary import EVALUATED, FAIL, METRIC_COLUMNS, NO_URL, NOT_EVALUATED, PASS, UNTESTED
 
 RUBRIC_DIR = Path(__file__).resolve().parents[1] / "data" / "rubric"
 DEFAULT_RUBRIC = "census2015"
 
-PASS, FAIL, NOT_EVALUATED = "合格", "不合格", "未评估"
 UNTESTED_REASON = "未检测（本次运行未抓取该站点）"
 REASON_SEPARATOR = "；"
 #: Placeholders every reason template may use besides the metric names.
@@ -491,7 +490,7 @@ def _reason(item: VetoItem, row: pd.Series) -> str:
 
 def veto_long(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """Tidy veto findings: one row per (site, veto item hit) with its Chinese reason."""
-    evaluated = metrics.loc[metrics["evaluation"] == "evaluated"]
+    evaluated = metrics.loc[metrics["evaluation"] == EVALUATED]
     rows = [
         {"site_id": row["site_id"], "veto": item.key, "reason": _reason(item, row)}
         for item in rubric.active_veto
@@ -499,14 +498,14 @@ def veto_long(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     ]
     untested = [
         {"site_id": sid, "veto": "untested", "reason": UNTESTED_REASON}
-        for sid in metrics.loc[metrics["evaluation"] == "untested", "site_id"]
+        for sid in metrics.loc[metrics["evaluation"] == UNTESTED, "site_id"]
     ]
     return pd.DataFrame(rows + untested, columns=["site_id", "veto", "reason"])
 
 
 def deductions_long(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """Tidy deductions: one row per (site, deduction item) with findings and capped points."""
-    evaluated = metrics.loc[metrics["evaluation"] == "evaluated", ["site_id"]]
+    evaluated = metrics.loc[metrics["evaluation"] == EVALUATED, ["site_id"]]
     frames = [
         evaluated.assign(
             item=d.item,
@@ -537,14 +536,14 @@ def score_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     vetoes, deductions = veto_long(metrics, rubric), deductions_long(metrics, rubric)
     lost = deductions.groupby("site_id")["points"].sum()
     site = metrics["site_id"]
-    evaluated = metrics["evaluation"] == "evaluated"
+    evaluated = metrics["evaluation"] == EVALUATED
     reasons = site.map(_join_reasons(vetoes)).astype("str").fillna("")
     score = (100.0 - site.map(lost).fillna(0.0)).round(1).where(evaluated)
     verdict = pd.Series(PASS, index=metrics.index, dtype="str")
     failed = (reasons != "") | (score < rubric.pass_mark)
     return metrics.assign(
         score=score,
-        verdict=verdict.mask(failed, FAIL).mask(metrics["evaluation"] == "no_url", NOT_EVALUATED),
+        verdict=verdict.mask(failed, FAIL).mask(metrics["evaluation"] == NO_URL, NOT_EVALUATED),
         veto_reasons=reasons,
         deductions=site.map(lost).fillna(0.0).round(1).where(evaluated),
         deduction_detail=site.map(_deduction_text(deductions)).astype("str").fillna(""),

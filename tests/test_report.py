@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from test_scoring import AS_OF, FORMULA_TITLE, LABEL, Fixture, build_store
 
-from scoring import score_run
-from scoring.metrics import OUTPUT_COLUMNS
+from scoring import EvaluationOptions, score_run
+from scoring.vocabulary import OUTPUT_COLUMNS
 from scoring.report import METRIC_COLS, SHEETS
 
 SHEET_ORDER = [
@@ -27,7 +27,7 @@ SHEET_ORDER = [
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Fixture, Workbook]:
     fx = build_store(tmp_path_factory.mktemp("report"))
-    score_run(fx.db, fx.out, fx.sites)
+    score_run(EvaluationOptions(fx.db, fx.sites), fx.out)
     return fx, load_workbook(fx.out / "scores.xlsx")
 
 
@@ -182,7 +182,7 @@ def test_rubric_sheet(book: tuple[Fixture, Workbook]) -> None:
 
 def test_truncates_long_sheets_with_a_note(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
-    score_run(fx.db, fx.out, fx.sites, max_rows=4, max_links=2)
+    score_run(EvaluationOptions(fx.db, fx.sites), fx.out, max_rows=4, max_links=2)
     wb = load_workbook(fx.out / "scores.xlsx")
     with (fx.out / "links.csv").open(encoding="utf-8") as f:
         shown = sum(1 for r in csv.DictReader(f) if r["broken"] == "true" or r["status"] == "unchecked")

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from govsites.store import Store
-from scoring import score_run
+from scoring import EvaluationOptions, score_run
 from scoring.cli import main
-from scoring.metrics import OUTPUT_COLUMNS
+from scoring.vocabulary import OUTPUT_COLUMNS
 from scoring.rubric import RUBRIC_DIR, RubricError, Window, load_rubric
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -246,7 +246,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Fixture, Any]:
     fx = build_store(tmp_path_factory.mktemp("scoring"))
-    return fx, score_run(fx.db, fx.out, fx.sites)
+    return fx, score_run(EvaluationOptions(fx.db, fx.sites), fx.out)
 
 
 @pytest.fixture(scope="module")
@@ -454,7 +454,7 @@ def test_excellent_quota_per_group(tmp_path: Path) -> None:
         '[groups.county]\nlabel = "县区组"\nexcellent = 0',
     )
     fx = build_store(tmp_path)
-    result = score_run(fx.db, fx.out, fx.sites, rubric=path)
+    result = score_run(EvaluationOptions(fx.db, fx.sites, rubric=path), fx.out)
     excellent = set(result.metrics.loc[result.metrics["excellent"], "site_id"])
     assert excellent == {"gongxin"}
 
@@ -462,7 +462,7 @@ def test_excellent_quota_per_group(tmp_path: Path) -> None:
 def test_pass_mark_fails_low_scores(tmp_path: Path) -> None:
     path = _bad_rubric(tmp_path, "pass_mark = 60", "pass_mark = 99.9")
     fx = build_store(tmp_path)
-    result = score_run(fx.db, fx.out, fx.sites, rubric=path)
+    result = score_run(EvaluationOptions(fx.db, fx.sites, rubric=path), fx.out)
     verdicts = dict(zip(result.metrics["site_id"], result.metrics["verdict"], strict=True))
     assert verdicts["xunyang"] == "合格"
     assert verdicts["gongxin"] == "不合格"
@@ -473,7 +473,7 @@ def test_pass_mark_fails_low_scores(tmp_path: Path) -> None:
 
 def test_as_of_override_moves_windows(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
-    result = score_run(fx.db, fx.out, fx.sites, as_of="2016-01-01")
+    result = score_run(EvaluationOptions(fx.db, fx.sites, as_of="2016-01-01"), fx.out)
     assert result.data.as_of == date(2016, 1, 1)
     xunyang = result.metrics.set_index("site_id").loc["xunyang"]
     # one day later, every boundary column of xunyang is one day late
@@ -588,7 +588,7 @@ def test_run_with_empty_tables(tmp_path: Path) -> None:
     """A run whose sites produced only home pages (no columns, links, typos, probes) still scores."""
     only_pages = {"pages": [p for p in fixture_rows()["pages"] if p["kind"] == "home"]}
     fx = build_store(tmp_path, rows=only_pages)
-    result = score_run(fx.db, fx.out, fx.sites)
+    result = score_run(EvaluationOptions(fx.db, fx.sites), fx.out)
     row = result.metrics.set_index("site_id").loc["xunyang"]
     assert row["home_available"]
     assert row["home_source"] == "page"
