@@ -106,7 +106,7 @@ def test_baseline_csv_in_workbook_and_csv(tmp_path: Path) -> None:
         "\ufeffsite_id,blank_columns,stale_columns,broken_links,note\nxunyang,9,10,12,x\nclosed,9,10,12,\n",
         encoding="utf-8",
     )
-    result = score_run(fx.db, fx.out, fx.sites, baseline=str(baseline))
+    result = score_run(EvaluationOptions(fx.db, fx.sites, baseline=str(baseline)), fx.out)
     # this run: 6 evaluated sites; blank 5 (shiquan), stale 5 (guotu), broken 3 (shiquan, fagai, gongxin)
     rows = {r["metric"]: r for r in read_csv(fx.out / "reductions.csv")}
     assert rows["blank_columns"]["sentence"] == "空白栏目个数由平均每网站9个降至0.83个，降低91%"

@@ -181,7 +181,7 @@ def test_notice_edited_requirements_and_office(tmp_path: Path) -> None:
     assert "从2015年12月20日至2015年12月31日" in paras[2]
 
 
-def test_notice_module_entry_point(tmp_path: Path) -> None:
+def test_notice_subcommand_in_a_subprocess(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
     proc = subprocess.run(
         [sys.executable, "-m", "scoring", "notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites),

@@ -15,8 +15,8 @@ from openpyxl.workbook.workbook import Workbook
 from test_scoring import AS_OF, FORMULA_TITLE, LABEL, Fixture, build_store
 
 from scoring import EvaluationOptions, score_run
-from scoring.vocabulary import OUTPUT_COLUMNS
 from scoring.report import METRIC_COLS, SHEETS
+from scoring.vocabulary import OUTPUT_COLUMNS
 
 SHEET_ORDER = [
     "总览", "分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细", "互动回应", "办事服务", "重点领域",

@@ -15,8 +15,8 @@ import pytest
 from govsites.store import Store
 from scoring import EvaluationOptions, score_run
 from scoring.cli import main
-from scoring.vocabulary import OUTPUT_COLUMNS
 from scoring.rubric import RUBRIC_DIR, RubricError, Window, load_rubric
+from scoring.vocabulary import OUTPUT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2015-12-31"
