@@ -12,6 +12,7 @@ from govsites.registry import Registry, load_sites
 from govsites.store import TABLE_COLUMNS, Run, Store, is_postgres
 from scoring.vocabulary import EVALUATED, NO_URL, UNTESTED
 
+# -- what scoring reads from the store and the registry (one place; column lists of the tables: TABLE_COLUMNS)
 #: Integer columns of the store tables; every other column is text.
 INT_COLUMNS = frozenset(
     {"depth", "rendered", "items", "on_home", "pinned", "broken", "ok", "elapsed_ms", "excluded", "forms"}
@@ -19,6 +20,17 @@ INT_COLUMNS = frozenset(
 RUN_TABLES = (
     "pages", "columns", "list_items", "link_refs", "link_checks", "typos", "probes", "letters", "guides"
 )
+#: The registry's columns of a site (every registry site, with or without a home URL).
+REGISTRY_COLUMNS = ("site_id", "name", "group", "county", "home_url")
+#: The columns of ``Store.run_sites`` rows, renamed for the site frame.
+RUN_SITE_COLUMNS = {
+    "site_id": "site_id",
+    "home_url": "run_home_url",
+    "status": "crawl_status",
+    "pages": "pages",
+    "error": "crawl_error",
+}
+#: The site frame: registry columns, the evaluation state and the run's columns.
 SITE_COLUMNS = (
     "site_id",
     "name",
@@ -88,15 +100,12 @@ def read_table(store: Store, table: str, run_id: int) -> pd.DataFrame:
 def registry_sites(registry: Registry) -> pd.DataFrame:
     """Registry rows, those without a home_url included (home_url empty)."""
     rows = [s.as_row() for s in [*registry.sites, *registry.skipped]]
-    return pd.DataFrame(rows, columns=["site_id", "name", "group", "county", "home_url"]).astype("str")
+    return pd.DataFrame(rows, columns=list(REGISTRY_COLUMNS)).astype("str")
 
 
 def _run_sites(store: Store, run_id: int) -> pd.DataFrame:
     rows = store.run_sites(run_id)
-    frame = pd.DataFrame(rows, columns=["site_id", "home_url", "status", "pages", "error"])
-    return frame.rename(
-        columns={"home_url": "run_home_url", "status": "crawl_status", "error": "crawl_error"}
-    )
+    return pd.DataFrame(rows, columns=list(RUN_SITE_COLUMNS)).rename(columns=RUN_SITE_COLUMNS)
 
 
 def _evaluation(sites: pd.DataFrame) -> pd.Series:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import subprocess
 import sys
@@ -582,6 +583,48 @@ def test_scoring_never_imports_scrapy() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def scoring_imports() -> tuple[dict[str, set[str]], list[str]]:
+    """The import graph of ``scoring`` (every import: module level, TYPE_CHECKING, in functions) from the
+    sources, and the private names (leading underscore) one scoring module imports from another."""
+    modules = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in sorted((ROOT / "scoring").rglob("*.py"))
+    }
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    private = []
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                graph[name] |= {alias.name for alias in node.names if alias.name in modules}
+            elif isinstance(node, ast.ImportFrom) and node.module in modules:
+                for alias in node.names:
+                    submodule = f"{node.module}.{alias.name}"
+                    graph[name].add(submodule if submodule in modules else node.module)
+                    if submodule not in modules and alias.name.startswith("_"):
+                        private.append(f"{name} imports {node.module}.{alias.name}")
+    return graph, private
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = list(graph[start])
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(graph[module])
+    return seen
+
+
+def test_scoring_has_no_import_cycle_and_imports_no_private_name() -> None:
+    graph, private = scoring_imports()
+    assert {"scoring", "scoring.cli", "scoring.evaluation", "scoring.vocabulary"} <= set(graph)
+    assert [m for m in graph if m in reachable(graph, m)] == []
+    assert private == []
+    assert graph["scoring.vocabulary"] == set()  # the bottom module
+    assert [m for m in graph if "scoring.cli" in graph[m]] == ["scoring.__main__"]  # nothing else uses the CLI
 
 
 def test_run_with_empty_tables(tmp_path: Path) -> None:
