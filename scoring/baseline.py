@@ -117,9 +117,7 @@ def read_baseline_csv(path: str | Path) -> pd.DataFrame:
 def baseline_from_metrics(metrics: pd.DataFrame) -> pd.DataFrame:
     """Per-site counts of a baseline run's evaluated sites."""
     evaluated = metrics.loc[metrics["evaluation"] == EVALUATED, list(BASELINE_FIELDS)]
-    return evaluated.astype({"site_id": "str", **dict.fromkeys(BASELINE_FIELDS[1:], "int64")}).reset_index(
-        drop=True
-    )
+    return evaluated.astype({"site_id": "str", **dict.fromkeys(BASELINE_FIELDS[1:], "int64")}).reset_index(drop=True)
 
 
 # -- wording -----------------------------------------------------------------------------------------------

@@ -122,9 +122,7 @@ def summary_lines(result: ScoringResult) -> list[str]:
     lines = []
     for row in result.summary.itertuples(index=False):
         rate = "—" if pd.isna(row.pass_rate) else f"{row.pass_rate:.1%}"
-        line = (
-            f"  {row.group_name}：参评 {row.sites} 个，合格 {row.passed} 个（{rate}），不合格 {row.failed} 个"
-        )
+        line = f"  {row.group_name}：参评 {row.sites} 个，合格 {row.passed} 个（{rate}），不合格 {row.failed} 个"
         if row.not_evaluated:
             line += f"，未评估 {row.not_evaluated} 个"
         lines.append(line + f"；优秀：{row.excellent or '无'}")
@@ -135,8 +133,7 @@ def score(args: argparse.Namespace) -> list[str]:
     result = score_run(evaluation_options(args), args.out, per_site=args.per_site)
     csvs = [str(p) for k, p in result.paths.items() if k in OUTPUT_FILES and k != "workbook"]
     lines = [
-        f"评分完成：运行 {result.data.run.label}，评估日期 {result.data.as_of.isoformat()}，"
-        f"规则 {result.rubric.name}",
+        f"评分完成：运行 {result.data.run.label}，评估日期 {result.data.as_of.isoformat()}，规则 {result.rubric.name}",
         f"评分表：{result.paths['workbook']}",
         f"明细 CSV：{', '.join(csvs)}",
         *summary_lines(result),

@@ -176,9 +176,7 @@ def run_notes(
     """The notes of 总览 and of the CLI: what was not evaluated, what is missing, what was merged."""
     notes = [*rules.skipped_notes]
     if data.extra_sites:
-        notes.append(
-            f"本次运行中有 {len(data.extra_sites)} 个站点不在登记表中，未计分：{'、'.join(data.extra_sites)}"
-        )
+        notes.append(f"本次运行中有 {len(data.extra_sites)} 个站点不在登记表中，未计分：{'、'.join(data.extra_sites)}")
     evaluated = int((scored["evaluation"] == EVALUATED).sum())
     if evaluated and data["letters"].empty:
         notes.append("本次运行未采集到政务咨询信件：互动回应差按无超期信件处理，结果仅供参考")

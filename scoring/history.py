@@ -40,9 +40,7 @@ def run_problems(data: RunData, rubric: Rubric) -> pd.DataFrame:
     )
     crawled = data.sites.loc[data.sites["evaluation"] == EVALUATED]
     home = home_availability(crawled, data["probes"], data["pages"], rubric)
-    down = pd.DataFrame({"site_id": home.index[home["home_unavailable"]]}).assign(
-        kind="home_unavailable", key="home"
-    )
+    down = pd.DataFrame({"site_id": home.index[home["home_unavailable"]]}).assign(kind="home_unavailable", key="home")
     parts = [f.loc[:, list(PROBLEM_KEY)] for f in (column_rows, links, serious, down)]
     return (
         pd.concat(parts, ignore_index=True)

@@ -214,7 +214,8 @@ def key_areas_long(
             ["newest", "url"], ascending=[False, True], na_position="last", kind="stable"
         )
         per_site = hit.groupby("site_id").agg(
-            newest=("newest", "max"), columns=("name", lambda n: "|".join(dict.fromkeys(n))),
+            newest=("newest", "max"),
+            columns=("name", lambda n: "|".join(dict.fromkeys(n))),
             column_url=("url", "first"),
         )
         frame = pd.DataFrame({"site_id": sites}).join(per_site, on="site_id")
@@ -261,4 +262,3 @@ def key_area_counts(long: pd.DataFrame) -> pd.DataFrame:
 def key_areas_table(long: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     """key_areas.csv rows: site × area in the rubric's area order."""
     return long.merge(names, on="site_id", how="left").loc[:, list(KEY_AREA_TABLE)].reset_index(drop=True)
-

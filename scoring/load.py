@@ -17,9 +17,7 @@ from scoring.vocabulary import EVALUATED, NO_URL, UNTESTED
 INT_COLUMNS = frozenset(
     {"depth", "rendered", "items", "on_home", "pinned", "broken", "ok", "elapsed_ms", "excluded", "forms"}
 )
-RUN_TABLES = (
-    "pages", "columns", "list_items", "link_refs", "link_checks", "typos", "probes", "letters", "guides"
-)
+RUN_TABLES = ("pages", "columns", "list_items", "link_refs", "link_checks", "typos", "probes", "letters", "guides")
 #: The registry's columns of a site (every registry site, with or without a home URL).
 REGISTRY_COLUMNS = ("site_id", "name", "group", "county", "home_url")
 #: The columns of ``Store.run_sites`` rows, renamed for the site frame.
@@ -75,9 +73,7 @@ def select_run(store: Store, label: str | None, allow_unfinished: bool = False) 
         if run is None:
             raise ScoringError(f"存储 {store.url} 中没有任何运行记录，请先执行抓取")
     if run.status != "finished" and not allow_unfinished:
-        raise ScoringError(
-            f"运行 {run.label} 尚未完成（状态：{run.status}），如仍要评分请加 --allow-unfinished"
-        )
+        raise ScoringError(f"运行 {run.label} 尚未完成（状态：{run.status}），如仍要评分请加 --allow-unfinished")
     return run
 
 
@@ -141,9 +137,7 @@ def load_run(
         raise ScoringError(f"存储文件不存在：{db}")
     with Store(db) as store:
         run = select_run(store, label, allow_unfinished)
-        day = (
-            parse_as_of(as_of, "--as-of") if as_of else parse_as_of(run.as_of, f"运行 {run.label} 的评估日期")
-        )
+        day = parse_as_of(as_of, "--as-of") if as_of else parse_as_of(run.as_of, f"运行 {run.label} 的评估日期")
         run_sites = _run_sites(store, run.id)
         tables = {t: read_table(store, t, run.id) for t in RUN_TABLES}
     sites = site_frame(registry, run_sites)

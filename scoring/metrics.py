@@ -45,9 +45,7 @@ def resolve_columns(columns: pd.DataFrame, rubric: Rubric, as_of: date) -> pd.Da
     stale = (columns["status"] == "ok") & too_old
     if rubric.undated_is_stale:
         stale = stale | ((columns["status"] == "undated") & cutoff.notna())
-    return columns.assign(
-        status=columns["status"].mask(stale, "stale"), stale_before=cutoff.fillna("").astype("str")
-    )
+    return columns.assign(status=columns["status"].mask(stale, "stale"), stale_before=cutoff.fillna("").astype("str"))
 
 
 def column_counts(columns: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
@@ -84,9 +82,7 @@ def home_urls(sites: pd.DataFrame, pages: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).pipe(lambda f: f.loc[f["url"] != ""]).drop_duplicates()
 
 
-def home_availability(
-    sites: pd.DataFrame, probes: pd.DataFrame, pages: pd.DataFrame, rubric: Rubric
-) -> pd.DataFrame:
+def home_availability(sites: pd.DataFrame, probes: pd.DataFrame, pages: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """Probe counts and availability; a site without probes is judged by its home page fetch."""
     counted = (
         probes.assign(failed=probes["ok"] == 0)
@@ -201,15 +197,13 @@ def _finish(metrics: pd.DataFrame) -> pd.DataFrame:
     untested = metrics["evaluation"] == UNTESTED
     counts = {c: metrics[c].fillna(0).astype("Int64").where(evaluated) for c in COUNT_COLUMNS}
     updated = metrics["home_updated"].astype("boolean").fillna(False).where(evaluated)
-    available = (
-        metrics["home_available"].astype("boolean").where(evaluated, False).where(evaluated | untested)
-    )
+    available = metrics["home_available"].astype("boolean").where(evaluated, False).where(evaluated | untested)
     return metrics.assign(
         **counts,
         no_consultation_channel=(counts["consultation_channels"] == 0).astype("boolean").where(evaluated),
-        no_services=(
-            (counts["guides_checked"] == 0) & (metrics["guide_columns"].fillna(0) == 0)
-        ).astype("boolean").where(evaluated),
+        no_services=((counts["guides_checked"] == 0) & (metrics["guide_columns"].fillna(0) == 0))
+        .astype("boolean")
+        .where(evaluated),
         answer_rate_12m=metrics["answer_rate_12m"].astype("Float64").where(evaluated),
         reply_days_median=metrics["reply_days_median"].astype("Float64").where(evaluated),
         reply_days_max=metrics["reply_days_max"].astype("Float64").round(0).astype("Int64").where(evaluated),

@@ -63,9 +63,7 @@ def scope_sentence(total: int, parts: Sequence[tuple[str, int]]) -> str:
 
 def excellent_sentence(groups: Sequence[tuple[str, Sequence[str]]], with_expert: bool) -> str:
     """旬阳县、石泉县、紫阳县政府网站被评为县区组优秀政府网站；市国土局、发改委……网站被评为政府机构组优秀政府网站。"""
-    clauses = [
-        f"{join_names(names)}{site_suffix(names)}被评为{label}优秀政府网站" for label, names in groups if names
-    ]
+    clauses = [f"{join_names(names)}{site_suffix(names)}被评为{label}优秀政府网站" for label, names in groups if names]
     if not clauses:
         return "本次评估未评出优秀政府网站。"
     return (STAGES_WITH_EXPERT if with_expert else STAGES_AUTOMATIC) + "；".join(clauses) + "。"
@@ -95,13 +93,17 @@ def completion_rate(received: int, answered: int) -> int:
 def mailbox_sentence(template: str, *, site: str, column: str, period: str, received: int, answered: int) -> str:
     """市政府网站市长信箱2015年共受理来信4262封，办结4257封，办结率达99%."""
     return template.format(
-        site=site, column=column, period=period, received=received, answered=answered,
+        site=site,
+        column=column,
+        period=period,
+        received=received,
+        answered=answered,
         rate=completion_rate(received, answered),
     )
 
 
 def mailbox_period(as_of: date, start: date) -> str:
-    """"2015年" when the window is the calendar year ending on AS_OF, else "2015年3月1日至2016年2月29日"."""
+    """ "2015年" when the window is the calendar year ending on AS_OF, else "2015年3月1日至2016年2月29日"."""
     if (as_of.month, as_of.day) == (12, 31) and start == date(as_of.year, 1, 1):
         return f"{as_of.year}年"
     return f"{cn_date(start)}至{cn_date(as_of)}"
@@ -240,10 +242,7 @@ def notice_paragraphs(
         Paragraph(config.salutation, "salutation"),
         Paragraph(opening(config.basis, config.organizer, start, end)),
         Paragraph("一、评估结果", "heading"),
-        Paragraph(
-            scope_sentence(len(assessed), parts)
-            + excellent_sentence(_group_names(ev, shorts), ev.expert_given)
-        ),
+        Paragraph(scope_sentence(len(assessed), parts) + excellent_sentence(_group_names(ev, shorts), ev.expert_given)),
         Paragraph(
             "从此次评估情况看，"
             + pass_sentence(len(assessed), int((assessed["verdict"] == PASS).sum()))
@@ -253,11 +252,7 @@ def notice_paragraphs(
     shown = 0
     if ev.reductions is not None:
         sentences = dict(zip(ev.reductions["metric"], ev.reductions["sentence"], strict=True))
-        out.append(
-            Paragraph(
-                f"（一）信息更新更加及时。{sentences['blank_columns']}，{sentences['stale_columns']}。"
-            )
-        )
+        out.append(Paragraph(f"（一）信息更新更加及时。{sentences['blank_columns']}，{sentences['stale_columns']}。"))
         out.append(Paragraph(f"（二）网站可用性进一步提高。{sentences['broken_links']}。"))
         shown = 2
     if mailbox:
@@ -336,9 +331,8 @@ def write_notice(
 ) -> Path:
     """OUT/通报（草稿）.docx for the period (default: :func:`default_period`), signed on ``signed`` (today)."""
     start, end = period or default_period(ev)
+    day = signed or date.today()  # noqa: DTZ011 - the office's calendar day, as written on the notice
     if start > end:
         raise ScoringError(f"评估期间起始日期 {start.isoformat()} 晚于结束日期 {end.isoformat()}")
-    paragraphs = notice_paragraphs(
-        ev, start=start, end=end, signed=signed or date.today(), office=office  # noqa: DTZ011
-    )
+    paragraphs = notice_paragraphs(ev, start=start, end=end, signed=day, office=office)
     return write_docx(paragraphs, Path(out) / NOTICE_FILE)

@@ -116,9 +116,7 @@ EXPERT_RANKING_COLS = (
     Col("expert_score", "专家评分", 9, FMT_SCORE),
     Col("final_score", "综合得分", 9, FMT_SCORE),
 )
-_STALE_COLS = tuple(
-    Col(f"stale_{c}", f"更新不及时（{label}）", 12, FMT_INT) for c, label in CATEGORY_LABELS.items()
-)
+_STALE_COLS = tuple(Col(f"stale_{c}", f"更新不及时（{label}）", 12, FMT_INT) for c, label in CATEGORY_LABELS.items())
 METRIC_COLS = (
     Col("site_id", "站点标识", 14),
     Col("name", "单位名称", 30),
@@ -403,9 +401,7 @@ def cell(
 
 def set_widths(ws: Worksheet, *tables: Sequence[Col], first: float = 0) -> None:
     """Column widths: the widest declared width per position over the tables (before the first row)."""
-    widths = [
-        max((t[j].width for t in tables if j < len(t)), default=8) for j in range(max(map(len, tables)))
-    ]
+    widths = [max((t[j].width for t in tables if j < len(t)), default=8) for j in range(max(map(len, tables)))]
     for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = max(width, first if j == 1 else 0)
 
@@ -485,9 +481,7 @@ def _fit(
     """The rows that fit in a sheet; a note for 总览 when rows are cut or hyperlinks exceed the limit."""
     room = max_rows - 1
     if len(frame) > room:
-        notes.append(
-            f"{sheet}共 {len(frame)} 行，超出 Excel 行数上限，表中只列前 {room} 行，完整数据见对应 CSV 文件"
-        )
+        notes.append(f"{sheet}共 {len(frame)} 行，超出 Excel 行数上限，表中只列前 {room} 行，完整数据见对应 CSV 文件")
         frame = frame.iloc[:room]
     links = sum(sum(map(_linkable, frame[c.key].astype("str"))) for c in cols if c.link)
     if links > max_links:
@@ -526,9 +520,7 @@ def _overview(wb: Workbook, ev: Evaluation, notes: Sequence[str]) -> None:
         chart = _bar_chart("各组得分", "得分", "分组")
         chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
         last = header_row + len(summary)
-        chart.add_data(
-            Reference(ws, min_col=6, max_col=8, min_row=header_row, max_row=last), titles_from_data=True
-        )
+        chart.add_data(Reference(ws, min_col=6, max_col=8, min_row=header_row, max_row=last), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last))
         charts.append(chart)
     if reductions is not None and len(reductions):
@@ -708,8 +700,14 @@ def _interaction_sheets(
 ) -> None:
     """互动回应, 办事服务 and 重点领域: every evaluated site in the summaries (zero letters or guides shown too)."""
     evaluated = metrics.loc[metrics["evaluation"] == EVALUATED]
-    letter_rows = _fit(ev.tables["interaction"], SHEETS["interaction"], LETTER_COLS, max_rows=max_rows,
-                       max_links=max_links, notes=notes)
+    letter_rows = _fit(
+        ev.tables["interaction"],
+        SHEETS["interaction"],
+        LETTER_COLS,
+        max_rows=max_rows,
+        max_links=max_links,
+        notes=notes,
+    )
     _summary_and_rows(
         wb,
         SHEETS["interaction"],
@@ -718,8 +716,9 @@ def _interaction_sheets(
         (letter_rows, LETTER_COLS, letter_rows["overdue"].astype(bool) & ~letter_rows["excluded"].astype(bool)),
         max_links,
     )
-    guide_rows = _fit(ev.tables["services"], SHEETS["services"], GUIDE_COLS, max_rows=max_rows,
-                      max_links=max_links, notes=notes)
+    guide_rows = _fit(
+        ev.tables["services"], SHEETS["services"], GUIDE_COLS, max_rows=max_rows, max_links=max_links, notes=notes
+    )
     flagged = (evaluated["guides_incomplete"] > 0) | (evaluated["forms_broken"] > 0)
     _summary_and_rows(
         wb,
@@ -732,8 +731,9 @@ def _interaction_sheets(
     areas = ev.tables["key_areas"].reindex(columns=["site_id", "area", "status"])
     wide = areas.pivot(index="site_id", columns="area", values="status") if len(areas) else pd.DataFrame()
     matrix = (
-        evaluated.loc[:, [c.key for c in (*KEY_AREA_SITE_COLS, *KEY_AREA_COUNT_COLS)]]
-        .join(wide.reindex(columns=[a.key for a in ev.rubric.key_areas]), on="site_id")
+        evaluated.loc[:, [c.key for c in (*KEY_AREA_SITE_COLS, *KEY_AREA_COUNT_COLS)]].join(
+            wide.reindex(columns=[a.key for a in ev.rubric.key_areas]), on="site_id"
+        )
         if ev.rubric.key_areas
         else evaluated
     )

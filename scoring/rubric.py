@@ -121,7 +121,14 @@ class ExpertSpec:
 DEFAULT_EXCLUDED_KEYWORDS = ("在线访谈", "访谈", "调查", "征集", "举报")
 DEFAULT_CONSULTATION_KEYWORDS = ("信箱", "咨询", "留言", "问政", "来信", "互动")
 DEFAULT_GUIDE_ELEMENTS = (
-    "事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话", "办理流程"
+    "事项名称",
+    "设定依据",
+    "申请条件",
+    "办理材料",
+    "办理地点",
+    "办理时间",
+    "联系电话",
+    "办理流程",
 )
 YEAR_WINDOW = "year"
 
@@ -269,9 +276,7 @@ def _window(reader: _Reader, name: str) -> Window:
 
 def _check_metric(reader: _Reader, name: str, value: str, allow_unknown: bool = False) -> None:
     if value not in METRIC_COLUMNS and not allow_unknown:
-        raise RubricError(
-            reader.path, reader.key(name), f"未知指标 {value!r}（可用：{', '.join(METRIC_COLUMNS)}）"
-        )
+        raise RubricError(reader.path, reader.key(name), f"未知指标 {value!r}（可用：{', '.join(METRIC_COLUMNS)}）")
 
 
 def _check_template(reader: _Reader, name: str, template: str) -> None:
@@ -435,9 +440,7 @@ def load_rubric(name_or_path: str | Path = DEFAULT_RUBRIC) -> Rubric:
     windows = {}
     for category in windows_reader.table:
         if category not in CATEGORIES:
-            raise RubricError(
-                path, windows_reader.key(category), f"未知栏目类别（应为 {', '.join(CATEGORIES)}）"
-            )
+            raise RubricError(path, windows_reader.key(category), f"未知栏目类别（应为 {', '.join(CATEGORIES)}）")
         windows[category] = _window(windows_reader, category)
     key_categories = tuple(cols.get("key_categories", list, label="字符串数组"))
     for i, category in enumerate(key_categories):
@@ -479,8 +482,7 @@ def _format_number(value: Any) -> str:
 
 def _reason(item: VetoItem, row: pd.Series) -> str:
     values = {
-        k: _format_number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
-        for k, v in row.items()
+        k: _format_number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for k, v in row.items()
     }
     values |= {alias: values.get(col, "") for alias, col in REASON_ALIASES.items() if col}
     values["n"] = _format_number(row[item.metric])
@@ -555,8 +557,10 @@ def merge_expert(metrics: pd.DataFrame, rubric: Rubric, expert: pd.Series | None
     """expert_score (0–100, by site_id) and final_score = score × automatic_weight + expert × expert_weight;
     both missing without an expert form. The verdict stays the automatic check's (veto and pass mark)."""
     if expert is None or rubric.expert is None:
-        return metrics.assign(expert_score=pd.Series(pd.NA, index=metrics.index, dtype="Float64"),
-                              final_score=pd.Series(pd.NA, index=metrics.index, dtype="Float64"))
+        return metrics.assign(
+            expert_score=pd.Series(pd.NA, index=metrics.index, dtype="Float64"),
+            final_score=pd.Series(pd.NA, index=metrics.index, dtype="Float64"),
+        )
     spec = rubric.expert
     given = metrics["site_id"].map(expert).astype("Float64")
     final = (metrics["score"].astype("Float64") * spec.automatic_weight + given * spec.expert_weight).round(1)
