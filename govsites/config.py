@@ -1,0 +1,171 @@
+"""Every ``GOVSITES_*`` setting, declared once: its name, type, default and meaning.
+
+A setting is a field of :class:`GovsitesConfig`; its Scrapy/environment name is ``GOVSITES_`` followed by the
+field name in capitals (``max_pages`` -> ``GOVSITES_MAX_PAGES``). A value is taken, in this order, from the
+Scrapy settings (``-s NAME=value``, the CLI, a spider's ``custom_settings``), then from an environment variable of
+the same name (an empty one counts as unset), then from the default declared here. The README's settings table is
+checked against this module by a test.
+
+Components build their typed view once, in ``from_crawler``: ``GovsitesConfig.from_settings(crawler.settings)``.
+No Scrapy import here: the registry, the CLI and the tests read the same declarations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+PREFIX = "GOVSITES_"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+class ConfigError(ValueError):
+    """A setting's value cannot be read as its declared type (the message is the user's, in Chinese)."""
+
+
+class SettingsLike(Protocol):
+    """What is read of Scrapy's ``Settings`` (a plain dict works too)."""
+
+    def get(self, name: str, default: Any = None) -> Any: ...
+
+
+def setting(default: object, meaning: str) -> Any:
+    """Declare one setting: its default and what it means (shown in the README's settings table)."""
+    return field(default=default, metadata={"meaning": meaning})
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One declared setting, as the README table and the add-on see it."""
+
+    name: str
+    attribute: str
+    type: str
+    default: object
+    meaning: str
+
+
+@dataclass(frozen=True)
+class GovsitesConfig:
+    """The typed values of every ``GOVSITES_*`` setting (see the module docstring for where values come from)."""
+
+    # -- what to crawl and where results go ---------------------------------------------------------
+    sites: str = setting("data/sites.csv", "registry CSV")
+    columns: str = setting("data/columns.csv", "hand-pinned columns CSV (optional file)")
+    categories: str = setting("data/categories.csv", "column-category keyword table")
+    db: str = setting("data/govsites.sqlite", "store: a SQLite file path or a postgresql:// URL")
+    run: str = setting("", "run label; empty: a new run for a full crawl, the latest run for a subset")
+    as_of: str = setting("", "evaluation date YYYY-MM-DD; empty: today (or the run's own date)")
+    site_ids: str = setting("", "crawl only these site_ids (comma-separated)")
+    counties: str = setting("", "crawl only the sites of these counties (comma-separated)")
+    workers: str = setting("1", "crawl processes on this machine (a count, or auto: one per CPU core)")
+    store_lock_held: bool = setting(False, "set by `crawl --workers N` for its children: the parent holds the lock")
+    store_batch: int = setting(5000, "rows buffered per table before the store writes them")
+    jobdir: str = setting("", "Scrapy JOBDIR (persisted scheduler queue); empty: none")
+    # -- distributed crawl (docs/scaling.md) ------------------------------------------------------------
+    distributed: str = setting("", "redis:// URL of the shared scheduler and site state; empty: one process")
+    distributed_wait: float = setting(600.0, "seconds a joining worker waits for the seeding worker")
+    distributed_poll: float = setting(0.5, "seconds between an idle worker's polls of the shared queue")
+    # -- caps -------------------------------------------------------------------------------------------
+    max_depth: int = setting(3, "link depth from the home page")
+    max_pages: int = setting(5000, "pages per site")
+    site_budget: float = setting(1800.0, "seconds of crawling per site")
+    max_query_variants: int = setting(30, "pages per path with different query strings (calendar traps)")
+    article_date_pages: int = setting(3, "undated lists: newest articles opened for their date")
+    guide_pages: int = setting(30, "办事指南 pages read per site")
+    soft404_probe: bool = setting(True, "request each site's not-found page to recognise soft 404s")
+    # -- link checks and probes -----------------------------------------------------------------------
+    link_timeout: int = setting(15, "seconds before a request (page or link check) times out")
+    probes: int = setting(3, "home-page probes per crawl")
+    probe_interval: float = setting(5.0, "seconds between home-page probes")
+    probe_timeout: int = setting(15, "seconds a home-page probe may take")
+    allow_private: bool = setting(False, "allow private and loopback addresses that are not registered sites")
+    guard_enabled: bool = setting(True, "refuse requests to private addresses (the scope guard)")
+    retry_backoff: float = setting(1.0, "seconds before the first retry, doubled per attempt")
+    retry_max_delay: float = setting(20.0, "longest Retry-After honoured, in seconds")
+    # -- politeness ---------------------------------------------------------------------------------------
+    per_host: int = setting(8, "concurrent requests per host")
+    concurrent_requests: int = setting(64, "concurrent requests in all")
+    delay: float = setting(0.0, "seconds between requests to one host")
+    autothrottle: bool = setting(False, "Scrapy's AutoThrottle")
+    robotstxt_obey: bool = setting(False, "obey robots.txt (off: an evaluation checks what visitors can reach)")
+    # -- components -------------------------------------------------------------------------------------
+    typos_enabled: bool = setting(True, "the typo pipeline")
+    render_enabled: bool = setting(True, "render JavaScript-filled lists in Chromium (scrapy-playwright)")
+    render_own_loop: bool = setting(False, "run Playwright on an asyncio loop of its own (docs/benchmarks.md)")
+    chromium: str = setting("", "the browser binary; empty: Debian's chromium on PATH")
+    progress_interval: float = setting(10.0, "seconds between progress lines; 0: none")
+    log_level: str = setting("INFO", "console log level (DEBUG also shows Scrapy's own lines)")
+    stats_dump: bool = setting(False, "print Scrapy's counters at the end")
+
+    @classmethod
+    def declarations(cls) -> tuple[Setting, ...]:
+        """Every declared setting, in declaration order."""
+        return tuple(
+            Setting(name=PREFIX + f.name.upper(), attribute=f.name, type=str(f.type), default=f.default,
+                    meaning=f.metadata["meaning"])
+            for f in dataclasses.fields(cls)
+        )
+
+    @classmethod
+    def from_settings(cls, settings: SettingsLike | Mapping[str, Any],
+                      environ: Mapping[str, str] | None = None) -> GovsitesConfig:
+        """The typed values: Scrapy settings first, then the environment, then the declared defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for decl in cls.declarations():
+            raw = settings.get(decl.name)
+            if raw is None:
+                raw = env.get(decl.name) or None
+            if raw is not None:
+                values[decl.attribute] = parse_value(decl, raw)
+        return cls(**values)
+
+    def as_settings(self) -> dict[str, Any]:
+        """``GOVSITES_*`` name -> typed value, for Scrapy's settings."""
+        return {decl.name: getattr(self, decl.attribute) for decl in self.declarations()}
+
+    # -- derived values ----------------------------------------------------------------------------------
+    @property
+    def site_id_list(self) -> list[str]:
+        return split_list(self.site_ids)
+
+    @property
+    def county_list(self) -> list[str]:
+        return split_list(self.counties)
+
+
+def parse_value(decl: Setting, raw: object) -> object:
+    """``raw`` (a typed value or a string from the command line or the environment) as ``decl``'s type."""
+    if decl.type == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ConfigError(f"设置 {decl.name} 应为 1/0、true/false 或 yes/no：{raw}")
+    if decl.type in ("int", "float"):
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            raise ConfigError(f"设置 {decl.name} 应为数字：{raw}")
+        try:
+            return int(raw) if decl.type == "int" else float(raw)
+        except ValueError:
+            word = "整数" if decl.type == "int" else "数字"
+            raise ConfigError(f"设置 {decl.name} 应为{word}：{raw}") from None
+    return "" if raw is None else str(raw)
+
+
+def split_list(value: str) -> list[str]:
+    """A comma-separated setting as its non-empty, stripped parts."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def declared_names() -> Iterator[str]:
+    """Every ``GOVSITES_*`` name."""
+    return (decl.name for decl in GovsitesConfig.declarations())
