@@ -541,6 +541,37 @@ def test_cli_bad_rubric_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "nonsense" in err
 
 
+def test_score_is_the_default_subcommand(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m scoring score …`` and ``python -m scoring …`` are one command: same files, same lines."""
+    fx = build_store(tmp_path)
+    args = ["--db", str(fx.db), "--sites", str(fx.sites), "--out"]
+    assert main([*args, str(tmp_path / "a")]) == 0
+    default = capsys.readouterr().out.replace(str(tmp_path / "a"), "OUT")
+    assert main(["score", *args, str(tmp_path / "b")]) == 0
+    assert capsys.readouterr().out.replace(str(tmp_path / "b"), "OUT") == default
+    assert default.startswith(f"评分完成：运行 {LABEL}，评估日期 {AS_OF}，规则 census2015\n")
+    for name in ("metrics.csv", "problems.csv", "history.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert (tmp_path / "b" / "scores.xlsx").is_file()
+
+
+def test_every_subcommand_reports_a_user_error_as_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fx = build_store(tmp_path)
+    missing = str(tmp_path / "none.csv")
+    for command in (
+        ["--db", str(fx.db), "--out", str(fx.out), "--sites", missing],
+        ["notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", missing],
+        ["expert-template", "--out", str(fx.out), "--sites", missing],
+    ):
+        assert main(command) == 2, command
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.startswith("错误："), captured.err
+        assert captured.err.count("\n") == 1, captured.err
+        assert missing in captured.err
+    assert not fx.out.exists() or not any(fx.out.iterdir())
+
+
 def test_cli_subprocess(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
     proc = subprocess.run(
