@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from govsites.paths import data_path
 from govsites.registry import RegistryError, load_columns, load_sites
 from govsites.store import StoreError, StoreLock, parse_as_of, resolve_run
 
@@ -121,6 +122,7 @@ def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
     from scrapy.utils.project import get_project_settings
 
     from govsites.logformatter import quiet_framework_logs
+    from govsites.spiders.probe import ProbeSpider
     from govsites.spiders.site import SiteSpider
 
     settings = get_project_settings()
@@ -149,8 +151,8 @@ def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
     process = CrawlerProcess(settings)
     quiet_framework_logs(settings.get("LOG_LEVEL", "INFO"))
     install_scrapy_root_handler(settings)
-    crawler = process.create_crawler(SiteSpider)
-    process.crawl(crawler, mode=mode)
+    crawler = process.create_crawler(ProbeSpider if mode == "probe" else SiteSpider)
+    process.crawl(crawler)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     return 0 if reason == "finished" else 1
@@ -160,7 +162,7 @@ def run_demo(args: argparse.Namespace) -> int:
     """Serve the demo web in a child process, crawl and score it, stop the demo web."""
     from govsites.demo import AS_OF
 
-    registry = Path(args.out) / "demo-sites.csv" if args.port == 0 else Path("data/sites.csv")
+    registry = Path(args.out) / "demo-sites.csv" if args.port == 0 else data_path("sites.csv")
     command = [sys.executable, "-m", "govsites.demo", "serve", "--port", str(args.port)]
     if args.port == 0:
         registry.parent.mkdir(parents=True, exist_ok=True)

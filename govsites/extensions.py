@@ -69,11 +69,11 @@ class HomeProbes:
                 self.calls.append(call)
 
     def _probe(self, spider: Any, site: Any) -> None:
-        meta = {"site_id": site.site_id, "probe_url": site.home_url, "probed_at": now_iso(),
-                "probe_started": time.monotonic(), "dont_retry": True, "download_timeout": self.timeout,
+        meta = {"site_id": site.site_id, "dont_retry": True, "download_timeout": self.timeout,
                 "handle_httpstatus_list": list(range(300, 600)), "dont_redirect": False, "role": "probe"}
+        cb_kwargs = {"probe_url": site.home_url, "probed_at": now_iso(), "probe_started": time.monotonic()}
         request = Request(site.home_url, callback=spider.probe_done, errback=spider.probe_failed, meta=meta,
-                          dont_filter=True, priority=1000)
+                          cb_kwargs=cb_kwargs, dont_filter=True, priority=1000)
         self.crawler.engine.crawl(request)
         if self.distributed:
             self.pending -= 1

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from govsites.config import GovsitesConfig
 from govsites.netpolicy import DEFAULT_PORTS, ScopePolicy, resolve_host
 from govsites.registry import load_sites
 
@@ -46,12 +47,12 @@ class ScopeGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ScopeGuardMiddleware:
-        settings = crawler.settings
-        if not settings.getbool("GOVSITES_GUARD_ENABLED", True):
+        config = GovsitesConfig.from_settings(crawler.settings)
+        if not config.guard_enabled:
             raise NotConfigured
-        registry = load_sites(settings.get("GOVSITES_SITES"))
+        registry = load_sites(config.sites)
         hosts = frozenset(registered_netloc(site.home_url) for site in registry.sites)
-        policy = ScopePolicy(allowed_hosts=hosts, allow_private=settings.getbool("GOVSITES_ALLOW_PRIVATE"))
+        policy = ScopePolicy(allowed_hosts=hosts, allow_private=config.allow_private)
         return cls(policy, crawler.stats)
 
     def process_request(self, request: Request) -> None:

@@ -76,7 +76,8 @@ class TypoPipeline:
         text = self.new_text(item.site_id, item.text, self.coordinator)
         if text:
             item.typos = [
-                TypoItem(item.site_id, item.url, f.wrong, f.right, " ".join(f.context.split()), f.severity, f.kind)
+                TypoItem(site_id=item.site_id, url=item.url, wrong=f.wrong, right=f.right,
+                         context=" ".join(f.context.split()), severity=f.severity, kind=f.kind)
                 for f in self.detector.find(text)
             ]
         return item

@@ -112,9 +112,13 @@ DOWNLOADER_MIDDLEWARES = {
     "govsites.linkcheck.redirects.LoopAwareRedirectMiddleware": 600,
 }
 SPIDER_MIDDLEWARES = {
-    # The spider keeps its own per-site depth and sends no Referer-dependent requests.
+    # The spider keeps its own per-site depth (govsites.caps) and sends no Referer-dependent requests.
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    # Engine side: counts what actually leaves the spider, and finishes each answered request (site done).
+    "govsites.inflight.InflightMiddleware": 40,
+    # Spider side (before UrlLengthMiddleware): the per-site caps see every new page the spider asks for.
+    "govsites.caps.CrawlCapsMiddleware": 850,
 }
 ITEM_PIPELINES = {
     "govsites.pipelines.TypoPipeline": 300,

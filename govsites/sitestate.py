@@ -9,6 +9,7 @@ request?") is a single atomic Redis command or a MULTI/EXEC transaction.
 Orderings the spider relies on (each side writes first, then reads the other's key, so with Redis' linearizable
 commands at least one side sees the other): a page marks itself parsed before it looks up the column and detail
 tables; a column or detail registered later looks up "parsed" after registering, and asks for the page again.
+Pages that must be read again for a letter or a guide are kept as typed :data:`PendingDetail` values.
 No Scrapy imports here.
 """
 
@@ -17,13 +18,32 @@ from __future__ import annotations
 import pickle
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from govsites.extract.columns import ColumnLink
 from govsites.extract.links import same_site
+from govsites.items import LetterItem
 from govsites.registry import PinnedColumn, Site
+
+
+@dataclass(frozen=True)
+class LetterDetail:
+    """A letter's detail page still to read: the row the list gave, to be completed from the page."""
+
+    listed: LetterItem
+
+
+@dataclass(frozen=True)
+class GuideDetail:
+    """An entry of a 办事指南 column: its page is judged as a guide when it is parsed."""
+
+    column_url: str
+
+
+#: What a page still has to tell once it is parsed (kept per URL; pickled as is in Redis).
+PendingDetail = LetterDetail | GuideDetail
 
 
 @dataclass
@@ -46,7 +66,7 @@ class SiteState:
     variants: Counter[str] = field(default_factory=Counter)  # crawled pages per path (query variants)
     notfound_fp: str | None = None  # fingerprint of the site's own not-found page (soft 404)
     page_fps: dict[str, str] = field(default_factory=dict)  # fingerprints of 200 pages, to re-judge late
-    details: dict[str, tuple[str, object]] = field(default_factory=dict)  # letter/guide pages still to read
+    details: dict[str, PendingDetail] = field(default_factory=dict)  # letter/guide pages still to read
 
     # -- scope -----------------------------------------------------------------------------------------
     def internal(self, url: str) -> bool:
@@ -155,13 +175,13 @@ class SiteState:
         return dict(self.page_fps)
 
     # -- letters and guides still to read -------------------------------------------------------------------
-    def add_detail(self, url: str, kind: str, data: object) -> None:
-        self.details[url] = (kind, data)
+    def add_detail(self, url: str, detail: PendingDetail) -> None:
+        self.details[url] = detail
 
     def has_detail(self, url: str) -> bool:
         return url in self.details
 
-    def pop_detail(self, url: str) -> tuple[str, object] | None:
+    def pop_detail(self, url: str) -> PendingDetail | None:
         return self.details.pop(url, None)
 
 
@@ -310,17 +330,29 @@ class RedisSiteState(SiteState):
         return {k.decode(): v.decode() for k, v in fps.items()}
 
     # -- letters and guides still to read -------------------------------------------------------------------
-    def add_detail(self, url: str, kind: str, data: object) -> None:
-        self.r.hset(self.k("details"), url, pickle.dumps((kind, data)))
+    def add_detail(self, url: str, detail: PendingDetail) -> None:
+        self.r.hset(self.k("details"), url, pickle.dumps(detail))
 
     def has_detail(self, url: str) -> bool:
         return bool(self.r.hexists(self.k("details"), url))
 
-    def pop_detail(self, url: str) -> tuple[str, object] | None:
+    def pop_detail(self, url: str) -> PendingDetail | None:
         pipe = self.r.pipeline()
         pipe.hget(self.k("details"), url)
         pipe.hdel(self.k("details"), url)
         value, deleted = pipe.execute()
         if value is None or not deleted:
             return None
-        return pickle.loads(value)  # noqa: S301
+        detail: PendingDetail = pickle.loads(value)  # noqa: S301
+        return detail
+
+
+def state_lookup(holder: Any) -> Callable[[str], SiteState | None]:
+    """``site_id`` -> the state in ``holder.states`` (a spider), read at each call: the run's set-up may replace
+    the spider's states after components were built."""
+
+    def lookup(site_id: str) -> SiteState | None:
+        states: dict[str, SiteState] = getattr(holder, "states", {})
+        return states.get(site_id)
+
+    return lookup

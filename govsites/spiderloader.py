@@ -2,7 +2,7 @@
 
 ``scrapy list`` prints every ``site_id`` of the registry (``GOVSITES_SITES``); ``scrapy crawl <site_id>``
 crawls that site alone. The spider named ``govsites`` crawls all of them (or the subset chosen with
-``GOVSITES_SITE_IDS`` / ``GOVSITES_COUNTIES``) in one process.
+``GOVSITES_SITE_IDS`` / ``GOVSITES_COUNTIES``) in one process; ``govsites-probe`` only probes their home pages.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 from govsites.registry import Registry, load_sites
+from govsites.spiders.probe import ProbeSpider
 from govsites.spiders.site import SiteSpider
+from govsites.spiders.sites import RegisteredSitesSpider
 
 
 class SiteSpiderLoader:
@@ -27,9 +29,11 @@ class SiteSpiderLoader:
     def list(self) -> list[str]:
         return [site.site_id for site in self.registry.sites]
 
-    def load(self, spider_name: str) -> type[SiteSpider]:
+    def load(self, spider_name: str) -> type[RegisteredSitesSpider]:
         if spider_name == SiteSpider.name:
             return SiteSpider
+        if spider_name == ProbeSpider.name:
+            return ProbeSpider
         if spider_name not in self.list():
             raise KeyError(f"Spider not found: {spider_name}")
         attrs: dict[str, Any] = {"name": spider_name, "fixed_site_ids": (spider_name,)}

@@ -18,10 +18,11 @@ from typing import Any
 
 import pandas as pd
 
+from govsites.paths import data_path
 from govsites.registry import CATEGORIES, GROUPS
 from scoring.vocabulary import EVALUATED, FAIL, METRIC_COLUMNS, NO_URL, NOT_EVALUATED, PASS, UNTESTED
 
-RUBRIC_DIR = Path(__file__).resolve().parents[1] / "data" / "rubric"
+RUBRIC_DIR = data_path("rubric")
 DEFAULT_RUBRIC = "census2015"
 
 UNTESTED_REASON = "未检测（本次运行未抓取该站点）"

@@ -13,12 +13,15 @@ from govsites.extract.columns import (
     article_date,
     column_name,
     discover_columns,
-    is_article_url,
     sitemap_urls,
 )
+from govsites.extract.links import is_article_url
+from govsites.extract.page import Page
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 HOST = "http://www.example.gov.cn"
+
+AS_OF = date(2016, 1, 10)  # the evaluation date of pages whose dates play no part
 
 
 def page(name: str) -> str:
@@ -26,7 +29,7 @@ def page(name: str) -> str:
 
 
 def test_nav_page_columns_and_exclusions() -> None:
-    cols = discover_columns(page("nav_page.html"), f"{HOST}/")
+    cols = discover_columns(Page(page("nav_page.html"), f"{HOST}/", AS_OF))
     by_name = {c.name: c for c in cols}
     assert by_name["机构概况"] == ColumnLink("机构概况", f"{HOST}/col/col1621001/index.html", "nav")
     for name in (
@@ -64,11 +67,11 @@ def test_nav_page_columns_and_exclusions() -> None:
     assert not excluded & set(by_name)
     assert not any("/art/" in c.url for c in cols)  # article links are not columns
     assert len({c.url for c in cols}) == len(cols)
-    assert sitemap_urls(page("nav_page.html"), f"{HOST}/") == [f"{HOST}/col/col1621098/index.html"]
+    assert sitemap_urls(Page(page("nav_page.html"), f"{HOST}/", AS_OF)) == [f"{HOST}/col/col1621098/index.html"]
 
 
 def test_home_page_columns_nav_more_tab() -> None:
-    cols = discover_columns(page("home.html"), f"{HOST}/")
+    cols = discover_columns(Page(page("home.html"), f"{HOST}/", AS_OF))
     by_url = {c.url: c for c in cols}
     assert by_url[f"{HOST}/zwdt/tzgg/"] == ColumnLink("通知公告", f"{HOST}/zwdt/tzgg/", "more")
     assert by_url[f"{HOST}/zwgk/zcwj/"].found_by == "nav"  # nav wins over the block's more+
@@ -80,11 +83,11 @@ def test_home_page_columns_nav_more_tab() -> None:
     assert f"{HOST}/" not in by_url
     assert f"{HOST}/wzdt/" not in by_url
     assert not any("/t2015" in c.url or "/t2016" in c.url for c in cols)
-    assert sitemap_urls(page("home.html"), f"{HOST}/") == [f"{HOST}/wzdt/"]
+    assert sitemap_urls(Page(page("home.html"), f"{HOST}/", AS_OF)) == [f"{HOST}/wzdt/"]
 
 
 def test_sitemap_page_entries() -> None:
-    cols = discover_columns(page("sitemap.html"), f"{HOST}/wzdt/")
+    cols = discover_columns(Page(page("sitemap.html"), f"{HOST}/wzdt/", AS_OF))
     assert [c.name for c in cols] == [
         "政务公开",
         "政策文件",
@@ -102,7 +105,7 @@ def test_dedup_keeps_link_text_over_title() -> None:
         '<html><body><div class="links"><a href="/zcwj/" title="政策文件栏目"><img src="a.png"></a>'
         '<a href="/zcwj/index.html">政策文件</a></div></body></html>'
     )
-    cols = discover_columns(html, f"{HOST}/")
+    cols = discover_columns(Page(html, f"{HOST}/", AS_OF))
     assert cols == [ColumnLink("政策文件", f"{HOST}/zcwj/", "link")]
 
 
@@ -127,29 +130,29 @@ def test_is_article_url(url: str, expected: bool) -> None:
 
 
 def test_column_name_meta_then_breadcrumb() -> None:
-    assert column_name('<html><head><meta name="ColumnName" content="工作动态"></head></html>') == "工作动态"
+    assert (
+        column_name(Page('<html><head><meta name="ColumnName" content="工作动态"></head></html>', "", AS_OF))
+        == "工作动态"
+    )
     crumb = (
         '<html><body><div class="wz">当前位置：<a href="/">首页</a> &gt; '
         '<a href="/zw/">政务公开</a> &gt; 通知公告</div></body></html>'
     )
-    assert column_name(crumb) == "通知公告"
+    assert column_name(Page(crumb, "", AS_OF)) == "通知公告"
     crumb2 = (
         '<html><body><div class="loc"><span>您的位置：</span><a href="/">首页</a> &gt; '
         '<a href="/xw/">新闻中心</a> &gt; <a href="/xw/gzdt/">工作动态</a></div></body></html>'
     )
-    assert column_name(crumb2) == "工作动态"
-    assert column_name("<html><body><p>无</p></body></html>") == ""
+    assert column_name(Page(crumb2, "", AS_OF)) == "工作动态"
+    assert column_name(Page("<html><body><p>无</p></body></html>", "", AS_OF)) == ""
 
 
 def test_article_date_info_line_not_attribute_nor_generation_time() -> None:
-    assert article_date(page("article.html"), date(2024, 1, 1)) == (date(2015, 12, 3), "info")
-    html = (
-        '<html><head><meta name="PubDate" content="2019-09-18 06:23"></head>'
-        "<body>时间：2017-11-08</body></html>"
-    )
-    assert article_date(html, date(2020, 1, 1)) == (date(2019, 9, 18), "meta")
+    assert article_date(Page(page("article.html"), "", date(2024, 1, 1))) == (date(2015, 12, 3), "info")
+    html = '<html><head><meta name="PubDate" content="2019-09-18 06:23"></head><body>时间：2017-11-08</body></html>'
+    assert article_date(Page(html, "", date(2020, 1, 1))) == (date(2019, 9, 18), "meta")
     generated = "<html><body><p>页面生成时间：2023-10-23 11:23:36</p></body></html>"
-    assert article_date(generated, date(2024, 1, 1)) == (None, "")
+    assert article_date(Page(generated, "", date(2024, 1, 1))) == (None, "")
 
 
 def test_category_table_default_rules() -> None:
@@ -189,7 +192,7 @@ def test_category_table_load_custom(tmp_path: Path) -> None:
 
 def test_v2_county_home_menus() -> None:
     host = "http://www.sl.gov.cn"
-    cols = discover_columns(page("v2_county_home.html"), f"{host}/")
+    cols = discover_columns(Page(page("v2_county_home.html"), f"{host}/", AS_OF))
     by_name = {c.name: c for c in cols}
     expected = {
         "走进示例": "/zjsl/index.html",  # <td><a> table menu, target=_blank
@@ -214,7 +217,7 @@ def test_v2_county_home_menus() -> None:
 
 
 def test_v2_sitemap_tree() -> None:
-    cols = discover_columns(page("v2_sitemap_tree.html"), "http://www.sl.gov.cn/wzdt/")
+    cols = discover_columns(Page(page("v2_sitemap_tree.html"), "http://www.sl.gov.cn/wzdt/", AS_OF))
     assert [(c.name, c.url.removeprefix("http://www.sl.gov.cn")) for c in cols] == [
         ("政务公开", "/zwgk/"),
         ("通知公告", "/zwgk/tzgg/"),
@@ -228,7 +231,7 @@ def test_v2_sitemap_tree() -> None:
 
 def test_v2_article_dates_info_line_and_compact_meta() -> None:
     as_of = date(2016, 1, 10)
-    assert article_date(page("v2_article_info_line.html"), as_of) == (date(2015, 12, 1), "info")
-    assert article_date(page("v2_article_spaced_label.html"), as_of) == (date(2015, 12, 1), "meta")
+    assert article_date(Page(page("v2_article_info_line.html"), "", as_of)) == (date(2015, 12, 1), "info")
+    assert article_date(Page(page("v2_article_spaced_label.html"), "", as_of)) == (date(2015, 12, 1), "meta")
     spaced = page("v2_article_spaced_label.html").replace('<meta name="PubDate" content="20151201">', "")
-    assert article_date(spaced, as_of) == (date(2015, 12, 2), "info")
+    assert article_date(Page(spaced, "", as_of)) == (date(2015, 12, 2), "info")

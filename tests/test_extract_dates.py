@@ -187,7 +187,7 @@ def test_v2_date_traps(text: str, expected: date | None) -> None:
 
 
 def test_v2_publish_date_of_an_item_with_a_deadline() -> None:
-    from govsites.extract.listing import pick_publish_date
+    from govsites.extract.groups import pick_publish_date
 
     assert pick_publish_date("发布日期：2015-12-20 截止日期：2015-12-27", AS_OF) == date(2015, 12, 20)
     assert pick_publish_date("截止日期：2015-12-27 发布日期：2015-12-20", AS_OF) == date(2015, 12, 20)

@@ -4,6 +4,7 @@ raising on any HTML."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,12 @@ from govsites.extract.guides import (
     guide_forms,
     is_guide_page,
 )
+from govsites.extract.page import Page
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 URL = "http://www.example.gov.cn/bszn/a/1.html"
+
+AS_OF = date(2016, 1, 10)  # guides read no dates
 
 
 def page(name: str) -> str:
@@ -30,7 +34,15 @@ def page(name: str) -> str:
 
 def test_elements_and_synonyms_are_as_documented() -> None:
     assert GUIDE_ELEMENTS == (
-        "事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话", "办理流程")
+        "事项名称",
+        "设定依据",
+        "申请条件",
+        "办理材料",
+        "办理地点",
+        "办理时间",
+        "联系电话",
+        "办理流程",
+    )
     assert set(ELEMENT_SYNONYMS) == set(GUIDE_ELEMENTS)
     assert {"法律依据", "办理依据", "政策依据"} <= set(ELEMENT_SYNONYMS["设定依据"])
     assert {"申请材料", "申报材料", "所需材料", "提交材料"} <= set(ELEMENT_SYNONYMS["办理材料"])
@@ -40,22 +52,22 @@ def test_elements_and_synonyms_are_as_documented() -> None:
 
 def test_table_guide_empty_cell_and_wu_are_missing() -> None:
     html = page("guide_table.html")
-    assert is_guide_page(html, URL)
-    assert guide_elements(html) == (
+    assert is_guide_page(Page(html, URL, AS_OF))
+    assert guide_elements(Page(html, "", AS_OF)) == (
         ["事项名称", "设定依据", "申请条件", "办理材料", "办理时间"],
         ["办理地点", "联系电话", "办理流程"],
     )
-    assert guide_forms(html, URL) == []  # the 表格下载 nav link is a column, not a form
+    assert guide_forms(Page(html, URL, AS_OF)) == []  # the 表格下载 nav link is a column, not a form
 
 
 def test_strong_labels_synonyms_heading_blocks_and_forms() -> None:
     html = page("guide_strong.html")
-    assert is_guide_page(html, URL)
-    assert guide_elements(html) == (
+    assert is_guide_page(Page(html, URL, AS_OF))
+    assert guide_elements(Page(html, "", AS_OF)) == (
         ["事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "联系电话", "办理流程"],
         ["办理时间"],  # 办公时间：暂无
     )
-    assert guide_forms(html, URL) == [
+    assert guide_forms(Page(html, URL, AS_OF)) == [
         "http://www.example.gov.cn/uploads/files/建设工程规划许可申请表.xls",
         "http://www.example.gov.cn/bszn/files/承诺书.docx",
         "http://www.example.gov.cn/module/download/downfile.jsp?classid=0&filename=1507231.pdf",
@@ -65,8 +77,8 @@ def test_strong_labels_synonyms_heading_blocks_and_forms() -> None:
 
 def test_numbered_lines_and_dl() -> None:
     html = page("guide_lines.html")
-    assert is_guide_page(html, URL)  # no 指南 in the title, but >= 3 labels
-    assert guide_elements(html) == (
+    assert is_guide_page(Page(html, URL, AS_OF))  # no 指南 in the title, but >= 3 labels
+    assert guide_elements(Page(html, "", AS_OF)) == (
         ["事项名称", "办理地点", "办理时间", "联系电话"],
         ["设定依据", "申请条件", "办理材料", "办理流程"],
     )
@@ -74,27 +86,31 @@ def test_numbered_lines_and_dl() -> None:
 
 def test_custom_element_list() -> None:
     html = page("guide_strong.html")
-    assert guide_elements(html, ("办理地点", "收费标准")) == (["办理地点"], ["收费标准"])
+    assert guide_elements(Page(html, "", AS_OF), ("办理地点", "收费标准")) == (["办理地点"], ["收费标准"])
 
 
 @pytest.mark.parametrize("name", ["article.html", "trs_list.html", "table_list.html", "home.html", "nav_page.html"])
 def test_other_pages_are_not_guides(name: str) -> None:
     html = page(name)
-    assert not is_guide_page(html, URL)
-    assert guide_elements(html) == ([], list(GUIDE_ELEMENTS))
+    assert not is_guide_page(Page(html, URL, AS_OF))
+    assert guide_elements(Page(html, "", AS_OF)) == ([], list(GUIDE_ELEMENTS))
 
 
 def test_a_guide_column_list_is_not_a_guide() -> None:
-    html = ('<html><head><title>办事指南_某县人民政府</title></head><body><h2>办事指南</h2><ul>'
-            '<li><a href="/bszn/1.htm">城乡居民最低生活保障申请办事指南</a><span>2015-01-02</span></li>'
-            '<li><a href="/bszn/2.htm">个体工商户设立登记办事指南</a><span>2015-01-03</span></li></ul></body></html>')
-    assert not is_guide_page(html, URL)
+    html = (
+        "<html><head><title>办事指南_某县人民政府</title></head><body><h2>办事指南</h2><ul>"
+        '<li><a href="/bszn/1.htm">城乡居民最低生活保障申请办事指南</a><span>2015-01-02</span></li>'
+        '<li><a href="/bszn/2.htm">个体工商户设立登记办事指南</a><span>2015-01-03</span></li></ul></body></html>'
+    )
+    assert not is_guide_page(Page(html, URL, AS_OF))
 
 
 def test_a_label_inside_prose_does_not_count() -> None:
-    html = ("<html><body><p>本局进一步规范了办理材料和办理流程，并公布了联系电话，方便群众办事。</p>"
-            "<h2>关于规范办事流程的通知</h2></body></html>")
-    assert guide_elements(html)[0] == []
+    html = (
+        "<html><body><p>本局进一步规范了办理材料和办理流程，并公布了联系电话，方便群众办事。</p>"
+        "<h2>关于规范办事流程的通知</h2></body></html>"
+    )
+    assert guide_elements(Page(html, "", AS_OF))[0] == []
 
 
 # ---- the demo web: every guide page agrees with expected.json ---------------------------------------------
@@ -109,9 +125,9 @@ def test_demo_guides_match_expected(site) -> None:  # type: ignore[no-untyped-de
         if served.status != 200 or not served.content_type.startswith("text/html"):
             continue
         html = served.body.decode(site.encoding)
-        if is_guide_page(html, f"http://{netloc}{path}"):
-            found.append({"path": path, "missing": guide_elements(html)[1]})
-            forms += len(guide_forms(html, f"http://{netloc}{path}"))
+        if is_guide_page(Page(html, f"http://{netloc}{path}", AS_OF)):
+            found.append({"path": path, "missing": guide_elements(Page(html, "", AS_OF))[1]})
+            forms += len(guide_forms(Page(html, f"http://{netloc}{path}", AS_OF)))
     assert sorted(found, key=lambda g: g["path"]) == sorted(expected["guides"], key=lambda g: g["path"])
     assert expected["guides_checked"] == len(found)
     assert expected["guides_missing_4"] == sum(1 for g in found if len(g["missing"]) >= 4)
@@ -129,18 +145,41 @@ def test_demo_guide_numbers() -> None:
 
 
 # ---- never raises ---------------------------------------------------------------------------------------
-_HTML_BITS = st.sampled_from([
-    "<table>", "</table>", "<tr>", "</tr>", "<th>设定依据</th>", "<td>", "</td>", "<td>无</td>", "<strong>",
-    "</strong>", "办理材料：", "一、", "<dl><dt>办理时间</dt><dd>", "</dd></dl>", "<h3>办理流程</h3>", "<p>", "</p>",
-    "<a href='/f.doc'>", "<a href='javascript:void(0)'>表格下载", "</a>", "<base href='::'>", "\x00", "<", ">",
-])
+_HTML_BITS = st.sampled_from(
+    [
+        "<table>",
+        "</table>",
+        "<tr>",
+        "</tr>",
+        "<th>设定依据</th>",
+        "<td>",
+        "</td>",
+        "<td>无</td>",
+        "<strong>",
+        "</strong>",
+        "办理材料：",
+        "一、",
+        "<dl><dt>办理时间</dt><dd>",
+        "</dd></dl>",
+        "<h3>办理流程</h3>",
+        "<p>",
+        "</p>",
+        "<a href='/f.doc'>",
+        "<a href='javascript:void(0)'>表格下载",
+        "</a>",
+        "<base href='::'>",
+        "\x00",
+        "<",
+        ">",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(_HTML_BITS, st.text(max_size=12)), max_size=30), st.text(max_size=30))
 def test_never_raises(parts: list[str], url: str) -> None:
     html = "".join(parts)
-    present, missing = guide_elements(html)
+    present, missing = guide_elements(Page(html, "", AS_OF))
     assert sorted(present + missing) == sorted(GUIDE_ELEMENTS)
-    assert isinstance(is_guide_page(html, url), bool)
-    assert all(isinstance(u, str) and u.startswith("http") for u in guide_forms(html, url))
+    assert isinstance(is_guide_page(Page(html, url, AS_OF)), bool)
+    assert all(isinstance(u, str) and u.startswith("http") for u in guide_forms(Page(html, url, AS_OF)))

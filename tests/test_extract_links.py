@@ -299,8 +299,13 @@ def test_file_and_ftp_links_are_kept_for_reporting() -> None:
 @pytest.mark.parametrize(
     "html",
     [
-        "", "   ", "<", "<a href=", "<?xml version='1.0' encoding='gbk'?><a href='/x'>x</a>",
-        "\x00<a href='/y'>", "<html>",
+        "",
+        "   ",
+        "<",
+        "<a href=",
+        "<?xml version='1.0' encoding='gbk'?><a href='/x'>x</a>",
+        "\x00<a href='/y'>",
+        "<html>",
     ],
 )
 def test_degenerate_html_does_not_raise(html: str) -> None:
@@ -407,12 +412,53 @@ def test_hanweb_datastore_records_inside_script_are_links_but_not_the_xhr_pager(
 
 # --- memoised resolution ------------------------------------------------------------------------------
 
-_REF_PIECES = ["/", "//", "\\", "http://", "HTTPS://", "http:", "a", "b.html", "..", ".", "?", "#", "q=1", ";p",
-               "@", ":", "80", " ", "\t", "\n", "\r", "\x00", "\u3000", "\xa0", "[", "]", "中", "x.com", "%2F",
-               "javascript:", "_"]
-_BASES = ["http://a.com/x/y.html", "https://a.com:8080/x/", "http://u@a.com", "http://a.com/x/y.html?q=2#f",
-          "HTTP://A.COM/Z/", "http://[::1]:80/p;q/r", "https://中文.cn/a/b", "ftp://x/y", "", "x/y", "http:///p",
-          "http://[bad/x"]
+_REF_PIECES = [
+    "/",
+    "//",
+    "\\",
+    "http://",
+    "HTTPS://",
+    "http:",
+    "a",
+    "b.html",
+    "..",
+    ".",
+    "?",
+    "#",
+    "q=1",
+    ";p",
+    "@",
+    ":",
+    "80",
+    " ",
+    "\t",
+    "\n",
+    "\r",
+    "\x00",
+    "\u3000",
+    "\xa0",
+    "[",
+    "]",
+    "中",
+    "x.com",
+    "%2F",
+    "javascript:",
+    "_",
+]
+_BASES = [
+    "http://a.com/x/y.html",
+    "https://a.com:8080/x/",
+    "http://u@a.com",
+    "http://a.com/x/y.html?q=2#f",
+    "HTTP://A.COM/Z/",
+    "http://[::1]:80/p;q/r",
+    "https://中文.cn/a/b",
+    "ftp://x/y",
+    "",
+    "x/y",
+    "http:///p",
+    "http://[bad/x",
+]
 
 
 def _join(base: str, ref: str) -> str:
@@ -447,7 +493,11 @@ def test_relative_links_resolve_against_each_page_despite_the_memo() -> None:
     two = urls(html, "http://x.gov.cn/d2/list.html?p=1")
     assert one == ["http://x.gov.cn/d1/a.html", "http://x.gov.cn/b.html", "http://x.gov.cn/d1/index.html?p=2"]
     assert two == ["http://x.gov.cn/d2/a.html", "http://x.gov.cn/b.html", "http://x.gov.cn/d2/list.html?p=2"]
-    assert urls(html, "https://y.gov.cn/") == ["https://y.gov.cn/a.html", "https://y.gov.cn/b.html", "https://y.gov.cn/?p=2"]
+    assert urls(html, "https://y.gov.cn/") == [
+        "https://y.gov.cn/a.html",
+        "https://y.gov.cn/b.html",
+        "https://y.gov.cn/?p=2",
+    ]
 
 
 def test_links_of_a_page_with_lone_surrogates_and_nul() -> None:

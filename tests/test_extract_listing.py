@@ -7,14 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from govsites.extract.listing import (
-    ListEntry,
-    ListPage,
-    absolute,
-    extract_blocks,
-    extract_list,
-    parse_datastore_xml,
-)
+from govsites.extract.dom import absolute
+from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extract_list
+from govsites.extract.page import Page
+from govsites.extract.scriptdata import parse_datastore_xml
 from govsites.extract.text import decode_body, page_title, visible_text
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
@@ -27,7 +23,7 @@ def page(name: str) -> str:
 
 
 def test_trs_list_with_pinned_item_and_create_page_html() -> None:
-    lp = extract_list(page("trs_list.html"), f"{HOST}/zwdt/gzdt/index.html", AS_OF)
+    lp = extract_list(Page(page("trs_list.html"), f"{HOST}/zwdt/gzdt/index.html", AS_OF))
     assert [e.date for e in lp.entries] == [
         date(2014, 3, 1),
         date(2015, 12, 8),
@@ -52,7 +48,7 @@ def test_trs_list_with_pinned_item_and_create_page_html() -> None:
 
 
 def test_hanweb_inline_datastore_is_unwrapped_without_browser() -> None:
-    lp = extract_list(page("hanweb_datastore.html"), f"{HOST}/col/col4521/index.html", date(2026, 10, 1))
+    lp = extract_list(Page(page("hanweb_datastore.html"), f"{HOST}/col/col4521/index.html", date(2026, 10, 1)))
     assert len(lp.entries) == 3
     assert lp.newest == date(2026, 9, 16)
     assert lp.entries[0].url == f"{HOST}/art/2026/9/16/art_4521_11830771.html"
@@ -82,9 +78,7 @@ def test_dataproxy_xml_response() -> None:
 
 
 def test_json_in_script_list() -> None:
-    lp = extract_list(
-        page("json_list.html"), "https://www.ndcpa.gov.cn/jksj/gzdt/list.html", date(2026, 10, 1)
-    )
+    lp = extract_list(Page(page("json_list.html"), "https://www.ndcpa.gov.cn/jksj/gzdt/list.html", date(2026, 10, 1)))
     assert len(lp.entries) == 3
     assert lp.newest == date(2026, 9, 21)
     assert lp.entries[0].title == "国家疾控局召开2026年秋冬季传染病防控工作会议"
@@ -100,7 +94,7 @@ def test_generic_json_array_with_title_url_date_keys() -> None:
                 {title: "示例县召开人大常委会会议", url: "/tzgg/201602/t20160220_2.html",
                  date: "2016-02-20",},];
     render(data);</script></body></html>"""
-    lp = extract_list(html, f"{HOST}/tzgg/", date(2016, 6, 1))
+    lp = extract_list(Page(html, f"{HOST}/tzgg/", date(2016, 6, 1)))
     assert [(e.title, e.date) for e in lp.entries] == [
         ("关于开展2016年春季植树活动的通知", date(2016, 3, 1)),
         ("示例县召开人大常委会会议", date(2016, 2, 20)),
@@ -109,7 +103,7 @@ def test_generic_json_array_with_title_url_date_keys() -> None:
 
 
 def test_table_list_uses_the_publish_date_column_and_base_href() -> None:
-    lp = extract_list(page("table_list.html"), "http://mirror.example.org/saved.html", date(2020, 8, 10))
+    lp = extract_list(Page(page("table_list.html"), "http://mirror.example.org/saved.html", date(2020, 8, 10)))
     assert [e.date for e in lp.entries] == [
         date(2020, 8, 5),
         date(2020, 7, 29),
@@ -127,7 +121,7 @@ def test_table_list_uses_the_publish_date_column_and_base_href() -> None:
 
 
 def test_date_before_title_and_yearless_dates() -> None:
-    lp = extract_list(page("date_first.html"), f"{HOST}/bmdt/", AS_OF)
+    lp = extract_list(Page(page("date_first.html"), f"{HOST}/bmdt/", AS_OF))
     assert [e.date for e in lp.entries] == [
         date(2015, 12, 28),
         date(2015, 12, 30),
@@ -139,7 +133,7 @@ def test_date_before_title_and_yearless_dates() -> None:
 
 
 def test_dates_in_em_b_and_nested_spans_not_in_titles() -> None:
-    lp = extract_list(page("em_b_dates.html"), f"{HOST}/zcjd/", AS_OF)
+    lp = extract_list(Page(page("em_b_dates.html"), f"{HOST}/zcjd/", AS_OF))
     assert [e.date for e in lp.entries] == [
         date(2015, 12, 9),
         date(2015, 12, 2),
@@ -152,7 +146,7 @@ def test_dates_in_em_b_and_nested_spans_not_in_titles() -> None:
 
 
 def test_items_dated_only_by_url() -> None:
-    lp = extract_list(page("url_dates.html"), f"{HOST}/ghjh/", AS_OF)
+    lp = extract_list(Page(page("url_dates.html"), f"{HOST}/ghjh/", AS_OF))
     assert [(e.date, e.date_source) for e in lp.entries] == [
         (date(2015, 12, 15), "url"),
         (date(2015, 3, 6), "url"),
@@ -162,7 +156,7 @@ def test_items_dated_only_by_url() -> None:
 
 
 def test_empty_column_says_no_information() -> None:
-    lp = extract_list(page("empty_column.html"), f"{HOST}/rsxx/", AS_OF)
+    lp = extract_list(Page(page("empty_column.html"), f"{HOST}/rsxx/", AS_OF))
     assert lp.entries == []
     assert lp.empty is True
     assert lp.newest is None
@@ -171,21 +165,21 @@ def test_empty_column_says_no_information() -> None:
 
 def test_empty_list_container_without_scripts() -> None:
     html = '<html><body><div class="nav"><a href="/">首页</a></div><ul class="news-list"></ul></body></html>'
-    lp = extract_list(html, f"{HOST}/xwzx/", AS_OF)
+    lp = extract_list(Page(html, f"{HOST}/xwzx/", AS_OF))
     assert lp.entries == []
     assert lp.empty is True
     assert lp.needs_render is False
 
 
 def test_article_page_is_not_a_list() -> None:
-    lp = extract_list(page("article.html"), f"{HOST}/zwdt/gzdt/show.html", AS_OF)
+    lp = extract_list(Page(page("article.html"), f"{HOST}/zwdt/gzdt/show.html", AS_OF))
     assert lp.entries == []
     assert lp.empty is False
     assert lp.next_pages == []
 
 
 def test_js_shell_needs_render() -> None:
-    lp = extract_list(page("shell.html"), f"{HOST}/zcjd/", AS_OF)
+    lp = extract_list(Page(page("shell.html"), f"{HOST}/zcjd/", AS_OF))
     assert lp.entries == []
     assert lp.has_scripts is True
     assert lp.needs_render is True
@@ -193,16 +187,14 @@ def test_js_shell_needs_render() -> None:
 
 
 def test_plain_page_without_scripts_does_not_need_render() -> None:
-    lp = extract_list(
-        "<html><body><p>机构职能：负责全县发展改革工作。</p></body></html>", f"{HOST}/jgzn/", AS_OF
-    )
+    lp = extract_list(Page("<html><body><p>机构职能：负责全县发展改革工作。</p></body></html>", f"{HOST}/jgzn/", AS_OF))
     assert lp.entries == []
     assert lp.needs_render is False
     assert lp.has_scripts is False
 
 
 def test_home_blocks_with_tabs_and_more_links() -> None:
-    blocks = extract_blocks(page("home.html"), f"{HOST}/", AS_OF)
+    blocks = extract_blocks(Page(page("home.html"), f"{HOST}/", AS_OF))
     by_name = {b.name: b for b in blocks}
     assert list(by_name) == ["通知公告", "工作动态", "部门动态", "乡镇动态", "政策文件"]
     assert by_name["通知公告"].more_url == f"{HOST}/zwdt/tzgg/"
@@ -243,9 +235,9 @@ def test_newest_property() -> None:
     ],
 )
 def test_junk_input_never_raises(junk: str) -> None:
-    lp = extract_list(junk, f"{HOST}/", AS_OF)
+    lp = extract_list(Page(junk, f"{HOST}/", AS_OF))
     assert lp.entries == []
-    assert extract_blocks(junk, f"{HOST}/", AS_OF) == []
+    assert extract_blocks(Page(junk, f"{HOST}/", AS_OF)) == []
     assert isinstance(visible_text(junk), str)
     assert isinstance(page_title(junk), str)
 
@@ -292,7 +284,7 @@ def test_items_with_a_category_tag_link_keep_the_title_link() -> None:
         <span>2015-11-20</span></li>
     <li><a href="/tzgg/">[通知公告]</a><a href="/tzgg/201511/t20151101_3.html">关于开展消防检查的通知</a>
         <span>2015-11-01</span></li></ul></body></html>"""
-    lp = extract_list(html, f"{HOST}/", AS_OF)
+    lp = extract_list(Page(html, f"{HOST}/", AS_OF))
     assert [e.title for e in lp.entries] == [
         "关于做好冬季安全生产工作的通知",
         "县政府召开常务会议",
@@ -309,7 +301,7 @@ V2_AS_OF = date(2016, 1, 10)
 
 
 def v2_list(name: str) -> ListPage:
-    return extract_list(page(name), f"{V2_HOST}/col/", V2_AS_OF)
+    return extract_list(Page(page(name), f"{V2_HOST}/col/", V2_AS_OF))
 
 
 def test_v2_dl_list_with_dd_dates_pinned_item_and_pager() -> None:
@@ -381,16 +373,14 @@ def test_v2_list_in_right_column_is_kept_despite_empty_box_elsewhere() -> None:
 def test_v2_empty_wordings(wording: str) -> None:
     html = f"""<html><body><div class="nav"><a href="/">首页</a><a href="/a/">通知公告</a></div>
     <div class="main"><div class="list"><ul></ul><p>{wording}</p></div></div></body></html>"""
-    lp = extract_list(html, f"{V2_HOST}/a/", V2_AS_OF)
+    lp = extract_list(Page(html, f"{V2_HOST}/a/", V2_AS_OF))
     assert lp.empty is True
     assert lp.entries == []
 
 
 def test_v2_county_home_blocks() -> None:
-    blocks = extract_blocks(page("v2_county_home.html"), f"{V2_HOST}/", V2_AS_OF)
-    got = {
-        b.name: (b.more_url, len(b.entries), max(e.date for e in b.entries if e.date), b.hidden) for b in blocks
-    }
+    blocks = extract_blocks(Page(page("v2_county_home.html"), f"{V2_HOST}/", V2_AS_OF))
+    got = {b.name: (b.more_url, len(b.entries), max(e.date for e in b.entries if e.date), b.hidden) for b in blocks}
     assert got == {
         "通知公告": (f"{V2_HOST}/tzgg/", 3, date(2015, 12, 28), False),  # div.title span + a.more, year-less
         "今日要闻": (f"{V2_HOST}/zwdt/jryw/", 2, date(2016, 1, 8), False),  # li onmouseover tabs
@@ -407,7 +397,7 @@ def test_a_topic_column_is_its_own_main_list_not_a_side_box() -> None:
     """专题 names side boxes (专题推荐) elsewhere, but on the 专题专栏 column's own page the list under the
     breadcrumb 当前位置：首页 > 专题专栏 is the column (in a div.right content area)."""
     html = (PAGES / "v2_topic_column.html").read_text(encoding="utf-8")
-    page = extract_list(html, "http://www.example.gov.cn/ztzl/index.htm", date(2015, 12, 31))
+    page = extract_list(Page(html, "http://www.example.gov.cn/ztzl/index.htm", date(2015, 12, 31)))
     assert [e.date for e in page.entries] == [date(2014, 7, 3), date(2014, 6, 29), date(2014, 6, 20)]
     assert page.entries[1].title == "国土资源局领导深入基层调研项目建设工作情况并召开座谈会"
     assert page.newest == date(2014, 7, 3)

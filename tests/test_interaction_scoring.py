@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from docx import Document
 from openpyxl import load_workbook
-from test_scoring import Fixture, build_store, column, fixture_rows, read_csv
+from test_scoring import Fixture, build_store, column, fixture_rows
 
 from scoring import EvaluationOptions, score_run
 from scoring.cli import main
@@ -22,9 +22,10 @@ from scoring.notice import completion_rate, function_sentence, mailbox_period, m
 from scoring.noticecfg import load_notice_config
 from scoring.rubric import RUBRIC_DIR, RubricError, load_rubric
 from scoring.vocabulary import OUTPUT_COLUMNS
+from tests.helpers import SHARED, read_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seed" / "ankang-2015-website-evaluation-notice.txt"
+SEED = SHARED / "seed" / "ankang-2015-website-evaluation-notice.txt"
 GUOTU, SHIQUAN, XUNYANG = (f"http://{s}.example.gov.cn/" for s in ("guotu", "shiquan", "xunyang"))
 MAILBOX = GUOTU + "jzxx/"
 INTERVIEW = GUOTU + "zxft/"
@@ -362,10 +363,8 @@ def test_seed_mailbox_sentence_from_counts() -> None:
     assert completion_rate(0, 0) == 0
 
 
-def test_seed_mailbox_sentence_is_in_the_seed_notice() -> None:
-    """SEED_MAILBOX is quoted from the seed notice (shared/seed beside the clone; skipped without it)."""
-    if not SEED.exists():
-        pytest.skip("shared/seed not available")
+@pytest.mark.shared
+def test_seed_mailbox_sentence_is_the_seed_notices() -> None:
     assert SEED_MAILBOX in SEED.read_text(encoding="utf-8").replace(",", "，")
 
 

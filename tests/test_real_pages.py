@@ -16,6 +16,7 @@ import pytest
 from govsites.extract.columns import article_date, column_name, discover_columns
 from govsites.extract.dates import find_dates
 from govsites.extract.listing import extract_blocks, extract_list
+from govsites.extract.page import Page
 from govsites.extract.text import decode_body, visible_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -41,7 +42,7 @@ AS_OF_2020 = date(2020, 8, 10)
 
 
 def test_hd_index_blocks_including_hidden_tabs() -> None:
-    blocks = extract_blocks(jsp("hd_gov_cn_xxgk_index.jsp.html"), HD, AS_OF_2020)
+    blocks = extract_blocks(Page(jsp("hd_gov_cn_xxgk_index.jsp.html"), HD, AS_OF_2020))
     summary = {b.name: (len(b.entries), max(e.date for e in b.entries if e.date), b.hidden) for b in blocks}
     assert summary == {
         "近期信息公开": (13, date(2020, 8, 2), False),
@@ -62,11 +63,11 @@ def test_hd_index_blocks_including_hidden_tabs() -> None:
 
 def test_hd_index_as_list_and_columns() -> None:
     html = jsp("hd_gov_cn_xxgk_index.jsp.html")
-    lp = extract_list(html, HD, AS_OF_2020)
+    lp = extract_list(Page(html, HD, AS_OF_2020))
     assert len(lp.entries) == 13
     assert lp.newest == date(2020, 8, 2)
     assert lp.column_name == "邯郸市政府信息公开"
-    cols = {c.url: c for c in discover_columns(html, HD)}
+    cols = {c.url: c for c in discover_columns(Page(html, HD, AS_OF_2020))}
     assert cols["http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/"].name == "近期信息公开"
     assert cols["http://hdzfxxgk.hd.gov.cn/zfwj/szfl/"].found_by == "tab"
     assert cols["http://hdzfxxgk.hd.gov.cn/zfwj/szfl/"].name == "市政府令"
@@ -76,7 +77,7 @@ def test_hd_index_as_list_and_columns() -> None:
 
 def test_hd_list_table_row_and_count_page() -> None:
     url = "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/"
-    lp = extract_list(jsp("hd_gov_cn_xxgk_list.jsp.html"), url, AS_OF_2020)
+    lp = extract_list(Page(jsp("hd_gov_cn_xxgk_list.jsp.html"), url, AS_OF_2020))
     assert len(lp.entries) == 1
     entry = lp.entries[0]
     assert entry.date == date(2020, 8, 5)
@@ -85,14 +86,16 @@ def test_hd_list_table_row_and_count_page() -> None:
     assert entry.title == "邯郸市教育局关于印发《邯郸市学校安全工作目标管理考核办法》的通知"
     assert lp.next_pages == [f"{url}index_{k}.html" for k in range(1, 6)]  # countPage=56
     assert lp.empty is False
-    assert column_name(jsp("hd_gov_cn_xxgk_list.jsp.html")) == "邯郸市政府信息公开"  # meta before breadcrumb
+    assert (
+        column_name(Page(jsp("hd_gov_cn_xxgk_list.jsp.html"), "", AS_OF_2020)) == "邯郸市政府信息公开"
+    )  # meta before breadcrumb
 
 
 def test_hd_details_article() -> None:
     html = jsp("hd_gov_cn_xxgk_details.jsp.html")
-    assert article_date(html, AS_OF_2020) == (date(2020, 8, 2), "meta")
+    assert article_date(Page(html, "", AS_OF_2020)) == (date(2020, 8, 2), "meta")
     url = "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html"
-    lp = extract_list(html, url, AS_OF_2020)
+    lp = extract_list(Page(html, url, AS_OF_2020))
     assert lp.entries == []
     assert lp.empty is False
 
@@ -100,7 +103,7 @@ def test_hd_details_article() -> None:
 def test_hd_gkzn_directory_page() -> None:
     html = jsp("hd_gov_cn_xxgk_gkzn.jsp.html")
     url = "http://hdzfxxgk.hd.gov.cn/zfxxgkzn/"
-    cols = discover_columns(html, url)
+    cols = discover_columns(Page(html, url, AS_OF_2020))
     names = {c.name for c in cols}
     assert len(cols) >= 60
     assert {
@@ -116,7 +119,7 @@ def test_hd_gkzn_directory_page() -> None:
     assert url not in {c.url for c in cols}
     assert "网站首页" not in names
     assert "联系我们" not in names
-    lp = extract_list(html, url, AS_OF_2020)
+    lp = extract_list(Page(html, url, AS_OF_2020))
     assert lp.entries == []
     assert lp.newest is None
     assert lp.column_name == "政府信息公开指南"
@@ -124,26 +127,24 @@ def test_hd_gkzn_directory_page() -> None:
 
 def test_shanxi_article_date_ignores_alt_attribute() -> None:
     html = real("GeneralNewsExtractor__GeneralNewsExtractor", "shanxi_1.html").read_text(encoding="utf-8")
-    assert article_date(html, date(2020, 1, 1)) == (date(2019, 9, 18), "meta")
+    assert article_date(Page(html, "", date(2020, 1, 1))) == (date(2019, 9, 18), "meta")
     no_meta = html.replace('name="PubDate"', 'name="x-removed"')
-    assert article_date(no_meta, date(2020, 1, 1)) == (date(2019, 9, 18), "info")  # not the alt 2017-11-08
-    assert column_name(html) == "山西要闻"
-    lp = extract_list(
-        html, "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml", date(2020, 1, 1)
-    )
+    assert article_date(Page(no_meta, "", date(2020, 1, 1))) == (date(2019, 9, 18), "info")  # not the alt 2017-11-08
+    assert column_name(Page(html, "", AS_OF_2020)) == "山西要闻"
+    lp = extract_list(Page(html, "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml", date(2020, 1, 1)))
     assert lp.entries == []
     assert lp.next_pages == []  # createPageHTML(1, ...) is a single page
 
 
 def test_gov_cn_first_published_time_not_generation_time() -> None:
     html = real("GeneralNewsExtractor__GeneralNewsExtractor", "other_1.html").read_text(encoding="utf-8")
-    assert article_date(html, date(2024, 1, 1)) == (date(2007, 8, 20), "meta")
+    assert article_date(Page(html, "", date(2024, 1, 1))) == (date(2007, 8, 20), "meta")
 
 
 def test_hanweb_article_date() -> None:
     html = real("GeneralNewsExtractor__GeneralNewsExtractor", "gzggw_1.html").read_text(encoding="utf-8")
-    assert article_date(html, date(2017, 1, 1)) == (date(2016, 11, 22), "meta")
-    assert column_name(html) == "投资运行"
+    assert article_date(Page(html, "", date(2017, 1, 1))) == (date(2016, 11, 22), "meta")
+    assert column_name(Page(html, "", AS_OF_2020)) == "投资运行"
 
 
 @pytest.mark.parametrize(
@@ -171,7 +172,7 @@ def test_hanweb_article_date() -> None:
 )
 def test_gerapy_lists(name: str, count: int, newest: date, first_title: str) -> None:
     html = real("Gerapy__GerapyAutoExtractor", name).read_text(encoding="utf-8")
-    lp = extract_list(html, "http://www.example.com/news/list.html", AS_OF_2020)
+    lp = extract_list(Page(html, "http://www.example.com/news/list.html", AS_OF_2020))
     assert len(lp.entries) == count
     assert lp.newest == newest
     assert lp.entries[0].title == first_title
@@ -180,7 +181,7 @@ def test_gerapy_lists(name: str, count: int, newest: date, first_title: str) -> 
 
 def test_hsqhfunds_title_date_is_not_the_item_date() -> None:
     html = real("Gerapy__GerapyAutoExtractor", "hsqhfunds_announcement.html").read_text(encoding="utf-8")
-    lp = extract_list(html, "http://www.example.com/news/list.html", AS_OF_2020)
+    lp = extract_list(Page(html, "http://www.example.com/news/list.html", AS_OF_2020))
     second = lp.entries[1]
     assert second.title == "恒生前海基金管理有限公司2020年6月30日基金净值公告"
     assert second.date == date(2020, 7, 1)
@@ -204,7 +205,7 @@ def test_derived_gb_pages_decode_without_mojibake(name: str, word: str) -> None:
 def test_derived_gbk_index_gives_same_blocks() -> None:
     text, _ = decode_body(real("derived", "hd_gov_cn_xxgk_index.gbk.html").read_bytes())
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("<%", "<jsp:")))
-    blocks = extract_blocks(text, HD, AS_OF_2020)
+    blocks = extract_blocks(Page(text, HD, AS_OF_2020))
     assert [b.name for b in blocks] == [
         "近期信息公开",
         "市政府文件",
@@ -217,7 +218,7 @@ def test_derived_gbk_index_gives_same_blocks() -> None:
 def test_nfra_rendered_dom_dates() -> None:
     html = real("Yuhamixli__nfra.gov.cn", "nfra_page_source_debug.html").read_text(encoding="utf-8")
     as_of = date(2025, 5, 1)
-    assert article_date(html, as_of) == (date(2024, 7, 12), "meta")
+    assert article_date(Page(html, "", as_of)) == (date(2024, 7, 12), "meta")
     text = visible_text(html)
     lines = [line for line in text.split("\n") if line.startswith("留言时间")]
     assert [find_dates(line, as_of)[0] for line in lines] == [
@@ -226,6 +227,6 @@ def test_nfra_rendered_dom_dates() -> None:
         date(2025, 4, 16),
         date(2025, 3, 18),
     ]
-    lp = extract_list(html, "https://www.nfra.gov.cn/cn/view/pages/ItemDetail.html?docId=1", as_of)
+    lp = extract_list(Page(html, "https://www.nfra.gov.cn/cn/view/pages/ItemDetail.html?docId=1", as_of))
     assert lp.entries == []
     assert lp.column_name == "总局机关"

@@ -18,8 +18,8 @@ from scoring import EvaluationOptions, score_run
 from scoring.cli import main
 from scoring.rubric import RUBRIC_DIR, RubricError, Window, load_rubric
 from scoring.vocabulary import OUTPUT_COLUMNS
+from tests.helpers import ROOT, read_csv
 
-ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2015-12-31"
 LABEL = "2015-12"
 
@@ -237,11 +237,6 @@ def build_store(tmp: Path, *, finish: bool = True, rows: dict[str, list[dict]] |
         if finish:
             store.finish_run(run.id)
     return Fixture(db, sites_csv, out)
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")

@@ -15,23 +15,14 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from govsites.extract.blocks import heading_for, is_more, tab_labels
 from govsites.extract.dates import find_dates, parse_date
-from govsites.extract.links import URL_CACHE_SIZE
+from govsites.extract.dom import MORE_TEXT, PAGER_TEXT, absolute, column_name_from_tree, in_nav
+from govsites.extract.links import URL_CACHE_SIZE, is_article_url
 from govsites.extract.links import is_attachment as is_document
-from govsites.extract.listing import (
-    MORE_TEXT,
-    PAGER_TEXT,
-    absolute,
-    base_url,
-    column_name_from_tree,
-    extract_blocks,
-    heading_for,
-    is_more,
-    shared_groups,
-    shared_stripped_tree,
-    tab_labels,
-)
-from govsites.extract.text import collapse, element_text, shared_tree, visible_text
+from govsites.extract.page import Page
+from govsites.extract.text import collapse, element_text
+from govsites.paths import data_path
 
 #: Files that are not pages besides documents (govsites.extract.links.ATTACHMENT_EXTENSIONS): never columns.
 MEDIA_EXT = (".jpg", ".jpeg", ".png", ".gif", ".mp4", ".flv", ".tif")
@@ -45,26 +36,6 @@ _EXCLUDED_NAMES = re.compile(
     r"版权声明|免责声明|关于我们|关于本站|帮助|使用帮助|纠错|我要纠错|分享|字体|大|中|小)$",
     re.IGNORECASE,
 )
-_NAV_HINT = re.compile(
-    r"(?:^|[\s_\-])(?:nav|navs|navbar|menu|menus|submenu|sub-menu|dropdown|daohang|dh|topnav|mainnav|"
-    r"top-nav|main-nav|subnav|mainmenu|topmenu|leftmenu|navmenu|lanmu|column|channel|sx-list|header)(?:$|[\s_\-\d])",
-    re.IGNORECASE,
-)
-_ARTICLE_URL = (
-    re.compile(r"/t(?:19|20)\d{6}_\d+\.\w+$"),
-    re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.\w+$"),
-    re.compile(r"/art_\d+_\d+\.\w+$"),
-    re.compile(r"content_\d{5,}\.\w+$"),
-    re.compile(r"/(?:content|contents|detail|details|article|articles|show|view|info|news)/.*\d{5,}", re.I),
-    re.compile(r"/(?:content|detail|details|article|show|view|info|news)[_\-]\d{4,}\.\w+$", re.I),
-    re.compile(r"/(?:19|20)\d{6}/\d{4,}\.s?html?$"),
-    re.compile(r"/\d{8,}\.s?html?$"),
-    re.compile(
-        r"[?&](?:articleid|contentid|docid|infoid|newsid|artid|aid|article_id|content_id|news_id)=\d{3,}",
-        re.I,
-    ),
-)
-
 
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
@@ -74,25 +45,6 @@ class ColumnLink:
     name: str
     url: str  # absolute, same host as the page
     found_by: str  # "nav" | "more" | "sitemap" | "tab" | "link"
-
-
-def is_article_url(url: str) -> bool:
-    """True for article (detail) URLs: TRS t20151201_123.html, Hanweb /art/2015/12/1/art_1_2.html,
-    /content/ style URLs with long numeric ids, gov.cn content_123456.htm ..."""
-    if not isinstance(url, str) or not url:
-        return False
-    return _is_article_url(url)
-
-
-@functools.lru_cache(maxsize=URL_CACHE_SIZE)
-def _is_article_url(url: str) -> bool:
-    """`is_article_url` of a non-empty string, memoised."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    target = parts.path + ("?" + parts.query if parts.query else "")
-    return any(pattern.search(target) for pattern in _ARTICLE_URL)
 
 
 @functools.lru_cache(maxsize=URL_CACHE_SIZE)
@@ -124,19 +76,6 @@ def _key(url: str) -> str:
     return f"{_host(url)}{path.rstrip('/') or '/'}?{parts.query}"
 
 
-def _in_nav(el: etree._Element) -> bool:
-    node: etree._Element | None = el
-    depth = 0
-    while node is not None and depth < 10:
-        if node.tag in {"nav", "header"} or _NAV_HINT.search(
-            f"{node.get('class') or ''} {node.get('id') or ''}"
-        ):
-            return True
-        node = node.getparent()
-        depth += 1
-    return False
-
-
 #: an English subtitle after a Chinese menu name (政务动态 NEWS, 走进示例 ABOUT US)
 _LATIN_SUBTITLE = re.compile(r"^(?P<name>[^A-Za-z]*[\u4e00-\u9fff])\s*[A-Za-z][A-Za-z .&'\-]*$")
 
@@ -166,10 +105,10 @@ def _is_sitemap_name(name: str) -> bool:
     return name.replace(" ", "") in {"网站地图", "站点地图"}
 
 
-def sitemap_urls(html: str, url: str) -> list[str]:
+def sitemap_urls(page: Page) -> list[str]:
     """Links whose text is 网站地图 / 站点地图 (absolute, deduplicated)."""
-    root = shared_tree(html if isinstance(html, str) else "")
-    base = base_url(root, url)
+    root = page.raw
+    base = page.base
     out: list[str] = []
     for anchor in root.iter("a"):
         name, _ = _anchor_name(anchor)
@@ -184,22 +123,26 @@ def sitemap_urls(html: str, url: str) -> list[str]:
 _FAR_FUTURE = date.max.replace(year=9000)
 
 
-def discover_columns(html: str, url: str) -> list[ColumnLink]:
+def discover_columns(page: Page) -> list[ColumnLink]:
     """Candidate column links on a page: navigation menus, block 更多 links (named by the block
-    heading), tab headers, site-map entries and directory links; internal, non-article, deduplicated."""
-    html = html if isinstance(html, str) else ""
-    raw = shared_tree(html)
-    base = base_url(raw, url)
+    heading), tab headers, site-map entries and directory links; internal, non-article, deduplicated.
+
+    The page's ``as_of`` plays no part: every date counts (a list of articles is a list whatever its dates).
+    """
+    url = page.url
+    undated = page.on(_FAR_FUTURE)
+    raw = page.raw
+    base = page.base
     jumps = _select_jumps(raw, base, url)
     title = collapse(" ".join(t.text_content() for t in raw.iter("title")))
     meta_name = column_name_from_tree(raw)
     sitemap_page = bool(re.search(r"网站地图|站点地图", title + " " + meta_name))
-    root = shared_stripped_tree(html)
+    root = page.stripped
     page_host = _host(url)
     here = _key(url) if url else ""
 
     # article anchors of dated lists are items, not columns
-    groups = [g for g in shared_groups(root, base, _FAR_FUTURE) if g.accepted()]
+    groups = [g for g in undated.groups if g.accepted()]
     item_anchors = {item.anchor for g in groups for item in g.items}
     containers = {g.parent for g in groups}
     tab_anchor_ids: set[etree._Element] = set()
@@ -209,9 +152,7 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
         if parent is None:
             continue
         siblings = [
-            s
-            for s in parent
-            if isinstance(s.tag, str) and s.tag == panel.tag and s.get("class") == panel.get("class")
+            s for s in parent if isinstance(s.tag, str) and s.tag == panel.tag and s.get("class") == panel.get("class")
         ]
         if len(siblings) >= 2:
             labels = tab_labels(siblings[0], len(siblings), containers, base)
@@ -220,7 +161,7 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
 
     # the home-page block reader names 更多 links of tab panels and in-list headings
     block_names: dict[str, str] = {}
-    for block in extract_blocks(html, url, _FAR_FUTURE):
+    for block in undated.blocks:
         if block.more_url and block.name and block.more_url not in block_names:
             block_names[block.more_url] = block.name
 
@@ -234,9 +175,7 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
             continue
         if _key(link) == here:
             continue
-        if re.search(
-            r"/(?:search|was5|login|register|rss)(?:/|\.|$)|\.(?:css|js)$", urlsplit(link).path, re.I
-        ):
+        if re.search(r"/(?:search|was5|login|register|rss)(?:/|\.|$)|\.(?:css|js)$", urlsplit(link).path, re.I):
             continue
         name, quality = _anchor_name(anchor)
         if is_more(anchor) or (name and MORE_TEXT.match(name) and re.search(r"更多|more|>", name, re.I)):
@@ -258,12 +197,7 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
                 continue
             name, quality, found_by = heading, 2, "more"
         else:
-            if (
-                not name
-                or quality < 0
-                or _EXCLUDED_NAMES.match(name.replace(" ", ""))
-                or PAGER_TEXT.match(name)
-            ):
+            if not name or quality < 0 or _EXCLUDED_NAMES.match(name.replace(" ", "")) or PAGER_TEXT.match(name):
                 continue
             if _is_sitemap_name(name) or len(name) > 30:
                 continue
@@ -271,7 +205,7 @@ def discover_columns(html: str, url: str) -> list[ColumnLink]:
                 found_by = "sitemap"
             elif anchor in tab_anchor_ids:
                 found_by = "tab"
-            elif _in_nav(anchor):
+            elif in_nav(anchor):
                 found_by = "nav"
             else:
                 found_by = "link"
@@ -344,9 +278,9 @@ def _heading_like(parent: etree._Element, anchor: etree._Element) -> str:
     return ""
 
 
-def column_name(html: str) -> str:
+def column_name(page: Page) -> str:
     """ColumnName meta, else the breadcrumb's last item (当前位置 ... / a.CurrChnlCls), else ''."""
-    return column_name_from_tree(shared_tree(html if isinstance(html, str) else ""))
+    return column_name_from_tree(page.raw)
 
 
 _DATE_METAS = (
@@ -388,10 +322,12 @@ _NOT_PUBLICATION = (
 )
 
 
-def article_date(html: str, as_of: date) -> tuple[date | None, str]:
+def article_date(page: Page) -> tuple[date | None, str]:
     """(date, source) of an article page: publication metas -> "meta"; a labelled visible date
-    (发布日期：, 发布时间：, 时间：) -> "info"; never the 页面生成时间 nor attribute values."""
-    root = shared_tree(html if isinstance(html, str) else "")
+    (发布日期：, 发布时间：, 时间：) -> "info"; never the 页面生成时间 nor attribute values; nothing after
+    the page's ``as_of``."""
+    as_of = page.as_of
+    root = page.raw
     metas: dict[str, str] = {}
     for meta in root.iter("meta"):
         key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
@@ -406,7 +342,7 @@ def article_date(html: str, as_of: date) -> tuple[date | None, str]:
             value = parse_date(content, as_of)
             if value is not None and value <= as_of:
                 return value, "meta"
-    text = visible_text(html if isinstance(html, str) else "")
+    text = page.text
     lines = [_CJK_GAP.sub("", line) for line in text.split("\n")]
     for line in lines:
         for match in _LABELLED.finditer(line):
@@ -449,7 +385,7 @@ class CategoryTable:
 
     @classmethod
     def default(cls) -> CategoryTable:
-        return cls.load(Path(__file__).parents[2] / "data" / "categories.csv")
+        return cls.load(data_path("categories.csv"))
 
     def categorize(self, name: str) -> str:
         compact = re.sub(r"\s+", "", name or "")

@@ -20,9 +20,9 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from govsites.extract.columns import _in_nav
-from govsites.extract.listing import absolute, article_heading, base_url, in_side_region, shared_stripped_tree
-from govsites.extract.text import collapse, element_text, shared_tree
+from govsites.extract.dom import absolute, article_heading, in_nav, in_side_region
+from govsites.extract.page import Page
+from govsites.extract.text import collapse, element_text
 
 GUIDE_ELEMENTS: tuple[str, ...] = (
     "事项名称",
@@ -218,16 +218,11 @@ def _after_children(el: etree._Element) -> str:
     return collapse(" ".join(parts))
 
 
-def _content_root(html: str) -> etree._Element:
-    """The page without noise (script, style, select ...): the shared tree, read-only."""
-    return shared_stripped_tree(html if isinstance(html, str) else "")
-
-
-def guide_elements(html: str, elements: Sequence[str] = GUIDE_ELEMENTS) -> tuple[list[str], list[str]]:
+def guide_elements(page: Page, elements: Sequence[str] = GUIDE_ELEMENTS) -> tuple[list[str], list[str]]:
     """(present, missing) element names, in the order of ``elements``."""
     try:
         wanted = [e for e in elements if isinstance(e, str) and e]
-        found = _findings(_content_root(html), wanted)
+        found = _findings(page.stripped, wanted)
     except (ValueError, TypeError, RecursionError):  # pragma: no cover - defensive
         found = {}
         wanted = [e for e in elements if isinstance(e, str) and e]
@@ -239,10 +234,10 @@ def _heading(root: etree._Element) -> str:
     return article_heading(root)
 
 
-def is_guide_page(html: str, url: str) -> bool:
+def is_guide_page(page: Page) -> bool:
     """A 办事指南 detail page: its title names a guide (不是栏目名本身), or it shows >= 3 element labels."""
     try:
-        root = _content_root(html)
+        root = page.stripped
         heading = _heading(root).replace(" ", "")
         bare = _GUIDE_TITLE.sub("", heading).strip("_-|｜ ")
         if heading and _GUIDE_TITLE.search(heading) and len(bare) >= 2:
@@ -267,18 +262,17 @@ def _is_form_url(url: str) -> bool:
     return bool(re.search(r"(?:file|filename|name)=[^&]*\.(?:pdf|docx?|xlsx?|zip|rar|wps|et)\b", query))
 
 
-def guide_forms(html: str, url: str) -> list[str]:
+def guide_forms(page: Page) -> list[str]:
     """Absolute URLs of the forms and attachments a guide offers (表格下载, 附件, office/pdf/archive files)."""
     try:
-        html = html if isinstance(html, str) else ""
-        base = base_url(shared_tree(html), url if isinstance(url, str) else "")
-        root = shared_stripped_tree(html)
+        base = page.base
+        root = page.stripped
         out: list[str] = []
         for anchor in root.iter("a"):
             link = absolute(anchor.get("href") or "", base)
             if link is None or link in out:
                 continue
-            if in_side_region(anchor) or _in_nav(anchor):
+            if in_side_region(anchor) or in_nav(anchor):
                 continue
             if _is_form_url(link):
                 out.append(link)

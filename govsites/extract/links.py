@@ -227,6 +227,41 @@ def is_attachment(url: str) -> bool:
     return False
 
 
+_ARTICLE_URL = (
+    re.compile(r"/t(?:19|20)\d{6}_\d+\.\w+$"),
+    re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.\w+$"),
+    re.compile(r"/art_\d+_\d+\.\w+$"),
+    re.compile(r"content_\d{5,}\.\w+$"),
+    re.compile(r"/(?:content|contents|detail|details|article|articles|show|view|info|news)/.*\d{5,}", re.I),
+    re.compile(r"/(?:content|detail|details|article|show|view|info|news)[_\-]\d{4,}\.\w+$", re.I),
+    re.compile(r"/(?:19|20)\d{6}/\d{4,}\.s?html?$"),
+    re.compile(r"/\d{8,}\.s?html?$"),
+    re.compile(
+        r"[?&](?:articleid|contentid|docid|infoid|newsid|artid|aid|article_id|content_id|news_id)=\d{3,}",
+        re.I,
+    ),
+)
+
+
+def is_article_url(url: str) -> bool:
+    """True for article (detail) URLs: TRS t20151201_123.html, Hanweb /art/2015/12/1/art_1_2.html,
+    /content/ style URLs with long numeric ids, gov.cn content_123456.htm ..."""
+    if not isinstance(url, str) or not url:
+        return False
+    return _is_article_url(url)
+
+
+@functools.lru_cache(maxsize=URL_CACHE_SIZE)
+def _is_article_url(url: str) -> bool:
+    """`is_article_url` of a non-empty string, memoised."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    return any(pattern.search(target) for pattern in _ARTICLE_URL)
+
+
 # ---------------------------------------------------------------------------------------------
 # extraction
 # ---------------------------------------------------------------------------------------------
@@ -422,9 +457,7 @@ def _option_refs(select: etree._Element) -> list[tuple[etree._Element, str]]:
         value = _clean_ref(_attr(option, "value"))
         if not value or value == _text_of(option):
             continue
-        if re.match(r"^(?:https?:)?//", value, re.IGNORECASE) or (
-            navigating and _URL_LIKE_OPTION.search(value)
-        ):
+        if re.match(r"^(?:https?:)?//", value, re.IGNORECASE) or (navigating and _URL_LIKE_OPTION.search(value)):
             pairs.append((option, value))
     return pairs
 
@@ -501,8 +534,21 @@ def _datastore_records(script_text: str) -> etree._Element | None:
 
 
 #: Query parameters that carry a session, not content (dropped only when the value looks like a token).
-SESSION_PARAMS = frozenset({"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "session", "aspsessionid",
-                            "cfid", "cftoken", "token", "_t"})
+SESSION_PARAMS = frozenset(
+    {
+        "jsessionid",
+        "phpsessid",
+        "sid",
+        "sessionid",
+        "session_id",
+        "session",
+        "aspsessionid",
+        "cfid",
+        "cftoken",
+        "token",
+        "_t",
+    }
+)
 _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#]*", re.IGNORECASE)
 _TOKEN_VALUE = re.compile(r"^[0-9A-Za-z_\-.]{16,}$")
 
@@ -521,8 +567,11 @@ def _strip_session_id(url: str) -> str:
     parts = urlsplit(cleaned)
     if not parts.query:
         return cleaned
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not (k.lower() in SESSION_PARAMS and _TOKEN_VALUE.match(v))]
+    kept = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not (k.lower() in SESSION_PARAMS and _TOKEN_VALUE.match(v))
+    ]
     if len(kept) == len(parse_qsl(parts.query, keep_blank_values=True)):
         return cleaned
     query = urlencode(kept, safe="%/:@!$'()*,;=")

@@ -1,4 +1,4 @@
-"""Interaction columns (领导信箱, 政务咨询, 网友留言): html -> letters with their handling status.
+"""Interaction columns (领导信箱, 政务咨询, 网友留言): a `Page` -> letters with their handling status.
 
 Pure functions (lxml only, no Scrapy); they never raise on any input. The records feed
 :class:`govsites.items.LetterItem` and, through scoring, the 互动回应差 veto (letters unanswered for more
@@ -24,22 +24,11 @@ from datetime import date
 from lxml import etree
 
 from govsites.extract.dates import find_dates, parse_date
-from govsites.extract.listing import (
-    _DATASTORE,
-    _RECORD,
-    absolute,
-    article_heading,
-    balanced_arrays,
-    base_url,
-    collect_groups,
-    in_side_region,
-    lenient_json,
-    shared_stripped_tree,
-    strip_noise,
-    title_of,
-    unwrap,
-)
-from govsites.extract.text import collapse, element_text, parse_html, shared_tree
+from govsites.extract.dom import absolute, article_heading, in_side_region, strip_noise, title_of
+from govsites.extract.groups import collect_groups
+from govsites.extract.page import Page
+from govsites.extract.scriptdata import DATASTORE, RECORD, balanced_arrays, lenient_json, unwrap
+from govsites.extract.text import collapse, element_text, parse_html
 
 ANSWERED_WORDS: tuple[str, ...] = (
     "已回复",
@@ -495,27 +484,28 @@ def _record_title(record: etree._Element, as_of: date) -> str:
 # public API
 
 
-def extract_letters(html: str, url: str, as_of: date) -> list[Letter]:
+def extract_letters(page: Page) -> list[Letter]:
     """The letters of an interaction column's list page (empty for anything else)."""
     try:
-        return _extract_letters(html if isinstance(html, str) else "", url if isinstance(url, str) else "", as_of)
+        return _extract_letters(page)
     except (ValueError, TypeError, RecursionError):  # pragma: no cover - defensive
         return []
 
 
-def _extract_letters(html: str, url: str, as_of: date) -> list[Letter]:
-    raw_root = shared_tree(html)
-    base = base_url(raw_root, url)
-    store = _DATASTORE.search(html)
+def _extract_letters(page: Page) -> list[Letter]:
+    as_of = page.as_of
+    raw_root = page.raw
+    base = page.base
+    store = DATASTORE.search(page.html)
     if store:
-        fragments = "".join(unwrap(record) for record in _RECORD.findall(store.group(0)))
+        fragments = "".join(unwrap(record) for record in RECORD.findall(store.group(0)))
         if fragments:
             fragment_root = parse_html(f"<html><body><div>{fragments}</div></body></html>")
             strip_noise(fragment_root)
             found = _table_letters(fragment_root, base, as_of) or _row_letters(fragment_root, base, as_of)
             if found:
                 return found
-    root = shared_stripped_tree(html)
+    root = page.stripped
     found = _table_letters(root, base, as_of)
     if found:
         return found
@@ -553,16 +543,17 @@ def _reply_content(text: str) -> tuple[bool, str]:
     return found, content
 
 
-def letter_detail(html: str, url: str, as_of: date) -> Letter | None:
+def letter_detail(page: Page) -> Letter | None:
     """A letter's detail page: title, submitted date, status and reply; None when the page is not one."""
     try:
-        return _letter_detail(html if isinstance(html, str) else "", url if isinstance(url, str) else "", as_of)
+        return _letter_detail(page)
     except (ValueError, TypeError, RecursionError):  # pragma: no cover - defensive
         return None
 
 
-def _letter_detail(html: str, url: str, as_of: date) -> Letter | None:
-    root = shared_stripped_tree(html)
+def _letter_detail(page: Page) -> Letter | None:
+    url, as_of = page.url, page.as_of
+    root = page.stripped
     body = root.find("body")
     text = element_text(body if body is not None else root)
     submitted = _date_after(_LETTER_LABEL, text, as_of)

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 
 import lxml.html
 from lxml import etree
@@ -218,7 +215,8 @@ _HTML_PARSER = _html_parser()
 def parse_html(html: str) -> lxml.html.HtmlElement:
     """A lenient parse of a page (or fragment) that never raises; an empty page gives an empty <html>.
 
-    Every call returns a fresh tree the caller may change; see `shared_tree` for a read-only shared one.
+    Every call returns a fresh tree the caller may change (`govsites.extract.page.Page` holds the one
+    tree the extractors of a page share).
     """
     cleaned = clean_markup(html)
     if cleaned.strip():
@@ -229,55 +227,6 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
         if root is not None:
             return root
     return lxml.html.document_fromstring("<html><body></body></html>", parser=_HTML_PARSER)
-
-
-#: how many pages' trees `shared_tree` keeps: the extractors of one page run one after the other
-SHARED_TREES = 4
-
-
-class TreeMemo:
-    """A tiny most-recently-used memo ``html -> tree`` holding at most ``size`` trees.
-
-    Keyed by the page's str: the spider hands the same str object to every extractor of a page, and a str
-    caches its hash, so a hit costs one dict look-up (an equal but distinct string also hits).
-    """
-
-    def __init__(self, build: Callable[[str], lxml.html.HtmlElement], size: int = SHARED_TREES) -> None:
-        self._build = build
-        self._size = size
-        self._trees: OrderedDict[str, lxml.html.HtmlElement] = OrderedDict()
-        self._lock = threading.Lock()  # the crawl is one thread; the lock only keeps the order sane
-
-    def get(self, html: str) -> lxml.html.HtmlElement:
-        trees = self._trees
-        with self._lock:
-            root = trees.get(html)
-            if root is not None:
-                trees.move_to_end(html)
-                return root
-        root = self._build(html)
-        with self._lock:
-            trees[html] = root
-            if len(trees) > self._size:
-                trees.popitem(last=False)
-        return root
-
-    def clear(self) -> None:
-        with self._lock:
-            self._trees.clear()
-
-
-_RAW_TREES = TreeMemo(parse_html)
-
-
-def shared_tree(html: str) -> lxml.html.HtmlElement:
-    """The `parse_html` tree of ``html``, shared by every extractor that reads the same page.
-
-    **Read-only**: callers must not change it (no ``drop_tree``, ``remove``, ``.text =``, ``.tail =``,
-    ``set``), since the next extractor of the page gets the very same tree. Use `parse_html` for a tree
-    of one's own. At most `SHARED_TREES` trees are kept.
-    """
-    return _RAW_TREES.get(html if isinstance(html, str) else "")
 
 
 _WS_NL = re.compile(r"[ \t\n\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
@@ -366,8 +315,13 @@ def visible_text(html: str) -> str:
 
 
 def title_and_text(html: str) -> tuple[str, str]:
-    """``(page_title(html), visible_text(html))`` from one (shared) parse."""
-    root = shared_tree(html)
+    """``(page_title(html), visible_text(html))`` from one parse (a `Page` keeps its own: ``page.title``,
+    ``page.text``)."""
+    return title_and_text_from_tree(parse_html(html if isinstance(html, str) else ""))
+
+
+def title_and_text_from_tree(root: etree._Element) -> tuple[str, str]:
+    """`title_and_text` of a parsed page."""
     title = page_title_from_tree(root)
     body = root.find("body")
     text = _walk_text(body if body is not None else root, _INVISIBLE, _BREAK)
@@ -377,6 +331,7 @@ def title_and_text(html: str) -> tuple[str, str]:
 
 
 def page_title_from_tree(root: etree._Element) -> str:
+    """The first non-empty <title> of a parsed page, whitespace collapsed ('' if none)."""
     for title in root.iter("title"):
         text = collapse(title.text_content() if hasattr(title, "text_content") else (title.text or ""))
         if text:
@@ -386,4 +341,4 @@ def page_title_from_tree(root: etree._Element) -> str:
 
 def page_title(html: str) -> str:
     """The page's <title>, whitespace collapsed ('' if none)."""
-    return page_title_from_tree(shared_tree(html))
+    return page_title_from_tree(parse_html(html if isinstance(html, str) else ""))

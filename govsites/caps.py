@@ -1,0 +1,147 @@
+"""Per-site crawl caps as a spider middleware: pages, link depth, query variants of one path, time budget.
+
+The spider marks each request for a new page of a site with ``request.meta[CAPS]`` (which caps apply) and
+``request.meta["gdepth"]`` (its link depth); :class:`CrawlCapsMiddleware` counts the pages it lets through and
+refuses the ones beyond a cap:
+
+* :data:`ALL_CAPS` — a link found on a page: at most ``GOVSITES_MAX_PAGES`` pages per site, links at most
+  ``GOVSITES_MAX_DEPTH`` deep, at most ``GOVSITES_MAX_QUERY_VARIANTS`` pages per path (calendar traps), and none
+  once the site's ``GOVSITES_SITE_BUDGET`` seconds (counted from its home page's answer) are spent;
+* :data:`PAGE_CAP_ONLY` — a link to a known column, letter or guide page: only the page cap applies;
+* :data:`NO_CAP` — the home page, pinned columns and site maps: counted as pages, never refused.
+
+A refused page is not simply lost: the spider's ``beyond_caps(request)`` gives what replaces it (the spider
+reads such a page once for its verdict, as only its body tells a soft 404) or None to drop it. Each refusal is
+counted in the stats as ``govsites/capped/<reason>`` and ``govsites/capped/<reason>/<site_id>``, and logged
+once per site and reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.http import Response
+
+from govsites.config import GovsitesConfig
+from govsites.sitestate import SiteState, state_lookup
+
+logger = logging.getLogger(__name__)
+
+CAPS = "caps"
+ALL_CAPS = "all"
+PAGE_CAP_ONLY = "pages"
+NO_CAP = "none"
+
+#: Why a page was refused (the stats' ``<reason>``), as the log says it.
+REASONS = {
+    "pages": "每站页面数上限",
+    "depth": "链接深度上限",
+    "budget": "每站抓取时间预算",
+    "query_variants": "同一路径的查询参数变体上限",
+}
+
+
+def path_key(url: str) -> str:
+    """What query variants share: host and path."""
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}"
+
+
+class CrawlCapsMiddleware:
+    """Spider middleware applying the per-site caps (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        max_depth: int,
+        max_pages: int,
+        max_query_variants: int,
+        site_budget: float,
+        states: Callable[[str], SiteState | None],
+        beyond_caps: Callable[[Request], Request | None] | None = None,
+        stats: Any = None,
+    ) -> None:
+        self.max_depth = max_depth
+        self.max_pages = max_pages
+        self.max_query_variants = max_query_variants
+        self.site_budget = site_budget
+        self.states = states
+        self.beyond_caps = beyond_caps
+        self.stats = stats
+        self.logged: set[tuple[str, str]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CrawlCapsMiddleware:
+        config = GovsitesConfig.from_settings(crawler.settings)
+        return cls(
+            max_depth=config.max_depth,
+            max_pages=config.max_pages,
+            max_query_variants=config.max_query_variants,
+            site_budget=config.site_budget,
+            states=state_lookup(crawler.spider),
+            beyond_caps=getattr(crawler.spider, "beyond_caps", None),
+            stats=crawler.stats,
+        )
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for out in self._admitted(start):
+            yield out
+
+    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        if response.meta.get("role") == "home":
+            state = self.states(response.meta.get("site_id", ""))
+            if state is not None:
+                state.start_budget(self.site_budget)
+        async for out in self._admitted(result):
+            yield out
+
+    async def _admitted(self, results: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for out in results:
+            admitted = self.admit(out) if isinstance(out, Request) and out.meta.get(CAPS) else out
+            if admitted is not None:
+                yield admitted
+
+    def admit(self, request: Request) -> Request | None:
+        """``request`` when it is within the caps (it is then counted), else what replaces it."""
+        site_id = request.meta.get("site_id", "")
+        state = self.states(site_id)
+        if state is None:
+            return request
+        caps = request.meta[CAPS]
+        if caps == NO_CAP:
+            state.add_pages(1)
+            return request
+        key = path_key(request.url)
+        reason = self.refusal(state, key, int(request.meta.get("gdepth", 0)), caps == PAGE_CAP_ONLY)
+        if reason is None:
+            state.add_pages(1)
+            state.add_variant(key)
+            return request
+        self.refused(site_id, reason)
+        return self.beyond_caps(request) if self.beyond_caps is not None else None
+
+    def refusal(self, state: SiteState, key: str, depth: int, page_cap_only: bool) -> str | None:
+        """The cap a new page would exceed (a key of :data:`REASONS`), or None when it is within them all."""
+        if state.page_count() >= self.max_pages:
+            return "pages"
+        if page_cap_only:
+            return None
+        if depth > self.max_depth:
+            return "depth"
+        if state.over_budget():
+            return "budget"
+        if state.variant_count(key) >= self.max_query_variants:
+            return "query_variants"
+        return None
+
+    def refused(self, site_id: str, reason: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"govsites/capped/{reason}")
+            self.stats.inc_value(f"govsites/capped/{reason}/{site_id}")
+        if (site_id, reason) not in self.logged:
+            self.logged.add((site_id, reason))
+            logger.info("站点 %s 达到%s：超出的页面只检查链接，不再抓取", site_id, REASONS[reason])

@@ -1,0 +1,124 @@
+"""Columns (栏目) of a site: where they are named, how they are registered, the items that report them.
+
+Columns are named by the home page's menus and 更多 links, by pages one click away, by site maps and by column
+pages themselves; a hand-pinned column (``data/columns.csv``) replaces discovery for its site. A column's item
+is written once, when its list has been read (or when its page fails and a strong link named it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from govsites.extract.columns import CategoryTable, ColumnLink
+from govsites.extract.listing import HomeBlock, ListEntry, ListPage
+from govsites.items import ColumnItem, ListEntryItem
+from govsites.registry import PinnedColumn
+from govsites.sitestate import SiteState
+
+#: Link texts of site maps (网站地图): their pages are read for columns wherever they are linked.
+SITEMAP_ANCHORS = frozenset({"网站地图", "站点地图", "网站导航", "sitemap", "Sitemap", "SiteMap"})
+
+#: Where a column link was found that makes its page a column even when the page fails.
+STRONG_COLUMN_LINKS = frozenset({"nav", "more", "tab", "sitemap", "pinned"})
+
+
+def names_columns(state: SiteState, url: str, depth: int, sitemap: bool) -> bool:
+    """Where columns are named: the home page and pages one click away (menus, 信息公开 directories),
+    site maps, and column pages themselves (their secondary menus). Articles deeper in are not read for
+    menus: they repeat the ones already read, and discovery is a fifth of a crawl's CPU."""
+    return depth <= 1 or sitemap or state.is_column(url)
+
+
+def register_home_blocks(state: SiteState, blocks: list[HomeBlock]) -> None:
+    """The home page's blocks name columns through their 更多 links."""
+    for block in blocks:
+        if block.more_url and not state.pinned and state.internal(block.more_url):
+            state.add_column(ColumnLink(block.name, block.more_url, "more"))
+            state.add_home_column(block.more_url)
+
+
+def register_columns(state: SiteState, found: list[ColumnLink], depth: int) -> list[ColumnLink]:
+    """Register the columns a page names; those already parsed as plain pages, to be fetched again for their
+    list."""
+    again: list[ColumnLink] = []
+    for candidate in [c for c in found if not state.is_column(c.url)]:
+        state.set_column(candidate)
+        if depth == 0:
+            state.add_home_column(candidate.url)
+        if state.was_parsed(candidate.url) and not state.column_is_done(candidate.url):
+            again.append(candidate)
+    return again
+
+
+def pinned_column(state: SiteState, url: str) -> PinnedColumn | None:
+    return next((p for p in state.pinned if p.url == url), None)
+
+
+def column_category(state: SiteState, categories: CategoryTable, column: ColumnLink, listing: ListPage) -> str:
+    """A pinned column's own category, else the one its name gives."""
+    pin = pinned_column(state, column.url)
+    if pin is not None and pin.category:
+        return pin.category
+    return categories.categorize(column.name or listing.column_name)
+
+
+def column_item(
+    state: SiteState, category: str, column: ColumnLink, listing: ListPage, rendered: bool, article: date | None = None
+) -> ColumnItem:
+    """The column's verdict from its list (``article``: the newest date its articles gave, for an undated list)."""
+    newest = listing.newest or article
+    source = ""
+    if listing.newest is not None:
+        source = next(e.date_source for e in listing.entries if e.date == listing.newest)
+    elif article is not None:
+        source = "article"
+    if not listing.entries:
+        status = "blank"
+    elif newest is None:
+        status = "undated"
+    else:
+        status = "ok"
+    return ColumnItem(
+        site_id=state.site.site_id,
+        url=column.url,
+        name=column.name or listing.column_name,
+        category=category,
+        newest_date=newest.isoformat() if newest else "",
+        items=len(listing.entries),
+        status=status,
+        date_source=source,
+        found_by=column.found_by,
+        rendered=rendered,
+        on_home=state.is_home_column(column.url),
+    )
+
+
+def unreachable_column(state: SiteState, categories: CategoryTable, url: str) -> ColumnItem | None:
+    """A column whose page failed, when a strong link named it (a plain link to a failing page is a broken
+    link, not a column); None otherwise or when its item is written already."""
+    column = state.column(url)
+    if column is None or column.found_by not in STRONG_COLUMN_LINKS or not state.mark_column_done(column.url):
+        return None
+    return ColumnItem(
+        site_id=state.site.site_id,
+        url=column.url,
+        name=column.name,
+        category=categories.categorize(column.name),
+        newest_date="",
+        items=0,
+        status="unreachable",
+        found_by=column.found_by,
+        on_home=state.is_home_column(column.url),
+    )
+
+
+def entry_item(site_id: str, column_url: str, entry: ListEntry) -> ListEntryItem:
+    return ListEntryItem(
+        site_id=site_id,
+        column_url=column_url,
+        url=entry.url,
+        title=entry.title,
+        date=entry.date.isoformat() if entry.date else "",
+        date_source=entry.date_source,
+        pinned=entry.pinned,
+    )

@@ -1,0 +1,42 @@
+"""What the spider's requests carry besides their URL: priorities and the browser's settle script.
+
+Callback arguments travel in ``cb_kwargs``; ``meta`` keeps what middlewares, extensions and download handlers
+read: ``site_id``, ``role`` (:class:`govsites.extensions.HeadersOnly`), ``gdepth`` and ``caps``
+(:mod:`govsites.caps`), ``headers_only``, ``download_timeout``, ``handle_httpstatus_list``, the scrapy-playwright
+keys and ``download_slot`` (:func:`render_meta`), and ``gtag`` (:meth:`govsites.distributed.Coordinator.request_tag`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govsites.rendering import RENDER_SLOT
+
+#: Every 4xx/5xx response reaches the callbacks (redirects are still followed, unlike handle_httpstatus_all).
+ALL_ERROR_CODES = list(range(400, 600))
+
+PRIORITY_PROBE, PRIORITY_HOME, PRIORITY_COLUMN, PRIORITY_PAGE, PRIORITY_CHECK = 1000, 100, 50, 0, -10
+
+#: Resolves once the page's DOM has stopped changing for 750 ms, or after 10 s: a list that polls forever
+#: is still read (waiting for "network idle" would time out on it), and the wait itself never fails.
+SETTLE_SCRIPT = """() => new Promise(resolve => {
+  const size = () => (document.body ? document.body.innerHTML.length : 0);
+  let last = size(), quiet = 0;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const now = size();
+    if (now === last) { quiet += 250; } else { quiet = 0; last = now; }
+    if (quiet >= 750 || Date.now() - started > 10000) { clearInterval(timer); resolve(true); }
+  }, 250);
+})"""
+
+
+def render_meta() -> dict[str, Any]:
+    """Meta of a request rendered in Chromium: scrapy-playwright, the settle wait, the browser's own slot."""
+    from scrapy_playwright.page import PageMethod
+
+    return {
+        "playwright": True,
+        "playwright_page_methods": [PageMethod("evaluate", SETTLE_SCRIPT)],
+        "download_slot": RENDER_SLOT,
+    }

@@ -1,0 +1,80 @@
+"""A fetched page's verdict, soft 404s included: pages that say "页面不存在" with a 200 status.
+
+A page is a soft 404 when its words say so (:func:`govsites.linkcheck.classify.looks_like_not_found`) or when it
+looks like the site's own not-found page, which the spider asks for once per site (:func:`notfound_url`, a path
+that cannot exist). Pages parsed before that page's answer came are judged again when it comes
+(:func:`learn_notfound`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from scrapy.http import Response
+
+from govsites.items import LinkCheckItem
+from govsites.linkcheck.classify import is_broken, is_waf_challenge, looks_like_not_found, page_fingerprint
+from govsites.sitestate import SiteState
+from govsites.spiders.responses import origin_url, response_reason
+from govsites.store import now_iso
+
+
+def judge(state: SiteState, response: Response, html: str, title: str = "", text: str = "") -> LinkCheckItem:
+    """The verdict on a fetched page: its HTTP status, or blocked / soft_404 for what a status hides."""
+    request = response.request
+    url = origin_url(request) if request is not None else response.url
+    status, reason = str(response.status), response_reason(response)
+    headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+    if is_waf_challenge(response.status, headers, html):
+        status, reason = "blocked", "防火墙/人机验证页面（未计为失效）"
+    elif response.status == 200 and html and is_soft_404(state, title, text):
+        status, reason = "soft_404", "页面显示“页面不存在”，但状态码为 200"
+    return LinkCheckItem(
+        site_id=state.site.site_id,
+        url=url,
+        status=status,
+        reason=reason,
+        broken=is_broken(status),
+        final_url=response.url,
+        checked_at=now_iso(),
+    )
+
+
+def is_soft_404(state: SiteState, title: str, text: str) -> bool:
+    if looks_like_not_found(title, text):
+        return True
+    known = state.notfound_fingerprint()
+    return known is not None and page_fingerprint(text) == known
+
+
+def notfound_url(state: SiteState) -> str:
+    """A path of the site that cannot exist: its answer shows what the site's not-found page looks like."""
+    parts = urlsplit(state.home_url_final() or state.site.home_url)
+    return f"{parts.scheme}://{parts.netloc}/govsites-{secrets.token_hex(6)}.html"
+
+
+def learn_notfound(state: SiteState, text: str | None) -> list[LinkCheckItem]:
+    """Remember the site's not-found page (``text``: its visible text; None when it answered with an error
+    status, and HEAD checks suffice); the corrected verdicts of pages parsed before it was known."""
+    if text is None:
+        state.set_notfound_fp("")
+        return []
+    notfound = page_fingerprint(text)
+    return [
+        late_soft_404(state, url)
+        for url, fingerprint in state.set_notfound_fp(notfound).items()
+        if fingerprint == notfound
+    ]
+
+
+def late_soft_404(state: SiteState, url: str) -> LinkCheckItem:
+    """The verdict on a page found to equal the site's not-found page after it was judged."""
+    return LinkCheckItem(
+        site_id=state.site.site_id,
+        url=url,
+        status="soft_404",
+        reason="与本站“页面不存在”页面相同",
+        broken=True,
+        checked_at=now_iso(),
+    )

@@ -1,0 +1,265 @@
+"""Crawl policy components, in process: the per-site caps and the in-flight / site-done accounting.
+
+Built the way Scrapy builds them (``scrapy.utils.test.get_crawler``, ``from_crawler``) around a real
+:class:`~govsites.spiders.site.SiteSpider` over a registry file; Scrapy's own spider-middleware manager and scraper
+carry a failing callback's output so that its error is seen where Scrapy reports it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pickle
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request, signals
+from scrapy.core.scraper import Scraper
+from scrapy.http import HtmlResponse
+from scrapy.utils.request import request_from_dict
+from scrapy.utils.test import get_crawler
+
+from govsites.caps import ALL_CAPS, CAPS, NO_CAP, PAGE_CAP_ONLY, CrawlCapsMiddleware
+from govsites.extract.columns import ColumnLink
+from govsites.inflight import InflightMiddleware
+from govsites.items import LinkCheckItem, ProbeItem, SiteDoneItem
+from govsites.sitestate import state_lookup
+from govsites.spiderloader import SiteSpiderLoader
+from govsites.spiders.probe import ProbeSpider
+from govsites.spiders.site import SiteSpider
+
+HOME = "http://127.0.0.9:8341/"
+SITE = "s1"
+
+
+def registry_settings(tmp_path: Path) -> dict[str, Any]:
+    """Settings naming a registry of one site."""
+    registry = tmp_path / "sites.csv"
+    registry.write_text(f"site_id,name,group,county,home_url\n{SITE},测试站,county,测试县,{HOME}\n", encoding="utf-8")
+    return {"GOVSITES_SITES": str(registry), "GOVSITES_COLUMNS": str(tmp_path / "none.csv")}
+
+
+@pytest.fixture
+def crawler(tmp_path: Path) -> Any:
+    """A crawler whose spider crawls one registered site; small caps."""
+    settings = {
+        **registry_settings(tmp_path),
+        "GOVSITES_MAX_PAGES": 4,
+        "GOVSITES_MAX_DEPTH": 2,
+        "GOVSITES_MAX_QUERY_VARIANTS": 2,
+        "GOVSITES_PROBES": 0,
+        "ITEM_PIPELINES": {},
+        "SPIDER_MIDDLEWARES": {"govsites.inflight.InflightMiddleware": 40, "govsites.caps.CrawlCapsMiddleware": 850},
+    }
+    crawler = get_crawler(SiteSpider, settings)
+    crawler.spider = SiteSpider.from_crawler(crawler)
+    return crawler
+
+
+def collect(output: AsyncIterator[Any]) -> list[Any]:
+    async def gather() -> list[Any]:
+        return [x async for x in output]
+
+    return asyncio.run(gather())
+
+
+async def stream(*values: Any) -> AsyncIterator[Any]:
+    for value in values:
+        yield value
+
+
+def home_response() -> HtmlResponse:
+    request = Request(HOME, meta={"site_id": SITE, "role": "home", "gdepth": 0})
+    return HtmlResponse(HOME, body=b"<html></html>", request=request)
+
+
+def link(path: str, caps: str = ALL_CAPS, depth: int = 1) -> Request:
+    return Request(HOME + path, meta={"site_id": SITE, "role": "page", "gdepth": depth, CAPS: caps})
+
+
+def test_page_cap_turns_the_rest_into_body_checks(crawler: Any) -> None:
+    caps = CrawlCapsMiddleware.from_crawler(crawler)
+    out = collect(caps.process_spider_output(home_response(), stream(*(link(f"p{i}.html") for i in range(6)))))
+    assert [r.url for r in out if r.meta.get(CAPS)] == [HOME + f"p{i}.html" for i in range(4)]  # let through
+    checks = [r for r in out if r.callback == crawler.spider.check_done]
+    assert [(r.url, r.method, r.meta["role"]) for r in checks] == [
+        (HOME + "p4.html", "GET", "check_page"),
+        (HOME + "p5.html", "GET", "check_page"),
+    ]
+    assert crawler.spider.states[SITE].page_count() == 4
+    assert crawler.stats.get_value("govsites/capped/pages") == 2
+    assert crawler.stats.get_value(f"govsites/capped/pages/{SITE}") == 2
+
+
+def test_depth_cap_spares_known_columns(crawler: Any) -> None:
+    caps = CrawlCapsMiddleware.from_crawler(crawler)
+    deep, column = link("deep.html", depth=3), link("column.html", caps=PAGE_CAP_ONLY, depth=3)
+    out = collect(caps.process_spider_output(home_response(), stream(deep, column)))
+    assert out[0].callback == crawler.spider.check_done  # replaced
+    assert out[1] is column
+    assert crawler.stats.get_value(f"govsites/capped/depth/{SITE}") == 1
+
+
+def test_query_variants_of_one_path_are_capped(crawler: Any) -> None:
+    caps = CrawlCapsMiddleware.from_crawler(crawler)
+    variants = [link(f"cal.html?d={i}") for i in range(3)]
+    out = collect(caps.process_spider_output(home_response(), stream(*variants, link("other.html?d=9"))))
+    assert out[:2] == variants[:2]
+    assert out[2].callback == crawler.spider.check_done
+    assert out[3].url == HOME + "other.html?d=9"
+    assert crawler.stats.get_value("govsites/capped/query_variants") == 1
+
+
+def test_budget_counts_from_the_home_page(crawler: Any) -> None:
+    spider = crawler.spider
+    caps = CrawlCapsMiddleware(
+        max_depth=9,
+        max_pages=99,
+        max_query_variants=99,
+        site_budget=-1.0,
+        states=state_lookup(spider),
+        stats=crawler.stats,
+    )  # no fallback: dropped
+    early = collect(
+        caps.process_spider_output(  # not the home page: the budget has not started
+            HtmlResponse(HOME + "x.html", body=b"", request=link("x.html")), stream(link("a.html"))
+        )
+    )
+    assert len(early) == 1
+    late = collect(caps.process_spider_output(home_response(), stream(link("b.html"), link("c.html", NO_CAP))))
+    assert [r.url for r in late] == [HOME + "c.html"]  # the site map / seed is never refused
+    assert crawler.stats.get_value(f"govsites/capped/budget/{SITE}") == 1
+    assert spider.states[SITE].page_count() == 2
+
+
+def test_requests_without_caps_and_items_pass_untouched(crawler: Any) -> None:
+    caps = CrawlCapsMiddleware.from_crawler(crawler)
+    item = LinkCheckItem(site_id=SITE, url=HOME, status="200", reason="OK", broken=False)
+    plain = Request(HOME + "again.html", meta={"site_id": SITE})
+    assert collect(caps.process_spider_output(home_response(), stream(item, plain))) == [item, plain]
+    assert crawler.spider.states[SITE].page_count() == 0
+
+
+def test_each_cap_is_logged_once_per_site(crawler: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caps = CrawlCapsMiddleware.from_crawler(crawler)
+    with caplog.at_level(logging.INFO, logger="govsites.caps"):
+        collect(caps.process_spider_output(home_response(), stream(*(link(f"d{i}.html", depth=5) for i in range(3)))))
+    assert [r.getMessage() for r in caplog.records] == [f"站点 {SITE} 达到链接深度上限：超出的页面只检查链接，不再抓取"]
+    assert crawler.stats.get_value("govsites/capped/depth") == 3
+
+
+def test_site_is_done_when_its_last_request_is_answered(crawler: Any) -> None:
+    inflight = InflightMiddleware.from_crawler(crawler)
+    state = crawler.spider.states[SITE]
+    started = collect(inflight.process_start(stream(Request(HOME, meta={"site_id": SITE}))))
+    assert len(started) == 1
+    assert state.inflight == 1
+    child = Request(HOME + "a.html", meta={"site_id": SITE})
+    out = collect(inflight.process_spider_output(home_response(), stream(child)))
+    assert out == [child]
+    assert state.inflight == 1
+    answer = HtmlResponse(child.url, body=b"", request=child)
+    out = collect(inflight.process_spider_output(answer, stream()))
+    assert out == [SiteDoneItem(site_id=SITE, pages=0)]
+
+
+def failing_callback(response: HtmlResponse) -> Iterator[Any]:
+    yield LinkCheckItem(site_id=SITE, url=response.url, status="200", reason="OK", broken=False)
+    raise RuntimeError("odd page")
+
+
+def test_failing_callback_finishes_its_request_and_reaches_scrapy_stats(crawler: Any) -> None:
+    """Through Scrapy's scraper: the item before the error and the site's done item are scraped, and the error
+    is Scrapy's to report (``spider_exceptions/*``), not swallowed."""
+    crawler.spider.states[SITE].add_inflight(1)
+    scraped: list[Any] = []
+
+    def item_scraped(item: Any, **_: Any) -> None:
+        scraped.append(item)
+
+    crawler.signals.connect(item_scraped, signal=signals.item_scraped)
+    request = Request(HOME, callback=failing_callback, meta={"site_id": SITE, "role": "page"})
+    response = HtmlResponse(HOME, body=b"<html></html>", request=request)
+
+    async def scrape() -> None:
+        scraper = Scraper(crawler)
+        await scraper.open_spider_async()
+        output = await scraper.spidermw.scrape_response_async(scraper.call_spider_async, response, request)
+        await scraper.handle_spider_output_async(output, request, response)
+
+    asyncio.run(scrape())
+    assert [type(item).__name__ for item in scraped] == ["LinkCheckItem", "SiteDoneItem"]
+    assert crawler.stats.get_value("spider_exceptions/RuntimeError") == 1
+
+
+def test_failing_errback_finishes_its_request(crawler: Any) -> None:
+    """Errback output bypasses the spider middlewares; the spider's errbacks settle their request themselves."""
+    from twisted.python.failure import Failure
+
+    spider = crawler.spider
+    spider.states[SITE].add_inflight(1)
+    request = Request(HOME + "gone.html", meta={"site_id": SITE, "role": "check"}, cb_kwargs={"shared": False})
+    failure = Failure(ConnectionRefusedError("refused"))
+    failure.request = request  # type: ignore[attr-defined]  # as Scrapy's scraper sets it
+    out = collect(spider.check_failed(failure))
+    assert [type(x).__name__ for x in out] == ["LinkCheckItem", "SiteDoneItem"]
+    assert out[0].url == HOME + "gone.html"
+    assert out[0].broken
+
+
+def test_probe_spider_crawls_nothing_and_answers_probes(tmp_path: Path) -> None:
+    settings = registry_settings(tmp_path)
+    assert SiteSpiderLoader(get_crawler(settings_dict=settings).settings).load("govsites-probe") is ProbeSpider
+    spider = ProbeSpider.from_crawler(get_crawler(ProbeSpider, settings))
+    assert collect(spider.start()) == []
+    assert list(spider.states) == [SITE]
+    probe = {"probe_url": HOME, "probed_at": "2015-12-01T08:00:00", "probe_started": 0.0}
+    request = Request(HOME, meta={"site_id": SITE, "download_latency": 0.25}, cb_kwargs=probe)
+    answer = HtmlResponse(HOME, status=503, body=b"", request=request)
+    assert list(spider.probe_done(answer, **probe)) == [
+        ProbeItem(
+            site_id=SITE,
+            url=HOME,
+            probed_at="2015-12-01T08:00:00",
+            ok=False,
+            status="503",
+            elapsed_ms=250,
+            source="probe",
+        )
+    ]
+
+
+def test_requests_survive_a_persisted_queue(crawler: Any) -> None:
+    """JOBDIR and scrapy-redis pickle requests: callbacks and errbacks are found again on the spider by name, and
+    the callback arguments in ``cb_kwargs`` come back equal."""
+    spider = crawler.spider
+    state = spider.states[SITE]
+    typed = {"column": ColumnLink("通知公告", HOME + "tzgg/", "nav"), "found": [date(2015, 11, 2)]}
+    dated = spider.site_request(
+        state,
+        HOME + "a.html",
+        spider.article_dated,
+        spider.article_date_failed,
+        role="article_date",
+        priority=50,
+        cb_kwargs=typed,
+    )
+    for request in (dated, spider.check_request(state, HOME + "x.pdf", shared=True), spider.beyond_caps(link("p"))):
+        back = request_from_dict(pickle.loads(pickle.dumps(request.to_dict(spider=spider))), spider=spider)
+        assert (back.callback, back.errback, back.cb_kwargs, back.meta) == (
+            request.callback,
+            request.errback,
+            request.cb_kwargs,
+            request.meta,
+        )
+
+
+def test_start_requests_count_as_pages(crawler: Any) -> None:
+    spider = crawler.spider
+    caps = CrawlCapsMiddleware.from_crawler(crawler)
+    started = collect(caps.process_start(spider.start()))
+    assert [r.url for r in started] == [HOME]
+    assert spider.states[SITE].page_count() == 1  # the home page counts against the page cap

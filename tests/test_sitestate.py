@@ -1,0 +1,57 @@
+"""Per-site state: the pages still to read for a letter or a guide are typed values, in memory and in Redis.
+
+The Redis-backed state runs against a real redis-server (skipped with the reason when it is not installed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from govsites.distributed import Coordinator
+from govsites.items import LetterItem
+from govsites.registry import Site
+from govsites.sitestate import GuideDetail, LetterDetail, SiteState
+from tests.localservers import missing_reason, redis_server
+
+SITE = Site(site_id="s1", name="测试站", group="county", county="测试县", home_url="http://127.0.0.9:8341/")
+LISTED = LetterItem(
+    site_id="s1",
+    column_url="http://127.0.0.9:8341/xx/",
+    column="书记信箱",
+    url="http://127.0.0.9:8341/xx/1.html",
+    title="关于道路维修",
+    submitted_date="2015-11-02",
+    status="",
+    answered="",
+    reply_date="",
+)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def state(request: pytest.FixtureRequest) -> Iterator[SiteState]:
+    if request.param == "memory":
+        yield SiteState(site=SITE, hosts={SITE.host})
+        return
+    reason = missing_reason(postgres=False)
+    if reason:
+        pytest.skip(reason)
+    with redis_server() as url:
+        yield Coordinator(url, "t").site_state(SITE, [])
+
+
+def test_pending_details_come_back_typed_once(state: SiteState) -> None:
+    letter_url, guide_url = LISTED.url, "http://127.0.0.9:8341/bszn/2.html"
+    state.add_detail(letter_url, LetterDetail(listed=LISTED))
+    state.add_detail(guide_url, GuideDetail(column_url="http://127.0.0.9:8341/bszn/"))
+    assert state.has_detail(letter_url)
+    assert state.pop_detail(letter_url) == LetterDetail(listed=LISTED)
+    assert state.pop_detail(guide_url) == GuideDetail(column_url="http://127.0.0.9:8341/bszn/")
+    assert state.pop_detail(letter_url) is None  # popped once: the page's row is written once
+    assert not state.has_detail(guide_url)
+
+
+def test_site_finishes_once_when_its_requests_are_done(state: SiteState) -> None:
+    state.add_inflight(2)
+    assert [state.finish_one(), state.finish_one(), state.finish_one()] == [False, True, False]
