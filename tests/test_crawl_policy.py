@@ -28,6 +28,7 @@ from govsites.inflight import InflightMiddleware
 from govsites.items import LinkCheckItem, ProbeItem, SiteDoneItem
 from govsites.sitestate import state_lookup
 from govsites.spiderloader import SiteSpiderLoader
+from govsites.spiders.columns import register_columns
 from govsites.spiders.probe import ProbeSpider
 from govsites.spiders.site import SiteSpider
 
@@ -263,3 +264,14 @@ def test_start_requests_count_as_pages(crawler: Any) -> None:
     started = collect(caps.process_start(spider.start()))
     assert [r.url for r in started] == [HOME]
     assert spider.states[SITE].page_count() == 1  # the home page counts against the page cap
+
+
+def test_a_column_is_named_by_its_best_source_whatever_page_comes_first(crawler: Any) -> None:
+    state = crawler.spider.states[SITE]
+    url = HOME + "zcjd/index.htm"
+    register_columns(state, [ColumnLink("政策解读", url, "sitemap")], 2)
+    register_columns(state, [ColumnLink("政策解读", url, "nav")], 1)
+    register_columns(state, [ColumnLink("解读", url, "link")], 1)
+    column = state.column(url)
+    assert column is not None
+    assert (column.name, column.found_by) == ("政策解读", "nav")
