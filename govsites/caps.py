@@ -126,6 +126,7 @@ class CrawlCapsMiddleware:
             state.add_pages(1)
             state.add_variant(key)
             return request
+        state.add_capped()
         self.refused(site_id, reason)
         return self.beyond_caps(request) if self.beyond_caps is not None else None
 

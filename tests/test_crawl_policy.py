@@ -91,6 +91,7 @@ def test_page_cap_turns_the_rest_into_body_checks(crawler: Any) -> None:
         (HOME + "p5.html", "GET", "check_page"),
     ]
     assert crawler.spider.states[SITE].page_count() == 4
+    assert crawler.spider.states[SITE].capped_count() == 2  # SiteDoneItem.pages_capped
     assert crawler.stats.get_value("govsites/capped/pages") == 2
     assert crawler.stats.get_value(f"govsites/capped/pages/{SITE}") == 2
 
