@@ -71,10 +71,13 @@ probe: install ## record one more home-page probe round for every site (cron it 
 	$(BIN)/python -m govsites probe $(CRAWL_ARGS)
 
 bench: install ## benchmarks (printed): synthetic web speed and accuracy beside LinkChecker, demo web, typo detector
-	$(BIN)/python -m govsites.bench
+	$(BIN)/python -m bench
 
-lint: install ## ruff and mypy over the code
-	$(BIN)/ruff check govsites scoring tests
+LINTED := govsites scoring bench tests setup.py
+
+lint: install ## ruff check, ruff format --check and mypy over the code (not part of make test)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 
 clean: ## remove outputs and the store (keeps .venv)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from govsites.paths import data_path
 from govsites.registry import RegistryError, load_columns, load_sites
 from govsites.store import StoreError, StoreLock, parse_as_of, resolve_run
 
@@ -161,7 +162,7 @@ def run_demo(args: argparse.Namespace) -> int:
     """Serve the demo web in a child process, crawl and score it, stop the demo web."""
     from govsites.demo import AS_OF
 
-    registry = Path(args.out) / "demo-sites.csv" if args.port == 0 else Path("data/sites.csv")
+    registry = Path(args.out) / "demo-sites.csv" if args.port == 0 else data_path("sites.csv")
     command = [sys.executable, "-m", "govsites.demo", "serve", "--port", str(args.port)]
     if args.port == 0:
         registry.parent.mkdir(parents=True, exist_ok=True)

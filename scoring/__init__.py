@@ -1,21 +1,18 @@
-"""The scoring stage: store (one run) + registry → metrics → rubric → CSVs and ``scores.xlsx``.
+"""The scoring stage: store (one run) + registry → metrics → rubric → CSVs, ``scores.xlsx`` and the notice.
 
 Reads only :mod:`govsites.store` and :mod:`govsites.registry`; never Scrapy or the spiders.
-Python API: :func:`scoring.cli.score_run`; CLI: ``python -m scoring``.
+Python API: :func:`scoring.evaluation.evaluate` computes an :class:`~scoring.evaluation.Evaluation` (writes
+nothing); :func:`scoring.outputs.score_run` evaluates and writes the files. CLI: ``python -m scoring``
+(:mod:`scoring.cli`, which nothing else imports).
+
+Layers, each importing only those below it: ``vocabulary`` (column names, codes, labels) → ``rubric``,
+``load``, ``noticecfg``, ``baseline``, ``csvout`` → ``interaction``, ``expert``, ``problems`` → ``metrics`` →
+``history`` → ``evaluation`` → ``report``, ``notice`` → ``outputs`` → ``cli``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from scoring.evaluation import Evaluation, EvaluationOptions, evaluate
+from scoring.outputs import ScoringResult, score_run
 
-if TYPE_CHECKING:
-    from scoring.cli import ScoringResult
-
-__all__ = ["ScoringResult", "score_run"]
-
-
-def score_run(*args: Any, **kwargs: Any) -> ScoringResult:
-    """See :func:`scoring.cli.score_run` (imported lazily so ``import scoring`` stays light)."""
-    from scoring.cli import score_run as run
-
-    return run(*args, **kwargs)
+__all__ = ["Evaluation", "EvaluationOptions", "ScoringResult", "evaluate", "score_run"]

@@ -12,7 +12,7 @@ most once; sites no longer in the registry are kept (sites closed since the cens
 
 Averages: each side is averaged over its own sites, as the notice does ("平均每网站"): the baseline over
 every row of the CSV (or every evaluated site of the baseline run), this run over its evaluated sites
-(``evaluation == "evaluated"``). The reduction is ``(before − after) / before``, rounded to a whole percent.
+(``evaluation == EVALUATED``). The reduction is ``(before − after) / before``, rounded to a whole percent.
 Figures print like the seed: whole numbers without decimals (9), others with two (0.36).
 """
 
@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from scoring.vocabulary import EVALUATED
 
 BASELINE_FIELDS = ("site_id", "blank_columns", "stale_columns", "broken_links")
 
@@ -114,10 +116,8 @@ def read_baseline_csv(path: str | Path) -> pd.DataFrame:
 
 def baseline_from_metrics(metrics: pd.DataFrame) -> pd.DataFrame:
     """Per-site counts of a baseline run's evaluated sites."""
-    evaluated = metrics.loc[metrics["evaluation"] == "evaluated", list(BASELINE_FIELDS)]
-    return evaluated.astype({"site_id": "str", **dict.fromkeys(BASELINE_FIELDS[1:], "int64")}).reset_index(
-        drop=True
-    )
+    evaluated = metrics.loc[metrics["evaluation"] == EVALUATED, list(BASELINE_FIELDS)]
+    return evaluated.astype({"site_id": "str", **dict.fromkeys(BASELINE_FIELDS[1:], "int64")}).reset_index(drop=True)
 
 
 # -- wording -----------------------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def reductions(before: pd.DataFrame, after: pd.DataFrame, since: str = "") -> pd
     ``before``: per-site counts of the baseline; ``after``: metrics of this run (only evaluated sites count).
     The first sentence carries ``since`` (the seed: "由普查前的平均每网站"), the others do not.
     """
-    current = after.loc[after["evaluation"] == "evaluated"]
+    current = after.loc[after["evaluation"] == EVALUATED]
     rows = []
     for i, spec in enumerate(REDUCTIONS):
         mean_before = float(before[spec.metric].astype("float64").mean()) if len(before) else 0.0

@@ -20,15 +20,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from scoring.metrics import home_availability, resolve_columns
+from scoring.vocabulary import EVALUATED, HISTORY_COLUMNS, HISTORY_KINDS, HISTORY_STATUSES, PROBLEM_KEY
 
 if TYPE_CHECKING:
     from scoring.load import RunData
     from scoring.rubric import Rubric
-
-PROBLEM_COLUMNS = ("site_id", "kind", "key")
-HISTORY_COLUMNS = ("site_id", "kind", "key", "status")
-STATUSES = ("fixed", "new", "recurring", "persisting")
-KINDS = ("blank_column", "stale_column", "broken_link", "serious_typo", "home_unavailable")
 
 
 def run_problems(data: RunData, rubric: Rubric) -> pd.DataFrame:
@@ -42,12 +38,10 @@ def run_problems(data: RunData, rubric: Rubric) -> pd.DataFrame:
     serious = typos.loc[typos["severity"] == "serious"].assign(
         kind="serious_typo", key=lambda f: f["url"] + "|" + f["wrong"]
     )
-    crawled = data.sites.loc[data.sites["evaluation"] == "evaluated"]
+    crawled = data.sites.loc[data.sites["evaluation"] == EVALUATED]
     home = home_availability(crawled, data["probes"], data["pages"], rubric)
-    down = pd.DataFrame({"site_id": home.index[home["home_unavailable"]]}).assign(
-        kind="home_unavailable", key="home"
-    )
-    parts = [f.loc[:, list(PROBLEM_COLUMNS)] for f in (column_rows, links, serious, down)]
+    down = pd.DataFrame({"site_id": home.index[home["home_unavailable"]]}).assign(kind="home_unavailable", key="home")
+    parts = [f.loc[:, list(PROBLEM_KEY)] for f in (column_rows, links, serious, down)]
     return (
         pd.concat(parts, ignore_index=True)
         .astype("str")
@@ -58,7 +52,7 @@ def run_problems(data: RunData, rubric: Rubric) -> pd.DataFrame:
 
 
 def evaluated_sites(data: RunData) -> set[str]:
-    return set(data.sites.loc[data.sites["evaluation"] == "evaluated", "site_id"])
+    return set(data.sites.loc[data.sites["evaluation"] == EVALUATED, "site_id"])
 
 
 def compare(
@@ -72,7 +66,7 @@ def compare(
     """history rows (``HISTORY_COLUMNS``) for the sites evaluated in the current run."""
     if previous is None:
         return pd.DataFrame(columns=list(HISTORY_COLUMNS), dtype="str")
-    keys = list(PROBLEM_COLUMNS)
+    keys = list(PROBLEM_KEY)
     prev = previous.loc[previous["site_id"].isin(current_sites)].assign(in_prev=True)
     older = (
         earlier.loc[earlier["site_id"].isin(current_sites)].assign(in_older=True)
@@ -95,7 +89,7 @@ def compare(
         .mask(now & ~before & older_seen & compared, "recurring")
         .mask(~now & before, "fixed")
     )
-    order = {k: i for i, k in enumerate(KINDS)}
+    order = {k: i for i, k in enumerate(HISTORY_KINDS)}
     return (
         merged.assign(status=status, kind_order=merged["kind"].map(order))
         .sort_values(["site_id", "kind_order", "key"], kind="stable")
@@ -107,12 +101,12 @@ def compare(
 
 def site_counts(history: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     """Per site (sites evaluated in this run): how many problems are fixed, new, recurring, persisting."""
-    counts = pd.crosstab(history["site_id"], history["status"]).reindex(columns=list(STATUSES), fill_value=0)
-    evaluated = sites.loc[sites["evaluation"] == "evaluated", ["site_id", "name", "group"]]
+    counts = pd.crosstab(history["site_id"], history["status"]).reindex(columns=list(HISTORY_STATUSES), fill_value=0)
+    evaluated = sites.loc[sites["evaluation"] == EVALUATED, ["site_id", "name", "group"]]
     return (
         evaluated.set_index("site_id")
         .join(counts)
-        .fillna(dict.fromkeys(STATUSES, 0))
-        .astype(dict.fromkeys(STATUSES, "int64"))
+        .fillna(dict.fromkeys(HISTORY_STATUSES, 0))
+        .astype(dict.fromkeys(HISTORY_STATUSES, "int64"))
         .reset_index()
     )

@@ -36,56 +36,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from scoring.vocabulary import GUIDE_TABLE, KEY_AREA_TABLE, LETTER_COUNTS, LETTER_TABLE
+
 if TYPE_CHECKING:
     from scoring.rubric import Rubric
 
-LETTER_COUNTS = (
-    "letters_12m",
-    "answered_12m",
-    "unanswered_90d",
-    "letters_unknown_12m",
-    "excluded_letters_12m",
-    "excluded_unanswered_90d",
-    "consultation_channels",
-)
-GUIDE_COUNTS = ("guides_checked", "guides_incomplete", "guide_elements_missing", "forms_linked", "forms_broken")
-KEY_AREA_COUNTS = ("key_areas_missing", "key_areas_stale")
-#: Counts (Int64, missing for sites not evaluated) and flags (boolean) this module adds to the metrics.
-COUNT_COLUMNS = (*LETTER_COUNTS, *GUIDE_COUNTS, *KEY_AREA_COUNTS)
-FLAG_COLUMNS = ("no_consultation_channel", "no_services")
-VALUE_COLUMNS = ("answer_rate_12m", "reply_days_median", "reply_days_max")
-
-LETTER_TABLE = (
-    "site_id",
-    "column",
-    "url",
-    "title",
-    "submitted_date",
-    "status",
-    "answered",
-    "reply_date",
-    "excluded",
-    "in_window",
-    "overdue",
-    "reply_days",
-    "column_url",
-    "name",
-)
-GUIDE_TABLE = (
-    "site_id",
-    "title",
-    "url",
-    "present",
-    "missing",
-    "missing_count",
-    "incomplete",
-    "forms",
-    "forms_broken",
-    "column_url",
-    "name",
-)
-KEY_AREA_TABLE = ("site_id", "area", "label", "status", "newest_date", "cutoff", "columns", "column_url", "name")
-KEY_AREA_STATUSES = ("ok", "stale", "missing")
 ELEMENT_SEPARATOR = "|"
 #: Column categories whose items count as key-area evidence by their titles (e.g. 2015年部门预算公开 in 信息公开).
 TITLE_CATEGORIES = ("disclosure", "policy", "notice")
@@ -259,7 +214,8 @@ def key_areas_long(
             ["newest", "url"], ascending=[False, True], na_position="last", kind="stable"
         )
         per_site = hit.groupby("site_id").agg(
-            newest=("newest", "max"), columns=("name", lambda n: "|".join(dict.fromkeys(n))),
+            newest=("newest", "max"),
+            columns=("name", lambda n: "|".join(dict.fromkeys(n))),
             column_url=("url", "first"),
         )
         frame = pd.DataFrame({"site_id": sites}).join(per_site, on="site_id")
@@ -306,4 +262,3 @@ def key_area_counts(long: pd.DataFrame) -> pd.DataFrame:
 def key_areas_table(long: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     """key_areas.csv rows: site × area in the rubric's area order."""
     return long.merge(names, on="site_id", how="left").loc[:, list(KEY_AREA_TABLE)].reset_index(drop=True)
-

@@ -10,14 +10,25 @@ import pandas as pd
 
 from govsites.registry import Registry, load_sites
 from govsites.store import TABLE_COLUMNS, Run, Store, is_postgres
+from scoring.vocabulary import EVALUATED, NO_URL, UNTESTED
 
+# -- what scoring reads from the store and the registry (one place; column lists of the tables: TABLE_COLUMNS)
 #: Integer columns of the store tables; every other column is text.
 INT_COLUMNS = frozenset(
     {"depth", "rendered", "items", "on_home", "pinned", "broken", "ok", "elapsed_ms", "excluded", "forms"}
 )
-RUN_TABLES = (
-    "pages", "columns", "list_items", "link_refs", "link_checks", "typos", "probes", "letters", "guides"
-)
+RUN_TABLES = ("pages", "columns", "list_items", "link_refs", "link_checks", "typos", "probes", "letters", "guides")
+#: The registry's columns of a site (every registry site, with or without a home URL).
+REGISTRY_COLUMNS = ("site_id", "name", "group", "county", "home_url")
+#: The columns of ``Store.run_sites`` rows, renamed for the site frame.
+RUN_SITE_COLUMNS = {
+    "site_id": "site_id",
+    "home_url": "run_home_url",
+    "status": "crawl_status",
+    "pages": "pages",
+    "error": "crawl_error",
+}
+#: The site frame: registry columns, the evaluation state and the run's columns.
 SITE_COLUMNS = (
     "site_id",
     "name",
@@ -62,9 +73,7 @@ def select_run(store: Store, label: str | None, allow_unfinished: bool = False) 
         if run is None:
             raise ScoringError(f"存储 {store.url} 中没有任何运行记录，请先执行抓取")
     if run.status != "finished" and not allow_unfinished:
-        raise ScoringError(
-            f"运行 {run.label} 尚未完成（状态：{run.status}），如仍要评分请加 --allow-unfinished"
-        )
+        raise ScoringError(f"运行 {run.label} 尚未完成（状态：{run.status}），如仍要评分请加 --allow-unfinished")
     return run
 
 
@@ -87,23 +96,20 @@ def read_table(store: Store, table: str, run_id: int) -> pd.DataFrame:
 def registry_sites(registry: Registry) -> pd.DataFrame:
     """Registry rows, those without a home_url included (home_url empty)."""
     rows = [s.as_row() for s in [*registry.sites, *registry.skipped]]
-    return pd.DataFrame(rows, columns=["site_id", "name", "group", "county", "home_url"]).astype("str")
+    return pd.DataFrame(rows, columns=list(REGISTRY_COLUMNS)).astype("str")
 
 
 def _run_sites(store: Store, run_id: int) -> pd.DataFrame:
     rows = store.run_sites(run_id)
-    frame = pd.DataFrame(rows, columns=["site_id", "home_url", "status", "pages", "error"])
-    return frame.rename(
-        columns={"home_url": "run_home_url", "status": "crawl_status", "error": "crawl_error"}
-    )
+    return pd.DataFrame(rows, columns=list(RUN_SITE_COLUMNS)).rename(columns=RUN_SITE_COLUMNS)
 
 
 def _evaluation(sites: pd.DataFrame) -> pd.Series:
     """evaluated: the run has the site; untested: in the registry with a URL but not in the run; no_url."""
     return (
-        pd.Series("evaluated", index=sites.index, dtype="str")
-        .mask(sites["crawl_status"].isna() & (sites["home_url"] != ""), "untested")
-        .mask(sites["crawl_status"].isna() & (sites["home_url"] == ""), "no_url")
+        pd.Series(EVALUATED, index=sites.index, dtype="str")
+        .mask(sites["crawl_status"].isna() & (sites["home_url"] != ""), UNTESTED)
+        .mask(sites["crawl_status"].isna() & (sites["home_url"] == ""), NO_URL)
     )
 
 
@@ -131,9 +137,7 @@ def load_run(
         raise ScoringError(f"存储文件不存在：{db}")
     with Store(db) as store:
         run = select_run(store, label, allow_unfinished)
-        day = (
-            parse_as_of(as_of, "--as-of") if as_of else parse_as_of(run.as_of, f"运行 {run.label} 的评估日期")
-        )
+        day = parse_as_of(as_of, "--as-of") if as_of else parse_as_of(run.as_of, f"运行 {run.label} 的评估日期")
         run_sites = _run_sites(store, run.id)
         tables = {t: read_table(store, t, run.id) for t in RUN_TABLES}
     sites = site_frame(registry, run_sites)

@@ -14,145 +14,20 @@ import pandas as pd
 
 from govsites.registry import CATEGORIES
 from scoring import interaction
+from scoring.vocabulary import (
+    COLUMNS_COLUMNS,
+    COUNT_COLUMNS,
+    EVALUATED,
+    LINKS_COLUMNS,
+    TYPOS_COLUMNS,
+    UNCHECKED,
+    UNTESTED,
+)
 
 if TYPE_CHECKING:
     from scoring.load import RunData
     from scoring.rubric import Rubric
 
-STALE_BY_CATEGORY = tuple(f"stale_{c}" for c in CATEGORIES)
-COUNT_COLUMNS = (
-    "home_probes",
-    "home_failures",
-    "columns_total",
-    "blank_columns",
-    "stale_columns",
-    "stale_key_columns",
-    *STALE_BY_CATEGORY,
-    "undated_columns",
-    "unreachable_columns",
-    "broken_links",
-    "broken_links_home",
-    "broken_links_other",
-    "links_checked",
-    "links_unchecked",
-    "serious_typos",
-    "typos",
-    "general_typos",
-    *interaction.COUNT_COLUMNS,
-)
-FLAG_COLUMNS = (
-    "home_available",
-    "home_unavailable",
-    "home_unprobed",
-    "home_updated",
-    "home_not_updated",
-    "home_undated",
-    *interaction.FLAG_COLUMNS,
-)
-#: Every metric a rubric may name (veto ``metric``/``alt_when``, deduction ``metric``).
-METRIC_COLUMNS = (
-    *COUNT_COLUMNS,
-    *FLAG_COLUMNS,
-    "home_failure_rate",
-    "home_failure_pct",
-    "home_days_since_update",
-    "pages",
-    *interaction.VALUE_COLUMNS,
-)
-#: metrics.csv column order: the fixed contract first, then extensions (only ever appended).
-OUTPUT_COLUMNS = (
-    "site_id",
-    "name",
-    "group",
-    "county",
-    "home_available",
-    "home_probes",
-    "home_failures",
-    "columns_total",
-    "blank_columns",
-    "stale_columns",
-    "broken_links",
-    "broken_links_home",
-    "serious_typos",
-    "score",
-    "verdict",
-    "veto_reasons",
-    "home_updated",
-    "undated_columns",
-    "unreachable_columns",
-    "typos",
-    "deductions",
-    "rank_in_group",
-    "excellent",
-    "pages",
-    "evaluation",
-    "home_url",
-    "crawl_status",
-    "crawl_error",
-    "home_failure_rate",
-    "home_source",
-    "home_newest",
-    "home_days_since_update",
-    "home_update_source",
-    "stale_key_columns",
-    *STALE_BY_CATEGORY,
-    "broken_links_other",
-    "links_checked",
-    "links_unchecked",
-    "general_typos",
-    "deduction_detail",
-    "vetoed",
-    "expert_score",
-    "final_score",
-    "letters_12m",
-    "answered_12m",
-    "unanswered_90d",
-    "answer_rate_12m",
-    "reply_days_median",
-    "reply_days_max",
-    "letters_unknown_12m",
-    "excluded_letters_12m",
-    "excluded_unanswered_90d",
-    "consultation_channels",
-    "no_consultation_channel",
-    "guides_checked",
-    "guides_incomplete",
-    "guide_elements_missing",
-    "forms_linked",
-    "forms_broken",
-    "no_services",
-    "key_areas_missing",
-    "key_areas_stale",
-)
-COLUMNS_COLUMNS = (
-    "site_id",
-    "column",
-    "url",
-    "category",
-    "newest_date",
-    "items",
-    "status",
-    "date_source",
-    "found_by",
-    "name",
-    "on_home",
-    "stale_before",
-)
-LINKS_COLUMNS = (
-    "site_id",
-    "url",
-    "source_url",
-    "anchor",
-    "status",
-    "reason",
-    "broken",
-    "tag",
-    "final_url",
-    "name",
-    "on_home",
-)
-TYPOS_COLUMNS = ("site_id", "url", "wrong", "right", "context", "severity", "kind", "name")
-UNCHECKED = "unchecked"
 _HTTP_OK = r"[23]\d\d"
 
 
@@ -170,9 +45,7 @@ def resolve_columns(columns: pd.DataFrame, rubric: Rubric, as_of: date) -> pd.Da
     stale = (columns["status"] == "ok") & too_old
     if rubric.undated_is_stale:
         stale = stale | ((columns["status"] == "undated") & cutoff.notna())
-    return columns.assign(
-        status=columns["status"].mask(stale, "stale"), stale_before=cutoff.fillna("").astype("str")
-    )
+    return columns.assign(status=columns["status"].mask(stale, "stale"), stale_before=cutoff.fillna("").astype("str"))
 
 
 def column_counts(columns: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
@@ -209,9 +82,7 @@ def home_urls(sites: pd.DataFrame, pages: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).pipe(lambda f: f.loc[f["url"] != ""]).drop_duplicates()
 
 
-def home_availability(
-    sites: pd.DataFrame, probes: pd.DataFrame, pages: pd.DataFrame, rubric: Rubric
-) -> pd.DataFrame:
+def home_availability(sites: pd.DataFrame, probes: pd.DataFrame, pages: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """Probe counts and availability; a site without probes is judged by its home page fetch."""
     counted = (
         probes.assign(failed=probes["ok"] == 0)
@@ -322,19 +193,17 @@ def typo_counts(typos: pd.DataFrame) -> pd.DataFrame:
 def _finish(metrics: pd.DataFrame) -> pd.DataFrame:
     """Counts as Int64 and flags as boolean; rows not in the run stay missing
     (untested sites: home unavailable)."""
-    evaluated = metrics["evaluation"] == "evaluated"
-    untested = metrics["evaluation"] == "untested"
+    evaluated = metrics["evaluation"] == EVALUATED
+    untested = metrics["evaluation"] == UNTESTED
     counts = {c: metrics[c].fillna(0).astype("Int64").where(evaluated) for c in COUNT_COLUMNS}
     updated = metrics["home_updated"].astype("boolean").fillna(False).where(evaluated)
-    available = (
-        metrics["home_available"].astype("boolean").where(evaluated, False).where(evaluated | untested)
-    )
+    available = metrics["home_available"].astype("boolean").where(evaluated, False).where(evaluated | untested)
     return metrics.assign(
         **counts,
         no_consultation_channel=(counts["consultation_channels"] == 0).astype("boolean").where(evaluated),
-        no_services=(
-            (counts["guides_checked"] == 0) & (metrics["guide_columns"].fillna(0) == 0)
-        ).astype("boolean").where(evaluated),
+        no_services=((counts["guides_checked"] == 0) & (metrics["guide_columns"].fillna(0) == 0))
+        .astype("boolean")
+        .where(evaluated),
         answer_rate_12m=metrics["answer_rate_12m"].astype("Float64").where(evaluated),
         reply_days_median=metrics["reply_days_median"].astype("Float64").where(evaluated),
         reply_days_max=metrics["reply_days_max"].astype("Float64").round(0).astype("Int64").where(evaluated),
@@ -359,7 +228,7 @@ def site_metrics(data: RunData, rubric: Rubric) -> pd.DataFrame:
     links = run_links(data)
     letters = interaction.resolve_letters(data["letters"], rubric, data.as_of)
     guides = interaction.resolve_guides(data["guides"], data["link_refs"], data["link_checks"], rubric)
-    evaluated = data.sites.loc[data.sites["evaluation"] == "evaluated", "site_id"]
+    evaluated = data.sites.loc[data.sites["evaluation"] == EVALUATED, "site_id"]
     parts = [
         home_availability(data.sites, data["probes"], data["pages"], rubric),
         home_update(data["list_items"], columns, homes, rubric, data.as_of),
@@ -412,7 +281,7 @@ def services_table(data: RunData, rubric: Rubric) -> pd.DataFrame:
 def key_areas_table(data: RunData, rubric: Rubric) -> pd.DataFrame:
     """key_areas.csv rows: evaluated site × key area."""
     columns = resolve_columns(data["columns"], rubric, data.as_of)
-    evaluated = data.sites.loc[data.sites["evaluation"] == "evaluated", "site_id"]
+    evaluated = data.sites.loc[data.sites["evaluation"] == EVALUATED, "site_id"]
     long = interaction.key_areas_long(columns, data["list_items"], evaluated, rubric, data.as_of)
     return interaction.key_areas_table(long, _names(data))
 

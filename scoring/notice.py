@@ -1,18 +1,16 @@
-"""The draft notice (通报（草稿）.docx) in the seed's structure; ``python -m scoring.notice`` or
-``python -m scoring notice`` (same arguments as scoring, plus the notice's own).
+"""The draft notice (通报（草稿）.docx) in the seed's structure, written by ``python -m scoring notice`` (same
+arguments as scoring, plus the notice's own; see :mod:`scoring.cli`).
 
 Structure: title, salutation, opening paragraph with the evaluation period, 一、评估结果 (sites per group,
 excellent sites per group, 主要表现 with the before/after sentences when a baseline is given), 二、存在的问题
 (sites named with their numbers; problems that came back after being fixed), 三、工作要求 (the office's
 editable text, ``data/notice/requirements.md``), signature, date and 抄送. Every figure comes from the data;
 the wording lives in ``data/notice/notice.toml``. The sentence builders are pure functions (tested with the
-seed's figures); :func:`notice_paragraphs` assembles them from an :class:`~scoring.cli.Evaluation`.
+seed's figures); :func:`notice_paragraphs` assembles them from an :class:`~scoring.evaluation.Evaluation`.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,18 +22,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from scoring.cli import (
-    USER_ERRORS,
-    Evaluation,
-    add_common_arguments,
-    evaluate,
-    evaluation_options,
-    site_short_names,
-)
-from scoring.load import ScoringError, parse_as_of
+from scoring.evaluation import Evaluation
+from scoring.load import ScoringError
 from scoring.noticecfg import NoticeConfig, join_names, read_requirements
 from scoring.problems import FUNCTION_KINDS, site_phrases
-from scoring.rubric import PASS
+from scoring.vocabulary import NOT_EVALUATED, PASS
 
 NOTICE_FILE = "通报（草稿）.docx"
 STAGES_WITH_EXPERT = "在日常监测的基础上，通过在线检查、专家评估、综合考核评比三个阶段的最终评分，"
@@ -72,9 +63,7 @@ def scope_sentence(total: int, parts: Sequence[tuple[str, int]]) -> str:
 
 def excellent_sentence(groups: Sequence[tuple[str, Sequence[str]]], with_expert: bool) -> str:
     """旬阳县、石泉县、紫阳县政府网站被评为县区组优秀政府网站；市国土局、发改委……网站被评为政府机构组优秀政府网站。"""
-    clauses = [
-        f"{join_names(names)}{site_suffix(names)}被评为{label}优秀政府网站" for label, names in groups if names
-    ]
+    clauses = [f"{join_names(names)}{site_suffix(names)}被评为{label}优秀政府网站" for label, names in groups if names]
     if not clauses:
         return "本次评估未评出优秀政府网站。"
     return (STAGES_WITH_EXPERT if with_expert else STAGES_AUTOMATIC) + "；".join(clauses) + "。"
@@ -104,13 +93,17 @@ def completion_rate(received: int, answered: int) -> int:
 def mailbox_sentence(template: str, *, site: str, column: str, period: str, received: int, answered: int) -> str:
     """市政府网站市长信箱2015年共受理来信4262封，办结4257封，办结率达99%."""
     return template.format(
-        site=site, column=column, period=period, received=received, answered=answered,
+        site=site,
+        column=column,
+        period=period,
+        received=received,
+        answered=answered,
         rate=completion_rate(received, answered),
     )
 
 
 def mailbox_period(as_of: date, start: date) -> str:
-    """"2015年" when the window is the calendar year ending on AS_OF, else "2015年3月1日至2016年2月29日"."""
+    """ "2015年" when the window is the calendar year ending on AS_OF, else "2015年3月1日至2016年2月29日"."""
     if (as_of.month, as_of.day) == (12, 31) and start == date(as_of.year, 1, 1):
         return f"{as_of.year}年"
     return f"{cn_date(start)}至{cn_date(as_of)}"
@@ -229,16 +222,15 @@ def default_period(ev: Evaluation) -> tuple[date, date]:
 
 def notice_paragraphs(
     ev: Evaluation,
-    shorts: pd.Series,
     *,
     start: date,
     end: date,
     signed: date,
     office: str | None = None,
 ) -> list[Paragraph]:
-    config = ev.config
+    config, shorts = ev.config, ev.short_names
     scored = ev.scored
-    assessed = scored.loc[scored["verdict"] != "未评估"]
+    assessed = scored.loc[scored["verdict"] != NOT_EVALUATED]
     parts = [
         (config.scopes.get(code, group.label), int((assessed["group"] == code).sum()))
         for code, group in ev.rubric.groups.items()
@@ -250,10 +242,7 @@ def notice_paragraphs(
         Paragraph(config.salutation, "salutation"),
         Paragraph(opening(config.basis, config.organizer, start, end)),
         Paragraph("一、评估结果", "heading"),
-        Paragraph(
-            scope_sentence(len(assessed), parts)
-            + excellent_sentence(_group_names(ev, shorts), ev.expert_given)
-        ),
+        Paragraph(scope_sentence(len(assessed), parts) + excellent_sentence(_group_names(ev, shorts), ev.expert_given)),
         Paragraph(
             "从此次评估情况看，"
             + pass_sentence(len(assessed), int((assessed["verdict"] == PASS).sum()))
@@ -263,11 +252,7 @@ def notice_paragraphs(
     shown = 0
     if ev.reductions is not None:
         sentences = dict(zip(ev.reductions["metric"], ev.reductions["sentence"], strict=True))
-        out.append(
-            Paragraph(
-                f"（一）信息更新更加及时。{sentences['blank_columns']}，{sentences['stale_columns']}。"
-            )
-        )
+        out.append(Paragraph(f"（一）信息更新更加及时。{sentences['blank_columns']}，{sentences['stale_columns']}。"))
         out.append(Paragraph(f"（二）网站可用性进一步提高。{sentences['broken_links']}。"))
         shown = 2
     if mailbox:
@@ -338,52 +323,16 @@ def write_docx(paragraphs: Sequence[Paragraph], path: Path) -> Path:
 
 def write_notice(
     ev: Evaluation,
-    sites: str | Path,
     out: str | Path,
     *,
     period: tuple[date, date] | None = None,
     signed: date | None = None,
     office: str | None = None,
 ) -> Path:
+    """OUT/通报（草稿）.docx for the period (default: :func:`default_period`), signed on ``signed`` (today)."""
     start, end = period or default_period(ev)
+    day = signed or date.today()  # noqa: DTZ011 - the office's calendar day, as written on the notice
     if start > end:
         raise ScoringError(f"评估期间起始日期 {start.isoformat()} 晚于结束日期 {end.isoformat()}")
-    shorts = site_short_names(sites, ev.scored, ev.config)
-    paragraphs = notice_paragraphs(
-        ev, shorts, start=start, end=end, signed=signed or date.today(), office=office  # noqa: DTZ011
-    )
+    paragraphs = notice_paragraphs(ev, start=start, end=end, signed=day, office=office)
     return write_docx(paragraphs, Path(out) / NOTICE_FILE)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m scoring notice", description="根据评分结果生成通报草稿（通报（草稿）.docx）"
-    )
-    add_common_arguments(parser)
-    parser.add_argument("--period-start", default=None, help="评估期间起始日期 YYYY-MM-DD（默认：首次探测日期）")
-    parser.add_argument("--period-end", default=None, help="评估期间结束日期 YYYY-MM-DD（默认：评估日期）")
-    parser.add_argument("--date", default=None, help="落款日期 YYYY-MM-DD（默认：今天）")
-    parser.add_argument("--office", default=None, help="落款单位（默认：通报设置文件中的 office）")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        ev = evaluate(args.db, args.sites, **evaluation_options(args))
-        start, end = default_period(ev)
-        if args.period_start:
-            start = parse_as_of(args.period_start, "--period-start")
-        if args.period_end:
-            end = parse_as_of(args.period_end, "--period-end")
-        signed = parse_as_of(args.date, "--date") if args.date else None
-        path = write_notice(ev, args.sites, args.out, period=(start, end), signed=signed, office=args.office)
-    except USER_ERRORS as exc:
-        sys.stderr.write(f"错误：{exc}\n")
-        return 2
-    sys.stdout.write(f"通报草稿：{path}\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-NOTICE_DIR = Path(__file__).resolve().parents[1] / "data" / "notice"
+from govsites.paths import data_path
+
+NOTICE_DIR = data_path("notice")
 DEFAULT_NOTICE_CONFIG = NOTICE_DIR / "notice.toml"
 PHRASES = (
     "columns_both",

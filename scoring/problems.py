@@ -22,8 +22,8 @@ from __future__ import annotations
 import pandas as pd
 
 from scoring.noticecfg import NoticeConfig
+from scoring.vocabulary import EVALUATED, PROBLEM_COLUMNS, UNTESTED
 
-PROBLEM_COLUMNS = ("site_id", "name", "short_name", "group", "kind", "count", "text")
 KIND_ORDER = (
     "untested",
     "home_unreachable",
@@ -67,22 +67,6 @@ NOTICE_ORDER = (
     "serious_typos",
     "home_not_updated",
 )
-KIND_LABELS = {
-    "untested": "未检测",
-    "home_unreachable": "首页不可访问",
-    "blank_over": "空白栏目",
-    "stale_over": "栏目更新不及时",
-    "columns_either": "栏目更新不及时或空白",
-    "links_over": "错误或无效链接",
-    "links_some": "错误链接",
-    "serious_typos": "严重错别字",
-    "home_not_updated": "首页不更新",
-    "key_areas_stale": "重点领域信息公开不及时",
-    "key_areas_missing": "重点领域栏目缺失",
-    "guides_incomplete": "办事指南要素不全",
-    "forms_broken": "办事表格和附件无法下载",
-    "letters_overdue": "咨询信件超期未回复",
-}
 
 
 def _int(value: object) -> int:
@@ -113,9 +97,9 @@ def _function_problems(
 
 def _site_problems(row: pd.Series, config: NoticeConfig) -> list[tuple[str, int | None, str]]:
     """(kind, count, text) for one site."""
-    if row["evaluation"] == "untested":
+    if row["evaluation"] == UNTESTED:
         return [("untested", None, config.phrase("untested"))]
-    if row["evaluation"] != "evaluated":
+    if row["evaluation"] != EVALUATED:
         return []
     out: list[tuple[str, int | None, str]] = []
     limit_cols, limit_links = config.columns_over, config.links_over
@@ -167,7 +151,7 @@ def _all_problems(
     row: pd.Series, config: NoticeConfig, areas: dict[str, dict[str, list[str]]]
 ) -> list[tuple[str, int | None, str]]:
     found = _site_problems(row, config)
-    if row["evaluation"] == "evaluated":
+    if row["evaluation"] == EVALUATED:
         found += _function_problems(row, config, areas.get(row["site_id"], {}))
     return found
 

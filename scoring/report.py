@@ -26,10 +26,26 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from govsites.store import Run
+from scoring.evaluation import Evaluation
 from scoring.expert import EXPERT_SHEET, GROUP_HEADER, ID_HEADER, NAME_HEADER, NOTE_HEADER, item_header
-from scoring.problems import KIND_LABELS
-from scoring.rubric import FAIL, ExpertSpec, Rubric
+from scoring.rubric import ExpertSpec, Rubric
+from scoring.vocabulary import (
+    ANSWERED,
+    CATEGORY_LABELS,
+    COLUMN_STATUS,
+    CONFIRMED,
+    EVALUATED,
+    EVALUATION,
+    FAIL,
+    HOME_SOURCE,
+    KEY_AREA_STATUS,
+    KIND_LABELS,
+    LINK_STATUS,
+    NOT_EVALUATED,
+    SEVERITY,
+    TYPO_KIND,
+    YES_NO,
+)
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_TEXT = 32_767
@@ -67,35 +83,7 @@ SHEETS = {
 #: The per-site rectification workbook (整改/<site_id>-<name>.xlsx).
 SITE_SHEETS = {"summary": "问题汇总", "columns": "栏目问题", "links": "不可用链接", "typos": "错别字"}
 EXPERT_NOTES_SHEET = "说明"
-HISTORY_STATUS = {"fixed": "已整改", "new": "新增", "recurring": "反弹", "persisting": "未整改"}
 
-YES_NO = {True: "是", False: "否"}
-CONFIRMED = {True: "已确认", False: "未确认"}
-CATEGORY_LABELS = {
-    "news": "动态要闻",
-    "notice": "通知公告",
-    "policy": "政策文件",
-    "personnel": "人事信息",
-    "plan": "规划计划",
-    "disclosure": "信息公开",
-    "guide": "办事指南",
-    "interaction": "互动交流",
-    "other": "其他",
-}
-COLUMN_STATUS = {
-    "ok": "正常",
-    "stale": "更新不及时",
-    "blank": "空白",
-    "undated": "无发布日期",
-    "unreachable": "无法打开",
-}
-LINK_STATUS = {"unchecked": "未检测"}
-SEVERITY = {"serious": "严重", "general": "一般"}
-TYPO_KIND = {"homophone": "同音", "lookalike": "形近", "known_pair": "已知错例", "variant": "异形词"}
-EVALUATION = {"evaluated": "已评估", "untested": "未检测", "no_url": "无网址"}
-HOME_SOURCE = {"probes": "探测", "page": "首页抓取", "none": "无"}
-ANSWERED = {"true": "已回复", "false": "未回复", "": "未知"}
-KEY_AREA_STATUS = {"ok": "正常", "stale": "过期", "missing": "缺失"}
 KEY_AREA_FILLS = {"ok": EXCELLENT_FILL, "stale": STALE_FILL, "missing": FAIL_FILL}
 
 
@@ -128,9 +116,7 @@ EXPERT_RANKING_COLS = (
     Col("expert_score", "专家评分", 9, FMT_SCORE),
     Col("final_score", "综合得分", 9, FMT_SCORE),
 )
-_STALE_COLS = tuple(
-    Col(f"stale_{c}", f"更新不及时（{label}）", 12, FMT_INT) for c, label in CATEGORY_LABELS.items()
-)
+_STALE_COLS = tuple(Col(f"stale_{c}", f"更新不及时（{label}）", 12, FMT_INT) for c, label in CATEGORY_LABELS.items())
 METRIC_COLS = (
     Col("site_id", "站点标识", 14),
     Col("name", "单位名称", 30),
@@ -415,9 +401,7 @@ def cell(
 
 def set_widths(ws: Worksheet, *tables: Sequence[Col], first: float = 0) -> None:
     """Column widths: the widest declared width per position over the tables (before the first row)."""
-    widths = [
-        max((t[j].width for t in tables if j < len(t)), default=8) for j in range(max(map(len, tables)))
-    ]
+    widths = [max((t[j].width for t in tables if j < len(t)), default=8) for j in range(max(map(len, tables)))]
     for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = max(width, first if j == 1 else 0)
 
@@ -497,9 +481,7 @@ def _fit(
     """The rows that fit in a sheet; a note for 总览 when rows are cut or hyperlinks exceed the limit."""
     room = max_rows - 1
     if len(frame) > room:
-        notes.append(
-            f"{sheet}共 {len(frame)} 行，超出 Excel 行数上限，表中只列前 {room} 行，完整数据见对应 CSV 文件"
-        )
+        notes.append(f"{sheet}共 {len(frame)} 行，超出 Excel 行数上限，表中只列前 {room} 行，完整数据见对应 CSV 文件")
         frame = frame.iloc[:room]
     links = sum(sum(map(_linkable, frame[c.key].astype("str"))) for c in cols if c.link)
     if links > max_links:
@@ -515,28 +497,19 @@ def _bar_chart(title: str, y_title: str, x_title: str) -> BarChart:
     return chart
 
 
-def _overview(
-    wb: Workbook,
-    summary: pd.DataFrame,
-    *,
-    run: Run,
-    as_of: date,
-    rubric: Rubric,
-    notes: Sequence[str],
-    reductions: pd.DataFrame | None,
-    baseline: str,
-) -> None:
+def _overview(wb: Workbook, ev: Evaluation, notes: Sequence[str]) -> None:
+    summary, rubric, reductions = ev.summary, ev.rubric, ev.reductions
     ws = wb.create_sheet(SHEETS["overview"])
     set_widths(ws, SUMMARY_COLS, REDUCTION_COLS, first=14)
     info = [
-        ("评估日期", as_of.isoformat()),
-        ("运行标签", run.label),
-        ("运行状态", run.status),
+        ("评估日期", ev.as_of.isoformat()),
+        ("运行标签", ev.run.label),
+        ("运行状态", ev.run.status),
         ("评分规则", rubric.title),
         ("合格分数线", f"{rubric.pass_mark:g}分（有单项否决或低于此分为不合格）"),
     ]
-    if baseline:
-        info.append(("整改前基准", baseline))
+    if ev.baseline:
+        info.append(("整改前基准", ev.baseline))
     row = append_info(ws, "政府网站绩效评估总览", info)
     ws.append([])
     ws.append([cell(ws, "分组评估结果", font=SECTION_FONT)])
@@ -547,9 +520,7 @@ def _overview(
         chart = _bar_chart("各组得分", "得分", "分组")
         chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
         last = header_row + len(summary)
-        chart.add_data(
-            Reference(ws, min_col=6, max_col=8, min_row=header_row, max_row=last), titles_from_data=True
-        )
+        chart.add_data(Reference(ws, min_col=6, max_col=8, min_row=header_row, max_row=last), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last))
         charts.append(chart)
     if reductions is not None and len(reductions):
@@ -676,34 +647,13 @@ def _ranking(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
 
 
 def write_workbook(
-    path: Path,
-    *,
-    metrics: pd.DataFrame,
-    columns: pd.DataFrame,
-    links: pd.DataFrame,
-    typos: pd.DataFrame,
-    summary: pd.DataFrame,
-    rubric: Rubric,
-    run: Run,
-    as_of: date,
-    notes: Sequence[str] = (),
-    problems: pd.DataFrame | None = None,
-    reductions: pd.DataFrame | None = None,
-    baseline: str = "",
-    history: pd.DataFrame | None = None,
-    letters: pd.DataFrame | None = None,
-    guides: pd.DataFrame | None = None,
-    key_areas: pd.DataFrame | None = None,
-    max_rows: int = EXCEL_MAX_ROWS,
-    max_links: int = EXCEL_MAX_HYPERLINKS,
+    path: Path, ev: Evaluation, *, max_rows: int = EXCEL_MAX_ROWS, max_links: int = EXCEL_MAX_HYPERLINKS
 ) -> Path:
-    """Write ``scores.xlsx``; detail sheets longer than ``max_rows`` are truncated with a note in 总览.
-
-    ``history``: per-site counts (:func:`scoring.history.site_counts`), or None when there is no earlier run.
-    ``letters`` / ``guides`` / ``key_areas``: the interaction.csv, services.csv and key_areas.csv rows.
-    """
-    notes = list(notes)
-    links = _reported_links(links, notes)
+    """Write ``scores.xlsx`` from the evaluation; detail sheets longer than ``max_rows`` are truncated with a
+    note in 总览, hyperlinks beyond ``max_links`` per sheet stay plain text."""
+    tables, rubric = ev.tables, ev.rubric
+    notes = list(ev.notes)
+    links = _reported_links(tables["links"], notes)
     details = [
         (
             SHEETS[key],
@@ -711,62 +661,53 @@ def write_workbook(
             cols,
         )
         for key, frame, cols in (
-            ("columns", columns, COLUMN_COLS),
+            ("columns", tables["columns"], COLUMN_COLS),
             ("links", links, LINK_COLS),
-            ("typos", typos, TYPO_COLS),
+            ("typos", tables["typos"], TYPO_COLS),
         )
     ]
     label = rubric.group_label
+    metrics = ev.scored
     labelled = metrics.assign(group_name=metrics["group"].map(label))
     ranking = _ranking(labelled, rubric)
     has_expert = "final_score" in metrics and bool(metrics["final_score"].notna().any())
     ranking_cols = (*RANKING_COLS, *EXPERT_RANKING_COLS) if has_expert else RANKING_COLS
-    if history is None:
+    if ev.history_counts is None:
         notes.append("整改跟踪：存储中没有更早的运行，无法与上一次检查比较")
     wb = Workbook(write_only=True)
-    _overview(
-        wb, summary, run=run, as_of=as_of, rubric=rubric, notes=notes, reductions=reductions, baseline=baseline
-    )
+    _overview(wb, ev, notes)
     detail_sheet(wb, SHEETS["ranking"], ranking, ranking_cols, fill_rows=ranking["verdict"] == FAIL)
     detail_sheet(wb, SHEETS["metrics"], labelled, METRIC_COLS, fill_rows=labelled["verdict"] == FAIL)
     for title, frame, cols in details:
         detail_sheet(wb, title, frame, cols, max_links=max_links)
-    _interaction_sheets(
-        wb, labelled, rubric, letters=letters, guides=guides, key_areas=key_areas, max_rows=max_rows,
-        max_links=max_links, notes=notes,
-    )
-    problem_rows = problems if problems is not None else pd.DataFrame(columns=[*(c.key for c in PROBLEM_COLS), "group"])
-    detail_sheet(
-        wb, SHEETS["problems"], problem_rows.assign(group_name=problem_rows["group"].map(label)), PROBLEM_COLS
-    )
+    _interaction_sheets(wb, labelled, ev, max_rows=max_rows, max_links=max_links, notes=notes)
+    problems = tables["problems"]
+    detail_sheet(wb, SHEETS["problems"], problems.assign(group_name=problems["group"].map(label)), PROBLEM_COLS)
     _rubric_sheet(wb, rubric)
-    tracked = history if history is not None else pd.DataFrame(columns=[*(c.key for c in HISTORY_COLS), "group"])
+    tracked = (
+        ev.history_counts
+        if ev.history_counts is not None
+        else pd.DataFrame(columns=[*(c.key for c in HISTORY_COLS), "group"])
+    )
     detail_sheet(wb, SHEETS["history"], tracked.assign(group_name=tracked["group"].map(label)), HISTORY_COLS)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
 
 
-def _frame(frame: pd.DataFrame | None, cols: Sequence[Col]) -> pd.DataFrame:
-    return frame if frame is not None else pd.DataFrame(columns=[c.key for c in cols])
-
-
 def _interaction_sheets(
-    wb: Workbook,
-    metrics: pd.DataFrame,
-    rubric: Rubric,
-    *,
-    letters: pd.DataFrame | None,
-    guides: pd.DataFrame | None,
-    key_areas: pd.DataFrame | None,
-    max_rows: int,
-    max_links: int,
-    notes: list[str],
+    wb: Workbook, metrics: pd.DataFrame, ev: Evaluation, *, max_rows: int, max_links: int, notes: list[str]
 ) -> None:
     """互动回应, 办事服务 and 重点领域: every evaluated site in the summaries (zero letters or guides shown too)."""
-    evaluated = metrics.loc[metrics["evaluation"] == "evaluated"]
-    letter_rows = _fit(_frame(letters, LETTER_COLS), SHEETS["interaction"], LETTER_COLS, max_rows=max_rows,
-                       max_links=max_links, notes=notes)
+    evaluated = metrics.loc[metrics["evaluation"] == EVALUATED]
+    letter_rows = _fit(
+        ev.tables["interaction"],
+        SHEETS["interaction"],
+        LETTER_COLS,
+        max_rows=max_rows,
+        max_links=max_links,
+        notes=notes,
+    )
     _summary_and_rows(
         wb,
         SHEETS["interaction"],
@@ -775,8 +716,9 @@ def _interaction_sheets(
         (letter_rows, LETTER_COLS, letter_rows["overdue"].astype(bool) & ~letter_rows["excluded"].astype(bool)),
         max_links,
     )
-    guide_rows = _fit(_frame(guides, GUIDE_COLS), SHEETS["services"], GUIDE_COLS, max_rows=max_rows,
-                      max_links=max_links, notes=notes)
+    guide_rows = _fit(
+        ev.tables["services"], SHEETS["services"], GUIDE_COLS, max_rows=max_rows, max_links=max_links, notes=notes
+    )
     flagged = (evaluated["guides_incomplete"] > 0) | (evaluated["forms_broken"] > 0)
     _summary_and_rows(
         wb,
@@ -786,15 +728,16 @@ def _interaction_sheets(
         (guide_rows, GUIDE_COLS, guide_rows["incomplete"].astype(bool) | (guide_rows["forms_broken"] > 0)),
         max_links,
     )
-    areas = _frame(key_areas, ()).reindex(columns=["site_id", "area", "status"])
+    areas = ev.tables["key_areas"].reindex(columns=["site_id", "area", "status"])
     wide = areas.pivot(index="site_id", columns="area", values="status") if len(areas) else pd.DataFrame()
     matrix = (
-        evaluated.loc[:, [c.key for c in (*KEY_AREA_SITE_COLS, *KEY_AREA_COUNT_COLS)]]
-        .join(wide.reindex(columns=[a.key for a in rubric.key_areas]), on="site_id")
-        if rubric.key_areas
+        evaluated.loc[:, [c.key for c in (*KEY_AREA_SITE_COLS, *KEY_AREA_COUNT_COLS)]].join(
+            wide.reindex(columns=[a.key for a in ev.rubric.key_areas]), on="site_id"
+        )
+        if ev.rubric.key_areas
         else evaluated
     )
-    _key_area_sheet(wb, matrix, rubric)
+    _key_area_sheet(wb, matrix, ev.rubric)
 
 
 # -- per-site rectification workbooks ------------------------------------------------------------------
@@ -842,6 +785,31 @@ def write_site_workbook(
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def write_site_workbooks(ev: Evaluation, folder: Path, max_links: int = EXCEL_MAX_HYPERLINKS) -> list[Path]:
+    """OUT/整改/<site_id>-<name>.xlsx for every site that was assessed (合格 or 不合格)."""
+    tables = ev.tables
+    paths = []
+    for _, site in ev.scored.loc[ev.scored["verdict"] != NOT_EVALUATED].iterrows():
+        sid = site["site_id"]
+
+        def of(frame: pd.DataFrame, sid: str = sid) -> pd.DataFrame:
+            return frame.loc[frame["site_id"] == sid]
+
+        paths.append(
+            write_site_workbook(
+                folder / safe_filename(sid, site["name"]),
+                site=site,
+                problems=of(tables["problems"]),
+                columns=of(tables["columns"]),
+                links=of(tables["links"]),
+                typos=of(tables["typos"]),
+                as_of=ev.as_of,
+                max_links=max_links,
+            )
+        )
+    return paths
 
 
 # -- the expert evaluation form ------------------------------------------------------------------------

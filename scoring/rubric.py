@@ -18,13 +18,13 @@ from typing import Any
 
 import pandas as pd
 
+from govsites.paths import data_path
 from govsites.registry import CATEGORIES, GROUPS
-from scoring.metrics import METRIC_COLUMNS
+from scoring.vocabulary import EVALUATED, FAIL, METRIC_COLUMNS, NO_URL, NOT_EVALUATED, PASS, UNTESTED
 
-RUBRIC_DIR = Path(__file__).resolve().parents[1] / "data" / "rubric"
+RUBRIC_DIR = data_path("rubric")
 DEFAULT_RUBRIC = "census2015"
 
-PASS, FAIL, NOT_EVALUATED = "合格", "不合格", "未评估"
 UNTESTED_REASON = "未检测（本次运行未抓取该站点）"
 REASON_SEPARATOR = "；"
 #: Placeholders every reason template may use besides the metric names.
@@ -122,7 +122,14 @@ class ExpertSpec:
 DEFAULT_EXCLUDED_KEYWORDS = ("在线访谈", "访谈", "调查", "征集", "举报")
 DEFAULT_CONSULTATION_KEYWORDS = ("信箱", "咨询", "留言", "问政", "来信", "互动")
 DEFAULT_GUIDE_ELEMENTS = (
-    "事项名称", "设定依据", "申请条件", "办理材料", "办理地点", "办理时间", "联系电话", "办理流程"
+    "事项名称",
+    "设定依据",
+    "申请条件",
+    "办理材料",
+    "办理地点",
+    "办理时间",
+    "联系电话",
+    "办理流程",
 )
 YEAR_WINDOW = "year"
 
@@ -270,9 +277,7 @@ def _window(reader: _Reader, name: str) -> Window:
 
 def _check_metric(reader: _Reader, name: str, value: str, allow_unknown: bool = False) -> None:
     if value not in METRIC_COLUMNS and not allow_unknown:
-        raise RubricError(
-            reader.path, reader.key(name), f"未知指标 {value!r}（可用：{', '.join(METRIC_COLUMNS)}）"
-        )
+        raise RubricError(reader.path, reader.key(name), f"未知指标 {value!r}（可用：{', '.join(METRIC_COLUMNS)}）")
 
 
 def _check_template(reader: _Reader, name: str, template: str) -> None:
@@ -436,9 +441,7 @@ def load_rubric(name_or_path: str | Path = DEFAULT_RUBRIC) -> Rubric:
     windows = {}
     for category in windows_reader.table:
         if category not in CATEGORIES:
-            raise RubricError(
-                path, windows_reader.key(category), f"未知栏目类别（应为 {', '.join(CATEGORIES)}）"
-            )
+            raise RubricError(path, windows_reader.key(category), f"未知栏目类别（应为 {', '.join(CATEGORIES)}）")
         windows[category] = _window(windows_reader, category)
     key_categories = tuple(cols.get("key_categories", list, label="字符串数组"))
     for i, category in enumerate(key_categories):
@@ -480,8 +483,7 @@ def _format_number(value: Any) -> str:
 
 def _reason(item: VetoItem, row: pd.Series) -> str:
     values = {
-        k: _format_number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
-        for k, v in row.items()
+        k: _format_number(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for k, v in row.items()
     }
     values |= {alias: values.get(col, "") for alias, col in REASON_ALIASES.items() if col}
     values["n"] = _format_number(row[item.metric])
@@ -491,7 +493,7 @@ def _reason(item: VetoItem, row: pd.Series) -> str:
 
 def veto_long(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """Tidy veto findings: one row per (site, veto item hit) with its Chinese reason."""
-    evaluated = metrics.loc[metrics["evaluation"] == "evaluated"]
+    evaluated = metrics.loc[metrics["evaluation"] == EVALUATED]
     rows = [
         {"site_id": row["site_id"], "veto": item.key, "reason": _reason(item, row)}
         for item in rubric.active_veto
@@ -499,14 +501,14 @@ def veto_long(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     ]
     untested = [
         {"site_id": sid, "veto": "untested", "reason": UNTESTED_REASON}
-        for sid in metrics.loc[metrics["evaluation"] == "untested", "site_id"]
+        for sid in metrics.loc[metrics["evaluation"] == UNTESTED, "site_id"]
     ]
     return pd.DataFrame(rows + untested, columns=["site_id", "veto", "reason"])
 
 
 def deductions_long(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """Tidy deductions: one row per (site, deduction item) with findings and capped points."""
-    evaluated = metrics.loc[metrics["evaluation"] == "evaluated", ["site_id"]]
+    evaluated = metrics.loc[metrics["evaluation"] == EVALUATED, ["site_id"]]
     frames = [
         evaluated.assign(
             item=d.item,
@@ -537,14 +539,14 @@ def score_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     vetoes, deductions = veto_long(metrics, rubric), deductions_long(metrics, rubric)
     lost = deductions.groupby("site_id")["points"].sum()
     site = metrics["site_id"]
-    evaluated = metrics["evaluation"] == "evaluated"
+    evaluated = metrics["evaluation"] == EVALUATED
     reasons = site.map(_join_reasons(vetoes)).astype("str").fillna("")
     score = (100.0 - site.map(lost).fillna(0.0)).round(1).where(evaluated)
     verdict = pd.Series(PASS, index=metrics.index, dtype="str")
     failed = (reasons != "") | (score < rubric.pass_mark)
     return metrics.assign(
         score=score,
-        verdict=verdict.mask(failed, FAIL).mask(metrics["evaluation"] == "no_url", NOT_EVALUATED),
+        verdict=verdict.mask(failed, FAIL).mask(metrics["evaluation"] == NO_URL, NOT_EVALUATED),
         veto_reasons=reasons,
         deductions=site.map(lost).fillna(0.0).round(1).where(evaluated),
         deduction_detail=site.map(_deduction_text(deductions)).astype("str").fillna(""),
@@ -556,8 +558,10 @@ def merge_expert(metrics: pd.DataFrame, rubric: Rubric, expert: pd.Series | None
     """expert_score (0–100, by site_id) and final_score = score × automatic_weight + expert × expert_weight;
     both missing without an expert form. The verdict stays the automatic check's (veto and pass mark)."""
     if expert is None or rubric.expert is None:
-        return metrics.assign(expert_score=pd.Series(pd.NA, index=metrics.index, dtype="Float64"),
-                              final_score=pd.Series(pd.NA, index=metrics.index, dtype="Float64"))
+        return metrics.assign(
+            expert_score=pd.Series(pd.NA, index=metrics.index, dtype="Float64"),
+            final_score=pd.Series(pd.NA, index=metrics.index, dtype="Float64"),
+        )
     spec = rubric.expert
     given = metrics["site_id"].map(expert).astype("Float64")
     final = (metrics["score"].astype("Float64") * spec.automatic_weight + given * spec.expert_weight).round(1)

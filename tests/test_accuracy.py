@@ -3,7 +3,7 @@
 The web (12 sites, seed 8: TRS, Hanweb, JS-filled, table and plain sites, GBK, a down site, hidden tabs,
 every date format, redirect chains, soft 404s, HEAD 405, a 503 that recovers, planted typos and look-alike
 traps) is served on loopback; the crawl and the scoring run as subprocesses, the way ``make crawl score``
-runs them, and their CSV outputs are compared with the web's truth (``govsites.benchweb.truth``).
+runs them, and their CSV outputs are compared with the web's truth (``bench.web.truth``).
 
 Floors are the issue's aims (>= 0.98) where the crawler meets them. Where it does not, the floor is what it
 achieves now and a ``SHORTFALL`` comment names the failing cases; raise the floor when the crawler is fixed.
@@ -11,28 +11,15 @@ achieves now and a ``SHORTFALL`` comment names the failing cases; raise the floo
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from govsites.benchweb import BenchWeb, build_truth, compare
-from govsites.benchweb.model import REQUIRED_PATTERNS, WebConfig, coverage
+from bench.web import BenchWeb, build_truth, compare
+from bench.web.model import REQUIRED_PATTERNS, WebConfig, coverage
+from tests.helpers import needs_chromium, run
 
-ROOT = Path(__file__).resolve().parents[1]
 WEB = WebConfig(seed=8, sites=12, pages=60, down_share=0.1, js_share=0.2, typo_share=0.5, broken_share=0.08)
 AIM = 0.98
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None and not os.environ.get("GOVSITES_CHROMIUM"),
-                                reason="Debian chromium is not installed (make install installs it)")
-
-
-def run(args: list[str]) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GOVSITES_PROBES": "1", "GOVSITES_PROBE_INTERVAL": "0.2", "GOVSITES_PROGRESS_INTERVAL": "0"}
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-                          check=False)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +31,10 @@ def accuracy(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
         truth = build_truth(WEB, web.port)
         db, out = tmp / "store.sqlite", tmp / "out"
         crawled = run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db), "--run", "acc",
-                       "--as-of", WEB.as_of.isoformat(), "--allow-private"])
+                       "--as-of", WEB.as_of.isoformat(), "--allow-private"], GOVSITES_PROBES="1")
         assert crawled.returncode == 0, crawled.stderr[-3000:]
-    scored = run(["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", "acc"])
+    scored = run(["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", "acc"],
+                 GOVSITES_PROBES="1")
     assert scored.returncode == 0, scored.stderr[-3000:]
     result = compare(truth, out)
     print("\n".join(result.lines() + result.failures))  # shown with -s or on failure

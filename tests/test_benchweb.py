@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from govsites.benchweb import BenchWeb, WebConfig, build_truth, host, make_site
-from govsites.benchweb.model import REQUIRED_PATTERNS, coverage
-from govsites.benchweb.render import BenchApp
+from bench.web import BenchWeb, WebConfig, build_truth, host, make_site
+from bench.web.model import REQUIRED_PATTERNS, coverage
+from bench.web.render import BenchApp
 
 SMALL = WebConfig(seed=8, sites=12, pages=60, down_share=0.1, js_share=0.2, typo_share=0.5, broken_share=0.08)
 
@@ -169,7 +169,7 @@ uploads/文件.doc;http://127.0.10.1:8342/xxgk/a.html;http://127.0.10.1:8342/;40
 
 
 def test_linkchecker_csv_is_parsed_by_the_linked_url(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from govsites.bench import linked_url, read_linkchecker_csv
+    from bench.linkchecker import linked_url, read_linkchecker_csv
 
     path = tmp_path / "s0001.csv"
     path.write_text(LINKCHECKER_CSV, encoding="utf-8")

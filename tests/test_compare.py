@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from test_scoring import CRAWLED, SITES_CSV, build_store, check, column, fixture_rows, read_csv, typo
 
 from govsites.store import Store
-from scoring import score_run
+from scoring import EvaluationOptions, score_run
 from scoring.baseline import REDUCTIONS, BaselineError, figure, read_baseline_csv, reduction_sentence, reductions
 from scoring.cli import main
 
@@ -106,7 +106,7 @@ def test_baseline_csv_in_workbook_and_csv(tmp_path: Path) -> None:
         "\ufeffsite_id,blank_columns,stale_columns,broken_links,note\nxunyang,9,10,12,x\nclosed,9,10,12,\n",
         encoding="utf-8",
     )
-    result = score_run(fx.db, fx.out, fx.sites, baseline=str(baseline))
+    result = score_run(EvaluationOptions(fx.db, fx.sites, baseline=str(baseline)), fx.out)
     # this run: 6 evaluated sites; blank 5 (shiquan), stale 5 (guotu), broken 3 (shiquan, fagai, gongxin)
     rows = {r["metric"]: r for r in read_csv(fx.out / "reductions.csv")}
     assert rows["blank_columns"]["sentence"] == "空白栏目个数由平均每网站9个降至0.83个，降低91%"
@@ -170,7 +170,7 @@ def three_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
     add_run(db, "2015-10", "2015-12-31", _variant(blank_back=True, link_broken=False, stale=False, typo_found=False))
     add_run(db, "2015-11", "2015-12-31", _variant(blank_back=False, link_broken=True, stale=True, typo_found=False))
     add_run(db, "2015-12", "2015-12-31", _variant(blank_back=True, link_broken=False, stale=True, typo_found=True))
-    result = score_run(db, out, sites, per_site=True)
+    result = score_run(EvaluationOptions(db, sites), out, per_site=True)
     return db, sites, out, result
 
 
@@ -210,7 +210,7 @@ def test_history_sheet_counts(three_runs: tuple[Path, Path, Path, Any]) -> None:
 
 def test_baseline_run_is_the_previous_run(three_runs: tuple[Path, Path, Path, Any], tmp_path: Path) -> None:
     db, sites, _, _ = three_runs
-    result = score_run(db, tmp_path / "o", sites, baseline="2015-10")
+    result = score_run(EvaluationOptions(db, sites, baseline="2015-10"), tmp_path / "o")
     assert result.evaluation is not None
     assert result.evaluation.previous_run == "2015-10"
     rows = read_csv(tmp_path / "o" / "history.csv")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import signal
 import subprocess
@@ -27,9 +26,9 @@ from govsites.demo.expected import (
     window_start,
 )
 from govsites.demo.model import DEAD_NETLOC
-from govsites.demo.sites import SITES, SiteApp, _check
+from govsites.demo.sites import SITES, SiteApp, check_site_data
+from tests.helpers import ROOT, read_csv
 
-ROOT = Path(__file__).resolve().parents[1]
 LIVE = [s.site_id for s in SITES if not s.down]
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -264,7 +263,7 @@ def test_typos_and_traps(web: DemoWeb) -> None:
 
 # ---- expected.json ---------------------------------------------------------------------------------------
 def test_expected_json_in_sync() -> None:
-    _check()
+    check_site_data()
     assert EXPECTED_PATH.read_text(encoding="utf-8") == dumps(build_expected()), (
         "run: python -m govsites.demo expected --write"
     )
@@ -383,11 +382,6 @@ def test_http_crawl_matches_expected(web: DemoWeb, expected: dict, site_id: str)
 
 
 # ---- registries -----------------------------------------------------------------------------------------
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def test_default_registry_points_at_demo_web(tmp_path: Path) -> None:
     rows = read_csv(ROOT / "data" / "sites.csv")
     assert rows == DemoWeb().registry_rows()

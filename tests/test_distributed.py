@@ -9,7 +9,6 @@ with the reason otherwise. The bench web runs in this process so that every requ
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 import sys
 import time
@@ -21,17 +20,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from govsites.benchweb.model import WebConfig, host
-from govsites.benchweb.server import BenchWeb
+from bench.web.model import WebConfig, host
+from bench.web.server import BenchWeb
+from tests.helpers import ROOT, child_env, run
 from tests.localservers import missing_reason, postgres_server, redis_server
 
-ROOT = Path(__file__).resolve().parents[1]
 REASON = missing_reason()
 pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "servers available")
 
 WEB = WebConfig(seed=5, sites=6, pages=40, js_share=0.0, down_share=0.0, typo_share=0.5)
-ENV = {"GOVSITES_PROBES": "1", "GOVSITES_PROBE_INTERVAL": "0.2", "GOVSITES_PROGRESS_INTERVAL": "0",
-       "GOVSITES_RENDER_ENABLED": "0", "GOVSITES_STATS_DUMP": "1", "GOVSITES_DISTRIBUTED_POLL": "0.2"}
+ENV = {"GOVSITES_PROBES": "1", "GOVSITES_RENDER_ENABLED": "0", "GOVSITES_STATS_DUMP": "1",
+       "GOVSITES_DISTRIBUTED_POLL": "0.2"}
 #: Files compared as sets of rows (the order of rows is the crawl's, which differs between workers).
 COMPARED = ("metrics.csv", "columns.csv", "links.csv", "typos.csv")
 #: Columns that record which of several equivalent discoveries came first (a column named by the site map and
@@ -42,23 +41,14 @@ ORDER_DEPENDENT = frozenset({"found_by"})
 TYPO_PAGE = frozenset({"url", "context"})
 
 
-def command(*args: str) -> list[str]:
-    return [sys.executable, *args]
-
-
-def run(args: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=ROOT, env={**os.environ, **ENV}, capture_output=True, text=True, timeout=600,
-                          check=False)
-
-
 def crawl_args(registry: Path, db: str, run_label: str) -> list[str]:
-    return command("-m", "govsites", "crawl", "--sites", str(registry), "--db", db, "--run", run_label,
-                   "--as-of", WEB.as_of.isoformat(), "--allow-private")
+    return ["-m", "govsites", "crawl", "--sites", str(registry), "--db", db, "--run", run_label,
+            "--as-of", WEB.as_of.isoformat(), "--allow-private"]
 
 
 def score(registry: Path, db: str, run_label: str, out: Path) -> None:
-    scored = run(command("-m", "scoring", "--db", db, "--out", str(out), "--sites", str(registry), "--run",
-                         run_label))
+    scored = run(["-m", "scoring", "--db", db, "--out", str(out), "--sites", str(registry), "--run", run_label],
+                 **ENV)
     assert scored.returncode == 0, scored.stderr[-3000:]
 
 
@@ -91,7 +81,7 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 
         single_db = str(tmp / "single.sqlite")
         started = time.monotonic()
-        single = run(crawl_args(registry, single_db, "s"))
+        single = run(crawl_args(registry, single_db, "s"), **ENV)
         single_seconds = time.monotonic() - started
         assert single.returncode == 0, single.stderr[-3000:]
         single_hits = Counter(counter.counts)
@@ -101,8 +91,8 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         web.hits.clear()  # the flaky pages fail once again, as in the single-process crawl
         worker = [*crawl_args(registry, pg_url, "d"), "--distributed", redis_url]
         started = time.monotonic()
-        workers = [subprocess.Popen(worker, cwd=ROOT, env={**os.environ, **ENV}, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        workers = [subprocess.Popen([sys.executable, *worker], cwd=ROOT, env=child_env(**ENV),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
         outputs = [w.communicate(timeout=600) for w in workers]
         distributed_seconds = time.monotonic() - started
         for w, (_, err) in zip(workers, outputs, strict=True):

@@ -7,9 +7,7 @@ compared with the demo web's own expected results (``govsites/demo/expected.json
 from __future__ import annotations
 
 import csv
-import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -19,24 +17,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from govsites.demo import AS_OF, DemoWeb
+from govsites.demo.expected import load_expected
+from tests.helpers import ROOT, needs_chromium, read_csv, run
 
-ROOT = Path(__file__).resolve().parents[1]
-EXPECTED = json.loads((ROOT / "govsites" / "demo" / "expected.json").read_text(encoding="utf-8"))
+EXPECTED = load_expected()
 METRIC_FIELDS = ("home_available", "columns_total", "blank_columns", "stale_columns", "broken_links",
                  "broken_links_home", "serious_typos")
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None and not os.environ.get("GOVSITES_CHROMIUM"),
-                                reason="Debian chromium is not installed (make install installs it)")
-
-
-def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "GOVSITES_PROBE_INTERVAL": "0.2", "GOVSITES_PROGRESS_INTERVAL": "0", **env}
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True, text=True,
-                          timeout=600, check=False)
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+pytestmark = needs_chromium
 
 
 def crawl(registry: Path, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:

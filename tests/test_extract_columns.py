@@ -149,10 +149,53 @@ def test_column_name_meta_then_breadcrumb() -> None:
 
 def test_article_date_info_line_not_attribute_nor_generation_time() -> None:
     assert article_date(Page(page("article.html"), "", date(2024, 1, 1))) == (date(2015, 12, 3), "info")
-    html = '<html><head><meta name="PubDate" content="2019-09-18 06:23"></head><body>时间：2017-11-08</body></html>'
-    assert article_date(Page(html, "", date(2020, 1, 1))) == (date(2019, 9, 18), "meta")
+    # a date in an attribute is not read: the meta is all there is
+    alt = (
+        '<html><head><meta name="PubDate" content="2019-09-18 06:23"></head>'
+        '<body><img alt="时间：2017-11-08"></body></html>'
+    )
+    assert article_date(Page(alt, "", date(2020, 1, 1))) == (date(2019, 9, 18), "meta")
     generated = "<html><body><p>页面生成时间：2023-10-23 11:23:36</p></body></html>"
     assert article_date(Page(generated, "", date(2024, 1, 1))) == (None, "")
+
+
+REGENERATED = '<html><head><meta name="PubDate" content="2023-06-30 18:00"></head><body>{body}</body></html>'
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "expected"),
+    [
+        # TRS/Hanweb regenerate pages: the visible labelled date wins over the regeneration-time meta
+        ("", "<h1>通知</h1><p>时间：2017-11-08</p>", (date(2017, 11, 8), "info")),
+        ("", "<h1>通知</h1><p>发布日期：2017年11月8日 来源：县政府办</p>", (date(2017, 11, 8), "info")),
+        ("", "<h1>通知</h1><p>日期： 2017/11/08</p>", (date(2017, 11, 8), "info")),
+        # no visible date: the URL's date wins over the meta
+        ("http://www.a.gov.cn/zwgk/201705/t20170515_123.html", "<h1>通知</h1><p>正文</p>", (date(2017, 5, 15), "url")),
+        ("http://www.a.gov.cn/art/2020/9/15/art_12_345.html", "<h1>通知</h1><p>正文</p>", (date(2020, 9, 15), "url")),
+        ("http://www.a.gov.cn/xw/2020/9/15/1.html", "<h1>通知</h1><p>正文</p>", (date(2020, 9, 15), "url")),
+        ("http://www.a.gov.cn/p/2023-12/01/content_1755244.html", "<h1>通知</h1>", (date(2023, 12, 1), "url")),
+        # 页面生成时间 / 更新时间 / 生成日期 are never a publication date: the meta is used
+        (
+            "",
+            "<p>页面生成时间：2024-01-02</p><p>更新时间：2024-01-03</p><p>生成日期：2024-01-04</p>",
+            (date(2023, 6, 30), "meta"),
+        ),
+        # the 招标公告日期 quoted in a 成交公告 is another document's date
+        ("", "<h1>成交公告</h1><p>招标公告日期：2023-05-01</p><p>发布时间：2023-06-02</p>", (date(2023, 6, 2), "info")),
+        # an unlabelled date alone on its line next to 来源/作者 (kepu.gov.cn)
+        (
+            "",
+            "<h1>标题</h1><p>来源：新华社</p><p>作者：</p><p>2023-06-01 14:43</p><p>正文很长</p>",
+            (date(2023, 6, 1), "info"),
+        ),
+        # a 推荐阅读 box's dates are other documents' dates, even alone on their lines
+        ("", "<h1>标题</h1><p>正文</p><h3>推荐阅读</h3><p>另一篇</p><p>2024-05-23</p>", (date(2023, 6, 30), "meta")),
+        # a saving browser's clock in a header, alone and far from any info line, is not read
+        ("", "<p>2024年1月5日 星期五</p><h1>标题</h1><p>正文</p>" + "<p>正文段落</p>" * 5, (date(2023, 6, 30), "meta")),
+    ],
+)
+def test_article_date_visible_beats_regenerated_meta(url: str, body: str, expected: tuple[date, str]) -> None:
+    assert article_date(Page(REGENERATED.format(body=body), url, date(2024, 6, 1))) == expected
 
 
 def test_category_table_default_rules() -> None:
@@ -232,6 +275,9 @@ def test_v2_sitemap_tree() -> None:
 def test_v2_article_dates_info_line_and_compact_meta() -> None:
     as_of = date(2016, 1, 10)
     assert article_date(Page(page("v2_article_info_line.html"), "", as_of)) == (date(2015, 12, 1), "info")
-    assert article_date(Page(page("v2_article_spaced_label.html"), "", as_of)) == (date(2015, 12, 1), "meta")
+    # the visible (spaced) label wins over the meta; without it the compact meta 20151201 is read
+    assert article_date(Page(page("v2_article_spaced_label.html"), "", as_of)) == (date(2015, 12, 2), "info")
+    unlabelled = page("v2_article_spaced_label.html").replace("发 布 时 间：2015-12-02", "")
+    assert article_date(Page(unlabelled, "", as_of)) == (date(2015, 12, 1), "meta")
     spaced = page("v2_article_spaced_label.html").replace('<meta name="PubDate" content="20151201">', "")
     assert article_date(Page(spaced, "", as_of)) == (date(2015, 12, 2), "info")

@@ -193,3 +193,30 @@ def test_v2_publish_date_of_an_item_with_a_deadline() -> None:
     assert pick_publish_date("截止日期：2015-12-27 发布日期：2015-12-20", AS_OF) == date(2015, 12, 20)
     assert pick_publish_date("2015-12-01至2015-12-10", AS_OF) == date(2015, 12, 1)
     assert pick_publish_date("2015-12-01 2016-02-01", AS_OF) == date(2015, 12, 1)  # after as_of: never
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("刚刚", date(2016, 1, 10)),
+        ("9分钟前", date(2016, 1, 10)),
+        ("3小时前", date(2016, 1, 10)),
+        ("昨天", date(2016, 1, 9)),
+        ("昨天 10:20", date(2016, 1, 9)),
+        ("[前天]", date(2016, 1, 8)),
+        ("3天前", date(2016, 1, 7)),
+        ("12天前", date(2015, 12, 29)),
+        ("发布时间：2天前", date(2016, 1, 8)),
+    ],
+)
+def test_relative_dates_count_back_from_as_of(text: str, expected: date) -> None:
+    assert find_dates(text, AS_OF) == [expected]
+
+
+@pytest.mark.parametrize("text", ["昨天的会议", "会议于3天前召开", "前天下午", "三天前", "12天前发布"])
+def test_relative_words_inside_a_sentence_are_not_dates(text: str) -> None:
+    assert find_dates(text, AS_OF) == []
+
+
+def test_relative_dates_need_as_of() -> None:
+    assert find_dates("3天前") == []

@@ -413,3 +413,94 @@ def test_absolute_is_memoised_per_base_where_the_base_matters() -> None:
     assert absolute(None, "http://x.gov.cn/") is None  # type: ignore[arg-type]
     assert absolute("javascript:void(0)", "http://x.gov.cn/") is None
     assert absolute("//", "http://x.gov.cn/d1/p.html?q=1") == "http://x.gov.cn/d1/p.html?q=1"
+
+
+def test_list_items_dated_relatively_and_only_in_their_url_are_dated() -> None:
+    relative = ["刚刚", "9分钟前", "3小时前", "昨天", "3天前"]
+    items = "".join(
+        f'<li><a href="/xw/gzdt/art_{n}.html">县政府召开第{n}次常务会议研究部署工作</a><span>{when}</span></li>'
+        for n, when in enumerate(relative, 1)
+    ) + "".join(
+        f'<li><a href="/xw/gzdt/201512/t201512{n:02d}_{n}.html">全县安全生产工作会议第{n}次召开</a></li>'
+        for n in range(1, 6)
+    )
+    html = f'<html><body><h2>工作动态</h2><ul class="list">{items}</ul></body></html>'
+    lp = extract_list(Page(html, f"{HOST}/xw/gzdt/index.html", AS_OF))
+    dates = [e.date for e in lp.entries]
+    assert len(dates) == 10
+    assert dates[:5] == [AS_OF, AS_OF, AS_OF, date(2016, 1, 9), date(2016, 1, 7)]
+    assert dates[5:] == [date(2015, 12, n) for n in range(1, 6)]
+    assert lp.newest == AS_OF
+
+
+WIDGET_ITEMS = "".join(
+    f'<li><a href="/xw/2016010{n}/{n}.html">市政府召开第{n}次常务会议研究部署工作</a><span>2016-01-0{n}</span></li>'
+    for n in range(1, 4)
+)
+SLOTS = '<div class="xpage-content-list"></div>' * 6
+
+
+def test_empty_slots_of_a_side_widget_do_not_make_a_column_blank() -> None:
+    # a column page whose only dated list sits in a right-hand widget, beside six empty slots of the same widget
+    html = (
+        '<html><body><div class="main"><h2>通知公告</h2><p>说明</p></div>'
+        f'<div class="right"><div class="xpage-content-list"><ul>{WIDGET_ITEMS}</ul></div>{SLOTS}</div>'
+        "</body></html>"
+    )
+    lp = extract_list(Page(html, f"{HOST}/tzgg/index.html", AS_OF))
+    assert not lp.empty
+    assert len(lp.entries) == 3
+    # a hidden empty list (a second tab) is no evidence either; a visible empty list of the column's own is
+    hidden = html.replace(SLOTS, '<div style="display:none"><ul class="list"></ul></div>')
+    assert not extract_list(Page(hidden, f"{HOST}/tzgg/index.html", AS_OF)).empty
+    own_empty = html.replace("<p>说明</p>", '<ul class="list"></ul>').replace(SLOTS, "")
+    assert extract_list(Page(own_empty, f"{HOST}/tzgg/index.html", AS_OF)).empty
+
+
+def test_short_article_with_side_widget_is_not_a_column() -> None:
+    html = (
+        "<html><body><h1>我市召开防汛工作会议</h1><div class='info'>2016-01-05 08:58:52来源：市政府办</div>"
+        "<p>会议部署了防汛工作。</p>"
+        f'<div class="right"><div class="xpage-content-list"><ul>{WIDGET_ITEMS}</ul></div>{SLOTS}</div>'
+        "</body></html>"
+    )
+    lp = extract_list(Page(html, f"{HOST}/xw/a.html", AS_OF))
+    assert (lp.entries, lp.empty) == ([], False)
+    xinhua = "http://www.he.news.cn/20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html"
+    assert extract_list(Page(html.replace("来源", "出处"), xinhua, AS_OF)).entries == []
+
+
+def _split_list(wrapper_class: str) -> str:
+    uls = "".join(
+        f'<div class="{wrapper_class.format(d=d)}"><ul>'
+        + "".join(
+            f'<li><a href="/xw/gzdt/201512/t201512{n % 28 + 1:02d}_{n}.html">县政府召开第{n}次常务会议研究部署工作</a>'
+            f"<span>2015-12-{n % 28 + 1:02d}</span></li>"
+            for n in range(d * 5 + 1, d * 5 + 6)
+        )
+        + "</ul></div>"
+        for d in range(8)
+    )
+    return f'<html><body><div class="crumb">当前位置：首页 > 工作动态</div><div class="list">{uls}</div></body></html>'
+
+
+@pytest.mark.parametrize("wrapper_class", ["box", "box{d}", ""])
+def test_list_split_over_sibling_containers_is_one_list(wrapper_class: str) -> None:
+    lp = extract_list(Page(_split_list(wrapper_class), f"{HOST}/xw/gzdt/index.html", AS_OF))
+    assert len(lp.entries) == 40
+    assert [e.title for e in lp.entries] == [f"县政府召开第{n}次常务会议研究部署工作" for n in range(1, 41)]
+
+
+def test_article_with_prev_next_and_side_list_of_latest_items_is_not_a_column() -> None:
+    latest = "".join(
+        f'<li><a href="/xw/gzdt/201601/t2016010{n}_{n}.html">第{n}次常务会议</a><span>2016-01-0{n}</span></li>'
+        for n in range(1, 9)
+    )
+    html = (
+        "<html><body><h1>我市召开防汛工作会议</h1><p>会议部署了防汛工作。</p>"
+        '<div class="pn"><a href="/xw/gzdt/a1.html">上一篇：春耕生产有序推进</a>'
+        '<a href="/xw/gzdt/a3.html">下一篇：全市环境整治行动启动</a></div>'
+        f'<div class="box"><h3>工作动态</h3><ul>{latest}</ul></div></body></html>'
+    )
+    lp = extract_list(Page(html, f"{HOST}/xw/gzdt/a2.html", AS_OF))
+    assert (lp.entries, lp.empty) == ([], False)

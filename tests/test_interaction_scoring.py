@@ -14,17 +14,18 @@ from typing import Any
 import pytest
 from docx import Document
 from openpyxl import load_workbook
-from test_scoring import Fixture, build_store, column, fixture_rows, read_csv
+from test_scoring import Fixture, build_store, column, fixture_rows
 
-from scoring import score_run
+from scoring import EvaluationOptions, score_run
 from scoring.cli import main
-from scoring.metrics import OUTPUT_COLUMNS
 from scoring.notice import completion_rate, function_sentence, mailbox_period, mailbox_sentence
 from scoring.noticecfg import load_notice_config
 from scoring.rubric import RUBRIC_DIR, RubricError, load_rubric
+from scoring.vocabulary import OUTPUT_COLUMNS
+from tests.helpers import SHARED, read_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seed" / "ankang-2015-website-evaluation-notice.txt"
+SEED = SHARED / "seed" / "ankang-2015-website-evaluation-notice.txt"
 GUOTU, SHIQUAN, XUNYANG = (f"http://{s}.example.gov.cn/" for s in ("guotu", "shiquan", "xunyang"))
 MAILBOX = GUOTU + "jzxx/"
 INTERVIEW = GUOTU + "zxft/"
@@ -124,7 +125,7 @@ def interaction_rows() -> dict[str, list[dict]]:
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> Fixture:
     fx = build_store(tmp_path_factory.mktemp("interaction"), rows=interaction_rows())
-    score_run(fx.db, fx.out, fx.sites)
+    score_run(EvaluationOptions(fx.db, fx.sites), fx.out)
     return fx
 
 
@@ -181,21 +182,21 @@ def _rubric_variant(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
 def test_unknown_status_and_threshold_are_rubric_options(tmp_path: Path) -> None:
     fx = build_store(tmp_path / "store", rows=interaction_rows())
     unknown = _rubric_variant(tmp_path, ("unknown_is_unanswered = false", "unknown_is_unanswered = true"))
-    score_run(fx.db, fx.out, fx.sites, rubric=unknown)
+    score_run(EvaluationOptions(fx.db, fx.sites, rubric=unknown), fx.out)
     guotu = next(r for r in read_csv(fx.out / "metrics.csv") if r["site_id"] == "guotu")
     assert guotu["unanswered_90d"] == "3"  # letter 4 (unknown, 2015-05-01) now counts
     assert "互动回应差：3封信件超过3个月未回复" in guotu["veto_reasons"]
     higher = _rubric_variant(
         tmp_path, ("min = 1           # veto when", "min = 3           # veto when"),
     )
-    score_run(fx.db, fx.out, fx.sites, rubric=higher)
+    score_run(EvaluationOptions(fx.db, fx.sites, rubric=higher), fx.out)
     guotu = next(r for r in read_csv(fx.out / "metrics.csv") if r["site_id"] == "guotu")
     assert "互动回应差" not in guotu["veto_reasons"]
 
 
 def test_checks2019_vetoes_a_site_without_consultation_channel(tmp_path: Path) -> None:
     fx = build_store(tmp_path, rows=interaction_rows())
-    score_run(fx.db, fx.out, fx.sites, rubric="checks2019")
+    score_run(EvaluationOptions(fx.db, fx.sites, rubric="checks2019"), fx.out)
     rows = {r["site_id"]: r for r in read_csv(fx.out / "metrics.csv")}
     reason = "互动回应差：未发现政务咨询渠道（领导信箱、在线咨询等栏目）"
     assert reason in rows["xunyang"]["veto_reasons"]
@@ -357,10 +358,14 @@ def test_seed_mailbox_sentence_from_counts() -> None:
         received=4262, answered=4257,
     )
     assert sentence == SEED_MAILBOX
-    assert SEED_MAILBOX in SEED.read_text(encoding="utf-8").replace(",", "，")
     assert completion_rate(4262, 4257) == 99  # rounded down, never 100 with letters open
     assert completion_rate(4, 4) == 100
     assert completion_rate(0, 0) == 0
+
+
+@pytest.mark.shared
+def test_seed_mailbox_sentence_is_the_seed_notices() -> None:
+    assert SEED_MAILBOX in SEED.read_text(encoding="utf-8").replace(",", "，")
 
 
 def test_function_sentence_shape() -> None:

@@ -243,7 +243,12 @@ def test_real_loopback_failures_through_scrapy() -> None:
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE], capture_output=True, text=True, timeout=60, env=env, cwd=ROOT,
+        [sys.executable, "-c", _PROBE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=ROOT,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -259,9 +264,7 @@ def test_real_loopback_failures_through_scrapy() -> None:
 # --- is_broken ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "status", ["404", "403", "400", "410", "500", "502", "503", "599", *sorted(BROKEN_REASONS)]
-)
+@pytest.mark.parametrize("status", ["404", "403", "400", "410", "500", "502", "503", "599", *sorted(BROKEN_REASONS)])
 def test_is_broken_true(status: str) -> None:
     assert is_broken(status)
 
@@ -281,8 +284,7 @@ def test_reason_sets_are_disjoint() -> None:
 # --- soft 404 -----------------------------------------------------------------------------------
 
 LONG_ARTICLE = (
-    "安康市人民政府办公室关于印发2024年政务公开工作要点的通知。各县（市、区）人民政府，市政府各工作部门："
-    * 20
+    "安康市人民政府办公室关于印发2024年政务公开工作要点的通知。各县（市、区）人民政府，市政府各工作部门：" * 20
     + "文件编号安政办发〔2024〕404号，请认真贯彻执行。"
     + "推进政务公开标准化规范化建设，提升政府网站集约化水平。" * 20
 )
@@ -299,6 +301,9 @@ LONG_ARTICLE = (
         ("汉滨区人民政府", "文章不存在"),
         ("提示信息", "该信息已被删除"),
         ("Not Found", "The requested URL was not found on this server."),
+        ("Error 404", "返回首页"),
+        ("提示", "HTTP 404 返回首页"),
+        ("", "错误代码：404 请检查网址"),
         ("信息公开", "首页 > 信息公开 " * 60 + "您访问的页面不存在，请检查网址。" + " 版权所有 " * 40),
     ],
 )
@@ -313,6 +318,12 @@ def test_not_found_pages(title: str, text: str) -> None:
         ("就业服务", "部分群众反映找不到合适的岗位。" + "市人社局开展春风行动，提供岗位信息。" * 30),
         ("安康市人民政府", "首页 政务公开 办事服务 互动交流 走进安康"),
         ("", ""),
+        # the digits 404 inside a footer's 公安备案号, a visit count or a document number: ordinary short pages
+        ("旬阳市人民政府", "首页 政务公开 办事服务 陕公网安备 61090402040445号 陕ICP备05003429号"),
+        ("旬阳市人民政府", "首页 政务公开 网站访问量：404 版权所有"),
+        ("通知公告", "首页 通知公告 浏览次数: 404"),
+        ("关于印发旬政办发〔2024〕404号文件的通知", "首页 通知公告 旬政办发〔2024〕404号"),
+        ("市政府常务会议", "发布日期：2024-04-04 共404人参加"),
     ],
 )
 def test_normal_pages_are_not_not_found(title: str, text: str) -> None:

@@ -181,17 +181,17 @@ def test_notice_edited_requirements_and_office(tmp_path: Path) -> None:
     assert "从2015年12月20日至2015年12月31日" in paras[2]
 
 
-def test_notice_module_entry_point(tmp_path: Path) -> None:
+def test_notice_subcommand_in_a_subprocess(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "scoring.notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites),
+        [sys.executable, "-m", "scoring", "notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites),
          "--date", "2016-01-26", "--period-end", "2015-11-30"],
         cwd=ROOT, capture_output=True, text=True, encoding="utf-8", check=False, timeout=120,
     )
     assert proc.returncode == 2  # period start (first probe 2015-12-20) after its end
     assert "晚于结束日期" in proc.stderr
     proc = subprocess.run(
-        [sys.executable, "-m", "scoring.notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites),
+        [sys.executable, "-m", "scoring", "notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites),
          "--date", "2016-01-26"],
         cwd=ROOT, capture_output=True, text=True, encoding="utf-8", check=False, timeout=120,
     )

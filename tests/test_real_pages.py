@@ -93,7 +93,7 @@ def test_hd_list_table_row_and_count_page() -> None:
 
 def test_hd_details_article() -> None:
     html = jsp("hd_gov_cn_xxgk_details.jsp.html")
-    assert article_date(Page(html, "", AS_OF_2020)) == (date(2020, 8, 2), "meta")
+    assert article_date(Page(html, "", AS_OF_2020)) == (date(2020, 8, 2), "info")
     url = "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html"
     lp = extract_list(Page(html, url, AS_OF_2020))
     assert lp.entries == []
@@ -127,7 +127,7 @@ def test_hd_gkzn_directory_page() -> None:
 
 def test_shanxi_article_date_ignores_alt_attribute() -> None:
     html = real("GeneralNewsExtractor__GeneralNewsExtractor", "shanxi_1.html").read_text(encoding="utf-8")
-    assert article_date(Page(html, "", date(2020, 1, 1))) == (date(2019, 9, 18), "meta")
+    assert article_date(Page(html, "", date(2020, 1, 1))) == (date(2019, 9, 18), "info")
     no_meta = html.replace('name="PubDate"', 'name="x-removed"')
     assert article_date(Page(no_meta, "", date(2020, 1, 1))) == (date(2019, 9, 18), "info")  # not the alt 2017-11-08
     assert column_name(Page(html, "", AS_OF_2020)) == "山西要闻"
@@ -143,7 +143,7 @@ def test_gov_cn_first_published_time_not_generation_time() -> None:
 
 def test_hanweb_article_date() -> None:
     html = real("GeneralNewsExtractor__GeneralNewsExtractor", "gzggw_1.html").read_text(encoding="utf-8")
-    assert article_date(Page(html, "", date(2017, 1, 1))) == (date(2016, 11, 22), "meta")
+    assert article_date(Page(html, "", date(2017, 1, 1))) == (date(2016, 11, 22), "info")
     assert column_name(Page(html, "", AS_OF_2020)) == "投资运行"
 
 
@@ -218,7 +218,7 @@ def test_derived_gbk_index_gives_same_blocks() -> None:
 def test_nfra_rendered_dom_dates() -> None:
     html = real("Yuhamixli__nfra.gov.cn", "nfra_page_source_debug.html").read_text(encoding="utf-8")
     as_of = date(2025, 5, 1)
-    assert article_date(Page(html, "", as_of)) == (date(2024, 7, 12), "meta")
+    assert article_date(Page(html, "", as_of)) == (date(2024, 7, 12), "info")
     text = visible_text(html)
     lines = [line for line in text.split("\n") if line.startswith("留言时间")]
     assert [find_dates(line, as_of)[0] for line in lines] == [

@@ -255,33 +255,23 @@ def test_vendored_real_pages_figures() -> None:
     pages = local_pages()
     figures, readings = measure(pages)
     report("vendored real pages (tests/realpages)", pages, figures, readings)
-    # SHORTFALL: issue 14 wants article dates exact >= 0.95 on real pages. Wrong now: kepu_gov_cn_article
-    # (an unlabelled visible date "2023-12-01 14:43" under 来源/作者 lines, no date meta; the URL /2023-12/01/
-    # would also give it). 12 of 13 = 0.923.
-    assert figures.dates_exact >= 12 / 13
-    assert set(figures.dates_wrong) <= {"opendatalab__magic-html/kepu_gov_cn_article.html"}
-    # SHORTFALL: issue 14 wants no article page read as a column. he_news_cn_article is read as a BLANK column
-    # (entries [] and empty True): its Xinhua URL (/20240515/<hex>/c.html) is not taken for an article URL, its
-    # body has 145 characters of long paragraphs (< 300), the best dated group is a side widget's list placed
-    # aside, and six empty div.xpage-content-list slots of that same widget count as "the list is empty". Target: [].
-    assert set(figures.articles_as_columns) <= {"opendatalab__magic-html/he_news_cn_article.html"}
+    # Issue 14's target (article dates exact >= 0.95 on real pages) is met: all 13 exact.
+    assert figures.dates_exact == 1.0
+    assert figures.dates_wrong == []
+    # No article page is read as a column (issue 14). he_news_cn_article was read as a BLANK column: its Xinhua URL
+    # (/YYYYMMDD/<hex>/c.html) and its info line under the title now say article, and the empty slots of its side
+    # widget no longer count as an empty main list.
+    assert figures.articles_as_columns == []
     # Lists: the 4 vendored lists (non-government 公告 pages) are read exactly and none is called blank.
     assert figures.lists_exact == 1.0
     assert figures.false_blanks == []
 
     meta = untrusted_meta_figures(pages)
-    # SHORTFALL: with the date metas removed, 10 of 13 dates exact (0.77, issue 14's "one time in five"); target
-    # >= 0.95. Wrong: kepu_gov_cn_article and both china_com_cn pages, whose visible date sits on its own line
-    # with 来源/作者 on the lines around it (no label, no 来源 on the same line); their URLs carry the date.
-    assert set(meta.visible_only_wrong) <= {
-        "opendatalab__magic-html/kepu_gov_cn_article.html",
-        "opendatalab__magic-html/china_com_cn_news_article.html",
-        "opendatalab__magic-html/china_com_cn_travel_article.html",
-    }
-    # SHORTFALL: when the date meta says the page was regenerated on the fetch day, 0 of 10 dates are exact: the
-    # meta is read first and wins over the visible labelled date. Issue 14: the visible date wins (>= 0.95).
+    # The visible date is read before any meta (issue 14): with the date metas removed all dates stay exact, and
+    # when the metas say the page was regenerated on the fetch day the visible date still wins, 10 of 10.
+    assert meta.visible_only_wrong == []
     assert len(meta.regenerated) == 10
-    assert len(meta.regenerated_wrong) <= 10
+    assert meta.regenerated_wrong == []
 
 
 @pytest.mark.shared
@@ -303,18 +293,17 @@ def test_all_real_pages_figures() -> None:
     pages = local_pages() + shared_pages()
     figures, readings = measure(pages)
     report("all real pages", pages, figures, readings)
-    # SHORTFALL: 18 of 19 article dates exact = 0.947 < issue 14's 0.95 (kepu_gov_cn_article, see above).
-    assert figures.dates_exact >= 18 / 19
-    # SHORTFALL: one of the 21 article/other pages read as a (blank) column: he_news_cn_article. Target 0.
-    assert len(figures.articles_as_columns) <= 1
+    # Issue 14's targets are met: all 19 article dates exact, no article page read as a column.
+    assert figures.dates_exact == 1.0
+    assert figures.articles_as_columns == []
     # Lists: 7 of 7 exact, no false blank (issue 14's target is met on these, but see docs/real-pages.md: only one
     # real government list page, cut to one row, is in the corpus).
     assert figures.lists_exact == 1.0
     assert figures.false_blanks == []
 
     meta = untrusted_meta_figures(pages)
-    # SHORTFALL: date metas removed: 15 of 18 exact (0.83; other_1 shows no date and is left out); target >= 0.95.
-    assert len(meta.visible_only_wrong) <= 3
-    # SHORTFALL: date metas set to the regeneration day: 0 of 15 exact; target >= 0.95.
+    # The visible date wins: 18 of 18 exact with the date metas removed (other_1 shows no date and is left out),
+    # and 15 of 15 when the metas say the page was regenerated on the fetch day.
+    assert meta.visible_only_wrong == []
     assert len(meta.regenerated) == 15
-    assert len(meta.regenerated_wrong) <= 15
+    assert meta.regenerated_wrong == []

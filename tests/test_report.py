@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from test_scoring import AS_OF, FORMULA_TITLE, LABEL, Fixture, build_store
 
-from scoring import score_run
-from scoring.metrics import OUTPUT_COLUMNS
-from scoring.report import METRIC_COLS, SHEETS
+from scoring import EvaluationOptions, evaluate, score_run
+from scoring.report import METRIC_COLS, SHEETS, write_workbook
+from scoring.vocabulary import OUTPUT_COLUMNS
 
 SHEET_ORDER = [
     "总览", "分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细", "互动回应", "办事服务", "重点领域",
@@ -27,7 +27,7 @@ SHEET_ORDER = [
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Fixture, Workbook]:
     fx = build_store(tmp_path_factory.mktemp("report"))
-    score_run(fx.db, fx.out, fx.sites)
+    score_run(EvaluationOptions(fx.db, fx.sites), fx.out)
     return fx, load_workbook(fx.out / "scores.xlsx")
 
 
@@ -182,7 +182,7 @@ def test_rubric_sheet(book: tuple[Fixture, Workbook]) -> None:
 
 def test_truncates_long_sheets_with_a_note(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
-    score_run(fx.db, fx.out, fx.sites, max_rows=4, max_links=2)
+    score_run(EvaluationOptions(fx.db, fx.sites), fx.out, max_rows=4, max_links=2)
     wb = load_workbook(fx.out / "scores.xlsx")
     with (fx.out / "links.csv").open(encoding="utf-8") as f:
         shown = sum(1 for r in csv.DictReader(f) if r["broken"] == "true" or r["status"] == "unchecked")
@@ -198,3 +198,21 @@ def test_truncates_long_sheets_with_a_note(tmp_path: Path) -> None:
     assert (
         len((fx.out / "links.csv").read_text(encoding="utf-8").splitlines()) == 7
     )  # the CSV keeps every row
+
+
+def test_workbook_is_written_from_an_evaluation_that_writes_nothing(
+    book: tuple[Fixture, Workbook], tmp_path: Path
+) -> None:
+    """evaluate() reads and computes only; write_workbook(path, evaluation) gives the stage's workbook."""
+    fx, wb = book
+    before = sorted(p.name for p in fx.db.parent.rglob("*"))
+    ev = evaluate(EvaluationOptions(fx.db, fx.sites))
+    assert sorted(p.name for p in fx.db.parent.rglob("*")) == before
+    assert ev.run.label == LABEL
+    assert ev.as_of.isoformat() == AS_OF
+    assert list(ev.metrics.columns) == list(OUTPUT_COLUMNS)
+    again = load_workbook(write_workbook(tmp_path / "again.xlsx", ev))
+    assert again.sheetnames == wb.sheetnames
+    for title in wb.sheetnames:
+        cells = [[c.value for c in row] for row in again[title].iter_rows()]
+        assert cells == [[c.value for c in row] for row in wb[title].iter_rows()], title

@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from test_scoring import FORMULA_TITLE, ROOT, SITES_CSV, build_store, fixture_rows, read_csv
 
-from scoring import score_run
+from scoring import EvaluationOptions, score_run
 from scoring.report import safe_filename
 
 
@@ -23,7 +23,7 @@ def test_problem_sheet_in_notice_terms(tmp_path: Path) -> None:
         rows["link_checks"].append({"site_id": "shiquan", "url": url, "status": "404", "reason": "not_found",
                                     "broken": True, "final_url": url, "checked_at": "2015-12-31T10:00:00+00:00"})
     fx = build_store(tmp_path, rows=rows)
-    score_run(fx.db, fx.out, fx.sites)
+    score_run(EvaluationOptions(fx.db, fx.sites), fx.out)
     ws = load_workbook(fx.out / "scores.xlsx")["问题清单"]
     header = ["站点标识", "单位名称", "简称", "分组", "问题类型", "数量", "问题表述（通报用语）"]
     assert [c.value for c in ws[1]] == header

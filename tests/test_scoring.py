@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import subprocess
 import sys
@@ -13,12 +14,12 @@ from typing import Any
 import pytest
 
 from govsites.store import Store
-from scoring import score_run
+from scoring import EvaluationOptions, score_run
 from scoring.cli import main
-from scoring.metrics import OUTPUT_COLUMNS
 from scoring.rubric import RUBRIC_DIR, RubricError, Window, load_rubric
+from scoring.vocabulary import OUTPUT_COLUMNS
+from tests.helpers import ROOT, read_csv
 
-ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2015-12-31"
 LABEL = "2015-12"
 
@@ -238,15 +239,10 @@ def build_store(tmp: Path, *, finish: bool = True, rows: dict[str, list[dict]] |
     return Fixture(db, sites_csv, out)
 
 
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Fixture, Any]:
     fx = build_store(tmp_path_factory.mktemp("scoring"))
-    return fx, score_run(fx.db, fx.out, fx.sites)
+    return fx, score_run(EvaluationOptions(fx.db, fx.sites), fx.out)
 
 
 @pytest.fixture(scope="module")
@@ -454,7 +450,7 @@ def test_excellent_quota_per_group(tmp_path: Path) -> None:
         '[groups.county]\nlabel = "县区组"\nexcellent = 0',
     )
     fx = build_store(tmp_path)
-    result = score_run(fx.db, fx.out, fx.sites, rubric=path)
+    result = score_run(EvaluationOptions(fx.db, fx.sites, rubric=path), fx.out)
     excellent = set(result.metrics.loc[result.metrics["excellent"], "site_id"])
     assert excellent == {"gongxin"}
 
@@ -462,7 +458,7 @@ def test_excellent_quota_per_group(tmp_path: Path) -> None:
 def test_pass_mark_fails_low_scores(tmp_path: Path) -> None:
     path = _bad_rubric(tmp_path, "pass_mark = 60", "pass_mark = 99.9")
     fx = build_store(tmp_path)
-    result = score_run(fx.db, fx.out, fx.sites, rubric=path)
+    result = score_run(EvaluationOptions(fx.db, fx.sites, rubric=path), fx.out)
     verdicts = dict(zip(result.metrics["site_id"], result.metrics["verdict"], strict=True))
     assert verdicts["xunyang"] == "合格"
     assert verdicts["gongxin"] == "不合格"
@@ -473,7 +469,7 @@ def test_pass_mark_fails_low_scores(tmp_path: Path) -> None:
 
 def test_as_of_override_moves_windows(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
-    result = score_run(fx.db, fx.out, fx.sites, as_of="2016-01-01")
+    result = score_run(EvaluationOptions(fx.db, fx.sites, as_of="2016-01-01"), fx.out)
     assert result.data.as_of == date(2016, 1, 1)
     xunyang = result.metrics.set_index("site_id").loc["xunyang"]
     # one day later, every boundary column of xunyang is one day late
@@ -540,6 +536,37 @@ def test_cli_bad_rubric_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "nonsense" in err
 
 
+def test_score_is_the_default_subcommand(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m scoring score …`` and ``python -m scoring …`` are one command: same files, same lines."""
+    fx = build_store(tmp_path)
+    args = ["--db", str(fx.db), "--sites", str(fx.sites), "--out"]
+    assert main([*args, str(tmp_path / "a")]) == 0
+    default = capsys.readouterr().out.replace(str(tmp_path / "a"), "OUT")
+    assert main(["score", *args, str(tmp_path / "b")]) == 0
+    assert capsys.readouterr().out.replace(str(tmp_path / "b"), "OUT") == default
+    assert default.startswith(f"评分完成：运行 {LABEL}，评估日期 {AS_OF}，规则 census2015\n")
+    for name in ("metrics.csv", "problems.csv", "history.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert (tmp_path / "b" / "scores.xlsx").is_file()
+
+
+def test_every_subcommand_reports_a_user_error_as_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fx = build_store(tmp_path)
+    missing = str(tmp_path / "none.csv")
+    for command in (
+        ["--db", str(fx.db), "--out", str(fx.out), "--sites", missing],
+        ["notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", missing],
+        ["expert-template", "--out", str(fx.out), "--sites", missing],
+    ):
+        assert main(command) == 2, command
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert captured.err.startswith("错误："), captured.err
+        assert captured.err.count("\n") == 1, captured.err
+        assert missing in captured.err
+    assert not fx.out.exists() or not any(fx.out.iterdir())
+
+
 def test_cli_subprocess(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
     proc = subprocess.run(
@@ -584,11 +611,53 @@ def test_scoring_never_imports_scrapy() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def scoring_imports() -> tuple[dict[str, set[str]], list[str]]:
+    """The import graph of ``scoring`` (every import: module level, TYPE_CHECKING, in functions) from the
+    sources, and the private names (leading underscore) one scoring module imports from another."""
+    modules = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in sorted((ROOT / "scoring").rglob("*.py"))
+    }
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    private = []
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                graph[name] |= {alias.name for alias in node.names if alias.name in modules}
+            elif isinstance(node, ast.ImportFrom) and node.module in modules:
+                for alias in node.names:
+                    submodule = f"{node.module}.{alias.name}"
+                    graph[name].add(submodule if submodule in modules else node.module)
+                    if submodule not in modules and alias.name.startswith("_"):
+                        private.append(f"{name} imports {node.module}.{alias.name}")
+    return graph, private
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = list(graph[start])
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(graph[module])
+    return seen
+
+
+def test_scoring_has_no_import_cycle_and_imports_no_private_name() -> None:
+    graph, private = scoring_imports()
+    assert {"scoring", "scoring.cli", "scoring.evaluation", "scoring.vocabulary"} <= set(graph)
+    assert [m for m in graph if m in reachable(graph, m)] == []
+    assert private == []
+    assert graph["scoring.vocabulary"] == set()  # the bottom module
+    assert [m for m in graph if "scoring.cli" in graph[m]] == ["scoring.__main__"]  # nothing else uses the CLI
+
+
 def test_run_with_empty_tables(tmp_path: Path) -> None:
     """A run whose sites produced only home pages (no columns, links, typos, probes) still scores."""
     only_pages = {"pages": [p for p in fixture_rows()["pages"] if p["kind"] == "home"]}
     fx = build_store(tmp_path, rows=only_pages)
-    result = score_run(fx.db, fx.out, fx.sites)
+    result = score_run(EvaluationOptions(fx.db, fx.sites), fx.out)
     row = result.metrics.set_index("site_id").loc["xunyang"]
     assert row["home_available"]
     assert row["home_source"] == "page"

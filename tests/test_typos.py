@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govsites.typos import Finding, TermDictionary, TypoDetector, default_detector
-from govsites.typos.bench import (
+from bench.typos import (
     CORPUS_PATH,
     evaluate,
     false_alarms,
@@ -19,6 +18,7 @@ from govsites.typos.bench import (
     real_clean_texts,
     throughput,
 )
+from govsites.typos import Finding, TermDictionary, TypoDetector, default_detector
 from govsites.typos.dictionary import DEFAULT_TERMS_DIR
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -23,6 +23,7 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from govsites.demo.model import AS_OF, DEAD_NETLOC, Column, Site
 from govsites.demo.sites import SITES, SiteApp, family_for
+from govsites.paths import data_path
 
 EXPECTED_PATH = Path(__file__).with_name("expected.json")
 MAX_DEPTH = 3
@@ -78,7 +79,7 @@ EXCLUDED_COLUMN_WORDS = ("访谈", "征集", "调查", "举报", "投诉")
 LETTER_WINDOW_MONTHS = 12
 UNANSWERED_DAYS = 90
 KEY_AREA_TITLE_CATEGORIES = ("disclosure", "policy", "notice")
-RUBRIC = Path(__file__).resolve().parents[2] / "data" / "rubric" / "census2015.toml"
+RUBRIC = data_path("rubric", "census2015.toml")
 
 
 def key_areas_rules() -> list[tuple[str, tuple[str, ...], str]]:

@@ -984,7 +984,8 @@ GIF = (
 )
 
 
-def _file_body(path: str, ctype: str) -> bytes:
+def file_body(path: str, ctype: str) -> bytes:
+    """The body of a static file or attachment of the demo web (the bench web serves the same ones)."""
     if ctype.startswith("image/"):
         return GIF
     if ctype.startswith("text/css"):
@@ -1007,7 +1008,7 @@ class SiteApp:
             for path, (status, html) in self.family.html_pages().items()
         }
         for path, ftype in FILES.items():
-            self.pages[path] = Page(200, ftype, _file_body(path, ftype))
+            self.pages[path] = Page(200, ftype, file_body(path, ftype))
         self.not_found = Page(
             404, ctype, error_page(404).replace("utf-8", self.family.charset_meta()).encode(site.encoding)
         )
@@ -1022,7 +1023,7 @@ class SiteApp:
         return self.family.dynamic(path, parts.query, form) or self.not_found
 
 
-def _check() -> None:
+def check_site_data() -> None:
     """Invariants of the site data (run by the tests)."""
     for site in SITES:
         idents = [it.ident for c in site.columns for it in c.all_items()]

@@ -6,7 +6,6 @@ Sites live at 127.0.0.<first_host + offset> on one shared port; the down site's 
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,54 +81,41 @@ class DemoWeb(LoopbackServers):
         with self._lock:
             self.hits[(host, method, path)] += 1
 
-    def start(self) -> DemoWeb:
-        if self._servers:
-            return self
+    def bind(self) -> None:
         if self.requested_port:
             self._bind_all(self.requested_port, shared=True)
-        else:
-            for _ in range(_PORT_TRIES):
-                try:
-                    self._bind_all(0, shared=True)
-                    break
-                except OSError:
-                    self._close()
-            else:
-                self._bind_all(0, shared=False)
-        self._serve_all()
-        return self
+            return
+        for _ in range(_PORT_TRIES):
+            try:
+                self._bind_all(0, shared=True)
+                return
+            except OSError:
+                self.release()
+        self._bind_all(0, shared=False)
 
     def _bind_all(self, port: int, *, shared: bool) -> None:
         """Bind every live site (same port when ``shared``) and reserve the down sites' addresses."""
         chosen = port
-        try:
-            for site in SITES:
-                host = self.host(site.site_id)
-                if site.down:
-                    continue
-                server = _Server(
-                    (host, chosen if shared else port), BaseHTTPRequestHandler, bind_and_activate=True
-                )
-                self._servers.append(server)
-                actual = server.server_address[1]
-                if shared and not chosen:
-                    chosen = actual
-                self.ports[site.site_id] = actual
-                app = SiteApp(site, f"{host}:{actual}")
-                self.apps[site.site_id] = app
-                server.RequestHandlerClass = _handler(app, self, host)
-            for site in SITES:
-                if site.down:
-                    reserve = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                    reserve.bind((self.host(site.site_id), chosen if shared else 0))
-                    self._reserved.append(reserve)  # bound, never listening: connections are refused
-                    self.ports[site.site_id] = reserve.getsockname()[1]
-        except OSError:
-            self._close()
-            raise
+        for site in SITES:
+            host = self.host(site.site_id)
+            if site.down:
+                continue
+            server = self.add_server(
+                _Server((host, chosen if shared else port), BaseHTTPRequestHandler, bind_and_activate=True)
+            )
+            actual = server.server_address[1]
+            if shared and not chosen:
+                chosen = actual
+            self.ports[site.site_id] = actual
+            app = SiteApp(site, f"{host}:{actual}")
+            self.apps[site.site_id] = app
+            server.RequestHandlerClass = _handler(app, self, host)
+        for site in SITES:
+            if site.down:  # bound, never listening: connections are refused
+                self.ports[site.site_id] = self.reserve(self.host(site.site_id), chosen if shared else 0)
 
-    def _close(self) -> None:
-        super()._close()
+    def release(self) -> None:
+        super().release()
         self.ports, self.apps = {}, {}
 
     # ---- registry ----------------------------------------------------------------------------------

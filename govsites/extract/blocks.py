@@ -3,11 +3,13 @@ their 更多 (more) links; also the heading and tab readers column discovery use
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
 from lxml import etree
 
+from govsites.extract.dates import find_dates
 from govsites.extract.dom import (
     MORE_TEXT,
     absolute,
@@ -19,8 +21,8 @@ from govsites.extract.dom import (
     is_element,
     is_hidden,
 )
-from govsites.extract.entries import HomeBlock
-from govsites.extract.groups import Group, table_groups
+from govsites.extract.entries import HomeBlock, ListEntry
+from govsites.extract.groups import Group, Item, table_groups
 from govsites.extract.text import collapse, element_text
 
 
@@ -227,11 +229,50 @@ def home_blocks(root: etree._Element, base: str, groups: list[Group], as_of: dat
                     )
                 continue
         handled.add(group.parent)
+        entries = [i.entry() for i in group.items]
+        following = _featured_list(group, groups)
+        if following is not None:
+            # a featured headline (image, summary) followed by its list: one block
+            handled.add(following.parent)
+            entries = [_featured_entry(group.items[0], as_of)] + [i.entry() for i in following.items]
         name, more = inner_heading(group, base)
         if not name:
             name, more = heading_for(panel, containers - {group.parent}, base)
-        blocks.append(HomeBlock(name, more, [i.entry() for i in group.items], is_hidden(group.parent)))
+        blocks.append(HomeBlock(name, more, entries, is_hidden(group.parent)))
     return blocks
+
+
+def _featured_list(group: Group, groups: list[Group]) -> Group | None:
+    """The list a featured headline leads: ``group`` is one item with an image or a summary paragraph, and the
+    next group's list sits in the same container, right after it."""
+    if len(group.items) != 1:
+        return None
+    item = group.items[0].el
+    if not any(True for _ in item.iter("img", "p")):
+        return None
+    nxt = item.getnext()
+    while nxt is not None and not is_element(nxt):
+        nxt = nxt.getnext()
+    if nxt is None:
+        return None
+    following = [g for g in groups if g is not group and (g.parent is nxt or contains(nxt, g.parent))]
+    return min(following, key=lambda g: doc_index(nxt, g.parent), default=None)
+
+
+def _featured_entry(item: Item, as_of: date) -> ListEntry:
+    """A featured headline as an entry, dated by its date field (a short element holding a date) or its URL,
+    never by the dates its summary text quotes."""
+    entry = item.entry()
+    for el in item.el.iter():
+        if not is_element(el) or len(el) > 0:
+            continue
+        own = element_text(el)
+        found = find_dates(own, as_of) if own and len(own) <= 22 else []
+        if found:
+            return dataclasses.replace(entry, date=found[0], date_source="list")
+    if item.url_date is not None:
+        return dataclasses.replace(entry, date=item.url_date, date_source="url")
+    return dataclasses.replace(entry, date=None, date_source="")
 
 
 def _only_more(el: etree._Element) -> bool:

@@ -16,12 +16,13 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from govsites.extract.blocks import heading_for, is_more, tab_labels
-from govsites.extract.dates import find_dates, parse_date
+from govsites.extract.dates import date_from_url, find_dates, parse_date
 from govsites.extract.dom import MORE_TEXT, PAGER_TEXT, absolute, column_name_from_tree, in_nav
 from govsites.extract.links import URL_CACHE_SIZE, is_article_url
 from govsites.extract.links import is_attachment as is_document
 from govsites.extract.page import Page
-from govsites.extract.text import collapse, element_text
+from govsites.extract.text import SOURCE_LABEL, collapse, element_text
+from govsites.paths import data_path
 
 #: Files that are not pages besides documents (govsites.extract.links.ATTACHMENT_EXTENSIONS): never columns.
 MEDIA_EXT = (".jpg", ".jpeg", ".png", ".gif", ".mp4", ".flv", ".tif")
@@ -321,14 +322,11 @@ _NOT_PUBLICATION = (
 )
 
 
-def article_date(page: Page) -> tuple[date | None, str]:
-    """(date, source) of an article page: publication metas -> "meta"; a labelled visible date
-    (发布日期：, 发布时间：, 时间：) -> "info"; never the 页面生成时间 nor attribute values; nothing after
-    the page's ``as_of``."""
+def _meta_date(page: Page) -> date | None:
+    """The first publication meta's date (PubDate, firstpublishedtime, ...) no later than the page's as_of."""
     as_of = page.as_of
-    root = page.raw
     metas: dict[str, str] = {}
-    for meta in root.iter("meta"):
+    for meta in page.raw.iter("meta"):
         key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").strip().lower()
         if key and key not in metas:
             metas[key] = meta.get("content") or ""
@@ -340,28 +338,75 @@ def article_date(page: Page) -> tuple[date | None, str]:
                 content = "-".join(compact.groups())
             value = parse_date(content, as_of)
             if value is not None and value <= as_of:
-                return value, "meta"
-    text = page.text
-    lines = [_CJK_GAP.sub("", line) for line in text.split("\n")]
+                return value
+    return None
+
+
+def _labelled_date(lines: list[str], as_of: date) -> date | None:
+    """The first labelled visible date (发布日期：, 发布时间：, 日期：, 时间：) that is this page's own: not a
+    页面生成时间/更新时间 and not the date of another document the page names (招标公告日期 in a 成交公告)."""
     for line in lines:
         for match in _LABELLED.finditer(line):
             before = line[max(0, match.start() - 2) : match.start()]
             if any(word in before for word in _NOT_PUBLICATION):
                 continue
+            if _OTHER_DOCUMENT.search(line[max(0, match.start() - 8) : match.start()]):
+                continue
             rest = line[match.end() : match.end() + 40]
             found = find_dates(rest, as_of)
-            if found and re.match(r"^\s*[\[(（【]?\s*[\d〇零一二]", rest) and found[0] <= as_of:
-                return found[0], "info"
+            if found and re.match(r"^\s*[\[(（【]?\s*[\d〇零一二刚昨前]", rest) and found[0] <= as_of:
+                return found[0]
+    return None
+
+
+def _info_line_date(lines: list[str], as_of: date) -> date | None:
+    """An unlabelled date on the article's info line (2015-12-01 10:20 来源：县政府办 浏览次数：12), or alone on its
+    line with 来源/作者 on a line next to it (kepu.gov.cn: 来源：新华社 / 作者： / 2023-12-01 14:43)."""
     for line in lines:
-        # an unlabelled date on the article's info line: 2015-12-01 10:20 来源：县政府办 浏览次数：12
         if len(line) > 100 or not _INFO_LINE.search(line) or any(word in line for word in ("生成", "截止")):
             continue
         found = [value for value in find_dates(line, as_of) if value <= as_of]
         if found:
-            return found[0], "info"
+            return found[0]
+    for index, line in enumerate(lines):
+        if not _DATE_LINE.match(line.strip()):
+            continue
+        near = lines[max(0, index - 2) : index] + lines[index + 1 : index + 3]
+        if any(SOURCE_LABEL.search(other) and len(other) <= 100 for other in near):
+            found = [value for value in find_dates(line, as_of) if value <= as_of]
+            if found:
+                return found[0]
+    return None
+
+
+def article_date(page: Page) -> tuple[date | None, str]:
+    """(date, source) of an article page, as a visitor reads it: a labelled visible date (发布日期：, 发布时间：,
+    日期：, 时间：) or the date on the info line under the title -> "info"; else the date in the URL
+    (/201705/t20170515_1.html, /art/2020/9/15/art_1_2.html, /2023-12/01/content_1.html) -> "url"; else a
+    publication meta -> "meta". Regenerating CMSs (TRS, Hanweb) rewrite their PubDate metas, so a visible date wins
+    over a meta. Never the 页面生成时间/更新时间, another document's date, nor attribute values; nothing after the
+    page's ``as_of``."""
+    as_of = page.as_of
+    lines = [_CJK_GAP.sub("", line) for line in page.text.split("\n")]
+    visible = _labelled_date(lines, as_of) or _info_line_date(lines, as_of)
+    if visible is not None:
+        return visible, "info"
+    in_url = date_from_url(page.url)
+    if in_url is not None and in_url <= as_of:
+        return in_url, "url"
+    meta = _meta_date(page)
+    if meta is not None:
+        return meta, "meta"
     return None, ""
 
 
+# a label of another document's date: 招标公告日期, 原公告发布时间, 相关链接
+_OTHER_DOCUMENT = re.compile(r"招标|采购公告|原公告|变更|预告|相关|上一篇|下一篇|上篇|下篇")
+# a line that is only a date and an optional time: 2023-12-01 14:43
+_DATE_LINE = re.compile(
+    r"^[\[(（【]?\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?\s*[\])）】]?"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
 _INFO_LINE = re.compile(r"来源|作者|浏览|点击|阅读|访问量|字体|字号|编辑|供稿|责任编辑|发布机构|信息来源")
 
 
@@ -384,7 +429,7 @@ class CategoryTable:
 
     @classmethod
     def default(cls) -> CategoryTable:
-        return cls.load(Path(__file__).parents[2] / "data" / "categories.csv")
+        return cls.load(data_path("categories.csv"))
 
     def categorize(self, name: str) -> str:
         compact = re.sub(r"\s+", "", name or "")

@@ -1,14 +1,15 @@
 """Publication dates in Chinese government pages and URLs.
 
 All functions return :class:`datetime.date` and never raise. Year-less dates (``12-01``, ``[12-01]``,
-``12月01日``) need ``as_of``: the year is the latest one that keeps the date on or before ``as_of``.
+``12月01日``) need ``as_of``: the year is the latest one that keeps the date on or before ``as_of``. Relative
+dates (刚刚, 9分钟前, 3小时前, 昨天, 3天前) need it too: they count back from ``as_of``, the page's fetch day.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
 MIN_YEAR = 1990
@@ -52,8 +53,17 @@ _SHORT = re.compile(
 )
 
 
-#: every pattern needs an ASCII digit (after the full-width ones are mapped) or 年 (the Chinese-numeral form)
-_DIGIT_OR_NIAN = re.compile(r"[0-9０-９年]")
+# relative: 刚刚 · 30秒前 · 9分钟前 · 3小时前 · 昨天 · 前天 · 3天前, standing alone (a list item's date field, an
+# info line), not inside a sentence (昨天的会议)
+_RELATIVE = re.compile(
+    r"(?<![^\s\[(（【:：|])(?:(?P<now>刚刚)|(?P<n>\d{1,3})\s*(?P<unit>秒|分钟|小时|天)前|(?P<word>昨天|前天))"
+    r"(?![^\s\])）】|\d])"
+)
+_RELATIVE_DAYS = {"昨天": 1, "前天": 2}
+
+#: every pattern needs an ASCII digit (after the full-width ones are mapped), 年 (the Chinese-numeral form) or
+#: the first character of a relative date's word
+_DIGIT_OR_NIAN = re.compile(r"[0-9０-９年刚昨前]")
 
 
 def _today() -> date:
@@ -106,6 +116,23 @@ def _resolve_yearless(month: int, day: int, as_of: date) -> date | None:
     return None
 
 
+def _resolve_relative(match: re.Match[str], as_of: date) -> date | None:
+    """The day a relative date (刚刚, 3小时前, 昨天, 3天前) names, counted back from ``as_of`` (the fetch day)."""
+    if match.group("now"):
+        days = 0
+    elif match.group("word"):
+        days = _RELATIVE_DAYS[match.group("word")]
+    elif match.group("unit") == "天":
+        days = int(match.group("n"))
+    else:
+        days = 0  # seconds, minutes, hours ago: the fetch day (the fetch time of day is not known here)
+    try:
+        value = as_of - timedelta(days=days)
+    except OverflowError:
+        return None
+    return value if value.year >= MIN_YEAR else None
+
+
 def _scan(text: str, as_of: date | None) -> list[tuple[int, date]]:
     return [(start, value) for start, _end, value in _scan_spans(text, as_of)]
 
@@ -142,6 +169,10 @@ def _scan_spans(text: str, as_of: date | None) -> list[tuple[int, int, date]]:
             value = _resolve_yearless(month, day, as_of)
             if value is not None:
                 found.append((start, end, value))
+        for match in _RELATIVE.finditer(text):
+            value = _resolve_relative(match, as_of)
+            if value is not None:
+                found.append((match.start(), match.end(), value))
     found.sort(key=lambda pair: pair[0])
     return found
 

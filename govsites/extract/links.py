@@ -235,6 +235,8 @@ _ARTICLE_URL = (
     re.compile(r"/(?:content|contents|detail|details|article|articles|show|view|info|news)/.*\d{5,}", re.I),
     re.compile(r"/(?:content|detail|details|article|show|view|info|news)[_\-]\d{4,}\.\w+$", re.I),
     re.compile(r"/(?:19|20)\d{6}/\d{4,}\.s?html?$"),
+    # Xinhua CMS (news.cn and its provincial sites): /20240515/d59c39d4160a4fe4b3084c3e4abfb450/c.html
+    re.compile(r"/(?:19|20)\d{6}/[0-9a-f]{16,}/c\.s?html?$"),
     re.compile(r"/\d{8,}\.s?html?$"),
     re.compile(
         r"[?&](?:articleid|contentid|docid|infoid|newsid|artid|aid|article_id|content_id|news_id)=\d{3,}",

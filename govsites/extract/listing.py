@@ -13,6 +13,7 @@ import re
 from lxml import etree
 
 from govsites.extract.blocks import heading_for, inner_heading
+from govsites.extract.dates import find_dates
 from govsites.extract.dom import (
     ancestor_class,
     classes,
@@ -29,7 +30,7 @@ from govsites.extract.links import is_article_url
 from govsites.extract.page import Page
 from govsites.extract.pagination import has_pager, next_pages
 from govsites.extract.scriptdata import DATASTORE, attr_render_hints, json_lists, parse_datastore_xml, script_texts
-from govsites.extract.text import collapse, element_text, page_title_from_tree
+from govsites.extract.text import NEIGHBOUR_LINKS, SOURCE_LABEL, collapse, element_text, page_title_from_tree
 
 __all__ = [
     "EMPTY_LINE",
@@ -103,13 +104,24 @@ def _own_heading(heading: str, page_names: str) -> bool:
     return heading in page_names or bool(last and last in page_names) or any(n in heading for n in names)
 
 
-def _looks_article(root: etree._Element, url: str, best: Group | None) -> bool:
+def _looks_article(page: Page, best: Group | None) -> bool:
+    root = page.raw
     metas = {(m.get("name") or "").strip().lower() for m in root.iter("meta")}
-    if "articletitle" in metas or is_article_url(url):
+    if "articletitle" in metas or is_article_url(page.url):
         return True
     prose = sum(len(t) for t in (element_text(p) for p in root.iter("p")) if len(t) >= 40)
     dated = best.text_dated if best is not None else 0
-    return (prose >= 300 and dated < 5) or (prose >= 1500 and dated < 10)
+    if (prose >= 300 and dated < 5) or (prose >= 1500 and dated < 10):
+        return True
+    # a short article: one info line (a date and 来源：) under its title, or links to the previous and next
+    # articles, whatever the prose length; a side box of the column's latest items does not make it a list
+    text = page.text
+    if dated < 10 and NEIGHBOUR_LINKS.search(text):
+        return True
+    info_lines = [
+        line for line in text.split("\n") if len(line) <= 100 and SOURCE_LABEL.search(line) and find_dates(line)
+    ]
+    return len(info_lines) == 1 and dated < 5 and root.find(".//h1") is not None
 
 
 def _empty_containers(root: etree._Element) -> list[etree._Element]:
@@ -130,6 +142,32 @@ def _empty_containers(root: etree._Element) -> list[etree._Element]:
         if (bare_list or bare_div) and not collapse(el.text_content()):
             out.append(el)
     return out
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _same_list(other: etree._Element, container: etree._Element) -> bool:
+    """``other`` continues the list in ``container``: a sibling, or a list in a sibling wrapper of the same tag and
+    class (digits aside: box1, box2): eight ``ul`` of five items in sibling ``div``s are one list of forty."""
+    parent = container.getparent()
+    wrapper = other.getparent()
+    if wrapper is parent:
+        return True
+    if wrapper is None or parent is None or wrapper.getparent() is not parent.getparent() or wrapper.tag != parent.tag:
+        return False
+    return _DIGITS.sub("", classes(wrapper)) == _DIGITS.sub("", classes(parent)) and len(wrapper) == len(parent) == 1
+
+
+def _placeholder(container: etree._Element, best: Group) -> bool:
+    """An empty container that says nothing about the column's main list: a hidden one (a second tab, a
+    template slot), or another slot of the dated box's own widget (same tag and class as the box's list or one of
+    its three nearest ancestors: he.news.cn's six empty div.xpage-content-list beside the filled one)."""
+    if is_hidden(container) or any(is_hidden(a) for a in container.iterancestors()):
+        return True
+    widget = [best.parent, *list(best.parent.iterancestors())[:3]]
+    name = classes(container)
+    return bool(name) and any(el.tag == container.tag and classes(el) == name for el in widget)
 
 
 def _empty_statements(root: etree._Element) -> list[etree._Element]:
@@ -183,7 +221,7 @@ def extract_list(page: Page) -> ListPage:
         undated = [g for g in all_groups if g.undated_list()]
         best = max(undated, key=lambda g: len(g.items), default=None)
         groups = [best] if best is not None else []
-    if _looks_article(raw_root, url, best):
+    if _looks_article(page, best):
         return ListPage([], False, [], has_scripts, False, name)
 
     entries: list[ListEntry] = []
@@ -192,7 +230,7 @@ def extract_list(page: Page) -> ListPage:
         parent = best.parent.getparent()
         if parent is not None and best.parent.tag != "table":
             for group in groups:
-                if group is best or group.parent.getparent() is not parent:
+                if group is best or not _same_list(group.parent, best.parent):
                     continue
                 if (
                     group.parent.tag == best.parent.tag
@@ -226,7 +264,7 @@ def extract_list(page: Page) -> ListPage:
             # (a 暂无 inside another side box says nothing about the column)
             evidence = [
                 e
-                for e in statements + _empty_containers(root)
+                for e in statements + [c for c in _empty_containers(root) if not _placeholder(c, best)]
                 if not contains(best.parent, e) and not in_side_region(e) and not ancestor_class(e, _SIDE_BOX)
             ]
             if evidence or (side and says_empty):

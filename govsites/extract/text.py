@@ -229,6 +229,11 @@ def parse_html(html: str) -> lxml.html.HtmlElement:
     return lxml.html.document_fromstring("<html><body></body></html>", parser=_HTML_PARSER)
 
 
+#: the source label of an article's info line under its title (来源：新华社, 作者：, 发布机构：)
+SOURCE_LABEL = re.compile(r"(?:来源|作者|责任编辑|编辑|供稿|发布机构)\s*[:：]")
+#: an article's links to its neighbours (上一篇 / 下一篇): a list page has none
+NEIGHBOUR_LINKS = re.compile(r"上一(?:篇|条)[\s\S]{0,400}?下一(?:篇|条)|下一(?:篇|条)[\s\S]{0,400}?上一(?:篇|条)")
+
 _WS_NL = re.compile(r"[ \t\n\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 
 

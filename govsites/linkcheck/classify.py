@@ -312,14 +312,17 @@ _WEAK_NOT_FOUND = (
     "找不到",
     "已删除",
     "not found",
-    "404",
     "错误页面",
-    "error 404",
 )
 _SHORT_BODY = 400  # characters of collapsed visible text
 
 
 _SPACES = re.compile(r"\s+")
+# The status code as an error page shows it: "404" on its own, not a part of a longer number (a 公安备案号
+# 61090402040445, a date), not a document number or a count (〔2024〕404号, 404次, 404人) and not a value after a
+# count's label (访问量：404, 浏览次数 404). Matched in folded text (full-width digits and colons are ASCII there).
+_STATUS_404 = re.compile(r"(?<![\d.,〔\[(])404(?![\d.,])(?!\s*[号次人条件篇个家户元万亿期])")
+_COUNT_LABEL = re.compile(r"(访问|浏览|点击|阅读|次数|人次|访客|计数|总量|量|文号|字|第|编号|备案)\s*[:：]?\s*$")
 
 
 @functools.lru_cache(maxsize=8)
@@ -332,21 +335,29 @@ def _fold(text: str) -> str:
 _STRONG_FOLDED = tuple(_fold(p) for p in _STRONG_NOT_FOUND)
 
 
+def _says_404(folded: str) -> bool:
+    """True when the folded text shows the status code 404 as an error page does (see _STATUS_404)."""
+    return any(not _COUNT_LABEL.search(folded[max(0, m.start() - 8) : m.start()]) for m in _STATUS_404.finditer(folded))
+
+
 def looks_like_not_found(title: str, text: str) -> bool:
     """True when a page served with 200 says it is a not-found / deleted page.
 
     The title is trusted more than the body: "404" or "页面不存在" in the title fires; in the body,
     weak signals ("404", "不存在", "找不到") fire only when the body is short. A normal article that
-    mentions "404" in a long text does not fire.
+    mentions "404" in a long text does not fire, and neither do the digits 404 inside a 公安备案号, a visit
+    count or a document number: "404" counts only as the status code on its own.
     """
     title_f = _fold(title)
     body = _fold(text)
     if any(p in title_f for p in _STRONG_NOT_FOUND) or any(p in title_f for p in _WEAK_NOT_FOUND):
         return True
+    if _says_404(title_f):
+        return True
     # Full-width punctuation became ASCII in NFKC: compare the phrases folded the same way.
     if any(p in body for p in _STRONG_FOLDED):
         return True
-    return len(body) <= _SHORT_BODY and any(p in body for p in _WEAK_NOT_FOUND)
+    return len(body) <= _SHORT_BODY and (any(p in body for p in _WEAK_NOT_FOUND) or _says_404(body))
 
 
 _FINGERPRINT_DROP = re.compile(r"[\s\d]+")

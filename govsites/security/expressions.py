@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from govsites.paths import data_path
 from govsites.security.findings import SEVERITIES, Finding
 
-DEFAULT_EXPRESSIONS_FILE = Path(__file__).resolve().parents[2] / "data" / "security" / "expressions.csv"
+DEFAULT_EXPRESSIONS_FILE = data_path("security", "expressions.csv")
 WRONG_EXPRESSION = "wrong_expression"
 COLUMNS = ("wrong", "right", "note", "severity", "valid_from", "valid_to", "exceptions")
 #: characters of context kept on each side of a finding

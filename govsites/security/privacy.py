@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from govsites.paths import data_path
 from govsites.security.findings import SERIOUS, VETO, Finding
 
-_DATA = Path(__file__).resolve().parents[2] / "data"
+_DATA = data_path()
 DEFAULT_CITIES_FILE = _DATA / "terms" / "vendor" / "divisions" / "cities.csv"
 DEFAULT_EXTRA_REGIONS_FILE = _DATA / "security" / "id_regions_extra.txt"
 

@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_TERMS_FILE = Path(__file__).resolve().parents[2] / "data" / "security" / "spam_terms.txt"
+from govsites.paths import data_path
+
+DEFAULT_TERMS_FILE = data_path("security", "spam_terms.txt")
 
 #: categories that make a finding, in the order a tie is decided
 BAD_CATEGORIES = ("gambling", "porn", "spam")

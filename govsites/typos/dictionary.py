@@ -11,7 +11,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_TERMS_DIR = Path(__file__).resolve().parents[2] / "data" / "terms"
+from govsites.paths import data_path
+
+DEFAULT_TERMS_DIR = data_path("terms")
 
 # Kinds whose misspelling is a 严重错误 (veto item); every other kind is "general".
 SERIOUS_KINDS = frozenset({"leader", "organ", "political"})

@@ -9,7 +9,7 @@ import pytest
 
 from govsites.cli import build_parser, validate
 from govsites.registry import load_sites
-from tests.reliability.conftest import ROOT, run
+from tests.helpers import ROOT, run
 
 HEADER = "site_id,name,group,county,home_url\n"
 GOOD = "xunyang,旬阳县人民政府,county,旬阳县,http://127.0.0.11:8341/\n"

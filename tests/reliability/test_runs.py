@@ -14,23 +14,14 @@ from typing import Any
 import pytest
 
 from govsites.registry import write_sites
-from tests.reliability.conftest import (
-    ROOT,
-    SlowSite,
-    crawl_args,
-    env,
-    output_sets,
-    query,
-    read_csv,
-    run,
-    score_args,
-)
+from tests.helpers import ROOT, child_env, query, read_csv, run
+from tests.reliability.helpers import SlowSite, crawl_args, output_sets, score_args
 
 NO_RENDER = {"GOVSITES_RENDER_ENABLED": "0"}
 
 
 def _start(args: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env(**NO_RENDER), stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=child_env(**NO_RENDER), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
@@ -166,7 +157,7 @@ def test_killed_workers_parent_takes_its_children_along(slow_site: SlowSite, tmp
     args = crawl_args(registry, db, "--workers", "2")
     before = slow_site.web.requests_under("/slow/")
     # no pipes: reading them to the end would wait for the children
-    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env(**NO_RENDER), stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=child_env(**NO_RENDER), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
         _wait_for_hits(slow_site, before + 20)

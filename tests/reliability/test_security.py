@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from govsites.demo.hostile import FORMULA_ANCHORS, FORMULA_COLUMN, FORMULA_TYPO_LINE
-from tests.reliability.conftest import HostileCrawl, query, read_csv
+from tests.helpers import query, read_csv
+from tests.reliability.helpers import HostileCrawl
+from tests.webs.hostile import FORMULA_ANCHORS, FORMULA_COLUMN, FORMULA_TYPO_LINE
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 

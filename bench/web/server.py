@@ -10,15 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import resource
-import socket
 import threading
 from collections import Counter, OrderedDict
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
-from govsites.benchweb.model import BenchSite, WebConfig, host, make_site
-from govsites.benchweb.render import BenchApp, Reply
+from bench.web.model import BenchSite, WebConfig, host, make_site
+from bench.web.render import BenchApp, Reply
+from govsites.demo.loopback import LoopbackWeb
 from govsites.registry import write_sites
 
 _APP_CACHE = 256
@@ -33,10 +32,11 @@ def raise_fd_limit() -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-class BenchWeb:
+class BenchWeb(LoopbackWeb):
     """``with BenchWeb(WebConfig(sites=65)) as web: web.write_registry(path)`` serves the web in a thread."""
 
     def __init__(self, config: WebConfig, port: int = 0, *, linkchecker_header: bool = False) -> None:
+        super().__init__()
         self.config = config
         self.port = port
         # A ``LinkChecker`` response header lifts LinkChecker's built-in 0.1-0.6 s pause between two requests
@@ -49,7 +49,6 @@ class BenchWeb:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.base_events.Server] = []
-        self._reserved: list[socket.socket] = []
         self._ready = threading.Event()
         self._error: BaseException | None = None
 
@@ -157,9 +156,7 @@ class BenchWeb:
         self.port = port
         for i in range(self.config.sites):
             if self.site(i).site.down:
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                sock.bind((host(i), port))  # bound, never listening: connections are refused
-                self._reserved.append(sock)
+                self.reserve(host(i), port)  # bound, never listening: connections are refused
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
@@ -177,28 +174,24 @@ class BenchWeb:
         loop.run_until_complete(asyncio.sleep(0))
         loop.close()
 
-    def start(self) -> BenchWeb:
-        if self._thread is not None:
-            return self
+    def bind(self) -> None:
+        """Start the event loop's thread; it binds every address before ``bind`` returns."""
+        self._ready.clear()
+        self._error = None
         self._thread = threading.Thread(target=self._run, name="bench-web", daemon=True)
         self._thread.start()
         self._ready.wait()
         if self._error is not None:
             raise self._error
-        self._apps.clear()  # route tables were built before the port was known
-        return self
 
-    def stop(self) -> None:
+    def serve(self) -> None:
+        self._apps.clear()  # route tables were built before the port was known
+
+    def shutdown(self) -> None:
         if self._loop is not None and self._thread is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
-        for sock in self._reserved:
-            sock.close()
-        self._thread, self._loop, self._servers, self._reserved = None, None, [], []
 
-    def __enter__(self) -> BenchWeb:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
+    def release(self) -> None:
+        super().release()
+        self._thread, self._loop, self._servers = None, None, []

@@ -227,25 +227,13 @@ class HostileWeb(LoopbackServers):
         self._stopping = threading.Event()
 
     # ---- lifecycle -----------------------------------------------------------------------------------
-    def start(self) -> HostileWeb:
-        if self._servers:
-            return self
-        try:
-            for role, host in (("site", SITE_HOST), ("ext", EXT_HOST), ("js", JS_HOST), ("other", OTHER_HOST),
-                               ("side", SITE_HOST)):
-                port = self.requested_port if role in ("site", "ext", "js") else 0
-                server = _Server((host, port), self._handler(role))
-                self._servers.append(server)
-                self.ports[role] = server.server_address[1]
-            reserve = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            reserve.bind((RESERVED_HOST, 0))  # bound, never listening: connections are refused
-            self._reserved.append(reserve)
-            self.ports["reserved"] = reserve.getsockname()[1]
-        except OSError:
-            self._close()
-            raise
-        self._serve_all()
-        return self
+    def bind(self) -> None:
+        for role, host in (("site", SITE_HOST), ("ext", EXT_HOST), ("js", JS_HOST), ("other", OTHER_HOST),
+                           ("side", SITE_HOST)):
+            port = self.requested_port if role in ("site", "ext", "js") else 0
+            server = self.add_server(_Server((host, port), self._handler(role)))
+            self.ports[role] = server.server_address[1]
+        self.ports["reserved"] = self.reserve(RESERVED_HOST, 0)  # bound, never listening: connections are refused
 
     def stop(self) -> None:
         self._stopping.set()  # endpoints that drip or hang stop first

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govsites.benchweb.truth import link_pattern
+from bench.web.truth import link_pattern
 from govsites.demo.expected import normalize
 
 
@@ -37,7 +37,7 @@ class Accuracy:
 
 
 def compare(truth: dict[str, Any], out: Path, *, broken_found: set[tuple[str, str]] | None = None) -> Accuracy:
-    """Compare the scoring outputs in ``out`` with ``truth`` (see :func:`govsites.benchweb.truth.build_truth`)."""
+    """Compare the scoring outputs in ``out`` with ``truth`` (see :func:`bench.web.truth.build_truth`)."""
     acc = Accuracy()
     sites: dict[str, Any] = truth["sites"]
     # ---- columns ----------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 from govsites.typos.detector import Finding, TypoDetector
 from govsites.typos.dictionary import TermDictionary
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 CORPUS_PATH = REPO / "tests" / "typo_corpus" / "corpus.tsv"
 SHARED = REPO.parent / "shared"
 BENCH_BYTES = 6_000_000

@@ -5,10 +5,10 @@ rendered on request, served on one loopback address per site, with the truth com
 Standard library only, no Scrapy.
 """
 
-from govsites.benchweb.accuracy import Accuracy, compare
-from govsites.benchweb.model import AS_OF, WebConfig, host, make_site
-from govsites.benchweb.server import BenchWeb
-from govsites.benchweb.truth import build_truth, write_truth
+from bench.web.accuracy import Accuracy, compare
+from bench.web.model import AS_OF, WebConfig, host, make_site
+from bench.web.server import BenchWeb
+from bench.web.truth import build_truth, write_truth
 
 __all__ = ["AS_OF", "Accuracy", "BenchWeb", "WebConfig", "build_truth", "compare", "host", "make_site",
            "write_truth"]

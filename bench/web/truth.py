@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from govsites.benchweb.model import TYPOS, BenchSite, WebConfig, host, make_site
-from govsites.benchweb.render import BenchApp
+from bench.web.model import TYPOS, BenchSite, WebConfig, host, make_site
+from bench.web.render import BenchApp
 from govsites.demo.expected import crawl, normalize, window_start
 from govsites.demo.model import Column
 

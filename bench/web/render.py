@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from govsites.benchweb.model import BenchSite, ColumnStyle
+from bench.web.model import BenchSite, ColumnStyle
 from govsites.demo.model import FILES, Column, Item
-from govsites.demo.sites import _file_body
+from govsites.demo.sites import file_body
 from govsites.demo.templates import (
     Family,
     HanwebFamily,
@@ -277,7 +277,7 @@ class BenchApp:
             return self._html(200, fam.article(col, item))
         if path in FILES:
             ctype = FILES[path]
-            return Reply(200, ctype, _file_body(path, ctype))
+            return Reply(200, ctype, file_body(path, ctype))
         go = _GO.match(path)
         if go:
             kind, ident = go.group(1), int(go.group(2))

@@ -1,8 +1,8 @@
 """``make bench``: print speed and accuracy figures.
 
-``python -m govsites.bench [--only demo|typos|web|linkchecker|curve] [--sites 65] [--pages 285] [--curve 100,500]``
+``python -m bench [--only demo|typos|web|linkchecker|curve] [--sites 65] [--pages 285] [--curve 100,500]``
 
-- the synthetic government web (:mod:`govsites.benchweb`, default 65 sites, ~15,000 pages) served by a separate
+- the synthetic government web (:mod:`bench.web`, default 65 sites, ~15,000 pages) served by a separate
   process: the whole pipeline's speed and its accuracy against the web's truth;
 - LinkChecker 10.6.0 (in its own ``.venv-bench``) on the same web: time and broken-link accuracy;
 - a cost curve over growing site counts (``--curve``);
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import os
 import resource
@@ -29,10 +28,13 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
+from bench.linkchecker import run_linkchecker
+from bench.typos import run_bench
+from bench.web.accuracy import compare, prf
+from bench.web.truth import link_pattern
 from govsites.demo import AS_OF, DemoWeb
-from govsites.demo.expected import load_expected, normalize
+from govsites.demo.expected import load_expected
 
 
 def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
@@ -55,25 +57,23 @@ def bench_pipeline() -> None:
             found = {(r["site_id"], r["url"].split("/", 3)[-1], r["status"]) for r in csv.DictReader(f)}
         want = {(sid, c["path"].lstrip("/"), c["status"]) for sid, site in expected["sites"].items()
                 for c in site["columns"]}
-        hit = len(found & want)
+    precision, recall, _f1 = prf(found, want)
     print("== 全流程（演示网站，回环地址） ==")
     _print_speed(figures)
-    print(f"栏目状态准确率：召回 {hit / len(want):.3f}，精确 {hit / max(len(found), 1):.3f}（{hit}/{len(want)}）")
+    print(f"栏目状态准确率：召回 {recall:.3f}，精确 {precision:.3f}（{len(found & want)}/{len(want)}）")
 
 
 # ---- the synthetic web ----------------------------------------------------------------------------------
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_VENV = ROOT / ".venv-bench"
-LINKCHECKER = "linkchecker==10.6.0"
 
 
 class ServedWeb:
-    """``python -m govsites.benchweb serve`` in its own process (its CPU is not the crawler's)."""
+    """``python -m bench.web serve`` in its own process (its CPU is not the crawler's)."""
 
     def __init__(self, tmp: Path, sites: int, pages: int, seed: int = 1, truth: bool = True, port: int = 0,
                  linkchecker_header: bool = False) -> None:
         self.registry, self.truth_path = tmp / "sites.csv", tmp / "truth.json"
-        args = ["-m", "govsites.benchweb", "serve", "--sites", str(sites), "--pages", str(pages), "--seed",
+        args = ["-m", "bench.web", "serve", "--sites", str(sites), "--pages", str(pages), "--seed",
                 str(seed), "--port", str(port), "--registry", str(self.registry)]
         if truth:
             args += ["--truth", str(self.truth_path)]
@@ -150,8 +150,6 @@ def _print_speed(f: dict[str, float]) -> None:
 
 
 def bench_web(sites: int, pages: int, linkchecker: bool, workers: str = "auto") -> None:
-    from govsites.benchweb.accuracy import compare
-
     print(f"== 合成政府网站群：{sites} 个网站，每站约 {pages} 页（回环地址，独立服务进程；"
           f"抓取进程 --workers {workers}） ==")
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -184,87 +182,8 @@ def bench_web(sites: int, pages: int, linkchecker: bool, workers: str = "auto") 
                 _print_linkchecker(lc, figures, truth, acc, unthrottled=header)
 
 
-# ---- LinkChecker ----------------------------------------------------------------------------------------
-def linkchecker_bin() -> Path:
-    """``.venv-bench/bin/linkchecker``, created on demand (never inside .venv)."""
-    exe = BENCH_VENV / "bin" / "linkchecker"
-    if not exe.exists():
-        subprocess.run(["python3", "-m", "venv", str(BENCH_VENV)], check=True)  # noqa: S603,S607
-        subprocess.run([str(BENCH_VENV / "bin" / "pip"), "install", "-q", LINKCHECKER], check=True)  # noqa: S603
-    return exe
-
-
-LINKCHECKER_RC = """[checking]
-# LinkChecker's own per-host limit (default 10/s); its built-in floor of 0.1-0.6 s between two requests to
-# one host still applies unless the server answers with a ``LinkChecker`` header (``--unthrottled``).
-maxrequestspersecond=1000
-"""
-
-
-def read_linkchecker_csv(path: Path) -> list[dict[str, str]]:
-    """Rows of a LinkChecker 10 CSV log (``-o csv``): ``#`` comment lines before the header and after the last
-    row, ``;`` separated, quoted fields may span lines. Columns: urlname, parentname, base, result,
-    warningstring, infostring, valid (True/False), url (after redirects), line, column, name, dltime, size,
-    checktime, cached, level, modified."""
-    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-    lines = text.splitlines(keepends=True)
-    while lines and lines[0].startswith("#"):
-        lines.pop(0)
-    while lines and lines[-1].startswith("# "):
-        lines.pop()
-    return list(csv.DictReader(io.StringIO("".join(lines)), delimiter=";"))
-
-
-def linked_url(row: dict[str, str]) -> str:
-    """The URL as the page links it (LinkChecker's ``url`` column is the URL after redirects)."""
-    name = row.get("urlname") or row.get("url") or ""
-    return normalize(urljoin(row.get("base") or row.get("parentname") or "", name))
-
-
-def run_linkchecker(registry: Path, tmp: Path) -> dict[str, Any]:
-    """One LinkChecker process per site, all started at once, external links checked, CSV output into one
-    file per site (``-o csv`` to a file: LinkChecker run as root drops to ``nobody`` and could not create a
-    file in a private temporary folder with ``-F``). Depth 4 = pages to depth 3 parsed, their links checked
-    (the crawl's ``GOVSITES_MAX_DEPTH`` 3)."""
-    exe = linkchecker_bin()
-    with registry.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    outdir = tmp / "linkchecker"
-    outdir.mkdir(exist_ok=True)
-    rc = outdir / "linkcheckerrc"
-    rc.write_text(LINKCHECKER_RC, encoding="utf-8")
-    rc.chmod(0o644)
-    env = {**os.environ, "HOME": str(outdir)}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    procs = []
-    for row in rows:
-        out = outdir / f"{row['site_id']}.csv"
-        args = [str(exe), "-f", str(rc), "--check-extern", "--recursion-level=4", "--no-status", "--timeout=15",
-                "-o", "csv/utf-8", row["home_url"]]
-        with out.open("wb") as fh:
-            procs.append((row["site_id"], out, subprocess.Popen(args, stdout=fh, stderr=subprocess.DEVNULL,  # noqa: S603
-                                                                env=env, cwd=outdir)))
-    for _sid, _out, proc in procs:
-        proc.wait()
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    broken: set[tuple[str, str]] = set()
-    reported = 0
-    for sid, out, _proc in procs:
-        for row in read_linkchecker_csv(out):
-            reported += 1
-            if row.get("valid") == "False":
-                broken.add((sid, linked_url(row)))
-    return {"wall": wall, "cpu": cpu, "broken": broken, "rows": reported, "rss_mib": after.ru_maxrss / 1024}
-
-
 def _print_linkchecker(lc: dict[str, Any], figures: dict[str, float], truth: dict[str, Any], acc: Any = None, *,
                        unthrottled: bool = False) -> None:
-    from govsites.benchweb.accuracy import prf
-    from govsites.benchweb.truth import link_pattern
-
     want = {(sid, u) for sid, s in truth["sites"].items() for u in s["broken"]}
     precision, recall, _ = prf(lc["broken"], want)
     mode = ("服务器发送 LinkChecker 头，取消其每主机 0.1–0.6 s 间隔" if unthrottled
@@ -290,8 +209,6 @@ def _print_linkchecker(lc: dict[str, Any], figures: dict[str, float], truth: dic
 
 
 def bench_linkchecker(sites: int, pages: int) -> None:
-    from govsites.benchweb.accuracy import prf
-
     print(f"== LinkChecker 10.6.0：{sites} 个网站 ==")
     for header in (False, True):
         with tempfile.TemporaryDirectory() as tmp_name:
@@ -327,15 +244,13 @@ def bench_curve(counts: list[int], pages: int, max_pages: int = 0, workers: str 
 
 
 def bench_typos() -> None:
-    from govsites.typos.bench import run_bench
-
     print("== 错别字检测 ==")
     for key, value in run_bench().items():
         print(f"{key}: {value:.3f}" if isinstance(value, float) else f"{key}: {value}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m govsites.bench", description="性能与准确度基准")
+    parser = argparse.ArgumentParser(prog="python -m bench", description="性能与准确度基准")
     parser.add_argument("--only", choices=("demo", "typos", "web", "linkchecker", "curve"), action="append",
                         help="run only these sections (repeatable); default: demo, typos, web (with LinkChecker)")
     parser.add_argument("--sites", type=int, default=65, help="sites of the synthetic web")

@@ -1,4 +1,4 @@
-"""Command line: ``python -m govsites.benchweb serve --sites 65 --seed 1 --port 0 --registry PATH --truth PATH``.
+"""Command line: ``python -m bench.web serve --sites 65 --seed 1 --port 0 --registry PATH --truth PATH``.
 
 Serves the synthetic web until SIGTERM/SIGINT and prints ``ready`` once every address listens (after the
 registry and the truth files are written).
@@ -13,9 +13,9 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from govsites.benchweb.model import WebConfig
-from govsites.benchweb.server import BenchWeb
-from govsites.benchweb.truth import build_truth, write_truth
+from bench.web.model import WebConfig
+from bench.web.server import BenchWeb
+from bench.web.truth import build_truth, write_truth
 
 
 def config_args(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +39,7 @@ def config_from(args: argparse.Namespace) -> WebConfig:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m govsites.benchweb", description="合成政府网站群 / bench web")
+    parser = argparse.ArgumentParser(prog="python -m bench.web", description="合成政府网站群 / bench web")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the web until SIGTERM/SIGINT")
     config_args(serve)

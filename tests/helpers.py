@@ -1,0 +1,101 @@
+"""Helpers the test modules share (one copy each): the repository root, running ``python -m govsites|scoring``
+as a child process the way ``make`` does, reading output CSVs and the SQLite store, and whether Chromium is here.
+
+Fixtures live in ``tests/conftest.py``; these are plain functions a test module imports.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository root (the working directory of every child process)."""
+
+SHARED = ROOT.parent / "shared"
+"""Real pages and lexicons kept beside the repository (absent in a user's clone: tests reading it skip)."""
+
+HAS_CHROMIUM = bool(
+    shutil.which("chromium") or Path("/usr/bin/chromium").exists() or os.environ.get("GOVSITES_CHROMIUM")
+)
+"""Debian's chromium is here (or ``GOVSITES_CHROMIUM`` names a browser): the tests that render pages run."""
+needs_chromium = pytest.mark.skipif(not HAS_CHROMIUM, reason="Debian chromium is not installed (make install)")
+
+#: Settings every child crawl of the tests gets: quick probe rounds, no progress lines.
+CHILD_SETTINGS = {"GOVSITES_PROBE_INTERVAL": "0.2", "GOVSITES_PROGRESS_INTERVAL": "0"}
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child process: this one's, the tests' settings, then ``extra``."""
+    return {**os.environ, **CHILD_SETTINGS, **extra}
+
+
+def run(args: list[str], timeout: float = 600, **extra: str) -> subprocess.CompletedProcess[str]:
+    """``python <args>`` from the repository root with :func:`child_env`; output captured, never raises on exit."""
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=child_env(**extra), capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """An output CSV as a list of rows (dicts keyed by the header)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    """Rows of ``sql`` on the SQLite store at ``db`` (the connection is closed before returning)."""
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    try:
+        return list(con.execute(sql, params))
+    finally:
+        con.close()
+
+
+# ---- in-process component tests ------------------------------------------------------------------------------
+#: Settings of the project a component test may start from (the values ``python -m govsites`` gets).
+PROJECT_SETTINGS = "govsites.settings"
+
+CrawlerFactory = Callable[..., Crawler]
+
+
+class ComponentSpider(Spider):
+    """The spider a component test attaches when it needs one (``crawler.spider``)."""
+
+    name = "component-test"
+
+
+def project_settings() -> dict[str, Any]:
+    """The uppercase names of ``govsites.settings`` as a dict (what ``scrapy.cfg`` points Scrapy at)."""
+    module = importlib.import_module(PROJECT_SETTINGS)
+    return {name: getattr(module, name) for name in dir(module) if name.isupper()}
+
+
+def component_crawler(
+    settings: dict[str, Any] | None = None,
+    spidercls: type[Spider] = ComponentSpider,
+    *,
+    project: bool = False,
+    **spider_kwargs: Any,
+) -> Crawler:
+    """A configured but unstarted ``Crawler`` (Scrapy's ``get_crawler``: settings, stats, signals; no engine, no
+    network): ``settings`` over Scrapy's defaults, or over the project's settings with ``project=True``. Its
+    spider is built with ``spidercls.from_crawler(crawler, **spider_kwargs)`` and attached as ``crawler.spider``.
+    """
+    values = {**(project_settings() if project else {}), **(settings or {})}
+    crawler = get_crawler(spidercls, values)
+    crawler.spider = spidercls.from_crawler(crawler, **spider_kwargs)
+    return crawler
