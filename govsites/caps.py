@@ -7,6 +7,9 @@ refuses the ones beyond a cap:
 * :data:`ALL_CAPS` — a link found on a page: at most ``GOVSITES_MAX_PAGES`` pages per site, links at most
   ``GOVSITES_MAX_DEPTH`` deep, at most ``GOVSITES_MAX_QUERY_VARIANTS`` pages per path (calendar traps), and none
   once the site's ``GOVSITES_SITE_BUDGET`` seconds (counted from its home page's answer) are spent;
+* :data:`LISTED` — a link a visitor follows from a column's list items, its pagination or a site map (an
+  article such as ``show.asp?id=123``): every cap but the query-variant one, which guards only against traps
+  (calendars, sort/filter permutations, endlessly growing queries) found elsewhere on pages;
 * :data:`PAGE_CAP_ONLY` — a link to a known column, letter or guide page: only the page cap applies;
 * :data:`NO_CAP` — the home page, pinned columns and site maps: counted as pages, never refused.
 
@@ -34,6 +37,7 @@ logger = logging.getLogger(__name__)
 CAPS = "caps"
 ALL_CAPS = "all"
 PAGE_CAP_ONLY = "pages"
+LISTED = "listed"
 NO_CAP = "none"
 
 #: Why a page was refused (the stats' ``<reason>``), as the log says it.
@@ -116,16 +120,21 @@ class CrawlCapsMiddleware:
             state.add_pages(1)
             return request
         key = path_key(request.url)
-        reason = self.refusal(state, key, int(request.meta.get("gdepth", 0)), caps == PAGE_CAP_ONLY)
+        depth = int(request.meta.get("gdepth", 0))
+        reason = self.refusal(state, key, depth, caps == PAGE_CAP_ONLY, variants=caps != LISTED)
         if reason is None:
             state.add_pages(1)
             state.add_variant(key)
             return request
+        state.add_capped()
         self.refused(site_id, reason)
         return self.beyond_caps(request) if self.beyond_caps is not None else None
 
-    def refusal(self, state: SiteState, key: str, depth: int, page_cap_only: bool) -> str | None:
-        """The cap a new page would exceed (a key of :data:`REASONS`), or None when it is within them all."""
+    def refusal(
+        self, state: SiteState, key: str, depth: int, page_cap_only: bool, *, variants: bool = True
+    ) -> str | None:
+        """The cap a new page would exceed (a key of :data:`REASONS`), or None when it is within them all;
+        ``variants``: whether the query-variant cap applies (not to listed articles)."""
         if state.page_count() >= self.max_pages:
             return "pages"
         if page_cap_only:
@@ -134,7 +143,7 @@ class CrawlCapsMiddleware:
             return "depth"
         if state.over_budget():
             return "budget"
-        if state.variant_count(key) >= self.max_query_variants:
+        if variants and state.variant_count(key) >= self.max_query_variants:
             return "query_variants"
         return None
 

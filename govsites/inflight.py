@@ -34,7 +34,7 @@ StateLookup = Callable[[str], SiteState | None]
 def site_finished(state: SiteState) -> Iterator[SiteDoneItem]:
     """One request (or wait) of the site is over; the site's done item if nothing of it is left."""
     if state.finish_one():
-        yield SiteDoneItem(site_id=state.site.site_id, pages=state.page_count())
+        yield SiteDoneItem(site_id=state.site.site_id, pages=state.page_count(), pages_capped=state.capped_count())
 
 
 class SiteAccounting:

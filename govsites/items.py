@@ -155,6 +155,7 @@ class SiteDoneItem:
     TABLE: ClassVar[str] = ""
     site_id: str
     pages: int
+    pages_capped: int = 0  # pages a crawl cap refused (govsites.caps): the site was evaluated on fewer
 
 
 ALL_ITEMS = (PageItem, ColumnItem, ListEntryItem, LinkRefItem, LinkCheckItem, TypoItem, ProbeItem)

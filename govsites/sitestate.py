@@ -54,6 +54,7 @@ class SiteState:
     pinned: list[PinnedColumn] = field(default_factory=list)
     deadline: float | None = None  # set when the site's first page arrives
     pages: int = 0
+    capped: int = 0  # pages refused by a crawl cap (govsites.caps)
     inflight: int = 0
     done: bool = False
     checked: set[str] = field(default_factory=set)
@@ -98,6 +99,12 @@ class SiteState:
 
     def page_count(self) -> int:
         return self.pages
+
+    def add_capped(self) -> None:
+        self.capped += 1
+
+    def capped_count(self) -> int:
+        return self.capped
 
     def variant_count(self, key: str) -> int:
         return self.variants[key]
@@ -244,6 +251,12 @@ class RedisSiteState(SiteState):
 
     def page_count(self) -> int:
         return int(self.r.get(self.k("pages")) or 0)
+
+    def add_capped(self) -> None:
+        self.r.incr(self.k("capped"))
+
+    def capped_count(self) -> int:
+        return int(self.r.get(self.k("capped")) or 0)
 
     def variant_count(self, key: str) -> int:
         return int(self.r.hget(self.k("variants"), key) or 0)

@@ -28,6 +28,7 @@ from govsites.inflight import InflightMiddleware
 from govsites.items import LinkCheckItem, ProbeItem, SiteDoneItem
 from govsites.sitestate import state_lookup
 from govsites.spiderloader import SiteSpiderLoader
+from govsites.spiders.columns import register_columns
 from govsites.spiders.probe import ProbeSpider
 from govsites.spiders.site import SiteSpider
 
@@ -90,6 +91,7 @@ def test_page_cap_turns_the_rest_into_body_checks(crawler: Any) -> None:
         (HOME + "p5.html", "GET", "check_page"),
     ]
     assert crawler.spider.states[SITE].page_count() == 4
+    assert crawler.spider.states[SITE].capped_count() == 2  # SiteDoneItem.pages_capped
     assert crawler.stats.get_value("govsites/capped/pages") == 2
     assert crawler.stats.get_value(f"govsites/capped/pages/{SITE}") == 2
 
@@ -263,3 +265,14 @@ def test_start_requests_count_as_pages(crawler: Any) -> None:
     started = collect(caps.process_start(spider.start()))
     assert [r.url for r in started] == [HOME]
     assert spider.states[SITE].page_count() == 1  # the home page counts against the page cap
+
+
+def test_a_column_is_named_by_its_best_source_whatever_page_comes_first(crawler: Any) -> None:
+    state = crawler.spider.states[SITE]
+    url = HOME + "zcjd/index.htm"
+    register_columns(state, [ColumnLink("政策解读", url, "sitemap")], 2)
+    register_columns(state, [ColumnLink("政策解读", url, "nav")], 1)
+    register_columns(state, [ColumnLink("解读", url, "link")], 1)
+    column = state.column(url)
+    assert column is not None
+    assert (column.name, column.found_by) == ("政策解读", "nav")

@@ -29,6 +29,16 @@ def names_columns(state: SiteState, url: str, depth: int, sitemap: bool) -> bool
     return depth <= 1 or sitemap or state.is_column(url)
 
 
+#: Which link names a column, whatever order pages are parsed in: a menu before a 更多, a tab, a site map.
+FOUND_BY_RANK = {"pinned": 0, "nav": 1, "more": 2, "tab": 3, "sitemap": 4, "link": 5}
+
+
+def outranks(candidate: ColumnLink, known: ColumnLink) -> bool:
+    """Whether ``candidate`` names a column by a better source than ``known``."""
+    worst = len(FOUND_BY_RANK)
+    return FOUND_BY_RANK.get(candidate.found_by, worst) < FOUND_BY_RANK.get(known.found_by, worst)
+
+
 def register_home_blocks(state: SiteState, blocks: list[HomeBlock]) -> None:
     """The home page's blocks name columns through their 更多 links."""
     for block in blocks:
@@ -41,7 +51,12 @@ def register_columns(state: SiteState, found: list[ColumnLink], depth: int) -> l
     """Register the columns a page names; those already parsed as plain pages, to be fetched again for their
     list."""
     again: list[ColumnLink] = []
-    for candidate in [c for c in found if not state.is_column(c.url)]:
+    for candidate in found:
+        known = state.column(candidate.url)
+        if known is not None:
+            if outranks(candidate, known) and not state.column_is_done(candidate.url):
+                state.set_column(candidate)  # whichever page is parsed first, the better source names it
+            continue
         state.set_column(candidate)
         if depth == 0:
             state.add_home_column(candidate.url)

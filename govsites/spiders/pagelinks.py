@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from govsites.caps import path_key
 from govsites.extract.links import Link, is_attachment, normalize_url, strip_session_id
 from govsites.extract.listing import ListEntry
 
@@ -28,3 +29,23 @@ def script_links(entries: Iterable[ListEntry], links: list[Link]) -> list[Link]:
             seen.add(url)
             extra.append(Link(url, entry.title[:200], "script", "attachment" if is_attachment(url) else "page"))
     return extra
+
+
+def listed_urls(
+    entries: Iterable[ListEntry], next_pages: Iterable[str], sitemap_links: Iterable[Link]
+) -> frozenset[str]:
+    """URLs a visitor reaches through a list: its items, its pagination, a site map's links (articles such as
+    ``show.asp?id=123`` are real pages, not a query-string trap)."""
+    urls = {normalize_url(entry.url) for entry in entries if entry.url}
+    urls.update(normalize_url(url) for url in next_pages)
+    urls.update(link.url for link in sitemap_links)
+    return frozenset(strip_session_id(url) for url in urls)
+
+
+def list_pages(next_pages: Iterable[str], links: Iterable[Link]) -> frozenset[str]:
+    """The further pages of a list: its next pages and the pager's other numbered pages (links to the same path
+    as a next page: ``list.asp?page=3`` beside ``list.asp?page=2``)."""
+    following = {normalize_url(url) for url in next_pages}
+    paths = {path_key(url) for url in following}
+    following.update(link.url for link in links if link.kind == "page" and path_key(link.url) in paths)
+    return frozenset(strip_session_id(url) for url in following)

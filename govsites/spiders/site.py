@@ -23,7 +23,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from govsites.caps import ALL_CAPS, CAPS, NO_CAP, PAGE_CAP_ONLY
+from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, path_key
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
 from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
 from govsites.extract.links import Link, extract_links, is_attachment, normalize_url
@@ -38,7 +38,7 @@ from govsites.sitestate import GuideDetail, LetterDetail, SiteState
 from govsites.spiders import columns
 from govsites.spiders.letters import incomplete, letter_item, merge_letter
 from govsites.spiders.linkchecks import LinkCheckSpider, failure_verdict, unfetchable
-from govsites.spiders.pagelinks import canonical, script_links
+from govsites.spiders.pagelinks import canonical, list_pages, listed_urls, script_links
 from govsites.spiders.requests import PRIORITY_COLUMN, PRIORITY_HOME, PRIORITY_PAGE, render_meta
 from govsites.spiders.responses import decode_response, is_rendered, origin_url
 from govsites.spiders.soft404 import judge, late_soft_404, learn_notfound, notfound_url
@@ -94,8 +94,10 @@ class SiteSpider(LinkCheckSpider):
         render: bool = False,
         sitemap: bool = False,
         caps: str = "",
+        list_page: bool = False,
     ) -> scrapy.Request:
-        """A page to parse; ``caps``: a new page of the site, subject to :mod:`govsites.caps`."""
+        """A page to parse; ``caps``: a new page of the site, subject to :mod:`govsites.caps`; ``list_page``:
+        a further page of a column's list (its items are listed articles too)."""
         meta: dict[str, Any] = {"gdepth": depth, **({CAPS: caps} if caps else {}), **(render_meta() if render else {})}
         return self.site_request(
             state,
@@ -105,11 +107,20 @@ class SiteSpider(LinkCheckSpider):
             role=role,
             priority=priority,
             meta=meta,
-            cb_kwargs={"sitemap": True} if sitemap else None,
+            cb_kwargs={**({"sitemap": True} if sitemap else {}), **({"list_page": True} if list_page else {})} or None,
         )
 
-    def _follow(self, state: SiteState, links: Iterable[Link], depth: int) -> Iterator[Any]:
-        """Each distinct URL once per site: internal pages are crawled (within the caps), the rest checked."""
+    def _follow(
+        self,
+        state: SiteState,
+        links: Iterable[Link],
+        depth: int,
+        listed: frozenset[str] = frozenset(),
+        pagination: frozenset[str] = frozenset(),
+    ) -> Iterator[Any]:
+        """Each distinct URL once per site: internal pages are crawled (within the caps), the rest checked;
+        ``listed``: URLs a visitor reaches through a list, its pagination or a site map (see :data:`LISTED`);
+        ``pagination``: the further pages of a list."""
         links = list(links)
         for link, new in zip(links, state.claim_many(link.url for link in links), strict=True):
             if not new:
@@ -119,14 +130,16 @@ class SiteSpider(LinkCheckSpider):
                 yield unfetchable(state.site.site_id, link.url, scheme)
             elif link.kind == "page" and not is_attachment(link.url) and state.internal(link.url):
                 is_column = state.is_column(link.url) or state.has_detail(link.url)  # beyond depth
+                further = link.url in pagination  # a list's next page is no deeper than the list
                 yield self._page_request(
                     state,
                     link.url,
-                    depth=depth,
+                    depth=depth - 1 if further else depth,
                     priority=PRIORITY_COLUMN if is_column else PRIORITY_PAGE - depth,
-                    caps=PAGE_CAP_ONLY if is_column else ALL_CAPS,
+                    caps=PAGE_CAP_ONLY if is_column else LISTED if link.url in listed else ALL_CAPS,
                     # however deep it is linked, a site map names columns
                     sitemap=link.anchor.strip() in columns.SITEMAP_ANCHORS,
+                    list_page=further,
                 )
             elif not state.internal(link.url):
                 yield from self.shared_check(state, link.url)
@@ -134,7 +147,7 @@ class SiteSpider(LinkCheckSpider):
                 yield self.check_request(state, link.url)
 
     # -- pages --------------------------------------------------------------------------------------
-    def parse_page(self, response: Response, sitemap: bool = False) -> Iterator[Any]:
+    def parse_page(self, response: Response, sitemap: bool = False, list_page: bool = False) -> Iterator[Any]:
         state = self.state_of(response)
         meta = response.meta
         depth, role, rendered = meta["gdepth"], meta["role"], is_rendered(response.request)
@@ -185,13 +198,16 @@ class SiteSpider(LinkCheckSpider):
         kind = role if role == "home" else "other"
         entries: list[ListEntry] = []
         stored: list[ListEntryItem] = []
+        listing: ListPage | None = None
         if role == "home":
             blocks = extract_blocks(page)
             entries = [entry for block in blocks for entry in block.entries]
             stored = [columns.entry_item(site_id, state.site.home_url, entry) for entry in entries]
             columns.register_home_blocks(state, blocks)
         if not state.pinned and columns.names_columns(state, request_url, depth, sitemap):
-            yield from self._register_columns(state, discover_columns(page), sitemap_urls(page), depth)
+            # A column's own query variants (its pages, a calendar's next day) are not further columns.
+            found = [c for c in discover_columns(page) if depth == 0 or path_key(c.url) != path_key(request_url)]
+            yield from self._register_columns(state, found, sitemap_urls(page), depth)
         column = state.column(request_url) or (state.column(response.url) if response.url != request_url else None)
         if column is not None and role != "home" and not state.column_is_done(column.url):
             listing = extract_list(page)
@@ -203,6 +219,12 @@ class SiteSpider(LinkCheckSpider):
                 stored = [columns.entry_item(site_id, column.url, entry) for entry in entries]
             yield from outcome
         links += script_links(entries, links)
+        if listing is None and list_page:
+            listing = extract_list(page)  # a further page of a column's list: its items are listed too
+            links += script_links(listing.entries, links)
+        pagination = list_pages(listing.next_pages if listing is not None else [], links)
+        listed = listed_urls([*entries, *(listing.entries if listing is not None else [])], pagination,
+                             links if sitemap else [])
         yield from self._detail_items(state, request_url, page)
         # A page's link occurrences and list entries travel with it: one item per page, not one per link.
         refs = [
@@ -226,7 +248,7 @@ class SiteSpider(LinkCheckSpider):
             checks=checks,
             elapsed_ms=int(1000 * float(response.meta.get("download_latency") or 0)),
         )
-        yield from self._follow(state, links, depth + 1)
+        yield from self._follow(state, links, depth + 1, listed, pagination)
 
     def notfound_done(self, response: Response) -> Iterator[LinkCheckItem]:
         state = self.state_of(response)
