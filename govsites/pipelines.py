@@ -116,7 +116,8 @@ class StorePipeline:
             if run.mode != "probe":
                 self.flush()
                 assert self.store is not None
-                self.store.finish_site(run.run_id, item.site_id, "done", strategy.pages(item.site_id))
+                self.store.finish_site(run.run_id, item.site_id, "done", strategy.pages(item.site_id),
+                                       pages_capped=item.pages_capped)
                 self._count("govsites/store/sites_done")
             return item
         self._add_item(item)

@@ -116,6 +116,7 @@ TABLES: tuple[Table, ...] = (
         RUN_ID, SITE_ID, Column("name"), Column("grp"), Column("county"), Column("home_url"), Column("started_at"),
         Column("finished_at", nullable=True), Column("status", default="running"),
         Column("pages", "INTEGER", default=0), Column("error", default=""),
+        Column("pages_capped", "INTEGER", default=0, added=True),
     ), key=_run_key()),
     Table("pages", (
         RUN_ID, SITE_ID, Column("url"), Column("final_url"), Column("status"), Column("kind"),

@@ -186,10 +186,13 @@ class Store:
                    " (SELECT 1 FROM run_sites WHERE run_id = ? AND status = 'running')", (now_iso(), run_id, run_id))])
 
     # -- sites of a run ------------------------------------------------------------------------------
-    def finish_site(self, run_id: int, site_id: str, status: str, pages: int, error: str = "") -> None:
+    def finish_site(self, run_id: int, site_id: str, status: str, pages: int, error: str = "",
+                    pages_capped: int = 0) -> None:
+        """Mark a site of the run finished; ``pages_capped``: pages a crawl cap refused (a partial evaluation)."""
         self._tx([(
-            "UPDATE run_sites SET status = ?, pages = ?, error = ?, finished_at = ? WHERE run_id = ? AND site_id = ?",
-            (status, pages, error, now_iso(), run_id, site_id),
+            "UPDATE run_sites SET status = ?, pages = ?, error = ?, pages_capped = ?, finished_at = ?"
+            " WHERE run_id = ? AND site_id = ?",
+            (status, pages, error, pages_capped, now_iso(), run_id, site_id),
         )])
 
     def run_sites(self, run_id: int) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ RUN_SITE_COLUMNS = {
     "status": "crawl_status",
     "pages": "pages",
     "error": "crawl_error",
+    "pages_capped": "pages_capped",
 }
 #: The site frame: registry columns, the evaluation state and the run's columns.
 SITE_COLUMNS = (
@@ -40,6 +41,7 @@ SITE_COLUMNS = (
     "crawl_status",
     "pages",
     "crawl_error",
+    "pages_capped",
 )
 
 
@@ -118,6 +120,7 @@ def site_frame(registry: Registry, run_sites: pd.DataFrame) -> pd.DataFrame:
     return sites.assign(
         evaluation=_evaluation(sites),
         pages=sites["pages"].astype("Int64"),
+        pages_capped=sites["pages_capped"].astype("Int64"),
         run_home_url=sites["run_home_url"].fillna("").astype("str"),
         crawl_status=sites["crawl_status"].fillna("").astype("str"),
         crawl_error=sites["crawl_error"].fillna("").astype("str"),

@@ -139,6 +139,7 @@ OUTPUT_COLUMNS = (
     "no_services",
     "key_areas_missing",
     "key_areas_stale",
+    "pages_capped",
 )
 
 # -- the detail CSVs ------------------------------------------------------------------------------------
