@@ -55,8 +55,11 @@ def bench_pipeline() -> None:
         figures = crawl_and_score(registry, Path(tmp), as_of=AS_OF.isoformat())
         with (Path(tmp) / "out" / "columns.csv").open(encoding="utf-8") as f:
             found = {(r["site_id"], r["url"].split("/", 3)[-1], r["status"]) for r in csv.DictReader(f)}
-        want = {(sid, c["path"].lstrip("/"), c["status"]) for sid, site in expected["sites"].items()
-                for c in site["columns"]}
+        want = {
+            (sid, c["path"].lstrip("/"), c["status"])
+            for sid, site in expected["sites"].items()
+            for c in site["columns"]
+        }
     precision, recall, _f1 = prf(found, want)
     print("== 全流程（演示网站，回环地址） ==")
     _print_speed(figures)
@@ -70,17 +73,42 @@ ROOT = Path(__file__).resolve().parents[1]
 class ServedWeb:
     """``python -m bench.web serve`` in its own process (its CPU is not the crawler's)."""
 
-    def __init__(self, tmp: Path, sites: int, pages: int, seed: int = 1, truth: bool = True, port: int = 0,
-                 linkchecker_header: bool = False) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        sites: int,
+        pages: int,
+        seed: int = 1,
+        truth: bool = True,
+        port: int = 0,
+        linkchecker_header: bool = False,
+    ) -> None:
         self.registry, self.truth_path = tmp / "sites.csv", tmp / "truth.json"
-        args = ["-m", "bench.web", "serve", "--sites", str(sites), "--pages", str(pages), "--seed",
-                str(seed), "--port", str(port), "--registry", str(self.registry)]
+        args = [
+            "-m",
+            "bench.web",
+            "serve",
+            "--sites",
+            str(sites),
+            "--pages",
+            str(pages),
+            "--seed",
+            str(seed),
+            "--port",
+            str(port),
+            "--registry",
+            str(self.registry),
+        ]
         if truth:
             args += ["--truth", str(self.truth_path)]
         if linkchecker_header:
             args.append("--linkchecker-header")
-        self.proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, text=True,  # noqa: S603
-                                     cwd=ROOT)
+        self.proc = subprocess.Popen(  # noqa: S603 - our own module
+            [sys.executable, *args],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().strip()
         if line != "ready":
@@ -99,24 +127,53 @@ class ServedWeb:
 
 
 def _crawl_env() -> dict[str, str]:
-    return {**os.environ, "GOVSITES_PROBES": "1", "GOVSITES_PROBE_INTERVAL": "0.2", "GOVSITES_PROGRESS_INTERVAL": "0",
-            "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "GOVSITES_PROBES": "1",
+        "GOVSITES_PROBE_INTERVAL": "0.2",
+        "GOVSITES_PROGRESS_INTERVAL": "0",
+        "PYTHONPATH": str(ROOT),
+    }
 
 
-def crawl_and_score(registry: Path, tmp: Path, *, score: bool = True, max_pages: int = 0,
-                    workers: str = "auto", as_of: str = "2015-12-31") -> dict[str, float]:
+def crawl_and_score(
+    registry: Path,
+    tmp: Path,
+    *,
+    score: bool = True,
+    max_pages: int = 0,
+    workers: str = "auto",
+    as_of: str = "2015-12-31",
+) -> dict[str, float]:
     """Crawl (as ``make crawl`` does: ``--workers auto``, one process per core) and score a served web."""
     db, out = tmp / "bench.sqlite", tmp / "out"
     env = _crawl_env()
     if max_pages:
         env["GOVSITES_MAX_PAGES"] = str(max_pages)
-    crawl_wall, crawl_cpu, rss = _run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db),
-                                       "--run", "bench", "--as-of", as_of, "--allow-private",
-                                       "--workers", workers], env)
+    crawl_wall, crawl_cpu, rss = _run(
+        [
+            "-m",
+            "govsites",
+            "crawl",
+            "--sites",
+            str(registry),
+            "--db",
+            str(db),
+            "--run",
+            "bench",
+            "--as-of",
+            as_of,
+            "--allow-private",
+            "--workers",
+            workers,
+        ],
+        env,
+    )
     score_wall = 0.0
     if score:
-        score_wall, _, _ = _run(["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry),
-                                 "--run", "bench"], env)
+        score_wall, _, _ = _run(
+            ["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", "bench"], env
+        )
     con = sqlite3.connect(db)
     pages = con.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
     rendered = con.execute("SELECT COUNT(*) FROM pages WHERE rendered = 1").fetchone()[0]
@@ -124,9 +181,17 @@ def crawl_and_score(registry: Path, tmp: Path, *, score: bool = True, max_pages:
     # per path: mean time from request to response (the browser's includes rendering); 0 = not measured
     paths = dict(con.execute("SELECT rendered, AVG(elapsed_ms) FROM pages WHERE elapsed_ms > 0 GROUP BY rendered"))
     con.close()
-    return {"pages": pages, "rendered": rendered, "links": links, "crawl_wall": crawl_wall, "crawl_cpu": crawl_cpu,
-            "rss_mib": rss / 1024, "score_wall": score_wall, "plain_ms": paths.get(0, 0.0),
-            "rendered_ms": paths.get(1, 0.0)}
+    return {
+        "pages": pages,
+        "rendered": rendered,
+        "links": links,
+        "crawl_wall": crawl_wall,
+        "crawl_cpu": crawl_cpu,
+        "rss_mib": rss / 1024,
+        "score_wall": score_wall,
+        "plain_ms": paths.get(0, 0.0),
+        "rendered_ms": paths.get(1, 0.0),
+    }
 
 
 #: Pages the browser renders at once (PLAYWRIGHT_MAX_PAGES_PER_CONTEXT in settings; one context), per process.
@@ -135,23 +200,32 @@ RENDER_SLOTS = 8
 
 def _print_speed(f: dict[str, float]) -> None:
     pages = max(f["pages"], 1)
-    print(f"页面 {f['pages']:.0f}，渲染页面 {f['rendered']:.0f}（{f['rendered'] / pages:.1%}），"
-          f"检查链接 {f['links']:.0f}")
-    print(f"抓取用时 {f['crawl_wall']:.1f} s：{f['pages'] / f['crawl_wall']:.1f} 页/秒，"
-          f"{f['links'] / f['crawl_wall']:.1f} 链接/秒")
+    print(
+        f"页面 {f['pages']:.0f}，渲染页面 {f['rendered']:.0f}（{f['rendered'] / pages:.1%}），检查链接 {f['links']:.0f}"
+    )
+    print(
+        f"抓取用时 {f['crawl_wall']:.1f} s：{f['pages'] / f['crawl_wall']:.1f} 页/秒，"
+        f"{f['links'] / f['crawl_wall']:.1f} 链接/秒"
+    )
     plain = f["pages"] - f["rendered"]
-    print(f"普通页面 {plain:.0f} 个（{plain / f['crawl_wall']:.1f} 页/秒，单页平均 {f.get('plain_ms', 0):.0f} ms）；"
-          f"浏览器渲染页面 {f['rendered']:.0f} 个（单页平均 {f.get('rendered_ms', 0):.0f} ms，含渲染等待，"
-          f"同时最多 {RENDER_SLOTS} 页 ≈ {RENDER_SLOTS * 1000 / max(f.get('rendered_ms', 0), 1):.1f} 页/秒上限）")
-    print(f"CPU {1000 * f['crawl_cpu'] / pages:.1f} s / 千页（CPU/墙钟 {f['crawl_cpu'] / f['crawl_wall']:.2f}），"
-          f"峰值内存 {f['rss_mib']:.0f} MiB（子进程最大值，含 Chromium）")
+    print(
+        f"普通页面 {plain:.0f} 个（{plain / f['crawl_wall']:.1f} 页/秒，单页平均 {f.get('plain_ms', 0):.0f} ms）；"
+        f"浏览器渲染页面 {f['rendered']:.0f} 个（单页平均 {f.get('rendered_ms', 0):.0f} ms，含渲染等待，"
+        f"同时最多 {RENDER_SLOTS} 页 ≈ {RENDER_SLOTS * 1000 / max(f.get('rendered_ms', 0), 1):.1f} 页/秒上限）"
+    )
+    print(
+        f"CPU {1000 * f['crawl_cpu'] / pages:.1f} s / 千页（CPU/墙钟 {f['crawl_cpu'] / f['crawl_wall']:.2f}），"
+        f"峰值内存 {f['rss_mib']:.0f} MiB（子进程最大值，含 Chromium）"
+    )
     if f["score_wall"]:
         print(f"评分用时 {f['score_wall']:.2f} s")
 
 
 def bench_web(sites: int, pages: int, linkchecker: bool, workers: str = "auto") -> None:
-    print(f"== 合成政府网站群：{sites} 个网站，每站约 {pages} 页（回环地址，独立服务进程；"
-          f"抓取进程 --workers {workers}） ==")
+    print(
+        f"== 合成政府网站群：{sites} 个网站，每站约 {pages} 页（回环地址，独立服务进程；"
+        f"抓取进程 --workers {workers}） =="
+    )
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         web = ServedWeb(tmp, sites, pages)
@@ -182,25 +256,34 @@ def bench_web(sites: int, pages: int, linkchecker: bool, workers: str = "auto") 
                 _print_linkchecker(lc, figures, truth, acc, unthrottled=header)
 
 
-def _print_linkchecker(lc: dict[str, Any], figures: dict[str, float], truth: dict[str, Any], acc: Any = None, *,
-                       unthrottled: bool = False) -> None:
+def _print_linkchecker(
+    lc: dict[str, Any], figures: dict[str, float], truth: dict[str, Any], acc: Any = None, *, unthrottled: bool = False
+) -> None:
     want = {(sid, u) for sid, s in truth["sites"].items() for u in s["broken"]}
     precision, recall, _ = prf(lc["broken"], want)
-    mode = ("服务器发送 LinkChecker 头，取消其每主机 0.1–0.6 s 间隔" if unthrottled
-            else "真实网站上的用法：maxrequestspersecond=1000，其内置每主机 0.1–0.6 s 间隔仍在")
+    mode = (
+        "服务器发送 LinkChecker 头，取消其每主机 0.1–0.6 s 间隔"
+        if unthrottled
+        else "真实网站上的用法：maxrequestspersecond=1000，其内置每主机 0.1–0.6 s 间隔仍在"
+    )
     print(f"-- LinkChecker 10.6.0（每站一个进程，全部并行，--check-extern -r4，CSV；{mode}） --")
     ours = figures["crawl_wall"] + figures["score_wall"]
-    print(f"LinkChecker 用时 {lc['wall']:.1f} s（CPU {lc['cpu']:.1f} s，报告 {lc['rows']} 行，"
-          f"服务端应答 {lc.get('served', 0)} 请求）；本系统全流程（抓取+评分）{ours:.1f} s，"
-          f"LinkChecker/本系统 = {lc['wall'] / ours:.2f} 倍（仅抓取 {lc['wall'] / figures['crawl_wall']:.2f} 倍）")
+    print(
+        f"LinkChecker 用时 {lc['wall']:.1f} s（CPU {lc['cpu']:.1f} s，报告 {lc['rows']} 行，"
+        f"服务端应答 {lc.get('served', 0)} 请求）；本系统全流程（抓取+评分）{ours:.1f} s，"
+        f"LinkChecker/本系统 = {lc['wall'] / ours:.2f} 倍（仅抓取 {lc['wall'] / figures['crawl_wall']:.2f} 倍）"
+    )
     if not unthrottled:  # the target: a user cannot make real sites send LinkChecker's header
         verdict = "达到" if lc["wall"] >= 3 * ours else "未达到"
         print(f"目标“全流程至少比 LinkChecker 快 3 倍”：{verdict}")
-    print(f"LinkChecker 失效链接：精确 {precision:.3f}，召回 {recall:.3f}"
-          f"（报告 {len(lc['broken'])}，真值 {len(want)}）", end="")
+    print(
+        f"LinkChecker 失效链接：精确 {precision:.3f}，召回 {recall:.3f}（报告 {len(lc['broken'])}，真值 {len(want)}）",
+        end="",
+    )
     if acc is not None:
-        print(f"；本系统：精确 {acc.figures['broken_link_precision']:.3f}，"
-              f"召回 {acc.figures['broken_link_recall']:.3f}")
+        print(
+            f"；本系统：精确 {acc.figures['broken_link_precision']:.3f}，召回 {acc.figures['broken_link_recall']:.3f}"
+        )
     else:
         print()
     misses, extras = sorted(want - lc["broken"]), sorted(lc["broken"] - want)
@@ -222,8 +305,10 @@ def bench_linkchecker(sites: int, pages: int) -> None:
         want = {(sid, u) for sid, s in truth["sites"].items() for u in s["broken"]}
         precision, recall, _ = prf(lc["broken"], want)
         mode = "无间隔（LinkChecker 头）" if header else "默认间隔"
-        print(f"{mode}：用时 {lc['wall']:.1f} s（CPU {lc['cpu']:.1f} s）；"
-              f"失效链接 精确 {precision:.3f}，召回 {recall:.3f}（报告 {len(lc['broken'])}，真值 {len(want)}）")
+        print(
+            f"{mode}：用时 {lc['wall']:.1f} s（CPU {lc['cpu']:.1f} s）；"
+            f"失效链接 精确 {precision:.3f}，召回 {recall:.3f}（报告 {len(lc['broken'])}，真值 {len(want)}）"
+        )
 
 
 # ---- curve ------------------------------------------------------------------------------------------------
@@ -239,8 +324,11 @@ def bench_curve(counts: list[int], pages: int, max_pages: int = 0, workers: str 
                 f = crawl_and_score(web.registry, tmp, score=False, max_pages=max_pages, workers=workers)
             finally:
                 web.stop()
-        print(f"{n}\t{f['pages']:.0f}\t{f['crawl_wall']:.1f}\t{f['pages'] / f['crawl_wall']:.1f}\t"
-              f"{1000 * f['crawl_cpu'] / max(f['pages'], 1):.1f}\t{f['rss_mib']:.0f}", flush=True)
+        print(
+            f"{n}\t{f['pages']:.0f}\t{f['crawl_wall']:.1f}\t{f['pages'] / f['crawl_wall']:.1f}\t"
+            f"{1000 * f['crawl_cpu'] / max(f['pages'], 1):.1f}\t{f['rss_mib']:.0f}",
+            flush=True,
+        )
 
 
 def bench_typos() -> None:
@@ -251,19 +339,32 @@ def bench_typos() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="性能与准确度基准")
-    parser.add_argument("--only", choices=("demo", "typos", "web", "linkchecker", "curve"), action="append",
-                        help="run only these sections (repeatable); default: demo, typos, web (with LinkChecker)")
+    parser.add_argument(
+        "--only",
+        choices=("demo", "typos", "web", "linkchecker", "curve"),
+        action="append",
+        help="run only these sections (repeatable); default: demo, typos, web (with LinkChecker)",
+    )
     parser.add_argument("--sites", type=int, default=65, help="sites of the synthetic web")
-    parser.add_argument("--pages", type=int, default=285,
-                        help="pages per site, approximately (285: ~15,000 stored pages over 65 sites)")
+    parser.add_argument(
+        "--pages", type=int, default=285, help="pages per site, approximately (285: ~15,000 stored pages over 65 sites)"
+    )
     parser.add_argument("--curve", default="", help="site counts for the cost curve, e.g. 100,500,2000")
-    parser.add_argument("--curve-pages", type=int, default=40,
-                        help="pages per site in the curve's web (the generator's floor is ~60 pages per site)")
-    parser.add_argument("--curve-max-pages", type=int, default=0,
-                        help="GOVSITES_MAX_PAGES for the curve's crawls (0: the default cap)")
+    parser.add_argument(
+        "--curve-pages",
+        type=int,
+        default=40,
+        help="pages per site in the curve's web (the generator's floor is ~60 pages per site)",
+    )
+    parser.add_argument(
+        "--curve-max-pages", type=int, default=0, help="GOVSITES_MAX_PAGES for the curve's crawls (0: the default cap)"
+    )
     parser.add_argument("--no-linkchecker", action="store_true", help="skip LinkChecker in the web section")
-    parser.add_argument("--workers", default=os.environ.get("GOVSITES_WORKERS") or "auto",
-                        help="crawl processes (as make crawl WORKERS=…; default auto: one per core)")
+    parser.add_argument(
+        "--workers",
+        default=os.environ.get("GOVSITES_WORKERS") or "auto",
+        help="crawl processes (as make crawl WORKERS=…; default auto: one per core)",
+    )
     args = parser.parse_args(argv)
     only = set(args.only or ["demo", "typos", "web"] + (["curve"] if args.curve else []))
     if "demo" in only:
@@ -275,8 +376,12 @@ def main(argv: list[str] | None = None) -> int:
     if "linkchecker" in only and "web" not in only:
         bench_linkchecker(args.sites, args.pages)
     if "curve" in only:
-        bench_curve([int(n) for n in (args.curve or "100,500,2000").split(",") if n.strip()], args.curve_pages,
-                    args.curve_max_pages, args.workers)
+        bench_curve(
+            [int(n) for n in (args.curve or "100,500,2000").split(",") if n.strip()],
+            args.curve_pages,
+            args.curve_max_pages,
+            args.workers,
+        )
     return 0
 
 

@@ -74,11 +74,32 @@ def run_linkchecker(registry: Path, tmp: Path) -> dict[str, Any]:
     procs = []
     for row in rows:
         out = outdir / f"{row['site_id']}.csv"
-        args = [str(exe), "-f", str(rc), "--check-extern", "--recursion-level=4", "--no-status", "--timeout=15",
-                "-o", "csv/utf-8", row["home_url"]]
+        args = [
+            str(exe),
+            "-f",
+            str(rc),
+            "--check-extern",
+            "--recursion-level=4",
+            "--no-status",
+            "--timeout=15",
+            "-o",
+            "csv/utf-8",
+            row["home_url"],
+        ]
         with out.open("wb") as fh:
-            procs.append((row["site_id"], out, subprocess.Popen(args, stdout=fh, stderr=subprocess.DEVNULL,  # noqa: S603
-                                                                env=env, cwd=outdir)))
+            procs.append(
+                (
+                    row["site_id"],
+                    out,
+                    subprocess.Popen(  # noqa: S603 - the pinned LinkChecker
+                        args,
+                        stdout=fh,
+                        stderr=subprocess.DEVNULL,
+                        env=env,
+                        cwd=outdir,
+                    ),
+                )
+            )
     for _sid, _out, proc in procs:
         proc.wait()
     wall = time.perf_counter() - started

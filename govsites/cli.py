@@ -23,9 +23,16 @@ DEMO_PORT = 8341
 #: Command-line options and the settings they give (an option not given leaves the setting to the environment
 #: and the declared default, :mod:`govsites.config`).
 OPTION_SETTINGS = {
-    "sites": "GOVSITES_SITES", "columns": "GOVSITES_COLUMNS", "db": "GOVSITES_DB", "run": "GOVSITES_RUN",
-    "as_of": "GOVSITES_AS_OF", "site": "GOVSITES_SITE_IDS", "county": "GOVSITES_COUNTIES",
-    "probes": "GOVSITES_PROBES", "allow_private": "GOVSITES_ALLOW_PRIVATE", "distributed": "GOVSITES_DISTRIBUTED",
+    "sites": "GOVSITES_SITES",
+    "columns": "GOVSITES_COLUMNS",
+    "db": "GOVSITES_DB",
+    "run": "GOVSITES_RUN",
+    "as_of": "GOVSITES_AS_OF",
+    "site": "GOVSITES_SITE_IDS",
+    "county": "GOVSITES_COUNTIES",
+    "probes": "GOVSITES_PROBES",
+    "allow_private": "GOVSITES_ALLOW_PRIVATE",
+    "distributed": "GOVSITES_DISTRIBUTED",
 }
 
 
@@ -38,16 +45,24 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site", help="only these site_ids, comma-separated (SITE)")
     parser.add_argument("--county", help="only the sites of these counties, comma-separated (COUNTY)")
     parser.add_argument("--probes", type=int, help="home-page probes per crawl (PROBES)")
-    parser.add_argument("--allow-private", action="store_true", default=None,
-                        help="allow private and loopback addresses (ALLOW_PRIVATE=1, for local test webs)")
-    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="any Scrapy or GOVSITES_ setting")
+    parser.add_argument(
+        "--allow-private",
+        action="store_true",
+        default=None,
+        help="allow private and loopback addresses (ALLOW_PRIVATE=1, for local test webs)",
+    )
+    parser.add_argument(
+        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="any Scrapy or GOVSITES_ setting"
+    )
 
 
 def cmdline_settings(args: argparse.Namespace) -> dict[str, Any]:
     """The settings given on the command line: the options given, then ``-s NAME=VALUE`` (which wins)."""
-    values = {name: getattr(args, option) for option, name in OPTION_SETTINGS.items()
-              if getattr(args, option, None) is not None}
+    values = {
+        name: getattr(args, option)
+        for option, name in OPTION_SETTINGS.items()
+        if getattr(args, option, None) is not None
+    }
     for item in args.set:
         name, _, value = item.partition("=")
         values[name] = value
@@ -64,12 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     crawl = sub.add_parser("crawl", help="crawl the registry's sites into the store")
     _add_common(crawl)
-    crawl.add_argument("--distributed", metavar="REDIS_URL",
-                       help="run as one worker of a distributed crawl sharing this Redis (DISTRIBUTED); "
-                            "use a PostgreSQL --db shared by every worker (docs/scaling.md)")
-    crawl.add_argument("--workers", type=parse_workers,
-                       help="crawl processes on this machine, each taking a share of the sites; auto = one per "
-                            "CPU core (WORKERS, default auto in the Makefile)")
+    crawl.add_argument(
+        "--distributed",
+        metavar="REDIS_URL",
+        help="run as one worker of a distributed crawl sharing this Redis (DISTRIBUTED); "
+        "use a PostgreSQL --db shared by every worker (docs/scaling.md)",
+    )
+    crawl.add_argument(
+        "--workers",
+        type=parse_workers,
+        help="crawl processes on this machine, each taking a share of the sites; auto = one per "
+        "CPU core (WORKERS, default auto in the Makefile)",
+    )
     probe = sub.add_parser("probe", help="one more home-page probe round for every site")
     _add_common(probe)
     demo = sub.add_parser("demo", help="serve the bundled demo web, crawl it and score it")
@@ -104,15 +125,19 @@ def validate(args: argparse.Namespace) -> int:
     elif args.command == "crawl" and not config.store_lock_held:
         lock = StoreLock(config.db)
         if not lock.acquire():
-            raise StoreError(f"存储 {config.db} 正被另一个检测进程（PID {lock.holder()}）使用，请等其结束后再运行"
-                             " / another crawl is using this store")
+            raise StoreError(
+                f"存储 {config.db} 正被另一个检测进程（PID {lock.holder()}）使用，请等其结束后再运行"
+                " / another crawl is using this store"
+            )
         lock.release()
     for site in registry.skipped:
-        print(f"提示：{config.sites} 第 {site.line} 行 {site.site_id}（{site.name}）没有首页网址，已跳过",
-              file=sys.stderr)
+        print(
+            f"提示：{config.sites} 第 {site.line} 行 {site.site_id}（{site.name}）没有首页网址，已跳过", file=sys.stderr
+        )
     if not registry.sites:
-        raise RegistryError(config.sites, 0, "home_url",
-                            "登记表中没有可检测的网站（全部缺少首页网址）/ no site has a home_url")
+        raise RegistryError(
+            config.sites, 0, "home_url", "登记表中没有可检测的网站（全部缺少首页网址）/ no site has a home_url"
+        )
     return len(chosen)
 
 
@@ -122,21 +147,29 @@ def _check_distributed(config: GovsitesConfig) -> None:
     from govsites.store import is_postgres, open_store
 
     if not config.distributed.startswith(("redis://", "rediss://", "unix://")):
-        raise StoreError(f"分布式地址应为 redis://主机:端口/库号 / DISTRIBUTED must be a redis:// URL:"
-                         f" {config.distributed}")
+        raise StoreError(
+            f"分布式地址应为 redis://主机:端口/库号 / DISTRIBUTED must be a redis:// URL: {config.distributed}"
+        )
     try:
         Coordinator(config.distributed, config.run or parse_as_of(config.as_of)).ping()
     except Exception as exc:
         raise StoreError(f"无法连接 Redis {config.distributed}：{exc}") from exc
     if not is_postgres(config.db):
-        print(f"提示：分布式抓取的各工作进程应共用一个 PostgreSQL 存储；{config.db} 只能供本机的工作进程共用",
-              file=sys.stderr)
+        print(
+            f"提示：分布式抓取的各工作进程应共用一个 PostgreSQL 存储；{config.db} 只能供本机的工作进程共用",
+            file=sys.stderr,
+        )
     open_store(config.db).close()
 
 
 #: A probe round: one probe per site, no typos, no browser, no progress lines, never distributed.
-PROBE_SETTINGS = {"GOVSITES_PROBES": 1, "GOVSITES_TYPOS_ENABLED": False, "GOVSITES_RENDER_ENABLED": False,
-                  "GOVSITES_PROGRESS_INTERVAL": 0, "GOVSITES_DISTRIBUTED": ""}
+PROBE_SETTINGS = {
+    "GOVSITES_PROBES": 1,
+    "GOVSITES_TYPOS_ENABLED": False,
+    "GOVSITES_RENDER_ENABLED": False,
+    "GOVSITES_PROGRESS_INTERVAL": 0,
+    "GOVSITES_DISTRIBUTED": "",
+}
 
 
 def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
@@ -185,16 +218,40 @@ def run_demo(args: argparse.Namespace) -> int:
             print("错误：演示网站未能启动", file=sys.stderr)
             return 1
         env = {**os.environ, "GOVSITES_PROBE_INTERVAL": os.environ.get("GOVSITES_PROBE_INTERVAL", "1")}
-        crawl = [sys.executable, "-m", "govsites", "crawl", "--sites", str(registry), "--db", args.db,
-                 "--run", "demo", "--as-of", AS_OF.isoformat(), "--allow-private"]
+        crawl = [
+            sys.executable,
+            "-m",
+            "govsites",
+            "crawl",
+            "--sites",
+            str(registry),
+            "--db",
+            args.db,
+            "--run",
+            "demo",
+            "--as-of",
+            AS_OF.isoformat(),
+            "--allow-private",
+        ]
         started = time.monotonic()
         code = subprocess.call(crawl, env=env)  # noqa: S603
         if code != 0:
             print("错误：抓取未正常结束", file=sys.stderr)
             return code
         print(f"抓取完成，用时 {time.monotonic() - started:.0f} 秒；开始评分…", flush=True)
-        score = [sys.executable, "-m", "scoring", "--db", args.db, "--out", args.out, "--sites", str(registry),
-                 "--run", "demo"]
+        score = [
+            sys.executable,
+            "-m",
+            "scoring",
+            "--db",
+            args.db,
+            "--out",
+            args.out,
+            "--sites",
+            str(registry),
+            "--run",
+            "demo",
+        ]
         return subprocess.call(score)  # noqa: S603
     finally:
         server.terminate()
@@ -252,8 +309,20 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
             label, as_of = resolve_run(store, config.run, config.as_of, subset=len(chosen) < len(registry.sites))
             run = store.begin_run(label, as_of)  # before any child: the children join it, none creates it
         shares = [share for share in (chosen[i::workers] for i in range(workers)) if share]
-        common = ["--sites", config.sites, "--columns", config.columns, "--db", config.db, "--run", label,
-                  "--as-of", as_of, "--county", ""]
+        common = [
+            "--sites",
+            config.sites,
+            "--columns",
+            config.columns,
+            "--db",
+            config.db,
+            "--run",
+            label,
+            "--as-of",
+            as_of,
+            "--county",
+            "",
+        ]
         common += ["--allow-private"] if config.allow_private else []
         common += ["--probes", str(args.probes)] if args.probes is not None else []
         common += [arg for item in args.set for arg in ("-s", item)]
@@ -262,7 +331,8 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
         children = [
             subprocess.Popen(  # noqa: S603 - this module, with validated arguments
                 [sys.executable, "-m", "govsites", "crawl", *common, "--site", ",".join(s.site_id for s in share)],
-                env=env, preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads are running yet
+                env=env,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads are running yet
             )
             for share in shares
         ]

@@ -106,14 +106,20 @@ class GovsitesConfig:
     def declarations(cls) -> tuple[Setting, ...]:
         """Every declared setting, in declaration order."""
         return tuple(
-            Setting(name=PREFIX + f.name.upper(), attribute=f.name, type=str(f.type), default=f.default,
-                    meaning=f.metadata["meaning"])
+            Setting(
+                name=PREFIX + f.name.upper(),
+                attribute=f.name,
+                type=str(f.type),
+                default=f.default,
+                meaning=f.metadata["meaning"],
+            )
             for f in dataclasses.fields(cls)
         )
 
     @classmethod
-    def from_settings(cls, settings: SettingsLike | Mapping[str, Any],
-                      environ: Mapping[str, str] | None = None) -> GovsitesConfig:
+    def from_settings(
+        cls, settings: SettingsLike | Mapping[str, Any], environ: Mapping[str, str] | None = None
+    ) -> GovsitesConfig:
         """The typed values: Scrapy settings first, then the environment, then the declared defaults."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}

@@ -59,8 +59,9 @@ class Coordinator:
         if client is None:
             import redis
 
-            client = redis.Redis.from_url(redis_url, socket_timeout=60, socket_connect_timeout=30,
-                                          health_check_interval=30)
+            client = redis.Redis.from_url(
+                redis_url, socket_timeout=60, socket_connect_timeout=30, health_check_interval=30
+            )
         self.r = client
         self.url = redis_url
         self.label = label

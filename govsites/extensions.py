@@ -72,11 +72,24 @@ class HomeProbes:
                 self.calls.append(call)
 
     def _probe(self, spider: Any, site: Any) -> None:
-        meta = {"site_id": site.site_id, "dont_retry": True, "download_timeout": self.timeout,
-                "handle_httpstatus_list": list(range(300, 600)), "dont_redirect": False, "role": "probe"}
+        meta = {
+            "site_id": site.site_id,
+            "dont_retry": True,
+            "download_timeout": self.timeout,
+            "handle_httpstatus_list": list(range(300, 600)),
+            "dont_redirect": False,
+            "role": "probe",
+        }
         cb_kwargs = {"probe_url": site.home_url, "probed_at": now_iso(), "probe_started": time.monotonic()}
-        request = Request(site.home_url, callback=spider.probe_done, errback=spider.probe_failed, meta=meta,
-                          cb_kwargs=cb_kwargs, dont_filter=True, priority=1000)
+        request = Request(
+            site.home_url,
+            callback=spider.probe_done,
+            errback=spider.probe_failed,
+            meta=meta,
+            cb_kwargs=cb_kwargs,
+            dont_filter=True,
+            priority=1000,
+        )
         self.crawler.engine.crawl(request)
         if self.distributed:
             self.pending -= 1
@@ -185,10 +198,18 @@ class Progress:
     def log_progress(self, spider: Any) -> None:
         states = getattr(spider, "states", {})
         pending = sum(self.outstanding.values())
-        logger.info("进度：已完成网站 %d/%d，已抓取页面 %d，已检查链接 %d（失效 %d），已识别栏目 %d，"
-                    "待处理请求 %d，用时 %.0f 秒",
-                    self.sites_done(spider), len(states), self._total("pages"), self._total("links"),
-                    self._total("broken"), self._total("columns"), pending, time.monotonic() - self.started)
+        logger.info(
+            "进度：已完成网站 %d/%d，已抓取页面 %d，已检查链接 %d（失效 %d），已识别栏目 %d，"
+            "待处理请求 %d，用时 %.0f 秒",
+            self.sites_done(spider),
+            len(states),
+            self._total("pages"),
+            self._total("links"),
+            self._total("broken"),
+            self._total("columns"),
+            pending,
+            time.monotonic() - self.started,
+        )
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.task is not None and self.task.running:
@@ -198,9 +219,17 @@ class Progress:
             logger.info(
                 "站点 %s：页面 %d，栏目 %d（空白 %d，无日期 %d，无法访问 %d），链接 %d（失效 %d），"
                 "首页探测 %d 次失败 %d 次，错别字 %d",
-                site_id, c.get("pages", 0), c.get("columns", 0), c.get("blank", 0), c.get("undated", 0),
-                c.get("unreachable", 0), c.get("links", 0), c.get("broken", 0), c.get("probes", 0),
-                c.get("probe_failures", 0), c.get("typos", 0),
+                site_id,
+                c.get("pages", 0),
+                c.get("columns", 0),
+                c.get("blank", 0),
+                c.get("undated", 0),
+                c.get("unreachable", 0),
+                c.get("links", 0),
+                c.get("broken", 0),
+                c.get("probes", 0),
+                c.get("probe_failures", 0),
+                c.get("typos", 0),
             )
         logger.info("检测结束（%s），用时 %.0f 秒", reason, time.monotonic() - self.started)
 

@@ -188,8 +188,11 @@ class LocalStrategy(RunStrategy):
             return
         lock = StoreLock(self.config.db)
         if not lock.acquire():
-            logger.error("存储 %s 正被另一个检测进程（PID %s）使用，本次检测未开始；请等其结束后再运行",
-                         self.config.db, lock.holder())
+            logger.error(
+                "存储 %s 正被另一个检测进程（PID %s）使用，本次检测未开始；请等其结束后再运行",
+                self.config.db,
+                lock.holder(),
+            )
             raise RunStartError("store_locked")
         self.lock = lock
 
@@ -266,8 +269,9 @@ class DistributedStrategy(RunStrategy):
             seeded = coordinator.seeded_sites()
             sites = [site for site in chosen if site.site_id in seeded]
             logger.info("分布式运行 %s：加入工作（%d 个网站尚未完成）", label, coordinator.sites_left())
-        return RunContext(run.id, run.label, date.fromisoformat(run.as_of), mode, tuple(sites),
-                          seeder=coordinator.seeder)
+        return RunContext(
+            run.id, run.label, date.fromisoformat(run.as_of), mode, tuple(sites), seeder=coordinator.seeder
+        )
 
     def site_state(self, site: Site, pinned: list[PinnedColumn]) -> SiteState:
         return self.coordinator.site_state(site, pinned)

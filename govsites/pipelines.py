@@ -68,8 +68,15 @@ class TypoPipeline:
         text = self.new_text(item.site_id, item.text)
         if text:
             item.typos = [
-                TypoItem(site_id=item.site_id, url=item.url, wrong=f.wrong, right=f.right,
-                         context=" ".join(f.context.split()), severity=f.severity, kind=f.kind)
+                TypoItem(
+                    site_id=item.site_id,
+                    url=item.url,
+                    wrong=f.wrong,
+                    right=f.right,
+                    context=" ".join(f.context.split()),
+                    severity=f.severity,
+                    kind=f.kind,
+                )
                 for f in self.detector.find(text)
             ]
         return item
@@ -116,8 +123,9 @@ class StorePipeline:
             if run.mode != "probe":
                 self.flush()
                 assert self.store is not None
-                self.store.finish_site(run.run_id, item.site_id, "done", strategy.pages(item.site_id),
-                                       pages_capped=item.pages_capped)
+                self.store.finish_site(
+                    run.run_id, item.site_id, "done", strategy.pages(item.site_id), pages_capped=item.pages_capped
+                )
                 self._count("govsites/store/sites_done")
             return item
         self._add_item(item)

@@ -43,8 +43,13 @@ class Site:
         return (urlsplit(self.home_url).hostname or "").lower()
 
     def as_row(self) -> dict[str, str]:
-        return {"site_id": self.site_id, "name": self.name, "group": self.group, "county": self.county,
-                "home_url": self.home_url}
+        return {
+            "site_id": self.site_id,
+            "name": self.name,
+            "group": self.group,
+            "county": self.county,
+            "home_url": self.home_url,
+        }
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,9 @@ def _read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise RegistryError(
-            path, line, "-",
+            path,
+            line,
+            "-",
             "文件不是 UTF-8 编码（Excel 另存为时请选“CSV UTF-8”）/ file is not UTF-8 (save as 'CSV UTF-8')",
         ) from exc
 
@@ -112,8 +119,9 @@ def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ())
         if not any(v.strip() for v in values):
             continue
         if len(values) > len(header):
-            raise RegistryError(path, line, header[-1],
-                                f"列数多于表头（{len(values)} > {len(header)}）/ too many fields")
+            raise RegistryError(
+                path, line, header[-1], f"列数多于表头（{len(values)} > {len(header)}）/ too many fields"
+            )
         padded = values + [""] * (len(header) - len(values))
         row = {h: v.strip() for h, v in zip(header, padded, strict=True) if h in required or h in optional}
         rows.append((line, row))
@@ -137,17 +145,26 @@ def load_sites(path: Path | str) -> Registry:
     for line, row in _rows(path, SITE_FIELDS):
         sid = row["site_id"]
         if not SITE_ID_RE.match(sid):
-            raise RegistryError(path, line, "site_id",
-                                f"应为小写英文字母开头的 ASCII 标识（a-z 0-9 _ -）/ must be an ASCII slug: {sid!r}")
+            raise RegistryError(
+                path,
+                line,
+                "site_id",
+                f"应为小写英文字母开头的 ASCII 标识（a-z 0-9 _ -）/ must be an ASCII slug: {sid!r}",
+            )
         if sid in seen:
-            raise RegistryError(path, line, "site_id",
-                                f"与第 {seen[sid]} 行重复 / duplicate of line {seen[sid]}: {sid}")
+            raise RegistryError(
+                path, line, "site_id", f"与第 {seen[sid]} 行重复 / duplicate of line {seen[sid]}: {sid}"
+            )
         seen[sid] = line
         if not row["name"]:
             raise RegistryError(path, line, "name", "单位名称为空 / empty name")
         if row["group"] not in GROUPS:
-            raise RegistryError(path, line, "group",
-                                f"分组应为 county（县区组）或 agency（政府机构组）/ unknown group: {row['group']!r}")
+            raise RegistryError(
+                path,
+                line,
+                "group",
+                f"分组应为 county（县区组）或 agency（政府机构组）/ unknown group: {row['group']!r}",
+            )
         if not row["county"]:
             raise RegistryError(path, line, "county", "所属县区为空（市直部门填“市直”）/ empty county")
         site = Site(sid, row["name"], row["group"], row["county"], row["home_url"], line)
@@ -175,8 +192,9 @@ def load_columns(path: Path | str, registry: Registry) -> dict[str, list[PinnedC
         check_url(path, line, "url", row["url"])
         category = row.get("category", "")
         if category and category not in CATEGORIES:
-            raise RegistryError(path, line, "category",
-                                f"未知栏目类别 / unknown category {category!r} (one of {', '.join(CATEGORIES)})")
+            raise RegistryError(
+                path, line, "category", f"未知栏目类别 / unknown category {category!r} (one of {', '.join(CATEGORIES)})"
+            )
         render = row.get("render", "")
         if render not in RENDER_MODES:
             raise RegistryError(path, line, "render", f"render 应为 html、js 或留空 / unknown render mode {render!r}")

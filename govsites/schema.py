@@ -94,8 +94,10 @@ class Table:
             lines.append(f"    PRIMARY KEY ({', '.join(self.key)})")
         tail = " WITHOUT ROWID" if self.key else ""
         statements = [f"CREATE TABLE IF NOT EXISTS {self.name} (\n" + ",\n".join(lines) + f"\n){tail};"]
-        statements += [f"CREATE INDEX IF NOT EXISTS {index} ON {self.name} ({', '.join(columns)});"
-                       for index, columns in self.indexes]
+        statements += [
+            f"CREATE INDEX IF NOT EXISTS {index} ON {self.name} ({', '.join(columns)});"
+            for index, columns in self.indexes
+        ]
         return "\n".join(statements)
 
 
@@ -108,56 +110,179 @@ SITE_ID = Column("site_id")
 
 #: Every table, in creation order.
 TABLES: tuple[Table, ...] = (
-    Table("runs", (
-        Column("id", "INTEGER", primary=True), Column("label", unique=True), Column("as_of"), Column("started_at"),
-        Column("finished_at", nullable=True), Column("status", default="running"),
-    )),
-    Table("run_sites", (
-        RUN_ID, SITE_ID, Column("name"), Column("grp"), Column("county"), Column("home_url"), Column("started_at"),
-        Column("finished_at", nullable=True), Column("status", default="running"),
-        Column("pages", "INTEGER", default=0), Column("error", default=""),
-        Column("pages_capped", "INTEGER", default=0, added=True),
-    ), key=_run_key()),
-    Table("pages", (
-        RUN_ID, SITE_ID, Column("url"), Column("final_url"), Column("status"), Column("kind"),
-        Column("depth", "INTEGER"), Column("rendered", "INTEGER"), Column("title"), Column("encoding"),
-        Column("fetched_at"), Column("elapsed_ms", "INTEGER", default=0, added=True),
-    ), key=_run_key("url"), per_site=True),
-    Table("columns", (
-        RUN_ID, SITE_ID, Column("url"), Column("name"), Column("category"), Column("newest_date"),
-        Column("items", "INTEGER"), Column("status"), Column("date_source"), Column("found_by"),
-        Column("rendered", "INTEGER"), Column("on_home", "INTEGER"),
-    ), key=_run_key("url"), per_site=True),
-    Table("list_items", (
-        RUN_ID, SITE_ID, Column("column_url"), Column("url"), Column("title"), Column("date"),
-        Column("date_source"), Column("pinned", "INTEGER"),
-    ), key=_run_key("column_url", "url"), per_site=True),
-    Table("link_refs", (
-        RUN_ID, SITE_ID, Column("url"), Column("source_url"), Column("anchor"), Column("tag"),
-    ), key=_run_key("url", "source_url", "anchor", "tag"), per_site=True),
-    Table("link_checks", (
-        RUN_ID, SITE_ID, Column("url"), Column("status"), Column("reason"), Column("broken", "INTEGER"),
-        Column("final_url"), Column("checked_at"),
-    ), key=_run_key("url"), per_site=True),
-    Table("typos", (
-        RUN_ID, SITE_ID, Column("url"), Column("wrong"), Column("right"), Column("context"), Column("severity"),
-        Column("kind"),
-    ), key=_run_key("url", "wrong", "context"), per_site=True),
+    Table(
+        "runs",
+        (
+            Column("id", "INTEGER", primary=True),
+            Column("label", unique=True),
+            Column("as_of"),
+            Column("started_at"),
+            Column("finished_at", nullable=True),
+            Column("status", default="running"),
+        ),
+    ),
+    Table(
+        "run_sites",
+        (
+            RUN_ID,
+            SITE_ID,
+            Column("name"),
+            Column("grp"),
+            Column("county"),
+            Column("home_url"),
+            Column("started_at"),
+            Column("finished_at", nullable=True),
+            Column("status", default="running"),
+            Column("pages", "INTEGER", default=0),
+            Column("error", default=""),
+            Column("pages_capped", "INTEGER", default=0, added=True),
+        ),
+        key=_run_key(),
+    ),
+    Table(
+        "pages",
+        (
+            RUN_ID,
+            SITE_ID,
+            Column("url"),
+            Column("final_url"),
+            Column("status"),
+            Column("kind"),
+            Column("depth", "INTEGER"),
+            Column("rendered", "INTEGER"),
+            Column("title"),
+            Column("encoding"),
+            Column("fetched_at"),
+            Column("elapsed_ms", "INTEGER", default=0, added=True),
+        ),
+        key=_run_key("url"),
+        per_site=True,
+    ),
+    Table(
+        "columns",
+        (
+            RUN_ID,
+            SITE_ID,
+            Column("url"),
+            Column("name"),
+            Column("category"),
+            Column("newest_date"),
+            Column("items", "INTEGER"),
+            Column("status"),
+            Column("date_source"),
+            Column("found_by"),
+            Column("rendered", "INTEGER"),
+            Column("on_home", "INTEGER"),
+        ),
+        key=_run_key("url"),
+        per_site=True,
+    ),
+    Table(
+        "list_items",
+        (
+            RUN_ID,
+            SITE_ID,
+            Column("column_url"),
+            Column("url"),
+            Column("title"),
+            Column("date"),
+            Column("date_source"),
+            Column("pinned", "INTEGER"),
+        ),
+        key=_run_key("column_url", "url"),
+        per_site=True,
+    ),
+    Table(
+        "link_refs",
+        (
+            RUN_ID,
+            SITE_ID,
+            Column("url"),
+            Column("source_url"),
+            Column("anchor"),
+            Column("tag"),
+        ),
+        key=_run_key("url", "source_url", "anchor", "tag"),
+        per_site=True,
+    ),
+    Table(
+        "link_checks",
+        (
+            RUN_ID,
+            SITE_ID,
+            Column("url"),
+            Column("status"),
+            Column("reason"),
+            Column("broken", "INTEGER"),
+            Column("final_url"),
+            Column("checked_at"),
+        ),
+        key=_run_key("url"),
+        per_site=True,
+    ),
+    Table(
+        "typos",
+        (
+            RUN_ID,
+            SITE_ID,
+            Column("url"),
+            Column("wrong"),
+            Column("right"),
+            Column("context"),
+            Column("severity"),
+            Column("kind"),
+        ),
+        key=_run_key("url", "wrong", "context"),
+        per_site=True,
+    ),
     # No key: probe rounds accumulate (a rerun deletes only the crawl's own, see govsites.store).
-    Table("probes", (
-        Column("run_id", "INTEGER", nullable=True), SITE_ID, Column("url"), Column("probed_at"),
-        Column("ok", "INTEGER"), Column("status"), Column("elapsed_ms", "INTEGER"),
-        Column("source", default="crawl", added=True),
-    ), indexes=(("probes_site_time", ("site_id", "probed_at")),)),
-    Table("letters", (
-        RUN_ID, SITE_ID, Column("column_url"), Column("column"), Column("url"), Column("title"),
-        Column("submitted_date"), Column("status"), Column("answered"), Column("reply_date"),
-        Column("excluded", "INTEGER"),
-    ), key=_run_key("url"), per_site=True),
-    Table("guides", (
-        RUN_ID, SITE_ID, Column("column_url"), Column("url"), Column("title"), Column("present"), Column("missing"),
-        Column("forms", "INTEGER"),
-    ), key=_run_key("url"), per_site=True),
+    Table(
+        "probes",
+        (
+            Column("run_id", "INTEGER", nullable=True),
+            SITE_ID,
+            Column("url"),
+            Column("probed_at"),
+            Column("ok", "INTEGER"),
+            Column("status"),
+            Column("elapsed_ms", "INTEGER"),
+            Column("source", default="crawl", added=True),
+        ),
+        indexes=(("probes_site_time", ("site_id", "probed_at")),),
+    ),
+    Table(
+        "letters",
+        (
+            RUN_ID,
+            SITE_ID,
+            Column("column_url"),
+            Column("column"),
+            Column("url"),
+            Column("title"),
+            Column("submitted_date"),
+            Column("status"),
+            Column("answered"),
+            Column("reply_date"),
+            Column("excluded", "INTEGER"),
+        ),
+        key=_run_key("url"),
+        per_site=True,
+    ),
+    Table(
+        "guides",
+        (
+            RUN_ID,
+            SITE_ID,
+            Column("column_url"),
+            Column("url"),
+            Column("title"),
+            Column("present"),
+            Column("missing"),
+            Column("forms", "INTEGER"),
+        ),
+        key=_run_key("url"),
+        per_site=True,
+    ),
 )
 
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
@@ -182,7 +307,8 @@ MIGRATIONS: tuple[tuple[str, str, str], ...] = tuple(
 #: Values for columns a writer may leave out (those added after the first release).
 COLUMN_DEFAULTS: dict[str, dict[str, str | int]] = {
     t.name: {c.name: c.default for c in t.columns if c.added and c.default is not None}
-    for t in TABLES if any(c.added for c in t.columns)
+    for t in TABLES
+    if any(c.added for c in t.columns)
 }
 
 #: The SQLite DDL of the whole store.

@@ -32,8 +32,21 @@ from govsites.schema import (
 )
 
 __all__ = [
-    "SCHEMA", "TABLE_COLUMNS", "TABLE_KEYS", "FileStoreLock", "PostgresStore", "PostgresStoreLock", "Run",
-    "SQLiteStore", "Store", "StoreError", "StoreLock", "is_postgres", "now_iso", "open_store", "parse_as_of",
+    "SCHEMA",
+    "TABLE_COLUMNS",
+    "TABLE_KEYS",
+    "FileStoreLock",
+    "PostgresStore",
+    "PostgresStoreLock",
+    "Run",
+    "SQLiteStore",
+    "Store",
+    "StoreError",
+    "StoreLock",
+    "is_postgres",
+    "now_iso",
+    "open_store",
+    "parse_as_of",
     "resolve_run",
 ]
 
@@ -167,8 +180,10 @@ class Store:
         existing = self.get_run(label)
         if existing is None:
             # Two workers may create the same run at once: the first one wins.
-            insert = ("INSERT INTO runs (label, as_of, started_at, status) VALUES (?, ?, ?, 'running')"
-                      " ON CONFLICT (label) DO NOTHING")
+            insert = (
+                "INSERT INTO runs (label, as_of, started_at, status) VALUES (?, ?, ?, 'running')"
+                " ON CONFLICT (label) DO NOTHING"
+            )
             self._tx([(insert, (label, as_of, now_iso()))])
         else:
             self._tx([("UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?", (existing.id,))])
@@ -182,18 +197,30 @@ class Store:
         One statement: two workers finishing at once each test and write in one step, and the one whose last site
         committed last sees every site done; a separate count then update could let the other write "running"
         over its "finished"."""
-        self._tx([("UPDATE runs SET status = 'finished', finished_at = ? WHERE id = ? AND NOT EXISTS"
-                   " (SELECT 1 FROM run_sites WHERE run_id = ? AND status = 'running')", (now_iso(), run_id, run_id))])
+        self._tx(
+            [
+                (
+                    "UPDATE runs SET status = 'finished', finished_at = ? WHERE id = ? AND NOT EXISTS"
+                    " (SELECT 1 FROM run_sites WHERE run_id = ? AND status = 'running')",
+                    (now_iso(), run_id, run_id),
+                )
+            ]
+        )
 
     # -- sites of a run ------------------------------------------------------------------------------
-    def finish_site(self, run_id: int, site_id: str, status: str, pages: int, error: str = "",
-                    pages_capped: int = 0) -> None:
+    def finish_site(
+        self, run_id: int, site_id: str, status: str, pages: int, error: str = "", pages_capped: int = 0
+    ) -> None:
         """Mark a site of the run finished; ``pages_capped``: pages a crawl cap refused (a partial evaluation)."""
-        self._tx([(
-            "UPDATE run_sites SET status = ?, pages = ?, error = ?, pages_capped = ?, finished_at = ?"
-            " WHERE run_id = ? AND site_id = ?",
-            (status, pages, error, pages_capped, now_iso(), run_id, site_id),
-        )])
+        self._tx(
+            [
+                (
+                    "UPDATE run_sites SET status = ?, pages = ?, error = ?, pages_capped = ?, finished_at = ?"
+                    " WHERE run_id = ? AND site_id = ?",
+                    (status, pages, error, pages_capped, now_iso(), run_id, site_id),
+                )
+            ]
+        )
 
     def run_sites(self, run_id: int) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM run_sites WHERE run_id = ? ORDER BY site_id", (run_id,))
@@ -287,16 +314,20 @@ class SQLiteStore(Store):
         started = now_iso()
         for site in sites:
             sid = site["site_id"]
-            statements.extend((f"DELETE FROM {table} WHERE run_id = ? AND site_id = ?", (run_id, sid))
-                              for table in SITE_TABLES)
+            statements.extend(
+                (f"DELETE FROM {table} WHERE run_id = ? AND site_id = ?", (run_id, sid)) for table in SITE_TABLES
+            )
             # A rerun replaces the crawl's own probes; rounds recorded by `make probe` are evidence kept.
-            statements.append(("DELETE FROM probes WHERE run_id = ? AND site_id = ? AND source = 'crawl'",
-                               (run_id, sid)))
-            statements.append((
-                "INSERT OR REPLACE INTO run_sites (run_id, site_id, name, grp, county, home_url, started_at,"
-                " finished_at, status, pages, error) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'running', 0, '')",
-                (run_id, sid, site["name"], site["group"], site["county"], site["home_url"], started),
-            ))
+            statements.append(
+                ("DELETE FROM probes WHERE run_id = ? AND site_id = ? AND source = 'crawl'", (run_id, sid))
+            )
+            statements.append(
+                (
+                    "INSERT OR REPLACE INTO run_sites (run_id, site_id, name, grp, county, home_url, started_at,"
+                    " finished_at, status, pages, error) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'running', 0, '')",
+                    (run_id, sid, site["name"], site["group"], site["county"], site["home_url"], started),
+                )
+            )
         self._tx(statements)
 
     def _insert_batches(self, run_id: int | None, batches: Mapping[str, Sequence[Sequence[Any]]]) -> None:
@@ -386,16 +417,30 @@ class PostgresStore(Store):
         rows_in = list(sites)
         ids = [site["site_id"] for site in rows_in]
         started = now_iso()
-        columns = ("run_id", "site_id", "name", "grp", "county", "home_url", "started_at", "finished_at", "status",
-                   "pages", "error")
-        rows = [(run_id, s["site_id"], s["name"], s["group"], s["county"], s["home_url"], started, None, "running",
-                 0, "") for s in rows_in]
+        columns = (
+            "run_id",
+            "site_id",
+            "name",
+            "grp",
+            "county",
+            "home_url",
+            "started_at",
+            "finished_at",
+            "status",
+            "pages",
+            "error",
+        )
+        rows = [
+            (run_id, s["site_id"], s["name"], s["group"], s["county"], s["home_url"], started, None, "running", 0, "")
+            for s in rows_in
+        ]
 
         def work(cur: Any) -> None:
             for table in SITE_TABLES:
                 cur.execute(f"DELETE FROM {table} WHERE run_id = %s AND site_id = ANY(%s)", (run_id, ids))
-            cur.execute("DELETE FROM probes WHERE run_id = %s AND site_id = ANY(%s) AND source = 'crawl'",
-                        (run_id, ids))
+            cur.execute(
+                "DELETE FROM probes WHERE run_id = %s AND site_id = ANY(%s) AND source = 'crawl'", (run_id, ids)
+            )
             if rows:
                 cur.executemany(_upsert_sql("run_sites", columns), rows)
 
@@ -590,7 +635,9 @@ class PostgresStoreLock(StoreLock):
             with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
                 row = conn.execute(
                     "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-                    " WHERE l.locktype = 'advisory' AND l.objid = %s AND l.granted", (_PG_CRAWL_LOCK,)).fetchone()
+                    " WHERE l.locktype = 'advisory' AND l.objid = %s AND l.granted",
+                    (_PG_CRAWL_LOCK,),
+                ).fetchone()
         except psycopg.Error:
             return "?"
         name = str(row[0]) if row else ""

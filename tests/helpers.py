@@ -45,8 +45,15 @@ def child_env(**extra: str) -> dict[str, str]:
 
 def run(args: list[str], timeout: float = 600, **extra: str) -> subprocess.CompletedProcess[str]:
     """``python <args>`` from the repository root with :func:`child_env`; output captured, never raises on exit."""
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=child_env(**extra), capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=child_env(**extra),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -30,11 +30,28 @@ def accuracy(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
         registry = web.write_registry(tmp / "sites.csv")
         truth = build_truth(WEB, web.port)
         db, out = tmp / "store.sqlite", tmp / "out"
-        crawled = run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db), "--run", "acc",
-                       "--as-of", WEB.as_of.isoformat(), "--allow-private"], GOVSITES_PROBES="1")
+        crawled = run(
+            [
+                "-m",
+                "govsites",
+                "crawl",
+                "--sites",
+                str(registry),
+                "--db",
+                str(db),
+                "--run",
+                "acc",
+                "--as-of",
+                WEB.as_of.isoformat(),
+                "--allow-private",
+            ],
+            GOVSITES_PROBES="1",
+        )
         assert crawled.returncode == 0, crawled.stderr[-3000:]
-    scored = run(["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", "acc"],
-                 GOVSITES_PROBES="1")
+    scored = run(
+        ["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", "acc"],
+        GOVSITES_PROBES="1",
+    )
     assert scored.returncode == 0, scored.stderr[-3000:]
     result = compare(truth, out)
     print("\n".join(result.lines() + result.failures))  # shown with -s or on failure

@@ -100,8 +100,12 @@ def build_graph(root: Path = ROOT, packages: Iterable[str] = PRODUCT) -> dict[st
                         if is_private(alias.name) and base.split(".")[0] in FIRST_PARTY:
                             module.private.append(f"{node.lineno}: from {base} import {alias.name}")
         for node in runtime_nodes(tree):  # module.attribute with a private attribute: taken all the same
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
-                    and is_private(node.attr)):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and is_private(node.attr)
+            ):
                 module.private.append(f"{node.lineno}: {aliases[node.value.id]}.{node.attr}")
     return modules
 
@@ -181,8 +185,11 @@ def graph() -> dict[str, Module]:
 
 
 def external(modules: dict[str, Module], name: str, roots: frozenset[str]) -> list[str]:
-    return [f"{name}:{line} imports {target}" for target, line in modules[name].imports.items()
-            if target.split(".")[0] in roots]
+    return [
+        f"{name}:{line} imports {target}"
+        for target, line in modules[name].imports.items()
+        if target.split(".")[0] in roots
+    ]
 
 
 # ---- the checks ------------------------------------------------------------------------------------------------
@@ -194,7 +201,8 @@ def test_graph_sees_the_product(graph: dict[str, Module]) -> None:
 def test_no_import_cycles(graph: dict[str, Module]) -> None:
     found = cycles(first_party_edges(graph))
     assert not found, "import cycles (each list is one strongly connected component):\n" + "\n".join(
-        " ↔ ".join(c) for c in found)
+        " ↔ ".join(c) for c in found
+    )
 
 
 def test_no_private_names_across_modules() -> None:
@@ -217,14 +225,22 @@ def test_pure_layers_reach_neither_scrapy_nor_the_store(graph: dict[str, Module]
 
 def test_store_scope_rules_and_scoring_reach_no_scrapy(graph: dict[str, Module]) -> None:
     edges = first_party_edges(graph)
-    bad = [f"{name} → … {line}" for name in sorted(n for n in graph if under(n, SCRAPY_FREE))
-           for reached in sorted(reach(name, edges)) for line in external(graph, reached, SCRAPY)]
+    bad = [
+        f"{name} → … {line}"
+        for name in sorted(n for n in graph if under(n, SCRAPY_FREE))
+        for reached in sorted(reach(name, edges))
+        for line in external(graph, reached, SCRAPY)
+    ]
     assert not bad, "\n".join(sorted(set(bad)))
 
 
 def test_scoring_does_not_import_the_crawl_side(graph: dict[str, Module]) -> None:
-    bad = [f"{name}:{line} imports {target}" for name in sorted(n for n in graph if under(n, ("scoring",)))
-           for target, line in graph[name].imports.items() if under(target, CRAWL_SIDE)]
+    bad = [
+        f"{name}:{line} imports {target}"
+        for name in sorted(n for n in graph if under(n, ("scoring",)))
+        for target, line in graph[name].imports.items()
+        if under(target, CRAWL_SIDE)
+    ]
     assert not bad, "\n".join(bad)
 
 
@@ -263,7 +279,9 @@ def test_checker_on_a_small_tree(tmp_path: Path) -> None:
     assert cycles(edges) == [["govsites.extract.a", "govsites.extract.b"]]  # a lazy import is an arrow too
     assert "scoring.c" not in modules["govsites.extract.a"].imports  # TYPE_CHECKING: no arrow
     assert sorted(modules["govsites.extract.a"].private) == [
-        "3: from govsites.extract.b import _hidden", "7: govsites.extract.b._other"]
+        "3: from govsites.extract.b import _hidden",
+        "7: govsites.extract.b._other",
+    ]
     assert "govsites.store" in reach("govsites.extract", edges)
     assert external(modules, "govsites.store", SCRAPY) == ["govsites.store:1 imports scrapy"]
     assert "govsites.spiders" in modules["scoring.c"].imports

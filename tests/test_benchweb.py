@@ -176,8 +176,11 @@ def test_linkchecker_csv_is_parsed_by_the_linked_url(tmp_path) -> None:  # type:
     rows = read_linkchecker_csv(path)
     assert [r["valid"] for r in rows] == ["False", "True", "False", "False"]
     broken = [linked_url(r) for r in rows if r["valid"] == "False"]
-    assert broken == ["http://127.0.10.1:8342/images/ad/0.gif", "http://127.0.10.1:8342/go/bad_7.html",
-                      "http://127.0.10.1:8342/uploads/%E6%96%87%E4%BB%B6.doc"]  # as linked, <base href> applied
+    assert broken == [
+        "http://127.0.10.1:8342/images/ad/0.gif",
+        "http://127.0.10.1:8342/go/bad_7.html",
+        "http://127.0.10.1:8342/uploads/%E6%96%87%E4%BB%B6.doc",
+    ]  # as linked, <base href> applied
     assert read_linkchecker_csv(tmp_path / "missing.csv") == []
 
 

@@ -118,9 +118,7 @@ def test_baseline_csv_in_workbook_and_csv(tmp_path: Path) -> None:
     values = [[c.value for c in row] for row in ws.iter_rows()]
     head = next(i for i, row in enumerate(values) if row[:2] == ["指标", "基准网站数"])
     assert values[head][:6] == ["指标", "基准网站数", "本次网站数", "基准平均每网站", "本次平均每网站", "降幅（%）"]
-    assert values[head + 1][:7] == [
-        "空白栏目", 2, 6, 9, 0.83, 91, "空白栏目个数由平均每网站9个降至0.83个，降低91%"
-    ]
+    assert values[head + 1][:7] == ["空白栏目", 2, 6, 9, 0.83, 91, "空白栏目个数由平均每网站9个降至0.83个，降低91%"]
     assert values[head + 3][5] == 96
     flat = [v for row in values for v in row if v is not None]
     assert any(str(v).startswith(f"文件 {baseline}") for v in flat)
@@ -149,13 +147,20 @@ def _variant(*, blank_back: bool, link_broken: bool, stale: bool, typo_found: bo
     x = "http://xunyang.example.gov.cn/"
     rows["columns"] = [c for c in rows["columns"] if not (c["site_id"] == "xunyang" and c["url"] == x + "zcwj/")]
     rows["columns"].append(
-        column("xunyang", "zcwj/", "政策文件", "policy", "" if blank_back else "2015-11-02",
-               status="blank" if blank_back else "ok")
+        column(
+            "xunyang",
+            "zcwj/",
+            "政策文件",
+            "policy",
+            "" if blank_back else "2015-11-02",
+            status="blank" if blank_back else "ok",
+        )
     )
     if stale:
         rows["columns"].append(column("xunyang", "gsgg/", "公示公告", "notice", "2014-01-01"))
-    rows["link_refs"].append({"site_id": "xunyang", "url": x + "gone.html", "source_url": x, "anchor": "旧",
-                              "tag": "a"})
+    rows["link_refs"].append(
+        {"site_id": "xunyang", "url": x + "gone.html", "source_url": x, "anchor": "旧", "tag": "a"}
+    )
     rows["link_checks"].append(check("xunyang", x + "gone.html", "404" if link_broken else "200", link_broken))
     if typo_found:
         rows["typos"].append(typo("xunyang", x + "index.html", "中华人民共合国", "中华人民共和国", "serious"))

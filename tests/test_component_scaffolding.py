@@ -15,8 +15,13 @@ from tests.helpers import ComponentSpider, CrawlerFactory
 
 
 def registry(tmp_path: Path) -> Path:
-    row = {"site_id": "intranet", "name": "内网县人民政府", "group": "county", "county": "内网县",
-           "home_url": "http://10.1.2.3/"}
+    row = {
+        "site_id": "intranet",
+        "name": "内网县人民政府",
+        "group": "county",
+        "county": "内网县",
+        "home_url": "http://10.1.2.3/",
+    }
     return write_sites(tmp_path / "sites.csv", [row])
 
 

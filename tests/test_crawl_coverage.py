@@ -25,10 +25,12 @@ AS_OF = "2026-12-01"
 
 
 def page(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
-            f'<div class="nav"><a href="/index.asp">首页</a> <a href="/list.asp?page=1">通知公告</a></div>'
-            f'<div class="side"><a href="/calendar.asp?d=1">活动日历</a></div>{body}'
-            f'<div class="footer">某某县人民政府办公室 主办</div></body></html>')
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f'<div class="nav"><a href="/index.asp">首页</a> <a href="/list.asp?page=1">通知公告</a></div>'
+        f'<div class="side"><a href="/calendar.asp?d=1">活动日历</a></div>{body}'
+        f'<div class="footer">某某县人民政府办公室 主办</div></body></html>'
+    )
 
 
 def list_page(number: int) -> str:
@@ -40,14 +42,19 @@ def list_page(number: int) -> str:
     pages = ARTICLES // PER_PAGE
     pager = "".join(f'<a href="/list.asp?page={n}">{n}</a> ' for n in range(1, pages + 1) if n != number)
     following = f'<a href="/list.asp?page={number + 1}">下一页</a>' if number < pages else ""
-    return page("通知公告", f'<h2>通知公告</h2><ul class="list">{items}</ul><div class="pager">'
-                        f'共{pages}页 {pager}{following}</div>')
+    return page(
+        "通知公告",
+        f'<h2>通知公告</h2><ul class="list">{items}</ul><div class="pager">共{pages}页 {pager}{following}</div>',
+    )
 
 
 def article(number: int) -> str:
-    return page(f"关于做好第{number}项工作的通知", f'<h1>关于做好第{number}项工作的通知</h1>'
-                f'<p>发布日期：2026-11-{1 + number % 28:02d}</p><p>各乡镇：为贯彻落实中华人民共合国有关法律，'
-                f'现将第{number}项工作通知如下。</p><p><a href="/files/missing{number}.html">附件{number}</a></p>')
+    return page(
+        f"关于做好第{number}项工作的通知",
+        f"<h1>关于做好第{number}项工作的通知</h1>"
+        f"<p>发布日期：2026-11-{1 + number % 28:02d}</p><p>各乡镇：为贯彻落实中华人民共合国有关法律，"
+        f'现将第{number}项工作通知如下。</p><p><a href="/files/missing{number}.html">附件{number}</a></p>',
+    )
 
 
 class CountySite(BaseHTTPRequestHandler):
@@ -83,15 +90,37 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sql
     thread.start()
     home = f"http://127.0.0.7:{server.server_address[1]}/"
     registry = tmp / "sites.csv"
-    registry.write_text(f"site_id,name,group,county,home_url\nold,某某县人民政府,county,某某县,{home}\n",
-                        encoding="utf-8")
+    registry.write_text(
+        f"site_id,name,group,county,home_url\nold,某某县人民政府,county,某某县,{home}\n", encoding="utf-8"
+    )
     db = tmp / "store.sqlite"
     env = {**os.environ, "GOVSITES_PROBE_INTERVAL": "0.2", "GOVSITES_PROGRESS_INTERVAL": "0"}
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db), "--run", "cov",
-             "--as-of", AS_OF, "--allow-private", "-s", "GOVSITES_MAX_QUERY_VARIANTS=2"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+            [
+                sys.executable,
+                "-m",
+                "govsites",
+                "crawl",
+                "--sites",
+                str(registry),
+                "--db",
+                str(db),
+                "--run",
+                "cov",
+                "--as-of",
+                AS_OF,
+                "--allow-private",
+                "-s",
+                "GOVSITES_MAX_QUERY_VARIANTS=2",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
     finally:
         server.shutdown()
         server.server_close()

@@ -305,13 +305,19 @@ def test_expected_interaction_services_and_key_areas(expected: dict) -> None:
     excluded = [x for x in sites["xunyang"]["letters"] if x["excluded"]]
     assert [(x["path"], x["answered"]) for x in excluded] == [("/hdjl/zxft/201507/t20150710_4497.html", False)]
     # one xunyang letter was answered more than 90 days after it came in
-    late = [x for x in sites["xunyang"]["letters"] if x["reply_date"]
-            and (AS_OF.fromisoformat(x["reply_date"]) - AS_OF.fromisoformat(x["submitted_date"])).days > 90]
+    late = [
+        x
+        for x in sites["xunyang"]["letters"]
+        if x["reply_date"]
+        and (AS_OF.fromisoformat(x["reply_date"]) - AS_OF.fromisoformat(x["submitted_date"])).days > 90
+    ]
     assert len(late) == 1
     assert sites["ziyang"]["letters_12m"] == 5
     assert sites["syj"]["guides_missing_4"] == 2
-    assert "/uploads/files/%E4%BC%81%E4%B8%9A%E6%8A%95%E8%B5%84%E9%A1%B9%E7%9B%AE%E5%A4%87%E6%A1%88%E7%94%B3%E8%AF%B7" \
-           "%E8%A1%A8.doc" in sites["fgw"]["broken"]
+    assert (
+        "/uploads/files/%E4%BC%81%E4%B8%9A%E6%8A%95%E8%B5%84%E9%A1%B9%E7%9B%AE%E5%A4%87%E6%A1%88%E7%94%B3%E8%AF%B7"
+        "%E8%A1%A8.doc" in sites["fgw"]["broken"]
+    )
     areas = ("三公经费", "财政预决算", "部门预算", "政府信息公开年报", "政策法规", "安全生产")  # the rubric's order
     for site_id in LIVE:
         assert tuple(sites[site_id]["key_areas"]) == areas
@@ -365,17 +371,12 @@ def test_http_crawl_matches_expected(web: DemoWeb, expected: dict, site_id: str)
     result = crawl(home, fetch)
     exp = expected["sites"][site_id]
     assert sorted(display(u, host) for u in result.broken()) == exp["broken"]
-    assert (
-        sorted(display(u, host) for u in result.broken() if result.home in result.sources[u])
-        == exp["broken_home"]
-    )
+    assert sorted(display(u, host) for u in result.broken() if result.home in result.sources[u]) == exp["broken_home"]
     assert max(result.depth.values()) <= 3
     for broken in result.broken():  # broken links sit on pages of depth <= 2 (safe margin below 3)
         assert min(result.depth[s] for s in result.sources[broken]) <= 2
     app: SiteApp = web.apps[site_id]
-    served = {
-        p for p, page in app.pages.items() if page.status == 200 and page.content_type.startswith("text/html")
-    }
+    served = {p for p, page in app.pages.items() if page.status == 200 and page.content_type.startswith("text/html")}
     reached = {urlsplit(u).path for u in result.depth}
     assert {quote(p) for p in served} <= reached
     assert len(served) <= 60

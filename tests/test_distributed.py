@@ -29,8 +29,12 @@ REASON = missing_reason()
 pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "servers available")
 
 WEB = WebConfig(seed=5, sites=6, pages=40, js_share=0.0, down_share=0.0, typo_share=0.5)
-ENV = {"GOVSITES_PROBES": "1", "GOVSITES_RENDER_ENABLED": "0", "GOVSITES_STATS_DUMP": "1",
-       "GOVSITES_DISTRIBUTED_POLL": "0.2"}
+ENV = {
+    "GOVSITES_PROBES": "1",
+    "GOVSITES_RENDER_ENABLED": "0",
+    "GOVSITES_STATS_DUMP": "1",
+    "GOVSITES_DISTRIBUTED_POLL": "0.2",
+}
 #: Files compared as sets of rows (the order of rows is the crawl's, which differs between workers).
 COMPARED = ("metrics.csv", "columns.csv", "links.csv", "typos.csv")
 #: Columns that record which of several equivalent discoveries came first (a column named by the site map and
@@ -42,13 +46,24 @@ TYPO_PAGE = frozenset({"url", "context"})
 
 
 def crawl_args(registry: Path, db: str, run_label: str) -> list[str]:
-    return ["-m", "govsites", "crawl", "--sites", str(registry), "--db", db, "--run", run_label,
-            "--as-of", WEB.as_of.isoformat(), "--allow-private"]
+    return [
+        "-m",
+        "govsites",
+        "crawl",
+        "--sites",
+        str(registry),
+        "--db",
+        db,
+        "--run",
+        run_label,
+        "--as-of",
+        WEB.as_of.isoformat(),
+        "--allow-private",
+    ]
 
 
 def score(registry: Path, db: str, run_label: str, out: Path) -> None:
-    scored = run(["-m", "scoring", "--db", db, "--out", str(out), "--sites", str(registry), "--run", run_label],
-                 **ENV)
+    scored = run(["-m", "scoring", "--db", db, "--out", str(out), "--sites", str(registry), "--run", run_label], **ENV)
     assert scored.returncode == 0, scored.stderr[-3000:]
 
 
@@ -91,17 +106,32 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         web.hits.clear()  # the flaky pages fail once again, as in the single-process crawl
         worker = [*crawl_args(registry, pg_url, "d"), "--distributed", redis_url]
         started = time.monotonic()
-        workers = [subprocess.Popen([sys.executable, *worker], cwd=ROOT, env=child_env(**ENV),
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        workers = [
+            subprocess.Popen(
+                [sys.executable, *worker],
+                cwd=ROOT,
+                env=child_env(**ENV),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         outputs = [w.communicate(timeout=600) for w in workers]
         distributed_seconds = time.monotonic() - started
         for w, (_, err) in zip(workers, outputs, strict=True):
             assert w.returncode == 0, err[-3000:]
         distributed_hits = Counter(counter.counts)
         score(registry, pg_url, "d", tmp / "distributed")
-        yield {"tmp": tmp, "single_hits": single_hits, "distributed_hits": distributed_hits,
-               "logs": [err for _, err in outputs], "redis": redis_url, "pg": pg_url,
-               "seconds": (single_seconds, distributed_seconds)}
+        yield {
+            "tmp": tmp,
+            "single_hits": single_hits,
+            "distributed_hits": distributed_hits,
+            "logs": [err for _, err in outputs],
+            "redis": redis_url,
+            "pg": pg_url,
+            "seconds": (single_seconds, distributed_seconds),
+        }
 
 
 @pytest.mark.parametrize("name", COMPARED)
@@ -153,7 +183,8 @@ def test_run_finished_in_postgresql(crawls: dict[str, Any]) -> None:
         sites = store.run_sites(run.id)
         assert {s["status"] for s in sites} == {"done"}
         assert all(s["pages"] > 0 for s in sites)
-        dupes = store.query("SELECT site_id, url FROM link_checks WHERE run_id = ? GROUP BY site_id, url"
-                            " HAVING COUNT(*) > 1", (run.id,))
+        dupes = store.query(
+            "SELECT site_id, url FROM link_checks WHERE run_id = ? GROUP BY site_id, url HAVING COUNT(*) > 1", (run.id,)
+        )
         assert dupes == []
     print(f"\nsingle process {crawls['seconds'][0]:.1f} s, two workers {crawls['seconds'][1]:.1f} s")

@@ -21,14 +21,36 @@ from govsites.demo.expected import load_expected
 from tests.helpers import ROOT, needs_chromium, read_csv, run
 
 EXPECTED = load_expected()
-METRIC_FIELDS = ("home_available", "columns_total", "blank_columns", "stale_columns", "broken_links",
-                 "broken_links_home", "serious_typos")
+METRIC_FIELDS = (
+    "home_available",
+    "columns_total",
+    "blank_columns",
+    "stale_columns",
+    "broken_links",
+    "broken_links_home",
+    "serious_typos",
+)
 pytestmark = needs_chromium
 
 
 def crawl(registry: Path, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db), "--run", "e2e",
-                "--as-of", AS_OF.isoformat(), "--allow-private", *extra])
+    return run(
+        [
+            "-m",
+            "govsites",
+            "crawl",
+            "--sites",
+            str(registry),
+            "--db",
+            str(db),
+            "--run",
+            "e2e",
+            "--as-of",
+            AS_OF.isoformat(),
+            "--allow-private",
+            *extra,
+        ]
+    )
 
 
 def score(registry: Path, db: Path, out: Path) -> subprocess.CompletedProcess[str]:
@@ -58,9 +80,24 @@ def by_site(rows: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
 def test_outputs_exist_with_contract_columns(demo) -> None:  # type: ignore[no-untyped-def]
     out = demo["out"]
     contract = {
-        "metrics.csv": ["site_id", "name", "group", "county", "home_available", "home_probes", "home_failures",
-                        "columns_total", "blank_columns", "stale_columns", "broken_links", "broken_links_home",
-                        "serious_typos", "score", "verdict", "veto_reasons"],
+        "metrics.csv": [
+            "site_id",
+            "name",
+            "group",
+            "county",
+            "home_available",
+            "home_probes",
+            "home_failures",
+            "columns_total",
+            "blank_columns",
+            "stale_columns",
+            "broken_links",
+            "broken_links_home",
+            "serious_typos",
+            "score",
+            "verdict",
+            "veto_reasons",
+        ],
         "columns.csv": ["site_id", "column", "url", "category", "newest_date", "items", "status"],
         "links.csv": ["site_id", "url", "source_url", "anchor", "status", "reason", "broken"],
         "typos.csv": ["site_id", "url", "wrong", "right", "context", "severity"],
@@ -94,7 +131,11 @@ def test_columns_match_expected(demo) -> None:  # type: ignore[no-untyped-def]
         for path, col in want.items():
             got = found[path]
             assert (got["status"], got["newest_date"], got["category"], int(got["items"])) == (
-                col["status"], col["newest_date"], col["category"], col["items"]), f"{site_id} {path}"
+                col["status"],
+                col["newest_date"],
+                col["category"],
+                col["items"],
+            ), f"{site_id} {path}"
 
 
 def test_broken_links_and_typos_match_expected(demo) -> None:  # type: ignore[no-untyped-def]
@@ -103,8 +144,10 @@ def test_broken_links_and_typos_match_expected(demo) -> None:  # type: ignore[no
     hosts = {row["site_id"]: urlsplit(row["home_url"]).netloc for row in read_csv(demo["registry"])}
     for site_id, expected in EXPECTED["sites"].items():
         broken = {row["url"] for row in links.get(site_id, []) if row["broken"] == "true"}
-        want = {b.replace("{host}", hosts[site_id]) if "://" in b else f"http://{hosts[site_id]}{b}"
-                for b in expected["broken"]}
+        want = {
+            b.replace("{host}", hosts[site_id]) if "://" in b else f"http://{hosts[site_id]}{b}"
+            for b in expected["broken"]
+        }
         assert {_norm(u) for u in broken} == {_norm(u) for u in want}, site_id
         found = {(t["wrong"], t["right"]) for t in typos.get(site_id, []) if t["severity"] == "serious"}
         assert found == {(t["wrong"], t["right"]) for t in expected["typos"]}, site_id
@@ -124,8 +167,9 @@ def test_every_link_occurrence_has_a_source_and_a_verdict(demo) -> None:  # type
     assert not [r for r in rows if r["status"] == "unchecked"]
     con = sqlite3.connect(demo["db"])
     # each distinct URL checked once per site and run
-    dupes = con.execute("SELECT COUNT(*) FROM (SELECT site_id, url FROM link_checks GROUP BY run_id, site_id, url"
-                        " HAVING COUNT(*) > 1)").fetchone()[0]
+    dupes = con.execute(
+        "SELECT COUNT(*) FROM (SELECT site_id, url FROM link_checks GROUP BY run_id, site_id, url HAVING COUNT(*) > 1)"
+    ).fetchone()[0]
     assert dupes == 0
 
 
@@ -150,11 +194,18 @@ def test_workbook_has_group_ranking_and_tables(demo) -> None:  # type: ignore[no
 
 def test_scrapy_list_shows_one_spider_per_site(demo) -> None:  # type: ignore[no-untyped-def]
     scrapy = Path(sys.executable).with_name("scrapy")
-    result = subprocess.run([str(scrapy), "list"], cwd=ROOT, capture_output=True, text=True, check=False,
-                            env={**os.environ, "GOVSITES_SITES": str(demo["registry"])})
+    result = subprocess.run(
+        [str(scrapy), "list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "GOVSITES_SITES": str(demo["registry"])},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == sorted(EXPECTED["sites"]) or sorted(result.stdout.split()) == sorted(
-        EXPECTED["sites"])
+        EXPECTED["sites"]
+    )
 
 
 def test_one_county_rerun_replaces_only_that_county(demo) -> None:  # type: ignore[no-untyped-def]
@@ -184,9 +235,12 @@ def test_one_county_rerun_replaces_only_that_county(demo) -> None:  # type: igno
 
 def test_malformed_registry_stops_before_crawling(tmp_path: Path) -> None:
     registry = tmp_path / "sites.csv"
-    registry.write_text("site_id,name,group,county,home_url\n"
-                        "xunyang,旬阳县人民政府,county,旬阳县,http://127.0.0.11:8341/\n"
-                        "bad,某局,city,市直,http://127.0.0.12:8341/\n", encoding="utf-8")
+    registry.write_text(
+        "site_id,name,group,county,home_url\n"
+        "xunyang,旬阳县人民政府,county,旬阳县,http://127.0.0.11:8341/\n"
+        "bad,某局,city,市直,http://127.0.0.12:8341/\n",
+        encoding="utf-8",
+    )
     db = tmp_path / "store.sqlite"
     result = run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db)])
     assert result.returncode == 2
@@ -202,10 +256,14 @@ def test_letters_guides_and_key_areas_match_expected(demo) -> None:  # type: ign
     areas = {(r["site_id"], r["label"]): r["status"] for r in read_csv(out / "key_areas.csv")}
     metrics = {row["site_id"]: row for row in read_csv(out / "metrics.csv")}
     for site_id, expected in EXPECTED["sites"].items():
-        got = {(urlsplit(r["url"]).path, r["submitted_date"], r["answered"], r["reply_date"])
-               for r in letters.get(site_id, [])}
-        want = {(le["path"], le["submitted_date"], "true" if le["answered"] else "false", le["reply_date"] or "")
-                for le in expected.get("letters", [])}
+        got = {
+            (urlsplit(r["url"]).path, r["submitted_date"], r["answered"], r["reply_date"])
+            for r in letters.get(site_id, [])
+        }
+        want = {
+            (le["path"], le["submitted_date"], "true" if le["answered"] else "false", le["reply_date"] or "")
+            for le in expected.get("letters", [])
+        }
         assert got == want, f"{site_id}: letters differ"
         got_guides = {(urlsplit(r["url"]).path, r["missing"]) for r in guides.get(site_id, [])}
         want_guides = {(g["path"], "|".join(g["missing"])) for g in expected.get("guides", [])}
@@ -226,8 +284,21 @@ def test_two_worker_processes_give_the_same_results(demo, tmp_path: Path) -> Non
     assert "分给 2 个抓取进程" in crawled.stderr
     scored = score(demo["registry"], db, out)
     assert scored.returncode == 0, scored.stderr[-2000:]
-    keep = ("site_id", "url", "status", "newest_date", "items", "wrong", "right", "score", "verdict",
-            "veto_reasons", "broken_links", "blank_columns", "stale_columns")
+    keep = (
+        "site_id",
+        "url",
+        "status",
+        "newest_date",
+        "items",
+        "wrong",
+        "right",
+        "score",
+        "verdict",
+        "veto_reasons",
+        "broken_links",
+        "blank_columns",
+        "stale_columns",
+    )
 
     def rows(path: Path) -> set[tuple[str, ...]]:
         return {tuple(r.get(k, "") for k in keep) for r in read_csv(path)}
@@ -244,6 +315,11 @@ def test_console_speaks_to_the_analyst(demo) -> None:  # type: ignore[no-untyped
     and Scrapy's remote-control server (it runs code sent over HTTP) is not started."""
     log = demo["crawl_log"]
     assert "运行 e2e（评估基准日" in log
-    for english in ("[scrapy.core.engine] INFO", "Overridden settings", "Enabled downloader middlewares",
-                    "found no scrapy.spidermiddlewares.referer.RefererMiddleware", "Remote control"):
+    for english in (
+        "[scrapy.core.engine] INFO",
+        "Overridden settings",
+        "Enabled downloader middlewares",
+        "found no scrapy.spidermiddlewares.referer.RefererMiddleware",
+        "Remote control",
+    ):
         assert english not in log, english

@@ -68,9 +68,25 @@ def test_expert_merge_changes_final_score_and_rank(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
     filled = _fill(_template(fx), FULL, tmp_path / "filled.xlsx")
     proc = subprocess.run(
-        [sys.executable, "-m", "scoring", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites),
-         "--expert", str(filled)],
-        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", check=False, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "scoring",
+            "--db",
+            str(fx.db),
+            "--out",
+            str(fx.out),
+            "--sites",
+            str(fx.sites),
+            "--expert",
+            str(filled),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     rows = {r["site_id"]: r for r in read_csv(fx.out / "metrics.csv")}

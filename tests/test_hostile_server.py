@@ -23,8 +23,9 @@ def web() -> Iterator[HostileWeb]:
         yield hostile
 
 
-def fetch(web: HostileWeb, path: str, method: str = "GET", role: str = "site", timeout: float = 10
-          ) -> tuple[int, dict[str, str], bytes]:
+def fetch(
+    web: HostileWeb, path: str, method: str = "GET", role: str = "site", timeout: float = 10
+) -> tuple[int, dict[str, str], bytes]:
     host, port = web.netloc(role).split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
     try:
@@ -49,8 +50,16 @@ def test_registry_and_columns_are_valid(web: HostileWeb, tmp_path: Path) -> None
 def test_home_links_every_case(web: HostileWeb) -> None:
     _status, _headers, body = fetch(web, "/")
     html = body.decode()
-    for path in ("/ext/loop/a", "/h/drip.html", "/files/huge.pdf", "/calendar?month=1", "/sec/to-other",
-                 "169.254.169.254", "admin.localhost", "/附件/缺失.pdf"):
+    for path in (
+        "/ext/loop/a",
+        "/h/drip.html",
+        "/files/huge.pdf",
+        "/calendar?month=1",
+        "/sec/to-other",
+        "169.254.169.254",
+        "admin.localhost",
+        "/附件/缺失.pdf",
+    ):
         assert path in html, path
 
 

@@ -33,8 +33,16 @@ ALL_ELEMENTS = "事项名称|设定依据|申请条件|办理材料|办理地点
 
 
 def letter(
-    n: int, submitted: str, answered: str, reply: str = "", *, sid: str = "guotu", column_url: str = MAILBOX,
-    name: str = "局长信箱", excluded: bool = False, status: str = "",
+    n: int,
+    submitted: str,
+    answered: str,
+    reply: str = "",
+    *,
+    sid: str = "guotu",
+    column_url: str = MAILBOX,
+    name: str = "局长信箱",
+    excluded: bool = False,
+    status: str = "",
 ) -> dict[str, Any]:
     return {
         "site_id": sid,
@@ -64,8 +72,15 @@ def guide(n: int, present: str, forms: int) -> dict[str, Any]:
 
 def link(url: str, source: str, status: str, broken: bool, anchor: str = "表格下载") -> tuple[dict, dict]:
     ref = {"site_id": "shiquan", "url": url, "source_url": source, "anchor": anchor, "tag": "a"}
-    check = {"site_id": "shiquan", "url": url, "status": status, "reason": "not_found" if broken else "",
-             "broken": broken, "final_url": url, "checked_at": "2015-12-31T10:00:00+00:00"}
+    check = {
+        "site_id": "shiquan",
+        "url": url,
+        "status": status,
+        "reason": "not_found" if broken else "",
+        "broken": broken,
+        "final_url": url,
+        "checked_at": "2015-12-31T10:00:00+00:00",
+    }
     return ref, check
 
 
@@ -87,10 +102,15 @@ def interaction_rows() -> dict[str, list[dict]]:
     rows["list_items"] = [
         *rows.get("list_items", []),
         # an item titled with an area inside a disclosure column is evidence for it (guotu: 三公经费 ok)
-        {"site_id": "guotu", "column_url": "http://guotu.example.gov.cn/gkml/",
-         "url": "http://guotu.example.gov.cn/gkml/1.html",
-         "title": "安康市国土资源局2015年三公经费预算公开", "date": "2015-04-20", "date_source": "list",
-         "pinned": False},
+        {
+            "site_id": "guotu",
+            "column_url": "http://guotu.example.gov.cn/gkml/",
+            "url": "http://guotu.example.gov.cn/gkml/1.html",
+            "title": "安康市国土资源局2015年三公经费预算公开",
+            "date": "2015-04-20",
+            "date_source": "list",
+            "pinned": False,
+        },
     ]
     rows["columns"] += [column("guotu", "gkml/", "信息公开目录", "disclosure", "2015-04-20")]
     rows["letters"] = [
@@ -140,8 +160,17 @@ def test_metrics_columns_appended_after_the_existing_ones(scored: Fixture) -> No
     assert header == list(OUTPUT_COLUMNS)
     tail = header[header.index("final_score") + 1 :]
     assert tail[:3] == ["letters_12m", "answered_12m", "unanswered_90d"]
-    assert {"answer_rate_12m", "reply_days_median", "reply_days_max", "key_areas_missing", "key_areas_stale",
-            "guides_checked", "guides_incomplete", "forms_linked", "forms_broken"} <= set(tail)
+    assert {
+        "answer_rate_12m",
+        "reply_days_median",
+        "reply_days_max",
+        "key_areas_missing",
+        "key_areas_stale",
+        "guides_checked",
+        "guides_incomplete",
+        "forms_linked",
+        "forms_broken",
+    } <= set(tail)
 
 
 def test_letter_metrics(metrics: dict[str, dict[str, str]]) -> None:
@@ -187,7 +216,8 @@ def test_unknown_status_and_threshold_are_rubric_options(tmp_path: Path) -> None
     assert guotu["unanswered_90d"] == "3"  # letter 4 (unknown, 2015-05-01) now counts
     assert "互动回应差：3封信件超过3个月未回复" in guotu["veto_reasons"]
     higher = _rubric_variant(
-        tmp_path, ("min = 1           # veto when", "min = 3           # veto when"),
+        tmp_path,
+        ("min = 1           # veto when", "min = 3           # veto when"),
     )
     score_run(EvaluationOptions(fx.db, fx.sites, rubric=higher), fx.out)
     guotu = next(r for r in read_csv(fx.out / "metrics.csv") if r["site_id"] == "guotu")
@@ -230,8 +260,19 @@ def test_key_area_metrics(metrics: dict[str, dict[str, str]]) -> None:
 # -- CSVs ----------------------------------------------------------------------------------------------
 def test_interaction_csv(scored: Fixture) -> None:
     rows = read_csv(scored.out / "interaction.csv")
-    assert list(rows[0])[:11] == ["site_id", "column", "url", "title", "submitted_date", "status", "answered",
-                                  "reply_date", "excluded", "in_window", "overdue"]
+    assert list(rows[0])[:11] == [
+        "site_id",
+        "column",
+        "url",
+        "title",
+        "submitted_date",
+        "status",
+        "answered",
+        "reply_date",
+        "excluded",
+        "in_window",
+        "overdue",
+    ]
     assert len(rows) == 9
     by_title = {r["title"]: r for r in rows}
     flags = {t: (r["in_window"], r["overdue"], r["excluded"]) for t, r in by_title.items()}
@@ -259,7 +300,11 @@ def test_services_and_key_areas_csv(scored: Fixture) -> None:
     areas = read_csv(scored.out / "key_areas.csv")
     xunyang = {r["label"]: r for r in areas if r["site_id"] == "xunyang"}
     assert {k: r["status"] for k, r in xunyang.items()} == {
-        "三公经费": "ok", "财政预决算": "stale", "部门预算": "missing", "政府信息公开年报": "ok", "政策法规": "ok",
+        "三公经费": "ok",
+        "财政预决算": "stale",
+        "部门预算": "missing",
+        "政府信息公开年报": "ok",
+        "政策法规": "ok",
         "安全生产": "stale",
     }
     assert xunyang["财政预决算"]["newest_date"] == "2013-12-31"
@@ -353,9 +398,12 @@ SEED_MAILBOX = "市政府网站市长信箱2015年共受理来信4262封，办�
 def test_seed_mailbox_sentence_from_counts() -> None:
     config = load_notice_config()
     sentence = mailbox_sentence(
-        config.mailbox["sentence"], site=config.mailbox["label"], column="市长信箱",
+        config.mailbox["sentence"],
+        site=config.mailbox["label"],
+        column="市长信箱",
         period=mailbox_period(date(2015, 12, 31), date(2015, 1, 1)),
-        received=4262, answered=4257,
+        received=4262,
+        answered=4257,
     )
     assert sentence == SEED_MAILBOX
     assert completion_rate(4262, 4257) == 99  # rounded down, never 100 with letters open
@@ -379,8 +427,17 @@ def _paragraphs(path: Path) -> list[str]:
 
 
 def test_notice_sentences_from_the_store(scored: Fixture) -> None:
-    args = ["notice", "--db", str(scored.db), "--out", str(scored.out / "notice"), "--sites", str(scored.sites),
-            "--date", "2016-01-26"]
+    args = [
+        "notice",
+        "--db",
+        str(scored.db),
+        "--out",
+        str(scored.out / "notice"),
+        "--sites",
+        str(scored.sites),
+        "--date",
+        "2016-01-26",
+    ]
     assert main(args) == 0
     paras = _paragraphs(scored.out / "notice" / "通报（草稿）.docx")
     assert paras[5].endswith("主要表现在：")
@@ -406,8 +463,15 @@ def test_seed_mailbox_sentence_from_a_store(tmp_path: Path) -> None:
     box = XUNYANG + "szxx/"
     rows["columns"].append(column("xunyang", "szxx/", "市长信箱", "interaction", "2015-12-30"))
     rows["letters"] = [
-        letter(i, f"2015-{1 + i % 11:02d}-{1 + i % 28:02d}", "true", "2015-12-20", sid="xunyang", column_url=box,
-               name="市长信箱")
+        letter(
+            i,
+            f"2015-{1 + i % 11:02d}-{1 + i % 28:02d}",
+            "true",
+            "2015-12-20",
+            sid="xunyang",
+            column_url=box,
+            name="市长信箱",
+        )
         for i in range(4257)
     ] + [letter(5000 + i, "2015-12-20", "false", sid="xunyang", column_url=box, name="市长信箱") for i in range(5)]
     rows["letters"].append(letter(9000, "2015-06-01", "false", column_url=MAILBOX))  # guotu: fewer letters
@@ -419,8 +483,19 @@ def test_seed_mailbox_sentence_from_a_store(tmp_path: Path) -> None:
         'requirements = "requirements.md"', f'requirements = "{requirements}"'
     )
     (tmp_path / "notice.toml").write_text(edited, encoding="utf-8")
-    args = ["notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites), "--date", "2016-01-26",
-            "--notice-config", str(tmp_path / "notice.toml")]
+    args = [
+        "notice",
+        "--db",
+        str(fx.db),
+        "--out",
+        str(fx.out),
+        "--sites",
+        str(fx.sites),
+        "--date",
+        "2016-01-26",
+        "--notice-config",
+        str(tmp_path / "notice.toml"),
+    ]
     assert main(args) == 0
     paras = _paragraphs(fx.out / "通报（草稿）.docx")
     assert f"（一）政民互动回应深入推进。{SEED_MAILBOX}。" in paras

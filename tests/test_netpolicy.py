@@ -51,7 +51,12 @@ def test_private_addresses(ip: str) -> None:
 @pytest.mark.parametrize(
     "ip",
     [
-        "8.8.8.8", "114.114.114.114", "61.185.22.10", "172.32.0.1", "100.128.0.1", "2400:3200::1",
+        "8.8.8.8",
+        "114.114.114.114",
+        "61.185.22.10",
+        "172.32.0.1",
+        "100.128.0.1",
+        "2400:3200::1",
         "::ffff:8.8.8.8",
     ],
 )
@@ -147,7 +152,10 @@ def test_allow_private_lifts_the_address_rule_but_not_the_scheme_rule() -> None:
 @pytest.mark.parametrize(
     "url",
     [
-        "ftp://ftp.ankang.gov.cn/x.zip", "file:///etc/passwd", "file:///C:/Users/a.doc", "gopher://x/",
+        "ftp://ftp.ankang.gov.cn/x.zip",
+        "file:///etc/passwd",
+        "file:///C:/Users/a.doc",
+        "gopher://x/",
         "data:,x",
     ],
 )

@@ -17,7 +17,7 @@ from scoring.notice import excellent_sentence, opening, problems_sentence, scope
 from scoring.noticecfg import join_names, load_notice_config, short_name
 from scoring.problems import problem_list, site_phrases
 
-SEED = (Path(__file__).resolve().parents[2] / "shared" / "seed" / "ankang-2015-website-evaluation-notice.txt")
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "ankang-2015-website-evaluation-notice.txt"
 COUNTY = "县（区）级政府门户网站（含派出机构）"
 AGENCY = "市政府工作部门、直属机构和部门管理机构网站"
 
@@ -57,10 +57,17 @@ def test_seed_problem_sentence_from_counts() -> None:
     config = load_notice_config()
     specs = [  # site_id, name, blank, stale, broken
         ("yjj", "安康市食品药品监督管理局", 6, 7, 16),
-        *((sid, name, 3, 3, 0) for sid, name in [
-            ("swj", "安康市商务局"), ("mzj", "安康市民族宗教事务局"), ("wgj", "安康市文化广电新闻出版局"),
-            ("lyj", "安康市林业局"), ("kjj", "安康市科学技术局"), ("hbj", "安康市环境保护局"),
-        ]),
+        *(
+            (sid, name, 3, 3, 0)
+            for sid, name in [
+                ("swj", "安康市商务局"),
+                ("mzj", "安康市民族宗教事务局"),
+                ("wgj", "安康市文化广电新闻出版局"),
+                ("lyj", "安康市林业局"),
+                ("kjj", "安康市科学技术局"),
+                ("hbj", "安康市环境保护局"),
+            ]
+        ),
         ("ywj", "安康市盐务局", 0, 0, 7),
         ("ksz", "安康市考试管理中心", 6, 0, 0),
         ("fine", "安康市公安局", 1, 1, 4),
@@ -68,10 +75,19 @@ def test_seed_problem_sentence_from_counts() -> None:
     metrics = pd.DataFrame(
         [
             {
-                "site_id": sid, "name": name, "group": "agency", "evaluation": "evaluated",
-                "home_unavailable": False, "home_probes": 20, "home_failures": 0, "home_updated": True,
-                "home_days_since_update": 1, "blank_columns": blank, "stale_columns": stale,
-                "broken_links": broken, "serious_typos": 0,
+                "site_id": sid,
+                "name": name,
+                "group": "agency",
+                "evaluation": "evaluated",
+                "home_unavailable": False,
+                "home_probes": 20,
+                "home_failures": 0,
+                "home_updated": True,
+                "home_days_since_update": 1,
+                "blank_columns": blank,
+                "stale_columns": stale,
+                "broken_links": broken,
+                "serious_typos": 0,
             }
             for sid, name, blank, stale, broken in specs
         ]
@@ -97,11 +113,25 @@ def test_seed_problem_sentence_from_counts() -> None:
 
 def test_home_unreachable_phrase_and_names() -> None:
     config = load_notice_config()
-    metrics = pd.DataFrame([{
-        "site_id": "hkq", "name": "恒口示范区管委会", "group": "county", "evaluation": "evaluated",
-        "home_unavailable": True, "home_probes": 3, "home_failures": 3, "home_updated": True,
-        "home_days_since_update": 1, "blank_columns": 0, "stale_columns": 6, "broken_links": 0, "serious_typos": 0,
-    }])
+    metrics = pd.DataFrame(
+        [
+            {
+                "site_id": "hkq",
+                "name": "恒口示范区管委会",
+                "group": "county",
+                "evaluation": "evaluated",
+                "home_unavailable": True,
+                "home_probes": 3,
+                "home_failures": 3,
+                "home_updated": True,
+                "home_days_since_update": 1,
+                "blank_columns": 0,
+                "stale_columns": 6,
+                "broken_links": 0,
+                "serious_typos": 0,
+            }
+        ]
+    )
     phrases = site_phrases(problem_list(metrics, pd.Series({"hkq": "恒口示范区管委会"}), config), config)
     assert phrases["phrase"].tolist() == ["3次抽查均不能访问首页，超过5个栏目未按照要求时间更新"]
     assert problems_sentence([(["恒口示范区管委会"], phrases["phrase"][0])]) == (
@@ -120,14 +150,30 @@ def test_notice_docx_from_a_store(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
     # the registry's optional short_name column overrides the rule
     fx.sites.write_text(
-        SITES_CSV.replace("site_id,name,group,county,home_url", "site_id,name,group,county,home_url,short_name")
-        .replace("http://gongxin.example.gov.cn/", "http://gongxin.example.gov.cn/,工信局（市）"),
+        SITES_CSV.replace(
+            "site_id,name,group,county,home_url", "site_id,name,group,county,home_url,short_name"
+        ).replace("http://gongxin.example.gov.cn/", "http://gongxin.example.gov.cn/,工信局（市）"),
         encoding="utf-8",
     )
     baseline = tmp_path / "before.csv"
     baseline.write_text("site_id,blank_columns,stale_columns,broken_links\na,9,10,12\n", encoding="utf-8")
-    args = ["notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites), "--baseline", str(baseline),
-            "--baseline-name", "普查前", "--period-start", "2015-12-01", "--date", "2016-01-26"]
+    args = [
+        "notice",
+        "--db",
+        str(fx.db),
+        "--out",
+        str(fx.out),
+        "--sites",
+        str(fx.sites),
+        "--baseline",
+        str(baseline),
+        "--baseline-name",
+        "普查前",
+        "--period-start",
+        "2015-12-01",
+        "--date",
+        "2016-01-26",
+    ]
     assert main(args) == 0
     paras = _paragraphs(fx.out / "通报（草稿）.docx")
     assert paras[0] == "关于2015年全市政府网站绩效评估情况的通报"
@@ -165,8 +211,21 @@ def test_notice_edited_requirements_and_office(tmp_path: Path) -> None:
         config.replace('requirements = "requirements.md"', 'requirements = "req.md"').replace("cc = [", "cc0 = ["),
         encoding="utf-8",
     )
-    args = ["notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites),
-            "--notice-config", str(tmp_path / "notice.toml"), "--office", "某市电子政务办公室", "--date", "2016-02-01"]
+    args = [
+        "notice",
+        "--db",
+        str(fx.db),
+        "--out",
+        str(fx.out),
+        "--sites",
+        str(fx.sites),
+        "--notice-config",
+        str(tmp_path / "notice.toml"),
+        "--office",
+        "某市电子政务办公室",
+        "--date",
+        "2016-02-01",
+    ]
     assert main(args) == 2  # cc missing: the error names the key, nothing written
     assert not (fx.out / "通报（草稿）.docx").exists()
     (tmp_path / "notice.toml").write_text(
@@ -184,16 +243,52 @@ def test_notice_edited_requirements_and_office(tmp_path: Path) -> None:
 def test_notice_subcommand_in_a_subprocess(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "scoring", "notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites),
-         "--date", "2016-01-26", "--period-end", "2015-11-30"],
-        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", check=False, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "scoring",
+            "notice",
+            "--db",
+            str(fx.db),
+            "--out",
+            str(fx.out),
+            "--sites",
+            str(fx.sites),
+            "--date",
+            "2016-01-26",
+            "--period-end",
+            "2015-11-30",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
     )
     assert proc.returncode == 2  # period start (first probe 2015-12-20) after its end
     assert "晚于结束日期" in proc.stderr
     proc = subprocess.run(
-        [sys.executable, "-m", "scoring", "notice", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites),
-         "--date", "2016-01-26"],
-        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", check=False, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "scoring",
+            "notice",
+            "--db",
+            str(fx.db),
+            "--out",
+            str(fx.out),
+            "--sites",
+            str(fx.sites),
+            "--date",
+            "2016-01-26",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "通报草稿" in proc.stdout

@@ -19,8 +19,18 @@ from scoring.report import METRIC_COLS, SHEETS, write_workbook
 from scoring.vocabulary import OUTPUT_COLUMNS
 
 SHEET_ORDER = [
-    "总览", "分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细", "互动回应", "办事服务", "重点领域",
-    "问题清单", "评分规则", "整改跟踪",
+    "总览",
+    "分组排名",
+    "指标明细",
+    "栏目明细",
+    "链接明细",
+    "错别字明细",
+    "互动回应",
+    "办事服务",
+    "重点领域",
+    "问题清单",
+    "评分规则",
+    "整改跟踪",
 ]
 
 
@@ -116,9 +126,7 @@ def test_links_sheet_hyperlinks(book: tuple[Fixture, Workbook]) -> None:
         "原因",
         "不可用",
     ]
-    row = next(
-        r for r in ws.iter_rows(min_row=2) if r[4].value == "http://shiquan.example.gov.cn/missing.html"
-    )
+    row = next(r for r in ws.iter_rows(min_row=2) if r[4].value == "http://shiquan.example.gov.cn/missing.html")
     assert row[4].hyperlink is not None
     assert row[4].hyperlink.target == row[4].value
     assert row[2].hyperlink is not None
@@ -127,8 +135,9 @@ def test_links_sheet_hyperlinks(book: tuple[Fixture, Workbook]) -> None:
     assert statuses["http://gongxin.example.gov.cn/never-checked.html"] == ("未检测", "否")
     assert statuses["http://x/"] == ("dns", "是")
     # working links stay in links.csv only: the sheet lists what an analyst acts on
-    assert all(broken == "是" or status in ("未检测", "blocked", "blocked_by_policy")
-               for status, broken in statuses.values())
+    assert all(
+        broken == "是" or status in ("未检测", "blocked", "blocked_by_policy") for status, broken in statuses.values()
+    )
 
 
 def test_columns_and_typos_sheets(book: tuple[Fixture, Workbook]) -> None:
@@ -195,9 +204,7 @@ def test_truncates_long_sheets_with_a_note(tmp_path: Path) -> None:
     linked = [c for row in wb["链接明细"].iter_rows(min_row=2) for c in row if c.hyperlink is not None]
     assert 2 <= len(linked) <= 4  # the budget stops hyperlinks after the row that spends it
     assert all(isinstance(c.value, str) for row in wb["链接明细"].iter_rows(min_row=2) for c in row[2:5])
-    assert (
-        len((fx.out / "links.csv").read_text(encoding="utf-8").splitlines()) == 7
-    )  # the CSV keeps every row
+    assert len((fx.out / "links.csv").read_text(encoding="utf-8").splitlines()) == 7  # the CSV keeps every row
 
 
 def test_workbook_is_written_from_an_evaluation_that_writes_nothing(

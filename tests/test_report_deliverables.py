@@ -20,8 +20,17 @@ def test_problem_sheet_in_notice_terms(tmp_path: Path) -> None:
     for i in range(16):
         url = f"{s}dead{i}.html"
         rows["link_refs"].append({"site_id": "shiquan", "url": url, "source_url": s, "anchor": "死链", "tag": "a"})
-        rows["link_checks"].append({"site_id": "shiquan", "url": url, "status": "404", "reason": "not_found",
-                                    "broken": True, "final_url": url, "checked_at": "2015-12-31T10:00:00+00:00"})
+        rows["link_checks"].append(
+            {
+                "site_id": "shiquan",
+                "url": url,
+                "status": "404",
+                "reason": "not_found",
+                "broken": True,
+                "final_url": url,
+                "checked_at": "2015-12-31T10:00:00+00:00",
+            }
+        )
     fx = build_store(tmp_path, rows=rows)
     score_run(EvaluationOptions(fx.db, fx.sites), fx.out)
     ws = load_workbook(fx.out / "scores.xlsx")["问题清单"]
@@ -47,7 +56,7 @@ def test_problem_sheet_in_notice_terms(tmp_path: Path) -> None:
 
 def test_safe_filename() -> None:
     assert safe_filename("gtj", "安康市国土资源局") == "gtj-安康市国土资源局.xlsx"
-    assert safe_filename("x", "../..\\a/b:c*?\"<>|\x00\x1f名") == "x-abc名.xlsx"
+    assert safe_filename("x", '../..\\a/b:c*?"<>|\x00\x1f名') == "x-abc名.xlsx"
     assert safe_filename("x", "...") == "x.xlsx"
     assert "/" not in safe_filename("x", "a/" * 100)
 
@@ -56,9 +65,24 @@ def test_per_site_workbooks(tmp_path: Path) -> None:
     fx = build_store(tmp_path)
     fx.sites.write_text(SITES_CSV.replace("安康市盐务局", "安康市盐务局/../\x07x"), encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "scoring", "--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites),
-         "--per-site"],
-        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", check=False, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "scoring",
+            "--db",
+            str(fx.db),
+            "--out",
+            str(fx.out),
+            "--sites",
+            str(fx.sites),
+            "--per-site",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     folder = fx.out / "整改"

@@ -27,11 +27,16 @@ from govsites.spiders.sites import RegisteredSitesSpider
 from govsites.store import StoreLock, open_store
 from tests.localservers import missing_reason, redis_server
 
-PROJECT = {name: getattr(govsites.settings, name) for name in dir(govsites.settings)
-           if name.isupper() and name != "TWISTED_REACTOR"}
-REGISTRY = ("site_id,name,group,county,home_url\n"
-            "a,甲县人民政府,county,甲县,http://127.0.0.11:8341/\n"
-            "b,乙县人民政府,county,乙县,http://127.0.0.12:8341/\n")
+PROJECT = {
+    name: getattr(govsites.settings, name)
+    for name in dir(govsites.settings)
+    if name.isupper() and name != "TWISTED_REACTOR"
+}
+REGISTRY = (
+    "site_id,name,group,county,home_url\n"
+    "a,甲县人民政府,county,甲县,http://127.0.0.11:8341/\n"
+    "b,乙县人民政府,county,乙县,http://127.0.0.12:8341/\n"
+)
 HOME = "http://127.0.0.11:8341/"
 
 
@@ -48,9 +53,17 @@ class Crawl:
         registry = tmp_path / "sites.csv"
         registry.write_text(REGISTRY, encoding="utf-8")
         self.db = tmp_path / "store.sqlite"
-        values = {"GOVSITES_SITES": str(registry), "GOVSITES_COLUMNS": str(tmp_path / "none.csv"),
-                  "GOVSITES_DB": str(self.db), "GOVSITES_RUN": "r", "GOVSITES_AS_OF": "2015-12-31",
-                  "GOVSITES_PROBES": 0, "GOVSITES_PROGRESS_INTERVAL": 0, "GOVSITES_STORE_BATCH": 3, **settings}
+        values = {
+            "GOVSITES_SITES": str(registry),
+            "GOVSITES_COLUMNS": str(tmp_path / "none.csv"),
+            "GOVSITES_DB": str(self.db),
+            "GOVSITES_RUN": "r",
+            "GOVSITES_AS_OF": "2015-12-31",
+            "GOVSITES_PROBES": 0,
+            "GOVSITES_PROGRESS_INTERVAL": 0,
+            "GOVSITES_STORE_BATCH": 3,
+            **settings,
+        }
         self.crawler: Crawler = get_crawler(spidercls, {**PROJECT, **values})
         self.spider = spidercls.from_crawler(self.crawler)
         self.crawler.spider = self.spider
@@ -80,8 +93,17 @@ class Crawl:
 
 
 def page(site_id: str = "a", url: str = HOME, **children: Any) -> PageItem:
-    return PageItem(site_id=site_id, url=url, final_url=url, status="200", kind="home", rendered=True,
-                    title="首页", text="正文", **children)
+    return PageItem(
+        site_id=site_id,
+        url=url,
+        final_url=url,
+        status="200",
+        kind="home",
+        rendered=True,
+        title="首页",
+        text="正文",
+        **children,
+    )
 
 
 def test_run_is_published_and_the_spider_reads_it(tmp_path: Path) -> None:
@@ -104,21 +126,39 @@ def test_run_is_published_and_the_spider_reads_it(tmp_path: Path) -> None:
 def test_pipeline_writes_items_and_the_run_closes(tmp_path: Path) -> None:
     crawl = Crawl(tmp_path)
     crawl.open()
-    item = page(refs=[LinkRefItem(site_id="a", url=f"{HOME}{i}", source_url=HOME, anchor=f"链接{i}", tag="a")
-                      for i in range(5)],
-                entries=[ListEntryItem(site_id="a", column_url=HOME, url=f"{HOME}1", title="标题",
-                                       date="2015-12-01", date_source="list", pinned=True)],
-                checks=[LinkCheckItem(site_id="a", url=HOME, status="200", reason="", broken=False)],
-                typos=[TypoItem(site_id="a", url=HOME, wrong="错", right="对", context="上下文", severity="serious",
-                                kind="known_pair")])
+    item = page(
+        refs=[
+            LinkRefItem(site_id="a", url=f"{HOME}{i}", source_url=HOME, anchor=f"链接{i}", tag="a") for i in range(5)
+        ],
+        entries=[
+            ListEntryItem(
+                site_id="a",
+                column_url=HOME,
+                url=f"{HOME}1",
+                title="标题",
+                date="2015-12-01",
+                date_source="list",
+                pinned=True,
+            )
+        ],
+        checks=[LinkCheckItem(site_id="a", url=HOME, status="200", reason="", broken=False)],
+        typos=[
+            TypoItem(
+                site_id="a", url=HOME, wrong="错", right="对", context="上下文", severity="serious", kind="known_pair"
+            )
+        ],
+    )
     assert crawl.pipeline.process_item(item) is item
     assert crawl.pipeline.buffered == 0  # more rows than GOVSITES_STORE_BATCH: written at once
-    crawl.pipeline.process_item(LinkCheckItem(site_id="a", url=f"{HOME}1", status="404", reason="Not Found",
-                                              broken=True))
+    crawl.pipeline.process_item(
+        LinkCheckItem(site_id="a", url=f"{HOME}1", status="404", reason="Not Found", broken=True)
+    )
     assert crawl.pipeline.buffered == 1
     crawl.pipeline.process_item(SiteDoneItem("a", 1))  # a finished site's rows are written before it is done
-    assert crawl.rows("SELECT site_id, status, pages FROM run_sites ORDER BY 1") == [("a", "done", 1),
-                                                                                     ("b", "running", 0)]
+    assert crawl.rows("SELECT site_id, status, pages FROM run_sites ORDER BY 1") == [
+        ("a", "done", 1),
+        ("b", "running", 0),
+    ]
     assert crawl.rows("SELECT title, rendered FROM pages") == [("首页", 1)]
     assert crawl.rows("SELECT COUNT(*) FROM link_refs") == [(5,)]
     assert crawl.rows("SELECT pinned FROM list_items") == [(1,)]
@@ -131,8 +171,7 @@ def test_pipeline_writes_items_and_the_run_closes(tmp_path: Path) -> None:
     assert stats.get_value("govsites/store/sites_done") == 1
     crawl.pipeline.process_item(page("b", "http://127.0.0.12:8341/"))
     crawl.close("finished")  # b never reported done: a crawl that finished normally marks it done
-    assert crawl.rows("SELECT site_id, status, pages FROM run_sites ORDER BY 1") == [("a", "done", 1),
-                                                                                     ("b", "done", 1)]
+    assert crawl.rows("SELECT site_id, status, pages FROM run_sites ORDER BY 1") == [("a", "done", 1), ("b", "done", 1)]
     assert crawl.rows("SELECT status FROM runs") == [("finished",)]
     assert crawl.rows("SELECT COUNT(*) FROM pages WHERE site_id = 'b'") == [(1,)]  # flushed at close
 
@@ -196,8 +235,11 @@ def test_probe_round_joins_the_latest_run_and_marks_no_site(tmp_path: Path) -> N
     finally:
         lock.release()
     assert probe.published[0].label == "r"
-    probe.pipeline.process_item(ProbeItem(site_id="a", url=HOME, probed_at="2015-12-31T00:00:00", ok=True,
-                                          status="200", elapsed_ms=5, source="probe"))
+    probe.pipeline.process_item(
+        ProbeItem(
+            site_id="a", url=HOME, probed_at="2015-12-31T00:00:00", ok=True, status="200", elapsed_ms=5, source="probe"
+        )
+    )
     probe.pipeline.process_item(SiteDoneItem("a", 0))
     probe.close()
     assert probe.rows("SELECT site_id, source FROM probes") == [("a", "probe")]
@@ -251,8 +293,10 @@ def test_distributed_workers_seed_join_and_share_the_run(tmp_path: Path, redis_u
         joiner.lifecycle.spider_idle(joiner.spider)
     seeder.pipeline.process_item(page())  # pages are counted over the workers ...
     joiner.pipeline.process_item(SiteDoneItem("a", 0))  # ... so the worker that finishes the site stores them
-    assert joiner.rows("SELECT site_id, status, pages FROM run_sites ORDER BY 1") == [("a", "done", 1),
-                                                                                      ("b", "running", 0)]
+    assert joiner.rows("SELECT site_id, status, pages FROM run_sites ORDER BY 1") == [
+        ("a", "done", 1),
+        ("b", "running", 0),
+    ]
     for state in joiner.spider.states.values():  # the sites' last requests finish (states shared in Redis) ...
         state.add_inflight(1)
         assert state.finish_one()

@@ -37,7 +37,8 @@ def test_new_sqlite_store_has_the_declared_tables_columns_and_keys(tmp_path: Pat
             info = con.execute(f"PRAGMA table_info({table.name})").fetchall()
             assert tuple(row[1] for row in info) == table.column_names
             assert tuple(name for *_, name in sorted((row[5], row[1]) for row in info if row[5])) == (
-                table.key or (("id",) if table.name == "runs" else ()))
+                table.key or (("id",) if table.name == "runs" else ())
+            )
     finally:
         con.close()
 

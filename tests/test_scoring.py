@@ -48,9 +48,7 @@ def _home(sid: str) -> str:
     return f"http://{sid}.example.gov.cn/"
 
 
-def page(
-    sid: str, url: str, *, final: str = "", status: str = "200", kind: str = "home", title: str = ""
-) -> dict:
+def page(sid: str, url: str, *, final: str = "", status: str = "200", kind: str = "home", title: str = "") -> dict:
     return {
         "site_id": sid,
         "url": url,
@@ -65,9 +63,7 @@ def page(
     }
 
 
-def column(
-    sid: str, path: str, name: str, category: str, newest: str, status: str = "ok", items: int = 20
-) -> dict:
+def column(sid: str, path: str, name: str, category: str, newest: str, status: str = "ok", items: int = 20) -> dict:
     return {
         "site_id": sid,
         "url": _home(sid) + path,
@@ -303,9 +299,7 @@ def test_bad_rubric_names_file_and_key(tmp_path: Path, old: str, new: str, key: 
 
 
 # -- metrics -----------------------------------------------------------------------------------------
-def test_every_registry_site_has_one_row(
-    rows: dict[str, dict[str, str]], scored: tuple[Fixture, Any]
-) -> None:
+def test_every_registry_site_has_one_row(rows: dict[str, dict[str, str]], scored: tuple[Fixture, Any]) -> None:
     fx, _ = scored
     header = (fx.out / "metrics.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert tuple(header) == OUTPUT_COLUMNS
@@ -527,9 +521,7 @@ def test_store_without_runs_and_unknown_label(tmp_path: Path, capsys: pytest.Cap
 def test_cli_bad_rubric_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fx = build_store(tmp_path)
     bad = _bad_rubric(tmp_path, 'metric = "general_typos"', 'metric = "nonsense"')
-    assert (
-        main(["--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites), "--rubric", str(bad)]) == 2
-    )
+    assert main(["--db", str(fx.db), "--out", str(fx.out), "--sites", str(fx.sites), "--rubric", str(bad)]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err
     assert "deductions[7].metric" in err

@@ -16,8 +16,11 @@ from govsites.spiders.site import SiteSpider
 
 #: The project's settings module as Scrapy loads it (its names only: no Scrapy default at project priority), but for
 #: the reactor: ``get_crawler`` names the one the test process has installed.
-PROJECT = {name: getattr(govsites.settings, name) for name in dir(govsites.settings)
-           if name.isupper() and name != "TWISTED_REACTOR"}
+PROJECT = {
+    name: getattr(govsites.settings, name)
+    for name in dir(govsites.settings)
+    if name.isupper() and name != "TWISTED_REACTOR"
+}
 
 
 @pytest.fixture(autouse=True)
@@ -37,14 +40,18 @@ def test_settings_module_declares_no_govsites_value() -> None:
         assert derived not in PROJECT  # the add-on's, at a priority a user's -s beats
 
 
-@pytest.mark.parametrize(("name", "value", "derived", "expected"), [
-    ("GOVSITES_MAX_QUERY_VARIANTS", "7", None, None),
-    ("GOVSITES_LINK_TIMEOUT", "9", "DOWNLOAD_TIMEOUT", 9),
-    ("GOVSITES_PER_HOST", "3", "CONCURRENT_REQUESTS_PER_DOMAIN", 3),
-    ("GOVSITES_LOG_LEVEL", "WARNING", "LOG_LEVEL", "WARNING"),
-])
-def test_environment_and_setting_behave_alike(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
-                                              derived: str | None, expected: object) -> None:
+@pytest.mark.parametrize(
+    ("name", "value", "derived", "expected"),
+    [
+        ("GOVSITES_MAX_QUERY_VARIANTS", "7", None, None),
+        ("GOVSITES_LINK_TIMEOUT", "9", "DOWNLOAD_TIMEOUT", 9),
+        ("GOVSITES_PER_HOST", "3", "CONCURRENT_REQUESTS_PER_DOMAIN", 3),
+        ("GOVSITES_LOG_LEVEL", "WARNING", "LOG_LEVEL", "WARNING"),
+    ],
+)
+def test_environment_and_setting_behave_alike(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, derived: str | None, expected: object
+) -> None:
     from_setting = crawler(**{name: value}).settings
     monkeypatch.setenv(name, value)
     from_environment = crawler().settings
@@ -123,11 +130,13 @@ def test_bad_value_is_reported_in_chinese(monkeypatch: pytest.MonkeyPatch) -> No
         apply_config(Settings(PROJECT, priority="project"))
 
 
-def test_spider_loader_reads_the_registry_named_in_the_environment(monkeypatch: pytest.MonkeyPatch,
-                                                                    tmp_path: pytest.TempPathFactory) -> None:
+def test_spider_loader_reads_the_registry_named_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFactory
+) -> None:
     registry = tmp_path / "sites.csv"  # type: ignore[operator]
-    registry.write_text("site_id,name,group,county,home_url\nonly,某局,agency,市直,http://127.0.0.11:8341/\n",
-                        encoding="utf-8")
+    registry.write_text(
+        "site_id,name,group,county,home_url\nonly,某局,agency,市直,http://127.0.0.11:8341/\n", encoding="utf-8"
+    )
     monkeypatch.setenv("GOVSITES_SITES", str(registry))
     loader = SiteSpiderLoader.from_settings(Settings(PROJECT, priority="project"))
     assert loader.list() == ["only"]
@@ -140,8 +149,9 @@ def test_command_line_options_then_environment_then_defaults(monkeypatch: pytest
     monkeypatch.setenv("GOVSITES_RUN", "from-env")
     monkeypatch.setenv("GOVSITES_DB", "env.sqlite")
     monkeypatch.setenv("GOVSITES_MAX_QUERY_VARIANTS", "7")
-    args = build_parser().parse_args(["crawl", "--db", "option.sqlite", "--allow-private",
-                                      "-s", "GOVSITES_MAX_QUERY_VARIANTS=9"])
+    args = build_parser().parse_args(
+        ["crawl", "--db", "option.sqlite", "--allow-private", "-s", "GOVSITES_MAX_QUERY_VARIANTS=9"]
+    )
     config = crawl_config(args)
     assert (config.db, config.run, config.max_query_variants) == ("option.sqlite", "from-env", 9)
     assert config.allow_private is True
@@ -149,15 +159,17 @@ def test_command_line_options_then_environment_then_defaults(monkeypatch: pytest
     assert crawl_config(build_parser().parse_args(["probe"])).max_query_variants == 7
 
 
-def test_derivation_runs_before_logging_and_the_spider_loader(monkeypatch: pytest.MonkeyPatch,
-                                                               tmp_path: pytest.TempPathFactory) -> None:
+def test_derivation_runs_before_logging_and_the_spider_loader(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFactory
+) -> None:
     # Scrapy calls the add-on's update_pre_crawler_settings when a runner or process is made, before the process
     # configures logging from LOG_LEVEL and before it builds the spider loader.
     from scrapy.crawler import AsyncCrawlerRunner
 
     registry = tmp_path / "sites.csv"  # type: ignore[operator]
-    registry.write_text("site_id,name,group,county,home_url\nonly,某局,agency,市直,http://127.0.0.11:8341/\n",
-                        encoding="utf-8")
+    registry.write_text(
+        "site_id,name,group,county,home_url\nonly,某局,agency,市直,http://127.0.0.11:8341/\n", encoding="utf-8"
+    )
     monkeypatch.setenv("GOVSITES_LOG_LEVEL", "WARNING")
     monkeypatch.setenv("GOVSITES_SITES", str(registry))
     runner = AsyncCrawlerRunner(Settings(PROJECT, priority="project"))

@@ -27,8 +27,10 @@ def _default(decl: Setting) -> str:
 def settings_table() -> str:
     """The README's settings table: one row per declared setting, in declaration order."""
     rows = ["| setting | type | default | meaning |", "|---|---|---|---|"]
-    rows += [f"| `{d.name}` | {d.type} | {_default(d)} | {d.meaning.replace('|', '&#124;')} |"
-             for d in GovsitesConfig.declarations()]
+    rows += [
+        f"| `{d.name}` | {d.type} | {_default(d)} | {d.meaning.replace('|', '&#124;')} |"
+        for d in GovsitesConfig.declarations()
+    ]
     return "\n".join([BEGIN, *rows, END])
 
 

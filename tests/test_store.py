@@ -16,8 +16,15 @@ SITE = {"site_id": "a", "name": "甲县人民政府", "group": "county", "county
 
 
 def probe(source: str, at: str) -> dict[str, object]:
-    return {"site_id": "a", "url": "http://a.example/", "probed_at": at, "ok": True, "status": "200",
-            "elapsed_ms": 5, "source": source}
+    return {
+        "site_id": "a",
+        "url": "http://a.example/",
+        "probed_at": at,
+        "ok": True,
+        "status": "200",
+        "elapsed_ms": 5,
+        "source": source,
+    }
 
 
 def test_rerun_replaces_site_rows_but_keeps_probe_rounds(tmp_path: Path) -> None:
@@ -25,9 +32,24 @@ def test_rerun_replaces_site_rows_but_keeps_probe_rounds(tmp_path: Path) -> None
         run = store.begin_run("r", "2015-12-31")
         store.start_sites(run.id, [SITE])
         store.insert(run.id, "probes", [probe("crawl", "2015-12-01T00:00:00"), probe("probe", "2015-12-02T00:00:00")])
-        store.insert(run.id, "pages", [{"site_id": "a", "url": "http://a.example/", "final_url": "http://a.example/",
-                                        "status": "200", "kind": "home", "depth": 0, "rendered": False, "title": "t",
-                                        "encoding": "utf-8", "fetched_at": "x"}])
+        store.insert(
+            run.id,
+            "pages",
+            [
+                {
+                    "site_id": "a",
+                    "url": "http://a.example/",
+                    "final_url": "http://a.example/",
+                    "status": "200",
+                    "kind": "home",
+                    "depth": 0,
+                    "rendered": False,
+                    "title": "t",
+                    "encoding": "utf-8",
+                    "fetched_at": "x",
+                }
+            ],
+        )
         store.start_sites(run.id, [SITE])  # the site is crawled again
         assert store.query("SELECT source FROM probes") == [{"source": "probe"}]
         assert store.query("SELECT COUNT(*) AS n FROM pages") == [{"n": 0}]
@@ -36,9 +58,11 @@ def test_rerun_replaces_site_rows_but_keeps_probe_rounds(tmp_path: Path) -> None
 def test_older_store_gains_new_columns(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     con = sqlite3.connect(path)
-    con.execute("CREATE TABLE probes (run_id INTEGER, site_id TEXT NOT NULL, url TEXT NOT NULL,"
-                " probed_at TEXT NOT NULL,"
-                " ok INTEGER NOT NULL, status TEXT NOT NULL, elapsed_ms INTEGER NOT NULL)")
+    con.execute(
+        "CREATE TABLE probes (run_id INTEGER, site_id TEXT NOT NULL, url TEXT NOT NULL,"
+        " probed_at TEXT NOT NULL,"
+        " ok INTEGER NOT NULL, status TEXT NOT NULL, elapsed_ms INTEGER NOT NULL)"
+    )
     con.execute("INSERT INTO probes VALUES (1, 'a', 'u', 't', 1, '200', 3)")
     con.commit()
     con.close()
@@ -64,8 +88,18 @@ def test_store_lock_is_exclusive(tmp_path: Path) -> None:
 
 
 def page(url: str, title: str, rendered: bool = False) -> dict[str, object]:
-    return {"site_id": "a", "url": url, "final_url": url, "status": "200", "kind": "other", "depth": 1,
-            "rendered": rendered, "title": title, "encoding": "utf-8", "fetched_at": "x"}
+    return {
+        "site_id": "a",
+        "url": url,
+        "final_url": url,
+        "status": "200",
+        "kind": "other",
+        "depth": 1,
+        "rendered": rendered,
+        "title": title,
+        "encoding": "utf-8",
+        "fetched_at": "x",
+    }
 
 
 def ref(url: str, anchor: str) -> dict[str, object]:
@@ -73,8 +107,11 @@ def ref(url: str, anchor: str) -> dict[str, object]:
 
 
 def without_rowid(con: sqlite3.Connection) -> set[str]:
-    return {name for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
-            if sql.rstrip().endswith("WITHOUT ROWID")}
+    return {
+        name
+        for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        if sql.rstrip().endswith("WITHOUT ROWID")
+    }
 
 
 def test_new_store_keeps_composite_key_tables_without_rowid(tmp_path: Path) -> None:
@@ -95,11 +132,15 @@ def test_insert_replaces_rows_with_the_same_key(tmp_path: Path) -> None:
         store.start_sites(run.id, [SITE])
         pages = [page("http://a.example/1", "one"), page("http://a.example/2", "two")]
         assert store.insert(run.id, "pages", pages) == 2
-        store.insert(run.id, "pages", [page("http://a.example/1", "again", rendered=True),
-                                       page("http://a.example/1", "last", rendered=True)])
+        store.insert(
+            run.id,
+            "pages",
+            [page("http://a.example/1", "again", rendered=True), page("http://a.example/1", "last", rendered=True)],
+        )
         assert store.query("SELECT url, title, rendered, elapsed_ms FROM pages ORDER BY url") == [
             {"url": "http://a.example/1", "title": "last", "rendered": 1, "elapsed_ms": 0},
-            {"url": "http://a.example/2", "title": "two", "rendered": 0, "elapsed_ms": 0}]
+            {"url": "http://a.example/2", "title": "two", "rendered": 0, "elapsed_ms": 0},
+        ]
         assert store.query("SELECT typeof(rendered) AS t FROM pages GROUP BY 1") == [{"t": "integer"}]
         refs = [ref("http://x/", "x"), ref("http://x/", "x"), ref("http://y/", "y")]
         assert store.insert(run.id, "link_refs", refs) == 3
@@ -124,9 +165,11 @@ def test_insert_values_writes_several_tables_in_one_transaction(tmp_path: Path) 
 
 def old_schema() -> str:
     """The schema as the first releases created it: rowid tables, without the columns added since."""
-    return (SCHEMA.replace(" WITHOUT ROWID", "")
-            .replace(",\n    elapsed_ms INTEGER NOT NULL DEFAULT 0,\n    PRIMARY KEY", ",\n    PRIMARY KEY")
-            .replace(",\n    source TEXT NOT NULL DEFAULT 'crawl'\n", "\n"))
+    return (
+        SCHEMA.replace(" WITHOUT ROWID", "")
+        .replace(",\n    elapsed_ms INTEGER NOT NULL DEFAULT 0,\n    PRIMARY KEY", ",\n    PRIMARY KEY")
+        .replace(",\n    source TEXT NOT NULL DEFAULT 'crawl'\n", "\n")
+    )
 
 
 def test_store_of_the_previous_layout_opens_migrates_and_takes_rows(tmp_path: Path) -> None:
@@ -139,8 +182,10 @@ def test_store_of_the_previous_layout_opens_migrates_and_takes_rows(tmp_path: Pa
     con.executescript(schema)
     con.execute("INSERT INTO runs (label, as_of, started_at) VALUES ('old', '2015-06-30', 't')")
     con.execute("INSERT INTO link_refs VALUES (1, 'a', 'http://x/', 'http://a.example/', 'x', 'a')")
-    con.execute("INSERT INTO pages VALUES (1, 'a', 'http://a.example/', 'http://a.example/', '200', 'home', 0, 0,"
-                " 't', 'utf-8', 'x')")
+    con.execute(
+        "INSERT INTO pages VALUES (1, 'a', 'http://a.example/', 'http://a.example/', '200', 'home', 0, 0,"
+        " 't', 'utf-8', 'x')"
+    )
     con.commit()
     con.close()
     with Store(path) as store:
@@ -165,8 +210,18 @@ def _open_and_join(path: str, barrier: Any, results: Any) -> None:
         barrier.wait()
         with Store(path) as store:
             run = store.begin_run("shared", "2015-12-31")
-            store.start_sites(run.id, [{"site_id": f"s{os.getpid()}", "name": "局", "group": "agency",
-                                        "county": "市直", "home_url": "http://127.0.0.1:1/"}])
+            store.start_sites(
+                run.id,
+                [
+                    {
+                        "site_id": f"s{os.getpid()}",
+                        "name": "局",
+                        "group": "agency",
+                        "county": "市直",
+                        "home_url": "http://127.0.0.1:1/",
+                    }
+                ],
+            )
         results.put("ok")
     except Exception as exc:  # reported to the parent process
         results.put(repr(exc))

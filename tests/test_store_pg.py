@@ -21,13 +21,30 @@ SITE_B = {**SITE, "site_id": "b", "home_url": "http://b.example/"}
 
 
 def page(url: str, title: str, site: str = "a") -> dict[str, object]:
-    return {"site_id": site, "url": url, "final_url": url, "status": "200", "kind": "other", "depth": 1,
-            "rendered": False, "title": title, "encoding": "utf-8", "fetched_at": "x"}
+    return {
+        "site_id": site,
+        "url": url,
+        "final_url": url,
+        "status": "200",
+        "kind": "other",
+        "depth": 1,
+        "rendered": False,
+        "title": title,
+        "encoding": "utf-8",
+        "fetched_at": "x",
+    }
 
 
 def probe(source: str, at: str) -> dict[str, object]:
-    return {"site_id": "a", "url": "http://a.example/", "probed_at": at, "ok": True, "status": "200",
-            "elapsed_ms": 5, "source": source}
+    return {
+        "site_id": "a",
+        "url": "http://a.example/",
+        "probed_at": at,
+        "ok": True,
+        "status": "200",
+        "elapsed_ms": 5,
+        "source": source,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +56,19 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture
 def store(pg_url: str) -> Iterator[Store]:
     with Store(pg_url) as s:
-        for table in ("runs", "run_sites", "pages", "columns", "list_items", "link_refs", "link_checks", "typos",
-                      "probes", "letters", "guides"):
+        for table in (
+            "runs",
+            "run_sites",
+            "pages",
+            "columns",
+            "list_items",
+            "link_refs",
+            "link_checks",
+            "typos",
+            "probes",
+            "letters",
+            "guides",
+        ):
             s.conn.execute(f"TRUNCATE {table}")
         yield s
 
@@ -51,7 +79,9 @@ def test_runs_and_sites_lifecycle(store: Store) -> None:
     assert store.begin_run("r1", "2016-01-01").id == run.id  # reopened, keeps its AS_OF
     store.start_sites(run.id, [SITE, SITE_B])
     assert [(r["site_id"], r["status"], r["grp"]) for r in store.run_sites(run.id)] == [
-        ("a", "running", "county"), ("b", "running", "county")]
+        ("a", "running", "county"),
+        ("b", "running", "county"),
+    ]
     store.finish_site(run.id, "a", "done", 7)
     store.finish_run(run.id)
     assert store.get_run("r1").status == "running"  # type: ignore[union-attr]
@@ -75,15 +105,36 @@ def test_insert_replaces_rows_with_the_same_key(store: Store) -> None:
     assert store.insert(run.id, "pages", [page("http://a.example/1", "one"), page("http://a.example/2", "two")]) == 2
     store.insert(run.id, "pages", [page("http://a.example/1", "one again"), page("http://a.example/1", "last")])
     rows = store.query("SELECT url, title, rendered FROM pages WHERE run_id = ? ORDER BY url", (run.id,))
-    assert rows == [{"url": "http://a.example/1", "title": "last", "rendered": 0},
-                    {"url": "http://a.example/2", "title": "two", "rendered": 0}]
-    store.insert(run.id, "typos", [{"site_id": "a", "url": "u", "wrong": "w", "right": "r", "context": "c",
-                                    "severity": "serious", "kind": "k"}])
-    store.insert(run.id, "letters", [{"site_id": "a", "column_url": "c", "column": "信箱", "url": "u", "title": "t",
-                                      "submitted_date": "", "status": "", "answered": "", "reply_date": "",
-                                      "excluded": True}])
+    assert rows == [
+        {"url": "http://a.example/1", "title": "last", "rendered": 0},
+        {"url": "http://a.example/2", "title": "two", "rendered": 0},
+    ]
+    store.insert(
+        run.id,
+        "typos",
+        [{"site_id": "a", "url": "u", "wrong": "w", "right": "r", "context": "c", "severity": "serious", "kind": "k"}],
+    )
+    store.insert(
+        run.id,
+        "letters",
+        [
+            {
+                "site_id": "a",
+                "column_url": "c",
+                "column": "信箱",
+                "url": "u",
+                "title": "t",
+                "submitted_date": "",
+                "status": "",
+                "answered": "",
+                "reply_date": "",
+                "excluded": True,
+            }
+        ],
+    )
     assert store.query('SELECT "right", "column", excluded FROM typos, letters') == [
-        {"right": "r", "column": "信箱", "excluded": 1}]
+        {"right": "r", "column": "信箱", "excluded": 1}
+    ]
 
 
 def test_insert_values_writes_several_tables_in_one_transaction(store: Store) -> None:
@@ -102,16 +153,25 @@ def test_insert_values_writes_several_tables_in_one_transaction(store: Store) ->
 
 def test_schema_has_no_sqlite_only_syntax(store: Store) -> None:
     """``WITHOUT ROWID`` (SQLite) is stripped: every keyed table exists with its primary key."""
-    rows = store.query("SELECT table_name FROM information_schema.table_constraints"
-                       " WHERE constraint_type = 'PRIMARY KEY' AND table_schema = current_schema()")
+    rows = store.query(
+        "SELECT table_name FROM information_schema.table_constraints"
+        " WHERE constraint_type = 'PRIMARY KEY' AND table_schema = current_schema()"
+    )
     assert {"pages", "link_refs", "list_items", "typos", "run_sites"} <= {r["table_name"] for r in rows}
 
 
 def test_rerun_replaces_site_rows_but_keeps_probe_rounds(store: Store) -> None:
     run = store.begin_run("r", "2015-12-31")
     store.start_sites(run.id, [SITE, SITE_B])
-    store.insert(run.id, "probes", [probe("crawl", "2015-12-01T00:00:00"), probe("probe", "2015-12-02T00:00:00"),
-                                    probe("probe", "2015-12-02T00:00:00")])
+    store.insert(
+        run.id,
+        "probes",
+        [
+            probe("crawl", "2015-12-01T00:00:00"),
+            probe("probe", "2015-12-02T00:00:00"),
+            probe("probe", "2015-12-02T00:00:00"),
+        ],
+    )
     store.insert(run.id, "pages", [page("http://a.example/", "t"), page("http://b.example/", "t", site="b")])
     store.finish_site(run.id, "a", "done", 1)
     store.start_sites(run.id, [SITE])  # site a is crawled again
@@ -139,8 +199,9 @@ def test_scoring_reads_the_postgresql_store(store: Store, tmp_path) -> None:  # 
     store.finish_site(run.id, "a", "done", 1)
     store.finish_run(run.id)
     registry = tmp_path / "sites.csv"
-    registry.write_text("site_id,name,group,county,home_url\na,甲县人民政府,county,甲县,http://a.example/\n",
-                        encoding="utf-8")
+    registry.write_text(
+        "site_id,name,group,county,home_url\na,甲县人民政府,county,甲县,http://a.example/\n", encoding="utf-8"
+    )
     data = load_run(store.url, registry, "s")
     assert data.run.label == "s"
     assert list(data["pages"]["title"]) == ["home"]

@@ -58,9 +58,7 @@ def test_published_serious_cases(detector: TypoDetector, text: str, wrong: str, 
     assert text[finding.start : finding.end] == wrong
 
 
-@pytest.mark.parametrize(
-    ("text", "right"), [("链接到齐齐哈市政府网站", "齐齐哈尔市"), ("严禁焚烧秸杆", "秸秆")]
-)
+@pytest.mark.parametrize(("text", "right"), [("链接到齐齐哈市政府网站", "齐齐哈尔市"), ("严禁焚烧秸杆", "秸秆")])
 def test_published_general_cases(detector: TypoDetector, text: str, right: str) -> None:
     finding = only(detector.find(text))
     assert (finding.right, finding.severity) == (right, "general")
@@ -244,9 +242,11 @@ def test_typo_found_in_a_gbk_page_declared_gb2312() -> None:
     """Text arrives decoded right: a GBK page that declares gb2312 and holds a GBK-only character (镕)."""
     from govsites.extract.text import decode_body, visible_text
 
-    html = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
-            "<title>宁陕县人民政府</title></head><body><p>朱镕基同志曾指出，要认真学习中华人民共合国宪法。</p>"
-            "</body></html>")
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        "<title>宁陕县人民政府</title></head><body><p>朱镕基同志曾指出，要认真学习中华人民共合国宪法。</p>"
+        "</body></html>"
+    )
     body = html.encode("gbk")
     text, encoding = decode_body(body, "gb2312")
     assert encoding.lower() in {"gb18030", "gbk"}

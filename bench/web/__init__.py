@@ -10,5 +10,4 @@ from bench.web.model import AS_OF, WebConfig, host, make_site
 from bench.web.server import BenchWeb
 from bench.web.truth import build_truth, write_truth
 
-__all__ = ["AS_OF", "Accuracy", "BenchWeb", "WebConfig", "build_truth", "compare", "host", "make_site",
-           "write_truth"]
+__all__ = ["AS_OF", "Accuracy", "BenchWeb", "WebConfig", "build_truth", "compare", "host", "make_site", "write_truth"]

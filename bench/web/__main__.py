@@ -33,9 +33,18 @@ def config_args(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from(args: argparse.Namespace) -> WebConfig:
-    return WebConfig(seed=args.seed, sites=args.sites, pages=args.pages, links=args.links, js_share=args.js_share,
-                     broken_share=args.broken_share, typo_share=args.typo_share, down_share=args.down_share,
-                     blank_share=args.blank_share, stale_share=args.stale_share)
+    return WebConfig(
+        seed=args.seed,
+        sites=args.sites,
+        pages=args.pages,
+        links=args.links,
+        js_share=args.js_share,
+        broken_share=args.broken_share,
+        typo_share=args.typo_share,
+        down_share=args.down_share,
+        blank_share=args.blank_share,
+        stale_share=args.stale_share,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,8 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8342, help="port for every site (0 = a free port)")
     serve.add_argument("--registry", type=Path, help="write the registry CSV here")
     serve.add_argument("--truth", type=Path, help="write the truth JSON here")
-    serve.add_argument("--linkchecker-header", action="store_true",
-                       help="send a LinkChecker header (lifts LinkChecker's per-host pause)")
+    serve.add_argument(
+        "--linkchecker-header",
+        action="store_true",
+        help="send a LinkChecker header (lifts LinkChecker's per-host pause)",
+    )
     truth = sub.add_parser("truth", help="write the truth JSON for a port")
     config_args(truth)
     truth.add_argument("--port", type=int, required=True)

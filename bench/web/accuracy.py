@@ -55,7 +55,8 @@ def compare(truth: dict[str, Any], out: Path, *, broken_found: set[tuple[str, st
     found_bad = {(k, r["status"]) for k, r in found_cols.items() if r["status"] in bad}
     want_bad = {(k, c["status"]) for k, c in want_cols.items() if c["status"] in bad}
     acc.figures["blank_stale_precision"], acc.figures["blank_stale_recall"], acc.figures["blank_stale_f1"] = prf(
-        found_bad, want_bad)
+        found_bad, want_bad
+    )
     dated = [k for k, c in want_cols.items() if c["newest_date"]]
     exact = [k for k in dated if k in found_cols and found_cols[k]["newest_date"] == want_cols[k]["newest_date"]]
     acc.figures["newest_date_exact"] = len(exact) / len(dated) if dated else 1.0
@@ -65,8 +66,7 @@ def compare(truth: dict[str, Any], out: Path, *, broken_found: set[tuple[str, st
         if key not in found_cols:
             continue
         c, r = want_cols[key], found_cols[key]
-        diffs = [f"{f} {r[f]!r} vs {c[f]!r}" for f in ("status", "newest_date", "category")
-                 if str(r[f]) != str(c[f])]
+        diffs = [f"{f} {r[f]!r} vs {c[f]!r}" for f in ("status", "newest_date", "category") if str(r[f]) != str(c[f])]
         if r["status"] in {"ok", "stale"} and str(r["items"]) != str(c["items"]):
             diffs.append(f"items {r['items']} vs {c['items']}")
         if diffs:
@@ -74,18 +74,21 @@ def compare(truth: dict[str, Any], out: Path, *, broken_found: set[tuple[str, st
     # ---- broken links -----------------------------------------------------------------------------------
     want_broken = {(sid, u) for sid, s in sites.items() for u in s["broken"]}
     if broken_found is None:
-        broken_found = {(r["site_id"], normalize(r["url"])) for r in read_csv(out / "links.csv")
-                        if r["broken"] == "true"}
-    (acc.figures["broken_link_precision"], acc.figures["broken_link_recall"],
-     _f) = prf(broken_found, want_broken)
+        broken_found = {
+            (r["site_id"], normalize(r["url"])) for r in read_csv(out / "links.csv") if r["broken"] == "true"
+        }
+    (acc.figures["broken_link_precision"], acc.figures["broken_link_recall"], _f) = prf(broken_found, want_broken)
     for sid, url in sorted(want_broken - broken_found):
         acc.failures.append(f"broken link missed: {sid} {url} [{link_pattern(url)}]")
     for sid, url in sorted(broken_found - want_broken):
         acc.failures.append(f"broken link false alarm: {sid} {url} [{link_pattern(url)}]")
     # ---- home availability and typos --------------------------------------------------------------------
     metrics = {r["site_id"]: r for r in read_csv(out / "metrics.csv")}
-    agree = [sid for sid, s in sites.items()
-             if sid in metrics and (metrics[sid]["home_available"] == "true") == s["home_available"]]
+    agree = [
+        sid
+        for sid, s in sites.items()
+        if sid in metrics and (metrics[sid]["home_available"] == "true") == s["home_available"]
+    ]
     acc.figures["home_availability_agreement"] = len(agree) / len(sites) if sites else 1.0
     for sid in sorted(set(sites) - set(agree)):
         acc.failures.append(f"home availability wrong: {sid} truth={sites[sid]['home_available']}")
@@ -97,7 +100,12 @@ def compare(truth: dict[str, Any], out: Path, *, broken_found: set[tuple[str, st
         acc.failures.append(f"typo missed: {t}")
     for t in sorted(found_typos - want_typos):
         acc.failures.append(f"typo false alarm: {t}")
-    acc.counts = {"truth_columns": len(want_cols), "found_columns": len(found_cols),
-                  "truth_broken": len(want_broken), "found_broken": len(broken_found),
-                  "truth_typos": len(want_typos), "found_typos": len(found_typos)}
+    acc.counts = {
+        "truth_columns": len(want_cols),
+        "found_columns": len(found_cols),
+        "truth_broken": len(want_broken),
+        "found_broken": len(broken_found),
+        "truth_typos": len(want_typos),
+        "found_typos": len(found_typos),
+    }
     return acc

@@ -47,14 +47,58 @@ COLUMN_POOL: tuple[tuple[str, str, str], ...] = (
 FIXED_FIRST = ("gzdt", "tzgg", "zcwj")  # every site has these (home blocks)
 
 COUNTIES = ("汉滨区", "汉阴县", "石泉县", "宁陕县", "紫阳县", "岚皋县", "平利县", "镇坪县", "旬阳县", "白河县")
-AGENCIES = ("发展和改革委员会", "教育局", "公安局", "民政局", "财政局", "人力资源和社会保障局", "国土资源局",
-            "环境保护局", "住房和城乡建设局", "交通运输局", "水利局", "农业局", "林业局", "商务局", "文化广电局",
-            "卫生和计划生育局", "审计局", "统计局", "安全生产监督管理局", "食品药品监督管理局", "旅游局", "扶贫开发局")
-TOPICS = ("脱贫攻坚", "安全生产", "防汛抗旱", "项目建设", "招商引资", "精准扶贫", "环境整治", "党风廉政建设",
-          "三严三实", "农村危房改造", "社会保障", "食品安全", "城乡一体化", "依法行政", "政务公开", "冬春火灾防控")
-TITLES = ("{unit}召开{topic}工作推进会", "关于做好{topic}工作的通知", "{unit}开展{topic}专项检查",
-          "{topic}工作取得阶段性成效", "关于印发{topic}实施方案的通知", "{unit}部署{topic}重点工作",
-          "{unit}领导深入基层调研{topic}工作情况并召开座谈会", "关于{topic}工作情况的公示")
+AGENCIES = (
+    "发展和改革委员会",
+    "教育局",
+    "公安局",
+    "民政局",
+    "财政局",
+    "人力资源和社会保障局",
+    "国土资源局",
+    "环境保护局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水利局",
+    "农业局",
+    "林业局",
+    "商务局",
+    "文化广电局",
+    "卫生和计划生育局",
+    "审计局",
+    "统计局",
+    "安全生产监督管理局",
+    "食品药品监督管理局",
+    "旅游局",
+    "扶贫开发局",
+)
+TOPICS = (
+    "脱贫攻坚",
+    "安全生产",
+    "防汛抗旱",
+    "项目建设",
+    "招商引资",
+    "精准扶贫",
+    "环境整治",
+    "党风廉政建设",
+    "三严三实",
+    "农村危房改造",
+    "社会保障",
+    "食品安全",
+    "城乡一体化",
+    "依法行政",
+    "政务公开",
+    "冬春火灾防控",
+)
+TITLES = (
+    "{unit}召开{topic}工作推进会",
+    "关于做好{topic}工作的通知",
+    "{unit}开展{topic}专项检查",
+    "{topic}工作取得阶段性成效",
+    "关于印发{topic}实施方案的通知",
+    "{unit}部署{topic}重点工作",
+    "{unit}领导深入基层调研{topic}工作情况并召开座谈会",
+    "关于{topic}工作情况的公示",
+)
 
 # Serious typos planted (wrong, right, sentence); the wrong form must appear exactly as given.
 TYPOS: tuple[tuple[str, str, str], ...] = (
@@ -263,8 +307,18 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
                     body.append(typos_left.pop()[2])
                 elif trap_left and rng.random() < 0.2:
                     body.append(trap_left.pop())
-            items.append(Item(ident, _title(rng, unit), item_day, status=item_status, body=tuple(body),
-                              attachments=tuple(attachments), images=tuple(images), external=tuple(external)))
+            items.append(
+                Item(
+                    ident,
+                    _title(rng, unit),
+                    item_day,
+                    status=item_status,
+                    body=tuple(body),
+                    attachments=tuple(attachments),
+                    images=tuple(images),
+                    external=tuple(external),
+                )
+            )
         if pinned:
             old = items.pop(rng.randint(3, len(items) - 1))
             items.insert(0, replace(old, pinned=True))
@@ -273,10 +327,22 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
         if family in {"table", "script"}:
             older = ()  # these lists show one page
         blank_text = rng.choice(("暂无信息", "暂无数据", "")) if kind == "blank" else ""
-        columns.append(Column(slug, cname, category, items=first, older=older, status=status, menu=menu,
-                              blank_text=blank_text, date_style=date_style if family != "script" else "iso",
-                              render=rng.choice(("fetch", "fetch", "itemobj")) if family == "script" else "html",
-                              ident=100 + 37 * index + k if family == "hanweb" else 0, home_block=home_block))
+        columns.append(
+            Column(
+                slug,
+                cname,
+                category,
+                items=first,
+                older=older,
+                status=status,
+                menu=menu,
+                blank_text=blank_text,
+                date_style=date_style if family != "script" else "iso",
+                render=rng.choice(("fetch", "fetch", "itemobj")) if family == "script" else "html",
+                ident=100 + 37 * index + k if family == "hanweb" else 0,
+                home_block=home_block,
+            )
+        )
         if family == "table" and k % 2 == 1:
             columns[-1] = _rekey(columns[-1], f"xxgk/{slug}")  # under the <base href> of 信息公开
         styles[columns[-1].key] = ColumnStyle(
@@ -287,14 +353,32 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
         )
         if first and rng.random() < 0.05 and first[-1].status == 200:
             flaky.append(f"{columns[-1].key}#{first[-1].ident}")
-    site = Site(sid, name, group, county, family, index, columns=tuple(columns), down=down, encoding=encoding,
-                site_code=f"61090{index:05d}", icp="陕ICP备05001234号",
-                home_images=(f"/images/ad/{index}.gif",) if rng.random() < 0.3 else (),
-                home_links=(((f"{DEAD_URL}/", "旧版网站"),) if rng.random() < 0.3 else ())
-                + ((f"http://{host((index + 1) % config.sites)}:{{port}}/", "兄弟单位"),))
-    return BenchSite(index, site, styles, head_405=rng.random() < 0.15, flaky=tuple(flaky),
-                     hidden_tabs=rng.random() < 0.4, article_label=rng.choice(("发布时间：", "发布日期：", "时间：")),
-                     related=config.links)
+    site = Site(
+        sid,
+        name,
+        group,
+        county,
+        family,
+        index,
+        columns=tuple(columns),
+        down=down,
+        encoding=encoding,
+        site_code=f"61090{index:05d}",
+        icp="陕ICP备05001234号",
+        home_images=(f"/images/ad/{index}.gif",) if rng.random() < 0.3 else (),
+        home_links=(((f"{DEAD_URL}/", "旧版网站"),) if rng.random() < 0.3 else ())
+        + ((f"http://{host((index + 1) % config.sites)}:{{port}}/", "兄弟单位"),),
+    )
+    return BenchSite(
+        index,
+        site,
+        styles,
+        head_405=rng.random() < 0.15,
+        flaky=tuple(flaky),
+        hidden_tabs=rng.random() < 0.4,
+        article_label=rng.choice(("发布时间：", "发布日期：", "时间：")),
+        related=config.links,
+    )
 
 
 def _rekey(col: Column, key: str) -> Column:
@@ -339,9 +423,17 @@ def coverage(config: WebConfig) -> set[str]:
                 for path, _label in it.attachments:
                     found.add("broken:attachment" if path.startswith("/uploads/files/") else "attachment:live")
                 for url, _label in it.external:
-                    kind = ("external" if url.startswith(DEAD_URL) else "internal404" if "/old_" in url
-                            else "soft404" if "/removed_" in url else "redirect404" if "/bad_" in url
-                            else "redirect_ok")
+                    kind = (
+                        "external"
+                        if url.startswith(DEAD_URL)
+                        else "internal404"
+                        if "/old_" in url
+                        else "soft404"
+                        if "/removed_" in url
+                        else "redirect404"
+                        if "/bad_" in url
+                        else "redirect_ok"
+                    )
                     found.add(f"link:{kind}")
                 for text in it.body:
                     found.add("typo" if any(text == t[2] for t in TYPOS) else "trap")
@@ -350,10 +442,40 @@ def coverage(config: WebConfig) -> set[str]:
 
 REQUIRED_PATTERNS: frozenset[str] = frozenset(
     {f"family:{f}" for f in FAMILY_KEYS}
-    | {"encoding:gbk", "site:down", "head405", "flaky503", "hidden_tabs", "menu:nav", "menu:side", "menu:map",
-       "menu:more", "render:fetch", "render:itemobj", "pinned", "base_href", "date_before", "pager:count",
-       "pager:create", "column:unreachable", "column:blank", "column:undated", "broken:image", "article:404",
-       "broken:attachment", "link:external", "link:internal404", "link:soft404", "link:redirect404",
-       "link:redirect_ok", "typo", "trap", "tag:i", "tag:em", "tag:b", "tag:font"}
+    | {
+        "encoding:gbk",
+        "site:down",
+        "head405",
+        "flaky503",
+        "hidden_tabs",
+        "menu:nav",
+        "menu:side",
+        "menu:map",
+        "menu:more",
+        "render:fetch",
+        "render:itemobj",
+        "pinned",
+        "base_href",
+        "date_before",
+        "pager:count",
+        "pager:create",
+        "column:unreachable",
+        "column:blank",
+        "column:undated",
+        "broken:image",
+        "article:404",
+        "broken:attachment",
+        "link:external",
+        "link:internal404",
+        "link:soft404",
+        "link:redirect404",
+        "link:redirect_ok",
+        "typo",
+        "trap",
+        "tag:i",
+        "tag:em",
+        "tag:b",
+        "tag:font",
+    }
     | {f"date:{s}" for s in (*LIST_DATE_STYLES, "none")}
 )

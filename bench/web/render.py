@@ -79,9 +79,13 @@ class BenchMixin(Family):
 
     # ---- chrome --------------------------------------------------------------------------------------
     def header(self) -> str:
-        return super().header().replace(
-            '<a href="/search/index.html">搜索</a>',
-            '<a href="/search/index.html">搜索</a> | <a href="/login/index.html">登录</a>',
+        return (
+            super()
+            .header()
+            .replace(
+                '<a href="/search/index.html">搜索</a>',
+                '<a href="/search/index.html">搜索</a> | <a href="/login/index.html">登录</a>',
+            )
         )
 
     def side_menu(self) -> str:
@@ -98,15 +102,12 @@ class BenchMixin(Family):
         if self.bench.hidden_tabs and len(blocks) > 2:
             titles = "".join(f'<li class="tab-t{i}">{escape(c.name)}</li>' for i, c in enumerate(cols[1:]))
             tabs = "".join(
-                f'<div class="tab-con"{"" if i == 0 else HIDDEN}>{b}</div>'
-                for i, b in enumerate(blocks[1:])
+                f'<div class="tab-con"{"" if i == 0 else HIDDEN}>{b}</div>' for i, b in enumerate(blocks[1:])
             )
             html_blocks = blocks[0] + f'<div class="tab-box"><ul class="tab-title">{titles}</ul>{tabs}</div>\n'
         else:
             html_blocks = "".join(blocks)
-        images = "".join(
-            f'<img src="{escape(p)}" alt="图片">' for p in ("/images/banner.gif", *self.site.home_images)
-        )
+        images = "".join(f'<img src="{escape(p)}" alt="图片">' for p in ("/images/banner.gif", *self.site.home_images))
         links = "".join(
             f'<li><a href="{escape(u.replace("{port}", self.port_text))}" target="_blank">{escape(t)}</a></li>'
             for u, t in self.site.home_links
@@ -212,8 +213,14 @@ BENCH_FAMILIES: dict[str, type[BenchMixin]] = {
 }
 
 SEARCH_ACTION = "/search/search.jsp"
-FIXED_PATHS = ("/", "/jggk/index.html", "/lxwm/index.html", "/wzdt/index.html", "/search/index.html",
-               "/login/index.html")
+FIXED_PATHS = (
+    "/",
+    "/jggk/index.html",
+    "/lxwm/index.html",
+    "/wzdt/index.html",
+    "/search/index.html",
+    "/login/index.html",
+)
 _GO = re.compile(r"^/go/(ok|ok2|bad)_(\d+)\.html$")
 _REMOVED = re.compile(r"^/html/removed_\d+\.html$")
 

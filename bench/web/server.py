@@ -21,8 +21,15 @@ from govsites.demo.loopback import LoopbackWeb
 from govsites.registry import write_sites
 
 _APP_CACHE = 256
-_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 404: "Not Found", 405: "Method Not Allowed",
-            500: "Internal Server Error", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 def raise_fd_limit() -> None:
@@ -74,8 +81,15 @@ class BenchWeb(LoopbackWeb):
         rows = []
         for i in range(self.config.sites):
             s = self.site(i).site
-            rows.append({"site_id": s.site_id, "name": s.name, "group": s.group, "county": s.county,
-                         "home_url": self.home_url(i)})
+            rows.append(
+                {
+                    "site_id": s.site_id,
+                    "name": s.name,
+                    "group": s.group,
+                    "county": s.county,
+                    "home_url": self.home_url(i),
+                }
+            )
         return rows
 
     def write_registry(self, path: Path) -> Path:
@@ -120,9 +134,13 @@ class BenchWeb(LoopbackWeb):
                 except Exception:  # a server bug must not kill the loop
                     reply = Reply(500, "text/plain", b"internal error")
                 keep = headers.get("connection", "").lower() != "close" and version == "HTTP/1.1"
-                out = [f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Status')}",
-                       "Server: Apache", f"Content-Type: {reply.content_type}",
-                       f"Content-Length: {len(reply.body)}", f"Connection: {'keep-alive' if keep else 'close'}"]
+                out = [
+                    f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Status')}",
+                    "Server: Apache",
+                    f"Content-Type: {reply.content_type}",
+                    f"Content-Length: {len(reply.body)}",
+                    f"Connection: {'keep-alive' if keep else 'close'}",
+                ]
                 if reply.location:
                     out.append(f"Location: {reply.location}")
                 if self.linkchecker_header:

@@ -116,8 +116,14 @@ def site_truth(config: WebConfig, index: int, port: int, fetch: Fetcher | None =
     site = bench.site
     netloc = f"{host(index)}:{port}"
     home = f"http://{netloc}/"
-    truth: dict[str, Any] = {"site_id": site.site_id, "name": site.name, "family": site.family,
-                             "encoding": site.encoding, "home_url": home, "home_available": not site.down}
+    truth: dict[str, Any] = {
+        "site_id": site.site_id,
+        "name": site.name,
+        "family": site.family,
+        "encoding": site.encoding,
+        "home_url": home,
+        "home_available": not site.down,
+    }
     if site.down:
         truth.update(home_updated=False, columns=[], broken=[], broken_home=[], typos=[])
         return truth
@@ -126,12 +132,21 @@ def site_truth(config: WebConfig, index: int, port: int, fetch: Fetcher | None =
     cols = []
     for col in site.columns:
         status, newest = column_status(col, config)
-        cols.append({"url": normalize(urljoin(home, app.family.list_path(col))), "name": col.name,
-                     "category": col.category, "newest_date": newest, "items": len(col.items), "status": status,
-                     "pattern": column_pattern(bench, col)})
+        cols.append(
+            {
+                "url": normalize(urljoin(home, app.family.list_path(col))),
+                "name": col.name,
+                "category": col.category,
+                "newest_date": newest,
+                "items": len(col.items),
+                "status": status,
+                "pattern": column_pattern(bench, col),
+            }
+        )
     since = config.as_of - timedelta(days=HOME_WINDOW_DAYS)
-    home_days = [it.day for c in site.columns if c.home_block and c.status == 200 for it in c.items[:5]
-                 if it.day is not None]
+    home_days = [
+        it.day for c in site.columns if c.home_block and c.status == 200 for it in c.items[:5] if it.day is not None
+    ]
     result = crawl(home, fetch)
     broken = sorted(result.broken())
     broken_home = sorted(u for u in broken if result.home in result.sources[u])
@@ -142,8 +157,14 @@ def site_truth(config: WebConfig, index: int, port: int, fetch: Fetcher | None =
             continue
         text = body.decode("gb18030" if site.encoding == "gbk" else "utf-8", errors="replace")
         typos += [{"url": url, "wrong": w, "right": r} for w, r, sentence in TYPOS if sentence in text]
-    truth.update(home_updated=any(d >= since for d in home_days), columns=cols, broken=broken,
-                 broken_home=broken_home, typos=typos, pages=len(result.depth))
+    truth.update(
+        home_updated=any(d >= since for d in home_days),
+        columns=cols,
+        broken=broken,
+        broken_home=broken_home,
+        typos=typos,
+        pages=len(result.depth),
+    )
     return truth
 
 

@@ -16,9 +16,7 @@ from govsites.demo.web import DemoWeb
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m govsites.demo", description="政府网站演示站点 / the demo web"
-    )
+    parser = argparse.ArgumentParser(prog="python -m govsites.demo", description="政府网站演示站点 / the demo web")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the demo sites until SIGTERM/SIGINT")
     serve.add_argument("--port", type=int, default=8341, help="port for every site (0 = a free port)")

@@ -141,9 +141,7 @@ def guides_expected(site: Site) -> list[dict[str, object]]:
             if not it.guide or it.status != 200:
                 continue
             present = {f.element for f in it.guide if f.content.strip() not in EMPTY_CONTENT}
-            out.append(
-                {"path": fam.article_path(col, it), "missing": [e for e in GUIDE_ELEMENTS if e not in present]}
-            )
+            out.append({"path": fam.article_path(col, it), "missing": [e for e in GUIDE_ELEMENTS if e not in present]})
     return out
 
 
@@ -220,9 +218,7 @@ def extract(text: str, page_url: str) -> tuple[list[str], list[str], list[str]]:
         parser.feed(chunk)
     base = urljoin(page_url, parser.base) if parser.base else page_url
     skip = ("javascript:", "mailto:", "#")
-    links = [
-        normalize(urljoin(base, h.strip())) for h in parser.found if h.strip() and not h.startswith(skip)
-    ]
+    links = [normalize(urljoin(base, h.strip())) for h in parser.found if h.strip() and not h.startswith(skip)]
     fetched = [normalize(urljoin(base, u)) for u in _FETCH.findall(text)]
     scripted = [normalize(urljoin(base, u)) for u in _JSON_URL.findall(text)]
     for count, name, ext in _PAGER.findall(text):
@@ -321,21 +317,15 @@ def site_expected(site: Site, result: Crawl | None, texts: list[str]) -> dict[st
                 "status": status,
             }
         )
-    counts = {
-        s: sum(1 for c in cols if c["status"] == s) for s in ("blank", "stale", "undated", "unreachable")
-    }
-    stale_nnp = sum(
-        1 for c in cols if c["status"] == "stale" and c["category"] in {"news", "notice", "policy"}
-    )
+    counts = {s: sum(1 for c in cols if c["status"] == s) for s in ("blank", "stale", "undated", "unreachable")}
+    stale_nnp = sum(1 for c in cols if c["status"] == "stale" and c["category"] in {"news", "notice", "policy"})
     home_from = AS_OF - timedelta(days=HOME_WINDOW_DAYS)
     home_days = [it.day for c in site.columns if c.home_block for it in c.items[:5] if it.day is not None]
     home_updated = not site.down and any(d >= home_from for d in home_days)
     host = f"127.0.0.{11 + site.host_offset}:8341"
     broken = sorted(display(u, host) for u in result.broken()) if result else []
     broken_home = (
-        sorted(display(u, host) for u in result.broken() if result.home in result.sources[u])
-        if result
-        else []
+        sorted(display(u, host) for u in result.broken() if result.home in result.sources[u]) if result else []
     )
     typos = [{"wrong": w, "right": r} for w, r in SERIOUS_TYPOS if any(w in t for t in texts)]
     veto = []
@@ -396,9 +386,7 @@ def build_expected() -> dict[str, object]:
         netloc = f"127.0.0.{11 + site.host_offset}:8341"
         app = SiteApp(site, netloc)
         result = crawl(f"http://{netloc}/", local_fetch({netloc: app}))
-        texts = [
-            p.body.decode(site.encoding) for p in app.pages.values() if p.content_type.startswith("text/html")
-        ]
+        texts = [p.body.decode(site.encoding) for p in app.pages.values() if p.content_type.startswith("text/html")]
         sites[site.site_id] = site_expected(site, result, texts)
     return {
         "as_of": AS_OF.isoformat(),

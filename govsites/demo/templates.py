@@ -93,9 +93,7 @@ class Family:
     def charset_meta(self) -> str:
         return "gbk" if self.site.encoding.lower() in {"gbk", "gb2312", "gb18030"} else "utf-8"
 
-    def head(
-        self, title: str, column: str = "", pub: date | None = None, base: str = "", extra: str = ""
-    ) -> str:
+    def head(self, title: str, column: str = "", pub: date | None = None, base: str = "", extra: str = "") -> str:
         metas = [
             f'<meta charset="{self.charset_meta()}">',
             f'<meta name="SiteName" content="{escape(self.site.name)}">',
@@ -124,9 +122,7 @@ class Family:
         return [c for c in self.site.columns if c.menu == "nav"]
 
     def header(self) -> str:
-        cols = "".join(
-            f'<li><a href="{self.list_path(c)}">{escape(c.name)}</a></li>' for c in self.nav_columns()
-        )
+        cols = "".join(f'<li><a href="{self.list_path(c)}">{escape(c.name)}</a></li>' for c in self.nav_columns())
         return (
             '<div class="top"><a href="/lxwm/index.html">联系我们</a> | '
             '<a href="/wzdt/index.html">网站地图</a>'
@@ -142,9 +138,7 @@ class Family:
 
     def side_menu(self) -> str:
         """The secondary menu on list pages: every column of the site."""
-        links = "".join(
-            f'<li><a href="{self.list_path(c)}">{escape(c.name)}</a></li>' for c in self.site.columns
-        )
+        links = "".join(f'<li><a href="{self.list_path(c)}">{escape(c.name)}</a></li>' for c in self.site.columns)
         return f'<div class="left-menu"><h3>栏目导航</h3><ul>{links}</ul></div>\n'
 
     def footer(self) -> str:
@@ -191,9 +185,7 @@ class Family:
 
     def home(self) -> str:
         blocks = "".join(self.home_block(c) for c in self.site.columns if c.home_block)
-        images = "".join(
-            f'<img src="{escape(p)}" alt="图片">' for p in ("/images/banner.gif", *self.site.home_images)
-        )
+        images = "".join(f'<img src="{escape(p)}" alt="图片">' for p in ("/images/banner.gif", *self.site.home_images))
         links = "".join(
             f'<li><a href="{escape(u)}" target="_blank">{escape(t)}</a></li>' for u, t in self.site.home_links
         )
@@ -276,7 +268,7 @@ class Family:
                 f"<tr><th>回复单位</th><td>{escape(self.site.name)}办公室</td></tr>"
                 f"<tr><th>回复时间</th><td>{reply_day}</td></tr>"
                 if letter.reply_text
-                else '<tr><th>回复内容</th><td>暂无回复</td></tr>'
+                else "<tr><th>回复内容</th><td>暂无回复</td></tr>"
             )
             content = (
                 f'<h2 class="title">{escape(item.title)}</h2><table class="letter-detail">'
@@ -304,9 +296,7 @@ class Family:
         """A 办事指南 page; how the element labels are marked up depends on the column's layout."""
         rows = item.guide
         if col.layout == "table":
-            body = "".join(
-                f"<tr><th>{escape(f.label)}</th><td>{escape(f.content)}</td></tr>" for f in rows
-            )
+            body = "".join(f"<tr><th>{escape(f.label)}</th><td>{escape(f.content)}</td></tr>" for f in rows)
             text = f'<table class="guide">{body}</table>'
         elif col.layout == "dl":
             text = "<dl>" + "".join(f"<dt>{escape(f.label)}</dt><dd>{escape(f.content)}</dd>" for f in rows) + "</dl>"
@@ -331,9 +321,7 @@ class Family:
         )
 
     def sitemap(self) -> str:
-        links = "".join(
-            f'<li><a href="{self.list_path(c)}">{escape(c.name)}</a></li>' for c in self.site.columns
-        )
+        links = "".join(f'<li><a href="{self.list_path(c)}">{escape(c.name)}</a></li>' for c in self.site.columns)
         fixed = (
             '<li><a href="/">网站首页</a></li><li><a href="/jggk/index.html">机构概况</a></li>'
             '<li><a href="/lxwm/index.html">联系我们</a></li>'
@@ -484,9 +472,7 @@ class HanwebFamily(Family):
             f'<script type="text/xml"><datastore><nextgroup><![CDATA[{nextgroup}]]></nextgroup>'
             f"<recordset>{records}</recordset></datastore></script>"
         )
-        ajax = ", ".join(
-            f"{k}:'{v}'" for k, v in (pair.split("=", 1) for pair in self.params(col).split("&"))
-        )
+        ajax = ", ".join(f"{k}:'{v}'" for k, v in (pair.split("=", 1) for pair in self.params(col).split("&")))
         init = (
             f"<script>$(document).ready(function(){{ $('#{col.ident + 4000}').jpage({{ dataStore: null, "
             f"perPage: {per}, totalRecord: {total}, proxyUrl: '{self.proxy}', "
@@ -606,13 +592,10 @@ class ScriptFamily(Family):
             "name": col.name,
             "total": len(col.items),
             "items": [
-                {"title": it.title, "url": self.article_path(col, it), "date": fmt_date(it.day, "iso")}
-                for it in items
+                {"title": it.title, "url": self.article_path(col, it), "date": fmt_date(it.day, "iso")} for it in items
             ],
         }
-        return Page(
-            200, "application/json; charset=utf-8", json.dumps(data, ensure_ascii=False).encode("utf-8")
-        )
+        return Page(200, "application/json; charset=utf-8", json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 class TableFamily(Family):
@@ -628,11 +611,7 @@ class TableFamily(Family):
         target = self.article_path(col, item)
         if page_path == "/":
             return target
-        base = (
-            self.base_dir
-            if col.key.startswith(self.base_dir.strip("/"))
-            else posixpath.dirname(page_path) + "/"
-        )
+        base = self.base_dir if col.key.startswith(self.base_dir.strip("/")) else posixpath.dirname(page_path) + "/"
         return posixpath.relpath(target, base)
 
     def table_date(self, col: Column, item: Item) -> str:

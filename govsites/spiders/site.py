@@ -223,8 +223,9 @@ class SiteSpider(LinkCheckSpider):
             listing = extract_list(page)  # a further page of a column's list: its items are listed too
             links += script_links(listing.entries, links)
         pagination = list_pages(listing.next_pages if listing is not None else [], links)
-        listed = listed_urls([*entries, *(listing.entries if listing is not None else [])], pagination,
-                             links if sitemap else [])
+        listed = listed_urls(
+            [*entries, *(listing.entries if listing is not None else [])], pagination, links if sitemap else []
+        )
         yield from self._detail_items(state, request_url, page)
         # A page's link occurrences and list entries travel with it: one item per page, not one per link.
         refs = [

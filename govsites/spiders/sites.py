@@ -67,8 +67,9 @@ class RegisteredSitesSpider(scrapy.Spider):
             logger.warning("登记表第 %d 行 %s（%s）没有首页网址，已跳过", skipped.line, skipped.site_id, skipped.name)
         spider.pinned = load_columns(config.columns, registry)
         spider.strategy = LocalStrategy(config)
-        spider.states = {s.site_id: spider.strategy.site_state(s, spider.pinned.get(s.site_id, []))
-                         for s in spider.sites}
+        spider.states = {
+            s.site_id: spider.strategy.site_state(s, spider.pinned.get(s.site_id, [])) for s in spider.sites
+        }
         # The run lifecycle (govsites.extensions.RunLifecycle) says which of the chosen sites this crawl takes, and
         # their state (in memory, or shared by the workers of a distributed crawl).
         crawler.signals.connect(spider.run_opened, signal=run_opened)

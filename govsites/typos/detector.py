@@ -214,9 +214,7 @@ class TypoDetector:
                 if self._accept(text, start, entry):
                     lo = max(0, start - CONTEXT_CHARS)
                     context = text[lo : start + len(entry.wrong) + CONTEXT_CHARS]
-                    found.append(
-                        Finding(entry.wrong, entry.right, start, context, entry.severity, entry.kind)
-                    )
+                    found.append(Finding(entry.wrong, entry.right, start, context, entry.severity, entry.kind))
         return _drop_overlaps(found)
 
     def _accept(self, text: str, start: int, entry: _Entry) -> bool:
@@ -284,16 +282,14 @@ def _has_title(text: str, start: int, end: int, titles: tuple[str, ...], gap: in
     reach = gap + max(map(len, titles))
     before = text[max(0, start - reach) : start]
     after = text[end : end + reach]
-    return any(
-        (at := before.rfind(title)) >= 0 and len(before) - (at + len(title)) <= gap for title in titles
-    ) or any(0 <= after.find(title) <= gap for title in titles)
+    return any((at := before.rfind(title)) >= 0 and len(before) - (at + len(title)) <= gap for title in titles) or any(
+        0 <= after.find(title) <= gap for title in titles
+    )
 
 
 def _drop_overlaps(findings: list[Finding]) -> list[Finding]:
     """Of overlapping findings keep a known pair first, then the longest, serious, earliest one."""
-    ranked = sorted(
-        findings, key=lambda f: (f.kind != "known_pair", -len(f.wrong), f.severity != "serious", f.start)
-    )
+    ranked = sorted(findings, key=lambda f: (f.kind != "known_pair", -len(f.wrong), f.severity != "serious", f.start))
     taken: set[int] = set()
     kept: list[Finding] = []
     for finding in ranked:

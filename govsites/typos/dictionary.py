@@ -136,9 +136,7 @@ class TermDictionary:
     source: Path
 
     @classmethod
-    def load(
-        cls, terms_dir: Path | None = None, extra_terms: Iterable[tuple[str, str]] = ()
-    ) -> TermDictionary:
+    def load(cls, terms_dir: Path | None = None, extra_terms: Iterable[tuple[str, str]] = ()) -> TermDictionary:
         """Read ``terms_dir`` (default ``<repo>/data/terms``) plus ``(term, kind)`` pairs from the caller."""
         directory = Path(terms_dir) if terms_dir is not None else DEFAULT_TERMS_DIR
         if not directory.is_dir():

@@ -11,17 +11,36 @@ from pathlib import Path
 from tests.helpers import query, read_csv
 from tests.webs.hostile import AS_OF, HostileWeb
 
-CAPS = ("-s", "GOVSITES_MAX_PAGES=200", "-s", "GOVSITES_SITE_BUDGET=60", "-s", "GOVSITES_LINK_TIMEOUT=5",
-        "-s", "GOVSITES_PROBE_TIMEOUT=5")
+CAPS = (
+    "-s",
+    "GOVSITES_MAX_PAGES=200",
+    "-s",
+    "GOVSITES_SITE_BUDGET=60",
+    "-s",
+    "GOVSITES_LINK_TIMEOUT=5",
+    "-s",
+    "GOVSITES_PROBE_TIMEOUT=5",
+)
 MAX_PAGES = 200
 #: A hang guard on the hostile crawl (drip and hung tabs included), not a measure: times belong in make bench.
 CRAWL_TIMEOUT = 900.0
 
 
-def crawl_args(registry: Path, db: Path, *extra: str, run_label: str = "rel", columns: Path | None = None
-               ) -> list[str]:
-    args = ["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db), "--run", run_label,
-            "--as-of", AS_OF.isoformat(), *CAPS]
+def crawl_args(registry: Path, db: Path, *extra: str, run_label: str = "rel", columns: Path | None = None) -> list[str]:
+    args = [
+        "-m",
+        "govsites",
+        "crawl",
+        "--sites",
+        str(registry),
+        "--db",
+        str(db),
+        "--run",
+        run_label,
+        "--as-of",
+        AS_OF.isoformat(),
+        *CAPS,
+    ]
     if columns is not None:
         args += ["--columns", str(columns)]
     return [*args, *extra]

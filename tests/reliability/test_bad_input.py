@@ -20,15 +20,33 @@ BAD_REGISTRIES: dict[str, tuple[str, int, str]] = {
     "ftp url": (HEADER + GOOD + "bad,某局,agency,市直,ftp://127.0.0.12/\n", 3, "home_url"),
     "duplicate site_id": (HEADER + GOOD + "xunyang,某局,agency,市直,http://127.0.0.12:8341/\n", 3, "site_id"),
     "unknown group": (HEADER + GOOD + "bad,某局,city,市直,http://127.0.0.12:8341/\n", 3, "group"),
-    "missing column": ("site_id,name,group,home_url\nxunyang,旬阳县人民政府,county,http://127.0.0.11:8341/\n", 1,
-                       "county"),
+    "missing column": (
+        "site_id,name,group,home_url\nxunyang,旬阳县人民政府,county,http://127.0.0.11:8341/\n",
+        1,
+        "county",
+    ),
     "blank line then bad row": (HEADER + GOOD + "\n\nbad,某局,city,市直,http://127.0.0.12:8341/\n", 5, "group"),
 }
 
 
 def _crawl(registry: Path, db: Path, *extra: str) -> tuple[int, str]:
-    result = run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db), "--run", "bad",
-                  "--as-of", "2015-12-31", *extra], timeout=60)
+    result = run(
+        [
+            "-m",
+            "govsites",
+            "crawl",
+            "--sites",
+            str(registry),
+            "--db",
+            str(db),
+            "--run",
+            "bad",
+            "--as-of",
+            "2015-12-31",
+            *extra,
+        ],
+        timeout=60,
+    )
     return result.returncode, result.stderr
 
 
@@ -64,8 +82,19 @@ def test_bom_and_blank_lines_are_accepted(tmp_path: Path) -> None:
     registry.write_bytes(("\ufeff" + HEADER + "\n" + GOOD + "\n\n").encode("utf-8"))
     sites = load_sites(registry).sites
     assert [(s.site_id, s.line) for s in sites] == [("xunyang", 3)]
-    args = build_parser().parse_args(["crawl", "--sites", str(registry), "--columns", str(tmp_path / "none.csv"),
-                                      "--db", str(tmp_path / "store.sqlite"), "--as-of", "2015-12-31"])
+    args = build_parser().parse_args(
+        [
+            "crawl",
+            "--sites",
+            str(registry),
+            "--columns",
+            str(tmp_path / "none.csv"),
+            "--db",
+            str(tmp_path / "store.sqlite"),
+            "--as-of",
+            "2015-12-31",
+        ]
+    )
     validate(args)
     assert not (tmp_path / "store.sqlite").exists()
 
@@ -74,9 +103,12 @@ def test_columns_with_an_unknown_site(tmp_path: Path) -> None:
     registry = tmp_path / "sites.csv"
     registry.write_text(HEADER + GOOD, encoding="utf-8")
     columns = tmp_path / "columns.csv"
-    columns.write_text("site_id,column,url,category,render\n"
-                       "xunyang,通知公告,http://127.0.0.11:8341/tzgg/,notice,\n"
-                       "nosuch,工作动态,http://127.0.0.12:8341/gzdt/,news,\n", encoding="utf-8")
+    columns.write_text(
+        "site_id,column,url,category,render\n"
+        "xunyang,通知公告,http://127.0.0.11:8341/tzgg/,notice,\n"
+        "nosuch,工作动态,http://127.0.0.12:8341/gzdt/,news,\n",
+        encoding="utf-8",
+    )
     db = tmp_path / "store.sqlite"
     code, err = _crawl(registry, db, "--columns", str(columns))
     assert code != 0
@@ -90,8 +122,7 @@ def test_bad_as_of(tmp_path: Path, as_of: str) -> None:
     registry = tmp_path / "sites.csv"
     registry.write_text(HEADER + GOOD, encoding="utf-8")
     db = tmp_path / "store.sqlite"
-    result = run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db), "--as-of", as_of],
-                 timeout=60)
+    result = run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db), "--as-of", as_of], timeout=60)
     assert result.returncode != 0
     assert "AS_OF" in result.stderr, result.stderr
     assert as_of in result.stderr, result.stderr
@@ -107,8 +138,10 @@ def test_rubric_with_wrong_types(tmp_path: Path) -> None:
     registry = tmp_path / "sites.csv"
     registry.write_text(HEADER + GOOD, encoding="utf-8")
     db, out = tmp_path / "store.sqlite", tmp_path / "output"
-    result = run(["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry),
-                  "--rubric", str(bad)], timeout=60)
+    result = run(
+        ["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--rubric", str(bad)],
+        timeout=60,
+    )
     assert result.returncode != 0
     assert str(bad) in result.stderr, result.stderr
     assert "pass_mark" in result.stderr, result.stderr
@@ -145,8 +178,7 @@ def test_an_existing_store_is_not_modified(tmp_path: Path, case: str) -> None:
         as_of = "2015-02-30"
     else:
         registry.write_text(BAD_REGISTRIES[case][0], encoding="utf-8")
-    result = run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db), "--as-of", as_of],
-                 timeout=60)
+    result = run(["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db), "--as-of", as_of], timeout=60)
     assert result.returncode != 0
     assert (db.read_bytes(), db.stat().st_mtime_ns) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sites.csv", "store.sqlite"]

@@ -24,11 +24,14 @@ def test_crawl_finishes_and_every_site_is_done(crawled: HostileCrawl) -> None:
     assert sites == {"hostile": "done", "clean": "done", "jsheavy": "done", "down": "done"}
 
 
-@pytest.mark.parametrize(("path", "status"), [
-    ("/h/reset.html", "reset"),
-    ("/h/drip.html", "timeout"),
-    *((f"/h/burst/{i}.html", "200") for i in range(5)),
-])
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/h/reset.html", "reset"),
+        ("/h/drip.html", "timeout"),
+        *((f"/h/burst/{i}.html", "200") for i in range(5)),
+    ],
+)
 def test_hostile_page_status(crawled: HostileCrawl, path: str, status: str) -> None:
     row = crawled.check(crawled.web.url(path))
     assert row is not None, path
@@ -84,10 +87,13 @@ def test_binary_and_malformed_pages_do_not_stop_the_crawl(crawled: HostileCrawl)
     assert [r["source_url"] for r in target] == [crawled.web.url("/h/malformed.html")]
 
 
-@pytest.mark.parametrize(("path", "title"), [
-    ("/h/gbk-as-utf8.html", "编码测试页面甲"),
-    ("/h/utf8-as-gbk.html", "编码测试页面乙"),
-])
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/h/gbk-as-utf8.html", "编码测试页面甲"),
+        ("/h/utf8-as-gbk.html", "编码测试页面乙"),
+    ],
+)
 def test_mismatched_encodings_are_read_correctly(crawled: HostileCrawl, path: str, title: str) -> None:
     page = crawled.page(crawled.web.url(path))
     assert page is not None, path
@@ -125,8 +131,11 @@ def test_clean_site_is_unaffected(crawled: HostileCrawl) -> None:
 @needs_chromium
 def test_a_list_that_never_settles_is_still_read(crawled: HostileCrawl) -> None:
     """setInterval(fetch) forever: networkidle never comes, but the list is in the DOM and must be used."""
-    rows = query(crawled.db, "SELECT * FROM columns WHERE site_id = 'jsheavy' AND url = ?",
-                 (crawled.web.url("/js/never/", "js"),))
+    rows = query(
+        crawled.db,
+        "SELECT * FROM columns WHERE site_id = 'jsheavy' AND url = ?",
+        (crawled.web.url("/js/never/", "js"),),
+    )
     assert rows, "the never-settling column has no row"
     column = rows[0]
     assert (column["status"], column["items"], column["rendered"]) == ("ok", 3, 1), dict(column)
@@ -135,7 +144,10 @@ def test_a_list_that_never_settles_is_still_read(crawled: HostileCrawl) -> None:
 @pytest.mark.browser
 @needs_chromium
 def test_a_hung_tab_is_recorded_and_the_crawl_goes_on(crawled: HostileCrawl) -> None:
-    rows = query(crawled.db, "SELECT * FROM columns WHERE site_id = 'jsheavy' AND url = ?",
-                 (crawled.web.url("/js/crash/", "js"),))
+    rows = query(
+        crawled.db,
+        "SELECT * FROM columns WHERE site_id = 'jsheavy' AND url = ?",
+        (crawled.web.url("/js/crash/", "js"),),
+    )
     assert rows, "the hung column has no row"
     assert rows[0]["status"] == "unreachable", dict(rows[0])

@@ -79,11 +79,16 @@ def test_a_200_challenge_page_is_not_broken(crawled: HostileCrawl) -> None:
 
 
 def test_each_url_is_checked_once(crawled: HostileCrawl) -> None:
-    dupes = query(crawled.db, "SELECT site_id, url, COUNT(*) AS n FROM link_checks GROUP BY run_id, site_id, url"
-                              " HAVING COUNT(*) > 1")
+    dupes = query(
+        crawled.db,
+        "SELECT site_id, url, COUNT(*) AS n FROM link_checks GROUP BY run_id, site_id, url HAVING COUNT(*) > 1",
+    )
     assert not dupes
-    over = {path: crawled.web.requests_to(path, "ext") for path in MAX_REQUESTS
-            if crawled.web.requests_to(path, "ext") > MAX_REQUESTS[path]}
+    over = {
+        path: crawled.web.requests_to(path, "ext")
+        for path in MAX_REQUESTS
+        if crawled.web.requests_to(path, "ext") > MAX_REQUESTS[path]
+    }
     assert not over, f"requests beyond HEAD+GET fallback and retries: {over}"
     # redirect loop and hop chain: every hop fetched once per attempt, never re-checked from scratch
     assert crawled.web.requests_under("/ext/loop/", "ext") <= 12
@@ -92,8 +97,14 @@ def test_each_url_is_checked_once(crawled: HostileCrawl) -> None:
 
 def test_internal_pages_are_fetched_once(crawled: HostileCrawl) -> None:
     """A crawled page is its own link check: no second request for the same URL (retries aside)."""
-    for path in ("/ws/clean.html", "/base.html", "/basedir/page.html", "/images.html", "/evil.html",
-                 "/h/malformed-target.html"):
+    for path in (
+        "/ws/clean.html",
+        "/base.html",
+        "/basedir/page.html",
+        "/images.html",
+        "/evil.html",
+        "/h/malformed-target.html",
+    ):
         assert crawled.web.requests_to(path) <= 2, path
 
 
@@ -148,10 +159,13 @@ def test_images_srcset_base_and_odd_hrefs(crawled: HostileCrawl) -> None:
 
 
 def test_every_occurrence_has_a_source_anchor_and_a_verdict(crawled: HostileCrawl) -> None:
-    missing = query(crawled.db, """
+    missing = query(
+        crawled.db,
+        """
         SELECT r.site_id, r.url FROM link_refs r LEFT JOIN link_checks c
           ON c.run_id = r.run_id AND c.site_id = r.site_id AND c.url = r.url
-        WHERE c.url IS NULL AND r.site_id IN ('hostile', 'clean')""")
+        WHERE c.url IS NULL AND r.site_id IN ('hostile', 'clean')""",
+    )
     assert not [dict(m) for m in missing][:20], "link occurrences without a check"
     empty = query(crawled.db, "SELECT COUNT(*) AS n FROM link_refs WHERE source_url = ''")
     assert empty[0]["n"] == 0

@@ -21,8 +21,14 @@ NO_RENDER = {"GOVSITES_RENDER_ENABLED": "0"}
 
 
 def _start(args: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=child_env(**NO_RENDER), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=child_env(**NO_RENDER),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for_hits(site: SlowSite, at_least: int, timeout: float = 60) -> None:
@@ -92,9 +98,7 @@ def test_killed_run_is_refused_then_rerun_completes_identically(
 ACCEPTABLE_REFUSAL = ("另一", "正在", "锁", "占用", "lock", "in use", "already running")
 
 
-def test_two_crawls_at_once_on_one_store(
-    slow_site: SlowSite, slow_reference: dict[str, Any], tmp_path: Path
-) -> None:
+def test_two_crawls_at_once_on_one_store(slow_site: SlowSite, slow_reference: dict[str, Any], tmp_path: Path) -> None:
     db, out = tmp_path / "store.sqlite", tmp_path / "output"
     args = crawl_args(slow_site.registry, db)
     before = slow_site.web.requests_under("/slow/")
@@ -157,8 +161,13 @@ def test_killed_workers_parent_takes_its_children_along(slow_site: SlowSite, tmp
     args = crawl_args(registry, db, "--workers", "2")
     before = slow_site.web.requests_under("/slow/")
     # no pipes: reading them to the end would wait for the children
-    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=child_env(**NO_RENDER), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=child_env(**NO_RENDER),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_for_hits(slow_site, before + 20)
         children = _children(proc.pid)

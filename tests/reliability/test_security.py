@@ -26,9 +26,18 @@ def _blocked_urls(crawled: HostileCrawl) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("case", ["private 10.x", "metadata", "localhost name", "*.localhost name",
-                                  "unregistered loopback", "redirect to 127.0.0.1:<other port>",
-                                  "redirect to metadata"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "private 10.x",
+        "metadata",
+        "localhost name",
+        "*.localhost name",
+        "unregistered loopback",
+        "redirect to 127.0.0.1:<other port>",
+        "redirect to metadata",
+    ],
+)
 def test_scope_guard_refuses(crawled: HostileCrawl, case: str) -> None:
     url = _blocked_urls(crawled)[case]
     row = crawled.check(url)

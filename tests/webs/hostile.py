@@ -48,8 +48,12 @@ __all__ = ["AS_OF", "ENDPOINTS", "HostileWeb"]
 REGISTRY_FIELDS = SITE_FIELDS
 COLUMN_FIELDS = ("site_id", "column", "url", "category", "render")
 
-SITE_HOST, EXT_HOST, RESERVED_HOST, JS_HOST, OTHER_HOST = "127.0.0.61", "127.0.0.62", "127.0.0.63", "127.0.0.64", (
-    "127.0.0.1"
+SITE_HOST, EXT_HOST, RESERVED_HOST, JS_HOST, OTHER_HOST = (
+    "127.0.0.61",
+    "127.0.0.62",
+    "127.0.0.63",
+    "127.0.0.64",
+    ("127.0.0.1"),
 )
 
 #: Formula-looking texts a crawled page may carry (they must never become spreadsheet formulas).
@@ -228,8 +232,13 @@ class HostileWeb(LoopbackServers):
 
     # ---- lifecycle -----------------------------------------------------------------------------------
     def bind(self) -> None:
-        for role, host in (("site", SITE_HOST), ("ext", EXT_HOST), ("js", JS_HOST), ("other", OTHER_HOST),
-                           ("side", SITE_HOST)):
+        for role, host in (
+            ("site", SITE_HOST),
+            ("ext", EXT_HOST),
+            ("js", JS_HOST),
+            ("other", OTHER_HOST),
+            ("side", SITE_HOST),
+        ):
             port = self.requested_port if role in ("site", "ext", "js") else 0
             server = self.add_server(_Server((host, port), self._handler(role)))
             self.ports[role] = server.server_address[1]
@@ -241,8 +250,14 @@ class HostileWeb(LoopbackServers):
 
     # ---- addresses -----------------------------------------------------------------------------------
     def netloc(self, role: str) -> str:
-        host = {"site": SITE_HOST, "ext": EXT_HOST, "js": JS_HOST, "other": OTHER_HOST, "side": SITE_HOST,
-                "reserved": RESERVED_HOST}[role]
+        host = {
+            "site": SITE_HOST,
+            "ext": EXT_HOST,
+            "js": JS_HOST,
+            "other": OTHER_HOST,
+            "side": SITE_HOST,
+            "reserved": RESERVED_HOST,
+        }[role]
         return f"{host}:{self.ports[role]}"
 
     def url(self, path: str, role: str = "site") -> str:
@@ -252,33 +267,71 @@ class HostileWeb(LoopbackServers):
     def registry_rows(self) -> list[dict[str, str]]:
         """The hostile site, the clean site, the browser-heavy site and the down site."""
         return [
-            {"site_id": "hostile", "name": "恶意测试县人民政府", "group": "county", "county": "恶意县",
-             "home_url": self.url("/")},
-            {"site_id": "clean", "name": "清净县人民政府", "group": "county", "county": "清净县",
-             "home_url": self.url("/", "ext")},
-            {"site_id": "jsheavy", "name": "脚本测试局", "group": "agency", "county": "市直",
-             "home_url": self.url("/js/", "js")},
-            {"site_id": "down", "name": "停机测试局", "group": "agency", "county": "市直",
-             "home_url": self.url("/", "reserved")},
+            {
+                "site_id": "hostile",
+                "name": "恶意测试县人民政府",
+                "group": "county",
+                "county": "恶意县",
+                "home_url": self.url("/"),
+            },
+            {
+                "site_id": "clean",
+                "name": "清净县人民政府",
+                "group": "county",
+                "county": "清净县",
+                "home_url": self.url("/", "ext"),
+            },
+            {
+                "site_id": "jsheavy",
+                "name": "脚本测试局",
+                "group": "agency",
+                "county": "市直",
+                "home_url": self.url("/js/", "js"),
+            },
+            {
+                "site_id": "down",
+                "name": "停机测试局",
+                "group": "agency",
+                "county": "市直",
+                "home_url": self.url("/", "reserved"),
+            },
         ]
 
     def slow_registry_rows(self) -> list[dict[str, str]]:
         """The slowed site alone (every answer after ``slow_delay`` seconds)."""
-        return [{"site_id": "slow", "name": "慢速测试局", "group": "agency", "county": "市直",
-                 "home_url": self.url("/slow/")}]
+        return [
+            {
+                "site_id": "slow",
+                "name": "慢速测试局",
+                "group": "agency",
+                "county": "市直",
+                "home_url": self.url("/slow/"),
+            }
+        ]
 
     def column_rows(self) -> list[dict[str, str]]:
         """Pinned columns (columns.csv) that make the crawler render jsheavy's two columns."""
         return [
-            {"site_id": "jsheavy", "column": "动态列表", "url": self.url("/js/never/", "js"), "category": "news",
-             "render": "js"},
-            {"site_id": "jsheavy", "column": "崩溃列表", "url": self.url("/js/crash/", "js"), "category": "notice",
-             "render": "js"},
+            {
+                "site_id": "jsheavy",
+                "column": "动态列表",
+                "url": self.url("/js/never/", "js"),
+                "category": "news",
+                "render": "js",
+            },
+            {
+                "site_id": "jsheavy",
+                "column": "崩溃列表",
+                "url": self.url("/js/crash/", "js"),
+                "category": "notice",
+                "render": "js",
+            },
         ]
 
     @staticmethod
-    def write_csv(path: Path, fields: tuple[str, ...], rows: list[dict[str, str]], *, bom: bool = False,
-                  blank_lines: bool = False) -> Path:
+    def write_csv(
+        path: Path, fields: tuple[str, ...], rows: list[dict[str, str]], *, bom: bool = False, blank_lines: bool = False
+    ) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
@@ -290,10 +343,12 @@ class HostileWeb(LoopbackServers):
                     fh.write("\n")
         return path
 
-    def write_registry(self, path: Path, rows: list[dict[str, str]] | None = None, *, bom: bool = False,
-                       blank_lines: bool = False) -> Path:
-        return self.write_csv(path, REGISTRY_FIELDS, self.registry_rows() if rows is None else rows, bom=bom,
-                              blank_lines=blank_lines)
+    def write_registry(
+        self, path: Path, rows: list[dict[str, str]] | None = None, *, bom: bool = False, blank_lines: bool = False
+    ) -> Path:
+        return self.write_csv(
+            path, REGISTRY_FIELDS, self.registry_rows() if rows is None else rows, bom=bom, blank_lines=blank_lines
+        )
 
     def write_columns(self, path: Path) -> Path:
         return self.write_csv(path, COLUMN_FIELDS, self.column_rows())
@@ -468,8 +523,11 @@ class HostileWeb(LoopbackServers):
         if path in pages:
             return pages[path]
         if path.startswith("/h/burst/"):
-            return Reply(502 + n % 3, b"<html><body>Bad Gateway</body></html>") if n <= 2 else _reply(
-                _html("恢复正常", "<p>服务已恢复。</p>"))
+            return (
+                Reply(502 + n % 3, b"<html><body>Bad Gateway</body></html>")
+                if n <= 2
+                else _reply(_html("恢复正常", "<p>服务已恢复。</p>"))
+            )
         if path.startswith("/h/many/"):
             return _reply(_html("批量页面", "<p>第 N 个批量页面。</p>"))
         if path == "/calendar":
@@ -520,10 +578,18 @@ class HostileWeb(LoopbackServers):
             ("/evil.html", "公式页面"),
         ]
         hostile = [
-            ("/h/reset.html", "连接重置"), ("/h/drip.html", "滴灌"), ("/h/gzip-truncated.html", "截断压缩"),
-            ("/h/gzip-lying.html", "虚假压缩"), ("/h/huge.html", "超大页面"), ("/h/links10k.html", "一万链接"),
-            ("/calendar?month=1", "活动日历"), ("/sid/index.jsp", "会话页面"), ("/h/binary.html", "二进制页面"),
-            ("/h/gbk-as-utf8.html", "编码甲"), ("/h/utf8-as-gbk.html", "编码乙"), ("/h/malformed.html", "畸形页面"),
+            ("/h/reset.html", "连接重置"),
+            ("/h/drip.html", "滴灌"),
+            ("/h/gzip-truncated.html", "截断压缩"),
+            ("/h/gzip-lying.html", "虚假压缩"),
+            ("/h/huge.html", "超大页面"),
+            ("/h/links10k.html", "一万链接"),
+            ("/calendar?month=1", "活动日历"),
+            ("/sid/index.jsp", "会话页面"),
+            ("/h/binary.html", "二进制页面"),
+            ("/h/gbk-as-utf8.html", "编码甲"),
+            ("/h/utf8-as-gbk.html", "编码乙"),
+            ("/h/malformed.html", "畸形页面"),
             ("/h/waf-jsl.html", "站内防火墙验证"),
             *((f"/h/burst/{i}.html", f"突发错误{i}") for i in range(5)),
         ]
@@ -543,7 +609,7 @@ class HostileWeb(LoopbackServers):
         ws = '<li><a href="\n   /ws/\nclean.html \t">含空白的链接</a></li>'
         links = "".join(f'<li><a href="{u}">{t}</a></li>' for u, t in lh + hostile + security) + ws
         news = _list(HOSTILE_NEWS[:2])
-        body = f"{nav}<div class=\"block\"><h3>新闻动态</h3>{news}</div><div class=\"links\"><ul>{links}</ul></div>"
+        body = f'{nav}<div class="block"><h3>新闻动态</h3>{news}</div><div class="links"><ul>{links}</ul></div>'
         return _html("恶意测试县人民政府", body)
 
     def _hostile_pages(self) -> dict[str, Reply]:
@@ -559,31 +625,45 @@ class HostileWeb(LoopbackServers):
                 '<body><a href="page.html">基准相对链接</a></body></html>'
             ),
             "/basedir/page.html": _reply(_html("基准目录页面", "<p>正常页面。</p>")),
-            "/images.html": _reply(_html(
-                "图片页面",
-                '<img src="/img/missing.png" alt="缺失图片"><img src="/img/ok.png" '
-                'srcset="/img/ok.png 1x, /img/missing-2x.png 2x" alt="高清图片">',
-            )),
+            "/images.html": _reply(
+                _html(
+                    "图片页面",
+                    '<img src="/img/missing.png" alt="缺失图片"><img src="/img/ok.png" '
+                    'srcset="/img/ok.png 1x, /img/missing-2x.png 2x" alt="高清图片">',
+                )
+            ),
             "/img/ok.png": Reply(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image/png"),
             "/附件/申请表.doc": Reply(200, b"\xd0\xcf\x11\xe0" + b"\0" * 2000, "application/msword"),
             "/files/report.xls": Reply(200, b"\xd0\xcf\x11\xe0" + b"\0" * 2000, "application/vnd.ms-excel"),
             "/files/bundle.zip": Reply(200, _ZIP_BYTES, "application/zip"),
             "/h/burst-index.html": _reply(_html("突发", "")),
-            "/h/gzip-truncated.html": Reply(200, _GZIP_PAGE[: len(_GZIP_PAGE) // 2],
-                                            headers=(("Content-Encoding", "gzip"),)),
-            "/h/gzip-lying.html": Reply(200, _html("虚假压缩", "<p>这不是压缩数据。</p>").encode(),
-                                        headers=(("Content-Encoding", "gzip"),)),
-            "/h/links10k.html": _reply(_html("一万链接", "".join(
-                f'<a href="/h/many/{i}.html">链接{i}</a>\n' for i in range(MANY_LINKS)))),
+            "/h/gzip-truncated.html": Reply(
+                200, _GZIP_PAGE[: len(_GZIP_PAGE) // 2], headers=(("Content-Encoding", "gzip"),)
+            ),
+            "/h/gzip-lying.html": Reply(
+                200, _html("虚假压缩", "<p>这不是压缩数据。</p>").encode(), headers=(("Content-Encoding", "gzip"),)
+            ),
+            "/h/links10k.html": _reply(
+                _html("一万链接", "".join(f'<a href="/h/many/{i}.html">链接{i}</a>\n' for i in range(MANY_LINKS)))
+            ),
             "/h/binary.html": Reply(200, random.Random(7).randbytes(30_000) + b"\0\0\0", "text/html"),
-            "/h/gbk-as-utf8.html": Reply(200, _html("编码测试页面甲", "<p>政府信息公开工作年度报告。</p>",
-                                                    "utf-8").encode("gbk"), "text/html; charset=utf-8"),
-            "/h/utf8-as-gbk.html": Reply(200, _html("编码测试页面乙", "<p>政府信息公开工作年度报告。</p>",
-                                                    "gbk").encode("utf-8"), "text/html; charset=gbk"),
-            "/h/malformed.html": Reply(200, (
-                "<html><head><title>畸形页面</title><body><div><p>未闭合的段落<table><tr><td>单元格"
-                "\0\0<a href='/h/malformed-target.html'>畸形链接目标<div><span>\0"
-            ).encode()),
+            "/h/gbk-as-utf8.html": Reply(
+                200,
+                _html("编码测试页面甲", "<p>政府信息公开工作年度报告。</p>", "utf-8").encode("gbk"),
+                "text/html; charset=utf-8",
+            ),
+            "/h/utf8-as-gbk.html": Reply(
+                200,
+                _html("编码测试页面乙", "<p>政府信息公开工作年度报告。</p>", "gbk").encode("utf-8"),
+                "text/html; charset=gbk",
+            ),
+            "/h/malformed.html": Reply(
+                200,
+                (
+                    "<html><head><title>畸形页面</title><body><div><p>未闭合的段落<table><tr><td>单元格"
+                    "\0\0<a href='/h/malformed-target.html'>畸形链接目标<div><span>\0"
+                ).encode(),
+            ),
             "/h/waf-jsl.html": Reply(200, _JSL_CHALLENGE.encode()),
             "/h/malformed-target.html": _reply(_html("畸形链接目标", "<p>正常。</p>")),
             "/sec/to-other": _redirect(f"http://{other}/redirected"),
@@ -613,8 +693,10 @@ class HostileWeb(LoopbackServers):
     def _ext(self, path: str, n: int) -> Reply:
         if path == "/":
             nav = _nav((c[0], c[1]) for c in CLEAN_COLUMNS)
-            blocks = "".join(f'<div class="block"><h3>{name}</h3>{_list(clean_items(url)[:2])}</div>'
-                             for url, name, _ in CLEAN_COLUMNS)
+            blocks = "".join(
+                f'<div class="block"><h3>{name}</h3>{_list(clean_items(url)[:2])}</div>'
+                for url, name, _ in CLEAN_COLUMNS
+            )
             return _reply(_html("清净县人民政府", nav + blocks))
         for column, name, _label in CLEAN_COLUMNS:
             items = clean_items(column)
@@ -624,8 +706,10 @@ class HostileWeb(LoopbackServers):
                 if path == url:
                     return _reply(_article(title, day))
         ok = _reply(_html("外部页面", "<p>正常。</p>"))
-        waf_html = ('<html><head><title>网站防火墙</title></head><body><div>您的访问请求可能对网站造成安全威胁，'
-                    "已被网站安全狗拦截。</div></body></html>")
+        waf_html = (
+            "<html><head><title>网站防火墙</title></head><body><div>您的访问请求可能对网站造成安全威胁，"
+            "已被网站安全狗拦截。</div></body></html>"
+        )
         if path.startswith("/ext/chain/"):
             step = path.rsplit("/", 1)[1]
             nxt = {"1": "2", "2": "3", "3": "end"}.get(step)
@@ -655,8 +739,14 @@ class HostileWeb(LoopbackServers):
         if path == "/js/":
             nav = _nav([("/js/never/", "动态列表"), ("/js/crash/", "崩溃列表")])
             return _reply(_html("脚本测试局", nav))
-        items = [{"url": f"/js/a{i}.html", "title": f"脚本渲染的第{i}条信息",
-                  "date": (AS_OF - timedelta(days=i)).isoformat()} for i in (1, 2, 3)]
+        items = [
+            {
+                "url": f"/js/a{i}.html",
+                "title": f"脚本渲染的第{i}条信息",
+                "date": (AS_OF - timedelta(days=i)).isoformat(),
+            }
+            for i in (1, 2, 3)
+        ]
         if path == "/js/never/":
             script = (
                 "<script>var items=" + json.dumps(items, ensure_ascii=False) + ";"
@@ -667,8 +757,9 @@ class HostileWeb(LoopbackServers):
             )
             return _reply(_html("动态列表", f'<div class="list"><ul id="list"></ul></div>{script}'))
         if path == "/js/crash/":
-            return _reply(_html("崩溃列表", '<div class="list"><ul id="list"></ul></div>'
-                                            "<script>while(true){}</script>"))
+            return _reply(
+                _html("崩溃列表", '<div class="list"><ul id="list"></ul></div><script>while(true){}</script>')
+            )
         if path == "/js/poll":
             return Reply(200, b'{"ok":true}', "application/json")
         for item in items:
@@ -696,6 +787,8 @@ def _zip_bytes() -> bytes:
 
 
 _ZIP_BYTES = _zip_bytes()
-_JSL_CHALLENGE = ("<html><script>document.cookie=('__jsl_clearance=1563435214.15|0|'+(function(){return 'x'})())"
-                  ";location.href=location.pathname+location.search</script></html>")
+_JSL_CHALLENGE = (
+    "<html><script>document.cookie=('__jsl_clearance=1563435214.15|0|'+(function(){return 'x'})())"
+    ";location.href=location.pathname+location.search</script></html>"
+)
 _GZIP_PAGE = gzip.compress(_html("截断压缩", "<p>" + "压缩内容。" * 2000 + "</p>").encode(), mtime=0)
