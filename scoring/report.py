@@ -142,6 +142,7 @@ METRIC_COLS = (
     Col("rank_in_group", "组内排名", 9, FMT_INT),
     Col("excellent", "优秀网站", 9, labels=YES_NO),
     Col("pages", "抓取页面数", 10, FMT_INT),
+    Col("pages_capped", "受抓取上限限制未读页面数", 12, FMT_INT),
     Col("evaluation", "评估状态", 10, labels=EVALUATION),
     Col("home_url", "首页网址", 36, link=True),
     Col("crawl_status", "抓取状态", 10),

@@ -86,9 +86,10 @@ class ComponentSpider(Spider):
 
 
 def project_settings() -> dict[str, Any]:
-    """The uppercase names of ``govsites.settings`` as a dict (what ``scrapy.cfg`` points Scrapy at)."""
+    """The uppercase names of ``govsites.settings`` as a dict (what ``scrapy.cfg`` points Scrapy at), but for the
+    reactor: ``get_crawler`` checks it against the one this test process has installed already."""
     module = importlib.import_module(PROJECT_SETTINGS)
-    return {name: getattr(module, name) for name in dir(module) if name.isupper()}
+    return {name: getattr(module, name) for name in dir(module) if name.isupper() and name != "TWISTED_REACTOR"}
 
 
 def component_crawler(

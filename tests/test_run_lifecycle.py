@@ -15,7 +15,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.test import get_crawler
 
-import govsites.settings
 from govsites.config import declared_names
 from govsites.extensions import RunLifecycle
 from govsites.items import LinkCheckItem, LinkRefItem, ListEntryItem, PageItem, ProbeItem, SiteDoneItem, TypoItem
@@ -25,13 +24,10 @@ from govsites.spiders.probe import ProbeSpider
 from govsites.spiders.site import SiteSpider
 from govsites.spiders.sites import RegisteredSitesSpider
 from govsites.store import StoreLock, open_store
+from tests.helpers import project_settings
 from tests.localservers import missing_reason, redis_server
 
-PROJECT = {
-    name: getattr(govsites.settings, name)
-    for name in dir(govsites.settings)
-    if name.isupper() and name != "TWISTED_REACTOR"
-}
+PROJECT = project_settings()
 REGISTRY = (
     "site_id,name,group,county,home_url\n"
     "a,甲县人民政府,county,甲县,http://127.0.0.11:8341/\n"

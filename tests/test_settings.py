@@ -8,19 +8,13 @@ from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-import govsites.settings
 from govsites.addon import PLAYWRIGHT_HANDLERS, apply_config
 from govsites.config import GovsitesConfig, declared_names
 from govsites.spiderloader import SiteSpiderLoader
 from govsites.spiders.site import SiteSpider
+from tests.helpers import project_settings
 
-#: The project's settings module as Scrapy loads it (its names only: no Scrapy default at project priority), but for
-#: the reactor: ``get_crawler`` names the one the test process has installed.
-PROJECT = {
-    name: getattr(govsites.settings, name)
-    for name in dir(govsites.settings)
-    if name.isupper() and name != "TWISTED_REACTOR"
-}
+PROJECT = project_settings()
 
 
 @pytest.fixture(autouse=True)
