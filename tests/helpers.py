@@ -56,6 +56,17 @@ def run(args: list[str], timeout: float = 600, **extra: str) -> subprocess.Compl
     )
 
 
+def crawl_command(registry: Path, db: Path | str, run_label: str, as_of: str, *extra: str) -> list[str]:
+    """The arguments of ``python -m govsites crawl`` as ``make crawl`` passes them (for :func:`run`)."""
+    command = ["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db)]
+    return [*command, "--run", run_label, "--as-of", as_of, *extra]
+
+
+def score_command(registry: Path, db: Path | str, out: Path, run_label: str) -> list[str]:
+    """The arguments of ``python -m scoring`` as ``make score`` passes them (for :func:`run`)."""
+    return ["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", run_label]
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     """An output CSV as a list of rows (dicts keyed by the header)."""
     with path.open(encoding="utf-8", newline="") as fh:

@@ -15,7 +15,7 @@ import pytest
 
 from bench.web import BenchWeb, build_truth, compare
 from bench.web.model import REQUIRED_PATTERNS, WebConfig, coverage
-from tests.helpers import needs_chromium, run
+from tests.helpers import crawl_command, needs_chromium, run, score_command
 
 WEB = WebConfig(seed=8, sites=12, pages=60, down_share=0.1, js_share=0.2, typo_share=0.5, broken_share=0.08)
 AIM = 0.98
@@ -31,25 +31,12 @@ def accuracy(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
         truth = build_truth(WEB, web.port)
         db, out = tmp / "store.sqlite", tmp / "out"
         crawled = run(
-            [
-                "-m",
-                "govsites",
-                "crawl",
-                "--sites",
-                str(registry),
-                "--db",
-                str(db),
-                "--run",
-                "acc",
-                "--as-of",
-                WEB.as_of.isoformat(),
-                "--allow-private",
-            ],
+            crawl_command(registry, db, "acc", WEB.as_of.isoformat(), "--allow-private"),
             GOVSITES_PROBES="1",
         )
         assert crawled.returncode == 0, crawled.stderr[-3000:]
     scored = run(
-        ["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", "acc"],
+        score_command(registry, db, out, "acc"),
         GOVSITES_PROBES="1",
     )
     assert scored.returncode == 0, scored.stderr[-3000:]

@@ -22,7 +22,7 @@ import pytest
 
 from bench.web.model import WebConfig, host
 from bench.web.server import BenchWeb
-from tests.helpers import ROOT, child_env, run
+from tests.helpers import ROOT, child_env, crawl_command, run, score_command
 from tests.localservers import missing_reason, postgres_server, redis_server
 
 REASON = missing_reason()
@@ -46,24 +46,11 @@ TYPO_PAGE = frozenset({"url", "context"})
 
 
 def crawl_args(registry: Path, db: str, run_label: str) -> list[str]:
-    return [
-        "-m",
-        "govsites",
-        "crawl",
-        "--sites",
-        str(registry),
-        "--db",
-        db,
-        "--run",
-        run_label,
-        "--as-of",
-        WEB.as_of.isoformat(),
-        "--allow-private",
-    ]
+    return crawl_command(registry, db, run_label, WEB.as_of.isoformat(), "--allow-private")
 
 
 def score(registry: Path, db: str, run_label: str, out: Path) -> None:
-    scored = run(["-m", "scoring", "--db", db, "--out", str(out), "--sites", str(registry), "--run", run_label], **ENV)
+    scored = run(score_command(registry, db, out, run_label), **ENV)
     assert scored.returncode == 0, scored.stderr[-3000:]
 
 

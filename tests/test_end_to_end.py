@@ -18,7 +18,7 @@ import pytest
 
 from govsites.demo import AS_OF, DemoWeb
 from govsites.demo.expected import load_expected
-from tests.helpers import ROOT, needs_chromium, read_csv, run
+from tests.helpers import ROOT, crawl_command, needs_chromium, read_csv, run, score_command
 
 EXPECTED = load_expected()
 METRIC_FIELDS = (
@@ -34,27 +34,11 @@ pytestmark = needs_chromium
 
 
 def crawl(registry: Path, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return run(
-        [
-            "-m",
-            "govsites",
-            "crawl",
-            "--sites",
-            str(registry),
-            "--db",
-            str(db),
-            "--run",
-            "e2e",
-            "--as-of",
-            AS_OF.isoformat(),
-            "--allow-private",
-            *extra,
-        ]
-    )
+    return run(crawl_command(registry, db, "e2e", AS_OF.isoformat(), "--allow-private", *extra))
 
 
 def score(registry: Path, db: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    return run(["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", "e2e"])
+    return run(score_command(registry, db, out, "e2e"))
 
 
 @pytest.fixture(scope="module")

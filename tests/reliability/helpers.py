@@ -8,7 +8,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.helpers import query, read_csv
+from tests.helpers import crawl_command, query, read_csv, score_command
 from tests.webs.hostile import AS_OF, HostileWeb
 
 CAPS = (
@@ -27,27 +27,14 @@ CRAWL_TIMEOUT = 900.0
 
 
 def crawl_args(registry: Path, db: Path, *extra: str, run_label: str = "rel", columns: Path | None = None) -> list[str]:
-    args = [
-        "-m",
-        "govsites",
-        "crawl",
-        "--sites",
-        str(registry),
-        "--db",
-        str(db),
-        "--run",
-        run_label,
-        "--as-of",
-        AS_OF.isoformat(),
-        *CAPS,
-    ]
+    args = crawl_command(registry, db, run_label, AS_OF.isoformat(), *CAPS)
     if columns is not None:
         args += ["--columns", str(columns)]
     return [*args, *extra]
 
 
 def score_args(registry: Path, db: Path, out: Path, run_label: str = "rel") -> list[str]:
-    return ["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", run_label]
+    return score_command(registry, db, out, run_label)
 
 
 @dataclass

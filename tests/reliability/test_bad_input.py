@@ -9,7 +9,7 @@ import pytest
 
 from govsites.cli import build_parser, validate
 from govsites.registry import load_sites
-from tests.helpers import ROOT, run
+from tests.helpers import ROOT, crawl_command, run
 
 HEADER = "site_id,name,group,county,home_url\n"
 GOOD = "xunyang,旬阳县人民政府,county,旬阳县,http://127.0.0.11:8341/\n"
@@ -30,23 +30,7 @@ BAD_REGISTRIES: dict[str, tuple[str, int, str]] = {
 
 
 def _crawl(registry: Path, db: Path, *extra: str) -> tuple[int, str]:
-    result = run(
-        [
-            "-m",
-            "govsites",
-            "crawl",
-            "--sites",
-            str(registry),
-            "--db",
-            str(db),
-            "--run",
-            "bad",
-            "--as-of",
-            "2015-12-31",
-            *extra,
-        ],
-        timeout=60,
-    )
+    result = run(crawl_command(registry, db, "bad", "2015-12-31", *extra), timeout=60)
     return result.returncode, result.stderr
 
 
