@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from govsites.paths import DATA_DIR
 from scoring.evaluation import Evaluation
 from scoring.expert import EXPERT_SHEET, GROUP_HEADER, ID_HEADER, NAME_HEADER, NOTE_HEADER, item_header
 from scoring.rubric import ExpertSpec, Rubric
@@ -580,12 +581,23 @@ def _key_area_sheet(wb: Workbook, matrix: pd.DataFrame, rubric: Rubric) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(matrix) + 1}"
 
 
+def rubric_file_label(path: str) -> str:
+    """The rubric file as the workbook names it: ``data/rubric/<name>`` for a bundled profile, else the file name
+    (a workbook that an office forwards never carries this machine's folders)."""
+    file = Path(path).resolve()
+    return (
+        f"data/{file.relative_to(DATA_DIR.resolve()).as_posix()}"
+        if file.is_relative_to(DATA_DIR.resolve())
+        else file.name
+    )
+
+
 def _rubric_sheet(wb: Workbook, rubric: Rubric) -> None:
     ws = wb.create_sheet(SHEETS["rubric"])
     set_widths(ws, VETO_COLS, DEDUCTION_COLS, first=18)
     windows = "；".join(f"{CATEGORY_LABELS.get(c, c)}{w.label()}" for c, w in rubric.windows.items())
     info = (
-        ("规则文件", rubric.path),
+        ("规则文件", rubric_file_label(rubric.path)),
         ("依据", rubric.source),
         ("合格分数线", f"{rubric.pass_mark:g}"),
         ("首页不可访问阈值", f"探测失败率≥{rubric.probe_failure_threshold:.0%}"),

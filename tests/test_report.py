@@ -223,3 +223,12 @@ def test_workbook_is_written_from_an_evaluation_that_writes_nothing(
     for title in wb.sheetnames:
         cells = [[c.value for c in row] for row in again[title].iter_rows()]
         assert cells == [[c.value for c in row] for row in wb[title].iter_rows()], title
+
+
+def test_rubric_sheet_names_the_rule_file_without_this_machines_folders(book: tuple[Fixture, Workbook]) -> None:
+    _, wb = book
+    ws = wb[SHEETS["rubric"]]
+    values = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row and row[0]}
+    assert values["规则文件"] == "data/rubric/census2015.toml"
+    every = [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+    assert not [v for v in every if str(Path(__file__).resolve().parents[1]) in v]
