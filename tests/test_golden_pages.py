@@ -1,8 +1,9 @@
 """Golden pages: what the extractors return for each saved page in tests/pages/, pinned.
 
-Every ``tests/pages/<name>.html`` has a ``<name>.expected.json`` beside it. Its ``input`` (the page's URL and
-evaluation date) is written by hand; everything else is what the extractors returned when the expectations
-were last refreshed: the decoded encoding and title, the list page (entries with dates, emptiness, next
+Every ``tests/pages/<name>.expected.json`` pins the page ``<name>.html`` beside it, or the page its ``input`` names
+as ``page`` (a path relative to tests/pages/, for a real page vendored once under tests/realpages/). Its ``input``
+(the page's URL and evaluation date) is written by hand; everything else is what the extractors returned when the
+expectations were last refreshed: the decoded encoding and title, the list page (entries with dates, emptiness, next
 pages, render hint), the home blocks, the columns found, the article date, the letters, the guide verdict
 and the link counts. A page's bytes are decoded as the spider decodes a response without a charset header.
 
@@ -35,7 +36,7 @@ from govsites.extract.page import Page
 from govsites.extract.text import decode_body
 
 PAGES = Path(__file__).resolve().parent / "pages"
-NAMES = sorted(path.name.removesuffix(".html") for path in PAGES.glob("*.html"))
+NAMES = sorted(path.name.removesuffix(".expected.json") for path in PAGES.glob("*.expected.json"))
 REFRESH = os.environ.get("GOVSITES_REFRESH_GOLDEN") == "1"
 
 
@@ -101,12 +102,17 @@ def as_json(value: dict[str, Any]) -> str:
     return render(value, 0) + "\n"
 
 
+def page_file(name: str, given: dict[str, Any]) -> Path:
+    """The saved page an expectation pins: ``<name>.html`` beside it, or the ``page`` its input names."""
+    return PAGES / given.get("page", f"{name}.html")
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_golden_page(name: str) -> None:
     expected_path = PAGES / f"{name}.expected.json"
     expected = json.loads(expected_path.read_text(encoding="utf-8"))
     url, as_of = expected["input"]["url"], date.fromisoformat(expected["input"]["as_of"])
-    html, encoding = decode_body((PAGES / f"{name}.html").read_bytes())
+    html, encoding = decode_body(page_file(name, expected["input"]).read_bytes())
     actual = {"input": expected["input"], "encoding": encoding, **extracted(html, url, as_of)}
     if REFRESH:
         expected_path.write_text(as_json(actual), encoding="utf-8")
@@ -118,6 +124,7 @@ def test_every_golden_page_has_its_expectations_and_a_source() -> None:
     assert len(NAMES) >= 10
     sources = (PAGES / "SOURCES.md").read_text(encoding="utf-8")
     for name in NAMES:
-        assert (PAGES / f"{name}.expected.json").exists(), name
+        given = json.loads((PAGES / f"{name}.expected.json").read_text(encoding="utf-8"))["input"]
+        assert page_file(name, given).is_file(), name
         assert f"`{name}.html`" in sources, f"{name}.html: say where it comes from in tests/pages/SOURCES.md"
-    assert not [p.name for p in PAGES.glob("*.expected.json") if p.name.removesuffix(".expected.json") not in NAMES]
+    assert not [p.name for p in PAGES.glob("*.html") if p.name.removesuffix(".html") not in NAMES]
