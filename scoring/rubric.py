@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from govsites.extract.guides import GUIDE_ELEMENTS
 from govsites.paths import data_path
 from govsites.registry import CATEGORIES, GROUPS
 from scoring.vocabulary import EVALUATED, FAIL, METRIC_COLUMNS, NO_URL, NOT_EVALUATED, PASS, UNTESTED
@@ -121,16 +122,7 @@ class ExpertSpec:
 #: spell them out; see data/rubric/census2015.toml for what each means).
 DEFAULT_EXCLUDED_KEYWORDS = ("在线访谈", "访谈", "调查", "征集", "举报")
 DEFAULT_CONSULTATION_KEYWORDS = ("信箱", "咨询", "留言", "问政", "来信", "互动")
-DEFAULT_GUIDE_ELEMENTS = (
-    "事项名称",
-    "设定依据",
-    "申请条件",
-    "办理材料",
-    "办理地点",
-    "办理时间",
-    "联系电话",
-    "办理流程",
-)
+DEFAULT_GUIDE_ELEMENTS = GUIDE_ELEMENTS  # the eight elements the crawl reads from each 办事指南 page
 YEAR_WINDOW = "year"
 
 

@@ -16,24 +16,16 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from bench.web.model import TYPOS, BenchSite, WebConfig, host, make_site
 from bench.web.render import BenchApp
-from govsites.demo.expected import crawl, normalize, window_start
+from govsites.demo.expected import column_status as demo_column_status
+from govsites.demo.expected import crawl, normalize
 from govsites.demo.model import Column
 
 HOME_WINDOW_DAYS = 14
 
 
 def column_status(col: Column, config: WebConfig) -> tuple[str, str]:
-    """(status, newest date) of a column against ``config.as_of``."""
-    if col.status != 200:
-        return "unreachable", ""
-    if not col.items:
-        return "blank", ""
-    days = [it.day for it in col.items if it.day is not None]
-    if not days:
-        return "undated", ""
-    newest = max(days)
-    start = window_start(col.category, config.as_of)
-    return ("stale" if start is not None and newest < start else "ok"), newest.isoformat()
+    """(status, newest date) of a column against ``config.as_of``: the demo web's truth."""
+    return demo_column_status(col, config.as_of)
 
 
 def column_pattern(bench: BenchSite, col: Column) -> str:

@@ -57,8 +57,9 @@ def window_start(category: str, as_of: date = AS_OF) -> date | None:
     return None
 
 
-def column_status(col: Column) -> tuple[str, str]:
-    """(status, newest_date) of a column as the rules in the brief define them."""
+def column_status(col: Column, as_of: date = AS_OF) -> tuple[str, str]:
+    """(status, newest_date) of a column on ``as_of`` as the rules in the brief define them (the demo and the
+    bench web share this truth)."""
     if col.status != 200:
         return "unreachable", ""
     if not col.items:
@@ -67,7 +68,7 @@ def column_status(col: Column) -> tuple[str, str]:
     if not days:
         return "undated", ""
     newest = max(days)
-    start = window_start(col.category)
+    start = window_start(col.category, as_of)
     status = "stale" if start is not None and newest < start else "ok"
     return status, newest.isoformat()
 
