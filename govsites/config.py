@@ -74,7 +74,9 @@ class GovsitesConfig:
     max_depth: int = setting(3, "link depth from the home page")
     max_pages: int = setting(5000, "pages per site")
     site_budget: float = setting(1800.0, "seconds of crawling per site")
-    max_query_variants: int = setting(30, "pages per path with different query strings (calendar traps)")
+    max_query_variants: int = setting(
+        30, "pages per path with different query strings (calendar traps); not for links from lists, pagers, site maps"
+    )
     article_date_pages: int = setting(3, "undated lists: newest articles opened for their date")
     guide_pages: int = setting(30, "办事指南 pages read per site")
     soft404_probe: bool = setting(True, "request each site's not-found page to recognise soft 404s")
