@@ -7,19 +7,16 @@ into a real SQLite store that the test reads back.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import crawl_command, run
+
 ARTICLES, PER_PAGE = 80, 10
 AS_OF = "2026-12-01"
 
@@ -94,32 +91,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sql
         f"site_id,name,group,county,home_url\nold,某某县人民政府,county,某某县,{home}\n", encoding="utf-8"
     )
     db = tmp / "store.sqlite"
-    env = {**os.environ, "GOVSITES_PROBE_INTERVAL": "0.2", "GOVSITES_PROGRESS_INTERVAL": "0"}
     try:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "govsites",
-                "crawl",
-                "--sites",
-                str(registry),
-                "--db",
-                str(db),
-                "--run",
-                "cov",
-                "--as-of",
-                AS_OF,
-                "--allow-private",
-                "-s",
-                "GOVSITES_MAX_QUERY_VARIANTS=2",
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
+        result = run(
+            crawl_command(registry, db, "cov", AS_OF, "--allow-private", "-s", "GOVSITES_MAX_QUERY_VARIANTS=2")
         )
     finally:
         server.shutdown()
@@ -148,3 +122,5 @@ def test_calendar_trap_is_still_capped_and_counted(crawled: tuple[str, sqlite3.C
     checked = {url for (url,) in db.execute("SELECT url FROM link_checks WHERE url LIKE '%calendar.asp%'")}
     assert checked - days
     assert "同一路径的查询参数变体上限" in log
+    ((capped,),) = db.execute("SELECT pages_capped FROM run_sites WHERE site_id = 'old'")
+    assert capped == len(checked - days)  # the partial evaluation reaches the store (and metrics.csv)
