@@ -34,7 +34,14 @@ StateLookup = Callable[[str], SiteState | None]
 def site_finished(state: SiteState) -> Iterator[SiteDoneItem]:
     """One request (or wait) of the site is over; the site's done item if nothing of it is left."""
     if state.finish_one():
-        yield SiteDoneItem(site_id=state.site.site_id, pages=state.page_count(), pages_capped=state.capped_count())
+        reason = state.blocked_reason()
+        yield SiteDoneItem(
+            site_id=state.site.site_id,
+            pages=state.page_count(),
+            pages_capped=state.capped_count(),
+            status="blocked" if reason else "done",
+            error=reason,
+        )
 
 
 class SiteAccounting:

@@ -124,7 +124,12 @@ class StorePipeline:
                 self.flush()
                 assert self.store is not None
                 self.store.finish_site(
-                    run.run_id, item.site_id, "done", strategy.pages(item.site_id), pages_capped=item.pages_capped
+                    run.run_id,
+                    item.site_id,
+                    item.status,
+                    strategy.pages(item.site_id),
+                    error=item.error,
+                    pages_capped=item.pages_capped,
                 )
                 self._count("govsites/store/sites_done")
             return item

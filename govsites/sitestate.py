@@ -68,10 +68,13 @@ class SiteState:
     notfound_fp: str | None = None  # fingerprint of the site's own not-found page (soft 404)
     page_fps: dict[str, str] = field(default_factory=dict)  # fingerprints of 200 pages, to re-judge late
     details: dict[str, PendingDetail] = field(default_factory=dict)  # letter/guide pages still to read
+    blocked: str = ""  # why the site could not be read (反爬拦截: govsites.antibot); "" when it could
 
     # -- scope -----------------------------------------------------------------------------------------
     def internal(self, url: str) -> bool:
-        return same_site(url, self.site.home_url) or any(same_site(url, f"http://{h}/") for h in self._hosts())
+        """A page of this site: on its hosts, and within its scope on a shared host (:mod:`govsites.scope`)."""
+        on_host = same_site(url, self.site.home_url) or any(same_site(url, f"http://{h}/") for h in self._hosts())
+        return on_host and self.site.owns(url)
 
     def _hosts(self) -> set[str]:
         return self.hosts
@@ -82,6 +85,13 @@ class SiteState:
 
     def home_url_final(self) -> str:
         return self.home_final
+
+    # -- a site that could not be read ---------------------------------------------------------------
+    def set_blocked(self, reason: str) -> None:
+        self.blocked = reason
+
+    def blocked_reason(self) -> str:
+        return self.blocked
 
     # -- URLs seen, pages, caps ----------------------------------------------------------------------
     def claim(self, url: str) -> bool:
