@@ -9,7 +9,8 @@
   cookie then opens the site (a column of three articles, one broken link); on the *wall* host the script sets a
   cookie the server never accepts. Requests are counted per host and kind (challenge answered, page served).
 - a *slow* host (:class:`ChallengeWeb` ``slow``): every answer comes ``slow_delay`` seconds late, within the crawl's
-  timeout; its column lists three articles.
+  timeout; its column lists three articles; one article links to ``/tzgg/late.html``, whose first answer comes
+  ``late_delay`` seconds late (beyond the timeout) and every later one in ``slow_delay``.
 
 Standard library only, on the shared loopback lifecycle (:class:`govsites.demo.loopback.LoopbackServers`).
 """
@@ -191,9 +192,10 @@ class ChallengeWeb(_Web):
 
     hosts = {"pass": "127.0.0.82", "wall": "127.0.0.83", "slow": "127.0.0.84"}
 
-    def __init__(self, slow_delay: float = 1.5) -> None:
+    def __init__(self, slow_delay: float = 1.5, late_delay: float = 8.0) -> None:
         super().__init__()
         self.slow_delay = slow_delay
+        self.late_delay = late_delay
 
     def registry_rows(self) -> list[dict[str, str]]:
         return [
@@ -205,7 +207,9 @@ class ChallengeWeb(_Web):
     def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
         path = urlsplit(handler.path).path
         if role == "slow":
-            time.sleep(self.slow_delay)
+            late = path == "/tzgg/late.html" and not self.hits[(role, path)]
+            self.hits[(role, path)] += 1
+            time.sleep(self.late_delay if late else self.slow_delay)
         elif f"{CLEARANCE}=letmein" not in (handler.headers.get("Cookie") or ""):
             self.hits[(role, "challenge")] += 1
             value = "letmein" if role == "pass" else "never"
@@ -215,7 +219,10 @@ class ChallengeWeb(_Web):
             return 200, home_page("某某市人民政府部门", "/tzgg/", "通知公告"), []
         if path == "/tzgg/":
             return 200, page("通知公告", column_page("通知公告", "/tzgg/", 3)), []
+        if path == "/tzgg/late.html":
+            return 200, article_page("办理结果", "<p>已办结。</p>"), []
         if path.startswith("/tzgg/art"):
             broken = '<a href="/tzgg/gone.html">附件</a>' if path.endswith("art3.html") else ""
+            broken += '<a href="/tzgg/late.html">办理结果</a>' if path.endswith("art2.html") else ""
             return 200, article_page("通知公告", f"<p>本月工作安排。</p>{broken}"), []
         return NOT_FOUND
