@@ -38,7 +38,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Challeng
     assert result.returncode == 0, result.stderr[-3000:]
     scored = run(score_command(registry, db, tmp / "out", "ab"))
     assert scored.returncode == 0, scored.stderr[-3000:] + scored.stdout[-2000:]
-    yield web, tmp, result.stderr
+    return web, tmp, result.stderr
 
 
 def rows(tmp: Path, sql: str, *params: str) -> list[tuple[object, ...]]:
@@ -67,7 +67,8 @@ def test_a_passed_challenge_opens_the_site_for_plain_requests(crawled: tuple[Cha
 def test_a_challenge_that_never_passes_is_reported_not_scored(crawled: tuple[ChallengeWeb, Path, str]) -> None:
     _web, tmp, log = crawled
     ((status, error),) = rows(tmp, "SELECT status, error FROM run_sites WHERE site_id = 'walled'")
-    assert status == "blocked" and "反爬拦截" in str(error)
+    assert status == "blocked"
+    assert "反爬拦截" in str(error)
     assert rows(tmp, "SELECT url FROM link_checks WHERE site_id = 'walled' AND broken = 1") == []
     assert "'govsites/antibot/blocked/127.0.0.83" in log
     scores = {row["site_id"]: row for row in read_csv(tmp / "out" / "metrics.csv")}
@@ -75,8 +76,10 @@ def test_a_challenge_that_never_passes_is_reported_not_scored(crawled: tuple[Cha
     assert walled["verdict"] == "未评估"
     assert walled["veto_reasons"] == ""  # not vetoed as unavailable
     assert walled["score"] == ""  # and not a full score for zero problems
-    assert walled["evaluation"] == "blocked" and "反爬拦截" in walled["crawl_error"]
-    assert scores["guarded"]["verdict"] in ("合格", "不合格") and scores["guarded"]["score"] != ""
+    assert walled["evaluation"] == "blocked"
+    assert "反爬拦截" in walled["crawl_error"]
+    assert scores["guarded"]["verdict"] in ("合格", "不合格")
+    assert scores["guarded"]["score"] != ""
     workbook = load_workbook(tmp / "out" / "scores.xlsx", read_only=True)
     cells = {str(c) for sheet in workbook.worksheets for r in sheet.iter_rows(values_only=True) for c in r if c}
     assert "反爬拦截" in cells or any(c.startswith("反爬拦截") for c in cells)  # the analyst sees why

@@ -59,7 +59,8 @@ def test_each_site_gets_its_own_broken_links_and_columns(crawled: tuple[SharedHo
     assert broken_of(db, "fgj") == {"bm/fgj/gone.html"}
     assert broken_of(db, "jyj") == {"bm/jyj/gone.html", "ztzl/jyj/lost.html"}
     columns = {(s, u.split("/", 3)[3]) for s, u in db.execute("SELECT site_id, url FROM columns WHERE items > 0")}
-    assert ("fgj", "bm/fgj/tzgg/") in columns and ("jyj", "bm/jyj/gzdt/") in columns
+    assert ("fgj", "bm/fgj/tzgg/") in columns
+    assert ("jyj", "bm/jyj/gzdt/") in columns
     assert not any(site == "portal" and url.startswith("bm/") for site, url in columns)
 
 
@@ -92,7 +93,8 @@ def test_scope_rules_and_registry_errors(tmp_path: Path) -> None:
     assert scopes["portal"].holds("http://x.gov.cn/bm/other/1.html")
     assert scopes["fgj"].holds("http://www.x.gov.cn/bm/fgj")  # www. and the folder's own URL
     assert not scopes["fgj"].holds("http://x.gov.cn/bm/fgjx/")
-    assert scopes["topic"].holds("http://x.gov.cn/zt/b/1.html") and not scopes["topic"].holds("http://x.gov.cn/zt/c/")
+    assert scopes["topic"].holds("http://x.gov.cn/zt/b/1.html")
+    assert not scopes["topic"].holds("http://x.gov.cn/zt/c/")
     bad = tmp_path / "sites.csv"
     bad.write_text(
         "site_id,name,group,county,home_url,scope\na,甲,agency,市直,http://x.gov.cn/a/,http://x.gov.cn/a/|ftp://x\n",
@@ -100,4 +102,5 @@ def test_scope_rules_and_registry_errors(tmp_path: Path) -> None:
     )
     with pytest.raises(RegistryError) as error:
         load_sites(bad)
-    assert error.value.line == 2 and error.value.field == "scope"
+    assert error.value.line == 2
+    assert error.value.field == "scope"

@@ -21,6 +21,7 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from govsites.demo.loopback import LoopbackServers
@@ -72,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Web(LoopbackServers):
     """Servers on fixed loopback addresses (port 0: any free port); counts requests open at once."""
 
-    hosts: dict[str, str] = {}
+    hosts: ClassVar[dict[str, str]] = {}
 
     def __init__(self) -> None:
         super().__init__()
@@ -120,8 +121,11 @@ NOT_FOUND = (404, page("页面不存在", "<p>404 您访问的页面不存在</p
 class SharedHostWeb(_Web):
     """A consolidated platform on one host (see the module docstring)."""
 
-    hosts = {"platform": "127.0.0.81"}
-    SUBSITES = {"/bm/fgj/": ("发展和改革局", "通知公告", "tzgg/"), "/bm/jyj/": ("教育局", "工作动态", "gzdt/")}
+    hosts: ClassVar[dict[str, str]] = {"platform": "127.0.0.81"}
+    SUBSITES: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "/bm/fgj/": ("发展和改革局", "通知公告", "tzgg/"),
+        "/bm/jyj/": ("教育局", "工作动态", "gzdt/"),
+    }
 
     def registry_rows(self) -> list[dict[str, str]]:
         topic = self.url("platform", "/ztzl/jyj/")
@@ -190,7 +194,7 @@ def challenge(cookie_value: str) -> str:
 class ChallengeWeb(_Web):
     """Hosts behind a JS cookie challenge, and a slow host (see the module docstring)."""
 
-    hosts = {"pass": "127.0.0.82", "wall": "127.0.0.83", "slow": "127.0.0.84"}
+    hosts: ClassVar[dict[str, str]] = {"pass": "127.0.0.82", "wall": "127.0.0.83", "slow": "127.0.0.84"}
 
     def __init__(self, slow_delay: float = 1.5, late_delay: float = 8.0) -> None:
         super().__init__()
