@@ -31,9 +31,14 @@ from govsites.sitestate import SiteState, state_lookup
 StateLookup = Callable[[str], SiteState | None]
 
 
-def site_finished(state: SiteState) -> Iterator[SiteDoneItem]:
-    """One request (or wait) of the site is over; the site's done item if nothing of it is left."""
+def site_finished(state: SiteState) -> Iterator[SiteDoneItem | Request]:
+    """One request (or wait) of the site is over; the site's done item if nothing of it is left — or, when the
+    crawl caps held new pages until the site was quiet (:mod:`govsites.caps`), the requests they let through."""
     if state.finish_one():
+        released = state.quiet()
+        if released:
+            yield from released
+            return
         reason = state.blocked_reason()
         yield SiteDoneItem(
             site_id=state.site.site_id,
@@ -58,7 +63,7 @@ class SiteAccounting:
         if state is not None:
             state.add_inflight(1)
 
-    def finished(self, request: Request | None) -> Iterator[SiteDoneItem]:
+    def finished(self, request: Request | None) -> Iterator[SiteDoneItem | Request]:
         """``request`` has been answered and its output handled; the site's done item if it was the last."""
         state = self._state(request)
         if state is not None:

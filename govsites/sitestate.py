@@ -69,6 +69,11 @@ class SiteState:
     page_fps: dict[str, str] = field(default_factory=dict)  # fingerprints of 200 pages, to re-judge late
     details: dict[str, PendingDetail] = field(default_factory=dict)  # letter/guide pages still to read
     blocked: str = ""  # why the site could not be read (反爬拦截: govsites.antibot); "" when it could
+    # New pages a crawl cap decides on once the site is quiet (govsites.caps, stable caps): URL -> request, the
+    # best route to each seen since (least depth, listed or not), and who decides on them.
+    held: dict[str, Any] = field(default_factory=dict)
+    routes: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    on_quiet: Callable[[SiteState], list[Any]] | None = None
 
     # -- scope -----------------------------------------------------------------------------------------
     def internal(self, url: str) -> bool:
@@ -128,6 +133,34 @@ class SiteState:
 
     def over_budget(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
+
+    # -- pages held until the site is quiet (govsites.caps) ------------------------------------------------
+    def hold(self, url: str, request: Any, route: tuple[int, bool], on_quiet: Callable[[SiteState], list[Any]]) -> None:
+        self.held[url] = request
+        self.note_route(url, *route)
+        self.on_quiet = on_quiet
+
+    def note_route(self, url: str, depth: int, listed: bool) -> None:
+        """Another link to ``url`` (a held page): its least depth, and whether any list names it."""
+        if url in self.held:
+            known = self.routes.get(url, (depth, listed))
+            self.routes[url] = (min(known[0], depth), known[1] or listed)
+
+    def take_held(self) -> list[tuple[Any, tuple[int, bool]]]:
+        """The held pages with their best routes; none is held afterwards."""
+        taken = [(request, self.routes[url]) for url, request in self.held.items()]
+        self.held, self.routes = {}, {}
+        return taken
+
+    def quiet(self) -> list[Any]:
+        """The site has no request in flight: the requests that follow from the pages held until now."""
+        if not self.held or self.on_quiet is None:
+            return []
+        released = self.on_quiet(self)
+        if released:
+            self.done = False
+            self.inflight += len(released)
+        return released
 
     # -- requests in flight ----------------------------------------------------------------------------
     def add_inflight(self, n: int = 1) -> None:

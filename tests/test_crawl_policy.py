@@ -24,7 +24,7 @@ from scrapy.utils.test import get_crawler
 
 from govsites.caps import ALL_CAPS, CAPS, NO_CAP, PAGE_CAP_ONLY, CrawlCapsMiddleware
 from govsites.extract.columns import ColumnLink
-from govsites.inflight import InflightMiddleware
+from govsites.inflight import InflightMiddleware, site_finished
 from govsites.items import LinkCheckItem, ProbeItem, SiteDoneItem
 from govsites.sitestate import state_lookup
 from govsites.spiderloader import SiteSpiderLoader
@@ -52,6 +52,7 @@ def crawler(tmp_path: Path) -> Any:
         "GOVSITES_MAX_DEPTH": 2,
         "GOVSITES_MAX_QUERY_VARIANTS": 2,
         "GOVSITES_PROBES": 0,
+        "GOVSITES_STABLE_CAPS": False,  # decided as they come (stable caps: test_stable_caps_decide_by_depth_then_url)
         "ITEM_PIPELINES": {},
         "SPIDER_MIDDLEWARES": {"govsites.inflight.InflightMiddleware": 40, "govsites.caps.CrawlCapsMiddleware": 850},
     }
@@ -94,6 +95,27 @@ def test_page_cap_turns_the_rest_into_body_checks(crawler: Any) -> None:
     assert crawler.spider.states[SITE].capped_count() == 2  # SiteDoneItem.pages_capped
     assert crawler.stats.get_value("govsites/capped/pages") == 2
     assert crawler.stats.get_value(f"govsites/capped/pages/{SITE}") == 2
+
+
+def test_stable_caps_decide_by_depth_then_url(crawler: Any) -> None:
+    caps = CrawlCapsMiddleware.from_crawler(crawler)
+    caps.stable = True
+    state = crawler.spider.states[SITE]
+    state.add_inflight(1)  # the home page's answer
+    # found in an order no crawl repeats; z.html is linked again, less deep, before the site is quiet
+    found = [link("p5.html"), link("z.html", depth=2), link("p1.html"), link("p9.html"), link("p3.html")]
+    assert collect(caps.process_spider_output(home_response(), stream(*found))) == []  # held, not decided
+    state.note_route(HOME + "z.html", 1, False)
+    released = list(site_finished(state))  # the home page's output is done: the site is quiet
+    pages = [r.url.rsplit("/", 1)[1] for r in released if r.meta.get(CAPS)]
+    checks = [r.url.rsplit("/", 1)[1] for r in released if r.callback == crawler.spider.check_done]
+    assert pages == ["p1.html", "p3.html", "p5.html", "p9.html"]  # depth then URL, within GOVSITES_MAX_PAGES
+    assert checks == ["z.html"]
+    assert not any(isinstance(r, SiteDoneItem) for r in released)
+    assert state.inflight == len(released)  # the released requests keep the site open
+    for _ in released[:-1]:
+        assert list(site_finished(state)) == []
+    assert [type(x) for x in site_finished(state)] == [SiteDoneItem]
 
 
 def test_depth_cap_spares_known_columns(crawler: Any) -> None:

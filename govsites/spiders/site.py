@@ -125,6 +125,8 @@ class SiteSpider(LinkCheckSpider):
         links = list(links)
         for link, new in zip(links, state.claim_many(link.url for link in links), strict=True):
             if not new:
+                # a page the caps still hold (govsites.caps) is decided by its best route, whoever found it first
+                state.note_route(link.url, depth - 1 if link.url in pagination else depth, link.url in listed)
                 continue
             scheme = urlsplit(link.url).scheme
             if scheme not in ("http", "https"):
