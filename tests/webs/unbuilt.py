@@ -230,3 +230,80 @@ class ChallengeWeb(_Web):
             broken += '<a href="/tzgg/late.html">办理结果</a>' if path.endswith("art2.html") else ""
             return 200, article_page("通知公告", f"<p>本月工作安排。</p>{broken}"), []
         return NOT_FOUND
+
+
+class CappedWeb(_Web):
+    """A county site bigger than the caps a test gives it; the pages of column ``slow`` answer after ``pause``
+    seconds, so that two crawls with different slow columns see the answers in different orders.
+
+    Home: three columns (通知公告, 工作动态, 政策文件), each a list of 12 articles over 3 pages (``?page=N``);
+    every article links to three related articles of other columns (plain links, deeper than the lists), to a
+    missing attachment when its number is divisible by 4, and to a calendar (``/rl.asp?d=N``, a query-variant
+    trap). Articles ending in 3 carry a serious typo (中华人民共合国) on a line of their own; every article's
+    sidebar repeats one typo line (国务院办工厅) beside the article's own title.
+    """
+
+    hosts: ClassVar[dict[str, str]] = {"county": "127.0.0.85"}
+    COLUMNS: ClassVar[dict[str, str]] = {"tzgg": "通知公告", "gzdt": "工作动态", "zcwj": "政策文件"}
+    ARTICLES, PER_PAGE = 12, 4
+
+    def __init__(self, slow: str = "", pause: float = 0.3) -> None:
+        super().__init__()
+        self.slow, self.pause = slow, pause
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        return [row("capped", "某某县人民政府", "county", "某某县", self.url("county"))]
+
+    def nav(self) -> str:
+        return " ".join(f'<a href="/{slug}/list.asp?page=1">{name}</a>' for slug, name in self.COLUMNS.items())
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        parts = urlsplit(handler.path)
+        if self.slow and parts.path.startswith(f"/{self.slow}/"):
+            time.sleep(self.pause)
+        path, query = parts.path, dict(q.split("=", 1) for q in parts.query.split("&") if "=" in q)
+        nav = self.nav()
+        slugs = list(self.COLUMNS)
+        if path == "/":
+            blocks = "".join(
+                f'<div class="block"><h2>{name}</h2><a href="/{slug}/list.asp?page=1">更多</a></div>'
+                for slug, name in self.COLUMNS.items()
+            )
+            return 200, page("某某县人民政府", blocks, nav), []
+        slug = path.strip("/").split("/")[0]
+        if slug in self.COLUMNS and path.endswith("/list.asp"):
+            number = int(query.get("page", "1"))
+            pages = self.ARTICLES // self.PER_PAGE
+            if not 1 <= number <= pages:
+                return NOT_FOUND
+            first = (number - 1) * self.PER_PAGE + 1
+            name = self.COLUMNS[slug]
+            items = "".join(
+                f'<li><a href="/{slug}/show.asp?id={i}">{name}第{i}号</a><span>2026-11-{i:02d}</span></li>'
+                for i in range(first, first + self.PER_PAGE)
+            )
+            pager = "".join(f'<a href="/{slug}/list.asp?page={n}">{n}</a> ' for n in range(1, pages + 1))
+            body = f'<h2>{self.COLUMNS[slug]}</h2><ul class="list">{items}</ul><div class="pager">{pager}</div>'
+            return 200, page(self.COLUMNS[slug], body, nav), []
+        if slug in self.COLUMNS and path.endswith("/show.asp"):
+            number = int(query.get("id", "0"))
+            if not 1 <= number <= self.ARTICLES:
+                return NOT_FOUND
+            others = [s for s in slugs if s != slug]
+            related = "".join(
+                f'<li><a href="/{other}/show.asp?id={(number * 5 + k) % self.ARTICLES + 1}">相关文章{k}</a></li>'
+                for k, other in enumerate([*others, others[0]])
+            )
+            missing = f'<p><a href="/files/{slug}{number}.doc.html">附件</a></p>' if number % 4 == 0 else ""
+            typo = "<p>依据中华人民共合国有关法律法规。</p>" if number % 10 == 3 else ""
+            title = f"{self.COLUMNS[slug]}第{number}号"
+            body = (
+                f"<h1>{title}</h1><p>发布日期：2026-11-{number:02d}</p><p>{title}正文。</p>{typo}{missing}"
+                f'<div class="side"><p>{title}：转发国务院办工厅通知</p><ul>{related}</ul>'
+                f'<a href="/rl.asp?d={number}">活动日历</a></div>'
+            )
+            return 200, page(title, body, nav), []
+        if path == "/rl.asp":
+            day = int(query.get("d", "1"))
+            return 200, page("活动日历", f'<p>第{day}天</p><a href="/rl.asp?d={day + 1}">后一天</a>', nav), []
+        return NOT_FOUND
