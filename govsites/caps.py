@@ -44,6 +44,8 @@ from govsites.sitestate import SiteState, state_lookup
 logger = logging.getLogger(__name__)
 
 CAPS = "caps"
+#: ``request.meta`` flag of a page the caps decided on when its site was quiet: passed on as is.
+DECIDED = "caps_decided"
 ALL_CAPS = "all"
 PAGE_CAP_ONLY = "pages"
 LISTED = "listed"
@@ -125,7 +127,8 @@ class CrawlCapsMiddleware:
 
     async def _admitted(self, results: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for out in results:
-            admitted = self.arrived(out) if isinstance(out, Request) and out.meta.get(CAPS) else out
+            capped = isinstance(out, Request) and out.meta.get(CAPS) and not out.meta.get(DECIDED)
+            admitted = self.arrived(out) if capped else out
             if admitted is not None:
                 yield admitted
 
@@ -142,7 +145,10 @@ class CrawlCapsMiddleware:
         """The site is quiet: its held pages decided in order of depth then URL (see the module docstring)."""
         held = [with_route(request, depth, listed) for request, (depth, listed) in state.take_held()]
         held.sort(key=lambda r: (int(r.meta.get("gdepth", 0)), r.url))
-        return [out for out in map(self.admit, held) if out is not None]
+        released = [out for out in map(self.admit, held) if out is not None]
+        for out in released:
+            out.meta[DECIDED] = True  # may leave in another site's output (a shared check's answer): not held again
+        return released
 
     def admit(self, request: Request) -> Request | None:
         """``request`` when it is within the caps (it is then counted), else what replaces it."""

@@ -64,10 +64,14 @@ class SiteAccounting:
             state.add_inflight(1)
 
     def finished(self, request: Request | None) -> Iterator[SiteDoneItem | Request]:
-        """``request`` has been answered and its output handled; the site's done item if it was the last."""
+        """``request`` has been answered and its output handled; the site's done item if it was the last (or the
+        pages the caps held until then, counted as sent)."""
         state = self._state(request)
         if state is not None:
-            yield from site_finished(state)
+            for out in site_finished(state):
+                if isinstance(out, Request):
+                    self.sent(out)
+                yield out
 
 
 async def settle(accounting: SiteAccounting, request: Request | None, output: AsyncIterator[Any]) -> AsyncIterator[Any]:

@@ -153,13 +153,13 @@ class SiteState:
         return taken
 
     def quiet(self) -> list[Any]:
-        """The site has no request in flight: the requests that follow from the pages held until now."""
+        """The site has no request in flight: the requests that follow from the pages held until now (the site is
+        open again when there are any; whoever sends them counts them in flight)."""
         if not self.held or self.on_quiet is None:
             return []
         released = self.on_quiet(self)
         if released:
             self.done = False
-            self.inflight += len(released)
         return released
 
     # -- requests in flight ----------------------------------------------------------------------------
