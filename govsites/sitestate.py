@@ -276,6 +276,14 @@ class RedisSiteState(SiteState):
         value = self.r.get(self.k("home_final"))
         return value.decode() if value else ""
 
+    # -- a site that could not be read (any worker may write the site's done row) ------------------------
+    def set_blocked(self, reason: str) -> None:
+        self.r.set(self.k("blocked"), reason)
+
+    def blocked_reason(self) -> str:
+        value = self.r.get(self.k("blocked"))
+        return value.decode() if value else ""
+
     # -- URLs seen, pages, caps ----------------------------------------------------------------------
     def claim(self, url: str) -> bool:
         return bool(self.r.sadd(self.k("checked"), url))
