@@ -72,6 +72,7 @@ class SiteState:
     # New pages a crawl cap decides on once the site is quiet (govsites.caps, stable caps): URL -> request, the
     # best route to each seen since (least depth, listed or not), and who decides on them.
     held: dict[str, Any] = field(default_factory=dict)
+    discovering: int = 0  # requests in flight whose answers may name new pages (pages, renders; not checks)
     routes: dict[str, tuple[int, bool]] = field(default_factory=dict)
     on_quiet: Callable[[SiteState], list[Any]] | None = None
 
@@ -152,9 +153,14 @@ class SiteState:
         self.held, self.routes = {}, {}
         return taken
 
+    def add_discovering(self, n: int) -> bool:
+        """``n`` more (or, negative, fewer) requests in flight that may name new pages; True when none is left."""
+        self.discovering += n
+        return self.discovering <= 0
+
     def quiet(self) -> list[Any]:
-        """The site has no request in flight: the requests that follow from the pages held until now (the site is
-        open again when there are any; whoever sends them counts them in flight)."""
+        """No page of the site is being fetched or parsed: the requests that follow from the pages held until now
+        (the site is open again when there are any; whoever sends them counts them in flight)."""
         if not self.held or self.on_quiet is None:
             return []
         released = self.on_quiet(self)
