@@ -111,6 +111,10 @@ class AntibotMiddleware:
         if earned is None:
             earned = asyncio.get_running_loop().create_future()
             self.passes[host] = earned
+            if not self.browser:
+                logger.warning(
+                    "站点 %s 要求浏览器验证，但浏览器渲染已关闭（GOVSITES_RENDER_ENABLED=0），按“反爬拦截”报告", host
+                )
             earned.set_result(await self._browser_pass(request, response) if self.browser else None)
         cookies = await earned
         if cookies is None:
