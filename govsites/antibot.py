@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 ANTIBOT = "antibot"
 BLOCKED = "blocked"
 #: The reason a blocked site is stored with (``run_sites.error``); scoring shows it as the 未评估 reason.
-BLOCKED_REASON = "反爬拦截：站点要求浏览器验证（JS 挑战），浏览器验证后仍无法读取"
+BLOCKED_REASON = "反爬拦截：站点要求浏览器验证（JS 挑战），未能通过，网站内容无法读取"
 #: Statuses challenge pages answer with (加速乐 521, 瑞数 412).
 CHALLENGE_STATUSES = frozenset({412, 521})
 #: A challenge page is a small script page; a big 412/521 page is the site's own error page.

@@ -20,8 +20,6 @@ from govsites.registry import write_sites
 from tests.helpers import crawl_command, needs_chromium, read_csv, run, score_command
 from tests.webs.unbuilt import AS_OF, ChallengeWeb, challenge
 
-pytestmark = needs_chromium
-
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ChallengeWeb, Path, str]]:
@@ -49,6 +47,7 @@ def rows(tmp: Path, sql: str, *params: str) -> list[tuple[object, ...]]:
         connection.close()
 
 
+@needs_chromium
 def test_a_passed_challenge_opens_the_site_for_plain_requests(crawled: tuple[ChallengeWeb, Path, str]) -> None:
     web, tmp, log = crawled
     pages = {
@@ -64,6 +63,7 @@ def test_a_passed_challenge_opens_the_site_for_plain_requests(crawled: tuple[Cha
     assert web.hits[("pass", "page")] >= 5  # plain requests carried the browser's cookie
 
 
+@needs_chromium
 def test_a_challenge_that_never_passes_is_reported_not_scored(crawled: tuple[ChallengeWeb, Path, str]) -> None:
     _web, tmp, log = crawled
     ((status, error),) = rows(tmp, "SELECT status, error FROM run_sites WHERE site_id = 'walled'")
@@ -85,6 +85,7 @@ def test_a_challenge_that_never_passes_is_reported_not_scored(crawled: tuple[Cha
     assert "反爬拦截" in cells or any(c.startswith("反爬拦截") for c in cells)  # the analyst sees why
 
 
+@needs_chromium
 def test_a_slow_site_within_the_timeout_is_read_whole(crawled: tuple[ChallengeWeb, Path, str]) -> None:
     web, tmp, _log = crawled
     pages = dict(rows(tmp, "SELECT url, status FROM pages WHERE site_id = 'slow'"))
@@ -97,6 +98,20 @@ def test_a_slow_site_within_the_timeout_is_read_whole(crawled: tuple[ChallengeWe
     crawled_or_checked = {**checks, **{u.rsplit("/", 1)[-1]: s for u, s in pages.items()}}
     assert crawled_or_checked["late.html"] == "200"
     assert web.hits[("slow", "/tzgg/late.html")] >= 2
+
+
+def test_without_the_browser_a_challenged_site_is_blocked(tmp_path: Path) -> None:
+    with ChallengeWeb() as web:
+        registry = write_sites(tmp_path / "sites.csv", [r for r in web.registry_rows() if r["site_id"] != "slow"])
+        result = run(
+            crawl_command(registry, tmp_path / "store.sqlite", "nb", AS_OF, "--allow-private"),
+            GOVSITES_RENDER_ENABLED="0",
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "浏览器渲染已关闭" in result.stderr
+    status = dict(rows(tmp_path, "SELECT site_id, status FROM run_sites"))
+    assert status == {"guarded": "blocked", "walled": "blocked"}
+    assert web.hits[("pass", "page")] == 0
 
 
 def test_challenge_recognition() -> None:
