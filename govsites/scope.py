@@ -24,6 +24,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _host_port(url: str) -> tuple[str, int] | None:
+    """Host (``www.`` dropped) and port, 0 for a scheme's default port: http and https of a host are one host."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -32,7 +33,7 @@ def _host_port(url: str) -> tuple[str, int] | None:
     host = (parts.hostname or "").lower().removeprefix("www.")
     if not host:
         return None
-    return host, port or _DEFAULT_PORTS.get(parts.scheme.lower(), 80)
+    return host, 0 if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()) else port
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,11 @@ class SiteScope:
         return not self.prefixes and not self.excluded
 
     def holds(self, url: str) -> bool:
-        """Whether ``url`` (on one of the site's hosts) is a page of the site."""
-        if self.prefixes and not any(p.holds(url) for p in self.prefixes):
+        """Whether ``url`` (on one of the site's hosts) is a page of the site. The prefixes restrict the hosts they
+        name: on another host of the site (its home page redirected there) every page is the site's."""
+        where = _host_port(url)
+        restricted = any((p.host, p.port) == where for p in self.prefixes)
+        if restricted and not any(p.holds(url) for p in self.prefixes):
             return False
         return not any(e.holds(url) for e in self.excluded)
 

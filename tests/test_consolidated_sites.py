@@ -93,6 +93,8 @@ def test_scope_rules_and_registry_errors(tmp_path: Path) -> None:
     assert scopes["portal"].holds("http://x.gov.cn/bm/other/1.html")
     assert scopes["fgj"].holds("http://www.x.gov.cn/bm/fgj")  # www. and the folder's own URL
     assert not scopes["fgj"].holds("http://x.gov.cn/bm/fgjx/")
+    assert scopes["fgj"].holds("https://x.gov.cn:443/bm/fgj/2.html")  # http and https of a host are one host
+    assert scopes["fgj"].holds("http://fgj.x.gov.cn/2.html")  # a host the home page redirected to: all its own
     assert scopes["topic"].holds("http://x.gov.cn/zt/b/1.html")
     assert not scopes["topic"].holds("http://x.gov.cn/zt/c/")
     bad = tmp_path / "sites.csv"
