@@ -7,7 +7,8 @@ When several registry sites share a host, the folders of the others that lie ins
 site's pages (the portal at ``/`` does not crawl ``/bm/fgj/`` as its own): :func:`nested_scopes`.
 
 Pages outside a site's scope are not crawled as its pages; links to them are still checked as links. Hosts are
-compared as the crawler compares them (a leading ``www.`` ignored; http and https on their default ports are one host). Pure: no Scrapy.
+compared as the crawler compares them (a leading ``www.`` ignored; http and https on their default ports are one
+host); a host the home page redirected to, not named by the prefixes, is the site's whole. Pure: no Scrapy.
 """
 
 from __future__ import annotations
