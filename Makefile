@@ -19,6 +19,7 @@ RUBRIC ?= census2015
 BASELINE ?=
 BASELINE_NAME ?=
 EXPERT ?=
+REVIEW ?=
 PER_SITE ?=
 DISTRIBUTED ?=
 
@@ -29,7 +30,8 @@ CRAWL_ARGS = --sites "$(SITES)" --db "$(DB)" $(if $(RUN),--run "$(RUN)") $(if $(
 
 SCORE_ARGS = --db "$(DB)" --out "$(OUT)" --sites "$(SITES)" --rubric "$(RUBRIC)" \
 	$(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(BASELINE),--baseline "$(BASELINE)") \
-	$(if $(BASELINE_NAME),--baseline-name "$(BASELINE_NAME)") $(if $(EXPERT),--expert "$(EXPERT)")
+	$(if $(BASELINE_NAME),--baseline-name "$(BASELINE_NAME)") $(if $(EXPERT),--expert "$(EXPERT)") \
+	$(if $(REVIEW),--review "$(REVIEW)")
 
 .PHONY: help install demo test crawl score notice expert-template probe bench lint clean
 
@@ -58,7 +60,7 @@ crawl: install ## crawl the registry into DB (SITE=id or COUNTY=县 reruns only 
 	$(BIN)/python -m govsites crawl $(CRAWL_ARGS) $(if $(DISTRIBUTED),--distributed "$(DISTRIBUTED)") \
 	  $(if $(WORKERS),--workers "$(WORKERS)")
 
-score: install ## score a run (RUN=label, default the latest) into OUT: CSVs and scores.xlsx (BASELINE= EXPERT= PER_SITE=1)
+score: install ## score a run (RUN=label, default the latest) into OUT: CSVs and scores.xlsx (BASELINE= EXPERT= REVIEW= PER_SITE=1)
 	$(BIN)/python -m scoring $(SCORE_ARGS) $(if $(filter 1 true yes,$(PER_SITE)),--per-site)
 
 notice: install ## write the draft notice 通报（草稿）.docx into OUT (same variables as score)

@@ -64,6 +64,9 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline-name", default="", help="基准的称呼，写入通报表述，如“普查前”（可选）")
     parser.add_argument("--expert", default=None, help="已填写的专家评估表（expert-template 生成）")
     parser.add_argument(
+        "--review", default=None, help="复核结果：已填写“复核”列的 scores.xlsx，或 review.csv（finding_id,decision,…）"
+    )
+    parser.add_argument(
         "--notice-config", default=str(DEFAULT_NOTICE_CONFIG), help="通报设置文件（默认 data/notice/notice.toml）"
     )
 
@@ -81,6 +84,7 @@ def evaluation_options(args: argparse.Namespace) -> EvaluationOptions:
         baseline_name=args.baseline_name,
         expert=args.expert,
         notice_config=args.notice_config,
+        review=args.review,
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from govsites.registry import load_sites
-from scoring import report
+from scoring import report, review
 from scoring.csvout import write_csv
 from scoring.evaluation import Evaluation, EvaluationOptions, evaluate
 from scoring.load import RunData, registry_sites
@@ -95,7 +95,9 @@ def score_run(
 ) -> ScoringResult:
     """The whole stage: evaluate (load → metrics → rubric), then write the CSVs and workbooks in ``out``."""
     ev = evaluate(options)
-    return ScoringResult(ev, write_outputs(ev, out, per_site=per_site, max_rows=max_rows, max_links=max_links))
+    paths = write_outputs(ev, out, per_site=per_site, max_rows=max_rows, max_links=max_links)
+    review.save_decisions(options.db, ev.review.given, ev.run.id)
+    return ScoringResult(ev, paths)
 
 
 def write_expert_template(sites: str | Path, out: str | Path, rubric: str | Path = DEFAULT_RUBRIC) -> Path:
