@@ -1,6 +1,7 @@
 """Finding identities: a stable ``finding_id`` for every problem an inspector may confirm or dismiss.
 
-The detail CSVs carry it in a ``finding_id`` column (after their other columns). A finding is identified by what it is about, never by row numbers or crawl order: ``(site_id, kind, key)``,
+The detail CSVs carry it in a ``finding_id`` column (after their other columns). A finding is identified by
+what it is about, never by row numbers or crawl order: ``(site_id, kind, key)``,
 the same triple 整改跟踪 compares runs by (:mod:`scoring.history`):
 
 =====================  =====================================  ==========================================

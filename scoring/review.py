@@ -215,9 +215,10 @@ def _agreeing(rows: pd.DataFrame) -> pd.DataFrame:
                 f"问题 {first['finding_id']} 的复核结论不一致：{first['source']} 为"
                 f"“{DECISION_LABELS[first['decision']]}”，{second['source']} 为“{DECISION_LABELS[second['decision']]}”"
             )
-    notes = rows.loc[rows["note"] != ""].drop_duplicates("finding_id").set_index("finding_id")["note"]
+    written = rows.loc[rows["note"] != ""].drop_duplicates("finding_id")
+    notes = dict(zip(written["finding_id"], written["note"], strict=True))
     firsts = rows.drop_duplicates("finding_id").reset_index(drop=True)
-    return firsts.assign(note=firsts["finding_id"].map(notes).fillna("").astype("str"))
+    return firsts.assign(note=[notes.get(fid, "") for fid in firsts["finding_id"]])
 
 
 def check_known(given: pd.DataFrame, known: frozenset[str]) -> None:
@@ -234,7 +235,8 @@ def stored_decisions(db: str | Path) -> pd.DataFrame:
     """The decisions kept in the store (the newest per finding)."""
     with Store(db) as store:
         rows = store.query(
-            "SELECT finding_id, decision, note, reviewer, decided_on AS date, read_from AS source FROM reviews ORDER BY finding_id"
+            "SELECT finding_id, decision, note, reviewer, decided_on AS date, read_from AS source"
+            " FROM reviews ORDER BY finding_id"
         )
     return _frame(rows) if rows else empty_decisions()
 
