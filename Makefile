@@ -1,5 +1,5 @@
 # govsites: `make help` lists the targets. Variables: SITES OUT DB AS_OF RUN SITE COUNTY PROBES ALLOW_PRIVATE
-# RUBRIC BASELINE BASELINE_NAME EXPERT PER_SITE DISTRIBUTED WORKERS (see README.md).
+# RUBRIC BASELINE BASELINE_NAME EXPERT REVIEW EVIDENCE PER_SITE DISTRIBUTED WORKERS (see README.md).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -20,6 +20,7 @@ BASELINE ?=
 BASELINE_NAME ?=
 EXPERT ?=
 REVIEW ?=
+EVIDENCE ?=
 PER_SITE ?=
 DISTRIBUTED ?=
 
@@ -60,8 +61,9 @@ crawl: install ## crawl the registry into DB (SITE=id or COUNTY=县 reruns only 
 	$(BIN)/python -m govsites crawl $(CRAWL_ARGS) $(if $(DISTRIBUTED),--distributed "$(DISTRIBUTED)") \
 	  $(if $(WORKERS),--workers "$(WORKERS)")
 
-score: install ## score a run (RUN=label, default the latest) into OUT: CSVs and scores.xlsx (BASELINE= EXPERT= REVIEW= PER_SITE=1)
-	$(BIN)/python -m scoring $(SCORE_ARGS) $(if $(filter 1 true yes,$(PER_SITE)),--per-site)
+score: install ## score a run (RUN=label, default the latest) into OUT: CSVs and scores.xlsx (BASELINE= EXPERT= REVIEW= PER_SITE=1 EVIDENCE=1)
+	$(BIN)/python -m scoring $(SCORE_ARGS) $(if $(filter 1 true yes,$(PER_SITE)),--per-site) \
+	  $(if $(filter 1 true yes,$(EVIDENCE)),--evidence)
 
 notice: install ## write the draft notice 通报（草稿）.docx into OUT (same variables as score)
 	$(BIN)/python -m scoring notice $(SCORE_ARGS)

@@ -22,6 +22,7 @@ from govsites.registry import RegistryError
 from govsites.store import StoreError
 from scoring.baseline import BaselineError
 from scoring.evaluation import EvaluationOptions, evaluate
+from scoring.evidence import DEFAULT_PER_SITE
 from scoring.expert import ExpertError
 from scoring.load import ScoringError, parse_as_of
 from scoring.notice import default_period, write_notice
@@ -96,6 +97,15 @@ def score_parser() -> argparse.ArgumentParser:
     )
     add_evaluation_arguments(parser)
     parser.add_argument("--per-site", action="store_true", help="另为每个网站输出整改清单 整改/<站点>-<名称>.xlsx")
+    parser.add_argument(
+        "--evidence",
+        type=int,
+        nargs="?",
+        const=DEFAULT_PER_SITE,
+        default=0,
+        metavar="N",
+        help=f"用 Chromium 为每个问题截图（证据），每站最多 N 张（默认 {DEFAULT_PER_SITE}），保存在 输出目录/evidence/",
+    )
     return parser
 
 
@@ -134,7 +144,7 @@ def summary_lines(result: ScoringResult) -> list[str]:
 
 
 def score(args: argparse.Namespace) -> list[str]:
-    result = score_run(evaluation_options(args), args.out, per_site=args.per_site)
+    result = score_run(evaluation_options(args), args.out, per_site=args.per_site, evidence_per_site=args.evidence)
     csvs = [str(p) for k, p in result.paths.items() if k in OUTPUT_FILES and k != "workbook"]
     lines = [
         f"评分完成：运行 {result.data.run.label}，评估日期 {result.data.as_of.isoformat()}，规则 {result.rubric.name}",

@@ -28,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from govsites.paths import DATA_DIR
 from scoring.evaluation import Evaluation
+from scoring.evidence import EVIDENCE_DIR, EvidenceSet
 from scoring.expert import EXPERT_SHEET, GROUP_HEADER, ID_HEADER, NAME_HEADER, NOTE_HEADER, item_header
 from scoring.review import (
     DECISION_HEADER,
@@ -351,6 +352,8 @@ REVIEW_COLS = (
     Col("review", DECISION_HEADER, 8, labels=DECISION_LABELS),
     Col("review_note", REVIEW_NOTE_HEADER, 30, wrap=True),
 )
+EVIDENCE_COL = Col("evidence", "证据截图", 28, link=True)
+VETO_EVIDENCE_COL = Col("veto_evidence", "否决证据", 28, link=True)
 REVIEW_SUMMARY_COLS = (
     Col("site_id", "站点标识", 14),
     Col("name", "单位名称", 30),
@@ -451,7 +454,8 @@ def set_widths(ws: Worksheet, *tables: Sequence[Col], first: float = 0) -> None:
 
 
 def _linkable(text: str) -> bool:
-    return text.startswith(("http://", "https://")) and len(text) <= EXCEL_MAX_LINK
+    web = text.startswith(("http://", "https://"))
+    return (web or (text.startswith(f"{EVIDENCE_DIR}/") and text.endswith(".png"))) and len(text) <= EXCEL_MAX_LINK
 
 
 def append_table(
@@ -763,13 +767,38 @@ def _ranking(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     )
 
 
+def with_pictures(
+    tables: dict[str, pd.DataFrame], scored: pd.DataFrame, pictures: EvidenceSet
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The findings tables with each finding's screenshot (``evidence``) and the sites with their veto's."""
+    out = dict(tables)
+    for key in ("columns", "links", "typos"):
+        frame = tables[key]
+        out[key] = frame.assign(evidence=[pictures.path_of(fid) for fid in frame["finding_id"]])
+    vetoed = scored["vetoed"].astype("boolean").fillna(False).astype(bool)
+    site_pictures = [pictures.site_picture(sid) if v else "" for sid, v in zip(scored["site_id"], vetoed, strict=True)]
+    return out, scored.assign(veto_evidence=site_pictures)
+
+
 def write_workbook(
-    path: Path, ev: Evaluation, *, max_rows: int = EXCEL_MAX_ROWS, max_links: int = EXCEL_MAX_HYPERLINKS
+    path: Path,
+    ev: Evaluation,
+    *,
+    max_rows: int = EXCEL_MAX_ROWS,
+    max_links: int = EXCEL_MAX_HYPERLINKS,
+    pictures: EvidenceSet | None = None,
 ) -> Path:
     """Write ``scores.xlsx`` from the evaluation; detail sheets longer than ``max_rows`` are truncated with a
-    note in 总览, hyperlinks beyond ``max_links`` per sheet stay plain text."""
+    note in 总览, hyperlinks beyond ``max_links`` per sheet stay plain text; with ``pictures`` every finding and
+    veto links its screenshot (OUT/evidence/…, relative, so the folder can be moved whole)."""
     tables, rubric = ev.tables, ev.rubric
     notes = list(ev.notes)
+    scored = ev.scored
+    shown: tuple[Col, ...] = ()
+    if pictures is not None:
+        tables, scored = with_pictures(tables, scored, pictures)
+        notes += pictures.notes()
+        shown = (EVIDENCE_COL,)
     links = _reported_links(tables["links"], notes)
     details = [
         (
@@ -778,17 +807,19 @@ def write_workbook(
             cols,
         )
         for key, frame, cols in (
-            ("columns", tables["columns"], (*COLUMN_COLS, *REVIEW_COLS)),
-            ("links", links, (*LINK_COLS, *REVIEW_COLS)),
-            ("typos", tables["typos"], (*TYPO_COLS, *REVIEW_COLS)),
+            ("columns", tables["columns"], (*COLUMN_COLS, *shown, *REVIEW_COLS)),
+            ("links", links, (*LINK_COLS, *shown, *REVIEW_COLS)),
+            ("typos", tables["typos"], (*TYPO_COLS, *shown, *REVIEW_COLS)),
         )
     ]
     label = rubric.group_label
-    metrics = ev.scored
+    metrics = scored
     labelled = metrics.assign(group_name=metrics["group"].map(label))
     ranking = _ranking(labelled, rubric)
     has_expert = "final_score" in metrics and bool(metrics["final_score"].notna().any())
     ranking_cols = (*RANKING_COLS, *EXPERT_RANKING_COLS) if has_expert else RANKING_COLS
+    if pictures is not None:
+        ranking_cols = (*ranking_cols, VETO_EVIDENCE_COL)
     if ev.history_counts is None:
         notes.append("整改跟踪：存储中没有更早的运行，无法与上一次检查比较")
     wb = Workbook(write_only=True)
