@@ -1,5 +1,5 @@
 # govsites: `make help` lists the targets. Variables: SITES OUT DB AS_OF RUN SITE COUNTY PROBES ALLOW_PRIVATE
-# RUBRIC BASELINE BASELINE_NAME EXPERT REVIEW EVIDENCE PER_SITE DISTRIBUTED WORKERS (see README.md).
+# RUBRIC BASELINE BASELINE_NAME EXPERT REVIEW REVIEW_REQUIRED EVIDENCE PER_SITE DISTRIBUTED WORKERS (see README.md).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -20,6 +20,7 @@ BASELINE ?=
 BASELINE_NAME ?=
 EXPERT ?=
 REVIEW ?=
+REVIEW_REQUIRED ?=
 EVIDENCE ?=
 PER_SITE ?=
 DISTRIBUTED ?=
@@ -32,7 +33,7 @@ CRAWL_ARGS = --sites "$(SITES)" --db "$(DB)" $(if $(RUN),--run "$(RUN)") $(if $(
 SCORE_ARGS = --db "$(DB)" --out "$(OUT)" --sites "$(SITES)" --rubric "$(RUBRIC)" \
 	$(if $(RUN),--run "$(RUN)") $(if $(AS_OF),--as-of "$(AS_OF)") $(if $(BASELINE),--baseline "$(BASELINE)") \
 	$(if $(BASELINE_NAME),--baseline-name "$(BASELINE_NAME)") $(if $(EXPERT),--expert "$(EXPERT)") \
-	$(if $(REVIEW),--review "$(REVIEW)")
+	$(if $(REVIEW),--review "$(REVIEW)") $(if $(filter 1 true yes,$(REVIEW_REQUIRED)),--review-required)
 
 .PHONY: help install demo test crawl score notice expert-template probe bench lint clean
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -138,6 +139,10 @@ class GovsitesConfig:
         return {decl.name: getattr(self, decl.attribute) for decl in self.declarations()}
 
     # -- derived values ----------------------------------------------------------------------------------
+    def chromium_binary(self) -> str:
+        """The browser binary: ``GOVSITES_CHROMIUM``, else Debian's chromium on PATH."""
+        return self.chromium or shutil.which("chromium") or "/usr/bin/chromium"
+
     @property
     def site_id_list(self) -> list[str]:
         return split_list(self.site_ids)

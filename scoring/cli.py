@@ -68,6 +68,9 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
         "--review", default=None, help="复核结果：已填写“复核”列的 scores.xlsx，或 review.csv（finding_id,decision,…）"
     )
     parser.add_argument(
+        "--review-required", action="store_true", help="单项否决须经人工复核确认后才生效（未确认的标为“待复核”）"
+    )
+    parser.add_argument(
         "--notice-config", default=str(DEFAULT_NOTICE_CONFIG), help="通报设置文件（默认 data/notice/notice.toml）"
     )
 
@@ -86,6 +89,7 @@ def evaluation_options(args: argparse.Namespace) -> EvaluationOptions:
         expert=args.expert,
         notice_config=args.notice_config,
         review=args.review,
+        review_required=args.review_required,
     )
 
 

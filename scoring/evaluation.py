@@ -53,6 +53,7 @@ class EvaluationOptions:
     expert: str | Path | None = None
     notice_config: str | Path = DEFAULT_NOTICE_CONFIG
     review: str | Path | None = None  # a filled scores.xlsx or review.csv (scoring.review)
+    review_required: bool = False  # a veto counts only once its findings are confirmed
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,9 @@ def run_notes(
         )
     if previous_run:
         notes.append(f"整改跟踪：与运行 {previous_run} 比较（明细见 history.csv）")
+    waiting = int((scored["veto_pending"] != "").sum()) if "veto_pending" in scored else 0
+    if waiting:
+        notes.append(f"单项否决须经复核确认：{waiting} 个网站的否决尚待复核（见“否决待复核”列），确认后才生效")
     return tuple(notes)
 
 
@@ -224,7 +228,8 @@ def known_findings(details: dict[str, pd.DataFrame], sites: pd.DataFrame) -> fro
     """Every finding id of the run: the detail tables' and each evaluated site's 首页无法访问."""
     ids = {fid for frame in details.values() for fid in frame["finding_id"] if fid}
     evaluated = sites.loc[sites["evaluation"] == EVALUATED, "site_id"]
-    return frozenset(ids | {findings.site_finding_id(sid) for sid in evaluated})
+    site_level = {findings.site_finding_id(sid, kind) for sid in evaluated for kind in findings.SITE_FLAGS}
+    return frozenset(ids | site_level)
 
 
 def output_tables(
@@ -236,6 +241,7 @@ def output_tables(
     track: Tracking,
     before_after: pd.DataFrame | None,
     details: dict[str, pd.DataFrame],
+    decisions: Review,
 ) -> dict[str, pd.DataFrame]:
     """The CSV tables, tidy (one row per site, column, link, typo, letter, guide, site × area, problem).
 
@@ -246,8 +252,12 @@ def output_tables(
         "metrics": scored.loc[:, list(OUTPUT_COLUMNS)],
         **details,
         "key_areas": key_areas,
-        "problems": problem_list(scored, shorts, config, key_areas),
-        "history": findings.with_ids({"history": track.rows})["history"],
+        **{
+            key: review.annotate(frame, decisions)
+            for key, frame in findings.with_ids(
+                {"problems": problem_list(scored, shorts, config, key_areas), "history": track.rows}
+            ).items()
+        },
     }
     if before_after is not None:
         tables["reductions"] = before_after
@@ -266,7 +276,18 @@ def evaluate(options: EvaluationOptions) -> Evaluation:
     data = review.without_dismissed(whole, rules, decisions.dismissed)
     expert_scores = read_expert(options.expert, rules.expert, data.sites) if options.expert else None
     before = read_baseline(options, data.run.label, rules)
-    scored = metrics.site_metrics(data, rules).pipe(apply_rubric, rules, expert_scores)
+    veto_metrics = (
+        metrics.site_metrics(review.only_confirmed(whole, rules, decisions.confirmed), rules).pipe(
+            review.site_flags, decisions.confirmed, keep=True
+        )
+        if options.review_required
+        else None
+    )
+    scored = (
+        metrics.site_metrics(data, rules)
+        .pipe(review.site_flags, decisions.dismissed)
+        .pipe(apply_rubric, rules, expert_scores, veto_metrics)
+    )
     track = tracking(options, data, rules, before.run if before else None, decisions.dismissed)
     before_after = reductions(before.counts, scored, options.baseline_name) if before else None
     shorts = site_short_names(options.sites, scored, config)
@@ -279,7 +300,7 @@ def evaluate(options: EvaluationOptions) -> Evaluation:
         scored=scored,
         summary=summarize(scored, rules),
         short_names=shorts,
-        tables=output_tables(data, rules, config, scored, shorts, track, before_after, details),
+        tables=output_tables(data, rules, config, scored, shorts, track, before_after, details, decisions),
         reductions=before_after,
         baseline=before.description if before else "",
         history_counts=track.counts,

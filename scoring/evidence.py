@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from govsites.addon import chromium_path
 from govsites.config import GovsitesConfig
 from govsites.security.privacy import CONTEXT_MASK_DIGITS
 from scoring.findings import site_finding_id
@@ -254,7 +253,7 @@ def take_evidence(
 
 
 def browser_path(chromium: str | None) -> str:
-    return chromium or chromium_path(GovsitesConfig.from_settings({}))
+    return chromium or GovsitesConfig.from_settings({}).chromium_binary()
 
 
 def _photograph(shots: Sequence[Shot], out: Path, run: str, chromium: str | None) -> list[Taken]:

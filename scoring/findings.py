@@ -15,6 +15,8 @@ kind                   key                                    rows that carry th
 ``letter_overdue``     the letter URL                         interaction.csv (``overdue``)
 ``guide_incomplete``   the guide URL                          services.csv (``incomplete``)
 ``home_unavailable``   ``home``                               problems.csv / history.csv
+``home_not_updated``   ``home``                               problems.csv
+``no_consultation_…``  ``site``                               (a site without a consultation channel)
 =====================  =====================================  ==========================================
 
 A broken link is one finding per site and target: a wrong link in a shared footer shows on hundreds of pages and
@@ -40,7 +42,18 @@ KIND_CODES = {
     "letter_overdue": "LO",
     "guide_incomplete": "GI",
     "home_unavailable": "HU",
+    "home_not_updated": "HN",
+    "no_consultation_channel": "NC",
 }
+#: Site-level findings: kind → the metrics flag that shows it (and the key of its id).
+SITE_FLAGS = {
+    "home_unavailable": "home_unavailable",
+    "home_not_updated": "home_not_updated",
+    "no_consultation_channel": "no_consultation_channel",
+}
+SITE_KEYS = {"home_unavailable": "home", "home_not_updated": "home", "no_consultation_channel": "site"}
+#: problems.csv kinds that are one site-level finding.
+PROBLEM_FINDINGS = {"home_unreachable": "home_unavailable", "home_not_updated": "home_not_updated"}
 FINDING_ID = re.compile(r"^(?P<code>[A-Z]{2})-[0-9a-f]{10}$")
 #: The typo kinds by the typo's severity.
 TYPO_KINDS = {"serious": "serious_typo", "general": "general_typo"}
@@ -108,6 +121,18 @@ def history_ids(history: pd.DataFrame) -> pd.Series:
     return ids(history["site_id"], history["kind"], history["key"])
 
 
+def site_finding_id(site_id: str, kind: str = "home_unavailable") -> str:
+    """A site-level finding (首页无法访问, 首页长期未更新, 无政务咨询渠道)."""
+    return finding_id(site_id, kind, SITE_KEYS[kind])
+
+
+def problem_ids(problems: pd.DataFrame) -> pd.Series:
+    """problems.csv: the rows that are one site-level finding."""
+    kinds = problems["kind"].map(PROBLEM_FINDINGS)
+    keys = kinds.map(SITE_KEYS).fillna("")
+    return ids(problems["site_id"], kinds, keys)
+
+
 #: table key of :attr:`scoring.evaluation.Evaluation.tables` → how its rows get their ids.
 ID_RULES = {
     "columns": column_ids,
@@ -116,6 +141,7 @@ ID_RULES = {
     "interaction": letter_ids,
     "services": guide_ids,
     "history": history_ids,
+    "problems": problem_ids,
 }
 
 
@@ -127,8 +153,3 @@ def with_ids(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         if frame is not None:
             out[key] = frame.assign(finding_id=rule(frame) if len(frame) else pd.Series(dtype="str"))
     return out
-
-
-def site_finding_id(site_id: str) -> str:
-    """The availability finding of a site (首页无法访问)."""
-    return finding_id(site_id, "home_unavailable", "home")

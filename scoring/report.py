@@ -132,6 +132,8 @@ RANKING_COLS = (
     Col("veto_reasons", "否决原因", 60, wrap=True),
     Col("excellent", "优秀网站", 9, labels=YES_NO),
 )
+#: shown in 分组排名 when a veto waits for review (REVIEW_REQUIRED)
+VETO_PENDING_COL = Col("veto_pending", "否决待复核", 40, wrap=True)
 EXPERT_RANKING_COLS = (
     Col("expert_score", "专家评分", 9, FMT_SCORE),
     Col("final_score", "综合得分", 9, FMT_SCORE),
@@ -180,6 +182,7 @@ METRIC_COLS = (
     Col("general_typos", "一般错别字", 10, FMT_INT),
     Col("deduction_detail", "扣分明细", 50, wrap=True),
     Col("vetoed", "单项否决", 9, labels=YES_NO),
+    Col("veto_pending", "否决待复核", 30, wrap=True),
     Col("expert_score", "专家评分", 9, FMT_SCORE),
     Col("final_score", "综合得分", 9, FMT_SCORE),
     Col("letters_12m", "近12个月来信", 10, FMT_INT),
@@ -818,6 +821,8 @@ def write_workbook(
     ranking = _ranking(labelled, rubric)
     has_expert = "final_score" in metrics and bool(metrics["final_score"].notna().any())
     ranking_cols = (*RANKING_COLS, *EXPERT_RANKING_COLS) if has_expert else RANKING_COLS
+    if bool((metrics["veto_pending"] != "").any()):
+        ranking_cols = (*ranking_cols, VETO_PENDING_COL)
     if pictures is not None:
         ranking_cols = (*ranking_cols, VETO_EVIDENCE_COL)
     if ev.history_counts is None:
@@ -830,7 +835,8 @@ def write_workbook(
         detail_sheet(wb, title, frame, cols, max_links=max_links)
     _interaction_sheets(wb, labelled, ev, max_rows=max_rows, max_links=max_links, notes=notes)
     problems = tables["problems"]
-    detail_sheet(wb, SHEETS["problems"], problems.assign(group_name=problems["group"].map(label)), PROBLEM_COLS)
+    problem_cols = (*PROBLEM_COLS, *REVIEW_COLS)
+    detail_sheet(wb, SHEETS["problems"], problems.assign(group_name=problems["group"].map(label)), problem_cols)
     _rubric_sheet(wb, rubric)
     tracked = (
         ev.history_counts

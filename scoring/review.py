@@ -15,7 +15,7 @@ sheet, greyed, with the note.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -58,6 +58,10 @@ class Review:
     @property
     def dismissed(self) -> frozenset[str]:
         return frozenset(self.decisions.loc[self.decisions["decision"] == DISMISSED, "finding_id"])
+
+    @property
+    def confirmed(self) -> frozenset[str]:
+        return frozenset(self.decisions.loc[self.decisions["decision"] == CONFIRMED, "finding_id"])
 
     def decision_of(self, ids: pd.Series) -> tuple[pd.Series, pd.Series]:
         """(decision code, note) for each id (``""`` where undecided)."""
@@ -282,21 +286,44 @@ def without_dismissed(data: RunData, rubric: Rubric, dismissed: frozenset[str]) 
     """
     if not dismissed:
         return data
+    return _without(data, rubric, lambda ids: ids.isin(dismissed))
+
+
+def only_confirmed(data: RunData, rubric: Rubric, confirmed: frozenset[str]) -> RunData:
+    """The run's data with only the confirmed findings (``REVIEW_REQUIRED``: what a veto may rest on)."""
+    return _without(data, rubric, lambda ids: (ids != "") & ~ids.isin(confirmed))
+
+
+def _without(data: RunData, rubric: Rubric, drop: Callable[[pd.Series], pd.Series]) -> RunData:
+    """The run's data without the findings whose ids ``drop`` marks (see :func:`without_dismissed`)."""
     tables = dict(data.tables)
     columns = resolve_columns(data["columns"], rubric, data.as_of)
-    tables["columns"] = data["columns"].loc[~findings.column_ids(columns).isin(dismissed).to_numpy()]
+    tables["columns"] = data["columns"].loc[~drop(findings.column_ids(columns)).to_numpy()]
     checks = data["link_checks"]
-    wrong = findings.link_ids(checks).isin(dismissed)
+    wrong = drop(findings.link_ids(checks))
     tables["link_checks"] = checks.assign(broken=checks["broken"].where(~wrong, 0))
-    tables["typos"] = data["typos"].loc[~findings.typo_ids(data["typos"]).isin(dismissed)]
+    tables["typos"] = data["typos"].loc[~drop(findings.typo_ids(data["typos"]))]
     letters = resolve_letters(data["letters"], rubric, data.as_of)
-    tables["letters"] = data["letters"].loc[~findings.letter_ids(letters).isin(dismissed).to_numpy()]
+    tables["letters"] = data["letters"].loc[~drop(findings.letter_ids(letters)).to_numpy()]
     guides = resolve_guides(data["guides"], data["link_refs"], data["link_checks"], rubric)
-    tables["guides"] = data["guides"].loc[~findings.guide_ids(guides).isin(dismissed).to_numpy()]
+    tables["guides"] = data["guides"].loc[~drop(findings.guide_ids(guides)).to_numpy()]
     probes = data["probes"]
-    down = probes["site_id"].map(findings.site_finding_id).isin(dismissed) & (probes["ok"] == 0)
+    down = drop(probes["site_id"].map(findings.site_finding_id).astype("str")) & (probes["ok"] == 0)
     tables["probes"] = probes.loc[~down]
     return replace(data, tables=tables, derived={})
+
+
+def site_flags(metrics: pd.DataFrame, decided: frozenset[str], *, keep: bool = False) -> pd.DataFrame:
+    """The metrics with site-level findings (首页无法访问, 首页长期未更新, 无政务咨询渠道) cleared: the ``decided``
+    ones (dismissed), or with ``keep`` every one not in ``decided`` (not confirmed)."""
+    out = metrics
+    for kind, flag in findings.SITE_FLAGS.items():
+        ids = metrics["site_id"].map(lambda sid, kind=kind: findings.site_finding_id(str(sid), kind))
+        clear = ~ids.isin(decided) if keep else ids.isin(decided)
+        out = out.assign(**{flag: out[flag].mask(clear & out[flag].notna(), False)})
+        if flag == "home_unavailable":
+            out = out.assign(home_available=out["home_available"].mask(clear & out["home_available"].notna(), True))
+    return out
 
 
 def annotate(frame: pd.DataFrame, decisions: Review) -> pd.DataFrame:

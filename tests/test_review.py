@@ -12,7 +12,7 @@ from test_compare import add_run
 from test_scoring import build_store, fixture_rows, read_csv
 
 from scoring import EvaluationOptions, score_run
-from scoring.findings import finding_id, is_finding_id
+from scoring.findings import finding_id, is_finding_id, site_finding_id
 from scoring.load import ScoringError
 from scoring.review import DECISION_HEADER, ID_HEADER, NOTE_HEADER
 
@@ -198,3 +198,29 @@ def test_a_bad_cell_or_two_different_decisions_name_the_sheet_row_and_cell(
     with pytest.raises(ScoringError, match="复核结论不一致"):
         score_run(EvaluationOptions(fx.db, fx.sites, review=twice), tmp_path / "nowhere")
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_with_review_required_a_veto_counts_once_its_findings_are_confirmed(tmp_path: Path) -> None:
+    fx = build_store(tmp_path / "store")
+    plain = _by_site_after(score_run(EvaluationOptions(fx.db, fx.sites), tmp_path / "plain"))
+    waiting = _by_site_after(score_run(EvaluationOptions(fx.db, fx.sites, review_required=True), tmp_path / "wait"))
+    finding_vetoes = [s for s, r in plain.items() if r["veto_reasons"] and r["evaluation"] == "evaluated"]
+    assert finding_vetoes, "the fixture has sites vetoed on findings"
+    for sid in finding_vetoes:
+        assert waiting[sid]["veto_reasons"] == "", sid
+        assert waiting[sid]["veto_pending"] == plain[sid]["veto_reasons"], sid
+    untested = [s for s, r in plain.items() if r["evaluation"] == "untested"]
+    assert all(waiting[s]["veto_reasons"] == plain[s]["veto_reasons"] for s in untested)  # not a finding
+    down = next(s for s in finding_vetoes if plain[s]["home_available"] == "false")
+    review = tmp_path / "review.csv"
+    review.write_text(f"finding_id,decision\n{site_finding_id(down)},确认\n", encoding="utf-8")
+    options = EvaluationOptions(fx.db, fx.sites, review=review, review_required=True)
+    confirmed = _by_site_after(score_run(options, tmp_path / "confirmed"))
+    reasons = plain[down]["veto_reasons"].split("；")
+    home = [r for r in reasons if r.startswith("首页无法访问")]
+    assert confirmed[down]["veto_reasons"] == "；".join(home)  # the confirmed one counts
+    assert confirmed[down]["veto_pending"] == "；".join(r for r in reasons if r not in home)  # the rest waits
+
+
+def _by_site_after(result: Any) -> dict[str, dict[str, str]]:
+    return {r["site_id"]: r for r in read_csv(result.paths["metrics"])}
