@@ -225,7 +225,9 @@ def output_tables(
 def evaluate(options: EvaluationOptions) -> Evaluation:
     """Load, check and compute everything (baseline, expert form, history); writes nothing."""
     rules = load_rubric(options.rubric)
-    config = load_notice_config(options.notice_config)
+    config = load_notice_config(options.notice_config).with_stale_windows(
+        (w.amount, w.unit) for w in rules.windows.values()
+    )
     data = load_run(options.db, options.sites, options.run, options.as_of, options.allow_unfinished)
     expert_scores = read_expert(options.expert, rules.expert, data.sites) if options.expert else None
     before = read_baseline(options, data.run.label, rules)
