@@ -117,7 +117,8 @@ def test_page_numbers_in_odd_and_even_footers(notice: Path) -> None:
         assert para.text == "— 1 —"  # the field's shown value between the dashes
         xml = footer_xml(footer)
         assert re.search(r"<w:instrText[^>]*> PAGE </w:instrText>", xml)
-        assert 'w:fldCharType="begin"' in xml and 'w:fldCharType="end"' in xml
+        assert 'w:fldCharType="begin"' in xml
+        assert 'w:fldCharType="end"' in xml
         assert {r.font.size.pt for r in para.runs} == {14.0}  # 4号
         assert {east_asia(r) for r in para.runs} == {"宋体"}
 
@@ -129,7 +130,8 @@ def test_placeholders_and_signing_date_are_highlighted(notice: Path) -> None:
     assert len(marked) >= 2
     for para in marked:
         spans = [r for r in para.runs if "【请补充" in r.text]
-        assert spans and all(r.font.highlight_color == WD_COLOR_INDEX.YELLOW for r in spans)
+        assert spans
+        assert all(r.font.highlight_color == WD_COLOR_INDEX.YELLOW for r in spans)
         assert all(r.font.highlight_color is None for r in para.runs if "【" not in r.text)
     date = marked[-1]
     assert date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
@@ -199,10 +201,10 @@ def test_praise_thresholds_are_checked(tmp_path: Path) -> None:
     text = (Path(__file__).resolve().parents[1] / "data" / "notice" / "notice.toml").read_text(encoding="utf-8")
     bad = tmp_path / "notice.toml"
     bad.write_text(text.replace("improved_pct = 10", "improved_pct = 60"), encoding="utf-8")
-    with pytest.raises(NoticeConfigError, match="praise.improved_pct"):
+    with pytest.raises(NoticeConfigError, match=r"praise\.improved_pct"):
         load_notice_config(bad)
     bad.write_text(text.replace("marked_pct = 50", 'marked_pct = "half"'), encoding="utf-8")
-    with pytest.raises(NoticeConfigError, match="praise.marked_pct"):
+    with pytest.raises(NoticeConfigError, match=r"praise\.marked_pct"):
         load_notice_config(bad)
 
 
