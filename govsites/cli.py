@@ -14,6 +14,7 @@ from typing import Any
 
 from govsites.config import ConfigError, GovsitesConfig
 from govsites.paths import data_path
+from govsites.preflight import PreflightError, check_folder, check_store_writable
 from govsites.registry import RegistryError, load_columns, load_sites
 from govsites.store import StoreError, StoreLock, parse_as_of, resolve_run
 
@@ -120,6 +121,8 @@ def validate(args: argparse.Namespace) -> int:
     load_columns(config.columns, registry)
     chosen = registry.select(config.site_id_list, config.county_list)
     parse_as_of(config.as_of)
+    if not config.distributed:
+        check_store_writable(config.db)
     if args.command == "crawl" and config.distributed:
         _check_distributed(config)
     elif args.command == "crawl" and not config.store_lock_held:
@@ -259,15 +262,25 @@ def run_demo(args: argparse.Namespace) -> int:
         print("演示网站已停止。", flush=True)
 
 
+#: Every error a command reports as one Chinese line with exit code 2, before anything is written.
+USER_ERRORS = (RegistryError, StoreError, ConfigError, PreflightError, argparse.ArgumentTypeError)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "demo":
+        try:
+            check_folder(args.out, "输出目录")
+            check_store_writable(args.db)
+        except PreflightError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
         return run_demo(args)
     try:
         chosen = validate(args)
         config = crawl_config(args)
         workers = (args.workers or parse_workers(config.workers)) if args.command == "crawl" else 1
-    except (RegistryError, StoreError, ConfigError, argparse.ArgumentTypeError) as exc:
+    except USER_ERRORS as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     if workers > 1 and not config.distributed and chosen > 1:

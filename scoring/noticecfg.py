@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from govsites.paths import data_path
+from govsites.registry import group_code
 
 NOTICE_DIR = data_path("notice")
 DEFAULT_NOTICE_CONFIG = NOTICE_DIR / "notice.toml"
@@ -177,7 +178,9 @@ def load_notice_config(path: str | Path = DEFAULT_NOTICE_CONFIG) -> NoticeConfig
         cc=tuple(str(line) for line in cc),
         city=str(data.get("names", {}).get("city", "")),
         short_names=tuple(sorted(((str(k), str(v)) for k, v in replacements.items()), key=lambda kv: -len(kv[0]))),
-        scopes={code: str(table.get("scope", "")) for code, table in groups.items() if isinstance(table, dict)},
+        scopes={
+            group_code(code): str(table.get("scope", "")) for code, table in groups.items() if isinstance(table, dict)
+        },
         columns_over=_get(path, problems, "problems", "columns_over", int),
         links_over=_get(path, problems, "problems", "links_over", int),
         links_named_min=_get(path, problems, "problems", "links_named_min", int),
