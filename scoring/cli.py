@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from govsites.preflight import PreflightError, check_folder, check_store_exists
+from govsites.preflight import PreflightError, check_folder
 from govsites.registry import RegistryError
 from govsites.store import StoreError
 from scoring.baseline import BaselineError
@@ -121,7 +121,8 @@ def template_parser() -> argparse.ArgumentParser:
 
 # -- checks before anything is read or written -----------------------------------------------------------
 def preflight(args: argparse.Namespace) -> None:
-    """What every subcommand can check at once, before reading the store: dates, the store, the output folder."""
+    """What every subcommand can check at once, before reading anything: the dates and the output folder (the
+    store is checked when the run is loaded, after the rubric and the registry)."""
     for option, what in (
         ("as_of", "AS_OF（评估日期）"),
         ("period_start", "--period-start（评估期间起始日期）"),
@@ -131,8 +132,6 @@ def preflight(args: argparse.Namespace) -> None:
         value = getattr(args, option, None)
         if value:
             parse_as_of(value, what)
-    if getattr(args, "db", None):
-        check_store_exists(args.db)
     check_folder(args.out, "输出目录")
 
 

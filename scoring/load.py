@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from govsites.preflight import CRAWL_FIRST, bad_date
+from govsites.preflight import PreflightError, bad_date, check_store_exists
 from govsites.registry import Registry, load_sites
-from govsites.store import TABLE_COLUMNS, Run, Store, is_postgres
+from govsites.store import TABLE_COLUMNS, Run, Store
 from scoring.vocabulary import EVALUATED, NO_URL, UNTESTED
 
 # -- what scoring reads from the store and the registry (one place; column lists of the tables: TABLE_COLUMNS)
@@ -137,8 +137,10 @@ def load_run(
 ) -> RunData:
     """Open the store, pick the run, read the registry and every run table into frames."""
     registry = load_sites(sites_csv)
-    if not str(db).startswith("sqlite:///") and not is_postgres(db) and not Path(db).is_file():
-        raise ScoringError(f"存储文件不存在：{db}。{CRAWL_FIRST}")
+    try:
+        check_store_exists(db)  # never create an empty store by reading it
+    except PreflightError as exc:
+        raise ScoringError(str(exc)) from None
     with Store(db) as store:
         run = select_run(store, label, allow_unfinished)
         day = parse_as_of(as_of) if as_of else parse_as_of(run.as_of, f"运行 {run.label} 的评估日期")
