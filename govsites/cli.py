@@ -8,13 +8,16 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
 from govsites.config import ConfigError, GovsitesConfig
 from govsites.paths import data_path
 from govsites.preflight import PreflightError, check_folder, check_store_writable
+from govsites.progress import ProgressBoard
 from govsites.registry import RegistryError, load_columns, load_sites
 from govsites.store import StoreError, StoreLock, parse_as_of, resolve_run
 
@@ -201,7 +204,32 @@ def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
     process.crawl(crawler)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    label = crawler.stats.get_value("govsites/run/label") if crawler.stats else None
+    if reason == "shutdown" and label and mode == "crawl" and not crawl_config(args).store_lock_held:
+        print(resume_hint(crawl_config(args), str(label)), file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
     return 0 if reason == "finished" else 1
+
+
+#: exit code of a crawl stopped with Ctrl-C (the shell's 128 + SIGINT)
+EXIT_INTERRUPTED = 130
+#: make variables of a crawl and their defaults (the Makefile's), for the resume command
+MAKE_DEFAULTS = {"SITES": "data/sites.csv", "DB": "data/govsites.sqlite"}
+
+
+def resume_hint(config: GovsitesConfig, label: str) -> str:
+    """How to continue an interrupted crawl: the make command and the CLI command, with what was given."""
+    make = {"RUN": label, "SITES": config.sites, "DB": config.db, "SITE": config.site_ids, "COUNTY": config.counties}
+    words = [f"{k}={quote(v)}" for k, v in make.items() if v and v != MAKE_DEFAULTS.get(k)]
+    words += ["ALLOW_PRIVATE=1"] if config.allow_private else []
+    cli = ["python", "-m", "govsites", "crawl", "--sites", config.sites, "--db", config.db, "--run", label]
+    cli += ["--site", config.site_ids] if config.site_ids else []
+    cli += ["--county", config.counties] if config.counties else []
+    cli += ["--allow-private"] if config.allow_private else []
+    return (
+        f"已中断：运行 {label} 未完成，已完成的网站已保存。继续抓取（只抓未完成的网站）："
+        f"make crawl {' '.join(words)}，或 {' '.join(quote(w) for w in cli)}"
+    )
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -341,24 +369,54 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
         common += [arg for item in args.set for arg in ("-s", item)]
         env = {**os.environ, "GOVSITES_STORE_LOCK_HELD": "1", "GOVSITES_WORKERS": "1"}
         print(f"运行 {label}：{len(chosen)} 个网站分给 {len(shares)} 个抓取进程", file=sys.stderr, flush=True)
-        children = [
-            subprocess.Popen(  # noqa: S603 - this module, with validated arguments
-                [sys.executable, "-m", "govsites", "crawl", *common, "--site", ",".join(s.site_id for s in share)],
-                env=env,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads are running yet
-            )
-            for share in shares
-        ]
-        failed = [code for code in (child.wait() for child in children) if code != 0]
+        with tempfile.TemporaryDirectory(prefix="govsites-progress-") as folder:
+            files = [Path(folder) / f"worker-{i}.json" for i in range(len(shares))]
+            children = [
+                subprocess.Popen(  # noqa: S603 - this module, with validated arguments
+                    [sys.executable, "-m", "govsites", "crawl", *common, "--site", ",".join(s.site_id for s in share)],
+                    env={**env, "GOVSITES_PROGRESS_FILE": str(path)},
+                    # a group of its own: Ctrl-C reaches the parent alone, which stops each child once (cleanly)
+                    start_new_session=True,
+                    preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads are running yet
+                )
+                for share, path in zip(shares, files, strict=True)
+            ]
+            board = ProgressBoard(files, config.progress_interval, total=len(chosen))
+            interrupted = wait_for(children, board)
+            board.end()
+        failed = [child.returncode for child in children if child.returncode != 0]
         code = (failed[0] if failed[0] > 0 else 1) if failed else 0  # a child killed by a signal is negative
         with open_store(config.db) as store:
-            if code == 0:
+            if code == 0 and not interrupted:
                 store.finish_run(run.id)  # finished when no site is left running
+            elif interrupted:
+                print(resume_hint(config, label), file=sys.stderr, flush=True)
+                code = EXIT_INTERRUPTED
             else:
                 print(f"错误：有抓取进程未正常结束；运行 {label} 未完成，重新执行同一命令即可继续", file=sys.stderr)
         return code
     finally:
         lock.release()
+
+
+def wait_for(children: list[subprocess.Popen[bytes]], board: ProgressBoard) -> bool:
+    """Wait for every child, drawing the progress line; True when stopped with Ctrl-C (SIGINT).
+
+    The first Ctrl-C asks each running child to stop (SIGINT: Scrapy closes the spider, the pipelines write what
+    they hold, the run stays resumable); a second one asks again, which makes Scrapy stop at once.
+    """
+    interrupted = False
+    while any(child.poll() is None for child in children):
+        try:
+            board.tick()
+            time.sleep(0.2)
+        except KeyboardInterrupt:
+            interrupted = True
+            print("\n正在停止抓取进程（再按一次 Ctrl-C 立即停止）…", file=sys.stderr, flush=True)
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGINT)
+    return interrupted
 
 
 if __name__ == "__main__":
