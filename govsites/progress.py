@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TextIO
@@ -124,13 +124,21 @@ class ProgressBoard:
     every ``interval`` seconds. ``interval`` 0: no line while crawling, the totals still at the end.
     """
 
-    def __init__(self, paths: list[Path], interval: float, total: int, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        paths: list[Path],
+        interval: float,
+        total: int,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.paths = paths
         self.total = total
         self.interval = interval
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
-        self.started = time.monotonic()
+        self.clock = clock
+        self.started = clock()
         self.last = float("-inf")
         self.drawn = False
 
@@ -138,14 +146,14 @@ class ProgressBoard:
         snap = merged(read_snapshots(self.paths))
         # the parent knows every share from the start; a worker that has not written yet still counts in the total
         values = {**asdict(snap), "sites_total": max(self.total, snap.sites_total)}
-        return Snapshot(**{**values, "elapsed": time.monotonic() - self.started})
+        return Snapshot(**{**values, "elapsed": self.clock() - self.started})
 
     def tick(self) -> None:
         """Called often by the parent's wait loop: draws when the interval has passed (on a terminal, each
         second)."""
         if self.interval <= 0:
             return
-        now = time.monotonic()
+        now = self.clock()
         if now - self.last < (min(self.interval, 1.0) if self.tty else self.interval):
             return
         self.last = now
