@@ -15,13 +15,16 @@ from shlex import quote
 from typing import Any
 
 from govsites.config import ConfigError, GovsitesConfig
-from govsites.paths import data_path
 from govsites.preflight import PreflightError, check_folder, check_store_writable
 from govsites.progress import ProgressBoard
 from govsites.registry import RegistryError, load_columns, load_sites
 from govsites.store import StoreError, StoreLock, parse_as_of, resolve_run
 
 DEMO_PORT = 8341
+#: the demo's own folder: its registry, store and outputs never mix with the user's (data/sites.csv,
+#: data/govsites.sqlite, data/output), so a real run never compares with the demo run
+DEMO_DIR = "data/demo"
+DEMO_OUT, DEMO_DB = f"{DEMO_DIR}/output", f"{DEMO_DIR}/govsites.sqlite"
 
 
 #: Command-line options and the settings they give (an option not given leaves the setting to the environment
@@ -97,9 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     probe = sub.add_parser("probe", help="one more home-page probe round for every site")
     _add_common(probe)
-    demo = sub.add_parser("demo", help="serve the bundled demo web, crawl it and score it")
-    demo.add_argument("--out", default="data/output")
-    demo.add_argument("--db", default="data/govsites.sqlite")
+    demo = sub.add_parser("demo", help="serve the bundled demo web, crawl it and score it (in data/demo/)")
+    demo.add_argument("--out", default=DEMO_OUT, help=f"the demo's outputs (default {DEMO_OUT})")
+    demo.add_argument("--db", default=DEMO_DB, help=f"the demo's store (default {DEMO_DB})")
     demo.add_argument("--port", type=int, default=DEMO_PORT)
     return parser
 
@@ -233,14 +236,15 @@ def resume_hint(config: GovsitesConfig, label: str) -> str:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Serve the demo web in a child process, crawl and score it, stop the demo web."""
+    """Serve the demo web in a child process, crawl and score it, stop the demo web.
+
+    The demo writes its own registry (the demo web's addresses) beside its outputs, so an edited
+    ``data/sites.csv`` is never crawled as the demo, and its store is its own (``--db``)."""
     from govsites.demo import AS_OF
 
-    registry = Path(args.out) / "demo-sites.csv" if args.port == 0 else data_path("sites.csv")
-    command = [sys.executable, "-m", "govsites.demo", "serve", "--port", str(args.port)]
-    if args.port == 0:
-        registry.parent.mkdir(parents=True, exist_ok=True)
-        command += ["--registry", str(registry)]
+    registry = Path(args.out) / "demo-sites.csv"
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "govsites.demo", "serve", "--port", str(args.port), "--registry", str(registry)]
     print(f"启动演示网站（端口 {args.port}）…", flush=True)
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own module
     try:
@@ -283,7 +287,10 @@ def run_demo(args: argparse.Namespace) -> int:
             "--run",
             "demo",
         ]
-        return subprocess.call(score)  # noqa: S603
+        code = subprocess.call(score)  # noqa: S603
+        if code == 0:
+            print(f"演示结果在 {args.out}（存储 {args.db}），与本单位的检测数据分开存放。")
+        return code
     finally:
         server.terminate()
         server.wait(timeout=10)
