@@ -146,7 +146,9 @@ def page_setup(doc: Any) -> None:
     section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
     section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
     section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
-    section.header_distance, section.footer_distance = Mm(15), Mm(28)  # the page number 7 mm below the text
+    # the page number's line (exactly 4号 high) starts 7 mm below the text block
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(MARGINS_MM["bottom"] - 7) - Pt(PAGE_NUMBER_PT)
     grid = section._sectPr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
@@ -181,6 +183,8 @@ def page_number(paragraph: Any, align: WD_ALIGN_PARAGRAPH) -> None:
     """ "— 1 —" one character (4号) from the text edge: odd pages right, even pages left."""
     paragraph.alignment = align
     fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(PAGE_NUMBER_PT)
     if align == WD_ALIGN_PARAGRAPH.RIGHT:
         fmt.right_indent = Pt(PAGE_NUMBER_PT)
     else:
@@ -204,7 +208,38 @@ def body_paragraph(p: Any, text: str) -> None:
     add_text(p, text, FANGSONG, BODY_PT)
 
 
-def write_paragraph(doc: Any, para: Paragraph) -> None:
+def text_width(text: str) -> float:
+    """Width in characters of 3号: a CJK or full-width character is 1, a half-width one (digits) is 1/2."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def signature_indents(office: str, day: str) -> tuple[float, float]:
+    """Right indents (in characters) of the office and the date under it, as the standard orders (7.3.5.2): the
+    office two characters from the right, the date's first character two right of the office's first; a date
+    longer than that stays two from the right and the office moves left to keep the two-character step."""
+    office_w, day_w = text_width(office), text_width(day)
+    if office_w - day_w >= 2:
+        return 2.0, office_w - day_w
+    return 4.0 + day_w - office_w, 2.0
+
+
+def cc_borders(paragraph: Any, *, top: bool, bottom: bool) -> None:
+    """The 版记's lines: a rule above the first 抄送 line and below the last (0.35 mm)."""
+    borders = OxmlElement("w:pBdr")
+    for side, wanted in (("top", top), ("bottom", bottom)):
+        if wanted:
+            line = OxmlElement(f"w:{side}")
+            line.set(qn("w:val"), "single")
+            line.set(qn("w:sz"), "8")  # eighths of a point: 1 pt ≈ 0.35 mm
+            line.set(qn("w:space"), "1")
+            line.set(qn("w:color"), "000000")
+            borders.append(line)
+    if len(borders):
+        paragraph._p.get_or_add_pPr().append(borders)
+
+
+def write_paragraph(doc: Any, para: Paragraph, indent: float | None = None) -> Any:
+    """One paragraph of ``para.kind``; ``indent``: the right indent (characters) of a signature or date."""
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     if para.kind == "title":
@@ -219,7 +254,7 @@ def write_paragraph(doc: Any, para: Paragraph) -> None:
         add_text(p, para.text, FANGSONG, BODY_PT)
     elif para.kind in ("signature", "date"):
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        fmt.right_indent = Pt((4 if para.kind == "signature" else 2) * BODY_PT)
+        fmt.right_indent = Pt((indent if indent is not None else 2) * BODY_PT)
         if para.kind == "signature":
             fmt.space_before = Pt(2 * LINE_PITCH_PT)  # the standard: a blank line after the body
         add_text(p, para.text, FANGSONG, BODY_PT)
@@ -228,6 +263,7 @@ def write_paragraph(doc: Any, para: Paragraph) -> None:
         add_text(p, para.text, FANGSONG, CC_PT)
     else:
         body_paragraph(p, para.text)
+    return p
 
 
 # -- properties ----------------------------------------------------------------------------------------
@@ -278,8 +314,14 @@ def write_official_doc(paragraphs: Sequence[Paragraph], path: Path, props: Docum
     normal_style(doc)
     page_setup(doc)
     body = doc.element.body
-    for para in paragraphs:
-        write_paragraph(doc, para)
+    office = next((p.text for p in paragraphs if p.kind == "signature"), "")
+    day = next((p.text for p in paragraphs if p.kind == "date"), "")
+    indents = dict(zip(("signature", "date"), signature_indents(office, day), strict=True))
+    cc = [i for i, p in enumerate(paragraphs) if p.kind == "cc"]
+    for i, para in enumerate(paragraphs):
+        written = write_paragraph(doc, para, indents.get(para.kind))
+        if para.kind == "cc":
+            cc_borders(written, top=i == cc[0], bottom=i == cc[-1])
     first = body.find(qn("w:p"))
     if first is not None and not "".join(first.itertext()).strip():
         body.remove(first)  # the template's empty first paragraph, if any

@@ -26,6 +26,7 @@ from scoring.notice import (
     update_heading,
 )
 from scoring.noticecfg import NoticeConfigError, load_notice_config, stale_words
+from scoring.officialdoc import DocumentProperties, Paragraph, signature_indents, write_official_doc
 from scoring.problems import problem_list, site_phrases
 
 NOTICE = "通报（草稿）.docx"
@@ -88,8 +89,6 @@ def test_fonts_of_title_headings_and_body(notice: Path) -> None:
 
 
 def test_level3_heading_is_bold_fangsong(tmp_path: Path) -> None:
-    from scoring.officialdoc import DocumentProperties, Paragraph, write_official_doc
-
     path = write_official_doc(
         [Paragraph("标题", "title"), Paragraph("1.加强领导。各单位要……")],
         tmp_path / "x.docx",
@@ -239,3 +238,27 @@ def test_no_date_talk_for_a_home_page_that_never_opened(values: dict[str, Any], 
     config = load_notice_config()
     problems = problem_list(pd.DataFrame([home_row(**values)]), pd.Series({"hkq": "恒口示范区管委会"}), config)
     assert site_phrases(problems, config)["phrase"].tolist() == [phrase]
+
+
+def test_signature_date_and_cc_as_the_standard_places_them(notice: Path) -> None:
+    paras = Document(str(notice)).paragraphs
+    office = next(p for p in paras if p.text == "安康市人民政府办公室")
+    date = paras[paras.index(office) + 1]
+    # the placeholder date (10 characters) is as long as the office: the date 2 from the right, the office 4
+    assert (office.paragraph_format.right_indent.pt, date.paragraph_format.right_indent.pt) == (64, 32)
+    assert signature_indents("安康市人民政府办公室", "2016年1月26日") == (2.0, 3.5)  # digits are half-width
+    cc = [p for p in paras if p.text.startswith(("抄送：", "市中级", "中、省"))]
+    assert len(cc) == 3
+    assert {(east_asia(r), r.font.size.pt) for p in cc for r in p.runs} == {("仿宋_GB2312", 14.0)}
+    first, last = (p._p.pPr.find(qn("w:pBdr")) for p in (cc[0], cc[-1]))
+    assert first.find(qn("w:top")) is not None
+    assert last.find(qn("w:bottom")) is not None
+    assert cc[1]._p.pPr.find(qn("w:pBdr")) is None
+
+
+def test_page_number_sits_7_mm_below_the_text(notice: Path) -> None:
+    section = Document(str(notice)).sections[0]
+    number_line = section.footer.paragraphs[0].paragraph_format.line_spacing
+    assert number_line.pt == 14.0
+    top_of_number = section.footer_distance + number_line
+    assert round((section.bottom_margin - top_of_number) / MM, 1) == 7.0
