@@ -121,11 +121,14 @@ def pass_sentence(assessed: int, passed: int) -> str:
     return f"参评的{assessed}个网站中合格{passed}个，合格率{round(passed / assessed * 100)}%。"
 
 
-def unevaluated_sentence(sites: Sequence[tuple[str, str]]) -> str:
-    """另有2个网站本次未评估，不计入上述统计：市盐务局网站（本次未检测），紫阳县政府网站（无网址）。"""
+def unevaluated_sentence(sites: Sequence[tuple[str, str]], *, others: bool = True) -> str:
+    """另有2个网站本次未评估，不计入上述统计：市盐务局网站（本次未检测），紫阳县政府网站（登记表中无首页网址）。
+    (``others=False``, when no site was evaluated: "2个网站本次未评估：……".)"""
     if not sites:
         return ""
     listed = "，".join(f"{name}{site_suffix([name])}（{reason}）" for name, reason in sites)
+    if not others:
+        return f"{len(sites)}个网站本次未评估：{listed}。"
     return f"另有{len(sites)}个网站本次未评估，不计入上述统计：{listed}。"
 
 
@@ -196,9 +199,9 @@ def _group_names(ev: Evaluation, shorts: pd.Series) -> list[tuple[str, list[str]
     scored = ev.scored
     out = []
     for code, group in ev.rubric.groups.items():
-        best = scored.loc[scored["excellent"] & (scored["group"] == code)].sort_values(
-            ["rank_in_group", "site_id"], kind="stable"
-        )
+        named = scored["excellent"].astype("boolean").fillna(False).astype(bool)
+        eligible = named & (scored["evaluation"] == EVALUATED) & (scored["verdict"] == PASS)  # never a vetoed site
+        best = scored.loc[eligible & (scored["group"] == code)].sort_values(["rank_in_group", "site_id"], kind="stable")
         out.append((group.label, [shorts[sid] for sid in best["site_id"]]))
     return out
 
@@ -328,7 +331,7 @@ def notice_paragraphs(
         Paragraph(
             "从此次评估情况看，"
             + pass_sentence(len(assessed), int((assessed["verdict"] == PASS).sum()))
-            + unevaluated_sentence(_unevaluated(ev, shorts))
+            + unevaluated_sentence(_unevaluated(ev, shorts), others=not assessed.empty)
             + ("主要表现在：" if praised else "")
         ),
     ]

@@ -262,3 +262,25 @@ def test_page_number_sits_7_mm_below_the_text(notice: Path) -> None:
     assert number_line.pt == 14.0
     top_of_number = section.footer_distance + number_line
     assert round((section.bottom_margin - top_of_number) / MM, 1) == 7.0
+
+
+def test_no_score_is_printed(notice: Path) -> None:
+    """Vetoed and unevaluated sites have no score; the notice prints none for any site."""
+    text = "\n".join(p.text for p in Document(str(notice)).paragraphs)
+    assert not re.search(r"\d+(?:\.\d+)?分", text)
+    assert "未评估" in text
+
+
+def test_when_no_site_was_evaluated() -> None:
+    assert (
+        unevaluated_sentence([("旬阳县", "本次未检测")], others=False)
+        == "1个网站本次未评估：旬阳县政府网站（本次未检测）。"
+    )
+
+
+def test_notice_groups_by_chinese_name(tmp_path: Path) -> None:
+    text = (Path(__file__).resolve().parents[1] / "data" / "notice" / "notice.toml").read_text(encoding="utf-8")
+    edited = tmp_path / "notice.toml"
+    edited.write_text(text.replace("[groups.county]", "[groups.县区组]"), encoding="utf-8")
+    (tmp_path / "requirements.md").write_text("要求。\n", encoding="utf-8")
+    assert load_notice_config(edited).scopes["county"] == "县（区）级政府门户网站（含派出机构）"
