@@ -281,6 +281,6 @@ def test_when_no_site_was_evaluated() -> None:
 def test_notice_groups_by_chinese_name(tmp_path: Path) -> None:
     text = (Path(__file__).resolve().parents[1] / "data" / "notice" / "notice.toml").read_text(encoding="utf-8")
     edited = tmp_path / "notice.toml"
-    edited.write_text(text.replace("[groups.county]", "[groups.县区组]"), encoding="utf-8")
+    edited.write_text(text.replace("[groups.county]", '[groups."县区组"]'), encoding="utf-8")
     (tmp_path / "requirements.md").write_text("要求。\n", encoding="utf-8")
     assert load_notice_config(edited).scopes["county"] == "县（区）级政府门户网站（含派出机构）"
