@@ -169,6 +169,11 @@ def availability_heading(progress: Progress, config: NoticeConfig) -> str:
     return "网站可用性进一步提高" if improved else "网站可用性情况"
 
 
+def mailbox_heading(rate: int, config: NoticeConfig) -> str:
+    """The office's heading (政民互动回应深入推进) only when the cited mailbox answered ``answer_rate_pct``."""
+    return config.mailbox["heading"] if rate >= config.praise.answer_rate_pct else "政民互动情况"
+
+
 def problems_lead(progress: Progress, config: NoticeConfig) -> str:
     """大幅提升 only when the three census figures fell on average by ``marked_pct`` (不断提升 by
     ``improved_pct``); without a baseline, or short of that, no word of progress."""
@@ -223,14 +228,14 @@ def _recurring(ev: Evaluation, shorts: pd.Series) -> list[tuple[str, int]]:
     return [(shorts[sid], int(n)) for sid, n in zip(hit["site_id"], hit["recurring"], strict=True)]
 
 
-def _mailbox(ev: Evaluation, shorts: pd.Series) -> str:
-    """The mailbox sentence from the letters of the window ("" without letters): the configured site's busiest
-    column, else the busiest column of any site (ties: site_id, column)."""
+def _mailbox(ev: Evaluation, shorts: pd.Series) -> tuple[str, int]:
+    """The mailbox sentence from the letters of the window ("" without letters) and its completion rate: the
+    configured site's busiest column, else the busiest column of any site (ties: site_id, column)."""
     config = ev.config.mailbox
     letters = ev.tables["interaction"]
     counted = letters.loc[letters["in_window"].astype(bool) & ~letters["excluded"].astype(bool)]
     if counted.empty:
-        return ""
+        return "", 0
     per_column = (
         counted.assign(answered_flag=counted["answered"] == "true")
         .groupby(["site_id", "column"], as_index=False)
@@ -242,7 +247,7 @@ def _mailbox(ev: Evaluation, shorts: pd.Series) -> str:
     top = (chosen if configured else per_column).iloc[0]
     name = str(shorts.get(top["site_id"], top["site_id"]))
     start = ev.rubric.interaction.window.cutoff(ev.data.as_of) + timedelta(days=1)
-    return mailbox_sentence(
+    sentence = mailbox_sentence(
         config["sentence"],
         site=config["label"] if configured else f"{name}{site_suffix([name])}",
         column=str(top["column"]),
@@ -250,6 +255,7 @@ def _mailbox(ev: Evaluation, shorts: pd.Series) -> str:
         received=int(top["received"]),
         answered=int(top["answered"]),
     )
+    return sentence, completion_rate(int(top["received"]), int(top["answered"]))
 
 
 def _function_clauses(ev: Evaluation) -> list[tuple[str, list[str]]]:
@@ -320,7 +326,7 @@ def notice_paragraphs(
         (config.scopes.get(code, group.label), int((assessed["group"] == code).sum()))
         for code, group in ev.rubric.groups.items()
     ]
-    mailbox = _mailbox(ev, shorts)
+    mailbox, answer_rate = _mailbox(ev, shorts)
     praised = ev.reductions is not None or bool(mailbox)
     out = [
         Paragraph(config.title.format(year=end.year), "title"),
@@ -344,7 +350,7 @@ def notice_paragraphs(
         shown = 2
     if mailbox:
         shown += 1
-        out.append(Paragraph(f"{ordinal(shown)}{config.mailbox['heading']}。{mailbox}。"))
+        out.append(Paragraph(f"{ordinal(shown)}{mailbox_heading(answer_rate, config)}。{mailbox}。"))
     out.append(Paragraph(PLACEHOLDER))
     out.append(Paragraph("二、存在的问题", "heading"))
     out.append(Paragraph(problems_lead(progress, config)))

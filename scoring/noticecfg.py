@@ -47,7 +47,7 @@ PHRASES = (
 )
 PHRASE_FIELDS = frozenset({"limit", "n", "probes", "failures", "days", "areas", "stale"})
 #: ``{stale}`` in a phrase when the rubric's column windows differ (one window: "1个月内未更新", "2周内未更新")
-STALE_ANY_WINDOW = "未按要求时间更新"
+STALE_ANY_WINDOW = "未按要求时间更新栏目"
 MAILBOX_KEYS = ("site", "label", "heading", "sentence")
 MAILBOX_FIELDS = frozenset({"site", "column", "period", "received", "answered", "rate"})
 
@@ -64,6 +64,7 @@ class Praise:
 
     improved_pct: int = 10  # 更加及时, 进一步提高, 不断提升
     marked_pct: int = 50  # 大幅提升
+    answer_rate_pct: int = 95  # the mailbox heading (政民互动回应深入推进): the cited mailbox's completion rate
 
 
 def stale_words(windows: Iterable[tuple[int, str]]) -> str:
@@ -114,7 +115,11 @@ def _praise(path: Path, data: Mapping[str, Any]) -> Praise:
     if not isinstance(table, dict):
         raise NoticeConfigError(path, "praise", "应为表")
     values = {}
-    for key, default in (("improved_pct", Praise.improved_pct), ("marked_pct", Praise.marked_pct)):
+    for key, default in (
+        ("improved_pct", Praise.improved_pct),
+        ("marked_pct", Praise.marked_pct),
+        ("answer_rate_pct", Praise.answer_rate_pct),
+    ):
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 100:
             raise NoticeConfigError(path, f"praise.{key}", f"应为 1–100 的整数（百分比），实际为 {value!r}")

@@ -21,6 +21,7 @@ from scoring.notice import (
     Progress,
     availability_heading,
     failing_lead,
+    mailbox_heading,
     problems_lead,
     unevaluated_sentence,
     update_heading,
@@ -162,7 +163,7 @@ def test_stale_words_follow_the_rubric_windows() -> None:
     assert stale_words([(1, "m")]) == "1个月内未更新"
     assert stale_words([(14, "d"), (14, "d")]) == "2周内未更新"
     assert stale_words([(10, "d")]) == "10天内未更新"
-    assert stale_words([(14, "d"), (6, "m")]) == "未按要求时间更新"
+    assert stale_words([(14, "d"), (6, "m")]) == "未按要求时间更新栏目"
     config = load_notice_config().with_stale_windows([(14, "d")])
     assert config.phrase("columns_both", limit=5) == "2周内未更新和空白栏目均超过5个"
     assert config.phrase("columns_either", limit=5) == "2周内未更新或空白栏目超过5个"
@@ -284,3 +285,12 @@ def test_notice_groups_by_chinese_name(tmp_path: Path) -> None:
     edited.write_text(text.replace("[groups.county]", '[groups."县区组"]'), encoding="utf-8")
     (tmp_path / "requirements.md").write_text("要求。\n", encoding="utf-8")
     assert load_notice_config(edited).scopes["county"] == "县（区）级政府门户网站（含派出机构）"
+
+
+def test_mailbox_heading_only_for_a_mailbox_that_answers() -> None:
+    config = load_notice_config()
+    assert mailbox_heading(99, config) == "政民互动回应深入推进"
+    assert mailbox_heading(80, config) == "政民互动情况"
+    assert config.with_stale_windows([(14, "d"), (6, "m")]).phrase("columns_both", limit=5) == (
+        "未按要求时间更新栏目和空白栏目均超过5个"
+    )
