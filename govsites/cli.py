@@ -16,7 +16,7 @@ from typing import Any
 
 from govsites.config import ConfigError, GovsitesConfig
 from govsites.preflight import PreflightError, check_folder, check_store_writable
-from govsites.progress import ProgressBoard
+from govsites.progress import LineRelay, ProgressBoard
 from govsites.registry import RegistryError, load_columns, load_sites
 from govsites.store import StoreError, StoreLock, parse_as_of, resolve_run
 
@@ -385,11 +385,17 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
                     # a group of its own: Ctrl-C reaches the parent alone, which stops each child once (cleanly)
                     start_new_session=True,
                     preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads are running yet
+                    stderr=subprocess.PIPE,  # their log lines pass through the board (LineRelay)
+                    text=True,
+                    encoding="utf-8",
+                    errors="replace",
                 )
                 for share, path in zip(shares, files, strict=True)
             ]
             board = ProgressBoard(files, config.progress_interval, total=len(chosen))
-            interrupted = wait_for(children, board)
+            relay = LineRelay(child.stderr for child in children if child.stderr is not None)
+            interrupted = wait_for(children, board, relay)
+            relay.close(board)
             board.end()
         failed = [child.returncode for child in children if child.returncode != 0]
         code = (failed[0] if failed[0] > 0 else 1) if failed else 0  # a child killed by a signal is negative
@@ -406,7 +412,7 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
         lock.release()
 
 
-def wait_for(children: list[subprocess.Popen[bytes]], board: ProgressBoard) -> bool:
+def wait_for(children: list[subprocess.Popen[str]], board: ProgressBoard, relay: LineRelay) -> bool:
     """Wait for every child, drawing the progress line; True when stopped with Ctrl-C (SIGINT).
 
     The first Ctrl-C asks each running child to stop (SIGINT: Scrapy closes the spider, the pipelines write what
@@ -415,6 +421,7 @@ def wait_for(children: list[subprocess.Popen[bytes]], board: ProgressBoard) -> b
     interrupted = False
     while any(child.poll() is None for child in children):
         try:
+            relay.pass_on(board)
             board.tick()
             time.sleep(0.2)
         except KeyboardInterrupt:

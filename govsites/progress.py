@@ -15,12 +15,14 @@ probe so far failed.
 from __future__ import annotations
 
 import json
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 #: the counters of a snapshot, in the order of the line
 COUNTERS = ("sites_total", "sites_done", "pages", "links", "broken", "problems", "unreachable")
@@ -141,6 +143,7 @@ class ProgressBoard:
         self.started = clock()
         self.last = float("-inf")
         self.drawn = False
+        self.line = ""
 
     def current(self) -> Snapshot:
         snap = merged(read_snapshots(self.paths))
@@ -157,12 +160,20 @@ class ProgressBoard:
         if now - self.last < (min(self.interval, 1.0) if self.tty else self.interval):
             return
         self.last = now
-        line = progress_line(self.current())
+        line = self.line = progress_line(self.current())
         if self.tty:
             self.stream.write(f"\r\033[K{line}")
             self.drawn = True
         else:
             self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def message(self, text: str) -> None:
+        """A worker's log line: above the progress line on a terminal (which is then drawn again)."""
+        if self.tty and self.drawn:
+            self.stream.write(f"\r\033[K{text}\n{self.line}")
+        else:
+            self.stream.write(text + "\n")
         self.stream.flush()
 
     def end(self) -> Snapshot:
@@ -173,3 +184,28 @@ class ProgressBoard:
         self.stream.write(totals_line(snap) + "\n")
         self.stream.flush()
         return snap
+
+
+class LineRelay:
+    """The workers' log lines (their stderr), read on a thread each and handed to the board between redraws, so
+    a log line never runs into the progress line."""
+
+    def __init__(self, streams: Iterable[IO[str]]) -> None:
+        self.lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._read, args=(s,), daemon=True) for s in streams]
+        for thread in self.threads:
+            thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.put(line.rstrip("\n"))
+
+    def pass_on(self, board: ProgressBoard) -> None:
+        while not self.lines.empty():
+            board.message(self.lines.get())
+
+    def close(self, board: ProgressBoard) -> None:
+        """After the workers ended: the rest of their lines."""
+        for thread in self.threads:
+            thread.join(timeout=10)
+        self.pass_on(board)

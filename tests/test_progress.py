@@ -73,3 +73,17 @@ def test_board_redraws_on_a_terminal_and_prints_lines_otherwise(tmp_path: Path) 
     quiet = ProgressBoard([path], interval=0, total=1, stream=io.StringIO())
     quiet.tick()
     assert quiet.stream.getvalue() == ""  # type: ignore[attr-defined]
+
+
+def test_a_worker_log_line_goes_above_the_progress_line(tmp_path: Path) -> None:
+    path = tmp_path / "w0.json"
+    write_snapshot(path, Snapshot(sites_total=1, pages=3))
+    screen = Terminal()
+    board = ProgressBoard([path], interval=5, total=1, stream=screen, clock=lambda: 0.0)
+    board.tick()
+    board.message("网站 a 检测完成（页面 3）")
+    drawn = screen.getvalue().split("\r\033[K")
+    assert drawn[-1].startswith("网站 a 检测完成（页面 3）\n进度：网站 0/1，页面 3，")
+    log = io.StringIO()
+    ProgressBoard([path], interval=5, total=1, stream=log).message("一行")
+    assert log.getvalue() == "一行\n"
