@@ -36,7 +36,8 @@ class RegistryError(ValueError):
 
     def __init__(self, path: Path | str, line: int, field_name: str, reason: str) -> None:
         self.path, self.line, self.field, self.reason = str(path), line, field_name, reason
-        super().__init__(f"{path}:{line}: 字段 {field_name}: {reason}")
+        where = f"{path}:{line}" if line else str(path)  # line 0: the file as a whole (a missing file, an unknown SITE)
+        super().__init__(f"{where}: 字段 {field_name}: {reason}")
 
 
 @dataclass(frozen=True)
