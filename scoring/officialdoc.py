@@ -121,6 +121,10 @@ def normal_style(doc: Any) -> None:
     fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), FANGSONG.name)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")  # Chinese line breaking and punctuation rules
+    normal.element.get_or_add_rPr().append(lang)
     fmt = normal.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = Pt(LINE_PITCH_PT)
