@@ -318,8 +318,11 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    if workers > 1 and not config.distributed and chosen > 1:
-        return run_workers(args, workers)
+    if args.command == "crawl" and not config.distributed and not config.store_lock_held:
+        if workers > 1 and chosen > 1:
+            return run_workers(args, workers)
+        if sys.stderr.isatty() and config.progress_interval > 0:
+            return run_workers(args, 1)  # on a terminal: the progress line redrawn in place by a parent
     return run_crawl(args, mode=args.command)
 
 
@@ -341,7 +344,8 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
 
     The parent holds the store lock and resolves the run once; each child crawls a disjoint share of the
     sites into that run (SQLite in WAL mode takes their batched transactions in turn). A crawl is CPU-bound
-    in one Python process, so this is how one machine's cores are used.
+    in one Python process, so this is how one machine's cores are used. On a terminal a one-process crawl runs
+    this way too (one child), so its progress line is redrawn in place above the relayed log lines.
     """
     from govsites.store import open_store
 

@@ -3,6 +3,8 @@ the printed command resumes the run (the slowed site: every answer after 0.3 s).
 
 from __future__ import annotations
 
+import os
+import pty
 import re
 import shlex
 import signal
@@ -116,3 +118,34 @@ def test_ctrl_c_of_a_single_process_crawl(slow_site: SlowSite, tmp_path: Path) -
             proc.kill()
     assert proc.returncode == 130, err[-3000:]
     assert any(line.startswith("已中断：运行 rel 未完成") and "make crawl RUN=rel" in line for line in err.splitlines())
+
+
+def test_on_a_terminal_the_line_is_redrawn_in_place(slow_site: SlowSite, tmp_path: Path) -> None:
+    """A one-process crawl on a (pseudo) terminal: the line redrawn with a carriage return, the log lines above
+    it, the totals at the end."""
+    db = tmp_path / "store.sqlite"
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, *crawl_args(slow_site.registry, db)],
+        cwd=ROOT,
+        env=child_env(GOVSITES_PROGRESS_INTERVAL="0.5", **NO_RENDER),
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal closed with the last process on it
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    assert proc.wait(timeout=600) == 0
+    screen = b"".join(chunks).decode("utf-8", errors="replace")
+    assert "\r\x1b[K进度：网站 " in screen
+    assert "合计：网站 1/1 完成" in screen
+    assert re.search(r"\r\x1b\[K[^\r\n]*网站 slow 检测完成", screen)  # a worker's log line, above the progress line
