@@ -7,9 +7,11 @@ fixed line spacing. The title in 2号小标宋 (22 pt), centred. Headings in the
 level 1 "一、" in 黑体, level 2 "（一）" in 楷体, level 3 "1." in bold 仿宋; a level-2 or level-3 heading that
 leads a body paragraph ("（一）信息更新更加及时。……") is set in its heading font up to its first full stop.
 Page numbers "— 1 —" in 4号 half-width 宋体 at the bottom, odd pages right and even pages left, one character
-from the edge (a PAGE field in the odd and the even footer). Each font is set for East Asian text too (the
-name Word uses for Chinese characters), with the GB font first and the common Windows font as fallback
-(仿宋_GB2312 → 仿宋, 方正小标宋简体 → 小标宋, 楷体_GB2312 → 楷体) in the theme-independent ``w:rFonts``.
+from the edge, 7 mm below the text (a PAGE field in the odd and the even footer). Each run names its font for
+East Asian text too (``w:eastAsia``, what Word uses for Chinese characters); the font table declares each GB
+font with the common font Word substitutes where it is not installed (``w:altName``: 仿宋_GB2312 → 仿宋,
+方正小标宋简体 → 小标宋, 楷体_GB2312 → 楷体). Signature and date as 7.3.5.2 places them; the 版记 (抄送) between
+rules.
 
 A 【请补充……】 span is highlighted (yellow) wherever it appears: the analyst fills it before the notice is
 sent. The document properties (author, last modified by, company) name the issuing office, not the library.
@@ -294,7 +296,7 @@ def app_properties(office: str) -> bytes:
         f"<Template>Normal.dotm</Template><Company>{escape(office)}</Company>"
         "<DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop><SharedDoc>false</SharedDoc>"
         "<LinksUpToDate>false</LinksUpToDate><HyperlinksChanged>false</HyperlinksChanged>"
-        "<AppVersion>16.0000</AppVersion></Properties>"
+        "</Properties>"
     ).encode()
 
 
