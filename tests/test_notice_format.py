@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ from docx.oxml.ns import qn
 from test_scoring import build_store
 
 from scoring.cli import main
+from scoring.evaluation import EvaluationOptions, evaluate
 from scoring.notice import (
     Progress,
     availability_heading,
     failing_lead,
     mailbox_heading,
+    notice_paragraphs,
     problems_lead,
     unevaluated_sentence,
     update_heading,
@@ -294,3 +297,29 @@ def test_mailbox_heading_only_for_a_mailbox_that_answers() -> None:
     assert config.with_stale_windows([(14, "d"), (6, "m")]).phrase("columns_both", limit=5) == (
         "未按要求时间更新栏目和空白栏目均超过5个"
     )
+
+
+def test_vetoed_and_unevaluated_sites_as_scoring_marks_them(tmp_path: Path) -> None:
+    """The per-site frame's contract: ``score`` NaN for vetoed and unevaluated sites, ``verdict`` 合格/不合格/未评估,
+    ``evaluation != "evaluated"`` for the unevaluated (with the scoring's reason when it gives one). A vetoed site
+    is never named excellent; an unevaluated one is out of every count and listed with its reason."""
+    fx = build_store(tmp_path)
+    ev = evaluate(EvaluationOptions(fx.db, fx.sites))
+    scored = ev.scored.copy()
+    vetoed = scored["site_id"] == "fagai"
+    skipped = scored["site_id"] == "shiquan"
+    scored.loc[vetoed, ["verdict", "excellent"]] = ["不合格", True]  # a stale flag must not make it excellent
+    scored.loc[vetoed, "score"] = float("nan")
+    scored.loc[skipped, ["evaluation", "verdict"]] = ["unfinished", "未评估"]
+    scored.loc[skipped, "score"] = float("nan")
+    scored = scored.assign(evaluation_note=scored["site_id"].map({"shiquan": "抓取未完成"}).fillna(""))
+    paras = [p.text for p in notice_paragraphs(replace(ev, scored=scored), start=ev.as_of, end=ev.as_of)]
+    text = "\n".join(paras)
+    assert "发改委网站被评为" not in text
+    assert "、发改委" not in paras[4]
+    evaluated = int((scored["evaluation"] == "evaluated").sum())
+    passed = int(((scored["evaluation"] == "evaluated") & (scored["verdict"] == "合格")).sum())
+    assert f"参评的{evaluated}个网站中合格{passed}个" in paras[5]
+    assert "石泉县政府网站（抓取未完成）" in paras[5]
+    assert "unfinished" not in text
+    assert paras[-4] == "【请补充：成文日期】"
