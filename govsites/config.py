@@ -102,6 +102,9 @@ class GovsitesConfig:
     render_own_loop: bool = setting(False, "run Playwright on an asyncio loop of its own (docs/benchmarks.md)")
     chromium: str = setting("", "the browser binary; empty: Debian's chromium on PATH")
     progress_interval: float = setting(10.0, "seconds between progress lines; 0: none")
+    progress_file: str = setting(
+        "", "set by `crawl --workers N` for each child: the file its progress is written to; empty: logged"
+    )
     log_level: str = setting("INFO", "console log level (DEBUG also shows Scrapy's own lines)")
     stats_dump: bool = setting(False, "print Scrapy's counters at the end")
 

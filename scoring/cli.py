@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from govsites.preflight import PreflightError, check_folder
 from govsites.registry import RegistryError
 from govsites.store import StoreError
 from scoring.baseline import BaselineError
@@ -39,6 +40,7 @@ USER_ERRORS = (
     BaselineError,
     ExpertError,
     NoticeConfigError,
+    PreflightError,
 )
 EXIT_USER_ERROR = 2
 
@@ -135,6 +137,28 @@ def template_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# -- checks before anything is read or written -----------------------------------------------------------
+def preflight(args: argparse.Namespace) -> None:
+    """What every subcommand can check at once, before reading anything: the dates and the output folder (the
+    store is checked when the run is loaded, after the rubric and the registry)."""
+    for option, what in (
+        ("as_of", "AS_OF（评估日期）"),
+        ("period_start", "--period-start（评估期间起始日期）"),
+        ("period_end", "--period-end（评估期间结束日期）"),
+        ("date", "--date（成文日期）"),
+    ):
+        value = getattr(args, option, None)
+        if value:
+            parse_as_of(value, what)
+    check_folder(args.out, "输出目录")
+
+
+def write_error(exc: OSError) -> str:
+    """An output that could not be written after the checks (a full disk, a file open in Excel …)."""
+    where = f" {exc.filename}" if exc.filename else ""
+    return f"无法写入{where}：{exc.strerror or exc}（若文件正在 Excel 或 Word 中打开，请先关闭）"
+
+
 # -- subcommands: arguments → the lines to print ---------------------------------------------------------
 def summary_lines(result: ScoringResult) -> list[str]:
     lines = []
@@ -167,10 +191,10 @@ def notice(args: argparse.Namespace) -> list[str]:
     ev = evaluate(evaluation_options(args))
     start, end = default_period(ev)
     if args.period_start:
-        start = parse_as_of(args.period_start, "--period-start")
+        start = parse_as_of(args.period_start, "--period-start（评估期间起始日期）")
     if args.period_end:
-        end = parse_as_of(args.period_end, "--period-end")
-    signed = parse_as_of(args.date, "--date") if args.date else None
+        end = parse_as_of(args.period_end, "--period-end（评估期间结束日期）")
+    signed = parse_as_of(args.date, "--date（成文日期）") if args.date else None
     path = write_notice(ev, args.out, period=(start, end), signed=signed, office=args.office)
     return [f"通报草稿：{path}"]
 
@@ -196,9 +220,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     build_parser, run = COMMANDS[name]
     args = build_parser().parse_args(argv)
     try:
+        preflight(args)
         lines = run(args)
     except USER_ERRORS as exc:
         sys.stderr.write(f"错误：{exc}\n")
+        return EXIT_USER_ERROR
+    except OSError as exc:
+        sys.stderr.write(f"错误：{write_error(exc)}\n")
         return EXIT_USER_ERROR
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

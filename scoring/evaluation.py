@@ -268,7 +268,9 @@ def output_tables(
 def evaluate(options: EvaluationOptions) -> Evaluation:
     """Load, check and compute everything (baseline, expert form, history); writes nothing."""
     rules = load_rubric(options.rubric)
-    config = load_notice_config(options.notice_config)
+    config = load_notice_config(options.notice_config).with_stale_windows(
+        (w.amount, w.unit) for w in rules.windows.values()
+    )
     whole = load_run(options.db, options.sites, options.run, options.as_of, options.allow_unfinished)
     details = detail_tables(whole, rules)
     decisions = review.gather(options.db, options.review, known_findings(details, whole.sites))
