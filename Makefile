@@ -39,6 +39,8 @@ REVIEW ?=
 REVIEW_REQUIRED ?=
 #: 设为 1：用 Chromium 为每个问题截图（OUT/evidence/）
 EVIDENCE ?=
+#: 整改通知的整改期限 YYYY-MM-DD（空：留待填写）
+DEADLINE ?=
 #: 设为 1：另为每个网站输出整改清单（OUT/整改/）
 PER_SITE ?=
 #: 分布式抓取：redis://主机:端口（见 docs/scaling.md）
@@ -57,7 +59,7 @@ SCORE_ARGS = --db "$(DB)" --out "$(OUT)" --sites "$(SITES)" --rubric "$(RUBRIC)"
 	$(if $(BASELINE_NAME),--baseline-name "$(BASELINE_NAME)") $(if $(EXPERT),--expert "$(EXPERT)") \
 	$(if $(REVIEW),--review "$(REVIEW)") $(if $(filter 1 true yes,$(REVIEW_REQUIRED)),--review-required)
 
-.PHONY: help install demo test crawl score notice expert-template probe bench lint clean
+.PHONY: help install demo test crawl score notice rectify expert-template probe bench lint clean
 
 help: ## 列出全部目标、变量及其默认值
 	@echo "用法：make <目标> [变量=值 …]，例如 make crawl score AS_OF=2015-12-31"
@@ -100,6 +102,9 @@ score: install ## 为一次运行评分（RUN=，默认最近一次），在 OUT
 
 notice: install ## 在 OUT 生成通报草稿 通报（草稿）.docx（变量同 score）
 	$(BIN)/python -m scoring notice $(SCORE_ARGS)
+
+rectify: install ## 为每个存在问题的网站生成整改通知 OUT/整改通知/*.docx（DEADLINE=整改期限；先 EVIDENCE=1 评分可附截图）
+	$(BIN)/python -m scoring rectify $(SCORE_ARGS) $(if $(DEADLINE),--deadline "$(DEADLINE)")
 
 expert-template: install ## 在 OUT 生成专家评估表 专家评估表.xlsx
 	$(BIN)/python -m scoring expert-template --sites "$(SITES)" --out "$(OUT)" --rubric "$(RUBRIC)"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -29,6 +30,7 @@ from scoring.load import ScoringError, parse_as_of
 from scoring.notice import default_period, write_notice
 from scoring.noticecfg import DEFAULT_NOTICE_CONFIG, NoticeConfigError
 from scoring.outputs import OUTPUT_FILES, ScoringResult, score_run, write_expert_template
+from scoring.rectify import RECTIFY_DIR, write_rectifications
 from scoring.rubric import DEFAULT_RUBRIC, RubricError
 
 #: Every error the stage reports as a Chinese message with exit code 2.
@@ -99,7 +101,7 @@ def score_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m scoring",
         description="按评分规则为一次抓取运行评分，输出 CSV 和 scores.xlsx。"
-        "另有子命令：notice（通报草稿）、expert-template（专家评估表）",
+        "另有子命令：notice（通报草稿）、rectify（整改通知）、expert-template（专家评估表）",
     )
     add_evaluation_arguments(parser)
     parser.add_argument("--per-site", action="store_true", help="另为每个网站输出整改清单 整改/<站点>-<名称>.xlsx")
@@ -123,6 +125,17 @@ def notice_parser() -> argparse.ArgumentParser:
     parser.add_argument("--period-start", default=None, help="评估期间起始日期 YYYY-MM-DD（默认：首次探测日期）")
     parser.add_argument("--period-end", default=None, help="评估期间结束日期 YYYY-MM-DD（默认：评估日期）")
     parser.add_argument("--date", default=None, help="落款日期 YYYY-MM-DD（默认：今天）")
+    parser.add_argument("--office", default=None, help="落款单位（默认：通报设置文件中的 office）")
+    return parser
+
+
+def rectify_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m scoring rectify",
+        description="为每个存在问题的网站生成整改通知（整改通知/<站点>-<名称>.docx），附证据截图和反馈表",
+    )
+    add_evaluation_arguments(parser)
+    parser.add_argument("--deadline", default=None, help="整改期限 YYYY-MM-DD（默认：留待填写）")
     parser.add_argument("--office", default=None, help="落款单位（默认：通报设置文件中的 office）")
     return parser
 
@@ -199,6 +212,16 @@ def notice(args: argparse.Namespace) -> list[str]:
     return [f"通报草稿：{path}"]
 
 
+def rectify(args: argparse.Namespace) -> list[str]:
+    ev = evaluate(evaluation_options(args))
+    deadline = parse_as_of(args.deadline, "--deadline（整改期限）") if args.deadline else None
+    paths = write_rectifications(ev, args.out, deadline=deadline, office=args.office)
+    folder = Path(args.out) / RECTIFY_DIR
+    if not paths:
+        return ["没有需要整改的网站（复核后无问题）"]
+    return [f"整改通知 {len(paths)} 份：{folder}"]
+
+
 def expert_template(args: argparse.Namespace) -> list[str]:
     return [f"专家评估表：{write_expert_template(args.sites, args.out, args.rubric)}"]
 
@@ -207,6 +230,7 @@ Command = tuple[Callable[[], argparse.ArgumentParser], Callable[[argparse.Namesp
 COMMANDS: dict[str, Command] = {
     "score": (score_parser, score),
     "notice": (notice_parser, notice),
+    "rectify": (rectify_parser, rectify),
     "expert-template": (template_parser, expert_template),
 }
 DEFAULT_COMMAND = "score"

@@ -279,9 +279,11 @@ def _photograph(shots: Sequence[Shot], out: Path, run: str, chromium: str | None
 
 
 def _one(page: Any, shot: Shot, out: Path, run: str, error_type: type[Exception]) -> Taken:
+    """One picture; a page that does not open is a card (首页无法访问) or no picture with the reason; a page whose
+    long numbers could not all be masked gets no picture at all."""
     relative = Path(EVIDENCE_DIR) / shot.site_id / f"{shot.finding_id}.png"
     (out / relative).parent.mkdir(parents=True, exist_ok=True)
-    error, marked, masked, left = "", False, 0, 0
+    error = ""
     try:
         response = page.goto(shot.page_url, wait_until="load", timeout=PAGE_TIMEOUT_MS)
         if shot.kind == "home_unavailable" and response is not None and response.status >= 400:
@@ -289,26 +291,53 @@ def _one(page: Any, shot: Shot, out: Path, run: str, error_type: type[Exception]
     except error_type as exc:
         error = str(exc).splitlines()[0][:200]
     if error and shot.kind == "home_unavailable":
-        when = datetime.now(UTC).strftime("%Y年%m月%d日 %H:%M:%S")  # no long digit run to mask
-        page.set_content(ERROR_CARD.format(url=_html(shot.page_url), error=_html(error), when=when))
-        marked = True
-    elif error:
-        return Taken(**_base(shot), path="", marked=False, masked=0, left=0, error=error, run=run)
-    else:
+        card = page.context.new_page()  # the failed page may still be navigating to the browser's error page
         try:
-            # mark first (a marked date stays one text node of its own), then mask what the page shows
-            if shot.link:
-                marked = bool(page.evaluate(LINK_SCRIPT, shot.link))
-            elif shot.words:
-                marked = bool(page.evaluate(TEXT_SCRIPT, written_forms(shot.words)))
-            else:
-                marked = True  # the page itself is the evidence (a blank column)
-            masked = int(page.evaluate(MASK_SCRIPT, CONTEXT_MASK_DIGITS))
-        except error_type as exc:
-            error = str(exc).splitlines()[0][:200]
-    left = int(page.evaluate(LEFT_SCRIPT, CONTEXT_MASK_DIGITS))
-    page.screenshot(path=str(out / relative), full_page=False)
-    return Taken(**_base(shot), path=relative.as_posix(), marked=marked, masked=masked, left=left, error=error, run=run)
+            when = datetime.now(UTC).strftime("%Y年%m月%d日 %H:%M:%S")  # no long digit run to mask
+            card.set_content(ERROR_CARD.format(url=_html(shot.page_url), error=_html(error), when=when))
+            return _picture(card, shot, out, relative, run, error, marked=True, masked=0, error_type=error_type)
+        finally:
+            card.close()
+    if error:
+        return Taken(**_base(shot), path="", marked=False, masked=0, left=0, error=error, run=run)
+    try:
+        # mark first (a marked date stays one text node of its own), then mask what the page shows
+        if shot.link:
+            marked = bool(page.evaluate(LINK_SCRIPT, shot.link))
+        elif shot.words:
+            marked = bool(page.evaluate(TEXT_SCRIPT, written_forms(shot.words)))
+        else:
+            marked = True  # the page itself is the evidence (a blank column)
+        masked = int(page.evaluate(MASK_SCRIPT, CONTEXT_MASK_DIGITS))
+    except error_type as exc:
+        reason = str(exc).splitlines()[0][:200]
+        return Taken(**_base(shot), path="", marked=False, masked=0, left=0, error=reason, run=run)
+    return _picture(page, shot, out, relative, run, "", marked=marked, masked=masked, error_type=error_type)
+
+
+def _picture(
+    page: Any,
+    shot: Shot,
+    out: Path,
+    relative: Path,
+    run: str,
+    error: str,
+    *,
+    marked: bool,
+    masked: int,
+    error_type: type[Exception],
+) -> Taken:
+    """The screenshot, only when no long digit run is left on the page."""
+    try:
+        left = int(page.evaluate(LEFT_SCRIPT, CONTEXT_MASK_DIGITS))
+        if left:
+            reason = f"页面中仍有 {left} 处长数字未能遮盖，未截图"
+            return Taken(**_base(shot), path="", marked=marked, masked=masked, left=left, error=reason, run=run)
+        page.screenshot(path=str(out / relative), full_page=False)
+    except error_type as exc:
+        reason = str(exc).splitlines()[0][:200]
+        return Taken(**_base(shot), path="", marked=marked, masked=masked, left=0, error=reason, run=run)
+    return Taken(**_base(shot), path=relative.as_posix(), marked=marked, masked=masked, left=0, error=error, run=run)
 
 
 def written_forms(words: str) -> list[str]:

@@ -70,13 +70,21 @@ LEVEL2 = re.compile(r"^（[一二三四五六七八九十]+）[^。：]*[。：]
 LEVEL3 = re.compile(r"^\d+[.．][^。：]*[。：]")
 
 #: Paragraph kinds: title | salutation | heading (level 1) | body | signature | date | cc
-KINDS = ("title", "salutation", "heading", "body", "signature", "date", "cc")
+KINDS = ("title", "salutation", "heading", "body", "signature", "date", "cc", "figure", "table")
+#: A figure's width: the text block's (156 mm).
+FIGURE_WIDTH_MM = PAGE_WIDTH_MM - MARGINS_MM["left"] - MARGINS_MM["right"]
+TABLE_PT = 12.0  # 小四 in tables
 
 
 @dataclass(frozen=True)
 class Paragraph:
+    """One block: ``text`` in the style of ``kind``; a ``figure`` shows the PNG at ``image`` with ``text`` as its
+    caption; a ``table`` shows ``rows`` (the first is the header) with ``text`` as its title (may be empty)."""
+
     text: str
     kind: str = "body"
+    image: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,7 @@ class DocumentProperties:
     title: str
     subject: str = ""
     keywords: str = ""
+    category: str = "通报"
 
 
 # -- runs ----------------------------------------------------------------------------------------------
@@ -264,12 +273,41 @@ def write_paragraph(doc: Any, para: Paragraph, indent: float | None = None) -> A
         if para.kind == "signature":
             fmt.space_before = Pt(2 * LINE_PITCH_PT)  # the standard: a blank line after the body
         add_text(p, para.text, FANGSONG, BODY_PT)
+    elif para.kind == "figure":
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE  # a picture is taller than the grid's line
+        p.add_run().add_picture(para.image, width=Mm(FIGURE_WIDTH_MM))
+        if para.text:
+            caption = doc.add_paragraph()
+            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            add_text(caption, para.text, KAITI, TABLE_PT)
+    elif para.kind == "table":
+        if para.text:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            add_text(p, para.text, HEITI, BODY_PT)
+        table_block(doc, para.rows)
     elif para.kind == "cc":
         fmt.left_indent, fmt.right_indent = Pt(CC_PT), Pt(CC_PT)
         add_text(p, para.text, FANGSONG, CC_PT)
     else:
         body_paragraph(p, para.text)
     return p
+
+
+def table_block(doc: Any, rows: Sequence[Sequence[str]]) -> Any:
+    """A grid table in 小四仿宋 (header row in 黑体, repeated on every page)."""
+    table = doc.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    table.style = "Table Grid"
+    for i, values in enumerate(rows):
+        for j, value in enumerate(values):
+            cell = table.cell(i, j).paragraphs[0]
+            cell.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            add_text(cell, value, HEITI if i == 0 else FANGSONG, TABLE_PT)
+    header = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header.append(repeat)
+    return table
 
 
 # -- properties ----------------------------------------------------------------------------------------
@@ -282,7 +320,7 @@ def core_properties(doc: Any, props: DocumentProperties) -> None:
     core.subject = props.subject
     core.keywords = props.keywords
     core.comments = ""
-    core.category = "通报"
+    core.category = props.category
     core.created = core.modified = now
     core.revision = 1
 

@@ -4,11 +4,13 @@ screenshots by real Chromium; decisions made after the first run hold on the sec
 from __future__ import annotations
 
 import json
+import re
 import struct
 from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from govsites.demo import AS_OF, DemoWeb
@@ -101,6 +103,7 @@ def test_scoring_again_reuses_the_pictures(crawled: Any) -> None:
 def test_a_dismissed_link_stays_dismissed_on_a_fresh_crawl_of_the_unchanged_web(crawled: Any) -> None:
     out, tmp, registry, db = crawled["out"], crawled["tmp"], crawled["registry"], crawled["db"]
     broken = next(r for r in read_csv(out / "links.csv") if r["finding_id"])
+    crawled["dismissed"] = broken["finding_id"]
     before = {r["site_id"]: r for r in read_csv(out / "metrics.csv")}
     review = tmp / "review.csv"
     review.write_text(
@@ -120,3 +123,38 @@ def test_a_dismissed_link_stays_dismissed_on_a_fresh_crawl_of_the_unchanged_web(
     after = {r["site_id"]: r for r in read_csv(later / "metrics.csv")}
     site = broken["site_id"]
     assert int(after[site]["broken_links"]) == int(before[site]["broken_links"]) - 1
+
+
+def test_rectification_notices_carry_problems_pictures_rules_and_a_feedback_table(crawled: Any) -> None:
+    out, registry, db = crawled["out"], crawled["registry"], crawled["db"]
+    command = ["-m", "scoring", "rectify", *score_command(registry, db, out, "r1")[2:], "--deadline", "2016-01-31"]
+    made = run(command)
+    assert made.returncode == 0, made.stderr[-3000:]
+    docs = sorted((out / "整改通知").glob("*.docx"))
+    assert docs
+    with_findings = {
+        r["site_id"]
+        for name in ("columns.csv", "links.csv", "typos.csv")
+        for r in read_csv(out / name)
+        if r["finding_id"]
+    } | {r["site_id"] for r in read_csv(out / "metrics.csv") if r["home_available"] == "false"}
+    assert {p.name.split("-")[0] for p in docs} <= with_findings
+    dismissed = crawled.get("dismissed", "")
+    pictured = 0
+    for path in docs:
+        doc = Document(str(path))
+        text = "\n".join(p.text for p in doc.paragraphs)
+        assert "整改通知" in doc.paragraphs[0].text
+        assert "2016年1月31日前完成" in text
+        assert "依据《" in text
+        assert doc.core_properties.category == "整改通知"
+        table = doc.tables[-1]
+        assert [c.text for c in table.rows[0].cells] == ["序号", "问题编号", "问题", "整改情况", "完成时间"]
+        assert len(table.rows) >= 2
+        assert not re.search(r"\d{17}[\dXx]", text)
+        if dismissed:
+            assert dismissed not in text  # a dismissed finding is never sent to the webmaster
+        pictured += len(doc.inline_shapes)
+        section = doc.sections[0]
+        assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
+    assert pictured >= 1  # the pictures of `--evidence` are embedded
