@@ -16,7 +16,6 @@ spider loader lists come from the same derivation (:func:`apply_config`).
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 from scrapy.settings import BaseSettings, get_settings_priority
@@ -37,7 +36,7 @@ PLAYWRIGHT_HANDLERS = {
 
 def chromium_path(config: GovsitesConfig) -> str:
     """The browser binary: ``GOVSITES_CHROMIUM``, else Debian's chromium on PATH."""
-    return config.chromium or shutil.which("chromium") or "/usr/bin/chromium"
+    return config.chromium_binary()
 
 
 def derived_settings(config: GovsitesConfig, launch_options: dict[str, Any] | None = None) -> dict[str, Any]:
