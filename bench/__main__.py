@@ -29,10 +29,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bench.floor import run_floor
 from bench.linkchecker import run_linkchecker
 from bench.typos import run_bench
 from bench.web.accuracy import compare, prf
 from bench.web.truth import link_pattern
+from govsites.cli import parse_workers
 from govsites.demo import AS_OF, DemoWeb
 from govsites.demo.expected import load_expected
 
@@ -232,10 +234,12 @@ def bench_web(sites: int, pages: int, linkchecker: bool, workers: str = "auto") 
         try:
             truth = web.truth()
             figures = crawl_and_score(web.registry, tmp, workers=workers)
+            floor = run_floor(tmp / "bench.sqlite", tmp, parse_workers(workers), _crawl_env())
         finally:
             served = web.stop()
         _print_speed(figures)
-        print(f"服务端应答请求 {served}")
+        _print_floor(figures, floor)
+        print(f"服务端应答请求 {served}（含地板爬虫的请求）")
         acc = compare(truth, tmp / "out")
         print("-- 准确度（与真值比较） --")
         for line in acc.lines():
@@ -254,6 +258,19 @@ def bench_web(sites: int, pages: int, linkchecker: bool, workers: str = "auto") 
                 finally:
                     lc["served"] = lc_web.stop()
                 _print_linkchecker(lc, figures, truth, acc, unthrottled=header)
+
+
+def _print_floor(figures: dict[str, float], floor: dict[str, float]) -> None:
+    """Our crawl beside the floor (bench.floor): the same URLs fetched by a plain Scrapy spider."""
+    print(
+        f"-- 地板：纯 Scrapy 爬虫按本次抓取的网址逐一请求（页面 GET、链接 HEAD，共 {floor['requests']:.0f} 个，"
+        f"{floor['processes']:.0f} 个进程，同样的并发、超时和重试，不处理应答） --"
+    )
+    print(f"地板用时 {floor['wall']:.1f} s，CPU {floor['cpu']:.1f} s")
+    print(
+        f"govsites 抓取为地板的 墙钟 {figures['crawl_wall'] / max(floor['wall'], 1e-9):.2f} 倍，"
+        f"CPU {figures['crawl_cpu'] / max(floor['cpu'], 1e-9):.2f} 倍（目标：墙钟 ≤ 1.25 倍，CPU ≤ 1.5 倍）"
+    )
 
 
 def _print_linkchecker(
