@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     with Path(args[0]).open(encoding="utf-8", newline="") as fh:
         pairs = [(row[0], row[1]) for row in csv.reader(fh, delimiter="\t") if len(row) == 2]
-    process = CrawlerProcess(floor_settings(), install_root_handler=False)
+    process = CrawlerProcess({**floor_settings(), "LOG_INSTALL_ROOT_HANDLER": False})
     process.crawl(FloorSpider, requests=pairs)
     process.start()
     return 0
