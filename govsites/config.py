@@ -98,6 +98,10 @@ class GovsitesConfig:
     robotstxt_obey: bool = setting(False, "obey robots.txt (off: an evaluation checks what visitors can reach)")
     # -- components -------------------------------------------------------------------------------------
     typos_enabled: bool = setting(True, "the typo pipeline")
+    revalidate_enabled: bool = setting(
+        True, "later crawls send conditional requests and reuse an answer the server says is unchanged (304)"
+    )
+    httpcache_dir: str = setting("", "where answers are kept for revalidation; empty: <store>.httpcache")
     render_enabled: bool = setting(True, "render JavaScript-filled lists in Chromium (scrapy-playwright)")
     render_own_loop: bool = setting(False, "run Playwright on an asyncio loop of its own (docs/benchmarks.md)")
     chromium: str = setting("", "the browser binary; empty: Debian's chromium on PATH")
