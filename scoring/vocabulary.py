@@ -143,6 +143,7 @@ OUTPUT_COLUMNS = (
     "key_areas_missing",
     "key_areas_stale",
     "pages_capped",
+    "veto_pending",
 )
 
 # -- the detail CSVs ------------------------------------------------------------------------------------
