@@ -13,6 +13,15 @@ refuses the ones beyond a cap:
 * :data:`PAGE_CAP_ONLY` — a link to a known column, letter or guide page: only the page cap applies;
 * :data:`NO_CAP` — the home page, pinned columns and site maps: counted as pages, never refused.
 
+Stable caps (``GOVSITES_STABLE_CAPS``, on by default; not in a distributed crawl): which pages a cap lets through
+must not depend on which answer came first (two crawls of an unchanged web at different concurrency or delay give
+the same findings). New pages subject to a cap are therefore *held* until the site has no request in flight (the
+site is quiet: every page found so far has been parsed); then the held pages are decided together, in order of
+link depth then URL, each with its best route (the least depth any page linked it at, and listed when any list
+named it), and the admitted ones are crawled — a round at a time, a deterministic breadth-first crawl. Pages not
+subject to a cap (home page, pinned columns, site maps) and link checks are never held. The time budget is the one
+cap that is a matter of timing by its nature.
+
 A refused page is not simply lost: the spider's ``beyond_caps(request)`` gives what replaces it (the spider
 reads such a page once for its verdict, as only its body tells a soft 404) or None to drop it. Each refusal is
 counted in the stats as ``govsites/capped/<reason>`` and ``govsites/capped/<reason>/<site_id>``, and logged
@@ -35,6 +44,8 @@ from govsites.sitestate import SiteState, state_lookup
 logger = logging.getLogger(__name__)
 
 CAPS = "caps"
+#: ``request.meta`` flag of a page the caps decided on when its site was quiet: passed on as is.
+DECIDED = "caps_decided"
 ALL_CAPS = "all"
 PAGE_CAP_ONLY = "pages"
 LISTED = "listed"
@@ -47,6 +58,14 @@ REASONS = {
     "budget": "每站抓取时间预算",
     "query_variants": "同一路径的查询参数变体上限",
 }
+
+
+def with_route(request: Request, depth: int, listed: bool) -> Request:
+    """``request`` by its best route: the least depth it was linked at; listed when any list named it."""
+    caps = LISTED if listed and request.meta[CAPS] == ALL_CAPS else request.meta[CAPS]
+    if depth == request.meta.get("gdepth") and caps == request.meta[CAPS]:
+        return request
+    return request.replace(meta={**request.meta, "gdepth": depth, CAPS: caps})
 
 
 def path_key(url: str) -> str:
@@ -68,6 +87,7 @@ class CrawlCapsMiddleware:
         states: Callable[[str], SiteState | None],
         beyond_caps: Callable[[Request], Request | None] | None = None,
         stats: Any = None,
+        stable: bool = False,
     ) -> None:
         self.max_depth = max_depth
         self.max_pages = max_pages
@@ -76,6 +96,7 @@ class CrawlCapsMiddleware:
         self.states = states
         self.beyond_caps = beyond_caps
         self.stats = stats
+        self.stable = stable
         self.logged: set[tuple[str, str]] = set()
 
     @classmethod
@@ -89,6 +110,7 @@ class CrawlCapsMiddleware:
             states=state_lookup(crawler.spider),
             beyond_caps=getattr(crawler.spider, "beyond_caps", None),
             stats=crawler.stats,
+            stable=config.stable_caps and not config.distributed,
         )
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
@@ -105,9 +127,28 @@ class CrawlCapsMiddleware:
 
     async def _admitted(self, results: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for out in results:
-            admitted = self.admit(out) if isinstance(out, Request) and out.meta.get(CAPS) else out
+            capped = isinstance(out, Request) and out.meta.get(CAPS) and not out.meta.get(DECIDED)
+            admitted = self.arrived(out) if capped else out
             if admitted is not None:
                 yield admitted
+
+    def arrived(self, request: Request) -> Request | None:
+        """A new page the spider asks for: decided now, or held until its site is quiet (stable caps)."""
+        state = self.states(request.meta.get("site_id", ""))
+        if not self.stable or state is None or request.meta[CAPS] == NO_CAP:
+            return self.admit(request)
+        route = (int(request.meta.get("gdepth", 0)), request.meta[CAPS] == LISTED)
+        state.hold(request.url, request, route, self.release)
+        return None
+
+    def release(self, state: SiteState) -> list[Request]:
+        """The site is quiet: its held pages decided in order of depth then URL (see the module docstring)."""
+        held = [with_route(request, depth, listed) for request, (depth, listed) in state.take_held()]
+        held.sort(key=lambda r: (int(r.meta.get("gdepth", 0)), r.url))
+        released = [out for out in map(self.admit, held) if out is not None]
+        for out in released:
+            out.meta[DECIDED] = True  # may leave in another site's output (a shared check's answer): not held again
+        return released
 
     def admit(self, request: Request) -> Request | None:
         """``request`` when it is within the caps (it is then counted), else what replaces it."""

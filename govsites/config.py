@@ -103,6 +103,11 @@ class GovsitesConfig:
     )
     httpcache_dir: str = setting("", "where answers are kept for revalidation; empty: <store>.httpcache")
     render_enabled: bool = setting(True, "render JavaScript-filled lists in Chromium (scrapy-playwright)")
+    antibot_enabled: bool = setting(True, "pass JS cookie challenges (412/521) in Chromium once per host")
+    antibot_wait: float = setting(10.0, "seconds the browser waits for a JS cookie challenge to let it in")
+    stable_caps: bool = setting(
+        True, "caps choose the pages they let through by depth then URL, not by arrival (same findings every crawl)"
+    )
     render_own_loop: bool = setting(False, "run Playwright on an asyncio loop of its own (docs/benchmarks.md)")
     chromium: str = setting("", "the browser binary; empty: Debian's chromium on PATH")
     progress_interval: float = setting(10.0, "seconds between progress lines; 0: none")

@@ -30,11 +30,27 @@ from govsites.sitestate import SiteState, state_lookup
 
 StateLookup = Callable[[str], SiteState | None]
 
+#: Roles of requests whose answers may name new pages (``request.meta["role"]``): when none of a site's is in flight,
+#: the pages the crawl caps held are decided (:mod:`govsites.caps`, stable caps); link checks never hold them up.
+DISCOVERING_ROLES = frozenset({"home", "page"})
 
-def site_finished(state: SiteState) -> Iterator[SiteDoneItem]:
-    """One request (or wait) of the site is over; the site's done item if nothing of it is left."""
+
+def site_finished(state: SiteState) -> Iterator[SiteDoneItem | Request]:
+    """One request (or wait) of the site is over; the site's done item if nothing of it is left — or, when the
+    crawl caps held new pages until the site was quiet (:mod:`govsites.caps`), the requests they let through."""
     if state.finish_one():
-        yield SiteDoneItem(site_id=state.site.site_id, pages=state.page_count(), pages_capped=state.capped_count())
+        released = state.quiet()
+        if released:
+            yield from released
+            return
+        reason = state.blocked_reason()
+        yield SiteDoneItem(
+            site_id=state.site.site_id,
+            pages=state.page_count(),
+            pages_capped=state.capped_count(),
+            status="blocked" if reason else "done",
+            error=reason,
+        )
 
 
 class SiteAccounting:
@@ -50,12 +66,24 @@ class SiteAccounting:
         state = self._state(request)
         if state is not None:
             state.add_inflight(1)
+            if request.meta.get("role") in DISCOVERING_ROLES:
+                state.add_discovering(1)
 
-    def finished(self, request: Request | None) -> Iterator[SiteDoneItem]:
-        """``request`` has been answered and its output handled; the site's done item if it was the last."""
+    def finished(self, request: Request | None) -> Iterator[SiteDoneItem | Request]:
+        """``request`` has been answered and its output handled; the pages the caps held if it was the site's
+        last page in flight (counted as sent), the site's done item if it was the site's last request."""
         state = self._state(request)
-        if state is not None:
-            yield from site_finished(state)
+        if state is None:
+            return
+        assert request is not None
+        if request.meta.get("role") in DISCOVERING_ROLES and state.add_discovering(-1):
+            for out in state.quiet():
+                self.sent(out)
+                yield out
+        for out in site_finished(state):
+            if isinstance(out, Request):
+                self.sent(out)
+            yield out
 
 
 async def settle(accounting: SiteAccounting, request: Request | None, output: AsyncIterator[Any]) -> AsyncIterator[Any]:

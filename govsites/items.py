@@ -156,6 +156,8 @@ class SiteDoneItem:
     site_id: str
     pages: int
     pages_capped: int = 0  # pages a crawl cap refused (govsites.caps): the site was evaluated on fewer
+    status: str = "done"  # run_sites.status: "done", or "blocked" (an anti-bot challenge not passed)
+    error: str = ""  # run_sites.error: why a site was not read
 
 
 ALL_ITEMS = (PageItem, ColumnItem, ListEntryItem, LinkRefItem, LinkCheckItem, TypoItem, ProbeItem)

@@ -34,6 +34,9 @@ from govsites.registry import PinnedColumn, Site
 from govsites.sitestate import SiteState
 from govsites.store import Store, StoreLock, parse_as_of, resolve_run
 
+#: ``run_sites.status`` of a site whose crawl is over: read, or blocked by an anti-bot challenge (govsites.antibot).
+FINISHED_SITE = frozenset({"done", "blocked"})
+
 logger = logging.getLogger(__name__)
 
 #: Signal sent once the run is open, before the spider's first request: ``run`` (:class:`RunContext`) and
@@ -81,7 +84,7 @@ def remaining_sites(store: Store, label: str, chosen: Sequence[Site]) -> list[Si
         return list(chosen)
     status = {row["site_id"]: row["status"] for row in store.run_sites(run.id)}
     ids = {site.site_id for site in chosen}
-    done = {sid for sid in ids if status.get(sid) == "done"}
+    done = {sid for sid in ids if status.get(sid) in FINISHED_SITE}
     if not done or done == ids:
         return list(chosen)
     logger.info("继续未完成的运行 %s：%d 个网站已完成，本次检测其余 %d 个", label, len(done), len(ids - done))
@@ -219,7 +222,7 @@ class LocalStrategy(RunStrategy):
             if reason == "finished":
                 status = {row["site_id"]: row["status"] for row in store.run_sites(run.run_id)}
                 for site in run.sites:
-                    if status.get(site.site_id) != "done":
+                    if status.get(site.site_id) not in FINISHED_SITE:
                         store.finish_site(run.run_id, site.site_id, "done", self.pages(site.site_id))
             else:
                 logger.warning("检测被中断（%s）：运行 %s 未完成，重新执行同一命令即可继续", reason, run.label)

@@ -31,7 +31,8 @@ class TypoPipeline:
 
     Text lines already checked on the same site (navigation, footer, boilerplate repeated on every page)
     are checked once per site, which is also what keeps the detector off the hot path; the run's strategy
-    remembers them (in a distributed crawl, for every worker).
+    remembers them (in a distributed crawl, for every worker). Each new line is checked on its own, so a finding's
+    context (and whether a context-gated pair counts) is the same whichever page showed the line first.
     """
 
     def __init__(self, extra_terms: list[tuple[str, str]]) -> None:
@@ -57,16 +58,18 @@ class TypoPipeline:
 
         self.detector = default_detector(self.extra_terms)
 
-    def new_text(self, site_id: str, text: str) -> str:
+    def new_lines(self, site_id: str, text: str) -> list[str]:
         """The lines of ``text`` not yet checked on this site."""
         lines = text.splitlines()
-        return "\n".join(line for line, new in zip(lines, self.lines.new_lines(site_id, lines), strict=True) if new)
+        return [line for line, new in zip(lines, self.lines.new_lines(site_id, lines), strict=True) if new]
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem) or not item.text or item.kind == "error":
             return item
-        text = self.new_text(item.site_id, item.text)
-        if text:
+        # Each line is checked on its own: a finding and its context never depend on which other lines of the page
+        # were new here, i.e. on which page of the site was parsed first.
+        lines = self.new_lines(item.site_id, item.text)
+        if lines:
             item.typos = [
                 TypoItem(
                     site_id=item.site_id,
@@ -77,7 +80,8 @@ class TypoPipeline:
                     severity=f.severity,
                     kind=f.kind,
                 )
-                for f in self.detector.find(text)
+                for line in lines
+                for f in self.detector.find(line)
             ]
         return item
 
@@ -124,7 +128,12 @@ class StorePipeline:
                 self.flush()
                 assert self.store is not None
                 self.store.finish_site(
-                    run.run_id, item.site_id, "done", strategy.pages(item.site_id), pages_capped=item.pages_capped
+                    run.run_id,
+                    item.site_id,
+                    item.status,
+                    strategy.pages(item.site_id),
+                    error=item.error,
+                    pages_capped=item.pages_capped,
                 )
                 self._count("govsites/store/sites_done")
             return item

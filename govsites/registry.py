@@ -9,13 +9,16 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from govsites.preflight import shortened
+from govsites.scope import SiteScope, nested_scopes, parse_scope
 
 SITE_FIELDS = ("site_id", "name", "group", "county", "home_url")
+#: Optional registry columns read by header name (see :func:`load_sites`).
+SCOPE_FIELD = "scope"
 COLUMN_FIELDS = ("site_id", "column", "url", "category", "render")
 GROUPS = {"county": "县区组", "agency": "政府机构组"}
 #: a group may be given by its code or its Chinese name, wherever a group is given
@@ -48,10 +51,18 @@ class Site:
     county: str
     home_url: str
     line: int = 0
+    #: The registry's ``scope`` prefixes (empty: the home URL's folder; see :mod:`govsites.scope`).
+    scope: tuple[str, ...] = ()
+    #: Which pages of its hosts are the site's (set by :func:`load_sites`, which knows the other sites).
+    reach: SiteScope = field(default=SiteScope(), compare=False)
 
     @property
     def host(self) -> str:
         return (urlsplit(self.home_url).hostname or "").lower()
+
+    def owns(self, url: str) -> bool:
+        """Whether ``url``, on one of the site's hosts, is a page of the site (not of a consolidated neighbour)."""
+        return self.reach.holds(url)
 
     def as_row(self) -> dict[str, str]:
         return {
@@ -155,7 +166,7 @@ def load_sites(path: Path | str) -> Registry:
     sites: list[Site] = []
     skipped: list[Site] = []
     seen: dict[str, int] = {}
-    for line, row in _rows(path, SITE_FIELDS):
+    for line, row in _rows(path, SITE_FIELDS, (SCOPE_FIELD,)):
         sid = row["site_id"]
         if not SITE_ID_RE.match(sid):
             raise RegistryError(
@@ -181,13 +192,22 @@ def load_sites(path: Path | str) -> Registry:
             )
         if not row["county"]:
             raise RegistryError(path, line, "county", "所属县区为空（市直部门填“市直”）/ empty county")
-        site = Site(sid, row["name"], row["group"], row["county"], row["home_url"], line)
+        scope = parse_scope(row.get(SCOPE_FIELD, ""))
+        site = Site(sid, row["name"], row["group"], row["county"], row["home_url"], line, scope)
         if not row["home_url"]:
             skipped.append(site)
             continue
         check_url(path, line, "home_url", row["home_url"])
+        for prefix in scope:
+            check_url(path, line, SCOPE_FIELD, prefix)
         sites.append(site)
-    return Registry(str(path), sites, skipped)
+    return Registry(str(path), with_reach(sites), skipped)
+
+
+def with_reach(sites: list[Site]) -> list[Site]:
+    """The sites with their :attr:`Site.reach`: consolidated sites sharing a host each keep their own folder."""
+    reach = nested_scopes((s.site_id, s.home_url, s.scope) for s in sites)
+    return [replace(s, reach=reach[s.site_id]) for s in sites]
 
 
 def load_columns(path: Path | str, registry: Registry) -> dict[str, list[PinnedColumn]]:
@@ -217,11 +237,14 @@ def load_columns(path: Path | str, registry: Registry) -> dict[str, list[PinnedC
 
 
 def write_sites(path: Path | str, rows: Iterable[dict[str, str]]) -> Path:
-    """Write a registry CSV (UTF-8, header ``SITE_FIELDS``) that :func:`load_sites` reads back."""
+    """Write a registry CSV (UTF-8, header ``SITE_FIELDS``, and ``scope`` when a row has one) that
+    :func:`load_sites` reads back."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    rows = list(rows)
+    fields = [*SITE_FIELDS, *([SCOPE_FIELD] if any(row.get(SCOPE_FIELD) for row in rows) else [])]
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=SITE_FIELDS, lineterminator="\n", extrasaction="ignore")
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
     return path

@@ -52,10 +52,14 @@ REACTOR_THREADPOOL_MAXSIZE = 20
 LOG_FORMATTER = "govsites.logformatter.QuietLogFormatter"  # no per-response DEBUG records unless DEBUG is on
 FEED_EXPORT_ENCODING = "utf-8"
 
+# Scrapy's downloader, keeping CONCURRENT_REQUESTS_PER_DOMAIN when a host's queue is dequeued at once.
+DOWNLOADER = "govsites.downloader.PoliteDownloader"
 DOWNLOADER_MIDDLEWARES = {
     "govsites.middlewares.ScopeGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "govsites.linkcheck.retry.PoliteRetryMiddleware": 550,
+    # JS cookie challenges (412/521): passed in the browser once per host, its cookies reused (govsites.antibot).
+    "govsites.antibot.AntibotMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "govsites.linkcheck.redirects.LoopAwareRedirectMiddleware": 600,
 }

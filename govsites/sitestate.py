@@ -68,10 +68,19 @@ class SiteState:
     notfound_fp: str | None = None  # fingerprint of the site's own not-found page (soft 404)
     page_fps: dict[str, str] = field(default_factory=dict)  # fingerprints of 200 pages, to re-judge late
     details: dict[str, PendingDetail] = field(default_factory=dict)  # letter/guide pages still to read
+    blocked: str = ""  # why the site could not be read (反爬拦截: govsites.antibot); "" when it could
+    # New pages a crawl cap decides on once the site is quiet (govsites.caps, stable caps): URL -> request, the
+    # best route to each seen since (least depth, listed or not), and who decides on them.
+    held: dict[str, Any] = field(default_factory=dict)
+    discovering: int = 0  # requests in flight whose answers may name new pages (pages, renders; not checks)
+    routes: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    on_quiet: Callable[[SiteState], list[Any]] | None = None
 
     # -- scope -----------------------------------------------------------------------------------------
     def internal(self, url: str) -> bool:
-        return same_site(url, self.site.home_url) or any(same_site(url, f"http://{h}/") for h in self._hosts())
+        """A page of this site: on its hosts, and within its scope on a shared host (:mod:`govsites.scope`)."""
+        on_host = same_site(url, self.site.home_url) or any(same_site(url, f"http://{h}/") for h in self._hosts())
+        return on_host and self.site.owns(url)
 
     def _hosts(self) -> set[str]:
         return self.hosts
@@ -82,6 +91,13 @@ class SiteState:
 
     def home_url_final(self) -> str:
         return self.home_final
+
+    # -- a site that could not be read ---------------------------------------------------------------
+    def set_blocked(self, reason: str) -> None:
+        self.blocked = reason
+
+    def blocked_reason(self) -> str:
+        return self.blocked
 
     # -- URLs seen, pages, caps ----------------------------------------------------------------------
     def claim(self, url: str) -> bool:
@@ -118,6 +134,39 @@ class SiteState:
 
     def over_budget(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
+
+    # -- pages held until the site is quiet (govsites.caps) ------------------------------------------------
+    def hold(self, url: str, request: Any, route: tuple[int, bool], on_quiet: Callable[[SiteState], list[Any]]) -> None:
+        self.held[url] = request
+        self.note_route(url, *route)
+        self.on_quiet = on_quiet
+
+    def note_route(self, url: str, depth: int, listed: bool) -> None:
+        """Another link to ``url`` (a held page): its least depth, and whether any list names it."""
+        if url in self.held:
+            known = self.routes.get(url, (depth, listed))
+            self.routes[url] = (min(known[0], depth), known[1] or listed)
+
+    def take_held(self) -> list[tuple[Any, tuple[int, bool]]]:
+        """The held pages with their best routes; none is held afterwards."""
+        taken = [(request, self.routes[url]) for url, request in self.held.items()]
+        self.held, self.routes = {}, {}
+        return taken
+
+    def add_discovering(self, n: int) -> bool:
+        """``n`` more (or, negative, fewer) requests in flight that may name new pages; True when none is left."""
+        self.discovering += n
+        return self.discovering <= 0
+
+    def quiet(self) -> list[Any]:
+        """No page of the site is being fetched or parsed: the requests that follow from the pages held until now
+        (the site is open again when there are any; whoever sends them counts them in flight)."""
+        if not self.held or self.on_quiet is None:
+            return []
+        released = self.on_quiet(self)
+        if released:
+            self.done = False
+        return released
 
     # -- requests in flight ----------------------------------------------------------------------------
     def add_inflight(self, n: int = 1) -> None:
@@ -231,6 +280,14 @@ class RedisSiteState(SiteState):
 
     def home_url_final(self) -> str:
         value = self.r.get(self.k("home_final"))
+        return value.decode() if value else ""
+
+    # -- a site that could not be read (any worker may write the site's done row) ------------------------
+    def set_blocked(self, reason: str) -> None:
+        self.r.set(self.k("blocked"), reason)
+
+    def blocked_reason(self) -> str:
+        value = self.r.get(self.k("blocked"))
         return value.decode() if value else ""
 
     # -- URLs seen, pages, caps ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ import pandas as pd
 from govsites.extract.guides import GUIDE_ELEMENTS
 from govsites.paths import data_path
 from govsites.registry import CATEGORIES, GROUPS
-from scoring.vocabulary import EVALUATED, FAIL, METRIC_COLUMNS, NO_URL, NOT_EVALUATED, PASS, UNTESTED
+from scoring.vocabulary import BLOCKED, EVALUATED, FAIL, METRIC_COLUMNS, NO_URL, NOT_EVALUATED, PASS, UNTESTED
 
 RUBRIC_DIR = data_path("rubric")
 DEFAULT_RUBRIC = "census2015"
@@ -550,7 +550,7 @@ def score_sites(metrics: pd.DataFrame, rubric: Rubric, veto_metrics: pd.DataFram
     failed = (reasons != "") | (score < rubric.pass_mark)
     return metrics.assign(
         score=score,
-        verdict=verdict.mask(failed, FAIL).mask(metrics["evaluation"] == NO_URL, NOT_EVALUATED),
+        verdict=verdict.mask(failed, FAIL).mask(metrics["evaluation"].isin([NO_URL, BLOCKED]), NOT_EVALUATED),
         veto_reasons=reasons,
         deductions=site.map(lost).fillna(0.0).round(1).where(evaluated),
         deduction_detail=site.map(_deduction_text(deductions)).astype("str").fillna(""),

@@ -23,7 +23,14 @@ FIRST_PARTY = frozenset({*PRODUCT, "bench", "tests"})
 #: Scrapy and what only runs under it.
 SCRAPY = frozenset({"scrapy", "scrapy_playwright", "scrapy_redis", "twisted"})
 #: Pure layers: no Scrapy and no store, also through what they import.
-PURE = ("govsites.extract", "govsites.typos", "govsites.registry", "govsites.sitechecks", "govsites.security")
+PURE = (
+    "govsites.extract",
+    "govsites.typos",
+    "govsites.registry",
+    "govsites.scope",
+    "govsites.sitechecks",
+    "govsites.security",
+)
 #: Scrapy-free modules that may use the store (the store itself and the scope rules).
 SCRAPY_FREE = ("govsites.store", "govsites.netpolicy", "govsites.paths", "scoring")
 STORE = "govsites.store"

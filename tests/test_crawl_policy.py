@@ -24,7 +24,7 @@ from scrapy.utils.test import get_crawler
 
 from govsites.caps import ALL_CAPS, CAPS, NO_CAP, PAGE_CAP_ONLY, CrawlCapsMiddleware
 from govsites.extract.columns import ColumnLink
-from govsites.inflight import InflightMiddleware
+from govsites.inflight import InflightMiddleware, SiteAccounting
 from govsites.items import LinkCheckItem, ProbeItem, SiteDoneItem
 from govsites.sitestate import state_lookup
 from govsites.spiderloader import SiteSpiderLoader
@@ -52,6 +52,7 @@ def crawler(tmp_path: Path) -> Any:
         "GOVSITES_MAX_DEPTH": 2,
         "GOVSITES_MAX_QUERY_VARIANTS": 2,
         "GOVSITES_PROBES": 0,
+        "GOVSITES_STABLE_CAPS": False,  # decided as they come (stable caps: test_stable_caps_decide_by_depth_then_url)
         "ITEM_PIPELINES": {},
         "SPIDER_MIDDLEWARES": {"govsites.inflight.InflightMiddleware": 40, "govsites.caps.CrawlCapsMiddleware": 850},
     }
@@ -94,6 +95,30 @@ def test_page_cap_turns_the_rest_into_body_checks(crawler: Any) -> None:
     assert crawler.spider.states[SITE].capped_count() == 2  # SiteDoneItem.pages_capped
     assert crawler.stats.get_value("govsites/capped/pages") == 2
     assert crawler.stats.get_value(f"govsites/capped/pages/{SITE}") == 2
+
+
+def test_stable_caps_decide_by_depth_then_url(crawler: Any) -> None:
+    caps = CrawlCapsMiddleware.from_crawler(crawler)
+    caps.stable = True
+    accounting = SiteAccounting(state_lookup(crawler.spider))
+    state = crawler.spider.states[SITE]
+    home = home_response()
+    check = Request(HOME + "logo.png", meta={"site_id": SITE, "role": "check"})
+    accounting.sent(home.request)
+    accounting.sent(check)  # a link check in flight does not hold the pages up
+    # found in an order no crawl repeats; z.html is linked again, less deep, before the site is quiet
+    found = [link("p5.html"), link("z.html", depth=2), link("p1.html"), link("p9.html"), link("p3.html")]
+    assert collect(caps.process_spider_output(home, stream(*found))) == []  # held, not decided
+    state.note_route(HOME + "z.html", 1, False)
+    released = list(accounting.finished(home.request))  # the site's last page is parsed
+    pages = [r.url.rsplit("/", 1)[1] for r in released if r.meta.get(CAPS)]
+    checks = [r.url.rsplit("/", 1)[1] for r in released if r.callback == crawler.spider.check_done]
+    assert pages == ["p1.html", "p3.html", "p5.html", "p9.html"]  # depth then URL, within GOVSITES_MAX_PAGES
+    assert checks == ["z.html"]
+    assert state.inflight == 1 + len(released)  # the check and the released requests keep the site open
+    for request in [check, *released[:-1]]:
+        assert list(accounting.finished(request)) == []
+    assert [type(x) for x in accounting.finished(released[-1])] == [SiteDoneItem]
 
 
 def test_depth_cap_spares_known_columns(crawler: Any) -> None:

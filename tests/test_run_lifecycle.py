@@ -247,9 +247,9 @@ def test_typo_pipeline_checks_a_line_once_per_site(tmp_path: Path) -> None:
     typos = TypoPipeline.from_crawler(crawl.crawler)
     crawl.open()
     assert typos.lines is crawl.lifecycle.strategy  # the run's strategy remembers the lines
-    assert typos.new_text("a", "页脚\n正文一") == "页脚\n正文一"
-    assert typos.new_text("a", "页脚\n正文二") == "正文二"
-    assert typos.new_text("b", "页脚") == "页脚"
+    assert typos.new_lines("a", "页脚\n正文一") == ["页脚", "正文一"]
+    assert typos.new_lines("a", "页脚\n正文二") == ["正文二"]
+    assert typos.new_lines("b", "页脚") == ["页脚"]
     crawl.close()
 
 

@@ -23,6 +23,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from govsites.antibot import BLOCKED_REASON
 from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, path_key
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
 from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
@@ -124,6 +125,8 @@ class SiteSpider(LinkCheckSpider):
         links = list(links)
         for link, new in zip(links, state.claim_many(link.url for link in links), strict=True):
             if not new:
+                # a page the caps still hold (govsites.caps) is decided by its best route, whoever found it first
+                state.note_route(link.url, depth - 1 if link.url in pagination else depth, link.url in listed)
                 continue
             scheme = urlsplit(link.url).scheme
             if scheme not in ("http", "https"):
@@ -169,6 +172,11 @@ class SiteSpider(LinkCheckSpider):
         title, text = (page.title, page.text) if html else ("", "")
         verdict = judge(state, response, html, title, text)
         checks = [] if rendered else [verdict]  # the page's own verdict travels with its page item
+        if role == "home" and verdict.status == "blocked":
+            # An anti-bot challenge the browser did not pass (govsites.antibot) or a WAF block page: the site
+            # cannot be read, which is reported (反爬拦截), never scored as a site without problems.
+            state.set_blocked(BLOCKED_REASON)
+            logger.warning("站点 %s 首页被反爬验证拦截，本次不评估：%s", site_id, response.url)
         if verdict.broken or verdict.status == "blocked" or not html:
             if verdict.broken:
                 yield PageItem(
@@ -206,7 +214,11 @@ class SiteSpider(LinkCheckSpider):
             columns.register_home_blocks(state, blocks)
         if not state.pinned and columns.names_columns(state, request_url, depth, sitemap):
             # A column's own query variants (its pages, a calendar's next day) are not further columns.
-            found = [c for c in discover_columns(page) if depth == 0 or path_key(c.url) != path_key(request_url)]
+            found = [
+                c
+                for c in discover_columns(page)
+                if (depth == 0 or path_key(c.url) != path_key(request_url)) and state.internal(c.url)
+            ]
             yield from self._register_columns(state, found, sitemap_urls(page), depth)
         column = state.column(request_url) or (state.column(response.url) if response.url != request_url else None)
         if column is not None and role != "home" and not state.column_is_done(column.url):

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Response
 
+from govsites.antibot import ANTIBOT, BLOCKED
 from govsites.items import LinkCheckItem
 from govsites.linkcheck.classify import is_broken, is_waf_challenge, looks_like_not_found, page_fingerprint
 from govsites.sitestate import SiteState
@@ -26,7 +27,9 @@ def judge(state: SiteState, response: Response, html: str, title: str = "", text
     url = origin_url(request) if request is not None else response.url
     status, reason = str(response.status), response_reason(response)
     headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-    if is_waf_challenge(response.status, headers, html):
+    if is_waf_challenge(response.status, headers, html) or (
+        request is not None and request.meta.get(ANTIBOT) == BLOCKED
+    ):
         status, reason = "blocked", "防火墙/人机验证页面（未计为失效）"
     elif response.status == 200 and html and is_soft_404(state, title, text):
         status, reason = "soft_404", "页面显示“页面不存在”，但状态码为 200"

@@ -1,0 +1,122 @@
+"""Anti-bot challenges (加速乐-style 521 + a script that sets a cookie and reloads) on a real loopback web, crawled
+by ``python -m govsites crawl`` with Debian's Chromium, then scored by ``python -m scoring``.
+
+The *guarded* site lets the browser in: its pages are read with the browser's cookie, its broken link found. The
+*walled* site's challenge never passes: it is stored as ``blocked`` (反爬拦截) and scored 未评估 — not as a site
+that is down, and not as a site with zero problems. A slow site (answers late, within the timeout) is crawled whole.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from govsites.antibot import is_challenge, is_challenge_page
+from govsites.registry import write_sites
+from tests.helpers import crawl_command, needs_chromium, read_csv, run, score_command
+from tests.webs.unbuilt import AS_OF, ChallengeWeb, challenge
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ChallengeWeb, Path, str]]:
+    tmp = tmp_path_factory.mktemp("antibot")
+    with ChallengeWeb(slow_delay=1.5) as web:
+        registry = write_sites(tmp / "sites.csv", web.registry_rows())
+        db = tmp / "store.sqlite"
+        result = run(
+            crawl_command(registry, db, "ab", AS_OF, "--allow-private"),
+            GOVSITES_ANTIBOT_WAIT="4",
+            GOVSITES_LINK_TIMEOUT="5",
+            GOVSITES_STATS_DUMP="1",
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    scored = run(score_command(registry, db, tmp / "out", "ab"))
+    assert scored.returncode == 0, scored.stderr[-3000:] + scored.stdout[-2000:]
+    return web, tmp, result.stderr
+
+
+def rows(tmp: Path, sql: str, *params: str) -> list[tuple[object, ...]]:
+    connection = sqlite3.connect(tmp / "store.sqlite")
+    try:
+        return list(connection.execute(sql, params))
+    finally:
+        connection.close()
+
+
+@needs_chromium
+def test_a_passed_challenge_opens_the_site_for_plain_requests(crawled: tuple[ChallengeWeb, Path, str]) -> None:
+    web, tmp, log = crawled
+    pages = {
+        str(url).rsplit("/", 2)[-2:][-1]
+        for (url,) in rows(tmp, "SELECT url FROM pages WHERE site_id = 'guarded' AND status = '200'")
+    }
+    assert {"", "art1.html", "art2.html", "art3.html"} <= pages
+    broken = [url for (url,) in rows(tmp, "SELECT url FROM link_checks WHERE site_id = 'guarded' AND broken = 1")]
+    assert [str(u).rsplit("/", 1)[-1] for u in broken] == ["gone.html"]
+    ((status, error),) = rows(tmp, "SELECT status, error FROM run_sites WHERE site_id = 'guarded'")
+    assert (status, error) == ("done", "")
+    assert "'govsites/antibot/browser_passes': 2" in log  # one per challenged host, never one per page
+    assert web.hits[("pass", "page")] >= 5  # plain requests carried the browser's cookie
+
+
+@needs_chromium
+def test_a_challenge_that_never_passes_is_reported_not_scored(crawled: tuple[ChallengeWeb, Path, str]) -> None:
+    _web, tmp, log = crawled
+    ((status, error),) = rows(tmp, "SELECT status, error FROM run_sites WHERE site_id = 'walled'")
+    assert status == "blocked"
+    assert "反爬拦截" in str(error)
+    assert rows(tmp, "SELECT url FROM link_checks WHERE site_id = 'walled' AND broken = 1") == []
+    assert "'govsites/antibot/blocked/127.0.0.83" in log
+    scores = {row["site_id"]: row for row in read_csv(tmp / "out" / "metrics.csv")}
+    walled = scores["walled"]
+    assert walled["verdict"] == "未评估"
+    assert walled["veto_reasons"] == ""  # not vetoed as unavailable
+    assert walled["score"] == ""  # and not a full score for zero problems
+    assert walled["evaluation"] == "blocked"
+    assert "反爬拦截" in walled["crawl_error"]
+    assert scores["guarded"]["verdict"] in ("合格", "不合格")
+    assert scores["guarded"]["score"] != ""
+    workbook = load_workbook(tmp / "out" / "scores.xlsx", read_only=True)
+    cells = {str(c) for sheet in workbook.worksheets for r in sheet.iter_rows(values_only=True) for c in r if c}
+    assert "反爬拦截" in cells or any(c.startswith("反爬拦截") for c in cells)  # the analyst sees why
+
+
+@needs_chromium
+def test_a_slow_site_within_the_timeout_is_read_whole(crawled: tuple[ChallengeWeb, Path, str]) -> None:
+    web, tmp, _log = crawled
+    pages = dict(rows(tmp, "SELECT url, status FROM pages WHERE site_id = 'slow'"))
+    assert {u.rsplit("/", 1)[-1] for u, s in pages.items() if s == "200"} >= {"", "art1.html", "art2.html"}
+    checks = {
+        str(u).rsplit("/", 1)[-1]: s for u, s in rows(tmp, "SELECT url, status FROM link_checks WHERE site_id = 'slow'")
+    }
+    assert checks["gone.html"] == "404"
+    # one answer beyond the timeout, then in time: the retry (full timeout again) decides, not the first wait
+    crawled_or_checked = {**checks, **{u.rsplit("/", 1)[-1]: s for u, s in pages.items()}}
+    assert crawled_or_checked["late.html"] == "200"
+    assert web.hits[("slow", "/tzgg/late.html")] >= 2
+
+
+def test_without_the_browser_a_challenged_site_is_blocked(tmp_path: Path) -> None:
+    with ChallengeWeb() as web:
+        registry = write_sites(tmp_path / "sites.csv", [r for r in web.registry_rows() if r["site_id"] != "slow"])
+        result = run(
+            crawl_command(registry, tmp_path / "store.sqlite", "nb", AS_OF, "--allow-private"),
+            GOVSITES_RENDER_ENABLED="0",
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "浏览器渲染已关闭" in result.stderr
+    status = dict(rows(tmp_path, "SELECT site_id, status FROM run_sites"))
+    assert status == {"guarded": "blocked", "walled": "blocked"}
+    assert web.hits[("pass", "page")] == 0
+
+
+def test_challenge_recognition() -> None:
+    assert is_challenge(521, challenge("x"))
+    assert not is_challenge(200, challenge("x"))
+    assert not is_challenge(521, "<html><body>服务器错误</body></html>")  # a plain 521 error page
+    assert is_challenge_page(challenge("x"))
+    assert not is_challenge_page('<html><script>x()</script><a href="/">首页</a></html>')

@@ -1,0 +1,309 @@
+"""Small loopback webs shaped like government webs our own templates do not make (issue 14):
+
+- :class:`SharedHostWeb`: a consolidated platform (集约化): one host serves a portal at ``/`` and department
+  subsites under ``/bm/fgj/`` and ``/bm/jyj/``; the 教育局 also owns a topic folder ``/ztzl/jyj/`` elsewhere on
+  the host (named by a registry ``scope``). Every page links across the folders, as real platforms' shared
+  headers do. Each site has one broken link of its own. The server records the most requests it had open at once.
+- :class:`ChallengeWeb`: two hosts behind a 加速乐-style challenge: every request without the clearance cookie gets
+  a 521 with a tiny page whose script sets the cookie with ``document.cookie`` and reloads. On the *pass* host the
+  cookie then opens the site (a column of three articles, one broken link); on the *wall* host the script sets a
+  cookie the server never accepts. Requests are counted per host and kind (challenge answered, page served).
+- a *slow* host (:class:`ChallengeWeb` ``slow``): every answer comes ``slow_delay`` seconds late, within the crawl's
+  timeout; its column lists three articles; one article links to ``/tzgg/late.html``, whose first answer comes
+  ``late_delay`` seconds late (beyond the timeout) and every later one in ``slow_delay``.
+
+Standard library only, on the shared loopback lifecycle (:class:`govsites.demo.loopback.LoopbackServers`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from govsites.demo.loopback import LoopbackServers
+
+AS_OF = "2026-12-01"
+
+
+def page(title: str, body: str, nav: str = "") -> str:
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+        f'<div class="header">{nav}</div>{body}<div class="footer">主办单位：某某市人民政府办公室</div></body></html>'
+    )
+
+
+def column_page(title: str, prefix: str, count: int) -> str:
+    items = "".join(
+        f'<li><a href="{prefix}art{i}.html">{title}第{i}期工作动态</a><span>2026-11-{10 + i:02d}</span></li>'
+        for i in range(1, count + 1)
+    )
+    return f'<h2>{title}</h2><ul class="list">{items}</ul>'
+
+
+def home_page(name: str, column: str, title: str, nav: str = "", extra: str = "") -> str:
+    block = (
+        f'<div class="block"><h2>{title}</h2><a href="{column}">更多</a>'
+        f'<ul><li><a href="{column}art1.html">{title}第1期工作动态</a><span>2026-11-11</span></li></ul></div>'
+    )
+    return page(name, block + extra, nav)
+
+
+def article_page(title: str, body: str, nav: str = "") -> str:
+    return page(title, f"<h1>{title}</h1><p>发布日期：2026-11-11</p>{body}", nav)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    web: _Web
+    role = ""
+
+    def do_GET(self) -> None:
+        self.web.respond(self, self.role)
+
+    def do_HEAD(self) -> None:
+        self.web.respond(self, self.role, head=True)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the http.server API
+        pass
+
+
+class _Web(LoopbackServers):
+    """Servers on fixed loopback addresses (port 0: any free port); counts requests open at once."""
+
+    hosts: ClassVar[dict[str, str]] = {}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ports: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.open_now = 0
+        self.most_open = 0
+        self.hits: Counter[tuple[str, str]] = Counter()
+
+    def bind(self) -> None:
+        for role, host in self.hosts.items():
+            handler = type(f"{role}Handler", (_Handler,), {"web": self, "role": role})
+            server = self.add_server(ThreadingHTTPServer((host, 0), handler))
+            self.ports[role] = int(server.server_address[1])
+
+    def url(self, role: str, path: str = "/") -> str:
+        return f"http://{self.hosts[role]}:{self.ports[role]}{path}"
+
+    def respond(self, handler: BaseHTTPRequestHandler, role: str, head: bool = False) -> None:
+        with self.lock:
+            self.open_now += 1
+            self.most_open = max(self.most_open, self.open_now)
+        try:
+            status, body, headers = self.answer(role, handler)
+            data = body.encode()
+            handler.send_response(status)
+            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            handler.send_header("Content-Length", str(len(data)))
+            for name, value in headers:
+                handler.send_header(name, value)
+            handler.end_headers()
+            if not head:
+                handler.wfile.write(data)
+        finally:
+            with self.lock:
+                self.open_now -= 1
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        raise NotImplementedError
+
+
+NOT_FOUND = (404, page("页面不存在", "<p>404 您访问的页面不存在</p>"), [])
+
+
+class SharedHostWeb(_Web):
+    """A consolidated platform on one host (see the module docstring)."""
+
+    hosts: ClassVar[dict[str, str]] = {"platform": "127.0.0.81"}
+    SUBSITES: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "/bm/fgj/": ("发展和改革局", "通知公告", "tzgg/"),
+        "/bm/jyj/": ("教育局", "工作动态", "gzdt/"),
+    }
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        topic = self.url("platform", "/ztzl/jyj/")
+        return [
+            row("portal", "某某市人民政府", "county", "某某市", self.url("platform", "/")),
+            row("fgj", "某某市发展和改革局", "agency", "市直", self.url("platform", "/bm/fgj/index.html")),
+            row(
+                "jyj",
+                "某某市教育局",
+                "agency",
+                "市直",
+                self.url("platform", "/bm/jyj/"),
+                f"{self.url('platform', '/bm/jyj/')}|{topic}",
+            ),
+        ]
+
+    def nav(self) -> str:
+        # the platform's shared header: every page links to the portal and to every subsite
+        return (
+            '<a href="/">市政府门户</a> <a href="/zwgk/">政务公开</a> '
+            '<a href="/bm/fgj/index.html">发展和改革局</a> <a href="/bm/jyj/">教育局</a>'
+        )
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        path = urlsplit(handler.path).path
+        self.hits[(role, path)] += 1
+        nav = self.nav()
+        if path in ("/", "/index.html"):
+            return 200, home_page("某某市人民政府", "/zwgk/", "政务公开", nav), []
+        if path == "/zwgk/":
+            return 200, page("政务公开", column_page("政务公开", "/zwgk/", 3), nav), []
+        if path.startswith("/zwgk/art"):
+            links = '<a href="/zwgk/missing.html">附件</a>' if path == "/zwgk/art1.html" else ""
+            return 200, article_page("政务公开工作动态", f"<p>市政府政务公开工作。</p>{links}", nav), []
+        for folder, (unit, column, slug) in self.SUBSITES.items():
+            if path in (folder, folder + "index.html"):
+                extra = '<a href="/ztzl/jyj/">教育专题</a>' if folder == "/bm/jyj/" else ""
+                return 200, home_page(unit, folder + slug, column, nav, extra), []
+            if path == folder + slug:
+                return 200, page(column, column_page(column, folder + slug, 3), nav), []
+            if path.startswith(folder + slug + "art"):
+                broken = f'<a href="{folder}gone.html">附件</a>' if path.endswith("art2.html") else ""
+                return 200, article_page(f"{unit}{column}", f"<p>{unit}本月工作。</p>{broken}", nav), []
+        if path == "/ztzl/jyj/":
+            body = '<h2>教育专题</h2><p>专题介绍。</p><a href="/ztzl/jyj/lost.html">专题附件</a>'
+            return 200, page("教育专题", body, nav), []
+        return NOT_FOUND
+
+
+def row(site_id: str, name: str, group: str, county: str, home: str, scope: str = "") -> dict[str, str]:
+    return {"site_id": site_id, "name": name, "group": group, "county": county, "home_url": home, "scope": scope}
+
+
+CLEARANCE = "gs_clearance"
+
+
+def challenge(cookie_value: str) -> str:
+    """A 加速乐-style challenge page: a script sets the clearance cookie and reloads."""
+    return (
+        '<html><head><meta charset="utf-8"></head><body><script>'
+        f'document.cookie="{CLEARANCE}={cookie_value}; path=/";setTimeout(function(){{location.reload()}},50);'
+        "</script></body></html>"
+    )
+
+
+class ChallengeWeb(_Web):
+    """Hosts behind a JS cookie challenge, and a slow host (see the module docstring)."""
+
+    hosts: ClassVar[dict[str, str]] = {"pass": "127.0.0.82", "wall": "127.0.0.83", "slow": "127.0.0.84"}
+
+    def __init__(self, slow_delay: float = 1.5, late_delay: float = 8.0) -> None:
+        super().__init__()
+        self.slow_delay = slow_delay
+        self.late_delay = late_delay
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        return [
+            row("guarded", "某某市审计局", "agency", "市直", self.url("pass")),
+            row("walled", "某某市统计局", "agency", "市直", self.url("wall")),
+            row("slow", "某某市气象局", "agency", "市直", self.url("slow")),
+        ]
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        path = urlsplit(handler.path).path
+        if role == "slow":
+            late = path == "/tzgg/late.html" and not self.hits[(role, path)]
+            self.hits[(role, path)] += 1
+            time.sleep(self.late_delay if late else self.slow_delay)
+        elif f"{CLEARANCE}=letmein" not in (handler.headers.get("Cookie") or ""):
+            self.hits[(role, "challenge")] += 1
+            value = "letmein" if role == "pass" else "never"
+            return 521, challenge(value), [("Set-Cookie", "__jsluid_h=abc123; path=/")]
+        self.hits[(role, "page")] += 1
+        if path == "/":
+            return 200, home_page("某某市人民政府部门", "/tzgg/", "通知公告"), []
+        if path == "/tzgg/":
+            return 200, page("通知公告", column_page("通知公告", "/tzgg/", 3)), []
+        if path == "/tzgg/late.html":
+            return 200, article_page("办理结果", "<p>已办结。</p>"), []
+        if path.startswith("/tzgg/art"):
+            broken = '<a href="/tzgg/gone.html">附件</a>' if path.endswith("art3.html") else ""
+            broken += '<a href="/tzgg/late.html">办理结果</a>' if path.endswith("art2.html") else ""
+            return 200, article_page("通知公告", f"<p>本月工作安排。</p>{broken}"), []
+        return NOT_FOUND
+
+
+class CappedWeb(_Web):
+    """A county site bigger than the caps a test gives it; the pages of column ``slow`` answer after ``pause``
+    seconds, so that two crawls with different slow columns see the answers in different orders.
+
+    Home: three columns (通知公告, 工作动态, 政策文件), each a list of 12 articles over 3 pages (``?page=N``);
+    every article links to three related articles of other columns (plain links, deeper than the lists), to a
+    missing attachment when its number is divisible by 4, and to a calendar (``/rl.asp?d=N``, a query-variant
+    trap). Articles ending in 3 carry a serious typo (中华人民共合国) on a line of their own; every article's
+    sidebar repeats one typo line (国务院办工厅) beside the article's own title.
+    """
+
+    hosts: ClassVar[dict[str, str]] = {"county": "127.0.0.85"}
+    COLUMNS: ClassVar[dict[str, str]] = {"tzgg": "通知公告", "gzdt": "工作动态", "zcwj": "政策文件"}
+    ARTICLES, PER_PAGE = 12, 4
+
+    def __init__(self, slow: str = "", pause: float = 0.3) -> None:
+        super().__init__()
+        self.slow, self.pause = slow, pause
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        return [row("capped", "某某县人民政府", "county", "某某县", self.url("county"))]
+
+    def nav(self) -> str:
+        return " ".join(f'<a href="/{slug}/list.asp?page=1">{name}</a>' for slug, name in self.COLUMNS.items())
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        parts = urlsplit(handler.path)
+        if self.slow and parts.path.startswith(f"/{self.slow}/"):
+            time.sleep(self.pause)
+        path, query = parts.path, dict(q.split("=", 1) for q in parts.query.split("&") if "=" in q)
+        nav = self.nav()
+        slugs = list(self.COLUMNS)
+        if path == "/":
+            blocks = "".join(
+                f'<div class="block"><h2>{name}</h2><a href="/{slug}/list.asp?page=1">更多</a></div>'
+                for slug, name in self.COLUMNS.items()
+            )
+            return 200, page("某某县人民政府", blocks, nav), []
+        slug = path.strip("/").split("/")[0]
+        if slug in self.COLUMNS and path.endswith("/list.asp"):
+            number = int(query.get("page", "1"))
+            pages = self.ARTICLES // self.PER_PAGE
+            if not 1 <= number <= pages:
+                return NOT_FOUND
+            first = (number - 1) * self.PER_PAGE + 1
+            name = self.COLUMNS[slug]
+            items = "".join(
+                f'<li><a href="/{slug}/show.asp?id={i}">{name}第{i}号</a><span>2026-11-{i:02d}</span></li>'
+                for i in range(first, first + self.PER_PAGE)
+            )
+            pager = "".join(f'<a href="/{slug}/list.asp?page={n}">{n}</a> ' for n in range(1, pages + 1))
+            body = f'<h2>{self.COLUMNS[slug]}</h2><ul class="list">{items}</ul><div class="pager">{pager}</div>'
+            return 200, page(self.COLUMNS[slug], body, nav), []
+        if slug in self.COLUMNS and path.endswith("/show.asp"):
+            number = int(query.get("id", "0"))
+            if not 1 <= number <= self.ARTICLES:
+                return NOT_FOUND
+            others = [s for s in slugs if s != slug]
+            related = "".join(
+                f'<li><a href="/{other}/show.asp?id={(number * 5 + k) % self.ARTICLES + 1}">相关文章{k}</a></li>'
+                for k, other in enumerate([*others, others[0]])
+            )
+            missing = f'<p><a href="/files/{slug}{number}.doc.html">附件</a></p>' if number % 4 == 0 else ""
+            typo = "<p>依据中华人民共合国有关法律法规。</p>" if number % 10 == 3 else ""
+            title = f"{self.COLUMNS[slug]}第{number}号"
+            body = (
+                f"<h1>{title}</h1><p>发布日期：2026-11-{number:02d}</p><p>{title}正文。</p>{typo}{missing}"
+                f'<div class="side"><p>{title}：转发国务院办工厅通知</p><ul>{related}</ul>'
+                f'<a href="/rl.asp?d={number}">活动日历</a></div>'
+            )
+            return 200, page(title, body, nav), []
+        if path == "/rl.asp":
+            day = int(query.get("d", "1"))
+            return 200, page("活动日历", f'<p>第{day}天</p><a href="/rl.asp?d={day + 1}">后一天</a>', nav), []
+        return NOT_FOUND
