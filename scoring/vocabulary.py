@@ -12,9 +12,11 @@ from __future__ import annotations
 from govsites.registry import CATEGORIES
 
 # -- site evaluation states and verdicts ---------------------------------------------------------------
-#: ``evaluation`` of a registry site: crawled in the run; in the registry with a URL but not crawled; no URL.
-EVALUATED, UNTESTED, NO_URL = "evaluated", "untested", "no_url"
-#: ``verdict``: 合格, 不合格 (a veto or a score under the pass mark), 未评估 (no URL: no score, no rank).
+#: ``evaluation`` of a registry site: crawled in the run; in the registry with a URL but not crawled; no URL;
+#: started but not finished in an unfinished run (scored with ``--allow-unfinished``).
+EVALUATED, UNTESTED, NO_URL, UNFINISHED = "evaluated", "untested", "no_url", "unfinished"
+#: ``verdict``: 合格, 不合格 (a veto or a score under the pass mark), 未评估 (not evaluated: no score, no rank,
+#: out of every count, rate and average).
 PASS, FAIL, NOT_EVALUATED = "合格", "不合格", "未评估"
 #: links.csv ``status`` of a link occurrence that was never checked (not counted as broken).
 UNCHECKED = "unchecked"
@@ -252,7 +254,14 @@ COLUMN_STATUS = {
 LINK_STATUS = {UNCHECKED: "未检测"}
 SEVERITY = {"serious": "严重", "general": "一般"}
 TYPO_KIND = {"homophone": "同音", "lookalike": "形近", "known_pair": "已知错例", "variant": "异形词"}
-EVALUATION = {EVALUATED: "已评估", UNTESTED: "未检测", NO_URL: "无网址"}
+EVALUATION = {
+    EVALUATED: "已评估",
+    UNTESTED: "未检测（本次运行未抓取）",
+    NO_URL: "登记表中无网址",
+    UNFINISHED: "抓取未完成",
+}
+#: the score cell of a vetoed site in the workbook (followed by its reasons).
+VETOED_SCORE = "否决"
 HOME_SOURCE = {"probes": "探测", "page": "首页抓取", "none": "无"}
 ANSWERED = {"true": "已回复", "false": "未回复", "": "未知"}
 KEY_AREA_STATUS = {"ok": "正常", "stale": "过期", "missing": "缺失"}
