@@ -508,13 +508,16 @@ def _reported_links(links: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     return shown
 
 
+A4_PAPER = 9  # SpreadsheetML paperSize code of A4
+
+
 def new_sheet(wb: Workbook, title: str, *, title_rows: str | None = "1:1", freeze: str | None = None) -> Worksheet:
     """A sheet that prints like the office's own: A4 landscape, one page wide, ``title_rows`` repeated on
     every page, the sheet name in the header and 第 n 页 / 共 N 页 in the footer; ``freeze`` the header row and
     the name column (write-only sheets take these before their first row)."""
     ws = wb.create_sheet(title)
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = A4_PAPER
+    ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
@@ -1061,10 +1064,10 @@ def write_expert_template(path: Path, *, sites: pd.DataFrame, spec: ExpertSpec, 
     cols = (
         Col("site_id", ID_HEADER, 14),
         Col("name", NAME_HEADER, 30),
-        Col("home_url", "首页网址", 34, link=True),
         Col("group_name", GROUP_HEADER, 12),
         *item_cols,
         Col("note", NOTE_HEADER, 30, wrap=True),
+        Col("home_url", "首页网址", 34, link=True),
     )
     frame = sites.assign(
         group_name=sites["group"].map(rubric.group_label),

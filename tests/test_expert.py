@@ -51,7 +51,10 @@ def test_template_layout_and_validation(tmp_path: Path) -> None:
     wb = load_workbook(path)
     assert wb.sheetnames == ["专家评估", "说明"]
     ws = wb["专家评估"]
-    assert [c.value for c in ws[1]] == ["站点标识", "单位名称", "分组", *ITEMS, "备注"]
+    assert [c.value for c in ws[1]] == ["站点标识", "单位名称", "分组", *ITEMS, "备注", "首页网址"]
+    assert ws.cell(2, len(ITEMS) + 5).value.startswith("http")  # the home page beside each site
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows == "$1:$1"
     ids = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert ids == ["xunyang", "shiquan", "ziyang", "guotu", "fagai", "gongxin", "yanwu", "hengkou"]
     assert ws.freeze_panes == "C2"  # 站点标识 and 单位名称 stay in view
@@ -109,7 +112,7 @@ def test_without_expert_columns_are_empty(tmp_path: Path) -> None:
     rows = read_csv(fx.out / "metrics.csv")
     assert {(r["expert_score"], r["final_score"]) for r in rows} == {("", "")}
     ws = load_workbook(fx.out / "scores.xlsx")["分组排名"]
-    assert [c.value for c in ws[1]][-1] == "优秀网站"
+    assert "专家评分" not in [c.value for c in ws[1]]
 
 
 @pytest.mark.parametrize(
