@@ -56,6 +56,9 @@ from scoring.vocabulary import (
     EVALUATED,
     EVALUATION,
     FAIL,
+    FOUND_BY,
+    HISTORY_KIND,
+    HISTORY_STATUS,
     HOME_SOURCE,
     KEY_AREA_STATUS,
     KIND_LABELS,
@@ -221,7 +224,7 @@ COLUMN_COLS = (
     Col("status", "状态", 10, labels=COLUMN_STATUS),
     Col("stale_before", "早于此日期即不及时", 14, FMT_DATE),
     Col("date_source", "日期来源", 10),
-    Col("found_by", "发现方式", 10),
+    Col("found_by", "发现方式", 10, labels=FOUND_BY),
     Col("on_home", "首页栏目", 9, labels=YES_NO),
 )
 LINK_COLS = (
@@ -231,8 +234,8 @@ LINK_COLS = (
     Col("anchor", "链接文字", 24),
     Col("url", "链接地址", 40, link=True),
     Col("tag", "标签", 8),
-    Col("status", "检测结果", 10, labels=LINK_STATUS),
-    Col("reason", "原因", 20),
+    Col("status_label", "检测结果", 16),
+    Col("reason", "技术细节", 20),
     Col("broken", "不可用", 8, labels=YES_NO),
     Col("on_home", "首页链接", 9, labels=YES_NO),
     Col("final_url", "最终地址", 40, link=True),
@@ -354,6 +357,14 @@ HISTORY_COLS = (
     Col("new", "新增", 9, FMT_INT),
     Col("recurring", "反弹", 9, FMT_INT),
     Col("persisting", "未整改", 9, FMT_INT),
+)
+#: 整改跟踪's list of the problems themselves (history.csv, one row per problem)
+HISTORY_ROW_COLS = (
+    Col("name", "单位名称", 30),
+    Col("kind", "问题类型", 14, labels=HISTORY_KIND),
+    Col("key", "问题对象（栏目、链接或错字）", 50, link=True),
+    Col("first_seen", "首次发现", 22),
+    Col("status", "整改状态", 10, labels=HISTORY_STATUS),
 )
 SITE_COLUMN_COLS = tuple(c for c in COLUMN_COLS if c.key not in ("site_id", "name"))
 #: The inspector's columns at the end of every findings table (scoring.review reads them back).
@@ -821,6 +832,28 @@ def _rubric_sheet(wb: Workbook, rubric: Rubric) -> None:
         append_table(ws, frame, cols)
 
 
+def link_status_label(status: str) -> str:
+    """检测结果 of a link: the declared label, else the HTTP code's class (正常/重定向/客户端错误/服务器错误)."""
+    if status in LINK_STATUS:
+        return LINK_STATUS[status]
+    if len(status) == 3 and status.isdigit():
+        kind = {"2": "正常", "3": "重定向", "4": "访问错误", "5": "服务器错误"}.get(status[0], "HTTP")
+        return f"{kind}（{status}）"
+    return "其他错误"
+
+
+def history_rows(ev: Evaluation) -> pd.DataFrame:
+    """整改跟踪's problem list: site, problem, first seen (this run, or the earlier run it was seen in), status."""
+    rows = ev.tables["history"]
+    names = ev.scored.set_index("site_id")["name"]
+    seen_before = f"运行 {ev.previous_run} 或更早"
+    first = {"new": f"本次（运行 {ev.run.label}）", "persisting": seen_before, "fixed": seen_before}
+    return rows.assign(
+        name=rows["site_id"].map(names).fillna(rows["site_id"]).astype("str"),
+        first_seen=rows["status"].map(first).fillna(f"运行 {ev.previous_run} 之前（已整改后复现）").astype("str"),
+    )
+
+
 def score_cells(metrics: pd.DataFrame) -> pd.Series:
     """得分 as a reader sees it: the score, 否决 for a vetoed site, 未评估 for a site not evaluated."""
     shown = metrics["score"].astype("object").where(metrics["score"].notna(), None)
@@ -880,6 +913,7 @@ def write_workbook(
         notes += pictures.notes()
         shown = (EVIDENCE_COL,)
     links = _reported_links(tables["links"], notes)
+    links = links.assign(status_label=links["status"].astype("str").map(link_status_label).astype("str"))
     details = [
         (
             SHEETS[key],
@@ -920,7 +954,15 @@ def write_workbook(
         if ev.history_counts is not None
         else pd.DataFrame(columns=[*(c.key for c in HISTORY_COLS), "group"])
     )
-    detail_sheet(wb, SHEETS["history"], tracked.assign(group_name=tracked["group"].map(label)), HISTORY_COLS)
+    rows = history_rows(ev)
+    _summary_and_rows(
+        wb,
+        SHEETS["history"],
+        ("各网站整改情况（问题个数）", "问题明细（与上次检查比较）"),
+        (tracked.assign(group_name=tracked["group"].map(label)), HISTORY_COLS, pd.Series(False, index=tracked.index)),
+        (rows, HISTORY_ROW_COLS, rows["status"] != "fixed"),
+        max_links,
+    )
     review_sheet(wb, ev)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
