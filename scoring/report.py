@@ -113,6 +113,20 @@ EXPERT_NOTES_SHEET = "说明"
 KEY_AREA_FILLS = {"ok": EXCELLENT_FILL, "stale": STALE_FILL, "missing": FAIL_FILL}
 
 
+def link_status_label(status: str) -> str:
+    """检测结果 of a link: the declared label, else the HTTP code's class (正常/重定向/访问错误/服务器错误)."""
+    if status in LINK_STATUS:
+        return LINK_STATUS[status]
+    if len(status) == 3 and status.isdigit():
+        kind = {"2": "正常", "3": "重定向", "4": "访问错误", "5": "服务器错误"}.get(status[0], "HTTP")
+        return f"{kind}（{status}）"
+    return "其他错误"
+
+
+#: every status a link may have (HTTP codes and the checker's reasons) → 检测结果
+LINK_LABELS = {code: link_status_label(code) for code in (*LINK_STATUS, *(str(c) for c in range(100, 600)))}
+
+
 @dataclass(frozen=True)
 class Col:
     """One column of a sheet table: frame key, Chinese header, width, number format, value labels, link."""
@@ -234,7 +248,7 @@ LINK_COLS = (
     Col("anchor", "链接文字", 24),
     Col("url", "链接地址", 40, link=True),
     Col("tag", "标签", 8),
-    Col("status_label", "检测结果", 16),
+    Col("status", "检测结果", 16, labels=LINK_LABELS),
     Col("reason", "技术细节", 20),
     Col("broken", "不可用", 8, labels=YES_NO),
     Col("on_home", "首页链接", 9, labels=YES_NO),
@@ -832,16 +846,6 @@ def _rubric_sheet(wb: Workbook, rubric: Rubric) -> None:
         append_table(ws, frame, cols)
 
 
-def link_status_label(status: str) -> str:
-    """检测结果 of a link: the declared label, else the HTTP code's class (正常/重定向/客户端错误/服务器错误)."""
-    if status in LINK_STATUS:
-        return LINK_STATUS[status]
-    if len(status) == 3 and status.isdigit():
-        kind = {"2": "正常", "3": "重定向", "4": "访问错误", "5": "服务器错误"}.get(status[0], "HTTP")
-        return f"{kind}（{status}）"
-    return "其他错误"
-
-
 def history_rows(ev: Evaluation) -> pd.DataFrame:
     """整改跟踪's problem list: site, problem, first seen (this run, or the earlier run it was seen in), status."""
     rows = ev.tables["history"]
@@ -913,7 +917,6 @@ def write_workbook(
         notes += pictures.notes()
         shown = (EVIDENCE_COL,)
     links = _reported_links(tables["links"], notes)
-    links = links.assign(status_label=links["status"].astype("str").map(link_status_label).astype("str"))
     details = [
         (
             SHEETS[key],

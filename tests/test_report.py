@@ -144,7 +144,7 @@ def test_links_sheet_hyperlinks(book: tuple[Fixture, Workbook]) -> None:
         "链接地址",
         "标签",
         "检测结果",
-        "原因",
+        "技术细节",
         "不可用",
     ]
     row = next(r for r in ws.iter_rows(min_row=2) if r[4].value == "http://shiquan.example.gov.cn/missing.html")
@@ -154,10 +154,10 @@ def test_links_sheet_hyperlinks(book: tuple[Fixture, Workbook]) -> None:
     assert row[2].hyperlink.target == row[2].value
     statuses = {r["链接地址"]: (r["检测结果"], r["不可用"]) for r in _rows(ws)}
     assert statuses["http://gongxin.example.gov.cn/never-checked.html"] == ("未检测", "否")
-    assert statuses["http://x/"] == ("dns", "是")
+    assert statuses["http://x/"] == ("域名无法解析", "是")
     # working links stay in links.csv only: the sheet lists what an analyst acts on
     assert all(
-        broken == "是" or status in ("未检测", "blocked", "blocked_by_policy") for status, broken in statuses.values()
+        broken == "是" or status in ("未检测", "被拦截", "未检测（内网地址）") for status, broken in statuses.values()
     )
 
 
@@ -165,7 +165,7 @@ def test_columns_and_typos_sheets(book: tuple[Fixture, Workbook]) -> None:
     _, wb = book
     cols = {(r["站点标识"], r["栏目名称"]): r for r in _rows(wb["栏目明细"])}
     stale = cols[("guotu", "通知公告")]
-    assert stale["状态"] == "更新不及时"
+    assert stale["状态"] == "未更新"
     assert stale["栏目类别"] == "通知公告"
     assert stale["最新日期"] == datetime(2015, 6, 29)
     assert cols[("shiquan", "空栏目0")]["状态"] == "空白"
@@ -269,7 +269,7 @@ def test_every_sheet_prints(book: tuple[Fixture, Workbook]) -> None:
         assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0), ws.title
         assert ws.oddHeader.center.text == "&A", ws.title
         assert ws.oddFooter.center.text == "第 &P 页，共 &N 页", ws.title
-    for title in ("分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细", "问题清单", "整改跟踪"):
+    for title in ("分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细", "问题清单"):
         assert wb[title].print_title_rows == "$1:$1", title
 
 
@@ -284,3 +284,26 @@ def test_overview_score_chart_leaves_out_vetoed(book: tuple[Fixture, Workbook]) 
     with zipfile.ZipFile(fx.out / "scores.xlsx") as zf:
         charts = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/chart")]
     assert any("<lineChart>" in c and "<barChart>" in c and "各网站得分" in c for c in charts)  # bars + pass mark
+
+
+#: headers of the columns a person reads as a status, a reason, a state or a way of finding
+CODED_HEADERS = ("状态", "检测结果", "发现方式", "整改状态", "问题类型", "结论", "评估状态", "未评估原因", "得分")
+
+
+def test_no_english_code_in_status_columns(book: tuple[Fixture, Workbook]) -> None:
+    """Every sheet read back: no cell under a status/reason header holds an ASCII word (an English code)."""
+    _, wb = book
+    seen = 0
+    for ws in wb.worksheets:
+        coded: dict[int, str] = {}
+        for row in ws.iter_rows():
+            values = [c.value for c in row]
+            if any(v in CODED_HEADERS for v in values):
+                coded = {i: v for i, v in enumerate(values) if v in CODED_HEADERS}
+                continue
+            for i, header in coded.items():
+                value = values[i] if i < len(values) else None
+                if isinstance(value, str):
+                    seen += 1
+                    assert not re.fullmatch(r"[A-Za-z_ ]+", value), (ws.title, header, value)
+    assert seen > 20
