@@ -215,6 +215,11 @@ def run_notes(
         reasons = outside["evaluation"].map(EVALUATION).fillna(outside["evaluation"])
         listed = "、".join(f"{name}（{why}）" for name, why in zip(outside["name"], reasons, strict=True))
         notes.append(f"{len(outside)} 个网站本次未评估，不计分、不排名，不计入任何统计：{listed}")
+    capped = scored.loc[scored["pages_capped"].astype("Int64").fillna(0) > 0, "name"]
+    if len(capped):
+        notes.append(
+            f"{len(capped)} 个网站受抓取上限限制，仅按已抓取的页面评估（见分组排名“评估范围”列）：{'、'.join(capped)}"
+        )
     warning = unreachable_warning(scored)
     if warning:
         notes.insert(0, warning)

@@ -721,7 +721,7 @@ def _overview(wb: Workbook, ev: Evaluation, notes: Sequence[str]) -> None:
     row = _site_scores(ws, ev, row, charts)
     if reductions is not None and len(reductions):
         ws.append([])
-        ws.append([cell(ws, "整改前后对比（平均每网站）", font=SECTION_FONT)])
+        ws.append([cell(ws, "整改前后对比（平均每网站；只计本次已评估且抓取到页面的网站）", font=SECTION_FONT)])
         first = row + 3
         row = first - 1 + append_table(ws, reductions, REDUCTION_COLS)
         chart = _bar_chart("整改前后对比（平均每网站）", "个数", "指标")

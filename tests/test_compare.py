@@ -38,11 +38,12 @@ def test_seed_reductions_from_per_site_counts() -> None:
     )
     after = pd.DataFrame(
         {
-            "site_id": [f"s{i}" for i in range(101)],
-            "evaluation": ["evaluated"] * 100 + ["no_url"],  # only evaluated sites count
-            "blank_columns": [*_spread(36, 100), 50],
-            "stale_columns": [*_spread(78, 100), 50],
-            "broken_links": [*_spread(107, 100), 50],
+            "site_id": [f"s{i}" for i in range(102)],
+            "evaluation": ["evaluated"] * 101 + ["no_url"],  # only evaluated sites count
+            "pages": [12] * 100 + [0, 0],  # ... and only those the crawl could read
+            "blank_columns": [*_spread(36, 100), 50, 50],
+            "stale_columns": [*_spread(78, 100), 50, 50],
+            "broken_links": [*_spread(107, 100), 50, 50],
         }
     )
     table = reductions(before, after).set_index("metric")
