@@ -77,12 +77,14 @@ def floor_settings() -> dict[str, Any]:
     }
 
 
-def requested_urls(db: Path) -> dict[str, list[tuple[str, str]]]:
-    """Per site: the pages our crawl fetched (GET) and the links it checked (HEAD), each once."""
+def requested_urls(db: Path, run: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Per site: the pages the crawl ``run`` (default: every run) fetched (GET) and the links it checked (HEAD),
+    each once."""
     con = sqlite3.connect(db)
     try:
-        pages = con.execute("SELECT DISTINCT site_id, url FROM pages").fetchall()
-        links = con.execute("SELECT DISTINCT site_id, url FROM link_checks").fetchall()
+        where, params = ("WHERE run_id = (SELECT id FROM runs WHERE label = ?)", (run,)) if run else ("", ())
+        pages = con.execute(f"SELECT DISTINCT site_id, url FROM pages {where}", params).fetchall()
+        links = con.execute(f"SELECT DISTINCT site_id, url FROM link_checks {where}", params).fetchall()
     finally:
         con.close()
     seen: set[tuple[str, str]] = set()
@@ -95,9 +97,9 @@ def requested_urls(db: Path) -> dict[str, list[tuple[str, str]]]:
     return by_site
 
 
-def run_floor(db: Path, tmp: Path, workers: int, env: dict[str, str]) -> dict[str, float]:
-    """Wall and CPU seconds (children, all processes) of the floor over the URLs of the crawl in ``db``."""
-    by_site = requested_urls(db)
+def run_floor(db: Path, tmp: Path, workers: int, env: dict[str, str], run: str | None = None) -> dict[str, float]:
+    """Wall and CPU seconds (children, all processes) of the floor over the URLs of the crawl ``run`` in ``db``."""
+    by_site = requested_urls(db, run)
     groups: list[list[tuple[str, str]]] = [[] for _ in range(max(1, workers))]
     for site in sorted(by_site, key=lambda s: (-len(by_site[s]), s)):  # the largest sites first, each to the
         min(groups, key=len).extend(by_site[site])  # process with the fewest URLs so far
