@@ -1,9 +1,11 @@
-"""优秀网站: at most N per group, the documented tie-break, and a tie across the N-th place named as such."""
+"""优秀网站: at most N per group, the documented tie-break, a tie across the N-th place named as such; and
+the links the address policy skipped, counted as 未检测."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from scoring.metrics import link_counts
 from scoring.rubric import load_rubric, rank_sites, summarize
 from scoring.vocabulary import EVALUATED, FAIL, PASS
 
@@ -69,3 +71,20 @@ def test_tie_at_the_boundary_names_fewer_and_says_so() -> None:
     assert summary.loc["county", "excellent"] == "a县人民政府、b县人民政府"
     assert summary.loc["county", "excellent_tie"] == "c县人民政府、d县人民政府"
     assert summary.loc["county", "mean_score"] == 97.8
+
+
+def test_policy_skipped_links_are_unchecked_not_checked() -> None:
+    """A link the address policy refused (private/intranet) is 未检测: in links_unchecked, not in links_checked."""
+    checks = pd.DataFrame(
+        {
+            "site_id": ["a", "a", "a"],
+            "url": ["http://10.0.0.5/oa", "http://a.gov.cn/x", "http://a.gov.cn/y"],
+            "status": ["blocked_by_policy", "200", "404"],
+            "broken": [0, 0, 1],
+        }
+    )
+    links = checks.assign(on_home=False, broken=checks["broken"].astype(bool))
+    never = pd.DataFrame({"site_id": ["a"], "url": ["http://a.gov.cn/z"], "status": ["unchecked"]})
+    occurrences = pd.concat([links, never.assign(broken=False, on_home=False)], ignore_index=True)
+    counts = link_counts(checks, occurrences).loc["a"]
+    assert (counts["links_checked"], counts["links_unchecked"], counts["broken_links"]) == (2, 2, 1)
