@@ -114,9 +114,16 @@ def read_baseline_csv(path: str | Path) -> pd.DataFrame:
     )
 
 
+def reachable(metrics: pd.DataFrame) -> pd.Series:
+    """Sites the averages count: evaluated, and the crawl read at least one of their pages (a site that could not
+    be read has no meaningful counts of blank columns or broken links)."""
+    read = metrics["pages"].astype("Int64").fillna(0) > 0
+    return (metrics["evaluation"] == EVALUATED) & read.astype(bool)
+
+
 def baseline_from_metrics(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Per-site counts of a baseline run's evaluated sites."""
-    evaluated = metrics.loc[metrics["evaluation"] == EVALUATED, list(BASELINE_FIELDS)]
+    """Per-site counts of a baseline run's evaluated, reachable sites."""
+    evaluated = metrics.loc[reachable(metrics), list(BASELINE_FIELDS)]
     return evaluated.astype({"site_id": "str", **dict.fromkeys(BASELINE_FIELDS[1:], "int64")}).reset_index(drop=True)
 
 
@@ -150,10 +157,11 @@ def reduction_sentence(spec: Reduction, before: float, after: float, since: str 
 def reductions(before: pd.DataFrame, after: pd.DataFrame, since: str = "") -> pd.DataFrame:
     """The before/after table: one row per census metric (``REDUCTION_COLUMNS``).
 
-    ``before``: per-site counts of the baseline; ``after``: metrics of this run (only evaluated sites count).
+    ``before``: per-site counts of the baseline; ``after``: metrics of this run (only evaluated sites whose home
+    page opened count: :func:`reachable`).
     The first sentence carries ``since`` (the seed: "由普查前的平均每网站"), the others do not.
     """
-    current = after.loc[after["evaluation"] == EVALUATED]
+    current = after.loc[reachable(after)]
     rows = []
     for i, spec in enumerate(REDUCTIONS):
         mean_before = float(before[spec.metric].astype("float64").mean()) if len(before) else 0.0

@@ -178,14 +178,25 @@ def summary_lines(result: ScoringResult) -> list[str]:
     for row in result.summary.itertuples(index=False):
         rate = "—" if pd.isna(row.pass_rate) else f"{row.pass_rate:.1%}"
         line = f"  {row.group_name}：参评 {row.sites} 个，合格 {row.passed} 个（{rate}），不合格 {row.failed} 个"
+        if row.vetoed:
+            line += f"（其中单项否决 {row.vetoed} 个）"
         if row.not_evaluated:
-            line += f"，未评估 {row.not_evaluated} 个"
-        lines.append(line + f"；优秀：{row.excellent or '无'}")
+            line += f"；未评估 {row.not_evaluated} 个（不计入）"
+        line += f"；优秀：{row.excellent or '无'}"
+        if row.excellent_tie:
+            line += f"（名额边界并列，未列入：{row.excellent_tie}）"
+        lines.append(line)
     return lines
 
 
 def score(args: argparse.Namespace) -> list[str]:
-    result = score_run(evaluation_options(args), args.out, per_site=args.per_site, evidence_per_site=args.evidence)
+    result = score_run(
+        evaluation_options(args),
+        args.out,
+        per_site=args.per_site,
+        evidence_per_site=args.evidence,
+        warn=lambda line: sys.stderr.write(f"{line}\n"),
+    )
     csvs = [str(p) for k, p in result.paths.items() if k in OUTPUT_FILES and k != "workbook"]
     lines = [
         f"评分完成：运行 {result.data.run.label}，评估日期 {result.data.as_of.isoformat()}，规则 {result.rubric.name}",

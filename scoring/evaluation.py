@@ -29,8 +29,8 @@ from scoring.noticecfg import (
 )
 from scoring.problems import problem_list
 from scoring.review import Review
-from scoring.rubric import DEFAULT_RUBRIC, Rubric, apply_rubric, load_rubric, summarize
-from scoring.vocabulary import EVALUATED, NO_URL, OUTPUT_COLUMNS
+from scoring.rubric import DEFAULT_RUBRIC, Rubric, apply_rubric, load_rubric, summarize, unreachable_share
+from scoring.vocabulary import EVALUATED, EVALUATION, OUTPUT_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -183,6 +183,21 @@ def site_short_names(sites_csv: str | Path, names: pd.DataFrame, config: NoticeC
     return pd.Series({sid: given.get(sid) or short_name(name, config) for sid, name in pairs}, dtype="str")
 
 
+#: share of evaluated sites whose home page failed above which the web was probably unreachable from here
+UNREACHABLE_SHARE = 0.5
+
+
+def unreachable_warning(scored: pd.DataFrame) -> str:
+    """A loud line when most evaluated home pages failed: the network, not the sites, is likely at fault."""
+    down, evaluated = unreachable_share(scored)
+    if not evaluated or down / evaluated <= UNREACHABLE_SHARE:
+        return ""
+    return (
+        f"警告：{down}/{evaluated} 个已评估网站的首页无法访问，很可能是本机无法访问这些网站（网络或代理问题），"
+        "而非网站本身的问题；请先核实网络后重新抓取，再转发评分结果"
+    )
+
+
 def run_notes(
     data: RunData, rules: Rubric, scored: pd.DataFrame, expert: str | Path | None, previous_run: str
 ) -> tuple[str, ...]:
@@ -195,8 +210,19 @@ def run_notes(
         notes.append("本次运行未采集到政务咨询信件：互动回应差按无超期信件处理，结果仅供参考")
     if evaluated and data["guides"].empty:
         notes.append("本次运行未采集到办事指南：办事服务各项按无问题处理，结果仅供参考")
-    if (scored["evaluation"] == NO_URL).any():
-        notes.append("登记表中无网址的站点列为“未评估”，不计分、不排名")
+    outside = scored.loc[scored["evaluation"] != EVALUATED]
+    if len(outside):
+        reasons = outside["evaluation"].map(EVALUATION).fillna(outside["evaluation"])
+        listed = "、".join(f"{name}（{why}）" for name, why in zip(outside["name"], reasons, strict=True))
+        notes.append(f"{len(outside)} 个网站本次未评估，不计分、不排名，不计入任何统计：{listed}")
+    capped = scored.loc[scored["pages_capped"].astype("Int64").fillna(0) > 0, "name"]
+    if len(capped):
+        notes.append(
+            f"{len(capped)} 个网站受抓取上限限制，仅按已抓取的页面评估（见分组排名“评估范围”列）：{'、'.join(capped)}"
+        )
+    warning = unreachable_warning(scored)
+    if warning:
+        notes.insert(0, warning)
     if expert is not None and rules.expert is not None:
         notes.append(
             f"已合并专家评估（{expert}）：综合得分 = 自动评分×{rules.expert.automatic_weight:.0%}"

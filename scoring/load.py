@@ -11,7 +11,7 @@ import pandas as pd
 from govsites.preflight import PreflightError, bad_date, check_store_exists
 from govsites.registry import Registry, load_sites
 from govsites.store import TABLE_COLUMNS, Run, Store
-from scoring.vocabulary import BLOCKED, EVALUATED, NO_URL, UNTESTED
+from scoring.vocabulary import BLOCKED, EVALUATED, NO_URL, UNFINISHED, UNTESTED
 
 # -- what scoring reads from the store and the registry (one place; column lists of the tables: TABLE_COLUMNS)
 #: Integer columns of the store tables; every other column is text.
@@ -109,12 +109,14 @@ def _run_sites(store: Store, run_id: int) -> pd.DataFrame:
 
 def _evaluation(sites: pd.DataFrame) -> pd.Series:
     """evaluated: the run has the site; untested: in the registry with a URL but not in the run; no_url;
-    blocked: the run could not read it (an anti-bot challenge, run_sites.status ``blocked``)."""
+    blocked: the run could not read it (an anti-bot challenge, run_sites.status ``blocked``); unfinished: the site
+    was still running when the (unfinished) run stopped."""
     return (
         pd.Series(EVALUATED, index=sites.index, dtype="str")
         .mask(sites["crawl_status"] == BLOCKED, BLOCKED)
         .mask(sites["crawl_status"].isna() & (sites["home_url"] != ""), UNTESTED)
         .mask(sites["crawl_status"].isna() & (sites["home_url"] == ""), NO_URL)
+        .mask(sites["crawl_status"] == "running", UNFINISHED)
     )
 
 

@@ -21,6 +21,7 @@ from scoring.vocabulary import (
     LINKS_COLUMNS,
     TYPOS_COLUMNS,
     UNCHECKED,
+    UNCHECKED_STATUSES,
     UNTESTED,
 )
 
@@ -163,15 +164,17 @@ def run_links(data: RunData) -> pd.DataFrame:
 
 
 def link_counts(link_checks: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
-    """broken_links: distinct broken URLs; broken_links_home: those referenced from the home page."""
+    """broken_links: distinct broken URLs; broken_links_home: those referenced from the home page;
+    links_unchecked: distinct URLs never checked or skipped (the address policy's private/intranet addresses)."""
     broken = link_checks.loc[link_checks["broken"] == 1]
     home_broken = links.loc[links["broken"] & links["on_home"]]
-    unchecked = links.loc[links["status"] == UNCHECKED]
+    unchecked = links.loc[links["status"].isin(UNCHECKED_STATUSES)]
+    checked = link_checks.loc[~link_checks["status"].isin(UNCHECKED_STATUSES)]
     counts = pd.DataFrame(
         {
             "broken_links": broken.groupby("site_id")["url"].nunique(),
             "broken_links_home": home_broken.groupby("site_id")["url"].nunique(),
-            "links_checked": link_checks.groupby("site_id")["url"].nunique(),
+            "links_checked": checked.groupby("site_id")["url"].nunique(),
             "links_unchecked": unchecked.groupby("site_id")["url"].nunique(),
         }
     ).fillna(0)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 from govsites.registry import load_sites
 from scoring import report, review
 from scoring.csvout import write_csv
-from scoring.evaluation import Evaluation, EvaluationOptions, evaluate
+from scoring.evaluation import Evaluation, EvaluationOptions, evaluate, unreachable_warning
 from scoring.evidence import EvidenceSet, take_evidence
 from scoring.load import RunData, registry_sites
 from scoring.rubric import DEFAULT_RUBRIC, Rubric, RubricError, load_rubric
@@ -96,10 +97,15 @@ def score_run(
     max_rows: int = report.EXCEL_MAX_ROWS,
     max_links: int = report.EXCEL_MAX_HYPERLINKS,
     evidence_per_site: int = 0,
+    warn: Callable[[str], object] | None = None,
 ) -> ScoringResult:
     """The whole stage: evaluate (load → metrics → rubric), then write the CSVs and workbooks in ``out``; with
-    ``evidence_per_site`` > 0 first take up to that many screenshots per site (:mod:`scoring.evidence`)."""
+    ``evidence_per_site`` > 0 first take up to that many screenshots per site (:mod:`scoring.evidence`); ``warn``
+    gets the unreachable-web warning (:func:`scoring.evaluation.unreachable_warning`) before anything is written."""
     ev = evaluate(options)
+    warning = unreachable_warning(ev.scored)
+    if warning and warn is not None:
+        warn(warning)  # before anything is written
     pictures = take_evidence(ev, out, per_site=evidence_per_site) if evidence_per_site > 0 else None
     paths = write_outputs(ev, out, per_site=per_site, max_rows=max_rows, max_links=max_links, pictures=pictures)
     review.save_decisions(options.db, ev.review.given, ev.run.id)

@@ -20,11 +20,13 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from govsites.paths import DATA_DIR
 from scoring.evaluation import Evaluation
@@ -45,7 +47,7 @@ from scoring.review import (
 from scoring.review import (
     NOTE_HEADER as REVIEW_NOTE_HEADER,
 )
-from scoring.rubric import ExpertSpec, Rubric
+from scoring.rubric import ExpertSpec, Rubric, city_total, ranking_score
 from scoring.vocabulary import (
     ANSWERED,
     CATEGORY_LABELS,
@@ -54,6 +56,9 @@ from scoring.vocabulary import (
     EVALUATED,
     EVALUATION,
     FAIL,
+    FOUND_BY,
+    HISTORY_KIND,
+    HISTORY_STATUS,
     HOME_SOURCE,
     KEY_AREA_STATUS,
     KIND_LABELS,
@@ -61,6 +66,7 @@ from scoring.vocabulary import (
     NOT_EVALUATED,
     SEVERITY,
     TYPO_KIND,
+    VETOED_SCORE,
     YES_NO,
 )
 
@@ -107,6 +113,20 @@ EXPERT_NOTES_SHEET = "说明"
 KEY_AREA_FILLS = {"ok": EXCELLENT_FILL, "stale": STALE_FILL, "missing": FAIL_FILL}
 
 
+def link_status_label(status: str) -> str:
+    """检测结果 of a link: the declared label, else the HTTP code's class (正常/重定向/访问错误/服务器错误)."""
+    if status in LINK_STATUS:
+        return LINK_STATUS[status]
+    if len(status) == 3 and status.isdigit():
+        kind = {"2": "正常", "3": "重定向", "4": "访问错误", "5": "服务器错误"}.get(status[0], "HTTP")
+        return f"{kind}（{status}）"
+    return "其他错误"
+
+
+#: every status a link may have (HTTP codes and the checker's reasons) → 检测结果
+LINK_LABELS = {code: link_status_label(code) for code in (*LINK_STATUS, *(str(c) for c in range(100, 600)))}
+
+
 @dataclass(frozen=True)
 class Col:
     """One column of a sheet table: frame key, Chinese header, width, number format, value labels, link."""
@@ -127,10 +147,12 @@ RANKING_COLS = (
     Col("rank_in_group", "排名", 6, FMT_INT),
     Col("name", "单位名称", 30),
     Col("county", "所属县区", 12),
-    Col("score", "得分", 8, FMT_SCORE),
+    Col("score_cell", "得分", 8, FMT_SCORE),
     Col("verdict", "结论", 8),
     Col("veto_reasons", "否决原因", 60, wrap=True),
     Col("excellent", "优秀网站", 9, labels=YES_NO),
+    Col("not_evaluated_reason", "未评估原因", 22, wrap=True),
+    Col("scope", "评估范围", 24, wrap=True),
 )
 #: shown in 分组排名 when a veto waits for review (REVIEW_REQUIRED)
 VETO_PENDING_COL = Col("veto_pending", "否决待复核", 40, wrap=True)
@@ -216,7 +238,7 @@ COLUMN_COLS = (
     Col("status", "状态", 10, labels=COLUMN_STATUS),
     Col("stale_before", "早于此日期即不及时", 14, FMT_DATE),
     Col("date_source", "日期来源", 10),
-    Col("found_by", "发现方式", 10),
+    Col("found_by", "发现方式", 10, labels=FOUND_BY),
     Col("on_home", "首页栏目", 9, labels=YES_NO),
 )
 LINK_COLS = (
@@ -226,8 +248,8 @@ LINK_COLS = (
     Col("anchor", "链接文字", 24),
     Col("url", "链接地址", 40, link=True),
     Col("tag", "标签", 8),
-    Col("status", "检测结果", 10, labels=LINK_STATUS),
-    Col("reason", "原因", 20),
+    Col("status", "检测结果", 16, labels=LINK_LABELS),
+    Col("reason", "技术细节", 20),
     Col("broken", "不可用", 8, labels=YES_NO),
     Col("on_home", "首页链接", 9, labels=YES_NO),
     Col("final_url", "最终地址", 40, link=True),
@@ -318,8 +340,10 @@ SUMMARY_COLS = (
     Col("mean_score", "平均分", 9, FMT_SCORE),
     Col("max_score", "最高分", 9, FMT_SCORE),
     Col("min_score", "最低分", 9, FMT_SCORE),
-    Col("not_evaluated", "未评估（无网址）", 14, FMT_INT),
+    Col("not_evaluated", "未评估（不计入）", 14, FMT_INT),
     Col("excellent", "优秀网站", 50, wrap=True),
+    Col("vetoed", "单项否决数", 10, FMT_INT),
+    Col("excellent_tie", "优秀名额边界并列（未列入）", 30, wrap=True),
 )
 REDUCTION_COLS = (
     Col("label", "指标", 14),
@@ -347,6 +371,14 @@ HISTORY_COLS = (
     Col("new", "新增", 9, FMT_INT),
     Col("recurring", "反弹", 9, FMT_INT),
     Col("persisting", "未整改", 9, FMT_INT),
+)
+#: 整改跟踪's list of the problems themselves (history.csv, one row per problem)
+HISTORY_ROW_COLS = (
+    Col("name", "单位名称", 30),
+    Col("kind", "问题类型", 14, labels=HISTORY_KIND),
+    Col("key", "问题对象（栏目、链接或错字）", 50, link=True),
+    Col("first_seen", "首次发现", 22),
+    Col("status", "整改状态", 10, labels=HISTORY_STATUS),
 )
 SITE_COLUMN_COLS = tuple(c for c in COLUMN_COLS if c.key not in ("site_id", "name"))
 #: The inspector's columns at the end of every findings table (scoring.review reads them back).
@@ -501,6 +533,29 @@ def _reported_links(links: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     return shown
 
 
+A4_PAPER = 9  # SpreadsheetML paperSize code of A4
+
+
+def new_sheet(wb: Workbook, title: str, *, title_rows: str | None = "1:1", freeze: str | None = None) -> Worksheet:
+    """A sheet that prints like the office's own: A4 landscape, one page wide, ``title_rows`` repeated on
+    every page, the sheet name in the header and 第 n 页 / 共 N 页 in the footer; ``freeze`` the header row and
+    the name column (write-only sheets take these before their first row)."""
+    ws = wb.create_sheet(title)
+    ws.page_setup.paperSize = A4_PAPER
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.75, header=0.3, footer=0.3)
+    ws.oddHeader.center.text = "&A"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if freeze:
+        ws.freeze_panes = freeze
+    return ws
+
+
 def detail_sheet(
     wb: Workbook,
     title: str,
@@ -509,11 +564,12 @@ def detail_sheet(
     *,
     fill_rows: pd.Series | None = None,
     max_links: int = EXCEL_MAX_HYPERLINKS,
+    freeze: str = "A2",
 ) -> None:
-    """A sheet holding one table: frozen header row, autofilter over the table, declared widths."""
-    ws = wb.create_sheet(title)
+    """A sheet holding one table: frozen header row (and the columns left of ``freeze``), autofilter over the
+    table, declared widths, print settings (:func:`new_sheet`)."""
+    ws = new_sheet(wb, title, freeze=freeze)
     set_widths(ws, cols)
-    ws.freeze_panes = "A2"
     written = append_table(ws, frame, cols, fill_rows=fill_rows, max_links=max_links)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{written}"
     review_drop_down(ws, cols, header_row=1, rows=written - 1)
@@ -571,7 +627,7 @@ def review_sheet(wb: Workbook, ev: Evaluation) -> None:
     log = ev.review.decisions.merge(findings.loc[:, ["finding_id", "site_id"]], on="finding_id", how="left").merge(
         names, on="site_id", how="left"
     )
-    ws = wb.create_sheet(SHEETS["review"])
+    ws = new_sheet(wb, SHEETS["review"], title_rows=None)
     set_widths(ws, REVIEW_SUMMARY_COLS, REVIEW_LOG_COLS)
     ws.append([cell(ws, "复核进度（按网站）", font=SECTION_FONT)])
     written = 1 + append_table(ws, summary, REVIEW_SUMMARY_COLS, fill_rows=summary["pending"] > 0)
@@ -609,9 +665,40 @@ def _bar_chart(title: str, y_title: str, x_title: str) -> BarChart:
     return chart
 
 
+SCORE_BASIS = "注：平均分、最高分、最低分只计有得分的网站（已评估、首页可访问且未被单项否决）；未评估网站不计入任何统计"
+
+
+def _site_scores(ws: Worksheet, ev: Evaluation, row: int, charts: list[BarChart]) -> int:
+    """A table and a chart of the sites with a score, in rank order, with the pass mark as a line; vetoed and
+    unevaluated sites have no score and are left out (the table says how many)."""
+    scored = ev.scored.assign(shown=ranking_score(ev.scored).astype("float64")).dropna(subset=["shown"])
+    if scored.empty:
+        return row
+    scored = scored.sort_values(["shown", "site_id"], ascending=[False, True], kind="stable").assign(
+        pass_mark=ev.rubric.pass_mark, short=lambda f: f["site_id"].map(ev.short_names).fillna(f["name"])
+    )
+    cols = (Col("short", "网站", 14), Col("shown", "得分", 8, FMT_SCORE), Col("pass_mark", "合格线", 8, FMT_SCORE))
+    ws.append([])
+    left_out = int((ev.scored["score"].isna()).sum())
+    title = f"各网站得分（按得分排序；单项否决、未评估的 {left_out} 个网站无得分，未列入）"
+    ws.append([cell(ws, title, font=SECTION_FONT)])
+    first = row + 3
+    last = first - 1 + append_table(ws, scored, cols)
+    bars = _bar_chart("各网站得分与合格线", "得分", "网站")
+    bars.y_axis.scaling.min, bars.y_axis.scaling.max = 0, 100
+    bars.add_data(Reference(ws, min_col=2, min_row=first, max_row=last), titles_from_data=True)
+    bars.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
+    line = LineChart()
+    line.add_data(Reference(ws, min_col=3, min_row=first, max_row=last), titles_from_data=True)
+    bars += line
+    bars.width = max(16, 1.2 * len(scored))
+    charts.append(bars)
+    return last
+
+
 def _overview(wb: Workbook, ev: Evaluation, notes: Sequence[str]) -> None:
     summary, rubric, reductions = ev.summary, ev.rubric, ev.reductions
-    ws = wb.create_sheet(SHEETS["overview"])
+    ws = new_sheet(wb, SHEETS["overview"], title_rows=None)
     set_widths(ws, SUMMARY_COLS, REDUCTION_COLS, first=14)
     info = [
         ("评估日期", ev.as_of.isoformat()),
@@ -626,18 +713,15 @@ def _overview(wb: Workbook, ev: Evaluation, notes: Sequence[str]) -> None:
     ws.append([])
     ws.append([cell(ws, "分组评估结果", font=SECTION_FONT)])
     header_row = row + 3
-    row = header_row - 1 + append_table(ws, summary, SUMMARY_COLS)
+    with_total = pd.concat([summary, pd.DataFrame([city_total(ev.scored)])], ignore_index=True)
+    row = header_row - 1 + append_table(ws, with_total, SUMMARY_COLS)
+    ws.append([cell(ws, SCORE_BASIS)])
+    row += 1
     charts: list[BarChart] = []
-    if len(summary):
-        chart = _bar_chart("各组得分", "得分", "分组")
-        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
-        last = header_row + len(summary)
-        chart.add_data(Reference(ws, min_col=6, max_col=8, min_row=header_row, max_row=last), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last))
-        charts.append(chart)
+    row = _site_scores(ws, ev, row, charts)
     if reductions is not None and len(reductions):
         ws.append([])
-        ws.append([cell(ws, "整改前后对比（平均每网站）", font=SECTION_FONT)])
+        ws.append([cell(ws, "整改前后对比（平均每网站；只计本次已评估且抓取到页面的网站）", font=SECTION_FONT)])
         first = row + 3
         row = first - 1 + append_table(ws, reductions, REDUCTION_COLS)
         chart = _bar_chart("整改前后对比（平均每网站）", "个数", "指标")
@@ -662,7 +746,7 @@ def _summary_and_rows(
     max_links: int,
 ) -> None:
     """A sheet with a per-site summary table above the detail rows; the autofilter covers the detail rows."""
-    ws = wb.create_sheet(title)
+    ws = new_sheet(wb, title, title_rows=None)
     set_widths(ws, summary[1], rows[1])
     ws.append([cell(ws, sections[0], font=SECTION_FONT)])
     written = 1 + append_table(ws, summary[0], summary[1], fill_rows=summary[2])
@@ -676,11 +760,10 @@ def _summary_and_rows(
 
 def _key_area_sheet(wb: Workbook, matrix: pd.DataFrame, rubric: Rubric) -> None:
     """Site × key area: 正常 / 过期 / 缺失, each cell coloured by its status."""
-    ws = wb.create_sheet(SHEETS["key_areas"])
+    ws = new_sheet(wb, SHEETS["key_areas"], freeze="D2")
     areas = tuple(Col(a.key, a.label, 12, labels=KEY_AREA_STATUS) for a in rubric.key_areas)
     cols = (*KEY_AREA_SITE_COLS, *areas, *KEY_AREA_COUNT_COLS)
     set_widths(ws, cols)
-    ws.freeze_panes = "D2"
     ws.append([cell(ws, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
     for values in matrix.loc[:, [c.key for c in cols]].itertuples(index=False):
         ws.append(
@@ -704,7 +787,7 @@ def rubric_file_label(path: str) -> str:
 
 
 def _rubric_sheet(wb: Workbook, rubric: Rubric) -> None:
-    ws = wb.create_sheet(SHEETS["rubric"])
+    ws = new_sheet(wb, SHEETS["rubric"], title_rows=None)
     set_widths(ws, VETO_COLS, DEDUCTION_COLS, first=18)
     windows = "；".join(f"{CATEGORY_LABELS.get(c, c)}{w.label()}" for c, w in rubric.windows.items())
     info = (
@@ -763,11 +846,42 @@ def _rubric_sheet(wb: Workbook, rubric: Rubric) -> None:
         append_table(ws, frame, cols)
 
 
+def history_rows(ev: Evaluation) -> pd.DataFrame:
+    """整改跟踪's problem list: site, problem, first seen (this run, or the earlier run it was seen in), status."""
+    rows = ev.tables["history"]
+    names = ev.scored.set_index("site_id")["name"]
+    seen_before = f"运行 {ev.previous_run} 或更早"
+    first = {"new": f"本次（运行 {ev.run.label}）", "persisting": seen_before, "fixed": seen_before}
+    return rows.assign(
+        name=rows["site_id"].map(names).fillna(rows["site_id"]).astype("str"),
+        first_seen=rows["status"].map(first).fillna(f"运行 {ev.previous_run} 之前（已整改后复现）").astype("str"),
+    )
+
+
+def score_cells(metrics: pd.DataFrame) -> pd.Series:
+    """得分 as a reader sees it: the score, 否决 for a vetoed site, 未评估 for a site not evaluated."""
+    shown = metrics["score"].astype("object").where(metrics["score"].notna(), None)
+    vetoed = metrics["vetoed"].astype("boolean").fillna(False).astype(bool)
+    return shown.mask(vetoed, VETOED_SCORE).mask(metrics["verdict"] == NOT_EVALUATED, NOT_EVALUATED)
+
+
+def scope_notes(metrics: pd.DataFrame) -> pd.Series:
+    """评估范围: says when a site was evaluated on less than all its reachable pages (the crawl's caps)."""
+    capped = metrics["pages_capped"].astype("Int64").fillna(0)
+    read = metrics["pages"].astype("Int64").fillna(0).astype("str")
+    text = "仅评估已抓取的 " + read + " 个页面（另有 " + capped.astype("str") + " 个未读）"
+    return text.where(capped > 0, "").astype("str")
+
+
 def _ranking(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     order = {code: i for i, code in enumerate(rubric.groups)}
-    return metrics.assign(group_order=metrics["group"].map(order).fillna(len(order))).sort_values(
-        ["group_order", "rank_in_group", "site_id"], na_position="last", kind="stable"
-    )
+    unevaluated = metrics["verdict"] == NOT_EVALUATED
+    return metrics.assign(
+        group_order=metrics["group"].map(order).fillna(len(order)),
+        score_cell=score_cells(metrics),
+        not_evaluated_reason=metrics["evaluation"].map(EVALUATION).where(unevaluated, "").fillna("").astype("str"),
+        scope=scope_notes(metrics),
+    ).sort_values(["group_order", "rank_in_group", "site_id"], na_position="last", kind="stable")
 
 
 def with_pictures(
@@ -829,7 +943,7 @@ def write_workbook(
         notes.append("整改跟踪：存储中没有更早的运行，无法与上一次检查比较")
     wb = Workbook(write_only=True)
     _overview(wb, ev, notes)
-    detail_sheet(wb, SHEETS["ranking"], ranking, ranking_cols, fill_rows=ranking["verdict"] == FAIL)
+    detail_sheet(wb, SHEETS["ranking"], ranking, ranking_cols, fill_rows=ranking["verdict"] == FAIL, freeze="D2")
     detail_sheet(wb, SHEETS["metrics"], labelled, METRIC_COLS, fill_rows=labelled["verdict"] == FAIL)
     for title, frame, cols in details:
         detail_sheet(wb, title, frame, cols, max_links=max_links)
@@ -843,7 +957,15 @@ def write_workbook(
         if ev.history_counts is not None
         else pd.DataFrame(columns=[*(c.key for c in HISTORY_COLS), "group"])
     )
-    detail_sheet(wb, SHEETS["history"], tracked.assign(group_name=tracked["group"].map(label)), HISTORY_COLS)
+    rows = history_rows(ev)
+    _summary_and_rows(
+        wb,
+        SHEETS["history"],
+        ("各网站整改情况（问题个数）", "问题明细（与上次检查比较）"),
+        (tracked.assign(group_name=tracked["group"].map(label)), HISTORY_COLS, pd.Series(False, index=tracked.index)),
+        (rows, HISTORY_ROW_COLS, rows["status"] != "fixed"),
+        max_links,
+    )
     review_sheet(wb, ev)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
@@ -932,7 +1054,7 @@ def write_site_workbook(
 ) -> Path:
     """One site's rectification list: problems, problem columns, broken links with source pages, typos."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SITE_SHEETS["summary"])
+    ws = new_sheet(wb, SITE_SHEETS["summary"], title_rows=None)
     set_widths(ws, SITE_PROBLEM_COLS, first=14)
     score = site["score"]
     info = (
@@ -990,6 +1112,7 @@ def write_expert_template(path: Path, *, sites: pd.DataFrame, spec: ExpertSpec, 
         Col("group_name", GROUP_HEADER, 12),
         *item_cols,
         Col("note", NOTE_HEADER, 30, wrap=True),
+        Col("home_url", "首页网址", 34, link=True),
     )
     frame = sites.assign(
         group_name=sites["group"].map(rubric.group_label),
@@ -997,12 +1120,11 @@ def write_expert_template(path: Path, *, sites: pd.DataFrame, spec: ExpertSpec, 
         **{c.key: None for c in item_cols},
     )
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(EXPERT_SHEET)
+    ws = new_sheet(wb, EXPERT_SHEET, freeze="C2")
     set_widths(ws, cols)
-    ws.freeze_panes = "D2"
     last = len(frame) + 1
-    for i, (item, col) in enumerate(zip(spec.items, item_cols, strict=True)):
-        letter = get_column_letter(4 + i)
+    for item, col in zip(spec.items, item_cols, strict=True):
+        letter = get_column_letter(cols.index(col) + 1)
         rule = DataValidation(
             type="decimal",
             operator="between",
@@ -1020,7 +1142,7 @@ def write_expert_template(path: Path, *, sites: pd.DataFrame, spec: ExpertSpec, 
         ws.data_validations.append(rule)
     append_table(ws, frame, cols)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{last}"
-    notes = wb.create_sheet(EXPERT_NOTES_SHEET)
+    notes = new_sheet(wb, EXPERT_NOTES_SHEET, title_rows=None)
     set_widths(notes, EXPERT_ITEM_COLS, first=18)
     info = (
         ("评分规则", rubric.title),

@@ -2,8 +2,9 @@
 
 ``load_rubric`` validates the file (every error names the file and the key); ``apply_rubric`` adds
 ``score``, ``verdict``, ``veto_reasons``, ``deductions``, ``rank_in_group`` and ``excellent`` to the
-metrics frame. Sites not evaluated (``evaluation`` other than ``evaluated``) are handled here too:
-``untested`` sites fail with the reason 未检测, ``no_url`` sites get the verdict 未评估 and no score.
+metrics frame. A vetoed site (单项否决) is 不合格 with no score (``deductions`` keeps its deduction total) and
+ranks after every site with a score. Sites not evaluated (``evaluation`` other than ``evaluated``: untested,
+unfinished, no URL) get the verdict 未评估, no score, no rank, and stay out of every count and average.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ import pandas as pd
 from govsites.extract.guides import GUIDE_ELEMENTS
 from govsites.paths import data_path
 from govsites.registry import CATEGORIES, GROUPS
-from scoring.vocabulary import BLOCKED, EVALUATED, FAIL, METRIC_COLUMNS, NO_URL, NOT_EVALUATED, PASS, UNTESTED
+from scoring.vocabulary import EVALUATED, FAIL, METRIC_COLUMNS, NOT_EVALUATED, PASS
 
 RUBRIC_DIR = data_path("rubric")
 DEFAULT_RUBRIC = "census2015"
 
-UNTESTED_REASON = "未检测（本次运行未抓取该站点）"
 REASON_SEPARATOR = "；"
 #: Placeholders every reason template may use besides the metric names.
 REASON_ALIASES = {
@@ -491,11 +491,7 @@ def veto_long(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         for item in rubric.active_veto
         for _, row in evaluated.loc[evaluated[item.metric].astype("float64") >= item.min].iterrows()
     ]
-    untested = [
-        {"site_id": sid, "veto": "untested", "reason": UNTESTED_REASON}
-        for sid in metrics.loc[metrics["evaluation"] == UNTESTED, "site_id"]
-    ]
-    return pd.DataFrame(rows + untested, columns=["site_id", "veto", "reason"])
+    return pd.DataFrame(rows, columns=["site_id", "veto", "reason"])
 
 
 def deductions_long(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
@@ -545,12 +541,12 @@ def score_sites(metrics: pd.DataFrame, rubric: Rubric, veto_metrics: pd.DataFram
     site = metrics["site_id"]
     evaluated = metrics["evaluation"] == EVALUATED
     reasons = site.map(_join_reasons(vetoes)).astype("str").fillna("")
-    score = (100.0 - site.map(lost).fillna(0.0)).round(1).where(evaluated)
+    score = (100.0 - site.map(lost).fillna(0.0)).round(1).where(evaluated & (reasons == ""))
     verdict = pd.Series(PASS, index=metrics.index, dtype="str")
     failed = (reasons != "") | (score < rubric.pass_mark)
     return metrics.assign(
         score=score,
-        verdict=verdict.mask(failed, FAIL).mask(metrics["evaluation"].isin([NO_URL, BLOCKED]), NOT_EVALUATED),
+        verdict=verdict.mask(failed, FAIL).mask(~evaluated, NOT_EVALUATED),
         veto_reasons=reasons,
         deductions=site.map(lost).fillna(0.0).round(1).where(evaluated),
         deduction_detail=site.map(_deduction_text(deductions)).astype("str").fillna(""),
@@ -573,23 +569,67 @@ def merge_expert(metrics: pd.DataFrame, rubric: Rubric, expert: pd.Series | None
     return metrics.assign(expert_score=given, final_score=final)
 
 
-def rank_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
-    """rank_in_group: passing sites by final score (score without experts) descending (ties share a rank), then
-    failing ones; excellent:
-    the top N passing sites of each group (a tie at the N-th place names every tied site)."""
-    tier = metrics["verdict"].map({PASS: 0, FAIL: 1}).astype("float64")
-    ranked_by = (
-        metrics["final_score"].astype("Float64").combine_first(metrics["score"].astype("Float64"))
-        if "final_score" in metrics
-        else metrics["score"]
-    )
-    key = tier * 1000.0 - ranked_by.fillna(-500.0)
-    rank = key.groupby(metrics["group"]).rank(method="min").where(tier.notna()).astype("Int64")
-    quota = metrics["group"].map({code: g.excellent for code, g in rubric.groups.items()}).fillna(0)
+def near_veto(metrics: pd.DataFrame, rubric: Rubric) -> pd.Series:
+    """Findings under the active veto items' metrics that stayed below their thresholds (the first tie-break
+    of 优秀: a site closer to a veto ranks lower); 0 for sites not evaluated."""
+    counts = [
+        metrics[item.metric].astype("float64").fillna(0.0).where(lambda v, m=item.min: v < m, 0.0)
+        for item in rubric.active_veto
+    ]
+    return sum(counts, pd.Series(0.0, index=metrics.index)).where(metrics["evaluation"] == EVALUATED, 0.0)
+
+
+def ranking_score(metrics: pd.DataFrame) -> pd.Series:
+    """The score ranks and averages use: final_score (with an expert form merged), else score."""
+    score = metrics["score"].astype("Float64")
+    if "final_score" in metrics:
+        return metrics["final_score"].astype("Float64").combine_first(score)
+    return score
+
+
+def _excellent(metrics: pd.DataFrame, rubric: Rubric, ranked_by: pd.Series) -> pd.DataFrame:
+    """At most N passing sites per group: by the ranking score, then fewer veto-near findings, then the expert
+    score (when merged), then fewer deductions. Sites still tied across the N-th place are all left out and
+    marked ``excellent_tie`` (the workbook says so) rather than naming more than N."""
+    keys = pd.DataFrame(
+        {
+            "group": metrics["group"],
+            "score": -ranked_by.astype("float64"),
+            "near": near_veto(metrics, rubric),
+            "expert": -metrics["expert_score"].astype("float64").fillna(0.0) if "expert_score" in metrics else 0.0,
+            "deductions": metrics["deductions"].astype("float64").fillna(0.0),
+        },
+        index=metrics.index,
+    ).loc[metrics["verdict"] == PASS]
+    order = ["score", "near", "expert", "deductions"]
+    keys = keys.sort_values(["group", *order], kind="stable")
+    place = keys.groupby("group").cumcount() + 1
+    tied = keys.groupby(["group", *order], sort=False).ngroup()  # one id per group × key tuple
+    first, last = place.groupby(tied).transform("min"), place.groupby(tied).transform("max")
+    quota = keys["group"].map({code: g.excellent for code, g in rubric.groups.items()}).fillna(0)
+    named = last <= quota
+    tie = (first <= quota) & ~named
     return metrics.assign(
-        rank_in_group=rank,
-        excellent=(metrics["verdict"] == PASS) & (rank <= quota).fillna(False).astype(bool),
+        excellent=named.reindex(metrics.index, fill_value=False).astype(bool),
+        excellent_tie=tie.reindex(metrics.index, fill_value=False).astype(bool),
     )
+
+
+def rank_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """rank_in_group: passing sites by the ranking score (final score with experts, else score) descending
+    (ties share a rank), then failing sites with a score, then vetoed sites (no score, sharing the last rank);
+    sites not evaluated have no rank. excellent: see :func:`_excellent`."""
+    scored = metrics["score"].notna()
+    tier = (
+        metrics["verdict"]
+        .map({PASS: 0.0, FAIL: 1.0})
+        .astype("float64")
+        .mask((metrics["verdict"] == FAIL) & ~scored, 2.0)
+    )
+    ranked_by = ranking_score(metrics)
+    key = tier * 1000.0 - ranked_by.astype("float64").fillna(0.0)
+    rank = key.groupby(metrics["group"]).rank(method="min").where(tier.notna()).astype("Int64")
+    return metrics.assign(rank_in_group=rank).pipe(_excellent, rubric, ranked_by)
 
 
 def apply_rubric(
@@ -603,24 +643,33 @@ def apply_rubric(
 
 
 def summarize(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
-    """One row per group: sites assessed (合格 + 不合格), passes, rate, scores and the excellent sites."""
+    """One row per group: sites assessed (合格 + 不合格; 未评估 sites are out of every figure), passes, rate,
+    vetoed sites, the scores (mean/max/min over the sites with a score: vetoed sites have none; the combined
+    score when an expert form is merged), the excellent sites and ``excellent_tie`` (sites tied across the last
+    excellent place, left unnamed)."""
     codes = list(rubric.groups) + sorted(set(metrics["group"]) - set(rubric.groups))
     assessed = metrics.loc[metrics["verdict"] != NOT_EVALUATED]
+    points = ranking_score(assessed).astype("float64")
+    by_group = assessed["group"]
     best = metrics.loc[metrics["excellent"]].sort_values(["rank_in_group", "site_id"], kind="stable")
+    tied = metrics.loc[metrics["excellent_tie"]] if "excellent_tie" in metrics else metrics.iloc[0:0]
     summary = pd.DataFrame(
         {
             "sites": assessed.groupby("group").size(),
-            "passed": (assessed["verdict"] == PASS).groupby(assessed["group"]).sum(),
+            "passed": (assessed["verdict"] == PASS).groupby(by_group).sum(),
+            "vetoed": assessed["vetoed"].astype(bool).groupby(by_group).sum(),
             "not_evaluated": (metrics["verdict"] == NOT_EVALUATED).groupby(metrics["group"]).sum(),
-            "mean_score": assessed["score"].groupby(assessed["group"]).mean().round(1),
-            "max_score": assessed["score"].groupby(assessed["group"]).max(),
-            "min_score": assessed["score"].groupby(assessed["group"]).min(),
+            "mean_score": points.groupby(by_group).mean().round(1),
+            "max_score": points.groupby(by_group).max(),
+            "min_score": points.groupby(by_group).min(),
             "excellent": best["name"].groupby(best["group"]).agg("、".join),
+            "excellent_tie": tied["name"].groupby(tied["group"]).agg("、".join),
         }
     ).reindex(codes)
-    counts = summary.loc[:, ["sites", "passed", "not_evaluated"]].fillna(0).astype("int64")
+    counts = summary.loc[:, ["sites", "passed", "vetoed", "not_evaluated"]].fillna(0).astype("int64")
+    texts = {c: summary[c].fillna("").astype("str") for c in ("excellent", "excellent_tie")}
     return (
-        summary.assign(**counts, excellent=summary["excellent"].fillna("").astype("str"))
+        summary.assign(**counts, **texts)
         .assign(
             failed=lambda f: f["sites"] - f["passed"],
             pass_rate=lambda f: (f["passed"] / f["sites"]).where(f["sites"] > 0).round(4),
@@ -629,3 +678,31 @@ def summarize(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         .rename_axis("group")
         .reset_index()
     )
+
+
+def city_total(metrics: pd.DataFrame) -> dict[str, Any]:
+    """The city-wide row of 总览: the same figures as :func:`summarize` over every group."""
+    assessed = metrics.loc[metrics["verdict"] != NOT_EVALUATED]
+    points = ranking_score(assessed).astype("float64").dropna()
+    sites, passed = len(assessed), int((assessed["verdict"] == PASS).sum())
+    return {
+        "group_name": "全市合计",
+        "sites": sites,
+        "passed": passed,
+        "failed": sites - passed,
+        "vetoed": int(assessed["vetoed"].astype(bool).sum()),
+        "not_evaluated": int((metrics["verdict"] == NOT_EVALUATED).sum()),
+        "pass_rate": round(passed / sites, 4) if sites else None,
+        "mean_score": round(float(points.mean()), 1) if len(points) else None,
+        "max_score": float(points.max()) if len(points) else None,
+        "min_score": float(points.min()) if len(points) else None,
+        "excellent": "",
+        "excellent_tie": "",
+    }
+
+
+def unreachable_share(metrics: pd.DataFrame) -> tuple[int, int]:
+    """(evaluated sites whose home page never opened, evaluated sites)."""
+    evaluated = metrics.loc[metrics["evaluation"] == EVALUATED]
+    down = (~evaluated["home_available"].astype("boolean").fillna(False)).sum()
+    return int(down), len(evaluated)

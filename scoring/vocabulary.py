@@ -12,12 +12,14 @@ from __future__ import annotations
 from govsites.registry import CATEGORIES
 
 # -- site evaluation states and verdicts ---------------------------------------------------------------
-#: ``evaluation`` of a registry site: crawled in the run; in the registry with a URL but not crawled; no URL.
-EVALUATED, UNTESTED, NO_URL = "evaluated", "untested", "no_url"
+#: ``evaluation`` of a registry site: crawled in the run; in the registry with a URL but not crawled; no URL;
+#: started but not finished in an unfinished run (scored with ``--allow-unfinished``).
+EVALUATED, UNTESTED, NO_URL, UNFINISHED = "evaluated", "untested", "no_url", "unfinished"
 #: ``evaluation`` of a site the crawl could not read: an anti-bot challenge not passed (run_sites.status
 #: ``blocked``, govsites.antibot); 未评估 with that reason, never down and never "no problems".
 BLOCKED = "blocked"
-#: ``verdict``: 合格, 不合格 (a veto or a score under the pass mark), 未评估 (no URL: no score, no rank).
+#: ``verdict``: 合格, 不合格 (a veto or a score under the pass mark), 未评估 (not evaluated: no score, no rank,
+#: out of every count, rate and average).
 PASS, FAIL, NOT_EVALUATED = "合格", "不合格", "未评估"
 #: links.csv ``status`` of a link occurrence that was never checked (not counted as broken).
 UNCHECKED = "unchecked"
@@ -247,15 +249,64 @@ CATEGORY_LABELS = {
 }
 COLUMN_STATUS = {
     "ok": "正常",
-    "stale": "更新不及时",
+    "stale": "未更新",
     "blank": "空白",
-    "undated": "无发布日期",
-    "unreachable": "无法打开",
+    "undated": "无日期",
+    "unreachable": "无法访问",
 }
-LINK_STATUS = {UNCHECKED: "未检测"}
+#: links.csv ``status`` (an HTTP code as text, or a reason of govsites.linkcheck.classify) → 检测结果; HTTP codes
+#: not listed are labelled by their class (see scoring.report.link_status_label).
+LINK_STATUS = {
+    UNCHECKED: "未检测",
+    "blocked_by_policy": "未检测（内网地址）",
+    "skipped": "未检测（已跳过）",
+    "blocked": "被拦截",
+    "refused": "拒绝连接",
+    "timeout": "超时",
+    "dns": "域名无法解析",
+    "soft_404": "软404",
+    "reset": "连接被重置",
+    "tls": "证书或加密连接错误",
+    "redirect_loop": "重定向循环",
+    "too_many_redirects": "重定向次数过多",
+    "error": "其他错误",
+    "404": "页面不存在（404）",
+    "410": "页面已删除（410）",
+    "403": "禁止访问（403）",
+    "500": "服务器错误（500）",
+}
+#: link statuses that mean "not checked" (counted in ``links_unchecked``, never broken).
+UNCHECKED_STATUSES = (UNCHECKED, "blocked_by_policy", "skipped")
+#: columns.csv ``found_by`` → 发现方式
+FOUND_BY = {
+    "nav": "导航",
+    "more": "更多",
+    "sitemap": "站点地图",
+    "pinned": "指定",
+    "tab": "标签页",
+    "link": "链接",
+    "crawl": "链接",
+}
+#: history.csv ``status`` and ``kind`` → 整改跟踪
+HISTORY_STATUS = {"fixed": "已整改", "new": "新发现", "persisting": "未整改", "recurring": "复现"}
+HISTORY_KIND = {
+    "blank_column": "空白栏目",
+    "stale_column": "栏目未更新",
+    "broken_link": "错误链接",
+    "serious_typo": "严重错别字",
+    "home_unavailable": "首页无法访问",
+}
 SEVERITY = {"serious": "严重", "general": "一般"}
 TYPO_KIND = {"homophone": "同音", "lookalike": "形近", "known_pair": "已知错例", "variant": "异形词"}
-EVALUATION = {EVALUATED: "已评估", UNTESTED: "未检测", NO_URL: "无网址", BLOCKED: "反爬拦截"}
+EVALUATION = {
+    EVALUATED: "已评估",
+    UNTESTED: "未检测（本次运行未抓取）",
+    NO_URL: "登记表中无网址",
+    UNFINISHED: "抓取未完成",
+    BLOCKED: "反爬拦截",
+}
+#: the score cell of a vetoed site in the workbook (followed by its reasons).
+VETOED_SCORE = "否决"
 HOME_SOURCE = {"probes": "探测", "page": "首页抓取", "none": "无"}
 ANSWERED = {"true": "已回复", "false": "未回复", "": "未知"}
 KEY_AREA_STATUS = {"ok": "正常", "stale": "过期", "missing": "缺失"}

@@ -38,11 +38,12 @@ def test_seed_reductions_from_per_site_counts() -> None:
     )
     after = pd.DataFrame(
         {
-            "site_id": [f"s{i}" for i in range(101)],
-            "evaluation": ["evaluated"] * 100 + ["no_url"],  # only evaluated sites count
-            "blank_columns": [*_spread(36, 100), 50],
-            "stale_columns": [*_spread(78, 100), 50],
-            "broken_links": [*_spread(107, 100), 50],
+            "site_id": [f"s{i}" for i in range(102)],
+            "evaluation": ["evaluated"] * 101 + ["no_url"],  # only evaluated sites count
+            "pages": [12] * 100 + [0, 0],  # ... and only those the crawl could read
+            "blank_columns": [*_spread(36, 100), 50, 50],
+            "stale_columns": [*_spread(78, 100), 50, 50],
+            "broken_links": [*_spread(107, 100), 50, 50],
         }
     )
     table = reductions(before, after).set_index("metric")
@@ -203,12 +204,22 @@ def test_history_sheet_counts(three_runs: tuple[Path, Path, Path, Any]) -> None:
     _, _, out, _ = three_runs
     wb = load_workbook(out / "scores.xlsx")
     ws = wb["整改跟踪"]
-    head = [c.value for c in ws[1]]
-    assert head == ["站点标识", "单位名称", "分组", "已整改", "新增", "反弹", "未整改"]
-    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert rows["xunyang"] == ("xunyang", "旬阳县人民政府", "县区组", 1, 1, 1, 1)
-    assert rows["shiquan"][3:] == (0, 0, 0, 6)  # five blank columns and one broken link
-    assert ws.freeze_panes == "A2"
+    values = [tuple(c.value for c in row) for row in ws.iter_rows()]
+    assert values[0][0] == "各网站整改情况（问题个数）"
+    assert list(values[1][:7]) == ["站点标识", "单位名称", "分组", "已整改", "新增", "反弹", "未整改"]
+    detail = next(i for i, row in enumerate(values) if row[0] == "问题明细（与上次检查比较）")
+    rows = {r[0]: r for r in values[2 : detail - 1]}
+    assert rows["xunyang"][:7] == ("xunyang", "旬阳县人民政府", "县区组", 1, 1, 1, 1)
+    assert rows["shiquan"][3:7] == (0, 0, 0, 6)  # five blank columns and one broken link
+    # the problems themselves: site, problem, first seen, status in Chinese
+    header = ["单位名称", "问题类型", "问题对象（栏目、链接或错字）", "首次发现", "整改状态"]
+    assert list(values[detail + 1][:5]) == header
+    problems = [r[:5] for r in values[detail + 2 :]]
+    assert ("紫阳县人民政府", "首页无法访问", "home", "运行 2015-11 或更早", "未整改") in problems
+    xunyang = {(r[1], r[4]) for r in problems if r[0] == "旬阳县人民政府"}
+    assert {state for _, state in xunyang} == {"已整改", "新发现", "复现", "未整改"}
+    assert ("严重错别字", "新发现") in xunyang
+    assert ("错误链接", "已整改") in xunyang
     notes = [str(c.value) for row in wb["总览"].iter_rows() for c in row if c.value]
     assert any("与运行 2015-11 比较" in n for n in notes)
 

@@ -51,10 +51,13 @@ def test_template_layout_and_validation(tmp_path: Path) -> None:
     wb = load_workbook(path)
     assert wb.sheetnames == ["专家评估", "说明"]
     ws = wb["专家评估"]
-    assert [c.value for c in ws[1]] == ["站点标识", "单位名称", "分组", *ITEMS, "备注"]
+    assert [c.value for c in ws[1]] == ["站点标识", "单位名称", "分组", *ITEMS, "备注", "首页网址"]
+    assert ws.cell(2, len(ITEMS) + 5).value.startswith("http")  # the home page beside each site
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows == "$1:$1"
     ids = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert ids == ["xunyang", "shiquan", "ziyang", "guotu", "fagai", "gongxin", "yanwu", "hengkou"]
-    assert ws.freeze_panes == "D2"
+    assert ws.freeze_panes == "C2"  # 站点标识 and 单位名称 stay in view
     rules = ws.data_validations.dataValidation
     assert len(rules) == 4
     assert {(r.type, r.operator, r.formula1, r.formula2) for r in rules} == {("decimal", "between", "0", "10")}
@@ -93,9 +96,9 @@ def test_expert_merge_changes_final_score_and_rank(tmp_path: Path) -> None:
     header = list(rows["xunyang"])
     assert header[header.index("vetoed") + 1 : header.index("vetoed") + 3] == ["expert_score", "final_score"]
     assert (rows["xunyang"]["expert_score"], rows["xunyang"]["final_score"]) == ("100.0", "100.0")
-    # fagai 99 × 0.7 + 0 × 0.3 = 69.3; guotu 89 × 0.7 + 100 × 0.3 = 92.3: guotu now ranks before fagai
-    assert (rows["fagai"]["final_score"], rows["fagai"]["rank_in_group"]) == ("69.3", "3")
-    assert (rows["guotu"]["final_score"], rows["guotu"]["rank_in_group"]) == ("92.3", "2")
+    # vetoed sites (fagai, guotu) have no score, hence no combined score, whatever the experts gave
+    assert (rows["fagai"]["final_score"], rows["fagai"]["rank_in_group"]) == ("", "2")
+    assert (rows["guotu"]["final_score"], rows["guotu"]["rank_in_group"]) == ("", "2")
     assert rows["gongxin"]["expert_score"] == "75.0"
     assert rows["yanwu"]["final_score"] == ""  # untested: no automatic score
     assert rows["hengkou"]["expert_score"] == ""
@@ -109,7 +112,7 @@ def test_without_expert_columns_are_empty(tmp_path: Path) -> None:
     rows = read_csv(fx.out / "metrics.csv")
     assert {(r["expert_score"], r["final_score"]) for r in rows} == {("", "")}
     ws = load_workbook(fx.out / "scores.xlsx")["分组排名"]
-    assert [c.value for c in ws[1]][-1] == "优秀网站"
+    assert "专家评分" not in [c.value for c in ws[1]]
 
 
 @pytest.mark.parametrize(

@@ -349,8 +349,8 @@ def test_stale_boundaries_one_day_late(rows: dict[str, dict[str, str]], scored: 
     assert r["undated_columns"] == "1"
     assert r["verdict"] == "不合格"
     assert r["veto_reasons"] == "更新不及时栏目5个（动态要闻、通知公告、政策文件）"
-    # deductions: stale 5×2 = 10 (cap 10), undated 1×1
-    assert r["score"] == "89.0"
+    # vetoed: no score; the deduction total stays (stale 5×2 = 10 (cap 10), undated 1×1)
+    assert r["score"] == ""
     assert r["deductions"] == "11.0"
     fx, _ = scored
     cols = {(c["site_id"], c["column"]): c for c in read_csv(fx.out / "columns.csv")}
@@ -372,7 +372,8 @@ def test_blank_columns_veto(rows: dict[str, dict[str, str]]) -> None:
     assert r["broken_links"] == "1"
     assert r["broken_links_home"] == "1"
     assert r["broken_links_other"] == "0"
-    assert r["score"] == "89.0"  # blank 5×2 = 10, home link 1
+    assert r["score"] == ""  # vetoed
+    assert r["deductions"] == "11.0"  # blank 5×2 = 10, home link 1
 
 
 def test_probe_failures_and_old_home_page(rows: dict[str, dict[str, str]]) -> None:
@@ -382,7 +383,7 @@ def test_probe_failures_and_old_home_page(rows: dict[str, dict[str, str]]) -> No
     assert r["home_days_since_update"] == "21"
     assert r["veto_reasons"] == "首页无法访问（1/3次探测失败）；首页21天未更新"
     assert r["verdict"] == "不合格"
-    assert r["score"] == "95.0"
+    assert (r["score"], r["deductions"]) == ("", "5.0")  # a home page that failed is vetoed, never 95
 
 
 def test_serious_typo_counts_distinct_url_and_word(rows: dict[str, dict[str, str]]) -> None:
@@ -394,7 +395,8 @@ def test_serious_typo_counts_distinct_url_and_word(rows: dict[str, dict[str, str
     assert r["verdict"] == "不合格"
     assert r["broken_links"] == "1"
     assert r["broken_links_home"] == "0"
-    assert r["score"] == "99.0"  # general typo 0.5, other-page link 0.5
+    assert r["score"] == ""  # vetoed
+    assert r["deductions"] == "1.0"  # general typo 0.5, other-page link 0.5
 
 
 def test_no_probes_falls_back_to_home_page_and_columns(rows: dict[str, dict[str, str]]) -> None:
@@ -413,10 +415,10 @@ def test_untested_and_no_url_sites(rows: dict[str, dict[str, str]]) -> None:
     untested, no_url = rows["yanwu"], rows["hengkou"]
     assert untested["evaluation"] == "untested"
     assert untested["home_available"] == "false"
-    assert untested["verdict"] == "不合格"
-    assert untested["veto_reasons"].startswith("未检测")
+    assert untested["verdict"] == "未评估"
+    assert untested["veto_reasons"] == ""
     assert untested["score"] == ""
-    assert untested["rank_in_group"] == "4"
+    assert untested["rank_in_group"] == ""
     assert no_url["evaluation"] == "no_url"
     assert no_url["verdict"] == "未评估"
     assert no_url["score"] == ""
@@ -426,15 +428,15 @@ def test_untested_and_no_url_sites(rows: dict[str, dict[str, str]]) -> None:
 
 def test_ranks_and_excellent(rows: dict[str, dict[str, str]]) -> None:
     ranks = {sid: (r["rank_in_group"], r["excellent"]) for sid, r in rows.items()}
-    # county: the one passing site first, then vetoed ones by score (ziyang 95 before shiquan 89)
+    # county: the one passing site first, then the vetoed ones (no score: they share the last place)
     assert ranks["xunyang"] == ("1", "true")
     assert ranks["ziyang"] == ("2", "false")
-    assert ranks["shiquan"] == ("3", "false")
-    # agency: gongxin passes; fagai (99) and guotu (89) vetoed; yanwu untested last
+    assert ranks["shiquan"] == ("2", "false")
+    # agency: gongxin passes; fagai and guotu vetoed; yanwu untested: no rank
     assert ranks["gongxin"] == ("1", "true")
     assert ranks["fagai"] == ("2", "false")
-    assert ranks["guotu"] == ("3", "false")
-    assert ranks["yanwu"] == ("4", "false")
+    assert ranks["guotu"] == ("2", "false")
+    assert ranks["yanwu"] == ("", "false")
 
 
 def test_excellent_quota_per_group(tmp_path: Path) -> None:
@@ -458,7 +460,7 @@ def test_pass_mark_fails_low_scores(tmp_path: Path) -> None:
     assert verdicts["gongxin"] == "不合格"
     gongxin = result.metrics.set_index("site_id").loc["gongxin"]
     assert gongxin["veto_reasons"] == ""
-    assert gongxin["rank_in_group"] == 2
+    assert gongxin["rank_in_group"] == 1  # failed on its score: before the vetoed sites
 
 
 def test_as_of_override_moves_windows(tmp_path: Path) -> None:
@@ -587,7 +589,7 @@ def test_cli_subprocess(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert str(fx.out / "scores.xlsx") in proc.stdout
     assert "县区组：参评 3 个，合格 1 个（33.3%）" in proc.stdout
-    assert "政府机构组：参评 4 个，合格 1 个（25.0%）" in proc.stdout
+    assert "政府机构组：参评 3 个，合格 1 个（33.3%）" in proc.stdout
     assert "优秀：安康市工业和信息化局" in proc.stdout
     for name in ("metrics.csv", "columns.csv", "links.csv", "typos.csv", "scores.xlsx"):
         assert (fx.out / name).is_file()
