@@ -31,6 +31,7 @@ class PageItem:
     refs: list[LinkRefItem] = field(default_factory=list)  # the page's link occurrences (link_refs rows)
     entries: list[ListEntryItem] = field(default_factory=list)  # list items read on it (list_items rows)
     checks: list[LinkCheckItem] = field(default_factory=list)  # the page's own verdict (link_checks row)
+    risks: list[RiskItem] = field(default_factory=list)  # content-security findings (filled by SecurityPipeline)
 
 
 @dataclass
@@ -158,4 +159,59 @@ class SiteDoneItem:
     pages_capped: int = 0  # pages a crawl cap refused (govsites.caps): the site was evaluated on fewer
 
 
-ALL_ITEMS = (PageItem, ColumnItem, ListEntryItem, LinkRefItem, LinkCheckItem, TypoItem, ProbeItem)
+@dataclass
+class RiskItem:
+    """One content-security finding (risks.csv): personal data, dark / hijacked / closed-site links, wrong
+    expressions, unreadable attachments. ``evidence`` never holds a personal number in full."""
+
+    TABLE: ClassVar[str] = "risks"
+    site_id: str
+    kind: str
+    url: str  # the page or attachment where it was found
+    source_url: str  # the page linking the attachment ("" for a page)
+    target: str  # the link target for link kinds
+    evidence: str
+    severity: str  # veto | serious | notice
+
+
+@dataclass
+class HomeSnapshotItem:
+    """What tampering is judged on: the home page's script / frame hosts and spam terms of one run."""
+
+    TABLE: ClassVar[str] = "home_snapshots"
+    site_id: str
+    url: str
+    source_hosts: str  # hosts joined by "|"
+    terms: str  # category:term joined by "|"
+
+
+@dataclass
+class ContentItem:
+    """Content fetched only for the security checks (not stored itself): the home page (raw or rendered), an
+    attachment, an external link's target page. :class:`govsites.security.pipeline.SecurityPipeline` reads it
+    and fills ``risks`` (and ``snapshot`` for the home page); the store writes those."""
+
+    TABLE: ClassVar[str] = ""
+    site_id: str
+    role: str  # home | home_rendered | attachment | target
+    url: str
+    source_url: str = ""  # the linking page (attachments)
+    final_url: str = ""
+    html: str = ""  # pages (home, target)
+    body: bytes = b""  # attachments
+    reason: str = ""  # why the content could not be fetched ("" when it was)
+    risks: list[RiskItem] = field(default_factory=list)
+    snapshot: list[HomeSnapshotItem] = field(default_factory=list)
+
+
+ALL_ITEMS = (
+    PageItem,
+    ColumnItem,
+    ListEntryItem,
+    LinkRefItem,
+    LinkCheckItem,
+    TypoItem,
+    ProbeItem,
+    RiskItem,
+    HomeSnapshotItem,
+)

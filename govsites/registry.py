@@ -18,6 +18,8 @@ COLUMN_FIELDS = ("site_id", "column", "url", "category", "render")
 GROUPS = {"county": "县区组", "agency": "政府机构组"}
 CATEGORIES = ("news", "notice", "policy", "personnel", "plan", "disclosure", "guide", "interaction", "other")
 RENDER_MODES = ("", "auto", "html", "js")
+#: the optional last column ``status``: active (the default) or closed (关停: links to it are findings)
+SITE_STATUSES = ("active", "closed")
 SITE_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 
 
@@ -67,6 +69,7 @@ class Registry:
     path: str
     sites: list[Site]
     skipped: list[Site] = field(default_factory=list)  # rows without a home_url
+    closed: list[Site] = field(default_factory=list)  # rows with status closed: not crawled, not scored
 
     def select(self, site_ids: Iterable[str] = (), counties: Iterable[str] = ()) -> list[Site]:
         """Sites matching any given id or county; all sites when neither is given."""
@@ -142,7 +145,8 @@ def load_sites(path: Path | str) -> Registry:
     sites: list[Site] = []
     skipped: list[Site] = []
     seen: dict[str, int] = {}
-    for line, row in _rows(path, SITE_FIELDS):
+    closed: list[Site] = []
+    for line, row in _rows(path, SITE_FIELDS, ("status",)):
         sid = row["site_id"]
         if not SITE_ID_RE.match(sid):
             raise RegistryError(
@@ -168,12 +172,26 @@ def load_sites(path: Path | str) -> Registry:
         if not row["county"]:
             raise RegistryError(path, line, "county", "所属县区为空（市直部门填“市直”）/ empty county")
         site = Site(sid, row["name"], row["group"], row["county"], row["home_url"], line)
+        if site_closed(path, line, row.get("status", "")):
+            if row["home_url"]:
+                check_url(path, line, "home_url", row["home_url"])
+                closed.append(site)
+            continue
         if not row["home_url"]:
             skipped.append(site)
             continue
         check_url(path, line, "home_url", row["home_url"])
         sites.append(site)
-    return Registry(str(path), sites, skipped)
+    return Registry(str(path), sites, skipped, closed)
+
+
+def site_closed(path: Path, line: int, status: str) -> bool:
+    """Whether a registry row's ``status`` says the site is closed; an unknown status is an error."""
+    if status not in ("", *SITE_STATUSES):
+        raise RegistryError(
+            path, line, "status", f"状态应为 active（在用）或 closed（已关停）/ unknown status: {status!r}"
+        )
+    return status == "closed"
 
 
 def load_columns(path: Path | str, registry: Registry) -> dict[str, list[PinnedColumn]]:

@@ -283,6 +283,28 @@ TABLES: tuple[Table, ...] = (
         key=_run_key("url"),
         per_site=True,
     ),
+    # Content security (docs/security.md): findings, and the home page's hosts and terms for tampering.
+    Table(
+        "risks",
+        (
+            RUN_ID,
+            SITE_ID,
+            Column("kind"),
+            Column("url"),
+            Column("source_url"),
+            Column("target"),
+            Column("evidence"),
+            Column("severity"),
+        ),
+        key=_run_key("kind", "url", "target", "evidence"),
+        per_site=True,
+    ),
+    Table(
+        "home_snapshots",
+        (RUN_ID, SITE_ID, Column("url"), Column("source_hosts"), Column("terms")),
+        key=_run_key(),
+        per_site=True,
+    ),
 )
 
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
