@@ -200,7 +200,8 @@ class SecurityPipeline:
 
     def _target(self, item: ContentItem) -> list[RiskItem]:
         assert self.targets is not None
-        verdict = self.targets.classify(item.html, item.url, item.final_url) if item.html else None
+        moved = item.final_url if item.final_url != item.url else ""  # a redirect's end, judged by its URL too
+        verdict = self.targets.classify(item.html, item.url, moved) if item.html else None
         finding = verdict.finding(item.url) if verdict is not None else None
         self.verdicts[item.url] = finding
         self._count("targets_bad" if finding is not None else "targets_ok")

@@ -112,6 +112,14 @@ class ContentSecuritySpider(LinkCheckSpider):
                     yield self.check_request(state, link.url)  # beyond the cap: checked, not read
             elif self._new_target(link) and self._within_cap(state, "targets", self.config.security_targets):
                 self.targets_asked.add(link.url)
+                # The first time the run meets the URL, its GET is also the run's link check of it (shared with
+                # every site linking to it, see LinkCheckSpider.shared_check): the URL is fetched once.
+                check = (
+                    not self.strategy.shared_queue
+                    and link.url not in self.shared_checks.checks
+                    and state.claim(link.url)
+                    and self.shared_checks.ask(state.site.site_id, link.url) is True
+                )
                 yield self.site_request(
                     state,
                     link.url,
@@ -120,6 +128,7 @@ class ContentSecuritySpider(LinkCheckSpider):
                     role="security_target",
                     priority=PRIORITY_CHECK,
                     meta={"download_maxsize": TARGET_MAX_BYTES, "download_warnsize": 0},
+                    cb_kwargs={"check": check},
                 )
 
     def _new_target(self, link: Link) -> bool:
@@ -171,8 +180,12 @@ class ContentSecuritySpider(LinkCheckSpider):
             reason=f"附件无法读取：下载失败或超过 {megabytes} MB 上限（{verdict.reason}）",
         )
 
-    def target_fetched(self, response: Response) -> Iterator[Any]:
+    def target_fetched(self, response: Response, check: bool = False) -> Iterator[Any]:
         state = self.state_of(response)
+        if check:
+            verdict = judge(state, response, "")
+            yield verdict
+            yield from self.share_verdict(verdict, True)
         html = decode_response(response)[0] if response.status < 400 else ""
         yield ContentItem(
             site_id=state.site.site_id,
@@ -186,4 +199,8 @@ class ContentSecuritySpider(LinkCheckSpider):
     def target_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         self._security_stat("targets_failed")
+        if request.cb_kwargs.get("check"):
+            verdict = failure_verdict(request.meta["site_id"], request, failure)
+            yield verdict
+            yield from self.share_verdict(verdict, True)
         yield ContentItem(site_id=request.meta["site_id"], role="target", url=origin_url(request), reason="failed")
