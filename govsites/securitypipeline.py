@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,14 +35,34 @@ from govsites.security.darklinks import DarkLinkDetector, is_government_host
 from govsites.security.expressions import ExpressionRule, find_expressions, load_rules
 from govsites.security.findings import NOTICE, SERIOUS, Finding
 from govsites.security.privacy import PrivacyDetector
-from govsites.security.tampering import snapshot
+from govsites.security.tampering import HomeSnapshot, compare, snapshot
 from govsites.security.targets import TargetClassifier
 from govsites.security.terms import SpamTerms
+from govsites.store import open_store
 
 logger = logging.getLogger(__name__)
 
 CLOSED_SITE_LINK = "closed_site_link"
 UNREADABLE_ATTACHMENT = "unreadable_attachment"
+
+
+def previous_snapshots(db: str, run_id: int) -> dict[str, tuple[str, HomeSnapshot]]:
+    """Each site's home snapshot of its latest run before ``run_id`` in the store (with that run's label)."""
+    store = open_store(db)
+    try:
+        rows = store.query_tuples(
+            "SELECT s.site_id, s.url, s.source_hosts, s.terms, r.label FROM home_snapshots s"
+            " JOIN runs r ON r.id = s.run_id WHERE s.run_id < ? ORDER BY s.run_id",
+            (run_id,),
+        )
+    finally:
+        store.close()
+    found: dict[str, tuple[str, HomeSnapshot]] = {}
+    for site_id, url, hosts, terms, label in rows:
+        pairs = frozenset(tuple(t.split(":", 1)) for t in str(terms).split("|") if ":" in t)
+        shot = HomeSnapshot(str(url), frozenset(h for h in str(hosts).split("|") if h), pairs)  # type: ignore[arg-type]
+        found[str(site_id)] = (str(label), shot)
+    return found
 
 
 def in_scope(url: str, site: Site) -> bool:
@@ -56,8 +77,9 @@ def in_scope(url: str, site: Site) -> bool:
 class SecurityPipeline:
     """Content-security checks on pages, home pages, attachments and link targets (see the module docstring)."""
 
-    def __init__(self, closed: list[Site], as_of: date, max_bytes: int, stats: Any = None) -> None:
-        self.closed, self.as_of, self.stats = closed, as_of, stats
+    def __init__(self, closed: list[Site], as_of: date, max_bytes: int, db: str = "", stats: Any = None) -> None:
+        self.closed, self.as_of, self.db, self.stats = closed, as_of, db, stats
+        self.previous: dict[str, tuple[str, HomeSnapshot]] = {}  # site_id -> (run label, its last home snapshot)
         self.limits = Limits(max_bytes=max_bytes)
         self.seen: set[tuple[str, ...]] = set()  # (site_id, kind, evidence or target …) already reported
         self.verdicts: dict[str, Finding | None] = {}  # target URL -> its bad_external_link finding (None: ok)
@@ -75,12 +97,13 @@ class SecurityPipeline:
         if not config.security_enabled:
             raise NotConfigured
         registry = load_sites(config.sites)
-        pipeline = cls(registry.closed, date(1900, 1, 1), config.security_max_bytes, crawler.stats)
+        pipeline = cls(registry.closed, date(1900, 1, 1), config.security_max_bytes, config.db, crawler.stats)
         crawler.signals.connect(pipeline.run_opened, signal=run_opened)
         return pipeline
 
     def run_opened(self, run: RunContext, strategy: RunStrategy) -> None:
         self.as_of = run.as_of  # before the run opens no page is crawled
+        self.previous = previous_snapshots(self.db, run.run_id) if self.db else {}
 
     def open_spider(self) -> None:
         self.privacy = PrivacyDetector.load()
@@ -167,6 +190,11 @@ class SecurityPipeline:
             self.hidden.add((item.site_id, finding.target))
         if item.role == "home":
             shot = snapshot(root, item.final_url or item.url, self.terms)
+            if item.site_id in self.previous:
+                label, before = self.previous[item.site_id]
+                for finding in compare(before, shot, self.terms):
+                    tampered = replace(finding, evidence=f"{finding.evidence}（与运行 {label} 比较）")
+                    findings.append(tampered)
             item.snapshot = [
                 HomeSnapshotItem(
                     site_id=item.site_id,
@@ -177,7 +205,7 @@ class SecurityPipeline:
             ]
         else:
             self._count("home_rendered")
-        return self._keep([self._risk(item.site_id, f, item.url, key=f.target) for f in findings])
+        return self._keep([self._risk(item.site_id, f, item.url, key=f.target or f.evidence) for f in findings])
 
     def _attachment(self, item: ContentItem) -> list[RiskItem]:
         self._count("attachments_read")

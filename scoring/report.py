@@ -43,6 +43,8 @@ from scoring.vocabulary import (
     KIND_LABELS,
     LINK_STATUS,
     NOT_EVALUATED,
+    RISK_KIND,
+    RISK_SEVERITY,
     SEVERITY,
     TYPO_KIND,
     YES_NO,
@@ -667,6 +669,7 @@ def write_workbook(
     tables, rubric = ev.tables, ev.rubric
     notes = list(ev.notes)
     links = _reported_links(tables["links"], notes)
+    risk_rows = _fit(tables["risks"], SECURITY_SHEET, RISK_COLS, max_rows=max_rows, max_links=max_links, notes=notes)
     details = [
         (
             SHEETS[key],
@@ -703,9 +706,31 @@ def write_workbook(
         else pd.DataFrame(columns=[*(c.key for c in HISTORY_COLS), "group"])
     )
     detail_sheet(wb, SHEETS["history"], tracked.assign(group_name=tracked["group"].map(label)), HISTORY_COLS)
+    security_sheet(wb, risk_rows, max_links=max_links)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+#: 内容安全: one row per content-security finding (risks.csv), the veto ones filled.
+SECURITY_SHEET = "内容安全"
+RISK_COLS = (
+    Col("site_id", "站点标识", 14),
+    Col("name", "单位名称", 26),
+    Col("kind", "问题类型", 22, labels=RISK_KIND),
+    Col("severity", "严重程度", 10, labels=RISK_SEVERITY),
+    Col("evidence", "证据（号码已遮蔽）", 60, wrap=True),
+    Col("url", "发现位置（页面或附件）", 40, link=True),
+    Col("source_url", "链接该附件的页面", 40, link=True),
+    Col("target", "链接目标", 40, link=True),
+)
+
+
+def security_sheet(wb: Workbook, risks: pd.DataFrame, *, max_links: int) -> None:
+    """内容安全: every finding of risks.csv (personal data, dark / hijacked / closed-site links, wrong expressions,
+    tampering, unreadable attachments; rows as ``_fit`` left them) with its evidence and clickable locations;
+    veto findings filled."""
+    detail_sheet(wb, SECURITY_SHEET, risks, RISK_COLS, fill_rows=risks["severity"] == "veto", max_links=max_links)
 
 
 def _interaction_sheets(
