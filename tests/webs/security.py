@@ -103,6 +103,7 @@ class Web:
 
     def __init__(self, port: int) -> None:
         self.port = port
+        self.tampered = False  # the home page as an attacker left it (a later run's tampering check)
         self.base = {h: f"http://{h}:{port}" for h in (SITE, CLOSED, OUTSIDE, SECOND)}
 
     def url(self, host: str, path: str) -> str:
@@ -156,6 +157,9 @@ class Web:
             '<ul class="menu" hidden><li><a href="/news/2.html">港澳台交流</a></li></ul>'
         )
         head = "<style>.zz{display:none} #nav li{float:left}</style>"
+        if self.tampered:
+            head += '<script src="http://127.0.0.96/tongji/hm.js"></script>'
+            links += "<li>世界杯买球 开户送88元</li>"
         body = (
             f'<h1>安全县人民政府</h1><ul id="nav">{links}</ul>{hidden}{legit}<div id="main">'
             f"<p>网站标识码{TRAPS['网站标识码']} 陕ICP备05001234号 联系电话：{TRAPS['landline']}</p></div>"
