@@ -82,6 +82,7 @@ SHEETS = {
     "problems": "问题清单",
     "rubric": "评分规则",
     "history": "整改跟踪",
+    "security": "内容安全",
 }
 #: The per-site rectification workbook (整改/<site_id>-<name>.xlsx).
 SITE_SHEETS = {"summary": "问题汇总", "columns": "栏目问题", "links": "不可用链接", "typos": "错别字"}
@@ -120,6 +121,17 @@ EXPERT_RANKING_COLS = (
     Col("final_score", "综合得分", 9, FMT_SCORE),
 )
 _STALE_COLS = tuple(Col(f"stale_{c}", f"更新不及时（{label}）", 12, FMT_INT) for c, label in CATEGORY_LABELS.items())
+#: 指标明细's content-security counts (risks.csv per site; the 内容安全 sheet lists each finding)
+SECURITY_METRIC_COLS = (
+    Col("privacy_leaks", "泄露个人信息", 10, FMT_INT),
+    Col("hidden_links", "暗链", 8, FMT_INT),
+    Col("bad_external_links", "链接不良网站", 10, FMT_INT),
+    Col("closed_site_links", "链接已关停网站", 10, FMT_INT),
+    Col("wrong_expressions", "严重表述错误", 10, FMT_INT),
+    Col("tampering", "疑似篡改", 8, FMT_INT),
+    Col("unreadable_attachments", "无法读取的附件", 10, FMT_INT),
+    Col("security_veto", "内容安全否决项", 10, FMT_INT),
+)
 METRIC_COLS = (
     Col("site_id", "站点标识", 14),
     Col("name", "单位名称", 30),
@@ -146,6 +158,7 @@ METRIC_COLS = (
     Col("excellent", "优秀网站", 9, labels=YES_NO),
     Col("pages", "抓取页面数", 10, FMT_INT),
     Col("pages_capped", "受抓取上限限制未读页面数", 12, FMT_INT),
+    *SECURITY_METRIC_COLS,
     Col("evaluation", "评估状态", 10, labels=EVALUATION),
     Col("home_url", "首页网址", 36, link=True),
     Col("crawl_status", "抓取状态", 10),
@@ -669,7 +682,9 @@ def write_workbook(
     tables, rubric = ev.tables, ev.rubric
     notes = list(ev.notes)
     links = _reported_links(tables["links"], notes)
-    risk_rows = _fit(tables["risks"], SECURITY_SHEET, RISK_COLS, max_rows=max_rows, max_links=max_links, notes=notes)
+    risk_rows = _fit(
+        tables["risks"], SHEETS["security"], RISK_COLS, max_rows=max_rows, max_links=max_links, notes=notes
+    )
     details = [
         (
             SHEETS[key],
@@ -713,7 +728,6 @@ def write_workbook(
 
 
 #: 内容安全: one row per content-security finding (risks.csv), the veto ones filled.
-SECURITY_SHEET = "内容安全"
 RISK_COLS = (
     Col("site_id", "站点标识", 14),
     Col("name", "单位名称", 26),
@@ -730,7 +744,7 @@ def security_sheet(wb: Workbook, risks: pd.DataFrame, *, max_links: int) -> None
     """内容安全: every finding of risks.csv (personal data, dark / hijacked / closed-site links, wrong expressions,
     tampering, unreadable attachments; rows as ``_fit`` left them) with its evidence and clickable locations;
     veto findings filled."""
-    detail_sheet(wb, SECURITY_SHEET, risks, RISK_COLS, fill_rows=risks["severity"] == "veto", max_links=max_links)
+    detail_sheet(wb, SHEETS["security"], risks, RISK_COLS, fill_rows=risks["severity"] == "veto", max_links=max_links)
 
 
 def _interaction_sheets(
