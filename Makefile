@@ -36,7 +36,11 @@ SCORE_ARGS = --db "$(DB)" --out "$(OUT)" --sites "$(SITES)" --rubric "$(RUBRIC)"
 help: ## list the targets and what they do
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 
-install: $(STAMP) ## install what is missing: Debian's chromium and a .venv with the pinned packages
+install: $(STAMP) ## install what is missing: Debian's chromium, the attachment readers and a .venv with the pinned packages
+	@command -v pdftotext >/dev/null 2>&1 && command -v catdoc >/dev/null 2>&1 && command -v antiword >/dev/null 2>&1 || { \
+	  echo "安装附件读取工具（poppler-utils、catdoc、antiword：检查 PDF、DOC、XLS 附件中的个人信息）…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils catdoc antiword; }
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v chromium >/dev/null 2>&1 || { \

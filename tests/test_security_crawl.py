@@ -20,7 +20,7 @@ from docx import Document
 
 from govsites.registry import RegistryError, load_sites
 from tests.helpers import crawl_command, needs_chromium, query, read_csv, run, score_command
-from tests.webs.security import AS_OF, PLANTED, TRAPS, SecurityWeb, Truth
+from tests.webs.security import AS_OF, PLANTED, READS_PDF, TRAPS, SecurityWeb, Truth
 
 PERSONAL = ("privacy_id_number", "privacy_mobile", "privacy_bank_card")
 LINKS = ("hidden_link", "bad_external_link", "closed_site_link")
@@ -160,7 +160,7 @@ def test_each_attachment_and_target_is_fetched_once(outcome: Outcome) -> None:
 def test_unreadable_attachments_are_notice_rows(outcome: Outcome) -> None:
     rows = [r for r in read_csv(outcome.out / "risks.csv") if r["kind"] == "unreadable_attachment"]
     reasons = {unquote(r["url"]).rsplit("/", 1)[-1]: r["evidence"] for r in rows}
-    assert set(reasons) == {"bomb.xlsx", "broken.docx", "big.xlsx"}
+    assert set(reasons) == {"bomb.xlsx", "broken.docx", "big.xlsx", *(() if READS_PDF else ("名单.pdf",))}
     assert all(r["severity"] == "notice" and r["source_url"] for r in rows)
     assert "压缩" in reasons["bomb.xlsx"]
     assert "20 MB" in reasons["big.xlsx"]
@@ -174,7 +174,7 @@ def test_closed_site_is_neither_crawled_nor_scored(outcome: Outcome) -> None:
     assert not query(outcome.db, "SELECT url FROM pages WHERE url LIKE '%127.0.0.82%'")
     by_site = {r["site_id"]: r for r in metrics}
     assert by_site["second"]["closed_site_links"] == "1"
-    assert int(by_site["anquan"]["privacy_leaks"]) == 14
+    assert int(by_site["anquan"]["privacy_leaks"]) == (16 if READS_PDF else 14)
     assert int(by_site["anquan"]["security_veto"]) > 0
     assert "内容安全问题" in by_site["anquan"]["veto_reasons"]
 

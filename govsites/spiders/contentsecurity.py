@@ -15,6 +15,7 @@ Everything skipped or failed is counted under ``govsites/security/...``.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -34,6 +35,12 @@ from govsites.spiders.requests import PRIORITY_CHECK, PRIORITY_HOME, render_meta
 from govsites.spiders.responses import decode_response, origin_url
 from govsites.spiders.soft404 import judge
 
+logger = logging.getLogger(__name__)
+#: the analyst's line when a site reaches a content-security cap (once per site)
+CAP_WARNINGS = {
+    "attachments": "站点 %s 的附件超过 %d 个（GOVSITES_SECURITY_ATTACHMENTS），其余附件只检查链接、不读取内容",
+    "targets": "站点 %s 的外部链接超过 %d 个（GOVSITES_SECURITY_TARGETS），其余外部链接只检查可用性、不判断内容",
+}
 #: a target page is read up to this many bytes (a page, not a download)
 TARGET_MAX_BYTES = 2 * 1024 * 1024
 
@@ -54,6 +61,9 @@ class ContentSecuritySpider(LinkCheckSpider):
         """Take one of the site's ``cap`` fetches of ``what``; False (counted) when none is left."""
         key = (state.site.site_id, what)
         if self.security_counts[key] >= cap:
+            if self.security_counts[key] == cap:
+                self.security_counts[key] += 1  # warn once per site
+                logger.warning(CAP_WARNINGS[what], state.site.site_id, cap)
             self._security_stat(f"{what}_capped")
             self._security_stat(f"{what}_capped/{state.site.site_id}")
             return False

@@ -16,6 +16,7 @@ that must never appear in an output. Requests are counted per path in ``hits``.
 from __future__ import annotations
 
 import io
+import shutil
 import threading
 import zipfile
 from collections import Counter
@@ -61,9 +62,14 @@ MOBILES_PAGE = ["13812345678", "15991234567", "18629100123"]
 MOBILE_DASHED = "13709151234"  # written 137-0915-1234
 MOBILE_PLUS86 = "17791501234"  # written +86 177 9150 1234
 MOBILE_XLSX = "13991512345"
+ID_PDF = _id("61090219930315122")
+MOBILE_PDF = "15029151234"
 CARD_PAGE = _card("622202170300123456")  # UnionPay, 19 digits
 #: every full number that is a finding (none may appear in any output)
 PLANTED = [*IDS_PAGE, ID_SPACED, *IDS_XLSX, ID_DOCX, *MOBILES_PAGE, MOBILE_DASHED, MOBILE_PLUS86, MOBILE_XLSX]
+PLANTED += [ID_PDF, MOBILE_PDF]
+#: the PDF attachment is read when Debian's poppler-utils is installed, else it is an unreadable attachment
+READS_PDF = shutil.which("pdftotext") is not None
 PLANTED.append(CARD_PAGE)
 
 #: traps: numbers that are not personal data (a finding on any of them is a false positive)
@@ -119,6 +125,7 @@ class Web:
             ("/news/2.html", "港澳台交流"),
             ("/files/低保名单.xlsx", "附件：低保名单.xlsx"),
             ("/files/救助对象.docx", "附件：救助对象.docx"),
+            ("/files/名单.pdf", "附件：名单.pdf"),
             ("/files/bomb.xlsx", "附件：统计表.xlsx"),
             ("/files/broken.docx", "附件：申请表.docx"),
             ("/files/big.xlsx", "附件：全部数据.xlsx"),
@@ -294,6 +301,30 @@ def _docx(paragraphs: list[str], table: list[list[str]]) -> bytes:
     return buffer.getvalue()
 
 
+def _pdf(lines: list[str]) -> bytes:
+    """A one-page PDF of ASCII text lines (Helvetica), with a correct cross-reference table."""
+    text = " ".join(f"({line}) Tj 0 -16 Td" for line in lines)
+    stream = f"BT /F1 11 Tf 72 760 Td {text} ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >>"
+        b" /Contents 4 0 R >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
 def _bomb() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -336,6 +367,9 @@ class SecurityWeb(LoopbackServers):
                 ["临时救助对象名单", f"经办人联系电话：{TRAPS['landline 2']}"],
                 [["姓名", "身份证号"], ["郑某", ID_DOCX], ["冯某", TRAPS["wrong check digit"]]],
             ),
+            "/files/名单.pdf": _pdf(
+                ["Subsidy list 2015", f"1  Zhou  {ID_PDF}  {MOBILE_PDF}", f"Hotline {TRAPS['400']}"]
+            ),
             "/files/bomb.xlsx": _bomb(),
             "/files/broken.docx": b"PK\x03\x04" + b"\x14\x00\x00\x00broken docx" * 50,
         }
@@ -367,6 +401,11 @@ class SecurityWeb(LoopbackServers):
             *(Truth("anquan", "privacy_id_number", site(SITE, "/files/低保名单.xlsx"), n) for n in IDS_XLSX),
             Truth("anquan", "privacy_mobile", site(SITE, "/files/低保名单.xlsx"), MOBILE_XLSX),
             Truth("anquan", "privacy_id_number", site(SITE, "/files/救助对象.docx"), ID_DOCX),
+            *(
+                Truth("anquan", kind, site(SITE, "/files/名单.pdf"), number)
+                for kind, number in (("privacy_id_number", ID_PDF), ("privacy_mobile", MOBILE_PDF))
+                if READS_PDF
+            ),
             *(
                 Truth("anquan", "hidden_link", f"http://127.0.0.{n}/{c}")
                 for n, c in zip(range(85, 96), "abcdefghijk", strict=True)
