@@ -218,3 +218,25 @@ def test_registry_status_is_validated(tmp_path: Path) -> None:
     with pytest.raises(RegistryError) as error:
         load_sites(path)
     assert (error.value.line, error.value.field) == (2, "status")
+
+
+def test_attachment_cap_is_counted_and_the_rest_checked(tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite"
+    with SecurityWeb() as web:
+        registry = web.registry(tmp_path / "sites.csv")
+        crawl = run(
+            crawl_command(registry, db, "capped", AS_OF, "--site", "anquan"),
+            GOVSITES_ALLOW_PRIVATE="1",
+            GOVSITES_PROBES="1",
+            GOVSITES_RENDER_ENABLED="0",
+            GOVSITES_SECURITY_ATTACHMENTS="2",
+            GOVSITES_STATS_DUMP="1",
+        )
+    log = crawl.stdout + crawl.stderr
+    assert crawl.returncode == 0, log[-3000:]
+    assert "'govsites/security/attachments_capped': 4" in log
+    assert "附件超过 2 个" in log
+    read = {r["url"] for r in query(db, "SELECT url FROM risks WHERE kind LIKE 'privacy%' AND source_url != ''")}
+    assert len(read) <= 2
+    checked = {r["url"] for r in query(db, "SELECT url FROM link_checks WHERE url LIKE '%/files/%'")}
+    assert len(checked) == 6  # every attachment has its link verdict, read or not
