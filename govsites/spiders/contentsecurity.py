@@ -45,6 +45,14 @@ CAP_WARNINGS = {
 TARGET_MAX_BYTES = 2 * 1024 * 1024
 
 
+def declared_length(response: Response) -> int:
+    """The Content-Length a response declared; -1 when it declared none or nonsense."""
+    try:
+        return int(response.headers.get(b"Content-Length") or b"-1")
+    except ValueError:
+        return -1
+
+
 class ContentSecuritySpider(LinkCheckSpider):
     """Adds the content-security requests to a link-checking spider (see the module docstring)."""
 
@@ -153,7 +161,11 @@ class ContentSecuritySpider(LinkCheckSpider):
             self.attachment_failed,
             role="attachment",
             priority=PRIORITY_CHECK,
-            meta={"download_maxsize": self.config.security_max_bytes, "download_warnsize": 0},
+            meta={
+                "body_cap": self.config.security_max_bytes,  # govsites.extensions.HeadersOnly: declared too big
+                "download_maxsize": self.config.security_max_bytes,  # streamed too big: cancelled
+                "download_warnsize": 0,
+            },
             cb_kwargs={"source_url": source_url},
         )
 
@@ -162,7 +174,13 @@ class ContentSecuritySpider(LinkCheckSpider):
         verdict = judge(state, response, "")
         yield verdict
         url = origin_url(response.request)  # type: ignore[arg-type]
-        reason = "" if response.status == 200 else f"附件无法读取：下载失败（HTTP {response.status}）"
+        declared = declared_length(response)
+        if response.status != 200:
+            reason = f"附件无法读取：下载失败（HTTP {response.status}）"
+        elif declared > self.config.security_max_bytes:
+            reason = f"附件无法读取：文件大小 {declared // (1024 * 1024)} MB，超过 {self._megabytes()} MB 上限，未读取"
+        else:
+            reason = ""
         if reason:
             self._security_stat("attachments_failed")
         yield ContentItem(
@@ -180,7 +198,7 @@ class ContentSecuritySpider(LinkCheckSpider):
         request = failure.request  # type: ignore[attr-defined]
         verdict = failure_verdict(request.meta["site_id"], request, failure)
         self._security_stat("attachments_failed")
-        megabytes = self.config.security_max_bytes // (1024 * 1024)
+        megabytes = self._megabytes()
         yield verdict
         yield ContentItem(
             site_id=verdict.site_id,
@@ -189,6 +207,9 @@ class ContentSecuritySpider(LinkCheckSpider):
             source_url=request.cb_kwargs.get("source_url", ""),
             reason=f"附件无法读取：下载失败或超过 {megabytes} MB 上限（{verdict.reason}）",
         )
+
+    def _megabytes(self) -> int:
+        return self.config.security_max_bytes // (1024 * 1024)
 
     def target_fetched(self, response: Response, check: bool = False) -> Iterator[Any]:
         state = self.state_of(response)
