@@ -26,7 +26,7 @@ class PageItem:
     encoding: str = ""
     fetched_at: str = ""
     elapsed_ms: int = 0  # download time (rendering included for pages rendered by the browser)
-    text: str = ""  # visible text, used by the typo pipeline; not stored
+    text: str = field(default="", repr=False)  # visible text (typo and security pipelines); not stored, not logged
     typos: list[TypoItem] = field(default_factory=list)  # filled by the typo pipeline
     refs: list[LinkRefItem] = field(default_factory=list)  # the page's link occurrences (link_refs rows)
     entries: list[ListEntryItem] = field(default_factory=list)  # list items read on it (list_items rows)
@@ -197,8 +197,9 @@ class ContentItem:
     url: str
     source_url: str = ""  # the linking page (attachments)
     final_url: str = ""
-    html: str = ""  # pages (home, target)
-    body: bytes = b""  # attachments
+    # Never in a repr (Scrapy logs items' reprs): a page or attachment may hold personal numbers in full.
+    html: str = field(default="", repr=False)  # pages (home, target)
+    body: bytes = field(default=b"", repr=False)  # attachments
     reason: str = ""  # why the content could not be fetched ("" when it was)
     risks: list[RiskItem] = field(default_factory=list)
     snapshot: list[HomeSnapshotItem] = field(default_factory=list)

@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from docx import Document
 
+from govsites.items import ContentItem, PageItem
 from govsites.registry import RegistryError, load_sites
 from tests.helpers import crawl_command, needs_chromium, query, read_csv, run, score_command
 from tests.webs.security import AS_OF, PLANTED, READS_PDF, TRAPS, SecurityWeb, Truth
@@ -240,3 +241,12 @@ def test_attachment_cap_is_counted_and_the_rest_checked(tmp_path: Path) -> None:
     assert len(read) <= 2
     checked = {r["url"] for r in query(db, "SELECT url FROM link_checks WHERE url LIKE '%/files/%'")}
     assert len(checked) == 6  # every attachment has its link verdict, read or not
+
+
+def test_items_never_show_page_content_in_their_repr() -> None:
+    """Scrapy logs an item's repr (Scraped from …, Error processing …): content stays out of it."""
+    number = PLANTED[0]
+    page = PageItem(site_id="a", url="http://a/", final_url="http://a/", status="200", kind="other", text=number)
+    content = ContentItem(site_id="a", role="attachment", url="http://a/f.xlsx", html=number, body=number.encode())
+    assert number not in repr(page)
+    assert number not in repr(content)
