@@ -41,6 +41,8 @@ CAP_WARNINGS = {
     "attachments": "站点 %s 的附件超过 %d 个（GOVSITES_SECURITY_ATTACHMENTS），其余附件只检查链接、不读取内容",
     "targets": "站点 %s 的外部链接超过 %d 个（GOVSITES_SECURITY_TARGETS），其余外部链接只检查可用性、不判断内容",
 }
+#: the Referer of target fetches: a visitor arriving from a search engine
+SEARCH_REFERER = "https://www.baidu.com/link?url=govsites"
 #: a target page is read up to this many bytes (a page, not a download)
 TARGET_MAX_BYTES = 2 * 1024 * 1024
 
@@ -59,6 +61,7 @@ class ContentSecuritySpider(LinkCheckSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.targets_asked: set[str] = set()
+        self.crawled_hosts: frozenset[str] = frozenset()  # hosts of the sites this crawl takes (filled lazily)
         self.security_counts: Counter[tuple[str, str]] = Counter()  # (site_id, attachments|targets) -> asked
 
     def _security_stat(self, key: str) -> None:
@@ -132,13 +135,8 @@ class ContentSecuritySpider(LinkCheckSpider):
                 self.targets_asked.add(link.url)
                 # The first time the run meets the URL, its GET is also the run's link check of it (shared with
                 # every site linking to it, see LinkCheckSpider.shared_check): the URL is fetched once.
-                check = (
-                    not self.strategy.shared_queue
-                    and link.url not in self.shared_checks.checks
-                    and state.claim(link.url)
-                    and self.shared_checks.ask(state.site.site_id, link.url) is True
-                )
-                yield self.site_request(
+                check = self._target_is_check(state, link.url)
+                request = self.site_request(
                     state,
                     link.url,
                     self.target_fetched,
@@ -148,10 +146,30 @@ class ContentSecuritySpider(LinkCheckSpider):
                     meta={"download_maxsize": TARGET_MAX_BYTES, "download_warnsize": 0},
                     cb_kwargs={"check": check},
                 )
+                # A taken-over domain often shows its gambling page only to visitors coming from a search engine
+                # (and a harmless page to the site's own editors): the target is asked for as such a visitor.
+                request.headers["Referer"] = SEARCH_REFERER
+                yield request
+
+    def _target_is_check(self, state: SiteState, url: str) -> bool:
+        """Whether a target's GET is also the link check of ``url`` (claimed for the site, then not checked
+        again): in a distributed crawl each site checks external URLs itself; otherwise the run checks each once,
+        and a URL whose check is known or under way keeps it (the site then waits for it in ``_follow``)."""
+        if self.strategy.shared_queue:
+            return state.claim(url)
+        if url in self.shared_checks.checks:
+            return False
+        return state.claim(url) and self.shared_checks.ask(state.site.site_id, url) is True
 
     def _new_target(self, link: Link) -> bool:
-        """A visible external link not yet fetched in this run, not to a government site."""
-        return link.tag == "a" and link.url not in self.targets_asked and not is_government_host(url_host(link.url))
+        """A visible external link not yet fetched in this run, neither to a government host nor to a site of
+        this crawl (those are crawled themselves)."""
+        if link.tag != "a" or link.url in self.targets_asked:
+            return False
+        host = url_host(link.url)
+        if not self.crawled_hosts:
+            self.crawled_hosts = frozenset(state.site.host for state in self.states.values())
+        return not is_government_host(host) and host not in self.crawled_hosts
 
     def _attachment_request(self, state: SiteState, url: str, source_url: str) -> Any:
         return self.site_request(
@@ -216,7 +234,7 @@ class ContentSecuritySpider(LinkCheckSpider):
         if check:
             verdict = judge(state, response, "")
             yield verdict
-            yield from self.share_verdict(verdict, True)
+            yield from self.share_verdict(verdict, not self.strategy.shared_queue)
         html = decode_response(response)[0] if response.status < 400 else ""
         yield ContentItem(
             site_id=state.site.site_id,
@@ -233,5 +251,5 @@ class ContentSecuritySpider(LinkCheckSpider):
         if request.cb_kwargs.get("check"):
             verdict = failure_verdict(request.meta["site_id"], request, failure)
             yield verdict
-            yield from self.share_verdict(verdict, True)
+            yield from self.share_verdict(verdict, not self.strategy.shared_queue)
         yield ContentItem(site_id=request.meta["site_id"], role="target", url=origin_url(request), reason="failed")

@@ -133,6 +133,7 @@ class Web:
             (f"{out}/parked.html", "旧版专题网站"),
             (f"{out}/cloak.html", "便民服务平台"),
             (f"{out}/go", "友情链接：市场信息"),
+            (f"{out}/ua.html", "县域经济网"),
             (f"{out}/cwl.html", "中国福利彩票"),
             (f"{out}/policy.html", "彩票管理政策解读"),
             (f"{out}/news.html", "陕西日报"),
@@ -237,7 +238,7 @@ class Web:
 
     # the outside world ----------------------------------------------------------------------------------
     @staticmethod
-    def outside(path: str, user_agent: str) -> tuple[int, dict[str, str], bytes]:
+    def outside(path: str, user_agent: str, referer: str = "") -> tuple[int, dict[str, str], bytes]:
         pages = {
             "/bet.html": _page(
                 "皇冠体育-在线投注平台",
@@ -259,6 +260,10 @@ class Web:
             ),
             "/news.html": _page("陕西日报", "<p>全省经济运行稳中有进。</p>"),
         }
+        if path == "/ua.html" and ("spider" in user_agent.lower() or "baidu." in referer or "so.com" in referer):
+            return 302, {"Location": "/bet2.html"}, b""  # cloaking on the server: crawlers and search visitors
+        if path == "/ua.html":
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, _page("县域经济网", "<p>县域经济新闻。</p>")
         if path == "/go":
             return 302, {"Location": "/bet2.html"}, b""
         if path in pages:
@@ -412,7 +417,7 @@ class SecurityWeb(LoopbackServers):
             ),
             *(
                 Truth("anquan", "bad_external_link", site(OUTSIDE, p))
-                for p in ("/bet.html", "/parked.html", "/cloak.html", "/go")
+                for p in ("/bet.html", "/parked.html", "/cloak.html", "/go", "/ua.html")
             ),
             Truth("second", "bad_external_link", site(OUTSIDE, "/bet.html")),
             Truth("anquan", "closed_site_link", site(CLOSED, "/xxgk/index.html")),
@@ -465,7 +470,7 @@ class SecurityWeb(LoopbackServers):
                 html = {"Content-Type": "text/html; charset=utf-8"}
                 w = web.web
                 if host == OUTSIDE:
-                    self._send(*w.outside(path, self.headers.get("User-Agent", "")))
+                    self._send(*w.outside(path, self.headers.get("User-Agent", ""), self.headers.get("Referer", "")))
                 elif host == CLOSED:
                     self._send(410, html, w.closed_page())
                 elif host == SECOND:
