@@ -94,7 +94,7 @@ SECURITY_PHRASES = (
 
 
 def security_sentence(risks: pd.DataFrame, shorts: pd.Series) -> str:
-    """安全县政府网站泄露公民身份证号码9处、存在赌博、色情等暗链11个；第二县政府网站链接到已关停网站1处
+    """安全县政府网站泄露公民身份证号码9处，存在赌博、色情等暗链11个；第二县政府网站链接到已关停网站1处
     ("" without findings; unreadable attachments are for the analyst, not the notice)."""
     counts = risks.groupby(["site_id", "kind"]).size()
     clauses = []
@@ -106,7 +106,7 @@ def security_sentence(risks: pd.DataFrame, shorts: pd.Series) -> str:
         ]
         if parts:
             name = str(shorts.get(site_id, site_id))
-            clauses.append(f"{name}{site_suffix([name])}" + "、".join(parts))
+            clauses.append(f"{name}{site_suffix([name])}" + "，".join(parts))
     return "；".join(clauses)
 
 
