@@ -15,11 +15,13 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import openpyxl
+import pandas as pd
 import pytest
 from docx import Document
 
 from govsites.items import ContentItem, PageItem
 from govsites.registry import RegistryError, load_sites
+from scoring.notice import security_sentence
 from tests.helpers import crawl_command, needs_chromium, query, read_csv, run, score_command
 from tests.webs.security import AS_OF, PLANTED, READS_PDF, TRAPS, SecurityWeb, Truth
 
@@ -256,3 +258,23 @@ def test_items_never_show_page_content_in_their_repr() -> None:
     content = ContentItem(site_id="a", role="attachment", url="http://a/f.xlsx", html=number, body=number.encode())
     assert number not in repr(page)
     assert number not in repr(content)
+
+
+def test_notice_sentence_names_each_site_with_its_counts() -> None:
+    risks = pd.DataFrame(
+        {
+            "site_id": ["a", "a", "a", "b", "b"],
+            "kind": [
+                "privacy_id_number",
+                "privacy_id_number",
+                "hidden_link",
+                "closed_site_link",
+                "unreadable_attachment",
+            ],
+        }
+    )
+    shorts = pd.Series({"a": "安全县", "b": "市商务局"})
+    assert security_sentence(risks, shorts) == (
+        "安全县政府网站泄露公民身份证号码2处，存在赌博、色情等暗链1个；市商务局网站链接到已关停网站1处"
+    )
+    assert security_sentence(risks.iloc[4:], shorts) == ""  # unreadable attachments are the analyst's, not the notice's
