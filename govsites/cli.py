@@ -8,16 +8,34 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
 from govsites.config import ConfigError, GovsitesConfig
-from govsites.paths import data_path
+from govsites.monitor import (
+    CENSUS_PROBES_PER_DAY,
+    DAY_SECONDS,
+    MonitorState,
+    cron_lines,
+    load_state,
+    run_window,
+    save_state,
+    state_path,
+    subprocess_step,
+)
+from govsites.preflight import PreflightError, check_folder, check_store_writable
+from govsites.progress import LineRelay, ProgressBoard
 from govsites.registry import RegistryError, load_columns, load_sites
 from govsites.store import StoreError, StoreLock, parse_as_of, resolve_run
 
 DEMO_PORT = 8341
+#: the demo's own folder: its registry, store and outputs never mix with the user's (data/sites.csv,
+#: data/govsites.sqlite, data/output), so a real run never compares with the demo run
+DEMO_DIR = "data/demo"
+DEMO_OUT, DEMO_DB = f"{DEMO_DIR}/output", f"{DEMO_DIR}/govsites.sqlite"
 
 
 #: Command-line options and the settings they give (an option not given leaves the setting to the environment
@@ -93,9 +111,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     probe = sub.add_parser("probe", help="one more home-page probe round for every site")
     _add_common(probe)
-    demo = sub.add_parser("demo", help="serve the bundled demo web, crawl it and score it")
-    demo.add_argument("--out", default="data/output")
-    demo.add_argument("--db", default="data/govsites.sqlite")
+    monitor = sub.add_parser(
+        "monitor", help="a monitoring window: a crawl a day and probe rounds at the census cadence, one run"
+    )
+    _add_common(monitor)
+    monitor.add_argument("--days", type=int, default=7, help="days of the window (DAYS, default 7)")
+    monitor.add_argument(
+        "--probes-per-day", type=int, default=CENSUS_PROBES_PER_DAY, help="probe rounds a day (default 24)"
+    )
+    monitor.add_argument("--day-seconds", type=float, default=DAY_SECONDS, help=argparse.SUPPRESS)  # trying it out
+    monitor.add_argument("--cron", action="store_true", help="print the crontab lines that do the same, and stop")
+    demo = sub.add_parser("demo", help="serve the bundled demo web, crawl it and score it (in data/demo/)")
+    demo.add_argument("--out", default=DEMO_OUT, help=f"the demo's outputs (default {DEMO_OUT})")
+    demo.add_argument("--db", default=DEMO_DB, help=f"the demo's store (default {DEMO_DB})")
     demo.add_argument("--port", type=int, default=DEMO_PORT)
     return parser
 
@@ -120,6 +148,8 @@ def validate(args: argparse.Namespace) -> int:
     load_columns(config.columns, registry)
     chosen = registry.select(config.site_id_list, config.county_list)
     parse_as_of(config.as_of)
+    if not config.distributed:
+        check_store_writable(config.db)
     if args.command == "crawl" and config.distributed:
         _check_distributed(config)
     elif args.command == "crawl" and not config.store_lock_held:
@@ -198,18 +228,44 @@ def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
     process.crawl(crawler)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    label = crawler.stats.get_value("govsites/run/label") if crawler.stats else None
+    if reason == "shutdown" and label and mode == "crawl" and not crawl_config(args).store_lock_held:
+        print(resume_hint(crawl_config(args), str(label)), file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
     return 0 if reason == "finished" else 1
 
 
+#: exit code of a crawl stopped with Ctrl-C (the shell's 128 + SIGINT)
+EXIT_INTERRUPTED = 130
+#: make variables of a crawl and their defaults (the Makefile's), for the resume command
+MAKE_DEFAULTS = {"SITES": "data/sites.csv", "DB": "data/govsites.sqlite"}
+
+
+def resume_hint(config: GovsitesConfig, label: str) -> str:
+    """How to continue an interrupted crawl: the make command and the CLI command, with what was given."""
+    make = {"RUN": label, "SITES": config.sites, "DB": config.db, "SITE": config.site_ids, "COUNTY": config.counties}
+    words = [f"{k}={quote(v)}" for k, v in make.items() if v and v != MAKE_DEFAULTS.get(k)]
+    words += ["ALLOW_PRIVATE=1"] if config.allow_private else []
+    cli = ["python", "-m", "govsites", "crawl", "--sites", config.sites, "--db", config.db, "--run", label]
+    cli += ["--site", config.site_ids] if config.site_ids else []
+    cli += ["--county", config.counties] if config.counties else []
+    cli += ["--allow-private"] if config.allow_private else []
+    return (
+        f"已中断：运行 {label} 未完成，已完成的网站已保存。继续抓取（只抓未完成的网站）："
+        f"make crawl {' '.join(words)}，或 {' '.join(quote(w) for w in cli)}"
+    )
+
+
 def run_demo(args: argparse.Namespace) -> int:
-    """Serve the demo web in a child process, crawl and score it, stop the demo web."""
+    """Serve the demo web in a child process, crawl and score it, stop the demo web.
+
+    The demo writes its own registry (the demo web's addresses) beside its outputs, so an edited
+    ``data/sites.csv`` is never crawled as the demo, and its store is its own (``--db``)."""
     from govsites.demo import AS_OF
 
-    registry = Path(args.out) / "demo-sites.csv" if args.port == 0 else data_path("sites.csv")
-    command = [sys.executable, "-m", "govsites.demo", "serve", "--port", str(args.port)]
-    if args.port == 0:
-        registry.parent.mkdir(parents=True, exist_ok=True)
-        command += ["--registry", str(registry)]
+    registry = Path(args.out) / "demo-sites.csv"
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "govsites.demo", "serve", "--port", str(args.port), "--registry", str(registry)]
     print(f"启动演示网站（端口 {args.port}）…", flush=True)
     server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own module
     try:
@@ -252,27 +308,84 @@ def run_demo(args: argparse.Namespace) -> int:
             "--run",
             "demo",
         ]
-        return subprocess.call(score)  # noqa: S603
+        code = subprocess.call(score)  # noqa: S603
+        if code == 0:  # the notice too: the demo shows every deliverable
+            code = subprocess.call([*score[:3], "notice", *score[3:]])  # noqa: S603
+        if code == 0:
+            print(f"演示结果在 {args.out}（存储 {args.db}），与本单位的检测数据分开存放。")
+        return code
     finally:
         server.terminate()
         server.wait(timeout=10)
         print("演示网站已停止。", flush=True)
 
 
+#: Every error a command reports as one Chinese line with exit code 2, before anything is written.
+USER_ERRORS = (RegistryError, StoreError, ConfigError, PreflightError, argparse.ArgumentTypeError)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "monitor":
+        return run_monitor(args)
     if args.command == "demo":
+        try:
+            check_folder(args.out, "输出目录")
+            check_store_writable(args.db)
+        except PreflightError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
         return run_demo(args)
     try:
         chosen = validate(args)
         config = crawl_config(args)
         workers = (args.workers or parse_workers(config.workers)) if args.command == "crawl" else 1
-    except (RegistryError, StoreError, ConfigError, argparse.ArgumentTypeError) as exc:
+    except USER_ERRORS as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    if workers > 1 and not config.distributed and chosen > 1:
-        return run_workers(args, workers)
+    if args.command == "crawl" and not config.distributed and not config.store_lock_held:
+        if workers > 1 and chosen > 1:
+            return run_workers(args, workers)
+        if sys.stderr.isatty() and config.progress_interval > 0:
+            return run_workers(args, 1)  # on a terminal: the progress line redrawn in place by a parent
     return run_crawl(args, mode=args.command)
+
+
+def run_monitor(args: argparse.Namespace) -> int:
+    """``monitor``: resume the store's unfinished window, or start one (see :mod:`govsites.monitor`)."""
+    try:
+        validate(args)
+        config = crawl_config(args)
+        if args.days < 1 or args.probes_per_day < 1:
+            raise PreflightError("--days 和 --probes-per-day 应为正整数")
+    except USER_ERRORS as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    as_of = parse_as_of(config.as_of)
+    path = state_path(config.db)
+    state = load_state(path)
+    if state is not None and len(state.done) >= len(state.schedule()):
+        state = None  # the last window is complete: a new one
+    if state is None:
+        state = MonitorState(
+            run=config.run or as_of,
+            started=time.time(),
+            days=args.days,
+            probes_per_day=args.probes_per_day,
+            day_seconds=args.day_seconds,
+        )
+    elif config.run and config.run != state.run:
+        print(f"错误：监测窗口 {state.run} 尚未完成（{path}）；完成后或删除该文件后再开始新的窗口", file=sys.stderr)
+        return 2
+    common = ["--sites", config.sites, "--db", config.db, "--run", state.run, "--as-of", as_of]
+    common += ["--allow-private"] if config.allow_private else []
+    if args.cron:
+        for line in cron_lines(common, state.probes_per_day):
+            print(line)
+        return 0
+    save_state(path, state)
+    print(state.status(time.time()), flush=True)
+    return run_window(state, path, subprocess_step(common), say=lambda line: print(line, flush=True))
 
 
 def _die_with_parent() -> None:
@@ -293,7 +406,8 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
 
     The parent holds the store lock and resolves the run once; each child crawls a disjoint share of the
     sites into that run (SQLite in WAL mode takes their batched transactions in turn). A crawl is CPU-bound
-    in one Python process, so this is how one machine's cores are used.
+    in one Python process, so this is how one machine's cores are used. On a terminal a one-process crawl runs
+    this way too (one child), so its progress line is redrawn in place above the relayed log lines.
     """
     from govsites.store import open_store
 
@@ -328,24 +442,61 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
         common += [arg for item in args.set for arg in ("-s", item)]
         env = {**os.environ, "GOVSITES_STORE_LOCK_HELD": "1", "GOVSITES_WORKERS": "1"}
         print(f"运行 {label}：{len(chosen)} 个网站分给 {len(shares)} 个抓取进程", file=sys.stderr, flush=True)
-        children = [
-            subprocess.Popen(  # noqa: S603 - this module, with validated arguments
-                [sys.executable, "-m", "govsites", "crawl", *common, "--site", ",".join(s.site_id for s in share)],
-                env=env,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads are running yet
-            )
-            for share in shares
-        ]
-        failed = [code for code in (child.wait() for child in children) if code != 0]
+        with tempfile.TemporaryDirectory(prefix="govsites-progress-") as folder:
+            files = [Path(folder) / f"worker-{i}.json" for i in range(len(shares))]
+            children = [
+                subprocess.Popen(  # noqa: S603 - this module, with validated arguments
+                    [sys.executable, "-m", "govsites", "crawl", *common, "--site", ",".join(s.site_id for s in share)],
+                    env={**env, "GOVSITES_PROGRESS_FILE": str(path)},
+                    # a group of its own: Ctrl-C reaches the parent alone, which stops each child once (cleanly)
+                    start_new_session=True,
+                    preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads are running yet
+                    stderr=subprocess.PIPE,  # their log lines pass through the board (LineRelay)
+                    text=True,
+                    encoding="utf-8",
+                    errors="replace",
+                )
+                for share, path in zip(shares, files, strict=True)
+            ]
+            board = ProgressBoard(files, config.progress_interval, total=len(chosen))
+            relay = LineRelay(child.stderr for child in children if child.stderr is not None)
+            interrupted = wait_for(children, board, relay)
+            relay.close(board)
+            board.end()
+        failed = [child.returncode for child in children if child.returncode != 0]
         code = (failed[0] if failed[0] > 0 else 1) if failed else 0  # a child killed by a signal is negative
         with open_store(config.db) as store:
-            if code == 0:
+            if code == 0 and not interrupted:
                 store.finish_run(run.id)  # finished when no site is left running
+            elif interrupted:
+                print(resume_hint(config, label), file=sys.stderr, flush=True)
+                code = EXIT_INTERRUPTED
             else:
                 print(f"错误：有抓取进程未正常结束；运行 {label} 未完成，重新执行同一命令即可继续", file=sys.stderr)
         return code
     finally:
         lock.release()
+
+
+def wait_for(children: list[subprocess.Popen[str]], board: ProgressBoard, relay: LineRelay) -> bool:
+    """Wait for every child, drawing the progress line; True when stopped with Ctrl-C (SIGINT).
+
+    The first Ctrl-C asks each running child to stop (SIGINT: Scrapy closes the spider, the pipelines write what
+    they hold, the run stays resumable); a second one asks again, which makes Scrapy stop at once.
+    """
+    interrupted = False
+    while any(child.poll() is None for child in children):
+        try:
+            relay.pass_on(board)
+            board.tick()
+            time.sleep(0.2)
+        except KeyboardInterrupt:
+            interrupted = True
+            print("\n正在停止抓取进程（再按一次 Ctrl-C 立即停止）…", file=sys.stderr, flush=True)
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGINT)
+    return interrupted
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -97,6 +98,10 @@ class GovsitesConfig:
     robotstxt_obey: bool = setting(False, "obey robots.txt (off: an evaluation checks what visitors can reach)")
     # -- components -------------------------------------------------------------------------------------
     typos_enabled: bool = setting(True, "the typo pipeline")
+    revalidate_enabled: bool = setting(
+        True, "later crawls send conditional requests and reuse an answer the server says is unchanged (304)"
+    )
+    httpcache_dir: str = setting("", "where answers are kept for revalidation; empty: <store>.httpcache")
     render_enabled: bool = setting(True, "render JavaScript-filled lists in Chromium (scrapy-playwright)")
     security_enabled: bool = setting(
         True, "content-security checks: personal data, dark and hijacked links (docs/security.md)"
@@ -107,6 +112,9 @@ class GovsitesConfig:
     render_own_loop: bool = setting(False, "run Playwright on an asyncio loop of its own (docs/benchmarks.md)")
     chromium: str = setting("", "the browser binary; empty: Debian's chromium on PATH")
     progress_interval: float = setting(10.0, "seconds between progress lines; 0: none")
+    progress_file: str = setting(
+        "", "set by `crawl --workers N` for each child: the file its progress is written to; empty: logged"
+    )
     log_level: str = setting("INFO", "console log level (DEBUG also shows Scrapy's own lines)")
     stats_dump: bool = setting(False, "print Scrapy's counters at the end")
 
@@ -144,6 +152,10 @@ class GovsitesConfig:
         return {decl.name: getattr(self, decl.attribute) for decl in self.declarations()}
 
     # -- derived values ----------------------------------------------------------------------------------
+    def chromium_binary(self) -> str:
+        """The browser binary: ``GOVSITES_CHROMIUM``, else Debian's chromium on PATH."""
+        return self.chromium or shutil.which("chromium") or "/usr/bin/chromium"
+
     @property
     def site_id_list(self) -> list[str]:
         return split_list(self.site_ids)

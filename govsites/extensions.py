@@ -17,11 +17,14 @@ from twisted.python.failure import Failure
 from govsites.config import GovsitesConfig
 from govsites.items import ColumnItem, LinkCheckItem, PageItem, ProbeItem, SiteDoneItem
 from govsites.lifecycle import RunContext, RunStartError, RunStrategy, choose_strategy, run_opened
+from govsites.progress import Snapshot, progress_line, totals_line, write_snapshot
 from govsites.registry import load_sites
 from govsites.store import Store, now_iso, open_store
 
 logger = logging.getLogger(__name__)
 
+#: how the end of a crawl is named to the analyst (Scrapy's finish reasons)
+REASONS = {"finished": "已完成", "shutdown": "已中断", "cancelled": "已取消", "closespider_timeout": "超时"}
 #: Content types a page request reads the body of; anything else (zip, pdf, images …) is judged by status.
 DOCUMENT_TYPES = re.compile(rb"^(?:text/|application/(?:xhtml\+xml|xml|json|javascript|x-javascript)$)")
 
@@ -132,22 +135,32 @@ class HeadersOnly:
 
 
 class Progress:
-    """Progress lines while crawling and a per-site summary at the end (Chinese, for the analyst)."""
+    """Progress while crawling and a per-site summary at the end (Chinese, for the analyst).
 
-    def __init__(self, crawler: Any, interval: float) -> None:
+    Every ``GOVSITES_PROGRESS_INTERVAL`` seconds the counts of this process (a :class:`govsites.progress.Snapshot`)
+    are logged as one line, or, in a worker of ``crawl --workers N`` (``GOVSITES_PROGRESS_FILE`` set), written to
+    that file for the parent to add up (:class:`govsites.progress.ProgressBoard`); the last snapshot is written
+    when the spider closes, with the totals line.
+    """
+
+    PROBLEM_STATUSES = frozenset({"blank", "undated", "unreachable"})
+
+    def __init__(self, crawler: Any, interval: float, path: str = "") -> None:
         self.crawler = crawler
         self.interval = interval
+        self.path = path
         self.counts: Counter[tuple[str, str]] = Counter()
         self.outstanding: Counter[str] = Counter()
+        self.done: set[str] = set()
         self.task: task.LoopingCall | None = None
         self.started = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Progress:
-        interval = GovsitesConfig.from_settings(crawler.settings).progress_interval
-        if interval <= 0:
+        config = GovsitesConfig.from_settings(crawler.settings)
+        if config.progress_interval <= 0 and not config.progress_file:
             raise NotConfigured
-        ext = cls(crawler, interval)
+        ext = cls(crawler, config.progress_interval, config.progress_file)
         crawler.signals.connect(ext.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(ext.request_finished, signal=signals.request_left_downloader)
         crawler.signals.connect(ext.request_finished, signal=signals.request_dropped)
@@ -172,9 +185,12 @@ class Progress:
             self.counts[site, key] += 1
             self.crawler.stats.inc_value(f"govsites/{key}")
         if isinstance(item, SiteDoneItem):
+            self.done.add(item.site_id)
             logger.info("网站 %s 检测完成（页面 %d）", item.site_id, item.pages)
         for typo in getattr(item, "typos", ()):
             self.counts[site, "typos"] += 1
+            if typo.severity == "serious":
+                self.counts[site, "serious_typos"] += 1
             self.crawler.stats.inc_value(f"govsites/typos/{typo.severity}")
 
     def request_scheduled(self, request: Request, **_: Any) -> None:
@@ -187,33 +203,48 @@ class Progress:
         if site and self.outstanding[site] > 0:
             self.outstanding[site] -= 1
 
-    def sites_done(self, spider: Any) -> int:
-        return sum(1 for site in getattr(spider, "states", {}) if self.outstanding[site] == 0)
+    def _total(self, *keys: str) -> int:
+        return sum(n for (_, k), n in self.counts.items() if k in keys)
 
-    def _total(self, key: str) -> int:
-        return sum(n for (_, k), n in self.counts.items() if k == key)
+    def unreachable(self) -> int:
+        """Sites whose every home-page probe so far failed."""
+        probed = {s: n for (s, k), n in self.counts.items() if k == "probes"}
+        return sum(1 for s, n in probed.items() if n and self.counts[s, "probe_failures"] == n)
+
+    def snapshot(self, spider: Any, finished: bool = False) -> Snapshot:
+        states = getattr(spider, "states", {})
+        return Snapshot(
+            sites_total=len(states),
+            sites_done=len(self.done & set(states)) if states else len(self.done),
+            pages=self._total("pages"),
+            links=self._total("links"),
+            broken=self._total("broken"),
+            problems=self._total("broken", "serious_typos", *self.PROBLEM_STATUSES),
+            unreachable=self.unreachable(),
+            elapsed=time.monotonic() - self.started,
+            finished=finished,
+        )
 
     def spider_opened(self, spider: Any) -> None:
         self.started = time.monotonic()
         logger.info("开始检测 %d 个网站", len(getattr(spider, "states", {})))
-        self.task = task.LoopingCall(self.log_progress, spider)
-        self.task.start(self.interval, now=False)
+        if self.interval > 0:
+            self.task = task.LoopingCall(self.log_progress, spider)
+            self.task.start(self.interval, now=False)
 
     def log_progress(self, spider: Any) -> None:
-        states = getattr(spider, "states", {})
-        pending = sum(self.outstanding.values())
-        logger.info(
-            "进度：已完成网站 %d/%d，已抓取页面 %d，已检查链接 %d（失效 %d），已识别栏目 %d，"
-            "待处理请求 %d，用时 %.0f 秒",
-            self.sites_done(spider),
-            len(states),
-            self._total("pages"),
-            self._total("links"),
-            self._total("broken"),
-            self._total("columns"),
-            pending,
-            time.monotonic() - self.started,
-        )
+        snap = self.snapshot(spider)
+        if self.path:
+            self._write(snap)
+        else:
+            logger.info("%s", progress_line(snap))
+
+    def _write(self, snap: Snapshot) -> None:
+        try:
+            write_snapshot(self.path, snap)
+        except OSError as exc:
+            logger.warning("无法写入进度文件 %s：%s", self.path, exc.strerror)
+            self.crawler.stats.inc_value("govsites/progress/unwritten")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.task is not None and self.task.running:
@@ -235,7 +266,12 @@ class Progress:
                 c.get("probe_failures", 0),
                 c.get("typos", 0),
             )
-        logger.info("检测结束（%s），用时 %.0f 秒", reason, time.monotonic() - self.started)
+        snap = self.snapshot(spider, finished=True)
+        if self.path:
+            self._write(snap)
+        else:
+            logger.info("%s", totals_line(snap))
+        logger.info("检测结束（%s），用时 %.0f 秒", REASONS.get(reason, reason), time.monotonic() - self.started)
 
 
 class RunLifecycle:
@@ -285,6 +321,7 @@ class RunLifecycle:
             self._release()
             raise CloseSpider(exc.reason) from exc
         self.crawler.stats.set_value("govsites/run/sites", len(self.run.sites))
+        self.crawler.stats.set_value("govsites/run/label", self.run.label)
         results = self.crawler.signals.send_catch_log(run_opened, run=self.run, strategy=strategy)
         if any(isinstance(result, Failure) for _, result in results):  # logged by Scrapy already
             raise CloseSpider("run_not_opened")  # a component could not take the run: crawl nothing

@@ -13,9 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from govsites.preflight import shortened
+
 SITE_FIELDS = ("site_id", "name", "group", "county", "home_url")
 COLUMN_FIELDS = ("site_id", "column", "url", "category", "render")
 GROUPS = {"county": "县区组", "agency": "政府机构组"}
+#: a group may be given by its code or its Chinese name, wherever a group is given
+GROUP_CODES = {**{label: code for code, label in GROUPS.items()}, **{code: code for code in GROUPS}}
 CATEGORIES = ("news", "notice", "policy", "personnel", "plan", "disclosure", "guide", "interaction", "other")
 RENDER_MODES = ("", "auto", "html", "js")
 #: the optional last column ``status``: active (the default) or closed (关停: links to it are findings)
@@ -23,12 +27,19 @@ SITE_STATUSES = ("active", "closed")
 SITE_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 
 
+def group_code(value: str) -> str:
+    """A group as given (the code, or its Chinese name 县区组 / 政府机构组) → its code; unknown values unchanged."""
+    text = value.strip()
+    return GROUP_CODES.get(text, text)
+
+
 class RegistryError(ValueError):
     """A malformed registry or columns file: names file, line and field."""
 
     def __init__(self, path: Path | str, line: int, field_name: str, reason: str) -> None:
         self.path, self.line, self.field, self.reason = str(path), line, field_name, reason
-        super().__init__(f"{path}:{line}: 字段 {field_name}: {reason}")
+        where = f"{path}:{line}" if line else str(path)  # line 0: the file as a whole (a missing file, an unknown SITE)
+        super().__init__(f"{where}: 字段 {field_name}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -79,12 +90,14 @@ class Registry:
         known = {s.site_id for s in self.sites} | {s.site_id for s in self.skipped}
         unknown = ids - known
         if unknown:
-            listed = ", ".join(sorted(unknown))
-            raise RegistryError(self.path, 0, "site_id", f"登记表中没有站点 / unknown site: {listed}")
+            listed = "、".join(sorted(unknown))
+            valid = shortened(s.site_id for s in self.sites)
+            raise RegistryError(self.path, 0, "site_id", f"登记表中没有站点 {listed}（SITE 可选：{valid}）")
         counties_known = {s.county for s in self.sites}
         if cts - counties_known:
-            missing = ", ".join(sorted(cts - counties_known))
-            raise RegistryError(self.path, 0, "county", f"登记表中没有该县区 / unknown county: {missing}")
+            missing = "、".join(sorted(cts - counties_known))
+            valid = shortened(dict.fromkeys(s.county for s in self.sites))
+            raise RegistryError(self.path, 0, "county", f"登记表中没有县区 {missing}（COUNTY 可选：{valid}）")
         return [s for s in self.sites if s.site_id in ids or s.county in cts]
 
 
@@ -162,12 +175,13 @@ def load_sites(path: Path | str) -> Registry:
         seen[sid] = line
         if not row["name"]:
             raise RegistryError(path, line, "name", "单位名称为空 / empty name")
+        row["group"] = group_code(row["group"])
         if row["group"] not in GROUPS:
             raise RegistryError(
                 path,
                 line,
                 "group",
-                f"分组应为 county（县区组）或 agency（政府机构组）/ unknown group: {row['group']!r}",
+                f"分组应为 county 或 县区组、agency 或 政府机构组 / unknown group: {row['group']!r}",
             )
         if not row["county"]:
             raise RegistryError(path, line, "county", "所属县区为空（市直部门填“市直”）/ empty county")

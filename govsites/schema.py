@@ -61,6 +61,7 @@ class Table:
     """One table: its columns in order, its primary key (none: rows accumulate) and its indexes.
 
     ``per_site``: the rows belong to one (run, site) and are replaced when that site is crawled again.
+    ``from_crawl``: the rows are the crawl's items (False: written by scoring, as the inspector's decisions).
     """
 
     name: str
@@ -68,6 +69,7 @@ class Table:
     key: tuple[str, ...] = ()
     per_site: bool = False
     indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    from_crawl: bool = True
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -305,15 +307,35 @@ TABLES: tuple[Table, ...] = (
         key=_run_key(),
         per_site=True,
     ),
+    # The inspector's decisions on findings (scoring.review): one per finding, the newest wins; run_id is the
+    # run that was scored when the decision was read.
+    Table(
+        "reviews",
+        (
+            Column("run_id", "INTEGER", nullable=True),
+            Column("finding_id"),
+            Column("decision"),
+            Column("note", default=""),
+            Column("reviewer", default=""),
+            Column("decided_on", default=""),
+            Column("read_from", default=""),
+            Column("recorded_at"),
+        ),
+        key=("finding_id",),
+        from_crawl=False,
+    ),
 )
 
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
 
-#: The tables whose rows are items of a run (not the run's own bookkeeping), in the order the store writes them.
-ITEM_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if t.name not in ("runs", "run_sites"))
+#: The tables written row by row (not the runs' own bookkeeping), in the order the store writes them.
+ROW_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if t.name not in ("runs", "run_sites"))
 
-#: Columns of each item table as the store writes them (``run_id`` is added by the store).
-TABLE_COLUMNS: dict[str, tuple[str, ...]] = {name: TABLES_BY_NAME[name].written for name in ITEM_TABLES}
+#: The tables whose rows are items of a crawl.
+ITEM_TABLES: tuple[str, ...] = tuple(name for name in ROW_TABLES if TABLES_BY_NAME[name].from_crawl)
+
+#: Columns of each row table as the store writes them (``run_id`` is added by the store).
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {name: TABLES_BY_NAME[name].written for name in ROW_TABLES}
 
 #: Primary keys (the ``ON CONFLICT`` targets of PostgreSQL upserts); ``probes`` has none (rows accumulate).
 TABLE_KEYS: dict[str, tuple[str, ...]] = {t.name: t.key for t in TABLES if t.key}

@@ -20,6 +20,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from govsites.preflight import bad_date
 from govsites.schema import (
     COLUMN_DEFAULTS,
     MIGRATIONS,
@@ -504,7 +505,7 @@ def parse_as_of(value: str) -> str:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date().isoformat()  # noqa: DTZ007
     except ValueError:
-        raise StoreError(f"AS_OF 应为 YYYY-MM-DD 格式的日期 / AS_OF must be a date YYYY-MM-DD: {value!r}") from None
+        raise StoreError(bad_date(value)) from None
 
 
 def resolve_run(store: Store, label: str, as_of: str, subset: bool) -> tuple[str, str]:

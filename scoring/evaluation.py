@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from govsites.store import Run, Store
-from scoring import history, metrics, security
+from scoring import findings, history, metrics, review, security
 from scoring.baseline import baseline_from_metrics, is_baseline_csv, read_baseline_csv, reductions
 from scoring.expert import read_expert
 from scoring.load import RunData, ScoringError, load_run
@@ -28,6 +28,7 @@ from scoring.noticecfg import (
     short_name,
 )
 from scoring.problems import problem_list
+from scoring.review import Review
 from scoring.rubric import DEFAULT_RUBRIC, Rubric, apply_rubric, load_rubric, summarize
 from scoring.vocabulary import EVALUATED, NO_URL, OUTPUT_COLUMNS
 
@@ -51,6 +52,8 @@ class EvaluationOptions:
     baseline_name: str = ""
     expert: str | Path | None = None
     notice_config: str | Path = DEFAULT_NOTICE_CONFIG
+    review: str | Path | None = None  # a filled scores.xlsx or review.csv (scoring.review)
+    review_required: bool = False  # a veto counts only once its findings are confirmed
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Evaluation:
     previous_run: str
     notes: tuple[str, ...]
     expert_given: bool
+    review: Review
 
     @property
     def run(self) -> Run:
@@ -121,8 +125,15 @@ def earlier_runs(db: str | Path, current: str, baseline_run: str | None) -> tupl
     return previous, labels[j - 1] if j > 0 else None
 
 
-def tracking(options: EvaluationOptions, data: RunData, rules: Rubric, baseline_run: str | None) -> Tracking:
-    """整改跟踪 against the previous run (the baseline run when the baseline is a run)."""
+def tracking(
+    options: EvaluationOptions,
+    data: RunData,
+    rules: Rubric,
+    baseline_run: str | None,
+    dismissed: frozenset[str] = frozenset(),
+) -> Tracking:
+    """整改跟踪 against the previous run (the baseline run when the baseline is a run); findings dismissed by the
+    inspector are not problems in any run."""
     previous, earlier = earlier_runs(options.db, data.run.label, baseline_run)
     current = history.run_problems(data, rules)
     if previous is None:
@@ -130,7 +141,9 @@ def tracking(options: EvaluationOptions, data: RunData, rules: Rubric, baseline_
         return Tracking(empty, None, "")
 
     def problems_of(label: str) -> tuple[RunData, pd.DataFrame]:
-        run = load_run(options.db, options.sites, label, None, allow_unfinished=True)
+        run = review.without_dismissed(
+            load_run(options.db, options.sites, label, None, allow_unfinished=True), rules, dismissed
+        )
         return run, history.run_problems(run, rules)
 
     prev_data, prev_problems = problems_of(previous)
@@ -191,7 +204,32 @@ def run_notes(
         )
     if previous_run:
         notes.append(f"整改跟踪：与运行 {previous_run} 比较（明细见 history.csv）")
+    waiting = int((scored["veto_pending"] != "").sum()) if "veto_pending" in scored else 0
+    if waiting:
+        notes.append(f"单项否决须经复核确认：{waiting} 个网站的否决尚待复核（见“否决待复核”列），确认后才生效")
     return tuple(notes)
+
+
+def detail_tables(data: RunData, rules: Rubric) -> dict[str, pd.DataFrame]:
+    """The findings' tables of the whole run (dismissed findings included: their sheets show them greyed), each
+    row with its ``finding_id`` (:mod:`scoring.findings`)."""
+    return findings.with_ids(
+        {
+            "columns": metrics.columns_table(data, rules),
+            "links": metrics.links_table(data),
+            "typos": metrics.typos_table(data),
+            "interaction": metrics.interaction_table(data, rules),
+            "services": metrics.services_table(data, rules),
+        }
+    )
+
+
+def known_findings(details: dict[str, pd.DataFrame], sites: pd.DataFrame) -> frozenset[str]:
+    """Every finding id of the run: the detail tables' and each evaluated site's 首页无法访问."""
+    ids = {fid for frame in details.values() for fid in frame["finding_id"] if fid}
+    evaluated = sites.loc[sites["evaluation"] == EVALUATED, "site_id"]
+    site_level = {findings.site_finding_id(sid, kind) for sid in evaluated for kind in findings.SITE_FLAGS}
+    return frozenset(ids | site_level)
 
 
 def output_tables(
@@ -202,19 +240,24 @@ def output_tables(
     shorts: pd.Series,
     track: Tracking,
     before_after: pd.DataFrame | None,
+    details: dict[str, pd.DataFrame],
+    decisions: Review,
 ) -> dict[str, pd.DataFrame]:
-    """The CSV tables, tidy (one row per site, column, link, typo, letter, guide, site × area, problem)."""
+    """The CSV tables, tidy (one row per site, column, link, typo, letter, guide, site × area, problem).
+
+    ``data`` is the run without the dismissed findings (what is counted); ``details`` the findings' tables of the
+    whole run."""
     key_areas = metrics.key_areas_table(data, rules)
     tables = {
         "metrics": scored.loc[:, list(OUTPUT_COLUMNS)],
-        "columns": metrics.columns_table(data, rules),
-        "links": metrics.links_table(data),
-        "typos": metrics.typos_table(data),
-        "interaction": metrics.interaction_table(data, rules),
-        "services": metrics.services_table(data, rules),
+        **details,
         "key_areas": key_areas,
-        "problems": problem_list(scored, shorts, config, key_areas),
-        "history": track.rows,
+        **{
+            key: review.annotate(frame, decisions)
+            for key, frame in findings.with_ids(
+                {"problems": problem_list(scored, shorts, config, key_areas), "history": track.rows}
+            ).items()
+        },
     }
     tables["risks"] = security.risks_table(data)  # content security (docs/security.md)
     if before_after is not None:
@@ -226,12 +269,29 @@ def output_tables(
 def evaluate(options: EvaluationOptions) -> Evaluation:
     """Load, check and compute everything (baseline, expert form, history); writes nothing."""
     rules = load_rubric(options.rubric)
-    config = load_notice_config(options.notice_config)
-    data = load_run(options.db, options.sites, options.run, options.as_of, options.allow_unfinished)
+    config = load_notice_config(options.notice_config).with_stale_windows(
+        (w.amount, w.unit) for w in rules.windows.values()
+    )
+    whole = load_run(options.db, options.sites, options.run, options.as_of, options.allow_unfinished)
+    details = detail_tables(whole, rules)
+    decisions = review.gather(options.db, options.review, known_findings(details, whole.sites))
+    details = {key: review.annotate(frame, decisions) for key, frame in details.items()}
+    data = review.without_dismissed(whole, rules, decisions.dismissed)
     expert_scores = read_expert(options.expert, rules.expert, data.sites) if options.expert else None
     before = read_baseline(options, data.run.label, rules)
-    scored = metrics.site_metrics(data, rules).pipe(apply_rubric, rules, expert_scores)
-    track = tracking(options, data, rules, before.run if before else None)
+    veto_metrics = (
+        metrics.site_metrics(review.only_confirmed(whole, rules, decisions.confirmed), rules).pipe(
+            review.site_flags, decisions.confirmed, keep=True
+        )
+        if options.review_required
+        else None
+    )
+    scored = (
+        metrics.site_metrics(data, rules)
+        .pipe(review.site_flags, decisions.dismissed)
+        .pipe(apply_rubric, rules, expert_scores, veto_metrics)
+    )
+    track = tracking(options, data, rules, before.run if before else None, decisions.dismissed)
     before_after = reductions(before.counts, scored, options.baseline_name) if before else None
     shorts = site_short_names(options.sites, scored, config)
     merged_expert = options.expert if expert_scores is not None else None
@@ -243,11 +303,12 @@ def evaluate(options: EvaluationOptions) -> Evaluation:
         scored=scored,
         summary=summarize(scored, rules),
         short_names=shorts,
-        tables=output_tables(data, rules, config, scored, shorts, track, before_after),
+        tables=output_tables(data, rules, config, scored, shorts, track, before_after, details, decisions),
         reductions=before_after,
         baseline=before.description if before else "",
         history_counts=track.counts,
         previous_run=track.previous_run,
         notes=run_notes(data, rules, scored, merged_expert, track.previous_run),
         expert_given=expert_scores is not None,
+        review=decisions,
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
+from govsites.preflight import PreflightError, bad_date, check_store_exists
 from govsites.registry import Registry, load_sites
-from govsites.store import TABLE_COLUMNS, Run, Store, is_postgres
+from govsites.store import TABLE_COLUMNS, Run, Store
 from scoring.vocabulary import EVALUATED, NO_URL, UNTESTED
 
 # -- what scoring reads from the store and the registry (one place; column lists of the tables: TABLE_COLUMNS)
@@ -82,11 +83,11 @@ def select_run(store: Store, label: str | None, allow_unfinished: bool = False) 
     return run
 
 
-def parse_as_of(text: str, what: str = "评估日期") -> date:
-    try:
-        return date.fromisoformat(text.strip())
+def parse_as_of(text: str, what: str = "AS_OF（评估日期）") -> date:
+    try:  # YYYY-MM-DD only, as the crawl reads it (fromisoformat alone would take 20151231 too)
+        return datetime.strptime(text.strip(), "%Y-%m-%d").date()  # noqa: DTZ007 - a calendar day
     except ValueError:
-        raise ScoringError(f"{what} {text!r} 不是有效日期（格式应为 YYYY-MM-DD）") from None
+        raise ScoringError(bad_date(text, what)) from None
 
 
 def read_table(store: Store, table: str, run_id: int) -> pd.DataFrame:
@@ -139,11 +140,13 @@ def load_run(
 ) -> RunData:
     """Open the store, pick the run, read the registry and every run table into frames."""
     registry = load_sites(sites_csv)
-    if not str(db).startswith("sqlite:///") and not is_postgres(db) and not Path(db).is_file():
-        raise ScoringError(f"存储文件不存在：{db}")
+    try:
+        check_store_exists(db)  # never create an empty store by reading it
+    except PreflightError as exc:
+        raise ScoringError(str(exc)) from None
     with Store(db) as store:
         run = select_run(store, label, allow_unfinished)
-        day = parse_as_of(as_of, "--as-of") if as_of else parse_as_of(run.as_of, f"运行 {run.label} 的评估日期")
+        day = parse_as_of(as_of) if as_of else parse_as_of(run.as_of, f"运行 {run.label} 的评估日期")
         run_sites = _run_sites(store, run.id)
         tables = {t: read_table(store, t, run.id) for t in RUN_TABLES}
     sites = site_frame(registry, run_sites)

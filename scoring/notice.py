@@ -17,22 +17,23 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from scoring.evaluation import Evaluation
 from scoring.load import ScoringError
 from scoring.noticecfg import NoticeConfig, join_names, read_requirements
+from scoring.officialdoc import DocumentProperties, Paragraph, write_official_doc
 from scoring.problems import FUNCTION_KINDS, site_phrases
-from scoring.vocabulary import NOT_EVALUATED, PASS
+from scoring.vocabulary import EVALUATED, EVALUATION, FAIL, NO_URL, PASS, UNTESTED
 
 NOTICE_FILE = "通报（草稿）.docx"
 STAGES_WITH_EXPERT = "在日常监测的基础上，通过在线检查、专家评估、综合考核评比三个阶段的最终评分，"
 STAGES_AUTOMATIC = "在日常监测的基础上，通过在线检查和综合考核评比，"
 PLACEHOLDER = "【请补充：信息公开、政民互动、办事服务等方面的具体表现（本段由人工撰写）】"
-BODY_FONT, HEADING_FONT, TITLE_FONT = "仿宋_GB2312", "黑体", "方正小标宋简体"
+SIGNING_DATE = "【请补充：成文日期】"
+#: an unevaluated site's reason when its evaluation code has no Chinese label
+NOT_EVALUATED_REASON = "本次未评估"
+#: how the notice words the reason of an unevaluated site, by evaluation state
+REASONS = {UNTESTED: "本次未检测", NO_URL: "登记表中无首页网址"}
 
 
 # -- pure sentence builders ------------------------------------------------------------------------------
@@ -150,20 +151,92 @@ def pass_sentence(assessed: int, passed: int) -> str:
     return f"参评的{assessed}个网站中合格{passed}个，合格率{round(passed / assessed * 100)}%。"
 
 
-# -- assembling ------------------------------------------------------------------------------------------
+def unevaluated_sentence(sites: Sequence[tuple[str, str]], *, others: bool = True) -> str:
+    """另有2个网站本次未评估，不计入上述统计：市盐务局网站（本次未检测），紫阳县政府网站（登记表中无首页网址）。
+    (``others=False``, when no site was evaluated: "2个网站本次未评估：……".)"""
+    if not sites:
+        return ""
+    listed = "，".join(f"{name}{site_suffix([name])}（{reason}）" for name, reason in sites)
+    if not others:
+        return f"{len(sites)}个网站本次未评估：{listed}。"
+    return f"另有{len(sites)}个网站本次未评估，不计入上述统计：{listed}。"
+
+
+# -- what the figures allow us to say --------------------------------------------------------------------
 @dataclass(frozen=True)
-class Paragraph:
-    text: str
-    kind: str = "body"  # title | salutation | heading | body | signature | cc
+class Progress:
+    """Whole-percent reductions of the before/after table (None: no baseline, or a baseline of 0)."""
+
+    blank: int | None = None
+    stale: int | None = None
+    broken: int | None = None
+
+    @classmethod
+    def of(cls, reductions: pd.DataFrame | None) -> Progress:
+        if reductions is None:
+            return cls()
+        pct = dict(zip(reductions["metric"], reductions["reduction_pct"], strict=True))
+        value = {k: None if pd.isna(v) else int(v) for k, v in pct.items()}
+        return cls(value.get("blank_columns"), value.get("stale_columns"), value.get("broken_links"))
+
+    @staticmethod
+    def at_least(threshold: int, *values: int | None) -> bool:
+        return bool(values) and all(v is not None and v >= threshold for v in values)
+
+    def mean(self) -> float | None:
+        values = [v for v in (self.blank, self.stale, self.broken) if v is not None]
+        return sum(values) / len(values) if len(values) == 3 else None
 
 
+def update_heading(progress: Progress, config: NoticeConfig) -> str:
+    """（一）信息更新更加及时 only when blank and stale columns both fell by ``improved_pct``."""
+    improved = progress.at_least(config.praise.improved_pct, progress.blank, progress.stale)
+    return "信息更新更加及时" if improved else "信息更新情况"
+
+
+def availability_heading(progress: Progress, config: NoticeConfig) -> str:
+    improved = progress.at_least(config.praise.improved_pct, progress.broken)
+    return "网站可用性进一步提高" if improved else "网站可用性情况"
+
+
+def mailbox_heading(rate: int, config: NoticeConfig) -> str:
+    """The office's heading (政民互动回应深入推进) only when the cited mailbox answered ``answer_rate_pct``."""
+    return config.mailbox["heading"] if rate >= config.praise.answer_rate_pct else "政民互动情况"
+
+
+def problems_lead(progress: Progress, config: NoticeConfig) -> str:
+    """大幅提升 only when the three census figures fell on average by ``marked_pct`` (不断提升 by
+    ``improved_pct``); without a baseline, or short of that, no word of progress."""
+    mean = progress.mean()
+    if mean is not None and mean >= config.praise.marked_pct:
+        lead = "在全市政府网站建设管理水平大幅提升的同时，依然存在"
+    elif mean is not None and mean >= config.praise.improved_pct:
+        lead = "在全市政府网站建设管理水平不断提升的同时，依然存在"
+    else:
+        lead = "此次评估也发现，全市政府网站还存在"
+    return lead + "一些问题亟需解决。主要表现在："
+
+
+def failing_lead(failed: int, present: Sequence[str]) -> str:
+    """（一）个别网站建设管理不达标。……: 仍不合格 only when a site failed; the phenomena that were found."""
+    parts = ["（一）个别网站建设管理不达标。"]
+    if failed:
+        parts.append("部分网站建设仍不合格，")
+    if present:
+        parts.append("、".join(present) + "等现象依然存在。")
+    elif failed:
+        parts[-1] = "部分网站建设仍不合格。"
+    return "".join(parts)
+
+
+# -- assembling ------------------------------------------------------------------------------------------
 def _group_names(ev: Evaluation, shorts: pd.Series) -> list[tuple[str, list[str]]]:
     scored = ev.scored
     out = []
     for code, group in ev.rubric.groups.items():
-        best = scored.loc[scored["excellent"] & (scored["group"] == code)].sort_values(
-            ["rank_in_group", "site_id"], kind="stable"
-        )
+        named = scored["excellent"].astype("boolean").fillna(False).astype(bool)
+        eligible = named & (scored["evaluation"] == EVALUATED) & (scored["verdict"] == PASS)  # never a vetoed site
+        best = scored.loc[eligible & (scored["group"] == code)].sort_values(["rank_in_group", "site_id"], kind="stable")
         out.append((group.label, [shorts[sid] for sid in best["site_id"]]))
     return out
 
@@ -185,14 +258,14 @@ def _recurring(ev: Evaluation, shorts: pd.Series) -> list[tuple[str, int]]:
     return [(shorts[sid], int(n)) for sid, n in zip(hit["site_id"], hit["recurring"], strict=True)]
 
 
-def _mailbox(ev: Evaluation, shorts: pd.Series) -> str:
-    """The mailbox sentence from the letters of the window ("" without letters): the configured site's busiest
-    column, else the busiest column of any site (ties: site_id, column)."""
+def _mailbox(ev: Evaluation, shorts: pd.Series) -> tuple[str, int]:
+    """The mailbox sentence from the letters of the window ("" without letters) and its completion rate: the
+    configured site's busiest column, else the busiest column of any site (ties: site_id, column)."""
     config = ev.config.mailbox
     letters = ev.tables["interaction"]
     counted = letters.loc[letters["in_window"].astype(bool) & ~letters["excluded"].astype(bool)]
     if counted.empty:
-        return ""
+        return "", 0
     per_column = (
         counted.assign(answered_flag=counted["answered"] == "true")
         .groupby(["site_id", "column"], as_index=False)
@@ -204,7 +277,7 @@ def _mailbox(ev: Evaluation, shorts: pd.Series) -> str:
     top = (chosen if configured else per_column).iloc[0]
     name = str(shorts.get(top["site_id"], top["site_id"]))
     start = ev.rubric.interaction.window.cutoff(ev.data.as_of) + timedelta(days=1)
-    return mailbox_sentence(
+    sentence = mailbox_sentence(
         config["sentence"],
         site=config["label"] if configured else f"{name}{site_suffix([name])}",
         column=str(top["column"]),
@@ -212,6 +285,7 @@ def _mailbox(ev: Evaluation, shorts: pd.Series) -> str:
         received=int(top["received"]),
         answered=int(top["answered"]),
     )
+    return sentence, completion_rate(int(top["received"]), int(top["answered"]))
 
 
 def _function_clauses(ev: Evaluation) -> list[tuple[str, list[str]]]:
@@ -241,6 +315,22 @@ def _function_clauses(ev: Evaluation) -> list[tuple[str, list[str]]]:
     return clauses
 
 
+def _unevaluated(ev: Evaluation, shorts: pd.Series) -> list[tuple[str, str]]:
+    """(short name, reason) of the registry sites this run did not evaluate, in registry order. The reason is
+    the scoring's own note when it gives one (``evaluation_note``), else the Chinese label of the state."""
+    scored = ev.scored
+    rows = scored.loc[scored["evaluation"] != EVALUATED]
+    notes = rows["evaluation_note"] if "evaluation_note" in rows else pd.Series("", index=rows.index, dtype="str")
+    return [
+        (str(shorts.get(sid, sid)), str(note) if isinstance(note, str) and note else _reason(code))
+        for sid, code, note in zip(rows["site_id"], rows["evaluation"], notes, strict=True)
+    ]
+
+
+def _reason(code: str) -> str:
+    return REASONS.get(code, EVALUATION.get(code, NOT_EVALUATED_REASON))
+
+
 def default_period(ev: Evaluation) -> tuple[date, date]:
     """From the run's first probe (or the first day of AS_OF's month) to AS_OF."""
     end = ev.data.as_of
@@ -255,17 +345,18 @@ def notice_paragraphs(
     *,
     start: date,
     end: date,
-    signed: date,
+    signed: date | None = None,
     office: str | None = None,
 ) -> list[Paragraph]:
     config, shorts = ev.config, ev.short_names
     scored = ev.scored
-    assessed = scored.loc[scored["verdict"] != NOT_EVALUATED]
+    assessed = scored.loc[scored["evaluation"] == EVALUATED]
+    progress = Progress.of(ev.reductions)
     parts = [
         (config.scopes.get(code, group.label), int((assessed["group"] == code).sum()))
         for code, group in ev.rubric.groups.items()
     ]
-    mailbox = _mailbox(ev, shorts)
+    mailbox, answer_rate = _mailbox(ev, shorts)
     praised = ev.reductions is not None or bool(mailbox)
     out = [
         Paragraph(config.title.format(year=end.year), "title"),
@@ -276,27 +367,39 @@ def notice_paragraphs(
         Paragraph(
             "从此次评估情况看，"
             + pass_sentence(len(assessed), int((assessed["verdict"] == PASS).sum()))
+            + unevaluated_sentence(_unevaluated(ev, shorts), others=not assessed.empty)
             + ("主要表现在：" if praised else "")
         ),
     ]
     shown = 0
     if ev.reductions is not None:
         sentences = dict(zip(ev.reductions["metric"], ev.reductions["sentence"], strict=True))
-        out.append(Paragraph(f"（一）信息更新更加及时。{sentences['blank_columns']}，{sentences['stale_columns']}。"))
-        out.append(Paragraph(f"（二）网站可用性进一步提高。{sentences['broken_links']}。"))
+        update, available = update_heading(progress, config), availability_heading(progress, config)
+        out.append(Paragraph(f"（一）{update}。{sentences['blank_columns']}，{sentences['stale_columns']}。"))
+        out.append(Paragraph(f"（二）{available}。{sentences['broken_links']}。"))
         shown = 2
     if mailbox:
         shown += 1
-        out.append(Paragraph(f"{ordinal(shown)}{config.mailbox['heading']}。{mailbox}。"))
+        out.append(Paragraph(f"{ordinal(shown)}{mailbox_heading(answer_rate, config)}。{mailbox}。"))
     out.append(Paragraph(PLACEHOLDER))
     out.append(Paragraph("二、存在的问题", "heading"))
-    out.append(Paragraph("在全市政府网站建设管理水平大幅提升的同时，依然存在一些问题亟需解决。主要表现在："))
+    out.append(Paragraph(problems_lead(progress, config)))
     named = _named_problems(ev, config)
     if named:
+        failed = int((assessed["verdict"] == FAIL).sum())
+        present = [
+            label
+            for metric, label in (
+                ("blank_columns", "空白栏目"),
+                ("stale_columns", "未更新栏目"),
+                ("broken_links", "错误链接"),
+            )
+            if assessed[metric].fillna(0).astype("int64").gt(0).any()
+        ]
         out.append(
             Paragraph(
-                "（一）个别网站建设管理不达标。部分网站建设仍不合格，空白栏目、未更新栏目、错误链接等现象依然存在。"
-                f"个别网站问题严重，{end.month}月份检查发现，{problems_sentence(named)}。"
+                failing_lead(failed, present)
+                + f"个别网站问题严重，{end.month}月份检查发现，{problems_sentence(named)}。"
             )
         )
     else:
@@ -317,44 +420,12 @@ def notice_paragraphs(
     out.append(Paragraph("三、工作要求", "heading"))
     out += [Paragraph(text) for text in read_requirements(config.requirements)]
     out.append(Paragraph(office or config.office, "signature"))
-    out.append(Paragraph(cn_date(signed), "signature"))
+    out.append(Paragraph(cn_date(signed) if signed else SIGNING_DATE, "date"))
     out += [Paragraph(line, "cc") for line in config.cc]
     return out
 
 
 # -- the document ---------------------------------------------------------------------------------------
-def _font(run: object, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name  # type: ignore[attr-defined]
-    run.font.size = Pt(size)  # type: ignore[attr-defined]
-    run.font.bold = bold  # type: ignore[attr-defined]
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)  # type: ignore[attr-defined]
-
-
-def write_docx(paragraphs: Sequence[Paragraph], path: Path) -> Path:
-    doc = Document()
-    for para in paragraphs:
-        p = doc.add_paragraph()
-        run = p.add_run(para.text)
-        fmt = p.paragraph_format
-        if para.kind == "title":
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _font(run, TITLE_FONT, 22, bold=True)
-        elif para.kind == "heading":
-            fmt.first_line_indent = Pt(32)
-            _font(run, HEADING_FONT, 16)
-        elif para.kind == "signature":
-            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            _font(run, BODY_FONT, 16)
-        elif para.kind in ("salutation", "cc"):
-            _font(run, BODY_FONT, 16 if para.kind == "salutation" else 14)
-        else:
-            fmt.first_line_indent = Pt(32)
-            _font(run, BODY_FONT, 16)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
-    return path
-
-
 def write_notice(
     ev: Evaluation,
     out: str | Path,
@@ -363,10 +434,17 @@ def write_notice(
     signed: date | None = None,
     office: str | None = None,
 ) -> Path:
-    """OUT/通报（草稿）.docx for the period (default: :func:`default_period`), signed on ``signed`` (today)."""
+    """OUT/通报（草稿）.docx for the period (default: :func:`default_period`), signed on ``signed`` (default: the
+    highlighted placeholder 【请补充：成文日期】, the office dates the notice when it signs it)."""
     start, end = period or default_period(ev)
-    day = signed or date.today()  # noqa: DTZ011 - the office's calendar day, as written on the notice
     if start > end:
         raise ScoringError(f"评估期间起始日期 {start.isoformat()} 晚于结束日期 {end.isoformat()}")
-    paragraphs = notice_paragraphs(ev, start=start, end=end, signed=day, office=office)
-    return write_docx(paragraphs, Path(out) / NOTICE_FILE)
+    paragraphs = notice_paragraphs(ev, start=start, end=end, signed=signed, office=office)
+    title = paragraphs[0].text
+    props = DocumentProperties(
+        office=office or ev.config.office,
+        title=title,
+        subject=f"政府网站绩效评估（运行 {ev.run.label}，评估日期 {ev.as_of.isoformat()}）",
+        keywords="政府网站；绩效评估；通报",
+    )
+    return write_official_doc(paragraphs, Path(out) / NOTICE_FILE, props)

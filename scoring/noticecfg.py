@@ -12,11 +12,12 @@ import io
 import string
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from govsites.paths import data_path
+from govsites.registry import group_code
 
 NOTICE_DIR = data_path("notice")
 DEFAULT_NOTICE_CONFIG = NOTICE_DIR / "notice.toml"
@@ -44,7 +45,9 @@ PHRASES = (
     "guides_lead",
     "letters_lead",
 )
-PHRASE_FIELDS = frozenset({"limit", "n", "probes", "failures", "days", "areas"})
+PHRASE_FIELDS = frozenset({"limit", "n", "probes", "failures", "days", "areas", "stale"})
+#: ``{stale}`` in a phrase when the rubric's column windows differ (one window: "1个月内未更新", "2周内未更新")
+STALE_ANY_WINDOW = "未按要求时间更新栏目"
 MAILBOX_KEYS = ("site", "label", "heading", "sentence")
 MAILBOX_FIELDS = frozenset({"site", "column", "period", "received", "answered", "rate"})
 
@@ -53,6 +56,27 @@ class NoticeConfigError(ValueError):
     def __init__(self, path: Path | str, key: str, reason: str) -> None:
         self.path, self.key = str(path), key
         super().__init__(f"通报设置文件 {path}：键 {key}：{reason}")
+
+
+@dataclass(frozen=True)
+class Praise:
+    """``[praise]``: the reductions (whole percent, from the before/after table) a word of progress needs."""
+
+    improved_pct: int = 10  # 更加及时, 进一步提高, 不断提升
+    marked_pct: int = 50  # 大幅提升
+    answer_rate_pct: int = 95  # the mailbox heading (政民互动回应深入推进): the cited mailbox's completion rate
+
+
+def stale_words(windows: Iterable[tuple[int, str]]) -> str:
+    """The notice's words for a stale column: "1个月内未更新" when every column window is one month, "2周内未更新"
+    when it is 14 days …, :data:`STALE_ANY_WINDOW` when the windows differ (or there is none)."""
+    distinct = set(windows)
+    if len(distinct) != 1:
+        return STALE_ANY_WINDOW
+    ((amount, unit),) = distinct
+    if unit == "d" and amount % 7 == 0:
+        return f"{amount // 7}周内未更新"
+    return f"{amount}{ {'d': '天', 'm': '个月', 'y': '年'}[unit] }内未更新"
 
 
 @dataclass(frozen=True)
@@ -74,9 +98,35 @@ class NoticeConfig:
     phrases: dict[str, str]
     name_missing_key_areas: bool = False
     mailbox: dict[str, str] = field(default_factory=dict)
+    praise: Praise = Praise()
+    stale: str = STALE_ANY_WINDOW  # {stale}: set from the rubric's windows (:meth:`with_stale_windows`)
 
     def phrase(self, key: str, **values: Any) -> str:
-        return self.phrases[key].format(**values)
+        return self.phrases[key].format(**{"stale": self.stale, **values})
+
+    def with_stale_windows(self, windows: Iterable[tuple[int, str]]) -> NoticeConfig:
+        """This config worded for a rubric's column windows ((amount, unit) pairs): see :func:`stale_words`."""
+        return replace(self, stale=stale_words(windows))
+
+
+def _praise(path: Path, data: Mapping[str, Any]) -> Praise:
+    """``[praise]`` (optional: the defaults of :class:`Praise`); percentages 0–100, improved ≤ marked."""
+    table = data.get("praise", {})
+    if not isinstance(table, dict):
+        raise NoticeConfigError(path, "praise", "应为表")
+    values = {}
+    for key, default in (
+        ("improved_pct", Praise.improved_pct),
+        ("marked_pct", Praise.marked_pct),
+        ("answer_rate_pct", Praise.answer_rate_pct),
+    ):
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 100:
+            raise NoticeConfigError(path, f"praise.{key}", f"应为 1–100 的整数（百分比），实际为 {value!r}")
+        values[key] = value
+    if values["improved_pct"] > values["marked_pct"]:
+        raise NoticeConfigError(path, "praise.improved_pct", "不应大于 praise.marked_pct")
+    return Praise(**values)
 
 
 def _get(path: Path, table: Mapping[str, Any], prefix: str, key: str, kind: type) -> Any:
@@ -133,13 +183,16 @@ def load_notice_config(path: str | Path = DEFAULT_NOTICE_CONFIG) -> NoticeConfig
         cc=tuple(str(line) for line in cc),
         city=str(data.get("names", {}).get("city", "")),
         short_names=tuple(sorted(((str(k), str(v)) for k, v in replacements.items()), key=lambda kv: -len(kv[0]))),
-        scopes={code: str(table.get("scope", "")) for code, table in groups.items() if isinstance(table, dict)},
+        scopes={
+            group_code(code): str(table.get("scope", "")) for code, table in groups.items() if isinstance(table, dict)
+        },
         columns_over=_get(path, problems, "problems", "columns_over", int),
         links_over=_get(path, problems, "problems", "links_over", int),
         links_named_min=_get(path, problems, "problems", "links_named_min", int),
         phrases=phrases,
         name_missing_key_areas=name_missing,
         mailbox=mailbox,
+        praise=_praise(path, data),
     )
 
 

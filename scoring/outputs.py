@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from govsites.registry import load_sites
-from scoring import report
+from scoring import report, review
 from scoring.csvout import write_csv
 from scoring.evaluation import Evaluation, EvaluationOptions, evaluate
+from scoring.evidence import EvidenceSet, take_evidence
 from scoring.load import RunData, registry_sites
 from scoring.rubric import DEFAULT_RUBRIC, Rubric, RubricError, load_rubric
 
@@ -71,13 +72,15 @@ def write_outputs(
     per_site: bool = False,
     max_rows: int = report.EXCEL_MAX_ROWS,
     max_links: int = report.EXCEL_MAX_HYPERLINKS,
+    pictures: EvidenceSet | None = None,
 ) -> dict[str, Path]:
-    """The CSVs and ``scores.xlsx`` in ``out``; with ``per_site`` also OUT/整改/<site>-<name>.xlsx."""
+    """The CSVs and ``scores.xlsx`` in ``out``; with ``per_site`` also OUT/整改/<site>-<name>.xlsx; with
+    ``pictures`` the workbook links each finding's screenshot."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {key: write_csv(frame, folder / OUTPUT_FILES[key]) for key, frame in ev.tables.items()}
     paths["workbook"] = report.write_workbook(
-        folder / OUTPUT_FILES["workbook"], ev, max_rows=max_rows, max_links=max_links
+        folder / OUTPUT_FILES["workbook"], ev, max_rows=max_rows, max_links=max_links, pictures=pictures
     )
     if per_site:
         written = report.write_site_workbooks(ev, folder / SITE_DIR, max_links)
@@ -93,10 +96,15 @@ def score_run(
     per_site: bool = False,
     max_rows: int = report.EXCEL_MAX_ROWS,
     max_links: int = report.EXCEL_MAX_HYPERLINKS,
+    evidence_per_site: int = 0,
 ) -> ScoringResult:
-    """The whole stage: evaluate (load → metrics → rubric), then write the CSVs and workbooks in ``out``."""
+    """The whole stage: evaluate (load → metrics → rubric), then write the CSVs and workbooks in ``out``; with
+    ``evidence_per_site`` > 0 first take up to that many screenshots per site (:mod:`scoring.evidence`)."""
     ev = evaluate(options)
-    return ScoringResult(ev, write_outputs(ev, out, per_site=per_site, max_rows=max_rows, max_links=max_links))
+    pictures = take_evidence(ev, out, per_site=evidence_per_site) if evidence_per_site > 0 else None
+    paths = write_outputs(ev, out, per_site=per_site, max_rows=max_rows, max_links=max_links, pictures=pictures)
+    review.save_decisions(options.db, ev.review.given, ev.run.id)
+    return ScoringResult(ev, paths)
 
 
 def write_expert_template(sites: str | Path, out: str | Path, rubric: str | Path = DEFAULT_RUBRIC) -> Path:

@@ -95,6 +95,13 @@ def _function_problems(
     return out
 
 
+def home_never_opened(row: pd.Series) -> bool:
+    """The home page never answered in this run: every probe failed (without probes: the crawl's own fetch of
+    it failed). Its missing date says nothing about the site: the notice says 首页无法访问 instead."""
+    probes, failures = _int(row.get("home_probes")), _int(row.get("home_failures"))
+    return failures == probes if probes else row.get("home_unavailable") is True
+
+
 def _site_problems(row: pd.Series, config: NoticeConfig) -> list[tuple[str, int | None, str]]:
     """(kind, count, text) for one site."""
     if row["evaluation"] == UNTESTED:
@@ -130,7 +137,10 @@ def _site_problems(row: pd.Series, config: NoticeConfig) -> list[tuple[str, int 
         out.append(("serious_typos", typos, config.phrase("serious_typos", n=typos)))
     if row["home_updated"] is False:
         days = row["home_days_since_update"]
-        if pd.isna(days):
+        if pd.isna(days) and home_never_opened(row):
+            if row["home_unavailable"] is not True:  # said once: "首页无法访问", never "无可识别的更新日期"
+                out.append(("home_unreachable", failures, config.phrase("home_unreachable")))
+        elif pd.isna(days):
             out.append(("home_not_updated", None, config.phrase("home_undated")))
         else:
             out.append(("home_not_updated", int(days), config.phrase("home_not_updated", days=int(days))))

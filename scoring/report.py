@@ -28,7 +28,23 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from govsites.paths import DATA_DIR
 from scoring.evaluation import Evaluation
+from scoring.evidence import EVIDENCE_DIR, EvidenceSet
 from scoring.expert import EXPERT_SHEET, GROUP_HEADER, ID_HEADER, NAME_HEADER, NOTE_HEADER, item_header
+from scoring.review import (
+    DECISION_HEADER,
+    DECISION_LABELS,
+    DISMISSED,
+    PENDING,
+)
+from scoring.review import (
+    ID_HEADER as REVIEW_ID_HEADER,
+)
+from scoring.review import (
+    LOG_SHEET as REVIEW_LOG_SHEET,
+)
+from scoring.review import (
+    NOTE_HEADER as REVIEW_NOTE_HEADER,
+)
 from scoring.rubric import ExpertSpec, Rubric
 from scoring.vocabulary import (
     ANSWERED,
@@ -67,6 +83,8 @@ LINK_FONT = Font(color="0563C1", underline="single")
 FAIL_FILL = PatternFill("solid", fgColor="FFC7CE")
 EXCELLENT_FILL = PatternFill("solid", fgColor="C6EFCE")
 STALE_FILL = PatternFill("solid", fgColor="FFEB9C")
+DISMISSED_FILL = PatternFill("solid", fgColor="D9D9D9")
+DISMISSED_FONT = Font(color="808080", strike=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 SHEETS = {
@@ -82,6 +100,7 @@ SHEETS = {
     "problems": "问题清单",
     "rubric": "评分规则",
     "history": "整改跟踪",
+    "review": REVIEW_LOG_SHEET,
     "security": "内容安全",
 }
 #: The per-site rectification workbook (整改/<site_id>-<name>.xlsx).
@@ -116,6 +135,8 @@ RANKING_COLS = (
     Col("veto_reasons", "否决原因", 60, wrap=True),
     Col("excellent", "优秀网站", 9, labels=YES_NO),
 )
+#: shown in 分组排名 when a veto waits for review (REVIEW_REQUIRED)
+VETO_PENDING_COL = Col("veto_pending", "否决待复核", 40, wrap=True)
 EXPERT_RANKING_COLS = (
     Col("expert_score", "专家评分", 9, FMT_SCORE),
     Col("final_score", "综合得分", 9, FMT_SCORE),
@@ -176,6 +197,7 @@ METRIC_COLS = (
     Col("general_typos", "一般错别字", 10, FMT_INT),
     Col("deduction_detail", "扣分明细", 50, wrap=True),
     Col("vetoed", "单项否决", 9, labels=YES_NO),
+    Col("veto_pending", "否决待复核", 30, wrap=True),
     Col("expert_score", "专家评分", 9, FMT_SCORE),
     Col("final_score", "综合得分", 9, FMT_SCORE),
     Col("letters_12m", "近12个月来信", 10, FMT_INT),
@@ -342,6 +364,32 @@ HISTORY_COLS = (
     Col("persisting", "未整改", 9, FMT_INT),
 )
 SITE_COLUMN_COLS = tuple(c for c in COLUMN_COLS if c.key not in ("site_id", "name"))
+#: The inspector's columns at the end of every findings table (scoring.review reads them back).
+REVIEW_COLS = (
+    Col("finding_id", REVIEW_ID_HEADER, 15),
+    Col("review", DECISION_HEADER, 8, labels=DECISION_LABELS),
+    Col("review_note", REVIEW_NOTE_HEADER, 30, wrap=True),
+)
+EVIDENCE_COL = Col("evidence", "证据截图", 28, link=True)
+VETO_EVIDENCE_COL = Col("veto_evidence", "否决证据", 28, link=True)
+REVIEW_SUMMARY_COLS = (
+    Col("site_id", "站点标识", 14),
+    Col("name", "单位名称", 30),
+    Col("findings", "问题数", 8, FMT_INT),
+    Col("confirmed", "已确认", 8, FMT_INT),
+    Col("dismissed", "已排除", 8, FMT_INT),
+    Col("pending", "待定或未复核", 12, FMT_INT),
+)
+REVIEW_LOG_COLS = (
+    Col("finding_id", REVIEW_ID_HEADER, 15),
+    Col("site_id", "站点标识", 14),
+    Col("name", "单位名称", 26),
+    Col("decision", DECISION_HEADER, 8, labels=DECISION_LABELS),
+    Col("note", REVIEW_NOTE_HEADER, 30, wrap=True),
+    Col("reviewer", "复核人", 12),
+    Col("date", "复核日期", 12, FMT_DATE),
+    Col("source", "来源", 36),
+)
 SITE_LINK_COLS = tuple(c for c in LINK_COLS if c.key not in ("site_id", "name", "broken"))
 SITE_TYPO_COLS = tuple(c for c in TYPO_COLS if c.key not in ("site_id", "name"))
 SITE_PROBLEM_COLS = tuple(c for c in PROBLEM_COLS if c.key not in ("site_id", "name", "short_name", "group_name"))
@@ -424,7 +472,8 @@ def set_widths(ws: Worksheet, *tables: Sequence[Col], first: float = 0) -> None:
 
 
 def _linkable(text: str) -> bool:
-    return text.startswith(("http://", "https://")) and len(text) <= EXCEL_MAX_LINK
+    web = text.startswith(("http://", "https://"))
+    return (web or (text.startswith(f"{EVIDENCE_DIR}/") and text.endswith(".png"))) and len(text) <= EXCEL_MAX_LINK
 
 
 def append_table(
@@ -438,11 +487,13 @@ def append_table(
     """Append the header and the rows (at most ``max_links`` hyperlinks); returns the rows written."""
     ws.append([cell(ws, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
     marks = fill_rows.tolist() if fill_rows is not None else [False] * len(frame)
+    dismissed = (frame["review"] == DISMISSED).tolist() if "review" in frame else [False] * len(frame)
     rows = frame.loc[:, [c.key for c in cols]].itertuples(index=False)
     budget = max_links
-    for values, marked in zip(rows, marks, strict=True):
-        fill = FAIL_FILL if marked else None
-        cells = [cell(ws, v, c, fill=fill, link=budget > 0) for v, c in zip(values, cols, strict=True)]
+    for values, marked, out in zip(rows, marks, dismissed, strict=True):
+        fill = DISMISSED_FILL if out else FAIL_FILL if marked else None
+        font = DISMISSED_FONT if out else None
+        cells = [cell(ws, v, c, fill=fill, font=font, link=budget > 0) for v, c in zip(values, cols, strict=True)]
         budget -= sum(c.hyperlink is not None for c in cells)
         ws.append(cells)
     return len(frame) + 1
@@ -480,6 +531,7 @@ def detail_sheet(
     ws.freeze_panes = "A2"
     written = append_table(ws, frame, cols, fill_rows=fill_rows, max_links=max_links)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{written}"
+    review_drop_down(ws, cols, header_row=1, rows=written - 1)
 
 
 def append_info(ws: Worksheet, title: str, info: Sequence[tuple[str, str]]) -> int:
@@ -489,6 +541,64 @@ def append_info(ws: Worksheet, title: str, info: Sequence[tuple[str, str]]) -> i
     for key, value in info:
         ws.append([cell(ws, key, font=BOLD_FONT), cell(ws, value)])
     return len(info) + 2
+
+
+def review_drop_down(ws: Worksheet, cols: Sequence[Col], *, header_row: int, rows: int) -> None:
+    """The 复核 column's drop-down (确认 / 排除 / 待定) under a table's header, when the table has one."""
+    keys = [c.key for c in cols]
+    if "review" not in keys or rows <= 0:
+        return
+    letter = get_column_letter(keys.index("review") + 1)
+    rule = DataValidation(
+        type="list",
+        formula1='"' + ",".join(DECISION_LABELS.values()) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="复核结论",
+        error="请选择 确认、排除 或 待定",
+    )
+    rule.add(f"{letter}{header_row + 1}:{letter}{header_row + rows}")
+    ws.data_validations.append(rule)
+
+
+def review_sheet(wb: Workbook, ev: Evaluation) -> None:
+    """复核记录: per site how many findings are confirmed, dismissed, still 待定; then every decision."""
+    findings = pd.concat(
+        [f.loc[f["finding_id"] != "", ["site_id", "finding_id", "review"]] for f in _findings_tables(ev)],
+        ignore_index=True,
+    ).drop_duplicates("finding_id")
+    names = ev.scored.loc[:, ["site_id", "name"]]
+    decided = findings.assign(
+        confirmed=findings["review"] == "confirmed",
+        dismissed=findings["review"] == DISMISSED,
+        pending=findings["review"].isin(["", PENDING]),
+    )
+    summary = (
+        decided.groupby("site_id", as_index=False)
+        .agg(
+            findings=("finding_id", "size"),
+            confirmed=("confirmed", "sum"),
+            dismissed=("dismissed", "sum"),
+            pending=("pending", "sum"),
+        )
+        .merge(names, on="site_id", how="left")
+    )
+    log = ev.review.decisions.merge(findings.loc[:, ["finding_id", "site_id"]], on="finding_id", how="left").merge(
+        names, on="site_id", how="left"
+    )
+    ws = wb.create_sheet(SHEETS["review"])
+    set_widths(ws, REVIEW_SUMMARY_COLS, REVIEW_LOG_COLS)
+    ws.append([cell(ws, "复核进度（按网站）", font=SECTION_FONT)])
+    written = 1 + append_table(ws, summary, REVIEW_SUMMARY_COLS, fill_rows=summary["pending"] > 0)
+    ws.append([])
+    ws.append([cell(ws, "复核决定（已保存在存储中，下次评分沿用）", font=SECTION_FONT)])
+    first = written + 3
+    last = first - 1 + append_table(ws, log, REVIEW_LOG_COLS)
+    ws.auto_filter.ref = f"A{first}:{get_column_letter(len(REVIEW_LOG_COLS))}{last}"
+
+
+def _findings_tables(ev: Evaluation) -> list[pd.DataFrame]:
+    return [ev.tables[key] for key in ("columns", "links", "typos", "interaction", "services") if key in ev.tables]
 
 
 # -- sheets --------------------------------------------------------------------------------------------
@@ -576,6 +686,7 @@ def _summary_and_rows(
     first = written + 3
     last = first - 1 + append_table(ws, rows[0], rows[1], fill_rows=rows[2], max_links=max_links)
     ws.auto_filter.ref = f"A{first}:{get_column_letter(len(rows[1]))}{last}"
+    review_drop_down(ws, rows[1], header_row=first, rows=last - first)
 
 
 def _key_area_sheet(wb: Workbook, matrix: pd.DataFrame, rubric: Rubric) -> None:
@@ -674,13 +785,38 @@ def _ranking(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     )
 
 
+def with_pictures(
+    tables: dict[str, pd.DataFrame], scored: pd.DataFrame, pictures: EvidenceSet
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The findings tables with each finding's screenshot (``evidence``) and the sites with their veto's."""
+    out = dict(tables)
+    for key in ("columns", "links", "typos"):
+        frame = tables[key]
+        out[key] = frame.assign(evidence=[pictures.path_of(fid) for fid in frame["finding_id"]])
+    vetoed = scored["vetoed"].astype("boolean").fillna(False).astype(bool)
+    site_pictures = [pictures.site_picture(sid) if v else "" for sid, v in zip(scored["site_id"], vetoed, strict=True)]
+    return out, scored.assign(veto_evidence=site_pictures)
+
+
 def write_workbook(
-    path: Path, ev: Evaluation, *, max_rows: int = EXCEL_MAX_ROWS, max_links: int = EXCEL_MAX_HYPERLINKS
+    path: Path,
+    ev: Evaluation,
+    *,
+    max_rows: int = EXCEL_MAX_ROWS,
+    max_links: int = EXCEL_MAX_HYPERLINKS,
+    pictures: EvidenceSet | None = None,
 ) -> Path:
     """Write ``scores.xlsx`` from the evaluation; detail sheets longer than ``max_rows`` are truncated with a
-    note in 总览, hyperlinks beyond ``max_links`` per sheet stay plain text."""
+    note in 总览, hyperlinks beyond ``max_links`` per sheet stay plain text; with ``pictures`` every finding and
+    veto links its screenshot (OUT/evidence/…, relative, so the folder can be moved whole)."""
     tables, rubric = ev.tables, ev.rubric
     notes = list(ev.notes)
+    scored = ev.scored
+    shown: tuple[Col, ...] = ()
+    if pictures is not None:
+        tables, scored = with_pictures(tables, scored, pictures)
+        notes += pictures.notes()
+        shown = (EVIDENCE_COL,)
     links = _reported_links(tables["links"], notes)
     risk_rows = _fit(
         tables["risks"], SHEETS["security"], RISK_COLS, max_rows=max_rows, max_links=max_links, notes=notes
@@ -692,17 +828,21 @@ def write_workbook(
             cols,
         )
         for key, frame, cols in (
-            ("columns", tables["columns"], COLUMN_COLS),
-            ("links", links, LINK_COLS),
-            ("typos", tables["typos"], TYPO_COLS),
+            ("columns", tables["columns"], (*COLUMN_COLS, *shown, *REVIEW_COLS)),
+            ("links", links, (*LINK_COLS, *shown, *REVIEW_COLS)),
+            ("typos", tables["typos"], (*TYPO_COLS, *shown, *REVIEW_COLS)),
         )
     ]
     label = rubric.group_label
-    metrics = ev.scored
+    metrics = scored
     labelled = metrics.assign(group_name=metrics["group"].map(label))
     ranking = _ranking(labelled, rubric)
     has_expert = "final_score" in metrics and bool(metrics["final_score"].notna().any())
     ranking_cols = (*RANKING_COLS, *EXPERT_RANKING_COLS) if has_expert else RANKING_COLS
+    if bool((metrics["veto_pending"] != "").any()):
+        ranking_cols = (*ranking_cols, VETO_PENDING_COL)
+    if pictures is not None:
+        ranking_cols = (*ranking_cols, VETO_EVIDENCE_COL)
     if ev.history_counts is None:
         notes.append("整改跟踪：存储中没有更早的运行，无法与上一次检查比较")
     wb = Workbook(write_only=True)
@@ -713,7 +853,8 @@ def write_workbook(
         detail_sheet(wb, title, frame, cols, max_links=max_links)
     _interaction_sheets(wb, labelled, ev, max_rows=max_rows, max_links=max_links, notes=notes)
     problems = tables["problems"]
-    detail_sheet(wb, SHEETS["problems"], problems.assign(group_name=problems["group"].map(label)), PROBLEM_COLS)
+    problem_cols = (*PROBLEM_COLS, *REVIEW_COLS)
+    detail_sheet(wb, SHEETS["problems"], problems.assign(group_name=problems["group"].map(label)), problem_cols)
     _rubric_sheet(wb, rubric)
     tracked = (
         ev.history_counts
@@ -721,6 +862,7 @@ def write_workbook(
         else pd.DataFrame(columns=[*(c.key for c in HISTORY_COLS), "group"])
     )
     detail_sheet(wb, SHEETS["history"], tracked.assign(group_name=tracked["group"].map(label)), HISTORY_COLS)
+    review_sheet(wb, ev)
     security_sheet(wb, risk_rows, max_links=max_links)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
@@ -755,7 +897,7 @@ def _interaction_sheets(
     letter_rows = _fit(
         ev.tables["interaction"],
         SHEETS["interaction"],
-        LETTER_COLS,
+        (*LETTER_COLS, *REVIEW_COLS),
         max_rows=max_rows,
         max_links=max_links,
         notes=notes,
@@ -765,11 +907,20 @@ def _interaction_sheets(
         SHEETS["interaction"],
         ("政务咨询信件办理情况（按网站）", "信件明细"),
         (evaluated, LETTER_SUMMARY_COLS, (evaluated["unanswered_90d"] > 0).fillna(False)),
-        (letter_rows, LETTER_COLS, letter_rows["overdue"].astype(bool) & ~letter_rows["excluded"].astype(bool)),
+        (
+            letter_rows,
+            (*LETTER_COLS, *REVIEW_COLS),
+            letter_rows["overdue"].astype(bool) & ~letter_rows["excluded"].astype(bool),
+        ),
         max_links,
     )
     guide_rows = _fit(
-        ev.tables["services"], SHEETS["services"], GUIDE_COLS, max_rows=max_rows, max_links=max_links, notes=notes
+        ev.tables["services"],
+        SHEETS["services"],
+        (*GUIDE_COLS, *REVIEW_COLS),
+        max_rows=max_rows,
+        max_links=max_links,
+        notes=notes,
     )
     flagged = (evaluated["guides_incomplete"] > 0) | (evaluated["forms_broken"] > 0)
     _summary_and_rows(
@@ -777,7 +928,11 @@ def _interaction_sheets(
         SHEETS["services"],
         ("办事指南情况（按网站）", "办事指南明细"),
         (evaluated, GUIDE_SUMMARY_COLS, flagged.fillna(False)),
-        (guide_rows, GUIDE_COLS, guide_rows["incomplete"].astype(bool) | (guide_rows["forms_broken"] > 0)),
+        (
+            guide_rows,
+            (*GUIDE_COLS, *REVIEW_COLS),
+            guide_rows["incomplete"].astype(bool) | (guide_rows["forms_broken"] > 0),
+        ),
         max_links,
     )
     areas = ev.tables["key_areas"].reindex(columns=["site_id", "area", "status"])

@@ -526,9 +526,21 @@ def _deduction_text(deductions: pd.DataFrame) -> pd.Series:
     return text.groupby(hits["site_id"], sort=False).agg(REASON_SEPARATOR.join).astype("str")
 
 
-def score_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
-    """Add score, deductions, veto_reasons and verdict."""
+def score_sites(metrics: pd.DataFrame, rubric: Rubric, veto_metrics: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add score, deductions, veto_reasons, veto_pending and verdict.
+
+    ``veto_metrics``: the metrics a veto may rest on when they differ from the counted ones (``REVIEW_REQUIRED``:
+    confirmed findings only); a veto the counted metrics reach but these do not is ``veto_pending`` (待复核)."""
     vetoes, deductions = veto_long(metrics, rubric), deductions_long(metrics, rubric)
+    pending = pd.Series("", index=metrics.index, dtype="str")
+    if veto_metrics is not None:
+        confirmed = veto_long(veto_metrics, rubric)
+        waiting = vetoes.merge(
+            confirmed.loc[:, ["site_id", "veto"]], on=["site_id", "veto"], how="left", indicator=True
+        )
+        pending = metrics["site_id"].map(_join_reasons(waiting.loc[waiting["_merge"] == "left_only"]))
+        pending = pending.astype("str").fillna("")
+        vetoes = confirmed
     lost = deductions.groupby("site_id")["points"].sum()
     site = metrics["site_id"]
     evaluated = metrics["evaluation"] == EVALUATED
@@ -543,6 +555,7 @@ def score_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
         deductions=site.map(lost).fillna(0.0).round(1).where(evaluated),
         deduction_detail=site.map(_deduction_text(deductions)).astype("str").fillna(""),
         vetoed=reasons != "",
+        veto_pending=pending.to_numpy(),
     )
 
 
@@ -579,9 +592,14 @@ def rank_sites(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     )
 
 
-def apply_rubric(metrics: pd.DataFrame, rubric: Rubric, expert: pd.Series | None = None) -> pd.DataFrame:
-    """Scores, verdicts, the optional expert merge, then ranks (see :func:`merge_expert`)."""
-    return metrics.pipe(score_sites, rubric).pipe(merge_expert, rubric, expert).pipe(rank_sites, rubric)
+def apply_rubric(
+    metrics: pd.DataFrame,
+    rubric: Rubric,
+    expert: pd.Series | None = None,
+    veto_metrics: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Scores, verdicts, the optional expert merge, then ranks (see :func:`merge_expert`, :func:`score_sites`)."""
+    return metrics.pipe(score_sites, rubric, veto_metrics).pipe(merge_expert, rubric, expert).pipe(rank_sites, rubric)
 
 
 def summarize(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:

@@ -180,6 +180,7 @@ OUTPUT_COLUMNS = (
     "key_areas_missing",
     "key_areas_stale",
     "pages_capped",
+    "veto_pending",
     *SECURITY_COUNT_COLUMNS,
 )
 

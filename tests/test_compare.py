@@ -183,7 +183,7 @@ def test_history_statuses(three_runs: tuple[Path, Path, Path, Any]) -> None:
     _, _, out, result = three_runs
     assert result.data.run.label == "2015-12"
     rows = read_csv(out / "history.csv")
-    assert list(rows[0]) == ["site_id", "kind", "key", "status"]
+    assert list(rows[0]) == ["site_id", "kind", "key", "status", "finding_id", "review", "review_note"]
     x = "http://xunyang.example.gov.cn/"
     mine = {(r["kind"], r["key"]): r["status"] for r in rows if r["site_id"] == "xunyang"}
     assert mine == {

@@ -441,7 +441,8 @@ def test_notice_sentences_from_the_store(scored: Fixture) -> None:
     assert main(args) == 0
     paras = _paragraphs(scored.out / "notice" / "通报（草稿）.docx")
     assert paras[5].endswith("主要表现在：")
-    assert paras[6] == "（一）政民互动回应深入推进。市国土局网站局长信箱2015年共受理来信7封，办结2封，办结率达28%。"
+    # 28% answered: no praise in the heading (praise.answer_rate_pct of notice.toml)
+    assert paras[6] == "（一）政民互动情况。市国土局网站局长信箱2015年共受理来信7封，办结2封，办结率达28%。"
     issues = paras.index("二、存在的问题")
     function = next(p for p in paras[issues:] if p.startswith("（二）"))
     assert function == (

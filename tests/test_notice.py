@@ -53,8 +53,8 @@ def test_seed_scope_excellent_and_opening() -> None:
 
 
 def test_seed_problem_sentence_from_counts() -> None:
-    """Per-site counts → problem list → the seed's named-problems sentence."""
-    config = load_notice_config()
+    """Per-site counts → problem list → the seed's named-problems sentence (the seed's rubric: a month)."""
+    config = load_notice_config().with_stale_windows([(1, "m")])
     specs = [  # site_id, name, blank, stale, broken
         ("yjj", "安康市食品药品监督管理局", 6, 7, 16),
         *(
@@ -181,10 +181,14 @@ def test_notice_docx_from_a_store(tmp_path: Path) -> None:
     assert "从2015年12月1日至2015年12月31日" in paras[2]
     assert paras[3] == "一、评估结果"
     assert paras[4] == (
-        f"本次纳入评估范围的网站共7个，其中{COUNTY}3个，{AGENCY}4个。在日常监测的基础上，通过在线检查和综合考核评比，"
+        f"本次纳入评估范围的网站共6个，其中{COUNTY}3个，{AGENCY}3个。在日常监测的基础上，通过在线检查和综合考核评比，"
         "旬阳县政府网站被评为县区组优秀政府网站；工信局（市）网站被评为政府机构组优秀政府网站。"
     )
-    assert paras[5] == "从此次评估情况看，参评的7个网站中合格2个，合格率29%。主要表现在："
+    # counts over the evaluated sites only; the unevaluated listed apart with their reason
+    assert paras[5] == (
+        "从此次评估情况看，参评的6个网站中合格2个，合格率33%。另有2个网站本次未评估，不计入上述统计："
+        "市盐务局网站（本次未检测），恒口示范区管委会网站（登记表中无首页网址）。主要表现在："
+    )
     assert paras[6] == (
         "（一）信息更新更加及时。空白栏目个数由普查前的平均每网站9个降至0.83个，降低91%，"
         "更新不及时栏目个数由平均每网站10个降至0.83个，减少92%。"

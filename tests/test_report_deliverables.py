@@ -35,7 +35,7 @@ def test_problem_sheet_in_notice_terms(tmp_path: Path) -> None:
     score_run(EvaluationOptions(fx.db, fx.sites), fx.out)
     ws = load_workbook(fx.out / "scores.xlsx")["问题清单"]
     header = ["站点标识", "单位名称", "简称", "分组", "问题类型", "数量", "问题表述（通报用语）"]
-    assert [c.value for c in ws[1]] == header
+    assert [c.value for c in ws[1]] == [*header, "问题编号", "复核", "复核说明"]
     assert ws.freeze_panes == "A2"
     found = list(ws.iter_rows(min_row=2, values_only=True))
     shiquan = [r for r in found if r[0] == "shiquan"]
@@ -51,7 +51,10 @@ def test_problem_sheet_in_notice_terms(tmp_path: Path) -> None:
     assert next(r for r in found if r[0] == "yanwu")[6] == "本次未能检测"
     assert not [r for r in found if r[0] in ("xunyang", "gongxin", "hengkou")]
     problems = read_csv(fx.out / "problems.csv")
-    assert list(problems[0]) == ["site_id", "name", "short_name", "group", "kind", "count", "text"]
+    contract = ["site_id", "name", "short_name", "group", "kind", "count", "text"]
+    assert list(problems[0]) == [*contract, "finding_id", "review", "review_note"]
+    home = next(r for r in problems if r["site_id"] == "ziyang" and r["kind"] == "home_unreachable")
+    assert home["finding_id"].startswith("HU-")  # a site-level finding the inspector can confirm here
 
 
 def test_safe_filename() -> None:

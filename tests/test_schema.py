@@ -61,7 +61,9 @@ def test_postgres_ddl_is_the_same_tables_without_sqlite_syntax() -> None:
 
 def test_keys_and_loader_types() -> None:
     assert "probes" not in TABLE_KEYS  # probe rounds accumulate
-    assert all(key[:2] == ("run_id", "site_id") for key in TABLE_KEYS.values())
+    crawled = {name: key for name, key in TABLE_KEYS.items() if name in ITEM_TABLES}
+    assert all(key[:2] == ("run_id", "site_id") for key in crawled.values())
+    assert TABLE_KEYS["reviews"] == ("finding_id",)  # one decision per finding, across runs
     assert dtypes("pages")["depth"] == "int64"
     assert dtypes("pages")["title"] == "str"
     assert list(dtypes("typos")) == list(TABLE_COLUMNS["typos"])

@@ -1,0 +1,241 @@
+"""整改通知: one rectification notice per site with problems, in the notice's official document format.
+
+``make rectify`` (``python -m scoring rectify``) writes ``OUT/整改通知/<site_id>-<name>.docx`` for every evaluated
+site with at least one finding left after review: the problems (dismissed findings never; with
+``--review-required`` only confirmed ones, else unreviewed ones marked （未经复核）), each with the page, what
+was seen, the rule it breaks (the rubric's own item: 单项否决 or 扣分) and its screenshot when evidence was taken
+(``OUT/evidence/``, see :mod:`scoring.evidence`), a deadline (``DEADLINE=YYYY-MM-DD``, else a highlighted
+placeholder), and a feedback table for the webmaster (问题编号, 问题, 整改情况, 完成时间).
+
+After the site's rerun (``make crawl score SITE=…``) the next document also says, per finding of the previous
+run, 已整改 (gone) or 未整改 (still there), and marks the new ones 新发现 (the 整改跟踪 comparison,
+:mod:`scoring.history`, by finding id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from scoring.evidence import EvidenceSet, read_index
+from scoring.findings import site_finding_id
+from scoring.officialdoc import DocumentProperties, Paragraph, write_official_doc
+from scoring.report import safe_filename
+from scoring.review import CONFIRMED, DISMISSED
+from scoring.vocabulary import EVALUATED
+
+if TYPE_CHECKING:
+    from scoring.evaluation import Evaluation
+    from scoring.rubric import Rubric
+
+RECTIFY_DIR = "整改通知"
+DEADLINE_PLACEHOLDER = "【请补充：整改期限】"
+DATE_PLACEHOLDER = "【请补充：成文日期】"
+#: finding kind → (the problem's name, the rubric metrics it counts toward)
+KIND_RULES = {
+    "home_unavailable": ("首页无法访问", ("home_unavailable", "home_failure_pct")),
+    "home_not_updated": ("首页长期未更新", ("home_not_updated",)),
+    "blank_column": ("空白栏目", ("blank_columns",)),
+    "stale_column": ("栏目更新不及时", ("stale_columns", "stale_key_columns")),
+    "broken_link": ("错误链接", ("broken_links_home", "broken_links_other", "broken_links")),
+    "serious_typo": ("严重错别字", ("serious_typos",)),
+}
+HISTORY_WORDS = {"persisting": "未整改", "recurring": "问题反弹", "new": "新发现", "fixed": "已整改"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a site as the 整改通知 states it."""
+
+    finding_id: str
+    kind: str
+    what: str  # what was seen, in Chinese
+    url: str
+    reviewed: bool  # confirmed by an inspector
+    picture: str  # path relative to OUT ("" without one)
+    history: str  # 未整改 / 新发现 / 问题反弹 ("" without an earlier run)
+
+
+def rule_text(kind: str, rubric: Rubric) -> str:
+    """The rubric's items this kind of problem counts toward, as the notice cites them."""
+    metrics = KIND_RULES[kind][1]
+    parts = [
+        f"单项否决：{item.label}"
+        for item in rubric.veto
+        if item.metric in metrics and item.enabled and not item.placeholder
+    ]
+    parts += [
+        f"扣分项：{d.item}（每{d.unit}扣{d.points:g}分，最多扣{d.cap:g}分）"
+        for d in rubric.deductions
+        if d.metric in metrics
+    ]
+    return f"依据《{rubric.title}》" + ("，" + "；".join(parts) if parts else "") + "。"
+
+
+def site_problems(ev: Evaluation, site_id: str, pictures: EvidenceSet | None) -> list[Problem]:
+    """The site's problems after review, the most serious kinds first."""
+    required = ev.options.review_required
+    history = ev.tables["history"]
+    states = dict(zip(history["finding_id"], history["status"], strict=True)) if len(history) else {}
+    rows: list[tuple[str, str, str, str, str]] = []  # (finding_id, kind, what, url, review)
+
+    def add(frame: pd.DataFrame, kind: str, what: str, url: str) -> None:
+        for r in frame.itertuples(index=False):
+            rows.append((str(r.finding_id), kind, what.format(**r._asdict()), str(getattr(r, url)), str(r.review)))
+
+    mine = {key: ev.tables[key].loc[ev.tables[key]["site_id"] == site_id] for key in ("columns", "links", "typos")}
+    site = ev.scored.loc[ev.scored["site_id"] == site_id].iloc[0]
+    for kind in ("home_unavailable", "home_not_updated"):
+        if bool(site.get(kind)) is True:
+            fid = site_finding_id(site_id, kind)
+            decision = CONFIRMED if fid in ev.review.confirmed else ""
+            what = str(site.get("veto_reasons") or KIND_RULES[kind][0]).split("；")[0]
+            rows.append(
+                (
+                    fid,
+                    kind,
+                    what if kind == "home_unavailable" else KIND_RULES[kind][0],
+                    str(site["home_url"]),
+                    decision,
+                )
+            )
+    columns = mine["columns"]
+    add(columns.loc[columns["status"] == "blank"], "blank_column", "栏目“{column}”无任何信息", "url")
+    add(
+        columns.loc[columns["status"] == "stale"],
+        "stale_column",
+        "栏目“{column}”最新信息发布于{newest_date}，超过规定时间未更新",
+        "url",
+    )
+    links = mine["links"].loc[mine["links"]["broken"].astype(bool)].drop_duplicates("finding_id")
+    add(links, "broken_link", "页面 {source_url} 上的链接“{anchor}”（{url}）无法打开：{reason}", "source_url")
+    typos = mine["typos"].loc[mine["typos"]["severity"] == "serious"].drop_duplicates("finding_id")
+    add(typos, "serious_typo", "“{wrong}”应为“{right}”：{context}", "url")
+    order = {kind: i for i, kind in enumerate(KIND_RULES)}
+    problems = [
+        Problem(
+            finding_id=fid,
+            kind=kind,
+            what=what,
+            url=url,
+            reviewed=review == CONFIRMED,
+            picture=pictures.path_of(fid) if pictures else "",
+            history=HISTORY_WORDS.get(states.get(fid, ""), ""),
+        )
+        for fid, kind, what, url, review in rows
+        if review != DISMISSED and (review == CONFIRMED or not required)
+    ]
+    return sorted(problems, key=lambda p: (order[p.kind], p.finding_id))
+
+
+def fixed_since(ev: Evaluation, site_id: str) -> list[tuple[str, str]]:
+    """(kind label, key) of the site's problems of the previous run that are gone (已整改)."""
+    history = ev.tables["history"]
+    if history.empty:
+        return []
+    gone = history.loc[(history["site_id"] == site_id) & (history["status"] == "fixed")]
+    labels = {
+        "blank_column": "空白栏目",
+        "stale_column": "栏目更新不及时",
+        "broken_link": "错误链接",
+        "serious_typo": "严重错别字",
+        "home_unavailable": "首页无法访问",
+    }
+    return [(labels.get(str(k), str(k)), str(key)) for k, key in zip(gone["kind"], gone["key"], strict=True)]
+
+
+def site_paragraphs(
+    ev: Evaluation,
+    site: pd.Series,
+    problems: Sequence[Problem],
+    out: Path,
+    *,
+    deadline: date | None,
+    office: str,
+) -> list[Paragraph]:
+    name = str(site["name"])
+    due = f"{deadline.year}年{deadline.month}月{deadline.day}日" if deadline else DEADLINE_PLACEHOLDER
+    paragraphs = [
+        Paragraph(f"关于{name}网站存在问题的整改通知", "title"),
+        Paragraph(f"{name}：", "salutation"),
+        Paragraph(
+            f"经检查（检查日期：{ev.as_of.year}年{ev.as_of.month}月{ev.as_of.day}日），你单位网站"
+            f"（{site['home_url']}）存在以下{len(problems)}个问题。请对照问题逐项整改，于{due}前完成，"
+            "并填写所附整改情况反馈表报送我办。"
+        ),
+        Paragraph("一、存在的问题", "heading"),
+    ]
+    for i, problem in enumerate(problems, start=1):
+        marks = [m for m in (problem.history, "" if problem.reviewed else "未经复核") if m]
+        tail = f"（{'，'.join(marks)}）" if marks else ""
+        paragraphs.append(Paragraph(f"（{_ordinal(i)}）{KIND_RULES[problem.kind][0]}。{problem.what}{tail}"))
+        paragraphs.append(
+            Paragraph(f"问题编号：{problem.finding_id}；网址：{problem.url}。{rule_text(problem.kind, ev.rubric)}")
+        )
+        if problem.picture and (out / problem.picture).is_file():
+            paragraphs.append(
+                Paragraph(
+                    f"图{i}　{KIND_RULES[problem.kind][0]}（{problem.finding_id}）",
+                    "figure",
+                    image=str(out / problem.picture),
+                )
+            )
+    fixed = fixed_since(ev, str(site["site_id"]))
+    if fixed:
+        paragraphs.append(Paragraph("二、已整改的问题", "heading"))
+        paragraphs += [Paragraph(f"{label}：{key}（已整改）") for label, key in fixed]
+    paragraphs.append(Paragraph(("三" if fixed else "二") + "、整改要求", "heading"))
+    paragraphs.append(
+        Paragraph(
+            f"请于{due}前完成整改。整改完成后，我办将对你单位网站重新检查；逾期未整改或问题反弹的，"
+            "将在下次通报中予以通报。"
+        )
+    )
+    header = ("序号", "问题编号", "问题", "整改情况", "完成时间")
+    filled = [(str(i), p.finding_id, KIND_RULES[p.kind][0], "", "") for i, p in enumerate(problems, start=1)]
+    rows = (header, *filled)
+    paragraphs.append(Paragraph("附：整改情况反馈表", "table", rows=rows))
+    paragraphs += [Paragraph(office, "signature"), Paragraph(DATE_PLACEHOLDER, "date")]
+    return paragraphs
+
+
+def _ordinal(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+
+
+def write_rectifications(
+    ev: Evaluation, out: str | Path, *, deadline: date | None = None, office: str | None = None
+) -> list[Path]:
+    """OUT/整改通知/<site_id>-<name>.docx for every evaluated site with problems; the pictures already taken in
+    OUT/evidence (``make score EVIDENCE=1``) are embedded."""
+    folder = Path(out)
+    known = read_index(folder / "evidence")
+    pictures = EvidenceSet(known, {}) if known else None
+    issuer = office or ev.config.office
+    written = []
+    for site in ev.scored.loc[ev.scored["evaluation"] == EVALUATED].itertuples(index=False):
+        row = pd.Series(site._asdict())
+        problems = site_problems(ev, str(row["site_id"]), pictures)
+        if not problems:
+            continue
+        paragraphs = site_paragraphs(ev, row, problems, folder, deadline=deadline, office=issuer)
+        props = DocumentProperties(
+            office=issuer,
+            title=paragraphs[0].text,
+            subject=f"政府网站检查整改通知（运行 {ev.run.label}）",
+            keywords="政府网站；整改通知",
+            category="整改通知",
+        )
+        path = (folder / RECTIFY_DIR / safe_filename(str(row["site_id"]), str(row["name"]))).with_suffix(".docx")
+        written.append(write_official_doc(paragraphs, path, props))
+    return written
