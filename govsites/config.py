@@ -108,6 +108,12 @@ class GovsitesConfig:
     stable_caps: bool = setting(
         True, "caps choose the pages they let through by depth then URL, not by arrival (same findings every crawl)"
     )
+    security_enabled: bool = setting(
+        True, "content-security checks: personal data, dark and hijacked links (docs/security.md)"
+    )
+    security_attachments: int = setting(200, "attachments per site downloaded and read for personal data")
+    security_targets: int = setting(300, "external link targets per site fetched and classified (each URL once)")
+    security_max_bytes: int = setting(20 * 1024 * 1024, "bytes of one attachment or target page at most")
     render_own_loop: bool = setting(False, "run Playwright on an asyncio loop of its own (docs/benchmarks.md)")
     chromium: str = setting("", "the browser binary; empty: Debian's chromium on PATH")
     progress_interval: float = setting(10.0, "seconds between progress lines; 0: none")

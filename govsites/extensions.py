@@ -124,6 +124,10 @@ class HeadersOnly:
     def headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
         if request.meta.get("headers_only"):
             raise StopDownload(fail=False)
+        if 0 <= request.meta.get("body_cap", -1) < body_length:
+            # Declared larger than the reader's cap (an attachment of the security checks): the status is judged,
+            # the body is not read (the callback sees the declared length in Content-Length).
+            raise StopDownload(fail=False)
         if request.meta.get("role") in ("page", "home", "check_page") and not request.meta.get("playwright"):
             content_type = (headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
             if content_type and not DOCUMENT_TYPES.match(content_type):

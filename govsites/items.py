@@ -26,11 +26,12 @@ class PageItem:
     encoding: str = ""
     fetched_at: str = ""
     elapsed_ms: int = 0  # download time (rendering included for pages rendered by the browser)
-    text: str = ""  # visible text, used by the typo pipeline; not stored
+    text: str = field(default="", repr=False)  # visible text (typo and security pipelines); not stored, not logged
     typos: list[TypoItem] = field(default_factory=list)  # filled by the typo pipeline
     refs: list[LinkRefItem] = field(default_factory=list)  # the page's link occurrences (link_refs rows)
     entries: list[ListEntryItem] = field(default_factory=list)  # list items read on it (list_items rows)
     checks: list[LinkCheckItem] = field(default_factory=list)  # the page's own verdict (link_checks row)
+    risks: list[RiskItem] = field(default_factory=list)  # content-security findings (filled by SecurityPipeline)
 
 
 @dataclass
@@ -160,4 +161,60 @@ class SiteDoneItem:
     error: str = ""  # run_sites.error: why a site was not read
 
 
-ALL_ITEMS = (PageItem, ColumnItem, ListEntryItem, LinkRefItem, LinkCheckItem, TypoItem, ProbeItem)
+@dataclass
+class RiskItem:
+    """One content-security finding (risks.csv): personal data, dark / hijacked / closed-site links, wrong
+    expressions, unreadable attachments. ``evidence`` never holds a personal number in full."""
+
+    TABLE: ClassVar[str] = "risks"
+    site_id: str
+    kind: str
+    url: str  # the page or attachment where it was found
+    source_url: str  # the page linking the attachment ("" for a page)
+    target: str  # the link target for link kinds
+    evidence: str
+    severity: str  # veto | serious | notice
+
+
+@dataclass
+class HomeSnapshotItem:
+    """What tampering is judged on: the home page's script / frame hosts and spam terms of one run."""
+
+    TABLE: ClassVar[str] = "home_snapshots"
+    site_id: str
+    url: str
+    source_hosts: str  # hosts joined by "|"
+    terms: str  # category:term joined by "|"
+
+
+@dataclass
+class ContentItem:
+    """Content fetched only for the security checks (not stored itself): the home page (raw or rendered), an
+    attachment, an external link's target page. :class:`govsites.security.pipeline.SecurityPipeline` reads it
+    and fills ``risks`` (and ``snapshot`` for the home page); the store writes those."""
+
+    TABLE: ClassVar[str] = ""
+    site_id: str
+    role: str  # home | home_rendered | attachment | target
+    url: str
+    source_url: str = ""  # the linking page (attachments)
+    final_url: str = ""
+    # Never in a repr (Scrapy logs items' reprs): a page or attachment may hold personal numbers in full.
+    html: str = field(default="", repr=False)  # pages (home, target)
+    body: bytes = field(default=b"", repr=False)  # attachments
+    reason: str = ""  # why the content could not be fetched ("" when it was)
+    risks: list[RiskItem] = field(default_factory=list)
+    snapshot: list[HomeSnapshotItem] = field(default_factory=list)
+
+
+ALL_ITEMS = (
+    PageItem,
+    ColumnItem,
+    ListEntryItem,
+    LinkRefItem,
+    LinkCheckItem,
+    TypoItem,
+    ProbeItem,
+    RiskItem,
+    HomeSnapshotItem,
+)

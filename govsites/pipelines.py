@@ -11,7 +11,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 
 from govsites.config import GovsitesConfig
-from govsites.items import PageItem, SiteDoneItem, TypoItem
+from govsites.items import ContentItem, PageItem, SiteDoneItem, TypoItem
 from govsites.lifecycle import RunContext, RunStrategy, SeenLines, run_opened
 from govsites.registry import load_sites
 from govsites.schema import TABLE_COLUMNS
@@ -137,11 +137,15 @@ class StorePipeline:
                 )
                 self._count("govsites/store/sites_done")
             return item
-        self._add_item(item)
+        if isinstance(item, ContentItem):  # fetched for the security checks: only its findings are stored
+            for child in (*item.risks, *item.snapshot):
+                self._add_item(child)
+        else:
+            self._add_item(item)
         if isinstance(item, PageItem):
             strategy.add_page(item.site_id)
             buffer = self.buffer
-            for children in (item.checks, item.typos, item.refs, item.entries):  # _add_item, inlined: hot
+            for children in (item.checks, item.typos, item.refs, item.entries, item.risks):  # _add_item, inlined: hot
                 for child in children:
                     table = child.TABLE
                     buffer[table].append(_ROW_OF[table](child))

@@ -25,6 +25,8 @@ GROUPS = {"county": "县区组", "agency": "政府机构组"}
 GROUP_CODES = {**{label: code for code, label in GROUPS.items()}, **{code: code for code in GROUPS}}
 CATEGORIES = ("news", "notice", "policy", "personnel", "plan", "disclosure", "guide", "interaction", "other")
 RENDER_MODES = ("", "auto", "html", "js")
+#: the optional last column ``status``: active (the default) or closed (关停: links to it are findings)
+SITE_STATUSES = ("active", "closed")
 SITE_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 
 
@@ -89,6 +91,7 @@ class Registry:
     path: str
     sites: list[Site]
     skipped: list[Site] = field(default_factory=list)  # rows without a home_url
+    closed: list[Site] = field(default_factory=list)  # rows with status closed: not crawled, not scored
 
     def select(self, site_ids: Iterable[str] = (), counties: Iterable[str] = ()) -> list[Site]:
         """Sites matching any given id or county; all sites when neither is given."""
@@ -166,7 +169,8 @@ def load_sites(path: Path | str) -> Registry:
     sites: list[Site] = []
     skipped: list[Site] = []
     seen: dict[str, int] = {}
-    for line, row in _rows(path, SITE_FIELDS, (SCOPE_FIELD,)):
+    closed: list[Site] = []
+    for line, row in _rows(path, SITE_FIELDS, (SCOPE_FIELD, "status")):
         sid = row["site_id"]
         if not SITE_ID_RE.match(sid):
             raise RegistryError(
@@ -194,6 +198,11 @@ def load_sites(path: Path | str) -> Registry:
             raise RegistryError(path, line, "county", "所属县区为空（市直部门填“市直”）/ empty county")
         scope = parse_scope(row.get(SCOPE_FIELD, ""))
         site = Site(sid, row["name"], row["group"], row["county"], row["home_url"], line, scope)
+        if site_closed(path, line, row.get("status", "")):
+            if row["home_url"]:
+                check_url(path, line, "home_url", row["home_url"])
+                closed.append(site)
+            continue
         if not row["home_url"]:
             skipped.append(site)
             continue
@@ -201,13 +210,22 @@ def load_sites(path: Path | str) -> Registry:
         for prefix in scope:
             check_url(path, line, SCOPE_FIELD, prefix)
         sites.append(site)
-    return Registry(str(path), with_reach(sites), skipped)
+    return Registry(str(path), with_reach(sites), skipped, closed)
 
 
 def with_reach(sites: list[Site]) -> list[Site]:
     """The sites with their :attr:`Site.reach`: consolidated sites sharing a host each keep their own folder."""
     reach = nested_scopes((s.site_id, s.home_url, s.scope) for s in sites)
     return [replace(s, reach=reach[s.site_id]) for s in sites]
+
+
+def site_closed(path: Path, line: int, status: str) -> bool:
+    """Whether a registry row's ``status`` says the site is closed; an unknown status is an error."""
+    if status not in ("", *SITE_STATUSES):
+        raise RegistryError(
+            path, line, "status", f"状态应为 active（在用）或 closed（已关停）/ unknown status: {status!r}"
+        )
+    return status == "closed"
 
 
 def load_columns(path: Path | str, registry: Registry) -> dict[str, list[PinnedColumn]]:

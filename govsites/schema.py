@@ -285,6 +285,28 @@ TABLES: tuple[Table, ...] = (
         key=_run_key("url"),
         per_site=True,
     ),
+    # Content security (docs/security.md): findings, and the home page's hosts and terms for tampering.
+    Table(
+        "risks",
+        (
+            RUN_ID,
+            SITE_ID,
+            Column("kind"),
+            Column("url"),
+            Column("source_url"),
+            Column("target"),
+            Column("evidence"),
+            Column("severity"),
+        ),
+        key=_run_key("kind", "url", "target", "evidence"),
+        per_site=True,
+    ),
+    Table(
+        "home_snapshots",
+        (RUN_ID, SITE_ID, Column("url"), Column("source_hosts"), Column("terms")),
+        key=_run_key(),
+        per_site=True,
+    ),
     # The inspector's decisions on findings (scoring.review): one per finding, the newest wins; run_id is the
     # run that was scored when the decision was read.
     Table(

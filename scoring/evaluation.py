@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from govsites.store import Run, Store
-from scoring import findings, history, metrics, review
+from scoring import findings, history, metrics, review, security
 from scoring.baseline import baseline_from_metrics, is_baseline_csv, read_baseline_csv, reductions
 from scoring.expert import read_expert
 from scoring.load import RunData, ScoringError, load_run
@@ -285,6 +285,7 @@ def output_tables(
             ).items()
         },
     }
+    tables["risks"] = security.risks_table(data)  # content security (docs/security.md)
     if before_after is not None:
         tables["reductions"] = before_after
     return tables

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from govsites.registry import CATEGORIES
-from scoring import interaction
+from scoring import interaction, security
 from scoring.vocabulary import (
     COLUMNS_COLUMNS,
     COUNT_COLUMNS,
@@ -244,6 +244,7 @@ def site_metrics(data: RunData, rubric: Rubric) -> pd.DataFrame:
         interaction.key_area_counts(
             interaction.key_areas_long(columns, data["list_items"], evaluated, rubric, data.as_of)
         ),
+        security.risk_counts(data["risks"]),
     ]
     joined = data.sites.set_index("site_id")
     for part in parts:

@@ -81,6 +81,36 @@ def recurring_sentence(sites: Sequence[tuple[str, int]]) -> str:
     return "、".join(parts) + "已整改的问题再次出现，整改不彻底、问题反弹" if parts else ""
 
 
+#: how the notice names each content-security finding kind (risks.csv), with its measure word, in this order
+SECURITY_PHRASES = (
+    ("privacy_id_number", "泄露公民身份证号码", "处"),
+    ("privacy_bank_card", "泄露银行卡号", "处"),
+    ("privacy_mobile", "泄露个人手机号码", "处"),
+    ("hidden_link", "存在赌博、色情等暗链", "个"),
+    ("bad_external_link", "链接到赌博、色情或已被抢注的不良网站", "处"),
+    ("closed_site_link", "链接到已关停网站", "处"),
+    ("wrong_expression", "存在严重表述错误", "处"),
+    ("tampering", "首页疑似被篡改", "处"),
+)
+
+
+def security_sentence(risks: pd.DataFrame, shorts: pd.Series) -> str:
+    """安全县政府网站泄露公民身份证号码9处，存在赌博、色情等暗链11个；第二县政府网站链接到已关停网站1处
+    ("" without findings; unreadable attachments are for the analyst, not the notice)."""
+    counts = risks.groupby(["site_id", "kind"]).size()
+    clauses = []
+    for site_id in dict.fromkeys(risks["site_id"]):
+        parts = [
+            f"{phrase}{int(counts[(site_id, kind)])}{unit}"
+            for kind, phrase, unit in SECURITY_PHRASES
+            if (site_id, kind) in counts.index
+        ]
+        if parts:
+            name = str(shorts.get(site_id, site_id))
+            clauses.append(f"{name}{site_suffix([name])}" + "，".join(parts))
+    return "；".join(clauses)
+
+
 def ordinal(n: int) -> str:
     """1 → （一）: the numbering of the notice's paragraphs."""
     return f"（{'一二三四五六七八九十'[n - 1]}）"
@@ -383,6 +413,10 @@ def notice_paragraphs(
     if recurring:
         issues += 1
         out.append(Paragraph(f"{ordinal(issues)}个别部门重视不够、整改走过场。{recurring}。"))
+    security = security_sentence(ev.tables["risks"], shorts)
+    if security:
+        issues += 1
+        out.append(Paragraph(f"{ordinal(issues)}个别网站存在内容安全隐患。{security}。"))
     out.append(Paragraph("三、工作要求", "heading"))
     out += [Paragraph(text) for text in read_requirements(config.requirements)]
     out.append(Paragraph(office or config.office, "signature"))

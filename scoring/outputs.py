@@ -28,6 +28,7 @@ OUTPUT_FILES = {
     "key_areas": "key_areas.csv",
     "problems": "problems.csv",
     "history": "history.csv",
+    "risks": "risks.csv",
     "reductions": "reductions.csv",
     "workbook": "scores.xlsx",
 }

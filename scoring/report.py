@@ -64,6 +64,8 @@ from scoring.vocabulary import (
     KIND_LABELS,
     LINK_STATUS,
     NOT_EVALUATED,
+    RISK_KIND,
+    RISK_SEVERITY,
     SEVERITY,
     TYPO_KIND,
     VETOED_SCORE,
@@ -105,6 +107,7 @@ SHEETS = {
     "rubric": "评分规则",
     "history": "整改跟踪",
     "review": REVIEW_LOG_SHEET,
+    "security": "内容安全",
 }
 #: The per-site rectification workbook (整改/<site_id>-<name>.xlsx).
 SITE_SHEETS = {"summary": "问题汇总", "columns": "栏目问题", "links": "不可用链接", "typos": "错别字"}
@@ -161,6 +164,17 @@ EXPERT_RANKING_COLS = (
     Col("final_score", "综合得分", 9, FMT_SCORE),
 )
 _STALE_COLS = tuple(Col(f"stale_{c}", f"更新不及时（{label}）", 12, FMT_INT) for c, label in CATEGORY_LABELS.items())
+#: 指标明细's content-security counts (risks.csv per site; the 内容安全 sheet lists each finding)
+SECURITY_METRIC_COLS = (
+    Col("privacy_leaks", "泄露个人信息", 10, FMT_INT),
+    Col("hidden_links", "暗链", 8, FMT_INT),
+    Col("bad_external_links", "链接不良网站", 10, FMT_INT),
+    Col("closed_site_links", "链接已关停网站", 10, FMT_INT),
+    Col("wrong_expressions", "严重表述错误", 10, FMT_INT),
+    Col("tampering", "疑似篡改", 8, FMT_INT),
+    Col("unreadable_attachments", "无法读取的附件", 10, FMT_INT),
+    Col("security_veto", "内容安全否决项", 10, FMT_INT),
+)
 METRIC_COLS = (
     Col("site_id", "站点标识", 14),
     Col("name", "单位名称", 30),
@@ -187,6 +201,7 @@ METRIC_COLS = (
     Col("excellent", "优秀网站", 9, labels=YES_NO),
     Col("pages", "抓取页面数", 10, FMT_INT),
     Col("pages_capped", "受抓取上限限制未读页面数", 12, FMT_INT),
+    *SECURITY_METRIC_COLS,
     Col("evaluation", "评估状态", 10, labels=EVALUATION),
     Col("home_url", "首页网址", 36, link=True),
     Col("crawl_status", "抓取状态", 10),
@@ -917,6 +932,9 @@ def write_workbook(
         notes += pictures.notes()
         shown = (EVIDENCE_COL,)
     links = _reported_links(tables["links"], notes)
+    risk_rows = _fit(
+        tables["risks"], SHEETS["security"], RISK_COLS, max_rows=max_rows, max_links=max_links, notes=notes
+    )
     details = [
         (
             SHEETS[key],
@@ -967,9 +985,30 @@ def write_workbook(
         max_links,
     )
     review_sheet(wb, ev)
+    security_sheet(wb, risk_rows, max_links=max_links)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+#: 内容安全: one row per content-security finding (risks.csv), the veto ones filled.
+RISK_COLS = (
+    Col("site_id", "站点标识", 14),
+    Col("name", "单位名称", 26),
+    Col("kind", "问题类型", 22, labels=RISK_KIND),
+    Col("severity", "严重程度", 10, labels=RISK_SEVERITY),
+    Col("evidence", "证据（号码已遮蔽）", 60, wrap=True),
+    Col("url", "发现位置（页面或附件）", 40, link=True),
+    Col("source_url", "链接该附件的页面", 40, link=True),
+    Col("target", "链接目标", 40, link=True),
+)
+
+
+def security_sheet(wb: Workbook, risks: pd.DataFrame, *, max_links: int) -> None:
+    """内容安全: every finding of risks.csv (personal data, dark / hijacked / closed-site links, wrong expressions,
+    tampering, unreadable attachments; rows as ``_fit`` left them) with its evidence and clickable locations;
+    veto findings filled."""
+    detail_sheet(wb, SHEETS["security"], risks, RISK_COLS, fill_rows=risks["severity"] == "veto", max_links=max_links)
 
 
 def _interaction_sheets(

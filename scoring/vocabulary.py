@@ -41,6 +41,45 @@ KEY_AREA_COUNTS = ("key_areas_missing", "key_areas_stale")
 INTERACTION_COUNT_COLUMNS = (*LETTER_COUNTS, *GUIDE_COUNTS, *KEY_AREA_COUNTS)
 INTERACTION_FLAG_COLUMNS = ("no_consultation_channel", "no_services")
 INTERACTION_VALUE_COLUMNS = ("answer_rate_12m", "reply_days_median", "reply_days_max")
+
+# -- content security (issue 16; docs/security.md) ------------------------------------------------------------
+#: metrics.csv counts of risks.csv rows per site (``security_veto``: the veto-severity ones, for the rubric)
+SECURITY_COUNT_COLUMNS = (
+    "privacy_leaks",
+    "hidden_links",
+    "bad_external_links",
+    "closed_site_links",
+    "wrong_expressions",
+    "tampering",
+    "unreadable_attachments",
+    "security_veto",
+)
+#: the risks.csv ``kind`` codes counted in each metric
+SECURITY_KIND_METRIC = {
+    "privacy_id_number": "privacy_leaks",
+    "privacy_mobile": "privacy_leaks",
+    "privacy_bank_card": "privacy_leaks",
+    "hidden_link": "hidden_links",
+    "bad_external_link": "bad_external_links",
+    "closed_site_link": "closed_site_links",
+    "wrong_expression": "wrong_expressions",
+    "tampering": "tampering",
+    "unreadable_attachment": "unreadable_attachments",
+}
+RISKS_COLUMNS = ("site_id", "kind", "url", "source_url", "target", "evidence", "severity", "name")
+RISK_KIND = {
+    "privacy_id_number": "泄露身份证号码",
+    "privacy_mobile": "泄露手机号码",
+    "privacy_bank_card": "泄露银行卡号",
+    "hidden_link": "暗链",
+    "bad_external_link": "外部链接被劫持或指向不良网站",
+    "closed_site_link": "链接到已关停网站",
+    "wrong_expression": "严重表述错误",
+    "tampering": "网页疑似被篡改",
+    "unreadable_attachment": "附件无法读取",
+}
+RISK_SEVERITY = {"veto": "单项否决", "serious": "严重", "notice": "提示"}
+
 COUNT_COLUMNS = (
     "home_probes",
     "home_failures",
@@ -60,6 +99,7 @@ COUNT_COLUMNS = (
     "typos",
     "general_typos",
     *INTERACTION_COUNT_COLUMNS,
+    *SECURITY_COUNT_COLUMNS,
 )
 FLAG_COLUMNS = (
     "home_available",
@@ -146,6 +186,7 @@ OUTPUT_COLUMNS = (
     "key_areas_stale",
     "pages_capped",
     "veto_pending",
+    *SECURITY_COUNT_COLUMNS,
 )
 
 # -- the detail CSVs ------------------------------------------------------------------------------------

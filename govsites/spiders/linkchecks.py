@@ -132,7 +132,8 @@ class LinkCheckSpider(RegisteredSitesSpider):
         else:
             yield asked
 
-    def _share_verdict(self, verdict: LinkCheckItem, shared: bool) -> Iterator[Any]:
+    def share_verdict(self, verdict: LinkCheckItem, shared: bool) -> Iterator[Any]:
+        """Copies of a shared check's verdict for the sites that waited for it (and their accounting)."""
         for site_id in self.shared_checks.answer(verdict) if shared else []:
             yield replace(verdict, site_id=site_id)
             yield from site_finished(self.states[site_id])
@@ -148,11 +149,11 @@ class LinkCheckSpider(RegisteredSitesSpider):
         title, text = title_and_text(html) if html else ("", "")
         verdict = judge(state, response, html, title, text)
         yield verdict
-        yield from self._share_verdict(verdict, shared)
+        yield from self.share_verdict(verdict, shared)
 
     @finishes_request
     def check_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         verdict = failure_verdict(request.meta["site_id"], request, failure)
         yield verdict
-        yield from self._share_verdict(verdict, bool(request.cb_kwargs.get("shared")))
+        yield from self.share_verdict(verdict, bool(request.cb_kwargs.get("shared")))

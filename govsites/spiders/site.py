@@ -37,8 +37,9 @@ from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, Li
 from govsites.linkcheck.classify import page_fingerprint
 from govsites.sitestate import GuideDetail, LetterDetail, SiteState
 from govsites.spiders import columns
+from govsites.spiders.contentsecurity import ContentSecuritySpider
 from govsites.spiders.letters import incomplete, letter_item, merge_letter
-from govsites.spiders.linkchecks import LinkCheckSpider, failure_verdict, unfetchable
+from govsites.spiders.linkchecks import failure_verdict, unfetchable
 from govsites.spiders.pagelinks import canonical, list_pages, listed_urls, script_links
 from govsites.spiders.requests import PRIORITY_COLUMN, PRIORITY_HOME, PRIORITY_PAGE, render_meta
 from govsites.spiders.responses import decode_response, is_rendered, origin_url
@@ -48,7 +49,7 @@ from govsites.store import now_iso
 logger = logging.getLogger(__name__)
 
 
-class SiteSpider(LinkCheckSpider):
+class SiteSpider(ContentSecuritySpider):
     """Crawl registered government sites: columns and their newest dates, link health, page text."""
 
     name = "govsites"
@@ -168,6 +169,8 @@ class SiteSpider(LinkCheckSpider):
                     priority=PRIORITY_HOME,
                 )
         html, encoding = decode_response(response)
+        if role == "home" and html:
+            yield from self.home_content(state, response, html)
         page = Page(html, response.url, self.today)
         title, text = (page.title, page.text) if html else ("", "")
         verdict = judge(state, response, html, title, text)
@@ -261,6 +264,7 @@ class SiteSpider(LinkCheckSpider):
             checks=checks,
             elapsed_ms=int(1000 * float(response.meta.get("download_latency") or 0)),
         )
+        yield from self.security_requests(state, links, response.url)
         yield from self._follow(state, links, depth + 1, listed, pagination)
 
     def notfound_done(self, response: Response) -> Iterator[LinkCheckItem]:
