@@ -98,6 +98,8 @@ class GovsitesConfig:
     robotstxt_obey: bool = setting(False, "obey robots.txt (off: an evaluation checks what visitors can reach)")
     # -- components -------------------------------------------------------------------------------------
     typos_enabled: bool = setting(True, "the typo pipeline")
+    sitechecks_enabled: bool = setting(True, "site-wide checks of the 2019 indicators (docs/sitechecks.md)")
+    sitechecks_article_pages: int = setting(20, "article pages per site read for the page_tags check")
     render_enabled: bool = setting(True, "render JavaScript-filled lists in Chromium (scrapy-playwright)")
     render_own_loop: bool = setting(False, "run Playwright on an asyncio loop of its own (docs/benchmarks.md)")
     chromium: str = setting("", "the browser binary; empty: Debian's chromium on PATH")

@@ -31,6 +31,8 @@ class PageItem:
     refs: list[LinkRefItem] = field(default_factory=list)  # the page's link occurrences (link_refs rows)
     entries: list[ListEntryItem] = field(default_factory=list)  # list items read on it (list_items rows)
     checks: list[LinkCheckItem] = field(default_factory=list)  # the page's own verdict (link_checks row)
+    html: str = ""  # the decoded page, read by the site checks pipeline; not stored
+    site_checks: list[SiteCheckItem] = field(default_factory=list)  # home-page checks (site_checks rows)
 
 
 @dataclass
@@ -156,6 +158,18 @@ class SiteDoneItem:
     site_id: str
     pages: int
     pages_capped: int = 0  # pages a crawl cap refused (govsites.caps): the site was evaluated on fewer
+    site_checks: list[SiteCheckItem] = field(default_factory=list)  # checks over all pages (page_tags)
+
+
+@dataclass
+class SiteCheckItem:
+    """One site-wide check of the 2019 indicators (:mod:`govsites.sitechecks`): ``site_checks.csv`` rows."""
+
+    TABLE: ClassVar[str] = "site_checks"
+    site_id: str
+    check_name: str  # site_checks.csv ``check`` (CHECK is an SQL word)
+    status: str  # ok | missing | wrong | not_applicable | error
+    detail: str  # what was seen, in Chinese
 
 
 ALL_ITEMS = (PageItem, ColumnItem, ListEntryItem, LinkRefItem, LinkCheckItem, TypoItem, ProbeItem)

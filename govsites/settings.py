@@ -70,6 +70,7 @@ SPIDER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "govsites.pipelines.TypoPipeline": 300,
+    "govsites.pipelines.SiteChecksPipeline": 400,
     "govsites.pipelines.StorePipeline": 800,
 }
 EXTENSIONS = {

@@ -247,6 +247,7 @@ class SiteSpider(LinkCheckSpider):
             refs=refs,
             entries=stored,
             checks=checks,
+            html=html,
             elapsed_ms=int(1000 * float(response.meta.get("download_latency") or 0)),
         )
         yield from self._follow(state, links, depth + 1, listed, pagination)
