@@ -28,6 +28,9 @@ OUTPUT_FILES = {
     "problems": "problems.csv",
     "history": "history.csv",
     "reductions": "reductions.csv",
+    "site_checks": "site_checks.csv",
+    "warnings": "warnings.csv",
+    "maintenance": "maintenance.csv",
     "workbook": "scores.xlsx",
 }
 SITE_DIR = "整改"
