@@ -11,11 +11,12 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 
 from govsites.config import GovsitesConfig
-from govsites.items import PageItem, SiteCheckItem, SiteDoneItem, TypoItem
+from govsites.items import PageItem, ProbeItem, SiteCheckItem, SiteDoneItem, TypoItem
 from govsites.lifecycle import RunContext, RunStrategy, SeenLines, run_opened
 from govsites.registry import Registry, load_site_codes, load_sites
 from govsites.schema import TABLE_COLUMNS
 from govsites.sitechecks.identifiers import HOME_CHECKS, home_checks, page_tags
+from govsites.sitechecks.maintenance import MaintenanceCalendar, load_maintenance
 from govsites.sitechecks.markup import SitePage
 from govsites.store import Store, open_store
 
@@ -103,9 +104,16 @@ class SiteChecksPipeline:
     """
 
     def __init__(
-        self, codes: dict[str, str], groups: dict[str, str], parents: dict[str, str], article_pages: int, stats: Any
+        self,
+        codes: dict[str, str],
+        groups: dict[str, str],
+        parents: dict[str, str],
+        article_pages: int,
+        stats: Any,
+        calendar: MaintenanceCalendar | None = None,
     ) -> None:
         self.codes, self.groups, self.parents = codes, groups, parents
+        self.calendar = calendar or MaintenanceCalendar("")
         self.article_pages = article_pages
         self.stats = stats
         self.articles: dict[str, list[SitePage]] = defaultdict(list)
@@ -123,6 +131,7 @@ class SiteChecksPipeline:
             parent_domains(registry),
             max(0, config.sitechecks_article_pages),
             crawler.stats,
+            load_maintenance(config.maintenance, [s.site_id for s in (*registry.sites, *registry.skipped)]),
         )
 
     def _count(self, key: str, count: int = 1) -> None:
@@ -141,6 +150,17 @@ class SiteChecksPipeline:
                 self._count("home_unchecked")
             self.home_checked.discard(site_id)
             self._count("checks", len(item.site_checks))
+            return item
+        if isinstance(item, ProbeItem):
+            window = self.calendar.approved_window_at(item.site_id, item.probed_at)
+            if window is not None:  # stored as measured; scoring leaves it out of availability
+                logger.info(
+                    "站点 %s 的首页探测处于已批准的维护时段（%s 第 %d 行），不计入可访问性",
+                    item.site_id,
+                    self.calendar.path,
+                    window.line,
+                )
+                self._count("probes_in_maintenance")
             return item
         if not isinstance(item, PageItem) or not item.html or item.kind == "error":
             return item
