@@ -85,6 +85,11 @@ class TypoPipeline:
         return item
 
 
+def _head_end(html: str) -> int:
+    end = html.lower().find("</head>")
+    return len(html) if end < 0 else end + len("</head>")
+
+
 def parent_domains(registry: Registry) -> dict[str, str]:
     """The government domain each department's site should sit under (the 2017 指引): the host of the portal
     (group ``county``) of the same county in the registry, without ``www.``; departments of a county without a
@@ -140,15 +145,14 @@ class SiteChecksPipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, SiteDoneItem):
-            site_id = item.site_id
-            result = page_tags(self.articles.pop(site_id, []))
+            site_id = item.site_id  # a site may be done more than once (probes end after its pages): same rows
+            result = page_tags(self.articles.get(site_id, []))
             item.site_checks = [SiteCheckItem(site_id, result.check, result.status, result.detail)]
             if site_id not in self.home_checked:  # the home page never came: nothing on it could be checked
                 item.site_checks += [
                     SiteCheckItem(site_id, check, "error", "首页无法访问，未能检查") for check in HOME_CHECKS
                 ]
                 self._count("home_unchecked")
-            self.home_checked.discard(site_id)
             self._count("checks", len(item.site_checks))
             return item
         if isinstance(item, ProbeItem):
@@ -178,7 +182,8 @@ class SiteChecksPipeline:
         elif item.kind == "other" and item.depth >= 1:
             sample = self.articles[site_id]
             if len(sample) < self.article_pages:
-                sample.append(SitePage(item.html, item.final_url or item.url, item.encoding or "utf-8"))
+                head = item.html[: _head_end(item.html)]  # the metadata tags are in the head: keep only it
+                sample.append(SitePage(head, item.final_url or item.url, item.encoding or "utf-8"))
                 self._count("article_pages")
             else:
                 self._count("article_pages_beyond_sample")

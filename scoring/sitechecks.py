@@ -117,6 +117,11 @@ def warning_thresholds(rubric: Rubric) -> WarningThresholds:
     )
 
 
+def _plain(value: float | None) -> float | int | None:
+    """A count as an integer (4, not 4.0); a rate as it is."""
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
 def warnings_table(scored: pd.DataFrame, thresholds: WarningThresholds) -> pd.DataFrame:
     """warnings.csv: one row per site and warning, the most urgent site first and, within a site, what to fix
     first (``priority`` 1)."""
@@ -133,9 +138,9 @@ def warnings_table(scored: pd.DataFrame, thresholds: WarningThresholds) -> pd.Da
             "priority": priority,
             "metric": warning.rule.metric,
             "label": warning.rule.label,
-            "value": warning.value,
-            "warn_at": warning.rule.warn_at,
-            "veto_at": warning.rule.veto_at,
+            "value": _plain(warning.value),
+            "warn_at": _plain(warning.rule.warn_at),
+            "veto_at": _plain(warning.rule.veto_at),
             "detail": warning.detail,
         }
         for site in early_warnings(metrics, thresholds)

@@ -31,7 +31,7 @@ from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extrac
 from govsites.extract.mailbox import extract_letters, is_excluded_column, letter_detail
 from govsites.extract.page import Page
 from govsites.extract.text import visible_text
-from govsites.inflight import finishes_request
+from govsites.inflight import finishes_request, site_finished
 from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem
 from govsites.linkcheck.classify import page_fingerprint
 from govsites.sitestate import GuideDetail, LetterDetail, SiteState
@@ -67,11 +67,16 @@ class SiteSpider(LinkCheckSpider):
         return spider
 
     # -- start --------------------------------------------------------------------------------------
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def start(self) -> AsyncIterator[Any]:
         if not self.seeder:
             return  # another worker pushes the run's sites (govsites.distributed)
-        for state in list(self.states.values()):
-            state.add_inflight(max(0, self.config.probes))  # the probes (govsites.extensions.HomeProbes)
+        states = list(self.states.values())
+        # Every site's probes (govsites.extensions.HomeProbes, sent for all sites at once when the run opens) and
+        # one hold are counted before any request: start requests are pulled lazily, and a site whose probes were
+        # answered before its home page left the spider was otherwise "done" with no page.
+        for state in states:
+            state.add_inflight(max(0, self.config.probes) + 1)
+        for state in states:
             state.claim(state.site.home_url)
             yield self._page_request(
                 state, state.site.home_url, depth=0, role="home", priority=PRIORITY_HOME, caps=NO_CAP
@@ -82,6 +87,8 @@ class SiteSpider(LinkCheckSpider):
                 yield self._page_request(
                     state, pin.url, depth=1, priority=PRIORITY_COLUMN, caps=NO_CAP, render=pin.render == "js"
                 )
+            for done in site_finished(state):  # the hold (the home request is counted in flight by now)
+                yield done
 
     def _page_request(
         self,
