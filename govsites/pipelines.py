@@ -150,7 +150,8 @@ class SiteChecksPipeline:
             item.site_checks = [SiteCheckItem(site_id, result.check, result.status, result.detail)]
             if site_id not in self.home_checked:  # the home page never came: nothing on it could be checked
                 item.site_checks += [
-                    SiteCheckItem(site_id, check, "error", "首页无法访问，未能检查") for check in HOME_CHECKS
+                    SiteCheckItem(site_id, check, "error", "首页无法访问，未能检查")
+                    for check in (*HOME_CHECKS, "search", "annual_report")
                 ]
                 self._count("home_unchecked")
             self._count("checks", len(item.site_checks))

@@ -34,6 +34,7 @@ from govsites.extract.text import visible_text
 from govsites.inflight import finishes_request, site_finished
 from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem
 from govsites.linkcheck.classify import page_fingerprint
+from govsites.sitechecks.markup import SitePage
 from govsites.sitestate import GuideDetail, LetterDetail, SiteState
 from govsites.spiders import columns
 from govsites.spiders.letters import incomplete, letter_item, merge_letter
@@ -41,13 +42,14 @@ from govsites.spiders.linkchecks import LinkCheckSpider, failure_verdict, unfetc
 from govsites.spiders.pagelinks import canonical, list_pages, listed_urls, script_links
 from govsites.spiders.requests import PRIORITY_COLUMN, PRIORITY_HOME, PRIORITY_PAGE, render_meta
 from govsites.spiders.responses import decode_response, is_rendered, origin_url
+from govsites.spiders.sitechecks import SiteCheckRequests
 from govsites.spiders.soft404 import judge, late_soft_404, learn_notfound, notfound_url
 from govsites.store import now_iso
 
 logger = logging.getLogger(__name__)
 
 
-class SiteSpider(LinkCheckSpider):
+class SiteSpider(SiteCheckRequests, LinkCheckSpider):
     """Crawl registered government sites: columns and their newest dates, link health, page text."""
 
     name = "govsites"
@@ -211,6 +213,8 @@ class SiteSpider(LinkCheckSpider):
             entries = [entry for block in blocks for entry in block.entries]
             stored = [columns.entry_item(site_id, state.site.home_url, entry) for entry in entries]
             columns.register_home_blocks(state, blocks)
+            if not rendered:
+                yield from self.site_check_requests(state, SitePage(html, response.url, encoding or "utf-8"), entries)
         if not state.pinned and columns.names_columns(state, request_url, depth, sitemap):
             # A column's own query variants (its pages, a calendar's next day) are not further columns.
             found = [c for c in discover_columns(page) if depth == 0 or path_key(c.url) != path_key(request_url)]

@@ -11,9 +11,9 @@ not from the checks' code. Each site states by hand what an inspector would reco
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from govsites.demo.loopback import LoopbackServers
 
@@ -57,7 +57,57 @@ class Site:
     home_status: int = 200
     early_end: bool = False
     xml: bool = False
-    files: dict[str, bytes] = field(default_factory=dict)
+    search: str = ""  # get | post | error (HTTP 500) | busy (an error page) | empty (nothing found) | "" (none)
+    report: str = ""  # ontime | late | "" (no 2018 report linked)
+
+    def __post_init__(self) -> None:
+        """What an inspector records for the search and the 2018 report (as of 2019-03-10), from the site."""
+        search = {"get": "ok", "post": "ok", "error": "wrong", "busy": "wrong", "empty": "wrong", "": "missing"}
+        report = {"ontime": "ok", "late": "wrong", "": "missing"}
+        failed = "error" if self.home_status != 200 else ""
+        self.expected.setdefault("search", failed or search[self.search])
+        self.expected.setdefault("annual_report", failed or report[self.report])
+
+    def search_form(self) -> str:
+        if self.search == "post":
+            return (
+                '<form name="searchform" action="/was5/web/search" method="post">'
+                '<input type="hidden" name="channelid" value="229421">'
+                '<input name="searchword" class="ss_input" type="text"><input type="image" src="/images/ss.png"></form>'
+            )
+        if self.search:
+            return (
+                '<form action="/search" method="get" target="_blank"><input type="text" name="q" '
+                'placeholder="请输入关键字"><input type="submit" value="搜索"></form>'
+            )
+        return ""
+
+    def results(self, query: str) -> tuple[int, bytes]:
+        if self.search == "error":
+            return 500, b"Internal Server Error"
+        if self.search == "busy":
+            text = "<html><body><p>系统繁忙，请稍后再试</p></body></html>"
+            return 200, text.encode(self.charset)
+        titles = [f"关于做好2019年第{i}季度工作的通知" for i in (1, 2)]
+        hits = [(i, t) for i, t in enumerate(titles, start=1) if query and query in t]
+        if self.search == "empty" or not hits:
+            text = "<html><body><div class='result'>共找到 0 条结果，没有找到相关结果</div></body></html>"
+            return 200, text.encode(self.charset)
+        items = "".join(f"<li><a href='/art/{i}.html'>{t.replace('2019', '<em>2019</em>')}</a></li>" for i, t in hits)
+        return 200, f"<html><body><p>共找到 {len(hits)} 条结果</p><ul>{items}</ul></body></html>".encode(self.charset)
+
+    def report_page(self) -> bytes:
+        title = f"{self.name}2018年政府网站工作年度报表"
+        day = "2019-02-15 16:30" if self.report == "late" else "2019-01-20 10:00"
+        # Published by the site's CMS like its other articles: the same metadata tags, its own date.
+        tags = self.article_heads[0].format(name=self.name, code=self.registry_code or "6109000000", title=title)
+        when = tags.replace("2019-03-01 09:00", day) if tags else ""
+        label = f"<p>发布时间：{day}</p>" if self.report == "late" else f"<p>发布日期：{day[:10]}</p>"
+        html = (
+            f"<html><head><meta charset='{self.charset}'><title>{title}</title>{when}</head>"
+            f"<body><h1>{title}</h1>{label}<table><tr><td>网站名称</td><td>{self.name}</td></tr></table></body></html>"
+        )
+        return html.encode(self.charset)
 
     def home(self) -> bytes:
         articles = "".join(
@@ -65,7 +115,11 @@ class Site:
             for i in (1, 2)
         )
         prolog = '<?xml version="1.0" encoding="utf-8"?>\n' if self.xml else ""
-        body = f"<div class='main'><h2>工作动态</h2><ul>{articles}</ul></div>"
+        report = f"<a href='/nb/2018.html'>{self.name}2018年政府网站工作年度报表</a>" if self.report else ""
+        body = (
+            f"<div class='top'>{self.search_form()}</div>"
+            f"<div class='main'><h2>工作动态</h2><ul>{articles}</ul></div><div class='links'>{report}</div>"
+        )
         end = "</body></html>" if self.early_end else ""
         html = (
             f"{prolog}<!DOCTYPE html><html><head><meta charset='{self.charset}'><title>{self.name}</title>"
@@ -115,6 +169,8 @@ SITES: tuple[Site, ...] = (
         _expect(),
         (_tags("6109280001"), _tags("6109280001")),
         group="county",
+        search="get",
+        report="ontime",
     ),
     Site(  # Hanweb department: bm code, linked records, conac link, 找错 text link, toolbar script, no tags
         "s02",
@@ -126,6 +182,8 @@ SITES: tuple[Site, ...] = (
         f"{CONAC_LINK}"
         '<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=bm01000001">我为政府网站找错</a>',
         _expect(viewport="missing", page_tags="missing"),
+        search="post",
+        report="late",
     ),
     Site(  # meta SiteIDCode differs from the footer; fixed-width layout; one article lacks its title tag
         "s03",
@@ -142,6 +200,8 @@ SITES: tuple[Site, ...] = (
             page_tags="wrong",
         ),
         (_tags("6109000003"), _tags("6109000003").replace('<meta name="ArticleTitle"', '<meta name="x"')),
+        search="",
+        report="",
     ),
     Site(  # malformed numbers; the marks hidden by the template; a 长者模式 button
         "s04",
@@ -153,6 +213,8 @@ SITES: tuple[Site, ...] = (
         '<button class="elder" onclick="care()">长者模式</button>',
         _expect(site_code="wrong", icp_record="wrong", police_record="wrong", conac_mark="wrong", jiucuo_entry="wrong"),
         (_tags(), _tags()),
+        search="error",
+        report="ontime",
     ),
     Site(  # an old template: nothing at all
         "s05",
@@ -169,6 +231,8 @@ SITES: tuple[Site, ...] = (
             accessibility_entry="missing",
             page_tags="missing",
         ),
+        search="",
+        report="",
     ),
     Site(  # codes in spans, labelled 公安 number, conac and 找错 written by scripts, spaced viewport
         "s06",
@@ -185,6 +249,8 @@ SITES: tuple[Site, ...] = (
         _expect(),
         (_tags("6109020001"), _tags("6109020001")),
         group="county",
+        search="empty",
+        report="ontime",
     ),
     Site(  # the registry's code differs from the page's
         "s07",
@@ -195,6 +261,8 @@ SITES: tuple[Site, ...] = (
         _expect(site_code="wrong"),
         (_tags("6109000007"), _tags("6109000007")),
         registry_code="6109000077",
+        search="get",
+        report="",
     ),
     Site(  # the registry's code matches; viewport and 找错 commented out by the template
         "s08",
@@ -205,6 +273,8 @@ SITES: tuple[Site, ...] = (
         _expect(viewport="missing", jiucuo_entry="missing"),
         (_tags("6109000008"), _tags("6109000008")),
         registry_code="6109000008",
+        search="post",
+        report="ontime",
     ),
     Site(  # a GBK page: all in order
         "s09",
@@ -216,6 +286,8 @@ SITES: tuple[Site, ...] = (
         (_tags("6109290001"), _tags("6109290001")),
         group="county",
         charset="gbk",
+        search="get",
+        report="ontime",
     ),
     Site(  # a separate mobile site; the code label without a code
         "s10",
@@ -225,6 +297,8 @@ SITES: tuple[Site, ...] = (
         f"{CONAC_LINK}{jiucuo_script('6109000010')}<a href='/wza/'>无障碍</a>",
         _expect(site_code="wrong"),
         (_tags(), _tags()),
+        search="busy",
+        report="late",
     ),
     Site(  # no colon after the label, 公安 number without a space
         "s11",
@@ -234,6 +308,8 @@ SITES: tuple[Site, ...] = (
         f"{CONAC_LINK}{jiucuo_script('6109000011')}<a href='/wza/'>无障碍阅读</a>",
         _expect(),
         (_tags("6109000011"), _tags("6109000011")),
+        search="get",
+        report="ontime",
     ),
     Site(  # conac as an image only; 找错 as a text button
         "s12",
@@ -245,6 +321,8 @@ SITES: tuple[Site, ...] = (
         '<span onclick="toggleToolbar()">无障碍</span>',
         _expect(),
         (_tags("6109000012"), _tags("6109000012")),
+        search="get",
+        report="",
     ),
     Site(  # a template that closes </html> before the footer
         "s13",
@@ -255,6 +333,8 @@ SITES: tuple[Site, ...] = (
         _expect(),
         (_tags("6109000013"), _tags("6109000013")),
         early_end=True,
+        search="",
+        report="",
     ),
     Site(  # lower-case meta names on the articles
         "s14",
@@ -264,6 +344,8 @@ SITES: tuple[Site, ...] = (
         f"{CONAC_LINK}{jiucuo_script('6109000014')}<a href='/wza/'>无障碍</a>",
         _expect(),
         (_tags("6109000014").lower(), _tags("6109000014").lower()),
+        search="get",
+        report="ontime",
     ),
     Site(  # the 公安 record only as a link's recordcode
         "s15",
@@ -275,6 +357,8 @@ SITES: tuple[Site, ...] = (
         f"{CONAC_LINK}{jiucuo_script('6109000015')}<a href='/wza/'>无障碍</a>",
         _expect(police_record="wrong"),
         (_tags("6109000015"), _tags("6109000015")),
+        search="post",
+        report="late",
     ),
     Site(  # an ICP证 licence number
         "s16",
@@ -284,6 +368,8 @@ SITES: tuple[Site, ...] = (
         f"{CONAC_LINK}{jiucuo_script('6109000016')}<a href='/wza/'>无障碍</a>",
         _expect(),
         (_tags("6109000016"), _tags("6109000016")),
+        search="empty",
+        report="ontime",
     ),
     Site(  # the barrier-free link hidden; no tags on one article
         "s17",
@@ -293,6 +379,8 @@ SITES: tuple[Site, ...] = (
         f"{CONAC_LINK}{jiucuo_script('6109000017')}<a href='/wza/' style='display:none'>无障碍</a>",
         _expect(accessibility_entry="missing", page_tags="wrong"),
         (_tags("6109000017"), ""),
+        search="get",
+        report="",
     ),
     Site(  # XHTML with an XML declaration
         "s18",
@@ -304,6 +392,8 @@ SITES: tuple[Site, ...] = (
         (_tags("6109220001"), _tags("6109220001")),
         group="county",
         xml=True,
+        search="get",
+        report="ontime",
     ),
     Site(  # 关怀版 entry; the 找错 script served from gov.cn
         "s19",
@@ -316,6 +406,8 @@ SITES: tuple[Site, ...] = (
         _expect(),
         (_tags("6109250001"), _tags("6109250001")),
         group="county",
+        search="post",
+        report="ontime",
     ),
     Site(  # the home page fails: nothing on it can be checked
         "s20",
@@ -370,12 +462,29 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             return
 
         def do_GET(self) -> None:
-            path = urlsplit(self.path).path
+            parts = urlsplit(self.path)
+            path = parts.path
             status, body = 404, "<html><body>页面不存在</body></html>".encode(site.charset)
             if path == "/":
                 status, body = site.home_status, site.home() if site.home_status == 200 else b"error"
             elif path in ("/art/1.html", "/art/2.html"):
                 status, body = 200, site.article(int(path[5]))
+            elif path == "/nb/2018.html" and site.report:
+                status, body = 200, site.report_page()
+            elif path == "/search" and site.search and site.search != "post":
+                query = parse_qs(parts.query, encoding=site.charset).get("q", [""])[0]
+                status, body = site.results(query)
+            self.answer(status, body)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            form = parse_qs(self.rfile.read(length).decode("ascii"), encoding=site.charset)
+            if urlsplit(self.path).path == "/was5/web/search" and site.search == "post":
+                self.answer(*site.results(form.get("searchword", [""])[0]))
+            else:
+                self.answer(405, b"")
+
+        def answer(self, status: int, body: bytes) -> None:
             self.send_response(status)
             self.send_header("Content-Type", f"text/html; charset={site.charset}")
             self.send_header("Content-Length", str(len(body)))
