@@ -188,6 +188,7 @@ METRIC_COLS = (
     Col("deduction_detail", "扣分明细", 50, wrap=True),
     Col("vetoed", "单项否决", 9, labels=YES_NO),
     Col("veto_pending", "否决待复核", 30, wrap=True),
+    Col("checks_failed", "网站功能未通过项", 10, FMT_INT),  # scoring.sitechecks (网站功能)
     Col("expert_score", "专家评分", 9, FMT_SCORE),
     Col("final_score", "综合得分", 9, FMT_SCORE),
     Col("letters_12m", "近12个月来信", 10, FMT_INT),
