@@ -7,8 +7,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
+from twisted.internet.threads import deferToThread
 
 from govsites.config import GovsitesConfig
 from govsites.items import PageItem, ProbeItem, SiteCheckItem, SiteDoneItem, TypoItem
@@ -16,8 +18,10 @@ from govsites.lifecycle import RunContext, RunStrategy, SeenLines, run_opened
 from govsites.registry import Registry, load_site_codes, load_sites
 from govsites.schema import TABLE_COLUMNS
 from govsites.sitechecks.identifiers import HOME_CHECKS, home_checks, page_tags
+from govsites.sitechecks.ipv6 import ipv6_record
 from govsites.sitechecks.maintenance import MaintenanceCalendar, load_maintenance
 from govsites.sitechecks.markup import SitePage
+from govsites.sitechecks.result import CheckResult
 from govsites.store import Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -151,7 +155,7 @@ class SiteChecksPipeline:
             if site_id not in self.home_checked:  # the home page never came: nothing on it could be checked
                 item.site_checks += [
                     SiteCheckItem(site_id, check, "error", "首页无法访问，未能检查")
-                    for check in (*HOME_CHECKS, "search", "annual_report")
+                    for check in (*HOME_CHECKS, "search", "annual_report", "https", "ipv6")
                 ]
                 self._count("home_unchecked")
             self._count("checks", len(item.site_checks))
@@ -180,7 +184,11 @@ class SiteChecksPipeline:
             self._count("sites")
             self._count("checks", len(results))
             self._count("failed", sum(1 for r in results if not r.passed))
-        elif item.kind == "other" and item.depth >= 1:
+            item.html = ""
+            # The AAAA lookup may wait on DNS: in a thread, the item goes on when it is answered.
+            lookup = deferToThread(ipv6_record, urlsplit(page.url).hostname or "")
+            return lookup.addCallback(self._with_check, item)
+        if item.kind == "other" and item.depth >= 1:
             sample = self.articles[site_id]
             if len(sample) < self.article_pages:
                 head = item.html[: _head_end(item.html)]  # the metadata tags are in the head: keep only it
@@ -189,6 +197,11 @@ class SiteChecksPipeline:
             else:
                 self._count("article_pages_beyond_sample")
         item.html = ""  # read: the page's text is not kept any longer than needed
+        return item
+
+    def _with_check(self, result: CheckResult, item: PageItem) -> PageItem:
+        item.site_checks.append(SiteCheckItem(item.site_id, result.check, result.status, result.detail))
+        self._count("checks")
         return item
 
 

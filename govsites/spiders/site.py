@@ -215,6 +215,7 @@ class SiteSpider(SiteCheckRequests, LinkCheckSpider):
             columns.register_home_blocks(state, blocks)
             if not rendered:
                 yield from self.site_check_requests(state, SitePage(html, response.url, encoding or "utf-8"), entries)
+                yield from self.https_check(state, request_url, response.url)
         if not state.pinned and columns.names_columns(state, request_url, depth, sitemap):
             # A column's own query variants (its pages, a calendar's next day) are not further columns.
             found = [c for c in discover_columns(page) if depth == 0 or path_key(c.url) != path_key(request_url)]

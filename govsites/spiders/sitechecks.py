@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -82,6 +83,40 @@ class SiteCheckRequests:
                 priority=PRIORITY_COLUMN,
                 cb_kwargs={"link": link},
             )
+
+    def https_check(self, state: SiteState, home_url: str, final_url: str) -> Iterator[Any]:
+        """``https`` (informational): ``ok`` when the home page ends on HTTPS; otherwise the HTTPS home page is
+        asked for (``wrong`` when it answers: HTTP is not redirected to it; ``missing`` when it does not).
+        Certificates are not verified by the crawl: a TLS answer is not a valid certificate."""
+        if not self.config.sitechecks_enabled:
+            return
+        site_id = state.site.site_id
+        if urlsplit(final_url).scheme == "https":
+            moved = urlsplit(home_url).scheme == "http"
+            detail = "HTTP 访问跳转至 HTTPS" if moved else "首页使用 HTTPS"
+            yield check_item(site_id, CheckResult("https", "ok", f"{detail}（证书有效性未验证）"))
+            return
+        self._sitecheck_count("https_requests")
+        parts = urlsplit(final_url)
+        yield self.site_request(
+            state,
+            urlunsplit(("https", parts.netloc, parts.path or "/", parts.query, "")),
+            self.https_done,
+            self.https_failed,
+            role="sitecheck",
+            priority=PRIORITY_COLUMN,
+        )
+
+    def https_done(self, response: Response) -> Iterator[SiteCheckItem]:
+        state = self.state_of(response)
+        detail = f"HTTPS 可访问（HTTP {response.status}），但 HTTP 访问未跳转至 HTTPS（证书有效性未验证）"
+        yield check_item(state.site.site_id, CheckResult("https", "wrong", detail))
+
+    @finishes_request
+    def https_failed(self, failure: Failure) -> Iterator[SiteCheckItem]:
+        state = self.state_of(failure)
+        detail = f"未启用 HTTPS：{failure.getErrorMessage()[:120]}"
+        yield check_item(state.site.site_id, CheckResult("https", "missing", detail))
 
     def _search_request(self, state: SiteState, form: SearchForm, title: str) -> scrapy.Request:
         built = build_search_request(form, title)

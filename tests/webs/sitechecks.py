@@ -67,6 +67,8 @@ class Site:
         failed = "error" if self.home_status != 200 else ""
         self.expected.setdefault("search", failed or search[self.search])
         self.expected.setdefault("annual_report", failed or report[self.report])
+        self.expected.setdefault("https", failed or "missing")  # served over HTTP only
+        self.expected.setdefault("ipv6", failed or "not_applicable")  # registered by address, no name to look up
 
     def search_form(self) -> str:
         if self.search == "post":
