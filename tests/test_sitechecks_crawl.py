@@ -18,6 +18,7 @@ import pytest
 from govsites.registry import SITE_FIELDS
 from govsites.store import open_store
 from tests.helpers import crawl_command, read_csv, run, score_command
+from tests.test_cli_errors import files, one_error_line
 from tests.webs.sitechecks import SITES, SiteChecksWeb
 
 AS_OF = "2019-03-10"
@@ -133,3 +134,28 @@ def test_maintenance_windows_and_warnings_in_the_scores(crawled: dict[str, Path]
     texts = [c.value for row in warn.iter_rows() for c in row if c.value]
     assert any(isinstance(t, str) and "空白栏目4个" in t for t in texts)
     assert "机房搬迁（已报备）" in texts
+
+
+def test_a_bad_maintenance_row_or_site_code_is_one_error_and_nothing_is_written(tmp_path: Path) -> None:
+    reg = tmp_path / "sites.csv"
+    reg.write_text(
+        "site_id,name,group,county,home_url,site_code\na,甲县人民政府,county,甲县,http://127.0.0.2:9/,6109000001\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "maintenance.csv"
+    bad.write_text("site_id,from,to,approved,note\na,2019-03-05 08:00,2019-03-04,是,\n", encoding="utf-8")
+    before = files(tmp_path)
+    crawl = run(crawl_command(reg, tmp_path / "s.sqlite", "r1", AS_OF), GOVSITES_MAINTENANCE=str(bad))
+    line = one_error_line(crawl)
+    assert f"{bad}:2: 字段 to:" in line
+    assert "结束时间早于开始时间" in line
+    assert files(tmp_path) == before
+    bad.write_text("site_id,from,to,approved,note\na,2019-03-05,2019-03-06,也许,\n", encoding="utf-8")
+    line = one_error_line(run(crawl_command(reg, tmp_path / "s.sqlite", "r1", AS_OF), GOVSITES_MAINTENANCE=str(bad)))
+    assert f"{bad}:2: 字段 approved:" in line
+    assert "也许" in line
+    reg.write_text(reg.read_text(encoding="utf-8").replace("6109000001", "61090001"), encoding="utf-8")
+    line = one_error_line(run(crawl_command(reg, tmp_path / "s.sqlite", "r1", AS_OF)))
+    assert f"{reg}:2: 字段 site_code:" in line
+    assert "61090001" in line
+    assert files(tmp_path) == before
