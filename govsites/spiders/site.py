@@ -31,7 +31,7 @@ from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extrac
 from govsites.extract.mailbox import extract_letters, is_excluded_column, letter_detail
 from govsites.extract.page import Page
 from govsites.extract.text import visible_text
-from govsites.inflight import finishes_request, site_finished
+from govsites.inflight import finishes_request
 from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem
 from govsites.linkcheck.classify import page_fingerprint
 from govsites.sitechecks.markup import SitePage
@@ -69,7 +69,7 @@ class SiteSpider(SiteCheckRequests, LinkCheckSpider):
         return spider
 
     # -- start --------------------------------------------------------------------------------------
-    async def start(self) -> AsyncIterator[Any]:
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         if not self.seeder:
             return  # another worker pushes the run's sites (govsites.distributed)
         states = list(self.states.values())
@@ -89,8 +89,7 @@ class SiteSpider(SiteCheckRequests, LinkCheckSpider):
                 yield self._page_request(
                     state, pin.url, depth=1, priority=PRIORITY_COLUMN, caps=NO_CAP, render=pin.render == "js"
                 )
-            for done in site_finished(state):  # the hold (the home request is counted in flight by now)
-                yield done
+            state.finish_one()  # the hold: the home request is counted in flight by now (govsites.inflight)
 
     def _page_request(
         self,

@@ -21,7 +21,13 @@ from twisted.python.failure import Failure
 from govsites.extract.listing import ListEntry
 from govsites.inflight import finishes_request
 from govsites.items import SiteCheckItem
-from govsites.sitechecks.annual_report import ReportLink, deadline_for, judge_annual_report, report_for_year
+from govsites.sitechecks.annual_report import (
+    ReportLink,
+    deadline_for,
+    disclosure_links,
+    judge_annual_report,
+    report_for_year,
+)
 from govsites.sitechecks.annual_report import report_published as published_on
 from govsites.sitechecks.markup import SitePage
 from govsites.sitechecks.result import CheckResult
@@ -30,6 +36,9 @@ from govsites.sitestate import SiteState
 from govsites.spiders.linkchecks import failure_verdict
 from govsites.spiders.requests import PRIORITY_COLUMN
 from govsites.spiders.responses import decode_response
+
+#: 信息公开 pages of the home page opened to look for the annual report when the home page does not link it.
+DISCLOSURE_PAGES = 2
 
 
 def check_item(site_id: str, result: CheckResult) -> SiteCheckItem:
@@ -68,11 +77,13 @@ class SiteCheckRequests:
             yield check_item(site_id, judge_search(form, title))
         else:
             yield self._search_request(state, form, title)
+        yield from self._report_or_next(state, page, disclosure_links(page)[:DISCLOSURE_PAGES])
+
+    def _report_or_next(self, state: SiteState, page: SitePage, pending: Sequence[str]) -> Iterator[Any]:
+        """The report linked from ``page``; else the next 信息公开 page to look at; else the report is missing."""
         year, _deadline = deadline_for(self.today)
         link = report_for_year(page, year)
-        if link is None:
-            yield check_item(site_id, judge_annual_report(self.today, None, None))
-        else:
+        if link is not None:
             self._sitecheck_count("report_requests")
             yield self.site_request(
                 state,
@@ -83,6 +94,31 @@ class SiteCheckRequests:
                 priority=PRIORITY_COLUMN,
                 cb_kwargs={"link": link},
             )
+        elif pending:
+            self._sitecheck_count("disclosure_requests")
+            yield self.site_request(
+                state,
+                pending[0],
+                self.disclosure_done,
+                self.disclosure_failed,
+                role="sitecheck",
+                priority=PRIORITY_COLUMN,
+                cb_kwargs={"pending": list(pending[1:])},
+            )
+        else:
+            yield check_item(state.site.site_id, judge_annual_report(self.today, None, None))
+
+    def disclosure_done(self, response: Response, pending: list[str]) -> Iterator[Any]:
+        """A 信息公开 page of the home page: the report may be linked there."""
+        state = self.state_of(response)
+        text, encoding = decode_response(response) if response.status < 400 else ("", "")
+        yield from self._report_or_next(state, SitePage(text, response.url, encoding or "utf-8"), pending)
+
+    @finishes_request
+    def disclosure_failed(self, failure: Failure) -> Iterator[Any]:
+        state = self.state_of(failure)
+        request = failure.request  # type: ignore[attr-defined]
+        yield from self._report_or_next(state, SitePage("", request.url), request.cb_kwargs["pending"])
 
     def https_check(self, state: SiteState, home_url: str, final_url: str) -> Iterator[Any]:
         """``https`` (informational): ``ok`` when the home page ends on HTTPS; otherwise the HTTPS home page is

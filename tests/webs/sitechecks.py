@@ -58,12 +58,12 @@ class Site:
     early_end: bool = False
     xml: bool = False
     search: str = ""  # get | post | error (HTTP 500) | busy (an error page) | empty (nothing found) | "" (none)
-    report: str = ""  # ontime | late | "" (no 2018 report linked)
+    report: str = ""  # ontime | late | disclosure (on time, linked from the 信息公开 page) | "" (none linked)
 
     def __post_init__(self) -> None:
         """What an inspector records for the search and the 2018 report (as of 2019-03-10), from the site."""
         search = {"get": "ok", "post": "ok", "error": "wrong", "busy": "wrong", "empty": "wrong", "": "missing"}
-        report = {"ontime": "ok", "late": "wrong", "": "missing"}
+        report = {"ontime": "ok", "late": "wrong", "disclosure": "ok", "": "missing"}
         failed = "error" if self.home_status != 200 else ""
         self.expected.setdefault("search", failed or search[self.search])
         self.expected.setdefault("annual_report", failed or report[self.report])
@@ -118,6 +118,8 @@ class Site:
         )
         prolog = '<?xml version="1.0" encoding="utf-8"?>\n' if self.xml else ""
         report = f"<a href='/nb/2018.html'>{self.name}2018年政府网站工作年度报表</a>" if self.report else ""
+        if self.report == "disclosure":
+            report = "<a href='/xxgk/'>政府信息公开</a>"
         body = (
             f"<div class='top'>{self.search_form()}</div>"
             f"<div class='main'><h2>工作动态</h2><ul>{articles}</ul></div><div class='links'>{report}</div>"
@@ -264,7 +266,7 @@ SITES: tuple[Site, ...] = (
         (_tags("6109000007"), _tags("6109000007")),
         registry_code="6109000077",
         search="get",
-        report="",
+        report="disclosure",
     ),
     Site(  # the registry's code matches; viewport and 找错 commented out by the template
         "s08",
@@ -473,6 +475,12 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 status, body = 200, site.article(int(path[5]))
             elif path == "/nb/2018.html" and site.report:
                 status, body = 200, site.report_page()
+            elif path == "/xxgk/" and site.report == "disclosure":
+                link = f"<li><a href='/nb/2018.html'>{site.name}2018年政府网站工作年度报表</a> 2019-01-20</li>"
+                status, body = (
+                    200,
+                    f"<html><body><h1>政府信息公开</h1><ul>{link}</ul></body></html>".encode(site.charset),
+                )
             elif path == "/search" and site.search and site.search != "post":
                 query = parse_qs(parts.query, encoding=site.charset).get("q", [""])[0]
                 status, body = site.results(query)
