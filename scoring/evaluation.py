@@ -276,10 +276,16 @@ def site_check_tables(
     }
 
 
-def maintenance_notes(maintenance: pd.DataFrame) -> tuple[str, ...]:
-    """总览's lines on the maintenance windows: probes excluded, unapproved windows that excluded nothing."""
+def maintenance_notes(maintenance: pd.DataFrame, warnings: pd.DataFrame | None = None) -> tuple[str, ...]:
+    """总览's lines on the early warnings and the maintenance windows: probes excluded, unapproved windows that
+    excluded nothing."""
+    warned = (
+        (f"预警：{warnings['site_id'].nunique()} 个网站接近单项否决线（见“预警”表和 warnings.csv）",)
+        if warnings is not None and not warnings.empty
+        else ()
+    )
     if maintenance.empty:
-        return ()
+        return warned
     approved = maintenance.loc[maintenance["approved"].astype(bool)]
     notes = [
         f"维护报备：{len(approved)} 个已批准的维护时段内的 {int(approved['probes_excluded'].sum())} 次首页探测"
@@ -288,7 +294,7 @@ def maintenance_notes(maintenance: pd.DataFrame) -> tuple[str, ...]:
     unapproved = len(maintenance) - len(approved)
     if unapproved:
         notes.append(f"维护报备：{unapproved} 个未批准的时段仅列示，其间的探测照常计入可访问性")
-    return tuple(notes)
+    return warned + tuple(notes)
 
 
 # -- the whole evaluation ------------------------------------------------------------------------------
@@ -323,6 +329,10 @@ def evaluate(options: EvaluationOptions) -> Evaluation:
     before_after = reductions(before.counts, scored, options.baseline_name) if before else None
     shorts = site_short_names(options.sites, scored, config)
     merged_expert = options.expert if expert_scores is not None else None
+    tables = {
+        **output_tables(data, rules, config, scored, shorts, track, before_after, details, decisions),
+        **site_check_tables(loaded, rules, scored, calendar),
+    }
     return Evaluation(
         options=options,
         data=data,
@@ -331,16 +341,13 @@ def evaluate(options: EvaluationOptions) -> Evaluation:
         scored=scored,
         summary=summarize(scored, rules),
         short_names=shorts,
-        tables={
-            **output_tables(data, rules, config, scored, shorts, track, before_after, details, decisions),
-            **site_check_tables(loaded, rules, scored, calendar),
-        },
+        tables=tables,
         reductions=before_after,
         baseline=before.description if before else "",
         history_counts=track.counts,
         previous_run=track.previous_run,
         notes=run_notes(data, rules, scored, merged_expert, track.previous_run)
-        + maintenance_notes(sitechecks.maintenance_table(loaded, calendar)),
+        + maintenance_notes(tables["maintenance"], tables["warnings"]),
         expert_given=expert_scores is not None,
         review=decisions,
     )
