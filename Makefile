@@ -39,6 +39,10 @@ REVIEW ?=
 REVIEW_REQUIRED ?=
 #: 设为 1：用 Chromium 为每个问题截图（OUT/evidence/）
 EVIDENCE ?=
+#: 监测周期的天数（make monitor）
+DAYS ?= 7
+#: 设为 1：make monitor 只打印等效的 crontab 行
+CRON ?=
 #: 整改通知的整改期限 YYYY-MM-DD（空：留待填写）
 DEADLINE ?=
 #: 设为 1：另为每个网站输出整改清单（OUT/整改/）
@@ -59,7 +63,7 @@ SCORE_ARGS = --db "$(DB)" --out "$(OUT)" --sites "$(SITES)" --rubric "$(RUBRIC)"
 	$(if $(BASELINE_NAME),--baseline-name "$(BASELINE_NAME)") $(if $(EXPERT),--expert "$(EXPERT)") \
 	$(if $(REVIEW),--review "$(REVIEW)") $(if $(filter 1 true yes,$(REVIEW_REQUIRED)),--review-required)
 
-.PHONY: help install demo test crawl score notice rectify expert-template probe bench lint clean
+.PHONY: help install demo test crawl score notice rectify expert-template probe monitor bench lint clean
 
 help: ## 列出全部目标、变量及其默认值
 	@echo "用法：make <目标> [变量=值 …]，例如 make crawl score AS_OF=2015-12-31"
@@ -111,6 +115,9 @@ expert-template: install ## 在 OUT 生成专家评估表 专家评估表.xlsx
 
 probe: install ## 对每个网站首页再探测一轮（按普查方法可用 cron 定时执行）
 	$(BIN)/python -m govsites probe $(CRAWL_ARGS)
+
+monitor: install ## 监测周期：每天抓取一次、每天 24 轮首页探测，写入同一次运行（DAYS=7；中断后再运行即续做；CRON=1 只打印 crontab）
+	$(BIN)/python -m govsites monitor $(CRAWL_ARGS) --days "$(DAYS)" $(if $(filter 1 true yes,$(CRON)),--cron)
 
 bench: install ## 基准测试（打印结果）：合成网站的速度与准确率、与 LinkChecker 对比、错别字检测
 	$(BIN)/python -m bench

@@ -25,14 +25,20 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench.floor import run_floor
 from bench.linkchecker import run_linkchecker
 from bench.typos import run_bench
 from bench.web.accuracy import compare, prf
+from bench.web.server import COUNTERS_PATH
 from bench.web.truth import link_pattern
+from govsites.cli import parse_workers
+from govsites.config import GovsitesConfig
 from govsites.demo import AS_OF, DemoWeb
 from govsites.demo.expected import load_expected
 
@@ -82,6 +88,7 @@ class ServedWeb:
         truth: bool = True,
         port: int = 0,
         linkchecker_header: bool = False,
+        latency: tuple[int, int] = (0, 0),
     ) -> None:
         self.registry, self.truth_path = tmp / "sites.csv", tmp / "truth.json"
         args = [
@@ -103,6 +110,7 @@ class ServedWeb:
             args += ["--truth", str(self.truth_path)]
         if linkchecker_header:
             args.append("--linkchecker-header")
+        args += ["--latency-min-ms", str(latency[0]), "--latency-max-ms", str(latency[1])]
         self.proc = subprocess.Popen(  # noqa: S603 - our own module
             [sys.executable, *args],
             stdout=subprocess.PIPE,
@@ -120,10 +128,16 @@ class ServedWeb:
     def truth(self) -> dict[str, Any]:
         return json.loads(self.truth_path.read_text(encoding="utf-8"))
 
+    def counters(self) -> dict[str, int]:
+        """Requests answered and body bytes sent so far (the web's own counters)."""
+        with urllib.request.urlopen(f"http://127.0.10.1:{self.port}{COUNTERS_PATH}", timeout=30) as answer:
+            return {k: int(v) for k, v in json.loads(answer.read()).items()}
+
     def stop(self) -> int:
         self.proc.send_signal(signal.SIGTERM)
         out, _ = self.proc.communicate(timeout=30)
-        return int(out.split()[-1]) if out.strip().startswith("requests") else 0
+        said = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+        return int(said.get("requests", "0"))
 
 
 def _crawl_env() -> dict[str, str]:
@@ -144,9 +158,10 @@ def crawl_and_score(
     max_pages: int = 0,
     workers: str = "auto",
     as_of: str = "2015-12-31",
+    run: str = "bench",
 ) -> dict[str, float]:
     """Crawl (as ``make crawl`` does: ``--workers auto``, one process per core) and score a served web."""
-    db, out = tmp / "bench.sqlite", tmp / "out"
+    db, out = tmp / "bench.sqlite", tmp / ("out" if run == "bench" else f"out-{run}")
     env = _crawl_env()
     if max_pages:
         env["GOVSITES_MAX_PAGES"] = str(max_pages)
@@ -160,7 +175,7 @@ def crawl_and_score(
             "--db",
             str(db),
             "--run",
-            "bench",
+            run,
             "--as-of",
             as_of,
             "--allow-private",
@@ -172,14 +187,20 @@ def crawl_and_score(
     score_wall = 0.0
     if score:
         score_wall, _, _ = _run(
-            ["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", "bench"], env
+            ["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", run], env
         )
     con = sqlite3.connect(db)
-    pages = con.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
-    rendered = con.execute("SELECT COUNT(*) FROM pages WHERE rendered = 1").fetchone()[0]
-    links = con.execute("SELECT COUNT(*) FROM link_checks").fetchone()[0]
+    run_id = con.execute("SELECT id FROM runs WHERE label = ?", (run,)).fetchone()[0]
+    pages = con.execute("SELECT COUNT(*) FROM pages WHERE run_id = ?", (run_id,)).fetchone()[0]
+    rendered = con.execute("SELECT COUNT(*) FROM pages WHERE rendered = 1 AND run_id = ?", (run_id,)).fetchone()[0]
+    links = con.execute("SELECT COUNT(*) FROM link_checks WHERE run_id = ?", (run_id,)).fetchone()[0]
     # per path: mean time from request to response (the browser's includes rendering); 0 = not measured
-    paths = dict(con.execute("SELECT rendered, AVG(elapsed_ms) FROM pages WHERE elapsed_ms > 0 GROUP BY rendered"))
+    paths = dict(
+        con.execute(
+            "SELECT rendered, AVG(elapsed_ms) FROM pages WHERE elapsed_ms > 0 AND run_id = ? GROUP BY rendered",
+            (run_id,),
+        )
+    )
     con.close()
     return {
         "pages": pages,
@@ -221,21 +242,40 @@ def _print_speed(f: dict[str, float]) -> None:
         print(f"评分用时 {f['score_wall']:.2f} s")
 
 
-def bench_web(sites: int, pages: int, linkchecker: bool, workers: str = "auto") -> None:
+#: The outputs a second crawl of the unchanged web must reproduce.
+SAME_OUTPUTS = ("metrics.csv", "columns.csv", "links.csv", "typos.csv")
+
+
+def bench_web(
+    sites: int, pages: int, linkchecker: bool, workers: str = "auto", latency: tuple[int, int] = (0, 0)
+) -> None:
+    slow = f"，主机应答 {latency[0]}–{latency[1]} ms" if latency[1] else ""
     print(
-        f"== 合成政府网站群：{sites} 个网站，每站约 {pages} 页（回环地址，独立服务进程；"
+        f"== 合成政府网站群：{sites} 个网站，每站约 {pages} 页（回环地址，独立服务进程{slow}；"
         f"抓取进程 --workers {workers}） =="
     )
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        web = ServedWeb(tmp, sites, pages)
+        web = ServedWeb(tmp, sites, pages, latency=latency)
         try:
             truth = web.truth()
+            start = web.counters()
             figures = crawl_and_score(web.registry, tmp, workers=workers)
+            first = web.counters()
+            floor = run_floor(tmp / "bench.sqlite", tmp, parse_workers(workers), _crawl_env(), run="bench")
+            before_second = web.counters()
+            again = crawl_and_score(web.registry, tmp, workers=workers, run="bench2")
+            second = web.counters()
         finally:
             served = web.stop()
         _print_speed(figures)
-        print(f"服务端应答请求 {served}")
+        _print_second_crawl(
+            first["bytes"] - start["bytes"], second["bytes"] - before_second["bytes"], figures, again, tmp
+        )
+        timeout = GovsitesConfig.from_settings({}).link_timeout
+        _print_breakdown(wall_breakdown(tmp / "bench.sqlite", timeout), figures["crawl_wall"])
+        _print_floor(figures, floor)
+        print(f"服务端应答请求 {served}（含地板爬虫的请求）")
         acc = compare(truth, tmp / "out")
         print("-- 准确度（与真值比较） --")
         for line in acc.lines():
@@ -248,12 +288,97 @@ def bench_web(sites: int, pages: int, linkchecker: bool, workers: str = "auto") 
             for header in (False, True):  # a fresh server each (its 503-once pages answer 503 again)
                 lc_tmp = tmp / f"lc-{int(header)}"
                 lc_tmp.mkdir()
-                lc_web = ServedWeb(lc_tmp, sites, pages, truth=False, port=web.port, linkchecker_header=header)
+                lc_web = ServedWeb(
+                    lc_tmp, sites, pages, truth=False, port=web.port, linkchecker_header=header, latency=latency
+                )
                 try:
                     lc = run_linkchecker(lc_web.registry, lc_tmp)
                 finally:
                     lc["served"] = lc_web.stop()
                 _print_linkchecker(lc, figures, truth, acc, unthrottled=header)
+
+
+def _seconds(stamp: str) -> float:
+    return datetime.fromisoformat(stamp).timestamp()
+
+
+def wall_breakdown(db: Path, timeout: float, run: str = "bench") -> dict[str, float]:
+    """Where the crawl's wall time went, from the store's own timestamps: the ramp (start → each site's first
+    page), the tail (90 % of the sites done → the last), rendering (browser time of rendered pages, summed),
+    timeouts (links that timed out × the timeout, summed; they overlap other work)."""
+    con = sqlite3.connect(db)
+    try:
+        (rid,) = con.execute("SELECT id FROM runs WHERE label = ?", (run,)).fetchone()
+        sites = con.execute(
+            "SELECT site_id, started_at, finished_at FROM run_sites WHERE finished_at IS NOT NULL AND run_id = ?",
+            (rid,),
+        )
+        spans = {sid: (_seconds(a), _seconds(b)) for sid, a, b in sites.fetchall()}
+        firsts = dict(
+            con.execute("SELECT site_id, MIN(fetched_at) FROM pages WHERE run_id = ? GROUP BY site_id", (rid,))
+        )
+        rendered_ms = con.execute(
+            "SELECT COALESCE(SUM(elapsed_ms), 0) FROM pages WHERE rendered = 1 AND run_id = ?", (rid,)
+        ).fetchone()[0]
+        timeouts = con.execute(
+            "SELECT COUNT(*) FROM link_checks WHERE status = 'timeout' AND run_id = ?", (rid,)
+        ).fetchone()[0]
+    finally:
+        con.close()
+    if not spans:
+        return {}
+    start = min(a for a, _ in spans.values())
+    ends = sorted(b for _, b in spans.values())
+    waits = sorted(_seconds(firsts[s]) - start for s in spans if firsts.get(s))
+    p90 = ends[max(0, int(len(ends) * 0.9) - 1)]
+    return {
+        "span": ends[-1] - start,
+        "ramp_median": waits[len(waits) // 2] if waits else 0.0,
+        "ramp_max": waits[-1] if waits else 0.0,
+        "tail": ends[-1] - p90,
+        "rendering": rendered_ms / 1000,
+        "timeouts": float(timeouts),
+        "timeout_seconds": timeouts * timeout,
+    }
+
+
+def _print_breakdown(b: dict[str, float], wall: float) -> None:
+    if not b:
+        return
+    print(
+        f"-- 墙钟去向（据存储的时间戳：首站开始到末站完成 {b['span']:.1f} s；其余 {wall - b['span']:.1f} s 为进程启动、"
+        "导入、浏览器启动和收尾） --\n"
+        f"起步：各站首个页面距开始 中位 {b['ramp_median']:.1f} s，最长 {b['ramp_max']:.1f} s；"
+        f"尾部：九成网站完成后到最后一站完成 {b['tail']:.1f} s；"
+        f"浏览器渲染合计 {b['rendering']:.1f} s（与其他工作重叠）；"
+        f"超时链接 {b['timeouts']:.0f} 个 × 超时 = {b['timeout_seconds']:.0f} s（与其他工作重叠）"
+    )
+
+
+def _print_second_crawl(first: int, second: int, figures: dict[str, float], again: dict[str, float], tmp: Path) -> None:
+    """The same web crawled again at once (unchanged): bytes, time, and whether the outputs are the same."""
+    same = [
+        name for name in SAME_OUTPUTS if (tmp / "out" / name).read_bytes() == (tmp / "out-bench2" / name).read_bytes()
+    ]
+    print(
+        f"-- 第二次抓取（网站未变，条件请求）：传输正文 {second / 1e6:.2f} MB，为第一次 {first / 1e6:.2f} MB 的 "
+        f"{second / max(first, 1):.1%}（目标 ≤ 25%）；用时 {again['crawl_wall']:.1f} s（第一次 "
+        f"{figures['crawl_wall']:.1f} s），CPU {again['crawl_cpu']:.1f} s；输出相同 {len(same)}/{len(SAME_OUTPUTS)}"
+        f"（{'、'.join(n for n in SAME_OUTPUTS if n not in same) or '全部相同'}） --"
+    )
+
+
+def _print_floor(figures: dict[str, float], floor: dict[str, float]) -> None:
+    """Our crawl beside the floor (bench.floor): the same URLs fetched by a plain Scrapy spider."""
+    print(
+        f"-- 地板：纯 Scrapy 爬虫按本次抓取的网址逐一请求（页面 GET、链接 HEAD，共 {floor['requests']:.0f} 个，"
+        f"{floor['processes']:.0f} 个进程，同样的并发、超时和重试，不处理应答） --"
+    )
+    print(f"地板用时 {floor['wall']:.1f} s，CPU {floor['cpu']:.1f} s")
+    print(
+        f"govsites 抓取为地板的 墙钟 {figures['crawl_wall'] / max(floor['wall'], 1e-9):.2f} 倍，"
+        f"CPU {figures['crawl_cpu'] / max(floor['cpu'], 1e-9):.2f} 倍（目标：墙钟 ≤ 1.25 倍，CPU ≤ 1.5 倍）"
+    )
 
 
 def _print_linkchecker(
@@ -361,6 +486,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-linkchecker", action="store_true", help="skip LinkChecker in the web section")
     parser.add_argument(
+        "--latency",
+        default="50,2000",
+        help="the web section's hosts answer within MIN,MAX ms (log-uniform per host, as real hosts); 0,0: at once",
+    )
+    parser.add_argument(
         "--workers",
         default=os.environ.get("GOVSITES_WORKERS") or "auto",
         help="crawl processes (as make crawl WORKERS=…; default auto: one per core)",
@@ -371,8 +501,10 @@ def main(argv: list[str] | None = None) -> int:
         bench_pipeline()
     if "typos" in only:
         bench_typos()
+    low, _, high = args.latency.partition(",")
+    latency = (int(low or 0), int(high or 0))
     if "web" in only:
-        bench_web(args.sites, args.pages, linkchecker=not args.no_linkchecker, workers=args.workers)
+        bench_web(args.sites, args.pages, linkchecker=not args.no_linkchecker, workers=args.workers, latency=latency)
     if "linkchecker" in only and "web" not in only:
         bench_linkchecker(args.sites, args.pages)
     if "curve" in only:

@@ -22,6 +22,7 @@ from scrapy.settings import BaseSettings, get_settings_priority
 
 from govsites.config import GovsitesConfig
 from govsites.distributed import scrapy_settings as distributed_settings
+from govsites.revalidate import HTTPCACHE_SETTINGS, cache_dir
 from govsites.store import parse_as_of
 
 #: The priority of every value the add-on sets (see the module docstring).
@@ -61,6 +62,8 @@ def derived_settings(config: GovsitesConfig, launch_options: dict[str, Any] | No
         "STATS_DUMP": config.stats_dump,  # the per-site summary is printed instead
         "JOBDIR": config.jobdir or None,
     }
+    if config.revalidate_enabled:
+        derived.update(HTTPCACHE_SETTINGS, HTTPCACHE_DIR=cache_dir(config.httpcache_dir, config.db))
     if config.distributed:
         derived.update(distributed_settings(config.distributed, config.run or parse_as_of(config.as_of)))
     return derived

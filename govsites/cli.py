@@ -15,6 +15,17 @@ from shlex import quote
 from typing import Any
 
 from govsites.config import ConfigError, GovsitesConfig
+from govsites.monitor import (
+    CENSUS_PROBES_PER_DAY,
+    DAY_SECONDS,
+    MonitorState,
+    cron_lines,
+    load_state,
+    run_window,
+    save_state,
+    state_path,
+    subprocess_step,
+)
 from govsites.preflight import PreflightError, check_folder, check_store_writable
 from govsites.progress import LineRelay, ProgressBoard
 from govsites.registry import RegistryError, load_columns, load_site_codes, load_sites
@@ -101,6 +112,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     probe = sub.add_parser("probe", help="one more home-page probe round for every site")
     _add_common(probe)
+    monitor = sub.add_parser(
+        "monitor", help="a monitoring window: a crawl a day and probe rounds at the census cadence, one run"
+    )
+    _add_common(monitor)
+    monitor.add_argument("--days", type=int, default=7, help="days of the window (DAYS, default 7)")
+    monitor.add_argument(
+        "--probes-per-day", type=int, default=CENSUS_PROBES_PER_DAY, help="probe rounds a day (default 24)"
+    )
+    monitor.add_argument("--day-seconds", type=float, default=DAY_SECONDS, help=argparse.SUPPRESS)  # trying it out
+    monitor.add_argument("--cron", action="store_true", help="print the crontab lines that do the same, and stop")
     demo = sub.add_parser("demo", help="serve the bundled demo web, crawl it and score it (in data/demo/)")
     demo.add_argument("--out", default=DEMO_OUT, help=f"the demo's outputs (default {DEMO_OUT})")
     demo.add_argument("--db", default=DEMO_DB, help=f"the demo's store (default {DEMO_DB})")
@@ -308,6 +329,8 @@ USER_ERRORS = (RegistryError, StoreError, ConfigError, PreflightError, argparse.
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "monitor":
+        return run_monitor(args)
     if args.command == "demo":
         try:
             check_folder(args.out, "输出目录")
@@ -329,6 +352,43 @@ def main(argv: list[str] | None = None) -> int:
         if sys.stderr.isatty() and config.progress_interval > 0:
             return run_workers(args, 1)  # on a terminal: the progress line redrawn in place by a parent
     return run_crawl(args, mode=args.command)
+
+
+def run_monitor(args: argparse.Namespace) -> int:
+    """``monitor``: resume the store's unfinished window, or start one (see :mod:`govsites.monitor`)."""
+    try:
+        validate(args)
+        config = crawl_config(args)
+        if args.days < 1 or args.probes_per_day < 1:
+            raise PreflightError("--days 和 --probes-per-day 应为正整数")
+    except USER_ERRORS as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    as_of = parse_as_of(config.as_of)
+    path = state_path(config.db)
+    state = load_state(path)
+    if state is not None and len(state.done) >= len(state.schedule()):
+        state = None  # the last window is complete: a new one
+    if state is None:
+        state = MonitorState(
+            run=config.run or as_of,
+            started=time.time(),
+            days=args.days,
+            probes_per_day=args.probes_per_day,
+            day_seconds=args.day_seconds,
+        )
+    elif config.run and config.run != state.run:
+        print(f"错误：监测窗口 {state.run} 尚未完成（{path}）；完成后或删除该文件后再开始新的窗口", file=sys.stderr)
+        return 2
+    common = ["--sites", config.sites, "--db", config.db, "--run", state.run, "--as-of", as_of]
+    common += ["--allow-private"] if config.allow_private else []
+    if args.cron:
+        for line in cron_lines(common, state.probes_per_day):
+            print(line)
+        return 0
+    save_state(path, state)
+    print(state.status(time.time()), flush=True)
+    return run_window(state, path, subprocess_step(common), say=lambda line: print(line, flush=True))
 
 
 def _die_with_parent() -> None:

@@ -101,6 +101,10 @@ class GovsitesConfig:
     typos_enabled: bool = setting(True, "the typo pipeline")
     sitechecks_enabled: bool = setting(True, "site-wide checks of the 2019 indicators (docs/sitechecks.md)")
     sitechecks_article_pages: int = setting(20, "article pages per site read for the page_tags check")
+    revalidate_enabled: bool = setting(
+        True, "later crawls send conditional requests and reuse an answer the server says is unchanged (304)"
+    )
+    httpcache_dir: str = setting("", "where answers are kept for revalidation; empty: <store>.httpcache")
     render_enabled: bool = setting(True, "render JavaScript-filled lists in Chromium (scrapy-playwright)")
     render_own_loop: bool = setting(False, "run Playwright on an asyncio loop of its own (docs/benchmarks.md)")
     chromium: str = setting("", "the browser binary; empty: Debian's chromium on PATH")

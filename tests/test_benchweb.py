@@ -188,3 +188,29 @@ def test_search_form_target_answers(web) -> None:  # type: ignore[no-untyped-def
     served, _truth = web
     status, _headers, _body = get(f"http://{host(0)}:{served.port}/search/search.jsp?q=x")
     assert status == 200
+
+
+def test_hosts_answer_with_a_spread_of_latencies_and_the_rest_of_the_web_is_the_same() -> None:
+    slow = WebConfig(seed=8, sites=12, pages=60, latency_min_ms=50, latency_max_ms=2000)
+    latencies = [make_site(slow, i).latency_ms for i in range(slow.sites)]
+    assert all(50 <= ms <= 2000 for ms in latencies)
+    assert max(latencies) > 4 * min(latencies)  # spread, not one speed
+    assert make_site(slow, 3).delay("/a.html") == make_site(slow, 3).delay("/a.html")  # the same path, the same
+    assert 0.5 * latencies[3] / 1000 <= make_site(slow, 3).delay("/a.html") <= 1.5 * latencies[3] / 1000
+    plain = WebConfig(seed=8, sites=12, pages=60)
+    assert make_site(plain, 3).site == make_site(slow, 3).site  # latency draws do not change the pages
+    assert make_site(plain, 3).delay("/a.html") == 0.0
+
+
+def test_pages_carry_an_etag_and_a_matching_request_gets_304() -> None:
+    with BenchWeb(WebConfig(seed=8, sites=2, pages=60)) as web:
+        url = web.home_url(0)
+        status, headers, body = get(url)
+        assert status == 200
+        assert body
+        tag = headers["ETag"]
+        request = urllib.request.Request(url, headers={"If-None-Match": tag})
+        with pytest.raises(urllib.error.HTTPError) as answer:  # urllib reports a 304 as an error
+            urllib.request.urlopen(request, timeout=10)
+        assert answer.value.code == 304
+        assert answer.value.read() == b""

@@ -30,6 +30,8 @@ def config_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--down-share", type=float, default=d.down_share)
     parser.add_argument("--blank-share", type=float, default=d.blank_share)
     parser.add_argument("--stale-share", type=float, default=d.stale_share)
+    parser.add_argument("--latency-min-ms", type=int, default=d.latency_min_ms, help="hosts' fastest answer")
+    parser.add_argument("--latency-max-ms", type=int, default=d.latency_max_ms, help="hosts' slowest (0: at once)")
 
 
 def config_from(args: argparse.Namespace) -> WebConfig:
@@ -44,6 +46,8 @@ def config_from(args: argparse.Namespace) -> WebConfig:
         down_share=args.down_share,
         blank_share=args.blank_share,
         stale_share=args.stale_share,
+        latency_min_ms=args.latency_min_ms,
+        latency_max_ms=args.latency_max_ms,
     )
 
 
@@ -89,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             pass
     finally:
         sys.stdout.write(f"requests {web.requests}\n")
+        sys.stdout.write(f"bytes {web.body_bytes}\n")
         sys.stdout.flush()
         web.stop()
     return 0

@@ -9,7 +9,9 @@ Standard library only.
 
 from __future__ import annotations
 
+import math
 import random
+import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -135,6 +137,10 @@ class WebConfig:
     blank_share: float = 0.08  # share of columns that are blank
     stale_share: float = 0.2  # share of columns that are stale (categories with a window)
     as_of: date = AS_OF
+    # each host answers after a latency drawn log-uniformly from [min, max] ms (0: at once), each page within
+    # 0.5–1.5× of it, as real government hosts spread from 50 ms to 2 s
+    latency_min_ms: int = 0
+    latency_max_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,14 @@ class BenchSite:
     hidden_tabs: bool = False  # home blocks after the first are hidden tabs (display:none)
     article_label: str = "发布时间："  # label of the article info-line date
     related: int = 6
+    latency_ms: int = 0  # the host's typical answer time
+
+    def delay(self, path: str) -> float:
+        """Seconds before answering ``path``: the host's latency × 0.5–1.5 (the same for the same path)."""
+        if not self.latency_ms:
+            return 0.0
+        spread = 0.5 + (zlib.crc32(path.encode("utf-8")) % 1000) / 1000
+        return self.latency_ms * spread / 1000
 
     @property
     def site_id(self) -> str:
@@ -378,7 +392,17 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
         hidden_tabs=rng.random() < 0.4,
         article_label=rng.choice(("发布时间：", "发布日期：", "时间：")),
         related=config.links,
+        latency_ms=_latency(config, index),
     )
+
+
+def _latency(config: WebConfig, index: int) -> int:
+    """The host's latency, from a generator of its own (the rest of the site is the same with or without it)."""
+    if config.latency_max_ms <= 0:
+        return 0
+    low, high = max(1, config.latency_min_ms), max(config.latency_min_ms, config.latency_max_ms)
+    draw = random.Random(f"govsites-bench-latency:{config.seed}:{index}").random()
+    return round(math.exp(math.log(low) + draw * (math.log(high) - math.log(low))))
 
 
 def _rekey(col: Column, key: str) -> Column:

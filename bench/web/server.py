@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import resource
 import threading
+import zlib
 from collections import Counter, OrderedDict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -21,8 +23,11 @@ from govsites.demo.loopback import LoopbackWeb
 from govsites.registry import write_sites
 
 _APP_CACHE = 256
+#: Not a page: the counters make bench reads between two crawls (no crawler is given this URL).
+COUNTERS_PATH = "/.bench/counters"
 _REASONS = {
     200: "OK",
+    304: "Not Modified",
     301: "Moved Permanently",
     302: "Found",
     404: "Not Found",
@@ -50,6 +55,7 @@ class BenchWeb(LoopbackWeb):
         # to one host (its documented switch for checking one's own server); off: it runs as on real sites.
         self.linkchecker_header = linkchecker_header
         self.requests = 0
+        self.body_bytes = 0  # body bytes sent (what a second crawl should mostly save)
         self.hits: Counter[tuple[str, str]] = Counter()  # (host, path) -> GET/POST count (flaky pages)
         self._apps: OrderedDict[int, BenchApp] = OrderedDict()
         self._index = {host(i): i for i in range(config.sites)}
@@ -97,6 +103,9 @@ class BenchWeb(LoopbackWeb):
 
     # ---- HTTP ------------------------------------------------------------------------------------------
     def respond(self, index: int, method: str, target: str, form: str = "") -> Reply:
+        if target == COUNTERS_PATH:  # for make bench only: what the web has sent so far
+            body = json.dumps({"requests": self.requests, "bytes": self.body_bytes}).encode()
+            return Reply(200, "application/json", body)
         app = self.app(index)
         parts = urlsplit(target)
         path = unquote(parts.path or "/", encoding="utf-8", errors="replace")
@@ -133,6 +142,12 @@ class BenchWeb(LoopbackWeb):
                     reply = self.respond(index, method.upper(), target, form)
                 except Exception:  # a server bug must not kill the loop
                     reply = Reply(500, "text/plain", b"internal error")
+                delay = self.site(index).delay(target)
+                if delay:
+                    await asyncio.sleep(delay)
+                tag = f'"{zlib.crc32(reply.body):08x}"' if reply.status == 200 else ""
+                if tag and headers.get("if-none-match") == tag and method.upper() != "POST":
+                    reply = Reply(304, reply.content_type, b"")
                 keep = headers.get("connection", "").lower() != "close" and version == "HTTP/1.1"
                 out = [
                     f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Status')}",
@@ -143,11 +158,14 @@ class BenchWeb(LoopbackWeb):
                 ]
                 if reply.location:
                     out.append(f"Location: {reply.location}")
+                if tag:
+                    out.append(f"ETag: {tag}")
                 if self.linkchecker_header:
                     out.append("LinkChecker: unthrottled")
                 writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1"))
                 if method.upper() != "HEAD":
                     writer.write(reply.body)
+                    self.body_bytes += len(reply.body)
                 await writer.drain()
                 if not keep:
                     return

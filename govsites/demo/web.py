@@ -6,6 +6,7 @@ Sites live at 127.0.0.<first_host + offset> on one shared port; the down site's 
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,12 +37,23 @@ def _handler(app: SiteApp, web: DemoWeb, host: str) -> type[BaseHTTPRequestHandl
         def _respond(self, method: str, form: str = "") -> None:
             web.count(host, method, self.path)
             page: Page = app.handle(self.path, form)
+            # as the usual web servers do: a validator on every 200 answer, 304 when the client's still matches
+            tag = '"' + hashlib.sha1(page.body, usedforsecurity=False).hexdigest()[:16] + '"'
+            if page.status == 200 and method != "POST" and self.headers.get("If-None-Match") == tag:
+                self.send_response(304)
+                self.send_header("ETag", tag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             self.send_response(page.status)
             self.send_header("Content-Type", page.content_type)
             self.send_header("Content-Length", str(len(page.body)))
+            if page.status == 200:
+                self.send_header("ETag", tag)
             self.end_headers()
             if method != "HEAD":
                 self.wfile.write(page.body)
+                web.sent(len(page.body))
 
         def do_GET(self) -> None:
             self._respond("GET")
@@ -68,6 +80,7 @@ class DemoWeb(LoopbackServers):
         self.requested_port = port
         self.first_host = first_host
         self.hits: Counter[tuple[str, str, str]] = Counter()
+        self.bytes_sent = 0
         self._lock = threading.Lock()
         self.ports: dict[str, int] = {}  # site_id -> port
         self.apps: dict[str, SiteApp] = {}
@@ -80,6 +93,11 @@ class DemoWeb(LoopbackServers):
     def count(self, host: str, method: str, path: str) -> None:
         with self._lock:
             self.hits[(host, method, path)] += 1
+
+    def sent(self, size: int) -> None:
+        """Body bytes sent (what a monitoring week pays for)."""
+        with self._lock:
+            self.bytes_sent += size
 
     def bind(self) -> None:
         if self.requested_port:

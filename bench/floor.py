@@ -1,0 +1,138 @@
+"""The floor: a plain Scrapy spider that requests exactly the URLs a govsites crawl requested and does nothing
+with the answers.
+
+``run_floor(db, tmp, workers)`` reads the store of a finished crawl (pages: GET; checked links: HEAD, as our link
+checks start), splits the URLs by site over the same number of processes as the crawl (``--workers``), and runs
+one ``python -m bench.floor <urls.tsv>`` per process with govsites' own download settings (per-host concurrency,
+delay, timeout, retries, the asyncio reactor), all at once. What it costs is what fetching alone costs on this
+machine and this web: ``make bench`` prints our wall and CPU time as multiples of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import CrawlerProcess
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from govsites.addon import derived_settings
+from govsites.config import GovsitesConfig
+from govsites.settings import RETRY_EXCEPTIONS, RETRY_HTTP_CODES, RETRY_TIMES, TWISTED_REACTOR
+
+#: The download settings govsites crawls with (the rest of Scrapy's defaults as they are).
+COPIED = (
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "DOWNLOAD_DELAY",
+    "DOWNLOAD_TIMEOUT",
+    "AUTOTHROTTLE_ENABLED",
+)
+
+
+class FloorSpider(Spider):
+    """Requests the given (method, url) pairs once each; every answer and every failure is dropped."""
+
+    name = "floor"
+
+    def __init__(self, requests: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pairs = requests
+        self.answered = 0
+        self.failed = 0
+
+    async def start(self) -> AsyncIterator[Request]:
+        for method, url in self.pairs:
+            yield Request(url, method=method, callback=self.drop, errback=self.failure, dont_filter=True)
+
+    def drop(self, response: Response) -> None:
+        self.answered += 1
+
+    def failure(self, failure: Failure) -> None:
+        self.failed += 1
+
+
+def floor_settings() -> dict[str, Any]:
+    """govsites' download settings, robots.txt and the rest of its policy left out."""
+    derived = derived_settings(GovsitesConfig.from_settings({}))
+    return {
+        **{name: derived[name] for name in COPIED if name in derived},
+        "RETRY_TIMES": RETRY_TIMES,
+        "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
+        "RETRY_EXCEPTIONS": RETRY_EXCEPTIONS,
+        "TWISTED_REACTOR": TWISTED_REACTOR,
+        "ROBOTSTXT_OBEY": False,
+        "LOG_LEVEL": "ERROR",
+        "TELNETCONSOLE_ENABLED": False,
+        "HTTPERROR_ALLOW_ALL": True,
+    }
+
+
+def requested_urls(db: Path, run: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Per site: the pages the crawl ``run`` (default: every run) fetched (GET) and the links it checked (HEAD),
+    each once."""
+    con = sqlite3.connect(db)
+    try:
+        where, params = ("WHERE run_id = (SELECT id FROM runs WHERE label = ?)", (run,)) if run else ("", ())
+        pages = con.execute(f"SELECT DISTINCT site_id, url FROM pages {where}", params).fetchall()
+        links = con.execute(f"SELECT DISTINCT site_id, url FROM link_checks {where}", params).fetchall()
+    finally:
+        con.close()
+    seen: set[tuple[str, str]] = set()
+    by_site: dict[str, list[tuple[str, str]]] = {}
+    for method, rows in (("GET", pages), ("HEAD", links)):
+        for site, url in rows:
+            if url.startswith(("http://", "https://")) and (method, url) not in seen:
+                seen.add((method, url))
+                by_site.setdefault(site, []).append((method, url))
+    return by_site
+
+
+def run_floor(db: Path, tmp: Path, workers: int, env: dict[str, str], run: str | None = None) -> dict[str, float]:
+    """Wall and CPU seconds (children, all processes) of the floor over the URLs of the crawl ``run`` in ``db``."""
+    by_site = requested_urls(db, run)
+    groups: list[list[tuple[str, str]]] = [[] for _ in range(max(1, workers))]
+    for site in sorted(by_site, key=lambda s: (-len(by_site[s]), s)):  # the largest sites first, each to the
+        min(groups, key=len).extend(by_site[site])  # process with the fewest URLs so far
+    files = []
+    for i, group in enumerate(g for g in groups if g):
+        path = tmp / f"floor-{i}.tsv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, delimiter="\t").writerows(group)
+        files.append(path)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    children = [
+        subprocess.Popen([sys.executable, "-m", "bench.floor", str(f)], env=env)  # noqa: S603
+        for f in files
+    ]
+    codes = [child.wait() for child in children]
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if any(codes):
+        raise RuntimeError(f"floor process failed: {codes}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "requests": float(sum(len(g) for g in groups)), "processes": float(len(files))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    with Path(args[0]).open(encoding="utf-8", newline="") as fh:
+        pairs = [(row[0], row[1]) for row in csv.reader(fh, delimiter="\t") if len(row) == 2]
+    process = CrawlerProcess({**floor_settings(), "LOG_INSTALL_ROOT_HANDLER": False})
+    process.crawl(FloorSpider, requests=pairs)
+    process.start()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

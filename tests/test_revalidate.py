@@ -1,0 +1,58 @@
+"""A second crawl of an unchanged web: conditional requests, 304s reuse the kept answers, a fraction of the bytes,
+identical outputs (the demo web on loopback answers with ETags, as real servers do)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+
+from govsites.demo import AS_OF, DemoWeb
+from govsites.revalidate import RevalidatePolicy, cache_dir
+from tests.helpers import crawl_command, needs_chromium, read_csv, run, score_command
+
+pytestmark = needs_chromium
+COMPARED = ("metrics.csv", "columns.csv", "links.csv", "typos.csv", "interaction.csv", "services.csv")
+
+
+@pytest.fixture(scope="module")
+def two_crawls(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    tmp = tmp_path_factory.mktemp("revalidate")
+    with DemoWeb(port=0) as web:
+        registry = web.write_registry(tmp / "sites.csv")
+        db = tmp / "store.sqlite"
+        sent = []
+        for label in ("r1", "r2"):
+            before = web.bytes_sent
+            crawled = run(crawl_command(registry, db, label, AS_OF.isoformat(), "--allow-private"))
+            assert crawled.returncode == 0, crawled.stderr[-3000:]
+            sent.append(web.bytes_sent - before)
+            scored = run(score_command(registry, db, tmp / label, label))
+            assert scored.returncode == 0, scored.stderr[-3000:]
+        yield {"tmp": tmp, "db": db, "sent": sent, "log": crawled.stderr}
+
+
+def test_the_second_crawl_transfers_at_most_a_quarter_of_the_bytes(two_crawls: Any) -> None:
+    first, second = two_crawls["sent"]
+    assert first > 0
+    assert second <= 0.25 * first, (first, second)
+    assert Path(cache_dir("", str(two_crawls["db"]))).is_dir()
+
+
+def test_the_second_crawl_gives_identical_outputs(two_crawls: Any) -> None:
+    tmp = two_crawls["tmp"]
+    for name in COMPARED:
+        assert read_csv(tmp / "r1" / name) == read_csv(tmp / "r2" / name), name
+
+
+def test_only_a_304_reuses_a_kept_answer() -> None:
+    policy = RevalidatePolicy.__new__(RevalidatePolicy)
+    kept = HtmlResponse("http://a.example/", status=200, headers={"ETag": '"x"'}, body=b"<p>ok</p>")
+    request = Request("http://a.example/")
+    assert not policy.is_cached_response_fresh(kept, request)  # always asked again …
+    assert request.headers[b"If-None-Match"] == b'"x"'  # … with the validator
+    for status, reused in ((304, True), (200, False), (404, False), (500, False), (503, False)):
+        answer = HtmlResponse("http://a.example/", status=status, body=b"")
+        assert policy.is_cached_response_valid(kept, answer, request) is reused, status
