@@ -28,7 +28,8 @@ from govsites.monitor import (
 )
 from govsites.preflight import PreflightError, check_folder, check_store_writable
 from govsites.progress import LineRelay, ProgressBoard
-from govsites.registry import RegistryError, load_columns, load_sites
+from govsites.registry import RegistryError, load_columns, load_site_codes, load_sites
+from govsites.sitechecks.maintenance import load_maintenance
 from govsites.store import StoreError, StoreLock, parse_as_of, resolve_run
 
 DEMO_PORT = 8341
@@ -146,6 +147,8 @@ def validate(args: argparse.Namespace) -> int:
     config = crawl_config(args)
     registry = load_sites(config.sites)
     load_columns(config.columns, registry)
+    load_site_codes(config.sites)
+    load_maintenance(config.maintenance, [s.site_id for s in (*registry.sites, *registry.skipped)])
     chosen = registry.select(config.site_id_list, config.county_list)
     parse_as_of(config.as_of)
     if not config.distributed:

@@ -58,6 +58,7 @@ class GovsitesConfig:
     sites: str = setting("data/sites.csv", "registry CSV")
     columns: str = setting("data/columns.csv", "hand-pinned columns CSV (optional file)")
     categories: str = setting("data/categories.csv", "column-category keyword table")
+    maintenance: str = setting("data/maintenance.csv", "maintenance windows (临时关停/改版 报备): docs/sitechecks.md")
     db: str = setting("data/govsites.sqlite", "store: a SQLite file path or a postgresql:// URL")
     run: str = setting("", "run label; empty: a new run for a full crawl, the latest run for a subset")
     as_of: str = setting("", "evaluation date YYYY-MM-DD; empty: today (or the run's own date)")
@@ -98,6 +99,8 @@ class GovsitesConfig:
     robotstxt_obey: bool = setting(False, "obey robots.txt (off: an evaluation checks what visitors can reach)")
     # -- components -------------------------------------------------------------------------------------
     typos_enabled: bool = setting(True, "the typo pipeline")
+    sitechecks_enabled: bool = setting(True, "site-wide checks of the 2019 indicators (docs/sitechecks.md)")
+    sitechecks_article_pages: int = setting(20, "article pages per site read for the page_tags check")
     revalidate_enabled: bool = setting(
         True, "later crawls send conditional requests and reuse an answer the server says is unchanged (304)"
     )

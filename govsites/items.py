@@ -32,6 +32,8 @@ class PageItem:
     entries: list[ListEntryItem] = field(default_factory=list)  # list items read on it (list_items rows)
     checks: list[LinkCheckItem] = field(default_factory=list)  # the page's own verdict (link_checks row)
     risks: list[RiskItem] = field(default_factory=list)  # content-security findings (filled by SecurityPipeline)
+    html: str = field(default="", repr=False)  # the decoded page, read by the site checks pipeline; not stored
+    site_checks: list[SiteCheckItem] = field(default_factory=list)  # home-page checks (site_checks rows)
 
 
 @dataclass
@@ -159,6 +161,18 @@ class SiteDoneItem:
     pages_capped: int = 0  # pages a crawl cap refused (govsites.caps): the site was evaluated on fewer
     status: str = "done"  # run_sites.status: "done", or "blocked" (an anti-bot challenge not passed)
     error: str = ""  # run_sites.error: why a site was not read
+    site_checks: list[SiteCheckItem] = field(default_factory=list)  # checks over all pages (page_tags)
+
+
+@dataclass
+class SiteCheckItem:
+    """One site-wide check of the 2019 indicators (:mod:`govsites.sitechecks`): ``site_checks.csv`` rows."""
+
+    TABLE: ClassVar[str] = "site_checks"
+    site_id: str
+    check_name: str  # site_checks.csv ``check`` (CHECK is an SQL word)
+    status: str  # ok | missing | wrong | not_applicable | error
+    detail: str  # what was seen, in Chinese
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Item pipelines: typo detection on page text, then the store writer."""
+"""Item pipelines: typo detection on page text, the site checks of the 2019 indicators, then the store writer."""
 
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ from collections import defaultdict
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
+from twisted.internet.threads import deferToThread
 
 from govsites.config import GovsitesConfig
-from govsites.items import ContentItem, PageItem, SiteDoneItem, TypoItem
+from govsites.items import ContentItem, PageItem, ProbeItem, SiteCheckItem, SiteDoneItem, TypoItem
 from govsites.lifecycle import RunContext, RunStrategy, SeenLines, run_opened
-from govsites.registry import load_sites
+from govsites.registry import Registry, load_site_codes, load_sites
 from govsites.schema import TABLE_COLUMNS
+from govsites.sitechecks.identifiers import HOME_CHECKS, home_checks, page_tags
+from govsites.sitechecks.ipv6 import ipv6_record
+from govsites.sitechecks.maintenance import MaintenanceCalendar, load_maintenance
+from govsites.sitechecks.markup import SitePage
+from govsites.sitechecks.result import CheckResult
 from govsites.store import Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -86,6 +93,122 @@ class TypoPipeline:
         return item
 
 
+def _head_end(html: str) -> int:
+    end = html.lower().find("</head>")
+    return len(html) if end < 0 else end + len("</head>")
+
+
+def parent_domains(registry: Registry) -> dict[str, str]:
+    """The government domain each department's site should sit under (the 2017 指引): the host of the portal
+    (group ``county``) of the same county in the registry, without ``www.``; departments of a county without a
+    registered portal get none (only the ``.gov.cn`` suffix is checked)."""
+    portals = {s.county: s.host.removeprefix("www.") for s in registry.sites if s.group == "county" and s.host}
+    return {s.site_id: portals.get(s.county, "") for s in registry.sites if s.group == "agency"}
+
+
+class SiteChecksPipeline:
+    """Site-wide checks of the 2019 indicators (:mod:`govsites.sitechecks`) on the crawled pages.
+
+    The home page's identifiers and entries (网站标识码 compared with the registry's optional ``site_code``, ICP
+    and 公安 records, conac mark, 找错 entry, viewport, 无障碍 entry, domain rule) travel with its page item as
+    ``site_checks`` rows; the article pages' metadata tags (``page_tags``) are gathered from up to
+    ``GOVSITES_SITECHECKS_ARTICLE_PAGES`` pages of kind ``other`` and written when the site is done. Pages beyond
+    the sample are counted (``govsites/sitechecks/article_pages_beyond_sample``).
+    """
+
+    def __init__(
+        self,
+        codes: dict[str, str],
+        groups: dict[str, str],
+        parents: dict[str, str],
+        article_pages: int,
+        stats: Any,
+        calendar: MaintenanceCalendar | None = None,
+    ) -> None:
+        self.codes, self.groups, self.parents = codes, groups, parents
+        self.calendar = calendar or MaintenanceCalendar("")
+        self.article_pages = article_pages
+        self.stats = stats
+        self.articles: dict[str, list[SitePage]] = defaultdict(list)
+        self.home_checked: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SiteChecksPipeline:
+        config = GovsitesConfig.from_settings(crawler.settings)
+        if not config.sitechecks_enabled:
+            raise NotConfigured
+        registry = load_sites(config.sites)
+        return cls(
+            load_site_codes(config.sites),
+            {s.site_id: s.group for s in registry.sites},
+            parent_domains(registry),
+            max(0, config.sitechecks_article_pages),
+            crawler.stats,
+            load_maintenance(config.maintenance, [s.site_id for s in (*registry.sites, *registry.skipped)]),
+        )
+
+    def _count(self, key: str, count: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"govsites/sitechecks/{key}", count)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, SiteDoneItem):
+            site_id = item.site_id  # a site may be done more than once (probes end after its pages): same rows
+            result = page_tags(self.articles.get(site_id, []))
+            item.site_checks = [SiteCheckItem(site_id, result.check, result.status, result.detail)]
+            if site_id not in self.home_checked:  # the home page never came: nothing on it could be checked
+                item.site_checks += [
+                    SiteCheckItem(site_id, check, "error", "首页无法访问，未能检查")
+                    for check in (*HOME_CHECKS, "search", "annual_report", "https", "ipv6")
+                ]
+                self._count("home_unchecked")
+            self._count("checks", len(item.site_checks))
+            return item
+        if isinstance(item, ProbeItem):
+            window = self.calendar.approved_window_at(item.site_id, item.probed_at)
+            if window is not None:  # stored as measured; scoring leaves it out of availability
+                logger.info(
+                    "站点 %s 的首页探测处于已批准的维护时段（%s 第 %d 行），不计入可访问性",
+                    item.site_id,
+                    self.calendar.path,
+                    window.line,
+                )
+                self._count("probes_in_maintenance")
+            return item
+        if not isinstance(item, PageItem) or not item.html or item.kind == "error":
+            return item
+        site_id = item.site_id
+        if item.kind == "home" and not item.rendered:
+            page = SitePage(item.html, item.final_url or item.url, item.encoding or "utf-8")
+            results = home_checks(
+                page, self.codes.get(site_id, ""), self.groups.get(site_id, ""), self.parents.get(site_id, "")
+            )
+            item.site_checks = [SiteCheckItem(site_id, r.check, r.status, r.detail) for r in results]
+            self.home_checked.add(site_id)
+            self._count("sites")
+            self._count("checks", len(results))
+            self._count("failed", sum(1 for r in results if not r.passed))
+            item.html = ""
+            # The AAAA lookup may wait on DNS: in a thread, the item goes on when it is answered.
+            lookup = deferToThread(ipv6_record, urlsplit(page.url).hostname or "")
+            return lookup.addCallback(self._with_check, item)
+        if item.kind == "other" and item.depth >= 1:
+            sample = self.articles[site_id]
+            if len(sample) < self.article_pages:
+                head = item.html[: _head_end(item.html)]  # the metadata tags are in the head: keep only it
+                sample.append(SitePage(head, item.final_url or item.url, item.encoding or "utf-8"))
+                self._count("article_pages")
+            else:
+                self._count("article_pages_beyond_sample")
+        item.html = ""  # read: the page's text is not kept any longer than needed
+        return item
+
+    def _with_check(self, result: CheckResult, item: PageItem) -> PageItem:
+        item.site_checks.append(SiteCheckItem(item.site_id, result.check, result.status, result.detail))
+        self._count("checks")
+        return item
+
+
 class StorePipeline:
     """Write every item of the run into the store in batched transactions.
 
@@ -125,6 +248,8 @@ class StorePipeline:
             return item
         if isinstance(item, SiteDoneItem):
             if run.mode != "probe":
+                for check in item.site_checks:
+                    self._add_item(check)
                 self.flush()
                 assert self.store is not None
                 self.store.finish_site(
@@ -145,7 +270,8 @@ class StorePipeline:
         if isinstance(item, PageItem):
             strategy.add_page(item.site_id)
             buffer = self.buffer
-            for children in (item.checks, item.typos, item.refs, item.entries, item.risks):  # _add_item, inlined: hot
+            children_lists = (item.checks, item.typos, item.refs, item.entries, item.risks, item.site_checks)
+            for children in children_lists:  # _add_item, inlined: hot
                 for child in children:
                     table = child.TABLE
                     buffer[table].append(_ROW_OF[table](child))

@@ -266,3 +266,25 @@ def write_sites(path: Path | str, rows: Iterable[dict[str, str]]) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+# -- the optional site_code column (网站标识码, checked by govsites.sitechecks) ---------------------------------
+SITE_CODE_FIELD = "site_code"
+SITE_CODE_PATTERN = re.compile(r"^(?:\d{10}|bm\d{8})$", re.IGNORECASE)
+
+
+def load_site_codes(path: Path | str) -> dict[str, str]:
+    """The registry's optional ``site_code`` column (10 digits, or ``bm`` + 8 digits for State Council
+    departments) by site_id; empty cells are left out; a malformed code is an error naming line and field."""
+    path = Path(path)
+    codes: dict[str, str] = {}
+    for line, row in _rows(path, SITE_FIELDS, (SITE_CODE_FIELD,)):
+        code = row.get(SITE_CODE_FIELD, "")
+        if not code:
+            continue
+        if not SITE_CODE_PATTERN.match(code):
+            raise RegistryError(
+                path, line, SITE_CODE_FIELD, f"网站标识码应为10位数字（或 bm+8位数字）/ malformed site code: {code!r}"
+            )
+        codes[row["site_id"]] = code
+    return codes

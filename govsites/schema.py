@@ -307,6 +307,13 @@ TABLES: tuple[Table, ...] = (
         key=_run_key(),
         per_site=True,
     ),
+    # Site-wide checks of the 2019 indicators (govsites.sitechecks): one row per site and check.
+    Table(
+        "site_checks",
+        (RUN_ID, SITE_ID, Column("check_name"), Column("status"), Column("detail")),
+        key=_run_key("check_name"),
+        per_site=True,
+    ),
     # The inspector's decisions on findings (scoring.review): one per finding, the newest wins; run_id is the
     # run that was scored when the decision was read.
     Table(

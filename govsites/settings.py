@@ -75,6 +75,7 @@ SPIDER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "govsites.pipelines.TypoPipeline": 300,
     "govsites.securitypipeline.SecurityPipeline": 400,
+    "govsites.pipelines.SiteChecksPipeline": 410,
     "govsites.pipelines.StorePipeline": 800,
 }
 EXTENSIONS = {

@@ -32,6 +32,7 @@ from scoring.noticecfg import DEFAULT_NOTICE_CONFIG, NoticeConfigError
 from scoring.outputs import OUTPUT_FILES, ScoringResult, score_run, write_expert_template
 from scoring.rectify import RECTIFY_DIR, write_rectifications
 from scoring.rubric import DEFAULT_RUBRIC, RubricError
+from scoring.sitechecks import DEFAULT_MAINTENANCE
 
 #: Every error the stage reports as a Chinese message with exit code 2.
 USER_ERRORS = (
@@ -77,6 +78,11 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--notice-config", default=str(DEFAULT_NOTICE_CONFIG), help="通报设置文件（默认 data/notice/notice.toml）"
     )
+    parser.add_argument(
+        "--maintenance",
+        default=str(DEFAULT_MAINTENANCE),
+        help="维护报备（临时关停/改版）时段表，已批准时段内的探测不计入可访问性（默认 data/maintenance.csv）",
+    )
 
 
 def evaluation_options(args: argparse.Namespace) -> EvaluationOptions:
@@ -94,6 +100,7 @@ def evaluation_options(args: argparse.Namespace) -> EvaluationOptions:
         notice_config=args.notice_config,
         review=args.review,
         review_required=args.review_required,
+        maintenance=args.maintenance,
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from govsites.store import Run, Store
-from scoring import findings, history, metrics, review, security
+from scoring import findings, history, metrics, review, security, sitechecks
 from scoring.baseline import baseline_from_metrics, is_baseline_csv, read_baseline_csv, reductions
 from scoring.expert import read_expert
 from scoring.load import RunData, ScoringError, load_run
@@ -54,6 +54,7 @@ class EvaluationOptions:
     notice_config: str | Path = DEFAULT_NOTICE_CONFIG
     review: str | Path | None = None  # a filled scores.xlsx or review.csv (scoring.review)
     review_required: bool = False  # a veto counts only once its findings are confirmed
+    maintenance: str | Path = sitechecks.DEFAULT_MAINTENANCE  # 维护报备: approved windows leave availability
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,38 @@ def output_tables(
     return tables
 
 
+def site_check_tables(
+    data: RunData, rules: Rubric, scored: pd.DataFrame, calendar: sitechecks.MaintenanceCalendar
+) -> dict[str, pd.DataFrame]:
+    """site_checks.csv, warnings.csv and maintenance.csv (:mod:`scoring.sitechecks`)."""
+    return {
+        "site_checks": sitechecks.site_checks_table(data),
+        "warnings": sitechecks.warnings_table(scored, sitechecks.warning_thresholds(rules)),
+        "maintenance": sitechecks.maintenance_table(data, calendar),
+    }
+
+
+def maintenance_notes(maintenance: pd.DataFrame, warnings: pd.DataFrame | None = None) -> tuple[str, ...]:
+    """总览's lines on the early warnings and the maintenance windows: probes excluded, unapproved windows that
+    excluded nothing."""
+    warned = (
+        (f"预警：{warnings['site_id'].nunique()} 个网站接近单项否决线（见“预警”表和 warnings.csv）",)
+        if warnings is not None and not warnings.empty
+        else ()
+    )
+    if maintenance.empty:
+        return warned
+    approved = maintenance.loc[maintenance["approved"].astype(bool)]
+    notes = [
+        f"维护报备：{len(approved)} 个已批准的维护时段内的 {int(approved['probes_excluded'].sum())} 次首页探测"
+        "不计入可访问性（明细见 maintenance.csv）"
+    ]
+    unapproved = len(maintenance) - len(approved)
+    if unapproved:
+        notes.append(f"维护报备：{unapproved} 个未批准的时段仅列示，其间的探测照常计入可访问性")
+    return warned + tuple(notes)
+
+
 # -- the whole evaluation ------------------------------------------------------------------------------
 def evaluate(options: EvaluationOptions) -> Evaluation:
     """Load, check and compute everything (baseline, expert form, history); writes nothing."""
@@ -298,7 +331,9 @@ def evaluate(options: EvaluationOptions) -> Evaluation:
     config = load_notice_config(options.notice_config).with_stale_windows(
         (w.amount, w.unit) for w in rules.windows.values()
     )
-    whole = load_run(options.db, options.sites, options.run, options.as_of, options.allow_unfinished)
+    loaded = load_run(options.db, options.sites, options.run, options.as_of, options.allow_unfinished)
+    calendar = sitechecks.read_maintenance(options.maintenance, loaded)
+    whole = sitechecks.without_maintenance_probes(loaded, calendar)
     details = detail_tables(whole, rules)
     decisions = review.gather(options.db, options.review, known_findings(details, whole.sites))
     details = {key: review.annotate(frame, decisions) for key, frame in details.items()}
@@ -321,6 +356,10 @@ def evaluate(options: EvaluationOptions) -> Evaluation:
     before_after = reductions(before.counts, scored, options.baseline_name) if before else None
     shorts = site_short_names(options.sites, scored, config)
     merged_expert = options.expert if expert_scores is not None else None
+    tables = {
+        **output_tables(data, rules, config, scored, shorts, track, before_after, details, decisions),
+        **site_check_tables(loaded, rules, scored, calendar),
+    }
     return Evaluation(
         options=options,
         data=data,
@@ -329,12 +368,13 @@ def evaluate(options: EvaluationOptions) -> Evaluation:
         scored=scored,
         summary=summarize(scored, rules),
         short_names=shorts,
-        tables=output_tables(data, rules, config, scored, shorts, track, before_after, details, decisions),
+        tables=tables,
         reductions=before_after,
         baseline=before.description if before else "",
         history_counts=track.counts,
         previous_run=track.previous_run,
-        notes=run_notes(data, rules, scored, merged_expert, track.previous_run),
+        notes=run_notes(data, rules, scored, merged_expert, track.previous_run)
+        + maintenance_notes(tables["maintenance"], tables["warnings"]),
         expert_given=expert_scores is not None,
         review=decisions,
     )

@@ -18,10 +18,10 @@ from scoring.vocabulary import BLOCKED, EVALUATED, NO_URL, UNFINISHED, UNTESTED
 INT_COLUMNS = frozenset(
     {"depth", "rendered", "items", "on_home", "pinned", "broken", "ok", "elapsed_ms", "excluded", "forms"}
 )
-RUN_TABLES: tuple[str, ...] = (
-    *("pages", "columns", "list_items", "link_refs", "link_checks", "typos", "probes", "letters", "guides"),
-    "risks",  # content security (docs/security.md)
-)
+RUN_TABLES: tuple[str, ...] = ("pages", "columns", "list_items", "link_refs", "link_checks", "typos", "probes")
+RUN_TABLES += ("letters", "guides")
+RUN_TABLES += ("risks",)  # content security (docs/security.md)
+RUN_TABLES += ("site_checks",)  # govsites.sitechecks (scoring.sitechecks)
 #: The registry's columns of a site (every registry site, with or without a home URL).
 REGISTRY_COLUMNS = ("site_id", "name", "group", "county", "home_url")
 #: The columns of ``Store.run_sites`` rows, renamed for the site frame.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from govsites.registry import CATEGORIES
-from scoring import interaction, security
+from scoring import interaction, security, sitechecks
 from scoring.vocabulary import (
     COLUMNS_COLUMNS,
     COUNT_COLUMNS,
@@ -245,6 +245,7 @@ def site_metrics(data: RunData, rubric: Rubric) -> pd.DataFrame:
             interaction.key_areas_long(columns, data["list_items"], evaluated, rubric, data.as_of)
         ),
         security.risk_counts(data["risks"]),
+        sitechecks.check_counts(data["site_checks"]),
     ]
     joined = data.sites.set_index("site_id")
     for part in parts:

@@ -30,6 +30,9 @@ OUTPUT_FILES = {
     "history": "history.csv",
     "risks": "risks.csv",
     "reductions": "reductions.csv",
+    "site_checks": "site_checks.csv",
+    "warnings": "warnings.csv",
+    "maintenance": "maintenance.csv",
     "workbook": "scores.xlsx",
 }
 SITE_DIR = "整改"

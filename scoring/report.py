@@ -29,6 +29,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from govsites.paths import DATA_DIR
+from govsites.sitechecks.result import CHECK_LABELS, CHECKS, INFORMATIONAL
 from scoring.evaluation import Evaluation
 from scoring.evidence import EVIDENCE_DIR, EvidenceSet
 from scoring.expert import EXPERT_SHEET, GROUP_HEADER, ID_HEADER, NAME_HEADER, NOTE_HEADER, item_header
@@ -48,9 +49,11 @@ from scoring.review import (
     NOTE_HEADER as REVIEW_NOTE_HEADER,
 )
 from scoring.rubric import ExpertSpec, Rubric, city_total, ranking_score
+from scoring.sitechecks import check_matrix
 from scoring.vocabulary import (
     ANSWERED,
     CATEGORY_LABELS,
+    CHECK_STATUS_LABELS,
     COLUMN_STATUS,
     CONFIRMED,
     EVALUATED,
@@ -108,6 +111,8 @@ SHEETS = {
     "history": "整改跟踪",
     "review": REVIEW_LOG_SHEET,
     "security": "内容安全",
+    "site_checks": "网站功能",
+    "warnings": "预警",
 }
 #: The per-site rectification workbook (整改/<site_id>-<name>.xlsx).
 SITE_SHEETS = {"summary": "问题汇总", "columns": "栏目问题", "links": "不可用链接", "typos": "错别字"}
@@ -220,6 +225,7 @@ METRIC_COLS = (
     Col("deduction_detail", "扣分明细", 50, wrap=True),
     Col("vetoed", "单项否决", 9, labels=YES_NO),
     Col("veto_pending", "否决待复核", 30, wrap=True),
+    Col("checks_failed", "网站功能未通过项", 10, FMT_INT),  # scoring.sitechecks (网站功能)
     Col("expert_score", "专家评分", 9, FMT_SCORE),
     Col("final_score", "综合得分", 9, FMT_SCORE),
     Col("letters_12m", "近12个月来信", 10, FMT_INT),
@@ -986,6 +992,8 @@ def write_workbook(
     )
     review_sheet(wb, ev)
     security_sheet(wb, risk_rows, max_links=max_links)
+    site_checks_sheet(wb, ev)
+    warnings_sheet(wb, ev)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -1067,6 +1075,85 @@ def _interaction_sheets(
         else evaluated
     )
     _key_area_sheet(wb, matrix, ev.rubric)
+
+
+# -- 网站功能 and 预警 (scoring.sitechecks) ------------------------------------------------------------------
+CHECK_FILLS = {"ok": EXCELLENT_FILL, "missing": FAIL_FILL, "wrong": FAIL_FILL, "error": STALE_FILL}
+CHECK_SITE_COLS = (
+    Col("site_id", "站点标识", 12),
+    Col("name", "单位名称", 24),
+    Col("group_name", "分组", 10),
+    Col("checks_failed", "未通过项数", 9, FMT_INT),
+)
+WARNING_COLS = (
+    Col("name", "单位名称", 24),
+    Col("group_name", "分组", 10),
+    Col("priority", "整改顺序", 8, FMT_INT),
+    Col("label", "预警指标", 22, wrap=True),
+    Col("detail", "情况与整改建议", 60, wrap=True),
+    Col("site_id", "站点标识", 12),
+)
+MAINTENANCE_COLS = (
+    Col("name", "单位名称", 24),
+    Col("from", "开始时间", 16),
+    Col("to", "结束时间", 16),
+    Col("approved", "是否批准", 8, labels={True: "已批准", False: "未批准"}),
+    Col("probes_excluded", "不计入可访问性的探测次数", 12, FMT_INT),
+    Col("note", "说明", 30, wrap=True),
+    Col("site_id", "站点标识", 12),
+)
+
+
+def _printable(ws: Worksheet, title_rows: str) -> None:
+    """Landscape A4, one page wide, the header rows repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
+
+
+def site_checks_sheet(wb: Workbook, ev: Evaluation) -> None:
+    """网站功能: site × check, each cell 正常 (green) / 缺失 or 不规范 (red) / 未能检查 (yellow) / 不适用; the
+    details of every cell are in site_checks.csv."""
+    matrix = check_matrix(ev.tables["site_checks"], ev.scored)
+    matrix = matrix.assign(group_name=matrix["group"].map(ev.rubric.group_label))
+    shown = [c for c in CHECKS if (matrix[c] != "").any()] or list(CHECKS)
+    checks = tuple(
+        Col(c, CHECK_LABELS[c] + ("（参考）" if c in INFORMATIONAL else ""), 9, labels=CHECK_STATUS_LABELS)
+        for c in shown
+    )
+    cols = (*CHECK_SITE_COLS, *checks)
+    ws = wb.create_sheet(SHEETS["site_checks"])
+    set_widths(ws, cols)
+    ws.freeze_panes = "C2"
+    _printable(ws, "1:1")
+    ws.append([cell(ws, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
+    for values in matrix.loc[:, [c.key for c in cols]].itertuples(index=False):
+        ws.append(
+            [
+                cell(ws, v, c, fill=CHECK_FILLS.get(v) if c in checks else None)
+                for v, c in zip(values, cols, strict=True)
+            ]
+        )
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(matrix) + 1}"
+
+
+def warnings_sheet(wb: Workbook, ev: Evaluation) -> None:
+    """预警: the sites close to a veto line, what to fix first; then the maintenance windows (维护报备)."""
+    label = ev.rubric.group_label
+    warnings = ev.tables["warnings"]
+    windows = ev.tables["maintenance"]
+    ws = wb.create_sheet(SHEETS["warnings"])
+    set_widths(ws, WARNING_COLS, MAINTENANCE_COLS)
+    _printable(ws, "2:2")
+    title = f"接近单项否决的网站（{warnings['site_id'].nunique()} 个；整改顺序 1 为最先整改项）"
+    ws.append([cell(ws, title, font=SECTION_FONT)])
+    append_table(ws, warnings.assign(group_name=warnings["group"].map(label)), WARNING_COLS)
+    ws.append([])
+    ws.append([cell(ws, f"维护报备（{len(windows)} 个时段；已批准时段内的探测不计入可访问性）", font=SECTION_FONT)])
+    append_table(ws, windows, MAINTENANCE_COLS, fill_rows=~windows["approved"].astype(bool))
 
 
 # -- per-site rectification workbooks ------------------------------------------------------------------

@@ -80,6 +80,41 @@ RISK_KIND = {
 }
 RISK_SEVERITY = {"veto": "单项否决", "serious": "严重", "notice": "提示"}
 
+# -- site checks (scoring.sitechecks): failed = missing or wrong; informational checks never count -----------
+IDENTITY_CHECKS = ("site_code", "icp_record", "police_record", "conac_mark", "domain_rule", "page_tags")
+FUNCTION_CHECKS = (
+    "jiucuo_entry",
+    "search",
+    "viewport",
+    "accessibility_entry",
+    "annual_report",
+    "policy_interpretation",
+)
+FAILED_CHECK_STATUSES = ("missing", "wrong")
+SITECHECK_COUNT_COLUMNS = ("checks_failed", "identity_checks_failed", "function_checks_failed")
+CHECK_STATUS_LABELS = {
+    "ok": "正常",
+    "missing": "缺失",
+    "wrong": "不规范",
+    "not_applicable": "不适用",
+    "error": "未能检查",
+}
+#: site_checks.csv, warnings.csv, maintenance.csv.
+SITE_CHECK_COLUMNS = ("site_id", "check", "status", "detail", "label", "name")
+WARNING_COLUMNS = (
+    "site_id",
+    "name",
+    "group",
+    "priority",
+    "metric",
+    "label",
+    "value",
+    "warn_at",
+    "veto_at",
+    "detail",
+)
+MAINTENANCE_COLUMNS = ("site_id", "name", "from", "to", "approved", "note", "probes_excluded")
+
 COUNT_COLUMNS = (
     "home_probes",
     "home_failures",
@@ -100,6 +135,7 @@ COUNT_COLUMNS = (
     "general_typos",
     *INTERACTION_COUNT_COLUMNS,
     *SECURITY_COUNT_COLUMNS,
+    *SITECHECK_COUNT_COLUMNS,
 )
 FLAG_COLUMNS = (
     "home_available",
@@ -187,6 +223,7 @@ OUTPUT_COLUMNS = (
     "pages_capped",
     "veto_pending",
     *SECURITY_COUNT_COLUMNS,
+    "checks_failed",
 )
 
 # -- the detail CSVs ------------------------------------------------------------------------------------

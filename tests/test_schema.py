@@ -12,7 +12,7 @@ from govsites.schema import ITEM_TABLES, SCHEMA, TABLE_COLUMNS, TABLE_KEYS, TABL
 from govsites.store import PostgresStore, SQLiteStore, Store, open_store
 
 #: Item fields that are not columns: the page's text (read by the typo pipeline) and its child rows.
-NOT_STORED = {"PageItem": ("text", "typos", "refs", "entries", "checks", "risks")}
+NOT_STORED = {"PageItem": ("text", "typos", "refs", "entries", "checks", "risks", "html", "site_checks")}
 
 
 def item_classes() -> dict[str, type]:

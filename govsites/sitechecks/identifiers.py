@@ -254,6 +254,19 @@ def domain_rule(home_url: str, group: str, parent_domain: str = "") -> CheckResu
     return CheckResult("domain_rule", "wrong", f"部门网站域名 {host} 不在所属政府域名 {parent} 之下")
 
 
+#: The checks :func:`home_checks` returns (``domain_rule`` only with a registry group).
+HOME_CHECKS = (
+    "site_code",
+    "icp_record",
+    "police_record",
+    "conac_mark",
+    "jiucuo_entry",
+    "viewport",
+    "accessibility_entry",
+    "domain_rule",
+)
+
+
 def home_checks(page: SitePage, registry_code: str = "", group: str = "", parent_domain: str = "") -> list[CheckResult]:
     """Every check that reads the home page alone, in ``site_checks.csv`` order; ``domain_rule`` when the
     registry group is given."""

@@ -3,8 +3,9 @@
 Monitoring vendors warn at home failures >= 3%, a home page 10 days without update, >= 2 blank columns,
 >= 3 stale key columns and >= 10 broken links, before the veto lines of the rubric (5% failures, more than
 14 days, 5 blank columns, 5 stale key columns; broken links have no veto, only deductions). The defaults
-live in :class:`WarningThresholds`; reading them from the rubric TOML comes with the scoring wiring.
-Metric names are those of ``scoring/metrics.py`` (``home_failure_rate``, ``home_days_since_update``,
+live in :class:`WarningThresholds`; a rubric's ``[warnings]`` table overrides them and its veto lines replace
+the veto defaults (``scoring/sitechecks.py``). Metric names are those of the scoring vocabulary
+(``scoring/vocabulary.py``: ``home_failure_rate``, ``home_days_since_update``,
 ``blank_columns``, ``stale_key_columns``, ``broken_links``). A metric at or over its veto line is a veto,
 reported by the rubric, not a warning.
 """

@@ -35,6 +35,7 @@ from govsites.extract.text import visible_text
 from govsites.inflight import finishes_request
 from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem
 from govsites.linkcheck.classify import page_fingerprint
+from govsites.sitechecks.markup import SitePage
 from govsites.sitestate import GuideDetail, LetterDetail, SiteState
 from govsites.spiders import columns
 from govsites.spiders.contentsecurity import ContentSecuritySpider
@@ -43,13 +44,14 @@ from govsites.spiders.linkchecks import failure_verdict, unfetchable
 from govsites.spiders.pagelinks import canonical, list_pages, listed_urls, script_links
 from govsites.spiders.requests import PRIORITY_COLUMN, PRIORITY_HOME, PRIORITY_PAGE, render_meta
 from govsites.spiders.responses import decode_response, is_rendered, origin_url
+from govsites.spiders.sitechecks import SiteCheckRequests
 from govsites.spiders.soft404 import judge, late_soft_404, learn_notfound, notfound_url
 from govsites.store import now_iso
 
 logger = logging.getLogger(__name__)
 
 
-class SiteSpider(ContentSecuritySpider):
+class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
     """Crawl registered government sites: columns and their newest dates, link health, page text."""
 
     name = "govsites"
@@ -72,8 +74,13 @@ class SiteSpider(ContentSecuritySpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if not self.seeder:
             return  # another worker pushes the run's sites (govsites.distributed)
-        for state in list(self.states.values()):
-            state.add_inflight(max(0, self.config.probes))  # the probes (govsites.extensions.HomeProbes)
+        states = list(self.states.values())
+        # Every site's probes (govsites.extensions.HomeProbes, sent for all sites at once when the run opens) and
+        # one hold are counted before any request: start requests are pulled lazily, and a site whose probes were
+        # answered before its home page left the spider was otherwise "done" with no page.
+        for state in states:
+            state.add_inflight(max(0, self.config.probes) + 1)
+        for state in states:
             state.claim(state.site.home_url)
             yield self._page_request(
                 state, state.site.home_url, depth=0, role="home", priority=PRIORITY_HOME, caps=NO_CAP
@@ -84,6 +91,7 @@ class SiteSpider(ContentSecuritySpider):
                 yield self._page_request(
                     state, pin.url, depth=1, priority=PRIORITY_COLUMN, caps=NO_CAP, render=pin.render == "js"
                 )
+            state.finish_one()  # the hold: the home request is counted in flight by now (govsites.inflight)
 
     def _page_request(
         self,
@@ -215,6 +223,9 @@ class SiteSpider(ContentSecuritySpider):
             entries = [entry for block in blocks for entry in block.entries]
             stored = [columns.entry_item(site_id, state.site.home_url, entry) for entry in entries]
             columns.register_home_blocks(state, blocks)
+            if not rendered:
+                yield from self.site_check_requests(state, SitePage(html, response.url, encoding or "utf-8"), entries)
+                yield from self.https_check(state, request_url, response.url)
         if not state.pinned and columns.names_columns(state, request_url, depth, sitemap):
             # A column's own query variants (its pages, a calendar's next day) are not further columns.
             found = [
@@ -262,6 +273,7 @@ class SiteSpider(ContentSecuritySpider):
             refs=refs,
             entries=stored,
             checks=checks,
+            html=html,
             elapsed_ms=int(1000 * float(response.meta.get("download_latency") or 0)),
         )
         yield from self.security_requests(state, links, response.url)
