@@ -1104,16 +1104,6 @@ MAINTENANCE_COLS = (
 )
 
 
-def _printable(ws: Worksheet, title_rows: str) -> None:
-    """Landscape A4, one page wide, the header rows repeated on every printed page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = title_rows
-
-
 def site_checks_sheet(wb: Workbook, ev: Evaluation) -> None:
     """网站功能: site × check, each cell 正常 (green) / 缺失 or 不规范 (red) / 未能检查 (yellow) / 不适用; the
     details of every cell are in site_checks.csv."""
@@ -1125,10 +1115,8 @@ def site_checks_sheet(wb: Workbook, ev: Evaluation) -> None:
         for c in shown
     )
     cols = (*CHECK_SITE_COLS, *checks)
-    ws = wb.create_sheet(SHEETS["site_checks"])
+    ws = new_sheet(wb, SHEETS["site_checks"], freeze="C2")
     set_widths(ws, cols)
-    ws.freeze_panes = "C2"
-    _printable(ws, "1:1")
     ws.append([cell(ws, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
     for values in matrix.loc[:, [c.key for c in cols]].itertuples(index=False):
         ws.append(
@@ -1145,9 +1133,8 @@ def warnings_sheet(wb: Workbook, ev: Evaluation) -> None:
     label = ev.rubric.group_label
     warnings = ev.tables["warnings"]
     windows = ev.tables["maintenance"]
-    ws = wb.create_sheet(SHEETS["warnings"])
+    ws = new_sheet(wb, SHEETS["warnings"], title_rows="2:2")
     set_widths(ws, WARNING_COLS, MAINTENANCE_COLS)
-    _printable(ws, "2:2")
     title = f"接近单项否决的网站（{warnings['site_id'].nunique()} 个；整改顺序 1 为最先整改项）"
     ws.append([cell(ws, title, font=SECTION_FONT)])
     append_table(ws, warnings.assign(group_name=warnings["group"].map(label)), WARNING_COLS)
