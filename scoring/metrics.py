@@ -199,8 +199,12 @@ def _finish(metrics: pd.DataFrame) -> pd.DataFrame:
     evaluated = metrics["evaluation"] == EVALUATED
     untested = metrics["evaluation"] == UNTESTED
     counts = {c: metrics[c].fillna(0).astype("Int64").where(evaluated) for c in COUNT_COLUMNS}
-    updated = metrics["home_updated"].astype("boolean").fillna(False).where(evaluated)
     available = metrics["home_available"].astype("boolean").where(evaluated, False).where(evaluated | untested)
+    # a home page that is unavailable and showed no date says nothing about updates: it is vetoed as
+    # unavailable, never also as "not updated" or "undated"
+    silent = (~available).fillna(False).astype(bool) & metrics["home_newest"].isna()
+    updated = metrics["home_updated"].astype("boolean").fillna(False).where(evaluated)
+    updated = updated.mask(silent & evaluated, pd.NA)
     return metrics.assign(
         **counts,
         no_consultation_channel=(counts["consultation_channels"] == 0).astype("boolean").where(evaluated),
@@ -214,8 +218,8 @@ def _finish(metrics: pd.DataFrame) -> pd.DataFrame:
         home_unavailable=~available,
         home_unprobed=metrics["home_unprobed"].astype("boolean").where(evaluated | untested, pd.NA),
         home_updated=updated,
-        home_not_updated=~updated,
-        home_undated=(metrics["home_newest"].isna() & evaluated).astype("boolean").where(evaluated),
+        home_not_updated=(~updated).fillna(False).where(evaluated),
+        home_undated=(metrics["home_newest"].isna() & evaluated & ~silent).astype("boolean").where(evaluated),
         home_newest=metrics["home_newest"].fillna("").astype("str"),
         home_update_source=metrics["home_update_source"].fillna("").astype("str"),
         home_source=metrics["home_source"].where(evaluated, "none").astype("str"),

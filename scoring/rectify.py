@@ -25,7 +25,7 @@ import pandas as pd
 from scoring.evidence import EvidenceSet, read_index
 from scoring.findings import site_finding_id
 from scoring.officialdoc import DocumentProperties, Paragraph, write_official_doc
-from scoring.report import safe_filename
+from scoring.report import link_status_label, safe_filename
 from scoring.review import CONFIRMED, DISMISSED
 from scoring.vocabulary import EVALUATED
 
@@ -113,6 +113,7 @@ def site_problems(ev: Evaluation, site_id: str, pictures: EvidenceSet | None) ->
         "url",
     )
     links = mine["links"].loc[mine["links"]["broken"].astype(bool)].drop_duplicates("finding_id")
+    links = links.assign(reason=links["status"].astype("str").map(link_status_label))
     add(links, "broken_link", "页面 {source_url} 上的链接“{anchor}”（{url}）无法打开：{reason}", "source_url")
     typos = mine["typos"].loc[mine["typos"]["severity"] == "serious"].drop_duplicates("finding_id")
     add(typos, "serious_typo", "“{wrong}”应为“{right}”：{context}", "url")
