@@ -247,6 +247,7 @@ def detail_tables(data: RunData, rules: Rubric) -> dict[str, pd.DataFrame]:
             "typos": metrics.typos_table(data),
             "interaction": metrics.interaction_table(data, rules),
             "services": metrics.services_table(data, rules),
+            "risks": security.risks_table(data),  # content security (docs/security.md)
         }
     )
 
@@ -286,7 +287,6 @@ def output_tables(
             ).items()
         },
     }
-    tables["risks"] = security.risks_table(data)  # content security (docs/security.md)
     if before_after is not None:
         tables["reductions"] = before_after
     return tables

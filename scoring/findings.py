@@ -17,6 +17,7 @@ kind                   key                                    rows that carry th
 ``home_unavailable``   ``home``                               problems.csv / history.csv
 ``home_not_updated``   ``home``                               problems.csv
 ``no_consultation_…``  ``site``                               (a site without a consultation channel)
+risks.csv kinds        ``<url>|<target>|<masked evidence>``   risks.csv (content security)
 =====================  =====================================  ==========================================
 
 A broken link is one finding per site and target: a wrong link in a shared footer shows on hundreds of pages and
@@ -44,6 +45,16 @@ KIND_CODES = {
     "home_unavailable": "HU",
     "home_not_updated": "HN",
     "no_consultation_channel": "NC",
+    # content security (risks.csv): one finding per kind, page, target and (masked) evidence
+    "privacy_id_number": "PI",
+    "privacy_mobile": "PM",
+    "privacy_bank_card": "PB",
+    "hidden_link": "HL",
+    "bad_external_link": "BE",
+    "closed_site_link": "CL",
+    "wrong_expression": "WE",
+    "tampering": "TP",
+    "unreadable_attachment": "UA",
 }
 #: Site-level findings: kind → the metrics flag that shows it (and the key of its id).
 SITE_FLAGS = {
@@ -133,6 +144,16 @@ def problem_ids(problems: pd.DataFrame) -> pd.Series:
     return ids(problems["site_id"], kinds, keys)
 
 
+def risk_keys(risks: pd.DataFrame) -> pd.Series:
+    return risks["url"].astype("str") + "|" + risks["target"].astype("str") + "|" + risks["evidence"].astype("str")
+
+
+def risk_ids(risks: pd.DataFrame) -> pd.Series:
+    """risks.csv: every content-security finding (its evidence is already masked: the id never holds a number)."""
+    kinds = risks["kind"].where(risks["kind"].isin(KIND_CODES.keys()))
+    return ids(risks["site_id"], kinds, risk_keys(risks))
+
+
 #: table key of :attr:`scoring.evaluation.Evaluation.tables` → how its rows get their ids.
 ID_RULES = {
     "columns": column_ids,
@@ -142,6 +163,7 @@ ID_RULES = {
     "services": guide_ids,
     "history": history_ids,
     "problems": problem_ids,
+    "risks": risk_ids,
 }
 
 

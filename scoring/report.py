@@ -660,7 +660,8 @@ def review_sheet(wb: Workbook, ev: Evaluation) -> None:
 
 
 def _findings_tables(ev: Evaluation) -> list[pd.DataFrame]:
-    return [ev.tables[key] for key in ("columns", "links", "typos", "interaction", "services") if key in ev.tables]
+    keys = ("columns", "links", "typos", "interaction", "services", "risks")
+    return [ev.tables[key] for key in keys if key in ev.tables]
 
 
 # -- sheets --------------------------------------------------------------------------------------------
@@ -1016,7 +1017,8 @@ def security_sheet(wb: Workbook, risks: pd.DataFrame, *, max_links: int) -> None
     """内容安全: every finding of risks.csv (personal data, dark / hijacked / closed-site links, wrong expressions,
     tampering, unreadable attachments; rows as ``_fit`` left them) with its evidence and clickable locations;
     veto findings filled."""
-    detail_sheet(wb, SHEETS["security"], risks, RISK_COLS, fill_rows=risks["severity"] == "veto", max_links=max_links)
+    cols = (*RISK_COLS, *REVIEW_COLS)
+    detail_sheet(wb, SHEETS["security"], risks, cols, fill_rows=risks["severity"] == "veto", max_links=max_links)
 
 
 def _interaction_sheets(

@@ -307,6 +307,7 @@ def _without(data: RunData, rubric: Rubric, drop: Callable[[pd.Series], pd.Serie
     tables["letters"] = data["letters"].loc[~drop(findings.letter_ids(letters)).to_numpy()]
     guides = resolve_guides(data["guides"], data["link_refs"], data["link_checks"], rubric)
     tables["guides"] = data["guides"].loc[~drop(findings.guide_ids(guides)).to_numpy()]
+    tables["risks"] = data["risks"].loc[~drop(findings.risk_ids(data["risks"]))]
     probes = data["probes"]
     down = drop(probes["site_id"].map(findings.site_finding_id).astype("str")) & (probes["ok"] == 0)
     tables["probes"] = probes.loc[~down]

@@ -224,3 +224,39 @@ def test_with_review_required_a_veto_counts_once_its_findings_are_confirmed(tmp_
 
 def _by_site_after(result: Any) -> dict[str, dict[str, str]]:
     return {r["site_id"]: r for r in read_csv(result.paths["metrics"])}
+
+
+def test_a_dismissed_security_finding_leaves_the_counts(tmp_path: Path) -> None:
+    rows = fixture_rows()
+    page = "http://xunyang.example.gov.cn/gsgg/1.html"
+    rows["risks"] = [
+        {
+            "site_id": "xunyang",
+            "kind": "privacy_mobile",
+            "url": page,
+            "source_url": "",
+            "target": "",
+            "evidence": "13*******678",
+            "severity": "serious",
+        },
+        {
+            "site_id": "xunyang",
+            "kind": "wrong_expression",
+            "url": page,
+            "source_url": "",
+            "target": "",
+            "evidence": "台湾总统",
+            "severity": "veto",
+        },
+    ]
+    fx = build_store(tmp_path / "store", rows=rows)
+    first = score_run(EvaluationOptions(fx.db, fx.sites), tmp_path / "a")
+    risks = read_csv(first.paths["risks"])
+    assert all(r["finding_id"][:3] in ("PM-", "WE-") for r in risks)
+    before = _by_site_after(first)["xunyang"]
+    assert (before["privacy_leaks"], before["wrong_expressions"]) == ("1", "1")
+    wrong = next(r["finding_id"] for r in risks if r["kind"] == "wrong_expression")
+    review = tmp_path / "review.csv"
+    review.write_text(f"finding_id,decision,note\n{wrong},排除,引用的是新闻原文\n", encoding="utf-8")
+    after = _by_site_after(score_run(EvaluationOptions(fx.db, fx.sites, review=review), tmp_path / "b"))["xunyang"]
+    assert (after["privacy_leaks"], after["wrong_expressions"]) == ("1", "0")
