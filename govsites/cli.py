@@ -463,7 +463,11 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
             ]
             board = ProgressBoard(files, config.progress_interval, total=len(chosen))
             relay = LineRelay(child.stderr for child in children if child.stderr is not None)
-            interrupted = wait_for(children, board, relay)
+            previous = signal.signal(signal.SIGTERM, _stop_as_ctrl_c)  # a service manager's stop: the same
+            try:
+                interrupted = wait_for(children, board, relay)
+            finally:
+                signal.signal(signal.SIGTERM, previous)
             relay.close(board)
             board.end()
         failed = [child.returncode for child in children if child.returncode != 0]
@@ -481,8 +485,12 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
         lock.release()
 
 
+def _stop_as_ctrl_c(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def wait_for(children: list[subprocess.Popen[str]], board: ProgressBoard, relay: LineRelay) -> bool:
-    """Wait for every child, drawing the progress line; True when stopped with Ctrl-C (SIGINT).
+    """Wait for every child, drawing the progress line; True when stopped with Ctrl-C (SIGINT, or SIGTERM).
 
     The first Ctrl-C asks each running child to stop (SIGINT: Scrapy closes the spider, the pipelines write what
     they hold, the run stays resumable); a second one asks again, which makes Scrapy stop at once.

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from govsites.registry import write_sites
 from tests.helpers import ROOT, child_env, query, run
 from tests.reliability.helpers import SlowSite, crawl_args
@@ -55,7 +57,8 @@ def test_one_progress_line_for_all_workers_and_the_totals(slow_site: SlowSite, t
     assert not any(line.startswith("进度：网站 ") and "/1，" in line for line in lines)  # no per-worker line
 
 
-def test_ctrl_c_stops_the_workers_and_says_how_to_resume(slow_site: SlowSite, tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_stops_the_workers_and_says_how_to_resume(slow_site: SlowSite, tmp_path: Path, stop: int) -> None:
     registry = two_sites(slow_site, tmp_path)
     db = tmp_path / "store.sqlite"
     before = slow_site.web.requests_under("/slow/")
@@ -69,7 +72,7 @@ def test_ctrl_c_stops_the_workers_and_says_how_to_resume(slow_site: SlowSite, tm
     )
     try:
         wait_for_hits(slow_site, before + 20)
-        proc.send_signal(signal.SIGINT)  # what Ctrl-C sends the foreground command
+        proc.send_signal(stop)  # Ctrl-C sends SIGINT to the foreground command; a service manager SIGTERM
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
