@@ -244,9 +244,12 @@ def _group_names(ev: Evaluation, shorts: pd.Series) -> list[tuple[str, list[str]
 def _named_problems(ev: Evaluation, config: NoticeConfig) -> list[tuple[list[str], str]]:
     """Sites with the same phrase in the same group are named together, in the order of first appearance."""
     phrases = site_phrases(ev.tables["problems"], config)
+    pending = dict(zip(ev.scored["site_id"], ev.scored["veto_pending"], strict=True))
     merged: dict[tuple[str, str], list[str]] = {}
     for row in phrases.itertuples(index=False):
-        merged.setdefault((row.group, row.phrase), []).append(row.short_name)
+        # REVIEW_REQUIRED: a site whose veto is not confirmed yet is named with 待复核 (docs/review.md)
+        name = row.short_name + ("（待复核）" if pending.get(row.site_id) else "")
+        merged.setdefault((row.group, row.phrase), []).append(name)
     return [(names, phrase) for (_, phrase), names in merged.items()]
 
 

@@ -782,17 +782,28 @@ def _summary_and_rows(
 
 def _key_area_sheet(wb: Workbook, matrix: pd.DataFrame, rubric: Rubric) -> None:
     """Site × key area: 正常 / 过期 / 缺失, each cell coloured by its status."""
-    ws = new_sheet(wb, SHEETS["key_areas"], freeze="D2")
     areas = tuple(Col(a.key, a.label, 12, labels=KEY_AREA_STATUS) for a in rubric.key_areas)
     cols = (*KEY_AREA_SITE_COLS, *areas, *KEY_AREA_COUNT_COLS)
+    matrix_sheet(wb, SHEETS["key_areas"], matrix, cols, coloured=areas, fills=KEY_AREA_FILLS, freeze="D2")
+
+
+def matrix_sheet(
+    wb: Workbook,
+    title: str,
+    matrix: pd.DataFrame,
+    cols: Sequence[Col],
+    *,
+    coloured: Sequence[Col],
+    fills: Mapping[Any, PatternFill],
+    freeze: str,
+) -> None:
+    """A site × item matrix (重点领域, 网站功能): the ``coloured`` columns' cells filled by their value."""
+    ws = new_sheet(wb, title, freeze=freeze)
     set_widths(ws, cols)
     ws.append([cell(ws, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
     for values in matrix.loc[:, [c.key for c in cols]].itertuples(index=False):
         ws.append(
-            [
-                cell(ws, v, c, fill=KEY_AREA_FILLS.get(v) if c in areas else None)
-                for v, c in zip(values, cols, strict=True)
-            ]
+            [cell(ws, v, c, fill=fills.get(v) if c in coloured else None) for v, c in zip(values, cols, strict=True)]
         )
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(matrix) + 1}"
 
@@ -1117,17 +1128,7 @@ def site_checks_sheet(wb: Workbook, ev: Evaluation) -> None:
         for c in shown
     )
     cols = (*CHECK_SITE_COLS, *checks)
-    ws = new_sheet(wb, SHEETS["site_checks"], freeze="C2")
-    set_widths(ws, cols)
-    ws.append([cell(ws, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
-    for values in matrix.loc[:, [c.key for c in cols]].itertuples(index=False):
-        ws.append(
-            [
-                cell(ws, v, c, fill=CHECK_FILLS.get(v) if c in checks else None)
-                for v, c in zip(values, cols, strict=True)
-            ]
-        )
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(matrix) + 1}"
+    matrix_sheet(wb, SHEETS["site_checks"], matrix, cols, coloured=checks, fills=CHECK_FILLS, freeze="C2")
 
 
 def warnings_sheet(wb: Workbook, ev: Evaluation) -> None:

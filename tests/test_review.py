@@ -260,3 +260,19 @@ def test_a_dismissed_security_finding_leaves_the_counts(tmp_path: Path) -> None:
     review.write_text(f"finding_id,decision,note\n{wrong},排除,引用的是新闻原文\n", encoding="utf-8")
     after = _by_site_after(score_run(EvaluationOptions(fx.db, fx.sites, review=review), tmp_path / "b"))["xunyang"]
     assert (after["privacy_leaks"], after["wrong_expressions"]) == ("1", "0")
+
+
+def test_with_review_required_the_notice_names_unconfirmed_vetoes_as_pending(tmp_path: Path) -> None:
+    from docx import Document
+
+    from scoring.evaluation import evaluate
+    from scoring.notice import write_notice
+
+    fx = build_store(tmp_path / "store")
+    waiting = evaluate(EvaluationOptions(fx.db, fx.sites, review_required=True))
+    pending = waiting.scored.loc[waiting.scored["veto_pending"] != "", "site_id"].tolist()
+    assert pending
+    text = "\n".join(p.text for p in Document(str(write_notice(waiting, tmp_path / "n"))).paragraphs)
+    assert "（待复核）" in text
+    plain = evaluate(EvaluationOptions(fx.db, fx.sites))
+    assert "待复核" not in "\n".join(p.text for p in Document(str(write_notice(plain, tmp_path / "p"))).paragraphs)
