@@ -79,7 +79,7 @@ def test_a_challenge_that_never_passes_is_reported_not_scored(crawled: tuple[Cha
     assert walled["evaluation"] == "blocked"
     assert "反爬拦截" in walled["crawl_error"]
     assert scores["guarded"]["verdict"] in ("合格", "不合格")
-    assert scores["guarded"]["score"] != ""
+    assert scores["guarded"]["evaluation"] == "evaluated"  # read and judged (its score may be a veto's blank)
     workbook = load_workbook(tmp / "out" / "scores.xlsx", read_only=True)
     cells = {str(c) for sheet in workbook.worksheets for r in sheet.iter_rows(values_only=True) for c in r if c}
     assert "反爬拦截" in cells or any(c.startswith("反爬拦截") for c in cells)  # the analyst sees why
