@@ -39,7 +39,7 @@ MAX_REQUESTS = {
     "/ext/head405.html": 2,  # HEAD 405 + GET
     "/ext/head404.html": 2,  # HEAD 404 + GET
     "/ext/retry503.html": 3,  # 503, 503, 200
-    "/ext/retry429.html": 3,  # 429, 200; one more when a retry times out (5 s) on a busy machine
+    "/ext/retry429.html": 2,  # 429, 200
     "/ext/down503.html": 6,  # HEAD + 2 retries, GET + 2 retries
     "/ext/missing.html": 2,
     "/ext/chain/1": 2,
@@ -84,10 +84,12 @@ def test_each_url_is_checked_once(crawled: HostileCrawl) -> None:
         "SELECT site_id, url, COUNT(*) AS n FROM link_checks GROUP BY run_id, site_id, url HAVING COUNT(*) > 1",
     )
     assert not dupes
+    # one more attempt is allowed where a request timed out (the tests' 5 s link timeout on a busy machine is
+    # retried, as it should be); re-checking a URL from scratch would need at least two more
     over = {
         path: crawled.web.requests_to(path, "ext")
         for path in MAX_REQUESTS
-        if crawled.web.requests_to(path, "ext") > MAX_REQUESTS[path]
+        if crawled.web.requests_to(path, "ext") > MAX_REQUESTS[path] + 1
     }
     assert not over, f"requests beyond HEAD+GET fallback and retries: {over}"
     # redirect loop and hop chain: every hop fetched once per attempt, never re-checked from scratch
