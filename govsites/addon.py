@@ -28,10 +28,11 @@ from govsites.store import parse_as_of
 #: The priority of every value the add-on sets (see the module docstring).
 PRIORITY = "addon"
 
-#: Scrapy-playwright's download handlers, used when JavaScript-filled lists are rendered.
+#: Scrapy-playwright's download handler with a deadline (:mod:`govsites.browserpages`), used when
+#: JavaScript-filled lists are rendered and anti-bot challenges passed.
 PLAYWRIGHT_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "govsites.browserpages.BoundedPlaywrightHandler",
+    "https": "govsites.browserpages.BoundedPlaywrightHandler",
 }
 
 

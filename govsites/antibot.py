@@ -24,9 +24,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
+from govsites.browserpages import browser_meta, close_page
 from govsites.config import GovsitesConfig
 from govsites.rendering import RENDER_SLOT
 
@@ -97,6 +98,16 @@ class AntibotMiddleware:
         if self.stats is not None:
             self.stats.inc_value(f"govsites/antibot/{name}")
 
+    async def process_request(self, request: Request) -> None:
+        """A browser render of a host whose challenge the browser did not pass is not opened: the page would run
+        the challenge until its timeout. Counted as ``govsites/antibot/render_skipped``."""
+        if not request.meta.get("playwright") or request.meta.get(ANTIBOT) == "browser":
+            return
+        earned = self.passes.get(host_key(request.url))
+        if earned is not None and await earned is None:
+            self._count("render_skipped")
+            raise IgnoreRequest(f"{request.url}: 反爬拦截，不再用浏览器打开")
+
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         step = request.meta.get(ANTIBOT)
         if step == "browser" or not is_challenge(response.status, response.body):
@@ -142,6 +153,7 @@ class AntibotMiddleware:
             "handle_httpstatus_all": True,
             "download_timeout": request.meta.get("download_timeout", 30),
             ANTIBOT: "browser",
+            **browser_meta(),
         }
         browser_request = Request(
             request.url, meta=meta, cookies=header_cookies(challenge), dont_filter=True, priority=request.priority
@@ -150,6 +162,8 @@ class AntibotMiddleware:
             answer = await self.crawler.engine.download_async(browser_request)
         except Exception as exc:  # any failure of the browser: the challenge is not passed
             logger.warning("站点 %s 的反爬验证：浏览器无法打开 %s（%s）", host_key(request.url), request.url, exc)
+            if (opened := browser_request.meta.get("playwright_page")) is not None:
+                await close_page(opened)
             return None
         page = answer.meta.get("playwright_page")
         if page is None:
@@ -158,7 +172,7 @@ class AntibotMiddleware:
             passed = await self._settle(page)
             cookies = _cookie_dicts(await page.context.cookies([request.url]))
         finally:
-            await page.close()
+            await close_page(page)
         if not passed:
             logger.warning("站点 %s 的反爬验证：浏览器等待 %.0f 秒仍停在验证页", host_key(request.url), self.wait)
             return None

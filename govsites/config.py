@@ -108,6 +108,9 @@ class GovsitesConfig:
     render_enabled: bool = setting(True, "render JavaScript-filled lists in Chromium (scrapy-playwright)")
     antibot_enabled: bool = setting(True, "pass JS cookie challenges (412/521) in Chromium once per host")
     antibot_wait: float = setting(10.0, "seconds the browser waits for a JS cookie challenge to let it in")
+    render_deadline: float = setting(
+        60.0, "seconds one browser page may take in all (load, settle, read) before it is closed as a timeout"
+    )
     stable_caps: bool = setting(
         True, "caps choose the pages they let through by depth then URL, not by arrival (same findings every crawl)"
     )

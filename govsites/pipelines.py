@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from govsites.config import GovsitesConfig
@@ -151,7 +152,7 @@ class SiteChecksPipeline:
         if self.stats is not None:
             self.stats.inc_value(f"govsites/sitechecks/{key}", count)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, SiteDoneItem):
             site_id = item.site_id  # a site may be done more than once (probes end after its pages): same rows
             result = page_tags(self.articles.get(site_id, []))
@@ -191,7 +192,7 @@ class SiteChecksPipeline:
             item.html = ""
             # The AAAA lookup may wait on DNS: in a thread, the item goes on when it is answered.
             lookup = deferToThread(ipv6_record, urlsplit(page.url).hostname or "")
-            return lookup.addCallback(self._with_check, item)
+            return self._with_check(await maybe_deferred_to_future(lookup), item)
         if item.kind == "other" and item.depth >= 1:
             sample = self.articles[site_id]
             if len(sample) < self.article_pages:

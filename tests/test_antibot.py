@@ -65,12 +65,16 @@ def test_a_passed_challenge_opens_the_site_for_plain_requests(crawled: tuple[Cha
 
 @needs_chromium
 def test_a_challenge_that_never_passes_is_reported_not_scored(crawled: tuple[ChallengeWeb, Path, str]) -> None:
-    _web, tmp, log = crawled
+    web, tmp, log = crawled
     ((status, error),) = rows(tmp, "SELECT status, error FROM run_sites WHERE site_id = 'walled'")
     assert status == "blocked"
     assert "反爬拦截" in str(error)
     assert rows(tmp, "SELECT url FROM link_checks WHERE site_id = 'walled' AND broken = 1") == []
     assert "'govsites/antibot/blocked/127.0.0.83" in log
+    # The browser's page ran the challenge for GOVSITES_ANTIBOT_WAIT (4 s, one reload per 50 ms at most), then was
+    # closed; no other browser page was opened on the host (a page left open reloaded it until the crawl was killed).
+    assert "'govsites/antibot/render_skipped': 1" in log
+    assert web.hits[("wall", "challenge")] <= 4 / 0.05 + 20
     scores = {row["site_id"]: row for row in read_csv(tmp / "out" / "metrics.csv")}
     walled = scores["walled"]
     assert walled["verdict"] == "未评估"

@@ -35,8 +35,11 @@ def render_meta() -> dict[str, Any]:
     """Meta of a request rendered in Chromium: scrapy-playwright, the settle wait, the browser's own slot."""
     from scrapy_playwright.page import PageMethod
 
+    from govsites.browserpages import browser_meta
+
     return {
         "playwright": True,
         "playwright_page_methods": [PageMethod("evaluate", SETTLE_SCRIPT)],
         "download_slot": RENDER_SLOT,
+        **browser_meta(),
     }

@@ -1,0 +1,83 @@
+"""Browser pages that always close and browser downloads that always end (:mod:`govsites.browserpages`), with
+Debian's Chromium on loopback webs.
+
+A page whose script reloads it every 50 ms (a challenge that never lets the browser in) made ``page.close()``
+hang about one time in three while a route handler like scrapy-playwright's was installed, and with it the whole
+crawl (CI, 2026-12-04: the anti-bot crawl killed after 600 s). The pages here close every time; a browser page
+that never finishes is given up at ``GOVSITES_RENDER_DEADLINE`` as an ordinary download timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Route, async_playwright
+from scrapy import Request
+
+from govsites.browserpages import prepare_page
+from govsites.config import GovsitesConfig
+from tests.helpers import needs_chromium, run
+from tests.webs.unbuilt import ChallengeWeb
+
+#: Pages opened and closed on the self-reloading challenge: each hung one time in three before.
+ROUNDS = 8
+
+
+async def open_and_close(url: str, rounds: int) -> list[bool]:
+    """Open ``url`` ``rounds`` times with a route handler installed (as scrapy-playwright does), let its script
+    reload it, close it through :func:`prepare_page`; whether each page ended closed."""
+    closed: list[bool] = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=GovsitesConfig().chromium_binary())
+        context = await browser.new_context()
+        for _ in range(rounds):
+            page = await context.new_page()
+
+            async def forward(route: Route, _request: Any) -> None:
+                await route.continue_()
+
+            await page.route("**", forward)
+            await prepare_page(page, Request(url))
+            await page.goto(url)
+            await asyncio.sleep(0.3)  # a few reloads in flight
+            # Guard only: close_page bounds each step at 10 s, so this never fires unless the fix is gone.
+            await asyncio.wait_for(page.close(), 60)
+            closed.append(page.is_closed())
+        await browser.close()
+    return closed
+
+
+@needs_chromium
+def test_a_page_that_reloads_itself_forever_closes() -> None:
+    with ChallengeWeb() as web:
+        closed = asyncio.run(open_and_close(web.url("wall"), ROUNDS))
+        assert web.hits[("wall", "challenge")] > ROUNDS  # the pages did reload themselves
+    assert closed == [True] * ROUNDS
+
+
+@needs_chromium
+def test_a_browser_page_that_never_finishes_ends_as_a_timeout(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    with ChallengeWeb() as web:
+        result = run(
+            [
+                "-m",
+                "scrapy",
+                "runspider",
+                "tests/deadline_spider.py",
+                "-a",
+                f"url={web.url('slow', '/tzgg/')}",
+                "-o",
+                f"{out}:json",
+            ],
+            timeout=300,
+            GOVSITES_RENDER_DEADLINE="3",
+            SCRAPY_SETTINGS_MODULE="tests.deadline_spider",
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(out.read_text(encoding="utf-8")) == [{"outcome": "DownloadTimeoutError"}]
+    assert "'govsites/render/deadline': 1" in result.stderr
+    assert "超过 3 秒仍未完成，已放弃并关闭页面" in result.stderr
