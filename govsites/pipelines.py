@@ -22,6 +22,7 @@ from govsites.sitechecks.identifiers import HOME_CHECKS, home_checks, page_tags
 from govsites.sitechecks.ipv6 import ipv6_record
 from govsites.sitechecks.maintenance import MaintenanceCalendar, load_maintenance
 from govsites.sitechecks.markup import SitePage
+from govsites.sitechecks.policy import INTERPRETATION_HEADING, INTERPRETATION_LINK, PolicyPages
 from govsites.sitechecks.result import CheckResult
 from govsites.store import Store, open_store
 
@@ -131,6 +132,7 @@ class SiteChecksPipeline:
         self.article_pages = article_pages
         self.stats = stats
         self.articles: dict[str, list[SitePage]] = defaultdict(list)
+        self.policy: dict[str, PolicyPages] = defaultdict(PolicyPages)
         self.home_checked: set[str] = set()
 
     @classmethod
@@ -155,12 +157,14 @@ class SiteChecksPipeline:
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, SiteDoneItem):
             site_id = item.site_id  # a site may be done more than once (probes end after its pages): same rows
-            result = page_tags(self.articles.get(site_id, []))
-            item.site_checks = [SiteCheckItem(site_id, result.check, result.status, result.detail)]
+            results = [page_tags(self.articles.get(site_id, []))]
+            if site_id in self.home_checked:
+                results.append(self.policy[site_id].result())
+            item.site_checks = [SiteCheckItem(site_id, r.check, r.status, r.detail) for r in results]
             if site_id not in self.home_checked:  # the home page never came: nothing on it could be checked
                 item.site_checks += [
                     SiteCheckItem(site_id, check, "error", "首页无法访问，未能检查")
-                    for check in (*HOME_CHECKS, "search", "annual_report", "https", "ipv6")
+                    for check in (*HOME_CHECKS, "search", "annual_report", "https", "ipv6", "policy_interpretation")
                 ]
                 self._count("home_unchecked")
             self._count("checks", len(item.site_checks))
@@ -176,7 +180,12 @@ class SiteChecksPipeline:
                 )
                 self._count("probes_in_maintenance")
             return item
-        if not isinstance(item, PageItem) or not item.html or item.kind == "error":
+        if not isinstance(item, PageItem):
+            return item
+        self.policy[item.site_id].read(item.url)
+        if item.final_url:
+            self.policy[item.site_id].read(item.final_url)
+        if not item.html or item.kind == "error":
             return item
         site_id = item.site_id
         if item.kind == "home" and not item.rendered:
@@ -194,6 +203,7 @@ class SiteChecksPipeline:
             lookup = deferToThread(ipv6_record, urlsplit(page.url).hostname or "")
             return self._with_check(await maybe_deferred_to_future(lookup), item)
         if item.kind == "other" and item.depth >= 1:
+            self._read_policy(site_id, item)
             sample = self.articles[site_id]
             if len(sample) < self.article_pages:
                 head = item.html[: _head_end(item.html)]  # the metadata tags are in the head: keep only it
@@ -203,6 +213,16 @@ class SiteChecksPipeline:
                 self._count("article_pages_beyond_sample")
         item.html = ""  # read: the page's text is not kept any longer than needed
         return item
+
+    def _read_policy(self, site_id: str, item: PageItem) -> None:
+        """An article for the ``policy_interpretation`` check: parsed only when it mentions an interpretation
+        (else it is a page that links to none, which is all the check needs to know of it)."""
+        page = SitePage(item.html, item.final_url or item.url, item.encoding or "utf-8")
+        if INTERPRETATION_LINK.search(item.html) or INTERPRETATION_HEADING.search(item.html):
+            self.policy[site_id].add_article(page)
+        else:
+            self.policy[site_id].add_plain_article(page.url)
+        self._count("policy_pages")
 
     def _with_check(self, result: CheckResult, item: PageItem) -> PageItem:
         item.site_checks.append(SiteCheckItem(item.site_id, result.check, result.status, result.detail))

@@ -59,6 +59,7 @@ class Site:
     xml: bool = False
     search: str = ""  # get | post | error (HTTP 500) | busy (an error page) | empty (nothing found) | "" (none)
     report: str = ""  # ontime | late | disclosure (on time, linked from the 信息公开 page) | "" (none linked)
+    policy: str = ""  # paired | oneway (the file does not link back) | unlinked (the 解读 names no file) | "" (none)
 
     def __post_init__(self) -> None:
         """What an inspector records for the search and the 2018 report (as of 2019-03-10), from the site."""
@@ -67,6 +68,8 @@ class Site:
         failed = "error" if self.home_status != 200 else ""
         self.expected.setdefault("search", failed or search[self.search])
         self.expected.setdefault("annual_report", failed or report[self.report])
+        policy = {"paired": "ok", "oneway": "wrong", "unlinked": "wrong", "": "not_applicable"}
+        self.expected.setdefault("policy_interpretation", failed or policy[self.policy])
         self.expected.setdefault("https", failed or "missing")  # served over HTTP only
         self.expected.setdefault("ipv6", failed or "not_applicable")  # registered by address, no name to look up
 
@@ -111,6 +114,34 @@ class Site:
         )
         return html.encode(self.charset)
 
+    def policy_block(self) -> str:
+        """The home page's 政策文件 / 政策解读 block (with a 政策解读 column link every policy page repeats)."""
+        if not self.policy:
+            return ""
+        return (
+            "<div class='zc'><h2>政策文件</h2><a href='/zcwj/1.html'>安康市城市绿化管理办法</a>"
+            "<h2>政策解读</h2><a href='/zcjd/1.html'>《安康市城市绿化管理办法》政策解读</a></div>"
+        )
+
+    def policy_page(self, path: str) -> bytes | None:
+        """The policy file and its interpretation, linked both ways, one way or not at all (``policy``)."""
+        nav = "<div class='nav'><a href='/zcjd/'>政策解读</a> <a href='/zcwj/'>政策文件</a></div>"
+        if path == "/zcwj/1.html":
+            title, back = "安康市城市绿化管理办法", "<p>相关解读：<a href='/zcjd/1.html'>《办法》政策解读</a></p>"
+            body = f"<p>第一条 为了加强城市绿化管理，制定本办法。</p>{back if self.policy != 'oneway' else ''}"
+        elif path == "/zcjd/1.html":
+            title = "《安康市城市绿化管理办法》政策解读"
+            link = "<p>政策原文：<a href='/zcwj/1.html'>安康市城市绿化管理办法</a></p>"
+            body = f"<p>一、起草背景。</p>{link if self.policy != 'unlinked' else ''}"
+        else:
+            return None
+        head = self.article_heads[0].format(name=self.name, code=self.registry_code or "6109000000", title=title)
+        html = (
+            f"<!DOCTYPE html><html><head><meta charset='{self.charset}'><title>{title}</title>{head}</head>"
+            f"<body>{nav}<h1>{title}</h1><p>发布时间：2019-03-01</p>{body}</body></html>"
+        )
+        return html.encode(self.charset)
+
     def home(self) -> bytes:
         articles = "".join(
             f'<li><a href="/art/{i}.html">关于做好2019年第{i}季度工作的通知</a> <span>2019-03-0{i}</span></li>'
@@ -123,6 +154,7 @@ class Site:
         body = (
             f"<div class='top'>{self.search_form()}</div>"
             f"<div class='main'><h2>工作动态</h2><ul>{articles}</ul></div><div class='links'>{report}</div>"
+            f"{self.policy_block()}"
         )
         end = "</body></html>" if self.early_end else ""
         html = (
@@ -175,6 +207,7 @@ SITES: tuple[Site, ...] = (
         group="county",
         search="get",
         report="ontime",
+        policy="paired",
     ),
     Site(  # Hanweb department: bm code, linked records, conac link, 找错 text link, toolbar script, no tags
         "s02",
@@ -188,6 +221,7 @@ SITES: tuple[Site, ...] = (
         _expect(viewport="missing", page_tags="missing"),
         search="post",
         report="late",
+        policy="oneway",
     ),
     Site(  # meta SiteIDCode differs from the footer; fixed-width layout; one article lacks its title tag
         "s03",
@@ -206,6 +240,7 @@ SITES: tuple[Site, ...] = (
         (_tags("6109000003"), _tags("6109000003").replace('<meta name="ArticleTitle"', '<meta name="x"')),
         search="",
         report="",
+        policy="unlinked",
     ),
     Site(  # malformed numbers; the marks hidden by the template; a 长者模式 button
         "s04",
@@ -292,6 +327,7 @@ SITES: tuple[Site, ...] = (
         charset="gbk",
         search="get",
         report="ontime",
+        policy="paired",
     ),
     Site(  # a separate mobile site; the code label without a code
         "s10",
@@ -398,6 +434,7 @@ SITES: tuple[Site, ...] = (
         xml=True,
         search="get",
         report="ontime",
+        policy="oneway",
     ),
     Site(  # 关怀版 entry; the 找错 script served from gov.cn
         "s19",
@@ -473,6 +510,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 status, body = site.home_status, site.home() if site.home_status == 200 else b"error"
             elif path in ("/art/1.html", "/art/2.html"):
                 status, body = 200, site.article(int(path[5]))
+            elif (policy := site.policy_page(path)) is not None:
+                status, body = 200, policy
             elif path == "/nb/2018.html" and site.report:
                 status, body = 200, site.report_page()
             elif path == "/xxgk/" and site.report == "disclosure":
