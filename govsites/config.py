@@ -101,6 +101,7 @@ class GovsitesConfig:
     typos_enabled: bool = setting(True, "the typo pipeline")
     sitechecks_enabled: bool = setting(True, "site-wide checks of the 2019 indicators (docs/sitechecks.md)")
     sitechecks_article_pages: int = setting(20, "article pages per site read for the page_tags check")
+    tls_ca_file: str = setting("", "extra trusted CA certificates (PEM) for the https check; empty: the system's")
     revalidate_enabled: bool = setting(
         True, "later crawls send conditional requests and reuse an answer the server says is unchanged (304)"
     )

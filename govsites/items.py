@@ -173,6 +173,8 @@ class SiteCheckItem:
     check_name: str  # site_checks.csv ``check`` (CHECK is an SQL word)
     status: str  # ok | missing | wrong | not_applicable | error
     detail: str  # what was seen, in Chinese
+    #: ``https`` only, not stored: the HTTPS address that answered, whose certificate the pipeline verifies
+    url: str = ""
 
 
 @dataclass

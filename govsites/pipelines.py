@@ -24,6 +24,7 @@ from govsites.sitechecks.maintenance import MaintenanceCalendar, load_maintenanc
 from govsites.sitechecks.markup import SitePage
 from govsites.sitechecks.policy import INTERPRETATION_HEADING, INTERPRETATION_LINK, PolicyPages
 from govsites.sitechecks.result import CheckResult
+from govsites.sitechecks.tls import verify_certificate
 from govsites.store import Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -126,8 +127,11 @@ class SiteChecksPipeline:
         article_pages: int,
         stats: Any,
         calendar: MaintenanceCalendar | None = None,
+        tls_timeout: float = 10.0,
+        tls_ca_file: str = "",
     ) -> None:
         self.codes, self.groups, self.parents = codes, groups, parents
+        self.tls_timeout, self.tls_ca_file = tls_timeout, tls_ca_file
         self.calendar = calendar or MaintenanceCalendar("")
         self.article_pages = article_pages
         self.stats = stats
@@ -148,6 +152,8 @@ class SiteChecksPipeline:
             max(0, config.sitechecks_article_pages),
             crawler.stats,
             load_maintenance(config.maintenance, [s.site_id for s in (*registry.sites, *registry.skipped)]),
+            tls_timeout=config.link_timeout,
+            tls_ca_file=config.tls_ca_file,
         )
 
     def _count(self, key: str, count: int = 1) -> None:
@@ -169,6 +175,8 @@ class SiteChecksPipeline:
                 self._count("home_unchecked")
             self._count("checks", len(item.site_checks))
             return item
+        if isinstance(item, SiteCheckItem) and item.check_name == "https" and item.url:
+            return await self._with_certificate(item)
         if isinstance(item, ProbeItem):
             window = self.calendar.approved_window_at(item.site_id, item.probed_at)
             if window is not None:  # stored as measured; scoring leaves it out of availability
@@ -213,6 +221,25 @@ class SiteChecksPipeline:
                 self._count("article_pages_beyond_sample")
         item.html = ""  # read: the page's text is not kept any longer than needed
         return item
+
+    async def _with_certificate(self, item: SiteCheckItem) -> SiteCheckItem:
+        """The ``https`` row of an HTTPS answer, with its certificate verified (in a thread: one handshake);
+        an invalid certificate makes it ``wrong``."""
+        parts = urlsplit(item.url)
+        lookup = deferToThread(
+            verify_certificate, parts.hostname or "", parts.port or 443, self.tls_timeout, self.tls_ca_file
+        )
+        certificate = await maybe_deferred_to_future(lookup)
+        self._count("certificates")
+        if not certificate.valid:
+            self._count("certificates_invalid")
+        status = item.status if certificate.valid else "wrong"
+        return SiteCheckItem(
+            site_id=item.site_id,
+            check_name=item.check_name,
+            status=status,
+            detail=f"{item.detail}；{certificate.detail}",
+        )
 
     def _read_policy(self, site_id: str, item: PageItem) -> None:
         """An article for the ``policy_interpretation`` check: parsed only when it mentions an interpretation
