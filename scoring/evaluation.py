@@ -221,6 +221,15 @@ def run_notes(
         notes.append(
             f"{len(capped)} 个网站受抓取上限限制，仅按已抓取的页面评估（见分组排名“评估范围”列）：{'、'.join(capped)}"
         )
+    blocked = scored.loc[scored["pages_blocked"].astype("Int64").fillna(0) > 0, ["name", "pages_blocked"]]
+    if len(blocked):
+        listed = "、".join(
+            f"{name}（{count} 个）" for name, count in zip(blocked["name"], blocked["pages_blocked"], strict=True)
+        )
+        notes.append(
+            f"{len(blocked)} 个网站有页面被反爬验证或防火墙拦截、未能读取，仅按已读取的页面评估"
+            f"（见分组排名“评估范围”列）：{listed}"
+        )
     warning = unreachable_warning(scored)
     if warning:
         notes.insert(0, warning)

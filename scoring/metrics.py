@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -181,6 +182,22 @@ def link_counts(link_checks: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     return counts.assign(broken_links_other=counts["broken_links"] - counts["broken_links_home"])
 
 
+def blocked_pages(link_checks: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """pages_blocked: distinct URLs on the site's own host answered by an anti-bot challenge or a firewall page
+    (link status ``blocked``): pages of the site whose content was never read (a partial evaluation)."""
+    hosts = sites.loc[:, ["site_id", "run_home_url"]].assign(host=lambda f: f["run_home_url"].map(_host))
+    blocked = (
+        link_checks.loc[link_checks["status"] == "blocked", ["site_id", "url"]]
+        .assign(host=lambda f: f["url"].map(_host))
+        .merge(hosts.loc[:, ["site_id", "host"]], on=["site_id", "host"])
+    )
+    return blocked.groupby("site_id")["url"].nunique().rename("pages_blocked").to_frame()
+
+
+def _host(url: str) -> str:
+    return (urlsplit(str(url)).hostname or "").lower()
+
+
 def typo_counts(typos: pd.DataFrame) -> pd.DataFrame:
     """Distinct (url, wrong) findings: serious ones and all of them."""
     pairs = typos.loc[:, ["site_id", "url", "wrong", "severity"]]
@@ -241,6 +258,7 @@ def site_metrics(data: RunData, rubric: Rubric) -> pd.DataFrame:
         home_update(data["list_items"], columns, homes, rubric, data.as_of),
         column_counts(columns, rubric),
         link_counts(data["link_checks"], links),
+        blocked_pages(data["link_checks"], data.sites),
         typo_counts(data["typos"]),
         interaction.letter_counts(letters),
         interaction.consultation_channels(data["columns"], letters, rubric).to_frame(),

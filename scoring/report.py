@@ -206,6 +206,7 @@ METRIC_COLS = (
     Col("excellent", "优秀网站", 9, labels=YES_NO),
     Col("pages", "抓取页面数", 10, FMT_INT),
     Col("pages_capped", "受抓取上限限制未读页面数", 12, FMT_INT),
+    Col("pages_blocked", "被反爬或防火墙拦截未读页面数", 12, FMT_INT),
     *SECURITY_METRIC_COLS,
     Col("evaluation", "评估状态", 10, labels=EVALUATION),
     Col("home_url", "首页网址", 36, link=True),
@@ -899,11 +900,16 @@ def score_cells(metrics: pd.DataFrame) -> pd.Series:
 
 
 def scope_notes(metrics: pd.DataFrame) -> pd.Series:
-    """评估范围: says when a site was evaluated on less than all its reachable pages (the crawl's caps)."""
+    """评估范围: says when a site was evaluated on less than all its reachable pages (the crawl's caps, pages an
+    anti-bot challenge or a firewall kept from the crawl)."""
     capped = metrics["pages_capped"].astype("Int64").fillna(0)
+    blocked = metrics["pages_blocked"].astype("Int64").fillna(0)
     read = metrics["pages"].astype("Int64").fillna(0).astype("str")
-    text = "仅评估已抓取的 " + read + " 个页面（另有 " + capped.astype("str") + " 个未读）"
-    return text.where(capped > 0, "").astype("str")
+    capped_text = ("受抓取上限限制未读 " + capped.astype("str") + " 个").where(capped > 0, "")
+    blocked_text = ("被反爬或防火墙拦截未读 " + blocked.astype("str") + " 个").where(blocked > 0, "")
+    separator = pd.Series("，", index=metrics.index).where((capped > 0) & (blocked > 0), "")
+    text = "仅评估已抓取的 " + read + " 个页面（另有" + capped_text + separator + blocked_text + "）"
+    return text.where((capped > 0) | (blocked > 0), "").astype("str")
 
 
 def _ranking(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:

@@ -84,9 +84,14 @@ def test_a_challenge_that_never_passes_is_reported_not_scored(crawled: tuple[Cha
     assert "反爬拦截" in walled["crawl_error"]
     assert scores["guarded"]["verdict"] in ("合格", "不合格")
     assert scores["guarded"]["evaluation"] == "evaluated"  # read and judged (its score may be a veto's blank)
+    # …but not whole: the page that challenged even the browser's cookie is counted and named, not hidden
+    assert scores["guarded"]["pages_blocked"] == "1"
+    assert scores["slow"]["pages_blocked"] == "0"
     workbook = load_workbook(tmp / "out" / "scores.xlsx", read_only=True)
     cells = {str(c) for sheet in workbook.worksheets for r in sheet.iter_rows(values_only=True) for c in r if c}
     assert "反爬拦截" in cells or any(c.startswith("反爬拦截") for c in cells)  # the analyst sees why
+    assert any("有页面被反爬验证或防火墙拦截、未能读取" in c and "某某市审计局（1 个）" in c for c in cells)
+    assert any("被反爬或防火墙拦截未读 1 个" in c for c in cells)  # 评估范围 of the guarded site
 
 
 @needs_chromium

@@ -6,7 +6,8 @@
   headers do. Each site has one broken link of its own. The server records the most requests it had open at once.
 - :class:`ChallengeWeb`: two hosts behind a 加速乐-style challenge: every request without the clearance cookie gets
   a 521 with a tiny page whose script sets the cookie with ``document.cookie`` and reloads. On the *pass* host the
-  cookie then opens the site (a column of three articles, one broken link); on the *wall* host the script sets a
+  cookie then opens the site (a column of three articles, one broken link, and one page, ``locked.html``, that
+  challenges even a browser's cookie: a site read in part); on the *wall* host the script sets a
   cookie the server never accepts. Requests are counted per host and kind (challenge answered, page served).
 - a *slow* host (:class:`ChallengeWeb` ``slow``): every answer comes ``slow_delay`` seconds late, within the crawl's
   timeout; its column lists three articles; one article links to ``/tzgg/late.html``, whose first answer comes
@@ -214,7 +215,7 @@ class ChallengeWeb(_Web):
             late = path == "/tzgg/late.html" and not self.hits[(role, path)]
             self.hits[(role, path)] += 1
             time.sleep(self.late_delay if late else self.slow_delay)
-        elif f"{CLEARANCE}=letmein" not in (handler.headers.get("Cookie") or ""):
+        elif f"{CLEARANCE}=letmein" not in (handler.headers.get("Cookie") or "") or path == "/tzgg/locked.html":
             self.hits[(role, "challenge")] += 1
             value = "letmein" if role == "pass" else "never"
             return 521, challenge(value), [("Set-Cookie", "__jsluid_h=abc123; path=/")]
@@ -228,6 +229,7 @@ class ChallengeWeb(_Web):
         if path.startswith("/tzgg/art"):
             broken = '<a href="/tzgg/gone.html">附件</a>' if path.endswith("art3.html") else ""
             broken += '<a href="/tzgg/late.html">办理结果</a>' if path.endswith("art2.html") else ""
+            broken += '<a href="/tzgg/locked.html">内部通知</a>' if path.endswith("art1.html") else ""
             return 200, article_page("通知公告", f"<p>本月工作安排。</p>{broken}"), []
         return NOT_FOUND
 
