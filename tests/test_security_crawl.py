@@ -23,7 +23,7 @@ from govsites.items import ContentItem, PageItem
 from govsites.registry import RegistryError, load_sites
 from scoring.notice import security_sentence
 from tests.helpers import crawl_command, needs_chromium, query, read_csv, run, score_command
-from tests.webs.security import AS_OF, PLANTED, READS_PDF, TRAPS, SecurityWeb, Truth
+from tests.webs.security import AS_OF, PLANTED, READS_DOC, READS_PDF, READS_XLS, TRAPS, SecurityWeb, Truth
 
 PERSONAL = ("privacy_id_number", "privacy_mobile", "privacy_bank_card")
 LINKS = ("hidden_link", "bad_external_link", "closed_site_link")
@@ -169,7 +169,10 @@ def test_each_attachment_and_target_is_fetched_once(outcome: Outcome) -> None:
 def test_unreadable_attachments_are_notice_rows(outcome: Outcome) -> None:
     rows = [r for r in read_csv(outcome.out / "risks.csv") if r["kind"] == "unreadable_attachment"]
     reasons = {unquote(r["url"]).rsplit("/", 1)[-1]: r["evidence"] for r in rows}
-    assert set(reasons) == {"bomb.xlsx", "broken.docx", "big.xlsx", *(() if READS_PDF else ("名单.pdf",))}
+    unread = [
+        name for name, read in (("名单.pdf", READS_PDF), ("申请表.doc", READS_DOC), ("名单.xls", READS_XLS)) if not read
+    ]
+    assert set(reasons) == {"bomb.xlsx", "broken.docx", "big.xlsx", *unread}
     assert all(r["severity"] == "notice" and r["source_url"] for r in rows)
     assert "压缩" in reasons["bomb.xlsx"]
     assert "20 MB" in reasons["big.xlsx"]
@@ -183,7 +186,8 @@ def test_closed_site_is_neither_crawled_nor_scored(outcome: Outcome) -> None:
     assert not query(outcome.db, "SELECT url FROM pages WHERE url LIKE '%127.0.0.82%'")
     by_site = {r["site_id"]: r for r in metrics}
     assert by_site["second"]["closed_site_links"] == "1"
-    assert int(by_site["anquan"]["privacy_leaks"]) == (16 if READS_PDF else 14)
+    read_by_tools = 2 * READS_PDF + READS_DOC + READS_XLS  # numbers in the PDF, the .doc and the .xls
+    assert int(by_site["anquan"]["privacy_leaks"]) == 14 + read_by_tools
     assert int(by_site["anquan"]["security_veto"]) > 0
     assert "内容安全问题" in by_site["anquan"]["veto_reasons"]
 
@@ -243,12 +247,12 @@ def test_attachment_cap_is_counted_and_the_rest_checked(tmp_path: Path) -> None:
         )
     log = crawl.stdout + crawl.stderr
     assert crawl.returncode == 0, log[-3000:]
-    assert "'govsites/security/attachments_capped': 4" in log
+    assert "'govsites/security/attachments_capped': 6" in log  # 8 attachments, 2 read
     assert "附件超过 2 个" in log
     read = {r["url"] for r in query(db, "SELECT url FROM risks WHERE kind LIKE 'privacy%' AND source_url != ''")}
     assert len(read) <= 2
     checked = {r["url"] for r in query(db, "SELECT url FROM link_checks WHERE url LIKE '%/files/%'")}
-    assert len(checked) == 6  # every attachment has its link verdict, read or not
+    assert len(checked) == 8  # every attachment has its link verdict, read or not
 
 
 def test_items_never_show_page_content_in_their_repr() -> None:

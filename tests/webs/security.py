@@ -70,6 +70,12 @@ PLANTED = [*IDS_PAGE, ID_SPACED, *IDS_XLSX, ID_DOCX, *MOBILES_PAGE, MOBILE_DASHE
 PLANTED += [ID_PDF, MOBILE_PDF]
 #: the PDF attachment is read when Debian's poppler-utils is installed, else it is an unreadable attachment
 READS_PDF = shutil.which("pdftotext") is not None
+#: old binary Office files (tests/fixtures/attachments, from textract's tests, MIT): catdoc / xls2csv read them
+ATTACHMENTS = Path(__file__).resolve().parents[1] / "fixtures" / "attachments"
+ID_DOC, MOBILE_XLS = "610928198503150023", "13991234567"
+READS_DOC = shutil.which("catdoc") is not None or shutil.which("antiword") is not None
+READS_XLS = shutil.which("xls2csv") is not None
+PLANTED += [ID_DOC, MOBILE_XLS]
 PLANTED.append(CARD_PAGE)
 
 #: traps: numbers that are not personal data (a finding on any of them is a false positive)
@@ -126,6 +132,8 @@ class Web:
             ("/files/低保名单.xlsx", "附件：低保名单.xlsx"),
             ("/files/救助对象.docx", "附件：救助对象.docx"),
             ("/files/名单.pdf", "附件：名单.pdf"),
+            ("/files/申请表.doc", "附件：申请表.doc"),
+            ("/files/名单.xls", "附件：名单.xls"),
             ("/files/bomb.xlsx", "附件：统计表.xlsx"),
             ("/files/broken.docx", "附件：申请表.docx"),
             ("/files/big.xlsx", "附件：全部数据.xlsx"),
@@ -375,6 +383,8 @@ class SecurityWeb(LoopbackServers):
             "/files/名单.pdf": _pdf(
                 ["Subsidy list 2015", f"1  Zhou  {ID_PDF}  {MOBILE_PDF}", f"Hotline {TRAPS['400']}"]
             ),
+            "/files/申请表.doc": (ATTACHMENTS / "申请表.doc").read_bytes(),
+            "/files/名单.xls": (ATTACHMENTS / "名单.xls").read_bytes(),
             "/files/bomb.xlsx": _bomb(),
             "/files/broken.docx": b"PK\x03\x04" + b"\x14\x00\x00\x00broken docx" * 50,
         }
@@ -411,6 +421,8 @@ class SecurityWeb(LoopbackServers):
                 for kind, number in (("privacy_id_number", ID_PDF), ("privacy_mobile", MOBILE_PDF))
                 if READS_PDF
             ),
+            *([Truth("anquan", "privacy_id_number", site(SITE, "/files/申请表.doc"), ID_DOC)] if READS_DOC else []),
+            *([Truth("anquan", "privacy_mobile", site(SITE, "/files/名单.xls"), MOBILE_XLS)] if READS_XLS else []),
             *(
                 Truth("anquan", "hidden_link", f"http://127.0.0.{n}/{c}")
                 for n, c in zip(range(85, 96), "abcdefghijk", strict=True)
