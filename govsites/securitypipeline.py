@@ -2,7 +2,9 @@
 the crawl already has and attaches the findings (``RiskItem`` rows) to the items the store writes.
 
 - every page's visible text (``PageItem.text``): personal numbers and wrong expressions, each finding once per
-  site (a number in a footer repeated on every page is one row, on the first page it was seen);
+  site (a number in a footer repeated on every page is one row, on the first page it was seen). Mobile numbers
+  the home page publishes as contacts (举报电话：139…) are the site's own hotlines, never a leak on any of its
+  pages or attachments (the home page's items come before any other page of the site);
 - every page's link occurrences (``PageItem.refs``): links to a closed site of the registry, and visible
   external links whose target page (a ``ContentItem`` of role ``target``) is gambling, porn, spam or parked;
 - the home page, raw and rendered (``ContentItem`` of role ``home`` / ``home_rendered``): dark links, and the
@@ -26,7 +28,7 @@ from scrapy.exceptions import NotConfigured
 
 from govsites.config import GovsitesConfig
 from govsites.extract.links import url_host
-from govsites.extract.text import parse_html
+from govsites.extract.text import parse_html, visible_text
 from govsites.items import ContentItem, HomeSnapshotItem, PageItem, RiskItem
 from govsites.lifecycle import RunContext, RunStrategy, run_opened
 from govsites.registry import Site, load_sites
@@ -85,6 +87,7 @@ class SecurityPipeline:
         self.verdicts: dict[str, Finding | None] = {}  # target URL -> its bad_external_link finding (None: ok)
         self.pending: dict[str, list[tuple[str, str]]] = defaultdict(list)  # target -> (site_id, linking page)
         self.hidden: set[tuple[str, str]] = set()  # (site_id, target) reported as dark links
+        self.contacts: dict[str, set[str]] = {}  # site_id -> mobiles its home page publishes as contacts
         self.privacy: PrivacyDetector | None = None
         self.rules: tuple[ExpressionRule, ...] = ()
         self.darklinks: DarkLinkDetector | None = None
@@ -134,9 +137,10 @@ class SecurityPipeline:
             severity=finding.severity,
         )
 
-    def _text_findings(self, text: str) -> list[Finding]:
+    def _text_findings(self, site_id: str, text: str) -> list[Finding]:
         assert self.privacy is not None
-        return [*self.privacy.find(text, self.as_of), *find_expressions(text, self.rules, self.as_of)]
+        own = self.contacts.get(site_id, ())
+        return [*self.privacy.find(text, self.as_of, own), *find_expressions(text, self.rules, self.as_of)]
 
     def _keep(self, risks: list[RiskItem | None]) -> list[RiskItem]:
         return [risk for risk in risks if risk is not None]
@@ -157,7 +161,7 @@ class SecurityPipeline:
 
     def _page(self, item: PageItem) -> list[RiskItem]:
         site_id = item.site_id
-        found = [self._risk(site_id, f, item.url) for f in self._text_findings(item.text)] if item.text else []
+        found = [self._risk(site_id, f, item.url) for f in self._text_findings(site_id, item.text)] if item.text else []
         for ref in item.refs:
             closed = next((site for site in self.closed if in_scope(ref.url, site)), None)
             if closed is not None:
@@ -189,6 +193,12 @@ class SecurityPipeline:
         for finding in findings:
             self.hidden.add((item.site_id, finding.target))
         if item.role == "home":
+            assert self.privacy is not None
+            own = self.privacy.contact_numbers(visible_text(item.html), self.as_of)
+            if own:
+                self.contacts[item.site_id] = own
+                self._count("own_contacts", len(own))
+                logger.info("站点 %s 首页公布的联系电话 %d 个，不计为个人信息泄露", item.site_id, len(own))
             shot = snapshot(root, item.final_url or item.url, self.terms)
             if item.site_id in self.previous:
                 label, before = self.previous[item.site_id]
@@ -222,7 +232,7 @@ class SecurityPipeline:
         return self._keep(
             [
                 self._risk(item.site_id, f, item.url, item.source_url, key=f"{item.url} {f.evidence}")
-                for f in self._text_findings(text)
+                for f in self._text_findings(item.site_id, text)
             ]
         )
 

@@ -287,3 +287,11 @@ def test_any_text_never_raises_and_never_shows_more_than_five_digits(text: str) 
     for finding in detector.find(text, AS_OF):
         assert sum(ch.isdigit() for ch in finding.evidence) <= 5
         assert not any(len(run) >= 9 for run in "".join(c if c.isdigit() else " " for c in finding.context).split())
+
+
+def test_contacts_a_home_page_publishes_are_the_sites_own(detector: PrivacyDetector) -> None:
+    home = "主办：某县人民政府 监督举报电话：139-0915-7788 值班手机13709158899 公示：张某 13812345678"
+    own = detector.contact_numbers(home, AS_OF)
+    assert own == {"13909157788", "13709158899"}  # labelled as contacts; the name's number is not
+    findings = detector.find(f"页脚 举报电话：13909157788；名单 王某 {'13812345678'}", AS_OF, own)
+    assert [f.evidence for f in findings] == ["手机号码 13******678"]

@@ -31,6 +31,10 @@ KINDS = {ID_NUMBER: ("身份证号码", VETO), MOBILE: ("手机号码", SERIOUS)
 
 #: characters of context kept on each side of a finding (widened so no number is cut in two)
 CONTEXT_CHARS = 16
+#: A label that publishes a number as the site's own contact (a hotline, a duty phone), read in the
+#: :data:`CONTACT_LABEL_CHARS` characters before it.
+CONTACT_LABEL = re.compile(r"热线|电话|联系方式|咨询|值班|举报|投诉|监督|传真|服务号")
+CONTACT_LABEL_CHARS = 10
 #: a digit sequence of the context with at least this many digits is masked
 CONTEXT_MASK_DIGITS = 9
 
@@ -228,6 +232,18 @@ class PrivacyDetector:
                 )
             )
         return findings
+
+    def contact_numbers(self, text: str, as_of: date) -> set[str]:
+        """Mobile numbers ``text`` publishes as contacts (举报电话：139…, 值班手机…): on a site's home page these
+        are the site's own hotlines, never a leak (pass them to :meth:`find` as ``exclude``)."""
+        text = text.translate(_HALF_WIDTH)
+        found: set[str] = set()
+        for match in _CANDIDATES.finditer(text):
+            digits = _SEPARATORS.sub("", match.group(0)).upper()
+            before = text[max(0, match.start() - CONTACT_LABEL_CHARS) : match.start()]
+            if self.classify(digits, as_of) == MOBILE and CONTACT_LABEL.search(before):
+                found.add(digits)
+        return found
 
     @staticmethod
     def _context(text: str, start: int, end: int) -> str:

@@ -79,7 +79,10 @@ PLANTED += [ID_DOC, MOBILE_XLS]
 PLANTED.append(CARD_PAGE)
 
 #: traps: numbers that are not personal data (a finding on any of them is a false positive)
+#: The footer of every page: the site's own mobile hotline, published on purpose (never a leak).
+HOTLINE = "13909157788"
 TRAPS = {
+    "published hotline (every page's footer)": HOTLINE,
     "wrong check digit": _bad_id("61090219800512239"),
     "masked id": "61**********1234",
     "masked id 2": "6109021980****2311",
@@ -99,10 +102,13 @@ TRAPS = {
 
 
 # -- pages ----------------------------------------------------------------------------------------------
+FOOTER = f'<div class="footer">主办单位：县政府办公室 监督举报电话：{HOTLINE[:3]}-{HOTLINE[3:7]}-{HOTLINE[7:]}</div>'
+
+
 def _page(title: str, body: str, head: str = "") -> bytes:
     return (
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>{head}</head>'
-        f"<body>{body}</body></html>"
+        f"<body>{body}{FOOTER}</body></html>"
     ).encode()
 
 
