@@ -48,6 +48,8 @@ class TypoPipeline:
     def __init__(self, extra_terms: list[tuple[str, str]]) -> None:
         self.extra_terms = extra_terms
         self.lines: SeenLines | RunStrategy = SeenLines()
+        #: per site, the findings of each line that had any (by the line's hash): repeated on later pages
+        self.line_findings: dict[str, dict[int, tuple[Any, ...]]] = defaultdict(dict)
         self.detector: Any = None
 
     @classmethod
@@ -68,18 +70,26 @@ class TypoPipeline:
 
         self.detector = default_detector(self.extra_terms)
 
-    def new_lines(self, site_id: str, text: str) -> list[str]:
-        """The lines of ``text`` not yet checked on this site."""
-        lines = text.splitlines()
-        return [line for line, new in zip(lines, self.lines.new_lines(site_id, lines), strict=True) if new]
-
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem) or not item.text or item.kind == "error":
             return item
         # Each line is checked on its own: a finding and its context never depend on which other lines of the page
-        # were new here, i.e. on which page of the site was parsed first.
-        lines = self.new_lines(item.site_id, item.text)
-        if lines:
+        # were new here, i.e. on which page of the site was parsed first. A line seen before on the site is not
+        # checked again, but its findings are reported on this page too: scoring keeps one finding per line and
+        # shows it on its first page by depth then URL, with the number of pages it is on (never the page that
+        # happened to be parsed first).
+        lines = item.text.splitlines()
+        known = self.line_findings[item.site_id]
+        found: list[Any] = []
+        for line, new in zip(lines, self.lines.new_lines(item.site_id, lines), strict=True):
+            if new:
+                findings = tuple(self.detector.find(line))
+                if findings:
+                    known[hash(line)] = findings
+            else:  # in a distributed crawl, a line another worker checked first is reported by that worker
+                findings = known.get(hash(line), ())
+            found.extend(findings)
+        if found:
             item.typos = [
                 TypoItem(
                     site_id=item.site_id,
@@ -90,8 +100,7 @@ class TypoPipeline:
                     severity=f.severity,
                     kind=f.kind,
                 )
-                for line in lines
-                for f in self.detector.find(line)
+                for f in found
             ]
         return item
 

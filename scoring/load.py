@@ -99,6 +99,25 @@ def read_table(store: Store, table: str, run_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns)).astype(dtypes)
 
 
+def one_row_per_typo(typos: pd.DataFrame, pages: pd.DataFrame) -> pd.DataFrame:
+    """One finding per typo and line of a site: a line repeated on many pages (a footer, a sidebar) is reported by
+    the crawl on each of them; it is shown on its first page by depth then URL — the same page whichever page the
+    crawl happened to parse first — with ``pages``, the number of pages it is on."""
+    line = ["site_id", "wrong", "context"]
+    depth = pages.loc[:, ["site_id", "url", "depth"]].drop_duplicates(["site_id", "url"])
+    return (
+        typos.merge(depth, on=["site_id", "url"], how="left")
+        .assign(
+            depth=lambda f: f["depth"].fillna(2**31).astype("int64"),
+            pages=lambda f: f.groupby(line)["url"].transform("nunique").astype("int64"),
+        )
+        .sort_values([*line, "depth", "url"], kind="stable")
+        .drop_duplicates(line)
+        .drop(columns="depth")
+        .reset_index(drop=True)
+    )
+
+
 def registry_sites(registry: Registry) -> pd.DataFrame:
     """Registry rows, those without a home_url included (home_url empty)."""
     rows = [s.as_row() for s in [*registry.sites, *registry.skipped]]
@@ -153,6 +172,7 @@ def load_run(
         day = parse_as_of(as_of) if as_of else parse_as_of(run.as_of, f"运行 {run.label} 的评估日期")
         run_sites = _run_sites(store, run.id)
         tables = {t: read_table(store, t, run.id) for t in RUN_TABLES}
+    tables["typos"] = one_row_per_typo(tables["typos"], tables["pages"])
     sites = site_frame(registry, run_sites)
     extra = tuple(sorted(set(run_sites["site_id"]) - set(sites["site_id"])))
     return RunData(run=run, as_of=day, sites=sites, tables=tables, extra_sites=extra)

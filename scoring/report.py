@@ -285,6 +285,7 @@ TYPO_COLS = (
     Col("context", "上下文", 50, wrap=True),
     Col("severity", "严重程度", 9, labels=SEVERITY),
     Col("kind", "类型", 9, labels=TYPO_KIND),
+    Col("pages", "出现页面数", 10, FMT_INT),
 )
 LETTER_SUMMARY_COLS = (
     Col("site_id", "站点标识", 14),

@@ -257,7 +257,7 @@ LINKS_COLUMNS = (
     "name",
     "on_home",
 )
-TYPOS_COLUMNS = ("site_id", "url", "wrong", "right", "context", "severity", "kind", "name")
+TYPOS_COLUMNS = ("site_id", "url", "wrong", "right", "context", "severity", "kind", "name", "pages")
 LETTER_TABLE = (
     "site_id",
     "column",

@@ -247,9 +247,23 @@ def test_typo_pipeline_checks_a_line_once_per_site(tmp_path: Path) -> None:
     typos = TypoPipeline.from_crawler(crawl.crawler)
     crawl.open()
     assert typos.lines is crawl.lifecycle.strategy  # the run's strategy remembers the lines
-    assert typos.new_lines("a", "页脚\n正文一") == ["页脚", "正文一"]
-    assert typos.new_lines("a", "页脚\n正文二") == ["正文二"]
-    assert typos.new_lines("b", "页脚") == ["页脚"]
+    typos.open_spider()
+    footer = "本网站依据中华人民共合国法律法规运行"
+
+    def page(site_id: str, number: int, body: str) -> PageItem:
+        url = f"http://{site_id}.gov.cn/{number}.html"
+        return PageItem(site_id=site_id, url=url, final_url=url, status="200", kind="other", text=f"{footer}\n{body}")
+
+    found = [typos.process_item(page(*args)) for args in (("a", 1, "正文一"), ("a", 2, "正文二"), ("b", 1, "正文"))]
+    # the footer's typo is reported on every page that shows it (scoring keeps one, on its first page by depth
+    # and URL), with the same context; the line was checked once per site
+    assert [[(t.url, t.wrong) for t in item.typos] for item in found] == [
+        [("http://a.gov.cn/1.html", "中华人民共合国")],
+        [("http://a.gov.cn/2.html", "中华人民共合国")],
+        [("http://b.gov.cn/1.html", "中华人民共合国")],
+    ]
+    assert len({t.context for item in found for t in item.typos}) == 1
+    assert {site: len(lines) for site, lines in typos.line_findings.items()} == {"a": 1, "b": 1}
     crawl.close()
 
 
