@@ -27,6 +27,7 @@ from govsites.sitechecks.warnings import WarningThresholds, early_warnings
 from scoring.load import RunData, ScoringError
 from scoring.rubric import Rubric, RubricError
 from scoring.vocabulary import (
+    COUNTED_CHECKS,
     EVALUATED,
     FAILED_CHECK_STATUSES,
     FUNCTION_CHECKS,
@@ -63,7 +64,7 @@ def check_counts(site_checks: pd.DataFrame) -> pd.DataFrame:
     failed = site_checks.loc[site_checks["status"].isin(FAILED_CHECK_STATUSES)]
     check = failed["check_name"]
     counts = failed.assign(
-        checks_failed=check.isin((*IDENTITY_CHECKS, *FUNCTION_CHECKS)).astype(int),
+        checks_failed=check.isin(COUNTED_CHECKS).astype(int),
         identity_checks_failed=check.isin(IDENTITY_CHECKS).astype(int),
         function_checks_failed=check.isin(FUNCTION_CHECKS).astype(int),
     )
