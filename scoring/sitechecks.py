@@ -75,7 +75,7 @@ def check_matrix(checks: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
     """网站功能: one row per evaluated site, one column per check (its status code), and the failed count."""
     sites = scored.loc[scored["evaluation"] == EVALUATED, ["site_id", "name", "group", "checks_failed"]]
     wide = checks.pivot_table(index="site_id", columns="check", values="status", aggfunc="first")
-    wide = wide.reindex(columns=list(CHECKS)).fillna("").astype("str")
+    wide = wide.reindex(columns=list(CHECKS), fill_value="").fillna("").astype("str")
     return sites.merge(wide, left_on="site_id", right_index=True, how="left").fillna(dict.fromkeys(CHECKS, ""))
 
 
