@@ -18,7 +18,7 @@ kind                   key                                    rows that carry th
 ``home_not_updated``   ``home``                               problems.csv
 ``no_consultation_…``  ``site``                               (a site without a consultation channel)
 risks.csv kinds        ``<url>|<target>|<masked evidence>``   risks.csv (content security)
-``failed_check``       the check name (``site_code`` …)        site_checks.csv (``missing`` / ``wrong``)
+``failed_check``       the check name (``site_code`` …)       site_checks.csv (``missing`` / ``wrong``)
 =====================  =====================================  ==========================================
 
 A broken link is one finding per site and target: a wrong link in a shared footer shows on hundreds of pages and

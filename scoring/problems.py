@@ -35,12 +35,12 @@ from scoring.vocabulary import (
     CHECKS_FAILED_PHRASE,
     EVALUATED,
     PROBLEM_COLUMNS,
-    RISK_PHRASES,
+    SECURITY_PHRASES,
     UNTESTED,
 )
 
-#: Content-security problems: the risks.csv kinds, the leaks of personal data first.
-SECURITY_KINDS = tuple(RISK_PHRASES)
+#: Content-security problems: the risks.csv kinds in the notice's order, the leaks of personal data first.
+SECURITY_KINDS = tuple(SECURITY_PHRASES)
 #: The order of one site's problems in 问题清单.
 KIND_ORDER = (
     "untested",
@@ -183,6 +183,12 @@ def _area_labels(key_areas: pd.DataFrame | None) -> dict[str, dict[str, list[str
 SiteFindings = dict[str, list[tuple[str, int | None, str]]]
 
 
+def security_phrase(kind: str, n: int) -> str:
+    """泄露公民身份证号码3处: the notice's words for ``n`` findings of a content-security kind."""
+    phrase, unit = SECURITY_PHRASES[kind]
+    return f"{phrase}{n}{unit}"
+
+
 def security_problems(risks: pd.DataFrame | None) -> SiteFindings:
     """One problem per site and content-security kind, with the count of its findings (risks.csv rows)."""
     out: SiteFindings = {}
@@ -190,7 +196,7 @@ def security_problems(risks: pd.DataFrame | None) -> SiteFindings:
         return out
     counted = risks.loc[risks["kind"].isin(SECURITY_KINDS)].groupby(["site_id", "kind"], sort=False).size()
     for (sid, kind), n in counted.items():
-        out.setdefault(str(sid), []).append((str(kind), int(n), RISK_PHRASES[str(kind)].format(n=int(n))))
+        out.setdefault(str(sid), []).append((str(kind), int(n), security_phrase(str(kind), int(n))))
     return out
 
 

@@ -796,11 +796,12 @@ def matrix_sheet(
     coloured: Sequence[Col],
     fills: Mapping[Any, PatternFill],
     freeze: str,
+    below: Sequence[Col] = (),
 ) -> Worksheet:
     """A site × item matrix (重点领域, 网站功能): the ``coloured`` columns' cells filled by their value; returns the
-    sheet (a table may follow the matrix)."""
+    sheet (``below``: the columns of a table that will follow the matrix, for the widths)."""
     ws = new_sheet(wb, title, freeze=freeze)
-    set_widths(ws, cols)
+    set_widths(ws, cols, below)
     ws.append([cell(ws, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
     for values in matrix.loc[:, [c.key for c in cols]].itertuples(index=False):
         ws.append(
@@ -1142,7 +1143,16 @@ def site_checks_sheet(wb: Workbook, ev: Evaluation) -> None:
         for c in shown
     )
     cols = (*CHECK_SITE_COLS, *checks)
-    ws = matrix_sheet(wb, SHEETS["site_checks"], matrix, cols, coloured=checks, fills=CHECK_FILLS, freeze="C2")
+    ws = matrix_sheet(
+        wb,
+        SHEETS["site_checks"],
+        matrix,
+        cols,
+        coloured=checks,
+        fills=CHECK_FILLS,
+        freeze="C2",
+        below=FAILED_CHECK_COLS,
+    )
     table = ev.tables["site_checks"]
     failed = table.loc[table["finding_id"] != ""]
     ws.append([])

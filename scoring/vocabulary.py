@@ -79,19 +79,21 @@ RISK_KIND = {
     "unreadable_attachment": "附件无法读取",
 }
 RISK_SEVERITY = {"veto": "单项否决", "serious": "严重", "notice": "提示"}
-#: 问题清单 / 整改通知: how a site's findings of one risks.csv kind are worded ({n}: their count; never the
-#: number that leaked, whose evidence stays masked)
-RISK_PHRASES = {
-    "privacy_id_number": "泄露公民身份证号码{n}处",
-    "privacy_mobile": "泄露公民手机号码{n}处",
-    "privacy_bank_card": "泄露公民银行卡号{n}处",
-    "hidden_link": "存在暗链{n}处",
-    "bad_external_link": "外部链接被劫持或指向不良网站{n}处",
-    "closed_site_link": "链接到已关停网站{n}处",
-    "wrong_expression": "存在严重表述错误{n}处",
-    "tampering": "网页疑似被篡改{n}处",
-    "unreadable_attachment": "附件无法读取{n}处",
+#: How the notice, 问题清单 and the 整改通知 word a site's findings of one risks.csv kind: phrase and measure
+#: word, before the count ("泄露公民身份证号码3处"; never the number that leaked, whose evidence stays masked),
+#: in this order. Unreadable attachments are the analyst's: listed, not named in the notice.
+SECURITY_PHRASES = {
+    "privacy_id_number": ("泄露公民身份证号码", "处"),
+    "privacy_bank_card": ("泄露银行卡号", "处"),
+    "privacy_mobile": ("泄露个人手机号码", "处"),
+    "hidden_link": ("存在赌博、色情等暗链", "个"),
+    "bad_external_link": ("链接到赌博、色情或已被抢注的不良网站", "处"),
+    "closed_site_link": ("链接到已关停网站", "处"),
+    "wrong_expression": ("存在严重表述错误", "处"),
+    "tampering": ("首页疑似被篡改", "处"),
+    "unreadable_attachment": ("附件无法读取", "个"),
 }
+NOT_IN_NOTICE = ("unreadable_attachment",)
 
 # -- site checks (scoring.sitechecks): failed = missing or wrong; informational checks never count -----------
 IDENTITY_CHECKS = ("site_code", "icp_record", "police_record", "conac_mark", "domain_rule", "page_tags")

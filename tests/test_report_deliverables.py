@@ -159,14 +159,14 @@ def test_security_findings_and_failed_checks_are_listed_with_their_ids(tmp_path:
     problems = [r for r in read_csv(fx.out / "problems.csv") if r["site_id"] == "xunyang"]
     assert [(r["kind"], r["count"], r["text"]) for r in problems] == [
         ("privacy_id_number", "3", "泄露公民身份证号码3处"),  # right after home_unreachable: a veto-level risk
-        ("hidden_link", "1", "存在暗链1处"),
+        ("hidden_link", "1", "存在赌博、色情等暗链1个"),
         ("checks_failed", "2", "网站功能检查未通过：网站标识码、我为政府网站找错"),
     ]
     ws = load_workbook(fx.out / "scores.xlsx")["问题清单"]
     shown = [(r[4], r[5], r[6]) for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "xunyang"]
     assert shown == [
         ("泄露身份证号码", 3, "泄露公民身份证号码3处"),
-        ("暗链", 1, "存在暗链1处"),
+        ("暗链", 1, "存在赌博、色情等暗链1个"),
         ("网站功能检查未通过", 2, "网站功能检查未通过：网站标识码、我为政府网站找错"),
     ]
     checks = {r["check"]: r for r in read_csv(fx.out / "site_checks.csv") if r["site_id"] == "xunyang"}

@@ -262,12 +262,12 @@ def test_a_dismissed_security_finding_leaves_the_counts(tmp_path: Path) -> None:
     review = tmp_path / "review.csv"
     review.write_text(f"finding_id,decision,note\n{wrong},排除,引用的是新闻原文\n", encoding="utf-8")
     listed = [(r["kind"], r["text"]) for r in read_csv(first.paths["problems"]) if r["site_id"] == "xunyang"]
-    assert listed == [("privacy_mobile", "泄露公民手机号码1处"), ("wrong_expression", "存在严重表述错误1处")]
+    assert listed == [("privacy_mobile", "泄露个人手机号码1处"), ("wrong_expression", "存在严重表述错误1处")]
     second = score_run(EvaluationOptions(fx.db, fx.sites, review=review), tmp_path / "b")
     after = _by_site_after(second)["xunyang"]
     assert (after["privacy_leaks"], after["wrong_expressions"]) == ("1", "0")
     listed = [(r["kind"], r["text"]) for r in read_csv(second.paths["problems"]) if r["site_id"] == "xunyang"]
-    assert listed == [("privacy_mobile", "泄露公民手机号码1处")]  # the dismissed one is not a problem
+    assert listed == [("privacy_mobile", "泄露个人手机号码1处")]  # the dismissed one is not a problem
 
 
 def test_with_review_required_the_notice_names_unconfirmed_vetoes_as_pending(tmp_path: Path) -> None:
