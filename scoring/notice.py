@@ -23,6 +23,7 @@ from scoring.load import ScoringError
 from scoring.noticecfg import NoticeConfig, join_names, read_requirements
 from scoring.officialdoc import DocumentProperties, Paragraph, write_official_doc
 from scoring.problems import FUNCTION_KINDS, SECURITY_KINDS, security_phrase, site_phrases
+from scoring.review import DISMISSED
 from scoring.vocabulary import EVALUATED, EVALUATION, FAIL, NO_URL, NOT_IN_NOTICE, PASS, UNTESTED
 
 NOTICE_FILE = "通报（草稿）.docx"
@@ -403,7 +404,8 @@ def notice_paragraphs(
     if recurring:
         issues += 1
         out.append(Paragraph(f"{ordinal(issues)}个别部门重视不够、整改走过场。{recurring}。"))
-    security = security_sentence(ev.tables["risks"], shorts)
+    risks = ev.tables["risks"]
+    security = security_sentence(risks.loc[risks["review"] != DISMISSED], shorts)  # the inspector's word holds
     if security:
         issues += 1
         out.append(Paragraph(f"{ordinal(issues)}个别网站存在内容安全隐患。{security}。"))

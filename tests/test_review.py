@@ -268,6 +268,14 @@ def test_a_dismissed_security_finding_leaves_the_counts(tmp_path: Path) -> None:
     assert (after["privacy_leaks"], after["wrong_expressions"]) == ("1", "0")
     listed = [(r["kind"], r["text"]) for r in read_csv(second.paths["problems"]) if r["site_id"] == "xunyang"]
     assert listed == [("privacy_mobile", "泄露个人手机号码1处")]  # the dismissed one is not a problem
+    from docx import Document
+
+    from scoring.notice import write_notice
+
+    notice = Document(str(write_notice(evaluate(EvaluationOptions(fx.db, fx.sites, review=review)), tmp_path / "n")))
+    text = "\n".join(p.text for p in notice.paragraphs)
+    assert "泄露个人手机号码1处" in text
+    assert "存在严重表述错误" not in text  # dismissed: not named in the notice either
 
 
 def test_with_review_required_the_notice_names_unconfirmed_vetoes_as_pending(tmp_path: Path) -> None:
