@@ -98,6 +98,8 @@ def site_problems(ev: Evaluation, site_id: str, pictures: EvidenceSet | None) ->
     rows: list[tuple[str, str, str, str, str, tuple[str, ...]]] = []  # (finding_id, kind, what, url, review, metrics)
 
     def add(frame: pd.DataFrame, kind: str, what: str, url: str) -> None:
+        """The frame's findings: ``what`` filled from each row; a ``finding_kind`` column overrides ``kind`` and a
+        ``metrics`` column (space-separated) names the rubric metrics the row counts toward beyond its kind's."""
         for r in frame.itertuples(index=False):
             fields = r._asdict()
             rows.append(
