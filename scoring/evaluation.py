@@ -257,6 +257,7 @@ def detail_tables(data: RunData, rules: Rubric) -> dict[str, pd.DataFrame]:
             "interaction": metrics.interaction_table(data, rules),
             "services": metrics.services_table(data, rules),
             "risks": security.risks_table(data),  # content security (docs/security.md)
+            "site_checks": sitechecks.site_checks_table(data),  # failed checks (docs/sitechecks.md)
         }
     )
 
@@ -292,7 +293,12 @@ def output_tables(
         **{
             key: review.annotate(frame, decisions)
             for key, frame in findings.with_ids(
-                {"problems": problem_list(scored, shorts, config, key_areas), "history": track.rows}
+                {
+                    "problems": problem_list(
+                        scored, shorts, config, key_areas, risks=data["risks"], site_checks=data["site_checks"]
+                    ),
+                    "history": track.rows,
+                }
             ).items()
         },
     }
@@ -304,9 +310,9 @@ def output_tables(
 def site_check_tables(
     data: RunData, rules: Rubric, scored: pd.DataFrame, calendar: sitechecks.MaintenanceCalendar
 ) -> dict[str, pd.DataFrame]:
-    """site_checks.csv, warnings.csv and maintenance.csv (:mod:`scoring.sitechecks`)."""
+    """warnings.csv and maintenance.csv (:mod:`scoring.sitechecks`; site_checks.csv is a findings table,
+    :func:`detail_tables`)."""
     return {
-        "site_checks": sitechecks.site_checks_table(data),
         "warnings": sitechecks.warnings_table(scored, sitechecks.warning_thresholds(rules)),
         "maintenance": sitechecks.maintenance_table(data, calendar),
     }

@@ -18,6 +18,7 @@ kind                   key                                    rows that carry th
 ``home_not_updated``   ``home``                               problems.csv
 ``no_consultation_…``  ``site``                               (a site without a consultation channel)
 risks.csv kinds        ``<url>|<target>|<masked evidence>``   risks.csv (content security)
+``failed_check``       the check name (``site_code`` …)       site_checks.csv (``missing`` / ``wrong``)
 =====================  =====================================  ==========================================
 
 A broken link is one finding per site and target: a wrong link in a shared footer shows on hundreds of pages and
@@ -32,6 +33,8 @@ import hashlib
 import re
 
 import pandas as pd
+
+from scoring.vocabulary import COUNTED_CHECKS, FAILED_CHECK_STATUSES
 
 #: kind → the two-letter code that starts its ids.
 KIND_CODES = {
@@ -55,6 +58,8 @@ KIND_CODES = {
     "wrong_expression": "WE",
     "tampering": "TP",
     "unreadable_attachment": "UA",
+    # site checks of the 2019 indicators (site_checks.csv): one finding per site and counted check failed
+    "failed_check": "FC",
 }
 #: Site-level findings: kind → the metrics flag that shows it (and the key of its id).
 SITE_FLAGS = {
@@ -154,6 +159,23 @@ def risk_ids(risks: pd.DataFrame) -> pd.Series:
     return ids(risks["site_id"], kinds, risk_keys(risks))
 
 
+def check_names(checks: pd.DataFrame) -> pd.Series:
+    """The check of each row: site_checks.csv's ``check`` or the store's ``check_name``."""
+    return checks["check"] if "check" in checks else checks["check_name"]
+
+
+def failed_checks(checks: pd.DataFrame) -> pd.Series:
+    """True for a counted check that is missing or wrong (informational checks, https and ipv6, never fail;
+    ok / not_applicable / error are not failures)."""
+    return checks["status"].isin(FAILED_CHECK_STATUSES) & check_names(checks).isin(COUNTED_CHECKS)
+
+
+def check_ids(checks: pd.DataFrame) -> pd.Series:
+    """site_checks.csv or the store's rows: every failed check (:func:`failed_checks`), keyed by its name."""
+    kinds = pd.Series("failed_check", index=checks.index, dtype="str").where(failed_checks(checks))
+    return ids(checks["site_id"], kinds, check_names(checks))
+
+
 #: table key of :attr:`scoring.evaluation.Evaluation.tables` → how its rows get their ids.
 ID_RULES = {
     "columns": column_ids,
@@ -164,6 +186,7 @@ ID_RULES = {
     "history": history_ids,
     "problems": problem_ids,
     "risks": risk_ids,
+    "site_checks": check_ids,
 }
 
 

@@ -22,8 +22,9 @@ from scoring.evaluation import Evaluation
 from scoring.load import ScoringError
 from scoring.noticecfg import NoticeConfig, join_names, read_requirements
 from scoring.officialdoc import DocumentProperties, Paragraph, write_official_doc
-from scoring.problems import FUNCTION_KINDS, site_phrases
-from scoring.vocabulary import EVALUATED, EVALUATION, FAIL, NO_URL, PASS, UNTESTED
+from scoring.problems import FUNCTION_KINDS, SECURITY_KINDS, security_phrase, site_phrases
+from scoring.review import DISMISSED
+from scoring.vocabulary import EVALUATED, EVALUATION, FAIL, NO_URL, NOT_IN_NOTICE, PASS, UNTESTED
 
 NOTICE_FILE = "通报（草稿）.docx"
 STAGES_WITH_EXPERT = "在日常监测的基础上，通过在线检查、专家评估、综合考核评比三个阶段的最终评分，"
@@ -81,19 +82,6 @@ def recurring_sentence(sites: Sequence[tuple[str, int]]) -> str:
     return "、".join(parts) + "已整改的问题再次出现，整改不彻底、问题反弹" if parts else ""
 
 
-#: how the notice names each content-security finding kind (risks.csv), with its measure word, in this order
-SECURITY_PHRASES = (
-    ("privacy_id_number", "泄露公民身份证号码", "处"),
-    ("privacy_bank_card", "泄露银行卡号", "处"),
-    ("privacy_mobile", "泄露个人手机号码", "处"),
-    ("hidden_link", "存在赌博、色情等暗链", "个"),
-    ("bad_external_link", "链接到赌博、色情或已被抢注的不良网站", "处"),
-    ("closed_site_link", "链接到已关停网站", "处"),
-    ("wrong_expression", "存在严重表述错误", "处"),
-    ("tampering", "首页疑似被篡改", "处"),
-)
-
-
 def security_sentence(risks: pd.DataFrame, shorts: pd.Series) -> str:
     """安全县政府网站泄露公民身份证号码9处，存在赌博、色情等暗链11个；第二县政府网站链接到已关停网站1处
     ("" without findings; unreadable attachments are for the analyst, not the notice)."""
@@ -101,9 +89,9 @@ def security_sentence(risks: pd.DataFrame, shorts: pd.Series) -> str:
     clauses = []
     for site_id in dict.fromkeys(risks["site_id"]):
         parts = [
-            f"{phrase}{int(counts[(site_id, kind)])}{unit}"
-            for kind, phrase, unit in SECURITY_PHRASES
-            if (site_id, kind) in counts.index
+            security_phrase(kind, int(counts[(site_id, kind)]))
+            for kind in SECURITY_KINDS
+            if kind not in NOT_IN_NOTICE and (site_id, kind) in counts.index
         ]
         if parts:
             name = str(shorts.get(site_id, site_id))
@@ -416,7 +404,8 @@ def notice_paragraphs(
     if recurring:
         issues += 1
         out.append(Paragraph(f"{ordinal(issues)}个别部门重视不够、整改走过场。{recurring}。"))
-    security = security_sentence(ev.tables["risks"], shorts)
+    risks = ev.tables["risks"]
+    security = security_sentence(risks.loc[risks["review"] != DISMISSED], shorts)  # the inspector's word holds
     if security:
         issues += 1
         out.append(Paragraph(f"{ordinal(issues)}个别网站存在内容安全隐患。{security}。"))

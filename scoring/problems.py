@@ -8,12 +8,18 @@ One row per site and problem (``PROBLEM_COLUMNS``), from the scored metrics and 
 - ``links_over``: more than ``links_over`` broken links; ``links_some``: from ``links_named_min`` up to it;
 - ``home_unreachable``: the home page judged unavailable (all probes failed: "3次抽查均不能访问首页");
 - ``home_not_updated``, ``serious_typos``; ``untested``: in the registry but not crawled in this run;
+- content security (``SECURITY_KINDS``, the risks.csv kinds: ``privacy_id_number`` …): one row per site and kind
+  with the count of its findings ("泄露公民身份证号码3处"; never the number itself), right after
+  ``home_unreachable`` (a personal-data leak is a 单项否决-level risk);
+- ``checks_failed``: the site's failed checks of the 2019 indicators by their Chinese names
+  ("网站功能检查未通过：网站标识码、我为政府网站找错");
 - the function problems (``FUNCTION_KINDS``, the notice's "网站功能缺失、实用性不高"): ``key_areas_stale``
   (key-area columns not updated in their window, the areas named), ``key_areas_missing`` (only when
   ``name_missing_key_areas`` is set), ``guides_incomplete``, ``forms_broken`` and ``letters_overdue``
   (政务咨询 letters unanswered for more than 3 months).
 
-``site_phrases`` joins a site's problems as the notice does: blank and stale both over the limit read
+Dismissed findings are not in the frames given (:func:`scoring.review.without_dismissed`), so they are never
+listed. ``site_phrases`` joins a site's problems as the notice does: blank and stale both over the limit read
 "1个月内未更新和空白栏目均超过5个".
 """
 
@@ -21,12 +27,25 @@ from __future__ import annotations
 
 import pandas as pd
 
+from govsites.sitechecks.result import CHECK_LABELS, CHECKS
+from scoring import findings
 from scoring.noticecfg import NoticeConfig
-from scoring.vocabulary import EVALUATED, PROBLEM_COLUMNS, UNTESTED
+from scoring.vocabulary import (
+    CHECKS_FAILED,
+    CHECKS_FAILED_PHRASE,
+    EVALUATED,
+    PROBLEM_COLUMNS,
+    SECURITY_PHRASES,
+    UNTESTED,
+)
 
+#: Content-security problems: the risks.csv kinds in the notice's order, the leaks of personal data first.
+SECURITY_KINDS = tuple(SECURITY_PHRASES)
+#: The order of one site's problems in 问题清单.
 KIND_ORDER = (
     "untested",
     "home_unreachable",
+    *SECURITY_KINDS,
     "blank_over",
     "stale_over",
     "columns_either",
@@ -39,9 +58,12 @@ KIND_ORDER = (
     "guides_incomplete",
     "forms_broken",
     "letters_overdue",
+    CHECKS_FAILED,
 )
 #: Problems of the notice's second paragraph (网站功能缺失、实用性不高), not of the named-sites sentence.
 FUNCTION_KINDS = ("key_areas_stale", "key_areas_missing", "guides_incomplete", "forms_broken", "letters_overdue")
+#: Problems of 问题清单 and the 整改通知 only: the notice's sentences do not name them.
+LISTED_ONLY = (*SECURITY_KINDS, CHECKS_FAILED)
 #: Order of the problems within one site's phrase (home page first, as the seed).
 PHRASE_ORDER = (
     "home_unreachable",
@@ -157,21 +179,75 @@ def _area_labels(key_areas: pd.DataFrame | None) -> dict[str, dict[str, list[str
     return out
 
 
+#: A site's findings for 问题清单 beyond its metrics: site_id → (kind, count, text) rows.
+SiteFindings = dict[str, list[tuple[str, int | None, str]]]
+
+
+def security_phrase(kind: str, n: int) -> str:
+    """泄露公民身份证号码3处: the notice's words for ``n`` findings of a content-security kind."""
+    phrase, unit = SECURITY_PHRASES[kind]
+    return f"{phrase}{n}{unit}"
+
+
+def security_problems(risks: pd.DataFrame | None) -> SiteFindings:
+    """One problem per site and content-security kind, with the count of its findings (risks.csv rows)."""
+    out: SiteFindings = {}
+    if risks is None or risks.empty:
+        return out
+    counted = risks.loc[risks["kind"].isin(SECURITY_KINDS)].groupby(["site_id", "kind"], sort=False).size()
+    for (sid, kind), n in counted.items():
+        out.setdefault(str(sid), []).append((str(kind), int(n), security_phrase(str(kind), int(n))))
+    return out
+
+
+def failed_check_labels(site_checks: pd.DataFrame) -> pd.DataFrame:
+    """The failed checks (:func:`scoring.findings.failed_checks`) as (site_id, check, label), in check order."""
+    order = {check: i for i, check in enumerate(CHECKS)}
+    failed = site_checks.assign(check=findings.check_names(site_checks)).loc[findings.failed_checks(site_checks)]
+    return (
+        failed.assign(label=failed["check"].map(CHECK_LABELS), order=failed["check"].map(order))
+        .sort_values(["site_id", "order"], kind="stable")
+        .loc[:, ["site_id", "check", "label"]]
+    )
+
+
+def check_problems(site_checks: pd.DataFrame | None) -> SiteFindings:
+    """One problem per site with failed checks: their Chinese names."""
+    if site_checks is None or site_checks.empty:
+        return {}
+    failed = failed_check_labels(site_checks)
+    return {
+        str(sid): [(CHECKS_FAILED, len(site), CHECKS_FAILED_PHRASE.format(checks="、".join(site["label"])))]
+        for sid, site in failed.groupby("site_id", sort=False)
+    }
+
+
 def _all_problems(
-    row: pd.Series, config: NoticeConfig, areas: dict[str, dict[str, list[str]]]
+    row: pd.Series, config: NoticeConfig, areas: dict[str, dict[str, list[str]]], extra: SiteFindings
 ) -> list[tuple[str, int | None, str]]:
     found = _site_problems(row, config)
     if row["evaluation"] == EVALUATED:
         found += _function_problems(row, config, areas.get(row["site_id"], {}))
-    return found
+        found += extra.get(row["site_id"], [])
+    return sorted(found, key=lambda problem: KIND_ORDER.index(problem[0]))
 
 
 def problem_list(
-    metrics: pd.DataFrame, short_names: pd.Series, config: NoticeConfig, key_areas: pd.DataFrame | None = None
+    metrics: pd.DataFrame,
+    short_names: pd.Series,
+    config: NoticeConfig,
+    key_areas: pd.DataFrame | None = None,
+    *,
+    risks: pd.DataFrame | None = None,
+    site_checks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """问题清单 rows for every registry site with a problem, in registry order (``key_areas``: key_areas.csv
-    rows, naming the areas of the key-area problems)."""
+    rows, naming the areas of the key-area problems; ``risks`` and ``site_checks``: the run's content-security
+    findings and site checks, the dismissed ones left out)."""
     areas = _area_labels(key_areas)
+    extra: SiteFindings = {}
+    for sid, found in [*security_problems(risks).items(), *check_problems(site_checks).items()]:
+        extra.setdefault(sid, []).extend(found)
     rows = [
         {
             "site_id": row["site_id"],
@@ -183,7 +259,7 @@ def problem_list(
             "text": text,
         }
         for _, row in metrics.iterrows()
-        for kind, count, text in _all_problems(row, config, areas)
+        for kind, count, text in _all_problems(row, config, areas, extra)
     ]
     return pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS)).astype(
         {"count": "Int64", **{c: "str" for c in PROBLEM_COLUMNS if c != "count"}}
@@ -197,7 +273,7 @@ def site_phrases(problems: pd.DataFrame, config: NoticeConfig) -> pd.DataFrame:
     Untested sites are not named (that is the tool's gap, not the site's). Blank and stale columns both over
     the limit merge into one phrase (``columns_both``).
     """
-    named = problems.loc[~problems["kind"].isin(["untested", *FUNCTION_KINDS])]
+    named = problems.loc[~problems["kind"].isin(["untested", *FUNCTION_KINDS, *LISTED_ONLY])]
     rows = []
     for sid, site in named.groupby("site_id", sort=False):
         kinds = dict(zip(site["kind"], site["text"], strict=True))

@@ -23,11 +23,17 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from scoring.evidence import EvidenceSet, read_index
-from scoring.findings import site_finding_id
+from scoring.findings import failed_checks, site_finding_id
 from scoring.officialdoc import DocumentProperties, Paragraph, write_official_doc
 from scoring.report import link_status_label, safe_filename
 from scoring.review import CONFIRMED, DISMISSED
-from scoring.vocabulary import EVALUATED
+from scoring.vocabulary import (
+    CHECK_STATUS_LABELS,
+    EVALUATED,
+    IDENTITY_CHECKS,
+    RISK_KIND,
+    SECURITY_KIND_METRIC,
+)
 
 if TYPE_CHECKING:
     from scoring.evaluation import Evaluation
@@ -39,12 +45,17 @@ DATE_PLACEHOLDER = "【请补充：成文日期】"
 #: finding kind → (the problem's name, the rubric metrics it counts toward)
 KIND_RULES = {
     "home_unavailable": ("首页无法访问", ("home_unavailable", "home_failure_pct")),
+    # content security (risks.csv), right after the home page: a leak of personal data may be a veto
+    **{kind: (label, (SECURITY_KIND_METRIC[kind],)) for kind, label in RISK_KIND.items()},
     "home_not_updated": ("首页长期未更新", ("home_not_updated",)),
     "blank_column": ("空白栏目", ("blank_columns",)),
     "stale_column": ("栏目更新不及时", ("stale_columns", "stale_key_columns")),
     "broken_link": ("错误链接", ("broken_links_home", "broken_links_other", "broken_links")),
     "serious_typo": ("严重错别字", ("serious_typos",)),
+    "failed_check": ("网站功能检查未通过", ("checks_failed",)),
 }
+#: The rubric metric of a content-security finding of veto severity (安全、泄密事故等严重问题).
+SECURITY_VETO_METRIC = "security_veto"
 HISTORY_WORDS = {"persisting": "未整改", "recurring": "问题反弹", "new": "新发现", "fixed": "已整改"}
 
 
@@ -59,11 +70,13 @@ class Problem:
     reviewed: bool  # confirmed by an inspector
     picture: str  # path relative to OUT ("" without one)
     history: str  # 未整改 / 新发现 / 问题反弹 ("" without an earlier run)
+    metrics: tuple[str, ...] = ()  # the rubric metrics this finding counts toward beyond its kind's
 
 
-def rule_text(kind: str, rubric: Rubric) -> str:
-    """The rubric's items this kind of problem counts toward, as the notice cites them."""
-    metrics = KIND_RULES[kind][1]
+def rule_text(kind: str, rubric: Rubric, extra: tuple[str, ...] = ()) -> str:
+    """The rubric's items this kind of problem (and the ``extra`` metrics) counts toward, as the notice cites
+    them."""
+    metrics = (*KIND_RULES[kind][1], *extra)
     parts = [
         f"单项否决：{item.label}"
         for item in rubric.veto
@@ -82,13 +95,26 @@ def site_problems(ev: Evaluation, site_id: str, pictures: EvidenceSet | None) ->
     required = ev.options.review_required
     history = ev.tables["history"]
     states = dict(zip(history["finding_id"], history["status"], strict=True)) if len(history) else {}
-    rows: list[tuple[str, str, str, str, str]] = []  # (finding_id, kind, what, url, review)
+    rows: list[tuple[str, str, str, str, str, tuple[str, ...]]] = []  # (finding_id, kind, what, url, review, metrics)
 
     def add(frame: pd.DataFrame, kind: str, what: str, url: str) -> None:
+        """The frame's findings: ``what`` filled from each row; a ``finding_kind`` column overrides ``kind`` and a
+        ``metrics`` column (space-separated) names the rubric metrics the row counts toward beyond its kind's."""
         for r in frame.itertuples(index=False):
-            rows.append((str(r.finding_id), kind, what.format(**r._asdict()), str(getattr(r, url)), str(r.review)))
+            fields = r._asdict()
+            rows.append(
+                (
+                    str(r.finding_id),
+                    str(fields.get("finding_kind", kind)),
+                    what.format(**fields),
+                    str(getattr(r, url)),
+                    str(r.review),
+                    tuple(str(fields.get("metrics", "")).split()),
+                )
+            )
 
-    mine = {key: ev.tables[key].loc[ev.tables[key]["site_id"] == site_id] for key in ("columns", "links", "typos")}
+    keys = ("columns", "links", "typos", "risks", "site_checks")
+    mine = {key: ev.tables[key].loc[ev.tables[key]["site_id"] == site_id] for key in keys}
     site = ev.scored.loc[ev.scored["site_id"] == site_id].iloc[0]
     for kind in ("home_unavailable", "home_not_updated"):
         if bool(site.get(kind)) is True:
@@ -102,6 +128,7 @@ def site_problems(ev: Evaluation, site_id: str, pictures: EvidenceSet | None) ->
                     what if kind == "home_unavailable" else KIND_RULES[kind][0],
                     str(site["home_url"]),
                     decision,
+                    (),
                 )
             )
     columns = mine["columns"]
@@ -117,6 +144,8 @@ def site_problems(ev: Evaluation, site_id: str, pictures: EvidenceSet | None) ->
     add(links, "broken_link", "页面 {source_url} 上的链接“{anchor}”（{url}）无法打开：{reason}", "source_url")
     typos = mine["typos"].loc[mine["typos"]["severity"] == "serious"].drop_duplicates("finding_id")
     add(typos, "serious_typo", "“{wrong}”应为“{right}”：{context}", "url")
+    add(security_rows(mine["risks"]), "", "页面 {url}：{label}（{evidence}）{linked}", "url")
+    add(check_rows(mine["site_checks"], str(site["home_url"])), "failed_check", "{label}：{state}{seen}", "home")
     order = {kind: i for i, kind in enumerate(KIND_RULES)}
     problems = [
         Problem(
@@ -127,11 +156,37 @@ def site_problems(ev: Evaluation, site_id: str, pictures: EvidenceSet | None) ->
             reviewed=review == CONFIRMED,
             picture=pictures.path_of(fid) if pictures else "",
             history=HISTORY_WORDS.get(states.get(fid, ""), ""),
+            metrics=metrics,
         )
-        for fid, kind, what, url, review in rows
+        for fid, kind, what, url, review, metrics in rows
         if review != DISMISSED and (review == CONFIRMED or not required)
     ]
     return sorted(problems, key=lambda p: (order[p.kind], p.finding_id))
+
+
+def security_rows(risks: pd.DataFrame) -> pd.DataFrame:
+    """A site's risks.csv rows as the notice states them: the kind's name, the (masked) evidence, the link's
+    target, and the veto metric for a finding of veto severity."""
+    found = risks.loc[risks["finding_id"] != ""].drop_duplicates("finding_id")
+    return found.assign(
+        finding_kind=found["kind"],
+        label=found["kind"].map(RISK_KIND).fillna(found["kind"]).astype("str"),
+        linked=found["target"].fillna("").map(lambda target: f"（链接 {target}）" if target else "").astype("str"),
+        metrics=(found["severity"] == "veto").map({True: SECURITY_VETO_METRIC, False: ""}).astype("str"),
+    )
+
+
+def check_rows(checks: pd.DataFrame, home_url: str) -> pd.DataFrame:
+    """A site's failed checks (site_checks.csv) as the notice states them, each with the deduction it counts
+    toward (网站标识不规范 or 功能设计缺失)."""
+    failed = checks.loc[failed_checks(checks)]
+    identity = failed["check"].isin(IDENTITY_CHECKS)
+    return failed.assign(
+        state=failed["status"].map(CHECK_STATUS_LABELS).astype("str"),
+        seen=failed["detail"].fillna("").map(lambda detail: f"（{detail}）" if detail else "").astype("str"),
+        home=home_url,
+        metrics=identity.map({True: "identity_checks_failed", False: "function_checks_failed"}).astype("str"),
+    )
 
 
 def fixed_since(ev: Evaluation, site_id: str) -> list[tuple[str, str]]:
@@ -176,7 +231,10 @@ def site_paragraphs(
         tail = f"（{'，'.join(marks)}）" if marks else ""
         paragraphs.append(Paragraph(f"（{_ordinal(i)}）{KIND_RULES[problem.kind][0]}。{problem.what}{tail}"))
         paragraphs.append(
-            Paragraph(f"问题编号：{problem.finding_id}；网址：{problem.url}。{rule_text(problem.kind, ev.rubric)}")
+            Paragraph(
+                f"问题编号：{problem.finding_id}；网址：{problem.url}。"
+                + rule_text(problem.kind, ev.rubric, problem.metrics)
+            )
         )
         if problem.picture and (out / problem.picture).is_file():
             paragraphs.append(

@@ -662,7 +662,7 @@ def review_sheet(wb: Workbook, ev: Evaluation) -> None:
 
 
 def _findings_tables(ev: Evaluation) -> list[pd.DataFrame]:
-    keys = ("columns", "links", "typos", "interaction", "services", "risks")
+    keys = ("columns", "links", "typos", "interaction", "services", "risks", "site_checks")
     return [ev.tables[key] for key in keys if key in ev.tables]
 
 
@@ -798,16 +798,19 @@ def matrix_sheet(
     coloured: Sequence[Col],
     fills: Mapping[Any, PatternFill],
     freeze: str,
-) -> None:
-    """A site × item matrix (重点领域, 网站功能): the ``coloured`` columns' cells filled by their value."""
+    below: Sequence[Col] = (),
+) -> Worksheet:
+    """A site × item matrix (重点领域, 网站功能): the ``coloured`` columns' cells filled by their value; returns the
+    sheet (``below``: the columns of a table that will follow the matrix, for the widths)."""
     ws = new_sheet(wb, title, freeze=freeze)
-    set_widths(ws, cols)
+    set_widths(ws, cols, below)
     ws.append([cell(ws, c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
     for values in matrix.loc[:, [c.key for c in cols]].itertuples(index=False):
         ws.append(
             [cell(ws, v, c, fill=fills.get(v) if c in coloured else None) for v, c in zip(values, cols, strict=True)]
         )
     ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(matrix) + 1}"
+    return ws
 
 
 def rubric_file_label(path: str) -> str:
@@ -1124,9 +1127,21 @@ MAINTENANCE_COLS = (
 )
 
 
+#: 网站功能's list of failed checks under the matrix: one finding per row, reviewed like any other.
+FAILED_CHECK_COLS = (
+    Col("name", "单位名称", 24),
+    Col("label", "检查项", 16),
+    Col("status", "检查结果", 9, labels=CHECK_STATUS_LABELS),
+    Col("detail", "情况说明", 40, wrap=True),
+    Col("site_id", "站点标识", 12),
+    *REVIEW_COLS,
+)
+
+
 def site_checks_sheet(wb: Workbook, ev: Evaluation) -> None:
     """网站功能: site × check, each cell 正常 (green) / 缺失 or 不规范 (red) / 未能检查 (yellow) / 不适用; the
-    details of every cell are in site_checks.csv."""
+    details of every cell are in site_checks.csv. Under the matrix the failed checks, one finding per row with
+    its 问题编号 and the 复核 columns (the review reads them back like any findings table)."""
     matrix = check_matrix(ev.tables["site_checks"], ev.scored)
     matrix = matrix.assign(group_name=matrix["group"].map(ev.rubric.group_label))
     shown = [c for c in CHECKS if (matrix[c] != "").any()] or list(CHECKS)
@@ -1135,7 +1150,22 @@ def site_checks_sheet(wb: Workbook, ev: Evaluation) -> None:
         for c in shown
     )
     cols = (*CHECK_SITE_COLS, *checks)
-    matrix_sheet(wb, SHEETS["site_checks"], matrix, cols, coloured=checks, fills=CHECK_FILLS, freeze="C2")
+    ws = matrix_sheet(
+        wb,
+        SHEETS["site_checks"],
+        matrix,
+        cols,
+        coloured=checks,
+        fills=CHECK_FILLS,
+        freeze="C2",
+        below=FAILED_CHECK_COLS,
+    )
+    table = ev.tables["site_checks"]
+    failed = table.loc[table["finding_id"] != ""]
+    ws.append([])
+    ws.append([cell(ws, f"未通过的检查项（{len(failed)} 项；可在“复核”列确认或排除）", font=SECTION_FONT)])
+    append_table(ws, failed, FAILED_CHECK_COLS)
+    review_drop_down(ws, FAILED_CHECK_COLS, header_row=len(matrix) + 4, rows=len(failed))
 
 
 def warnings_sheet(wb: Workbook, ev: Evaluation) -> None:

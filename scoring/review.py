@@ -1,11 +1,12 @@
 """The inspector's review (系统监测加人工审核): decisions on findings, read, checked, kept and applied.
 
-An inspector marks findings 确认 (confirmed), 排除 (dismissed) or 待定 (pending) in the workbook's 复核 column
-(each detail sheet: 栏目, 链接, 错别字, 政务咨询信件, 办事指南 …), with a note in 复核说明, or in a ``review.csv``
-(``finding_id, decision, note, reviewer, date``). ``make score REVIEW=<file>`` reads them, checks every row (an
-unknown id, a bad decision or a finding marked twice differently is an error naming the sheet, row and cell, or
-the file, line and field: nothing is written), and the CLI keeps them in the store's ``reviews`` table after the
-outputs are written, so a later run's finding with the same id (:mod:`scoring.findings`) carries its decision.
+An inspector marks findings 确认 (confirmed), 排除 (dismissed) or 待定 (pending) in the workbook's
+复核 column (each detail sheet: 栏目, 链接, 错别字, 政务咨询信件, 办事指南, 内容安全, the failed
+checks under 网站功能 …), with a note in 复核说明, or in a ``review.csv`` (``finding_id, decision, note,
+reviewer, date``). ``make score REVIEW=<file>`` reads them, checks every row (an unknown id, a bad decision or a
+finding marked twice differently is an error naming the sheet, row and cell, or the file, line and field: nothing
+is written), and the CLI keeps them in the store's ``reviews`` table after the outputs are written, so a later
+run's finding with the same id (:mod:`scoring.findings`) carries its decision.
 
 A dismissed finding drops out of the metrics, deductions, vetoes, the problem list and the notice
 (:func:`without_dismissed` removes it from the run's data before anything is counted) and stays visible in its
@@ -281,7 +282,8 @@ def gather(db: str | Path, given_file: str | Path | None, known: frozenset[str])
 def without_dismissed(data: RunData, rubric: Rubric, dismissed: frozenset[str]) -> RunData:
     """The run's data without the dismissed findings: what the metrics, vetoes and the notice count.
 
-    Columns, typos, letters and guides found wrong are left out; a broken link found wrong counts as working
+    Columns, typos, letters, guides, content-security findings and failed site checks found wrong are left out
+    (a check left out is not failed); a broken link found wrong counts as working
     (``broken`` 0) and a dismissed 首页无法访问 removes the site's failed probes.
     """
     if not dismissed:
@@ -308,6 +310,7 @@ def _without(data: RunData, rubric: Rubric, drop: Callable[[pd.Series], pd.Serie
     guides = resolve_guides(data["guides"], data["link_refs"], data["link_checks"], rubric)
     tables["guides"] = data["guides"].loc[~drop(findings.guide_ids(guides)).to_numpy()]
     tables["risks"] = data["risks"].loc[~drop(findings.risk_ids(data["risks"]))]
+    tables["site_checks"] = data["site_checks"].loc[~drop(findings.check_ids(data["site_checks"]))]
     probes = data["probes"]
     down = drop(probes["site_id"].map(findings.site_finding_id).astype("str")) & (probes["ok"] == 0)
     tables["probes"] = probes.loc[~down]

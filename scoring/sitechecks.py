@@ -27,6 +27,7 @@ from govsites.sitechecks.warnings import WarningThresholds, early_warnings
 from scoring.load import RunData, ScoringError
 from scoring.rubric import Rubric, RubricError
 from scoring.vocabulary import (
+    COUNTED_CHECKS,
     EVALUATED,
     FAILED_CHECK_STATUSES,
     FUNCTION_CHECKS,
@@ -63,7 +64,7 @@ def check_counts(site_checks: pd.DataFrame) -> pd.DataFrame:
     failed = site_checks.loc[site_checks["status"].isin(FAILED_CHECK_STATUSES)]
     check = failed["check_name"]
     counts = failed.assign(
-        checks_failed=check.isin((*IDENTITY_CHECKS, *FUNCTION_CHECKS)).astype(int),
+        checks_failed=check.isin(COUNTED_CHECKS).astype(int),
         identity_checks_failed=check.isin(IDENTITY_CHECKS).astype(int),
         function_checks_failed=check.isin(FUNCTION_CHECKS).astype(int),
     )
@@ -74,7 +75,7 @@ def check_matrix(checks: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
     """网站功能: one row per evaluated site, one column per check (its status code), and the failed count."""
     sites = scored.loc[scored["evaluation"] == EVALUATED, ["site_id", "name", "group", "checks_failed"]]
     wide = checks.pivot_table(index="site_id", columns="check", values="status", aggfunc="first")
-    wide = wide.reindex(columns=list(CHECKS)).fillna("").astype("str")
+    wide = wide.reindex(columns=list(CHECKS), fill_value="").fillna("").astype("str")
     return sites.merge(wide, left_on="site_id", right_index=True, how="left").fillna(dict.fromkeys(CHECKS, ""))
 
 

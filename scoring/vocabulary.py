@@ -79,6 +79,21 @@ RISK_KIND = {
     "unreadable_attachment": "附件无法读取",
 }
 RISK_SEVERITY = {"veto": "单项否决", "serious": "严重", "notice": "提示"}
+#: How the notice, 问题清单 and the 整改通知 word a site's findings of one risks.csv kind: phrase and measure
+#: word, before the count ("泄露公民身份证号码3处"; never the number that leaked, whose evidence stays masked),
+#: in this order. Unreadable attachments are the analyst's: listed, not named in the notice.
+SECURITY_PHRASES = {
+    "privacy_id_number": ("泄露公民身份证号码", "处"),
+    "privacy_bank_card": ("泄露银行卡号", "处"),
+    "privacy_mobile": ("泄露个人手机号码", "处"),
+    "hidden_link": ("存在赌博、色情等暗链", "个"),
+    "bad_external_link": ("链接到赌博、色情或已被抢注的不良网站", "处"),
+    "closed_site_link": ("链接到已关停网站", "处"),
+    "wrong_expression": ("存在严重表述错误", "处"),
+    "tampering": ("首页疑似被篡改", "处"),
+    "unreadable_attachment": ("附件无法读取", "个"),
+}
+NOT_IN_NOTICE = ("unreadable_attachment",)
 
 # -- site checks (scoring.sitechecks): failed = missing or wrong; informational checks never count -----------
 IDENTITY_CHECKS = ("site_code", "icp_record", "police_record", "conac_mark", "domain_rule", "page_tags")
@@ -91,6 +106,10 @@ FUNCTION_CHECKS = (
     "policy_interpretation",
 )
 FAILED_CHECK_STATUSES = ("missing", "wrong")
+#: The checks whose failure counts (``checks_failed``; each failure is a ``failed_check`` finding).
+COUNTED_CHECKS = (*IDENTITY_CHECKS, *FUNCTION_CHECKS)
+#: 问题清单's text of a site's failed checks ({checks}: their Chinese names, in check order).
+CHECKS_FAILED_PHRASE = "网站功能检查未通过：{checks}"
 SITECHECK_COUNT_COLUMNS = ("checks_failed", "identity_checks_failed", "function_checks_failed")
 CHECK_STATUS_LABELS = {
     "ok": "正常",
@@ -101,6 +120,8 @@ CHECK_STATUS_LABELS = {
 }
 #: site_checks.csv, warnings.csv, maintenance.csv.
 SITE_CHECK_COLUMNS = ("site_id", "check", "status", "detail", "label", "name")
+#: The kind of problems.csv row that lists a site's failed checks.
+CHECKS_FAILED = "checks_failed"
 WARNING_COLUMNS = (
     "site_id",
     "name",
@@ -306,6 +327,8 @@ KIND_LABELS = {
     "guides_incomplete": "办事指南要素不全",
     "forms_broken": "办事表格和附件无法下载",
     "letters_overdue": "咨询信件超期未回复",
+    **RISK_KIND,  # content security: one row per site and risks.csv kind
+    CHECKS_FAILED: "网站功能检查未通过",
 }
 #: history.csv: a problem is identified by (site_id, kind, key) and gets a status (see :mod:`scoring.history`).
 PROBLEM_KEY = ("site_id", "kind", "key")

@@ -134,7 +134,7 @@ def test_rectification_notices_carry_problems_pictures_rules_and_a_feedback_tabl
     assert docs
     with_findings = {
         r["site_id"]
-        for name in ("columns.csv", "links.csv", "typos.csv")
+        for name in ("columns.csv", "links.csv", "typos.csv", "risks.csv", "site_checks.csv")
         for r in read_csv(out / name)
         if r["finding_id"]
     } | {r["site_id"] for r in read_csv(out / "metrics.csv") if r["home_available"] == "false"}

@@ -1,16 +1,21 @@
-"""问题清单, per-site rectification workbooks (sanitised names), read back with openpyxl."""
+"""问题清单, per-site rectification workbooks (sanitised names) and 整改通知, read back with openpyxl and
+python-docx."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 from test_scoring import FORMULA_TITLE, ROOT, SITES_CSV, build_store, fixture_rows, read_csv
 
 from scoring import EvaluationOptions, score_run
+from scoring.evaluation import evaluate
+from scoring.rectify import write_rectifications
 from scoring.report import safe_filename
+from scoring.rubric import RUBRIC_DIR
 
 
 def test_problem_sheet_in_notice_terms(tmp_path: Path) -> None:
@@ -112,3 +117,75 @@ def test_per_site_workbooks(tmp_path: Path) -> None:
     anchor = fagai["不可用链接"].cell(2, 2)
     assert anchor.value == FORMULA_TITLE
     assert anchor.data_type == "s"
+
+
+# -- content security and failed site checks in 问题清单 and the 整改通知 ------------------------------------------
+XUNYANG_PAGE = "http://xunyang.example.gov.cn/gsgg/1.html"
+#: masked as the crawl stores them (govsites.securitypipeline): the number itself never reaches scoring
+LEAKED_IDS = tuple(f"610921********{i:04d}" for i in range(3))
+
+
+def security_and_check_rows() -> dict[str, list[dict]]:
+    """The fixture with 旬阳县 (otherwise without problems) leaking 3 ID numbers, hiding 1 dark link and failing
+    2 counted checks (site_code missing, jiucuo_entry wrong); https missing is informational."""
+    rows = fixture_rows()
+    risk = {"site_id": "xunyang", "url": XUNYANG_PAGE, "source_url": "", "target": "", "severity": "veto"}
+    rows["risks"] = [{**risk, "kind": "privacy_id_number", "evidence": e} for e in LEAKED_IDS]
+    rows["risks"].append({**risk, "kind": "hidden_link", "target": "http://bad.example.com/", "evidence": "博彩"})
+    checks = (
+        ("site_code", "missing", "首页未见网站标识码"),
+        ("jiucuo_entry", "wrong", "找错入口链接失效"),
+        ("search", "ok", ""),
+        ("https", "missing", "未启用HTTPS"),
+    )
+    rows["site_checks"] = [{"site_id": "xunyang", "check_name": c, "status": s, "detail": d} for c, s, d in checks]
+    return rows
+
+
+def rectification_text(ev: Any, out: Path, site_id: str) -> str:
+    """The site's 整改通知 as written (paragraphs and the feedback table), read back with python-docx."""
+    from docx import Document
+
+    path = next(p for p in write_rectifications(ev, out) if p.name.startswith(f"{site_id}-"))
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([*(p.text for p in doc.paragraphs), *cells])
+
+
+def test_security_findings_and_failed_checks_are_listed_with_their_ids(tmp_path: Path) -> None:
+    fx = build_store(tmp_path, rows=security_and_check_rows())
+    options = EvaluationOptions(fx.db, fx.sites, rubric=RUBRIC_DIR / "checks2019.toml")
+    score_run(options, fx.out)
+    problems = [r for r in read_csv(fx.out / "problems.csv") if r["site_id"] == "xunyang"]
+    assert [(r["kind"], r["count"], r["text"]) for r in problems] == [
+        ("privacy_id_number", "3", "泄露公民身份证号码3处"),  # right after home_unreachable: a veto-level risk
+        ("hidden_link", "1", "存在赌博、色情等暗链1个"),
+        ("checks_failed", "2", "网站功能检查未通过：网站标识码、我为政府网站找错"),
+    ]
+    ws = load_workbook(fx.out / "scores.xlsx")["问题清单"]
+    shown = [(r[4], r[5], r[6]) for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "xunyang"]
+    assert shown == [
+        ("泄露身份证号码", 3, "泄露公民身份证号码3处"),
+        ("暗链", 1, "存在赌博、色情等暗链1个"),
+        ("网站功能检查未通过", 2, "网站功能检查未通过：网站标识码、我为政府网站找错"),
+    ]
+    checks = {r["check"]: r for r in read_csv(fx.out / "site_checks.csv") if r["site_id"] == "xunyang"}
+    assert checks["site_code"]["finding_id"].startswith("FC-")
+    assert checks["jiucuo_entry"]["finding_id"].startswith("FC-")
+    assert checks["search"]["finding_id"] == checks["https"]["finding_id"] == ""  # ok; informational
+    sheet = load_workbook(fx.out / "scores.xlsx")["网站功能"]
+    listed = {r[-3] for r in sheet.iter_rows(values_only=True) if r and r[-3]}
+    assert {checks["site_code"]["finding_id"], checks["jiucuo_entry"]["finding_id"]} <= listed
+
+    ev = evaluate(options)
+    text = rectification_text(ev, tmp_path / "notices", "xunyang")
+    risk_ids = [r["finding_id"] for r in read_csv(fx.out / "risks.csv") if r["site_id"] == "xunyang"]
+    assert len(risk_ids) == 4
+    for fid in [*risk_ids, checks["site_code"]["finding_id"], checks["jiucuo_entry"]["finding_id"]]:
+        assert f"问题编号：{fid}" in text
+    assert "泄露身份证号码" in text
+    assert "网站标识码：缺失（首页未见网站标识码）" in text
+    assert "单项否决：安全、泄密事故等严重问题" in text
+    assert "扣分项：网站标识不规范" in text
+    assert all(e in text for e in LEAKED_IDS)  # the masked evidence, as in risks.csv
+    assert "HTTPS" not in text

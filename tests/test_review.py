@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from test_compare import add_run
+from test_report_deliverables import rectification_text, security_and_check_rows
 from test_scoring import build_store, fixture_rows, read_csv
 
 from scoring import EvaluationOptions, score_run
+from scoring.evaluation import evaluate
 from scoring.findings import finding_id, is_finding_id, site_finding_id
 from scoring.load import ScoringError
 from scoring.review import DECISION_HEADER, ID_HEADER, NOTE_HEADER
+from scoring.rubric import RUBRIC_DIR
 
 
 def _by_site(out: Path) -> dict[str, dict[str, str]]:
@@ -258,8 +261,21 @@ def test_a_dismissed_security_finding_leaves_the_counts(tmp_path: Path) -> None:
     wrong = next(r["finding_id"] for r in risks if r["kind"] == "wrong_expression")
     review = tmp_path / "review.csv"
     review.write_text(f"finding_id,decision,note\n{wrong},排除,引用的是新闻原文\n", encoding="utf-8")
-    after = _by_site_after(score_run(EvaluationOptions(fx.db, fx.sites, review=review), tmp_path / "b"))["xunyang"]
+    listed = [(r["kind"], r["text"]) for r in read_csv(first.paths["problems"]) if r["site_id"] == "xunyang"]
+    assert listed == [("privacy_mobile", "泄露个人手机号码1处"), ("wrong_expression", "存在严重表述错误1处")]
+    second = score_run(EvaluationOptions(fx.db, fx.sites, review=review), tmp_path / "b")
+    after = _by_site_after(second)["xunyang"]
     assert (after["privacy_leaks"], after["wrong_expressions"]) == ("1", "0")
+    listed = [(r["kind"], r["text"]) for r in read_csv(second.paths["problems"]) if r["site_id"] == "xunyang"]
+    assert listed == [("privacy_mobile", "泄露个人手机号码1处")]  # the dismissed one is not a problem
+    from docx import Document
+
+    from scoring.notice import write_notice
+
+    notice = Document(str(write_notice(evaluate(EvaluationOptions(fx.db, fx.sites, review=review)), tmp_path / "n")))
+    text = "\n".join(p.text for p in notice.paragraphs)
+    assert "泄露个人手机号码1处" in text
+    assert "存在严重表述错误" not in text  # dismissed: not named in the notice either
 
 
 def test_with_review_required_the_notice_names_unconfirmed_vetoes_as_pending(tmp_path: Path) -> None:
@@ -276,3 +292,49 @@ def test_with_review_required_the_notice_names_unconfirmed_vetoes_as_pending(tmp
     assert "（待复核）" in text
     plain = evaluate(EvaluationOptions(fx.db, fx.sites))
     assert "待复核" not in "\n".join(p.text for p in Document(str(write_notice(plain, tmp_path / "p"))).paragraphs)
+
+
+def _mark_under_header(ws: Any, fid: str, decision: str, note: str) -> int:
+    """Set 复核 on the finding's rows of a table that starts below row 1 (网站功能's failed checks)."""
+    rows = list(ws.iter_rows())
+    at = next(i for i, row in enumerate(rows) if ID_HEADER in [c.value for c in row])
+    headers = [c.value for c in rows[at]]
+    at_id, at_decision, at_note = (headers.index(h) for h in (ID_HEADER, DECISION_HEADER, NOTE_HEADER))
+    marked = 0
+    for row in rows[at + 1 :]:
+        if len(row) > at_id and row[at_id].value == fid:
+            row[at_decision].value, row[at_note].value = decision, note
+            marked += 1
+    return marked
+
+
+def test_a_dismissed_site_check_leaves_the_counts_the_problem_list_and_the_rectification(tmp_path: Path) -> None:
+    fx = build_store(tmp_path / "store", rows=security_and_check_rows())
+    rubric = RUBRIC_DIR / "checks2019.toml"
+    first = score_run(EvaluationOptions(fx.db, fx.sites, rubric=rubric), tmp_path / "a")
+    checks = {r["check"]: r["finding_id"] for r in read_csv(first.paths["site_checks"]) if r["site_id"] == "xunyang"}
+    before = _by_site_after(first)["xunyang"]
+    assert before["checks_failed"] == "2"
+    wb = load_workbook(first.paths["workbook"])
+    assert _mark_under_header(wb["网站功能"], checks["site_code"], "排除", "标识码在页脚图片中") == 1
+    filled = tmp_path / "已复核.xlsx"
+    wb.save(filled)
+    options = EvaluationOptions(fx.db, fx.sites, rubric=rubric, review=filled)
+    second = score_run(options, tmp_path / "b")
+    after = _by_site_after(second)["xunyang"]
+    assert after["checks_failed"] == "1"
+    assert float(after["deductions"] or 0) == float(before["deductions"] or 0) - 1  # 网站标识不规范: 1 point
+    row = next(r for r in read_csv(second.paths["site_checks"]) if r["finding_id"] == checks["site_code"])
+    assert (row["review"], row["review_note"]) == ("dismissed", "标识码在页脚图片中")  # still listed, marked
+    problems = [r for r in read_csv(second.paths["problems"]) if r["kind"] == "checks_failed"]
+    assert [(r["site_id"], r["count"], r["text"]) for r in problems] == [
+        ("xunyang", "1", "网站功能检查未通过：我为政府网站找错")
+    ]
+    sheet = load_workbook(second.paths["workbook"])["问题清单"]
+    texts = [r[6] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "xunyang"]
+    assert "网站功能检查未通过：我为政府网站找错" in texts
+    assert not any("网站标识码" in t for t in texts)
+    text = rectification_text(evaluate(options), tmp_path / "notices", "xunyang")
+    assert checks["site_code"] not in text
+    assert f"问题编号：{checks['jiucuo_entry']}" in text
+    assert "网站标识码" not in text
