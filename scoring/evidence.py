@@ -14,14 +14,16 @@ Before each picture every digit run of 9 or more digits in the page is masked as
 number. Pictures are bounded per site (the most serious kinds first: availability, blank, stale, broken links,
 typos) and in size (one viewport, 1280×900, JPEG-free PNG); what is left out is counted and named in 总览. A
 picture taken for the same finding in the same run is reused (``evidence/index.json``), so scoring again costs no
-browser time. Dismissed findings get no picture.
+browser time. Dismissed findings get no picture. When a later run photographs a finding again (a problem still
+there after the site's rerun), the earlier run's picture is kept beside the new one as
+``<finding_id>.<earlier run>.png``: 整改跟踪 and the 整改通知 show both.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,6 +130,9 @@ class Taken:
     left: int  # digit runs of 9+ digits still shown when the picture was taken (0: nothing could re-leak)
     error: str  # why the page did not open ("" when it did)
     run: str
+    #: the picture of the same finding taken in an earlier run (kept beside this one), and that run's label
+    earlier_path: str = ""
+    earlier_run: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,12 @@ class EvidenceSet:
     def path_of(self, finding_id: str) -> str:
         shot = self.taken.get(finding_id)
         return shot.path if shot else ""
+
+    def earlier_of(self, finding_id: str) -> tuple[str, str]:
+        """The picture of the finding from the earlier run it was photographed in, and that run's label
+        (("", "") without one): a problem still there after a rerun shows both."""
+        shot = self.taken.get(finding_id)
+        return (shot.earlier_path, shot.earlier_run) if shot else ("", "")
 
     def site_picture(self, site_id: str) -> str:
         """The site's most serious picture (KIND_ORDER): the evidence beside a veto."""
@@ -245,11 +256,32 @@ def take_evidence(
         and (not known[s.finding_id].path or (Path(out) / known[s.finding_id].path).is_file())
     }
     todo = [s for s in wanted if s.finding_id not in reuse]
+    earlier = {
+        s.finding_id: earlier_picture(Path(out), known[s.finding_id], run) for s in todo if s.finding_id in known
+    }
     taken = dict(reuse)
     if todo:
-        taken.update({t.finding_id: t for t in _photograph(todo, Path(out), run, chromium)})
+        for new in _photograph(todo, Path(out), run, chromium):
+            path, label = earlier.get(new.finding_id, ("", ""))
+            taken[new.finding_id] = replace(new, earlier_path=path, earlier_run=label)
     write_index(folder, taken.values())
     return EvidenceSet(taken, left)
+
+
+def earlier_picture(out: Path, before: Taken, run: str) -> tuple[str, str]:
+    """The picture a finding about to be photographed again had, and its run: an earlier run's picture is moved
+    aside to ``<finding_id>.<run>.png`` (the 整改跟踪 of a problem still there shows both; the one before it
+    goes); a picture of this same run (its file lost) keeps the earlier one it had."""
+    if before.run == run:
+        return before.earlier_path, before.earlier_run
+    if before.earlier_path:
+        (out / before.earlier_path).unlink(missing_ok=True)
+    if not before.path or not (out / before.path).is_file():
+        return "", ""
+    safe_run = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in before.run)
+    kept = Path(before.path).with_name(f"{before.finding_id}.{safe_run}.png")
+    (out / before.path).replace(out / kept)
+    return str(kept), before.run
 
 
 def browser_path(chromium: str | None) -> str:

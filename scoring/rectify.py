@@ -70,6 +70,8 @@ class Problem:
     reviewed: bool  # confirmed by an inspector
     picture: str  # path relative to OUT ("" without one)
     history: str  # 未整改 / 新发现 / 问题反弹 ("" without an earlier run)
+    earlier_picture: str = ""  # a problem still there: its picture from the earlier run (relative to OUT)
+    earlier_run: str = ""
     metrics: tuple[str, ...] = ()  # the rubric metrics this finding counts toward beyond its kind's
 
 
@@ -88,6 +90,24 @@ def rule_text(kind: str, rubric: Rubric, extra: tuple[str, ...] = ()) -> str:
         if d.metric in metrics
     ]
     return f"依据《{rubric.title}》" + ("，" + "；".join(parts) if parts else "") + "。"
+
+
+def figures(out: Path, problem: Problem, number: int, run: str) -> list[Paragraph]:
+    """A problem's screenshot; a problem still there after the site's rerun shows the earlier run's picture
+    first, then this run's."""
+    title = f"{KIND_RULES[problem.kind][0]}（{problem.finding_id}）"
+    now = problem.picture if problem.picture and (out / problem.picture).is_file() else ""
+    before = problem.earlier_picture if problem.earlier_picture and (out / problem.earlier_picture).is_file() else ""
+    if not before or problem.history not in (HISTORY_WORDS["persisting"], HISTORY_WORDS["recurring"]):
+        return [Paragraph(f"图{number}　{title}", "figure", image=str(out / now))] if now else []
+    shown = [
+        Paragraph(f"图{number}-1　{title}：上次检查（运行 {problem.earlier_run}）", "figure", image=str(out / before))
+    ]
+    if now:
+        shown.append(
+            Paragraph(f"图{number}-2　{title}：本次检查（运行 {run}），仍未整改", "figure", image=str(out / now))
+        )
+    return shown
 
 
 def site_problems(ev: Evaluation, site_id: str, pictures: EvidenceSet | None) -> list[Problem]:
@@ -156,6 +176,8 @@ def site_problems(ev: Evaluation, site_id: str, pictures: EvidenceSet | None) ->
             reviewed=review == CONFIRMED,
             picture=pictures.path_of(fid) if pictures else "",
             history=HISTORY_WORDS.get(states.get(fid, ""), ""),
+            earlier_picture=pictures.earlier_of(fid)[0] if pictures else "",
+            earlier_run=pictures.earlier_of(fid)[1] if pictures else "",
             metrics=metrics,
         )
         for fid, kind, what, url, review, metrics in rows
@@ -236,14 +258,7 @@ def site_paragraphs(
                 + rule_text(problem.kind, ev.rubric, problem.metrics)
             )
         )
-        if problem.picture and (out / problem.picture).is_file():
-            paragraphs.append(
-                Paragraph(
-                    f"图{i}　{KIND_RULES[problem.kind][0]}（{problem.finding_id}）",
-                    "figure",
-                    image=str(out / problem.picture),
-                )
-            )
+        paragraphs += figures(out, problem, i, ev.run.label)
     fixed = fixed_since(ev, str(site["site_id"]))
     if fixed:
         paragraphs.append(Paragraph("二、已整改的问题", "heading"))

@@ -403,6 +403,11 @@ HISTORY_ROW_COLS = (
     Col("first_seen", "首次发现", 22),
     Col("status", "整改状态", 10, labels=HISTORY_STATUS),
 )
+#: with evidence: this run's picture, and the earlier run's for a problem still there
+HISTORY_EVIDENCE_COLS = (
+    Col("evidence", "本次证据截图", 28, link=True),
+    Col("earlier_evidence", "上次证据截图", 28, link=True),
+)
 SITE_COLUMN_COLS = tuple(c for c in COLUMN_COLS if c.key not in ("site_id", "name"))
 #: The inspector's columns at the end of every findings table (scoring.review reads them back).
 REVIEW_COLS = (
@@ -884,9 +889,10 @@ def _rubric_sheet(wb: Workbook, rubric: Rubric) -> None:
         append_table(ws, frame, cols)
 
 
-def history_rows(ev: Evaluation) -> pd.DataFrame:
-    """整改跟踪's problem list: site, problem, first seen (this run, or the earlier run it was seen in), status."""
-    rows = ev.tables["history"]
+def history_rows(ev: Evaluation, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """整改跟踪's problem list: site, problem, first seen (this run, or the earlier run it was seen in), status
+    (``rows``: the history table, with its pictures when evidence was taken; default the evaluation's)."""
+    rows = ev.tables["history"] if rows is None else rows
     names = ev.scored.set_index("site_id")["name"]
     seen_before = f"运行 {ev.previous_run} 或更早"
     first = {"new": f"本次（运行 {ev.run.label}）", "persisting": seen_before, "fixed": seen_before}
@@ -935,6 +941,15 @@ def with_pictures(
     for key in ("columns", "links", "typos"):
         frame = tables[key]
         out[key] = frame.assign(evidence=[pictures.path_of(fid) for fid in frame["finding_id"]])
+    history = tables["history"]
+    still = history["status"].isin(("persisting", "recurring"))
+    out["history"] = history.assign(
+        evidence=[
+            pictures.path_of(fid) if status != "fixed" else ""
+            for fid, status in zip(history["finding_id"], history["status"], strict=True)
+        ],
+        earlier_evidence=[pictures.earlier_of(fid)[0] for fid in history["finding_id"]],
+    ).assign(earlier_evidence=lambda f: f["earlier_evidence"].where(still, ""))
     vetoed = scored["vetoed"].astype("boolean").fillna(False).astype(bool)
     site_pictures = [pictures.site_picture(sid) if v else "" for sid, v in zip(scored["site_id"], vetoed, strict=True)]
     return out, scored.assign(veto_evidence=site_pictures)
@@ -1003,13 +1018,14 @@ def write_workbook(
         if ev.history_counts is not None
         else pd.DataFrame(columns=[*(c.key for c in HISTORY_COLS), "group"])
     )
-    rows = history_rows(ev)
+    rows = history_rows(ev, tables["history"])
+    history_cols = (*HISTORY_ROW_COLS, *HISTORY_EVIDENCE_COLS) if pictures is not None else HISTORY_ROW_COLS
     _summary_and_rows(
         wb,
         SHEETS["history"],
         ("各网站整改情况（问题个数）", "问题明细（与上次检查比较）"),
         (tracked.assign(group_name=tracked["group"].map(label)), HISTORY_COLS, pd.Series(False, index=tracked.index)),
-        (rows, HISTORY_ROW_COLS, rows["status"] != "fixed"),
+        (rows, history_cols, rows["status"] != "fixed"),
         max_links,
     )
     review_sheet(wb, ev)

@@ -158,3 +158,30 @@ def test_rectification_notices_carry_problems_pictures_rules_and_a_feedback_tabl
         section = doc.sections[0]
         assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
     assert pictured >= 1  # the pictures of `--evidence` are embedded
+
+
+def test_a_problem_still_there_after_the_rerun_shows_the_pictures_of_both_runs(crawled: Any) -> None:
+    out, registry, db = crawled["out"], crawled["registry"], crawled["db"]
+    if not (crawled["tmp"] / "later").is_dir():  # the second crawl of the unchanged web (made above when run whole)
+        second = run(crawl_command(registry, db, "r2", AS_OF.isoformat(), "--allow-private"))
+        assert second.returncode == 0, second.stderr[-3000:]
+    scored = run([*score_command(registry, db, out, "r2"), "--evidence", "6"])  # the same OUT as run r1's
+    assert scored.returncode == 0, scored.stderr[-3000:]
+    index = json.loads((out / "evidence" / "index.json").read_text(encoding="utf-8"))
+    both = [t for t in index if t["path"] and t["earlier_path"]]
+    assert both, "an unchanged web: every finding is still there and was photographed in r1"
+    for t in both:
+        assert t["run"] == "r2" and t["earlier_run"] == "r1"
+        assert t["earlier_path"].endswith(f"{t['finding_id']}.r1.png")
+        assert png_size(out / t["path"]) == png_size(out / t["earlier_path"]) == (1280, 900)
+    sheet = load_workbook(out / "scores.xlsx")["整改跟踪"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    head = next(r for r in rows if r and "上次证据截图" in r)
+    at_now, at_before = head.index("本次证据截图"), head.index("上次证据截图")
+    linked = [r for r in rows[rows.index(head) + 1 :] if r[at_before]]
+    assert linked and all(r[at_now] for r in linked)
+    command = ["-m", "scoring", "rectify", *score_command(registry, db, out, "r2")[2:], "--deadline", "2016-01-31"]
+    made = run(command)
+    assert made.returncode == 0, made.stderr[-3000:]
+    texts = ["\n".join(p.text for p in Document(str(path)).paragraphs) for path in (out / "整改通知").glob("*.docx")]
+    assert any("上次检查（运行 r1）" in text and "本次检查（运行 r2），仍未整改" in text for text in texts)
