@@ -171,7 +171,7 @@ def test_a_problem_still_there_after_the_rerun_shows_the_pictures_of_both_runs(c
     both = [t for t in index if t["path"] and t["earlier_path"]]
     assert both, "an unchanged web: every finding is still there and was photographed in r1"
     for t in both:
-        assert t["run"] == "r2" and t["earlier_run"] == "r1"
+        assert (t["run"], t["earlier_run"]) == ("r2", "r1")
         assert t["earlier_path"].endswith(f"{t['finding_id']}.r1.png")
         assert png_size(out / t["path"]) == png_size(out / t["earlier_path"]) == (1280, 900)
     sheet = load_workbook(out / "scores.xlsx")["整改跟踪"]
@@ -179,7 +179,8 @@ def test_a_problem_still_there_after_the_rerun_shows_the_pictures_of_both_runs(c
     head = next(r for r in rows if r and "上次证据截图" in r)
     at_now, at_before = head.index("本次证据截图"), head.index("上次证据截图")
     linked = [r for r in rows[rows.index(head) + 1 :] if r[at_before]]
-    assert linked and all(r[at_now] for r in linked)
+    assert linked
+    assert all(r[at_now] for r in linked)
     command = ["-m", "scoring", "rectify", *score_command(registry, db, out, "r2")[2:], "--deadline", "2016-01-31"]
     made = run(command)
     assert made.returncode == 0, made.stderr[-3000:]
