@@ -5,7 +5,10 @@ A problem is identified by (site_id, kind, key):
 - ``blank_column`` / ``stale_column``: the column URL (status after the rubric's windows for that run's AS_OF);
 - ``broken_link``: the broken URL;
 - ``serious_typo``: ``<page URL>|<wrong form>``;
-- ``home_unavailable``: the key ``home``.
+- ``home_unavailable``: the key ``home``;
+- content security (``SECURITY_HISTORY_KINDS``: leaked numbers, dark and hijacked links, links to closed sites,
+  wrong expressions): ``<page URL>|<target>|<masked evidence>``, as its finding id;
+- ``failed_check``: the check's name (``site_code`` …), a counted check ``missing`` or ``wrong``.
 
 Comparing run N with the previous run N−1 (the run before N in the store, or the baseline run) and N−2 (the
 run before N−1): ``persisting`` in N and N−1; ``recurring`` (问题反弹) in N, not in N−1, in N−2; ``new`` in
@@ -19,8 +22,17 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from govsites.sitechecks.result import CHECK_LABELS
+from scoring.findings import check_names, failed_checks, risk_keys
 from scoring.metrics import home_availability, resolve_columns
-from scoring.vocabulary import EVALUATED, HISTORY_COLUMNS, HISTORY_KINDS, HISTORY_STATUSES, PROBLEM_KEY
+from scoring.vocabulary import (
+    EVALUATED,
+    HISTORY_COLUMNS,
+    HISTORY_KINDS,
+    HISTORY_STATUSES,
+    PROBLEM_KEY,
+    SECURITY_HISTORY_KINDS,
+)
 
 if TYPE_CHECKING:
     from scoring.load import RunData
@@ -38,10 +50,14 @@ def run_problems(data: RunData, rubric: Rubric) -> pd.DataFrame:
     serious = typos.loc[typos["severity"] == "serious"].assign(
         kind="serious_typo", key=lambda f: f["url"] + "|" + f["wrong"]
     )
+    risks = data["risks"]
+    security = risks.loc[risks["kind"].isin(SECURITY_HISTORY_KINDS)].assign(key=risk_keys)
+    checks = data["site_checks"]
+    failed = checks.loc[failed_checks(checks)].assign(kind="failed_check", key=check_names)
     crawled = data.sites.loc[data.sites["evaluation"] == EVALUATED]
     home = home_availability(crawled, data["probes"], data["pages"], rubric)
     down = pd.DataFrame({"site_id": home.index[home["home_unavailable"]]}).assign(kind="home_unavailable", key="home")
-    parts = [f.loc[:, list(PROBLEM_KEY)] for f in (column_rows, links, serious, down)]
+    parts = [f.loc[:, list(PROBLEM_KEY)] for f in (column_rows, links, serious, down, security, failed)]
     return (
         pd.concat(parts, ignore_index=True)
         .astype("str")
@@ -49,6 +65,12 @@ def run_problems(data: RunData, rubric: Rubric) -> pd.DataFrame:
         .drop_duplicates()
         .reset_index(drop=True)
     )
+
+
+def problem_object(kind: str, key: str) -> str:
+    """A problem's key as a reader sees it: a failed check by its Chinese name, the rest as they are (URLs,
+    ``<page>|<wrong form>``, the masked evidence of a content-security finding)."""
+    return CHECK_LABELS.get(key, key) if kind == "failed_check" else key
 
 
 def evaluated_sites(data: RunData) -> set[str]:

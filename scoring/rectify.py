@@ -24,12 +24,14 @@ import pandas as pd
 
 from scoring.evidence import EvidenceSet, read_index
 from scoring.findings import failed_checks, site_finding_id
+from scoring.history import problem_object
 from scoring.officialdoc import DocumentProperties, Paragraph, write_official_doc
 from scoring.report import link_status_label, safe_filename
 from scoring.review import CONFIRMED, DISMISSED
 from scoring.vocabulary import (
     CHECK_STATUS_LABELS,
     EVALUATED,
+    HISTORY_KIND,
     IDENTITY_CHECKS,
     RISK_KIND,
     SECURITY_KIND_METRIC,
@@ -217,14 +219,10 @@ def fixed_since(ev: Evaluation, site_id: str) -> list[tuple[str, str]]:
     if history.empty:
         return []
     gone = history.loc[(history["site_id"] == site_id) & (history["status"] == "fixed")]
-    labels = {
-        "blank_column": "空白栏目",
-        "stale_column": "栏目更新不及时",
-        "broken_link": "错误链接",
-        "serious_typo": "严重错别字",
-        "home_unavailable": "首页无法访问",
-    }
-    return [(labels.get(str(k), str(k)), str(key)) for k, key in zip(gone["kind"], gone["key"], strict=True)]
+    return [
+        (HISTORY_KIND.get(str(kind), str(kind)), problem_object(str(kind), str(key)))
+        for kind, key in zip(gone["kind"], gone["key"], strict=True)
+    ]
 
 
 def site_paragraphs(

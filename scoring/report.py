@@ -33,6 +33,7 @@ from govsites.sitechecks.result import CHECK_LABELS, CHECKS, INFORMATIONAL
 from scoring.evaluation import Evaluation
 from scoring.evidence import EVIDENCE_DIR, EvidenceSet
 from scoring.expert import EXPERT_SHEET, GROUP_HEADER, ID_HEADER, NAME_HEADER, NOTE_HEADER, item_header
+from scoring.history import problem_object
 from scoring.review import (
     DECISION_HEADER,
     DECISION_LABELS,
@@ -897,6 +898,7 @@ def history_rows(ev: Evaluation, rows: pd.DataFrame | None = None) -> pd.DataFra
     seen_before = f"运行 {ev.previous_run} 或更早"
     first = {"new": f"本次（运行 {ev.run.label}）", "persisting": seen_before, "fixed": seen_before}
     return rows.assign(
+        key=[problem_object(kind, key) for kind, key in zip(rows["kind"], rows["key"], strict=True)],
         name=rows["site_id"].map(names).fillna(rows["site_id"]).astype("str"),
         first_seen=rows["status"].map(first).fillna(f"运行 {ev.previous_run} 之前（已整改后复现）").astype("str"),
     )

@@ -334,7 +334,26 @@ KIND_LABELS = {
 PROBLEM_KEY = ("site_id", "kind", "key")
 HISTORY_COLUMNS = (*PROBLEM_KEY, "status")
 HISTORY_STATUSES = ("fixed", "new", "recurring", "persisting")
-HISTORY_KINDS = ("blank_column", "stale_column", "broken_link", "serious_typo", "home_unavailable")
+#: content-security kinds compared run over run (tampering is itself a comparison with the run before; an
+#: unreadable attachment is a note, not a problem to fix)
+SECURITY_HISTORY_KINDS = (
+    "privacy_id_number",
+    "privacy_mobile",
+    "privacy_bank_card",
+    "hidden_link",
+    "bad_external_link",
+    "closed_site_link",
+    "wrong_expression",
+)
+HISTORY_KINDS = (
+    "blank_column",
+    "stale_column",
+    "broken_link",
+    "serious_typo",
+    "home_unavailable",
+    *SECURITY_HISTORY_KINDS,
+    "failed_check",
+)
 
 # -- Chinese labels of the codes above ------------------------------------------------------------------
 YES_NO = {True: "是", False: "否"}
@@ -398,6 +417,8 @@ HISTORY_KIND = {
     "broken_link": "错误链接",
     "serious_typo": "严重错别字",
     "home_unavailable": "首页无法访问",
+    **{kind: RISK_KIND[kind] for kind in SECURITY_HISTORY_KINDS},
+    "failed_check": "网站功能检查未通过",
 }
 SEVERITY = {"serious": "严重", "general": "一般"}
 TYPO_KIND = {"homophone": "同音", "lookalike": "形近", "known_pair": "已知错例", "variant": "异形词"}

@@ -142,8 +142,10 @@ def add_run(db: Path, label: str, as_of: str, rows: dict[str, list[dict]]) -> No
         store.finish_run(run.id)
 
 
-def _variant(*, blank_back: bool, link_broken: bool, stale: bool, typo_found: bool) -> dict[str, list[dict]]:
-    """The fixture with four switchable problems on xunyang."""
+def _variant(
+    *, blank_back: bool, link_broken: bool, stale: bool, typo_found: bool, leak: bool = False, no_jiucuo: bool = False
+) -> dict[str, list[dict]]:
+    """The fixture with six switchable problems on xunyang (a leaked mobile number, a missing 找错 entry)."""
     rows = fixture_rows()
     x = "http://xunyang.example.gov.cn/"
     rows["columns"] = [c for c in rows["columns"] if not (c["site_id"] == "xunyang" and c["url"] == x + "zcwj/")]
@@ -165,6 +167,21 @@ def _variant(*, blank_back: bool, link_broken: bool, stale: bool, typo_found: bo
     rows["link_checks"].append(check("xunyang", x + "gone.html", "404" if link_broken else "200", link_broken))
     if typo_found:
         rows["typos"].append(typo("xunyang", x + "index.html", "中华人民共合国", "中华人民共和国", "serious"))
+    if leak:
+        rows["risks"] = [
+            {
+                "site_id": "xunyang",
+                "kind": "privacy_mobile",
+                "url": x + "gs.html",
+                "source_url": "",
+                "target": "",
+                "evidence": "手机号码 13******678",
+                "severity": "serious",
+            }
+        ]
+    detail = "首页未见“我为政府网站找错”入口" if no_jiucuo else "首页有找错入口"
+    check_row = {"check_name": "jiucuo_entry", "status": "missing" if no_jiucuo else "ok", "detail": detail}
+    rows["site_checks"] = [{"site_id": "xunyang", **check_row}]
     return rows
 
 
@@ -173,9 +190,24 @@ def three_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
     tmp = tmp_path_factory.mktemp("history")
     db, sites, out = tmp / "store.sqlite", tmp / "sites.csv", tmp / "out"
     sites.write_text(SITES_CSV, encoding="utf-8")
-    add_run(db, "2015-10", "2015-12-31", _variant(blank_back=True, link_broken=False, stale=False, typo_found=False))
-    add_run(db, "2015-11", "2015-12-31", _variant(blank_back=False, link_broken=True, stale=True, typo_found=False))
-    add_run(db, "2015-12", "2015-12-31", _variant(blank_back=True, link_broken=False, stale=True, typo_found=True))
+    add_run(
+        db,
+        "2015-10",
+        "2015-12-31",
+        _variant(blank_back=True, link_broken=False, stale=False, typo_found=False, leak=True, no_jiucuo=True),
+    )
+    add_run(
+        db,
+        "2015-11",
+        "2015-12-31",
+        _variant(blank_back=False, link_broken=True, stale=True, typo_found=False, leak=True, no_jiucuo=False),
+    )
+    add_run(
+        db,
+        "2015-12",
+        "2015-12-31",
+        _variant(blank_back=True, link_broken=False, stale=True, typo_found=True, leak=False, no_jiucuo=True),
+    )
     result = score_run(EvaluationOptions(db, sites), out, per_site=True)
     return db, sites, out, result
 
@@ -192,6 +224,8 @@ def test_history_statuses(three_runs: tuple[Path, Path, Path, Any]) -> None:
         ("stale_column", x + "gsgg/"): "persisting",
         ("broken_link", x + "gone.html"): "fixed",
         ("serious_typo", x + "index.html|中华人民共合国"): "new",
+        ("privacy_mobile", x + "gs.html||手机号码 13******678"): "fixed",  # the leak was taken down
+        ("failed_check", "jiucuo_entry"): "recurring",  # the 找错 entry came back in Nov, went again in Dec
     }
     # unchanged problems of the other sites persist
     shiquan = {r["status"] for r in rows if r["site_id"] == "shiquan"}
@@ -209,7 +243,7 @@ def test_history_sheet_counts(three_runs: tuple[Path, Path, Path, Any]) -> None:
     assert list(values[1][:7]) == ["站点标识", "单位名称", "分组", "已整改", "新增", "反弹", "未整改"]
     detail = next(i for i, row in enumerate(values) if row[0] == "问题明细（与上次检查比较）")
     rows = {r[0]: r for r in values[2 : detail - 1]}
-    assert rows["xunyang"][:7] == ("xunyang", "旬阳县人民政府", "县区组", 1, 1, 1, 1)
+    assert rows["xunyang"][:7] == ("xunyang", "旬阳县人民政府", "县区组", 2, 1, 2, 1)
     assert rows["shiquan"][3:7] == (0, 0, 0, 6)  # five blank columns and one broken link
     # the problems themselves: site, problem, first seen, status in Chinese
     header = ["单位名称", "问题类型", "问题对象（栏目、链接或错字）", "首次发现", "整改状态"]
@@ -220,6 +254,9 @@ def test_history_sheet_counts(three_runs: tuple[Path, Path, Path, Any]) -> None:
     assert {state for _, state in xunyang} == {"已整改", "新发现", "复现", "未整改"}
     assert ("严重错别字", "新发现") in xunyang
     assert ("错误链接", "已整改") in xunyang
+    assert ("泄露手机号码", "已整改") in xunyang
+    assert ("网站功能检查未通过", "复现") in xunyang
+    assert any(r[1:3] == ("网站功能检查未通过", "我为政府网站找错") for r in problems)  # the check's name, not its code
     notes = [str(c.value) for row in wb["总览"].iter_rows() for c in row if c.value]
     assert any("与运行 2015-11 比较" in n for n in notes)
 
