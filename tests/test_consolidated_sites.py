@@ -64,6 +64,18 @@ def test_each_site_gets_its_own_broken_links_and_columns(crawled: tuple[SharedHo
     assert not any(site == "portal" and url.startswith("bm/") for site, url in columns)
 
 
+def test_a_page_redirected_out_of_the_scope_is_not_the_sites(crawled: tuple[SharedHostWeb, sqlite3.Connection]) -> None:
+    _web, db = crawled
+    # fgj's old.html answers with a redirect to the portal's 政务公开: a working link of fgj, not a page of fgj
+    rows = db.execute("SELECT url, final_url FROM pages WHERE site_id = 'fgj' AND url LIKE '%old.html'").fetchall()
+    assert rows == []
+    moved = db.execute("SELECT broken FROM link_checks WHERE site_id = 'fgj' AND url LIKE '%/bm/fgj/old.html'")
+    assert [broken for (broken,) in moved] == [0]
+    fgj_columns = [u for (u,) in db.execute("SELECT url FROM columns WHERE site_id = 'fgj'")]
+    assert not any("/zwgk/" in u for u in fgj_columns)  # the portal's column is the portal's
+    assert "zwgk/missing.html" not in broken_of(db, "fgj")
+
+
 def test_links_out_of_scope_are_checked_not_crawled(crawled: tuple[SharedHostWeb, sqlite3.Connection]) -> None:
     _web, db = crawled
     # fgj's pages link to the portal and to the 教育局: checked as links (they answer), never fgj's pages

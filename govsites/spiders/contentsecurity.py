@@ -65,8 +65,7 @@ class ContentSecuritySpider(LinkCheckSpider):
         self.security_counts: Counter[tuple[str, str]] = Counter()  # (site_id, attachments|targets) -> asked
 
     def _security_stat(self, key: str) -> None:
-        if self.crawler is not None and self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"govsites/security/{key}")
+        self.count(f"security/{key}")
 
     def _within_cap(self, state: SiteState, what: str, cap: int) -> bool:
         """Take one of the site's ``cap`` fetches of ``what``; False (counted) when none is left."""

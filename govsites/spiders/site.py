@@ -183,6 +183,23 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         title, text = (page.title, page.text) if html else ("", "")
         verdict = judge(state, response, html, title, text)
         checks = [] if rendered else [verdict]  # the page's own verdict travels with its page item
+        named = state.column(request_url)
+        if (
+            role != "home"
+            and not verdict.broken
+            and not state.internal(response.url)
+            and (named is None or named.found_by == "link")
+        ):
+            # An address of the site redirected out of its scope (the portal, another subsite, another host): a
+            # working link of the site, not one of its pages (its links and text are not the site's). A column the
+            # site's menus or blocks name, whose address leads to a shared column (集约化: the portal's 政策文件),
+            # is still its column.
+            self.count("scope/redirected_out")
+            logger.debug(
+                "站点 %s 的 %s 跳转到范围之外的 %s，按链接检查，不作为本站页面", site_id, request_url, response.url
+            )
+            yield from checks
+            return
         if role == "home" and verdict.status == "blocked":
             # An anti-bot challenge the browser did not pass (govsites.antibot) or a WAF block page: the site
             # cannot be read, which is reported (反爬拦截), never scored as a site without problems.

@@ -67,9 +67,10 @@ class SiteCheckRequests:
     crawler: Any
     site_request: Callable[..., scrapy.Request]
     state_of: Callable[[Any], SiteState]
+    count: Callable[[str], None]
 
     def _sitecheck_count(self, key: str) -> None:
-        self.crawler.stats.inc_value(f"govsites/sitechecks/{key}")
+        self.count(f"sitechecks/{key}")
 
     def site_check_requests(self, state: SiteState, page: SitePage, entries: Sequence[ListEntry]) -> Iterator[Any]:
         """The search and annual-report checks of a site's home page: a request each, or the result now."""

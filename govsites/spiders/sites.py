@@ -91,6 +91,11 @@ class RegisteredSitesSpider(scrapy.Spider):
         assert request is not None
         return self.states[request.meta["site_id"]]
 
+    def count(self, key: str) -> None:
+        """Add one to the crawl's stat ``govsites/<key>``."""
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"govsites/{key}")
+
     def site_request(
         self,
         state: SiteState,

@@ -169,7 +169,10 @@ class SharedHostWeb(_Web):
                 return 200, page(column, column_page(column, folder + slug, 3), nav), []
             if path.startswith(folder + slug + "art"):
                 broken = f'<a href="{folder}gone.html">附件</a>' if path.endswith("art2.html") else ""
-                return 200, article_page(f"{unit}{column}", f"<p>{unit}本月工作。</p>{broken}", nav), []
+                moved = f'<a href="{folder}old.html">相关文章</a>' if path.endswith("art1.html") else ""
+                return 200, article_page(f"{unit}{column}", f"<p>{unit}本月工作。</p>{broken}{moved}", nav), []
+            if path == folder + "old.html":  # an old address inside the subsite, moved to the portal's page
+                return 302, "", [("Location", "/zwgk/")]
         if path == "/ztzl/jyj/":
             body = '<h2>教育专题</h2><p>专题介绍。</p><a href="/ztzl/jyj/lost.html">专题附件</a>'
             return 200, page("教育专题", body, nav), []
