@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 from govsites.config import GovsitesConfig
 from govsites.items import ColumnItem, LinkCheckItem, PageItem, ProbeItem, SiteDoneItem
 from govsites.lifecycle import RunContext, RunStartError, RunStrategy, choose_strategy, run_opened
+from govsites.linkcheck.classify import NOT_VERIFIED
 from govsites.progress import Snapshot, progress_line, totals_line, write_snapshot
 from govsites.registry import load_sites
 from govsites.store import Store, now_iso, open_store
@@ -176,7 +177,7 @@ class Progress:
             keys = ["pages", f"pages_{item.kind}"] + (["rendered"] if item.rendered else [])
             keys += [key for check in item.checks for key in (["links", "broken"] if check.broken else ["links"])]
         elif isinstance(item, LinkCheckItem):
-            keys = ["links", "broken"] if item.broken else ["links"]
+            keys = ["unchecked"] if item.status in NOT_VERIFIED else ["links", "broken"] if item.broken else ["links"]
         elif isinstance(item, ColumnItem):
             keys = ["columns", item.status]
         elif isinstance(item, ProbeItem):
@@ -221,6 +222,7 @@ class Progress:
             broken=self._total("broken"),
             problems=self._total("broken", "serious_typos", *self.PROBLEM_STATUSES),
             unreachable=self.unreachable(),
+            unchecked=self._total("unchecked"),
             elapsed=time.monotonic() - self.started,
             finished=finished,
         )
@@ -252,7 +254,7 @@ class Progress:
         for site_id in getattr(spider, "states", {}):
             c = {k: n for (s, k), n in self.counts.items() if s == site_id}
             logger.info(
-                "站点 %s：页面 %d，栏目 %d（空白 %d，无日期 %d，无法访问 %d），链接 %d（失效 %d），"
+                "站点 %s：页面 %d，栏目 %d（空白 %d，无日期 %d，无法访问 %d），链接 %d（失效 %d，未能检测 %d），"
                 "首页探测 %d 次失败 %d 次，错别字 %d",
                 site_id,
                 c.get("pages", 0),
@@ -262,6 +264,7 @@ class Progress:
                 c.get("unreachable", 0),
                 c.get("links", 0),
                 c.get("broken", 0),
+                c.get("unchecked", 0),
                 c.get("probes", 0),
                 c.get("probe_failures", 0),
                 c.get("typos", 0),

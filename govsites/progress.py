@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, TextIO
 
 #: the counters of a snapshot, in the order of the line
-COUNTERS = ("sites_total", "sites_done", "pages", "links", "broken", "problems", "unreachable")
+COUNTERS = ("sites_total", "sites_done", "pages", "links", "broken", "problems", "unreachable", "unchecked")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Snapshot:
     unreachable: int = 0
     elapsed: float = 0.0
     finished: bool = False
+    unchecked: int = 0  # links not verified: skipped by the address policy, cancelled, blocked by a firewall
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -112,9 +113,10 @@ def progress_line(snapshot: Snapshot) -> str:
 
 def totals_line(snapshot: Snapshot) -> str:
     s = snapshot
+    unchecked = f"，另有 {s.unchecked} 个链接未能检测（见 links.csv）" if s.unchecked else ""
     return (
-        f"合计：网站 {s.sites_done}/{s.sites_total} 完成，页面 {s.pages}，已检查链接 {s.links}（失效 {s.broken}），"
-        f"发现问题 {s.problems}，无法访问网站 {s.unreachable}，用时 {duration(s.elapsed)}"
+        f"合计：网站 {s.sites_done}/{s.sites_total} 完成，页面 {s.pages}，已检查链接 {s.links}（失效 {s.broken}）"
+        f"{unchecked}，发现问题 {s.problems}，无法访问网站 {s.unreachable}，用时 {duration(s.elapsed)}"
     )
 
 

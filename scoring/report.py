@@ -195,7 +195,7 @@ METRIC_COLS = (
     Col("broken_links", "不可用链接", 10, FMT_INT),
     Col("broken_links_home", "首页不可用链接", 12, FMT_INT),
     Col("serious_typos", "严重错别字", 10, FMT_INT),
-    Col("score", "得分", 8, FMT_SCORE),
+    Col("score_cell", "得分", 8, FMT_SCORE),
     Col("verdict", "结论", 8),
     Col("veto_reasons", "否决原因", 50, wrap=True),
     Col("home_updated", "首页2周内更新", 12, labels=YES_NO),
@@ -1007,7 +1007,8 @@ def write_workbook(
     wb = Workbook(write_only=True)
     _overview(wb, ev, notes)
     detail_sheet(wb, SHEETS["ranking"], ranking, ranking_cols, fill_rows=ranking["verdict"] == FAIL, freeze="D2")
-    detail_sheet(wb, SHEETS["metrics"], labelled, METRIC_COLS, fill_rows=labelled["verdict"] == FAIL)
+    metric_rows = labelled.assign(score_cell=score_cells(labelled))  # 否决 / 未评估 as in 分组排名
+    detail_sheet(wb, SHEETS["metrics"], metric_rows, METRIC_COLS, fill_rows=labelled["verdict"] == FAIL)
     for title, frame, cols in details:
         detail_sheet(wb, title, frame, cols, max_links=max_links)
     _interaction_sheets(wb, labelled, ev, max_rows=max_rows, max_links=max_links, notes=notes)

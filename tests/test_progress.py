@@ -14,6 +14,7 @@ from govsites.progress import (
     progress_line,
     read_snapshots,
     time_left,
+    totals_line,
     write_snapshot,
 )
 
@@ -47,6 +48,17 @@ def test_wording_and_estimate() -> None:
         "进度：网站 12/65，页面 3456，已检查链接 12345（失效 67），发现问题 89，无法访问网站 2，"
         "用时 5分12秒，预计剩余 22分58秒"
     )
+
+
+def test_totals_name_the_links_not_checked() -> None:
+    workers = [Snapshot(2, 2, 10, 40, 1, 3, 0, 30.0, True, unchecked=2), Snapshot(1, 1, 5, 9, 0, 0, 0, 20.0, True)]
+    total = merged(workers)
+    assert total.unchecked == 2
+    assert totals_line(total) == (
+        "合计：网站 3/3 完成，页面 15，已检查链接 49（失效 1），另有 2 个链接未能检测（见 links.csv），"
+        "发现问题 3，无法访问网站 0，用时 30秒"
+    )
+    assert "未能检测" not in totals_line(workers[1])
 
 
 def test_board_redraws_on_a_terminal_and_prints_lines_otherwise(tmp_path: Path) -> None:

@@ -58,8 +58,13 @@ def test_sheet_names_and_every_metric_has_a_header(book: tuple[Fixture, Workbook
     _, wb = book
     assert wb.sheetnames == SHEET_ORDER == list(SHEETS.values())
     keys = {c.key for c in METRIC_COLS}
-    assert set(OUTPUT_COLUMNS) - {"group"} <= keys  # group is shown by its Chinese label
+    assert set(OUTPUT_COLUMNS) - {"group", "score"} <= keys  # group by its Chinese label, score as in 分组排名
+    assert "score_cell" in keys
     assert _header(wb["指标明细"])[:4] == ["站点标识", "单位名称", "分组", "所属县区"]
+    metrics = {r["单位名称"]: r for r in _rows(wb["指标明细"])}
+    assert metrics["紫阳县人民政府"]["得分"] == "否决"  # a vetoed site's score reads 否决 in every sheet
+    assert metrics["恒口示范区管委会"]["得分"] == "未评估"
+    assert metrics["旬阳县人民政府"]["得分"] == 100
 
 
 @pytest.mark.parametrize("sheet", ["分组排名", "指标明细", "栏目明细", "链接明细", "错别字明细"])

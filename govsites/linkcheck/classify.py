@@ -48,6 +48,8 @@ BROKEN_REASONS = frozenset(
     {"dns", "refused", "reset", "timeout", "tls", "redirect_loop", "too_many_redirects", "soft_404", "error"}
 )
 NOT_BROKEN = frozenset({"blocked", "blocked_by_policy", "skipped"})
+#: Link statuses that say the link was not verified at all (scoring counts them in ``links_unchecked``).
+NOT_VERIFIED = frozenset({"blocked_by_policy", "skipped"})
 
 # When several causes are found in one failure, the most telling one wins
 # (a TLS handshake failure is usually followed by a "connection lost").
