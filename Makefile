@@ -78,11 +78,15 @@ help: ## 列出全部目标、变量及其默认值
 	    else if (text != "") printf "  %-14s %-22s %s\n", $$1, value, text; text = ""; next } \
 	  { text = "" }' $(MAKEFILE_LIST)
 
-install: $(STAMP) ## 安装缺少的部分：Debian 的 chromium、附件读取工具和锁定版本依赖的 .venv
+install: $(STAMP) ## 安装缺少的部分：Debian 的 chromium、中文字体、附件读取工具和锁定版本依赖的 .venv
 	@command -v pdftotext >/dev/null 2>&1 && command -v catdoc >/dev/null 2>&1 && command -v antiword >/dev/null 2>&1 || { \
 	  echo "安装附件读取工具（poppler-utils、catdoc、antiword：检查 PDF、DOC、XLS 附件中的个人信息）…"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils catdoc antiword; }
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  echo "安装中文字体（fonts-wqy-zenhei：证据截图中的中文）…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-zenhei; }
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -7,7 +7,11 @@ crawl's browser: ``GOVSITES_CHROMIUM``, else Debian's ``chromium``) and saves
 - a broken link: the page that links it, the link outlined in red (scrolled into view);
 - a serious typo: its page, the wrong form highlighted in its sentence;
 - a blank or stale column: the column's page; for a stale column its newest date outlined;
-- 首页无法访问: the home page as it answers now, or, when it does not open, a card with the error and the time.
+- 首页无法访问: the home page as it answers now, or, when it does not open, a card with the error and the time;
+- content security: a dark link made visible on its page and outlined; a bad or closed-site link outlined; a
+  leaked number on a page highlighted as the masked page shows it (a number in an attachment has no picture);
+  a wrong expression highlighted; the tampered home page;
+- a failed site check: the home page where the entry, the mark or the code is missing.
 
 Before each picture every digit run of 9 or more digits in the page is masked as the outputs mask numbers
 (first 2 and last 3 kept; :func:`govsites.security.privacy.mask_numbers`), so evidence never re-leaks a personal
@@ -22,6 +26,9 @@ there after the site's rerun), the earlier run's picture is kept beside the new 
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
@@ -44,7 +51,28 @@ DEFAULT_PER_SITE = 40
 VIEWPORT_WIDTH, VIEWPORT_HEIGHT = 1280, 900
 PAGE_TIMEOUT_MS = 15_000
 #: The order in which a site's findings get their pictures when the per-site bound is reached.
-KIND_ORDER = ("home_unavailable", "blank_column", "stale_column", "broken_link", "serious_typo")
+KIND_ORDER = (
+    "home_unavailable",
+    "privacy_id_number",
+    "privacy_bank_card",
+    "privacy_mobile",
+    "hidden_link",
+    "bad_external_link",
+    "tampering",
+    "closed_site_link",
+    "wrong_expression",
+    "blank_column",
+    "stale_column",
+    "broken_link",
+    "serious_typo",
+    "failed_check",
+)
+#: Content-security kinds pictured: a link outlined on its page (a dark link made visible first), a number
+#: highlighted in its (masked) page, a wrong expression highlighted, the tampered home page.
+LINK_RISKS = ("hidden_link", "bad_external_link", "closed_site_link")
+PRIVACY_RISKS = ("privacy_id_number", "privacy_bank_card", "privacy_mobile")
+#: The wrong form of a wrong expression in its evidence (“李克强主席”应为…).
+QUOTED = re.compile(r"“([^”]+)”")
 
 #: Masks every run of CONTEXT_MASK_DIGITS+ digits (X allowed, single spaces/hyphens between) in text nodes and
 #: form values, keeping the first 2 and last 3 digits; returns how many runs were masked.
@@ -77,6 +105,30 @@ LINK_SCRIPT = """(target) => {
   const link = [...document.querySelectorAll("a[href], area[href], img[src], iframe[src]")]
     .find((el) => (el.href || el.src) === target);
   if (!link) return false;
+  link.style.outline = "4px solid #e00000"; link.style.outlineOffset = "2px";
+  link.style.background = "#fff3b0"; link.scrollIntoView({block: "center"});
+  return true;
+}"""
+#: Makes the first link to the target visible (a dark link: hidden by its style or an ancestor's, moved off the
+#: page, shrunk, transparent) and outlines it; returns whether one was found.
+REVEAL_SCRIPT = """(target) => {
+  const link = [...document.querySelectorAll("a[href], area[href]")].find((el) => el.href === target);
+  if (!link) return false;
+  for (let el = link; el && el !== document.body; el = el.parentElement) {
+    el.hidden = false;
+    const s = el.style;
+    s.setProperty("display", el === link ? "inline-block" : "block", "important");
+    s.setProperty("visibility", "visible", "important");
+    s.setProperty("opacity", "1", "important");
+    s.setProperty("position", "static", "important");
+    s.setProperty("overflow", "visible", "important");
+    s.setProperty("height", "auto", "important");
+    s.setProperty("width", "auto", "important");
+    s.setProperty("font-size", "16px", "important");
+    s.setProperty("text-indent", "0", "important");
+    s.setProperty("clip", "auto", "important");
+    s.setProperty("color", "#000", "important");
+  }
   link.style.outline = "4px solid #e00000"; link.style.outlineOffset = "2px";
   link.style.background = "#fff3b0"; link.scrollIntoView({block: "center"});
   return true;
@@ -114,6 +166,8 @@ class Shot:
     page_url: str
     link: str = ""  # outline the element linking this URL
     words: str = ""  # highlight this text
+    reveal: bool = False  # make the link visible first (a dark link)
+    masked_words: bool = False  # ``words`` is a number as the masked page shows it: mask first, then highlight
 
 
 @dataclass(frozen=True)
@@ -141,6 +195,7 @@ class EvidenceSet:
 
     taken: dict[str, Taken]
     left_out: dict[str, int]  # site_id → findings without a picture because of the per-site bound
+    no_chinese_font: bool = False  # the pictures were taken without a Chinese font: their Chinese shows as boxes
 
     def path_of(self, finding_id: str) -> str:
         shot = self.taken.get(finding_id)
@@ -166,6 +221,11 @@ class EvidenceSet:
         pictures = sum(1 for t in self.taken.values() if t.path)
         failed = [t for t in self.taken.values() if not t.path]
         lines = [f"证据截图 {pictures} 张，见 {EVIDENCE_DIR}/<站点标识>/<问题编号>.png；截图前已遮盖页面中的长数字"]
+        if self.no_chinese_font and pictures:
+            lines.append(
+                "警告：本机未安装中文字体，截图中的中文显示为方框；"
+                "请执行 make install（安装 fonts-wqy-zenhei）后重新截图"
+            )
         if self.left_out:
             parts = "、".join(f"{site} {n} 个" for site, n in sorted(self.left_out.items()))
             lines.append(f"每站截图上限内未截图的问题：{parts}")
@@ -203,6 +263,29 @@ def shots_for(ev: Evaluation) -> list[Shot]:
     typos = _live(ev.tables["typos"])
     for row in typos.loc[typos["severity"] == "serious"].drop_duplicates("finding_id").itertuples(index=False):
         shots.append(Shot(str(row.site_id), str(row.finding_id), "serious_typo", str(row.url), words=str(row.wrong)))
+    shots += risk_shots(_live(ev.tables["risks"]))
+    homes = dict(zip(ev.scored["site_id"], ev.scored["home_url"].fillna("").astype("str"), strict=True))
+    checks = _live(ev.tables["site_checks"])
+    for row in checks.drop_duplicates("finding_id").itertuples(index=False):
+        if homes.get(str(row.site_id)):  # the home page is where the entry, the mark or the code is missing
+            shots.append(Shot(str(row.site_id), str(row.finding_id), "failed_check", homes[str(row.site_id)]))
+    return shots
+
+
+def risk_shots(risks: pd.DataFrame) -> list[Shot]:
+    """Content-security findings on pages (a number found in an attachment has no page to picture)."""
+    shots: list[Shot] = []
+    for row in risks.drop_duplicates("finding_id").itertuples(index=False):
+        base = (str(row.site_id), str(row.finding_id), str(row.kind), str(row.url))
+        if row.kind in LINK_RISKS:
+            shots.append(Shot(*base, link=str(row.target), reveal=row.kind == "hidden_link"))
+        elif row.kind in PRIVACY_RISKS and not str(row.source_url):
+            shown = str(row.evidence).split(" ")[-1]  # 身份证号码 61*************023: the page shows it so masked
+            shots.append(Shot(*base, words=shown, masked_words=True))
+        elif row.kind == "wrong_expression" and (quoted := QUOTED.search(str(row.evidence))):
+            shots.append(Shot(*base, words=quoted.group(1)))
+        elif row.kind == "tampering":
+            shots.append(Shot(*base))
     return shots
 
 
@@ -265,7 +348,20 @@ def take_evidence(
             path, label = earlier.get(new.finding_id, ("", ""))
             taken[new.finding_id] = replace(new, earlier_path=path, earlier_run=label)
     write_index(folder, taken.values())
-    return EvidenceSet(taken, left)
+    return EvidenceSet(taken, left, no_chinese_font=bool(todo) and not chinese_font_installed())
+
+
+def chinese_font_installed() -> bool:
+    """Whether fontconfig knows a font with Chinese glyphs (else Chromium draws Chinese as boxes)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    try:
+        command = [fc_list, ":lang=zh", "family"]
+        found = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False).stdout  # noqa: S603 - fixed arguments
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return bool(found.strip())
 
 
 def earlier_picture(out: Path, before: Taken, run: str) -> tuple[str, str]:
@@ -333,14 +429,19 @@ def _one(page: Any, shot: Shot, out: Path, run: str, error_type: type[Exception]
     if error:
         return Taken(**_base(shot), path="", marked=False, masked=0, left=0, error=error, run=run)
     try:
-        # mark first (a marked date stays one text node of its own), then mask what the page shows
-        if shot.link:
-            marked = bool(page.evaluate(LINK_SCRIPT, shot.link))
-        elif shot.words:
-            marked = bool(page.evaluate(TEXT_SCRIPT, written_forms(shot.words)))
+        # mark first (a marked date stays one text node of its own), then mask what the page shows; a leaked
+        # number is masked first and then highlighted as the masked page shows it
+        if shot.masked_words:
+            masked = int(page.evaluate(MASK_SCRIPT, CONTEXT_MASK_DIGITS))
+            marked = bool(page.evaluate(TEXT_SCRIPT, [shot.words]))
         else:
-            marked = True  # the page itself is the evidence (a blank column)
-        masked = int(page.evaluate(MASK_SCRIPT, CONTEXT_MASK_DIGITS))
+            if shot.link:
+                marked = bool(page.evaluate(REVEAL_SCRIPT if shot.reveal else LINK_SCRIPT, shot.link))
+            elif shot.words:
+                marked = bool(page.evaluate(TEXT_SCRIPT, written_forms(shot.words)))
+            else:
+                marked = True  # the page itself is the evidence (a blank column, a missing entry)
+            masked = int(page.evaluate(MASK_SCRIPT, CONTEXT_MASK_DIGITS))
     except error_type as exc:
         reason = str(exc).splitlines()[0][:200]
         return Taken(**_base(shot), path="", marked=False, masked=0, left=0, error=reason, run=run)
