@@ -11,8 +11,12 @@ import govsites.items
 from govsites.schema import ITEM_TABLES, SCHEMA, TABLE_COLUMNS, TABLE_KEYS, TABLES, dtypes, postgres_schema
 from govsites.store import PostgresStore, SQLiteStore, Store, open_store
 
-#: Item fields that are not columns: the page's text (read by the typo pipeline) and its child rows.
-NOT_STORED = {"PageItem": ("text", "typos", "refs", "entries", "checks", "risks", "html", "site_checks")}
+#: Item fields that are not columns: the page's text (read by the typo pipeline) and its child rows; the HTTPS
+#: address whose certificate the site-checks pipeline verifies.
+NOT_STORED = {
+    "PageItem": ("text", "typos", "refs", "entries", "checks", "risks", "html", "site_checks"),
+    "SiteCheckItem": ("url",),
+}
 
 
 def item_classes() -> dict[str, type]:
