@@ -1120,7 +1120,13 @@ def _interaction_sheets(
 
 
 # -- 网站功能 and 预警 (scoring.sitechecks) ------------------------------------------------------------------
-CHECK_FILLS = {"ok": EXCELLENT_FILL, "missing": FAIL_FILL, "wrong": FAIL_FILL, "error": STALE_FILL}
+CHECK_FILLS = {
+    "ok": EXCELLENT_FILL,
+    "missing": FAIL_FILL,
+    "wrong": FAIL_FILL,
+    "error": STALE_FILL,
+    DISMISSED: DISMISSED_FILL,
+}
 CHECK_SITE_COLS = (
     Col("site_id", "站点标识", 12),
     Col("name", "单位名称", 24),

@@ -31,11 +31,12 @@ from scoring import findings
 from scoring.interaction import resolve_guides, resolve_letters
 from scoring.load import RunData, ScoringError
 from scoring.metrics import resolve_columns
+from scoring.vocabulary import DISMISSED
 
 if TYPE_CHECKING:
     from scoring.rubric import Rubric
 
-CONFIRMED, DISMISSED, PENDING = "confirmed", "dismissed", "pending"
+CONFIRMED, PENDING = "confirmed", "pending"
 #: decision code → its word in the workbook (the drop-down's values).
 DECISION_LABELS = {CONFIRMED: "确认", DISMISSED: "排除", PENDING: "待定"}
 #: What a cell or a CSV field may hold: the Chinese word or the code.

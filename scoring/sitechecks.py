@@ -28,6 +28,7 @@ from scoring.load import RunData, ScoringError
 from scoring.rubric import Rubric, RubricError
 from scoring.vocabulary import (
     COUNTED_CHECKS,
+    DISMISSED,
     EVALUATED,
     FAILED_CHECK_STATUSES,
     FUNCTION_CHECKS,
@@ -74,6 +75,8 @@ def check_counts(site_checks: pd.DataFrame) -> pd.DataFrame:
 def check_matrix(checks: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
     """网站功能: one row per evaluated site, one column per check (its status code), and the failed count."""
     sites = scored.loc[scored["evaluation"] == EVALUATED, ["site_id", "name", "group", "checks_failed"]]
+    if "review" in checks:  # a failed check the inspector dismissed reads 已排除, not 缺失 / 不规范
+        checks = checks.assign(status=checks["status"].mask(checks["review"] == DISMISSED, DISMISSED))
     wide = checks.pivot_table(index="site_id", columns="check", values="status", aggfunc="first")
     wide = wide.reindex(columns=list(CHECKS), fill_value="").fillna("").astype("str")
     return sites.merge(wide, left_on="site_id", right_index=True, how="left").fillna(dict.fromkeys(CHECKS, ""))

@@ -111,12 +111,15 @@ COUNTED_CHECKS = (*IDENTITY_CHECKS, *FUNCTION_CHECKS)
 #: 问题清单's text of a site's failed checks ({checks}: their Chinese names, in check order).
 CHECKS_FAILED_PHRASE = "网站功能检查未通过：{checks}"
 SITECHECK_COUNT_COLUMNS = ("checks_failed", "identity_checks_failed", "function_checks_failed")
+#: An inspector's decision to dismiss a finding (scoring.review): a failed check so decided reads 已排除.
+DISMISSED = "dismissed"
 CHECK_STATUS_LABELS = {
     "ok": "正常",
     "missing": "缺失",
     "wrong": "不规范",
     "not_applicable": "不适用",
     "error": "未能检查",
+    DISMISSED: "已排除（复核）",
 }
 #: site_checks.csv, warnings.csv, maintenance.csv.
 SITE_CHECK_COLUMNS = ("site_id", "check", "status", "detail", "label", "name")

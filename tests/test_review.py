@@ -334,6 +334,10 @@ def test_a_dismissed_site_check_leaves_the_counts_the_problem_list_and_the_recti
     texts = [r[6] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "xunyang"]
     assert "网站功能检查未通过：我为政府网站找错" in texts
     assert not any("网站标识码" in t for t in texts)
+    grid = load_workbook(second.paths["workbook"])["网站功能"]
+    head = [c.value for c in grid[1]]
+    xunyang = next(r for r in grid.iter_rows(min_row=2, values_only=True) if r[0] == "xunyang")
+    assert xunyang[head.index("网站标识码")] == "已排除（复核）"  # the grid says so too, in grey
     text = rectification_text(evaluate(options), tmp_path / "notices", "xunyang")
     assert checks["site_code"] not in text
     assert f"问题编号：{checks['jiucuo_entry']}" in text
