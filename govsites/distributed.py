@@ -141,6 +141,14 @@ class Coordinator:
             pipe.sadd(key, hashlib.blake2b(line.encode("utf-8"), digest_size=8).digest())
         return [bool(n) for n in pipe.execute()]
 
+    def note_article(self, site_id: str, url: str, absent: str) -> None:
+        """An article page of the site and the metadata tags it lacks (``page_tags``), shared by the workers."""
+        self.r.hset(self.k(f"s:{site_id}:articles"), url, absent)
+
+    def article_notes(self, site_id: str) -> dict[str, str]:
+        raw = self.r.hgetall(self.k(f"s:{site_id}:articles"))
+        return {url.decode(): absent.decode() for url, absent in raw.items()}
+
     def count_pages(self, counts: dict[str, int]) -> None:
         if not counts:
             return

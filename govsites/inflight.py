@@ -50,6 +50,7 @@ def site_finished(state: SiteState) -> Iterator[SiteDoneItem | Request]:
             pages_capped=state.capped_count(),
             status="blocked" if reason else "done",
             error=reason,
+            home_read=state.was_parsed(state.site.home_url),
         )
 
 

@@ -162,6 +162,7 @@ class SiteDoneItem:
     status: str = "done"  # run_sites.status: "done", or "blocked" (an anti-bot challenge not passed)
     error: str = ""  # run_sites.error: why a site was not read
     site_checks: list[SiteCheckItem] = field(default_factory=list)  # checks over all pages (page_tags)
+    home_read: bool = False  # the home page was parsed (by any worker of a distributed crawl)
 
 
 @dataclass

@@ -114,6 +114,21 @@ class SeenLines:
         return fresh
 
 
+class ArticleNotes:
+    """Per site, the metadata tags each article page lacks (``page_tags``), in this process: URL -> the absent tags
+    joined with ``|`` ("" when none is absent)."""
+
+    def __init__(self) -> None:
+        self.notes: dict[str, dict[str, str]] = defaultdict(dict)
+
+    def note_article(self, site_id: str, url: str, absent: str) -> None:
+        self.notes[site_id][url] = absent
+
+    def article_notes(self, site_id: str) -> dict[str, str]:
+        """The site's notes, forgotten here (the site is done)."""
+        return self.notes.pop(site_id, {})
+
+
 class RunStrategy(ABC):
     """What one process and a distributed worker do differently, behind one set of methods."""
 
@@ -144,6 +159,14 @@ class RunStrategy(ABC):
         """For each text line: True the first time it is seen on this site."""
 
     @abstractmethod
+    def note_article(self, site_id: str, url: str, absent: str) -> None:
+        """The metadata tags an article page of the site lacks (``|``-joined; "" for none), for ``page_tags``."""
+
+    @abstractmethod
+    def article_notes(self, site_id: str) -> dict[str, str]:
+        """Every article noted for the site (by any worker): URL -> its absent tags."""
+
+    @abstractmethod
     def add_page(self, site_id: str) -> None:
         """One more page of the site stored."""
 
@@ -171,6 +194,7 @@ class LocalStrategy(RunStrategy):
         self.config = config
         self.lock: StoreLock | None = None
         self.lines = SeenLines()
+        self.articles = ArticleNotes()
         self.page_counts: Counter[str] = Counter()
 
     def open_run(self, store: Store, chosen: Sequence[Site], mode: str, subset: bool) -> RunContext:
@@ -207,6 +231,12 @@ class LocalStrategy(RunStrategy):
 
     def new_lines(self, site_id: str, lines: list[str]) -> list[bool]:
         return self.lines.new_lines(site_id, lines)
+
+    def note_article(self, site_id: str, url: str, absent: str) -> None:
+        self.articles.note_article(site_id, url, absent)
+
+    def article_notes(self, site_id: str) -> dict[str, str]:
+        return self.articles.article_notes(site_id)
 
     def add_page(self, site_id: str) -> None:
         self.page_counts[site_id] += 1
@@ -284,6 +314,12 @@ class DistributedStrategy(RunStrategy):
 
     def new_lines(self, site_id: str, lines: list[str]) -> list[bool]:
         return self.coordinator.new_lines(site_id, lines)
+
+    def note_article(self, site_id: str, url: str, absent: str) -> None:
+        self.coordinator.note_article(site_id, url, absent)
+
+    def article_notes(self, site_id: str) -> dict[str, str]:
+        return self.coordinator.article_notes(site_id)
 
     def add_page(self, site_id: str) -> None:
         self.coordinator.count_pages({site_id: 1})  # pages stored per site, summed over the workers

@@ -15,10 +15,10 @@ from twisted.internet.threads import deferToThread
 
 from govsites.config import GovsitesConfig
 from govsites.items import ContentItem, PageItem, ProbeItem, SiteCheckItem, SiteDoneItem, TypoItem
-from govsites.lifecycle import RunContext, RunStrategy, SeenLines, run_opened
+from govsites.lifecycle import ArticleNotes, RunContext, RunStrategy, SeenLines, run_opened
 from govsites.registry import Registry, load_site_codes, load_sites
 from govsites.schema import TABLE_COLUMNS
-from govsites.sitechecks.identifiers import HOME_CHECKS, home_checks, page_tags
+from govsites.sitechecks.identifiers import HOME_CHECKS, absent_tags, home_checks, page_tags_of
 from govsites.sitechecks.ipv6 import ipv6_record
 from govsites.sitechecks.maintenance import MaintenanceCalendar, load_maintenance
 from govsites.sitechecks.markup import SitePage
@@ -50,6 +50,9 @@ class TypoPipeline:
         self.lines: SeenLines | RunStrategy = SeenLines()
         #: per site, the findings of each line that had any (by the line's hash): repeated on later pages
         self.line_findings: dict[str, dict[int, tuple[Any, ...]]] = defaultdict(dict)
+        #: a distributed crawl (the run's lines are shared): the lines this worker checked itself, per site
+        self.shared = False
+        self.checked_here: dict[str, set[int]] = defaultdict(set)
         self.detector: Any = None
 
     @classmethod
@@ -64,6 +67,7 @@ class TypoPipeline:
 
     def run_opened(self, run: RunContext, strategy: RunStrategy) -> None:
         self.lines = strategy
+        self.shared = strategy.shared_queue
 
     def open_spider(self) -> None:
         from govsites.typos.detector import default_detector
@@ -80,14 +84,18 @@ class TypoPipeline:
         # happened to be parsed first).
         lines = item.text.splitlines()
         known = self.line_findings[item.site_id]
+        here = self.checked_here[item.site_id]
         found: list[Any] = []
         for line, new in zip(lines, self.lines.new_lines(item.site_id, lines), strict=True):
-            if new:
+            key = hash(line)
+            if new or (self.shared and key not in here):  # distributed: another worker may have checked it first
                 findings = tuple(self.detector.find(line))
                 if findings:
-                    known[hash(line)] = findings
-            else:  # in a distributed crawl, a line another worker checked first is reported by that worker
-                findings = known.get(hash(line), ())
+                    known[key] = findings
+                if self.shared:
+                    here.add(key)
+            else:
+                findings = known.get(key, ())
             found.extend(findings)
         if found:
             item.typos = [
@@ -123,9 +131,11 @@ class SiteChecksPipeline:
 
     The home page's identifiers and entries (网站标识码 compared with the registry's optional ``site_code``, ICP
     and 公安 records, conac mark, 找错 entry, viewport, 无障碍 entry, domain rule) travel with its page item as
-    ``site_checks`` rows; the article pages' metadata tags (``page_tags``) are gathered from up to
-    ``GOVSITES_SITECHECKS_ARTICLE_PAGES`` pages of kind ``other`` and written when the site is done. Pages beyond
-    the sample are counted (``govsites/sitechecks/article_pages_beyond_sample``).
+    ``site_checks`` rows. Every article page's missing metadata tags are noted with the run's strategy (shared by
+    the workers of a distributed crawl); when the site is done, ``page_tags`` is judged on the
+    ``GOVSITES_SITECHECKS_ARTICLE_PAGES`` first of them by URL — the same sample whatever order the pages came in,
+    or which worker read them. Pages beyond the sample are counted
+    (``govsites/sitechecks/article_pages_beyond_sample``).
     """
 
     def __init__(
@@ -144,7 +154,8 @@ class SiteChecksPipeline:
         self.calendar = calendar or MaintenanceCalendar("")
         self.article_pages = article_pages
         self.stats = stats
-        self.articles: dict[str, list[SitePage]] = defaultdict(list)
+        self.notes: ArticleNotes | RunStrategy = ArticleNotes()  # the run's strategy once the run is open
+        self.page_tag_results: dict[str, CheckResult] = {}
         self.policy: dict[str, PolicyPages] = defaultdict(PolicyPages)
         self.home_checked: set[str] = set()
 
@@ -154,7 +165,7 @@ class SiteChecksPipeline:
         if not config.sitechecks_enabled:
             raise NotConfigured
         registry = load_sites(config.sites)
-        return cls(
+        pipeline = cls(
             load_site_codes(config.sites),
             {s.site_id: s.group for s in registry.sites},
             parent_domains(registry),
@@ -164,6 +175,8 @@ class SiteChecksPipeline:
             tls_timeout=config.link_timeout,
             tls_ca_file=config.tls_ca_file,
         )
+        crawler.signals.connect(pipeline.run_opened, signal=run_opened)
+        return pipeline
 
     def _count(self, key: str, count: int = 1) -> None:
         if self.stats is not None:
@@ -172,11 +185,12 @@ class SiteChecksPipeline:
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, SiteDoneItem):
             site_id = item.site_id  # a site may be done more than once (probes end after its pages): same rows
-            results = [page_tags(self.articles.get(site_id, []))]
-            if site_id in self.home_checked:
+            home_read = item.home_read or site_id in self.home_checked  # by this worker or another one
+            results = [self._page_tags(site_id)]
+            if home_read:
                 results.append(self.policy[site_id].result())
             item.site_checks = [SiteCheckItem(site_id, r.check, r.status, r.detail) for r in results]
-            if site_id not in self.home_checked:  # the home page never came: nothing on it could be checked
+            if not home_read:  # the home page never came: nothing on it could be checked
                 item.site_checks += [
                     SiteCheckItem(site_id, check, "error", "首页无法访问，未能检查")
                     for check in (*HOME_CHECKS, "search", "annual_report", "https", "ipv6", "policy_interpretation")
@@ -221,15 +235,29 @@ class SiteChecksPipeline:
             return self._with_check(await maybe_deferred_to_future(lookup), item)
         if item.kind == "other" and item.depth >= 1:
             self._read_policy(site_id, item)
-            sample = self.articles[site_id]
-            if len(sample) < self.article_pages:
-                head = item.html[: _head_end(item.html)]  # the metadata tags are in the head: keep only it
-                sample.append(SitePage(head, item.final_url or item.url, item.encoding or "utf-8"))
-                self._count("article_pages")
-            else:
-                self._count("article_pages_beyond_sample")
+            head = item.html[: _head_end(item.html)]  # the metadata tags are in the head: read only it
+            absent = absent_tags(SitePage(head, item.final_url or item.url, item.encoding or "utf-8"))
+            self.notes.note_article(site_id, item.url, "|".join(sorted(absent)))
         item.html = ""  # read: the page's text is not kept any longer than needed
         return item
+
+    def run_opened(self, run: RunContext, strategy: RunStrategy) -> None:
+        self.notes = strategy
+
+    def _page_tags(self, site_id: str) -> CheckResult:
+        """``page_tags`` on the site's first article pages by URL (deterministic; every worker's pages); judged
+        once per site (a site may be done again when its probes end)."""
+        if site_id not in self.page_tag_results:
+            self.page_tag_results[site_id] = self._judge_page_tags(site_id)
+        return self.page_tag_results[site_id]
+
+    def _judge_page_tags(self, site_id: str) -> CheckResult:
+        notes = self.notes.article_notes(site_id)
+        sample = sorted(notes)[: self.article_pages]
+        self._count("article_pages", len(sample))
+        if len(notes) > len(sample):
+            self._count("article_pages_beyond_sample", len(notes) - len(sample))
+        return page_tags_of([frozenset(filter(None, notes[url].split("|"))) for url in sample])
 
     async def _with_certificate(self, item: SiteCheckItem) -> SiteCheckItem:
         """The ``https`` row of an HTTPS answer, with its certificate verified (in a thread: one handshake);

@@ -43,10 +43,6 @@ COMPARED = ("metrics.csv", "columns.csv", "links.csv", "typos.csv")
 #: page parsed that shows it: its page and context are compared by count, not by value.
 ORDER_DEPENDENT = frozenset({"found_by"})
 TYPO_PAGE = frozenset({"url", "context"})
-#: KNOWN GAP (issue 17, docs/sitechecks.md): in a distributed crawl the site checks run in whichever worker
-#: finishes a site and see only that worker's pages and answers, so their count differs from a one-process crawl.
-#: It is compared in tests/test_sitechecks_crawl.py (one process) and stays listed until the checks read the store.
-SITE_CHECK_COUNTS = frozenset({"checks_failed", "identity_checks_failed", "function_checks_failed"})
 
 
 def crawl_args(registry: Path, db: str, run_label: str) -> list[str]:
@@ -59,7 +55,7 @@ def score(registry: Path, db: str, run_label: str, out: Path) -> None:
 
 
 def rows(path: Path) -> Counter[tuple[tuple[str, str], ...]]:
-    skip = ORDER_DEPENDENT | (TYPO_PAGE if path.name == "typos.csv" else frozenset()) | SITE_CHECK_COUNTS
+    skip = ORDER_DEPENDENT | (TYPO_PAGE if path.name == "typos.csv" else frozenset())
     with path.open(encoding="utf-8", newline="") as f:
         return Counter(tuple(sorted((k, v) for k, v in row.items() if k not in skip)) for row in csv.DictReader(f))
 

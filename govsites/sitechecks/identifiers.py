@@ -210,12 +210,22 @@ def accessibility_entry(page: SitePage) -> CheckResult:
     return CheckResult("accessibility_entry", "missing", "首页未见无障碍或适老化入口")
 
 
+def absent_tags(page: SitePage) -> frozenset[str]:
+    """The metadata tags (:data:`PAGE_TAGS`) an article page lacks."""
+    return frozenset(tag for tag in PAGE_TAGS if not page.meta(tag))
+
+
 def page_tags(pages: Sequence[SitePage]) -> CheckResult:
     """The metadata government CMSs publish on article pages; which tags are absent, on how many pages."""
-    if not pages:
+    return page_tags_of([absent_tags(page) for page in pages])
+
+
+def page_tags_of(absences: Sequence[frozenset[str]]) -> CheckResult:
+    """:func:`page_tags` from each article page's absent tags."""
+    if not absences:
         return CheckResult("page_tags", "not_applicable", "没有可检查的文章页")
-    absent = {tag: sum(1 for page in pages if not page.meta(tag)) for tag in PAGE_TAGS}
-    total = len(pages)
+    absent = {tag: sum(1 for missing in absences if tag in missing) for tag in PAGE_TAGS}
+    total = len(absences)
     if not any(absent.values()):
         return CheckResult("page_tags", "ok", f"{total}个文章页均有 {'、'.join(PAGE_TAGS)} 元数据")
     if all(count == total for count in absent.values()):
