@@ -17,6 +17,7 @@ No Scrapy imports here.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
 import time
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from govsites.registry import PinnedColumn, Site
+from govsites.sitechecks.policy import LinkedPage, PolicyPages
 from govsites.sitestate import RedisSiteState
 
 #: Seconds the keys of a finished run are kept (late workers see the run done and exit instead of reseeding).
@@ -148,6 +150,32 @@ class Coordinator:
     def article_notes(self, site_id: str) -> dict[str, str]:
         raw = self.r.hgetall(self.k(f"s:{site_id}:articles"))
         return {url.decode(): absent.decode() for url, absent in raw.items()}
+
+    def note_policy(self, site_id: str, pages: PolicyPages) -> None:
+        """What a page showed for ``policy_interpretation``, shared by the workers (sets and hashes of the site)."""
+        pipe = self.r.pipeline(transaction=False)
+        base = f"s:{site_id}:policy"
+        if pages.crawled:
+            pipe.sadd(self.k(f"{base}:crawled"), *pages.crawled)
+        for key, page in pages.articles.items():
+            pipe.hset(self.k(f"{base}:articles"), key, json.dumps([page.url, sorted(page.links)]))
+        for page in pages.interpretations:
+            pipe.hset(self.k(f"{base}:interpretations"), page.url, json.dumps(sorted(page.links)))
+        pipe.execute()
+
+    def policy_pages(self, site_id: str) -> PolicyPages:
+        base = f"s:{site_id}:policy"
+        articles = {
+            key.decode(): LinkedPage(url, frozenset(links))
+            for key, value in self.r.hgetall(self.k(f"{base}:articles")).items()
+            for url, links in [json.loads(value)]
+        }
+        interpretations = [
+            LinkedPage(url.decode(), frozenset(json.loads(links)))
+            for url, links in sorted(self.r.hgetall(self.k(f"{base}:interpretations")).items())
+        ]
+        crawled = {key.decode() for key in self.r.smembers(self.k(f"{base}:crawled"))}
+        return PolicyPages(interpretations=interpretations, articles=articles, crawled=crawled)
 
     def count_pages(self, counts: dict[str, int]) -> None:
         if not counts:

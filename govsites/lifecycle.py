@@ -31,6 +31,7 @@ from typing import Any
 from govsites.config import GovsitesConfig
 from govsites.distributed import Coordinator
 from govsites.registry import PinnedColumn, Site
+from govsites.sitechecks.policy import PolicyPages
 from govsites.sitestate import SiteState
 from govsites.store import Store, StoreLock, parse_as_of, resolve_run
 
@@ -115,11 +116,20 @@ class SeenLines:
 
 
 class ArticleNotes:
-    """Per site, the metadata tags each article page lacks (``page_tags``), in this process: URL -> the absent tags
-    joined with ``|`` ("" when none is absent)."""
+    """Per site, in this process, what the whole-site checks need of its pages: the metadata tags each article
+    page lacks (``page_tags``: URL -> the absent tags joined with ``|``, "" when none is absent) and the pages of
+    the ``policy_interpretation`` check (:class:`govsites.sitechecks.policy.PolicyPages`)."""
 
     def __init__(self) -> None:
         self.notes: dict[str, dict[str, str]] = defaultdict(dict)
+        self.policy: dict[str, PolicyPages] = defaultdict(PolicyPages)
+
+    def note_policy(self, site_id: str, pages: PolicyPages) -> None:
+        self.policy[site_id].merge(pages)
+
+    def policy_pages(self, site_id: str) -> PolicyPages:
+        """The site's policy pages, forgotten here (the site is done)."""
+        return self.policy.pop(site_id, PolicyPages())
 
     def note_article(self, site_id: str, url: str, absent: str) -> None:
         self.notes[site_id][url] = absent
@@ -165,6 +175,14 @@ class RunStrategy(ABC):
     @abstractmethod
     def article_notes(self, site_id: str) -> dict[str, str]:
         """Every article noted for the site (by any worker): URL -> its absent tags."""
+
+    @abstractmethod
+    def note_policy(self, site_id: str, pages: PolicyPages) -> None:
+        """Pages of the site for ``policy_interpretation`` (what one page showed)."""
+
+    @abstractmethod
+    def policy_pages(self, site_id: str) -> PolicyPages:
+        """Everything noted for the site's ``policy_interpretation`` (by any worker)."""
 
     @abstractmethod
     def add_page(self, site_id: str) -> None:
@@ -237,6 +255,12 @@ class LocalStrategy(RunStrategy):
 
     def article_notes(self, site_id: str) -> dict[str, str]:
         return self.articles.article_notes(site_id)
+
+    def note_policy(self, site_id: str, pages: PolicyPages) -> None:
+        self.articles.note_policy(site_id, pages)
+
+    def policy_pages(self, site_id: str) -> PolicyPages:
+        return self.articles.policy_pages(site_id)
 
     def add_page(self, site_id: str) -> None:
         self.page_counts[site_id] += 1
@@ -320,6 +344,12 @@ class DistributedStrategy(RunStrategy):
 
     def article_notes(self, site_id: str) -> dict[str, str]:
         return self.coordinator.article_notes(site_id)
+
+    def note_policy(self, site_id: str, pages: PolicyPages) -> None:
+        self.coordinator.note_policy(site_id, pages)
+
+    def policy_pages(self, site_id: str) -> PolicyPages:
+        return self.coordinator.policy_pages(site_id)
 
     def add_page(self, site_id: str) -> None:
         self.coordinator.count_pages({site_id: 1})  # pages stored per site, summed over the workers

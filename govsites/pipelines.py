@@ -156,7 +156,7 @@ class SiteChecksPipeline:
         self.stats = stats
         self.notes: ArticleNotes | RunStrategy = ArticleNotes()  # the run's strategy once the run is open
         self.page_tag_results: dict[str, CheckResult] = {}
-        self.policy: dict[str, PolicyPages] = defaultdict(PolicyPages)
+        self.policy_results: dict[str, CheckResult] = {}
         self.home_checked: set[str] = set()
 
     @classmethod
@@ -188,7 +188,7 @@ class SiteChecksPipeline:
             home_read = item.home_read or site_id in self.home_checked  # by this worker or another one
             results = [self._page_tags(site_id)]
             if home_read:
-                results.append(self.policy[site_id].result())
+                results.append(self._policy_result(site_id))
             item.site_checks = [SiteCheckItem(site_id, r.check, r.status, r.detail) for r in results]
             if not home_read:  # the home page never came: nothing on it could be checked
                 item.site_checks += [
@@ -213,9 +213,13 @@ class SiteChecksPipeline:
             return item
         if not isinstance(item, PageItem):
             return item
-        self.policy[item.site_id].read(item.url)
+        seen = PolicyPages()
+        seen.read(item.url)
         if item.final_url:
-            self.policy[item.site_id].read(item.final_url)
+            seen.read(item.final_url)
+        if item.html and item.kind == "other" and item.depth >= 1:
+            self._read_policy(seen, item)
+        self.notes.note_policy(item.site_id, seen)
         if not item.html or item.kind == "error":
             return item
         site_id = item.site_id
@@ -234,7 +238,6 @@ class SiteChecksPipeline:
             lookup = deferToThread(ipv6_record, urlsplit(page.url).hostname or "")
             return self._with_check(await maybe_deferred_to_future(lookup), item)
         if item.kind == "other" and item.depth >= 1:
-            self._read_policy(site_id, item)
             head = item.html[: _head_end(item.html)]  # the metadata tags are in the head: read only it
             absent = absent_tags(SitePage(head, item.final_url or item.url, item.encoding or "utf-8"))
             self.notes.note_article(site_id, item.url, "|".join(sorted(absent)))
@@ -278,15 +281,21 @@ class SiteChecksPipeline:
             detail=f"{item.detail}；{certificate.detail}",
         )
 
-    def _read_policy(self, site_id: str, item: PageItem) -> None:
+    def _read_policy(self, seen: PolicyPages, item: PageItem) -> None:
         """An article for the ``policy_interpretation`` check: parsed only when it mentions an interpretation
         (else it is a page that links to none, which is all the check needs to know of it)."""
         page = SitePage(item.html, item.final_url or item.url, item.encoding or "utf-8")
         if INTERPRETATION_LINK.search(item.html) or INTERPRETATION_HEADING.search(item.html):
-            self.policy[site_id].add_article(page)
+            seen.add_article(page)
         else:
-            self.policy[site_id].add_plain_article(page.url)
+            seen.add_plain_article(page.url)
         self._count("policy_pages")
+
+    def _policy_result(self, site_id: str) -> CheckResult:
+        """``policy_interpretation`` over every worker's pages of the site; judged once per site."""
+        if site_id not in self.policy_results:
+            self.policy_results[site_id] = self.notes.policy_pages(site_id).result()
+        return self.policy_results[site_id]
 
     def _with_check(self, result: CheckResult, item: PageItem) -> PageItem:
         item.site_checks.append(SiteCheckItem(item.site_id, result.check, result.status, result.detail))

@@ -11,7 +11,10 @@ import pytest
 
 from govsites.distributed import Coordinator
 from govsites.items import LetterItem
+from govsites.lifecycle import ArticleNotes
 from govsites.registry import Site
+from govsites.sitechecks.markup import SitePage
+from govsites.sitechecks.policy import PolicyPages
 from govsites.sitestate import GuideDetail, LetterDetail, SiteState
 from tests.localservers import missing_reason, redis_server
 
@@ -55,3 +58,33 @@ def test_pending_details_come_back_typed_once(state: SiteState) -> None:
 def test_site_finishes_once_when_its_requests_are_done(state: SiteState) -> None:
     state.add_inflight(2)
     assert [state.finish_one(), state.finish_one(), state.finish_one()] == [False, True, False]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def notes(request: pytest.FixtureRequest) -> Iterator[ArticleNotes | Coordinator]:
+    """Where the whole-site checks note pages: this process, or Redis for the workers of a distributed crawl."""
+    if request.param == "memory":
+        yield ArticleNotes()
+        return
+    reason = missing_reason(postgres=False)
+    if reason:
+        pytest.skip(reason)
+    with redis_server() as url:
+        yield Coordinator(url, "t")
+
+
+def test_pages_noted_by_two_workers_judge_the_site_as_one(notes: ArticleNotes | Coordinator) -> None:
+    def page(path: str, title: str, body: str) -> SitePage:
+        return SitePage(
+            f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>", SITE.home_url + path
+        )
+
+    first, second = PolicyPages(), PolicyPages()  # what two workers saw
+    first.add_article(page("zcjd/1.html", "《办法》解读", '<p>政策原文：<a href="/zcwj/1.html">办法</a></p>'))
+    second.add_article(page("zcwj/1.html", "办法", '<p>相关解读：<a href="/zcjd/1.html">《办法》解读</a></p>'))
+    notes.note_policy("s1", first)
+    notes.note_policy("s1", second)
+    notes.note_article("s1", SITE.home_url + "zcwj/1.html", "PubDate")
+    notes.note_article("s1", SITE.home_url + "zcjd/1.html", "")
+    assert notes.policy_pages("s1").result().status == "ok"  # paired across the two workers' pages
+    assert notes.article_notes("s1") == {SITE.home_url + "zcwj/1.html": "PubDate", SITE.home_url + "zcjd/1.html": ""}

@@ -187,6 +187,12 @@ class PolicyPages:
         else:
             self.articles[url_key(page.url)] = LinkedPage.of(page.url, to_interpretations)
 
+    def merge(self, other: PolicyPages) -> None:
+        """Add what another gathering saw (another page, another worker)."""
+        self.interpretations += other.interpretations
+        self.articles.update(other.articles)
+        self.crawled |= other.crawled
+
     def add_plain_article(self, url: str) -> None:
         """An article page that names no interpretation anywhere: neither one itself nor linking to one."""
         self.read(url)
