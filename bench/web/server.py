@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from bench.web.model import BenchSite, WebConfig, host, make_site
-from bench.web.render import BenchApp, Reply
+from bench.web.render import BenchApp, Reply, route_key
 from govsites.demo.loopback import LoopbackWeb
 from govsites.registry import write_sites
 
@@ -111,8 +111,9 @@ class BenchWeb(LoopbackWeb):
         path = unquote(parts.path or "/", encoding="utf-8", errors="replace")
         if method == "HEAD" and app.bench.head_405:
             return Reply(405, "text/html; charset=utf-8", b"<html><body>405 Method Not Allowed</body></html>")
-        if path in app.flaky and method != "HEAD":
-            key = (host(index), path)
+        route = route_key(path, parts.query)
+        if route in app.flaky and method != "HEAD":
+            key = (host(index), route)
             self.hits[key] += 1
             if self.hits[key] == 1:
                 return Reply(503, "text/html; charset=utf-8", b"<html><body>503 Service Unavailable</body></html>")

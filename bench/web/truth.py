@@ -39,12 +39,18 @@ def column_pattern(bench: BenchSite, col: Column) -> str:
         parts.append(f"datastore date={col.date_style}")
     else:
         parts.append(f"date={st.date_style}")
-        if site.family in {"trs", "plain"}:
+        if site.family in {"trs", "plain", "query"}:
             parts.append(f"<{st.date_tag}>" + (" before title" if st.date_before else ""))
     if site.family == "trs":
         parts.append(f"pager={st.pager}")
     if site.family == "table" and col.key.startswith("xxgk/"):
         parts.append("<base href>")
+    if site.family == "query":
+        parts.append(f"query URLs {bench.list_url}/{bench.article_url}")
+    if st.split and len(col.items) > st.split:
+        parts.append(f"split list ({st.split} per <ul>)")
+    if bench.regenerated is not None:
+        parts.append(f"regenerated pages ({bench.pubdate_meta} meta later than the visible date)")
     if any(it.pinned for it in col.items):
         parts.append("pinned old item first")
     if col.home_block:
