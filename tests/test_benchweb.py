@@ -66,7 +66,8 @@ def test_small_web_covers_every_pattern() -> None:
 def test_server_serves_sites_on_distinct_loopback_addresses(web) -> None:  # type: ignore[no-untyped-def]
     _served, truth = web
     live = [s for s in truth["sites"].values() if s["home_available"]]
-    assert len({urlsplit(s["home_url"]).hostname for s in live}) == len(live) >= 10
+    own_hosts = [urlsplit(s["home_url"]).hostname for s in live if urlsplit(s["home_url"]).path == "/"]
+    assert len(set(own_hosts)) == len(own_hosts) >= 10  # the others are subsites in a folder of a county's host
     for site in live:
         status, _headers, body = get(site["home_url"])
         assert status == 200, site["home_url"]
@@ -258,3 +259,24 @@ def test_webs_less_like_our_own_code() -> None:
     app = BenchApp(bench, "127.0.0.1:1")
     html = _text(app, app.list_paths()[col.key])
     assert html.count('<div class="list-part"><ul class="list">') == -(-len(col.items) // bench.style(col).split)
+
+
+def test_subsite_is_served_in_a_folder_of_its_county_host(web) -> None:  # type: ignore[no-untyped-def]
+    from bench.web.model import mount
+
+    served, truth = web
+    index = next(i for i in range(SMALL.sites) if mount(SMALL, i) is not None)
+    county, folder = mount(SMALL, index) or (0, "")
+    site = truth["sites"][make_site(SMALL, index).site_id]
+    assert site["home_url"] == f"http://{host(county)}:{served.port}{folder}"
+    status, _headers, body = get(site["home_url"])
+    assert status == 200
+    html = body.decode("gb18030" if site["encoding"] == "gbk" else "utf-8")
+    assert make_site(SMALL, index).site.name in html
+    rooted = re.findall(r'(?:href|src|action)="(/[^"]*)"', html)
+    assert rooted
+    assert all(h.startswith(folder) for h in rooted), rooted
+    assert all(c["url"].startswith(site["home_url"]) for c in site["columns"])
+    county_home = get(served.home_url(county))[2].decode("gb18030", errors="replace")
+    assert folder not in county_home  # reached through the registry only, as the crawl scopes it
+    assert get(f"http://{host(county)}:{served.port}{folder}no_such_page.html")[0] == 404

@@ -150,6 +150,7 @@ class WebConfig:
     stale_share: float = 0.2  # share of columns that are stale (categories with a window)
     query_share: float = 0.15  # share of sites with query-string URLs (list.asp?classid=N, show.asp?id=N)
     regen_share: float = 0.15  # share of sites whose article metas carry a later regeneration date
+    subsite_share: float = 0.1  # share of sites that are department subsites under a path of a county's host
     split_share: float = 0.15  # share of list columns (TRS, plain, query) split over sibling containers
     as_of: date = AS_OF
     # each host answers after a latency drawn log-uniformly from [min, max] ms (0: at once), each page within
@@ -218,6 +219,48 @@ def _window_days(category: str, as_of: date) -> int | None:
     return None if start is None else (as_of - start).days
 
 
+def mount(config: WebConfig, index: int) -> tuple[int, str] | None:
+    """(county site index, path prefix) of a department subsite served under a folder of that county's host
+    (``/bm/bm005/``), or None. Agency sites 4, 9 … places after a county (never the next one: its sibling link
+    would lead into the subsite from the county's pages), of counties that are not down."""
+    if index % 5 < 2 or not spread(config.subsite_share, index, 4):
+        return None
+    county = index - index % 5
+    if spread(config.down_share, county, -1) or spread(config.down_share, index, -1):
+        return None
+    return county, f"/bm/bm{index + 1:03d}/"
+
+
+def serving_host(config: WebConfig, index: int) -> str:
+    """The loopback address site ``index`` is served on (its county's for a subsite)."""
+    where = mount(config, index)
+    return host(index if where is None else where[0])
+
+
+def home_path(config: WebConfig, index: int) -> str:
+    """The path of site ``index``'s home page on its serving host."""
+    where = mount(config, index)
+    return "/" if where is None else where[1]
+
+
+def subsites(config: WebConfig, index: int) -> dict[str, int]:
+    """Path prefix -> site index of the subsites served on site ``index``'s host."""
+    found: dict[str, int] = {}
+    for child in range(index + 2, min(index + 5, config.sites)):
+        where = mount(config, child)
+        if where is not None and where[0] == index:
+            found[where[1]] = child
+    return found
+
+
+def site_at(config: WebConfig, index: int, path: str) -> int:
+    """The site that answers ``path`` on site ``index``'s host: a subsite for paths in its folder."""
+    for prefix, child in subsites(config, index).items():
+        if path.startswith(prefix) or path == prefix.rstrip("/"):
+            return child
+    return index
+
+
 def spread(share: float, index: int, offset: int) -> bool:
     """Whether site ``index`` is one of an exact ``share`` of the sites, spread evenly (from ``offset``)."""
     every = round(1 / share) if share > 0 else 0
@@ -255,6 +298,8 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
         family = ("trs", "trs", "hanweb", "hanweb", "table", "plain")[int(rng.random() * 6)]
     if query:
         family = "query"
+    elif mount(config, index) is not None and family in {"hanweb", "script"}:
+        family = "plain"  # subsites are static sites (their links are rewritten under the folder)
     encoding = "gbk" if family in {"trs", "plain", "table", "query"} and rng.random() < 0.25 else "utf-8"
 
     n_cols = rng.randint(10, 14)
@@ -406,6 +451,7 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
         )
         if first and rng.random() < 0.05 and first[-1].status == 200:
             flaky.append(f"{columns[-1].key}#{first[-1].ident}")
+    sibling = (index + 1) % config.sites
     site = Site(
         sid,
         name,
@@ -420,7 +466,7 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
         icp="陕ICP备05001234号",
         home_images=(f"/images/ad/{index}.gif",) if rng.random() < 0.3 else (),
         home_links=(((f"{DEAD_URL}/", "旧版网站"),) if rng.random() < 0.3 else ())
-        + ((f"http://{host((index + 1) % config.sites)}:{{port}}/", "兄弟单位"),),
+        + ((f"http://{serving_host(config, sibling)}:{{port}}{home_path(config, sibling)}", "兄弟单位"),),
     )
     return BenchSite(
         index,
@@ -465,6 +511,7 @@ def coverage(config: WebConfig) -> set[str]:
         found |= {"head405"} if bench.head_405 else set()
         found |= {"flaky503"} if bench.flaky else set()
         found |= {"hidden_tabs"} if bench.hidden_tabs else set()
+        found |= {"subsite"} if mount(config, i) is not None else set()
         found |= {"regenerated"} if bench.regenerated else set()
         if site.family == "query":
             found |= {f"query_list:{bench.list_url}", f"query_article:{bench.article_url}"}
@@ -558,6 +605,7 @@ REQUIRED_PATTERNS: frozenset[str] = frozenset(
         "regenerated",
         "regenerated:undated_list",
         "split_list",
+        "subsite",
     }
     | {f"date:{s}" for s in (*LIST_DATE_STYLES, "none")}
 )

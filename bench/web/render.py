@@ -13,7 +13,7 @@ visible date, and lists split over sibling containers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from html import escape
 from urllib.parse import parse_qsl, urlencode
@@ -288,13 +288,16 @@ FIXED_PATHS = (
 )
 _GO = re.compile(r"^/go/(ok|ok2|bad)_(\d+)\.html$")
 _REMOVED = re.compile(r"^/html/removed_\d+\.html$")
+_ROOTED = re.compile(r'((?:href|src|action)=")/(?!/)')
 
 
 class BenchApp:
     """One live site: its route table and a renderer per route."""
 
-    def __init__(self, bench: BenchSite, netloc: str) -> None:
+    def __init__(self, bench: BenchSite, netloc: str, prefix: str = "/") -> None:
         self.bench = bench
+        self.netloc = netloc
+        self.prefix = prefix  # a subsite's folder on a shared host (/bm/bm005/): its pages' links are moved there
         self.site = bench.site
         fam = BENCH_FAMILIES[self.site.family](self.site, netloc)
         fam.setup(bench)
@@ -324,14 +327,34 @@ class BenchApp:
             if int(ident) in self.articles:
                 self.flaky.add(target_key(self.articles[int(ident)]))
 
+    def local(self, path: str) -> str | None:
+        """The path inside the site of a request path on its host (None: outside a subsite's folder)."""
+        if self.prefix == "/":
+            return path
+        if path == self.prefix.rstrip("/"):
+            return "/"
+        return "/" + path[len(self.prefix) :] if path.startswith(self.prefix) else None
+
     def _html(self, status: int, html: str) -> Reply:
+        if self.prefix != "/":  # a subsite: root-relative and absolute own-host links into its folder
+            html = _ROOTED.sub(lambda m: m.group(1) + self.prefix, html)
+            html = html.replace(f"http://{self.netloc}/", f"http://{self.netloc}{self.prefix}")
         return Reply(status, self.html_type, html.encode(self.site.encoding, errors="xmlcharrefreplace"))
 
     def not_found(self) -> Reply:
         return self._html(404, error_page(404).replace("utf-8", self.family.charset_meta()))
 
     def handle(self, path: str, query: str = "", form: str = "") -> Reply:
-        """The reply to a request for ``path`` (already percent-decoded) and ``query``."""
+        """The reply to a request for ``path`` (already percent-decoded, on the site's host) and ``query``."""
+        inside = self.local(path)
+        if inside is None:
+            return self.not_found()
+        reply = self._handle(inside, query, form)
+        if self.prefix != "/" and reply.location.startswith("/"):
+            return replace(reply, location=self.prefix + reply.location[1:])
+        return reply
+
+    def _handle(self, path: str, query: str, form: str) -> Reply:
         if path.endswith("/") and path != "/":
             path += "index.html"
         route = self.routes.get(route_key(path, query)) or self.routes.get(path)
@@ -377,7 +400,7 @@ class BenchApp:
         return fam.fixed_pages()[path]
 
     def soft_404(self, path: str) -> bool:
-        return bool(_REMOVED.match(path))
+        return bool(_REMOVED.match(self.local(path) or ""))
 
     def pages(self) -> list[str]:
         """Every routed path (for tests)."""

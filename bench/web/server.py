@@ -17,7 +17,7 @@ from collections import Counter, OrderedDict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bench.web.model import BenchSite, WebConfig, host, make_site
+from bench.web.model import BenchSite, WebConfig, home_path, host, make_site, serving_host, site_at
 from bench.web.render import BenchApp, Reply, route_key
 from govsites.demo.loopback import LoopbackWeb
 from govsites.registry import write_sites
@@ -72,7 +72,8 @@ class BenchWeb(LoopbackWeb):
     def app(self, index: int) -> BenchApp:
         app = self._apps.get(index)
         if app is None:
-            app = BenchApp(self.site(index), f"{host(index)}:{self.port}")
+            netloc = f"{serving_host(self.config, index)}:{self.port}"
+            app = BenchApp(self.site(index), netloc, home_path(self.config, index))
             self._apps[index] = app
             if len(self._apps) > _APP_CACHE:
                 self._apps.popitem(last=False)
@@ -81,7 +82,7 @@ class BenchWeb(LoopbackWeb):
         return app
 
     def home_url(self, index: int) -> str:
-        return f"http://{host(index)}:{self.port}/"
+        return f"http://{serving_host(self.config, index)}:{self.port}{home_path(self.config, index)}"
 
     def registry_rows(self) -> list[dict[str, str]]:
         rows = []
@@ -106,12 +107,12 @@ class BenchWeb(LoopbackWeb):
         if target == COUNTERS_PATH:  # for make bench only: what the web has sent so far
             body = json.dumps({"requests": self.requests, "bytes": self.body_bytes}).encode()
             return Reply(200, "application/json", body)
-        app = self.app(index)
         parts = urlsplit(target)
         path = unquote(parts.path or "/", encoding="utf-8", errors="replace")
+        app = self.app(site_at(self.config, index, path))  # a subsite answers for its folder of the host
         if method == "HEAD" and app.bench.head_405:
             return Reply(405, "text/html; charset=utf-8", b"<html><body>405 Method Not Allowed</body></html>")
-        route = route_key(path, parts.query)
+        route = route_key(app.local(path) or path, parts.query)
         if route in app.flaky and method != "HEAD":
             key = (host(index), route)
             self.hits[key] += 1

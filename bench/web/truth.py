@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from bench.web.model import TYPOS, BenchSite, WebConfig, host, make_site
+from bench.web.model import TYPOS, BenchSite, WebConfig, home_path, host, make_site, serving_host, site_at
 from bench.web.render import BenchApp
 from govsites.demo.expected import column_status as demo_column_status
 from govsites.demo.expected import crawl, normalize
@@ -87,7 +87,8 @@ class Fetcher:
 
     def app(self, i: int) -> BenchApp:
         if i not in self.apps:
-            self.apps[i] = BenchApp(make_site(self.config, i), f"{host(i)}:{self.port}")
+            netloc = f"{serving_host(self.config, i)}:{self.port}"
+            self.apps[i] = BenchApp(make_site(self.config, i), netloc, home_path(self.config, i))
         return self.apps[i]
 
     def __call__(self, url: str) -> tuple[int, str, bytes]:
@@ -96,8 +97,8 @@ class Fetcher:
             i = self.index.get(parts.netloc)
             if i is None or make_site(self.config, i).site.down:
                 return 0, "", b""
-            app = self.app(i)
             path = unquote(parts.path or "/", encoding="utf-8", errors="replace")
+            app = self.app(site_at(self.config, i, path))
             reply = app.handle(path, parts.query)
             if reply.location:
                 self.redirected.add(normalize(url))
@@ -112,8 +113,8 @@ class Fetcher:
 def site_truth(config: WebConfig, index: int, port: int, fetch: Fetcher | None = None) -> dict[str, Any]:
     bench = make_site(config, index)
     site = bench.site
-    netloc = f"{host(index)}:{port}"
-    home = f"http://{netloc}/"
+    netloc = f"{serving_host(config, index)}:{port}"
+    home = f"http://{netloc}{home_path(config, index)}"
     truth: dict[str, Any] = {
         "site_id": site.site_id,
         "name": site.name,
@@ -128,17 +129,18 @@ def site_truth(config: WebConfig, index: int, port: int, fetch: Fetcher | None =
     fetch = fetch or Fetcher(config, port)
     app = fetch.app(index)
     cols = []
+    folder = home_path(config, index)
     for col in site.columns:
         status, newest = column_status(col, config)
         cols.append(
             {
-                "url": normalize(urljoin(home, app.family.list_path(col))),
+                "url": normalize(urljoin(home, app.family.list_path(col).lstrip("/"))),  # a subsite: in its folder
                 "name": col.name,
                 "category": col.category,
                 "newest_date": newest,
                 "items": len(col.items),
                 "status": status,
-                "pattern": column_pattern(bench, col),
+                "pattern": column_pattern(bench, col) + (f", subsite at {folder}" if folder != "/" else ""),
             }
         )
     since = config.as_of - timedelta(days=HOME_WINDOW_DAYS)
