@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.web import BenchWeb, WebConfig, build_truth, host, make_site
-from bench.web.model import REQUIRED_PATTERNS, coverage
-from bench.web.render import BenchApp
+from bench.web.model import QUERY_VARIANT_CAP, REQUIRED_PATTERNS, coverage, mount
+from bench.web.render import BenchApp, route_key
 
 SMALL = WebConfig(seed=8, sites=12, pages=60, down_share=0.1, js_share=0.2, typo_share=0.5, broken_share=0.08)
 
@@ -225,9 +225,6 @@ def _text(app: BenchApp, path: str, query: str = "") -> str:
 def test_webs_less_like_our_own_code() -> None:
     """Query-string URLs past the crawl's per-path variant cap, regenerated metas later than the visible date,
     and lists split over sibling containers: served as the records say."""
-    from bench.web.model import QUERY_VARIANT_CAP
-    from bench.web.render import route_key
-
     sites = [make_site(SMALL, i) for i in range(SMALL.sites)]
     query = next(b for b in sites if b.site.family == "query")
     app = BenchApp(query, "127.0.0.1:1")
@@ -240,6 +237,12 @@ def test_webs_less_like_our_own_code() -> None:
     assert route_key(path, params) == route_key(path, reordered)
     assert app.article_path(col.items[0].ident).replace("&", "&amp;") in _text(app, path, reordered)
     assert app.handle(path, params + "0").status == 404
+    php = make_site(WebConfig(seed=13, sites=14, pages=60), 10)  # an unreachable column on list URLs of 4 params
+    app = BenchApp(php, "127.0.0.1:1")
+    col = next(c for c in php.site.columns if c.status != 200)
+    path, _, params = app.list_paths()[col.key].partition("?")
+    assert php.list_url == "php"
+    assert app.handle(path, "&".join(reversed(params.split("&")))).status == 500
 
     regen = next(b for b in sites if b.regenerated is not None and not b.site.down)
     assert any(c.date_style == "none" and c.items for c in regen.site.columns)  # newest dates from articles
@@ -262,8 +265,6 @@ def test_webs_less_like_our_own_code() -> None:
 
 
 def test_subsite_is_served_in_a_folder_of_its_county_host(web) -> None:  # type: ignore[no-untyped-def]
-    from bench.web.model import mount
-
     served, truth = web
     index = next(i for i in range(SMALL.sites) if mount(SMALL, i) is not None)
     county, folder = mount(SMALL, index) or (0, "")

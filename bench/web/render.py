@@ -105,7 +105,9 @@ class BenchMixin(Family):
         }
         kind = self.bench.pubdate_meta
         chosen = "".join(v for k, v in metas.items() if kind in {k, "both"})
-        return html.replace(f'<meta name="PubDate" content="{pub:%Y-%m-%d} 09:30">', chosen, 1)
+        demo = f'<meta name="PubDate" content="{pub:%Y-%m-%d} 09:30">'
+        assert demo in html, "the demo head's PubDate meta changed"
+        return html.replace(demo, chosen, 1)
 
     def header(self) -> str:
         return (
@@ -310,7 +312,7 @@ class BenchApp:
             self.routes[path] = ("fixed", None, None, 0)
         for col in self.site.columns:
             if col.status != 200:
-                self.routes[fam.list_path(col)] = ("error", col, None, col.status)
+                self.routes[target_key(fam.list_path(col))] = ("error", col, None, col.status)
                 continue
             for k, path in enumerate(fam.list_pages(col)):
                 self.routes[target_key(path)] = ("list", col, None, k)
