@@ -13,7 +13,8 @@ import pytest
 
 from bench.web import BenchWeb, WebConfig, build_truth, host, make_site
 from bench.web.model import QUERY_VARIANT_CAP, REQUIRED_PATTERNS, coverage, mount
-from bench.web.render import BenchApp, route_key
+from bench.web.render import CLEARANCE, BenchApp, route_key
+from govsites.antibot import is_challenge
 
 SMALL = WebConfig(seed=8, sites=12, pages=60, down_share=0.1, js_share=0.2, typo_share=0.5, broken_share=0.08)
 
@@ -23,10 +24,12 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def get(url: str, method: str = "GET", follow: bool = True) -> tuple[int, dict[str, str], bytes]:
-    """Status (0 = connection refused), headers and body of a real HTTP request."""
+def get(url: str, method: str = "GET", follow: bool = True, passed: bool = True) -> tuple[int, dict[str, str], bytes]:
+    """Status (0 = connection refused), headers and body of a real HTTP request; ``passed``: with the clearance
+    cookie of the challenge sites (as a browser that ran their script)."""
     opener = urllib.request.build_opener() if follow else urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(url, method=method)
+    cookie = {"Cookie": f"{CLEARANCE}=passed"} if passed else {}
+    request = urllib.request.Request(url, method=method, headers=cookie)
     try:
         with opener.open(request, timeout=10) as resp:
             return resp.status, dict(resp.headers), resp.read()
@@ -281,3 +284,15 @@ def test_subsite_is_served_in_a_folder_of_its_county_host(web) -> None:  # type:
     county_home = get(served.home_url(county))[2].decode("gb18030", errors="replace")
     assert folder not in county_home  # reached through the registry only, as the crawl scopes it
     assert get(f"http://{host(county)}:{served.port}{folder}no_such_page.html")[0] == 404
+
+
+def test_challenge_site_answers_a_script_until_the_cookie_is_set(web) -> None:  # type: ignore[no-untyped-def]
+    served, _truth = web
+    index = next(i for i in range(SMALL.sites) if make_site(SMALL, i).challenge and not make_site(SMALL, i).site.down)
+    url = served.home_url(index)
+    status, _headers, body = get(url, passed=False)
+    assert is_challenge(status, body)
+    assert CLEARANCE in body.decode()
+    status, _headers, body = get(url)
+    assert status == 200
+    assert "<a " in body.decode("gb18030", errors="replace")

@@ -150,6 +150,7 @@ class WebConfig:
     stale_share: float = 0.2  # share of columns that are stale (categories with a window)
     query_share: float = 0.15  # share of sites with query-string URLs (list.asp?classid=N, show.asp?id=N)
     regen_share: float = 0.15  # share of sites whose article metas carry a later regeneration date
+    challenge_share: float = 0.08  # share of sites behind a JS cookie challenge (加速乐-style 521)
     subsite_share: float = 0.1  # share of sites that are department subsites under a path of a county's host
     split_share: float = 0.15  # share of list columns (TRS, plain, query) split over sibling containers
     as_of: date = AS_OF
@@ -185,6 +186,7 @@ class BenchSite:
     article_url: str = ""  # query family: a QUERY_ARTICLES key
     regenerated: date | None = None  # pages regenerated on this day: their date metas say so, not the visible date
     pubdate_meta: str = "PubDate"  # PUBDATE_METAS: which metas carry the regeneration date
+    challenge: bool = False  # requests without the clearance cookie get a 521 whose script sets it and reloads
 
     def delay(self, path: str) -> float:
         """Seconds before answering ``path``: the host's latency × 0.5–1.5 (the same for the same path)."""
@@ -482,6 +484,7 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
         article_url=variants.choice(sorted(QUERY_ARTICLES)) if query else "",
         regenerated=config.as_of - timedelta(days=variants.randint(0, 20)) if regen else None,
         pubdate_meta=variants.choice(PUBDATE_METAS) if regen else "PubDate",
+        challenge=spread(config.challenge_share, index, 7),
     )
 
 
@@ -512,6 +515,7 @@ def coverage(config: WebConfig) -> set[str]:
         found |= {"flaky503"} if bench.flaky else set()
         found |= {"hidden_tabs"} if bench.hidden_tabs else set()
         found |= {"subsite"} if mount(config, i) is not None else set()
+        found |= {"challenge"} if bench.challenge else set()
         found |= {"regenerated"} if bench.regenerated else set()
         if site.family == "query":
             found |= {f"query_list:{bench.list_url}", f"query_article:{bench.article_url}"}
@@ -606,6 +610,7 @@ REQUIRED_PATTERNS: frozenset[str] = frozenset(
         "regenerated:undated_list",
         "split_list",
         "subsite",
+        "challenge",
     }
     | {f"date:{s}" for s in (*LIST_DATE_STYLES, "none")}
 )

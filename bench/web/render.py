@@ -290,6 +290,18 @@ FIXED_PATHS = (
 )
 _GO = re.compile(r"^/go/(ok|ok2|bad)_(\d+)\.html$")
 _REMOVED = re.compile(r"^/html/removed_\d+\.html$")
+CLEARANCE = "gsb_clearance"  # the cookie a challenge site's script sets
+
+
+def challenge_page(site_id: str) -> bytes:
+    """A 加速乐-style challenge: a tiny page whose script sets the clearance cookie and reloads."""
+    return (
+        '<html><head><meta charset="utf-8"></head><body><script>'
+        f'document.cookie="{CLEARANCE}={site_id}; path=/";setTimeout(function(){{location.reload()}},50);'
+        "</script></body></html>"
+    ).encode()
+
+
 _ROOTED = re.compile(r'((?:href|src|action)=")/(?!/)')
 
 

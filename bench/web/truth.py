@@ -3,7 +3,8 @@
 Columns, dates and statuses come from the records (``model.py``). Broken links and typo pages come from the
 demo web's small reference crawler (:func:`govsites.demo.expected.crawl`, depth 3) run in-process over the
 rendered pages, with the HTTP quirks resolved the way a correct checker resolves them: redirects are followed,
-a 503 that recovers is live, HEAD 405 is not a verdict, and a soft 404 (200 with 页面不存在) is broken.
+a 503 that recovers is live, HEAD 405 is not a verdict, a JS cookie challenge is passed (a browser passes it), and
+a soft 404 (200 with 页面不存在) is broken.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def column_pattern(bench: BenchSite, col: Column) -> str:
         parts.append(f"query URLs {bench.list_url}/{bench.article_url}")
     if st.split and len(col.items) > st.split:
         parts.append(f"split list ({st.split} per <ul>)")
+    if bench.challenge:
+        parts.append("behind a JS cookie challenge")
     if bench.regenerated is not None:
         parts.append(f"regenerated pages ({bench.pubdate_meta} meta later than the visible date)")
     if any(it.pinned for it in col.items):
