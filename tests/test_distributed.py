@@ -67,9 +67,9 @@ class CountingWeb:
         self.counts: Counter[tuple[str, str, str]] = Counter()
         original = web.respond
 
-        def respond(index: int, method: str, target: str, form: str = "") -> Any:
+        def respond(index: int, method: str, target: str, form: str = "", cookie: str = "") -> Any:
             self.counts[method, host(index), target] += 1
-            return original(index, method, target, form)
+            return original(index, method, target, form, cookie)
 
         web.respond = respond  # type: ignore[method-assign]
 

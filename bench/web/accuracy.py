@@ -60,6 +60,9 @@ def compare(truth: dict[str, Any], out: Path, *, broken_found: set[tuple[str, st
     dated = [k for k, c in want_cols.items() if c["newest_date"]]
     exact = [k for k in dated if k in found_cols and found_cols[k]["newest_date"] == want_cols[k]["newest_date"]]
     acc.figures["newest_date_exact"] = len(exact) / len(dated) if dated else 1.0
+    listed = [k for k, c in want_cols.items() if c["status"] in {"ok", "stale"} and k in found_cols]
+    same_count = [k for k in listed if str(found_cols[k]["items"]) == str(want_cols[k]["items"])]
+    acc.figures["column_items_exact"] = len(same_count) / len(listed) if listed else 1.0  # split lists, pagers
     status_ok = [k for k in want_cols if k in found_cols and found_cols[k]["status"] == want_cols[k]["status"]]
     acc.figures["column_status_exact"] = len(status_ok) / len(want_cols) if want_cols else 1.0
     for key in sorted(want_cols):

@@ -118,7 +118,19 @@ TRAPS: tuple[str, ...] = (
 )
 NAME_TRAP = "村民杜家豪反映的道路维修问题已经解决。"  # a private person's name, not the secretary's
 
-FAMILY_KEYS = ("trs", "hanweb", "script", "table", "plain")
+FAMILY_KEYS = ("trs", "hanweb", "script", "table", "plain", "query")
+# Query-string URLs of older county sites (the ``query`` family): list and article URL templates.
+QUERY_LISTS: dict[str, str] = {
+    "asp": "/list.asp?classid={col}",
+    "php": "/index.php?m=content&c=index&a=lists&catid={col}",
+}
+QUERY_ARTICLES: dict[str, str] = {
+    "asp": "/show.asp?id={item}",
+    "jsp": "/content.jsp?contentid={item}",
+    "aspx": "/view.aspx?id={item}",
+}
+PUBDATE_METAS = ("PubDate", "publishdate", "both")  # the metas a regenerated page carries
+LISTED_DATES = frozenset({"trs", "plain", "query"})  # families whose lists use the bench date styles
 LIST_DATE_STYLES = ("iso", "nopad", "slash", "dot", "cn", "time", "label", "bracket")
 
 
@@ -136,6 +148,11 @@ class WebConfig:
     down_share: float = 0.03  # share of sites whose home page is unreachable
     blank_share: float = 0.08  # share of columns that are blank
     stale_share: float = 0.2  # share of columns that are stale (categories with a window)
+    query_share: float = 0.15  # share of sites with query-string URLs (list.asp?classid=N, show.asp?id=N)
+    regen_share: float = 0.15  # share of sites whose article metas carry a later regeneration date
+    challenge_share: float = 0.08  # share of sites behind a JS cookie challenge (加速乐-style 521)
+    subsite_share: float = 0.1  # share of sites that are department subsites under a path of a county's host
+    split_share: float = 0.15  # share of list columns (TRS, plain, query) split over sibling containers
     as_of: date = AS_OF
     # each host answers after a latency drawn log-uniformly from [min, max] ms (0: at once), each page within
     # 0.5–1.5× of it, as real government hosts spread from 50 ms to 2 s
@@ -151,6 +168,7 @@ class ColumnStyle:
     date_before: bool = False  # the date precedes the link
     date_tag: str = "span"  # span | i | em | b | font
     pager: str = "create"  # TRS: "create" (createPageHTML) or "count" (var countPage)
+    split: int = 0  # items per container when the list is split over sibling <div><ul> (0: one list)
 
 
 @dataclass(frozen=True)
@@ -164,6 +182,11 @@ class BenchSite:
     article_label: str = "发布时间："  # label of the article info-line date
     related: int = 6
     latency_ms: int = 0  # the host's typical answer time
+    list_url: str = ""  # query family: a QUERY_LISTS key
+    article_url: str = ""  # query family: a QUERY_ARTICLES key
+    regenerated: date | None = None  # pages regenerated on this day: their date metas say so, not the visible date
+    pubdate_meta: str = "PubDate"  # PUBDATE_METAS: which metas carry the regeneration date
+    challenge: bool = False  # requests without the clearance cookie get a 521 whose script sets it and reloads
 
     def delay(self, path: str) -> float:
         """Seconds before answering ``path``: the host's latency × 0.5–1.5 (the same for the same path)."""
@@ -179,6 +202,10 @@ class BenchSite:
     def style(self, col: Column) -> ColumnStyle:
         return self.styles.get(col.key, ColumnStyle())
 
+    def meta_day(self, day: date) -> date:
+        """The date a regenerated article's metas carry: the regeneration day, never before the visible one."""
+        return day if self.regenerated is None else max(day, self.regenerated)
+
 
 def site_id(index: int) -> str:
     return f"s{index + 1:04d}"
@@ -192,6 +219,54 @@ def host(index: int) -> str:
 def _window_days(category: str, as_of: date) -> int | None:
     start = window_start(category, as_of)
     return None if start is None else (as_of - start).days
+
+
+def mount(config: WebConfig, index: int) -> tuple[int, str] | None:
+    """(county site index, path prefix) of a department subsite served under a folder of that county's host
+    (``/bm/bm005/``), or None. Agency sites 4, 9 … places after a county (never the next one: its sibling link
+    would lead into the subsite from the county's pages), of counties that are not down."""
+    if index % 5 < 2 or not spread(config.subsite_share, index, 4):
+        return None
+    county = index - index % 5
+    if spread(config.down_share, county, -1) or spread(config.down_share, index, -1):
+        return None
+    return county, f"/bm/bm{index + 1:03d}/"
+
+
+def serving_host(config: WebConfig, index: int) -> str:
+    """The loopback address site ``index`` is served on (its county's for a subsite)."""
+    where = mount(config, index)
+    return host(index if where is None else where[0])
+
+
+def home_path(config: WebConfig, index: int) -> str:
+    """The path of site ``index``'s home page on its serving host."""
+    where = mount(config, index)
+    return "/" if where is None else where[1]
+
+
+def subsites(config: WebConfig, index: int) -> dict[str, int]:
+    """Path prefix -> site index of the subsites served on site ``index``'s host."""
+    found: dict[str, int] = {}
+    for child in range(index + 2, min(index + 5, config.sites)):
+        where = mount(config, child)
+        if where is not None and where[0] == index:
+            found[where[1]] = child
+    return found
+
+
+def site_at(config: WebConfig, index: int, path: str) -> int:
+    """The site that answers ``path`` on site ``index``'s host: a subsite for paths in its folder."""
+    for prefix, child in subsites(config, index).items():
+        if path.startswith(prefix) or path == prefix.rstrip("/"):
+            return child
+    return index
+
+
+def spread(share: float, index: int, offset: int) -> bool:
+    """Whether site ``index`` is one of an exact ``share`` of the sites, spread evenly (from ``offset``)."""
+    every = round(1 / share) if share > 0 else 0
+    return bool(every) and index % every == offset % every
 
 
 def _title(rng: random.Random, unit: str) -> str:
@@ -212,14 +287,22 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
         name, group, unit = f"安康市{dept}", "agency", dept
     if index >= 50:
         name = f"{name}（{index + 1}）"  # names stay distinct in big webs
-    every = round(1 / config.down_share) if config.down_share > 0 else 0
-    down = bool(every) and index % every == every - 1  # an exact share, spread evenly
+    down = spread(config.down_share, index, -1)  # an exact share, spread evenly
+    # The variations of webs less like our own code draw from a generator of their own: a site without them is
+    # the same as before they existed.
+    variants = random.Random(f"govsites-bench-variants:{config.seed}:{index}")
+    query = spread(config.query_share, index, 3)
+    regen = spread(config.regen_share, index, 1)
     roll = rng.random()
     if roll < config.js_share:
         family = "script"
     else:
         family = ("trs", "trs", "hanweb", "hanweb", "table", "plain")[int(rng.random() * 6)]
-    encoding = "gbk" if family in {"trs", "plain", "table"} and rng.random() < 0.25 else "utf-8"
+    if query:
+        family = "query"
+    elif mount(config, index) is not None and family in {"hanweb", "script"}:
+        family = "plain"  # subsites are static sites (their links are rewritten under the folder)
+    encoding = "gbk" if family in {"trs", "plain", "table", "query"} and rng.random() < 0.25 else "utf-8"
 
     n_cols = rng.randint(10, 14)
     others = [c for c in COLUMN_POOL if c[1] not in FIXED_FIRST]
@@ -254,10 +337,10 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
             kind = "blank"
         elif window is not None and r < 0.04 + config.blank_share + config.stale_share:
             kind = "stale"
-        elif family in {"plain", "table"} and r > 0.96:
+        elif family in {"plain", "table", "query"} and r > 0.96:
             kind = "undated"
         # date style
-        if family in {"trs", "plain"}:
+        if family in LISTED_DATES:
             date_style = rng.choice(LIST_DATE_STYLES)
         elif family == "table":
             date_style = rng.choice(("iso", "cn", "slash", "nopad"))
@@ -265,8 +348,10 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
             date_style = rng.choice(("span", "span", "b", "none"))
         else:
             date_style = "iso"
-        if family in {"trs", "plain"} and rng.random() < 0.1:
-            date_style = "none"  # URL (TRS) or article-page (plain) dates only
+        if family in LISTED_DATES and rng.random() < 0.1:
+            date_style = "none"  # URL (TRS) or article-page (plain, query) dates only
+        if regen and family in LISTED_DATES | {"hanweb"} and k % 3 == 2:
+            date_style = "none"  # the newest date must come from the regenerated article pages
         # newest date
         if kind == "stale":
             assert window is not None
@@ -353,7 +438,7 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
                 blank_text=blank_text,
                 date_style=date_style if family != "script" else "iso",
                 render=rng.choice(("fetch", "fetch", "itemobj")) if family == "script" else "html",
-                ident=100 + 37 * index + k if family == "hanweb" else 0,
+                ident=100 + 37 * index + k if family in {"hanweb", "query"} else 0,
                 home_block=home_block,
             )
         )
@@ -364,9 +449,11 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
             date_before=rng.random() < 0.25,
             date_tag=rng.choice(("span", "span", "span", "i", "em", "b", "font")),
             pager="count" if rng.random() < 0.4 else "create",
+            split=variants.choice((3, 5)) if family in LISTED_DATES and variants.random() < config.split_share else 0,
         )
         if first and rng.random() < 0.05 and first[-1].status == 200:
             flaky.append(f"{columns[-1].key}#{first[-1].ident}")
+    sibling = (index + 1) % config.sites
     site = Site(
         sid,
         name,
@@ -381,7 +468,7 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
         icp="陕ICP备05001234号",
         home_images=(f"/images/ad/{index}.gif",) if rng.random() < 0.3 else (),
         home_links=(((f"{DEAD_URL}/", "旧版网站"),) if rng.random() < 0.3 else ())
-        + ((f"http://{host((index + 1) % config.sites)}:{{port}}/", "兄弟单位"),),
+        + ((f"http://{serving_host(config, sibling)}:{{port}}{home_path(config, sibling)}", "兄弟单位"),),
     )
     return BenchSite(
         index,
@@ -393,6 +480,11 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
         article_label=rng.choice(("发布时间：", "发布日期：", "时间：")),
         related=config.links,
         latency_ms=_latency(config, index),
+        list_url=variants.choice(sorted(QUERY_LISTS)) if query else "",
+        article_url=variants.choice(sorted(QUERY_ARTICLES)) if query else "",
+        regenerated=config.as_of - timedelta(days=variants.randint(0, 20)) if regen else None,
+        pubdate_meta=variants.choice(PUBDATE_METAS) if regen else "PubDate",
+        challenge=spread(config.challenge_share, index, 7),
     )
 
 
@@ -422,12 +514,23 @@ def coverage(config: WebConfig) -> set[str]:
         found |= {"head405"} if bench.head_405 else set()
         found |= {"flaky503"} if bench.flaky else set()
         found |= {"hidden_tabs"} if bench.hidden_tabs else set()
+        found |= {"subsite"} if mount(config, i) is not None else set()
+        found |= {"challenge"} if bench.challenge else set()
+        found |= {"regenerated"} if bench.regenerated else set()
+        if site.family == "query":
+            found |= {f"query_list:{bench.list_url}", f"query_article:{bench.article_url}"}
+            if sum(len(c.all_items()) for c in site.columns) > QUERY_VARIANT_CAP:
+                found.add("query:over_cap")
         for col in site.columns:
             st = bench.style(col)
             found |= {f"menu:{col.menu}", f"render:{col.render}"}
-            if site.family in {"trs", "plain", "table"}:
+            if site.family in LISTED_DATES | {"table"}:
                 found.add(f"date:{st.date_style}")
-            if site.family in {"trs", "plain"}:
+            if bench.regenerated and st.date_style == "none" and col.status == 200 and col.items:
+                found.add("regenerated:undated_list")
+            if st.split and len(col.items) > st.split and col.status == 200:
+                found.add("split_list")
+            if site.family in LISTED_DATES:
                 found |= {f"tag:{st.date_tag}"} | ({"date_before"} if st.date_before else set())
             if site.family == "trs":
                 found.add(f"pager:{st.pager}")
@@ -463,6 +566,8 @@ def coverage(config: WebConfig) -> set[str]:
                     found.add("typo" if any(text == t[2] for t in TYPOS) else "trap")
     return found
 
+
+QUERY_VARIANT_CAP = 30  # the crawl's default cap on query variants of one path (lists and pagers are exempt)
 
 REQUIRED_PATTERNS: frozenset[str] = frozenset(
     {f"family:{f}" for f in FAMILY_KEYS}
@@ -500,6 +605,12 @@ REQUIRED_PATTERNS: frozenset[str] = frozenset(
         "tag:em",
         "tag:b",
         "tag:font",
+        "query:over_cap",
+        "regenerated",
+        "regenerated:undated_list",
+        "split_list",
+        "subsite",
+        "challenge",
     }
     | {f"date:{s}" for s in (*LIST_DATE_STYLES, "none")}
 )

@@ -3,7 +3,9 @@
 The CMS families are the demo web's (:mod:`govsites.demo.templates`), extended with the variations of the
 real-page patterns: more date formats, dates before the title or in ``i``/``em``/``b``/``font``, TRS
 ``var countPage`` pagination, hidden home tabs, a 登录 page, article info lines with different labels,
-related-article links, redirect chains, soft 404s and planted broken resources.
+related-article links, redirect chains, soft 404s and planted broken resources; and patterns our extractors
+were not built against: query-string URLs (``BenchQuery``), regenerated pages whose date metas are later than the
+visible date, and lists split over sibling containers.
 
 ``BenchApp`` holds one site's route table (path -> what to render), never the rendered pages.
 """
@@ -11,11 +13,12 @@ related-article links, redirect chains, soft 404s and planted broken resources.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from html import escape
+from urllib.parse import parse_qsl, urlencode
 
-from bench.web.model import BenchSite, ColumnStyle
+from bench.web.model import QUERY_ARTICLES, QUERY_LISTS, BenchSite, ColumnStyle
 from govsites.demo.model import FILES, Column, Item
 from govsites.demo.sites import file_body
 from govsites.demo.templates import (
@@ -64,6 +67,18 @@ def fmt(day: date | None, style: str) -> str:
     }[style]
 
 
+def route_key(path: str, query: str = "") -> str:
+    """The route of a request: its path, plus its query parameters in a canonical order."""
+    pairs = sorted(parse_qsl(query, keep_blank_values=True))
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def target_key(target: str) -> str:
+    """The route of a path with an optional ``?query`` as the families write it."""
+    path, _, query = target.partition("?")
+    return route_key(path, query)
+
+
 class BenchMixin(Family):
     """Variations shared by every bench family (placed before the demo family in the MRO)."""
 
@@ -78,6 +93,22 @@ class BenchMixin(Family):
         return self.bench.style(col)
 
     # ---- chrome --------------------------------------------------------------------------------------
+    def head(self, title: str, column: str = "", pub: date | None = None, base: str = "", extra: str = "") -> str:
+        """The demo's head; on a regenerated site an article's date metas carry the regeneration time."""
+        html = super().head(title, column, pub, base, extra)
+        if pub is None or self.bench.regenerated is None:
+            return html
+        day = self.bench.meta_day(pub)
+        metas = {
+            "PubDate": f'<meta name="PubDate" content="{day:%Y-%m-%d} 03:{pub.day + 10:02d}:45">',
+            "publishdate": f'<meta name="publishdate" content="{day:%Y%m%d}031245">',
+        }
+        kind = self.bench.pubdate_meta
+        chosen = "".join(v for k, v in metas.items() if kind in {k, "both"})
+        demo = f'<meta name="PubDate" content="{pub:%Y-%m-%d} 09:30">'
+        assert demo in html, "the demo head's PubDate meta changed"
+        return html.replace(demo, chosen, 1)
+
     def header(self) -> str:
         return (
             super()
@@ -117,6 +148,17 @@ class BenchMixin(Family):
         return self.head(self.site.name) + self.header() + content + self.footer()
 
     # ---- lists -----------------------------------------------------------------------------------------
+    def list_markup(self, col: Column, entries: list[str]) -> str:
+        """One ``<ul>``, or on a split column sibling ``<div><ul>`` parts of ``split`` items each."""
+        size = self.style(col).split
+        if not size or len(entries) <= size:
+            return super().list_markup(col, entries)
+        parts = "".join(
+            f'<div class="list-part">{super(BenchMixin, self).list_markup(col, entries[i : i + size])}</div>'
+            for i in range(0, len(entries), size)
+        )
+        return f'<div class="list-box">{parts}</div>'
+
     def list_item(self, col: Column, item: Item, page_path: str) -> str:
         st = self.style(col)
         day = fmt(item.day, st.date_style)
@@ -204,12 +246,37 @@ class BenchPlain(BenchMixin, PlainFamily):
     pass
 
 
+class BenchQuery(BenchMixin, PlainFamily):
+    """An older county CMS (ASP, JSP, PHPCMS): every list and article is one script with a query string, as
+    ``list.asp?classid=5&page=2`` and ``show.asp?id=123``, with a 首页/上一页/下一页/尾页 pager of plain links."""
+
+    key = "query"
+
+    def list_path(self, col: Column, page_no: int = 0) -> str:
+        first = QUERY_LISTS[self.bench.list_url].format(col=col.ident)
+        return first if page_no == 0 else f"{first}&page={page_no + 1}"
+
+    def article_path(self, col: Column, item: Item) -> str:
+        return QUERY_ARTICLES[self.bench.article_url].format(item=item.ident)
+
+    def list_body(self, col: Column, page_no: int) -> str:
+        count = 1 + len(col.older)
+        if count == 1:
+            return super().list_body(col, page_no)
+        links = [("首页", 0), ("上一页", max(0, page_no - 1))]
+        links += [(str(k + 1), k) for k in range(count) if k != page_no]
+        links += [("下一页", min(count - 1, page_no + 1)), ("尾页", count - 1)]
+        pager = " ".join(f'<a href="{escape(self.list_path(col, k))}">{text}</a>' for text, k in links)
+        return super().list_body(col, page_no) + f'<div class="page">共{count}页 第{page_no + 1}页 {pager}</div>'
+
+
 BENCH_FAMILIES: dict[str, type[BenchMixin]] = {
     "trs": BenchTrs,
     "hanweb": BenchHanweb,
     "script": BenchScript,
     "table": BenchTable,
     "plain": BenchPlain,
+    "query": BenchQuery,
 }
 
 SEARCH_ACTION = "/search/search.jsp"
@@ -223,13 +290,28 @@ FIXED_PATHS = (
 )
 _GO = re.compile(r"^/go/(ok|ok2|bad)_(\d+)\.html$")
 _REMOVED = re.compile(r"^/html/removed_\d+\.html$")
+CLEARANCE = "gsb_clearance"  # the cookie a challenge site's script sets
+
+
+def challenge_page(site_id: str) -> bytes:
+    """A 加速乐-style challenge: a tiny page whose script sets the clearance cookie and reloads."""
+    return (
+        '<html><head><meta charset="utf-8"></head><body><script>'
+        f'document.cookie="{CLEARANCE}={site_id}; path=/";setTimeout(function(){{location.reload()}},50);'
+        "</script></body></html>"
+    ).encode()
+
+
+_ROOTED = re.compile(r'((?:href|src|action)=")/(?!/)')
 
 
 class BenchApp:
     """One live site: its route table and a renderer per route."""
 
-    def __init__(self, bench: BenchSite, netloc: str) -> None:
+    def __init__(self, bench: BenchSite, netloc: str, prefix: str = "/") -> None:
         self.bench = bench
+        self.netloc = netloc
+        self.prefix = prefix  # a subsite's folder on a shared host (/bm/bm005/): its pages' links are moved there
         self.site = bench.site
         fam = BENCH_FAMILIES[self.site.family](self.site, netloc)
         fam.setup(bench)
@@ -242,34 +324,54 @@ class BenchApp:
             self.routes[path] = ("fixed", None, None, 0)
         for col in self.site.columns:
             if col.status != 200:
-                self.routes[fam.list_path(col)] = ("error", col, None, col.status)
+                self.routes[target_key(fam.list_path(col))] = ("error", col, None, col.status)
                 continue
             for k, path in enumerate(fam.list_pages(col)):
-                self.routes[path] = ("list", col, None, k)
+                self.routes[target_key(path)] = ("list", col, None, k)
             for item in col.all_items():
                 path = fam.article_path(col, item)
                 self.articles[item.ident] = path
                 if item.status == 200:
-                    self.routes[path] = ("article", col, item, 0)
+                    self.routes[target_key(path)] = ("article", col, item, 0)
                 elif item.status != 404:
-                    self.routes[path] = ("error", col, item, item.status)
-        self.flaky: set[str] = set()
+                    self.routes[target_key(path)] = ("error", col, item, item.status)
+        self.flaky: set[str] = set()  # route keys (see route_key)
         for key_ident in bench.flaky:
             _key, ident = key_ident.split("#")
             if int(ident) in self.articles:
-                self.flaky.add(self.articles[int(ident)])
+                self.flaky.add(target_key(self.articles[int(ident)]))
+
+    def local(self, path: str) -> str | None:
+        """The path inside the site of a request path on its host (None: outside a subsite's folder)."""
+        if self.prefix == "/":
+            return path
+        if path == self.prefix.rstrip("/"):
+            return "/"
+        return "/" + path[len(self.prefix) :] if path.startswith(self.prefix) else None
 
     def _html(self, status: int, html: str) -> Reply:
+        if self.prefix != "/":  # a subsite: root-relative and absolute own-host links into its folder
+            html = _ROOTED.sub(lambda m: m.group(1) + self.prefix, html)
+            html = html.replace(f"http://{self.netloc}/", f"http://{self.netloc}{self.prefix}")
         return Reply(status, self.html_type, html.encode(self.site.encoding, errors="xmlcharrefreplace"))
 
     def not_found(self) -> Reply:
         return self._html(404, error_page(404).replace("utf-8", self.family.charset_meta()))
 
     def handle(self, path: str, query: str = "", form: str = "") -> Reply:
-        """The reply to a request for ``path`` (already percent-decoded) and ``query``."""
+        """The reply to a request for ``path`` (already percent-decoded, on the site's host) and ``query``."""
+        inside = self.local(path)
+        if inside is None:
+            return self.not_found()
+        reply = self._handle(inside, query, form)
+        if self.prefix != "/" and reply.location.startswith("/"):
+            return replace(reply, location=self.prefix + reply.location[1:])
+        return reply
+
+    def _handle(self, path: str, query: str, form: str) -> Reply:
         if path.endswith("/") and path != "/":
             path += "index.html"
-        route = self.routes.get(path)
+        route = self.routes.get(route_key(path, query)) or self.routes.get(path)
         fam = self.family
         if route is not None:
             kind, col, item, num = route
@@ -312,7 +414,7 @@ class BenchApp:
         return fam.fixed_pages()[path]
 
     def soft_404(self, path: str) -> bool:
-        return bool(_REMOVED.match(path))
+        return bool(_REMOVED.match(self.local(path) or ""))
 
     def pages(self) -> list[str]:
         """Every routed path (for tests)."""

@@ -17,8 +17,8 @@ from collections import Counter, OrderedDict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bench.web.model import BenchSite, WebConfig, host, make_site
-from bench.web.render import BenchApp, Reply
+from bench.web.model import BenchSite, WebConfig, home_path, host, make_site, serving_host, site_at
+from bench.web.render import CLEARANCE, BenchApp, Reply, challenge_page, route_key
 from govsites.demo.loopback import LoopbackWeb
 from govsites.registry import write_sites
 
@@ -72,7 +72,8 @@ class BenchWeb(LoopbackWeb):
     def app(self, index: int) -> BenchApp:
         app = self._apps.get(index)
         if app is None:
-            app = BenchApp(self.site(index), f"{host(index)}:{self.port}")
+            netloc = f"{serving_host(self.config, index)}:{self.port}"
+            app = BenchApp(self.site(index), netloc, home_path(self.config, index))
             self._apps[index] = app
             if len(self._apps) > _APP_CACHE:
                 self._apps.popitem(last=False)
@@ -81,7 +82,7 @@ class BenchWeb(LoopbackWeb):
         return app
 
     def home_url(self, index: int) -> str:
-        return f"http://{host(index)}:{self.port}/"
+        return f"http://{serving_host(self.config, index)}:{self.port}{home_path(self.config, index)}"
 
     def registry_rows(self) -> list[dict[str, str]]:
         rows = []
@@ -102,17 +103,20 @@ class BenchWeb(LoopbackWeb):
         return write_sites(path, self.registry_rows())
 
     # ---- HTTP ------------------------------------------------------------------------------------------
-    def respond(self, index: int, method: str, target: str, form: str = "") -> Reply:
+    def respond(self, index: int, method: str, target: str, form: str = "", cookie: str = "") -> Reply:
         if target == COUNTERS_PATH:  # for make bench only: what the web has sent so far
             body = json.dumps({"requests": self.requests, "bytes": self.body_bytes}).encode()
             return Reply(200, "application/json", body)
-        app = self.app(index)
         parts = urlsplit(target)
         path = unquote(parts.path or "/", encoding="utf-8", errors="replace")
+        app = self.app(site_at(self.config, index, path))  # a subsite answers for its folder of the host
+        if app.bench.challenge and f"{CLEARANCE}=" not in cookie:
+            return Reply(521, "text/html; charset=utf-8", challenge_page(app.site.site_id))
         if method == "HEAD" and app.bench.head_405:
             return Reply(405, "text/html; charset=utf-8", b"<html><body>405 Method Not Allowed</body></html>")
-        if path in app.flaky and method != "HEAD":
-            key = (host(index), path)
+        route = route_key(app.local(path) or path, parts.query)
+        if route in app.flaky and method != "HEAD":
+            key = (host(index), route)
             self.hits[key] += 1
             if self.hits[key] == 1:
                 return Reply(503, "text/html; charset=utf-8", b"<html><body>503 Service Unavailable</body></html>")
@@ -139,7 +143,7 @@ class BenchWeb(LoopbackWeb):
                 form = (await reader.readexactly(length)).decode("utf-8", "replace") if length else ""
                 self.requests += 1
                 try:
-                    reply = self.respond(index, method.upper(), target, form)
+                    reply = self.respond(index, method.upper(), target, form, headers.get("cookie", ""))
                 except Exception:  # a server bug must not kill the loop
                     reply = Reply(500, "text/plain", b"internal error")
                 delay = self.site(index).delay(target)

@@ -3,7 +3,8 @@
 Columns, dates and statuses come from the records (``model.py``). Broken links and typo pages come from the
 demo web's small reference crawler (:func:`govsites.demo.expected.crawl`, depth 3) run in-process over the
 rendered pages, with the HTTP quirks resolved the way a correct checker resolves them: redirects are followed,
-a 503 that recovers is live, HEAD 405 is not a verdict, and a soft 404 (200 with 页面不存在) is broken.
+a 503 that recovers is live, HEAD 405 is not a verdict, a JS cookie challenge is passed (a browser passes it), and
+a soft 404 (200 with 页面不存在) is broken.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from bench.web.model import TYPOS, BenchSite, WebConfig, host, make_site
+from bench.web.model import TYPOS, BenchSite, WebConfig, home_path, host, make_site, serving_host, site_at
 from bench.web.render import BenchApp
 from govsites.demo.expected import column_status as demo_column_status
 from govsites.demo.expected import crawl, normalize
@@ -39,12 +40,20 @@ def column_pattern(bench: BenchSite, col: Column) -> str:
         parts.append(f"datastore date={col.date_style}")
     else:
         parts.append(f"date={st.date_style}")
-        if site.family in {"trs", "plain"}:
+        if site.family in {"trs", "plain", "query"}:
             parts.append(f"<{st.date_tag}>" + (" before title" if st.date_before else ""))
     if site.family == "trs":
         parts.append(f"pager={st.pager}")
     if site.family == "table" and col.key.startswith("xxgk/"):
         parts.append("<base href>")
+    if site.family == "query":
+        parts.append(f"query URLs {bench.list_url}/{bench.article_url}")
+    if st.split and len(col.items) > st.split:
+        parts.append(f"split list ({st.split} per <ul>)")
+    if bench.challenge:
+        parts.append("behind a JS cookie challenge")
+    if bench.regenerated is not None:
+        parts.append(f"regenerated pages ({bench.pubdate_meta} meta later than the visible date)")
     if any(it.pinned for it in col.items):
         parts.append("pinned old item first")
     if col.home_block:
@@ -81,7 +90,8 @@ class Fetcher:
 
     def app(self, i: int) -> BenchApp:
         if i not in self.apps:
-            self.apps[i] = BenchApp(make_site(self.config, i), f"{host(i)}:{self.port}")
+            netloc = f"{serving_host(self.config, i)}:{self.port}"
+            self.apps[i] = BenchApp(make_site(self.config, i), netloc, home_path(self.config, i))
         return self.apps[i]
 
     def __call__(self, url: str) -> tuple[int, str, bytes]:
@@ -90,8 +100,8 @@ class Fetcher:
             i = self.index.get(parts.netloc)
             if i is None or make_site(self.config, i).site.down:
                 return 0, "", b""
-            app = self.app(i)
             path = unquote(parts.path or "/", encoding="utf-8", errors="replace")
+            app = self.app(site_at(self.config, i, path))
             reply = app.handle(path, parts.query)
             if reply.location:
                 self.redirected.add(normalize(url))
@@ -106,8 +116,8 @@ class Fetcher:
 def site_truth(config: WebConfig, index: int, port: int, fetch: Fetcher | None = None) -> dict[str, Any]:
     bench = make_site(config, index)
     site = bench.site
-    netloc = f"{host(index)}:{port}"
-    home = f"http://{netloc}/"
+    netloc = f"{serving_host(config, index)}:{port}"
+    home = f"http://{netloc}{home_path(config, index)}"
     truth: dict[str, Any] = {
         "site_id": site.site_id,
         "name": site.name,
@@ -122,17 +132,18 @@ def site_truth(config: WebConfig, index: int, port: int, fetch: Fetcher | None =
     fetch = fetch or Fetcher(config, port)
     app = fetch.app(index)
     cols = []
+    folder = home_path(config, index)
     for col in site.columns:
         status, newest = column_status(col, config)
         cols.append(
             {
-                "url": normalize(urljoin(home, app.family.list_path(col))),
+                "url": normalize(urljoin(home, app.family.list_path(col).lstrip("/"))),  # a subsite: in its folder
                 "name": col.name,
                 "category": col.category,
                 "newest_date": newest,
                 "items": len(col.items),
                 "status": status,
-                "pattern": column_pattern(bench, col),
+                "pattern": column_pattern(bench, col) + (f", subsite at {folder}" if folder != "/" else ""),
             }
         )
     since = config.as_of - timedelta(days=HOME_WINDOW_DAYS)

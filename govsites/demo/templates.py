@@ -206,9 +206,13 @@ class Family:
     def list_body(self, col: Column, page_no: int) -> str:
         items = col.items if page_no == 0 else col.older[page_no - 1]
         path = self.list_path(col, page_no)
-        lis = "".join(self.list_item(col, it, path) for it in items)
+        entries = [self.list_item(col, it, path) for it in items]
         blank = f'<div class="no-data">{col.blank_text}</div>' if not items and col.blank_text else ""
-        return f'<ul class="list">{lis}</ul>{blank}'
+        return f"{self.list_markup(col, entries)}{blank}"
+
+    def list_markup(self, col: Column, entries: list[str]) -> str:
+        """The list's container around its ``<li>`` entries (a hook: the benchmark web splits some lists)."""
+        return f'<ul class="list">{"".join(entries)}</ul>'
 
     def list_page(self, col: Column, page_no: int = 0) -> str:
         body = self.letter_table(col) if col.layout == "table" and is_letters(col) else self.list_body(col, page_no)
