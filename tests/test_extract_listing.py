@@ -470,12 +470,17 @@ def test_short_article_with_side_widget_is_not_a_column() -> None:
     assert extract_list(Page(html.replace("来源", "出处"), xinhua, AS_OF)).entries == []
 
 
-def _split_list(wrapper_class: str) -> str:
+def _split_list(wrapper_class: str, dated: bool = True) -> str:
     uls = "".join(
         f'<div class="{wrapper_class.format(d=d)}"><ul>'
         + "".join(
-            f'<li><a href="/xw/gzdt/201512/t201512{n % 28 + 1:02d}_{n}.html">县政府召开第{n}次常务会议研究部署工作</a>'
-            f"<span>2015-12-{n % 28 + 1:02d}</span></li>"
+            (
+                f'<li><a href="/xw/gzdt/201512/t201512{n % 28 + 1:02d}_{n}.html">县政府召开第{n}次常务会议研究部署工作</a>'
+                f"<span>2015-12-{n % 28 + 1:02d}</span>"
+                if dated  # no date at all: neither beside the title nor in the URL (show.asp?id=N)
+                else f'<li><a href="/show.asp?id={n}" title="县政府召开第{n}次常务会议研究部署工作">县政府召开第{n}次常务会议研究部署工作</a>'
+            )
+            + "</li>"
             for n in range(d * 5 + 1, d * 5 + 6)
         )
         + "</ul></div>"
@@ -484,9 +489,10 @@ def _split_list(wrapper_class: str) -> str:
     return f'<html><body><div class="crumb">当前位置：首页 > 工作动态</div><div class="list">{uls}</div></body></html>'
 
 
+@pytest.mark.parametrize("dated", [True, False])
 @pytest.mark.parametrize("wrapper_class", ["box", "box{d}", ""])
-def test_list_split_over_sibling_containers_is_one_list(wrapper_class: str) -> None:
-    lp = extract_list(Page(_split_list(wrapper_class), f"{HOST}/xw/gzdt/index.html", AS_OF))
+def test_list_split_over_sibling_containers_is_one_list(wrapper_class: str, dated: bool) -> None:
+    lp = extract_list(Page(_split_list(wrapper_class, dated), f"{HOST}/xw/gzdt/index.html", AS_OF))
     assert len(lp.entries) == 40
     assert [e.title for e in lp.entries] == [f"县政府召开第{n}次常务会议研究部署工作" for n in range(1, 41)]
 

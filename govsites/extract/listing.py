@@ -220,7 +220,7 @@ def extract_list(page: Page) -> ListPage:
     if best is None:
         undated = [g for g in all_groups if g.undated_list()]
         best = max(undated, key=lambda g: len(g.items), default=None)
-        groups = [best] if best is not None else []
+        groups = undated  # its sibling parts (a list split over containers) join it below
     if _looks_article(page, best):
         return ListPage([], False, [], has_scripts, False, name)
 
