@@ -470,19 +470,18 @@ def test_short_article_with_side_widget_is_not_a_column() -> None:
     assert extract_list(Page(html.replace("来源", "出处"), xinhua, AS_OF)).entries == []
 
 
+def _split_item(n: int, dated: bool) -> str:
+    title = f"县政府召开第{n}次常务会议研究部署工作"
+    if not dated:  # no date at all: neither beside the title nor in the URL (show.asp?id=N)
+        return f'<li><a href="/show.asp?id={n}" title="{title}">{title}</a></li>'
+    day = n % 28 + 1
+    return f'<li><a href="/xw/gzdt/201512/t201512{day:02d}_{n}.html">{title}</a><span>2015-12-{day:02d}</span></li>'
+
+
 def _split_list(wrapper_class: str, dated: bool = True) -> str:
     uls = "".join(
         f'<div class="{wrapper_class.format(d=d)}"><ul>'
-        + "".join(
-            (
-                f'<li><a href="/xw/gzdt/201512/t201512{n % 28 + 1:02d}_{n}.html">县政府召开第{n}次常务会议研究部署工作</a>'
-                f"<span>2015-12-{n % 28 + 1:02d}</span>"
-                if dated  # no date at all: neither beside the title nor in the URL (show.asp?id=N)
-                else f'<li><a href="/show.asp?id={n}" title="县政府召开第{n}次常务会议研究部署工作">县政府召开第{n}次常务会议研究部署工作</a>'
-            )
-            + "</li>"
-            for n in range(d * 5 + 1, d * 5 + 6)
-        )
+        + "".join(_split_item(n, dated) for n in range(d * 5 + 1, d * 5 + 6))
         + "</ul></div>"
         for d in range(8)
     )
