@@ -23,7 +23,7 @@ from tests.helpers import needs_chromium, run
 from tests.webs.unbuilt import ChallengeWeb
 
 #: Pages opened and closed on the self-reloading challenge: each hung one time in three before.
-ROUNDS = 8
+ROUNDS = 12
 
 
 async def open_and_close(url: str, rounds: int) -> list[bool]:
