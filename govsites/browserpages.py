@@ -94,10 +94,33 @@ def _original_close(page: Any) -> Any:
     return getattr(page, "_govsites_close", page.close)
 
 
+#: Counts the page's fetch/XHR requests still waiting for an answer (``window.__govsitesPending``), installed
+#: before the page's own scripts run: the settle wait of a rendered list reads it.
+TRACK_REQUESTS = """(() => {
+  window.__govsitesPending = 0;
+  const done = () => { window.__govsitesPending = Math.max(0, window.__govsitesPending - 1); };
+  if (window.fetch) {
+    const fetch = window.fetch;
+    window.fetch = function (...args) {
+      window.__govsitesPending += 1;
+      return fetch.apply(this, args).finally(done);
+    };
+  }
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    window.__govsitesPending += 1;
+    this.addEventListener("loadend", done, {once: true});
+    return send.apply(this, args);
+  };
+})();"""
+
+
 async def prepare_page(page: Any, request: Request) -> None:
     """``playwright_page_init_callback``: the page closes through :func:`close_page` (scrapy-playwright's own
-    ``page.close()`` included), and it is remembered for its request."""
+    ``page.close()`` included), counts its pending fetch/XHR requests (:data:`TRACK_REQUESTS`), and is remembered
+    for its request."""
     if not hasattr(page, "_govsites_close"):
+        await page.add_init_script(TRACK_REQUESTS)
         original = page.close
 
         async def bounded_close(**kwargs: Any) -> None:

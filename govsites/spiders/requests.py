@@ -17,15 +17,18 @@ ALL_ERROR_CODES = list(range(400, 600))
 
 PRIORITY_PROBE, PRIORITY_HOME, PRIORITY_COLUMN, PRIORITY_PAGE, PRIORITY_CHECK = 1000, 100, 50, 0, -10
 
-#: Resolves once the page's DOM has stopped changing for 750 ms, or after 10 s: a list that polls forever
-#: is still read (waiting for "network idle" would time out on it), and the wait itself never fails.
+#: Resolves once the page's DOM has stopped changing for 750 ms with none of its fetch/XHR requests still
+#: waiting for an answer (counted by :data:`govsites.browserpages.TRACK_REQUESTS`: a list whose data comes from a
+#: host answering in 2 s is not read while the DOM merely waits), or after 10 s: a list that polls forever is
+#: still read (waiting for "network idle" would time out on it), and the wait itself never fails.
 SETTLE_SCRIPT = """() => new Promise(resolve => {
   const size = () => (document.body ? document.body.innerHTML.length : 0);
+  const waiting = () => window.__govsitesPending || 0;
   let last = size(), quiet = 0;
   const started = Date.now();
   const timer = setInterval(() => {
     const now = size();
-    if (now === last) { quiet += 250; } else { quiet = 0; last = now; }
+    if (now === last && !waiting()) { quiet += 250; } else { quiet = 0; last = now; }
     if (quiet >= 750 || Date.now() - started > 10000) { clearInterval(timer); resolve(true); }
   }, 250);
 })"""
