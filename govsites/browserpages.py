@@ -94,25 +94,58 @@ def _original_close(page: Any) -> Any:
     return getattr(page, "_govsites_close", page.close)
 
 
-#: Counts the page's fetch/XHR requests still waiting for an answer (``window.__govsitesPending``), installed
-#: before the page's own scripts run: the settle wait of a rendered list reads it.
+#: Counts the page's fetch/XHR requests still waiting for an answer (``window.__govsitesPending``) and notes the
+#: addresses of its GET requests (``window.__govsitesFetched``, the first 50: :data:`FETCHED_SCRIPT` reads them
+#: for :mod:`govsites.extract.endpoints`), installed before the page's own scripts run: the settle wait of a
+#: rendered list reads the count.
 TRACK_REQUESTS = """(() => {
   window.__govsitesPending = 0;
+  window.__govsitesFetched = [];
   const done = () => { window.__govsitesPending = Math.max(0, window.__govsitesPending - 1); };
+  const note = (method, target) => {
+    try {
+      if (String(method || "GET").toUpperCase() === "GET" && window.__govsitesFetched.length < 50) {
+        const url = target && typeof target === "object" && "url" in target ? target.url : String(target);
+        window.__govsitesFetched.push(new URL(url, location.href).href);
+      }
+    } catch (e) { /* an address the page cannot resolve is not noted */ }
+  };
   if (window.fetch) {
     const fetch = window.fetch;
     window.fetch = function (...args) {
       window.__govsitesPending += 1;
+      const init = args[1] || {};
+      const target = args[0];
+      note(init.method || (target && typeof target === "object" && target.method) || "GET", target);
       return fetch.apply(this, args).finally(done);
     };
   }
+  const open = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    this.__govsitesTarget = [method, url];
+    return open.call(this, method, url, ...rest);
+  };
   const send = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (...args) {
     window.__govsitesPending += 1;
+    if (this.__govsitesTarget) { note(this.__govsitesTarget[0], this.__govsitesTarget[1]); }
     this.addEventListener("loadend", done, {once: true});
     return send.apply(this, args);
   };
 })();"""
+
+#: Read after the settle wait: the GET addresses the page fetched (see :data:`TRACK_REQUESTS`).
+FETCHED_SCRIPT = "() => (window.__govsitesFetched || []).slice(0, 50)"
+
+
+def fetched_urls(request: Request | None) -> list[str]:
+    """The GET addresses a rendered page fetched, as :data:`FETCHED_SCRIPT` read them ([] if not read)."""
+    methods = request.meta.get("playwright_page_methods", []) if request is not None else []
+    for method in methods:
+        if getattr(method, "args", ()) == (FETCHED_SCRIPT,):
+            result = getattr(method, "result", None)
+            return [str(url) for url in result] if isinstance(result, list) else []
+    return []
 
 
 async def prepare_page(page: Any, request: Request) -> None:

@@ -107,6 +107,9 @@ class GovsitesConfig:
     )
     httpcache_dir: str = setting("", "where answers are kept for revalidation; empty: <store>.httpcache")
     render_enabled: bool = setting(True, "render JavaScript-filled lists in Chromium (scrapy-playwright)")
+    endpoints_enabled: bool = setting(
+        True, "read script-filled lists from their JSON endpoint with plain requests, learned from one render per site"
+    )
     antibot_enabled: bool = setting(True, "pass JS cookie challenges (412/521) in Chromium once per host")
     antibot_wait: float = setting(10.0, "seconds the browser waits for a JS cookie challenge to let it in")
     render_deadline: float = setting(

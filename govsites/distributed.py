@@ -147,9 +147,14 @@ class Coordinator:
         """An article page of the site and the metadata tags it lacks (``page_tags``), shared by the workers."""
         self.r.hset(self.k(f"s:{site_id}:articles"), url, absent)
 
+    def note_list_page(self, site_id: str, url: str) -> None:
+        """A list page of the site (never one of its articles), shared by the workers."""
+        self.r.sadd(self.k(f"s:{site_id}:lists"), url)
+
     def article_notes(self, site_id: str) -> dict[str, str]:
         raw = self.r.hgetall(self.k(f"s:{site_id}:articles"))
-        return {url.decode(): absent.decode() for url, absent in raw.items()}
+        lists = {url.decode() for url in self.r.smembers(self.k(f"s:{site_id}:lists"))}
+        return {url.decode(): absent.decode() for url, absent in raw.items() if url.decode() not in lists}
 
     def note_policy(self, site_id: str, pages: PolicyPages) -> None:
         """What a page showed for ``policy_interpretation``, shared by the workers (sets and hashes of the site)."""
@@ -177,13 +182,9 @@ class Coordinator:
         crawled = {key.decode() for key in self.r.smembers(self.k(f"{base}:crawled"))}
         return PolicyPages(interpretations=interpretations, articles=articles, crawled=crawled)
 
-    def count_pages(self, counts: dict[str, int]) -> None:
-        if not counts:
-            return
-        pipe = self.r.pipeline(transaction=False)
-        for site_id, n in counts.items():
-            pipe.hincrby(self.k("stored_pages"), site_id, n)
-        pipe.execute()
+    def count_page(self, site_id: str, key: bytes) -> None:
+        """A page of the site stored by any worker (``key``: :func:`govsites.lifecycle.page_key` of its URL)."""
+        self.r.sadd(self.k(f"s:{site_id}:stored"), key)
 
     def stored_pages(self, site_id: str) -> int:
-        return int(self.r.hget(self.k("stored_pages"), site_id) or 0)
+        return int(self.r.scard(self.k(f"s:{site_id}:stored")))

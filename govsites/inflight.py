@@ -30,9 +30,10 @@ from govsites.sitestate import SiteState, state_lookup
 
 StateLookup = Callable[[str], SiteState | None]
 
-#: Roles of requests whose answers may name new pages (``request.meta["role"]``): when none of a site's is in flight,
+#: Roles of requests whose answers may name new pages (``request.meta["role"]``; "endpoint": a list's data, see
+#: :mod:`govsites.extract.endpoints`): when none of a site's is in flight,
 #: the pages the crawl caps held are decided (:mod:`govsites.caps`, stable caps); link checks never hold them up.
-DISCOVERING_ROLES = frozenset({"home", "page"})
+DISCOVERING_ROLES = frozenset({"home", "page", "endpoint"})
 
 
 def site_finished(state: SiteState) -> Iterator[SiteDoneItem | Request]:

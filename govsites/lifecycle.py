@@ -20,9 +20,10 @@ No Scrapy import here (the extension raises Scrapy's exceptions).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from abc import ABC, abstractmethod
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -122,6 +123,7 @@ class ArticleNotes:
 
     def __init__(self) -> None:
         self.notes: dict[str, dict[str, str]] = defaultdict(dict)
+        self.lists: dict[str, set[str]] = defaultdict(set)
         self.policy: dict[str, PolicyPages] = defaultdict(PolicyPages)
 
     def note_policy(self, site_id: str, pages: PolicyPages) -> None:
@@ -134,9 +136,13 @@ class ArticleNotes:
     def note_article(self, site_id: str, url: str, absent: str) -> None:
         self.notes[site_id][url] = absent
 
+    def note_list_page(self, site_id: str, url: str) -> None:
+        self.lists[site_id].add(url)
+
     def article_notes(self, site_id: str) -> dict[str, str]:
-        """The site's notes, forgotten here (the site is done)."""
-        return self.notes.pop(site_id, {})
+        """The site's notes bar its list pages, forgotten here (the site is done)."""
+        lists = self.lists.pop(site_id, set())
+        return {url: absent for url, absent in self.notes.pop(site_id, {}).items() if url not in lists}
 
 
 class RunStrategy(ABC):
@@ -173,8 +179,13 @@ class RunStrategy(ABC):
         """The metadata tags an article page of the site lacks (``|``-joined; "" for none), for ``page_tags``."""
 
     @abstractmethod
+    def note_list_page(self, site_id: str, url: str) -> None:
+        """A page of the site read as a column's list: never one of its articles, whenever it was noted as one
+        (a page parsed before any page named it a column is noted as an article first)."""
+
+    @abstractmethod
     def article_notes(self, site_id: str) -> dict[str, str]:
-        """Every article noted for the site (by any worker): URL -> its absent tags."""
+        """Every article noted for the site (by any worker) that is not a list page: URL -> its absent tags."""
 
     @abstractmethod
     def note_policy(self, site_id: str, pages: PolicyPages) -> None:
@@ -185,12 +196,13 @@ class RunStrategy(ABC):
         """Everything noted for the site's ``policy_interpretation`` (by any worker)."""
 
     @abstractmethod
-    def add_page(self, site_id: str) -> None:
-        """One more page of the site stored."""
+    def add_page(self, site_id: str, url: str) -> None:
+        """A page of the site stored (a page stored again, raw then rendered or fetched again as a column once
+        named one, is still one page)."""
 
     @abstractmethod
     def pages(self, site_id: str) -> int:
-        """Pages of the site stored in this run."""
+        """Distinct pages of the site stored in this run."""
 
     @abstractmethod
     def keep_open(self, run: RunContext) -> bool:
@@ -205,6 +217,11 @@ class RunStrategy(ABC):
         """Let go of what :meth:`acquire` took."""
 
 
+def page_key(url: str) -> bytes:
+    """A page's URL as 8 bytes, to count distinct pages without keeping their URLs."""
+    return hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest()
+
+
 class LocalStrategy(RunStrategy):
     """One crawl process (or one child of ``crawl --workers N``, whose parent holds the lock and closes the run)."""
 
@@ -213,7 +230,7 @@ class LocalStrategy(RunStrategy):
         self.lock: StoreLock | None = None
         self.lines = SeenLines()
         self.articles = ArticleNotes()
-        self.page_counts: Counter[str] = Counter()
+        self.page_keys: defaultdict[str, set[bytes]] = defaultdict(set)
 
     def open_run(self, store: Store, chosen: Sequence[Site], mode: str, subset: bool) -> RunContext:
         label, as_of = resolve_run(store, self.config.run, self.config.as_of, subset or mode == "probe")
@@ -253,6 +270,9 @@ class LocalStrategy(RunStrategy):
     def note_article(self, site_id: str, url: str, absent: str) -> None:
         self.articles.note_article(site_id, url, absent)
 
+    def note_list_page(self, site_id: str, url: str) -> None:
+        self.articles.note_list_page(site_id, url)
+
     def article_notes(self, site_id: str) -> dict[str, str]:
         return self.articles.article_notes(site_id)
 
@@ -262,11 +282,11 @@ class LocalStrategy(RunStrategy):
     def policy_pages(self, site_id: str) -> PolicyPages:
         return self.articles.policy_pages(site_id)
 
-    def add_page(self, site_id: str) -> None:
-        self.page_counts[site_id] += 1
+    def add_page(self, site_id: str, url: str) -> None:
+        self.page_keys[site_id].add(page_key(url))
 
     def pages(self, site_id: str) -> int:
-        return self.page_counts[site_id]
+        return len(self.page_keys[site_id])
 
     def keep_open(self, run: RunContext) -> bool:
         return False
@@ -342,6 +362,9 @@ class DistributedStrategy(RunStrategy):
     def note_article(self, site_id: str, url: str, absent: str) -> None:
         self.coordinator.note_article(site_id, url, absent)
 
+    def note_list_page(self, site_id: str, url: str) -> None:
+        self.coordinator.note_list_page(site_id, url)
+
     def article_notes(self, site_id: str) -> dict[str, str]:
         return self.coordinator.article_notes(site_id)
 
@@ -351,8 +374,8 @@ class DistributedStrategy(RunStrategy):
     def policy_pages(self, site_id: str) -> PolicyPages:
         return self.coordinator.policy_pages(site_id)
 
-    def add_page(self, site_id: str) -> None:
-        self.coordinator.count_pages({site_id: 1})  # pages stored per site, summed over the workers
+    def add_page(self, site_id: str, url: str) -> None:
+        self.coordinator.count_page(site_id, page_key(url))  # distinct pages stored per site, over the workers
 
     def pages(self, site_id: str) -> int:
         return self.coordinator.stored_pages(site_id)

@@ -237,7 +237,9 @@ class SiteChecksPipeline:
             # The AAAA lookup may wait on DNS: in a thread, the item goes on when it is answered.
             lookup = deferToThread(ipv6_record, urlsplit(page.url).hostname or "")
             return self._with_check(await maybe_deferred_to_future(lookup), item)
-        if item.kind == "other" and item.depth >= 1:
+        if item.kind == "list":
+            self.notes.note_list_page(site_id, item.url)
+        elif item.kind == "other" and item.depth >= 1:
             head = item.html[: _head_end(item.html)]  # the metadata tags are in the head: read only it
             absent = absent_tags(SitePage(head, item.final_url or item.url, item.encoding or "utf-8"))
             self.notes.note_article(site_id, item.url, "|".join(sorted(absent)))
@@ -362,7 +364,7 @@ class StorePipeline:
         else:
             self._add_item(item)
         if isinstance(item, PageItem):
-            strategy.add_page(item.site_id)
+            strategy.add_page(item.site_id, item.url)
             buffer = self.buffer
             children_lists = (item.checks, item.typos, item.refs, item.entries, item.risks, item.site_checks)
             for children in children_lists:  # _add_item, inlined: hot

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govsites.extract.columns import ColumnLink
+from govsites.extract.endpoints import EndpointRule
 from govsites.extract.links import same_site
-from govsites.items import LetterItem
+from govsites.items import ColumnItem, LetterItem
 from govsites.registry import PinnedColumn, Site
 
 
@@ -46,6 +47,23 @@ class GuideDetail:
 PendingDetail = LetterDetail | GuideDetail
 
 
+@dataclass(frozen=True)
+class ScriptList:
+    """A column page whose list a script fills: read from its data endpoint, or rendered
+    (:mod:`govsites.extract.endpoints`)."""
+
+    column: ColumnLink
+    url: str
+    depth: int
+    column_name: str
+    scripts: tuple[str, ...]
+
+
+#: Renders of a site that may teach its endpoints while its other script-filled lists wait (see
+#: :meth:`SiteState.park`); after that many, the site's lists are rendered as they come.
+LEARNING_RENDERS = 2
+
+
 @dataclass
 class SiteState:
     """In-memory state of one site (the default; one crawl process)."""
@@ -61,6 +79,7 @@ class SiteState:
     parsed: set[str] = field(default_factory=set)
     columns: dict[str, ColumnLink] = field(default_factory=dict)
     column_done: set[str] = field(default_factory=set)
+    written: dict[str, ColumnItem] = field(default_factory=dict)  # column items written, by URL
     hosts: set[str] = field(default_factory=set)
     home_final: str = ""
     home_columns: set[str] = field(default_factory=set)
@@ -75,6 +94,16 @@ class SiteState:
     discovering: int = 0  # requests in flight whose answers may name new pages (pages, renders; not checks)
     routes: dict[str, tuple[int, bool]] = field(default_factory=dict)
     on_quiet: Callable[[SiteState], list[Any]] | None = None
+    # Data endpoints of script-filled lists (govsites.extract.endpoints): the rules learned from renders, their
+    # hits and misses, the endpoint read for each page, the learning renders sent and the lists waiting on one.
+    endpoint_rules: dict[str, EndpointRule] = field(default_factory=dict)
+    endpoint_hits: Counter[str] = field(default_factory=Counter)
+    endpoint_misses: Counter[str] = field(default_factory=Counter)
+    endpoint_pages: dict[str, str] = field(default_factory=dict)
+    learners: int = 0
+    learning: bool = False  # a learning render or the check of a new rule is in flight: other lists wait
+    endpoints_verified: bool = False  # a rule has given a list
+    parked: list[ScriptList] = field(default_factory=list)
 
     # -- scope -----------------------------------------------------------------------------------------
     def internal(self, url: str) -> bool:
@@ -210,6 +239,15 @@ class SiteState:
     def column_is_done(self, url: str) -> bool:
         return url in self.column_done
 
+    def write_column(self, item: ColumnItem) -> ColumnItem:
+        """A column's item as written (kept, to be written again if a better source names the column later)."""
+        self.written[item.url] = item
+        return item
+
+    def written_column(self, url: str) -> ColumnItem | None:
+        """The column's item this process wrote, if any."""
+        return self.written.get(url)
+
     # -- pages parsed, fingerprints ----------------------------------------------------------------------
     def mark_parsed(self, url: str) -> None:
         self.parsed.add(url)
@@ -239,6 +277,49 @@ class SiteState:
 
     def pop_detail(self, url: str) -> PendingDetail | None:
         return self.details.pop(url, None)
+
+    # -- data endpoints of script-filled lists (govsites.extract.endpoints; each worker learns its own) --------
+    def add_endpoint_rules(self, rules: Iterable[EndpointRule]) -> list[EndpointRule]:
+        """The rules not known before, now known."""
+        new = [rule for rule in rules if rule.key not in self.endpoint_rules]
+        self.endpoint_rules.update((rule.key, rule) for rule in new)
+        return new
+
+    def live_endpoint_rules(self) -> list[EndpointRule]:
+        """Rules still trusted: a rule that never gave a list is dropped after two misses, one that did once
+        its misses outnumber its hits."""
+        return [
+            rule
+            for key, rule in self.endpoint_rules.items()
+            if self.endpoint_misses[key] < 2 or self.endpoint_misses[key] <= self.endpoint_hits[key]
+        ]
+
+    def endpoint_result(self, key: str, hit: bool) -> None:
+        (self.endpoint_hits if hit else self.endpoint_misses)[key] += 1
+
+    def claim_endpoint(self, endpoint: str, page_url: str) -> bool:
+        """True unless ``endpoint`` was read for another page (then it is not this page's own list)."""
+        return self.endpoint_pages.setdefault(endpoint, page_url) == page_url
+
+    def start_learning(self) -> bool:
+        """True when the next render should teach the site's endpoints (the lists that follow wait for it)."""
+        if self.learning or self.learners >= LEARNING_RENDERS:
+            return False
+        self.learning = True
+        self.learners += 1
+        return True
+
+    def park(self, pending: ScriptList) -> bool:
+        """Keep a script-filled list while the site's endpoints are learned or checked; False when they are not."""
+        if not self.learning:
+            return False
+        self.parked.append(pending)
+        return True
+
+    def take_parked(self) -> list[ScriptList]:
+        """The lists that waited (none waits afterwards)."""
+        parked, self.parked = self.parked, []
+        return parked
 
 
 class RedisSiteState(SiteState):

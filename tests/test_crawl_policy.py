@@ -23,12 +23,13 @@ from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
 from govsites.caps import ALL_CAPS, CAPS, NO_CAP, PAGE_CAP_ONLY, CrawlCapsMiddleware
-from govsites.extract.columns import ColumnLink
+from govsites.extract.columns import CategoryTable, ColumnLink
+from govsites.extract.entries import ListPage
 from govsites.inflight import InflightMiddleware, SiteAccounting
 from govsites.items import LinkCheckItem, ProbeItem, SiteDoneItem
 from govsites.sitestate import state_lookup
 from govsites.spiderloader import SiteSpiderLoader
-from govsites.spiders.columns import register_columns
+from govsites.spiders.columns import column_item, register_columns
 from govsites.spiders.probe import ProbeSpider
 from govsites.spiders.site import SiteSpider
 
@@ -295,9 +296,28 @@ def test_start_requests_count_as_pages(crawler: Any) -> None:
 def test_a_column_is_named_by_its_best_source_whatever_page_comes_first(crawler: Any) -> None:
     state = crawler.spider.states[SITE]
     url = HOME + "zcjd/index.htm"
-    register_columns(state, [ColumnLink("政策解读", url, "sitemap")], 2)
-    register_columns(state, [ColumnLink("政策解读", url, "nav")], 1)
-    register_columns(state, [ColumnLink("解读", url, "link")], 1)
+    categories = CategoryTable.default()
+    register_columns(state, [ColumnLink("政策解读", url, "sitemap")], 2, categories)
+    register_columns(state, [ColumnLink("政策解读", url, "nav")], 1, categories)
+    register_columns(state, [ColumnLink("解读", url, "link")], 1, categories)
     column = state.column(url)
     assert column is not None
     assert (column.name, column.found_by) == ("政策解读", "nav")
+
+
+def test_a_written_column_is_written_again_when_a_better_source_names_it(crawler: Any) -> None:
+    """Its list was read before the menu naming it was parsed: the item is written again, named by the menu."""
+    state = crawler.spider.states[SITE]
+    url = HOME + "zcjd/index.htm"
+    categories = CategoryTable.default()
+    register_columns(state, [ColumnLink("解读", url, "sitemap")], 2, categories)
+    column = state.column(url)
+    assert column is not None
+    assert state.mark_column_done(url)
+    written = column_item(state, "other", column, ListPage([], False, [], False, False, ""), rendered=False)
+    again, renamed = register_columns(state, [ColumnLink("政策解读", url, "nav")], 1, categories)
+    assert again == []
+    assert [(i.name, i.found_by, i.category, i.status) for i in renamed] == [
+        ("政策解读", "nav", categories.categorize("政策解读"), written.status)
+    ]
+    assert register_columns(state, [ColumnLink("解读", url, "link")], 1, categories) == ([], [])

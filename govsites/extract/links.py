@@ -354,8 +354,10 @@ def _attr(el: etree._Element, name: str) -> str:
 def _anchor(el: etree._Element, tag: str) -> str:
     if tag in {"a", "option"}:
         text = _text_of(el)
-        if not text:
-            text = _collapse(_attr(el, "title"))
+        title = _collapse(_attr(el, "title"))
+        shortened = text.rstrip(".…。").rstrip()
+        if not text or (shortened != text and shortened and title.startswith(shortened)):
+            text = title or text  # a list's shortened title ("关于开展…的通...") stands for its title attribute
         if not text:
             for img in el.iter("img"):
                 text = _collapse(_attr(img, "alt")) or _collapse(_attr(img, "title"))

@@ -18,6 +18,7 @@ from govsites.extract.blocks import home_blocks
 from govsites.extract.dom import base_url, strip_noise
 from govsites.extract.entries import HomeBlock
 from govsites.extract.groups import Group, collect_groups
+from govsites.extract.scriptdata import script_texts
 from govsites.extract.text import parse_html, title_and_text_from_tree
 
 
@@ -42,6 +43,10 @@ class _Document:
     @functools.cached_property
     def title_and_text(self) -> tuple[str, str]:
         return title_and_text_from_tree(self.raw)
+
+    @functools.cached_property
+    def scripts(self) -> tuple[str, ...]:
+        return tuple(script_texts(self.raw)[0])
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,11 @@ class Page:
     def text(self) -> str:
         """Title and body visible text, one line per block (see `govsites.extract.text.title_and_text`)."""
         return self._document.title_and_text[1]
+
+    @property
+    def scripts(self) -> tuple[str, ...]:
+        """The texts of the page's inline scripts (see `govsites.extract.scriptdata.script_texts`)."""
+        return self._document.scripts
 
     def at(self, url: str) -> Page:
         """The same document seen at another URL (a redirect's original URL), sharing the parsed trees."""

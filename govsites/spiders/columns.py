@@ -7,6 +7,7 @@ is written once, when its list has been read (or when its page fails and a stron
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from govsites.extract.columns import CategoryTable, ColumnLink
@@ -47,22 +48,36 @@ def register_home_blocks(state: SiteState, blocks: list[HomeBlock]) -> None:
             state.add_home_column(block.more_url)
 
 
-def register_columns(state: SiteState, found: list[ColumnLink], depth: int) -> list[ColumnLink]:
-    """Register the columns a page names; those already parsed as plain pages, to be fetched again for their
-    list."""
+def register_columns(
+    state: SiteState, found: list[ColumnLink], depth: int, categories: CategoryTable
+) -> tuple[list[ColumnLink], list[ColumnItem]]:
+    """Register the columns a page names: those already parsed as plain pages, to be fetched again for their
+    list; and the items of columns written already that a better source names now, written again."""
     again: list[ColumnLink] = []
+    renamed: list[ColumnItem] = []
     for candidate in found:
         known = state.column(candidate.url)
         if known is not None:
-            if outranks(candidate, known) and not state.column_is_done(candidate.url):
-                state.set_column(candidate)  # whichever page is parsed first, the better source names it
+            if outranks(candidate, known):
+                # whichever page is parsed first, the better source names the column (and its written item)
+                state.set_column(candidate)
+                written = state.written_column(candidate.url)
+                if written is not None:
+                    renamed.append(renamed_item(written, candidate, categories))
             continue
         state.set_column(candidate)
         if depth == 0:
             state.add_home_column(candidate.url)
         if state.was_parsed(candidate.url) and not state.column_is_done(candidate.url):
             again.append(candidate)
-    return again
+    return again, renamed
+
+
+def renamed_item(written: ColumnItem, better: ColumnLink, categories: CategoryTable) -> ColumnItem:
+    """A written column item as the better source names it (its name, hence its category, and ``found_by``)."""
+    if not better.name or better.name == written.name:
+        return replace(written, found_by=better.found_by)
+    return replace(written, name=better.name, category=categories.categorize(better.name), found_by=better.found_by)
 
 
 def pinned_column(state: SiteState, url: str) -> PinnedColumn | None:
@@ -93,18 +108,20 @@ def column_item(
         status = "undated"
     else:
         status = "ok"
-    return ColumnItem(
-        site_id=state.site.site_id,
-        url=column.url,
-        name=column.name or listing.column_name,
-        category=category,
-        newest_date=newest.isoformat() if newest else "",
-        items=len(listing.entries),
-        status=status,
-        date_source=source,
-        found_by=column.found_by,
-        rendered=rendered,
-        on_home=state.is_home_column(column.url),
+    return state.write_column(
+        ColumnItem(
+            site_id=state.site.site_id,
+            url=column.url,
+            name=column.name or listing.column_name,
+            category=category,
+            newest_date=newest.isoformat() if newest else "",
+            items=len(listing.entries),
+            status=status,
+            date_source=source,
+            found_by=column.found_by,
+            rendered=rendered,
+            on_home=state.is_home_column(column.url),
+        )
     )
 
 
@@ -114,16 +131,18 @@ def unreachable_column(state: SiteState, categories: CategoryTable, url: str) ->
     column = state.column(url)
     if column is None or column.found_by not in STRONG_COLUMN_LINKS or not state.mark_column_done(column.url):
         return None
-    return ColumnItem(
-        site_id=state.site.site_id,
-        url=column.url,
-        name=column.name,
-        category=categories.categorize(column.name),
-        newest_date="",
-        items=0,
-        status="unreachable",
-        found_by=column.found_by,
-        on_home=state.is_home_column(column.url),
+    return state.write_column(
+        ColumnItem(
+            site_id=state.site.site_id,
+            url=column.url,
+            name=column.name,
+            category=categories.categorize(column.name),
+            newest_date="",
+            items=0,
+            status="unreachable",
+            found_by=column.found_by,
+            on_home=state.is_home_column(column.url),
+        )
     )
 
 

@@ -27,7 +27,8 @@ def script_links(entries: Iterable[ListEntry], links: list[Link]) -> list[Link]:
         url = strip_session_id(normalize_url(entry.url))
         if url not in seen and urlsplit(url).scheme in ("http", "https"):
             seen.add(url)
-            extra.append(Link(url, entry.title[:200], "script", "attachment" if is_attachment(url) else "page"))
+            # an anchor as the visitor sees it once the script has run (tag "a", as when the page is rendered)
+            extra.append(Link(url, entry.title[:200], "a", "attachment" if is_attachment(url) else "page"))
     return extra
 
 

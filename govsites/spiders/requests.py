@@ -35,14 +35,15 @@ SETTLE_SCRIPT = """() => new Promise(resolve => {
 
 
 def render_meta() -> dict[str, Any]:
-    """Meta of a request rendered in Chromium: scrapy-playwright, the settle wait, the browser's own slot."""
+    """Meta of a request rendered in Chromium: scrapy-playwright, the settle wait and the read of what the page
+    fetched (:func:`govsites.browserpages.fetched_urls`), the browser's own slot."""
     from scrapy_playwright.page import PageMethod
 
-    from govsites.browserpages import browser_meta
+    from govsites.browserpages import FETCHED_SCRIPT, browser_meta
 
     return {
         "playwright": True,
-        "playwright_page_methods": [PageMethod("evaluate", SETTLE_SCRIPT)],
+        "playwright_page_methods": [PageMethod("evaluate", SETTLE_SCRIPT), PageMethod("evaluate", FETCHED_SCRIPT)],
         "download_slot": RENDER_SLOT,
         **browser_meta(),
     }

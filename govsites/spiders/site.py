@@ -24,8 +24,10 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from govsites.antibot import BLOCKED_REASON
+from govsites.browserpages import fetched_urls
 from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, path_key
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
+from govsites.extract.endpoints import endpoints_for, json_entries, learn
 from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
 from govsites.extract.links import Link, extract_links, is_attachment, normalize_url
 from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extract_list
@@ -36,7 +38,7 @@ from govsites.inflight import finishes_request
 from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem
 from govsites.linkcheck.classify import page_fingerprint
 from govsites.sitechecks.markup import SitePage
-from govsites.sitestate import GuideDetail, LetterDetail, SiteState
+from govsites.sitestate import GuideDetail, LetterDetail, ScriptList, SiteState
 from govsites.spiders import columns
 from govsites.spiders.contentsecurity import ContentSecuritySpider
 from govsites.spiders.letters import incomplete, letter_item, merge_letter
@@ -49,6 +51,11 @@ from govsites.spiders.soft404 import judge, late_soft_404, learn_notfound, notfo
 from govsites.store import now_iso
 
 logger = logging.getLogger(__name__)
+
+#: Endpoints tried for one script-filled list before it is rendered.
+MAX_ENDPOINTS = 3
+#: ``request.meta`` flag of a site's learning render (:meth:`SiteSpider._script_list_request`).
+LEARNER = "glearner"
 
 
 class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
@@ -105,10 +112,14 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         sitemap: bool = False,
         caps: str = "",
         list_page: bool = False,
+        learner: bool = False,
     ) -> scrapy.Request:
         """A page to parse; ``caps``: a new page of the site, subject to :mod:`govsites.caps`; ``list_page``:
-        a further page of a column's list (its items are listed articles too)."""
+        a further page of a column's list (its items are listed articles too); ``learner``: a render the site's
+        other script-filled lists wait for (:meth:`_script_list_request`)."""
         meta: dict[str, Any] = {"gdepth": depth, **({CAPS: caps} if caps else {}), **(render_meta() if render else {})}
+        if learner:
+            meta[LEARNER] = True
         return self.site_request(
             state,
             url,
@@ -180,6 +191,8 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         if role == "home" and html:
             yield from self.home_content(state, response, html)
         page = Page(html, response.url, self.today)
+        if rendered:
+            yield from self._learn_endpoints(state, response, page)
         title, text = (page.title, page.text) if html else ("", "")
         verdict = judge(state, response, html, title, text)
         checks = [] if rendered else [verdict]  # the page's own verdict travels with its page item
@@ -307,10 +320,12 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
 
     def _register_columns(
         self, state: SiteState, found: list[ColumnLink], sitemaps: list[str], depth: int
-    ) -> Iterator[scrapy.Request]:
-        for candidate in columns.register_columns(state, found, depth):
+    ) -> Iterator[scrapy.Request | ColumnItem]:
+        again, renamed = columns.register_columns(state, found, depth, self.categories)
+        for candidate in again:
             # Parsed before anything named it a column: fetch it again for its list.
             yield self._page_request(state, candidate.url, depth=depth + 1, priority=PRIORITY_COLUMN)
+        yield from renamed
         for sitemap in sitemaps:
             if state.internal(sitemap) and state.claim(sitemap):
                 yield self._page_request(
@@ -325,14 +340,22 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         if not listing.entries and not listing.empty:
             wants_render = listing.needs_render or (pin is not None and pin.render == "js")
             if wants_render and not rendered and self.config.render_enabled:
-                yield self._page_request(state, response.url, depth=depth, priority=PRIORITY_COLUMN, render=True)
+                pending = ScriptList(column, response.url, depth, listing.column_name, page.scripts)
+                yield from self._script_list_request(state, pending)
                 return
             if pin is None and not rendered:
                 return  # not a list page: a content page is not a column
+        yield from self._listed_column(state, column, listing, page, rendered)
+
+    def _listed_column(
+        self, state: SiteState, column: ColumnLink, listing: ListPage, page: Page | None, rendered: bool
+    ) -> Iterator[Any]:
+        """A column's list as read (``page``: the page it was read on; None for a list read from its data
+        endpoint, which is never an interaction column's: their letters are read from the page)."""
         if not state.mark_column_done(column.url):
             return  # another worker read this column's list at the same time
         category = columns.column_category(state, self.categories, column, listing)
-        if category == "interaction":
+        if category == "interaction" and page is not None:
             yield from self._letters(state, column, listing, page)
         elif category == "guide":
             yield from self._register_guides(state, column, listing)
@@ -342,6 +365,136 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             yield self._article_date_request(state, column, listing, rendered, targets, [])
             return
         yield columns.column_item(state, category, column, listing, rendered)
+
+    # -- script-filled lists: their data endpoints (govsites.extract.endpoints) or the browser ----------------
+    def _script_list_request(self, state: SiteState, pending: ScriptList) -> Iterator[Any]:
+        """A script-filled list: read from the endpoint the site's rules name for it, else rendered.
+
+        While the site's endpoints are being learned (a render that shows what the page fetched) or checked (the
+        first list read through a new rule), the site's other such lists wait (parked); once a rule has given a
+        list, they are read through it. At most :data:`govsites.sitestate.LEARNING_RENDERS` renders learn; a
+        distributed crawl renders as it goes (a learning render may be answered on another worker).
+        """
+        if not self.config.endpoints_enabled:
+            yield self._render_request(state, pending)
+            return
+        if state.park(pending):
+            self.count("endpoints/parked")
+            return
+        named = endpoints_for(state.live_endpoint_rules(), pending.url, list(pending.scripts))
+        checking = not state.endpoints_verified
+        request = self._endpoint_request(state, pending, [(rule.key, url) for rule, url in named], checking)
+        if request is not None:
+            state.learning = checking and not self.config.distributed
+            yield request
+        elif not self.config.distributed and state.start_learning():
+            yield self._render_request(state, pending, learner=True)
+        else:
+            yield self._render_request(state, pending)
+
+    def _render_request(self, state: SiteState, pending: ScriptList, learner: bool = False) -> scrapy.Request:
+        return self._page_request(
+            state, pending.url, depth=pending.depth, priority=PRIORITY_COLUMN, render=True, learner=learner
+        )
+
+    def _endpoint_request(
+        self, state: SiteState, pending: ScriptList, candidates: list[tuple[str, str]], checking: bool
+    ) -> scrapy.Request | None:
+        """A request for the first of ``candidates`` (rule key, endpoint) no other page's list was read from (at
+        most :data:`MAX_ENDPOINTS` per page); None when none is left. ``checking``: the first list read through
+        the site's rules (the others wait for its answer)."""
+        for index, (rule_key, endpoint) in enumerate(candidates[:MAX_ENDPOINTS]):
+            if not state.claim_endpoint(endpoint, pending.url):
+                continue
+            self.count("endpoints/requested")
+            rest = candidates[index + 1 : MAX_ENDPOINTS]
+            return self.site_request(
+                state,
+                endpoint,
+                self.endpoint_list,
+                self.endpoint_failed,
+                role="endpoint",
+                priority=PRIORITY_COLUMN,
+                meta={"gdepth": pending.depth},
+                cb_kwargs={"pending": pending, "rule_key": rule_key, "rest": rest, "checking": checking},
+            )
+        return None
+
+    def _learn_endpoints(self, state: SiteState, response: Response, page: Page) -> Iterator[Any]:
+        """A rendered page: what its scripts fetched teaches the site's endpoint rules; when it was the site's
+        learning render, the lists that waited for it go on."""
+        if self.config.endpoints_enabled and page.html:
+            for rule in state.add_endpoint_rules(learn(page.url, list(page.scripts), fetched_urls(response.request))):
+                self.count("endpoints/learned")
+                logger.debug("站点 %s 的脚本列表数据地址规则：%s（其他栏目按此直接读取）", state.site.site_id, rule.key)
+        if response.meta.get(LEARNER):
+            yield from self._release_parked(state)
+
+    def _release_parked(self, state: SiteState) -> Iterator[Any]:
+        """The learning or checking request is over: the lists that waited go on (the first of them may be the
+        next check, and the rest wait again)."""
+        state.learning = False
+        for pending in state.take_parked():
+            yield from self._script_list_request(state, pending)
+
+    def endpoint_list(
+        self, response: Response, pending: ScriptList, rule_key: str, rest: list[tuple[str, str]], checking: bool
+    ) -> Iterator[Any]:
+        """A list's data endpoint answered: its items are the column's list (as the browser would have shown
+        them); an answer without a list tries the page's next endpoint, then the browser, as does an
+        interaction column's (its letters are read from the page)."""
+        state = self.state_of(response)
+        readable = isinstance(response, TextResponse) and response.status == 200
+        entries = json_entries(response.text, pending.url, self.today) if readable else []
+        state.endpoint_result(rule_key, bool(entries))
+        if not entries:
+            yield from self._endpoint_missed(state, pending, rest, checking)
+            return
+        if checking:
+            state.endpoints_verified = True
+            yield from self._release_parked(state)
+        listing = ListPage(entries, False, [], True, False, pending.column_name)
+        if columns.column_category(state, self.categories, pending.column, listing) == "interaction":
+            self.count("endpoints/interaction")
+            yield self._render_request(state, pending)
+            return
+        self.count("endpoints/read")
+        site_id = state.site.site_id
+        yield from self._listed_column(state, pending.column, listing, None, rendered=True)
+        if state.column_is_done(pending.column.url):
+            for entry in entries:
+                yield columns.entry_item(site_id, pending.column.url, entry)
+        links = script_links(entries, [])
+        for link in links:
+            yield LinkRefItem(site_id=site_id, url=link.url, source_url=pending.url, anchor=link.anchor, tag=link.tag)
+        yield from self._follow(state, links, pending.depth + 1, listed_urls(entries, [], []))
+
+    @finishes_request
+    def endpoint_failed(self, failure: Failure) -> Iterator[Any]:
+        kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
+        state = self.state_of(failure)
+        state.endpoint_result(kwargs["rule_key"], False)
+        yield from self._endpoint_missed(state, kwargs["pending"], kwargs["rest"], kwargs["checking"])
+
+    def _endpoint_missed(
+        self, state: SiteState, pending: ScriptList, rest: list[tuple[str, str]], checking: bool
+    ) -> Iterator[Any]:
+        """No list from that endpoint: the page's next one, else the browser (a learning render when the site's
+        rules were being checked: what it fetched may teach a better rule)."""
+        self.count("endpoints/missed")
+        request = self._endpoint_request(state, pending, rest, checking)
+        if request is not None:
+            yield request
+            return
+        if checking:
+            state.learning = False
+            if state.start_learning():
+                yield self._render_request(state, pending, learner=True)
+                return
+            yield self._render_request(state, pending)
+            yield from self._release_parked(state)
+            return
+        yield self._render_request(state, pending)
 
     # -- interaction columns (letters) and service guides ---------------------------------------------
     def _letters(self, state: SiteState, column: ColumnLink, listing: ListPage, page: Page) -> Iterator[Any]:
@@ -470,6 +623,8 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         if is_rendered(request):
             logger.warning("渲染失败 %s：%s", verdict.url, verdict.reason)
             yield from self._unreachable_column(state, verdict.url)
+            if request.meta.get(LEARNER):
+                yield from self._release_parked(state)
             return
         yield PageItem(
             site_id=state.site.site_id,

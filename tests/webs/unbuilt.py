@@ -9,6 +9,11 @@
   cookie then opens the site (a column of three articles, one broken link, and one page, ``locked.html``, that
   challenges even a browser's cookie: a site read in part); on the *wall* host the script sets a
   cookie the server never accepts. Requests are counted per host and kind (challenge answered, page served).
+- :class:`EndpointWeb`: sites whose column lists a script fills from a JSON endpoint, named literally in the
+  script (``fetch(url + '&page=1')`` with ``url = '/api/list?col=tzgg'``) on one host and built from the page's
+  own address on the other (``'/data/list?channel=' + col + '&size=20'``), where one column's script asks a
+  different endpoint and one column is a mailbox. Endpoint requests are counted by who sent them: the browser
+  (``Sec-Fetch-Mode``) or a plain request.
 - a *slow* host (:class:`ChallengeWeb` ``slow``): every answer comes ``slow_delay`` seconds late, within the crawl's
   timeout; its column lists three articles; one article links to ``/tzgg/late.html``, whose first answer comes
   ``late_delay`` seconds late (beyond the timeout) and every later one in ``slow_delay``.
@@ -18,12 +23,13 @@ Standard library only, on the shared loopback lifecycle (:class:`govsites.demo.l
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from govsites.demo.loopback import LoopbackServers
 
@@ -101,7 +107,8 @@ class _Web(LoopbackServers):
             status, body, headers = self.answer(role, handler)
             data = body.encode()
             handler.send_response(status)
-            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            if not any(name.lower() == "content-type" for name, _ in headers):
+                handler.send_header("Content-Type", "text/html; charset=utf-8")
             handler.send_header("Content-Length", str(len(data)))
             for name, value in headers:
                 handler.send_header(name, value)
@@ -311,4 +318,110 @@ class CappedWeb(_Web):
         if path == "/rl.asp":
             day = int(query.get("d", "1"))
             return 200, page("活动日历", f'<p>第{day}天</p><a href="/rl.asp?d={day + 1}">后一天</a>', nav), []
+        return NOT_FOUND
+
+
+def _json(data: object) -> tuple[int, str, list[tuple[str, str]]]:
+    return 200, json.dumps(data, ensure_ascii=False), [("Content-Type", "application/json; charset=utf-8")]
+
+
+class EndpointWeb(_Web):
+    """Column lists filled by scripts from JSON endpoints (see the module docstring).
+
+    Each column ``k`` (index ``n``) lists ``n + 3`` articles, the newest dated 2026-11-``(n + 10)``; the
+    mailbox column lists letters. ``hits[(role, "browser"|"plain")]`` counts endpoint requests by sender.
+    """
+
+    hosts: ClassVar[dict[str, str]] = {"literal": "127.0.0.86", "derived": "127.0.0.87"}
+    COLUMNS: ClassVar[dict[str, str]] = {
+        "tzgg": "通知公告",
+        "gzdt": "工作动态",
+        "zcwj": "政策文件",
+        "rsxx": "人事信息",
+        "ghjh": "规划计划",
+        "zcjd": "政策解读",
+    }
+    #: the derived host's column whose script asks another endpoint than the others
+    ODD = "zcjd"
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        return [
+            row("literal", "某某市住房和城乡建设局", "agency", "市直", self.url("literal")),
+            row("derived", "某某县人民政府", "county", "某某县", self.url("derived")),
+        ]
+
+    def column_path(self, role: str, slug: str) -> str:
+        return f"/{slug}/" if role == "literal" else f"/xxgk/{slug}/index.html"
+
+    def expected(self) -> dict[tuple[str, str], tuple[int, str]]:
+        """(site, column path) -> (items, newest date)."""
+        return {
+            (role, self.column_path(role, slug)): (n + 3, f"2026-11-{n + 10:02d}")
+            for role in self.hosts
+            for n, slug in enumerate(self.COLUMNS)
+        }
+
+    def items(self, role: str, slug: str) -> list[dict[str, str]]:
+        n = list(self.COLUMNS).index(slug)
+        folder = self.column_path(role, slug).rsplit("/", 1)[0]
+        return [
+            {
+                "title": f"{self.COLUMNS[slug]}第{i}号文件",
+                "url": f"{folder}/art{i}.html",
+                "pubDate": f"2026-11-{n + 10 - i:02d}",
+            }
+            for i in range(n + 3)
+        ]
+
+    def script(self, role: str, slug: str) -> str:
+        fill = (
+            "function(d){var ul=document.getElementById('list');(d.data||d.items).forEach(function(it){"
+            "var li=document.createElement('li');li.innerHTML='<a href=\"'+it.url+'\">'+it.title+'</a>"
+            "<span>'+it.pubDate+'</span>';ul.appendChild(li);});}"
+        )
+        if role == "literal":
+            call = f"var url = '/api/list?col={slug}'; fetch(url + '&page=1')"
+        elif slug == self.ODD:
+            call = "var col = location.pathname.split('/')[2]; fetch('/data/jd?lm=' + col)"
+        else:
+            call = "var col = location.pathname.split('/')[2]; fetch('/data/list?channel=' + col + '&size=20')"
+        weather = "fetch('/api/weather').then(function(r){return r.json();});"
+        return f"<script>{weather}{call}.then(function(r){{return r.json();}}).then({fill});</script>"
+
+    def nav(self, role: str) -> str:
+        links = [f'<a href="{self.column_path(role, slug)}">{name}</a>' for slug, name in self.COLUMNS.items()]
+        return " ".join([*links, '<a href="/xxgk/ldxx/index.html">领导信箱</a>'])
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        parts = urlsplit(handler.path)
+        path, query = parts.path, dict(parse_qsl(parts.query))
+        nav = self.nav(role)
+        if path.startswith(("/api/", "/data/")):
+            sender = "browser" if handler.headers.get("Sec-Fetch-Mode") else "plain"
+            self.hits[(role, sender)] += 1
+        if path == "/":
+            return 200, home_page("某某网站", self.column_path(role, "tzgg"), "通知公告", nav), []
+        if path == "/api/weather":
+            return _json({"city": "某某", "temp": "12"})
+        slug = query.get("col") if path == "/api/list" and role == "literal" else None
+        if role == "derived" and path in ("/data/list", "/data/jd"):
+            slug = query.get("channel") if path == "/data/list" else query.get("lm")
+            if (slug == self.ODD) != (path == "/data/jd"):
+                return 404, json.dumps({"error": "栏目不存在"}), [("Content-Type", "application/json")]
+        if slug in self.COLUMNS:
+            key = "data" if role == "literal" else "items"
+            return _json({"total": len(self.items(role, slug)), key: self.items(role, slug)})
+        for slug, name in self.COLUMNS.items():
+            if path == self.column_path(role, slug):
+                body = f'<h2>{name}</h2><ul class="list" id="list"></ul>{self.script(role, slug)}'
+                return 200, page(name, body, nav), []
+        if path == "/xxgk/ldxx/index.html":
+            letters = "".join(
+                f'<tr><td><a href="/xxgk/ldxx/x{i}.html">关于道路维修的咨询{i}</a></td><td>2026-11-0{i}</td>'
+                "<td>已回复</td></tr>"
+                for i in range(1, 4)
+            )
+            return 200, page("领导信箱", f"<h2>领导信箱</h2><table>{letters}</table>", nav), []
+        if "/art" in path or path.startswith("/xxgk/ldxx/x"):
+            return 200, article_page("工作文件", "<p>正文。</p>", nav), []
         return NOT_FOUND
