@@ -59,6 +59,9 @@ class ScriptList:
     scripts: tuple[str, ...]
 
 
+#: URLs whose :meth:`SiteState.internal` answer a site keeps (then it starts again).
+INTERNAL_MEMO = 20_000
+
 #: Renders of a site that may teach its endpoints while its other script-filled lists wait (see
 #: :meth:`SiteState.park`); after that many, the site's lists are rendered as they come.
 LEARNING_RENDERS = 2
@@ -94,6 +97,8 @@ class SiteState:
     discovering: int = 0  # requests in flight whose answers may name new pages (pages, renders; not checks)
     routes: dict[str, tuple[int, bool]] = field(default_factory=dict)
     on_quiet: Callable[[SiteState], list[Any]] | None = None
+    memo: dict[str, bool] = field(default_factory=dict, repr=False)  # internal(), per URL
+    memo_hosts: int = -1  # how many hosts the site had when ``memo`` was filled
     # Data endpoints of script-filled lists (govsites.extract.endpoints): the rules learned from renders, their
     # hits and misses, the endpoint read for each page, the learning renders sent and the lists waiting on one.
     endpoint_rules: dict[str, EndpointRule] = field(default_factory=dict)
@@ -107,9 +112,20 @@ class SiteState:
 
     # -- scope -----------------------------------------------------------------------------------------
     def internal(self, url: str) -> bool:
-        """A page of this site: on its hosts, and within its scope on a shared host (:mod:`govsites.scope`)."""
-        on_host = same_site(url, self.site.home_url) or any(same_site(url, f"http://{h}/") for h in self._hosts())
-        return on_host and self.site.owns(url)
+        """A page of this site: on its hosts, and within its scope on a shared host (:mod:`govsites.scope`).
+        Remembered per URL while the site's hosts stay the same (menus repeat the same links on every page)."""
+        hosts = self._hosts()
+        if len(hosts) != self.memo_hosts:
+            self.memo.clear()
+            self.memo_hosts = len(hosts)
+        known = self.memo.get(url)
+        if known is None:
+            on_host = same_site(url, self.site.home_url) or any(same_site(url, f"http://{h}/") for h in hosts)
+            known = on_host and self.site.owns(url)
+            if len(self.memo) >= INTERNAL_MEMO:
+                self.memo.clear()
+            self.memo[url] = known
+        return known
 
     def _hosts(self) -> set[str]:
         return self.hosts

@@ -10,7 +10,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request
 
 from govsites.demo import AS_OF, DemoWeb
-from govsites.revalidate import RevalidatePolicy, cache_dir
+from govsites.revalidate import KeptAnswers, RevalidatePolicy, cache_dir
 from tests.helpers import crawl_command, needs_chromium, read_csv, run, score_command
 
 pytestmark = needs_chromium
@@ -65,3 +65,50 @@ def test_only_a_304_reuses_a_kept_answer() -> None:
     for status, reused in ((304, True), (200, False), (404, False), (500, False), (503, False)):
         answer = HtmlResponse("http://a.example/", status=status, body=b"")
         assert policy.is_cached_response_valid(kept, answer, request) is reused, status
+
+
+class _Spider:
+    """What :class:`KeptAnswers` reads of a spider: its name and its crawler's request fingerprinter."""
+
+    name = "govsites"
+
+    def __init__(self) -> None:
+        from scrapy.utils.test import get_crawler
+
+        self.crawler = get_crawler()
+
+
+def _storage(tmp_path: Path) -> tuple[KeptAnswers, Any]:
+    from scrapy.settings import Settings
+
+    storage = KeptAnswers(Settings({"HTTPCACHE_DIR": str(tmp_path)}))
+    spider = _Spider()
+    storage.open_spider(spider)  # type: ignore[arg-type]
+    return storage, spider
+
+
+def test_a_kept_answer_comes_back_whole(tmp_path: Path) -> None:
+    storage, spider = _storage(tmp_path)
+    request = Request("http://127.0.0.1/zwgk/index.html?id=3")
+    body = "<html><body>政务公开 列表</body></html>".encode("gb18030")
+    headers = {"Content-Type": "text/html; charset=gb18030", "ETag": '"abc"', "Set-Cookie": ["a=1", "b=2"]}
+    answer = HtmlResponse(request.url + "&x=1", status=200, headers=headers, body=body)
+    assert storage.retrieve_response(spider, request) is None
+    storage.store_response(spider, request, answer)
+    kept = storage.retrieve_response(spider, request)
+    assert kept is not None
+    assert isinstance(kept, HtmlResponse)
+    assert (kept.url, kept.status, kept.body) == (answer.url, 200, body)
+    assert kept.headers.getlist("Set-Cookie") == [b"a=1", b"b=2"]
+    assert kept.text == answer.text
+    assert "cache_timestamp" in request.meta
+    assert [p.name for p in tmp_path.rglob(".part-*")] == []  # written whole, through a renamed temporary file
+
+
+def test_a_damaged_kept_answer_is_a_miss(tmp_path: Path) -> None:
+    storage, spider = _storage(tmp_path)
+    request = Request("http://127.0.0.1/a.html")
+    storage.store_response(spider, request, HtmlResponse(request.url, body=b"<html>ok</html>"))
+    (kept,) = [p for p in tmp_path.rglob("*") if p.is_file()]
+    kept.write_bytes(kept.read_bytes()[:10])
+    assert storage.retrieve_response(spider, request) is None

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import openpyxl
@@ -77,7 +77,9 @@ def _unreadable(why: str) -> AttachmentText:
 def extension(name: str) -> str:
     """The lower-case extension of a file name or URL path (".xlsx"); "" when there is none."""
     path = urlsplit(name).path if "://" in name else name
-    return PurePosixPath(unquote(path)).suffix.lower()
+    last = unquote(path).rsplit("/", 1)[-1]
+    dot = last.rfind(".")
+    return last[dot:].lower() if 0 < dot < len(last) - 1 else ""  # as PurePosixPath(path).suffix
 
 
 def _cut(text: str, limits: Limits, truncated: bool = False) -> AttachmentText:

@@ -19,7 +19,6 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy.http import Response
 from twisted.python.failure import Failure
@@ -118,8 +117,7 @@ class ContentSecuritySpider(LinkCheckSpider):
         if not self.config.security_enabled:
             return
         for link in links:
-            scheme = urlsplit(link.url).scheme
-            if scheme not in ("http", "https"):
+            if not link.url.startswith(("http://", "https://")):
                 continue
             if state.internal(link.url):
                 if extension(link.url) not in SUPPORTED or link.tag != "a":

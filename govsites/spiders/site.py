@@ -354,6 +354,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         endpoint, which is never an interaction column's: their letters are read from the page)."""
         if not state.mark_column_done(column.url):
             return  # another worker read this column's list at the same time
+        column = state.column(column.url) or column  # as the best source named it by now
         category = columns.column_category(state, self.categories, column, listing)
         if category == "interaction" and page is not None:
             yield from self._letters(state, column, listing, page)
@@ -607,6 +608,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         if targets:
             yield self._article_date_request(state, column, listing, rendered, targets, found)
             return
+        column = state.column(column.url) or column  # a better source may have named it while its articles were read
         category = columns.column_category(state, self.categories, column, listing)
         yield columns.column_item(state, category, column, listing, rendered, article=max(found) if found else None)
 
