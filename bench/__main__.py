@@ -437,14 +437,17 @@ def bench_linkchecker(sites: int, pages: int) -> None:
 
 
 # ---- curve ------------------------------------------------------------------------------------------------
-def bench_curve(counts: list[int], pages: int, max_pages: int = 0, workers: str = "auto") -> None:
+def bench_curve(
+    counts: list[int], pages: int, max_pages: int = 0, workers: str = "auto", latency: tuple[int, int] = (0, 0)
+) -> None:
     cap = f"，每站抓取上限 {max_pages} 页（GOVSITES_MAX_PAGES）" if max_pages else ""
-    print(f"== 规模曲线（每站约 {pages} 页{cap}） ==")
+    slow = f"，主机应答 {latency[0]}–{latency[1]} ms" if latency[1] else ""
+    print(f"== 规模曲线（每站约 {pages} 页{cap}{slow}） ==")
     print("网站数\t页面\t墙钟 s\t页/秒\tCPU s/千页\t峰值内存 MiB")
     for n in counts:
         with tempfile.TemporaryDirectory() as tmp_name:
             tmp = Path(tmp_name)
-            web = ServedWeb(tmp, n, pages, truth=False)
+            web = ServedWeb(tmp, n, pages, truth=False, latency=latency)
             try:
                 f = crawl_and_score(web.registry, tmp, score=False, max_pages=max_pages, workers=workers)
             finally:
@@ -513,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
             args.curve_pages,
             args.curve_max_pages,
             args.workers,
+            latency,
         )
     return 0
 

@@ -1,8 +1,7 @@
 """Conditional requests for later crawls of the same registry (a monitoring week costs little).
 
-Scrapy's own HTTP cache (``HttpCacheMiddleware``) with a storage of our own, :class:`KeptAnswers` (one file per
-request, written whole or not at all, safe for several worker processes), keeps every answer that carries a
-validator (``ETag`` or ``Last-Modified``).
+Scrapy's own HTTP cache (``HttpCacheMiddleware``) with a storage of our own, :class:`KeptAnswers` (one SQLite
+file shared by the crawl processes), keeps every answer that carries a validator (``ETag`` or ``Last-Modified``).
 :class:`RevalidatePolicy` never serves a kept answer unasked: every request for a kept URL is sent again with
 ``If-None-Match`` / ``If-Modified-Since``, and only a ``304 Not Modified`` reuses the kept answer (the page is then
 extracted again from the same bytes, so its findings are identical). Anything else — a new body, a 404, a 5xx, a
@@ -14,8 +13,7 @@ timeout — is the answer of this crawl: an outage or a broken link is never hid
 from __future__ import annotations
 
 import json
-import os
-import struct
+import sqlite3
 import time
 import zlib
 from pathlib import Path
@@ -75,47 +73,63 @@ class RevalidatePolicy(RFC2616Policy):
 
 
 class KeptAnswers:
-    """``HTTPCACHE_STORAGE``: each kept answer in one file, ``<HTTPCACHE_DIR>/<spider>/<fp[:2]>/<fp>``.
+    """``HTTPCACHE_STORAGE``: the kept answers in one SQLite file, ``<HTTPCACHE_DIR>/answers.sqlite``.
 
     Scrapy's ``FilesystemCacheStorage`` writes seven files per answer, each through gzip at level 9: on a crawl of
-    15,000 pages that was an eighth of the crawl process's busy time (docs/benchmarks.md). Here one file holds a
-    length-prefixed JSON head (URLs, status, headers) and the body compressed at zlib level 1; it is written to a
-    temporary file and renamed into place, so a reader (another worker, a killed crawl's successor) sees a whole
-    answer or none. A file that cannot be read is a cache miss.
+    15,000 pages that was an eighth of the crawl process's busy time, and one file per answer still cost a
+    twelfth (creating files; docs/benchmarks.md). Here each answer is one row (key: the request fingerprint and
+    the spider; a JSON head with the URLs, status and headers; the body compressed at zlib level 1), written in
+    WAL mode without waiting for the disk: the file is a cache, and an answer lost in a crash is fetched again.
+    Several crawl processes share the file (SQLite's locking, with a generous busy timeout). A row that cannot
+    be read is a cache miss.
     """
 
     def __init__(self, settings: BaseSettings) -> None:
         self.cachedir = str(settings["HTTPCACHE_DIR"])
         self.fingerprinter: Any = None
-        self.folders: set[Path] = set()
+        self.db: sqlite3.Connection | None = None
 
     def open_spider(self, spider: Spider) -> None:
         self.fingerprinter = spider.crawler.request_fingerprinter
+        Path(self.cachedir).mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(Path(self.cachedir, "answers.sqlite"), timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS answers (spider TEXT, key BLOB, head BLOB, body BLOB,"
+            " PRIMARY KEY (spider, key)) WITHOUT ROWID"
+        )
 
     def close_spider(self, spider: Spider) -> None:
-        """Nothing is held open between answers."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None
 
-    def _path(self, spider: Spider, request: Request) -> Path:
-        key = self.fingerprinter.fingerprint(request).hex()
-        return Path(self.cachedir, spider.name, key[:2], key)
+    def _key(self, request: Request) -> bytes:
+        return bytes(self.fingerprinter.fingerprint(request))
 
     def retrieve_response(self, spider: Spider, request: Request) -> Response | None:
+        assert self.db is not None
+        row = self.db.execute(
+            "SELECT head, body FROM answers WHERE spider = ? AND key = ?", (spider.name, self._key(request))
+        ).fetchone()
+        if row is None:
+            return None  # not kept
         try:
-            data = self._path(spider, request).read_bytes()
-            (size,) = struct.unpack_from(">I", data)
-            head = json.loads(data[4 : 4 + size])
-            body = zlib.decompress(data[4 + size :])
-        except (OSError, ValueError, struct.error, zlib.error):
-            return None  # not kept, or not readable: asked for afresh
-        headers = Headers(
-            {name.encode("latin-1"): [v.encode("latin-1") for v in values] for name, values in head["headers"]}
-        )
-        request.meta["cache_timestamp"] = head["timestamp"]
-        cls = responsetypes.from_args(headers=headers, url=head["response_url"], body=body)
-        return cls(url=head["response_url"], status=head["status"], headers=headers, body=body)
+            head = json.loads(row[0])
+            body = zlib.decompress(row[1])
+            headers = Headers(
+                {name.encode("latin-1"): [v.encode("latin-1") for v in values] for name, values in head["headers"]}
+            )
+            url, status = head["response_url"], int(head["status"])
+        except (ValueError, TypeError, KeyError, zlib.error):
+            return None  # not readable: asked for afresh
+        request.meta["cache_timestamp"] = head.get("timestamp", 0)
+        cls = responsetypes.from_args(headers=headers, url=url, body=body)
+        return cls(url=url, status=status, headers=headers, body=body)
 
     def store_response(self, spider: Spider, request: Request, response: Response) -> None:
-        path = self._path(spider, request)
+        assert self.db is not None
         head = {
             "url": request.url,
             "response_url": response.url,
@@ -126,15 +140,12 @@ class KeptAnswers:
                 for name, values in response.headers.items()
             ],
         }
-        encoded = json.dumps(head, ensure_ascii=False).encode("utf-8")
-        if path.parent not in self.folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(path.parent)
-        # this process's own temporary name (tempfile's random names cost more than the write itself)
-        temporary = path.with_name(f".part-{os.getpid()}-{path.name}")
-        try:
-            temporary.write_bytes(struct.pack(">I", len(encoded)) + encoded + zlib.compress(response.body, 1))
-            temporary.replace(path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        self.db.execute(
+            "INSERT OR REPLACE INTO answers (spider, key, head, body) VALUES (?, ?, ?, ?)",
+            (
+                spider.name,
+                self._key(request),
+                json.dumps(head, ensure_ascii=False).encode("utf-8"),
+                zlib.compress(response.body, 1),
+            ),
+        )

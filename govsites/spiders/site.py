@@ -269,7 +269,9 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             listing = extract_list(page)
             entries = listing.entries
             outcome = list(self._column(state, column, listing, response, page, depth))
-            if any(isinstance(o, (ColumnItem, scrapy.Request)) for o in outcome):
+            # a list page: its list read, asked for (rendered, its endpoint, its articles' dates) or waiting for
+            # the site's learning render (a script-filled list parked: nothing is asked for yet)
+            if listing.needs_render or any(isinstance(o, (ColumnItem, scrapy.Request)) for o in outcome):
                 kind = "list"
             if state.column_is_done(column.url):
                 stored = [columns.entry_item(site_id, column.url, entry) for entry in entries]
