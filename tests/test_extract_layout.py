@@ -18,6 +18,7 @@ LAYERS = (
     "groups",
     "pagination",
     "scriptdata",
+    "endpoints",
     "blocks",
     "page",
     "listing",

@@ -345,7 +345,7 @@ def _meta_date(page: Page) -> date | None:
 def _labelled_date(lines: list[str], as_of: date) -> date | None:
     """The first labelled visible date (发布日期：, 发布时间：, 日期：, 时间：) that is this page's own: not a
     页面生成时间/更新时间 and not the date of another document the page names (招标公告日期 in a 成交公告)."""
-    for line in lines:
+    for index, line in enumerate(lines):
         for match in _LABELLED.finditer(line):
             before = line[max(0, match.start() - 2) : match.start()]
             if any(word in before for word in _NOT_PUBLICATION):
@@ -353,6 +353,9 @@ def _labelled_date(lines: list[str], as_of: date) -> date | None:
             if _OTHER_DOCUMENT.search(line[max(0, match.start() - 8) : match.start()]):
                 continue
             rest = line[match.end() : match.end() + 40]
+            if not rest.strip() and index + 1 < len(lines):
+                # label and date in two cells (信息公开 tables: 发布日期： | 2022年01月28日)
+                rest = lines[index + 1][:40]
             found = find_dates(rest, as_of)
             if found and re.match(r"^\s*[\[(（【]?\s*[\d〇零一二刚昨前]", rest) and found[0] <= as_of:
                 return found[0]
@@ -361,7 +364,9 @@ def _labelled_date(lines: list[str], as_of: date) -> date | None:
 
 def _info_line_date(lines: list[str], as_of: date) -> date | None:
     """An unlabelled date on the article's info line (2015-12-01 10:20 来源：县政府办 浏览次数：12), or alone on its
-    line with 来源/作者 on a line next to it (kepu.gov.cn: 来源：新华社 / 作者： / 2023-12-01 14:43)."""
+    line (with a time, perhaps followed by the source's name: 2022-02-13 09:57 光明网) with 来源/作者 or the
+    article's tools (打印本页, 分享到, 字号) on a line next to it (kepu.gov.cn: 来源：新华社 / 作者： /
+    2023-12-01 14:43; a TRS government page: 巴彦淖尔市政府门户网站 / 2022-02-11 09:52 / 打印本页)."""
     for line in lines:
         if len(line) > 100 or not _INFO_LINE.search(line) or any(word in line for word in ("生成", "截止")):
             continue
@@ -372,7 +377,7 @@ def _info_line_date(lines: list[str], as_of: date) -> date | None:
         if not _DATE_LINE.match(line.strip()):
             continue
         near = lines[max(0, index - 2) : index] + lines[index + 1 : index + 3]
-        if any(SOURCE_LABEL.search(other) and len(other) <= 100 for other in near):
+        if any((SOURCE_LABEL.search(other) or _PAGE_TOOLS.search(other)) and len(other) <= 100 for other in near):
             found = [value for value in find_dates(line, as_of) if value <= as_of]
             if found:
                 return found[0]
@@ -405,8 +410,10 @@ _OTHER_DOCUMENT = re.compile(r"招标|采购公告|原公告|变更|预告|相�
 # a line that is only a date and an optional time: 2023-12-01 14:43
 _DATE_LINE = re.compile(
     r"^[\[(（【]?\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?\s*[\])）】]?"
-    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[\u4e00-\u9fff]{2,12})?)?$"
 )
+# an article's own tools, on the lines around its date
+_PAGE_TOOLS = re.compile(r"打印本页|【打印】|打印文章|关闭窗口|分享到|字号")
 _INFO_LINE = re.compile(r"来源|作者|浏览|点击|阅读|访问量|字体|字号|编辑|供稿|责任编辑|发布机构|信息来源")
 
 
