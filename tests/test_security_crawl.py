@@ -8,7 +8,10 @@ with a tampered home page reports the tampering against the first.
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +131,12 @@ def _texts(outcome: Outcome) -> Iterator[tuple[str, str]]:
                 document = Document(str(path))
                 yield str(path), " ".join(p.text for p in document.paragraphs)
     for path in outcome.db.parent.glob(outcome.db.name + "*"):  # the store, its WAL and shared memory
-        yield str(path), path.read_bytes().decode("latin-1")
+        if path.is_file():
+            yield str(path), path.read_bytes().decode("latin-1")
+    for path in outcome.db.parent.glob(outcome.db.name + ".httpcache/*.sqlite"):  # kept answers, decompressed
+        with sqlite3.connect(path) as kept:
+            for head, body in kept.execute("SELECT head, body FROM answers"):
+                yield f"{path}: {json.loads(head)['url']}", zlib.decompress(body).decode("utf-8", "replace")
     yield "crawl log", outcome.log
 
 

@@ -70,11 +70,16 @@ def test_ctrl_c_stops_the_workers_and_says_how_to_resume(slow_site: SlowSite, tm
         stderr=subprocess.PIPE,
         text=True,
     )
+    delay = slow_site.web.slow_delay
     try:
         wait_for_hits(slow_site, before + 20)
+        # the answers still to come are slowed further, so that the crawl is surely under way when the signal
+        # arrives, however fast the machine got through the first 20
+        slow_site.web.slow_delay = 3.0
         proc.send_signal(stop)  # Ctrl-C sends SIGINT to the foreground command; a service manager SIGTERM
         _, err = proc.communicate(timeout=120)
     finally:
+        slow_site.web.slow_delay = delay
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130, err[-3000:]
