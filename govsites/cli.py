@@ -464,10 +464,14 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
             board = ProgressBoard(files, config.progress_interval, total=len(chosen))
             relay = LineRelay(child.stderr for child in children if child.stderr is not None)
             previous = signal.signal(signal.SIGTERM, _stop_as_ctrl_c)  # a service manager's stop: the same
+            # Ctrl-C (SIGINT) stops the crawl even when it was started from a script in the background, where the
+            # shell hands it SIGINT ignored (then Python installs no handler of its own)
+            previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
             try:
                 interrupted = wait_for(children, board, relay)
             finally:
                 signal.signal(signal.SIGTERM, previous)
+                signal.signal(signal.SIGINT, previous_int)
             relay.close(board)
             board.end()
         failed = [child.returncode for child in children if child.returncode != 0]
