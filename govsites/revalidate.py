@@ -6,7 +6,9 @@ file shared by the crawl processes), keeps every answer that carries a validator
 ``If-None-Match`` / ``If-Modified-Since``, and only a ``304 Not Modified`` reuses the kept answer (the page is then
 extracted again from the same bytes, so its findings are identical). Anything else — a new body, a 404, a 5xx, a
 timeout — is the answer of this crawl: an outage or a broken link is never hidden by the cache. Rendered requests
-(the browser) are never kept. ``GOVSITES_REVALIDATE_ENABLED`` switches it (the add-on sets ``HTTPCACHE_*``);
+(the browser) are never kept, nor is a page whose body may hold a personal number in full
+(:func:`govsites.security.privacy.may_hold_number`: no leaked number is copied to disk).
+``GOVSITES_REVALIDATE_ENABLED`` switches it (the add-on sets ``HTTPCACHE_*``);
 ``GOVSITES_HTTPCACHE_DIR`` says where answers are kept (default: beside a SQLite store, ``<store>.httpcache``).
 """
 
@@ -24,6 +26,8 @@ from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
+
+from govsites.security.privacy import may_hold_number
 
 #: The Scrapy settings of revalidation (the cache folder is added by the add-on).
 HTTPCACHE_SETTINGS = {
@@ -56,8 +60,15 @@ class RevalidatePolicy(RFC2616Policy):
         return super().should_cache_request(request)
 
     def should_cache_response(self, response: Response, request: Request) -> bool:
+        """An answer with a validator, unless its body may hold a personal number in full: such a page is never
+        kept on disk (it is fetched whole on every crawl, which also checks again whether the leak is gone)."""
         has_validator = b"ETag" in response.headers or b"Last-Modified" in response.headers
-        return response.status == 200 and has_validator and super().should_cache_response(response, request)
+        return (
+            response.status == 200
+            and has_validator
+            and not may_hold_number(response.body)
+            and super().should_cache_response(response, request)
+        )
 
     def is_cached_response_fresh(self, cachedresponse: Response, request: Request) -> bool:
         """Never fresh: ask the server, with the kept answer's validators."""

@@ -67,6 +67,24 @@ def test_only_a_304_reuses_a_kept_answer() -> None:
         assert policy.is_cached_response_valid(kept, answer, request) is reused, status
 
 
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("<p>通知公告 2024-05-13 第12号</p>", True),
+        ("<p>电话：0915-3268888 传真：0915-3268889 邮编：725000</p>", True),
+        ("<p>联系人身份证号：610902199001011234</p>", False),
+        ("<p>手机：138 1234 5678</p>", False),
+        ("<p>卡号 6222-0212-3456-7890-123</p>", False),
+    ],
+)
+def test_a_page_that_may_hold_a_personal_number_is_never_kept(body: str, kept: bool) -> None:
+    from scrapy.settings import Settings
+
+    policy = RevalidatePolicy(Settings())
+    answer = HtmlResponse("http://a.example/", status=200, headers={"ETag": '"x"'}, body=body.encode("gb18030"))
+    assert policy.should_cache_response(answer, Request("http://a.example/")) is kept
+
+
 class _Spider:
     """What :class:`KeptAnswers` reads of a spider: its name and its crawler's request fingerprinter."""
 

@@ -35,6 +35,20 @@ CONTEXT_CHARS = 16
 #: :data:`CONTACT_LABEL_CHARS` characters before it.
 CONTACT_LABEL = re.compile(r"热线|电话|联系方式|咨询|值班|举报|投诉|监督|传真|服务号")
 CONTACT_LABEL_CHARS = 10
+#: In raw bytes, whatever the encoding: the ASCII shapes of :data:`_CANDIDATES` (a mobile number, an ID number, a
+#: bank card, plain or spaced as people write them), standing alone. Coarser than the detector (no checksum, no
+#: serial labels): a 17-digit 索引号 counts too; a landline with its area code (0915-3268888) does not.
+_NUMBER_BYTES = re.compile(
+    rb"(?<![0-9])(?:1[3-9][0-9]{9}|[0-9]{17}[0-9Xx]|[0-9]{16,19}"
+    rb"|1[3-9][0-9][ \-][0-9]{4}[ \-][0-9]{4}|[0-9]{6} [0-9]{8} [0-9]{3}[0-9Xx]|[0-9]{4}(?:[ \-][0-9]{4}){3})(?![0-9])"
+)
+
+
+def may_hold_number(body: bytes) -> bool:
+    """Whether raw bytes may hold a personal number in full (a cheap pre-check; see :data:`_NUMBER_BYTES`)."""
+    return _NUMBER_BYTES.search(body) is not None
+
+
 #: a digit sequence of the context with at least this many digits is masked
 CONTEXT_MASK_DIGITS = 9
 
