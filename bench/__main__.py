@@ -215,8 +215,8 @@ def crawl_and_score(
     }
 
 
-#: Pages the browser renders at once (PLAYWRIGHT_MAX_PAGES_PER_CONTEXT in settings; one context), per process.
-RENDER_SLOTS = 8
+#: Pages the browser renders at once per process (``GOVSITES_RENDER_PAGES``, as the bench's crawls run).
+RENDER_SLOTS = GovsitesConfig.from_settings({}).render_pages
 
 
 def _print_speed(f: dict[str, float]) -> None:

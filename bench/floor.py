@@ -4,7 +4,9 @@ with the answers.
 ``run_floor(db, tmp, workers)`` reads the store of a finished crawl (pages: GET; checked links: HEAD, as our link
 checks start), splits the URLs by site over the same number of processes as the crawl (``--workers``), and runs
 one ``python -m bench.floor <urls.tsv>`` per process with govsites' own download settings (per-host concurrency,
-delay, timeout, retries, the asyncio reactor), all at once. What it costs is what fetching alone costs on this
+delay, timeout, retries, the asyncio reactor) and its downloader and scheduler queue, all at once: Scrapy's own
+downloader starts every queued request of a host at once (``govsites.downloader``), so without ours the floor
+would not keep the per-host limit our crawl keeps. What it costs is what fetching alone costs on this
 machine and this web: ``make bench`` prints our wall and CPU time as multiples of it.
 """
 
@@ -27,7 +29,14 @@ from twisted.python.failure import Failure
 
 from govsites.addon import derived_settings
 from govsites.config import GovsitesConfig
-from govsites.settings import RETRY_EXCEPTIONS, RETRY_HTTP_CODES, RETRY_TIMES, TWISTED_REACTOR
+from govsites.settings import (
+    DOWNLOADER,
+    RETRY_EXCEPTIONS,
+    RETRY_HTTP_CODES,
+    RETRY_TIMES,
+    SCHEDULER_PRIORITY_QUEUE,
+    TWISTED_REACTOR,
+)
 
 #: The download settings govsites crawls with (the rest of Scrapy's defaults as they are).
 COPIED = (
@@ -70,6 +79,9 @@ def floor_settings() -> dict[str, Any]:
         "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
         "RETRY_EXCEPTIONS": RETRY_EXCEPTIONS,
         "TWISTED_REACTOR": TWISTED_REACTOR,
+        # the per-host limit kept as our crawl keeps it, and requests handed only to hosts with room
+        "DOWNLOADER": DOWNLOADER,
+        "SCHEDULER_PRIORITY_QUEUE": SCHEDULER_PRIORITY_QUEUE,
         "ROBOTSTXT_OBEY": False,
         "LOG_LEVEL": "ERROR",
         "TELNETCONSOLE_ENABLED": False,
@@ -79,7 +91,7 @@ def floor_settings() -> dict[str, Any]:
 
 def requested_urls(db: Path, run: str | None = None) -> dict[str, list[tuple[str, str]]]:
     """Per site: the pages the crawl ``run`` (default: every run) fetched (GET) and the links it checked (HEAD),
-    each once."""
+    each once; a link that is also a fetched page is not asked for again (the crawl's page fetch is its check)."""
     con = sqlite3.connect(db)
     try:
         where, params = ("WHERE run_id = (SELECT id FROM runs WHERE label = ?)", (run,)) if run else ("", ())
@@ -87,12 +99,12 @@ def requested_urls(db: Path, run: str | None = None) -> dict[str, list[tuple[str
         links = con.execute(f"SELECT DISTINCT site_id, url FROM link_checks {where}", params).fetchall()
     finally:
         con.close()
-    seen: set[tuple[str, str]] = set()
+    seen: set[str] = set()
     by_site: dict[str, list[tuple[str, str]]] = {}
     for method, rows in (("GET", pages), ("HEAD", links)):
         for site, url in rows:
-            if url.startswith(("http://", "https://")) and (method, url) not in seen:
-                seen.add((method, url))
+            if url.startswith(("http://", "https://")) and url not in seen:
+                seen.add(url)
                 by_site.setdefault(site, []).append((method, url))
     return by_site
 

@@ -93,7 +93,9 @@ class GovsitesConfig:
     retry_max_delay: float = setting(20.0, "longest Retry-After honoured, in seconds")
     # -- politeness ---------------------------------------------------------------------------------------
     per_host: int = setting(8, "concurrent requests per host")
-    concurrent_requests: int = setting(64, "concurrent requests in all")
+    concurrent_requests: int = setting(
+        256, "concurrent requests in all (most wait on slow hosts; CONCURRENT_REQUESTS_PER_DOMAIN keeps each polite)"
+    )
     delay: float = setting(0.0, "seconds between requests to one host")
     autothrottle: bool = setting(False, "Scrapy's AutoThrottle")
     robotstxt_obey: bool = setting(False, "obey robots.txt (off: an evaluation checks what visitors can reach)")
@@ -112,6 +114,9 @@ class GovsitesConfig:
     )
     antibot_enabled: bool = setting(True, "pass JS cookie challenges (412/521) in Chromium once per host")
     antibot_wait: float = setting(10.0, "seconds the browser waits for a JS cookie challenge to let it in")
+    render_pages: int = setting(
+        16, "browser pages open at once: renders wait mostly on the sites, so more pages than one host's connections"
+    )
     render_deadline: float = setting(
         60.0, "seconds one browser page may take in all (load, settle, read) before it is closed as a timeout"
     )

@@ -52,6 +52,8 @@ REACTOR_THREADPOOL_MAXSIZE = 20
 LOG_FORMATTER = "govsites.logformatter.QuietLogFormatter"  # no per-response DEBUG records unless DEBUG is on
 FEED_EXPORT_ENCODING = "utf-8"
 
+# A request only for a host (or the browser) with room for it, the browser first (govsites.scheduling).
+SCHEDULER_PRIORITY_QUEUE = "govsites.scheduling.RoomyPriorityQueue"
 # Scrapy's downloader, keeping CONCURRENT_REQUESTS_PER_DOMAIN when a host's queue is dequeued at once.
 DOWNLOADER = "govsites.downloader.PoliteDownloader"
 DOWNLOADER_MIDDLEWARES = {
@@ -104,9 +106,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     ],
 }
 PLAYWRIGHT_ABORT_REQUEST = "govsites.rendering.skip_resource"  # no images, fonts, media or style sheets
-# Every render uses the one "default" context, so the pages per context are the browser's render slots.
+# Every render uses the one "default" context, so the pages per context (GOVSITES_RENDER_PAGES, set by the
+# add-on with the render slot's concurrency) are the browser's render slots.
 PLAYWRIGHT_MAX_CONTEXTS = 1
-PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 8
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # GOVSITES_RENDER_OWN_LOOP=1 runs Playwright on an asyncio loop of its own, in a thread. Playwright 1.65's pipe

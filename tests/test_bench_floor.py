@@ -80,6 +80,7 @@ def test_floor_requests_the_stores_urls_once_with_get_and_head(tmp_path: Path) -
                     {**check, "site_id": "a", "url": f"{base}/gone.html"},
                     {**check, "site_id": "b", "url": f"{base}/doc.pdf"},
                     {**check, "site_id": "b", "url": "mailto:x@example.gov.cn"},  # not fetched by anyone
+                    {**check, "site_id": "b", "url": f"{base}/b/"},  # checked by its page's own GET
                 ],
             )
         assert sum(len(v) for v in requested_urls(db).values()) == 5

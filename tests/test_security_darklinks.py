@@ -8,7 +8,14 @@ import random
 import pytest
 
 from govsites.extract.text import parse_html
-from govsites.security.darklinks import DarkLinkDetector, colour, declarations, hiding_reason, is_government_host
+from govsites.security.darklinks import (
+    DarkLinkDetector,
+    colour,
+    declarations,
+    hiding_reason,
+    is_government_host,
+    runs_scripts,
+)
 from govsites.security.terms import SpamTerms
 
 PAGE = "http://www.ankang.gov.cn/index.html"
@@ -89,6 +96,25 @@ def test_links_written_by_scripts(detector: DarkLinkDetector) -> None:
     assert [f.target for f in found] == ["http://www.bet365.example/"]
     assert found[0].context == "脚本写入，display:none"
     assert "体育投注" in found[0].evidence
+
+
+@pytest.mark.parametrize(
+    ("body", "head", "runs"),
+    [
+        ("<p>首页</p>", "", False),
+        ('<script type="application/ld+json">{"@type": "GovernmentOrganization"}</script>', "", False),
+        ('<script type="text/template"><a href="{{url}}">x</a></script>', "", False),
+        ("<script>var a = 1;</script>", "", True),
+        ("", '<script src="/js/jquery.min.js"></script>', True),
+        ('<script type="text/javascript" src="http://127.0.0.96/hm.js"></script>', "", True),
+        ('<script type="module">import "./a.js";</script>', "", True),
+        ('<img src="/a.gif" onerror="document.write(1)">', "", True),
+        ('<div onclick="go()"><p>首页</p></div>', "", True),
+    ],
+)
+def test_a_home_page_is_rendered_only_when_it_runs_scripts(body: str, head: str, runs: bool) -> None:
+    """Without code a browser adds nothing the raw page lacks, so its render is skipped (counted)."""
+    assert runs_scripts(parse_html(page(body, head))) is runs
 
 
 @pytest.mark.parametrize(

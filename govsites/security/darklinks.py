@@ -198,6 +198,19 @@ def _hidden_how(anchor: etree._Element, styles: _Styles) -> str:
     return ""
 
 
+#: ``<script type>`` values that hold data, not code
+_DATA_SCRIPTS = frozenset({"application/ld+json", "application/json", "text/xml", "text/template", "text/html"})
+
+
+def runs_scripts(root: lxml.html.HtmlElement) -> bool:
+    """Whether the raw page ``root`` runs any code in a browser: a ``<script>`` that is not data, or an event
+    handler attribute (``onload=`` …). Only such a page can write links a rendered copy would show."""
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() not in _DATA_SCRIPTS:
+            return True
+    return any(name.lower().startswith("on") for el in root.iter(etree.Element) for name in el.attrib)
+
+
 def is_government_host(host: str) -> bool:
     host = host.lower().rstrip(".")
     return any(host.endswith(suffix) or host == suffix[1:] for suffix in GOVERNMENT_SUFFIXES)

@@ -24,13 +24,14 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from govsites.extract.links import Link, url_host
+from govsites.extract.page import Page
 from govsites.inflight import finishes_request
 from govsites.items import ContentItem
 from govsites.security.attachments import SUPPORTED, extension
-from govsites.security.darklinks import is_government_host
+from govsites.security.darklinks import is_government_host, runs_scripts
 from govsites.sitestate import SiteState
 from govsites.spiders.linkchecks import LinkCheckSpider, failure_verdict
-from govsites.spiders.requests import PRIORITY_CHECK, PRIORITY_HOME, render_meta
+from govsites.spiders.requests import PRIORITY_CHECK, PRIORITY_PAGE, render_meta
 from govsites.spiders.responses import decode_response, origin_url
 from govsites.spiders.soft404 import judge
 
@@ -81,23 +82,28 @@ class ContentSecuritySpider(LinkCheckSpider):
         return True
 
     # -- the home page -------------------------------------------------------------------------------
-    def home_content(self, state: SiteState, response: Response, html: str) -> Iterator[Any]:
-        """The raw home page for the dark-link and tampering checks, and its rendered copy (scripts' links)."""
+    def home_content(self, state: SiteState, response: Response, page: Page) -> Iterator[Any]:
+        """The raw home page for the dark-link and tampering checks, and its rendered copy (scripts' links) when
+        it runs scripts: a page without any writes nothing a browser would add (counted, ``home_render_skipped``)."""
         if not self.config.security_enabled:
             return
         site_id = state.site.site_id
         url = origin_url(response.request) if response.request is not None else response.url
-        yield ContentItem(site_id=site_id, role="home", url=url, final_url=response.url, html=html)
-        if self.config.render_enabled:
-            yield self.site_request(
-                state,
-                response.url,
-                self.home_rendered,
-                self.home_render_failed,
-                role="home_render",
-                priority=PRIORITY_HOME,
-                meta=render_meta(),
-            )
+        yield ContentItem(site_id=site_id, role="home", url=url, final_url=response.url, html=page.html)
+        if not self.config.render_enabled:
+            return
+        if not runs_scripts(page.raw):
+            self._security_stat("home_render_skipped")
+            return
+        yield self.site_request(
+            state,
+            response.url,
+            self.home_rendered,
+            self.home_render_failed,
+            role="home_render",
+            priority=PRIORITY_PAGE,  # after the renders of lists, which the site's crawl waits for
+            meta=render_meta(),
+        )
 
     def home_rendered(self, response: Response) -> Iterator[Any]:
         state = self.state_of(response)

@@ -188,9 +188,9 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
                     priority=PRIORITY_HOME,
                 )
         html, encoding = decode_response(response)
-        if role == "home" and html:
-            yield from self.home_content(state, response, html)
         page = Page(html, response.url, self.today)
+        if role == "home" and html:
+            yield from self.home_content(state, response, page)
         if rendered:
             yield from self._learn_endpoints(state, response, page)
         title, text = (page.title, page.text) if html else ("", "")

@@ -147,6 +147,9 @@ class SiteCheckRequests:
             self.https_failed,
             role="sitecheck",
             priority=PRIORITY_COLUMN,
+            # One attempt: a host without HTTPS often drops port 443 silently, and retried timeouts would hold
+            # a request slot for minutes while the site's own pages wait (measured: 300 small sites, docs/scaling.md).
+            meta={"dont_retry": True},
         )
 
     def https_done(self, response: Response) -> Iterator[SiteCheckItem]:
