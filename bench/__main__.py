@@ -443,7 +443,7 @@ def bench_curve(
     cap = f"，每站抓取上限 {max_pages} 页（GOVSITES_MAX_PAGES）" if max_pages else ""
     slow = f"，主机应答 {latency[0]}–{latency[1]} ms" if latency[1] else ""
     print(f"== 规模曲线（每站约 {pages} 页{cap}{slow}） ==")
-    print("网站数\t页面\t墙钟 s\t页/秒\tCPU s/千页\t峰值内存 MiB")
+    print("网站数\t页面\t检查链接\t墙钟 s\t页/秒\tCPU s/千页\tCPU s/站\t峰值内存 MiB")
     for n in counts:
         with tempfile.TemporaryDirectory() as tmp_name:
             tmp = Path(tmp_name)
@@ -453,8 +453,8 @@ def bench_curve(
             finally:
                 web.stop()
         print(
-            f"{n}\t{f['pages']:.0f}\t{f['crawl_wall']:.1f}\t{f['pages'] / f['crawl_wall']:.1f}\t"
-            f"{1000 * f['crawl_cpu'] / max(f['pages'], 1):.1f}\t{f['rss_mib']:.0f}",
+            f"{n}\t{f['pages']:.0f}\t{f['links']:.0f}\t{f['crawl_wall']:.1f}\t{f['pages'] / f['crawl_wall']:.1f}\t"
+            f"{1000 * f['crawl_cpu'] / max(f['pages'], 1):.1f}\t{f['crawl_cpu'] / n:.2f}\t{f['rss_mib']:.0f}",
             flush=True,
         )
 

@@ -72,12 +72,16 @@ class RoomyPriorityQueue(DownloaderAwarePriorityQueue):
         """Downloads of ``slot`` under way or on their way to it, and its concurrency."""
         downloader = self._downloader()
         state = downloader.slots.get(slot)
+        counted = state.active if state is not None else ()
         handed = self._govsites_handed.get(slot) if self._govsites_handed else None
+        if handed:
+            # forget the requests the slot counts now, and those that ended (answered, failed, or dropped by a
+            # middleware) without reaching it: a slot may also be gone (Scrapy drops idle slots)
+            handed.difference_update([r for r in handed if r in counted or r not in downloader.active])
+        busy = len(counted) + len(handed or ())
         if state is None:
-            return len(handed or ()), self.crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
-        if handed:  # forget the requests the slot now counts, and those that ended before reaching it
-            handed.difference_update([r for r in handed if r in state.active or r not in downloader.active])
-        return len(state.active) + len(handed or ()), state.concurrency
+            return busy, self.crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        return busy, state.concurrency
 
     def _choose(self) -> str | None:
         return choose_slot(self.pqueues, self._load, self._govsites_last_slot)

@@ -358,16 +358,18 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             return  # another worker read this column's list at the same time
         column = state.column(column.url) or column  # as the best source named it by now
         category = columns.column_category(state, self.categories, column, listing)
-        if category == "interaction" and page is not None:
-            yield from self._letters(state, column, listing, page)
-        elif category == "guide":
+        # The column's own item goes first, before its letters: items of one answer reach the store in parallel
+        # with later answers', and a later answer may write this item again under a better source (found_by).
+        letters = list(self._letters(state, column, listing, page)) if category == "interaction" and page is not None else []
+        if category == "guide":
             yield from self._register_guides(state, column, listing)
         dated = [e for e in listing.entries if e.date is not None]
         if listing.entries and not dated and self.config.article_date_pages > 0:
             targets = [e.url for e in listing.entries[: self.config.article_date_pages]]
             yield self._article_date_request(state, column, listing, rendered, targets, [])
-            return
-        yield columns.column_item(state, category, column, listing, rendered)
+        else:
+            yield columns.column_item(state, category, column, listing, rendered)
+        yield from letters
 
     # -- script-filled lists: their data endpoints (govsites.extract.endpoints) or the browser ----------------
     def _script_list_request(self, state: SiteState, pending: ScriptList) -> Iterator[Any]:
