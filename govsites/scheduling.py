@@ -8,16 +8,17 @@ docs/scaling.md), two of its habits set the crawl's pace:
   ``CONCURRENT_REQUESTS_PER_DOMAIN`` pages at once). As soon as one render runs, any host with fewer downloads
   wins, so renders ran one or two at a time while hosts were crawled and the home-page renders of all 300 sites
   were left to the end, where each site waited for its own (a median 35 s after its last page).
-* **A full slot still takes requests.** When every slot with work is full, the one with the fewest active
-  downloads gets the next request anyway; it waits in the slot's own queue and counts against
-  ``CONCURRENT_REQUESTS``: at the end 248 of 256 requests were renders queued behind eight browser pages, and
-  the pages of other hosts could not start.
+* **A full slot takes requests while others have room.** The slot with the fewest active downloads can be a
+  full one (the render slot with its 8 pages busy, when the hosts had more); its requests then wait in the
+  slot's own queue and count against ``CONCURRENT_REQUESTS``: at the end 248 of 256 requests were renders queued
+  behind eight browser pages, and the pages of other hosts could not start.
 
 :class:`RoomyPriorityQueue` (``SCHEDULER_PRIORITY_QUEUE``) hands out a request only to a slot that has room for
-it (fewer active downloads than its concurrency), the render slot first while it has room, then the slot with
-the fewest active downloads, rotating among equals as Scrapy does. When no slot with work has room, it hands out
-nothing: the engine asks again when a download ends. Priorities within a slot, persistence (``JOBDIR``) and
-everything else are Scrapy's.
+it (fewer active downloads than its concurrency) before any full one: the render slot first while it has room,
+then the slot with the fewest active downloads, rotating among equals as Scrapy does. When every slot with work
+is full it still hands out the least busy one's request, as Scrapy does: holding requests back stalled a crawl
+of 2,000 sites (the engine asks again only when a download ends or on its 5 s heartbeat). Priorities within a
+slot, persistence (``JOBDIR``) and everything else are Scrapy's.
 """
 
 from __future__ import annotations
@@ -39,19 +40,20 @@ if TYPE_CHECKING:
 
 def choose_slot(slots: Iterable[str], load: Callable[[str], tuple[int, int]], last: str | None) -> str | None:
     """The slot whose request goes next, ``load`` giving a slot's (busy downloads, concurrency): the render slot
-    if it has room; else, of the slots with room, the one with the fewest busy downloads (the first after
-    ``last`` among equals, so equals take turns); None when none has room."""
-    best: tuple[int, bool, str] | None = None
+    if it has room; else the slot with the most room, then the fewest busy downloads (the first after ``last``
+    among equals, so equals take turns); when none has room, the least busy one, as Scrapy chooses (a request
+    is never held back: the engine only asks again when a download ends, and a slot's count can lag). None only
+    when there are no slots."""
+    best: tuple[bool, int, bool, str] | None = None
     for slot in slots:
         busy, concurrency = load(slot)
-        if busy >= concurrency:
-            continue
-        if slot == RENDER_SLOT:
+        full = busy >= concurrency
+        if slot == RENDER_SLOT and not full:
             return slot
-        key = (busy, last is not None and slot <= last, slot)
+        key = (full, busy, last is not None and slot <= last, slot)
         if best is None or key < best:
             best = key
-    return best[2] if best is not None else None
+    return best[3] if best is not None else None
 
 
 class RoomyPriorityQueue(DownloaderAwarePriorityQueue):

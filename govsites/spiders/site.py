@@ -360,7 +360,9 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         category = columns.column_category(state, self.categories, column, listing)
         # The column's own item goes first, before its letters: items of one answer reach the store in parallel
         # with later answers', and a later answer may write this item again under a better source (found_by).
-        letters = list(self._letters(state, column, listing, page)) if category == "interaction" and page is not None else []
+        letters = (
+            list(self._letters(state, column, listing, page)) if category == "interaction" and page is not None else []
+        )
         if category == "guide":
             yield from self._register_guides(state, column, listing)
         dated = [e for e in listing.entries if e.date is not None]
