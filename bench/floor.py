@@ -4,7 +4,7 @@ with the answers.
 ``run_floor(db, tmp, workers)`` reads the store of a finished crawl (pages: GET; checked links: HEAD, as our link
 checks start), splits the URLs by site over the same number of processes as the crawl (``--workers``), and runs
 one ``python -m bench.floor <urls.tsv>`` per process with govsites' own download settings (per-host concurrency,
-delay, timeout, retries, the asyncio reactor) and its downloader and scheduler queue, all at once: Scrapy's own
+delay, timeout, retries, the asyncio reactor) and its downloader, all at once: Scrapy's own
 downloader starts every queued request of a host at once (``govsites.downloader``), so without ours the floor
 would not keep the per-host limit our crawl keeps. What it costs is what fetching alone costs on this
 machine and this web: ``make bench`` prints our wall and CPU time as multiples of it.
@@ -34,7 +34,6 @@ from govsites.settings import (
     RETRY_EXCEPTIONS,
     RETRY_HTTP_CODES,
     RETRY_TIMES,
-    SCHEDULER_PRIORITY_QUEUE,
     TWISTED_REACTOR,
 )
 
@@ -79,9 +78,8 @@ def floor_settings() -> dict[str, Any]:
         "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
         "RETRY_EXCEPTIONS": RETRY_EXCEPTIONS,
         "TWISTED_REACTOR": TWISTED_REACTOR,
-        # the per-host limit kept as our crawl keeps it, and requests handed only to hosts with room
+        # the per-host limit kept as our crawl keeps it
         "DOWNLOADER": DOWNLOADER,
-        "SCHEDULER_PRIORITY_QUEUE": SCHEDULER_PRIORITY_QUEUE,
         "ROBOTSTXT_OBEY": False,
         "LOG_LEVEL": "ERROR",
         "TELNETCONSOLE_ENABLED": False,

@@ -22,7 +22,7 @@ def skip_resource(request: Any) -> bool:
 #: slot, last in first out within a priority: in its site's queue, a render request (asked for when a column page's
 #: list is empty) waits behind the site's newer requests until the site's plain crawl is done, and in the site's
 #: downloader slot a render waiting for the browser would hold one of the site's connections. In a slot of its own,
-#: handed out first while it has room (govsites.scheduling), at most ``GOVSITES_RENDER_PAGES`` renders run at a
-#: time over all sites (the slot's concurrency and the browser's pages in its one context), and a site sees at
-#: most that many browser page loads besides its own slot's requests.
+#: at most ``GOVSITES_RENDER_PAGES`` renders run at a time over all sites (the slot's concurrency and the
+#: browser's pages in its one context), and a site sees at most that many browser page loads besides its own
+#: slot's requests.
 RENDER_SLOT = "govsites-render"

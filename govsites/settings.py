@@ -52,8 +52,6 @@ REACTOR_THREADPOOL_MAXSIZE = 20
 LOG_FORMATTER = "govsites.logformatter.QuietLogFormatter"  # no per-response DEBUG records unless DEBUG is on
 FEED_EXPORT_ENCODING = "utf-8"
 
-# A request only for a host (or the browser) with room for it, the browser first (govsites.scheduling).
-SCHEDULER_PRIORITY_QUEUE = "govsites.scheduling.RoomyPriorityQueue"
 # Scrapy's downloader, keeping CONCURRENT_REQUESTS_PER_DOMAIN when a host's queue is dequeued at once.
 DOWNLOADER = "govsites.downloader.PoliteDownloader"
 DOWNLOADER_MIDDLEWARES = {
