@@ -22,7 +22,7 @@ from scrapy.settings import BaseSettings, get_settings_priority
 
 from govsites.config import GovsitesConfig
 from govsites.distributed import scrapy_settings as distributed_settings
-from govsites.rendering import RENDER_SLOT
+from govsites.rendering import RENDER_SLOT, STUCK_PAGE_ROOM
 from govsites.revalidate import HTTPCACHE_SETTINGS, cache_dir
 from govsites.store import parse_as_of
 
@@ -57,8 +57,9 @@ def derived_settings(config: GovsitesConfig, launch_options: dict[str, Any] | No
         "DOWNLOAD_TIMEOUT": config.link_timeout,
         "CONCURRENT_REQUESTS": config.concurrent_requests,
         "CONCURRENT_REQUESTS_PER_DOMAIN": config.per_host,
-        # The browser's pages are its render slot's connections (govsites.rendering.RENDER_SLOT).
-        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": config.render_pages,
+        # The render slot bounds the renders (govsites.rendering.RENDER_SLOT); the context's page permits leave room
+        # for pages that would not close and are being closed in the background (govsites.browserpages).
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": config.render_pages * STUCK_PAGE_ROOM,
         "DOWNLOAD_SLOTS": {RENDER_SLOT: {"concurrency": config.render_pages}},
         "DOWNLOAD_DELAY": config.delay,
         "AUTOTHROTTLE_ENABLED": config.autothrottle,

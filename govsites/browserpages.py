@@ -10,7 +10,12 @@ Measured again under load (three busy processes beside the browser): with the ro
 still hung; with the page's scripts disabled and its loading stopped through Chromium's DevTools protocol as
 well, none of 120 did.
 
-Two parts:
+Measured on a 2,000-site crawl (two processes and their browsers on two cores): 30 pages did not close within
+10 s, and each kept one of scrapy-playwright's page permits (given back only as a page closes) until one
+process rendered one page at a time and stopped finishing sites. A page that does not close is now closed later
+in the background, and the permits leave room for such pages (:data:`govsites.rendering.STUCK_PAGE_ROOM`).
+
+Three parts:
 
 - :func:`prepare_page`, scrapy-playwright's ``playwright_page_init_callback`` on every browser request (see
   :func:`browser_meta`): the page's ``close`` is :func:`close_page`, and the page is remembered for its
@@ -19,7 +24,9 @@ Two parts:
   browser download (navigation, page methods, reading the content), ``GOVSITES_RENDER_DEADLINE`` seconds. A
   download past its deadline closes its page,
   is counted as ``govsites/render/deadline`` and fails with :class:`scrapy.exceptions.DownloadTimeoutError` (so
-  Scrapy's retry and the spider's errback see an ordinary timeout).
+  Scrapy's retry and the spider's errback see an ordinary timeout). Its page creation is safe to cancel: a
+  download cancelled while the browser makes its page no longer keeps the permit and leaves the page open.
+- :func:`close_page`, every close of a browser page: bounded, and retried in the background when it fails.
 """
 
 from __future__ import annotations
@@ -38,9 +45,19 @@ from govsites.config import GovsitesConfig
 
 logger = logging.getLogger(__name__)
 
-#: Seconds a page may take to close before it is given up on (logged; its browser context still closes it at
-#: the end of the crawl).
+#: Seconds each step of a page's close may take before the close is tried again later (in the background: the
+#: download that closed it goes on).
 CLOSE_TIMEOUT = 10.0
+
+#: Seconds to wait before each later try at closing a page that would not close, and each try's step bound. Under
+#: load (two crawl processes and their browsers on two cores, 2,000 sites) 30 of ~2,000 home-page renders took
+#: longer than 10 s to close; left open for good, each held one of the browser's page permits until the
+#: renders of the whole process went one at a time.
+LATER_CLOSES = (30.0, 60.0, 120.0)
+
+#: Closes running in the background (kept referenced until done: the loop holds tasks only weakly); the handler
+#: cancels the ones left when the browser closes.
+_CLOSING: set[asyncio.Future[Any]] = set()
 
 #: The open page of each browser request, and the loop it lives on (Playwright may run on a loop of its own).
 _PAGES: weakref.WeakKeyDictionary[Request, tuple[Any, asyncio.AbstractEventLoop]] = weakref.WeakKeyDictionary()
@@ -49,7 +66,18 @@ _PAGES: weakref.WeakKeyDictionary[Request, tuple[Any, asyncio.AbstractEventLoop]
 async def close_page(page: Any, timeout: float = CLOSE_TIMEOUT) -> bool:
     """Close a Playwright page without hanging: its routes are removed and its scripts and loads stopped first
     (Chromium's DevTools protocol), and every step is bounded; a close that still hangs is asked of Chromium
-    directly. True when the page is closed."""
+    directly. True when the page is closed; otherwise it is counted (``govsites/render/pages_unclosed``) and
+    tried again in the background (:data:`LATER_CLOSES`, ``govsites/render/pages_closed_late``)."""
+    if await _closed(page, timeout):
+        return True
+    _count(page, "govsites/render/pages_unclosed")
+    logger.warning("浏览器页面 %s 在 %.0f 秒内未能关闭，稍后在后台再试", page.url, timeout)
+    in_background(_close_later(page))
+    return False
+
+
+async def _closed(page: Any, timeout: float) -> bool:
+    """One bounded try at closing ``page`` (:func:`close_page`); whether it is closed."""
     if page.is_closed():
         return True
     session = None
@@ -58,13 +86,33 @@ async def close_page(page: Any, timeout: float = CLOSE_TIMEOUT) -> bool:
         session = await asyncio.wait_for(_quieted(page), timeout)
         await asyncio.wait_for(_original_close(page)(), timeout)
     except TimeoutError:
-        if session is not None and await _forced_close(session, page, timeout):
-            return True
-        logger.warning("浏览器页面 %s 在 %.0f 秒内未能关闭，留待抓取结束时随浏览器关闭", page.url, timeout)
-        return False
+        return session is not None and await _forced_close(session, page, timeout)
     except Exception as exc:  # the page or the browser is gone already: nothing left to close
         logger.debug("closing page %s: %s", page.url, exc)
     return True
+
+
+async def _close_later(page: Any) -> None:
+    for pause in LATER_CLOSES:
+        await asyncio.sleep(pause)
+        if await _closed(page, pause):
+            _count(page, "govsites/render/pages_closed_late")
+            logger.info("浏览器页面 %s 已在后台关闭", page.url)
+            return
+    logger.warning("浏览器页面 %s 多次仍未能关闭，留待抓取结束时随浏览器关闭", page.url)
+
+
+def in_background(work: Any) -> None:
+    """Run ``work`` (a coroutine) as a task of its own, referenced until it ends."""
+    task = asyncio.ensure_future(work)
+    _CLOSING.add(task)
+    task.add_done_callback(_CLOSING.discard)
+
+
+def _count(page: Any, key: str) -> None:
+    stats = getattr(page, "_govsites_stats", None)
+    if stats is not None:
+        stats.inc_value(key)
 
 
 async def _quieted(page: Any) -> Any:
@@ -185,6 +233,39 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         #: :data:`govsites.spiders.requests.SETTLE_SCRIPT` (10 s at most) plus reading the page.
         self.deadline = GovsitesConfig.from_settings(crawler.settings).render_deadline
         self.crawler_stats = crawler.stats
+
+    async def _create_page(self, request: Request, spider: Any) -> Any:
+        """scrapy-playwright's page creation, safe to cancel (a download past its deadline is cancelled).
+
+        scrapy-playwright takes one of the context's page permits (``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT``) before
+        it asks the browser for a page, and gives it back only when that page closes; a cancellation while the
+        browser makes the page (slow under load) lost the permit for good and left the page open. Measured on a
+        2,000-site crawl: permits lost one by one until every render waited out its deadline and the crawl
+        stopped finishing sites. Here the page is made to the end whatever happens to the download, remembered
+        for its request at once (:func:`close_request_page` closes it), and closed at once when nobody waits for
+        it any more (``govsites/render/orphan_pages``)."""
+        making = asyncio.ensure_future(super()._create_page(request, spider))
+        try:
+            page = await asyncio.shield(making)
+        except asyncio.CancelledError:
+            making.add_done_callback(self._close_orphan)
+            raise
+        page._govsites_stats = self.crawler_stats
+        _PAGES[request] = (page, asyncio.get_running_loop())
+        return page
+
+    async def _close(self) -> None:
+        """The browser closes every page still open: later tries at closing one (:data:`LATER_CLOSES`) stop."""
+        for closing in list(_CLOSING):
+            closing.cancel()
+        await super()._close()
+
+    def _close_orphan(self, making: asyncio.Future[Any]) -> None:
+        """Close a page made for a download that was cancelled meanwhile (its permit comes back as it closes)."""
+        if making.cancelled() or making.exception() is not None:
+            return
+        self.crawler_stats.inc_value("govsites/render/orphan_pages")
+        in_background(close_page(making.result()))
 
     async def download_request(self, request: Request, *args: Any) -> Response:
         if not request.meta.get("playwright"):

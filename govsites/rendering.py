@@ -26,3 +26,10 @@ def skip_resource(request: Any) -> bool:
 #: browser's pages in its one context), and a site sees at most that many browser page loads besides its own
 #: slot's requests.
 RENDER_SLOT = "govsites-render"
+
+#: scrapy-playwright's page permits per render (``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT`` is ``GOVSITES_RENDER_PAGES``
+#: times this). A permit comes back only when its page closes; a page that would not close under load is closed
+#: later in the background (:mod:`govsites.browserpages`), and with exactly one permit per render each such page
+#: took one render slot away (a 2,000-site crawl was left rendering one page at a time). Past this room, renders
+#: wait for a permit within their deadline and fail as counted timeouts.
+STUCK_PAGE_ROOM = 4

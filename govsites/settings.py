@@ -104,8 +104,8 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     ],
 }
 PLAYWRIGHT_ABORT_REQUEST = "govsites.rendering.skip_resource"  # no images, fonts, media or style sheets
-# Every render uses the one "default" context, so the pages per context (GOVSITES_RENDER_PAGES, set by the
-# add-on with the render slot's concurrency) are the browser's render slots.
+# Every render uses the one "default" context; the add-on sets its pages (GOVSITES_RENDER_PAGES times
+# govsites.rendering.STUCK_PAGE_ROOM) and the render slot's concurrency (GOVSITES_RENDER_PAGES).
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -81,3 +81,28 @@ def test_a_browser_page_that_never_finishes_ends_as_a_timeout(tmp_path: Path) ->
     assert json.loads(out.read_text(encoding="utf-8")) == [{"outcome": "DownloadTimeoutError"}]
     assert "'govsites/render/deadline': 1" in result.stderr
     assert "超过 3 秒仍未完成，已放弃并关闭页面" in result.stderr
+
+
+@needs_chromium
+def test_a_page_creation_cancelled_half_way_gives_its_permit_back(tmp_path: Path) -> None:
+    """With one page permit, a page creation cancelled while the browser makes the page (a render past its
+    deadline) used to keep the permit, and every later render waited out its deadline (tests/cancel_spider.py)."""
+    out = tmp_path / "out.json"
+    with ChallengeWeb() as web:
+        result = run(
+            [
+                *("-m", "scrapy", "runspider", "tests/cancel_spider.py"),
+                *("-a", f"url={web.url('slow', '/tzgg/')}", "-o", f"{out}:json"),
+                *("-s", "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT=1"),
+            ],
+            timeout=300,
+            GOVSITES_RENDER_DEADLINE="20",
+            SCRAPY_SETTINGS_MODULE="tests.deadline_spider",
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(out.read_text(encoding="utf-8")) == [
+        {"step": "first", "outcome": "answered"},
+        {"step": "cancelled", "permits": 1, "open_pages": 0},
+        {"step": "last", "outcome": "answered"},
+    ]
+    assert "'govsites/render/orphan_pages': 1" in result.stderr
