@@ -18,13 +18,13 @@ in the background, and the permits leave room for such pages (:data:`govsites.re
 Three parts:
 
 - :func:`prepare_page`, scrapy-playwright's ``playwright_page_init_callback`` on every browser request (see
-  :func:`browser_meta`): the page's ``close`` is :func:`close_page`, and the page is remembered for its
-  request so that a download that overruns can close it.
+  :func:`browser_meta`): the page's ``close`` is :func:`close_page`.
 - :class:`BoundedPlaywrightHandler`, the download handler: scrapy-playwright's, with a deadline on the whole
   browser download (navigation, page methods, reading the content), ``GOVSITES_RENDER_DEADLINE`` seconds. A
   download past its deadline closes its page,
   is counted as ``govsites/render/deadline`` and fails with :class:`scrapy.exceptions.DownloadTimeoutError` (so
-  Scrapy's retry and the spider's errback see an ordinary timeout). Its page creation is safe to cancel: a
+  Scrapy's retry and the spider's errback see an ordinary timeout). The page is remembered for its request as
+  soon as it is made, so that a download that overruns can close it, and its creation is safe to cancel: a
   download cancelled while the browser makes its page no longer keeps the permit and leaves the page open.
 - :func:`close_page`, every close of a browser page: bounded, and retried in the background when it fails.
 """
@@ -50,9 +50,9 @@ logger = logging.getLogger(__name__)
 CLOSE_TIMEOUT = 10.0
 
 #: Seconds to wait before each later try at closing a page that would not close, and each try's step bound. Under
-#: load (two crawl processes and their browsers on two cores, 2,000 sites) 30 of ~2,000 home-page renders took
-#: longer than 10 s to close; left open for good, each held one of the browser's page permits until the
-#: renders of the whole process went one at a time.
+#: load (two crawl processes and their browsers on two cores, 2,000 sites) 30 browser pages took longer than
+#: 10 s to close; left open for good, each held one of the browser's page permits until one process rendered one
+#: page at a time.
 LATER_CLOSES = (30.0, 60.0, 120.0)
 
 #: Closes running in the background (kept referenced until done: the loop holds tasks only weakly); the handler
@@ -72,7 +72,7 @@ async def close_page(page: Any, timeout: float = CLOSE_TIMEOUT) -> bool:
         return True
     _count(page, "govsites/render/pages_unclosed")
     logger.warning("浏览器页面 %s 在 %.0f 秒内未能关闭，稍后在后台再试", page.url, timeout)
-    in_background(_close_later(page))
+    _in_background(_close_later(page))
     return False
 
 
@@ -102,7 +102,7 @@ async def _close_later(page: Any) -> None:
     logger.warning("浏览器页面 %s 多次仍未能关闭，留待抓取结束时随浏览器关闭", page.url)
 
 
-def in_background(work: Any) -> None:
+def _in_background(work: Any) -> None:
     """Run ``work`` (a coroutine) as a task of its own, referenced until it ends."""
     task = asyncio.ensure_future(work)
     _CLOSING.add(task)
@@ -198,8 +198,7 @@ def fetched_urls(request: Request | None) -> list[str]:
 
 async def prepare_page(page: Any, request: Request) -> None:
     """``playwright_page_init_callback``: the page closes through :func:`close_page` (scrapy-playwright's own
-    ``page.close()`` included), counts its pending fetch/XHR requests (:data:`TRACK_REQUESTS`), and is remembered
-    for its request."""
+    ``page.close()`` included) and counts its pending fetch/XHR requests (:data:`TRACK_REQUESTS`)."""
     if not hasattr(page, "_govsites_close"):
         await page.add_init_script(TRACK_REQUESTS)
         original = page.close
@@ -212,7 +211,6 @@ async def prepare_page(page: Any, request: Request) -> None:
 
         page._govsites_close = original
         page.close = bounded_close
-    _PAGES[request] = (page, asyncio.get_running_loop())
 
 
 #: :func:`prepare_page` by its import path: a request's meta stays serializable for the crawl's disk queue.
@@ -239,9 +237,9 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
 
         scrapy-playwright takes one of the context's page permits (``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT``) before
         it asks the browser for a page, and gives it back only when that page closes; a cancellation while the
-        browser makes the page (slow under load) lost the permit for good and left the page open. Measured on a
-        2,000-site crawl: permits lost one by one until every render waited out its deadline and the crawl
-        stopped finishing sites. Here the page is made to the end whatever happens to the download, remembered
+        browser makes the page (slow under load) lost the permit for good and left the page open (the same
+        loss as a page that would not close, the measured cause of a 2,000-site crawl's stall; see the module
+        docstring). Here the page is made to the end whatever happens to the download, remembered
         for its request at once (:func:`close_request_page` closes it), and closed at once when nobody waits for
         it any more (``govsites/render/orphan_pages``)."""
         making = asyncio.ensure_future(super()._create_page(request, spider))
@@ -265,7 +263,9 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         if making.cancelled() or making.exception() is not None:
             return
         self.crawler_stats.inc_value("govsites/render/orphan_pages")
-        in_background(close_page(making.result()))
+        page = making.result()
+        page._govsites_stats = self.crawler_stats
+        _in_background(close_page(page))
 
     async def download_request(self, request: Request, *args: Any) -> Response:
         if not request.meta.get("playwright"):

@@ -3,8 +3,8 @@ browser page, through :class:`govsites.browserpages.BoundedPlaywrightHandler` (`
 process, settings from :mod:`tests.deadline_spider`, one page permit: ``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT=1``).
 
 A render past its deadline is cancelled wherever it is; scrapy-playwright takes a page permit before it asks the
-browser for the page, and a cancellation while the browser made it lost the permit for good (a 2,000-site crawl
-lost all 16 and stopped). Here the first page starts the browser; its callback starts a page creation, cancels
+browser for the page, and a cancellation while the browser made it lost the permit for good and left the page
+open. Here the first page starts the browser; its callback starts a page creation, cancels
 it once the permit is taken (the browser is making the page), and yields what came back; the last page must
 still render. Items go to ``-o``."""
 
