@@ -95,10 +95,15 @@ class KeptAnswers:
     be read is a cache miss.
     """
 
+    #: Answers written in one transaction: one transaction per answer was most of the store's cost (a crawl
+    #: killed meanwhile loses at most these, which its next crawl fetches whole: the store is a cache).
+    BATCH = 200
+
     def __init__(self, settings: BaseSettings) -> None:
         self.cachedir = str(settings["HTTPCACHE_DIR"])
         self.fingerprinter: Any = None
         self.db: sqlite3.Connection | None = None
+        self.pending: dict[tuple[str, bytes], tuple[bytes, bytes]] = {}  # (spider, key) -> (head, body), unwritten
 
     def open_spider(self, spider: Spider) -> None:
         self.fingerprinter = spider.crawler.request_fingerprinter
@@ -113,17 +118,32 @@ class KeptAnswers:
 
     def close_spider(self, spider: Spider) -> None:
         if self.db is not None:
+            self.flush()
             self.db.close()
             self.db = None
+
+    def flush(self) -> None:
+        assert self.db is not None
+        if not self.pending:
+            return
+        rows = [(spider, key, head, body) for (spider, key), (head, body) in self.pending.items()]
+        self.pending.clear()
+        self.db.execute("BEGIN")
+        self.db.executemany("INSERT OR REPLACE INTO answers (spider, key, head, body) VALUES (?, ?, ?, ?)", rows)
+        self.db.execute("COMMIT")
 
     def _key(self, request: Request) -> bytes:
         return bytes(self.fingerprinter.fingerprint(request))
 
     def retrieve_response(self, spider: Spider, request: Request) -> Response | None:
         assert self.db is not None
-        row = self.db.execute(
-            "SELECT head, body FROM answers WHERE spider = ? AND key = ?", (spider.name, self._key(request))
-        ).fetchone()
+        key = self._key(request)
+        row = (
+            self.pending.get((spider.name, key))
+            or self.db.execute(
+                "SELECT head, body FROM answers WHERE spider = ? AND key = ?", (spider.name, key)
+            ).fetchone()
+        )
         if row is None:
             return None  # not kept
         try:
@@ -151,12 +171,9 @@ class KeptAnswers:
                 for name, values in response.headers.items()
             ],
         }
-        self.db.execute(
-            "INSERT OR REPLACE INTO answers (spider, key, head, body) VALUES (?, ?, ?, ?)",
-            (
-                spider.name,
-                self._key(request),
-                json.dumps(head, ensure_ascii=False).encode("utf-8"),
-                zlib.compress(response.body, 1),
-            ),
+        self.pending[(spider.name, self._key(request))] = (
+            json.dumps(head, ensure_ascii=False).encode("utf-8"),
+            zlib.compress(response.body, 1),
         )
+        if len(self.pending) >= self.BATCH:
+            self.flush()

@@ -29,7 +29,7 @@ from govsites.inflight import InflightMiddleware, SiteAccounting
 from govsites.items import LinkCheckItem, ProbeItem, SiteDoneItem
 from govsites.sitestate import state_lookup
 from govsites.spiderloader import SiteSpiderLoader
-from govsites.spiders.columns import column_item, register_columns
+from govsites.spiders.columns import column_item, names_columns, register_columns
 from govsites.spiders.probe import ProbeSpider
 from govsites.spiders.site import SiteSpider
 
@@ -315,9 +315,34 @@ def test_a_written_column_is_written_again_when_a_better_source_names_it(crawler
     assert column is not None
     assert state.mark_column_done(url)
     written = column_item(state, "other", column, ListPage([], False, [], False, False, ""), rendered=False)
-    again, renamed = register_columns(state, [ColumnLink("政策解读", url, "nav")], 1, categories)
-    assert again == []
+    again, renamed, kept = register_columns(state, [ColumnLink("政策解读", url, "nav")], 1, categories)
+    assert again == kept == []
     assert [(i.name, i.found_by, i.category, i.status) for i in renamed] == [
         ("政策解读", "nav", categories.categorize("政策解读"), written.status)
     ]
-    assert register_columns(state, [ColumnLink("解读", url, "link")], 1, categories) == ([], [])
+    assert register_columns(state, [ColumnLink("解读", url, "link")], 1, categories) == ([], [], [])
+
+
+def test_a_page_read_already_is_read_again_as_a_column_only_when_a_menu_names_it(crawler: Any) -> None:
+    """A bare link (an article's title in a related box) does not fetch a page read already; a menu does."""
+    state = crawler.spider.states[SITE]
+    url = HOME + "gzdt/19002.htm"
+    categories = CategoryTable.default()
+    state.mark_parsed(url)
+    linked = ColumnLink("安全生产监督管理局部署重点工作", url, "link")
+    assert register_columns(state, [linked], 2, categories) == ([], [], [linked])
+    assert register_columns(state, [linked], 2, categories) == ([], [], [])  # named once
+    named = ColumnLink("工作动态", url, "nav")
+    assert register_columns(state, [named], 1, categories) == ([named], [], [])
+
+
+def test_a_page_only_a_bare_link_names_a_column_names_no_further_columns(crawler: Any) -> None:
+    """Otherwise every article named so names its related articles in turn (a cascade over the column)."""
+    state = crawler.spider.states[SITE]
+    article, directory = HOME + "gzdt/19002.htm", HOME + "xxgk/index.htm"
+    state.set_column(ColumnLink("安全生产监督管理局部署重点工作", article, "link"))
+    state.set_column(ColumnLink("信息公开", directory, "nav"))
+    assert not names_columns(state, article, 2, sitemap=False)
+    assert names_columns(state, article, 1, sitemap=False)  # one click from the home page
+    assert names_columns(state, directory, 2, sitemap=False)  # a column a menu names: its secondary menu
+    assert names_columns(state, HOME + "sitemap.htm", 3, sitemap=True)

@@ -85,6 +85,36 @@ def test_a_page_that_may_hold_a_personal_number_is_never_kept(body: str, kept: b
     assert policy.should_cache_response(answer, Request("http://a.example/")) is kept
 
 
+def test_the_pre_check_gives_the_answer_of_the_whole_body_search() -> None:
+    """:func:`may_hold_number` tries only long digit runs: on any body it answers as searching the whole body
+    for the number shapes does (random bodies of digits, separators, X and other bytes; edges of runs)."""
+    import random
+
+    from govsites.security.privacy import NUMBER_BYTES, may_hold_number
+
+    rng = random.Random(20261205)
+    separators = b" -Xx.a=\xe4"
+    bodies = [
+        b"13812345678",
+        b"a13812345678",
+        b"013812345678",
+        b"138123456789",
+        b"610902199001011234",
+        b"61090219900101123X",
+        b"61090219900101123X5",
+        b"138 1234 5678",
+        b"138-1234-5678 ",
+        b"6222-0212-3456-7890",
+    ]
+    for _ in range(20000):
+        size = rng.randint(8, 40)
+        bodies.append(
+            bytes(rng.choice(separators) if rng.random() < 0.3 else rng.choice(b"0123456789") for _ in range(size))
+        )
+    for body in bodies:
+        assert may_hold_number(body) is (NUMBER_BYTES.search(body) is not None), body
+
+
 class _Spider:
     """What :class:`KeptAnswers` reads of a spider: its name and its crawler's request fingerprinter."""
 
@@ -127,10 +157,30 @@ def test_a_kept_answer_comes_back_whole(tmp_path: Path) -> None:
     assert kept.body == body
 
 
+def test_answers_written_in_batches_all_come_back(tmp_path: Path) -> None:
+    """Answers are written a batch at a time: those not yet written are read from memory, all are on disk
+    once the crawl closes, and another process reads them there."""
+    storage, spider = _storage(tmp_path)
+    requests = [Request(f"http://127.0.0.1/a{i}.html") for i in range(KeptAnswers.BATCH + 7)]
+    for i, request in enumerate(requests):
+        storage.store_response(spider, request, HtmlResponse(request.url, body=f"<html>{i}</html>".encode()))
+    assert storage.pending  # the last ones are not written yet …
+    kept = storage.retrieve_response(spider, requests[-1])
+    assert kept is not None  # … and still come back
+    assert kept.body == f"<html>{len(requests) - 1}</html>".encode()
+    storage.close_spider(spider)  # type: ignore[arg-type]
+    again, spider = _storage(tmp_path)
+    bodies = [again.retrieve_response(spider, request) for request in requests]
+    assert [b.body if b is not None else None for b in bodies] == [
+        f"<html>{i}</html>".encode() for i in range(len(requests))
+    ]
+
+
 def test_a_damaged_kept_answer_is_a_miss(tmp_path: Path) -> None:
     storage, spider = _storage(tmp_path)
     request = Request("http://127.0.0.1/a.html")
     storage.store_response(spider, request, HtmlResponse(request.url, body=b"<html>ok</html>"))
+    storage.flush()  # answers are written in batches
     assert storage.db is not None
     storage.db.execute("UPDATE answers SET body = ?", (b"not zlib",))
     assert storage.retrieve_response(spider, request) is None

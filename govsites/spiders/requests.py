@@ -3,7 +3,8 @@
 Callback arguments travel in ``cb_kwargs``; ``meta`` keeps what middlewares, extensions and download handlers
 read: ``site_id``, ``role`` (:class:`govsites.extensions.HeadersOnly`), ``gdepth`` and ``caps``
 (:mod:`govsites.caps`), ``headers_only``, ``download_timeout``, ``handle_httpstatus_list``, the scrapy-playwright
-keys and ``download_slot`` (:func:`render_meta`), and ``gtag`` (:meth:`govsites.distributed.Coordinator.request_tag`).
+keys and ``download_slot`` (:func:`render_meta`, :func:`https_slot`), and ``gtag``
+(:meth:`govsites.distributed.Coordinator.request_tag`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ SETTLE_SCRIPT = """() => new Promise(resolve => {
     if (quiet >= 750 || Date.now() - started > 10000) { clearInterval(timer); resolve(true); }
   }, 250);
 })"""
+
+
+def https_slot(host: str) -> str:
+    """Downloader slot of a host's HTTPS check (one request per site): apart from the host's own slot, so that a
+    check waiting for a TLS answer that never comes holds none of the connections the site's pages use."""
+    return f"{host} https-check"
 
 
 def render_meta() -> dict[str, Any]:

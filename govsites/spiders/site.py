@@ -323,10 +323,12 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
     def _register_columns(
         self, state: SiteState, found: list[ColumnLink], sitemaps: list[str], depth: int
     ) -> Iterator[scrapy.Request | ColumnItem]:
-        again, renamed = columns.register_columns(state, found, depth, self.categories)
+        again, renamed, kept = columns.register_columns(state, found, depth, self.categories)
         for candidate in again:
             # Parsed before anything named it a column: fetch it again for its list.
             yield self._page_request(state, candidate.url, depth=depth + 1, priority=PRIORITY_COLUMN)
+        for _candidate in kept:
+            self.count("columns/link_named_parsed")  # a bare link names a page read already: not fetched again
         yield from renamed
         for sitemap in sitemaps:
             if state.internal(sitemap) and state.claim(sitemap):
