@@ -31,6 +31,7 @@ from govsites.sitestate import state_lookup
 from govsites.spiderloader import SiteSpiderLoader
 from govsites.spiders.columns import column_item, names_columns, register_columns
 from govsites.spiders.probe import ProbeSpider
+from govsites.spiders.requests import https_slot
 from govsites.spiders.site import SiteSpider
 
 HOME = "http://127.0.0.9:8341/"
@@ -346,3 +347,13 @@ def test_a_page_only_a_bare_link_names_a_column_names_no_further_columns(crawler
     assert names_columns(state, article, 1, sitemap=False)  # one click from the home page
     assert names_columns(state, directory, 2, sitemap=False)  # a column a menu names: its secondary menu
     assert names_columns(state, HOME + "sitemap.htm", 3, sitemap=True)
+
+
+def test_the_https_check_holds_none_of_the_hosts_connections(crawler: Any) -> None:
+    """The HTTPS home page is asked for once, in a downloader slot of its own: a host that never answers a TLS
+    hello (15 s) holds none of the 8 connections its site's pages use (``download_slot`` unset = the host's)."""
+    state = crawler.spider.states[SITE]
+    [check] = list(crawler.spider.https_check(state, HOME, HOME))
+    assert check.url == "https://127.0.0.9:8341/"
+    assert check.meta["dont_retry"] is True
+    assert check.meta["download_slot"] == https_slot("127.0.0.9") != "127.0.0.9"
