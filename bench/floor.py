@@ -2,7 +2,9 @@
 with the answers.
 
 ``run_floor(db, tmp, workers)`` reads the store of a finished crawl (pages: GET; checked links: HEAD, as our link
-checks start), splits the URLs by site over the same number of processes as the crawl (``--workers``), and runs
+checks start), splits the sites over the same number of processes as the crawl (``--workers``), the sites of
+one host in one process as :mod:`govsites.workshare` keeps them (two processes would each open the per-host limit's
+connections to that host, twice what the crawl opens), and runs
 one ``python -m bench.floor <urls.tsv>`` per process with govsites' own download settings (per-host concurrency,
 delay, timeout, retries, the asyncio reactor) and its downloader, all at once: Scrapy's own
 downloader starts every queued request of a host at once (``govsites.downloader``), so without ours the floor
@@ -21,6 +23,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import CrawlerProcess
@@ -36,6 +39,7 @@ from govsites.settings import (
     RETRY_TIMES,
     TWISTED_REACTOR,
 )
+from govsites.workshare import share
 
 #: The download settings govsites crawls with (the rest of Scrapy's defaults as they are).
 COPIED = (
@@ -107,12 +111,28 @@ def requested_urls(db: Path, run: str | None = None) -> dict[str, list[tuple[str
     return by_site
 
 
+def site_hosts(db: Path, run: str | None = None) -> dict[str, tuple[str, ...]]:
+    """Each site's home host (``www.`` dropped) as the crawl ``run`` recorded it."""
+    con = sqlite3.connect(db)
+    try:
+        where, params = ("WHERE run_id = (SELECT id FROM runs WHERE label = ?)", (run,)) if run else ("", ())
+        rows = con.execute(f"SELECT DISTINCT site_id, home_url FROM run_sites {where}", params).fetchall()
+    finally:
+        con.close()
+    hosts: dict[str, tuple[str, ...]] = {}
+    for site, home in rows:
+        host = (urlsplit(home).hostname or "").removeprefix("www.")
+        hosts[site] = (*hosts.get(site, ()), host)
+    return hosts
+
+
 def run_floor(db: Path, tmp: Path, workers: int, env: dict[str, str], run: str | None = None) -> dict[str, float]:
     """Wall and CPU seconds (children, all processes) of the floor over the URLs of the crawl ``run`` in ``db``."""
     by_site = requested_urls(db, run)
-    groups: list[list[tuple[str, str]]] = [[] for _ in range(max(1, workers))]
-    for site in sorted(by_site, key=lambda s: (-len(by_site[s]), s)):  # the largest sites first, each to the
-        min(groups, key=len).extend(by_site[site])  # process with the fewest URLs so far
+    homes = site_hosts(db, run)
+    # as ``crawl --workers`` shares them: a host's sites in one process (one per-host limit), largest first
+    shares = share(sorted(by_site), workers, hosts=lambda s: homes.get(s, ()), weight=lambda s: len(by_site[s]))
+    groups = [[pair for site in sites for pair in by_site[site]] for sites in shares]
     files = []
     for i, group in enumerate(g for g in groups if g):
         path = tmp / f"floor-{i}.tsv"

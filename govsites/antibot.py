@@ -11,8 +11,13 @@ it and are asked again with its cookies.
 A host whose challenge the browser does not pass (or when the browser is off) is *blocked*: its challenged answers
 reach the spider with ``request.meta["antibot"] == "blocked"``, and a site whose home page is blocked is stored as
 ``status = 'blocked'`` with the reason 反爬拦截 — scoring reads it as 未评估, never as a site that is down or one
-with zero problems. Counted in the stats as ``govsites/antibot/challenged``, ``…/browser_passes``, ``…/passed``,
-``…/blocked`` (and ``…/blocked/<host>``).
+with zero problems.
+
+A link check that stops at the headers (HEAD, or GET without the body) and gets a challenge status is asked again
+with its body read, so that the challenge is recognised and passed like any other (the verdict on a link to a
+challenged host must not depend on whether this crawl process happened to pass that host already). Counted in the
+stats as ``govsites/antibot/challenged``, ``…/body_asked``, ``…/browser_passes``, ``…/passed``, ``…/blocked``
+(and ``…/blocked/<host>``).
 """
 
 from __future__ import annotations
@@ -53,6 +58,12 @@ def is_challenge(status: int, body: bytes | str) -> bool:
         return False
     text = body.decode("latin-1") if isinstance(body, bytes) else body
     return len(text) <= MAX_CHALLENGE_BODY and "<script" in text.lower()
+
+
+def unread_challenge(request: Request, response: Response) -> bool:
+    """A challenge status whose body was not read (a HEAD, or a GET stopped at its headers)."""
+    unread = request.method == "HEAD" or bool(request.meta.get("headers_only"))
+    return response.status in CHALLENGE_STATUSES and unread and not response.body
 
 
 def host_key(url: str) -> str:
@@ -110,6 +121,13 @@ class AntibotMiddleware:
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         step = request.meta.get(ANTIBOT)
+        if step is None and unread_challenge(request, response):
+            # A link check (HEAD, or GET stopped at the headers) answered with a challenge status: only the body
+            # tells a challenge from the host's own error page, so it is asked again with the body read. Without
+            # this, a link to a challenged host was judged by whether this process had passed that host already.
+            self._count("body_asked")
+            meta = {**request.meta, "headers_only": False, ANTIBOT: "body"}
+            return request.replace(method="GET", meta=meta, dont_filter=True)
         if step == "browser" or not is_challenge(response.status, response.body):
             if step == "retried":
                 self._count("passed")

@@ -413,6 +413,7 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
     this way too (one child), so its progress line is redrawn in place above the relayed log lines.
     """
     from govsites.store import open_store
+    from govsites.workshare import page_weights, share
 
     config = crawl_config(args)
     lock = StoreLock(config.db)
@@ -425,7 +426,9 @@ def run_workers(args: argparse.Namespace, workers: int) -> int:
         with open_store(config.db) as store:
             label, as_of = resolve_run(store, config.run, config.as_of, subset=len(chosen) < len(registry.sites))
             run = store.begin_run(label, as_of)  # before any child: the children join it, none creates it
-        shares = [share for share in (chosen[i::workers] for i in range(workers)) if share]
+            weights = page_weights((s.site_id for s in chosen), store.last_pages(run.id))
+        # the sites of one host in one process (each keeps its own per-host limit), the biggest dealt first
+        shares = share(chosen, workers, hosts=lambda s: s.hosts, weight=lambda s: weights[s.site_id])
         common = [
             "--sites",
             config.sites,

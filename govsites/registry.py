@@ -62,6 +62,14 @@ class Site:
     def host(self) -> str:
         return (urlsplit(self.home_url).hostname or "").lower()
 
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The hosts the site is crawled on, ``www.`` dropped (as :class:`~govsites.scope.Prefix` drops it):
+        its home URL's and those its ``scope`` prefixes name."""
+        home = self.host.removeprefix("www.")
+        named = (p.host.lower().removeprefix("www.") for p in self.reach.prefixes if p.host)
+        return tuple(dict.fromkeys((home, *named)))
+
     def owns(self, url: str) -> bool:
         """Whether ``url``, on one of the site's hosts, is a page of the site (not of a consolidated neighbour)."""
         return self.reach.holds(url)

@@ -226,6 +226,17 @@ class Store:
     def run_sites(self, run_id: int) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM run_sites WHERE run_id = ? ORDER BY site_id", (run_id,))
 
+    def last_pages(self, before_run_id: int) -> dict[str, int]:
+        """Each site's pages in its latest finished crawl of a run before ``before_run_id`` (``crawl --workers``
+        weighs its shares by them)."""
+        rows = self.query_tuples(
+            "SELECT r.site_id, r.pages FROM run_sites r JOIN (SELECT site_id, MAX(run_id) AS last FROM run_sites"
+            " WHERE run_id < ? AND status <> 'running' GROUP BY site_id) l"
+            " ON r.site_id = l.site_id AND r.run_id = l.last",
+            (before_run_id,),
+        )
+        return {str(site): int(pages or 0) for site, pages in rows}
+
     # -- rows ---------------------------------------------------------------------------------------
     def insert(self, run_id: int | None, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
         """Insert rows into ``table`` in one transaction; a row seen twice replaces the earlier one."""

@@ -123,6 +123,27 @@ def test_without_the_browser_a_challenged_site_is_blocked(tmp_path: Path) -> Non
     assert web.hits[("pass", "page")] == 0
 
 
+@needs_chromium
+def test_a_link_to_a_challenged_host_is_judged_by_its_page(tmp_path: Path) -> None:
+    """The slow site links to a page of the guarded host, which is not crawled here: the link check (HEAD, then
+    GET without the body) only sees 521. Asked again with the body, the challenge is recognised and passed, and the
+    link is working, as it is when the guarded site happens to be crawled in the same process."""
+    with ChallengeWeb(slow_delay=0.1) as web:
+        registry = write_sites(tmp_path / "sites.csv", [r for r in web.registry_rows() if r["site_id"] == "slow"])
+        result = run(
+            crawl_command(registry, tmp_path / "store.sqlite", "sib", AS_OF, "--allow-private"),
+            GOVSITES_ANTIBOT_WAIT="4",
+            GOVSITES_SECURITY_TARGETS="0",  # no content fetch of outbound links: the check alone judges the link
+            GOVSITES_STATS_DUMP="1",
+        )
+        sibling = web.url("pass", "/tzgg/art2.html")
+    assert result.returncode == 0, result.stderr[-3000:]
+    verdicts = rows(tmp_path, "SELECT status, broken FROM link_checks WHERE url = ?", sibling)
+    assert verdicts == [("200", 0)]
+    assert "'govsites/antibot/body_asked': 1" in result.stderr
+    assert "'govsites/antibot/browser_passes': 1" in result.stderr
+
+
 def test_challenge_recognition() -> None:
     assert is_challenge(521, challenge("x"))
     assert not is_challenge(200, challenge("x"))

@@ -1,5 +1,6 @@
 """The floor spider of ``make bench`` requests exactly the URLs of a crawl's store, pages with GET and checked
-links with HEAD, once each (functional: what it requests, never how fast)."""
+links with HEAD, once each, the sites of one host in one process as the crawl keeps them (functional: what it
+requests and where, never how fast)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from tests.helpers import child_env
 
 
 class Recorder(LoopbackServers):
-    """One server on 127.0.0.1 that answers 200 (404 under /gone) and records (method, path)."""
+    """Servers on 127.0.0.1 and 127.0.0.2 that answer 200 (404 under /gone) and record (method, path)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.seen: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         self.port = 0
+        self.port2 = 0
 
     def bind(self) -> None:
         web = self
@@ -42,16 +44,20 @@ class Recorder(LoopbackServers):
             def log_message(self, *args: object) -> None:
                 pass
 
-        server = self.add_server(ThreadingHTTPServer(("127.0.0.1", 0), Handler))
-        self.port = server.server_address[1]
+        self.port = self.add_server(ThreadingHTTPServer(("127.0.0.1", 0), Handler)).server_address[1]
+        self.port2 = self.add_server(ThreadingHTTPServer(("127.0.0.2", 0), Handler)).server_address[1]
 
 
 def test_floor_requests_the_stores_urls_once_with_get_and_head(tmp_path: Path) -> None:
     with Recorder() as web:
         base = f"http://127.0.0.1:{web.port}"
+        other = f"http://127.0.0.2:{web.port2}"
         db = tmp_path / "store.sqlite"
         with Store(db) as store:
             run = store.begin_run("r", "2015-12-31")
+            homes = {"a": f"{base}/a/", "b": f"{base}/b/", "c": f"{other}/"}  # a and b: one host
+            site = {"group": "agency", "county": "市直"}
+            store.start_sites(run.id, [{**site, "site_id": k, "name": k, "home_url": v} for k, v in homes.items()])
             page = {
                 "final_url": "",
                 "status": "200",
@@ -70,6 +76,7 @@ def test_floor_requests_the_stores_urls_once_with_get_and_head(tmp_path: Path) -
                     {**page, "site_id": "a", "url": f"{base}/a/"},
                     {**page, "site_id": "a", "url": f"{base}/a/list?page=2"},
                     {**page, "site_id": "b", "url": f"{base}/b/"},
+                    {**page, "site_id": "c", "url": f"{other}/"},
                 ],
             )
             check = {"status": "200", "reason": "", "broken": 0, "final_url": "", "checked_at": "t"}
@@ -83,10 +90,17 @@ def test_floor_requests_the_stores_urls_once_with_get_and_head(tmp_path: Path) -
                     {**check, "site_id": "b", "url": f"{base}/b/"},  # checked by its page's own GET
                 ],
             )
-        assert sum(len(v) for v in requested_urls(db).values()) == 5
-        figures = run_floor(db, tmp_path, workers=2, env=child_env())
-    assert figures["requests"] == 5
-    assert figures["processes"] == 2
+        assert sum(len(v) for v in requested_urls(db).values()) == 6
+        figures = run_floor(db, tmp_path, workers=3, env=child_env())
+    assert figures["requests"] == 6
+    assert figures["processes"] == 2  # a and b share their host's process, c has one of its own
     assert sorted(web.seen) == sorted(
-        [("GET", "/a/"), ("GET", "/a/list?page=2"), ("GET", "/b/"), ("HEAD", "/gone.html"), ("HEAD", "/doc.pdf")]
+        [
+            ("GET", "/a/"),
+            ("GET", "/a/list?page=2"),
+            ("GET", "/b/"),
+            ("GET", "/"),
+            ("HEAD", "/gone.html"),
+            ("HEAD", "/doc.pdf"),
+        ]
     )

@@ -155,7 +155,7 @@ def test_killed_workers_parent_takes_its_children_along(slow_site: SlowSite, tmp
     """`crawl --workers 2` killed with SIGKILL: its child crawls die with it (no orphan keeps writing after the
     store lock is gone), and the same command then completes the run."""
     rows = [*slow_site.web.slow_registry_rows()]
-    twin = {**rows[0], "site_id": "slow2", "name": rows[0]["name"] + "（二）"}
+    twin = {**slow_site.web.slow_twin_row(), "name": rows[0]["name"] + "（二）"}  # another host: another child
     registry = write_sites(tmp_path / "sites.csv", [*rows, twin])
     db = tmp_path / "store.sqlite"
     args = crawl_args(registry, db, "--workers", "2")
@@ -186,3 +186,17 @@ def test_killed_workers_parent_takes_its_children_along(slow_site: SlowSite, tmp
     assert [r["status"] for r in query(db, "SELECT status FROM runs")] == ["finished"]
     done = {r["site_id"] for r in query(db, "SELECT site_id FROM run_sites WHERE status = 'done'")}
     assert done == {rows[0]["site_id"], "slow2"}
+
+
+def test_workers_keep_the_sites_of_one_host_in_one_process(slow_site: SlowSite, tmp_path: Path) -> None:
+    """`crawl --workers 3` over three sites, two of them on one host: two processes (two on one host would each
+    open the per-host limit's connections to it), and every site crawled."""
+    rows = [*slow_site.web.slow_registry_rows()]
+    same_host = {**rows[0], "site_id": "slow3", "name": rows[0]["name"] + "（三）"}
+    registry = write_sites(tmp_path / "sites.csv", [*rows, slow_site.web.slow_twin_row(), same_host])
+    db = tmp_path / "store.sqlite"
+    done = run(crawl_args(registry, db, "--workers", "3"), **NO_RENDER)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "3 个网站分给 2 个抓取进程" in done.stderr
+    statuses = {r["site_id"]: r["status"] for r in query(db, "SELECT site_id, status FROM run_sites")}
+    assert statuses == {"slow": "done", "slow2": "done", "slow3": "done"}

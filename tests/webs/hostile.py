@@ -100,6 +100,7 @@ ENDPOINTS: dict[str, str] = {
     "/sec/to-side": "302 to http://127.0.0.61:<side port>/admin (registered host, other port)",
     "/sec/to-metadata": "302 to http://169.254.169.254/latest/meta-data/",
     "/slow/": "slowed site (every answer after slow_delay s): 2 columns x 45 articles, 1 broken link",
+    "ext /slow/": "the same slowed site on the ext address (a twin on another host)",
     "ext /": "clean site home: columns /news/ and /notice/ (3 dated items each)",
     "ext /ext/slow.html": "answers after 2 s (fine)",
     "ext /ext/head405.html": "HEAD 405, GET 200",
@@ -309,6 +310,10 @@ class HostileWeb(LoopbackServers):
             }
         ]
 
+    def slow_twin_row(self) -> dict[str, str]:
+        """The slowed site again, on the ext address: a site of another host."""
+        return {**self.slow_registry_rows()[0], "site_id": "slow2", "home_url": self.url("/slow/", "ext")}
+
     def column_rows(self) -> list[dict[str, str]]:
         """Pinned columns (columns.csv) that make the crawler render jsheavy's two columns."""
         return [
@@ -514,9 +519,7 @@ class HostileWeb(LoopbackServers):
 
     def _site(self, path: str, query: str, n: int) -> Reply:
         if path.startswith("/slow/"):
-            reply = self._slow(path)
-            reply.delay = self.slow_delay
-            return reply
+            return self._slow(path)
         if path == "/":
             return _reply(self._hostile_home())
         pages = self._hostile_pages()
@@ -677,6 +680,11 @@ class HostileWeb(LoopbackServers):
         return pages
 
     def _slow(self, path: str) -> Reply:
+        reply = self._slow_page(path)
+        reply.delay = self.slow_delay
+        return reply
+
+    def _slow_page(self, path: str) -> Reply:
         if path == "/slow/":
             nav = _nav([("/slow/news/", "工作要闻"), ("/slow/notice/", "通知公告")])
             extra = '<div class="links"><a href="/slow/gone.html">往年旧页面</a></div>'
@@ -691,6 +699,8 @@ class HostileWeb(LoopbackServers):
         return Reply(404, _html("404", "<p>404 Not Found</p>").encode())
 
     def _ext(self, path: str, n: int) -> Reply:
+        if path.startswith("/slow/"):
+            return self._slow(path)
         if path == "/":
             nav = _nav((c[0], c[1]) for c in CLEAN_COLUMNS)
             blocks = "".join(

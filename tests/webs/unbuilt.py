@@ -240,6 +240,8 @@ class ChallengeWeb(_Web):
             broken = '<a href="/tzgg/gone.html">附件</a>' if path.endswith("art3.html") else ""
             broken += '<a href="/tzgg/late.html">办理结果</a>' if path.endswith("art2.html") else ""
             broken += '<a href="/tzgg/locked.html">内部通知</a>' if path.endswith("art1.html") else ""
+            if role == "slow" and path.endswith("art1.html"):  # a sibling's page, behind the challenge
+                broken += f'<a href="{self.url("pass", "/tzgg/art2.html")}">兄弟单位通知</a>'
             return 200, article_page("通知公告", f"<p>本月工作安排。</p>{broken}"), []
         return NOT_FOUND
 
