@@ -276,6 +276,10 @@ class SiteState:
         self.page_fps[url] = fingerprint
         return self.notfound_fp is not None and fingerprint == self.notfound_fp
 
+    def page_fp(self, url: str) -> str | None:
+        """The fingerprint of a 200 page of the site read already (None: not read, or not a 200 page)."""
+        return self.page_fps.get(url)
+
     def notfound_fingerprint(self) -> str | None:
         return self.notfound_fp
 
@@ -481,6 +485,10 @@ class RedisSiteState(SiteState):
         pipe.get(self.k("notfound_fp"))
         _, known = pipe.execute()
         return known is not None and known.decode() == fingerprint
+
+    def page_fp(self, url: str) -> str | None:
+        value = self.r.hget(self.k("page_fps"), url)
+        return value.decode() if value is not None else None
 
     def notfound_fingerprint(self) -> str | None:
         if self._nf is None:

@@ -60,6 +60,16 @@ def test_site_finishes_once_when_its_requests_are_done(state: SiteState) -> None
     assert [state.finish_one(), state.finish_one(), state.finish_one()] == [False, True, False]
 
 
+def test_a_read_page_fingerprint_is_found_and_a_later_notfound_page_names_it(state: SiteState) -> None:
+    """What a redirect into a page read already is judged by (govsites.linkcheck.redirects), in both states."""
+    page, permalink = "http://127.0.0.9:8341/tzgg/1.html", "http://127.0.0.9:8341/go/1"
+    assert state.page_fp(page) is None
+    assert not state.record_page_fp(page, "fp-a")
+    assert state.page_fp(page) == "fp-a"
+    assert not state.record_page_fp(permalink, state.page_fp(page) or "")
+    assert state.set_notfound_fp("fp-a") == {page: "fp-a", permalink: "fp-a"}  # both corrected together
+
+
 @pytest.fixture(params=["memory", "redis"])
 def notes(request: pytest.FixtureRequest) -> Iterator[ArticleNotes | Coordinator]:
     """Where the whole-site checks note pages: this process, or Redis for the workers of a distributed crawl."""

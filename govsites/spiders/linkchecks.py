@@ -20,11 +20,12 @@ from govsites.extract.text import title_and_text
 from govsites.inflight import finishes_request, site_finished
 from govsites.items import LinkCheckItem
 from govsites.linkcheck.classify import classify_failure, is_broken
+from govsites.linkcheck.redirects import READ_TARGET
 from govsites.sitestate import SiteState
 from govsites.spiders.requests import ALL_ERROR_CODES, PRIORITY_CHECK
 from govsites.spiders.responses import decode_response, origin_url
 from govsites.spiders.sites import RegisteredSitesSpider
-from govsites.spiders.soft404 import judge
+from govsites.spiders.soft404 import judge, read_target_verdict
 from govsites.store import now_iso
 
 #: HEAD answers that are not trusted: the link is checked again with GET (headers only).
@@ -142,6 +143,12 @@ class LinkCheckSpider(RegisteredSitesSpider):
         request = response.request
         assert request is not None
         state = self.state_of(response)
+        if (target := request.meta.get(READ_TARGET)) is not None:
+            # redirected to a page of the site read already: its verdict, the page not fetched again
+            verdict = read_target_verdict(state, origin_url(request), target)
+            yield verdict
+            yield from self.share_verdict(verdict, shared)
+            return
         if request.method == "HEAD" and response.status in HEAD_RETRY_WITH_GET:
             yield self.check_request(state, origin_url(request), method="GET", shared=shared)
             return

@@ -29,7 +29,7 @@ from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, path_ke
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
 from govsites.extract.endpoints import endpoints_for, json_entries, learn
 from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
-from govsites.extract.links import Link, extract_links, is_attachment, normalize_url
+from govsites.extract.links import Link, extract_links, is_attachment, normalize_url, strip_session_id
 from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extract_list
 from govsites.extract.mailbox import extract_letters, is_excluded_column, letter_detail
 from govsites.extract.page import Page
@@ -37,6 +37,7 @@ from govsites.extract.text import visible_text
 from govsites.inflight import finishes_request
 from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem
 from govsites.linkcheck.classify import page_fingerprint
+from govsites.linkcheck.redirects import READ_TARGET
 from govsites.sitechecks.markup import SitePage
 from govsites.sitestate import GuideDetail, LetterDetail, ScriptList, SiteState
 from govsites.spiders import columns
@@ -47,7 +48,7 @@ from govsites.spiders.pagelinks import canonical, list_pages, listed_urls, scrip
 from govsites.spiders.requests import PRIORITY_COLUMN, PRIORITY_HOME, PRIORITY_PAGE, render_meta
 from govsites.spiders.responses import decode_response, is_rendered, origin_url
 from govsites.spiders.sitechecks import SiteCheckRequests
-from govsites.spiders.soft404 import judge, late_soft_404, learn_notfound, notfound_url
+from govsites.spiders.soft404 import judge, late_soft_404, learn_notfound, notfound_url, read_target_verdict
 from govsites.store import now_iso
 
 logger = logging.getLogger(__name__)
@@ -170,12 +171,34 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
                 yield self.check_request(state, link.url)
 
     # -- pages --------------------------------------------------------------------------------------
+    def redirect_target_read(self, request: scrapy.Request, url: str) -> bool:
+        """Whether ``request``'s redirect to ``url`` leads to a 200 page of its site read already, which is then
+        not fetched again (:mod:`govsites.linkcheck.redirects`). Never for a column, a further page of a list, a
+        site map or a letter's or guide's page: those are read for more than the page's verdict."""
+        role = request.meta.get("role")
+        state = self.states.get(request.meta.get("site_id", ""))
+        if state is None or role not in ("page", "check", "check_page") or request.meta.get("playwright"):
+            return False
+        origin = origin_url(request)
+        if role == "page" and (
+            state.column(origin) is not None
+            or state.has_detail(origin)
+            or request.cb_kwargs.get("list_page")
+            or request.cb_kwargs.get("sitemap")
+        ):
+            return False
+        return state.page_fp(strip_session_id(url)) is not None
+
     def parse_page(self, response: Response, sitemap: bool = False, list_page: bool = False) -> Iterator[Any]:
         state = self.state_of(response)
         meta = response.meta
         depth, role, rendered = meta["gdepth"], meta["role"], is_rendered(response.request)
         request_url = origin_url(response.request) if response.request else response.url
         site_id = state.site.site_id
+        if (target := meta.get(READ_TARGET)) is not None:
+            # redirected to a page of the site read already (redirect_target_read): a link to that page
+            yield read_target_verdict(state, request_url, target)
+            return
         if role == "home":
             state.set_home(response.url, (urlsplit(response.url).hostname or "").lower())
             if self.config.soft404_probe:

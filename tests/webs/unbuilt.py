@@ -18,6 +18,10 @@
   timeout; its column lists three articles; one article links to ``/tzgg/late.html``, whose first answer comes
   ``late_delay`` seconds late (beyond the timeout) and every later one in ``slow_delay``.
 
+- :class:`RedirectBackWeb`: the column's articles link their own permalinks, a two-hop redirect (``/go/N`` →
+  ``/go2/N`` → the article), as many sites' 本文链接 and counters do; one more leads to the column's list and one to
+  an article that is gone (404). Requests are counted per path.
+
 Standard library only, on the shared loopback lifecycle (:class:`govsites.demo.loopback.LoopbackServers`).
 """
 
@@ -320,6 +324,43 @@ class CappedWeb(_Web):
         if path == "/rl.asp":
             day = int(query.get("d", "1"))
             return 200, page("活动日历", f'<p>第{day}天</p><a href="/rl.asp?d={day + 1}">后一天</a>', nav), []
+        return NOT_FOUND
+
+
+class RedirectBackWeb(_Web):
+    """Permalinks that redirect to pages read already (see the module docstring)."""
+
+    hosts: ClassVar[dict[str, str]] = {"site": "127.0.0.88"}
+    TARGETS: ClassVar[dict[str, str]] = {
+        "2": "/tzgg/art2.html",
+        "3": "/tzgg/art3.html",
+        "8": "/tzgg/",
+        "9": "/tzgg/gone.html",
+    }
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        return [row("permalinks", "某某市档案局", "agency", "市直", self.url("site"))]
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        path = urlsplit(handler.path).path
+        with self.lock:
+            self.hits[(handler.command, path)] += 1
+        nav = '<a href="/tzgg/">通知公告</a>'
+        if path.startswith("/go/") and path[4:] in self.TARGETS:
+            return 302, "", [("Location", f"/go2/{path[4:]}")]
+        if path.startswith("/go2/") and path[5:] in self.TARGETS:
+            return 302, "", [("Location", self.TARGETS[path[5:]])]
+        if path == "/":
+            return 200, home_page("某某市档案局", "/tzgg/", "通知公告", nav), []
+        if path == "/tzgg/":
+            return 200, page("通知公告", column_page("通知公告", "/tzgg/", 3), nav), []
+        if path in ("/tzgg/art1.html", "/tzgg/art2.html", "/tzgg/art3.html"):
+            number = path[-6]
+            # art1 is on the home page too (depth 1, where links may name columns): its permalink is a column
+            # candidate, read as one, so only the articles below carry them
+            links = f'<a href="/go/{number}">本文链接</a>' if number != "1" else ""
+            links += '<a href="/go/8">返回列表</a><a href="/go/9">往期通知</a>' if number == "3" else ""
+            return 200, article_page(f"通知公告第{number}期", links, nav), []
         return NOT_FOUND
 
 
