@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from govsites.addon import derived_settings
 from govsites.config import GovsitesConfig
+from govsites.fdlimit import raise_open_files
 from govsites.settings import (
     DOWNLOADER,
     RETRY_EXCEPTIONS,
@@ -158,7 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     with Path(args[0]).open(encoding="utf-8", newline="") as fh:
         pairs = [(row[0], row[1]) for row in csv.reader(fh, delimiter="\t") if len(row) == 2]
-    process = CrawlerProcess({**floor_settings(), "LOG_INSTALL_ROOT_HANDLER": False})
+    settings = floor_settings()
+    raise_open_files(int(settings.get("CONCURRENT_REQUESTS", 16)))  # as a crawl process does (govsites.cli)
+    process = CrawlerProcess({**settings, "LOG_INSTALL_ROOT_HANDLER": False})
     process.crawl(FloorSpider, requests=pairs)
     process.start()
     return 0

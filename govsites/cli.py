@@ -219,6 +219,7 @@ def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
     values = cmdline_settings(args)
     if mode == "probe":
         values = {**values, **PROBE_SETTINGS}
+    values = {**values, **open_files_settings(crawl_config(args).concurrent_requests)}
     settings.setdict(values, priority="cmdline")
     # Scrapy's logging set-up resets its loggers' levels: install the console handler once they are quieted.
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
@@ -236,6 +237,24 @@ def run_crawl(args: argparse.Namespace, mode: str = "crawl") -> int:
         print(resume_hint(crawl_config(args), str(label)), file=sys.stderr, flush=True)
         return EXIT_INTERRUPTED
     return 0 if reason == "finished" else 1
+
+
+def open_files_settings(concurrent: int) -> dict[str, int]:
+    """Raise the open-files limit for ``concurrent`` requests at once; where the system does not allow it, fewer
+    requests at once (the setting to apply), with a warning."""
+    from govsites.fdlimit import fitted_concurrency, needed, raise_open_files
+
+    limit = raise_open_files(concurrent)
+    fitted = fitted_concurrency(limit, concurrent)
+    if fitted == concurrent:
+        return {}
+    print(
+        f"警告：本进程最多可打开 {limit} 个文件，同时 {concurrent} 个请求需要 {needed(concurrent)} 个；"
+        f"本次同时请求数降为 {fitted}（可提高 ulimit -n，或设置 GOVSITES_CONCURRENT_REQUESTS）",
+        file=sys.stderr,
+        flush=True,
+    )
+    return {"GOVSITES_CONCURRENT_REQUESTS": fitted}
 
 
 #: exit code of a crawl stopped with Ctrl-C (the shell's 128 + SIGINT)

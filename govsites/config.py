@@ -94,7 +94,9 @@ class GovsitesConfig:
     # -- politeness ---------------------------------------------------------------------------------------
     per_host: int = setting(8, "concurrent requests per host")
     concurrent_requests: int = setting(
-        256, "concurrent requests in all (most wait on slow hosts; CONCURRENT_REQUESTS_PER_DOMAIN keeps each polite)"
+        1024,
+        "concurrent requests in all, per crawl process: enough that fast hosts never hold a slow host below its"
+        " per-host limit (GOVSITES_PER_HOST keeps each host polite); the open-files limit is raised to fit",
     )
     delay: float = setting(0.0, "seconds between requests to one host")
     autothrottle: bool = setting(False, "Scrapy's AutoThrottle")
