@@ -1,7 +1,8 @@
 """Link checks: verdicts on URLs that are not crawled, and external URLs checked once per run for all sites.
 
 A link that is not crawled is checked: HEAD first (:data:`HEAD_RETRY_WITH_GET`: answers checked again with GET,
-headers only), by GET with the body for internal pages beyond the crawl's caps (only a body tells a soft 404).
+headers only; a host that refused a HEAD, :data:`HEAD_REFUSED`, is asked with GET at once afterwards), by GET with
+the body for internal pages beyond the crawl's caps (only a body tells a soft 404).
 :class:`LinkCheckSpider` builds these requests and judges their answers; :class:`~govsites.spiders.site.SiteSpider`
 is one.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.http import Response
@@ -30,6 +32,8 @@ from govsites.store import now_iso
 
 #: HEAD answers that are not trusted: the link is checked again with GET (headers only).
 HEAD_RETRY_WITH_GET = frozenset(ALL_ERROR_CODES)
+#: HEAD answers that say the host does not take HEAD at all: its later links are checked with GET at once.
+HEAD_REFUSED = frozenset({405, 501})
 
 
 @dataclass
@@ -97,11 +101,17 @@ class LinkCheckSpider(RegisteredSitesSpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.shared_checks = SharedChecks()
+        #: hosts (with port) that answered a HEAD with 405/501: asking them HEAD first costs a request per link
+        self.head_refused: set[str] = set()
 
     def check_request(
         self, state: SiteState, url: str, *, method: str = "HEAD", shared: bool = False, read_body: bool = False
     ) -> Request:
-        """Check ``url`` for ``state``'s site (``shared``: the verdict is copied to the sites waiting for it)."""
+        """Check ``url`` for ``state``'s site (``shared``: the verdict is copied to the sites waiting for it). A
+        host that refused a HEAD before is asked with GET at once (headers only; ``govsites/checks/head_skipped``)."""
+        if method == "HEAD" and urlsplit(url).netloc.lower() in self.head_refused:
+            method = "GET"
+            self.count("checks/head_skipped")
         return self.site_request(
             state,
             url,
@@ -150,6 +160,8 @@ class LinkCheckSpider(RegisteredSitesSpider):
             yield from self.share_verdict(verdict, shared)
             return
         if request.method == "HEAD" and response.status in HEAD_RETRY_WITH_GET:
+            if response.status in HEAD_REFUSED:
+                self.head_refused.add(urlsplit(request.url).netloc.lower())
             yield self.check_request(state, origin_url(request), method="GET", shared=shared)
             return
         html, _encoding = decode_response(response) if request.meta["role"] == "check_page" else ("", "")

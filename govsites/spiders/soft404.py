@@ -71,12 +71,16 @@ def learn_notfound(state: SiteState, text: str | None) -> list[LinkCheckItem]:
     ]
 
 
+#: The reason of a page (or a link to one) found to be the site's not-found page by its fingerprint.
+SAME_AS_NOTFOUND = "与本站“页面不存在”页面相同"
+
+
 def read_target_verdict(state: SiteState, url: str, target: str) -> LinkCheckItem:
     """The verdict on ``url``, whose redirect leads to ``target``, a 200 page of the site read already
     (:mod:`govsites.linkcheck.redirects`): the page's own, 200, or soft_404 when it is the site's not-found page.
     ``url`` is remembered with the page's fingerprint, so a not-found page learnt later corrects both."""
     soft = state.record_page_fp(url, state.page_fp(target) or "")
-    status, reason = ("soft_404", "与本站“页面不存在”页面相同") if soft else ("200", "OK")
+    status, reason = ("soft_404", SAME_AS_NOTFOUND) if soft else ("200", "OK")
     return LinkCheckItem(
         site_id=state.site.site_id,
         url=url,
@@ -94,7 +98,7 @@ def late_soft_404(state: SiteState, url: str) -> LinkCheckItem:
         site_id=state.site.site_id,
         url=url,
         status="soft_404",
-        reason="与本站“页面不存在”页面相同",
+        reason=SAME_AS_NOTFOUND,
         broken=True,
         checked_at=now_iso(),
     )

@@ -21,6 +21,9 @@
 - :class:`RedirectBackWeb`: the column's articles link their own permalinks, a two-hop redirect (``/go/N`` →
   ``/go2/N`` → the article), as many sites' 本文链接 and counters do; one more leads to the column's list and one to
   an article that is gone (404). Requests are counted per path.
+- :class:`HeadRefusingWeb`: a server that answers every HEAD with 405 (as some IIS and Tomcat set-ups do); its
+  home page shows one image, and each of its column's articles (answered 0.3 s late, so the home page's
+  checks come back first) two more, one of them missing. Requests are counted per method and path.
 
 Standard library only, on the shared loopback lifecycle (:class:`govsites.demo.loopback.LoopbackServers`).
 """
@@ -361,6 +364,37 @@ class RedirectBackWeb(_Web):
             links = f'<a href="/go/{number}">本文链接</a>' if number != "1" else ""
             links += '<a href="/go/8">返回列表</a><a href="/go/9">往期通知</a>' if number == "3" else ""
             return 200, article_page(f"通知公告第{number}期", links, nav), []
+        return NOT_FOUND
+
+
+class HeadRefusingWeb(_Web):
+    """Every HEAD refused with 405 (see the module docstring)."""
+
+    hosts: ClassVar[dict[str, str]] = {"site": "127.0.0.89"}
+    ARTICLES = 3
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        return [row("nohead", "某某市地震局", "agency", "市直", self.url("site"))]
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        path = urlsplit(handler.path).path
+        with self.lock:
+            self.hits[(handler.command, path)] += 1
+        if handler.command == "HEAD":
+            return 405, page("405", "<p>Method Not Allowed</p>"), [("Allow", "GET, POST")]
+        nav = '<a href="/tzgg/">通知公告</a>'
+        if path == "/":
+            logo = '<img src="/images/logo.gif" alt="标志">'
+            return 200, home_page("某某市地震局", "/tzgg/", "通知公告", nav, logo), []
+        if path == "/tzgg/":
+            return 200, page("通知公告", column_page("通知公告", "/tzgg/", self.ARTICLES), nav), []
+        if path.startswith("/tzgg/art") and path.endswith(".html"):
+            time.sleep(0.3)
+            number = path.removeprefix("/tzgg/art").removesuffix(".html")
+            images = f'<img src="/images/{number}.gif" alt="图一"><img src="/images/gone{number}.gif" alt="图二">'
+            return 200, article_page(f"通知公告第{number}期", images, nav), []
+        if path.startswith("/images/") and not path.startswith("/images/gone"):
+            return 200, "GIF89a", [("Content-Type", "image/gif")]
         return NOT_FOUND
 
 
