@@ -62,6 +62,19 @@ def crawl_command(registry: Path, db: Path | str, run_label: str, as_of: str, *e
     return [*command, "--run", run_label, "--as-of", as_of, *extra]
 
 
+def crawl_rows(
+    rows: list[dict[str, str]], tmp: Path, run_label: str, as_of: str, **env: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Write ``rows`` as the registry in ``tmp`` and crawl them into ``tmp/store.sqlite`` (loopback addresses
+    allowed, the stats printed at the end, ``env`` added): the finished child process and the store."""
+    from govsites.registry import write_sites
+
+    db = tmp / "store.sqlite"
+    registry = write_sites(tmp / "sites.csv", rows)
+    done = run(crawl_command(registry, db, run_label, as_of, "--allow-private"), GOVSITES_STATS_DUMP="1", **env)
+    return done, db
+
+
 def score_command(registry: Path, db: Path | str, out: Path, run_label: str) -> list[str]:
     """The arguments of ``python -m scoring`` as ``make score`` passes them (for :func:`run`)."""
     return ["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", run_label]

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from govsites.antibot import is_challenge, is_challenge_page
 from govsites.registry import write_sites
-from tests.helpers import crawl_command, needs_chromium, read_csv, run, score_command
+from tests.helpers import crawl_command, crawl_rows, needs_chromium, query, read_csv, run, score_command
 from tests.webs.unbuilt import AS_OF, ChallengeWeb, challenge
 
 
@@ -129,16 +129,17 @@ def test_a_link_to_a_challenged_host_is_judged_by_its_page(tmp_path: Path) -> No
     GET without the body) only sees 521. Asked again with the body, the challenge is recognised and passed, and the
     link is working, as it is when the guarded site happens to be crawled in the same process."""
     with ChallengeWeb(slow_delay=0.1) as web:
-        registry = write_sites(tmp_path / "sites.csv", [r for r in web.registry_rows() if r["site_id"] == "slow"])
-        result = run(
-            crawl_command(registry, tmp_path / "store.sqlite", "sib", AS_OF, "--allow-private"),
+        result, db = crawl_rows(
+            [r for r in web.registry_rows() if r["site_id"] == "slow"],
+            tmp_path,
+            "sib",
+            AS_OF,
             GOVSITES_ANTIBOT_WAIT="4",
             GOVSITES_SECURITY_TARGETS="0",  # no content fetch of outbound links: the check alone judges the link
-            GOVSITES_STATS_DUMP="1",
         )
         sibling = web.url("pass", "/tzgg/art2.html")
     assert result.returncode == 0, result.stderr[-3000:]
-    verdicts = rows(tmp_path, "SELECT status, broken FROM link_checks WHERE url = ?", sibling)
+    verdicts = [tuple(r) for r in query(db, "SELECT status, broken FROM link_checks WHERE url = ?", (sibling,))]
     assert verdicts == [("200", 0)]
     assert "'govsites/antibot/body_asked': 1" in result.stderr
     assert "'govsites/antibot/browser_passes': 1" in result.stderr

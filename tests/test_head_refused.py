@@ -3,32 +3,20 @@ request per link instead of two. Crawled for real on :class:`HeadRefusingWeb`.""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from govsites.registry import write_sites
-from tests.helpers import crawl_command, run
+from tests.helpers import crawl_rows, query
 from tests.webs.unbuilt import AS_OF, HeadRefusingWeb
 
 
 def test_a_host_that_refused_head_is_checked_with_get(tmp_path: Path) -> None:
     with HeadRefusingWeb() as web:
-        registry = write_sites(tmp_path / "sites.csv", web.registry_rows())
-        db = tmp_path / "store.sqlite"
-        result = run(
-            crawl_command(registry, db, "nohead", AS_OF, "--allow-private"),
-            GOVSITES_RENDER_ENABLED="0",
-            GOVSITES_STATS_DUMP="1",
-        )
+        result, db = crawl_rows(web.registry_rows(), tmp_path, "nohead", AS_OF, GOVSITES_RENDER_ENABLED="0")
         base = web.url("site", "")
         hits = dict(web.hits)
     assert result.returncode == 0, result.stderr[-3000:]
-    connection = sqlite3.connect(db)
-    try:
-        rows = connection.execute("SELECT url, status FROM link_checks WHERE url LIKE '%/images/%'")
-        verdicts = {url.removeprefix(base): status for url, status in rows}
-    finally:
-        connection.close()
+    rows = query(db, "SELECT url, status FROM link_checks WHERE url LIKE '%/images/%'")
+    verdicts = {row["url"].removeprefix(base): row["status"] for row in rows}
     numbers = range(1, HeadRefusingWeb.ARTICLES + 1)
     assert verdicts == {
         "/images/logo.gif": "200",

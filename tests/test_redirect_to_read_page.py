@@ -4,37 +4,21 @@ link their own two-hop permalinks."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from govsites.registry import write_sites
-from tests.helpers import crawl_command, run
+from tests.helpers import crawl_rows, query
 from tests.webs.unbuilt import AS_OF, RedirectBackWeb
 
 
 def test_permalinks_to_pages_read_are_judged_without_fetching_them_again(tmp_path: Path) -> None:
     with RedirectBackWeb() as web:
-        registry = write_sites(tmp_path / "sites.csv", web.registry_rows())
-        db = tmp_path / "store.sqlite"
-        result = run(
-            crawl_command(registry, db, "perma", AS_OF, "--allow-private"),
-            GOVSITES_RENDER_ENABLED="0",
-            GOVSITES_STATS_DUMP="1",
-        )
+        result, db = crawl_rows(web.registry_rows(), tmp_path, "perma", AS_OF, GOVSITES_RENDER_ENABLED="0")
         base = web.url("site", "")
         hits = dict(web.hits)
     assert result.returncode == 0, result.stderr[-3000:]
-    connection = sqlite3.connect(db)
-    try:
-        checks = {
-            url.removeprefix(base): (status, broken, final.removeprefix(base))
-            for url, status, broken, final in connection.execute(
-                "SELECT url, status, broken, final_url FROM link_checks WHERE url LIKE '%/go/%'"
-            )
-        }
-        pages = [url.removeprefix(base) for (url,) in connection.execute("SELECT url FROM pages")]
-    finally:
-        connection.close()
+    rows = query(db, "SELECT url, status, broken, final_url FROM link_checks WHERE url LIKE '%/go/%'")
+    checks = {r["url"].removeprefix(base): (r["status"], r["broken"], r["final_url"].removeprefix(base)) for r in rows}
+    pages = [r["url"].removeprefix(base) for r in query(db, "SELECT url FROM pages")]
     # each article and the list fetched once, however many permalinks lead to them
     for path in ("/tzgg/art1.html", "/tzgg/art2.html", "/tzgg/art3.html", "/tzgg/"):
         assert hits[("GET", path)] == 1, (path, hits)
