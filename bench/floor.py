@@ -112,27 +112,18 @@ def requested_urls(db: Path, run: str | None = None) -> dict[str, list[tuple[str
     return by_site
 
 
-def site_hosts(db: Path, run: str | None = None) -> dict[str, tuple[str, ...]]:
-    """Each site's home host (``www.`` dropped) as the crawl ``run`` recorded it."""
-    con = sqlite3.connect(db)
-    try:
-        where, params = ("WHERE run_id = (SELECT id FROM runs WHERE label = ?)", (run,)) if run else ("", ())
-        rows = con.execute(f"SELECT DISTINCT site_id, home_url FROM run_sites {where}", params).fetchall()
-    finally:
-        con.close()
-    hosts: dict[str, tuple[str, ...]] = {}
-    for site, home in rows:
-        host = (urlsplit(home).hostname or "").removeprefix("www.")
-        hosts[site] = (*hosts.get(site, ()), host)
-    return hosts
+def page_hosts(pairs: list[tuple[str, str]]) -> set[str]:
+    """The hosts of a site's pages (its GET requests), ``www.`` dropped as :attr:`govsites.registry.Site.hosts`
+    drops it."""
+    return {(urlsplit(url).hostname or "").removeprefix("www.") for method, url in pairs if method == "GET"}
 
 
 def run_floor(db: Path, tmp: Path, workers: int, env: dict[str, str], run: str | None = None) -> dict[str, float]:
     """Wall and CPU seconds (children, all processes) of the floor over the URLs of the crawl ``run`` in ``db``."""
     by_site = requested_urls(db, run)
-    homes = site_hosts(db, run)
-    # as ``crawl --workers`` shares them: a host's sites in one process (one per-host limit), largest first
-    shares = share(sorted(by_site), workers, hosts=lambda s: homes.get(s, ()), weight=lambda s: len(by_site[s]))
+    # as ``crawl --workers`` shares them: the sites of a host (the hosts of their pages) in one process, largest
+    # first; link checks name other hosts and do not join sites
+    shares = share(sorted(by_site), workers, hosts=lambda s: page_hosts(by_site[s]), weight=lambda s: len(by_site[s]))
     groups = [[pair for site in sites for pair in by_site[site]] for sites in shares]
     files = []
     for i, group in enumerate(g for g in groups if g):

@@ -13,15 +13,15 @@ A group's work is the sum of its members' weights: for a crawl, each site's page
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
-T = TypeVar("T", bound=Hashable)
+T = TypeVar("T")
 
 
-def host_groups(items: Sequence[T], hosts: Callable[[T], Iterable[str]]) -> list[list[T]]:
-    """The items in groups that share no host with one another (connected through any shared host), each group
-    in the order of ``items``, groups in the order of their first member."""
+def host_groups(items: Sequence[T], hosts: Callable[[T], Iterable[str]]) -> list[list[int]]:
+    """The positions of ``items`` in groups that share no host with one another (connected through any shared
+    host), each group in ``items`` order, groups in the order of their first member."""
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -38,13 +38,12 @@ def host_groups(items: Sequence[T], hosts: Callable[[T], Iterable[str]]) -> list
                 continue
             if key in first:
                 a, b = root(first[key]), root(i)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+                parent[max(a, b)] = min(a, b)
             else:
                 first[key] = i
-    groups: dict[int, list[T]] = {}
-    for i, item in enumerate(items):
-        groups.setdefault(root(i), []).append(item)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        groups.setdefault(root(i), []).append(i)
     return list(groups.values())
 
 
@@ -54,15 +53,16 @@ def share(
     """``items`` split into at most ``workers`` non-empty shares: no host in two shares, groups dealt largest
     first to the lightest share (ties: the earlier share, the earlier group). Each share keeps ``items`` order."""
     groups = host_groups(items, hosts)
+    totals = [sum(weight(items[i]) for i in group) for group in groups]
     loads = [0.0] * max(1, workers)
-    members: list[list[T]] = [[] for _ in loads]
-    order = sorted(range(len(groups)), key=lambda g: (-sum(weight(x) for x in groups[g]), g))
-    for g in order:
+    where = [0] * len(items)
+    for g in sorted(range(len(groups)), key=lambda g: (-totals[g], g)):
         target = min(range(len(loads)), key=lambda k: (loads[k], k))
-        members[target].extend(groups[g])
-        loads[target] += sum(weight(x) for x in groups[g])
-    position = {item: i for i, item in enumerate(items)}
-    return [sorted(m, key=position.__getitem__) for m in members if m]
+        loads[target] += totals[g]
+        for i in groups[g]:
+            where[i] = target
+    shares = [[item for i, item in enumerate(items) if where[i] == k] for k in range(len(loads))]
+    return [one for one in shares if one]
 
 
 def page_weights(ids: Iterable[str], pages: Mapping[str, int]) -> dict[str, float]:

@@ -55,9 +55,6 @@ def test_floor_requests_the_stores_urls_once_with_get_and_head(tmp_path: Path) -
         db = tmp_path / "store.sqlite"
         with Store(db) as store:
             run = store.begin_run("r", "2015-12-31")
-            homes = {"a": f"{base}/a/", "b": f"{base}/b/", "c": f"{other}/"}  # a and b: one host
-            site = {"group": "agency", "county": "市直"}
-            store.start_sites(run.id, [{**site, "site_id": k, "name": k, "home_url": v} for k, v in homes.items()])
             page = {
                 "final_url": "",
                 "status": "200",

@@ -109,7 +109,7 @@ class LinkCheckSpider(RegisteredSitesSpider):
     ) -> Request:
         """Check ``url`` for ``state``'s site (``shared``: the verdict is copied to the sites waiting for it). A
         host that refused a HEAD before is asked with GET at once (headers only; ``govsites/checks/head_skipped``)."""
-        if method == "HEAD" and urlsplit(url).netloc.lower() in self.head_refused:
+        if method == "HEAD" and self.head_refused and urlsplit(url).netloc.lower() in self.head_refused:
             method = "GET"
             self.count("checks/head_skipped")
         return self.site_request(

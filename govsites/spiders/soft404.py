@@ -79,7 +79,8 @@ def read_target_verdict(state: SiteState, url: str, target: str) -> LinkCheckIte
     """The verdict on ``url``, whose redirect leads to ``target``, a 200 page of the site read already
     (:mod:`govsites.linkcheck.redirects`): the page's own, 200, or soft_404 when it is the site's not-found page.
     ``url`` is remembered with the page's fingerprint, so a not-found page learnt later corrects both."""
-    soft = state.record_page_fp(url, state.page_fp(target) or "")
+    fingerprint = state.page_fp(target)  # known: the redirect was stopped because it is
+    soft = fingerprint is not None and state.record_page_fp(url, fingerprint)
     status, reason = ("soft_404", SAME_AS_NOTFOUND) if soft else ("200", "OK")
     return LinkCheckItem(
         site_id=state.site.site_id,

@@ -22,8 +22,8 @@
   ``/go2/N`` → the article), as many sites' 本文链接 and counters do; one more leads to the column's list and one to
   an article that is gone (404). Requests are counted per path.
 - :class:`HeadRefusingWeb`: a server that answers every HEAD with 405 (as some IIS and Tomcat set-ups do); its
-  home page shows one image, and each of its column's articles (answered 0.3 s late, so the home page's
-  checks come back first) two more, one of them missing. Requests are counted per method and path.
+  home page shows one image, and each of its column's articles (answered only once the crawler has taken
+  the 405 and asked that image again by GET) two more, one of them missing. Requests are counted per method and path.
 
 Standard library only, on the shared loopback lifecycle (:class:`govsites.demo.loopback.LoopbackServers`).
 """
@@ -373,6 +373,10 @@ class HeadRefusingWeb(_Web):
     hosts: ClassVar[dict[str, str]] = {"site": "127.0.0.89"}
     ARTICLES = 3
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.logo_asked_again = threading.Event()  # the crawler took the 405 and asked the home page's image by GET
+
     def registry_rows(self) -> list[dict[str, str]]:
         return [row("nohead", "某某市地震局", "agency", "市直", self.url("site"))]
 
@@ -389,11 +393,13 @@ class HeadRefusingWeb(_Web):
         if path == "/tzgg/":
             return 200, page("通知公告", column_page("通知公告", "/tzgg/", self.ARTICLES), nav), []
         if path.startswith("/tzgg/art") and path.endswith(".html"):
-            time.sleep(0.3)
+            self.logo_asked_again.wait(30)  # articles only once the refusal was seen, however busy the machine
             number = path.removeprefix("/tzgg/art").removesuffix(".html")
             images = f'<img src="/images/{number}.gif" alt="图一"><img src="/images/gone{number}.gif" alt="图二">'
             return 200, article_page(f"通知公告第{number}期", images, nav), []
         if path.startswith("/images/") and not path.startswith("/images/gone"):
+            if path == "/images/logo.gif":
+                self.logo_asked_again.set()
             return 200, "GIF89a", [("Content-Type", "image/gif")]
         return NOT_FOUND
 
