@@ -47,6 +47,11 @@ def rows(tmp: Path, sql: str, *params: str) -> list[tuple[object, ...]]:
         connection.close()
 
 
+def antibot_lines(log: str) -> list[str]:
+    """The crawl's anti-bot log lines and stats: what a failure here needs shown (the whole log is cut short)."""
+    return [line for line in log.splitlines() if "antibot" in line or "反爬" in line or "playwright" in line]
+
+
 @needs_chromium
 def test_a_passed_challenge_opens_the_site_for_plain_requests(crawled: tuple[ChallengeWeb, Path, str]) -> None:
     web, tmp, log = crawled
@@ -54,7 +59,7 @@ def test_a_passed_challenge_opens_the_site_for_plain_requests(crawled: tuple[Cha
         str(url).rsplit("/", 2)[-2:][-1]
         for (url,) in rows(tmp, "SELECT url FROM pages WHERE site_id = 'guarded' AND status = '200'")
     }
-    assert {"", "art1.html", "art2.html", "art3.html"} <= pages
+    assert {"", "art1.html", "art2.html", "art3.html"} <= pages, antibot_lines(log)
     broken = [url for (url,) in rows(tmp, "SELECT url FROM link_checks WHERE site_id = 'guarded' AND broken = 1")]
     assert [str(u).rsplit("/", 1)[-1] for u in broken] == ["gone.html"]
     ((status, error),) = rows(tmp, "SELECT status, error FROM run_sites WHERE site_id = 'guarded'")
@@ -73,7 +78,7 @@ def test_a_challenge_that_never_passes_is_reported_not_scored(crawled: tuple[Cha
     assert "'govsites/antibot/blocked/127.0.0.83" in log
     # The browser's page ran the challenge for GOVSITES_ANTIBOT_WAIT (4 s, one reload per 50 ms at most), then was
     # closed; no other browser page was opened on the host (a page left open reloaded it until the crawl was killed).
-    assert "'govsites/antibot/render_skipped': 1" in log
+    assert "'govsites/antibot/render_skipped': 1" in log, antibot_lines(log)
     assert web.hits[("wall", "challenge")] <= 4 / 0.05 + 20
     scores = {row["site_id"]: row for row in read_csv(tmp / "out" / "metrics.csv")}
     walled = scores["walled"]
