@@ -15,6 +15,7 @@ theirs the same way:
 to a raw page, and :func:`json_entries` reads an endpoint's answer with the same reader as lists written into
 scripts (:func:`govsites.extract.scriptdata.json_lists`). A rule can be wrong (the endpoint filled a widget,
 not the list): the spider renders the page when the answer holds no list, and drops a rule that keeps failing.
+An answer that says further pages follow names them (:mod:`govsites.extract.endpointpages`).
 """
 
 from __future__ import annotations

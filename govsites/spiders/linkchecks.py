@@ -124,7 +124,7 @@ class LinkCheckSpider(RegisteredSitesSpider):
             cb_kwargs={"shared": True} if shared else None,
         )
 
-    def beyond_caps(self, request: Request) -> Request:
+    def beyond_caps(self, request: Request) -> Request | None:
         """An internal page beyond the crawl's caps (:mod:`govsites.caps`): only its body tells a soft 404 (a
         removed article served as 200 "页面不存在"), so it is read — not crawled further — rather than asked for
         headers."""

@@ -27,6 +27,7 @@ from govsites.antibot import BLOCKED_REASON
 from govsites.browserpages import fetched_urls
 from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, path_key
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
+from govsites.extract.endpointpages import next_endpoint_pages
 from govsites.extract.endpoints import endpoints_for, json_entries, learn
 from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
 from govsites.extract.links import Link, extract_links, is_attachment, normalize_url, strip_session_id
@@ -69,6 +70,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.categories = CategoryTable.default()
+        self.capped_endpoint_lists: set[tuple[str, str]] = set()  # (site, list page): its cap logged
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -500,6 +502,77 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         for link in links:
             yield LinkRefItem(site_id=site_id, url=link.url, source_url=pending.url, anchor=link.anchor, tag=link.tag)
         yield from self._follow(state, links, pending.depth + 1, listed_urls(entries, [], []))
+        yield from self._endpoint_pages(state, pending, response, entries, 1, frozenset())
+
+    def _endpoint_pages(
+        self,
+        state: SiteState,
+        pending: ScriptList,
+        response: Response,
+        entries: list[ListEntry],
+        page: int,
+        seen: frozenset[str],
+    ) -> Iterator[scrapy.Request]:
+        """The next pages of a list's data endpoint that its answer (page ``page``) names
+        (:mod:`govsites.extract.endpointpages`), asked as an HTML list's further pages are: at the list's depth,
+        within every crawl cap but the query-variant one (:data:`LISTED`), each once per site."""
+        seen = seen | {normalize_url(entry.url) for entry in entries}
+        endpoint = origin_url(response.request) if response.request else response.url
+        for number, url in next_endpoint_pages(endpoint, response.text, len(entries), page):
+            if state.claim(url):
+                yield self.site_request(
+                    state,
+                    url,
+                    self.endpoint_page,
+                    self.endpoint_page_failed,
+                    role="endpoint",
+                    priority=PRIORITY_PAGE - pending.depth - 1,
+                    meta={"gdepth": pending.depth, CAPS: LISTED},
+                    cb_kwargs={"pending": pending, "page": number, "seen": seen},
+                )
+
+    def endpoint_page(self, response: Response, pending: ScriptList, page: int, seen: frozenset[str]) -> Iterator[Any]:
+        """A further page of a list's data endpoint: its items are listed articles of the column page, as a further
+        page of an HTML list's are (crawled and checked; the column's figures are its first page's); its own next
+        pages follow while it holds items the list's earlier pages did not."""
+        state = self.state_of(response)
+        readable = isinstance(response, TextResponse) and response.status == 200
+        entries = json_entries(response.text, pending.url, self.today) if readable else []
+        fresh = [entry for entry in entries if normalize_url(entry.url) not in seen]
+        if not fresh:
+            self.count("endpoints/pages_spent")
+            logger.debug("栏目 %s 的数据接口第 %d 页没有新条目，不再翻页：%s", pending.url, page, response.url)
+            return
+        self.count("endpoints/pages_read")
+        site_id = state.site.site_id
+        links = script_links(fresh, [])
+        for link in links:
+            yield LinkRefItem(site_id=site_id, url=link.url, source_url=pending.url, anchor=link.anchor, tag=link.tag)
+        yield from self._follow(state, links, pending.depth + 1, listed_urls(fresh, [], []))
+        yield from self._endpoint_pages(state, pending, response, entries, page, seen)
+
+    @finishes_request
+    def endpoint_page_failed(self, failure: Failure) -> Iterator[Any]:
+        self.count("endpoints/pages_failed")
+        logger.debug("数据接口后续页读取失败 %s：%s", failure.request.url, failure.value)  # type: ignore[attr-defined]
+        return iter(())
+
+    def beyond_caps(self, request: scrapy.Request) -> scrapy.Request | None:
+        """A page beyond the crawl's caps (:mod:`govsites.caps`); a further page of a list's data endpoint is not
+        asked at all (it is data, not a link of the site to check): counted, and logged once per list."""
+        if request.meta.get("role") != "endpoint":
+            return super().beyond_caps(request)
+        self.count("endpoints/pages_capped")
+        site_id, pending = request.meta["site_id"], request.cb_kwargs["pending"]
+        if (site_id, pending.url) not in self.capped_endpoint_lists:
+            self.capped_endpoint_lists.add((site_id, pending.url))
+            logger.info(
+                "站点 %s 栏目 %s 的数据接口翻页达到抓取上限，第 %d 页起不再读取",
+                site_id,
+                pending.url,
+                request.cb_kwargs["page"],
+            )
+        return None
 
     @finishes_request
     def endpoint_failed(self, failure: Failure) -> Iterator[Any]:

@@ -14,6 +14,9 @@
   own address on the other (``'/data/list?channel=' + col + '&size=20'``), where one column's script asks a
   different endpoint and one column is a mailbox. Endpoint requests are counted by who sent them: the browser
   (``Sec-Fetch-Mode``) or a plain request.
+- :class:`PagedEndpointWeb`: the literal host of :class:`EndpointWeb` whose endpoint serves each column's list a page
+  at a time (``&page=N``, four items an answer, three pages, every item inside the evaluation window); its answer
+  states the list's ``total`` and its ``pageSize``. List requests are counted per sender, column and page.
 - a *slow* host (:class:`ChallengeWeb` ``slow``): every answer comes ``slow_delay`` seconds late, within the crawl's
   timeout; its column lists three articles; one article links to ``/tzgg/late.html``, whose first answer comes
   ``late_delay`` seconds late (beyond the timeout) and every later one in ``slow_delay``.
@@ -456,6 +459,11 @@ class EndpointWeb(_Web):
             for i in range(n + 3)
         ]
 
+    def list_answer(self, role: str, slug: str, query: dict[str, str]) -> tuple[int, str, list[tuple[str, str]]]:
+        """The answer of column ``slug``'s endpoint (``query``: the query it was asked with): the whole list."""
+        key = "data" if role == "literal" else "items"
+        return _json({"total": len(self.items(role, slug)), key: self.items(role, slug)})
+
     def script(self, role: str, slug: str) -> str:
         fill = (
             "function(d){var ul=document.getElementById('list');(d.data||d.items).forEach(function(it){"
@@ -492,8 +500,7 @@ class EndpointWeb(_Web):
             if (slug == self.ODD) != (path == "/data/jd"):
                 return 404, json.dumps({"error": "栏目不存在"}), [("Content-Type", "application/json")]
         if slug in self.COLUMNS:
-            key = "data" if role == "literal" else "items"
-            return _json({"total": len(self.items(role, slug)), key: self.items(role, slug)})
+            return self.list_answer(role, slug, query)
         for slug, name in self.COLUMNS.items():
             if path == self.column_path(role, slug):
                 body = f'<h2>{name}</h2><ul class="list" id="list"></ul>{self.script(role, slug)}'
@@ -508,3 +515,47 @@ class EndpointWeb(_Web):
         if "/art" in path or path.startswith("/xxgk/ldxx/x"):
             return 200, article_page("工作文件", "<p>正文。</p>", nav), []
         return NOT_FOUND
+
+
+class PagedEndpointWeb(EndpointWeb):
+    """:class:`EndpointWeb`'s literal host, its lists served a page at a time (see the module docstring)."""
+
+    hosts: ClassVar[dict[str, str]] = {"literal": "127.0.0.97"}
+    COLUMNS: ClassVar[dict[str, str]] = {"tzgg": "通知公告", "gzdt": "工作动态", "zcwj": "政策文件"}
+    PER_PAGE, PAGES = 4, 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: Counter[tuple[str, str, int]] = Counter()
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        return [row("paged", "某某市自然资源局", "agency", "市直", self.url("literal"))]
+
+    def items(self, role: str, slug: str) -> list[dict[str, str]]:
+        folder = self.column_path(role, slug).rsplit("/", 1)[0]
+        return [
+            {
+                "title": f"{self.COLUMNS[slug]}第{i}号文件",
+                "url": f"{folder}/art{i}.html",
+                "pubDate": f"2026-11-{28 - i}",  # newest first, every one inside the evaluation window
+            }
+            for i in range(self.PER_PAGE * self.PAGES)
+        ]
+
+    def page_items(self, slug: str, number: int) -> list[dict[str, str]]:
+        """The items of page ``number`` (from 1) of column ``slug``'s list, newest first."""
+        return self.items("literal", slug)[(number - 1) * self.PER_PAGE : number * self.PER_PAGE]
+
+    def list_answer(self, role: str, slug: str, query: dict[str, str]) -> tuple[int, str, list[tuple[str, str]]]:
+        number = int(query.get("page", "1"))
+        total = len(self.items(role, slug))
+        return _json({"total": total, "pageSize": self.PER_PAGE, "data": self.page_items(slug, number)})
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        parts = urlsplit(handler.path)
+        if parts.path == "/api/list":
+            query = dict(parse_qsl(parts.query))
+            sender = "browser" if handler.headers.get("Sec-Fetch-Mode") else "plain"
+            with self.lock:
+                self.asked[(sender, query.get("col", ""), int(query.get("page", "0")))] += 1
+        return super().answer(role, handler)

@@ -1,0 +1,222 @@
+"""The further pages of a list's data endpoint (:mod:`govsites.extract.endpoints`).
+
+An endpoint that serves a list a page at a time says so in its answer and takes the page in its query:
+
+- **the answer** states a page count (``pageCount``, ``totalPage``, ``totalPages``, ``pages``), a total of items
+  (``total``, ``totalCount``, ``totalElements``, ``recordsTotal``, ``count``) with a page size (``pageSize``,
+  ``size``, ``rows``, ``limit``; else the size the query asked for, else the items this answer holds), or a flag
+  (``hasNext``, ``hasNextPage``, ``hasMore``; ``isLastPage``, ``lastPage``, ``last``): at its top or in an object
+  nested in it (``data``, ``page``, ``pageInfo``), never inside the list itself. Numbers written as strings count;
+- **the query** holds the page: a page number (``page``, ``pageNo``, ``pageNum``, ``pageIndex``, ``current``,
+  ``curPage``, ``pn``, ``p``), incremented, or a record offset (``start``, ``offset``, ``skip``, ``from``), advanced
+  by the page size. Every other byte of the address is kept.
+
+As from an HTML list's pager (:func:`govsites.extract.pagination.next_pages`, ``dataproxy_next``), at most
+:data:`~govsites.extract.pagination.MAX_NEXT_PAGES` next pages are named from one answer, none past the end it
+states; a flag alone names the one next page; an answer that states nothing, or holds no items, names none.
+Pages are counted from 1 whatever the query's own numbering (``pageIndex=0`` is page 1).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+from govsites.extract.pagination import MAX_NEXT_PAGES
+from govsites.extract.scriptdata import lenient_json
+
+#: Query keys of a page number, in the order they are preferred (lower case).
+PAGE_KEYS = (
+    "pageno",
+    "pagenum",
+    "pageindex",
+    "pagenumber",
+    "page_no",
+    "page_num",
+    "page_index",
+    "currentpage",
+    "curpage",
+    "cur_page",
+    "page",
+    "current",
+    "pn",
+    "p",
+)
+#: Query keys of a record offset (lower case).
+OFFSET_KEYS = ("start", "offset", "skip", "from")
+#: Query keys of a page size (lower case).
+SIZE_QUERY_KEYS = ("pagesize", "page_size", "size", "rows", "limit", "length", "perpage", "per_page", "ps")
+
+#: Answer keys (lower case), each kind in the order it is preferred.
+_PAGES = ("pagecount", "totalpage", "totalpages", "total_page", "total_pages", "pagetotal", "totalpagecount", "pages")
+_TOTAL = (
+    "total",
+    "totalcount",
+    "total_count",
+    "totalelements",
+    "recordstotal",
+    "totalrecord",
+    "totalrecords",
+    "totalnum",
+    "totalsize",
+    "totalrow",
+    "totalrows",
+    "rowcount",
+    "recordcount",
+    "count",
+)
+_SIZE = ("pagesize", "page_size", "size", "limit", "rows", "perpage", "per_page", "numperpage")
+_MORE = ("hasnext", "hasnextpage", "has_next", "hasmore", "has_more")
+_LAST = ("islastpage", "is_last_page", "lastpage", "last", "islast", "is_last")
+
+_JSONP = re.compile(r"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.DOTALL)
+#: Objects of an answer searched for what it says about its pages (its top, then nested objects, breadth first).
+_MAX_OBJECTS = 32
+_MAX_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Paging:
+    """What an endpoint's answer states about its pages; None where it states nothing."""
+
+    pages: int | None = None
+    total: int | None = None
+    size: int | None = None
+    more: bool | None = None  # a flag: True, more pages follow; False, this is the last
+
+    def last_page(self, size: int | None) -> int | None:
+        """The number of the list's last page: the page count, else the total over the page size (``size`` when
+        the answer states none)."""
+        if self.pages is not None:
+            return self.pages
+        size = self.size or size
+        if self.total is not None and size:
+            return math.ceil(self.total / size)
+        return None
+
+
+def _number(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _flag(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def _objects(answer: object) -> Iterator[dict[str, object]]:
+    """The answer's objects, breadth first: its top, then the objects nested in it (not those in lists)."""
+    level = [answer] if isinstance(answer, dict) else []
+    seen = 0
+    for _ in range(_MAX_DEPTH):
+        nested: list[dict[str, object]] = []
+        for obj in level:
+            seen += 1
+            if seen > _MAX_OBJECTS:
+                return
+            yield obj
+            nested.extend(value for value in obj.values() if isinstance(value, dict))
+        level = nested
+
+
+def _parse(text: str) -> object | None:
+    text = text.lstrip("\ufeff").strip()
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    wrapped = _JSONP.match(text)  # JSONP: callback({...});
+    return lenient_json(wrapped.group(1) if wrapped else text)
+
+
+def paging(text: str) -> Paging:
+    """What an endpoint's answer (JSON or JSONP) states about its pages."""
+    found: dict[str, object] = {}
+    for obj in _objects(_parse(text)):
+        for key, value in obj.items():
+            found.setdefault(str(key).lower(), value)
+
+    def number(keys: tuple[str, ...]) -> int | None:
+        return next((n for n in (_number(found[k]) for k in keys if k in found) if n is not None), None)
+
+    def flag(keys: tuple[str, ...]) -> bool | None:
+        return next((f for f in (_flag(found[k]) for k in keys if k in found) if f is not None), None)
+
+    more, last = flag(_MORE), flag(_LAST)
+    size = number(_SIZE)
+    return Paging(
+        pages=number(_PAGES),
+        total=number(_TOTAL),
+        size=size or None,
+        more=more if more is not None or last is None else not last,
+    )
+
+
+@dataclass(frozen=True)
+class _QueryKey:
+    raw: str  # the key as written in the query
+    value: int
+
+
+def _query_key(query: str, keys: tuple[str, ...]) -> _QueryKey | None:
+    """The first of ``keys`` (by preference) that the query holds with a number."""
+    held: dict[str, _QueryKey] = {}
+    for pair in query.split("&"):
+        name, _eq, value = pair.partition("=")
+        lowered = unquote_plus(name).lower()
+        if lowered in keys and value.isdigit():
+            held.setdefault(lowered, _QueryKey(name, int(value)))
+    return next((held[key] for key in keys if key in held), None)
+
+
+def _with_value(url: str, key: str, value: int) -> str:
+    parts = urlsplit(url)
+    pairs = [f"{key}={value}" if pair.partition("=")[0] == key else pair for pair in parts.query.split("&")]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(pairs), ""))
+
+
+def next_endpoint_pages(url: str, text: str, read: int, page: int = 1) -> list[tuple[int, str]]:
+    """The next pages of a list's data endpoint as (page number, address), in page order: ``url`` was asked and
+    answered ``text``, which held ``read`` items of the list and was its page ``page`` (from 1).
+
+    None when the answer holds no items, states no further page, or the address holds no page number or record
+    offset to move on; at most :data:`MAX_NEXT_PAGES`, none past the last page the answer states.
+    """
+    if read <= 0 or page < 1:
+        return []
+    query = urlsplit(url).query
+    numbered = _query_key(query, PAGE_KEYS)
+    offset = None if numbered is not None else _query_key(query, OFFSET_KEYS)
+    if numbered is None and offset is None:
+        return []
+    stated = paging(text)
+    if stated.more is False:
+        return []
+    asked = _query_key(query, SIZE_QUERY_KEYS)
+    size = stated.size or (asked.value if asked is not None and asked.value > 0 else None) or read
+    last = stated.last_page(size)
+    if last is not None:
+        following = range(page + 1, min(last, page + MAX_NEXT_PAGES) + 1)
+    elif stated.more:
+        following = range(page + 1, page + 2)
+    else:
+        return []
+    if numbered is not None:
+        return [(n, _with_value(url, numbered.raw, numbered.value + n - page)) for n in following]
+    assert offset is not None
+    return [(n, _with_value(url, offset.raw, offset.value + (n - page) * size)) for n in following]

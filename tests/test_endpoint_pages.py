@@ -1,0 +1,198 @@
+"""The further pages of a script-filled list's data endpoint (govsites.extract.endpointpages), and real crawls that
+follow them.
+
+The crawls (``python -m govsites crawl`` into a real SQLite store, Debian's Chromium through scrapy-playwright) run
+over :class:`tests.webs.unbuilt.PagedEndpointWeb`, whose endpoint serves each column's list four items an answer
+over three pages; the web counts each list request by sender (the browser or a plain request), column and page.
+A list's further endpoint pages are followed as an HTML list's further pages are: their articles are crawled and
+checked, within the same crawl caps, while the column's own figures stay its first page's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from govsites.extract.endpointpages import next_endpoint_pages, paging
+from govsites.extract.pagination import MAX_NEXT_PAGES
+from tests.helpers import crawl_rows, needs_chromium
+from tests.webs.unbuilt import AS_OF, PagedEndpointWeb
+
+API = "http://www.example.gov.cn/api/list"
+ITEMS = [{"title": "关于开展检查的通知", "url": "/tzgg/art1.html", "pubDate": "2026-11-20"}] * 10
+
+
+def named(url: str, answer: object, read: int = 10, page: int = 1) -> list[tuple[int, str]]:
+    text = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
+    return next_endpoint_pages(url, text, read, page)
+
+
+@pytest.mark.parametrize(
+    ("url", "answer", "expected"),
+    [
+        pytest.param(  # PageHelper: pageNum/pageSize, the figures nested under data, numbers written as strings
+            f"{API}?channelId=12&pageNum=1&pageSize=10",
+            {"code": 200, "data": {"pageNum": 1, "pageSize": 10, "total": "35", "pages": "4", "list": ITEMS}},
+            [(n, f"{API}?channelId=12&pageNum={n}&pageSize=10") for n in (2, 3, 4)],
+            id="pagehelper",
+        ),
+        pytest.param(  # MyBatis-Plus: current/size, records, total and size in the answer
+            f"{API}?current=1&size=10",
+            {"data": {"records": ITEMS, "total": 25, "size": 10, "current": 1}},
+            [(2, f"{API}?current=2&size=10"), (3, f"{API}?current=3&size=10")],
+            id="mybatis-plus",
+        ),
+        pytest.param(  # Spring Data: pages counted from 0 in the query, totalPages and last in the answer
+            f"{API}?page=0&size=10",
+            {"content": ITEMS, "totalPages": 3, "totalElements": 30, "number": 0, "last": False},
+            [(2, f"{API}?page=1&size=10"), (3, f"{API}?page=2&size=10")],
+            id="spring",
+        ),
+        pytest.param(  # layui table: page/limit, the total as count
+            f"{API}?page=1&limit=10",
+            {"code": 0, "msg": "", "count": 23, "data": ITEMS},
+            [(2, f"{API}?page=2&limit=10"), (3, f"{API}?page=3&limit=10")],
+            id="layui",
+        ),
+        pytest.param(  # bootstrap-table / easyui: rows is the page size in the query and the list in the answer
+            f"{API}?rows=10&page=1",
+            {"total": 12, "rows": ITEMS},
+            [(2, f"{API}?rows=10&page=2")],
+            id="easyui",
+        ),
+        pytest.param(  # DataTables: a record offset (start) advanced by the page size (length)
+            f"{API}?draw=1&start=0&length=10",
+            {"draw": 1, "recordsTotal": 25, "recordsFiltered": 25, "data": ITEMS},
+            [(2, f"{API}?draw=1&start=10&length=10"), (3, f"{API}?draw=1&start=20&length=10")],
+            id="datatables",
+        ),
+        pytest.param(  # JSONP, pageNo, a page count; every other byte of the address kept as written
+            f"{API}?lm=%E9%80%9A%E7%9F%A5&pageNo=1&sort=desc",
+            'jQuery1830({"totalPage": 2, "pageNo": 1, "list": []});',
+            [(2, f"{API}?lm=%E9%80%9A%E7%9F%A5&pageNo=2&sort=desc")],
+            id="jsonp",
+        ),
+        pytest.param(  # a flag alone names the one next page; the offset moves by the items read
+            f"{API}?offset=0",
+            {"hasMore": True, "items": ITEMS},
+            [(2, f"{API}?offset=10")],
+            id="has-more",
+        ),
+        pytest.param(
+            f"{API}?pageIndex=1", {"isLastPage": "false", "list": ITEMS}, [(2, f"{API}?pageIndex=2")], id="flag"
+        ),
+        pytest.param(f"{API}?page=1", {"hasNextPage": False, "total": 100}, [], id="flag-says-last"),
+        pytest.param(f"{API}?page=1", {"total": 10, "data": ITEMS}, [], id="one-page"),
+        pytest.param(f"{API}?page=1", {"data": ITEMS}, [], id="nothing-stated"),
+        pytest.param(f"{API}?col=tzgg", {"total": 100, "data": ITEMS}, [], id="no-page-in-query"),
+        pytest.param(f"{API}?page=1", "<html>出错了</html>", [], id="not-json"),
+    ],
+)
+def test_the_next_pages_an_answer_names(url: str, answer: object, expected: list[tuple[int, str]]) -> None:
+    assert named(url, answer) == expected
+
+
+def test_at_most_the_cap_of_an_html_pager_and_never_past_the_stated_end() -> None:
+    answer = {"pageCount": 40, "data": ITEMS}
+    assert [n for n, _ in named(f"{API}?page=1", answer)] == list(range(2, 2 + MAX_NEXT_PAGES))
+    assert [n for n, _ in named(f"{API}?page=39", answer, page=39)] == [40]
+    assert named(f"{API}?page=40", answer, page=40) == []
+    # the page the spider asked is counted from the first one the rule named, whatever the query's numbering
+    assert named(f"{API}?pageIndex=4", answer, page=5) == [(n, f"{API}?pageIndex={n - 1}") for n in range(6, 11)]
+    assert named(f"{API}?page=1", answer, read=0) == []  # an answer without items ends the list
+
+
+def test_what_an_answer_states() -> None:
+    assert paging('{"data": {"pageInfo": {"totalCount": "57", "pageSize": 20}}}').last_page(None) == 3
+    assert paging('{"total": 57}').last_page(20) == 3  # the page size the query asked for, or the items read
+    assert paging('{"list": [{"total": 99, "pages": 9}], "lastPage": 4}') == paging("{}")  # list items say nothing
+    assert paging('{"has_more": 1, "last": "no"}').more is None
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PagedEndpointWeb, sqlite3.Connection, str]]:
+    with PagedEndpointWeb() as web:
+        result, db = crawl_rows(web.registry_rows(), tmp_path_factory.mktemp("pages"), "pages", AS_OF)
+    assert result.returncode == 0, result.stderr[-3000:]
+    connection = sqlite3.connect(db)
+    yield web, connection, result.stderr
+    connection.close()
+
+
+def read_plainly(web: PagedEndpointWeb) -> list[str]:
+    """The columns whose list was read from its endpoint (the others were rendered: the site's learning render)."""
+    return [slug for slug in web.COLUMNS if web.asked[("plain", slug, 1)]]
+
+
+def stat(log: str, name: str) -> int:
+    found = re.search(rf"'govsites/{name}': (\d+)", log)
+    return int(found.group(1)) if found else 0
+
+
+@needs_chromium
+def test_further_pages_are_asked_with_plain_requests(crawled: tuple[PagedEndpointWeb, sqlite3.Connection, str]) -> None:
+    web, db, log = crawled
+    plain = read_plainly(web)
+    assert len(plain) == len(web.COLUMNS) - 1  # one render taught the site's endpoint
+    for slug in plain:
+        assert [web.asked[("plain", slug, n)] for n in range(1, web.PAGES + 2)] == [1] * web.PAGES + [0], slug
+    assert not [key for key in web.asked if key[0] == "browser" and key[2] > 1]
+    assert db.execute("SELECT COUNT(*) FROM pages WHERE rendered = 1").fetchone()[0] == 1
+    assert stat(log, "endpoints/pages_read") == len(plain) * (web.PAGES - 1)
+    assert stat(log, "endpoints/pages_capped") == 0
+
+
+@needs_chromium
+def test_items_of_further_pages_are_listed_and_crawled(
+    crawled: tuple[PagedEndpointWeb, sqlite3.Connection, str],
+) -> None:
+    web, db, _log = crawled
+    home = web.url("literal")
+    for slug in read_plainly(web):
+        column = web.url("literal", web.column_path("literal", slug))
+        further = {home.rstrip("/") + item["url"] for n in range(2, web.PAGES + 1) for item in web.page_items(slug, n)}
+        assert len(further) == web.PER_PAGE * (web.PAGES - 1)
+        refs = {url for (url,) in db.execute("SELECT url FROM link_refs WHERE source_url = ?", (column,))}
+        assert further <= refs, slug  # the column page lists them, as a visitor paging through it sees them
+        read = {
+            url for (url,) in db.execute("SELECT url FROM pages WHERE status = '200' AND url LIKE ?", (column + "%",))
+        }
+        assert further <= read, slug
+        # as with an HTML list's further pages, the column's own figures are its first page's
+        first = [home.rstrip("/") + item["url"] for item in web.page_items(slug, 1)]
+        figures = db.execute("SELECT items, newest_date FROM columns WHERE url = ?", (column,)).fetchone()
+        assert figures == (web.PER_PAGE, "2026-11-28"), slug
+        entries = [url for (url,) in db.execute("SELECT url FROM list_items WHERE column_url = ?", (column,))]
+        assert sorted(entries) == sorted(first), slug
+
+
+@needs_chromium
+def test_the_page_cap_stops_further_pages_and_is_counted(tmp_path: Path) -> None:
+    with PagedEndpointWeb() as web:
+        # the home page and the pages its menu and block name: every further endpoint page is beyond the cap
+        result, db = crawl_rows(web.registry_rows(), tmp_path, "capped", AS_OF, GOVSITES_MAX_PAGES="6")
+    assert result.returncode == 0, result.stderr[-3000:]
+    log = result.stderr
+    plain = read_plainly(web)
+    assert plain
+    asked = sum(count for (sender, _slug, n), count in web.asked.items() if sender == "plain" and n > 1)
+    capped = stat(log, "endpoints/pages_capped")
+    assert capped >= 1
+    assert asked + capped == len(plain) * (web.PAGES - 1)  # each page the answers named: asked or counted
+    assert stat(log, "capped/pages") >= capped
+    for slug in plain:
+        column = web.url("literal", web.column_path("literal", slug))
+        if not web.asked[("plain", slug, web.PAGES)]:
+            assert f"栏目 {column} 的数据接口翻页达到抓取上限" in log, slug
+    con = sqlite3.connect(db)
+    try:
+        # a refused endpoint page is data, not a link of the site: it is not checked instead
+        assert con.execute("SELECT COUNT(*) FROM link_checks WHERE url LIKE '%/api/list%'").fetchone()[0] == 0
+        assert con.execute("SELECT pages_capped FROM run_sites").fetchone()[0] >= capped
+    finally:
+        con.close()
