@@ -14,7 +14,7 @@ from pathlib import Path
 from shlex import quote
 from typing import Any
 
-from govsites.config import ConfigError, GovsitesConfig
+from govsites.config import ConfigError, GovsitesConfig, parse_thresholds
 from govsites.monitor import (
     CENSUS_PROBES_PER_DAY,
     DAY_SECONDS,
@@ -151,6 +151,7 @@ def validate(args: argparse.Namespace) -> int:
     load_maintenance(config.maintenance, [s.site_id for s in (*registry.sites, *registry.skipped)])
     chosen = registry.select(config.site_id_list, config.county_list)
     parse_as_of(config.as_of)
+    parse_thresholds(config.gc_thresholds)
     if not config.distributed:
         check_store_writable(config.db)
     if args.command == "crawl" and config.distributed:

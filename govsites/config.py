@@ -122,6 +122,11 @@ class GovsitesConfig:
     render_deadline: float = setting(
         60.0, "seconds one browser page may take in all (load, settle, read) before it is closed as a timeout"
     )
+    gc_thresholds: str = setting(
+        "700,10,100",
+        "a crawl process's garbage-collector thresholds (govsites.collector: the heap loaded before the crawl frozen,"
+        " full collections rare); empty: Python's own",
+    )
     stable_caps: bool = setting(
         True, "caps choose the pages they let through by depth then URL, not by arrival (same findings every crawl)"
     )
@@ -185,6 +190,18 @@ class GovsitesConfig:
     @property
     def county_list(self) -> list[str]:
         return split_list(self.counties)
+
+
+def parse_thresholds(text: str) -> tuple[int, int, int] | None:
+    """``GOVSITES_GC_THRESHOLDS`` (``"700,10,100"``) as `gc.set_threshold`'s arguments; ``""`` is None
+    (Python's own); anything else a `ConfigError` (Chinese)."""
+    if not text.strip():
+        return None
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != 3 or not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise ConfigError(f"设置 GOVSITES_GC_THRESHOLDS 应为三个正整数，以逗号分隔（如 700,10,100）：{text}")
+    first, second, third = (int(part) for part in parts)
+    return first, second, third
 
 
 def parse_value(decl: Setting, raw: object) -> object:

@@ -83,6 +83,11 @@ class RevalidatePolicy(RFC2616Policy):
         return response.status == 304
 
 
+def _prefix(key: bytes) -> int:
+    """The first 8 bytes of a request fingerprint, as the in-memory index of kept answers holds them."""
+    return int.from_bytes(key[:8], "big")
+
+
 class KeptAnswers:
     """``HTTPCACHE_STORAGE``: the kept answers in one SQLite file, ``<HTTPCACHE_DIR>/answers.sqlite``.
 
@@ -93,6 +98,10 @@ class KeptAnswers:
     WAL mode without waiting for the disk: the file is a cache, and an answer lost in a crash is fetched again.
     Several crawl processes share the file (SQLite's locking, with a generous busy timeout). A row that cannot
     be read is a cache miss.
+
+    The keys kept when a process opens the file (and those it keeps itself) are held in memory as 8-byte
+    prefixes, so a request never kept costs no query: on a first crawl that is every request. An answer another
+    process keeps during the same crawl is not seen by this one (crawl processes read different sites).
     """
 
     #: Answers written in one transaction instead of one each (py-spy on the 65-site bench web: storing answers
@@ -105,6 +114,7 @@ class KeptAnswers:
         self.fingerprinter: Any = None
         self.db: sqlite3.Connection | None = None
         self.pending: dict[tuple[str, bytes], tuple[bytes, bytes]] = {}  # (spider, key) -> (head, body), unwritten
+        self.known: set[int] = set()  # prefixes of the keys kept (`_prefix`): a miss needs no query
 
     def open_spider(self, spider: Spider) -> None:
         self.fingerprinter = spider.crawler.request_fingerprinter
@@ -116,6 +126,8 @@ class KeptAnswers:
             "CREATE TABLE IF NOT EXISTS answers (spider TEXT, key BLOB, head BLOB, body BLOB,"
             " PRIMARY KEY (spider, key)) WITHOUT ROWID"
         )
+        rows = self.db.execute("SELECT key FROM answers WHERE spider = ?", (spider.name,))
+        self.known = {_prefix(bytes(key)) for (key,) in rows}
 
     def close_spider(self, spider: Spider) -> None:
         if self.db is not None:
@@ -139,6 +151,8 @@ class KeptAnswers:
     def retrieve_response(self, spider: Spider, request: Request) -> Response | None:
         assert self.db is not None
         key = self._key(request)
+        if _prefix(key) not in self.known:
+            return None  # never kept (a shared prefix only costs the query below)
         row = (
             self.pending.get((spider.name, key))
             or self.db.execute(
@@ -172,7 +186,9 @@ class KeptAnswers:
                 for name, values in response.headers.items()
             ],
         }
-        self.pending[(spider.name, self._key(request))] = (
+        key = self._key(request)
+        self.known.add(_prefix(key))
+        self.pending[(spider.name, key)] = (
             json.dumps(head, ensure_ascii=False).encode("utf-8"),
             zlib.compress(response.body, 1),
         )

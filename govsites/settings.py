@@ -85,6 +85,7 @@ EXTENSIONS = {
     "govsites.extensions.HomeProbes": 500,
     "govsites.extensions.HeadersOnly": 510,
     "govsites.extensions.Progress": 520,
+    "govsites.collector.CollectorTuning": 900,
 }
 
 # -- browser rendering (scrapy-playwright; Debian's chromium, never a downloaded browser) ---------------

@@ -253,6 +253,13 @@ def test_anchor_falls_back_to_title_then_image_alt_and_is_capped() -> None:
     assert anchors["pic.png"] == "图题"
 
 
+def test_anchor_keeps_the_text_around_inline_children() -> None:
+    html = """<a href="/1.html"><font color="red">[置顶]</font>关于做好<b>冬季</b>安全生产工作的通知</a>
+      <a href="/2.html"><span class="date">2015-12-01</span> 全县会议召开<!-- 注释 -->纪要</a>"""
+    anchors = {link.url.rsplit("/", 1)[1]: link.anchor for link in extract_links(html, PAGE)}
+    assert anchors == {"1.html": "[置顶]关于做好冬季安全生产工作的通知", "2.html": "2015-12-01 全县会议召开纪要"}
+
+
 def test_select_link_lists_give_option_links() -> None:
     html = """<select onchange="if(this.value!=&quot;国家部委网站链接&quot;)window.open(this.value)">
         <option selected="selected">国家部委网站链接</option>

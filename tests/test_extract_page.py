@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -15,8 +16,9 @@ from govsites.extract.links import extract_links
 from govsites.extract.listing import extract_blocks, extract_list
 from govsites.extract.mailbox import extract_letters, letter_detail
 from govsites.extract.page import Page
-from govsites.extract.text import parse_html, title_and_text
+from govsites.extract.text import decode_body, parse_html, title_and_text
 
+PAGES = Path(__file__).parent / "pages"
 URL = "http://www.hd.gov.cn/xwzx/index.html"
 AS_OF = date(2016, 1, 1)
 
@@ -74,7 +76,7 @@ def test_no_extractor_changes_the_shared_trees() -> None:
     page = Page(PAGE, URL, AS_OF)
     raw, stripped = page.raw, page.stripped
     before = (_snapshot(raw), _snapshot(stripped))
-    extract_links(page.html, page.url)
+    assert page.links
     extract_blocks(page)
     discover_columns(page)
     sitemap_urls(page)
@@ -89,6 +91,15 @@ def test_no_extractor_changes_the_shared_trees() -> None:
     assert page.raw is raw
     assert page.stripped is stripped
     assert (_snapshot(raw), _snapshot(stripped)) == before
+
+
+def test_the_links_of_the_shared_parse_are_those_of_a_parse_of_their_own() -> None:
+    """`Page.links` reads the page's one tree (comments kept in it); `extract_links` parses without comments."""
+    pages = [PAGE, *(decode_body(path.read_bytes())[0] for path in sorted(PAGES.glob("*.html")))]
+    commented = PAGE.replace("</body>", '<!-- <a href="/old.html">旧</a> --><a href="/n.html">新<!--x-->闻</a></body>')
+    for html in [*pages, commented]:
+        assert list(Page(html, URL, AS_OF).links) == extract_links(html, URL)
+    assert [link.anchor for link in Page(commented, URL, AS_OF).links if link.url.endswith("n.html")] == ["新闻"]
 
 
 def test_results_do_not_depend_on_what_was_read_before() -> None:

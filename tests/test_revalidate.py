@@ -184,3 +184,20 @@ def test_a_damaged_kept_answer_is_a_miss(tmp_path: Path) -> None:
     assert storage.db is not None
     storage.db.execute("UPDATE answers SET body = ?", (b"not zlib",))
     assert storage.retrieve_response(spider, request) is None
+
+
+def test_a_request_never_kept_costs_no_query(tmp_path: Path) -> None:
+    storage, spider = _storage(tmp_path)
+    kept = Request("http://127.0.0.1/kept.html")
+    storage.store_response(spider, kept, HtmlResponse(kept.url, body=b"<html>kept</html>"))
+    storage.close_spider(spider)  # type: ignore[arg-type]
+    again, spider = _storage(tmp_path)
+    assert again.db is not None
+    queries: list[str] = []
+    again.db.set_trace_callback(queries.append)
+    assert again.retrieve_response(spider, Request("http://127.0.0.1/new.html")) is None
+    assert queries == []
+    answer = again.retrieve_response(spider, kept)
+    assert answer is not None
+    assert answer.body == b"<html>kept</html>"
+    assert len(queries) == 1

@@ -341,7 +341,10 @@ def _text_of(el: etree._Element) -> str:
     try:
         if not len(el):  # no child node of any kind: the text is the element's own
             return _collapse(el.text or "")
-        return _collapse("".join(el.itertext(with_tail=False)))
+        # Serialised as text: the children's tails are kept (``itertext(with_tail=False)`` drops them, so
+        # ``<a><b>[置顶]</b>关于…的通知</a>`` read as "[置顶]"), comments' and processing instructions' own text
+        # is not.
+        return _collapse(etree.tostring(el, method="text", encoding=str, with_tail=False))
     except (ValueError, TypeError):
         return ""
 
@@ -479,8 +482,14 @@ def extract_links(html: str, page_url: str) -> list[Link]:
     empty references and browser-save artefacts (``*.下载``). Never raises.
     """
     root = _parse(html)
-    if root is None:
-        return []
+    return [] if root is None else links_in_tree(root, page_url)
+
+
+def links_in_tree(root: etree._Element, page_url: str) -> list[Link]:
+    """`extract_links` over a page already parsed (`govsites.extract.page.Page.links`: one parse per page).
+
+    The tree is only read; comments in it are skipped (their text is no anchor's).
+    """
     base = _base_url(root, page_url)
     seen: set[tuple[str, str, str]] = set()
     links: list[Link] = []

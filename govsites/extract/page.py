@@ -18,6 +18,7 @@ from govsites.extract.blocks import home_blocks
 from govsites.extract.dom import base_url, strip_noise
 from govsites.extract.entries import HomeBlock
 from govsites.extract.groups import Group, collect_groups
+from govsites.extract.links import Link, links_in_tree
 from govsites.extract.scriptdata import script_texts
 from govsites.extract.text import parse_html, title_and_text_from_tree
 
@@ -81,6 +82,11 @@ class Page:
     def base(self) -> str:
         """The URL relative links resolve against (``<base href>``, else ``url``)."""
         return base_url(self.raw, self.url)
+
+    @functools.cached_property
+    def links(self) -> tuple[Link, ...]:
+        """Every link on the page (`govsites.extract.links.extract_links`), read from the page's one parse."""
+        return tuple(links_in_tree(self.raw, self.url))
 
     @functools.cached_property
     def groups(self) -> tuple[Group, ...]:

@@ -436,9 +436,11 @@ def is_waf_challenge(status: int, headers: Mapping[str, str], text: str) -> bool
     lowered = {str(k).lower(): str(v).lower() for k, v in (headers or {}).items()}
     if lowered.get("cf-mitigated") == "challenge":
         return True
-    body = (text or "").lower()
-    ok_2xx = status not in (200, 202) or len(body) <= _MAX_CHALLENGE_BODY
-    if ok_2xx and (_WAF_TITLE.search(body) or any(marker in body for marker in _WAF_TEXT_MARKERS)):
+    text = text or ""
+    if status in (200, 202) and len(text) > _MAX_CHALLENGE_BODY:
+        return False  # a whole page, not a challenge (most pages a crawl reads: no lowercased copy of them)
+    body = text.lower()
+    if _WAF_TITLE.search(body) or any(marker in body for marker in _WAF_TEXT_MARKERS):
         return True
     if status in (200, 202):
         return False

@@ -30,7 +30,7 @@ from govsites.extract.columns import CategoryTable, ColumnLink, article_date, di
 from govsites.extract.endpointpages import next_endpoint_pages
 from govsites.extract.endpoints import endpoints_for, json_entries, learn
 from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
-from govsites.extract.links import Link, extract_links, is_attachment, normalize_url, strip_session_id
+from govsites.extract.links import Link, is_attachment, normalize_url, strip_session_id
 from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extract_list
 from govsites.extract.mailbox import extract_letters, is_excluded_column, letter_detail
 from govsites.extract.page import Page
@@ -268,7 +268,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         ):
             # The site's not-found page became known (on another worker) while this page was judged.
             yield late_soft_404(state, request_url)
-        links = [canonical(link) for link in extract_links(html, response.url)]
+        links = [canonical(link) for link in page.links]
         kind = role if role == "home" else "other"
         entries: list[ListEntry] = []
         stored: list[ListEntryItem] = []

@@ -106,7 +106,13 @@ def test_ctrl_c_stops_the_workers_and_says_how_to_resume(slow_site: SlowSite, tm
     assert done == {"slow", "slow2"}
 
 
-def test_ctrl_c_of_a_single_process_crawl(slow_site: SlowSite, tmp_path: Path) -> None:
+def _ignore_sigint() -> None:
+    """What a shell does to a command it starts in the background from a script (``make crawl &``)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("background", [False, True], ids=["foreground", "background"])
+def test_ctrl_c_of_a_single_process_crawl(slow_site: SlowSite, tmp_path: Path, background: bool) -> None:
     db = tmp_path / "store.sqlite"
     before = slow_site.web.requests_under("/slow/")
     proc = subprocess.Popen(
@@ -116,6 +122,7 @@ def test_ctrl_c_of_a_single_process_crawl(slow_site: SlowSite, tmp_path: Path) -
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ignore_sigint if background else None,  # noqa: PLW1509 - no threads in the child yet
     )
     try:
         wait_for_hits(slow_site, before + 10)
