@@ -29,10 +29,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from govsites.browserpages import browser_meta, close_page
+from govsites.browserpages import RenderSkipped, browser_meta, close_page
 from govsites.config import GovsitesConfig
 from govsites.rendering import RENDER_SLOT
 
@@ -44,6 +44,8 @@ ANTIBOT = "antibot"
 BLOCKED = "blocked"
 #: The reason a blocked site is stored with (``run_sites.error``); scoring shows it as the 未评估 reason.
 BLOCKED_REASON = "反爬拦截：站点要求浏览器验证（JS 挑战），未能通过，网站内容无法读取"
+#: Why a render of a blocked host is not opened (the reason of its column, ``unrendered``: scoring shows it).
+RENDER_SKIPPED_CAUSE = "反爬拦截：该主机的 JS 验证浏览器未能通过，不再用浏览器打开"
 #: Statuses challenge pages answer with (加速乐 521, 瑞数 412).
 CHALLENGE_STATUSES = frozenset({412, 521})
 #: A challenge page is a small script page; a big 412/521 page is the site's own error page.
@@ -111,13 +113,14 @@ class AntibotMiddleware:
 
     async def process_request(self, request: Request) -> None:
         """A browser render of a host whose challenge the browser did not pass is not opened: the page would run
-        the challenge until its timeout. Counted as ``govsites/antibot/render_skipped``."""
+        the challenge until its timeout. Counted as ``govsites/antibot/render_skipped``; the render fails with
+        :class:`~govsites.browserpages.RenderSkipped` naming the cause (its column is stored as ``unrendered``)."""
         if not request.meta.get("playwright") or request.meta.get(ANTIBOT) == "browser":
             return
         earned = self.passes.get(host_key(request.url))
         if earned is not None and await earned is None:
             self._count("render_skipped")
-            raise IgnoreRequest(f"{request.url}: 反爬拦截，不再用浏览器打开")
+            raise RenderSkipped(f"{request.url}: 反爬拦截，不再用浏览器打开", cause=RENDER_SKIPPED_CAUSE)
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         step = request.meta.get(ANTIBOT)

@@ -22,11 +22,17 @@ Three parts:
 - :class:`BoundedPlaywrightHandler`, the download handler: scrapy-playwright's, with a deadline on the whole
   browser download (navigation, page methods, reading the content), ``GOVSITES_RENDER_DEADLINE`` seconds. A
   download past its deadline closes its page,
-  is counted as ``govsites/render/deadline`` and fails with :class:`scrapy.exceptions.DownloadTimeoutError` (so
-  Scrapy's retry and the spider's errback see an ordinary timeout). The page is remembered for its request as
+  is counted as ``govsites/render/deadline`` and fails with :class:`RenderDeadlineError`, a
+  :class:`scrapy.exceptions.DownloadTimeoutError` (so Scrapy's retry and the spider's errback see an ordinary
+  timeout). The page is remembered for its request as
   soon as it is made, so that a download that overruns can close it, and its creation is safe to cancel: a
   download cancelled while the browser makes its page no longer keeps the permit and leaves the page open.
 - :func:`close_page`, every close of a browser page: bounded, and retried in the background when it fails.
+- :class:`RenderFailures`, a downloader middleware below the retries: a list's render that ended without a page
+  (past its deadline on its last try, :class:`RenderDeadlineError`; not opened, :class:`RenderSkipped`; failed in
+  the browser) is counted (``govsites/render/unrendered/<code>``), logged, and noted with its reason
+  (:class:`govsites.rendering.RenderFailure`) in its site's state, where the spider's errback finds it: the column
+  is stored as ``unrendered`` with that reason, never as unreachable or read (:mod:`govsites.spiders.columns`).
 """
 
 from __future__ import annotations
@@ -37,11 +43,13 @@ import weakref
 from typing import Any
 
 from scrapy import Request
-from scrapy.exceptions import DownloadTimeoutError
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from govsites.config import GovsitesConfig
+from govsites.rendering import RENDER_DEADLINE, RENDER_FAILED, RENDER_SKIPPED, RenderFailure
+from govsites.sitestate import state_lookup
 
 logger = logging.getLogger(__name__)
 
@@ -222,6 +230,76 @@ def browser_meta() -> dict[str, Any]:
     return {"playwright_page_init_callback": PREPARE_PAGE}
 
 
+class RenderDeadlineError(DownloadTimeoutError):
+    """A browser download past ``GOVSITES_RENDER_DEADLINE`` (``seconds``): an ordinary timeout to Scrapy's retry and
+    to the spider's errback, told apart by :class:`RenderFailures`."""
+
+    def __init__(self, message: str = "", *, seconds: float = 0.0) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class RenderSkipped(IgnoreRequest):
+    """A browser render that is not opened at all; ``cause`` (Chinese) says why (see :mod:`govsites.antibot`)."""
+
+    def __init__(self, message: str = "", *, cause: str = "") -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
+#: ``request.meta["role"]`` of the renders whose failure leaves a column unread (a list page's render; the home
+#: page's render for the dark-link check is the security checks', ``govsites/security/home_render_failed``).
+LIST_RENDER_ROLES = frozenset({"page"})
+
+
+def render_failure(exception: BaseException, attempts: int = 1) -> RenderFailure:
+    """Why a browser render ended without a page (``attempts``: how often it was tried, retries included)."""
+    if isinstance(exception, RenderDeadlineError):
+        tries = f"，共试 {attempts} 次" if attempts > 1 else ""
+        detail = f"浏览器打开该页超过渲染时限 {exception.seconds:g} 秒仍未完成{tries}（GOVSITES_RENDER_DEADLINE）"
+        return RenderFailure(RENDER_DEADLINE, detail)
+    if isinstance(exception, RenderSkipped) and exception.cause:
+        return RenderFailure(RENDER_SKIPPED, exception.cause)
+    message = " ".join(str(exception).split())[:200]
+    if isinstance(exception, IgnoreRequest):
+        return RenderFailure(RENDER_SKIPPED, f"未用浏览器打开：{message or type(exception).__name__}")
+    return RenderFailure(RENDER_FAILED, f"浏览器打开失败：{type(exception).__name__}: {message}".rstrip(": "))
+
+
+class RenderFailures:
+    """Downloader middleware (below the retries, so it sees a render's last failure only): a list page's render
+    that ends without a page is counted, logged and noted for its site (module docstring); the failure goes on to
+    the spider's errback unchanged.
+
+    The note is the site state's own in this process (also in a distributed crawl: a render's download and its
+    errback run in the same process), keyed by the URL the page was asked for."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.states = state_lookup(crawler.spider)
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RenderFailures:
+        return cls(crawler)
+
+    def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> None:
+        if not request.meta.get("playwright") or request.meta.get("role") not in LIST_RENDER_ROLES:
+            return
+        failure = render_failure(exception, 1 + int(request.meta.get("retry_times", 0)))
+        self.stats.inc_value(f"govsites/render/unrendered/{failure.code}")
+        chain = request.meta.get("redirect_urls")
+        url = chain[0] if chain else request.url  # as the page was asked for (the errback's verdict URL)
+        logger.warning(
+            "浏览器未能渲染 %s（%s）：%s；其列表未读取，该栏目标为“未能渲染”，不计入栏目评分",
+            url,
+            failure.label,
+            failure.detail,
+        )
+        state = self.states(request.meta.get("site_id", ""))
+        if state is not None:
+            state.note_render_failure(url, failure)
+
+
 class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's download handler with a deadline on every browser download (module docstring)."""
 
@@ -276,8 +354,8 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             self.crawler_stats.inc_value("govsites/render/deadline")
             logger.warning("浏览器打开 %s 超过 %.0f 秒仍未完成，已放弃并关闭页面", request.url, self.deadline)
             await close_request_page(request)
-            raise DownloadTimeoutError(
-                f"browser download of {request.url} took longer than {self.deadline:.0f} s"
+            raise RenderDeadlineError(
+                f"browser download of {request.url} took longer than {self.deadline:.0f} s", seconds=self.deadline
             ) from timeout
 
 

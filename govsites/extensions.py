@@ -20,6 +20,7 @@ from govsites.lifecycle import RunContext, RunStartError, RunStrategy, choose_st
 from govsites.linkcheck.classify import NOT_VERIFIED
 from govsites.progress import Snapshot, progress_line, totals_line, write_snapshot
 from govsites.registry import load_sites
+from govsites.rendering import RENDER_FAILURE_LABELS
 from govsites.store import Store, now_iso, open_store
 
 logger = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ class Progress:
         elif isinstance(item, LinkCheckItem):
             keys = ["unchecked"] if item.status in NOT_VERIFIED else ["links", "broken"] if item.broken else ["links"]
         elif isinstance(item, ColumnItem):
-            keys = ["columns", item.status]
+            keys = ["columns", item.status] + ([f"unrendered/{item.render_error}"] if item.render_error else [])
         elif isinstance(item, ProbeItem):
             keys = ["probes"] if item.ok else ["probes", "probe_failures"]
         for key in keys:
@@ -187,7 +188,10 @@ class Progress:
             self.crawler.stats.inc_value(f"govsites/{key}")
         if isinstance(item, SiteDoneItem):
             self.done.add(item.site_id)
-            logger.info("网站 %s 检测完成（页面 %d）", item.site_id, item.pages)
+            site_counts = {key: self.counts[item.site_id, key] for key in UNRENDERED_KEYS}
+            unrendered = site_counts["unrendered"]
+            rendering = f"，浏览器未能渲染栏目 {unrendered}{unrendered_reasons(site_counts)}" if unrendered else ""
+            logger.info("网站 %s 检测完成（页面 %d%s）", item.site_id, item.pages, rendering)
         for typo in getattr(item, "typos", ()):
             self.counts[site, "typos"] += 1
             if typo.severity == "serious":
@@ -254,14 +258,16 @@ class Progress:
         for site_id in getattr(spider, "states", {}):
             c = {k: n for (s, k), n in self.counts.items() if s == site_id}
             logger.info(
-                "站点 %s：页面 %d，栏目 %d（空白 %d，无日期 %d，无法访问 %d），链接 %d（失效 %d，未能检测 %d），"
-                "首页探测 %d 次失败 %d 次，错别字 %d",
+                "站点 %s：页面 %d，栏目 %d（空白 %d，无日期 %d，无法访问 %d，浏览器未能渲染 %d%s），"
+                "链接 %d（失效 %d，未能检测 %d），首页探测 %d 次失败 %d 次，错别字 %d",
                 site_id,
                 c.get("pages", 0),
                 c.get("columns", 0),
                 c.get("blank", 0),
                 c.get("undated", 0),
                 c.get("unreachable", 0),
+                c.get("unrendered", 0),
+                unrendered_reasons(c),
                 c.get("links", 0),
                 c.get("broken", 0),
                 c.get("unchecked", 0),
@@ -275,6 +281,18 @@ class Progress:
         else:
             logger.info("%s", totals_line(snap))
         logger.info("检测结束（%s），用时 %.0f 秒", REASONS.get(reason, reason), time.monotonic() - self.started)
+
+
+#: The per-site counts of columns the browser could not render: in all, and by reason (govsites.rendering).
+UNRENDERED_KEYS = ("unrendered", *(f"unrendered/{code}" for code in RENDER_FAILURE_LABELS))
+
+
+def unrendered_reasons(counts: dict[str, int]) -> str:
+    """Why a site's columns were not rendered, for its summary line (``：渲染超时 2、未渲染（已跳过） 1``; "" when
+    all were)."""
+    reasons = [(label, counts.get(f"unrendered/{code}", 0)) for code, label in RENDER_FAILURE_LABELS.items()]
+    shown = "、".join(f"{label} {n}" for label, n in reasons if n)
+    return f"：{shown}" if shown else ""
 
 
 class RunLifecycle:

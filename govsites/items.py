@@ -47,11 +47,15 @@ class ColumnItem:
     category: str
     newest_date: str  # ISO date or ""
     items: int
-    status: str  # ok | stale | blank | undated | unreachable (stale is judged at scoring time)
+    status: str  # ok | stale | blank | undated | unreachable | unrendered (stale is judged at scoring time)
     date_source: str = ""  # list | url | article | ""
     found_by: str = ""  # nav | more | pinned | sitemap | crawl
     rendered: bool = False
     on_home: bool = False
+    #: status ``unrendered``: the list needed the browser and its render did not complete (its list was never
+    #: read): why (govsites.rendering: deadline | skipped | failed) and the detail in Chinese; "" otherwise
+    render_error: str = ""
+    render_detail: str = ""
 
 
 @dataclass

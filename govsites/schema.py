@@ -175,6 +175,10 @@ TABLES: tuple[Table, ...] = (
             Column("found_by"),
             Column("rendered", "INTEGER"),
             Column("on_home", "INTEGER"),
+            # A list that needed the browser and whose render did not complete (status ``unrendered``): why
+            # (govsites.rendering: deadline | skipped | failed) and the Chinese detail; "" for every other column.
+            Column("render_error", default="", added=True),
+            Column("render_detail", default="", added=True),
         ),
         key=_run_key("url"),
         per_site=True,

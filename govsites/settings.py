@@ -57,6 +57,8 @@ DOWNLOADER = "govsites.downloader.PoliteDownloader"
 DOWNLOADER_MIDDLEWARES = {
     "govsites.middlewares.ScopeGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # Below the retries: a list page's render that ended without a page is named (govsites.browserpages).
+    "govsites.browserpages.RenderFailures": 540,
     "govsites.linkcheck.retry.PoliteRetryMiddleware": 550,
     # JS cookie challenges (412/521): passed in the browser once per host, its cookies reused (govsites.antibot).
     "govsites.antibot.AntibotMiddleware": 580,

@@ -27,6 +27,7 @@ from govsites.extract.endpoints import EndpointRule
 from govsites.extract.links import same_site
 from govsites.items import ColumnItem, LetterItem
 from govsites.registry import PinnedColumn, Site
+from govsites.rendering import RenderFailure
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,10 @@ class SiteState:
     learning: bool = False  # a learning render or the check of a new rule is in flight: other lists wait
     endpoints_verified: bool = False  # a rule has given a list
     parked: list[ScriptList] = field(default_factory=list)
+    # Renders of list pages that ended without a page, and why (govsites.browserpages.RenderFailures), by the URL
+    # asked for; read by the errback of the same render. Kept in this process in a distributed crawl too: a
+    # render's download and its errback run in one process.
+    render_failures: dict[str, RenderFailure] = field(default_factory=dict)
 
     # -- scope -----------------------------------------------------------------------------------------
     def internal(self, url: str) -> bool:
@@ -340,6 +345,14 @@ class SiteState:
         """The lists that waited (none waits afterwards)."""
         parked, self.parked = self.parked, []
         return parked
+
+    # -- renders that ended without a page (govsites.browserpages.RenderFailures; this process's) ------------
+    def note_render_failure(self, url: str, failure: RenderFailure) -> None:
+        self.render_failures[url] = failure
+
+    def take_render_failure(self, url: str) -> RenderFailure | None:
+        """Why the render of ``url`` ended without a page (None: it did not, or this was asked already)."""
+        return self.render_failures.pop(url, None)
 
 
 class RedisSiteState(SiteState):

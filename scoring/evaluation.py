@@ -151,7 +151,7 @@ def tracking(
     older = problems_of(earlier)[1] if earlier else None
     rows = history.compare(
         current,
-        prev_problems,
+        history.judged_again(prev_problems, data),  # a column not rendered now is not judged: never 已整改
         older,
         current_sites=history.evaluated_sites(data),
         previous_sites=history.evaluated_sites(prev_data),
@@ -229,6 +229,15 @@ def run_notes(
         notes.append(
             f"{len(blocked)} 个网站有页面被反爬验证或防火墙拦截、未能读取，仅按已读取的页面评估"
             f"（见分组排名“评估范围”列）：{listed}"
+        )
+    reasons = metrics.unrendered_reasons(data["columns"])
+    shown = scored.loc[(scored["evaluation"] == EVALUATED) & scored["site_id"].isin(list(reasons)), ["site_id", "name"]]
+    if len(shown):
+        pairs = zip(shown["site_id"], shown["name"], strict=True)
+        listed = "、".join(f"{name}（{reasons[sid]}）" for sid, name in pairs)
+        notes.append(
+            f"{len(shown)} 个网站有栏目的列表需要浏览器渲染而未能渲染，这些栏目的列表未读取、不计入栏目评分，"
+            f"仅按已读取的栏目评估（见分组排名“评估范围”列、栏目明细“未能渲染原因”列）：{listed}"
         )
     warning = unreachable_warning(scored)
     if warning:

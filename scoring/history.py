@@ -13,7 +13,9 @@ A problem is identified by (site_id, kind, key):
 Comparing run N with the previous run N−1 (the run before N in the store, or the baseline run) and N−2 (the
 run before N−1): ``persisting`` in N and N−1; ``recurring`` (问题反弹) in N, not in N−1, in N−2; ``new`` in
 N only; ``fixed`` in N−1, not in N. Only sites evaluated in N are compared; a site that was not evaluated in
-N−1 has every problem ``new`` (no earlier result to compare with) and nothing ``fixed``.
+N−1 has every problem ``new`` (no earlier result to compare with) and nothing ``fixed``. A column whose list the
+browser could not render in N (``unrendered``: not read) is not judged: its problem of N−1 is neither fixed nor
+persisting (:func:`judged_again`).
 """
 
 from __future__ import annotations
@@ -65,6 +67,23 @@ def run_problems(data: RunData, rubric: Rubric) -> pd.DataFrame:
         .drop_duplicates()
         .reset_index(drop=True)
     )
+
+
+#: The problem kinds keyed by a column URL (judged on the column's list).
+COLUMN_KINDS = ("blank_column", "stale_column")
+
+
+def judged_again(problems: pd.DataFrame, data: RunData) -> pd.DataFrame:
+    """``problems`` of an earlier run less those ``data``'s run could not judge again: the problems of a column
+    whose list the browser could not render now (never read, so not 已整改)."""
+    columns = data["columns"]
+    unrendered = columns.loc[columns["status"] == "unrendered"]
+    unread = set(zip(unrendered["site_id"], unrendered["url"], strict=True))
+    if not unread or problems.empty:
+        return problems
+    pairs = zip(problems["site_id"], problems["key"], strict=True)
+    unjudged = problems["kind"].isin(COLUMN_KINDS) & pd.Series([p in unread for p in pairs], index=problems.index)
+    return problems.loc[~unjudged]
 
 
 def problem_object(kind: str, key: str) -> str:

@@ -186,18 +186,19 @@ def guides_table(guides: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
 # -- key areas -----------------------------------------------------------------------------------------
 def _area_hits(columns: pd.DataFrame, items: pd.DataFrame, keywords: tuple[str, ...]) -> pd.DataFrame:
     """Evidence for one area: columns named for it (their newest date), and items titled with it in
-    disclosure/policy/notice columns (the item's date). A blank column is no evidence."""
+    disclosure/policy/notice columns (the item's date). A blank column is no evidence; a column whose list the
+    browser could not render is evidence never read (``unread``)."""
     named = (
         columns.loc[_has_keyword(columns["name"], keywords) & (columns["status"] != "blank")]
-        .assign(newest=lambda f: _dates(f["newest_date"]))
-        .loc[:, ["site_id", "url", "name", "newest"]]
+        .assign(newest=lambda f: _dates(f["newest_date"]), unread=lambda f: f["status"] == "unrendered")
+        .loc[:, ["site_id", "url", "name", "newest", "unread"]]
     )
     hosts = columns.loc[columns["category"].isin(TITLE_CATEGORIES), ["site_id", "url", "name"]]
     titled = (
         items.loc[_has_keyword(items["title"], keywords)]
         .merge(hosts, left_on=["site_id", "column_url"], right_on=["site_id", "url"], suffixes=("_item", ""))
-        .assign(newest=lambda f: _dates(f["date"]))
-        .loc[:, ["site_id", "url", "name", "newest"]]
+        .assign(newest=lambda f: _dates(f["date"]), unread=False)
+        .loc[:, ["site_id", "url", "name", "newest", "unread"]]
     )
     return pd.concat([named, titled], ignore_index=True)
 
@@ -206,7 +207,9 @@ def key_areas_long(
     columns: pd.DataFrame, items: pd.DataFrame, sites: pd.Series, rubric: Rubric, as_of: date
 ) -> pd.DataFrame:
     """One row per (evaluated site, key area): ok when the newest evidence is within the area's window
-    (annual areas: the current or previous year), stale when older or undated, missing without evidence."""
+    (annual areas: the current or previous year), stale when older or undated, missing without evidence;
+    ``unrendered`` (not judged) when it is not ok and a column of its evidence could not be rendered (its list
+    was never read: it may be the up-to-date one)."""
     frames = []
     for area in rubric.key_areas:
         cutoff = area.cutoff(as_of)
@@ -217,11 +220,14 @@ def key_areas_long(
             newest=("newest", "max"),
             columns=("name", lambda n: "|".join(dict.fromkeys(n))),
             column_url=("url", "first"),
+            unread=("unread", "any"),
         )
         frame = pd.DataFrame({"site_id": sites}).join(per_site, on="site_id")
+        fresh = frame["newest"] >= pd.Timestamp(cutoff)
         status = (
             pd.Series("stale", index=frame.index, dtype="str")
-            .mask(frame["newest"] >= pd.Timestamp(cutoff), "ok")
+            .mask(fresh, "ok")
+            .mask(~fresh & frame["unread"].astype("boolean").fillna(False).astype(bool), "unrendered")
             .mask(frame["columns"].isna(), "missing")
         )
         frames.append(

@@ -20,6 +20,7 @@ from scoring.vocabulary import (
     COUNT_COLUMNS,
     EVALUATED,
     LINKS_COLUMNS,
+    RENDER_ERROR,
     TYPOS_COLUMNS,
     UNCHECKED,
     UNCHECKED_STATUSES,
@@ -51,10 +52,11 @@ def resolve_columns(columns: pd.DataFrame, rubric: Rubric, as_of: date) -> pd.Da
 
 
 def column_counts(columns: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
-    """Per site: columns_total and counts by status; stale key-category and per-category counts."""
+    """Per site: columns_total and counts by status (``unrendered``: lists the browser could not render, never
+    read: no problem of the site, and not a column read fine); stale key-category and per-category counts."""
     sites = pd.Index(columns["site_id"].unique(), name="site_id")
     status = pd.crosstab(columns["site_id"], columns["status"]).reindex(
-        index=sites, columns=["blank", "stale", "undated", "unreachable"], fill_value=0
+        index=sites, columns=["blank", "stale", "undated", "unreachable", "unrendered"], fill_value=0
     )
     stale = columns.loc[columns["status"] == "stale"]
     by_category = pd.crosstab(stale["site_id"], stale["category"]).reindex(
@@ -67,9 +69,26 @@ def column_counts(columns: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
             "stale_columns": status["stale"],
             "undated_columns": status["undated"],
             "unreachable_columns": status["unreachable"],
+            # lists that needed the browser and were never read: not counted as any problem, named as a partial
+            # evaluation (评估范围)
+            "unrendered_columns": status["unrendered"],
             "stale_key_columns": by_category.loc[:, list(rubric.key_categories)].sum(axis=1),
         }
     ).join(by_category.add_prefix("stale_"))
+
+
+def unrendered_reasons(columns: pd.DataFrame) -> dict[str, str]:
+    """Per site with columns the browser could not render: how many for each reason, in the declared order of the
+    reasons (``渲染超时 2 个、未渲染（已跳过） 1 个``)."""
+    unread = columns.loc[columns["status"] == "unrendered"]
+    order = {code: i for i, code in enumerate(RENDER_ERROR)}
+    out: dict[str, str] = {}
+    for site_id, rows in unread.groupby("site_id", sort=True):
+        counts = rows["render_error"].value_counts()
+        codes = sorted(counts.index, key=lambda code: (order.get(code, len(order)), code))
+        labels = [RENDER_ERROR.get(code, code or "原因不明") for code in codes]
+        out[str(site_id)] = "、".join(f"{label} {counts[code]} 个" for label, code in zip(labels, codes, strict=True))
+    return out
 
 
 # -- home page ---------------------------------------------------------------------------------------

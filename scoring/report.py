@@ -34,6 +34,7 @@ from scoring.evaluation import Evaluation
 from scoring.evidence import EVIDENCE_DIR, EvidenceSet
 from scoring.expert import EXPERT_SHEET, GROUP_HEADER, ID_HEADER, NAME_HEADER, NOTE_HEADER, item_header
 from scoring.history import problem_object
+from scoring.metrics import unrendered_reasons
 from scoring.review import (
     DECISION_HEADER,
     DECISION_LABELS,
@@ -68,6 +69,7 @@ from scoring.vocabulary import (
     KIND_LABELS,
     LINK_STATUS,
     NOT_EVALUATED,
+    RENDER_ERROR,
     RISK_KIND,
     RISK_SEVERITY,
     SEVERITY,
@@ -208,6 +210,7 @@ METRIC_COLS = (
     Col("pages", "抓取页面数", 10, FMT_INT),
     Col("pages_capped", "受抓取上限限制未读页面数", 12, FMT_INT),
     Col("pages_blocked", "被反爬或防火墙拦截未读页面数", 12, FMT_INT),
+    Col("unrendered_columns", "浏览器未能渲染栏目数", 12, FMT_INT),
     *SECURITY_METRIC_COLS,
     Col("evaluation", "评估状态", 10, labels=EVALUATION),
     Col("home_url", "首页网址", 36, link=True),
@@ -263,6 +266,7 @@ COLUMN_COLS = (
     Col("date_source", "日期来源", 10),
     Col("found_by", "发现方式", 10, labels=FOUND_BY),
     Col("on_home", "首页栏目", 9, labels=YES_NO),
+    Col("render_reason", "未能渲染原因", 40, wrap=True),  # status 未能渲染: why (render_reasons)
 )
 LINK_COLS = (
     Col("site_id", "站点标识", 14),
@@ -409,7 +413,7 @@ HISTORY_EVIDENCE_COLS = (
     Col("evidence", "本次证据截图", 28, link=True),
     Col("earlier_evidence", "上次证据截图", 28, link=True),
 )
-SITE_COLUMN_COLS = tuple(c for c in COLUMN_COLS if c.key not in ("site_id", "name"))
+SITE_COLUMN_COLS = tuple(c for c in COLUMN_COLS if c.key not in ("site_id", "name", "render_reason"))
 #: The inspector's columns at the end of every findings table (scoring.review reads them back).
 REVIEW_COLS = (
     Col("finding_id", REVIEW_ID_HEADER, 15),
@@ -911,9 +915,47 @@ def score_cells(metrics: pd.DataFrame) -> pd.Series:
     return shown.mask(vetoed, VETOED_SCORE).mask(metrics["verdict"] == NOT_EVALUATED, NOT_EVALUATED)
 
 
-def scope_notes(metrics: pd.DataFrame) -> pd.Series:
+#: 评估范围 names at most this many of a site's columns the browser could not render (all of them: 栏目明细).
+SCOPE_COLUMNS_NAMED = 5
+
+
+def render_reasons(columns: pd.DataFrame) -> pd.Series:
+    """未能渲染原因 of each column: for one whose list the browser could not render, the reason and its detail
+    (``渲染超时：浏览器打开该页超过渲染时限 60 秒仍未完成……``); "" for every other column."""
+    if columns.empty:
+        return pd.Series("", index=columns.index, dtype="str")
+    label = columns["render_error"].map(RENDER_ERROR).fillna(columns["render_error"]).astype("str")
+    text = label + "：" + columns["render_detail"].astype("str")
+    return text.where(columns["status"] == "unrendered", "").astype("str")
+
+
+def unrendered_notes(metrics: pd.DataFrame, columns: pd.DataFrame) -> pd.Series:
+    """The part of 评估范围 naming the columns whose list the browser could not render: how many, why, and the
+    first :data:`SCOPE_COLUMNS_NAMED` by name and URL (in URL order); "" for a site without any."""
+    reasons = unrendered_reasons(columns)
+    unread = columns.loc[columns["status"] == "unrendered"].sort_values(["site_id", "url"], kind="stable")
+    named: dict[str, list[str]] = {}
+    for site_id, column, url in zip(unread["site_id"], unread["column"], unread["url"], strict=True):
+        named.setdefault(site_id, []).append(f"{column or '（无名称）'} {url}")
+    texts = []
+    for site_id in metrics["site_id"]:
+        listed = named.get(site_id, [])
+        if not listed:
+            texts.append("")
+            continue
+        more = " 等，全部见栏目明细" if len(listed) > SCOPE_COLUMNS_NAMED else ""
+        texts.append(
+            f"浏览器未能渲染的栏目 {len(listed)} 个（{reasons[site_id]}），其列表未读取、不计入栏目评分："
+            + "；".join(listed[:SCOPE_COLUMNS_NAMED])
+            + more
+        )
+    return pd.Series(texts, index=metrics.index, dtype="str")
+
+
+def scope_notes(metrics: pd.DataFrame, columns: pd.DataFrame | None = None) -> pd.Series:
     """评估范围: says when a site was evaluated on less than all its reachable pages (the crawl's caps, pages an
-    anti-bot challenge or a firewall kept from the crawl)."""
+    anti-bot challenge or a firewall kept from the crawl) or less than all its columns (``columns``: the columns
+    table, whose lists the browser could not render, :func:`unrendered_notes`)."""
     capped = metrics["pages_capped"].astype("Int64").fillna(0)
     blocked = metrics["pages_blocked"].astype("Int64").fillna(0)
     read = metrics["pages"].astype("Int64").fillna(0).astype("str")
@@ -921,17 +963,22 @@ def scope_notes(metrics: pd.DataFrame) -> pd.Series:
     blocked_text = ("被反爬或防火墙拦截未读 " + blocked.astype("str") + " 个").where(blocked > 0, "")
     separator = pd.Series("，", index=metrics.index).where((capped > 0) & (blocked > 0), "")
     text = "仅评估已抓取的 " + read + " 个页面（另有" + capped_text + separator + blocked_text + "）"
-    return text.where((capped > 0) | (blocked > 0), "").astype("str")
+    pages = text.where((capped > 0) | (blocked > 0), "").astype("str")
+    if columns is None:
+        return pages
+    unread = unrendered_notes(metrics, columns)
+    joint = pd.Series("；", index=metrics.index).where((pages != "") & (unread != ""), "")
+    return (pages + joint + unread).astype("str")
 
 
-def _ranking(metrics: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+def _ranking(metrics: pd.DataFrame, rubric: Rubric, columns: pd.DataFrame) -> pd.DataFrame:
     order = {code: i for i, code in enumerate(rubric.groups)}
     unevaluated = metrics["verdict"] == NOT_EVALUATED
     return metrics.assign(
         group_order=metrics["group"].map(order).fillna(len(order)),
         score_cell=score_cells(metrics),
         not_evaluated_reason=metrics["evaluation"].map(EVALUATION).where(unevaluated, "").fillna("").astype("str"),
-        scope=scope_notes(metrics),
+        scope=scope_notes(metrics, columns),
     ).sort_values(["group_order", "rank_in_group", "site_id"], na_position="last", kind="stable")
 
 
@@ -976,6 +1023,7 @@ def write_workbook(
         tables, scored = with_pictures(tables, scored, pictures)
         notes += pictures.notes()
         shown = (EVIDENCE_COL,)
+    tables = {**tables, "columns": tables["columns"].assign(render_reason=render_reasons(tables["columns"]))}
     links = _reported_links(tables["links"], notes)
     risk_rows = _fit(
         tables["risks"], SHEETS["security"], RISK_COLS, max_rows=max_rows, max_links=max_links, notes=notes
@@ -995,7 +1043,7 @@ def write_workbook(
     label = rubric.group_label
     metrics = scored
     labelled = metrics.assign(group_name=metrics["group"].map(label))
-    ranking = _ranking(labelled, rubric)
+    ranking = _ranking(labelled, rubric, tables["columns"])
     has_expert = "final_score" in metrics and bool(metrics["final_score"].notna().any())
     ranking_cols = (*RANKING_COLS, *EXPERT_RANKING_COLS) if has_expert else RANKING_COLS
     if bool((metrics["veto_pending"] != "").any()):
@@ -1246,7 +1294,7 @@ def write_site_workbook(
     append_info(ws, f"{site['name']}网站整改清单", info)
     ws.append([])
     append_table(ws, problems, SITE_PROBLEM_COLS)
-    bad_columns = columns.loc[columns["status"] != "ok"]
+    bad_columns = columns.loc[~columns["status"].isin(("ok", "unrendered"))]  # unrendered: the crawl's, not the site's
     detail_sheet(wb, SITE_SHEETS["columns"], bad_columns, SITE_COLUMN_COLS)
     detail_sheet(wb, SITE_SHEETS["links"], links.loc[links["broken"]], SITE_LINK_COLS, max_links=max_links)
     detail_sheet(wb, SITE_SHEETS["typos"], typos, SITE_TYPO_COLS)

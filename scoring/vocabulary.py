@@ -3,13 +3,14 @@
 Every module of ``scoring`` that names a column of metrics.csv, a CSV table, a site's evaluation state, a
 verdict or a problem kind takes the name from here, so the metrics, the rubric, the workbook and the notice
 agree by construction. This is the bottom module of ``scoring``: it imports nothing from ``scoring`` (only the
-registry's column categories), and holds no logic. Sheet layout (headers, widths, formats) stays in
-:mod:`scoring.report`.
+registry's column categories and the crawl's render-failure reasons), and holds no logic. Sheet layout (headers,
+widths, formats) stays in :mod:`scoring.report`.
 """
 
 from __future__ import annotations
 
 from govsites.registry import CATEGORIES
+from govsites.rendering import RENDER_FAILURE_LABELS
 
 # -- site evaluation states and verdicts ---------------------------------------------------------------
 #: ``evaluation`` of a registry site: crawled in the run; in the registry with a URL but not crawled; no URL;
@@ -149,6 +150,7 @@ COUNT_COLUMNS = (
     *STALE_BY_CATEGORY,
     "undated_columns",
     "unreachable_columns",
+    "unrendered_columns",
     "broken_links",
     "broken_links_home",
     "broken_links_other",
@@ -250,6 +252,7 @@ OUTPUT_COLUMNS = (
     "veto_pending",
     *SECURITY_COUNT_COLUMNS,
     "checks_failed",
+    "unrendered_columns",
 )
 
 # -- the detail CSVs ------------------------------------------------------------------------------------
@@ -267,6 +270,8 @@ COLUMNS_COLUMNS = (
     "name",
     "on_home",
     "stale_before",
+    "render_error",
+    "render_detail",
 )
 LINKS_COLUMNS = (
     "site_id",
@@ -312,7 +317,8 @@ GUIDE_TABLE = (
     "name",
 )
 KEY_AREA_TABLE = ("site_id", "area", "label", "status", "newest_date", "cutoff", "columns", "column_url", "name")
-KEY_AREA_STATUSES = ("ok", "stale", "missing")
+#: ``unrendered``: the area's only evidence is a column whose list the browser could not render (not judged)
+KEY_AREA_STATUSES = ("ok", "stale", "missing", "unrendered")
 PROBLEM_COLUMNS = ("site_id", "name", "short_name", "group", "kind", "count", "text")
 #: problems.csv ``kind`` → its label in 问题清单.
 KIND_LABELS = {
@@ -378,7 +384,11 @@ COLUMN_STATUS = {
     "blank": "空白",
     "undated": "无日期",
     "unreachable": "无法访问",
+    "unrendered": "未能渲染",
 }
+#: columns.csv ``render_error`` of an ``unrendered`` column (its list needed the browser, whose render did not
+#: complete; govsites.rendering) → its reason in 栏目明细 and 评估范围
+RENDER_ERROR = RENDER_FAILURE_LABELS
 #: links.csv ``status`` (an HTTP code as text, or a reason of govsites.linkcheck.classify) → 检测结果; HTTP codes
 #: not listed are labelled by their class (see scoring.report.link_status_label).
 LINK_STATUS = {
@@ -436,4 +446,4 @@ EVALUATION = {
 VETOED_SCORE = "否决"
 HOME_SOURCE = {"probes": "探测", "page": "首页抓取", "none": "无"}
 ANSWERED = {"true": "已回复", "false": "未回复", "": "未知"}
-KEY_AREA_STATUS = {"ok": "正常", "stale": "过期", "missing": "缺失"}
+KEY_AREA_STATUS = {"ok": "正常", "stale": "过期", "missing": "缺失", "unrendered": "未能渲染"}

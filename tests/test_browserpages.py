@@ -16,8 +16,9 @@ from typing import Any
 
 from playwright.async_api import Route, async_playwright
 from scrapy import Request
+from scrapy.exceptions import DownloadTimeoutError
 
-from govsites.browserpages import prepare_page
+from govsites.browserpages import RenderDeadlineError, prepare_page
 from govsites.config import GovsitesConfig
 from tests.helpers import needs_chromium, run
 from tests.webs.unbuilt import ChallengeWeb
@@ -78,7 +79,9 @@ def test_a_browser_page_that_never_finishes_ends_as_a_timeout(tmp_path: Path) ->
             SCRAPY_SETTINGS_MODULE="tests.deadline_spider",
         )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert json.loads(out.read_text(encoding="utf-8")) == [{"outcome": "DownloadTimeoutError"}]
+    # a timeout to Scrapy's retry and the errback, told apart as the render deadline's (its column: unrendered)
+    assert json.loads(out.read_text(encoding="utf-8")) == [{"outcome": "RenderDeadlineError"}]
+    assert issubclass(RenderDeadlineError, DownloadTimeoutError)
     assert "'govsites/render/deadline': 1" in result.stderr
     assert "超过 3 秒仍未完成，已放弃并关闭页面" in result.stderr
 

@@ -102,6 +102,24 @@ def page(url: str, title: str, rendered: bool = False) -> dict[str, object]:
     }
 
 
+def column(url: str, status: str, **render: str) -> dict[str, object]:
+    """A columns row as a writer of the previous version gave it (without ``render``: no render_* keys)."""
+    return {
+        "site_id": "a",
+        "url": url,
+        "name": "通知公告",
+        "category": "notice",
+        "newest_date": "",
+        "items": 0,
+        "status": status,
+        "date_source": "",
+        "found_by": "nav",
+        "rendered": False,
+        "on_home": True,
+        **render,
+    }
+
+
 def ref(url: str, anchor: str) -> dict[str, object]:
     return {"site_id": "a", "url": url, "source_url": "http://a.example/", "anchor": anchor, "tag": "a"}
 
@@ -169,6 +187,7 @@ def old_schema() -> str:
         SCHEMA.replace(" WITHOUT ROWID", "")
         .replace(",\n    elapsed_ms INTEGER NOT NULL DEFAULT 0,\n    PRIMARY KEY", ",\n    PRIMARY KEY")
         .replace(",\n    source TEXT NOT NULL DEFAULT 'crawl'\n", "\n")
+        .replace(",\n    render_error TEXT NOT NULL DEFAULT '',\n    render_detail TEXT NOT NULL DEFAULT '',", ",")
     )
 
 
@@ -178,6 +197,7 @@ def test_store_of_the_previous_layout_opens_migrates_and_takes_rows(tmp_path: Pa
     assert "WITHOUT ROWID" not in schema
     assert "elapsed_ms INTEGER NOT NULL DEFAULT" not in schema
     assert "source TEXT NOT NULL DEFAULT" not in schema
+    assert "render_error" not in schema
     con = sqlite3.connect(path)
     con.executescript(schema)
     con.execute("INSERT INTO runs (label, as_of, started_at) VALUES ('old', '2015-06-30', 't')")
@@ -198,6 +218,21 @@ def test_store_of_the_previous_layout_opens_migrates_and_takes_rows(tmp_path: Pa
         assert store.query("SELECT url FROM link_refs ORDER BY url") == [{"url": "http://x/"}, {"url": "http://y/"}]
         assert store.query("SELECT title, rendered FROM pages") == [{"title": "home", "rendered": 1}]
         assert store.query("SELECT source FROM probes") == [{"source": "crawl"}]
+        store.insert(run.id, "columns", [column("http://a.example/tzgg/", "ok")])  # a writer of before
+        store.insert(
+            run.id,
+            "columns",
+            [column("http://a.example/zcwj/", "unrendered", render_error="deadline", render_detail="超时")],
+        )
+        assert store.query("SELECT url, status, render_error, render_detail FROM columns ORDER BY url") == [
+            {"url": "http://a.example/tzgg/", "status": "ok", "render_error": "", "render_detail": ""},
+            {
+                "url": "http://a.example/zcwj/",
+                "status": "unrendered",
+                "render_error": "deadline",
+                "render_detail": "超时",
+            },
+        ]
         store.start_sites(run.id, [SITE])  # a rerun of the site clears its rows
         assert store.query("SELECT COUNT(*) AS n FROM link_refs") == [{"n": 0}]
     con = sqlite3.connect(path)

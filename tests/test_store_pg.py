@@ -180,6 +180,52 @@ def test_rerun_replaces_site_rows_but_keeps_probe_rounds(store: Store) -> None:
     assert {r["site_id"]: r["status"] for r in store.run_sites(run.id)} == {"a": "running", "b": "running"}
 
 
+def column(url: str, status: str, **render: str) -> dict[str, object]:
+    """A columns row as a writer of the previous version gave it (without ``render``: no render_* keys)."""
+    return {
+        "site_id": "a",
+        "url": url,
+        "name": "通知公告",
+        "category": "notice",
+        "newest_date": "",
+        "items": 0,
+        "status": status,
+        "date_source": "",
+        "found_by": "nav",
+        "rendered": False,
+        "on_home": True,
+        **render,
+    }
+
+
+def test_a_store_of_the_previous_version_gains_the_render_columns(store: Store) -> None:
+    """A store created before ``columns.render_error``/``render_detail`` (why a list could not be rendered): opened
+    again, it gains them (empty for its rows), and takes rows with and without them."""
+    run = store.begin_run("r", "2015-12-31")
+    store.start_sites(run.id, [SITE])
+    for name in ("render_error", "render_detail"):
+        store.conn.execute(f"ALTER TABLE columns DROP COLUMN {name}")
+    store.conn.execute(
+        "INSERT INTO columns (run_id, site_id, url, name, category, newest_date, items, status, date_source,"
+        " found_by, rendered, on_home) VALUES (%s, 'a', 'http://a.example/old/', '旧栏目', 'news', '', 0, 'blank',"
+        " '', 'nav', 0, 1)",
+        (run.id,),
+    )
+    with Store(store.url) as again:
+        again.insert(run.id, "columns", [column("http://a.example/tzgg/", "ok")])
+        again.insert(
+            run.id,
+            "columns",
+            [column("http://a.example/zcwj/", "unrendered", render_error="deadline", render_detail="超时")],
+        )
+        rows = again.query("SELECT url, status, render_error, render_detail FROM columns ORDER BY url")
+    assert rows == [
+        {"url": "http://a.example/old/", "status": "blank", "render_error": "", "render_detail": ""},
+        {"url": "http://a.example/tzgg/", "status": "ok", "render_error": "", "render_detail": ""},
+        {"url": "http://a.example/zcwj/", "status": "unrendered", "render_error": "deadline", "render_detail": "超时"},
+    ]
+
+
 def test_store_lock_is_an_advisory_lock(pg_url: str) -> None:
     first, second = StoreLock(pg_url), StoreLock(pg_url)
     assert first.acquire()

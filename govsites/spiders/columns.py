@@ -2,7 +2,8 @@
 
 Columns are named by the home page's menus and 更多 links, by pages one click away, by site maps and by column
 pages themselves; a hand-pinned column (``data/columns.csv``) replaces discovery for its site. A column's item
-is written once, when its list has been read (or when its page fails and a strong link named it).
+is written once, when its list has been read (or when its page fails and a strong link named it, or when the
+browser could not render its list: ``unrendered``, with the reason).
 """
 
 from __future__ import annotations
@@ -146,21 +147,32 @@ def column_item(
 
 def unreachable_column(state: SiteState, categories: CategoryTable, url: str) -> ColumnItem | None:
     """A column whose page failed, when a strong link named it (a plain link to a failing page is a broken
-    link, not a column); None otherwise or when its item is written already."""
+    link, not a column); None otherwise or when its item is written already.
+
+    A column whose list needed the browser and whose render ended without a page (the page itself opened: the
+    reason was noted by :class:`govsites.browserpages.RenderFailures`) is ``unrendered``, with that reason,
+    whatever named it: its list was never read, which the site is not to blame for and which the evaluation
+    must say (never an unreachable column, never one read and found fine)."""
+    failure = state.take_render_failure(url)
     column = state.column(url)
-    if column is None or column.found_by not in STRONG_COLUMN_LINKS or not state.mark_column_done(column.url):
+    if column is None or (failure is None and column.found_by not in STRONG_COLUMN_LINKS):
         return None
+    if not state.mark_column_done(column.url):
+        return None
+    pin = pinned_column(state, column.url)  # a pinned column keeps its own category
     return state.write_column(
         ColumnItem(
             site_id=state.site.site_id,
             url=column.url,
             name=column.name,
-            category=categories.categorize(column.name),
+            category=pin.category if pin is not None and pin.category else categories.categorize(column.name),
             newest_date="",
             items=0,
-            status="unreachable",
+            status="unreachable" if failure is None else "unrendered",
             found_by=column.found_by,
             on_home=state.is_home_column(column.url),
+            render_error=failure.code if failure is not None else "",
+            render_detail=failure.detail if failure is not None else "",
         )
     )
 
