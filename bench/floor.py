@@ -15,7 +15,6 @@ machine and this web: ``make bench`` prints our wall and CPU time as multiples o
 from __future__ import annotations
 
 import csv
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from bench.childcpu import ChildCpu
 from govsites.addon import derived_settings
 from govsites.config import GovsitesConfig
 from govsites.fdlimit import raise_open_files
@@ -131,7 +131,7 @@ def run_floor(db: Path, tmp: Path, workers: int, env: dict[str, str], run: str |
         with path.open("w", encoding="utf-8", newline="") as fh:
             csv.writer(fh, delimiter="\t").writerows(group)
         files.append(path)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    usage = ChildCpu()
     started = time.perf_counter()
     children = [
         subprocess.Popen([sys.executable, "-m", "bench.floor", str(f)], env=env)  # noqa: S603
@@ -139,10 +139,9 @@ def run_floor(db: Path, tmp: Path, workers: int, env: dict[str, str], run: str |
     ]
     codes = [child.wait() for child in children]
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.stop().cpu
     if any(codes):
         raise RuntimeError(f"floor process failed: {codes}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"wall": wall, "cpu": cpu, "requests": float(sum(len(g) for g in groups)), "processes": float(len(files))}
 
 

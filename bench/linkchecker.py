@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-import resource
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from bench.childcpu import ChildCpu
 from govsites.demo.expected import normalize
 
 BENCH_VENV = Path(__file__).resolve().parents[1] / ".venv-bench"
@@ -69,7 +69,7 @@ def run_linkchecker(registry: Path, tmp: Path) -> dict[str, Any]:
     rc.write_text(LINKCHECKER_RC, encoding="utf-8")
     rc.chmod(0o644)
     env = {**os.environ, "HOME": str(outdir)}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    usage = ChildCpu()
     started = time.perf_counter()
     procs = []
     for row in rows:
@@ -103,8 +103,8 @@ def run_linkchecker(registry: Path, tmp: Path) -> dict[str, Any]:
     for _sid, _out, proc in procs:
         proc.wait()
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    spent = usage.stop()
+    cpu = spent.cpu
     broken: set[tuple[str, str]] = set()
     reported = 0
     for sid, out, _proc in procs:
@@ -112,4 +112,4 @@ def run_linkchecker(registry: Path, tmp: Path) -> dict[str, Any]:
             reported += 1
             if row.get("valid") == "False":
                 broken.add((sid, linked_url(row)))
-    return {"wall": wall, "cpu": cpu, "broken": broken, "rows": reported, "rss_mib": after.ru_maxrss / 1024}
+    return {"wall": wall, "cpu": cpu, "broken": broken, "rows": reported, "rss_mib": spent.maxrss_kib / 1024}

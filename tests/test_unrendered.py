@@ -213,3 +213,18 @@ def test_render_failure_reasons() -> None:
     assert failed.code == RENDER_FAILED
     assert failed.detail == "浏览器打开失败：RuntimeError: Target page, context or browser has been closed"
     assert failed.label == "渲染出错"
+
+
+def test_with_the_browser_switched_off_a_script_filled_list_is_named_not_lost(tmp_path: Path) -> None:
+    from govsites.spiders.site import RENDER_OFF
+
+    with StalledListWeb() as web:
+        result, db = crawl_rows(web.registry_rows(), tmp_path, "off", AS_OF, GOVSITES_RENDER_ENABLED="0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = query(db, "SELECT url, status, render_error, render_detail FROM columns WHERE site_id = 'stalled'")
+    by_url = {row["url"]: row for row in rows}
+    for path in STALLED:
+        row = by_url[web.url(path)]
+        assert (row["status"], row["render_error"], row["render_detail"]) == ("unrendered", RENDER_SKIPPED, RENDER_OFF)
+    assert "'govsites/render/unrendered/skipped': 2" in result.stderr
+    assert sum("浏览器渲染已关闭" in line for line in result.stderr.splitlines()) >= len(STALLED)

@@ -39,6 +39,7 @@ from govsites.inflight import finishes_request
 from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem
 from govsites.linkcheck.classify import page_fingerprint
 from govsites.linkcheck.redirects import READ_TARGET
+from govsites.rendering import RENDER_SKIPPED, RenderFailure
 from govsites.sitechecks.markup import SitePage
 from govsites.sitestate import GuideDetail, LetterDetail, ScriptList, SiteState
 from govsites.spiders import columns
@@ -53,6 +54,9 @@ from govsites.spiders.soft404 import judge, late_soft_404, learn_notfound, notfo
 from govsites.store import now_iso
 
 logger = logging.getLogger(__name__)
+
+#: Why a script-filled list was not rendered when the browser is switched off (``columns.render_detail``).
+RENDER_OFF = "浏览器渲染已关闭（GOVSITES_RENDER_ENABLED=0）"
 
 #: Endpoints tried for one script-filled list before it is rendered.
 MAX_ENDPOINTS = 3
@@ -371,6 +375,12 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             if wants_render and not rendered and self.config.render_enabled:
                 pending = ScriptList(column, response.url, depth, listing.column_name, page.scripts)
                 yield from self._script_list_request(state, pending)
+                return
+            if wants_render and not rendered:  # the browser switched off: the list is never read, which is said
+                self.count(f"render/unrendered/{RENDER_SKIPPED}")
+                logger.warning("浏览器渲染已关闭，%s 的列表由脚本填充，未读取；该栏目标为“未能渲染”", column.url)
+                state.note_render_failure(column.url, RenderFailure(RENDER_SKIPPED, RENDER_OFF))
+                yield from self._unreachable_column(state, column.url)
                 return
             if pin is None and not rendered:
                 return  # not a list page: a content page is not a column
