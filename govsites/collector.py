@@ -3,8 +3,8 @@
 A crawl process holds a heap that only grows while it runs: queued requests, every site's state (pages seen,
 columns, fingerprints), the kept answers' index, the lexicons. CPython's default thresholds (700, 10, 10) run a
 full collection after every ~70,000 allocations, and a full collection walks the whole heap. Measured on the
-65-site bench web (``gc.callbacks`` timing every collection, docs/benchmarks.md run I): a crawl process spent 13
-of its 43 CPU-s in the collector, 8–9 s of it in 30 full collections of a heap grown to about a million objects.
+65-site bench web (``gc.callbacks`` timing every collection, docs/benchmarks.md run I): a crawl process spent
+10–11 of its 46–49 CPU-s in the collector, 7–7.5 s of it in 32 full collections of its growing heap.
 
 :class:`CollectorTuning` (an extension, ``GOVSITES_GC_THRESHOLDS``) therefore, when the spider opens:
 
@@ -14,8 +14,7 @@ of its 43 CPU-s in the collector, 8–9 s of it in 30 full collections of a heap
   generation cost more: 2000 instead of 700 took 1.7 s instead of 1.3 s, its objects no longer in the processor's
   caches), a full collection only after 100 collections of the middle one instead of 10.
 
-Measured the same way, a crawl process's collector took 3–4 s instead of 10–11 s, and the crawl (both processes,
-with Chromium) 98 CPU-s instead of 117, its peak RSS 5 MB more.
+Measured the same way: 3.3–3.9 s in the collector, peak RSS 5 MiB more.
 
 Reference cycles are still collected (the young generations catch nearly all: Twisted's failures, lxml proxies),
 only later. The previous thresholds come back, and the frozen objects are unfrozen, when the spider closes (a

@@ -131,3 +131,21 @@ def component_crawler(
     crawler = get_crawler(spidercls, values)
     crawler.spider = spidercls.from_crawler(crawler, **spider_kwargs)
     return crawler
+
+
+def column_row(url: str, status: str, **render: str) -> dict[str, object]:
+    """A columns row as a writer of the previous version gave it (without ``render``: no render_* keys)."""
+    return {
+        "site_id": "a",
+        "url": url,
+        "name": "通知公告",
+        "category": "notice",
+        "newest_date": "",
+        "items": 0,
+        "status": status,
+        "date_source": "",
+        "found_by": "nav",
+        "rendered": False,
+        "on_home": True,
+        **render,
+    }

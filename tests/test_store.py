@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from govsites.store import SCHEMA, TABLE_KEYS, Store, StoreLock, resolve_run
+from tests.helpers import column_row as column
 
 SITE = {"site_id": "a", "name": "甲县人民政府", "group": "county", "county": "甲县", "home_url": "http://a.example/"}
 
@@ -99,24 +100,6 @@ def page(url: str, title: str, rendered: bool = False) -> dict[str, object]:
         "title": title,
         "encoding": "utf-8",
         "fetched_at": "x",
-    }
-
-
-def column(url: str, status: str, **render: str) -> dict[str, object]:
-    """A columns row as a writer of the previous version gave it (without ``render``: no render_* keys)."""
-    return {
-        "site_id": "a",
-        "url": url,
-        "name": "通知公告",
-        "category": "notice",
-        "newest_date": "",
-        "items": 0,
-        "status": status,
-        "date_source": "",
-        "found_by": "nav",
-        "rendered": False,
-        "on_home": True,
-        **render,
     }
 
 

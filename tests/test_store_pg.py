@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from govsites.store import Store, StoreLock, resolve_run
+from tests.helpers import column_row as column
 from tests.localservers import missing_reason, postgres_server
 
 pytestmark = pytest.mark.skipif(bool(missing_reason(redis=False)), reason=missing_reason(redis=False) or "ok")
@@ -178,24 +179,6 @@ def test_rerun_replaces_site_rows_but_keeps_probe_rounds(store: Store) -> None:
     assert store.query("SELECT source FROM probes") == [{"source": "probe"}, {"source": "probe"}]
     assert store.query("SELECT site_id FROM pages") == [{"site_id": "b"}]
     assert {r["site_id"]: r["status"] for r in store.run_sites(run.id)} == {"a": "running", "b": "running"}
-
-
-def column(url: str, status: str, **render: str) -> dict[str, object]:
-    """A columns row as a writer of the previous version gave it (without ``render``: no render_* keys)."""
-    return {
-        "site_id": "a",
-        "url": url,
-        "name": "通知公告",
-        "category": "notice",
-        "newest_date": "",
-        "items": 0,
-        "status": status,
-        "date_source": "",
-        "found_by": "nav",
-        "rendered": False,
-        "on_home": True,
-        **render,
-    }
 
 
 def test_a_store_of_the_previous_version_gains_the_render_columns(store: Store) -> None:
