@@ -564,7 +564,8 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
     @finishes_request
     def endpoint_page_failed(self, failure: Failure) -> Iterator[Any]:
         self.count("endpoints/pages_failed")
-        logger.debug("数据接口后续页读取失败 %s：%s", failure.request.url, failure.value)  # type: ignore[attr-defined]
+        # its articles are not listed from it (the column's figures are its first page's): said, not silent
+        logger.info("数据接口后续页读取失败，其条目未读取 %s：%s", failure.request.url, failure.value)  # type: ignore[attr-defined]
         return iter(())
 
     def beyond_caps(self, request: scrapy.Request) -> scrapy.Request | None:
