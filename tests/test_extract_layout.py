@@ -19,6 +19,7 @@ LAYERS = (
     "pagination",
     "scriptdata",
     "endpoints",
+    "endpointpages",
     "blocks",
     "page",
     "listing",

@@ -91,7 +91,9 @@ def test_maintenance_windows_and_warnings_in_the_scores(crawled: dict[str, Path]
     failed = [("s01", "http://x/", f"2019-03-05T0{h}:00:00+00:00", 0, "timeout", 15000, "probe") for h in range(4)]
     failed += [("s02", "http://y/", f"2019-03-05T0{h}:00:00+00:00", 0, "timeout", 15000, "probe") for h in range(4)]
     add_rows(db, RUN, "probes", failed)
-    blank = [("s11", f"http://s11/col{i}/", f"栏目{i}", "news", "", 0, "blank", "", "nav", 0, 1) for i in range(4)]
+    blank = [
+        ("s11", f"http://s11/col{i}/", f"栏目{i}", "news", "", 0, "blank", "", "nav", 0, 1, "", "") for i in range(4)
+    ]
     add_rows(db, RUN, "columns", blank)
     maintenance = folder / "maintenance.csv"
     maintenance.write_text(

@@ -150,4 +150,8 @@ def test_a_hung_tab_is_recorded_and_the_crawl_goes_on(crawled: HostileCrawl) -> 
         (crawled.web.url("/js/crash/", "js"),),
     )
     assert rows, "the hung column has no row"
-    assert rows[0]["status"] == "unreachable", dict(rows[0])
+    # the page opened; its list never came out of the browser: named as not rendered, with the browser's reason
+    # (a crashed tab, or the render deadline when the tab hangs first), never as an unreachable page
+    assert rows[0]["status"] == "unrendered", dict(rows[0])
+    assert rows[0]["render_error"] in {"failed", "deadline"}, dict(rows[0])
+    assert rows[0]["render_detail"], dict(rows[0])
