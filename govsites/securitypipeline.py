@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 CLOSED_SITE_LINK = "closed_site_link"
 UNREADABLE_ATTACHMENT = "unreadable_attachment"
+#: A home page whose render did not complete: its dark-link check read the raw page only (the analyst's to know).
+UNRENDERED_HOME = "unrendered_home"
 
 
 def previous_snapshots(db: str, run_id: int) -> dict[str, tuple[str, HomeSnapshot]]:
@@ -186,6 +188,11 @@ class SecurityPipeline:
         return [self._risk(site_id, finding, source_url, key=target)]
 
     def _home(self, item: ContentItem) -> list[RiskItem]:
+        if item.reason:  # the rendered copy that never came (govsites.spiders.contentsecurity.home_render_failed)
+            self._count("home_unrendered")
+            evidence = f"首页未能用浏览器渲染，暗链检查只读了原始页面（脚本写入的链接未检查）：{item.reason}"
+            finding = Finding(kind=UNRENDERED_HOME, evidence=evidence, severity=NOTICE)
+            return self._keep([self._risk(item.site_id, finding, item.url, key=item.url)])
         assert self.darklinks is not None
         assert self.terms is not None
         root = parse_html(item.html)

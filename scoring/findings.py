@@ -58,6 +58,7 @@ KIND_CODES = {
     "wrong_expression": "WE",
     "tampering": "TP",
     "unreadable_attachment": "UA",
+    "unrendered_home": "UH",
     # site checks of the 2019 indicators (site_checks.csv): one finding per site and counted check failed
     "failed_check": "FC",
 }

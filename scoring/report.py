@@ -181,6 +181,7 @@ SECURITY_METRIC_COLS = (
     Col("wrong_expressions", "严重表述错误", 10, FMT_INT),
     Col("tampering", "疑似篡改", 8, FMT_INT),
     Col("unreadable_attachments", "无法读取的附件", 10, FMT_INT),
+    Col("unrendered_homes", "首页未能渲染", 10, FMT_INT),
     Col("security_veto", "内容安全否决项", 10, FMT_INT),
 )
 METRIC_COLS = (

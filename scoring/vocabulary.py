@@ -53,6 +53,7 @@ SECURITY_COUNT_COLUMNS = (
     "wrong_expressions",
     "tampering",
     "unreadable_attachments",
+    "unrendered_homes",
     "security_veto",
 )
 #: the risks.csv ``kind`` codes counted in each metric
@@ -66,6 +67,7 @@ SECURITY_KIND_METRIC = {
     "wrong_expression": "wrong_expressions",
     "tampering": "tampering",
     "unreadable_attachment": "unreadable_attachments",
+    "unrendered_home": "unrendered_homes",
 }
 RISKS_COLUMNS = ("site_id", "kind", "url", "source_url", "target", "evidence", "severity", "name")
 RISK_KIND = {
@@ -78,6 +80,7 @@ RISK_KIND = {
     "wrong_expression": "严重表述错误",
     "tampering": "网页疑似被篡改",
     "unreadable_attachment": "附件无法读取",
+    "unrendered_home": "首页未能渲染（暗链检查不完整）",
 }
 RISK_SEVERITY = {"veto": "单项否决", "serious": "严重", "notice": "提示"}
 #: How the notice, 问题清单 and the 整改通知 word a site's findings of one risks.csv kind: phrase and measure
@@ -93,8 +96,9 @@ SECURITY_PHRASES = {
     "wrong_expression": ("存在严重表述错误", "处"),
     "tampering": ("首页疑似被篡改", "处"),
     "unreadable_attachment": ("附件无法读取", "个"),
+    "unrendered_home": ("首页未能渲染", "次"),
 }
-NOT_IN_NOTICE = ("unreadable_attachment",)
+NOT_IN_NOTICE = ("unreadable_attachment", "unrendered_home")
 
 # -- site checks (scoring.sitechecks): failed = missing or wrong; informational checks never count -----------
 IDENTITY_CHECKS = ("site_code", "icp_record", "police_record", "conac_mark", "domain_rule", "page_tags")

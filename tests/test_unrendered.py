@@ -228,3 +228,29 @@ def test_with_the_browser_switched_off_a_script_filled_list_is_named_not_lost(tm
         assert (row["status"], row["render_error"], row["render_detail"]) == ("unrendered", RENDER_SKIPPED, RENDER_OFF)
     assert "'govsites/render/unrendered/skipped': 2" in result.stderr
     assert sum("浏览器渲染已关闭" in line for line in result.stderr.splitlines()) >= len(STALLED)
+
+
+@needs_chromium
+def test_a_home_page_the_browser_could_not_render_is_told_to_the_analyst(tmp_path: Path) -> None:
+    """The home page's render (the dark-link check's view of the links scripts write) did not complete: the check
+    read the raw page only, which is a notice-level finding of the site, counted and listed, not in the notice."""
+    with StalledListWeb() as web:
+        web.stalled_home = True
+        result, db = crawl_rows(web.registry_rows(), tmp_path, "h1", AS_OF, GOVSITES_RENDER_DEADLINE=DEADLINE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "'govsites/security/home_render_failed': 1" in result.stderr
+    assert any("未能用浏览器渲染，暗链检查只读了原始页面" in line for line in result.stderr.splitlines())
+    rows = query(db, "SELECT kind, url, severity, evidence FROM risks WHERE site_id = 'stalled'")
+    unrendered = [row for row in rows if row["kind"] == "unrendered_home"]
+    assert len(unrendered) == 1, rows
+    assert (unrendered[0]["url"], unrendered[0]["severity"]) == (web.url(), "notice")
+    assert f"渲染时限 {DEADLINE} 秒" in unrendered[0]["evidence"]
+    scored = run(score_command(tmp_path / "sites.csv", db, tmp_path / "out", "h1"))
+    assert scored.returncode == 0, scored.stderr[-3000:] + scored.stdout[-2000:]
+    metrics = read_csv(tmp_path / "out" / "metrics.csv")
+    assert [(m["site_id"], m["unrendered_homes"]) for m in metrics] == [("stalled", "1")]
+    risks = read_csv(tmp_path / "out" / "risks.csv")
+    assert [r["kind"] for r in risks if r["kind"] == "unrendered_home"] == ["unrendered_home"]
+    sheet = load_workbook(next((tmp_path / "out").glob("*.xlsx")), read_only=True)["指标明细"]
+    header, *values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert values[0][header.index("首页未能渲染")] == 1

@@ -23,6 +23,7 @@ from typing import Any
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from govsites.browserpages import render_failure
 from govsites.extract.links import Link, url_host
 from govsites.extract.page import Page
 from govsites.inflight import finishes_request
@@ -114,8 +115,19 @@ class ContentSecuritySpider(LinkCheckSpider):
 
     @finishes_request
     def home_render_failed(self, failure: Failure) -> Iterator[Any]:
+        """The home page's render did not complete: its dark-link check read the raw page only, which the analyst is
+        told (a notice-level finding of the site, with the browser's reason)."""
         self._security_stat("home_render_failed")
-        yield from ()
+        request = failure.request  # type: ignore[attr-defined]
+        reason = render_failure(failure.value or Exception(failure.getErrorMessage()), 1 + int(request.meta.get("retry_times", 0))).detail
+        logger.warning("站点首页 %s 未能用浏览器渲染，暗链检查只读了原始页面：%s", request.url, reason)
+        yield ContentItem(
+            site_id=self.state_of(failure).site.site_id,
+            role="home_rendered",
+            url=request.url,
+            final_url=request.url,
+            reason=reason,
+        )
 
     # -- attachments and link targets ----------------------------------------------------------------
     def security_requests(self, state: SiteState, links: Iterable[Link], source_url: str) -> Iterator[Any]:

@@ -6,7 +6,9 @@ address that never answers while the web runs (it is released when the web stops
 waits for good, and a browser render of it can only end at the crawl's render deadline. Their lists are
 therefore never read, which is what the crawl must say (``unrendered``, with the reason), never an unreachable
 column and never one read and found fine. With ``stalled`` false (an earlier crawl), the same two columns are
-plain HTML lists last updated in January 2025: stale. Requests are counted per path.
+plain HTML lists last updated in January 2025: stale. With ``stalled_home`` the home page's own script waits on
+the same address (the browser's render of the home page, for the dark-link check, cannot end either). Requests
+are counted per path.
 
 Standard library only, on the shared loopback lifecycle (:class:`govsites.demo.loopback.LoopbackServers`).
 """
@@ -55,6 +57,7 @@ class StalledListWeb(LoopbackServers):
     def __init__(self) -> None:
         super().__init__()
         self.stalled = True  # False: the two columns are plain lists, stale
+        self.stalled_home = False  # True: the home page's own script waits for good too (its render cannot end)
         self.port = 0
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -118,6 +121,8 @@ class StalledListWeb(LoopbackServers):
                 f'<div class="block"><h2>{name}</h2><a href="{folder}">更多</a>'
                 f'<ul><li><a href="{folder}art1.html">{name}第1期工作动态</a><span>2026-11-11</span></li></ul></div>'
             )
+            if self.stalled_home:
+                block += "<script>fetch('/api/list?col=home').then(function(r){return r.json();});</script>"
             return 200, page(NAME, block, nav), []
         if path == folder:
             return 200, page(name, column_page(name, folder, count), nav), []
