@@ -119,7 +119,8 @@ class ContentSecuritySpider(LinkCheckSpider):
         told (a notice-level finding of the site, with the browser's reason)."""
         self._security_stat("home_render_failed")
         request = failure.request  # type: ignore[attr-defined]
-        reason = render_failure(failure.value or Exception(failure.getErrorMessage()), 1 + int(request.meta.get("retry_times", 0))).detail
+        error = failure.value or Exception(failure.getErrorMessage())
+        reason = render_failure(error, 1 + int(request.meta.get("retry_times", 0))).detail
         logger.warning("站点首页 %s 未能用浏览器渲染，暗链检查只读了原始页面：%s", request.url, reason)
         yield ContentItem(
             site_id=self.state_of(failure).site.site_id,
