@@ -15,6 +15,7 @@ from govsites.extract.columns import CategoryTable, ColumnLink
 from govsites.extract.listing import HomeBlock, ListEntry, ListPage
 from govsites.items import ColumnItem, ListEntryItem
 from govsites.registry import PinnedColumn
+from govsites.rendering import RenderFailure
 from govsites.sitestate import SiteState
 
 #: Link texts of site maps (网站地图): their pages are read for columns wherever they are linked.
@@ -145,15 +146,18 @@ def column_item(
     )
 
 
-def unreachable_column(state: SiteState, categories: CategoryTable, url: str) -> ColumnItem | None:
+def unreachable_column(
+    state: SiteState, categories: CategoryTable, url: str, failure: RenderFailure | None = None
+) -> ColumnItem | None:
     """A column whose page failed, when a strong link named it (a plain link to a failing page is a broken
     link, not a column); None otherwise or when its item is written already.
 
     A column whose list needed the browser and whose render ended without a page (the page itself opened: the
     reason was noted by :class:`govsites.browserpages.RenderFailures`) is ``unrendered``, with that reason,
     whatever named it: its list was never read, which the site is not to blame for and which the evaluation
-    must say (never an unreachable column, never one read and found fine)."""
-    failure = state.take_render_failure(url)
+    must say (never an unreachable column, never one read and found fine). ``failure``: the reason when the
+    caller knows it (the browser switched off), else the one noted for ``url``."""
+    failure = state.take_render_failure(url) or failure
     column = state.column(url)
     if column is None or (failure is None and column.found_by not in STRONG_COLUMN_LINKS):
         return None

@@ -379,8 +379,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             if wants_render and not rendered:  # the browser switched off: the list is never read, which is said
                 self.count(f"render/unrendered/{RENDER_SKIPPED}")
                 logger.warning("浏览器渲染已关闭，%s 的列表由脚本填充，未读取；该栏目标为“未能渲染”", column.url)
-                state.note_render_failure(column.url, RenderFailure(RENDER_SKIPPED, RENDER_OFF))
-                yield from self._unreachable_column(state, column.url)
+                yield from self._unreachable_column(state, column.url, RenderFailure(RENDER_SKIPPED, RENDER_OFF))
                 return
             if pin is None and not rendered:
                 return  # not a list page: a content page is not a column
@@ -727,8 +726,10 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         category = columns.column_category(state, self.categories, column, listing)
         yield columns.column_item(state, category, column, listing, rendered, article=max(found) if found else None)
 
-    def _unreachable_column(self, state: SiteState, url: str) -> Iterator[ColumnItem]:
-        item = columns.unreachable_column(state, self.categories, url)
+    def _unreachable_column(
+        self, state: SiteState, url: str, failure: RenderFailure | None = None
+    ) -> Iterator[ColumnItem]:
+        item = columns.unreachable_column(state, self.categories, url, failure)
         if item is not None:
             yield item
 
