@@ -9,14 +9,15 @@ from __future__ import annotations
 import pandas as pd
 
 from scoring.load import RunData
-from scoring.vocabulary import RISKS_COLUMNS, SECURITY_COUNT_COLUMNS, SECURITY_KIND_METRIC
+from scoring.vocabulary import RISKS_COLUMNS, SECURITY_COUNT_COLUMNS, SECURITY_COVERAGE_COLUMNS, SECURITY_KIND_METRIC
 
 #: the order of severities in risks.csv and the 内容安全 sheet
 SEVERITY_ORDER = {"veto": 0, "serious": 1, "notice": 2}
 
 
 def risk_counts(risks: pd.DataFrame) -> pd.DataFrame:
-    """Per site (index ``site_id``): the count of each :data:`SECURITY_COUNT_COLUMNS` metric."""
+    """Per site (index ``site_id``): the count of each :data:`SECURITY_COUNT_COLUMNS` and
+    :data:`SECURITY_COVERAGE_COLUMNS` metric."""
     counted = risks.assign(
         metric=risks["kind"].map(SECURITY_KIND_METRIC).fillna("").astype("str"),
         veto=(risks["severity"] == "veto").astype("int64"),
@@ -24,7 +25,10 @@ def risk_counts(risks: pd.DataFrame) -> pd.DataFrame:
     by_metric = (
         counted.loc[counted["metric"] != ""]
         .pivot_table(index="site_id", columns="metric", values="kind", aggfunc="size", fill_value=0)
-        .reindex(columns=[c for c in SECURITY_COUNT_COLUMNS if c != "security_veto"], fill_value=0)
+        .reindex(
+            columns=[c for c in (*SECURITY_COUNT_COLUMNS, *SECURITY_COVERAGE_COLUMNS) if c != "security_veto"],
+            fill_value=0,
+        )
     )
     vetoes = counted.groupby("site_id")["veto"].sum().rename("security_veto")
     return by_metric.join(vetoes, how="outer").fillna(0).astype("int64").rename_axis("site_id")

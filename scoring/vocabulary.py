@@ -53,9 +53,11 @@ SECURITY_COUNT_COLUMNS = (
     "wrong_expressions",
     "tampering",
     "unreadable_attachments",
-    "unrendered_homes",
     "security_veto",
 )
+#: metrics.csv counts of what the security checks could not see (risks.csv notice rows), after the columns of
+#: earlier versions: ``unrendered_homes``, home pages whose render did not complete (dark links read raw only)
+SECURITY_COVERAGE_COLUMNS = ("unrendered_homes",)
 #: the risks.csv ``kind`` codes counted in each metric
 SECURITY_KIND_METRIC = {
     "privacy_id_number": "privacy_leaks",
@@ -166,6 +168,7 @@ COUNT_COLUMNS = (
     "general_typos",
     *INTERACTION_COUNT_COLUMNS,
     *SECURITY_COUNT_COLUMNS,
+    *SECURITY_COVERAGE_COLUMNS,
     *SITECHECK_COUNT_COLUMNS,
 )
 FLAG_COLUMNS = (
@@ -257,6 +260,7 @@ OUTPUT_COLUMNS = (
     *SECURITY_COUNT_COLUMNS,
     "checks_failed",
     "unrendered_columns",
+    *SECURITY_COVERAGE_COLUMNS,
 )
 
 # -- the detail CSVs ------------------------------------------------------------------------------------
