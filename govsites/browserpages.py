@@ -150,6 +150,9 @@ def _original_close(page: Any) -> Any:
     return getattr(page, "_govsites_close", page.close)
 
 
+#: Entries the page's resource timing buffer holds (:data:`govsites.renderreuse.INPUTS_SCRIPT` reads them).
+RESOURCE_TIMING_BUFFER = 2000
+
 #: Counts the page's fetch/XHR requests still waiting for an answer (``window.__govsitesPending``) and notes the
 #: addresses of its GET requests (``window.__govsitesFetched``, the first 50: :data:`FETCHED_SCRIPT` reads them
 #: for :mod:`govsites.extract.endpoints`), installed before the page's own scripts run: the settle wait of a
@@ -157,10 +160,13 @@ def _original_close(page: Any) -> Any:
 TRACK_REQUESTS = """(() => {
   window.__govsitesPending = 0;
   window.__govsitesFetched = [];
+  try { performance.setResourceTimingBufferSize(__BUFFER__); } catch (e) { /* the default buffer then */ }
   const done = () => { window.__govsitesPending = Math.max(0, window.__govsitesPending - 1); };
   const note = (method, target) => {
     try {
-      if (String(method || "GET").toUpperCase() === "GET" && window.__govsitesFetched.length < 50) {
+      if (String(method || "GET").toUpperCase() !== "GET") {
+        window.__govsitesOtherMethods = (window.__govsitesOtherMethods || 0) + 1;
+      } else if (window.__govsitesFetched.length < 50) {
         const url = target && typeof target === "object" && "url" in target ? target.url : String(target);
         window.__govsitesFetched.push(new URL(url, location.href).href);
       }
@@ -188,7 +194,7 @@ TRACK_REQUESTS = """(() => {
     this.addEventListener("loadend", done, {once: true});
     return send.apply(this, args);
   };
-})();"""
+})();""".replace("__BUFFER__", str(RESOURCE_TIMING_BUFFER))
 
 #: Read after the settle wait: the GET addresses the page fetched (see :data:`TRACK_REQUESTS`).
 FETCHED_SCRIPT = "() => (window.__govsitesFetched || []).slice(0, 50)"

@@ -111,6 +111,10 @@ class GovsitesConfig:
     )
     httpcache_dir: str = setting("", "where answers are kept for revalidation; empty: <store>.httpcache")
     render_enabled: bool = setting(True, "render JavaScript-filled lists in Chromium (scrapy-playwright)")
+    render_reuse_enabled: bool = setting(
+        True,
+        "later crawls reuse a page's render while the page and every script and data answer it loaded are unchanged",
+    )
     endpoints_enabled: bool = setting(
         True, "read script-filled lists from their JSON endpoint with plain requests, learned from one render per site"
     )

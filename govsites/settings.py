@@ -64,6 +64,8 @@ DOWNLOADER_MIDDLEWARES = {
     "govsites.antibot.AntibotMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "govsites.linkcheck.redirects.LoopAwareRedirectMiddleware": 600,
+    # Nearest the download handler, below the kept answers (900): a render whose inputs are unchanged is reused.
+    "govsites.renderreuse.RenderReuse": 950,
 }
 SPIDER_MIDDLEWARES = {
     # The spider keeps its own per-site depth (govsites.caps) and sends no Referer-dependent requests.

@@ -42,15 +42,21 @@ def https_slot(host: str) -> str:
 
 
 def render_meta() -> dict[str, Any]:
-    """Meta of a request rendered in Chromium: scrapy-playwright, the settle wait and the read of what the page
-    fetched (:func:`govsites.browserpages.fetched_urls`), the browser's own slot."""
+    """Meta of a request rendered in Chromium: scrapy-playwright, the settle wait, the reads of what the page
+    fetched (:func:`govsites.browserpages.fetched_urls`) and of what it loaded (:mod:`govsites.renderreuse`), the
+    browser's own slot."""
     from scrapy_playwright.page import PageMethod
 
     from govsites.browserpages import FETCHED_SCRIPT, browser_meta
+    from govsites.renderreuse import INPUTS_SCRIPT
 
     return {
         "playwright": True,
-        "playwright_page_methods": [PageMethod("evaluate", SETTLE_SCRIPT), PageMethod("evaluate", FETCHED_SCRIPT)],
+        "playwright_page_methods": [
+            PageMethod("evaluate", SETTLE_SCRIPT),
+            PageMethod("evaluate", FETCHED_SCRIPT),
+            PageMethod("evaluate", INPUTS_SCRIPT),
+        ],
         "download_slot": RENDER_SLOT,
         **browser_meta(),
     }
