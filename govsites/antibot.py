@@ -32,7 +32,7 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from govsites.browserpages import RenderSkipped, browser_meta, close_page
+from govsites.browserpages import RenderSkipped, browser_meta, close_page, on_browser_loop
 from govsites.config import GovsitesConfig
 from govsites.rendering import RENDER_SLOT
 
@@ -184,16 +184,16 @@ class AntibotMiddleware:
         except Exception as exc:  # any failure of the browser: the challenge is not passed
             logger.warning("站点 %s 的反爬验证：浏览器无法打开 %s（%s）", host_key(request.url), request.url, exc)
             if (opened := browser_request.meta.get("playwright_page")) is not None:
-                await close_page(opened)
+                await on_browser_loop(close_page(opened))
             return None
         page = answer.meta.get("playwright_page")
         if page is None:
             return None
         try:
-            passed = await self._settle(page)
-            cookies = _cookie_dicts(await page.context.cookies([request.url]))
+            passed = await on_browser_loop(self._settle(page))
+            cookies = _cookie_dicts(await on_browser_loop(page.context.cookies([request.url])))
         finally:
-            await close_page(page)
+            await on_browser_loop(close_page(page))
         if not passed:
             logger.warning("站点 %s 的反爬验证：浏览器等待 %.0f 秒仍停在验证页", host_key(request.url), self.wait)
             return None

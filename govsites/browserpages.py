@@ -27,6 +27,11 @@ Three parts:
   timeout). The page is remembered for its request as
   soon as it is made, so that a download that overruns can close it, and its creation is safe to cancel: a
   download cancelled while the browser makes its page no longer keeps the permit and leaves the page open.
+  One handler serves both schemes of a crawl (:meth:`BoundedPlaywrightHandler.from_crawler`): Scrapy builds one
+  per scheme, and each started its own Playwright driver (and, with an https page to render, its own browser).
+  The crawl spider launches the browser before its crawl starts (``PLAYWRIGHT_CONTEXTS`` in
+  :class:`govsites.spiders.site.SiteSpider`): launched at the first render, on a crawl process busy with 30 sites'
+  pages, the browser took 12 s to start and its context 15 s more, while the first challenged sites waited.
 - :func:`close_page`, every close of a browser page: bounded, and retried in the background when it fails.
 - :class:`RenderFailures`, a downloader middleware below the retries: a list's render that ended without a page
   (past its deadline on its last try, :class:`RenderDeadlineError`; not opened, :class:`RenderSkipped`; failed in
@@ -40,7 +45,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from scrapy import Request
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
@@ -52,6 +58,7 @@ from govsites.rendering import RENDER_DEADLINE, RENDER_FAILED, RENDER_SKIPPED, R
 from govsites.sitestate import state_lookup
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Seconds each step of a page's close may take before the close is tried again later (in the background: the
 #: download that closed it goes on).
@@ -306,15 +313,34 @@ class RenderFailures:
             state.note_render_failure(url, failure)
 
 
+#: The handler of each crawler (:meth:`BoundedPlaywrightHandler.from_crawler`).
+_HANDLERS: weakref.WeakKeyDictionary[Any, BoundedPlaywrightHandler] = weakref.WeakKeyDictionary()
+
+
 class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's download handler with a deadline on every browser download (module docstring)."""
 
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BoundedPlaywrightHandler:
+        """The crawler's one handler, for http and https alike: one Playwright driver and one browser a process."""
+        handler = _HANDLERS.get(crawler)
+        if handler is None:
+            handler = _HANDLERS[crawler] = cls(crawler)
+        return handler
+
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
+        self._closing: asyncio.Future[None] | None = None
         #: ``GOVSITES_RENDER_DEADLINE``: longer than the navigation timeout (20 s) plus the settle wait of
         #: :data:`govsites.spiders.requests.SETTLE_SCRIPT` (10 s at most) plus reading the page.
         self.deadline = GovsitesConfig.from_settings(crawler.settings).render_deadline
         self.crawler_stats = crawler.stats
+
+    async def close(self) -> None:
+        """Closed once, however many schemes Scrapy closes it for."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(super().close())
+        await asyncio.shield(self._closing)
 
     async def _create_page(self, request: Request, spider: Any) -> Any:
         """scrapy-playwright's page creation, safe to cancel (a download past its deadline is cancelled).
@@ -371,7 +397,27 @@ async def close_request_page(request: Request) -> None:
     if found is None:
         return
     page, loop = found
-    if loop is asyncio.get_running_loop():
-        await close_page(page)
-    else:
-        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(close_page(page), loop))
+    await run_on(loop, close_page(page))
+
+
+async def run_on(loop: asyncio.AbstractEventLoop | None, work: Coroutine[Any, Any, T]) -> T:
+    """Await ``work`` run on ``loop`` (None or the running loop: here)."""
+    if loop is None or loop is asyncio.get_running_loop():
+        return await work
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, loop))
+
+
+def browser_loop() -> asyncio.AbstractEventLoop | None:
+    """The loop Playwright runs on when it is not the crawl's (``GOVSITES_RENDER_OWN_LOOP``): scrapy-playwright's
+    loop in its own thread (``scrapy_playwright._loop``, checked against 0.0.48); None otherwise."""
+    from scrapy_playwright._loop import _ThreadedLoopAdapter
+
+    loop: asyncio.AbstractEventLoop | None = getattr(_ThreadedLoopAdapter, "_loop", None)
+    return loop if loop is not None and loop.is_running() else None
+
+
+async def on_browser_loop(work: Coroutine[Any, Any, T]) -> T:
+    """Await ``work``, which drives a page a browser download handed over (``playwright_include_page``), on
+    Playwright's loop: driven from the crawl's loop while Playwright ran on its own, such a page never answered
+    (a site behind a JS cookie challenge waited for good and its crawl never ended)."""
+    return await run_on(browser_loop(), work)

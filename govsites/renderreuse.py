@@ -145,6 +145,7 @@ class RenderReuse:
         self.stats = stats
         self.timeout = timeout
         self.store: RenderStore | None = None
+        self.spider = ""  # the spider's name: renders are kept per spider
         self.reused = 0
         self.rendered = 0
 
@@ -166,6 +167,7 @@ class RenderReuse:
 
     def spider_opened(self, spider: Spider) -> None:
         self.store = RenderStore(self.path)
+        self.spider = spider.name
 
     def spider_closed(self, spider: Spider) -> None:
         if self.reused or self.rendered:
@@ -209,10 +211,10 @@ class RenderReuse:
             logger.debug("渲染输入无法重新读取（%s）：%s", request.url, exc)
             return None
 
-    async def process_request(self, request: Request, spider: Spider) -> Response | None:
+    async def process_request(self, request: Request) -> Response | None:
         if self.store is None or not self.applies(request):
             return None
-        kept = self.store.get(spider.name, request.url)
+        kept = self.store.get(self.spider, request.url)
         if kept is None:
             return None
         head, body = kept
@@ -245,7 +247,7 @@ class RenderReuse:
             **kept_as,
         )
 
-    async def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    async def process_response(self, request: Request, response: Response) -> Response:
         if (
             self.store is None
             or not self.applies(request)
@@ -254,7 +256,7 @@ class RenderReuse:
         ):
             return response
         self.rendered += 1
-        why = await self._keep(request, response, spider.name)
+        why = await self._keep(request, response, self.spider)
         self._count("kept" if not why else f"not_kept/{why}")
         return response
 

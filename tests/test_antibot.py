@@ -129,6 +129,25 @@ def test_without_the_browser_a_challenged_site_is_blocked(tmp_path: Path) -> Non
 
 
 @needs_chromium
+def test_with_playwright_on_its_own_loop_a_challenge_is_passed_and_the_crawl_ends(tmp_path: Path) -> None:
+    """``GOVSITES_RENDER_OWN_LOOP=1``: the browser's page of the challenge lives on Playwright's loop in its own
+    thread. Driven from the crawl's loop it never answered, and the challenged sites were never finished (the
+    crawl did not end)."""
+    with ChallengeWeb() as web:
+        registry = write_sites(tmp_path / "sites.csv", [r for r in web.registry_rows() if r["site_id"] != "slow"])
+        result = run(
+            crawl_command(registry, tmp_path / "store.sqlite", "own", AS_OF, "--allow-private"),
+            timeout=240,
+            GOVSITES_RENDER_OWN_LOOP="1",
+            GOVSITES_ANTIBOT_WAIT="4",
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    status = dict(rows(tmp_path, "SELECT site_id, status FROM run_sites"))
+    assert status == {"guarded": "done", "walled": "blocked"}, antibot_lines(result.stderr)
+    assert web.hits[("pass", "page")] >= 5  # plain requests carried the cookie the browser earned
+
+
+@needs_chromium
 def test_a_link_to_a_challenged_host_is_judged_by_its_page(tmp_path: Path) -> None:
     """The slow site links to a page of the guarded host, which is not crawled here: the link check (HEAD, then
     GET without the body) only sees 521. Asked again with the body, the challenge is recognised and passed, and the

@@ -56,6 +56,7 @@ def test_the_first_crawl_renders_and_keeps_both_pages(crawls: dict[str, Any]) ->
     assert first["browser"].get("/", 0) >= 1, first["browser"]
     assert first["browser"].get(SCRIPTED[0], 0) >= 1, first["browser"]
     assert _stat(first["log"], "kept") == 2, first["log"][-3000:]
+    assert "'playwright/browser_count': 1," in first["log"]  # one browser for the crawl process
     assert _stat(first["log"], "reused") == 0
 
 

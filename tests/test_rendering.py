@@ -72,3 +72,11 @@ def test_why_playwright_needs_its_own_loop() -> None:
         return turns
 
     assert asyncio.run(turns_waited()) >= 50
+
+
+def test_the_crawl_spider_launches_its_browser_before_the_crawl() -> None:
+    from govsites.spiders.probe import ProbeSpider
+    from govsites.spiders.site import SiteSpider
+
+    assert SiteSpider.custom_settings == {"PLAYWRIGHT_CONTEXTS": {"default": {}}}
+    assert not (ProbeSpider.custom_settings or {}).get("PLAYWRIGHT_CONTEXTS")  # a probe round opens no browser

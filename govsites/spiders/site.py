@@ -69,6 +69,9 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
 
     name = "govsites"
     distributable: ClassVar[bool] = True
+    #: The browser and its context are launched before the crawl starts (govsites.browserpages), not at the
+    #: first render: a crawl renders home pages and lists from its first seconds.
+    custom_settings = {"PLAYWRIGHT_CONTEXTS": {"default": {}}}  # noqa: RUF012 - Scrapy reads it as a class attribute
     guide_elements: tuple[str, ...] = GUIDE_ELEMENTS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
