@@ -133,10 +133,13 @@ def _texts(outcome: Outcome) -> Iterator[tuple[str, str]]:
     for path in outcome.db.parent.glob(outcome.db.name + "*"):  # the store, its WAL and shared memory
         if path.is_file():
             yield str(path), path.read_bytes().decode("latin-1")
-    for path in outcome.db.parent.glob(outcome.db.name + ".httpcache/*.sqlite"):  # kept answers, decompressed
+    for path in outcome.db.parent.glob(outcome.db.name + ".httpcache/*.sqlite"):  # kept answers and renders
         with sqlite3.connect(path) as kept:
-            for head, body in kept.execute("SELECT head, body FROM answers"):
-                yield f"{path}: {json.loads(head)['url']}", zlib.decompress(body).decode("utf-8", "replace")
+            tables = {name for (name,) in kept.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            assert tables & {"answers", "renders"}, path
+            for table in sorted(tables & {"answers", "renders"}):
+                for head, body in kept.execute(f"SELECT head, body FROM {table}"):
+                    yield f"{path}: {json.loads(head)['url']}", zlib.decompress(body).decode("utf-8", "replace")
     yield "crawl log", outcome.log
 
 
