@@ -6,23 +6,23 @@ answer. On a monitoring week an unchanged web would still be rendered again ever
 
 What a render shows is made from the page's own answer and the answers it loaded: its scripts and what they
 fetched (XHR, ``fetch``, frames). :class:`RenderReuse`, a downloader middleware nearest the download handler,
-therefore keeps each completed render of a home page (the dark-link check) or a list page, with the addresses
-of those inputs and a digest of each answer (status and body). The next time the same page is to be rendered,
-the page and every input are asked for again with plain requests (through revalidation: an unchanged answer is
-a ``304`` of a few hundred bytes); only when every one gives the same digest is the kept render returned
-instead of opening the browser, with the results of the render's page methods (what the page fetched, for
-:mod:`govsites.extract.endpoints`). Any difference, any input that cannot be asked for, a render that sent a
-request other than GET (its answer cannot be asked for again) or loaded more than :data:`MAX_INPUTS` inputs: the
-page is rendered afresh (and kept again). A render whose page may hold a personal number in full is never kept
-(:func:`govsites.security.privacy.may_hold_number`).
+therefore keeps each completed render of a home page (the dark-link check) or a list page with the addresses of
+those inputs and a digest of each answer (its status and body, or the name of its failure), asked for in the
+background once the render is done. The next time the same page is to be rendered, the page and every input are
+asked for again with plain requests (through revalidation: an unchanged answer is a ``304`` of a few hundred
+bytes); only when every digest is the same is the kept render returned instead of opening the browser, with the
+results of the render's page methods (what the page fetched, for :mod:`govsites.extract.endpoints`). Any
+difference: the page is rendered afresh (and kept again). Never kept: a render that sent a request other than GET
+(its answer cannot be asked for again), one that loaded more than :data:`MAX_INPUTS` inputs, and one whose page
+may hold a personal number in full (:func:`govsites.security.privacy.may_hold_number`).
 
 What is not an input is not seen: a script that writes different links by the clock or at random writes
 them as it did the last time the page was rendered (``GOVSITES_RENDER_REUSE_ENABLED=0`` renders every time).
 
 Kept in ``<HTTPCACHE_DIR>/renders.sqlite`` (one row per spider and page address), beside the kept answers.
-Counted as ``govsites/render_reuse/reused``, ``…/changed`` (rendered again: an input differs), ``…/unverified``
-(an input could not be asked for), ``…/kept`` and ``…/not_kept/<why>``; the crawl's last log lines say how many
-renders were reused.
+Counted as ``govsites/render_reuse/reused``, ``…/changed`` (rendered again: an input differs),
+``…/inputs_failed`` (an input that could not be had: its failure is its answer), ``…/kept`` and
+``…/not_kept/<why>``; the crawl's last log lines say how many renders were reused.
 """
 
 from __future__ import annotations
@@ -146,6 +146,7 @@ class RenderReuse:
         self.timeout = timeout
         self.store: RenderStore | None = None
         self.spider = ""  # the spider's name: renders are kept per spider
+        self.keeping: set[asyncio.Future[None]] = set()  # renders being kept (their inputs asked for)
         self.reused = 0
         self.rendered = 0
 
@@ -169,7 +170,11 @@ class RenderReuse:
         self.store = RenderStore(self.path)
         self.spider = spider.name
 
-    def spider_closed(self, spider: Spider) -> None:
+    async def spider_closed(self, spider: Spider) -> None:
+        """Renders still being kept are finished first (an idle crawl has no input request under way: they only
+        wait for their turn of the loop)."""
+        if self.keeping:
+            await asyncio.gather(*self.keeping, return_exceptions=True)
         if self.reused or self.rendered:
             logger.info(
                 "浏览器渲染：%d 个页面及其脚本、数据均未变化，沿用上次的渲染结果；%d 个重新渲染",
@@ -191,8 +196,10 @@ class RenderReuse:
             bool(meta.get("playwright")) and meta.get("role") in REUSE_ROLES and not meta.get("playwright_include_page")
         )
 
-    async def _digests(self, request: Request, urls: list[str]) -> list[str] | None:
-        """The digest of each input's answer now, asked for plainly; None when one could not be asked for."""
+    async def _digests(self, request: Request, urls: list[str]) -> list[str]:
+        """The digest of each input's answer now, asked for plainly (once, no retries). An input that cannot be
+        had gives the name of its failure: a page whose dead counter script failed the same way both times was
+        made from the same inputs (counted, ``…/inputs_failed``)."""
 
         async def one(url: str) -> str:
             meta = {
@@ -200,16 +207,18 @@ class RenderReuse:
                 "role": INPUT_ROLE,
                 "handle_httpstatus_all": True,
                 "allow_offsite": True,
+                "dont_retry": True,
                 "download_timeout": self.timeout,
             }
-            answer = await self.fetch(Request(url, meta=meta, dont_filter=True, priority=request.priority))
+            try:
+                answer = await self.fetch(Request(url, meta=meta, dont_filter=True, priority=request.priority))
+            except Exception as exc:  # any failure is an answer of its own
+                self._count("inputs_failed")
+                logger.debug("渲染输入 %s 无法读取（%s）：%s", url, request.url, exc)
+                return f"failed:{type(exc).__name__}"
             return digest(answer.status, answer.body)
 
-        try:
-            return list(await asyncio.gather(*(one(url) for url in urls)))
-        except Exception as exc:  # any failure: the render cannot be vouched for
-            logger.debug("渲染输入无法重新读取（%s）：%s", request.url, exc)
-            return None
+        return list(await asyncio.gather(*(one(url) for url in urls)))
 
     async def process_request(self, request: Request) -> Response | None:
         if self.store is None or not self.applies(request):
@@ -222,11 +231,7 @@ class RenderReuse:
         if head.get("methods") != _method_key(methods):
             return None
         inputs = [str(url) for url in head.get("inputs", [])]
-        now = await self._digests(request, inputs)
-        if now is None:
-            self._count("unverified")
-            return None
-        if now != head.get("digests"):
+        if await self._digests(request, inputs) != head.get("digests"):
             self._count("changed")
             logger.debug("渲染输入已变化，重新渲染：%s", request.url)
             return None
@@ -248,6 +253,8 @@ class RenderReuse:
         )
 
     async def process_response(self, request: Request, response: Response) -> Response:
+        """A completed render goes on at once; its inputs are asked for and it is kept in the background (a
+        site's slow or dead script host does not hold up the page)."""
         if (
             self.store is None
             or not self.applies(request)
@@ -256,9 +263,14 @@ class RenderReuse:
         ):
             return response
         self.rendered += 1
+        keeping = asyncio.ensure_future(self._keep_counted(request, response))
+        self.keeping.add(keeping)
+        keeping.add_done_callback(self.keeping.discard)
+        return response
+
+    async def _keep_counted(self, request: Request, response: Response) -> None:
         why = await self._keep(request, response, self.spider)
         self._count("kept" if not why else f"not_kept/{why}")
-        return response
 
     async def _keep(self, request: Request, response: Response, spider: str) -> str:
         """Keep a completed render with its inputs' digests; the reason it is not kept, or ""."""
@@ -273,15 +285,14 @@ class RenderReuse:
         if may_hold_number(response.body):
             return "personal_number"
         digests = await self._digests(request, urls)
-        if digests is None:
-            return "inputs_unfetched"
         methods = request.meta.get("playwright_page_methods", [])
         results = [getattr(m, "result", None) for m in methods]
         try:
             json.dumps(results)
         except (TypeError, ValueError):
             return "results"
-        assert self.store is not None
+        if self.store is None:
+            return "closed"  # the crawl ended while the inputs were asked for
         head = {
             "url": response.url,
             "status": response.status,

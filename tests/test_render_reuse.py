@@ -1,10 +1,11 @@
 """A later crawl does not render again what has not changed, and does render what has (:mod:`govsites.renderreuse`).
 
 Three crawls of a real loopback web (:mod:`tests.webs.rerender`) with Debian's Chromium, each scored with
-``python -m scoring``: the first renders the home page (for the dark-link check) and the script-filled list and
-keeps both; the second, of the unchanged web, opens no browser page at all and gives the same outputs; before the
-third the home page's script is hijacked to write a hidden gambling link: the home page alone is rendered again
-and the dark link is found, while the unchanged list is still reused.
+``python -m scoring``. The first renders the home page (for the dark-link check; it also loads a counter from a
+host where nothing answers) and the script-filled list, and keeps both. The second, of the unchanged web, opens
+no browser page at all and gives the same outputs. Before the third the home page's script is hijacked to write a
+hidden gambling link: the home page alone is rendered again and the dark link is found, while the unchanged list
+is still reused.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def test_an_unchanged_web_opens_no_browser_page_and_gives_the_same_outputs(crawl
     second = crawls["r2"]
     assert second["browser"] == {}, second["browser"]
     assert _stat(second["log"], "reused") == 2, second["log"][-3000:]
+    assert _stat(second["log"], "inputs_failed") >= 1  # the dead counter failed again: its failure is its answer
     # the two pages and what they loaded were asked for again and answered 304 (with the site's other pages)
     assert second["not_modified"] >= 4, second["not_modified"]
     assert "2 个页面及其脚本、数据均未变化，沿用上次的渲染结果" in second["log"]

@@ -2,7 +2,8 @@
 ``ETag`` and a request that names it gets ``304 Not Modified`` (for :mod:`govsites.renderreuse`).
 
 One site, 某某县统计局, on ``127.0.0.98``. Its home page loads ``/js/site.js``, a script that writes a block of
-friend links into the page once it has loaded (a browser's render shows them; the raw page does not). Its
+friend links into the page once it has loaded (a browser's render shows them; the raw page does not), and a
+visit counter from a host where nothing answers (``DEAD_COUNTER``). Its
 menu names two columns: 统计数据 is a plain HTML list; 通知公告's list is filled by a script that fetches
 ``/api/notices.json`` (three notices of November 2026). ``hijacked`` swaps ``site.js`` for the kind of script
 a hacked server carries: it also writes a hidden block of gambling links (a dark link a render must find).
@@ -29,6 +30,8 @@ AS_OF = "2026-12-01"
 NAME = "某某县统计局"
 PLAIN = ("/tjsj/", "统计数据", 3)
 SCRIPTED = ("/tzgg/", "通知公告")
+#: A visit counter on a host long gone (nothing listens there): common on real home pages, never loaded.
+DEAD_COUNTER = f"http://{HOST}:9/count.js"
 #: The dark link the hijacked script writes (its host is never asked for: the link is read, not followed).
 DARK_LINK = "http://127.0.0.95/bet"
 
@@ -93,11 +96,8 @@ class RerenderWeb(LoopbackServers):
         nav = " ".join(f'<a href="{p}">{n}</a>' for p, n in (PLAIN[:2], SCRIPTED))
         folder, name, count = PLAIN
         if path == "/":
-            return (
-                200,
-                html,
-                home_page(NAME, folder, name, nav).replace("<title>", '<script src="/js/site.js"></script><title>', 1),
-            )
+            scripts = f'<script src="/js/site.js"></script><script src="{DEAD_COUNTER}"></script>'
+            return 200, html, home_page(NAME, folder, name, nav).replace("<title>", scripts + "<title>", 1)
         if path == "/js/site.js":
             return 200, "application/javascript; charset=utf-8", self.script()
         if path == "/api/notices.json":
