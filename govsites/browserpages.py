@@ -336,6 +336,19 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         self.deadline = GovsitesConfig.from_settings(crawler.settings).render_deadline
         self.crawler_stats = crawler.stats
 
+    async def _launch(self) -> None:
+        """scrapy-playwright's start-up (its driver, then the browser and its context when the spider asks for them
+        before the crawl). A browser that cannot start is one clear line, not a traceback: the crawl goes on, and
+        each page that needs the browser fails on its own (counted, and told to the analyst as not rendered)."""
+        try:
+            await super()._launch()
+        except Exception as exc:  # any failure to start: every render will report it
+            logger.error(
+                "浏览器无法启动（%s）：抓取继续，需要浏览器渲染的页面将标为“未能渲染”"
+                "（检查 GOVSITES_CHROMIUM 或运行 make install）",
+                " ".join(str(exc).split())[:300],
+            )
+
     async def close(self) -> None:
         """Closed once, however many schemes Scrapy closes it for."""
         if self._closing is None:

@@ -230,6 +230,23 @@ def test_with_the_browser_switched_off_a_script_filled_list_is_named_not_lost(tm
     assert sum("浏览器渲染已关闭" in line for line in result.stderr.splitlines()) >= len(STALLED)
 
 
+def test_a_browser_that_cannot_start_is_one_clear_line_and_its_lists_are_named(tmp_path: Path) -> None:
+    """The browser is launched before the crawl (govsites.browserpages): one that cannot start is an error line,
+    the crawl goes on, and each list that needed it is stored as not rendered with the browser's reason."""
+    with StalledListWeb() as web:
+        result, db = crawl_rows(web.registry_rows(), tmp_path, "nob", AS_OF, GOVSITES_CHROMIUM="/nonexistent/chromium")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "浏览器无法启动" in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr[:3000]
+    rows = query(db, "SELECT url, status, render_error, render_detail FROM columns WHERE site_id = 'stalled'")
+    by_url = {row["url"]: row for row in rows}
+    for path in STALLED:
+        row = by_url[web.url(path)]
+        assert (row["status"], row["render_error"]) == ("unrendered", RENDER_FAILED), dict(row)
+        assert "/nonexistent/chromium" in row["render_detail"]
+    assert by_url[web.url(PLAIN[0])]["status"] == "ok"
+
+
 @needs_chromium
 def test_a_home_page_the_browser_could_not_render_is_told_to_the_analyst(tmp_path: Path) -> None:
     """The home page's render (the dark-link check's view of the links scripts write) did not complete: the check
