@@ -207,14 +207,19 @@ TRACK_REQUESTS = """(() => {
 FETCHED_SCRIPT = "() => (window.__govsitesFetched || []).slice(0, 50)"
 
 
-def fetched_urls(request: Request | None) -> list[str]:
-    """The GET addresses a rendered page fetched, as :data:`FETCHED_SCRIPT` read them ([] if not read)."""
+def method_result(request: Request | None, script: str) -> Any:
+    """What the page method evaluating ``script`` returned in a browser download of ``request`` (None if not run)."""
     methods = request.meta.get("playwright_page_methods", []) if request is not None else []
     for method in methods:
-        if getattr(method, "args", ()) == (FETCHED_SCRIPT,):
-            result = getattr(method, "result", None)
-            return [str(url) for url in result] if isinstance(result, list) else []
-    return []
+        if getattr(method, "args", ()) == (script,):
+            return getattr(method, "result", None)
+    return None
+
+
+def fetched_urls(request: Request | None) -> list[str]:
+    """The GET addresses a rendered page fetched, as :data:`FETCHED_SCRIPT` read them ([] if not read)."""
+    result = method_result(request, FETCHED_SCRIPT)
+    return [str(url) for url in result] if isinstance(result, list) else []
 
 
 async def prepare_page(page: Any, request: Request) -> None:

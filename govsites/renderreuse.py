@@ -41,7 +41,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
 
-from govsites.browserpages import RESOURCE_TIMING_BUFFER
+from govsites.browserpages import RESOURCE_TIMING_BUFFER, method_result
 from govsites.config import GovsitesConfig
 from govsites.security.privacy import may_hold_number
 
@@ -83,11 +83,8 @@ def _method_key(methods: list[Any]) -> list[str]:
 
 def render_inputs(request: Request) -> dict[str, Any] | None:
     """What :data:`INPUTS_SCRIPT` read of a completed render (None when it was not read)."""
-    for method in request.meta.get("playwright_page_methods", []):
-        if getattr(method, "args", ()) == (INPUTS_SCRIPT,):
-            result = getattr(method, "result", None)
-            return result if isinstance(result, dict) else None
-    return None
+    result = method_result(request, INPUTS_SCRIPT)
+    return result if isinstance(result, dict) else None
 
 
 def input_urls(page_url: str, read: dict[str, Any]) -> list[str] | None:
@@ -252,9 +249,9 @@ class RenderReuse:
             **kept_as,
         )
 
-    async def process_response(self, request: Request, response: Response) -> Response:
-        """A completed render goes on at once; its inputs are asked for and it is kept in the background (a
-        site's slow or dead script host does not hold up the page)."""
+    def process_response(self, request: Request, response: Response) -> Response:
+        """A completed render goes on at once; its inputs are asked for and it is kept in the background (a site's
+        slow or dead script host does not hold up the page). Not a coroutine: it runs for every answer."""
         if (
             self.store is None
             or not self.applies(request)
