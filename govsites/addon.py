@@ -42,6 +42,23 @@ def chromium_path(config: GovsitesConfig) -> str:
     return config.chromium_binary()
 
 
+#: Chromium's switches that let renders share renderer processes (with :class:`govsites.browserpages.PagePool`):
+#: under site isolation every site's page gets a process of its own, started for each render. Our browser holds no
+#: login or personal data to isolate; a page that runs a long script holds up the pages sharing its process (each
+#: render has its deadline).
+SHARED_RENDERERS = ("--disable-site-isolation-trials", "--disable-features=site-per-process,IsolateOrigins")
+
+
+def browser_launch(config: GovsitesConfig, declared: dict[str, Any]) -> dict[str, Any]:
+    """The browser's launch options: the declared ones, the browser binary unless they name one, and, with
+    ``GOVSITES_RENDER_PAGE_REUSE``, renderer processes shared by about four pages each (unless declared)."""
+    launch = {"executable_path": chromium_path(config), **declared}
+    args = list(launch.get("args", []))
+    if config.render_page_reuse and not any(arg.startswith("--renderer-process-limit") for arg in args):
+        args += [*SHARED_RENDERERS, f"--renderer-process-limit={max(2, config.render_pages // 4)}"]
+    return {**launch, "args": args}
+
+
 def derived_settings(config: GovsitesConfig, launch_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """The Scrapy settings that follow from the govsites settings.
 
@@ -50,7 +67,7 @@ def derived_settings(config: GovsitesConfig, launch_options: dict[str, Any] | No
     """
     derived: dict[str, Any] = {
         "DOWNLOAD_HANDLERS": dict(PLAYWRIGHT_HANDLERS) if config.render_enabled else {},
-        "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium_path(config), **(launch_options or {})},
+        "PLAYWRIGHT_LAUNCH_OPTIONS": browser_launch(config, launch_options or {}),
         # GOVSITES_RENDER_OWN_LOOP (docs/benchmarks.md): Playwright on an asyncio loop of its own, in a thread.
         # ``_PLAYWRIGHT_THREADED_LOOP`` is scrapy-playwright's (checked against 0.0.48: its Windows code path).
         "_PLAYWRIGHT_THREADED_LOOP": config.render_own_loop,

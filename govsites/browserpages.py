@@ -43,6 +43,7 @@ Three parts:
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import weakref
 from collections.abc import Coroutine
@@ -336,10 +337,13 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self._closing: asyncio.Future[None] | None = None
+        config = GovsitesConfig.from_settings(crawler.settings)
         #: ``GOVSITES_RENDER_DEADLINE``: longer than the navigation timeout (20 s) plus the settle wait of
         #: :data:`govsites.spiders.requests.SETTLE_SCRIPT` (10 s at most) plus reading the page.
-        self.deadline = GovsitesConfig.from_settings(crawler.settings).render_deadline
+        self.deadline = config.render_deadline
         self.crawler_stats = crawler.stats
+        #: Pages of completed renders, open for the next render (:class:`PagePool`).
+        self.pool = PagePool(config.render_pages if config.render_page_reuse else 0)
 
     async def _launch(self) -> None:
         """scrapy-playwright's start-up (its driver, then the browser and its context when the spider asks for them
@@ -370,13 +374,28 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         docstring). Here the page is made to the end whatever happens to the download, remembered
         for its request at once (:func:`close_request_page` closes it), and closed at once when nobody waits for
         it any more (``govsites/render/orphan_pages``)."""
-        making = asyncio.ensure_future(super()._create_page(request, spider))
-        try:
-            page = await asyncio.shield(making)
-        except asyncio.CancelledError:
-            making.add_done_callback(self._close_orphan)
-            raise
-        page._govsites_stats = self.crawler_stats
+        page = self.pool.take()
+        if page is not None:
+            try:
+                await page.unroute("**")  # scrapy-playwright routes it for this request (as for a page it passes on)
+            except asyncio.CancelledError:
+                _in_background(close_page(page))
+                raise
+            except Exception as exc:  # the page went meanwhile: a new one then
+                logger.debug("reusing page %s: %s", page.url, exc)
+                _in_background(close_page(page))
+                page = None
+            else:
+                self.crawler_stats.inc_value("govsites/render/pages_reused")
+        if page is None:
+            making = asyncio.ensure_future(super()._create_page(request, spider))
+            try:
+                page = await asyncio.shield(making)
+            except asyncio.CancelledError:
+                making.add_done_callback(self._close_orphan)
+                raise
+            page._govsites_stats = self.crawler_stats
+            page.on("crash", lambda crashed: setattr(crashed, "_govsites_crashed", True))
         _PAGES[request] = (page, asyncio.get_running_loop())
         return page
 
@@ -398,8 +417,13 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     async def download_request(self, request: Request, *args: Any) -> Response:
         if not request.meta.get("playwright"):
             return await super().download_request(request, *args)
+        # A page the download does not hand over is kept for the next render when the render completes
+        # (scrapy-playwright then neither closes it nor, on a failure, leaves it open: closed here).
+        pooled = self.pool.capacity > 0 and not request.meta.get("playwright_include_page")
+        if pooled:
+            request.meta["playwright_include_page"] = True
         try:
-            return await asyncio.wait_for(super().download_request(request, *args), self.deadline)
+            response = await asyncio.wait_for(super().download_request(request, *args), self.deadline)
         except TimeoutError as timeout:
             self.crawler_stats.inc_value("govsites/render/deadline")
             logger.warning("浏览器打开 %s 超过 %.0f 秒仍未完成，已放弃并关闭页面", request.url, self.deadline)
@@ -407,6 +431,67 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             raise RenderDeadlineError(
                 f"browser download of {request.url} took longer than {self.deadline:.0f} s", seconds=self.deadline
             ) from timeout
+        except BaseException:
+            if pooled:
+                await close_request_page(request)
+            raise
+        finally:
+            if pooled:
+                request.meta.pop("playwright_include_page", None)
+                request.meta.pop("playwright_page", None)  # never in a request's meta (retries, disk queues)
+        if pooled:
+            self._keep_page(request)
+        return response
+
+    def _keep_page(self, request: Request) -> None:
+        """The page of a completed render goes back to the pool (or is closed when the pool is full)."""
+        found = _PAGES.pop(request, None)
+        if found is None:
+            return
+        page, loop = found
+        if not self.pool.give_back(page):
+            loop.call_soon_threadsafe(_in_background, close_page(page))
+
+
+class PagePool:
+    """Browser pages of completed renders, kept open for the next render (at most ``capacity``; 0: none kept).
+
+    A render on a new page costs Chromium a new tab and, under its default site isolation, a new renderer process;
+    Playwright's page set-up and the bounded close (:func:`close_page`) cost the crawl process a dozen DevTools
+    round trips more. Measured on the bench web's 65 home pages (8 at a time): 19.5-25.1 CPU-s in Chromium's
+    processes with a new page each, 12.3-13.4 CPU-s with pages reused and renderer processes shared
+    (``--renderer-process-limit``, :func:`govsites.addon.derived_settings`); docs/benchmarks.md.
+
+    Only a page whose render completed comes back; a page that failed, crashed, ran past its deadline or ended
+    on an error page is closed. The next render navigates it away, so nothing of the previous site's document
+    stays (a context's cookies are shared by every page anyway)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.idle: collections.deque[Any] = collections.deque()
+
+    @staticmethod
+    def usable(page: Any) -> bool:
+        url = str(getattr(page, "url", ""))
+        return not (page.is_closed() or getattr(page, "_govsites_crashed", False) or url.startswith("chrome-error:"))
+
+    def give_back(self, page: Any) -> bool:
+        """Keep ``page`` for the next render; False when it is not kept (the caller closes it)."""
+        if len(self.idle) >= self.capacity or not self.usable(page):
+            return False
+        self.idle.append(page)
+        return True
+
+    def take(self) -> Any:
+        """A kept page that is still usable (the others are dropped: closed already or closed by the browser), or
+        None."""
+        while self.idle:
+            page = self.idle.popleft()
+            if self.usable(page):
+                return page
+            if not page.is_closed():
+                _in_background(close_page(page))
+        return None
 
 
 async def close_request_page(request: Request) -> None:

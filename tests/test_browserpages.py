@@ -21,6 +21,7 @@ from scrapy.exceptions import DownloadTimeoutError
 from govsites.browserpages import LATER_CLOSES, RenderDeadlineError, prepare_page
 from govsites.config import GovsitesConfig
 from tests.helpers import needs_chromium, run
+from tests.webs.rerender import DEAD_COUNTER, SCRIPTED, RerenderWeb
 from tests.webs.unbuilt import ChallengeWeb
 
 #: Pages opened and closed on the self-reloading challenge: each hung one time in three before.
@@ -106,6 +107,7 @@ def test_a_page_creation_cancelled_half_way_gives_its_permit_back(tmp_path: Path
             ],
             timeout=300,
             GOVSITES_RENDER_DEADLINE="20",
+            GOVSITES_RENDER_PAGE_REUSE="0",  # the first page is closed, not kept (a kept page would be reused)
             SCRAPY_SETTINGS_MODULE="tests.deadline_spider",
         )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -115,3 +117,38 @@ def test_a_page_creation_cancelled_half_way_gives_its_permit_back(tmp_path: Path
         {"step": "last", "outcome": "answered"},
     ]
     assert "'govsites/render/orphan_pages': 1" in result.stderr
+
+
+@needs_chromium
+def test_a_completed_render_page_serves_the_next_render_and_a_failed_one_is_closed(tmp_path: Path) -> None:
+    """Five renders in a row: a script-filled list, the home page (a script writes its friend links), an address
+    where nothing listens, a plain list, the script-filled list again. Each shows only its own page and what
+    it fetched itself; the failed render's page is closed, never reused."""
+    out = tmp_path / "out.json"
+    with RerenderWeb() as web:
+        urls = [web.url(SCRIPTED[0]), web.url("/"), DEAD_COUNTER, web.url("/tjsj/"), web.url(SCRIPTED[0])]
+        result = run(
+            [
+                *("-m", "scrapy", "runspider", "tests/pool_spider.py"),
+                *("-a", f"urls={' '.join(urls)}", "-o", f"{out}:json"),
+            ],
+            timeout=300,
+            SCRAPY_SETTINGS_MODULE="tests.deadline_spider",
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    items = {item["index"]: item for item in json.loads(out.read_text(encoding="utf-8"))}
+    notices = sorted(title for _url, title, _date in web.notices)
+    assert [items[i]["outcome"] for i in range(5)] == ["answered", "answered", "Error", "answered", "answered"]
+    assert set(notices) <= set(items[0]["links"])
+    assert items[0]["fetched"] == ["notices.json"]
+    # the home page: its own friend links, none of the list before it, nothing fetched
+    assert "国家统计局" in items[1]["links"]
+    assert not set(notices) & set(items[1]["links"])
+    assert items[1]["fetched"] == []
+    assert not set(notices) & set(items[3]["links"])
+    assert items[3]["fetched"] == []
+    assert set(notices) <= set(items[4]["links"])
+    assert items[4]["fetched"] == ["notices.json"]
+    # pages made: the first, and one after the failed render's page was closed; the other three reused
+    assert "'govsites/render/pages_reused': 3" in result.stderr
+    assert "'playwright/page_count': 2" in result.stderr
