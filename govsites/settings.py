@@ -54,6 +54,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # Scrapy's downloader, keeping CONCURRENT_REQUESTS_PER_DOMAIN when a host's queue is dequeued at once.
 DOWNLOADER = "govsites.downloader.PoliteDownloader"
+STATS_CLASS = "govsites.stats.PlainStats"  # Scrapy's in-memory stats without the per-access shim
 DOWNLOADER_MIDDLEWARES = {
     "govsites.middlewares.ScopeGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
