@@ -8,6 +8,10 @@ with eight script-heavy pages rendered: 2.6 CPU-s counted that way, 8.5 CPU-s wi
 :class:`ChildCpu` makes the bench process the subreaper of its descendants (Linux ``PR_SET_CHILD_SUBREAPER``):
 an orphan is reparented to it instead of init, and :meth:`ChildCpu.stop` waits for the orphans of the step (the
 bench's children that were not there when it started: never the bench web's server) before it reads the counters.
+
+:class:`BrowserCpu` tells the browser's share apart: it polls ``/proc`` for the step's Chromium processes and keeps
+each one's last CPU reading. A process's CPU after its last poll (at most :data:`POLL_SECONDS`) is not seen, so the
+figure is a little low; it is printed as "about".
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import contextlib
 import ctypes
 import os
 import resource
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,3 +84,63 @@ class ChildCpu:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - self.before.ru_utime) + (after.ru_stime - self.before.ru_stime)
         return Usage(cpu=cpu, orphans=reaped, left_running=len(orphans), maxrss_kib=after.ru_maxrss)
+
+
+#: Seconds between two readings of the browser's processes (:class:`BrowserCpu`).
+POLL_SECONDS = 0.25
+
+#: ``/proc/<pid>/stat`` command names of Chromium's processes (Debian's binary and its helpers).
+BROWSER_NAMES = ("chromium", "chrome")
+
+
+def _stat(pid: int) -> tuple[str, int, float] | None:
+    """Command name, parent pid and CPU seconds (user + system) of ``pid``; None when it is gone."""
+    try:
+        head, tail = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)
+    except (OSError, ValueError):
+        return None
+    fields = tail.split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return head.split("(", 1)[1], int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
+
+
+class BrowserCpu:
+    """CPU seconds of the Chromium processes descended from this one while it runs (module docstring): a thread
+    reads them every :data:`POLL_SECONDS`; :meth:`stop` returns the sum of each process's last reading and how many
+    processes were seen."""
+
+    def __init__(self) -> None:
+        self.me = os.getpid()
+        self.seen: dict[int, float] = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._poll, name="browser-cpu", daemon=True)
+        self.thread.start()
+
+    def _descends(self, pid: int, parents: dict[int, int]) -> bool:
+        for _ in range(64):
+            if pid == self.me:
+                return True
+            if pid not in parents:
+                return False
+            pid = parents[pid]
+        return False
+
+    def _read(self) -> None:
+        stats: dict[int, tuple[str, int, float]] = {}
+        for entry in Path("/proc").glob("[0-9]*"):
+            found = _stat(int(entry.name))
+            if found is not None:
+                stats[int(entry.name)] = found
+        parents = {pid: parent for pid, (_name, parent, _cpu) in stats.items()}
+        for pid, (name, _parent, cpu) in stats.items():
+            if name.startswith(BROWSER_NAMES) and self._descends(pid, parents):
+                self.seen[pid] = max(cpu, self.seen.get(pid, 0.0))
+
+    def _poll(self) -> None:
+        while not self.done.wait(POLL_SECONDS):
+            self._read()
+
+    def stop(self) -> tuple[float, int]:
+        self.done.set()
+        self.thread.join()
+        return sum(self.seen.values()), len(self.seen)
