@@ -390,10 +390,11 @@ def _print_floor(figures: dict[str, float], floor: dict[str, float]) -> None:
         f"CPU {figures['crawl_cpu'] / max(floor['cpu'], 1e-9):.2f} 倍（目标：墙钟 ≤ 1.25 倍，CPU ≤ 1.5 倍）"
     )
     if figures.get("browser_cpu"):
-        plain = figures["crawl_cpu"] - figures["browser_cpu"]
+        browser, base = figures["browser_cpu"], max(floor["cpu"], 1e-9)
+        plain = figures["crawl_cpu"] - browser
         print(
-            f"（不计 Chromium：抓取进程 CPU 约 {plain:.1f} s，为地板的 {plain / max(floor['cpu'], 1e-9):.2f} 倍；"
-            f"Chromium 约 {figures['browser_cpu']:.1f} s，相当于地板的 {figures['browser_cpu'] / max(floor['cpu'], 1e-9):.2f} 倍）"
+            f"（不计 Chromium：抓取进程 CPU 约 {plain:.1f} s，为地板的 {plain / base:.2f} 倍；"
+            f"Chromium 约 {browser:.1f} s，相当于地板的 {browser / base:.2f} 倍）"
         )
 
 
