@@ -460,7 +460,7 @@ class PagePool:
     Playwright's page set-up and the bounded close (:func:`close_page`) cost the crawl process a dozen DevTools
     round trips more. Measured on the bench web's 65 home pages (8 at a time): 19.5-25.1 CPU-s in Chromium's
     processes with a new page each, 12.3-13.4 CPU-s with pages reused and renderer processes shared
-    (``--renderer-process-limit``, :func:`govsites.addon.derived_settings`); docs/benchmarks.md.
+    (``--renderer-process-limit``, :func:`govsites.addon.browser_launch`); docs/benchmarks.md.
 
     Only a page whose render completed comes back; a page that failed, crashed, ran past its deadline or ended
     on an error page is closed. The next render navigates it away, so nothing of the previous site's document

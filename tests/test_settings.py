@@ -87,6 +87,15 @@ def test_scrapy_name_given_by_the_user_wins_over_the_derived_value() -> None:
     assert settings.getint("DOWNLOAD_TIMEOUT") == 30
 
 
+def test_reused_pages_share_renderer_processes_once_and_only_when_on() -> None:
+    args = crawler(GOVSITES_RENDER_PAGES="16").settings["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"]
+    assert "--no-sandbox" in args  # the declared switches are kept
+    assert [arg for arg in args if arg.startswith("--renderer-process-limit")] == ["--renderer-process-limit=4"]
+    assert "--disable-site-isolation-trials" in args
+    off = crawler(GOVSITES_RENDER_PAGE_REUSE="0").settings["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"]
+    assert not [arg for arg in off if "renderer-process" in arg or "isolation" in arg]
+
+
 def test_render_off_uses_scrapys_own_handlers() -> None:
     assert crawler(GOVSITES_RENDER_ENABLED="0").settings.getdict("DOWNLOAD_HANDLERS") == {}
 
