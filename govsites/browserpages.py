@@ -319,6 +319,10 @@ class RenderFailures:
             state.note_render_failure(url, failure)
 
 
+#: ``request.meta`` key of a render whose page goes back to the :class:`PagePool` (set by the handler while the
+#: render runs).
+POOLED = "govsites_pooled_page"
+
 #: The handler of each crawler (:meth:`BoundedPlaywrightHandler.from_crawler`).
 _HANDLERS: weakref.WeakKeyDictionary[Any, BoundedPlaywrightHandler] = weakref.WeakKeyDictionary()
 
@@ -374,7 +378,9 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         docstring). Here the page is made to the end whatever happens to the download, remembered
         for its request at once (:func:`close_request_page` closes it), and closed at once when nobody waits for
         it any more (``govsites/render/orphan_pages``)."""
-        page = self.pool.take()
+        # Only a render whose page comes back to the pool takes one from it: a pass of a JS challenge (a page handed
+        # over to its caller), which a whole site waits for and which is not retried, gets a page of its own.
+        page: Any = self.pool.take() if request.meta.get(POOLED) else None
         if page is not None:
             try:
                 await page.unroute("**")  # scrapy-playwright routes it for this request (as for a page it passes on)
@@ -421,7 +427,7 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         # (scrapy-playwright then neither closes it nor, on a failure, leaves it open: closed here).
         pooled = self.pool.capacity > 0 and not request.meta.get("playwright_include_page")
         if pooled:
-            request.meta["playwright_include_page"] = True
+            request.meta.update({"playwright_include_page": True, POOLED: True})
         try:
             response = await asyncio.wait_for(super().download_request(request, *args), self.deadline)
         except TimeoutError as timeout:
@@ -437,6 +443,7 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             raise
         finally:
             if pooled:
+                request.meta.pop(POOLED, None)
                 request.meta.pop("playwright_include_page", None)
                 request.meta.pop("playwright_page", None)  # never in a request's meta (retries, disk queues)
         if pooled:
