@@ -15,7 +15,7 @@ Measured on a 2,000-site crawl (two processes and their browsers on two cores): 
 process rendered one page at a time and stopped finishing sites. A page that does not close is now closed later
 in the background, and the permits leave room for such pages (:data:`govsites.rendering.STUCK_PAGE_ROOM`).
 
-Three parts:
+Its parts:
 
 - :func:`prepare_page`, scrapy-playwright's ``playwright_page_init_callback`` on every browser request (see
   :func:`browser_meta`): the page's ``close`` is :func:`close_page`.
@@ -33,6 +33,8 @@ Three parts:
   :class:`govsites.spiders.site.SiteSpider`): launched at the first render, on a crawl process busy with 30 sites'
   pages, the browser took 12 s to start and its context 15 s more, while the first challenged sites waited.
 - :func:`close_page`, every close of a browser page: bounded, and retried in the background when it fails.
+- :class:`PagePool`, the pages of completed renders, kept open for the next render (``GOVSITES_RENDER_PAGE_REUSE``;
+  a JS challenge's pass always gets a new page).
 - :class:`RenderFailures`, a downloader middleware below the retries: a list's render that ended without a page
   (past its deadline on its last try, :class:`RenderDeadlineError`; not opened, :class:`RenderSkipped`; failed in
   the browser) is counted (``govsites/render/unrendered/<code>``), logged, and noted with its reason
