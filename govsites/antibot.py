@@ -4,9 +4,10 @@ cookie and reloads. A browser passes it; a plain HTTP client never does.
 :class:`AntibotMiddleware`, a downloader middleware, sees every answer. The first challenge a host gives sends
 that request through Chromium once (scrapy-playwright, the render slot of :mod:`govsites.rendering`); the browser
 runs the challenge until the page it reloads into is no longer the challenge (at most ``GOVSITES_ANTIBOT_WAIT``
-seconds), and the cookies it earned are handed to Scrapy's cookie jar with the same request, asked again plainly.
-Every later request of the host carries those cookies; requests challenged while the browser is at work wait for
-it and are asked again with its cookies.
+seconds; a pass that fails is tried once more in a new page, :data:`PASS_ATTEMPTS`), and the cookies it earned
+are handed to Scrapy's cookie jar with the same request, asked again plainly. Every later request of the host
+carries those cookies; requests challenged while the browser is at work wait for it and are asked again with its
+cookies.
 
 A host whose challenge the browser does not pass (or when the browser is off) is *blocked*: its challenged answers
 reach the spider with ``request.meta["antibot"] == "blocked"``, and a site whose home page is blocked is stored as
@@ -16,8 +17,9 @@ with zero problems.
 A link check that stops at the headers (HEAD, or GET without the body) and gets a challenge status is asked again
 with its body read, so that the challenge is recognised and passed like any other (the verdict on a link to a
 challenged host must not depend on whether this crawl process happened to pass that host already). Counted in the
-stats as ``govsites/antibot/challenged``, ``…/body_asked``, ``…/browser_passes``, ``…/passed``, ``…/blocked``
-(and ``…/blocked/<host>``).
+stats as ``govsites/antibot/challenged``, ``…/body_asked``, ``…/browser_passes`` (one per host), ``…/pass_retried``
+(a host's pass tried again: :data:`PASS_ATTEMPTS`), ``…/pass_reloading`` (the challenge reloaded the page while it
+was read: the pass goes on with it), ``…/passed``, ``…/blocked`` (and ``…/blocked/<host>``).
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ CHALLENGE_STATUSES = frozenset({412, 521})
 MAX_CHALLENGE_BODY = 30_000
 #: Seconds between two looks at the browser's page while the challenge runs.
 POLL_SECONDS = 0.25
+#: Browser passes tried on a host before it is reported blocked: a whole site left unevaluated must not hang on one
+#: pass lost to a slow browser start or to a challenge that wants a second round (瑞数-style).
+PASS_ATTEMPTS = 2
+#: Playwright's error when a page is read while it navigates (scrapy-playwright reads it once more, at once).
+NAVIGATING = "page is navigating and changing the content"
 
 
 def is_challenge(status: int, body: bytes | str) -> bool:
@@ -164,8 +171,22 @@ class AntibotMiddleware:
         return response
 
     async def _browser_pass(self, request: Request, challenge: Response) -> list[dict[str, Any]] | None:
-        """Run the challenge in Chromium; the cookies it earned, or None when it never let the browser in."""
+        """Run the challenge in Chromium, up to :data:`PASS_ATTEMPTS` times; the cookies it earned, or None when
+        it never let the browser in. Each failed attempt is logged with its cause."""
         self._count("browser_passes")
+        host = host_key(request.url)
+        for attempt in range(1, PASS_ATTEMPTS + 1):
+            cookies, cause = await self._attempt(request, challenge)
+            if cookies is not None:
+                logger.info("站点 %s 的反爬验证已由浏览器通过，之后的请求带上其 Cookie", host)
+                return cookies
+            logger.warning("站点 %s 的反爬验证第 %d 次未通过：%s", host, attempt, cause)
+            if attempt < PASS_ATTEMPTS:
+                self._count("pass_retried")
+        return None
+
+    async def _attempt(self, request: Request, challenge: Response) -> tuple[list[dict[str, Any]] | None, str]:
+        """One browser pass: the cookies it earned, or None and why not."""
         meta = {
             "site_id": request.meta.get("site_id", ""),
             "playwright": True,
@@ -181,24 +202,29 @@ class AntibotMiddleware:
         )
         try:
             answer = await self.crawler.engine.download_async(browser_request)
-        except Exception as exc:  # any failure of the browser: the challenge is not passed
-            logger.warning("站点 %s 的反爬验证：浏览器无法打开 %s（%s）", host_key(request.url), request.url, exc)
-            if (opened := browser_request.meta.get("playwright_page")) is not None:
-                await on_browser_loop(close_page(opened))
-            return None
-        page = answer.meta.get("playwright_page")
-        if page is None:
-            return None
+        except Exception as exc:
+            opened = browser_request.meta.get("playwright_page")
+            if opened is not None and NAVIGATING in str(exc):
+                # The challenge reloaded the page while scrapy-playwright read it (a 50 ms timer does): the
+                # challenge is running, which is what the pass waits for. Seen failing a pass one time in five.
+                self._count("pass_reloading")
+                page = opened
+            else:  # any other failure of the browser: the challenge is not passed
+                if opened is not None:
+                    await on_browser_loop(close_page(opened))
+                return None, f"浏览器无法打开 {request.url}（{exc}）"
+        else:
+            page = answer.meta.get("playwright_page")
+            if page is None:
+                return None, f"浏览器未交回 {request.url} 的页面（状态 {answer.status}）"
         try:
             passed = await on_browser_loop(self._settle(page))
             cookies = _cookie_dicts(await on_browser_loop(page.context.cookies([request.url])))
         finally:
             await on_browser_loop(close_page(page))
         if not passed:
-            logger.warning("站点 %s 的反爬验证：浏览器等待 %.0f 秒仍停在验证页", host_key(request.url), self.wait)
-            return None
-        logger.info("站点 %s 的反爬验证已由浏览器通过，之后的请求带上其 Cookie", host_key(request.url))
-        return cookies
+            return None, f"浏览器等待 {self.wait:.0f} 秒仍停在验证页"
+        return cookies, ""
 
     async def _settle(self, page: Any) -> bool:
         """Wait until the browser's page is no longer the challenge (it reloaded into the site), up to

@@ -35,13 +35,16 @@ def accuracy(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
             GOVSITES_PROBES="1",
         )
         assert crawled.returncode == 0, crawled.stderr[-3000:]
+        (tmp / "crawl.log").write_text(crawled.stderr, encoding="utf-8")
     scored = run(
         score_command(registry, db, out, "acc"),
         GOVSITES_PROBES="1",
     )
     assert scored.returncode == 0, scored.stderr[-3000:]
     result = compare(truth, out)
-    print("\n".join(result.lines() + result.failures))  # shown with -s or on failure
+    # shown with -s or on failure, with what the crawl warned of (a site read as blocked says why)
+    warnings = [line for line in crawled.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
+    print("\n".join(result.lines() + result.failures + ["crawl warnings:", *warnings[:200]]))
     return result
 
 

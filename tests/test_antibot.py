@@ -2,7 +2,8 @@
 by ``python -m govsites crawl`` with Debian's Chromium, then scored by ``python -m scoring``.
 
 The *guarded* site lets the browser in: its pages are read with the browser's cookie, its broken link found. The
-*walled* site's challenge never passes: it is stored as ``blocked`` (反爬拦截) and scored 未评估 — not as a site
+*reluctant* site lets it in only on its second visit: the pass is tried again and the site read whole. The
+*walled* site's challenge never passes (twice): it is stored as ``blocked`` (反爬拦截) and scored 未评估 — not as a site
 that is down, and not as a site with zero problems. A slow site (answers late, within the timeout) is crawled whole.
 """
 
@@ -24,7 +25,7 @@ from tests.webs.unbuilt import AS_OF, ChallengeWeb, challenge
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ChallengeWeb, Path, str]]:
     tmp = tmp_path_factory.mktemp("antibot")
-    with ChallengeWeb(slow_delay=1.5) as web:
+    with ChallengeWeb(slow_delay=1.5, reluctant=True) as web:
         registry = write_sites(tmp / "sites.csv", web.registry_rows())
         db = tmp / "store.sqlite"
         result = run(
@@ -64,7 +65,7 @@ def test_a_passed_challenge_opens_the_site_for_plain_requests(crawled: tuple[Cha
     assert [str(u).rsplit("/", 1)[-1] for u in broken] == ["gone.html"]
     ((status, error),) = rows(tmp, "SELECT status, error FROM run_sites WHERE site_id = 'guarded'")
     assert (status, error) == ("done", "")
-    assert "'govsites/antibot/browser_passes': 2" in log  # one per challenged host, never one per page
+    assert "'govsites/antibot/browser_passes': 3" in log  # one per challenged host, never one per page
     assert web.hits[("pass", "page")] >= 5  # plain requests carried the browser's cookie
 
 
@@ -79,7 +80,9 @@ def test_a_challenge_that_never_passes_is_reported_not_scored(crawled: tuple[Cha
     # The browser's page ran the challenge for GOVSITES_ANTIBOT_WAIT (4 s, one reload per 50 ms at most), then was
     # closed; no other browser page was opened on the host (a page left open reloaded it until the crawl was killed).
     assert "'govsites/antibot/render_skipped': 1" in log, antibot_lines(log)
-    assert web.hits[("wall", "challenge")] <= 4 / 0.05 + 20
+    assert web.hits[("wall", "challenge")] <= 2 * (4 / 0.05) + 20  # two passes
+    walled_twice = f"站点 {web.url('wall')[7:-1]} 的反爬验证第 2 次未通过：浏览器等待 4 秒仍停在验证页"
+    assert walled_twice in log, antibot_lines(log)
     scores = {row["site_id"]: row for row in read_csv(tmp / "out" / "metrics.csv")}
     walled = scores["walled"]
     assert walled["verdict"] == "未评估"
@@ -97,6 +100,19 @@ def test_a_challenge_that_never_passes_is_reported_not_scored(crawled: tuple[Cha
     assert "反爬拦截" in cells or any(c.startswith("反爬拦截") for c in cells)  # the analyst sees why
     assert any("有页面被反爬验证或防火墙拦截、未能读取" in c and "某某市审计局（1 个）" in c for c in cells)
     assert any("被反爬或防火墙拦截未读 1 个" in c for c in cells)  # 评估范围 of the guarded site
+
+
+@needs_chromium
+def test_a_challenge_passed_on_the_second_visit_is_tried_again_and_read(
+    crawled: tuple[ChallengeWeb, Path, str],
+) -> None:
+    web, tmp, log = crawled
+    ((status, error),) = rows(tmp, "SELECT status, error FROM run_sites WHERE site_id = 'reluctant'")
+    assert (status, error) == ("done", ""), antibot_lines(log)
+    pages = {str(url).rsplit("/", 1)[-1] for (url,) in rows(tmp, "SELECT url FROM pages WHERE site_id = 'reluctant'")}
+    assert {"", "art1.html", "art2.html", "art3.html"} <= pages
+    assert "'govsites/antibot/pass_retried': 2" in log  # the reluctant host and the walled one
+    assert f"站点 {web.url('reluctant')[7:-1]} 的反爬验证第 1 次未通过：浏览器等待 4 秒仍停在验证页" in log
 
 
 @needs_chromium

@@ -201,6 +201,8 @@ def row(site_id: str, name: str, group: str, county: str, home: str, scope: str 
 
 
 CLEARANCE = "gs_clearance"
+#: The cookie a reluctant challenge's first page sets (``ChallengeWeb(reluctant=True)``): the next visit passes.
+SEEN = "gs_seen"
 
 
 def challenge(cookie_value: str) -> str:
@@ -213,21 +215,32 @@ def challenge(cookie_value: str) -> str:
 
 
 class ChallengeWeb(_Web):
-    """Hosts behind a JS cookie challenge, and a slow host (see the module docstring)."""
+    """Hosts behind a JS cookie challenge, and a slow host (see the module docstring). With ``reluctant``, one more
+    host whose challenge lets a browser in only on its second visit (瑞数-style rounds; as a first pass lost to a
+    slow browser start looks): its first challenge page only sets :data:`SEEN` and never reloads."""
 
-    hosts: ClassVar[dict[str, str]] = {"pass": "127.0.0.82", "wall": "127.0.0.83", "slow": "127.0.0.84"}
+    hosts: ClassVar[dict[str, str]] = {
+        "pass": "127.0.0.82",
+        "wall": "127.0.0.83",
+        "slow": "127.0.0.84",
+        "reluctant": "127.0.0.86",
+    }
 
-    def __init__(self, slow_delay: float = 1.5, late_delay: float = 8.0) -> None:
+    def __init__(self, slow_delay: float = 1.5, late_delay: float = 8.0, reluctant: bool = False) -> None:
         super().__init__()
         self.slow_delay = slow_delay
         self.late_delay = late_delay
+        self.reluctant = reluctant
 
     def registry_rows(self) -> list[dict[str, str]]:
-        return [
+        rows = [
             row("guarded", "某某市审计局", "agency", "市直", self.url("pass")),
             row("walled", "某某市统计局", "agency", "市直", self.url("wall")),
             row("slow", "某某市气象局", "agency", "市直", self.url("slow")),
         ]
+        if self.reluctant:
+            rows.append(row("reluctant", "某某市档案局", "agency", "市直", self.url("reluctant")))
+        return rows
 
     def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
         path = urlsplit(handler.path).path
@@ -237,7 +250,11 @@ class ChallengeWeb(_Web):
             time.sleep(self.late_delay if late else self.slow_delay)
         elif f"{CLEARANCE}=letmein" not in (handler.headers.get("Cookie") or "") or path == "/tzgg/locked.html":
             self.hits[(role, "challenge")] += 1
-            value = "letmein" if role == "pass" else "never"
+            cookies = handler.headers.get("Cookie") or ""
+            if role == "reluctant" and f"{SEEN}=1" not in cookies:
+                stuck = f'<html><body><script>document.cookie="{SEEN}=1; path=/";</script></body></html>'
+                return 521, stuck, [("Set-Cookie", "__jsluid_h=abc123; path=/")]
+            value = "never" if role == "wall" else "letmein"
             return 521, challenge(value), [("Set-Cookie", "__jsluid_h=abc123; path=/")]
         self.hits[(role, "page")] += 1
         if path == "/":
