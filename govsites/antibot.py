@@ -206,7 +206,7 @@ class AntibotMiddleware:
             opened = browser_request.meta.get("playwright_page")
             if opened is not None and NAVIGATING in str(exc):
                 # The challenge reloaded the page while scrapy-playwright read it (a 50 ms timer does): the
-                # challenge is running, which is what the pass waits for. Seen failing a pass one time in five.
+                # challenge is running, which is what the pass waits for (seen in tests/test_antibot.py's web).
                 self._count("pass_reloading")
                 page = opened
             else:  # any other failure of the browser: the challenge is not passed
