@@ -205,11 +205,13 @@ CLEARANCE = "gs_clearance"
 SEEN = "gs_seen"
 
 
-def challenge(cookie_value: str) -> str:
-    """A 加速乐-style challenge page: a script sets the clearance cookie and reloads."""
+def challenge(cookie_value: str, cookie: str = CLEARANCE, reload: bool = True) -> str:
+    """A 加速乐-style challenge page: a script sets the clearance cookie and reloads (``reload=False``: it only sets
+    ``cookie``)."""
+    again = "setTimeout(function(){location.reload()},50);" if reload else ""
     return (
         '<html><head><meta charset="utf-8"></head><body><script>'
-        f'document.cookie="{CLEARANCE}={cookie_value}; path=/";setTimeout(function(){{location.reload()}},50);'
+        f'document.cookie="{cookie}={cookie_value}; path=/";{again}'
         "</script></body></html>"
     )
 
@@ -250,12 +252,11 @@ class ChallengeWeb(_Web):
             time.sleep(self.late_delay if late else self.slow_delay)
         elif f"{CLEARANCE}=letmein" not in (handler.headers.get("Cookie") or "") or path == "/tzgg/locked.html":
             self.hits[(role, "challenge")] += 1
-            cookies = handler.headers.get("Cookie") or ""
-            if role == "reluctant" and f"{SEEN}=1" not in cookies:
-                stuck = f'<html><body><script>document.cookie="{SEEN}=1; path=/";</script></body></html>'
-                return 521, stuck, [("Set-Cookie", "__jsluid_h=abc123; path=/")]
-            value = "never" if role == "wall" else "letmein"
-            return 521, challenge(value), [("Set-Cookie", "__jsluid_h=abc123; path=/")]
+            if role == "reluctant" and f"{SEEN}=1" not in (handler.headers.get("Cookie") or ""):
+                body = challenge("1", cookie=SEEN, reload=False)  # the first round: no reload, no clearance
+            else:
+                body = challenge("never" if role == "wall" else "letmein")
+            return 521, body, [("Set-Cookie", "__jsluid_h=abc123; path=/")]
         self.hits[(role, "page")] += 1
         if path == "/":
             return 200, home_page("某某市人民政府部门", "/tzgg/", "通知公告"), []
