@@ -17,22 +17,54 @@ lists (column discovery) waited behind them: five challenged sites of the 65-sit
 35-51 s after the start. Here every slot's queue is taken in priority order (:class:`PriorityOrder`; ties first
 in, first out), so a site's home and column pages go before its article pages and link checks in its host's
 slot too.
+
+In a distributed crawl (``GOVSITES_DISTRIBUTED``) every worker takes requests of every host from the shared queue,
+so a request of a host's slot also needs one of its host's leases, shared by all workers (:mod:`govsites.hostleases`,
+:func:`leased_host`): a host sees at most ``GOVSITES_PER_HOST`` such requests at a time from the whole crawl, as it
+does from one process. A slot whose
+next request finds every lease of its host held waits (``govsites/hosts/lease_waits``) and asks again after
+:data:`~govsites.hostleases.LEASE_POLL` seconds (doubled while it is refused), or at once when this worker gives one
+of that host's leases back. Leases are not handed out in turn: a worker that gives one back takes it again for its
+next request of the host, so the host stays at its limit, and a worker waiting for it is served when the other's
+queue of that host runs dry.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 from collections.abc import Coroutine, Iterator
+from time import monotonic
 from typing import Any
 
 from scrapy import Request
 from scrapy.core.downloader import Downloader, Slot
+from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.utils.asyncio import CallLaterResult, call_later
+from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
+
+from govsites.config import GovsitesConfig
+from govsites.distributed import run_prefix
+from govsites.hostleases import HostLeases, lease_seconds, poll_delay
+
+logger = logging.getLogger(__name__)
 
 #: What a slot's queue holds: a request and the Deferred its download fires.
 Queued = tuple[Request, Deferred[Response]]
+
+
+def leased_host(request: Request) -> str:
+    """The host whose lease a request needs in a distributed crawl: a request of the host's own downloader slot
+    (pages, link checks, probes), the requests ``GOVSITES_PER_HOST`` limits in one process. Requests in slots of
+    their own (the browser's, a host's HTTPS check) are outside that limit in one process and here too: a render
+    waiting for a host's lease would hold up the browser's whole queue. ``""``: no lease. (Scrapy names every
+    request's slot in its meta once the request reaches the downloader: the host's own slot is named by the host.)"""
+    host = urlparse_cached(request).hostname or ""
+    return host if request.meta.get("download_slot", host) == host else ""
 
 
 class PriorityOrder:
@@ -51,6 +83,10 @@ class PriorityOrder:
     def popleft(self) -> Queued:
         return heapq.heappop(self._heap)[2]
 
+    def peek(self) -> Queued:
+        """The entry :meth:`popleft` would give back, left in the queue."""
+        return self._heap[0][2]
+
     def __len__(self) -> int:
         return len(self._heap)
 
@@ -60,7 +96,19 @@ class PriorityOrder:
 
 class PoliteDownloader(Downloader):
     """``DOWNLOADER``: a dequeued request holds its host's slot at once, and a slot's queue is taken in priority
-    order (see the module docstring)."""
+    order; in a distributed crawl it also holds one of its host's leases (see the module docstring)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        config = GovsitesConfig.from_settings(crawler.settings)
+        self.leases: HostLeases | None = None
+        if config.distributed:
+            seconds = lease_seconds(config.link_timeout, config.probe_timeout, config.render_deadline)
+            self.leases = HostLeases.connect(config.distributed, run_prefix(config.run), config.per_host, seconds)
+        # id(slot) -> {request: (host, token)}: the leases of the slot's requests, until they are given back
+        self._held: dict[int, dict[Request, tuple[str, str]]] = {}
+        self._waiting: dict[int, tuple[str, Slot, CallLaterResult]] = {}  # id(slot) -> (host, slot, next ask)
+        self._refusals: dict[int, int] = {}  # id(slot) -> lease refusals in a row
 
     def _get_slot(self, request: Request, spider: Any = None) -> tuple[str, Slot]:
         key, slot = super()._get_slot(request)
@@ -73,3 +121,86 @@ class PoliteDownloader(Downloader):
     ) -> Coroutine[Any, Any, None]:
         slot.transferring.add(request)
         return super()._wait_for_download(slot, request, queue_dfd)
+
+    # -- distributed: one per-host limit for all workers --------------------------------------------------------
+    def _process_queue(self, slot: Slot) -> None:
+        """Scrapy's loop (the delay, then requests while the slot has room), each request with its host's lease."""
+        leases = self.leases
+        if leases is None:
+            super()._process_queue(slot)
+            return
+        if self._give_back_finished(slot) and (waiting := self._waiting.pop(id(slot), None)) is not None:
+            waiting[2].cancel()  # a lease it waits for may be one just given back
+        if slot.latercall or id(slot) in self._waiting:
+            return  # a delay, or a wait for a lease, will call again
+        now = monotonic()
+        delay = slot.download_delay()
+        if delay and (penalty := delay - now + slot.lastseen) > 0:
+            slot.latercall = call_later(penalty, self._latercall, slot)
+            return
+        queue: PriorityOrder = slot.queue  # type: ignore[assignment]
+        while queue and slot.free_transfer_slots() > 0:
+            request, queue_dfd = queue.peek()
+            host = leased_host(request)
+            if host:
+                token = leases.acquire(host)
+                if token is None:
+                    refusals = self._refusals[id(slot)] = self._refusals.get(id(slot), 0) + 1
+                    self._wait_for_lease(slot, host, poll_delay(refusals))
+                    return
+                self._refusals.pop(id(slot), None)
+                if not token:
+                    self.crawler.stats.inc_value("govsites/hosts/lease_errors")
+                self._held.setdefault(id(slot), {})[request] = (host, token)
+            queue.popleft()
+            slot.lastseen = now
+            deferred_from_coro(self._wait_for_download(slot, request, queue_dfd))
+            if delay:
+                self._process_queue(slot)
+                break
+
+    def _wait_for_lease(self, slot: Slot, host: str, poll: float) -> None:
+        self.crawler.stats.inc_value("govsites/hosts/lease_waits")
+        logger.debug("主机 %s 的并发已满（所有工作进程合计），稍后再发", host)
+        self._waiting[id(slot)] = (host, slot, call_later(poll, self._lease_ready, slot))
+
+    def _lease_ready(self, slot: Slot) -> None:
+        waiting = self._waiting.pop(id(slot), None)
+        if waiting is not None:
+            waiting[2].cancel()
+        self._process_queue(slot)
+
+    def _give_back_finished(self, slot: Slot) -> bool:
+        """Give back the leases of the slot's requests that are done. Scrapy asks a slot for its next requests
+        right after a download leaves it, before the download's own ``finally`` below: the lease it held is free
+        for the next request of its host."""
+        held = self._held.get(id(slot), {})
+        done = [r for r in held if r not in slot.transferring]
+        for request in done:
+            self._release(*held.pop(request), asking=slot)
+        return bool(done)
+
+    async def _download(self, slot: Slot, request: Request) -> Response:
+        try:
+            return await super()._download(slot, request)
+        finally:
+            held = self._held.get(id(slot), {})
+            if request in held:
+                self._release(*held.pop(request))
+            if not held:
+                self._held.pop(id(slot), None)
+
+    def _release(self, host: str, token: str, asking: Slot | None = None) -> None:
+        """Give a lease back; this worker's other slots waiting for that host ask again at once."""
+        assert self.leases is not None
+        self.leases.release(host, token)
+        for key, (waiting_host, slot, _) in list(self._waiting.items()):
+            if waiting_host == host and slot is not asking and key in self._waiting:
+                self._lease_ready(slot)
+
+    def close(self) -> None:
+        for _, _, later in self._waiting.values():
+            later.cancel()
+        self._waiting.clear()
+        self._refusals.clear()
+        super().close()

@@ -57,6 +57,10 @@ class BenchWeb(LoopbackWeb):
         self.requests = 0
         self.body_bytes = 0  # body bytes sent (what a second crawl should mostly save)
         self.hits: Counter[tuple[str, str]] = Counter()  # (host, path) -> GET/POST count (flaky pages)
+        # requests each host is answering now (read, answered after its latency, written) and the most at once:
+        # the politeness a host sees from all of a crawl's processes together
+        self.busy: Counter[str] = Counter()
+        self.peak: Counter[str] = Counter()
         self._apps: OrderedDict[int, BenchApp] = OrderedDict()
         self._index = {host(i): i for i in range(config.sites)}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -142,42 +146,60 @@ class BenchWeb(LoopbackWeb):
                 length = int(headers.get("content-length") or 0)
                 form = (await reader.readexactly(length)).decode("utf-8", "replace") if length else ""
                 self.requests += 1
+                self.busy[host(index)] += 1
+                self.peak[host(index)] = max(self.peak[host(index)], self.busy[host(index)])
                 try:
-                    reply = self.respond(index, method.upper(), target, form, headers.get("cookie", ""))
-                except Exception:  # a server bug must not kill the loop
-                    reply = Reply(500, "text/plain", b"internal error")
-                delay = self.site(index).delay(target)
-                if delay:
-                    await asyncio.sleep(delay)
-                tag = f'"{zlib.crc32(reply.body):08x}"' if reply.status == 200 else ""
-                if tag and headers.get("if-none-match") == tag and method.upper() != "POST":
-                    reply = Reply(304, reply.content_type, b"")
-                keep = headers.get("connection", "").lower() != "close" and version == "HTTP/1.1"
-                out = [
-                    f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Status')}",
-                    "Server: Apache",
-                    f"Content-Type: {reply.content_type}",
-                    f"Content-Length: {len(reply.body)}",
-                    f"Connection: {'keep-alive' if keep else 'close'}",
-                ]
-                if reply.location:
-                    out.append(f"Location: {reply.location}")
-                if tag:
-                    out.append(f"ETag: {tag}")
-                if self.linkchecker_header:
-                    out.append("LinkChecker: unthrottled")
-                writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1"))
-                if method.upper() != "HEAD":
-                    writer.write(reply.body)
-                    self.body_bytes += len(reply.body)
-                await writer.drain()
-                if not keep:
+                    await self._answer(writer, index, method, target, version, headers, form)
+                finally:
+                    self.busy[host(index)] -= 1
+                if headers.get("connection", "").lower() == "close" or version != "HTTP/1.1":
                     return
         except (ConnectionError, asyncio.IncompleteReadError):
             return
         finally:
             with contextlib.suppress(Exception):
                 writer.close()
+
+    async def _answer(
+        self,
+        writer: asyncio.StreamWriter,
+        index: int,
+        method: str,
+        target: str,
+        version: str,
+        headers: dict[str, str],
+        form: str,
+    ) -> None:
+        """Answer one request on its connection, after the host's latency."""
+        try:
+            reply = self.respond(index, method.upper(), target, form, headers.get("cookie", ""))
+        except Exception:  # a server bug must not kill the loop
+            reply = Reply(500, "text/plain", b"internal error")
+        delay = self.site(index).delay(target)
+        if delay:
+            await asyncio.sleep(delay)
+        tag = f'"{zlib.crc32(reply.body):08x}"' if reply.status == 200 else ""
+        if tag and headers.get("if-none-match") == tag and method.upper() != "POST":
+            reply = Reply(304, reply.content_type, b"")
+        keep = headers.get("connection", "").lower() != "close" and version == "HTTP/1.1"
+        out = [
+            f"HTTP/1.1 {reply.status} {_REASONS.get(reply.status, 'Status')}",
+            "Server: Apache",
+            f"Content-Type: {reply.content_type}",
+            f"Content-Length: {len(reply.body)}",
+            f"Connection: {'keep-alive' if keep else 'close'}",
+        ]
+        if reply.location:
+            out.append(f"Location: {reply.location}")
+        if tag:
+            out.append(f"ETag: {tag}")
+        if self.linkchecker_header:
+            out.append("LinkChecker: unthrottled")
+        writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1"))
+        if method.upper() != "HEAD":
+            writer.write(reply.body)
+            self.body_bytes += len(reply.body)
+        await writer.drain()
 
     async def _start(self) -> None:
         raise_fd_limit()

@@ -1,0 +1,111 @@
+"""One per-host connection limit for all the workers of a distributed crawl (Redis leases).
+
+Each crawl process keeps ``GOVSITES_PER_HOST`` requests at a time per host in its own downloader. On one machine
+that is the host's limit, because the sites of a host always go to the same process (:mod:`govsites.workshare`).
+Distributed workers take their requests from one shared queue, so every worker can hold requests of the same
+host: with N workers a host could see N times the limit. A worker therefore takes a *lease* from Redis before a
+request leaves its downloader and gives it back when the download ends (:class:`govsites.downloader.PoliteDownloader`).
+
+A host's leases are one sorted set, ``govsites:<run>:host:<host>``: each member is a worker's token, its score
+the time (Redis' own clock) after which the lease lapses. A lease is taken by one Lua script (drop the lapsed,
+count, add), so two workers never both take the last one. A worker that dies holding leases does not block the
+host for good: they lapse after ``lease_seconds``, longer than any download may take (the link timeout, the
+browser's deadline). No Scrapy imports here, and redis only once leases are made (a crawl process that is not a
+distributed worker never imports it).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import socket
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+#: Take one lease of ``KEYS[1]`` if fewer than ``ARGV[1]`` are held: 1 if taken (as ``ARGV[3]``, lapsing after
+#: ``ARGV[2]`` ms), 0 if not. Lapsed leases (of a dead worker) are dropped first.
+ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+#: Seconds a slot waits before it asks again for a lease another worker holds, doubled on each refusal up to
+#: :data:`LEASE_POLL_MAX` (a lease released by this worker wakes its waiting slots at once). In a census each
+#: host's requests are spread over every worker, and most of those slots wait: the backoff keeps their asking
+#: below one Redis command a second each once the wait is long.
+LEASE_POLL = 0.1
+LEASE_POLL_MAX = 1.6
+#: Seconds a lease outlives the longest download it may cover (the link timeout, the browser's deadline).
+LEASE_MARGIN = 60.0
+
+
+def poll_delay(refusals: int) -> float:
+    """Seconds before a slot refused ``refusals`` times in a row asks again."""
+    return float(min(LEASE_POLL * 2 ** max(refusals - 1, 0), LEASE_POLL_MAX))
+
+
+def lease_seconds(*download_limits: float) -> float:
+    """How long a lease lasts: the longest a download may take, plus :data:`LEASE_MARGIN`."""
+    return max(download_limits, default=0.0) + LEASE_MARGIN
+
+
+class HostLeases:
+    """The leases of one run's hosts in Redis: at most ``limit`` held at a time per host, by all workers together."""
+
+    def __init__(self, client: Any, prefix: str, limit: int, seconds: float, worker: str = "") -> None:
+        self.r = client
+        self.prefix = prefix
+        self.limit = limit
+        self.lease_ms = int(seconds * 1000)
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
+        self._serial = itertools.count(1)
+        self._acquire = client.register_script(ACQUIRE)
+        from redis.exceptions import RedisError
+
+        self._errors = (RedisError,)
+
+    @classmethod
+    def connect(cls, redis_url: str, prefix: str, limit: int, seconds: float) -> HostLeases:
+        import redis
+
+        client = redis.Redis.from_url(redis_url, socket_timeout=60, socket_connect_timeout=30, health_check_interval=30)
+        return cls(client, prefix, limit, seconds)
+
+    def key(self, host: str) -> str:
+        return f"{self.prefix}host:{host}"
+
+    def acquire(self, host: str) -> str | None:
+        """A lease of ``host`` (its token), or None when ``limit`` are held already. When Redis cannot be asked,
+        the request goes without a lease (an empty token, logged): this worker's own per-host limit still holds,
+        and a crawl whose state lives in Redis reports the outage itself."""
+        token = f"{self.worker}:{next(self._serial)}"
+        try:
+            taken = self._acquire(keys=[self.key(host)], args=[self.limit, self.lease_ms, token])
+        except self._errors as error:
+            logger.error("无法从 Redis 取得主机 %s 的并发许可，此请求只受本进程的每主机并发限制：%s", host, error)
+            return ""
+        return token if int(taken) else None
+
+    def release(self, host: str, token: str) -> None:
+        """Give a lease back (a lease Redis cannot take back lapses by itself)."""
+        if not token:
+            return
+        try:
+            self.r.zrem(self.key(host), token)
+        except self._errors as error:
+            logger.error(
+                "无法向 Redis 归还主机 %s 的并发许可（%d 秒后自动失效）：%s", host, self.lease_ms // 1000, error
+            )
+
+    def held(self, host: str) -> int:
+        """Leases of ``host`` held now, lapsed ones included until the next acquire drops them (for tests)."""
+        return int(self.r.zcard(self.key(host)))
