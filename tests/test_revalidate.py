@@ -201,3 +201,40 @@ def test_a_request_never_kept_costs_no_query(tmp_path: Path) -> None:
     assert answer is not None
     assert answer.body == b"<html>kept</html>"
     assert len(queries) == 1
+
+
+def test_a_kept_answer_a_304_confirmed_is_neither_scanned_nor_written_again(tmp_path: Path) -> None:
+    """Scrapy's cache middleware offers a kept answer that a 304 confirmed to be kept again (with the 304's headers):
+    its body is the kept one, so nothing is written and the answer still comes back whole afterwards."""
+    from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
+    from scrapy.utils.test import get_crawler
+
+    from govsites.revalidate import HTTPCACHE_SETTINGS
+
+    storage, spider = _storage(tmp_path)
+    request = Request("http://127.0.0.1/zwgk/index.html")
+    body = b"<html><body>kept</body></html>"
+    storage.store_response(spider, request, HtmlResponse(request.url, headers={"ETag": '"k"'}, body=body))
+    storage.close_spider(spider)  # type: ignore[arg-type]
+
+    crawler = get_crawler(settings_dict={**HTTPCACHE_SETTINGS, "HTTPCACHE_DIR": str(tmp_path)})
+    crawler.spider = spider  # type: ignore[assignment]
+    middleware = HttpCacheMiddleware.from_crawler(crawler)
+    middleware.spider_opened(spider)  # type: ignore[arg-type]
+    storage = middleware.storage
+    assert storage.db is not None
+    writes: list[str] = []
+    storage.db.set_trace_callback(lambda sql: writes.append(sql) if sql.lstrip().startswith("INSERT") else None)
+    asked = Request(request.url)
+    assert middleware.process_request(asked) is None  # asked again, with the kept answer's validator
+    assert asked.headers[b"If-None-Match"] == b'"k"'
+    reused = middleware.process_response(asked, HtmlResponse(request.url, status=304, body=b""))
+    assert isinstance(reused, HtmlResponse)
+    assert (reused.status, reused.body) == (200, body)
+    assert not storage.pending
+    middleware.spider_closed(spider)  # type: ignore[arg-type]
+    assert writes == []
+    again, spider = _storage(tmp_path)
+    kept = again.retrieve_response(spider, Request(request.url))
+    assert kept is not None
+    assert kept.body == body
