@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import socket
 import time
 from collections.abc import Iterable
 from typing import Any
 
+from govsites.hostleases import redis_client, worker_id
 from govsites.registry import PinnedColumn, Site
 from govsites.sitechecks.policy import LinkedPage, PolicyPages
 from govsites.sitestate import RedisSiteState
@@ -58,17 +57,11 @@ class Coordinator:
     """The run-level keys of a distributed crawl, and the factory of its per-site states."""
 
     def __init__(self, redis_url: str, label: str, client: Any = None) -> None:
-        if client is None:
-            import redis
-
-            client = redis.Redis.from_url(
-                redis_url, socket_timeout=60, socket_connect_timeout=30, health_check_interval=30
-            )
-        self.r = client
+        self.r = client if client is not None else redis_client(redis_url)
         self.url = redis_url
         self.label = label
         self.prefix = run_prefix(label)
-        self.worker = f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
+        self.worker = worker_id()
         self.seeder = False
         self._serial = 0
 

@@ -4,7 +4,8 @@ Each crawl process keeps ``GOVSITES_PER_HOST`` requests at a time per host in it
 that is the host's limit, because the sites of a host always go to the same process (:mod:`govsites.workshare`).
 Distributed workers take their requests from one shared queue, so every worker can hold requests of the same
 host: with N workers a host could see N times the limit. A worker therefore takes a *lease* from Redis before a
-request leaves its downloader and gives it back when the download ends (:class:`govsites.downloader.PoliteDownloader`).
+request of the host's own downloader slot leaves its downloader and gives it back when the download ends
+(:class:`govsites.downloader.PoliteDownloader`, :func:`govsites.downloader.leased_host`).
 
 A host's leases are one sorted set, ``govsites:<run>:host:<host>``: each member is a worker's token, its score
 the time (Redis' own clock) after which the lease lapses. A lease is taken by one Lua script (drop the lapsed,
@@ -48,6 +49,18 @@ LEASE_POLL_MAX = 1.6
 LEASE_MARGIN = 60.0
 
 
+def redis_client(redis_url: str) -> Any:
+    """The Redis client of a distributed worker (generous timeouts: a busy Redis is waited for, not given up on)."""
+    import redis
+
+    return redis.Redis.from_url(redis_url, socket_timeout=60, socket_connect_timeout=30, health_check_interval=30)
+
+
+def worker_id() -> str:
+    """A name for this worker process, unique across machines and restarts (host, process, random)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
+
+
 def poll_delay(refusals: int) -> float:
     """Seconds before a slot refused ``refusals`` times in a row asks again."""
     return float(min(LEASE_POLL * 2 ** max(refusals - 1, 0), LEASE_POLL_MAX))
@@ -66,7 +79,7 @@ class HostLeases:
         self.prefix = prefix
         self.limit = limit
         self.lease_ms = int(seconds * 1000)
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
+        self.worker = worker or worker_id()
         self._serial = itertools.count(1)
         self._acquire = client.register_script(ACQUIRE)
         from redis.exceptions import RedisError
@@ -75,10 +88,7 @@ class HostLeases:
 
     @classmethod
     def connect(cls, redis_url: str, prefix: str, limit: int, seconds: float) -> HostLeases:
-        import redis
-
-        client = redis.Redis.from_url(redis_url, socket_timeout=60, socket_connect_timeout=30, health_check_interval=30)
-        return cls(client, prefix, limit, seconds)
+        return cls(redis_client(redis_url), prefix, limit, seconds)
 
     def key(self, host: str) -> str:
         return f"{self.prefix}host:{host}"
