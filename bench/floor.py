@@ -34,7 +34,6 @@ from govsites.addon import derived_settings
 from govsites.config import GovsitesConfig
 from govsites.fdlimit import raise_open_files
 from govsites.settings import (
-    DOWNLOADER,
     RETRY_EXCEPTIONS,
     RETRY_HTTP_CODES,
     RETRY_TIMES,
@@ -84,7 +83,7 @@ def floor_settings() -> dict[str, Any]:
         "RETRY_EXCEPTIONS": RETRY_EXCEPTIONS,
         "TWISTED_REACTOR": TWISTED_REACTOR,
         # the per-host limit kept as our crawl keeps it
-        "DOWNLOADER": DOWNLOADER,
+        "DOWNLOADER": derived["DOWNLOADER"],
         "ROBOTSTXT_OBEY": False,
         "LOG_LEVEL": "ERROR",
         "TELNETCONSOLE_ENABLED": False,

@@ -71,6 +71,9 @@ def derived_settings(config: GovsitesConfig, launch_options: dict[str, Any] | No
         # GOVSITES_RENDER_OWN_LOOP (docs/benchmarks.md): Playwright on an asyncio loop of its own, in a thread.
         # ``_PLAYWRIGHT_THREADED_LOOP`` is scrapy-playwright's (checked against 0.0.48: its Windows code path).
         "_PLAYWRIGHT_THREADED_LOOP": config.render_own_loop,
+        # GOVSITES_PER_HOST kept when a host's queue is dequeued at once, and for all workers of a distributed crawl
+        # together (leases of each host in Redis, govsites.hostleases)
+        "DOWNLOADER": f"govsites.downloader.{'DistributedDownloader' if config.distributed else 'PoliteDownloader'}",
         "DOWNLOAD_TIMEOUT": config.link_timeout,
         "CONCURRENT_REQUESTS": config.concurrent_requests,
         "CONCURRENT_REQUESTS_PER_DOMAIN": config.per_host,

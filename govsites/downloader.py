@@ -6,7 +6,7 @@ With ``DOWNLOAD_DELAY = 0`` one pass of that loop therefore starts every queued 
 ``CONCURRENT_REQUESTS_PER_DOMAIN = 1`` let five requests reach one host at the same time (measured on the
 consolidated-platform test web, ``tests/test_consolidated_sites.py``), which matters most where several registry
 sites share one host (集约化平台). :class:`PoliteDownloader` counts a download as transferring the moment it is
-dequeued (``DOWNLOADER`` in :mod:`govsites.settings`); Scrapy's own ``_download`` adds and removes the same request.
+dequeued (``DOWNLOADER``, set by :mod:`govsites.addon`); Scrapy's own ``_download`` adds and removes the same request.
 
 A slot's queue is also first in, first out in Scrapy, whatever the requests' priorities: the scheduler hands the
 downloader up to ``CONCURRENT_REQUESTS`` requests at once, so a request that arrives later waits behind every
@@ -19,10 +19,10 @@ in, first out), so a site's home and column pages go before its article pages an
 slot too.
 
 In a distributed crawl (``GOVSITES_DISTRIBUTED``) every worker takes requests of every host from the shared queue,
-so a request of a host's slot also needs one of its host's leases, shared by all workers (:mod:`govsites.hostleases`,
-:func:`leased_host`): a host sees at most ``GOVSITES_PER_HOST`` such requests at a time from the whole crawl, as it
-does from one process. A slot whose
-next request finds every lease of its host held waits (``govsites/hosts/lease_waits``) and asks again after
+so there a request of a host's own slot also needs one of its host's leases, shared by all workers
+(:class:`DistributedDownloader`, :mod:`govsites.hostleases`, :func:`leased_host`): a host sees at most
+``GOVSITES_PER_HOST`` such requests at a time from the whole crawl, as it does from one process. A slot whose next
+request finds every lease of its host held waits (``govsites/hosts/lease_waits``) and asks again after
 :data:`~govsites.hostleases.LEASE_POLL` seconds (doubled while it is refused), or at once when this worker gives one
 of that host's leases back. Leases are not handed out in turn: a worker that gives one back takes it again for its
 next request of the host, so the host stays at its limit, and a worker waiting for it is served when the other's
@@ -95,20 +95,8 @@ class PriorityOrder:
 
 
 class PoliteDownloader(Downloader):
-    """``DOWNLOADER``: a dequeued request holds its host's slot at once, and a slot's queue is taken in priority
-    order; in a distributed crawl it also holds one of its host's leases (see the module docstring)."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        config = GovsitesConfig.from_settings(crawler.settings)
-        self.leases: HostLeases | None = None
-        if config.distributed:
-            seconds = lease_seconds(config.link_timeout, config.probe_timeout, config.render_deadline)
-            self.leases = HostLeases.connect(config.distributed, run_prefix(config.run), config.per_host, seconds)
-        # id(slot) -> {request: (host, token)}: the leases of the slot's requests, until they are given back
-        self._held: dict[int, dict[Request, tuple[str, str]]] = {}
-        self._waiting: dict[int, tuple[str, Slot, CallLaterResult]] = {}  # id(slot) -> (host, slot, next ask)
-        self._refusals: dict[int, int] = {}  # id(slot) -> lease refusals in a row
+    """``DOWNLOADER`` (:mod:`govsites.addon`): a dequeued request holds its host's slot at once, and a slot's queue
+    is taken in priority order (see the module docstring)."""
 
     def _get_slot(self, request: Request, spider: Any = None) -> tuple[str, Slot]:
         key, slot = super()._get_slot(request)
@@ -122,13 +110,24 @@ class PoliteDownloader(Downloader):
         slot.transferring.add(request)
         return super()._wait_for_download(slot, request, queue_dfd)
 
-    # -- distributed: one per-host limit for all workers --------------------------------------------------------
+
+class DistributedDownloader(PoliteDownloader):
+    """``DOWNLOADER`` of a distributed worker (:mod:`govsites.addon`): a request of a host's
+    own slot also holds one of the host's leases, shared by all workers (see the module docstring)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        config = GovsitesConfig.from_settings(crawler.settings)
+        seconds = lease_seconds(config.link_timeout, config.probe_timeout, config.render_deadline)
+        self.leases = HostLeases.connect(config.distributed, run_prefix(config.run), config.per_host, seconds)
+        # id(slot) -> {request: (host, token)}: the leases of the slot's requests, until they are given back
+        self._held: dict[int, dict[Request, tuple[str, str]]] = {}
+        self._waiting: dict[int, tuple[str, Slot, CallLaterResult]] = {}  # id(slot) -> (host, slot, next ask)
+        self._refusals: dict[int, int] = {}  # id(slot) -> lease refusals in a row
+
     def _process_queue(self, slot: Slot) -> None:
         """Scrapy's loop (the delay, then requests while the slot has room), each request with its host's lease."""
         leases = self.leases
-        if leases is None:
-            super()._process_queue(slot)
-            return
         if self._give_back_finished(slot) and (waiting := self._waiting.pop(id(slot), None)) is not None:
             waiting[2].cancel()  # a lease it waits for may be one just given back
         if slot.latercall or id(slot) in self._waiting:
@@ -192,7 +191,6 @@ class PoliteDownloader(Downloader):
 
     def _release(self, host: str, token: str, asking: Slot | None = None) -> None:
         """Give a lease back; this worker's other slots waiting for that host ask again at once."""
-        assert self.leases is not None
         self.leases.release(host, token)
         for key, (waiting_host, slot, _) in list(self._waiting.items()):
             if waiting_host == host and slot is not asking and key in self._waiting:

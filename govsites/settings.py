@@ -52,8 +52,8 @@ REACTOR_THREADPOOL_MAXSIZE = 20
 LOG_FORMATTER = "govsites.logformatter.QuietLogFormatter"  # no per-response DEBUG records unless DEBUG is on
 FEED_EXPORT_ENCODING = "utf-8"
 
-# Scrapy's downloader, keeping CONCURRENT_REQUESTS_PER_DOMAIN when a host's queue is dequeued at once.
-DOWNLOADER = "govsites.downloader.PoliteDownloader"
+# DOWNLOADER is derived by the add-on (govsites.addon): Scrapy's downloader keeping CONCURRENT_REQUESTS_PER_DOMAIN
+# when a host's queue is dequeued at once, and for all workers together in a distributed crawl.
 STATS_CLASS = "govsites.stats.PlainStats"  # Scrapy's in-memory stats without the per-access shim
 DOWNLOADER_MIDDLEWARES = {
     "govsites.middlewares.ScopeGuardMiddleware": 50,

@@ -1,4 +1,4 @@
-"""One per-host limit for all the workers of a distributed crawl (``govsites.hostleases``, ``PoliteDownloader``).
+"""One per-host limit for all the workers of a distributed crawl (``govsites.hostleases``, ``DistributedDownloader``).
 
 Two distributed workers share a real redis-server and write one PostgreSQL store while crawling a bench web whose
 hosts answer slowly (so that requests overlap) and count the requests they are answering at once. With
