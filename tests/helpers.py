@@ -56,6 +56,26 @@ def run(args: list[str], timeout: float = 600, **extra: str) -> subprocess.Compl
     )
 
 
+def start(args: list[str], **extra: str) -> subprocess.Popen[str]:
+    """``python <args>`` started from the repository root with :func:`child_env` (``extra`` added), its output piped."""
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=child_env(**extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run_together(args: list[str], count: int, timeout: float = 600, **extra: str) -> list[tuple[int, str]]:
+    """``count`` processes of ``python <args>`` started at once (as workers of one distributed crawl, see
+    :func:`start`): their exit codes and standard error, once all have ended."""
+    processes = [start(args, **extra) for _ in range(count)]
+    outputs = [process.communicate(timeout=timeout)[1] for process in processes]
+    return [(process.returncode, err) for process, err in zip(processes, outputs, strict=True)]
+
+
 def crawl_command(registry: Path, db: Path | str, run_label: str, as_of: str, *extra: str) -> list[str]:
     """The arguments of ``python -m govsites crawl`` as ``make crawl`` passes them (for :func:`run`)."""
     command = ["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db)]

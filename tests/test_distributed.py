@@ -9,8 +9,6 @@ with the reason otherwise. The bench web runs in this process so that every requ
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -22,7 +20,7 @@ import pytest
 
 from bench.web.model import WebConfig, host
 from bench.web.server import BenchWeb
-from tests.helpers import ROOT, child_env, crawl_command, run, score_command
+from tests.helpers import crawl_command, run, run_together, score_command
 from tests.localservers import missing_reason, postgres_server, redis_server
 
 REASON = missing_reason()
@@ -93,21 +91,10 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         web.hits.clear()  # the flaky pages fail once again, as in the single-process crawl
         worker = [*crawl_args(registry, pg_url, "d"), "--distributed", redis_url]
         started = time.monotonic()
-        workers = [
-            subprocess.Popen(
-                [sys.executable, *worker],
-                cwd=ROOT,
-                env=child_env(**ENV),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(2)
-        ]
-        outputs = [w.communicate(timeout=600) for w in workers]
+        outputs = run_together(worker, 2, **ENV)
         distributed_seconds = time.monotonic() - started
-        for w, (_, err) in zip(workers, outputs, strict=True):
-            assert w.returncode == 0, err[-3000:]
+        for code, err in outputs:
+            assert code == 0, err[-3000:]
         distributed_hits = Counter(counter.counts)
         score(registry, pg_url, "d", tmp / "distributed")
         yield {

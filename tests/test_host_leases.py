@@ -15,8 +15,6 @@ with the reason otherwise.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -25,8 +23,8 @@ import pytest
 
 from bench.web.model import WebConfig, host
 from bench.web.server import BenchWeb
-from govsites.hostleases import HostLeases, poll_delay
-from tests.helpers import ROOT, child_env, crawl_command
+from govsites.hostleases import HostLeases, poll_delay, redis_client
+from tests.helpers import crawl_command, run_together
 from tests.localservers import missing_reason, postgres_server, redis_server
 
 REASON = missing_reason()
@@ -71,23 +69,10 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             "--distributed",
             redis_url,
         ]
-        workers = [
-            subprocess.Popen(
-                [sys.executable, *worker],
-                cwd=ROOT,
-                env=child_env(**ENV),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(2)
-        ]
-        outputs = [w.communicate(timeout=600) for w in workers]
-        for w, (_, err) in zip(workers, outputs, strict=True):
-            assert w.returncode == 0, err[-3000:]
-        import redis
-
-        leases = HostLeases(redis.Redis.from_url(redis_url), "govsites:d:", PER_HOST, 60)
+        outputs = run_together(worker, 2, **ENV)
+        for code, err in outputs:
+            assert code == 0, err[-3000:]
+        leases = HostLeases(redis_client(redis_url), "govsites:d:", PER_HOST, 60)
         yield {
             "peak": dict(web.peak),
             "logs": [err for _, err in outputs],
@@ -130,9 +115,7 @@ def test_a_refused_slot_asks_less_and_less_often() -> None:
 
 
 def test_leases_are_limited_released_and_lapse(redis_url: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
+    client = redis_client(redis_url)
     first = HostLeases(client, "govsites:t:", 2, 0.5, worker="a")
     second = HostLeases(client, "govsites:t:", 2, 60, worker="b")
     one, two = first.acquire("gov.example"), second.acquire("gov.example")

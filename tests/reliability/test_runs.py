@@ -14,21 +14,10 @@ from typing import Any
 import pytest
 
 from govsites.registry import write_sites
-from tests.helpers import ROOT, child_env, query, read_csv, run
+from tests.helpers import ROOT, child_env, query, read_csv, run, start
 from tests.reliability.helpers import SlowSite, crawl_args, output_sets, score_args
 
 NO_RENDER = {"GOVSITES_RENDER_ENABLED": "0"}
-
-
-def _start(args: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=child_env(**NO_RENDER),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _wait_for_hits(site: SlowSite, at_least: int, timeout: float = 60) -> None:
@@ -69,7 +58,7 @@ def test_killed_run_is_refused_then_rerun_completes_identically(
     db, out = tmp_path / "store.sqlite", tmp_path / "output"
     args = crawl_args(slow_site.registry, db)
     before = slow_site.web.requests_under("/slow/")
-    proc = _start(args)
+    proc = start(args, **NO_RENDER)
     try:
         _wait_for_hits(slow_site, before + 25)
     finally:
@@ -102,10 +91,10 @@ def test_two_crawls_at_once_on_one_store(slow_site: SlowSite, slow_reference: di
     db, out = tmp_path / "store.sqlite", tmp_path / "output"
     args = crawl_args(slow_site.registry, db)
     before = slow_site.web.requests_under("/slow/")
-    first = _start(args)
+    first = start(args, **NO_RENDER)
     try:
         _wait_for_hits(slow_site, before + 5)
-        second = _start(args)
+        second = start(args, **NO_RENDER)
         out2, err2 = second.communicate(timeout=240)
     finally:
         out1, err1 = first.communicate(timeout=240)
