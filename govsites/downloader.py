@@ -112,8 +112,8 @@ class PoliteDownloader(Downloader):
 
 
 class DistributedDownloader(PoliteDownloader):
-    """``DOWNLOADER`` of a distributed worker (:mod:`govsites.addon`): a request of a host's
-    own slot also holds one of the host's leases, shared by all workers (see the module docstring)."""
+    """``DOWNLOADER`` of a distributed worker (:mod:`govsites.addon`): a request of a host's own slot also holds one
+    of the host's leases, shared by all workers (see the module docstring)."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
