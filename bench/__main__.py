@@ -133,7 +133,8 @@ class ServedWeb:
         return json.loads(self.truth_path.read_text(encoding="utf-8"))
 
     def counters(self) -> dict[str, int]:
-        """Requests answered and body bytes sent so far (the web's own counters)."""
+        """Requests answered, body bytes sent and the most requests one host answered at once, so far (the web's
+        own counters)."""
         with urllib.request.urlopen(f"http://127.0.10.1:{self.port}{COUNTERS_PATH}", timeout=30) as answer:
             return {k: int(v) for k, v in json.loads(answer.read()).items()}
 
@@ -284,6 +285,7 @@ def bench_web(
         )
         timeout = GovsitesConfig.from_settings({}).link_timeout
         _print_breakdown(wall_breakdown(tmp / "bench.sqlite", timeout), figures["crawl_wall"])
+        _print_politeness(first["peak"])
         _print_floor(figures, floor)
         print(f"服务端应答请求 {served}（含地板爬虫的请求）")
         acc = compare(truth, tmp / "out")
@@ -362,6 +364,16 @@ def _print_breakdown(b: dict[str, float], wall: float) -> None:
         f"尾部：九成网站完成后到最后一站完成 {b['tail']:.1f} s；"
         f"浏览器渲染合计 {b['rendering']:.1f} s（与其他工作重叠）；"
         f"超时链接 {b['timeouts']:.0f} 个 × 超时 = {b['timeout_seconds']:.0f} s（与其他工作重叠）"
+    )
+
+
+def _print_politeness(peak: int) -> None:
+    """The most requests one host of the web answered at once during our first crawl, beside what may reach it."""
+    config = GovsitesConfig.from_settings({})
+    print(
+        f"-- 礼貌性：第一次抓取中单个主机同时应答的请求最多 {peak} 个（每主机并发 GOVSITES_PER_HOST = "
+        f"{config.per_host}；浏览器渲染另走渲染槽，每进程最多 {config.render_pages} 页，"
+        "页面自身的脚本请求也落在同一主机） --"
     )
 
 

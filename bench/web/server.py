@@ -109,7 +109,8 @@ class BenchWeb(LoopbackWeb):
     # ---- HTTP ------------------------------------------------------------------------------------------
     def respond(self, index: int, method: str, target: str, form: str = "", cookie: str = "") -> Reply:
         if target == COUNTERS_PATH:  # for make bench only: what the web has sent so far
-            body = json.dumps({"requests": self.requests, "bytes": self.body_bytes}).encode()
+            peak = max(self.peak.values(), default=0)  # the most requests one host answered at once so far
+            body = json.dumps({"requests": self.requests, "bytes": self.body_bytes, "peak": peak}).encode()
             return Reply(200, "application/json", body)
         parts = urlsplit(target)
         path = unquote(parts.path or "/", encoding="utf-8", errors="replace")
