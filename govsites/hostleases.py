@@ -85,6 +85,7 @@ class HostLeases:
         from redis.exceptions import RedisError
 
         self._errors = (RedisError,)
+        self.failures = 0  # Redis calls that failed (each request then went without a lease)
 
     @classmethod
     def connect(cls, redis_url: str, prefix: str, limit: int, seconds: float) -> HostLeases:
@@ -101,7 +102,14 @@ class HostLeases:
         try:
             taken = self._acquire(keys=[self.key(host)], args=[self.limit, self.lease_ms, token])
         except self._errors as error:
-            logger.error("无法从 Redis 取得主机 %s 的并发许可，此请求只受本进程的每主机并发限制：%s", host, error)
+            self.failures += 1
+            if self.failures == 1:  # then counted (govsites/hosts/lease_errors), not logged per request
+                logger.error(
+                    "无法从 Redis 取得主机 %s 的并发许可，此类请求只受本进程的每主机并发限制（之后计入 "
+                    "govsites/hosts/lease_errors）：%s",
+                    host,
+                    error,
+                )
             return ""
         return token if int(taken) else None
 

@@ -182,8 +182,8 @@ class KeptAnswers:
 
     def store_response(self, spider: Spider, request: Request, response: Response) -> None:
         """Keep an answer; a kept answer a 304 confirmed (flagged ``cached``) is already kept with this body and
-        the validators the server just matched, so nothing is written (compressing and writing every page again
-        was 4-5 % of a second crawl's busy samples, py-spy on the 65-site bench web)."""
+        the validators the server just matched, so nothing is written (scanning, compressing and writing it again
+        cost 100-120 µs a page: 1.6-1.9 CPU-s per second crawl of the 65-site bench web, docs/benchmarks.md)."""
         if "cached" in response.flags:
             return
         assert self.db is not None

@@ -116,7 +116,7 @@ def test_a_refused_slot_asks_less_and_less_often() -> None:
 
 def test_leases_are_limited_released_and_lapse(redis_url: str) -> None:
     client = redis_client(redis_url)
-    first = HostLeases(client, "govsites:t:", 2, 0.5, worker="a")
+    first = HostLeases(client, "govsites:t:", 2, 2.0, worker="a")  # long enough for the asserts before it lapses
     second = HostLeases(client, "govsites:t:", 2, 60, worker="b")
     one, two = first.acquire("gov.example"), second.acquire("gov.example")
     assert one
@@ -127,6 +127,19 @@ def test_leases_are_limited_released_and_lapse(redis_url: str) -> None:
     three = second.acquire("gov.example")
     assert three
     assert second.acquire("gov.example") is None
-    time.sleep(0.7)  # worker "a" died holding its lease: it lapses
+    time.sleep(2.3)  # worker "a" died holding its lease: it lapses
     assert second.acquire("gov.example")
     assert second.held("gov.example") == 2
+
+
+def test_without_redis_a_request_goes_without_a_lease_and_it_is_said_once(caplog: pytest.LogCaptureFixture) -> None:
+    """Redis unreachable (a port nothing listens on): each request gets the empty token (no lease, the worker's
+    own limit still holds), the failures are counted, and the log says so once, not per request."""
+    from tests.localservers import free_port
+
+    leases = HostLeases(redis_client(f"redis://127.0.0.1:{free_port()}/0"), "govsites:t:", 2, 60, worker="a")
+    with caplog.at_level("ERROR", logger="govsites.hostleases"):
+        assert [leases.acquire("gov.example") for _ in range(3)] == ["", "", ""]
+    assert leases.failures == 3
+    assert len(caplog.records) == 1
+    leases.release("gov.example", "")  # nothing to give back
