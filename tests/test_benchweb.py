@@ -287,8 +287,14 @@ def test_subsite_is_served_in_a_folder_of_its_county_host(web) -> None:  # type:
 
 
 def test_challenge_site_answers_a_script_until_the_cookie_is_set(web) -> None:  # type: ignore[no-untyped-def]
-    served, _truth = web
+    served, truth = web
     index = next(i for i in range(SMALL.sites) if make_site(SMALL, i).challenge and not make_site(SMALL, i).site.down)
+    # the truth names the challenged sites (make bench tells their ramp apart)
+    assert (
+        {sid for sid, site in truth["sites"].items() if site["challenge"]}
+        == {make_site(SMALL, i).site.site_id for i in range(SMALL.sites) if make_site(SMALL, i).challenge}
+        != set()
+    )
     url = served.home_url(index)
     status, _headers, body = get(url, passed=False)
     assert is_challenge(status, body)

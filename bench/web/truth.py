@@ -125,6 +125,7 @@ def site_truth(config: WebConfig, index: int, port: int, fetch: Fetcher | None =
         "encoding": site.encoding,
         "home_url": home,
         "home_available": not site.down,
+        "challenge": bench.challenge,  # behind a JS cookie challenge: its pages wait for a browser pass
     }
     if site.down:
         truth.update(home_updated=False, columns=[], broken=[], broken_home=[], typos=[])

@@ -1,0 +1,81 @@
+"""`make bench`'s account of the crawl's wall time, read from a real store: the ramp of the sites behind a JS
+challenge (their first page waits for a browser pass) is told apart from the others'."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import _print_breakdown, wall_breakdown
+from govsites.store import Store
+
+START = "2015-12-31T08:00:00+00:00"
+
+
+def _at(seconds: int) -> str:
+    return f"2015-12-31T08:{seconds // 60:02d}:{seconds % 60:02d}+00:00"
+
+
+def _store(db: Path) -> None:
+    """Three sites started together: a's first page after 2 s, b's after 5 s, c's (a challenged site) after 40 s."""
+    with Store(db) as store:
+        run = store.begin_run("bench", "2015-12-31")
+        store.start_sites(
+            run.id,
+            [
+                {"site_id": sid, "name": sid, "group": "", "county": "", "home_url": f"http://127.0.0.1/{sid}/"}
+                for sid in "abc"
+            ],
+        )
+        page = {
+            "final_url": "",
+            "status": "200",
+            "kind": "page",
+            "depth": 0,
+            "rendered": 0,
+            "title": "",
+            "encoding": "utf-8",
+            "elapsed_ms": 1,
+        }
+        store.insert(
+            run.id,
+            "pages",
+            [
+                {**page, "site_id": "a", "url": "http://127.0.0.1/a/", "fetched_at": _at(2)},
+                {**page, "site_id": "a", "url": "http://127.0.0.1/a/1.html", "fetched_at": _at(30)},
+                {**page, "site_id": "b", "url": "http://127.0.0.1/b/", "fetched_at": _at(5)},
+                {**page, "site_id": "c", "url": "http://127.0.0.1/c/", "fetched_at": _at(40)},
+            ],
+        )
+        run_id = run.id
+    con = sqlite3.connect(db)
+    with con:
+        for sid, done in (("a", 50), ("b", 60), ("c", 100)):
+            con.execute(
+                "UPDATE run_sites SET started_at = ?, finished_at = ?, status = 'done'"
+                " WHERE run_id = ? AND site_id = ?",
+                (START, _at(done), run_id, sid),
+            )
+    con.close()
+
+
+def test_the_challenged_sites_ramp_is_told_apart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "bench.sqlite"
+    _store(db)
+    apart = wall_breakdown(db, 15.0, challenged=frozenset({"c", "not-in-this-run"}))
+    assert (apart["ramp_median"], apart["ramp_max"], apart["ramp_max_open"]) == (5.0, 40.0, 5.0)
+    assert apart["challenged"] == 1.0  # only the run's own sites count
+    assert apart["span"] == 100.0
+    _print_breakdown(apart, 101.0)
+    out = capsys.readouterr().out
+    assert "最长 40.0 s（1 个站点须先由浏览器通过 JS 验证，其余站点最长 5.0 s）" in out
+    assert "尾部：" in out
+
+    together = wall_breakdown(db, 15.0)
+    assert (together["ramp_max"], together["ramp_max_open"], together["challenged"]) == (40.0, 40.0, 0.0)
+    _print_breakdown(together, 101.0)
+    out = capsys.readouterr().out
+    assert "最长 40.0 s；尾部：" in out
+    assert "JS 验证" not in out
