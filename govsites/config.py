@@ -79,7 +79,11 @@ class GovsitesConfig:
     max_query_variants: int = setting(
         30, "pages per path with different query strings (calendar traps); not for links from lists, pagers, site maps"
     )
-    article_date_pages: int = setting(3, "undated lists: newest articles opened for their date")
+    article_date_pages: int = setting(
+        3,
+        "undated lists: newest articles opened for their date (also a pinned item whose list date lacks its year, "
+        "when it would be the column's newest)",
+    )
     guide_pages: int = setting(30, "办事指南 pages read per site")
     soft404_probe: bool = setting(True, "request each site's not-found page to recognise soft 404s")
     # -- link checks and probes -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govsites.extract.dates import date_from_url, find_dates, parse_date
+from govsites.extract.dates import date_from_url, find_dates, parse_date, year_guessed
 
 AS_OF = date(2016, 1, 10)
 
@@ -220,3 +220,22 @@ def test_relative_words_inside_a_sentence_are_not_dates(text: str) -> None:
 
 def test_relative_dates_need_as_of() -> None:
     assert find_dates("3天前") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "when", "guessed"),
+    [
+        ("[12-28]", date(2015, 12, 28), True),
+        ("12月28日", date(2015, 12, 28), True),
+        ("１２－２８", date(2015, 12, 28), True),  # full-width digits
+        ("2015-12-28", date(2015, 12, 28), False),
+        ("2015年12月28日", date(2015, 12, 28), False),
+        ("二〇一五年十二月二十八日", date(2015, 12, 28), False),
+        ("发布于 2015-12-28 ，更新 [12-28]", date(2015, 12, 28), False),  # also written in full
+        ("[12-27]", date(2015, 12, 28), False),  # not this date
+        ("昨天", date(2015, 12, 28), False),  # relative: exact, not a guessed year
+        ("", date(2015, 12, 28), False),
+    ],
+)
+def test_year_guessed(text: str, when: date, guessed: bool) -> None:
+    assert year_guessed(text, when) is guessed

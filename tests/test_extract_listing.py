@@ -39,6 +39,8 @@ def test_trs_list_with_pinned_item_and_create_page_html() -> None:
     assert lp.entries[1].title == "县长主持召开县政府常务会议研究部署冬季安全生产和民生保障工作"
     assert lp.entries[1].url == f"{HOST}/zwdt/gzdt/201512/t20151208_131.html"
     assert all(e.date_source == "list" for e in lp.entries)
+    assert not any(e.year_guessed for e in lp.entries)  # written with their years
+    assert lp.unsure_pinned() == []  # the pinned item's 2014 is written: no article to open
     # not the side box, the footer, nor the friendly-link <select>
     assert not any("tzgg" in e.url or "lxwm" in e.url for e in lp.entries)
     assert lp.next_pages == [f"{HOST}/zwdt/gzdt/index_{k}.html" for k in range(1, 6)]
@@ -509,3 +511,40 @@ def test_article_with_prev_next_and_side_list_of_latest_items_is_not_a_column() 
     )
     lp = extract_list(Page(html, f"{HOST}/xw/gzdt/a2.html", AS_OF))
     assert (lp.entries, lp.empty) == ([], False)
+
+
+def _pinned_list(pinned: str, others: tuple[str, ...]) -> ListPage:
+    items = f'<li><em class="top">[置顶]</em><a href="/tzgg/0.html">关于春节放假的通知</a><span>{pinned}</span></li>'
+    items += "".join(
+        f'<li><a href="/tzgg/{i}.html">第{i}期工作简报</a><span>{day}</span></li>' for i, day in enumerate(others, 1)
+    )
+    html = f'<html><body><h2>通知公告</h2><ul class="list">{items}</ul></body></html>'
+    return extract_list(Page(html, f"{HOST}/tzgg/", AS_OF))
+
+
+def test_a_pinned_items_yearless_date_above_older_items_is_unsure() -> None:
+    # [12-28] takes 2015 (the latest year on or before AS_OF); pinned, its place does not confirm it
+    lp = _pinned_list("[12-28]", ("[11-30]", "[11-02]", "[10-15]"))
+    assert [(e.date, e.pinned, e.year_guessed) for e in lp.entries[:2]] == [
+        (date(2015, 12, 28), True, True),
+        (date(2015, 11, 30), False, True),
+    ]
+    assert [e.url for e in lp.unsure_pinned()] == [f"{HOST}/tzgg/0.html"]
+    # its article says last year: the list's own newest stands, from the list
+    redated = lp.redated({f"{HOST}/tzgg/0.html": date(2014, 12, 28)})
+    assert redated.newest == date(2015, 11, 30)
+    assert (redated.entries[0].date, redated.entries[0].date_source) == (date(2014, 12, 28), "article")
+    assert redated.entries[1:] == lp.entries[1:]
+    assert lp.newest == date(2015, 12, 28)  # the list read as shown is unchanged
+
+
+@pytest.mark.parametrize(
+    ("pinned", "others"),
+    [
+        ("[2015-12-28]", ("[11-30]", "[11-02]")),  # the pinned date is written with its year
+        ("[03-01]", ("[11-30]", "[11-02]")),  # older than the items below it whatever its year
+        ("[12-28]", ("[2015-12-30]", "[2015-12-29]")),  # newer items below it
+    ],
+)
+def test_a_pinned_item_is_not_unsure_when_the_list_tells(pinned: str, others: tuple[str, ...]) -> None:
+    assert _pinned_list(pinned, others).unsure_pinned() == []

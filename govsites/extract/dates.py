@@ -193,6 +193,22 @@ def find_dates_at(text: str, as_of: date | None = None) -> list[tuple[int, int, 
         return []
 
 
+def year_guessed(text: str, when: date) -> bool:
+    """Whether ``when`` was read from ``text`` without its year: a year-less ``12-28`` or ``12月28日`` (its year
+    is then the latest one on or before the evaluation date, which a list ordered newest first confirms but a
+    pinned item's place does not), and not also written in full."""
+    try:
+        if when in find_dates(text):  # without as_of: only dates written with their year
+            return False
+        return any(
+            (int(match.group("m1") or match.group("m2")), int(match.group("d1") or match.group("d2")))
+            == (when.month, when.day)
+            for match in _SHORT.finditer(text.translate(_FULLWIDTH))
+        )
+    except Exception:  # pragma: no cover - defensive: never raise on page text
+        return False
+
+
 def parse_date(text: str, as_of: date | None = None) -> date | None:
     """The first date in ``text`` (labels, brackets, time parts and trailing spaces are fine)."""
     dates = find_dates(text, as_of)

@@ -13,7 +13,7 @@ from datetime import date
 
 from lxml import etree
 
-from govsites.extract.dates import date_from_url, find_dates, find_dates_at
+from govsites.extract.dates import date_from_url, find_dates, find_dates_at, year_guessed
 from govsites.extract.dom import (
     MORE_TEXT,
     PAGER_TEXT,
@@ -94,7 +94,8 @@ class Item:
     def entry(self) -> ListEntry:
         """The item as a list entry: the text date first ("list"), else the URL date ("url")."""
         if self.text_date is not None:
-            return ListEntry(self.title, self.url, self.text_date, "list", self.pinned)
+            guessed = year_guessed(element_text(self.el), self.text_date)
+            return ListEntry(self.title, self.url, self.text_date, "list", self.pinned, year_guessed=guessed)
         if self.url_date is not None:
             return ListEntry(self.title, self.url, self.url_date, "url", self.pinned)
         return ListEntry(self.title, self.url, None, "", self.pinned)

@@ -405,9 +405,16 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         if category == "guide":
             yield from self._register_guides(state, column, listing)
         dated = [e for e in listing.entries if e.date is not None]
-        if listing.entries and not dated and self.config.article_date_pages > 0:
-            targets = [e.url for e in listing.entries[: self.config.article_date_pages]]
-            yield self._article_date_request(state, column, listing, rendered, targets, [])
+        unsure = listing.unsure_pinned() if dated else []
+        pages = self.config.article_date_pages
+        if listing.entries and not dated and pages > 0:
+            targets = [e.url for e in listing.entries[:pages]]
+            yield self._article_date_request(state, column, listing, rendered, targets, {})
+        elif unsure and pages > 0:
+            # a pinned item's year-less date would make the column look updated: its article says which year
+            self.count("columns/pinned_year_asked")
+            targets = [e.url for e in unsure[:pages]]
+            yield self._article_date_request(state, column, listing, rendered, targets, {}, redate=True)
         else:
             yield columns.column_item(state, category, column, listing, rendered)
         yield from letters
@@ -665,14 +672,19 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         listing: ListPage,
         rendered: bool,
         targets: list[str],
-        found: list[date],
+        found: dict[str, date],
+        redate: bool = False,
     ) -> scrapy.Request:
+        """The next article of ``targets`` asked for its date (``found``: the dates read so far, by article URL).
+        ``redate``: the targets are pinned entries whose list date lacked its year (`ListPage.unsure_pinned`),
+        dated by their articles; otherwise the list is undated and its newest articles' dates stand for it."""
         cb_kwargs = {
             "column": column,
             "listing": listing,
             "rendered_list": rendered,
             "targets": targets[1:],
             "found": found,
+            "redate": redate,
         }
         return self.site_request(
             state,
@@ -691,15 +703,18 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         listing: ListPage,
         rendered_list: bool,
         targets: list[str],
-        found: list[date],
+        found: dict[str, date],
+        redate: bool = False,
     ) -> Iterator[Any]:
-        """One of an undated list's newest articles: its date; the column's item after the last one."""
-        found = list(found)
+        """One of an undated list's newest articles (or an unsure pinned one): its date; the column's item after
+        the last one."""
+        found = dict(found)
         if isinstance(response, TextResponse) and response.status < 400:
             when, _source = article_date(Page(decode_response(response)[0], response.url, self.today))
             if when is not None:
-                found.append(when)
-        yield from self._next_article_date(self.state_of(response), column, listing, rendered_list, targets, found)
+                found[origin_url(response.request) if response.request else response.url] = when
+        state = self.state_of(response)
+        yield from self._next_article_date(state, column, listing, rendered_list, targets, found, redate)
 
     @finishes_request
     def article_date_failed(self, failure: Failure) -> Iterator[Any]:
@@ -710,7 +725,8 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             kwargs["listing"],
             kwargs["rendered_list"],
             kwargs["targets"],
-            list(kwargs["found"]),
+            dict(kwargs["found"]),
+            kwargs.get("redate", False),
         )
 
     def _next_article_date(
@@ -720,14 +736,28 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         listing: ListPage,
         rendered: bool,
         targets: list[str],
-        found: list[date],
+        found: dict[str, date],
+        redate: bool = False,
     ) -> Iterator[Any]:
         if targets:
-            yield self._article_date_request(state, column, listing, rendered, targets, found)
+            yield self._article_date_request(state, column, listing, rendered, targets, found, redate)
             return
         column = state.column(column.url) or column  # a better source may have named it while its articles were read
         category = columns.column_category(state, self.categories, column, listing)
-        yield columns.column_item(state, category, column, listing, rendered, article=max(found) if found else None)
+        if redate:
+            # an article that gave no date (or was not asked: article_date_pages) leaves its entry's list date,
+            # whose year then stays a guess (counted per column)
+            if any(e.url not in found for e in listing.unsure_pinned()):
+                self.count("columns/pinned_year_guessed")
+                logger.info(
+                    "站点 %s 栏目 %s：置顶信息的日期未写年份，其文章也未给出日期，按不晚于评估日期的最近一年计",
+                    state.site.site_id,
+                    column.url,
+                )
+            yield columns.column_item(state, category, column, listing.redated(found), rendered)
+            return
+        article = max(found.values()) if found else None
+        yield columns.column_item(state, category, column, listing, rendered, article=article)
 
     def _unreachable_column(
         self, state: SiteState, url: str, failure: RenderFailure | None = None

@@ -24,6 +24,11 @@
 - :class:`RedirectBackWeb`: the column's articles link their own permalinks, a two-hop redirect (``/go/N`` →
   ``/go2/N`` → the article), as many sites' 本文链接 and counters do; one more leads to the column's list and one to
   an article that is gone (404). Requests are counted per path.
+- :class:`PinnedYearWeb`: lists that show their dates without the year (``[09-26]``), each with a pinned (置顶)
+  item on top: on 通知公告 last year's notice ``[11-28]`` (its article says 2025-11-28), on 工作动态 a notice of
+  this year pinned above older items (2026-11-27), on 政策解读 an old pinned item whose month-day is older than the
+  items below it (``[03-01]``), on 统计数据 a pinned ``[11-29]`` whose article gives no date. Requests are counted per
+  path.
 - :class:`HeadRefusingWeb`: a server that answers every HEAD with 405 (as some IIS and Tomcat set-ups do); its
   home page shows one image, and each of its column's articles (answered only once the crawler has taken
   the 405 and asked that image again by GET) two more, one of them missing. Requests are counted per method and path.
@@ -385,6 +390,50 @@ class RedirectBackWeb(_Web):
             links = f'<a href="/go/{number}">本文链接</a>' if number != "1" else ""
             links += '<a href="/go/8">返回列表</a><a href="/go/9">往期通知</a>' if number == "3" else ""
             return 200, article_page(f"通知公告第{number}期", links, nav), []
+        return NOT_FOUND
+
+
+class PinnedYearWeb(_Web):
+    """Year-less list dates under a pinned item (see the module docstring)."""
+
+    hosts: ClassVar[dict[str, str]] = {"site": "127.0.0.91"}
+    #: column -> (name, the pinned item's list date and its article's date, the other items' dates)
+    COLUMNS: ClassVar[dict[str, tuple[str, str, str, tuple[str, ...]]]] = {
+        "tzgg": ("通知公告", "11-28", "2025-11-28", ("2026-09-26", "2026-09-24", "2026-09-20")),
+        "gzdt": ("工作动态", "11-27", "2026-11-27", ("2026-08-01", "2026-07-15", "2026-07-01")),
+        "zcjd": ("政策解读", "03-01", "2024-03-01", ("2026-09-26", "2026-09-02", "2026-08-30")),
+        "tjsj": ("统计数据", "11-29", "", ("2026-09-26", "2026-09-02", "2026-08-30")),  # an article without a date
+    }
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        return [row("pinned", "某某市统计局", "agency", "市直", self.url("site"))]
+
+    def nav(self) -> str:
+        return "".join(f'<a href="/{key}/">{name}</a>' for key, (name, *_rest) in self.COLUMNS.items())
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        path = urlsplit(handler.path).path
+        with self.lock:
+            self.hits[(handler.command, path)] += 1
+        if path == "/":
+            return 200, page("某某市统计局", "<p>欢迎访问</p>", self.nav()), []
+        key, _slash, rest = path.strip("/").partition("/")
+        if key not in self.COLUMNS:
+            return NOT_FOUND
+        name, shown, pinned_date, dates = self.COLUMNS[key]
+        if not rest:
+            top = f'<em class="top">[置顶]</em><a href="/{key}/art0.html">{name}置顶通知</a>'
+            items = f"<li>{top}<span>[{shown}]</span></li>"
+            items += "".join(
+                f'<li><a href="/{key}/art{i}.html">{name}第{i}期</a><span>[{day[5:]}]</span></li>'
+                for i, day in enumerate(dates, 1)
+            )
+            return 200, page(name, f'<h2>{name}</h2><ul class="list">{items}</ul>', self.nav()), []
+        number = rest.removeprefix("art").removesuffix(".html")
+        if number.isdigit() and int(number) <= len(dates):
+            day = pinned_date if number == "0" else dates[int(number) - 1]
+            body = f"<h1>{name}第{number}期</h1>" + (f"<p>发布日期：{day}</p>" if day else "") + "<p>正文。</p>"
+            return 200, page(f"{name}第{number}期", body, self.nav()), []
         return NOT_FOUND
 
 

@@ -1,0 +1,36 @@
+"""A pinned (置顶) item whose list date lacks its year is dated by its article when it would be the column's
+newest (`govsites.extract.entries.ListPage.unsure_pinned`): last year's pinned notice no longer hides a stale column,
+and this year's pinned notice still counts. Crawled for real on :class:`PinnedYearWeb`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import crawl_rows, query
+from tests.webs.unbuilt import AS_OF, PinnedYearWeb
+
+
+def test_a_pinned_items_guessed_year_is_read_from_its_article(tmp_path: Path) -> None:
+    with PinnedYearWeb() as web:
+        result, db = crawl_rows(web.registry_rows(), tmp_path, "pinned", AS_OF, GOVSITES_RENDER_ENABLED="0")
+        base = web.url("site", "")
+        hits = dict(web.hits)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = query(db, "SELECT url, newest_date, date_source, status, items FROM columns")
+    columns = {r["url"].removeprefix(base): (r["newest_date"], r["date_source"], r["status"], r["items"]) for r in rows}
+    assert columns == {
+        # [11-28] read as 2026-11-28 would have made it fresh; its article says 2025: the list's own newest stands
+        "/tzgg/": ("2026-09-26", "list", "ok", 4),
+        # a notice of this year, pinned: its article confirms it
+        "/gzdt/": ("2026-11-27", "article", "ok", 4),
+        # [03-01] is older than the items below it whatever its year: not asked
+        "/zcjd/": ("2026-09-26", "list", "ok", 4),
+        # its article gives no date: the list's date stands, its year a guess (counted and logged)
+        "/tjsj/": ("2026-11-29", "list", "ok", 4),
+    }
+    assert "'govsites/columns/pinned_year_asked': 3" in result.stderr
+    assert "'govsites/columns/pinned_year_guessed': 1" in result.stderr
+    assert "置顶信息的日期未写年份，其文章也未给出日期" in result.stderr
+    # the article of 政策解读's pinned item is read as a page only (once); the two asked for their dates twice at most
+    assert hits[("GET", "/zcjd/art0.html")] == 1
+    assert 1 <= hits[("GET", "/tzgg/art0.html")] <= 2
