@@ -173,6 +173,28 @@ def test_empty_list_container_without_scripts() -> None:
     assert lp.needs_render is False
 
 
+@pytest.mark.parametrize(
+    "table",
+    [
+        '<table class="xxgk-list"><tr><th>序号</th><th>标题</th><th>发布日期</th></tr></table>',
+        '<div class="list"><table><thead><tr><th>标题</th><th>日期</th></tr></thead><tbody></tbody></table></div>',
+        '<table class="list"><tr><th>标题</th><th>日期</th></tr><tr><td> </td><td></td></tr></table>',
+    ],
+)
+def test_a_list_table_with_its_header_row_only_is_empty(table: str) -> None:
+    html = f'<html><body><div class="crumb"><a href="/">首页</a> &gt; 党建园地</div>{table}</body></html>'
+    lp = extract_list(Page(html, f"{HOST}/djyd/", AS_OF))
+    assert (lp.entries, lp.empty, lp.needs_render) == ([], True, False)
+
+
+def test_a_table_of_headings_alone_is_not_an_empty_list() -> None:
+    # a layout or data table that no class names a list, and a list table with rows: not empty lists
+    plain = "<table><tr><th>单位</th><th>电话</th></tr></table><p>办公地址：某某路1号</p>"
+    assert extract_list(Page(f"<html><body>{plain}</body></html>", f"{HOST}/lxwm/", AS_OF)).empty is False
+    rows = '<table class="list"><tr><th>标题</th></tr><tr><td>办公时间调整</td></tr></table>'
+    assert extract_list(Page(f"<html><body>{rows}</body></html>", f"{HOST}/tzgg/", AS_OF)).empty is False
+
+
 def test_article_page_is_not_a_list() -> None:
     lp = extract_list(Page(page("article.html"), f"{HOST}/zwdt/gzdt/show.html", AS_OF))
     assert lp.entries == []

@@ -133,15 +133,24 @@ def _empty_containers(root: etree._Element) -> list[etree._Element]:
             continue
         hinted = bool(_LIST_HINT.search(classes(el)))
         parent = el.getparent()
-        if not hinted and el.tag in {"ul", "ol", "tbody", "dl"} and parent is not None:
+        if not hinted and el.tag in {"ul", "ol", "tbody", "dl", "table"} and parent is not None:
             hinted = bool(re.search(r"list|lb|news|article|item|data", classes(parent), re.IGNORECASE))
         if not hinted:
             continue
         bare_list = el.tag in {"ul", "ol", "dl"} and not any(is_element(c) for c in el)
         bare_div = el.tag == "div" and len(el) == 0 and bool(re.search(r"list", classes(el), re.IGNORECASE))
-        if (bare_list or bare_div) and not collapse(el.text_content()):
+        if ((bare_list or bare_div) and not collapse(el.text_content())) or _header_only(el):
             out.append(el)
     return out
+
+
+def _header_only(el: etree._Element) -> bool:
+    """A list table (or its tbody) with its header row and no row under it (序号 标题 发布日期, then nothing):
+    an information-disclosure list left empty."""
+    if el.tag not in {"table", "tbody"}:
+        return False
+    heads = list(el.iter("th"))
+    return bool(heads) and not any(collapse(cell.text_content()) for cell in el.iter("td"))
 
 
 _DIGITS = re.compile(r"\d+")
