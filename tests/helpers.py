@@ -95,6 +95,12 @@ def crawl_rows(
     return done, db
 
 
+def page_row(site_id: str, url: str, **values: Any) -> dict[str, Any]:
+    """A row of the store's ``pages`` table for ``Store.insert``: a plain page answered 200, ``values`` over it."""
+    plain = {"final_url": "", "status": "200", "kind": "page", "depth": 0, "rendered": 0, "title": ""}
+    return {"site_id": site_id, "url": url, **plain, "encoding": "utf-8", "fetched_at": "t", "elapsed_ms": 1, **values}
+
+
 def score_command(registry: Path, db: Path | str, out: Path, run_label: str) -> list[str]:
     """The arguments of ``python -m scoring`` as ``make score`` passes them (for :func:`run`)."""
     return ["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", run_label]

@@ -10,6 +10,7 @@ import pytest
 
 from bench.__main__ import _print_breakdown, wall_breakdown
 from govsites.store import Store
+from tests.helpers import page_row
 
 START = "2015-12-31T08:00:00+00:00"
 
@@ -29,24 +30,14 @@ def _store(db: Path) -> None:
                 for sid in "abc"
             ],
         )
-        page = {
-            "final_url": "",
-            "status": "200",
-            "kind": "page",
-            "depth": 0,
-            "rendered": 0,
-            "title": "",
-            "encoding": "utf-8",
-            "elapsed_ms": 1,
-        }
         store.insert(
             run.id,
             "pages",
             [
-                {**page, "site_id": "a", "url": "http://127.0.0.1/a/", "fetched_at": _at(2)},
-                {**page, "site_id": "a", "url": "http://127.0.0.1/a/1.html", "fetched_at": _at(30)},
-                {**page, "site_id": "b", "url": "http://127.0.0.1/b/", "fetched_at": _at(5)},
-                {**page, "site_id": "c", "url": "http://127.0.0.1/c/", "fetched_at": _at(40)},
+                page_row("a", "http://127.0.0.1/a/", fetched_at=_at(2)),
+                page_row("a", "http://127.0.0.1/a/1.html", fetched_at=_at(30)),
+                page_row("b", "http://127.0.0.1/b/", fetched_at=_at(5)),
+                page_row("c", "http://127.0.0.1/c/", fetched_at=_at(40)),
             ],
         )
         run_id = run.id

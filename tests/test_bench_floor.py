@@ -11,7 +11,7 @@ from pathlib import Path
 from bench.floor import requested_urls, run_floor
 from govsites.demo.loopback import LoopbackServers
 from govsites.store import Store
-from tests.helpers import child_env
+from tests.helpers import child_env, page_row
 
 
 class Recorder(LoopbackServers):
@@ -55,25 +55,14 @@ def test_floor_requests_the_stores_urls_once_with_get_and_head(tmp_path: Path) -
         db = tmp_path / "store.sqlite"
         with Store(db) as store:
             run = store.begin_run("r", "2015-12-31")
-            page = {
-                "final_url": "",
-                "status": "200",
-                "kind": "page",
-                "depth": 0,
-                "rendered": 0,
-                "title": "",
-                "encoding": "utf-8",
-                "fetched_at": "t",
-                "elapsed_ms": 1,
-            }
             store.insert(
                 run.id,
                 "pages",
                 [
-                    {**page, "site_id": "a", "url": f"{base}/a/"},
-                    {**page, "site_id": "a", "url": f"{base}/a/list?page=2"},
-                    {**page, "site_id": "b", "url": f"{base}/b/"},
-                    {**page, "site_id": "c", "url": f"{other}/"},
+                    page_row("a", f"{base}/a/"),
+                    page_row("a", f"{base}/a/list?page=2"),
+                    page_row("b", f"{base}/b/"),
+                    page_row("c", f"{other}/"),
                 ],
             )
             check = {"status": "200", "reason": "", "broken": 0, "final_url": "", "checked_at": "t"}
