@@ -134,11 +134,26 @@ def home_availability(sites: pd.DataFrame, probes: pd.DataFrame, pages: pd.DataF
     )
 
 
+def article_dates(list_items: pd.DataFrame) -> pd.DataFrame:
+    """Items dated as their article says wherever a column's row of the same item was (date source ``article``: a
+    pinned item whose list date lacked its year, `govsites.extract.entries.ListPage.unsure_pinned`): the home
+    page's copy of that item, shown with the same year-less date (pinned there or not), takes it too."""
+    confirmed = (
+        list_items.loc[list_items["date_source"] == "article", ["site_id", "url", "date"]]
+        .drop_duplicates(["site_id", "url"])
+        .rename(columns={"date": "article_date"})
+    )
+    merged = list_items.merge(confirmed, on=["site_id", "url"], how="left")
+    return merged.assign(date=merged["article_date"].fillna(merged["date"])).drop(columns="article_date")
+
+
 def home_update(
     list_items: pd.DataFrame, columns: pd.DataFrame, homes: pd.DataFrame, rubric: Rubric, as_of: date
 ) -> pd.DataFrame:
     """Newest dated item on the home page (fallback: newest column date) against the home window."""
-    on_home = list_items.merge(homes.rename(columns={"url": "column_url"}), on=["site_id", "column_url"])
+    on_home = list_items.pipe(article_dates).merge(
+        homes.rename(columns={"url": "column_url"}), on=["site_id", "column_url"]
+    )
     home_newest = _dates(on_home["date"]).groupby(on_home["site_id"]).max().dropna()
     column_newest = _dates(columns["newest_date"]).groupby(columns["site_id"]).max().dropna()
     newest = home_newest.combine_first(column_newest)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import crawl_rows, query
+from tests.helpers import crawl_rows, query, read_csv, run, score_command
 from tests.webs.unbuilt import AS_OF, PinnedYearWeb
 
 
 def test_a_pinned_items_guessed_year_is_read_from_its_article(tmp_path: Path) -> None:
     with PinnedYearWeb() as web:
         result, db = crawl_rows(web.registry_rows(), tmp_path, "pinned", AS_OF, GOVSITES_RENDER_ENABLED="0")
+        scored = run(score_command(tmp_path / "sites.csv", db, tmp_path / "out", "pinned"))
         base = web.url("site", "")
         hits = dict(web.hits)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -34,3 +35,20 @@ def test_a_pinned_items_guessed_year_is_read_from_its_article(tmp_path: Path) ->
     # the article of 政策解读's pinned item is read as a page only (once); the two asked for their dates twice at most
     assert hits[("GET", "/zcjd/art0.html")] == 1
     assert 1 <= hits[("GET", "/tzgg/art0.html")] <= 2
+    # the list's rows carry the article's dates; the home page's copy of the pinned item takes it too, so the home
+    # page's newest item is 2026-09-26 (its window of two weeks missed), not the guessed 2026-11-28
+    items = query(db, "SELECT column_url, url, date, date_source FROM list_items WHERE url LIKE '%/art0.html'")
+    rows = {
+        (r["column_url"].removeprefix(base), r["url"].removeprefix(base)): (r["date"], r["date_source"]) for r in items
+    }
+    assert rows[("/tzgg/", "/tzgg/art0.html")] == ("2025-11-28", "article")
+    assert rows[("/gzdt/", "/gzdt/art0.html")] == ("2026-11-27", "article")
+    assert rows[("/tjsj/", "/tjsj/art0.html")] == ("2026-11-29", "list")
+    assert rows[("/", "/tzgg/art0.html")] == ("2026-11-28", "list")  # as the home page shows it
+    assert scored.returncode == 0, scored.stderr[-3000:]
+    (metrics,) = read_csv(tmp_path / "out" / "metrics.csv")
+    assert (metrics["home_newest"], metrics["home_update_source"], metrics["home_updated"]) == (
+        "2026-09-26",
+        "首页",
+        "false",
+    )

@@ -11,11 +11,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from govsites.store import Store
 from scoring import EvaluationOptions, score_run
 from scoring.cli import main
+from scoring.metrics import article_dates
 from scoring.rubric import RUBRIC_DIR, RubricError, Window, load_rubric
 from scoring.vocabulary import OUTPUT_COLUMNS
 from tests.helpers import ROOT, read_csv
@@ -660,3 +662,21 @@ def test_run_with_empty_tables(tmp_path: Path) -> None:
     assert read_csv(fx.out / "links.csv") == []
     header = (fx.out / "links.csv").read_text(encoding="utf-8")
     assert header.startswith("site_id,url,source_url,anchor,status")
+
+
+def test_an_items_article_date_reaches_its_home_page_copy() -> None:
+    home, col = "http://a/", "http://a/tzgg/"
+    items = pd.DataFrame(
+        {
+            "site_id": ["a", "a", "a", "b"],
+            "column_url": [col, home, home, home],
+            "url": ["http://a/1", "http://a/1", "http://a/2", "http://a/1"],
+            "date": ["2014-12-28", "2015-12-28", "2015-09-26", "2015-12-28"],
+            "date_source": ["article", "list", "list", "list"],
+            "pinned": [1, 0, 0, 0],
+        }
+    ).astype({"site_id": "str", "column_url": "str", "url": "str", "date": "str", "date_source": "str"})
+    dated = article_dates(items)
+    assert list(dated.columns) == list(items.columns)
+    # the home page's copy of a's item 1 takes its article's date; another site's same URL, and item 2, do not
+    assert dated["date"].tolist() == ["2014-12-28", "2014-12-28", "2015-09-26", "2015-12-28"]

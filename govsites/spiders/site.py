@@ -754,7 +754,13 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
                     state.site.site_id,
                     column.url,
                 )
-            yield columns.column_item(state, category, column, listing.redated(found), rendered)
+            redated = listing.redated(found)
+            yield columns.column_item(state, category, column, redated, rendered)
+            # the list's rows written with the guessed year are written again with the article's date (same key:
+            # the row is replaced); scoring gives the home page's copy of such an item the same date
+            for entry in redated.entries:
+                if entry.url in found:
+                    yield columns.entry_item(state.site.site_id, column.url, entry)
             return
         article = max(found.values()) if found else None
         yield columns.column_item(state, category, column, listing, rendered, article=article)

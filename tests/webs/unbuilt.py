@@ -27,8 +27,8 @@
 - :class:`PinnedYearWeb`: lists that show their dates without the year (``[09-26]``), each with a pinned (置顶)
   item on top: on 通知公告 last year's notice ``[11-28]`` (its article says 2025-11-28), on 工作动态 a notice of
   this year pinned above older items (2026-11-27), on 政策解读 an old pinned item whose month-day is older than the
-  items below it (``[03-01]``), on 统计数据 a pinned ``[11-29]`` whose article gives no date. Requests are counted per
-  path.
+  items below it (``[03-01]``), on 统计数据 a pinned ``[11-29]`` whose article gives no date. The home page's
+  通知公告 block shows that list's first two items, unpinned there. Requests are counted per path.
 - :class:`HeadRefusingWeb`: a server that answers every HEAD with 405 (as some IIS and Tomcat set-ups do); its
   home page shows one image, and each of its column's articles (answered only once the crawler has taken
   the 405 and asked that image again by GET) two more, one of them missing. Requests are counted per method and path.
@@ -416,7 +416,13 @@ class PinnedYearWeb(_Web):
         with self.lock:
             self.hits[(handler.command, path)] += 1
         if path == "/":
-            return 200, page("某某市统计局", "<p>欢迎访问</p>", self.nav()), []
+            # the home page's 通知公告 block shows the list's first two items, pinned one first, dates as there
+            block = (
+                '<div class="block"><h2>通知公告</h2><a href="/tzgg/">更多</a><ul>'
+                '<li><a href="/tzgg/art0.html">通知公告置顶通知</a><span>[11-28]</span></li>'
+                '<li><a href="/tzgg/art1.html">通知公告第1期</a><span>[09-26]</span></li></ul></div>'
+            )
+            return 200, page("某某市统计局", block, self.nav()), []
         key, _slash, rest = path.strip("/").partition("/")
         if key not in self.COLUMNS:
             return NOT_FOUND
