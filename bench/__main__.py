@@ -285,7 +285,7 @@ def bench_web(
         )
         timeout = GovsitesConfig.from_settings({}).link_timeout
         challenged = frozenset(sid for sid, site in truth["sites"].items() if site.get("challenge"))
-        _print_breakdown(wall_breakdown(tmp / "bench.sqlite", timeout, challenged=challenged), figures["crawl_wall"])
+        print_breakdown(wall_breakdown(tmp / "bench.sqlite", timeout, challenged=challenged), figures["crawl_wall"])
         _print_politeness(first["peak"])
         _print_floor(figures, floor)
         print(f"服务端应答请求 {served}（含地板爬虫的请求）")
@@ -361,7 +361,7 @@ def wall_breakdown(
     }
 
 
-def _print_breakdown(b: dict[str, float], wall: float) -> None:
+def print_breakdown(b: dict[str, float], wall: float) -> None:
     if not b:
         return
     print(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.__main__ import _print_breakdown, wall_breakdown
+from bench.__main__ import print_breakdown, wall_breakdown
 from govsites.store import Store
 from tests.helpers import page_row
 
@@ -59,14 +59,14 @@ def test_the_challenged_sites_ramp_is_told_apart(tmp_path: Path, capsys: pytest.
     assert (apart["ramp_median"], apart["ramp_max"], apart["ramp_max_open"]) == (5.0, 40.0, 5.0)
     assert apart["challenged"] == 1.0  # only the run's own sites count
     assert apart["span"] == 100.0
-    _print_breakdown(apart, 101.0)
+    print_breakdown(apart, 101.0)
     out = capsys.readouterr().out
     assert "最长 40.0 s（1 个站点须先由浏览器通过 JS 验证，其余站点最长 5.0 s）" in out
     assert "尾部：" in out
 
     together = wall_breakdown(db, 15.0)
     assert (together["ramp_max"], together["ramp_max_open"], together["challenged"]) == (40.0, 40.0, 0.0)
-    _print_breakdown(together, 101.0)
+    print_breakdown(together, 101.0)
     out = capsys.readouterr().out
     assert "最长 40.0 s；尾部：" in out
     assert "JS 验证" not in out
