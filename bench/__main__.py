@@ -362,6 +362,7 @@ def wall_breakdown(
 
 
 def print_breakdown(b: dict[str, float], wall: float) -> None:
+    """Print where the crawl's wall time went (:func:`wall_breakdown`'s figures) beside its whole wall time."""
     if not b:
         return
     print(
