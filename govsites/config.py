@@ -114,6 +114,9 @@ class GovsitesConfig:
         True, "later crawls send conditional requests and reuse an answer the server says is unchanged (304)"
     )
     httpcache_dir: str = setting("", "where answers are kept for revalidation; empty: <store>.httpcache")
+    shared_answers_enabled: bool = setting(
+        True, "a request for an address being fetched or just fetched by the same process gets that answer"
+    )
     render_enabled: bool = setting(True, "render JavaScript-filled lists in Chromium (scrapy-playwright)")
     render_reuse_enabled: bool = setting(
         True,

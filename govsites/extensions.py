@@ -21,6 +21,7 @@ from govsites.linkcheck.classify import NOT_VERIFIED
 from govsites.progress import Snapshot, progress_line, totals_line, write_snapshot
 from govsites.registry import load_sites
 from govsites.rendering import RENDER_FAILURE_LABELS
+from govsites.sharedanswers import FRESH
 from govsites.store import Store, now_iso, open_store
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class HomeProbes:
             "handle_httpstatus_list": list(range(300, 600)),
             "dont_redirect": False,
             "role": "probe",
+            FRESH: True,  # availability is what a probe measures: never another request's answer
         }
         cb_kwargs = {"probe_url": site.home_url, "probed_at": now_iso(), "probe_started": time.monotonic()}
         request = Request(

@@ -65,6 +65,8 @@ DOWNLOADER_MIDDLEWARES = {
     "govsites.antibot.AntibotMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "govsites.linkcheck.redirects.LoopAwareRedirectMiddleware": 600,
+    # Just above the kept answers (900): one download per address and crawl process (govsites.sharedanswers).
+    "govsites.sharedanswers.SharedAnswers": 860,
     # Nearest the download handler, below the kept answers (900): a render whose inputs are unchanged is reused.
     "govsites.renderreuse.RenderReuse": 950,
 }

@@ -30,6 +30,7 @@ from govsites.inflight import finishes_request
 from govsites.items import ContentItem
 from govsites.security.attachments import SUPPORTED, extension
 from govsites.security.darklinks import is_government_host, runs_scripts
+from govsites.sharedanswers import FRESH
 from govsites.sitestate import SiteState
 from govsites.spiders.linkchecks import LinkCheckSpider, failure_verdict
 from govsites.spiders.requests import PRIORITY_CHECK, PRIORITY_PAGE, render_meta
@@ -165,6 +166,7 @@ class ContentSecuritySpider(LinkCheckSpider):
                 # A taken-over domain often shows its gambling page only to visitors coming from a search engine
                 # (and a harmless page to the site's own editors): the target is asked for as such a visitor.
                 request.headers["Referer"] = SEARCH_REFERER
+                request.meta[FRESH] = True  # its answer depends on that header: never another request's
                 yield request
 
     def _target_is_check(self, state: SiteState, url: str) -> bool:

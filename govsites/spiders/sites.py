@@ -110,7 +110,8 @@ class RegisteredSitesSpider(scrapy.Spider):
         cb_kwargs: dict[str, Any] | None = None,
     ) -> scrapy.Request:
         """Every request of a site is built here (meta: see :mod:`govsites.spiders.requests`); none is dropped by
-        the dupefilter (the spider itself asks for each URL once per site)."""
+        the dupefilter. Parts of the spider may ask for one address each (a page, its date, its link check): the
+        download is shared (:mod:`govsites.sharedanswers`)."""
         meta = {
             "site_id": state.site.site_id,
             "role": role,

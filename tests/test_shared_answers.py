@@ -1,0 +1,133 @@
+"""One download per address and crawl process (:mod:`govsites.sharedanswers`): the middleware as Scrapy's
+middleware manager calls it, with Scrapy's own request fingerprints and stats. The whole crawl is in
+``tests/test_pinned_year.py`` (the web counts each article's requests)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from scrapy import Request
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse
+
+from govsites.sharedanswers import FRESH, SharedAnswers
+from tests.helpers import component_crawler
+
+URL = "http://127.0.0.1:9/tzgg/art0.html"
+
+
+def _middleware(**bounds: int) -> tuple[SharedAnswers, object]:
+    crawler = component_crawler(project=True)
+    middleware = SharedAnswers(crawler.request_fingerprinter.fingerprint, crawler.stats, **bounds)
+    return middleware, crawler
+
+
+def _answer(request: Request, status: int = 200, body: bytes = b"<html><body>art</body></html>") -> HtmlResponse:
+    return HtmlResponse(request.url, status=status, body=body, request=request)
+
+
+def test_a_repeat_waits_for_the_first_download_then_a_later_one_reuses_it() -> None:
+    middleware, crawler = _middleware()
+    spider = crawler.spider  # type: ignore[attr-defined]
+
+    async def scenario() -> None:
+        first, repeat = Request(URL, meta={"role": "page"}), Request(URL, meta={"role": "article_date"})
+        assert await middleware.process_request(first, spider) is None  # downloaded
+        waiting = asyncio.ensure_future(middleware.process_request(repeat, spider))
+        await asyncio.sleep(0)
+        assert not waiting.done()  # in flight: it waits instead of a second download
+        answer = _answer(first)
+        assert middleware.process_response(first, answer, spider) is answer
+        given = await waiting
+        assert given is not None
+        assert given is not answer
+        assert (given.body, given.status, given.request) == (answer.body, 200, repeat)
+        assert "shared" in given.flags
+        later = Request(URL, meta={"role": "check"})
+        again = await middleware.process_request(later, spider)
+        assert again is not None
+        assert (again.request, again.body) == (later, answer.body)
+
+    asyncio.run(scenario())
+    stats = crawler.stats.get_stats()  # type: ignore[attr-defined]
+    assert (stats["govsites/shared/waited"], stats["govsites/shared/reused"]) == (1, 1)
+    assert middleware.shared == 2
+
+
+def test_requests_that_must_reach_the_server_are_never_given_another_answer() -> None:
+    middleware, crawler = _middleware()
+    spider = crawler.spider  # type: ignore[attr-defined]
+
+    async def scenario() -> None:
+        first = Request(URL)
+        assert await middleware.process_request(first, spider) is None
+        middleware.process_response(first, _answer(first), spider)
+        for meta in ({FRESH: True}, {"retry_times": 1}, {"playwright": True}):
+            assert await middleware.process_request(Request(URL, meta=meta), spider) is None, meta
+        assert await middleware.process_request(Request(URL, method="POST", body=b"q=1"), spider) is None
+        # HEAD is shared with HEAD only (the fingerprint holds the method)
+        assert await middleware.process_request(Request(URL, method="HEAD"), spider) is None
+
+    asyncio.run(scenario())
+    assert middleware.shared == 0
+
+
+@pytest.mark.parametrize("status", [503, 429, 521, 412])
+def test_an_answer_a_retry_or_challenge_pass_would_ask_again_is_not_shared(status: int) -> None:
+    middleware, crawler = _middleware()
+    spider = crawler.spider  # type: ignore[attr-defined]
+
+    async def scenario() -> None:
+        first, repeat = Request(URL), Request(URL)
+        await middleware.process_request(first, spider)
+        waiting = asyncio.ensure_future(middleware.process_request(repeat, spider))
+        await asyncio.sleep(0)
+        middleware.process_response(first, _answer(first, status), spider)
+        assert await waiting is None  # downloaded itself
+        assert await middleware.process_request(Request(URL), spider) is None  # nothing kept either
+
+    asyncio.run(scenario())
+    assert middleware.shared == 0
+
+
+def test_a_failed_first_download_lets_the_waiting_requests_download_themselves() -> None:
+    middleware, crawler = _middleware()
+    spider = crawler.spider  # type: ignore[attr-defined]
+
+    async def scenario() -> None:
+        first, repeat = Request(URL), Request(URL)
+        await middleware.process_request(first, spider)
+        waiting = asyncio.ensure_future(middleware.process_request(repeat, spider))
+        await asyncio.sleep(0)
+        middleware.process_exception(first, TimeoutError("timed out"), spider)
+        assert await waiting is None
+
+    asyncio.run(scenario())
+
+
+def test_recent_answers_are_bounded_by_count_and_bytes() -> None:
+    middleware, crawler = _middleware(recent_answers=3, recent_bytes=250)
+    spider = crawler.spider  # type: ignore[attr-defined]
+
+    async def scenario() -> None:
+        for i in range(5):
+            request = Request(f"{URL}?id={i}")
+            await middleware.process_request(request, spider)
+            middleware.process_response(request, _answer(request, body=b"x" * 100), spider)
+        assert (len(middleware.recent), middleware.size) == (2, 200)  # 250 bytes hold two answers of 100
+        big = Request(f"{URL}?id=big")
+        await middleware.process_request(big, spider)
+        middleware.process_response(big, _answer(big, body=b"x" * 300), spider)  # larger than the bound: not kept
+        assert (len(middleware.recent), middleware.size) == (2, 200)
+        assert await middleware.process_request(Request(f"{URL}?id=4"), spider) is not None
+        assert await middleware.process_request(Request(f"{URL}?id=0"), spider) is None
+
+    asyncio.run(scenario())
+
+
+def test_the_switch_turns_it_off() -> None:
+    crawler = component_crawler({"GOVSITES_SHARED_ANSWERS_ENABLED": False}, project=True)
+    with pytest.raises(NotConfigured):
+        SharedAnswers.from_crawler(crawler)
+    assert isinstance(SharedAnswers.from_crawler(component_crawler(project=True)), SharedAnswers)
