@@ -82,7 +82,7 @@ class GovsitesConfig:
     article_date_pages: int = setting(
         3,
         "undated lists: newest articles opened for their date (also a pinned item whose list date lacks its year, "
-        "when it would be the column's newest)",
+        "when it would be the column's newest, and the home page's newest items shown without their year)",
     )
     guide_pages: int = setting(30, "办事指南 pages read per site")
     soft404_probe: bool = setting(True, "request each site's not-found page to recognise soft 404s")

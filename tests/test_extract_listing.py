@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from govsites.extract.dom import absolute
+from govsites.extract.entries import unsure_newest
 from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extract_list
 from govsites.extract.page import Page
 from govsites.extract.scriptdata import parse_datastore_xml
@@ -570,3 +571,24 @@ def test_a_pinned_items_yearless_date_above_older_items_is_unsure() -> None:
 )
 def test_a_pinned_item_is_not_unsure_when_the_list_tells(pinned: str, others: tuple[str, ...]) -> None:
     assert _pinned_list(pinned, others).unsure_pinned() == []
+
+
+def test_a_home_pages_newest_items_with_guessed_years_are_unsure_newest_first() -> None:
+    html = (
+        '<html><body><div class="block"><h2>图片新闻</h2><ul>'
+        '<li><a href="/tpxw/1.html">图片新闻一</a><span>[12-20]</span></li>'
+        '<li><a href="/tpxw/2.html">图片新闻二</a><span>[2015-12-10]</span></li></ul></div>'
+        '<div class="block"><h2>通知公告</h2><ul>'
+        '<li><a href="/tzgg/1.html">通知一</a><span>[12-28]</span></li>'
+        '<li><a href="/tpxw/1.html">图片新闻一</a><span>[12-20]</span></li>'
+        '<li><a href="/tzgg/2.html">通知二</a><span>[11-30]</span></li></ul></div></body></html>'
+    )
+    entries = [e for block in extract_blocks(Page(html, f"{HOST}/", AS_OF)) for e in block.entries]
+    # newer than the newest date written with its year (2015-12-10), newest first, one per address
+    assert [(e.url, e.date) for e in unsure_newest(entries)] == [
+        (f"{HOST}/tzgg/1.html", date(2015, 12, 28)),
+        (f"{HOST}/tpxw/1.html", date(2015, 12, 20)),
+    ]
+    written = [ListEntry("有年份", f"{HOST}/a.html", date(2015, 12, 30), "list")]
+    assert unsure_newest([*entries, *written]) == []  # a newer date written with its year: nothing rests on a guess
+    assert unsure_newest([]) == []

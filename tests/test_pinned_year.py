@@ -39,6 +39,7 @@ def test_a_pinned_items_guessed_year_is_read_from_its_article(tmp_path: Path) ->
         "/gzdt/art0.html": 1,
         "/zcjd/art0.html": 1,
         "/tjsj/art0.html": 1,
+        "/tpxw/art0.html": 1,
     }
     assert "'govsites/shared/" in result.stderr
     # the list's rows carry the article's dates; the home page's copy of the pinned item takes it too, so the home
@@ -50,7 +51,16 @@ def test_a_pinned_items_guessed_year_is_read_from_its_article(tmp_path: Path) ->
     assert rows[("/tzgg/", "/tzgg/art0.html")] == ("2025-11-28", "article")
     assert rows[("/gzdt/", "/gzdt/art0.html")] == ("2026-11-27", "article")
     assert rows[("/tjsj/", "/tjsj/art0.html")] == ("2026-11-29", "list")
-    assert rows[("/", "/tzgg/art0.html")] == ("2026-11-28", "list")  # as the home page shows it
+    # the home page's newest items rested on guessed years: their articles were opened, newest first, until one
+    # confirmed its date (图片新闻's [11-30] is last year's; 通知公告's pinned [11-28] too; its [09-26] stands)
+    home = query(db, "SELECT url, date, date_source FROM list_items WHERE column_url = ?", (base + "/",))
+    assert {r["url"].removeprefix(base): (r["date"], r["date_source"]) for r in home} == {
+        "/tzgg/art0.html": ("2025-11-28", "article"),
+        "/tzgg/art1.html": ("2026-09-26", "list"),
+        "/tpxw/art0.html": ("2025-11-30", "article"),
+        "/tpxw/art1.html": ("2026-09-20", "list"),
+    }
+    assert "'govsites/home/year_asked': 1" in result.stderr
     assert scored.returncode == 0, scored.stderr[-3000:]
     (metrics,) = read_csv(tmp_path / "out" / "metrics.csv")
     assert (metrics["home_newest"], metrics["home_update_source"], metrics["home_updated"]) == (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,6 +56,23 @@ class ListPage:
             for e in self.entries
         ]
         return dataclasses.replace(self, entries=entries)
+
+
+def unsure_newest(entries: Sequence[ListEntry]) -> list[ListEntry]:
+    """Entries shown with a year-less date and newer than every entry whose year was written, newest first, one
+    per address: the newest date of a page of blocks (the home page) rests on them.
+
+    A block may show a pinned item without any mark, so its order cannot confirm a guessed year the way a list's
+    does (`ListPage.unsure_pinned`): ``[11-30]`` on top of a home-page block may be last year's notice. Only the
+    articles can tell; the spider opens them newest first until one confirms its date."""
+    written = max((e.date for e in entries if e.date is not None and not e.year_guessed), default=None)
+    unsure: dict[str, ListEntry] = {}
+    for entry in sorted(entries, key=lambda e: e.date or date.min, reverse=True):
+        if entry.date is None or (written is not None and entry.date <= written):
+            break
+        if entry.year_guessed:
+            unsure.setdefault(entry.url, entry)
+    return list(unsure.values())
 
 
 @dataclass

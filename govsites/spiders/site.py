@@ -12,6 +12,7 @@ registration and items), :mod:`.letters`, :mod:`.soft404`, :mod:`.pagelinks`, :m
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
@@ -29,6 +30,7 @@ from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, path_ke
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
 from govsites.extract.endpointpages import next_endpoint_pages
 from govsites.extract.endpoints import endpoints_for, json_entries, learn
+from govsites.extract.entries import unsure_newest
 from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
 from govsites.extract.links import Link, is_attachment, normalize_url, strip_session_id
 from govsites.extract.listing import ListEntry, ListPage, extract_blocks, extract_list
@@ -77,6 +79,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.categories = CategoryTable.default()
+        self.home_dates_asked: set[str] = set()  # sites whose home page's unsure newest items were asked
         self.capped_endpoint_lists: set[tuple[str, str]] = set()  # (site, list page): its cap logged
 
     @classmethod
@@ -340,8 +343,73 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             html=html,
             elapsed_ms=int(1000 * float(response.meta.get("download_latency") or 0)),
         )
+        if role == "home":
+            yield from self._home_dates(state, entries)
         yield from self.security_requests(state, links, response.url)
         yield from self._follow(state, links, depth + 1, listed, pagination)
+
+    # -- the home page's newest date, when its year was guessed (govsites.extract.entries.unsure_newest) -----------
+    def _home_dates(self, state: SiteState, entries: list[ListEntry]) -> Iterator[scrapy.Request]:
+        """The home page's newest items whose year-less date took a guessed year: their articles are opened
+        (newest first, at most ``GOVSITES_ARTICLE_DATE_PAGES``) until one confirms its date. Once per site (the
+        raw page's blocks, else the rendered page's)."""
+        unsure = unsure_newest(entries)
+        pages = self.config.article_date_pages
+        if not unsure or pages <= 0 or state.site.site_id in self.home_dates_asked:
+            return
+        self.home_dates_asked.add(state.site.site_id)
+        self.count("home/year_asked")
+        yield self._home_date_request(state, unsure, pages)
+
+    def _home_date_request(self, state: SiteState, targets: list[ListEntry], left: int) -> scrapy.Request:
+        return self.site_request(
+            state,
+            targets[0].url,
+            self.home_article_dated,
+            self.home_article_failed,
+            role="article_date",
+            priority=PRIORITY_COLUMN,
+            cb_kwargs={"targets": targets, "left": left - 1},
+        )
+
+    def home_article_dated(self, response: Response, targets: list[ListEntry], left: int) -> Iterator[Any]:
+        when = None
+        if isinstance(response, TextResponse) and response.status < 400:
+            when, _source = article_date(Page(decode_response(response)[0], response.url, self.today))
+        yield from self._home_dated(self.state_of(response), targets, left, when)
+
+    @finishes_request
+    def home_article_failed(self, failure: Failure) -> Iterator[Any]:
+        kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
+        yield from self._home_dated(self.state_of(failure), kwargs["targets"], kwargs["left"], None)
+
+    def _home_dated(self, state: SiteState, targets: list[ListEntry], left: int, when: date | None) -> Iterator[Any]:
+        """``targets[0]``'s article gave ``when``: the home page's row of the item is written again with it (same
+        key: the row is replaced; scoring's home-update check reads it); the next item is asked while the newest
+        date may still rest on a guessed year."""
+        entry, rest = targets[0], targets[1:]
+        site_id = state.site.site_id
+        if when is None:
+            self._home_year_guessed(state)
+            return
+        if when != entry.date:
+            redated = dataclasses.replace(entry, date=when, date_source="article", year_guessed=False)
+            yield columns.entry_item(site_id, state.site.home_url, redated)
+        still = [e for e in rest if e.date is not None and e.date > when]
+        if not still:
+            return
+        if left <= 0:
+            self._home_year_guessed(state)
+            return
+        yield self._home_date_request(state, still, left)
+
+    def _home_year_guessed(self, state: SiteState) -> None:
+        self.count("home/year_guessed")
+        logger.info(
+            "站点 %s 首页：最新信息的日期未写年份，其文章也未给出日期（或已达 GOVSITES_ARTICLE_DATE_PAGES），"
+            "按不晚于评估日期的最近一年计",
+            state.site.site_id,
+        )
 
     def notfound_done(self, response: Response) -> Iterator[LinkCheckItem]:
         state = self.state_of(response)

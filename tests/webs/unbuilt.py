@@ -28,7 +28,8 @@
   item on top: on 通知公告 last year's notice ``[11-28]`` (its article says 2025-11-28), on 工作动态 a notice of
   this year pinned above older items (2026-11-27), on 政策解读 an old pinned item whose month-day is older than the
   items below it (``[03-01]``), on 统计数据 a pinned ``[11-29]`` whose article gives no date. The home page's
-  通知公告 block shows that list's first two items, unpinned there. Requests are counted per path.
+  通知公告 block shows that list's first two items, unpinned there, and a 图片新闻 block of no column shows last
+  year's ``[11-30]`` above ``[09-20]``, unmarked. Requests are counted per path.
 - :class:`HeadRefusingWeb`: a server that answers every HEAD with 405 (as some IIS and Tomcat set-ups do); its
   home page shows one image, and each of its column's articles (answered only once the crawler has taken
   the 405 and asked that image again by GET) two more, one of them missing. Requests are counted per method and path.
@@ -404,6 +405,8 @@ class PinnedYearWeb(_Web):
         "zcjd": ("政策解读", "03-01", "2024-03-01", ("2026-09-26", "2026-09-02", "2026-08-30")),
         "tjsj": ("统计数据", "11-29", "", ("2026-09-26", "2026-09-02", "2026-08-30")),  # an article without a date
     }
+    #: the home page's 图片新闻 block (no column): its articles' dates, shown there without the year
+    PICTURES: ClassVar[tuple[str, ...]] = ("2025-11-30", "2026-09-20")
 
     def registry_rows(self) -> list[dict[str, str]]:
         return [row("pinned", "某某市统计局", "agency", "市直", self.url("site"))]
@@ -416,13 +419,27 @@ class PinnedYearWeb(_Web):
         with self.lock:
             self.hits[(handler.command, path)] += 1
         if path == "/":
-            # the home page's 通知公告 block shows the list's first two items, pinned one first, dates as there
+            # the home page's 通知公告 block shows the list's first two items, pinned one first, dates as there; the
+            # 图片新闻 block, of no column, shows last year's item first, unmarked
             block = (
                 '<div class="block"><h2>通知公告</h2><a href="/tzgg/">更多</a><ul>'
                 '<li><a href="/tzgg/art0.html">通知公告置顶通知</a><span>[11-28]</span></li>'
                 '<li><a href="/tzgg/art1.html">通知公告第1期</a><span>[09-26]</span></li></ul></div>'
+                '<div class="block"><h2>图片新闻</h2><ul>'
+                + "".join(
+                    f'<li><a href="/tpxw/art{i}.html">图片新闻第{i}期</a><span>[{day[5:]}]</span></li>'
+                    for i, day in enumerate(self.PICTURES)
+                )
+                + "</ul></div>"
             )
             return 200, page("某某市统计局", block, self.nav()), []
+        if path.startswith("/tpxw/art"):
+            number = path.removeprefix("/tpxw/art").removesuffix(".html")
+            if not number.isdigit() or int(number) >= len(self.PICTURES):
+                return NOT_FOUND
+            day = self.PICTURES[int(number)]
+            body = f"<h1>图片新闻第{number}期</h1><p>发布日期：{day}</p><p>正文。</p>"
+            return 200, page(f"图片新闻第{number}期", body, self.nav()), []
         key, _slash, rest = path.strip("/").partition("/")
         if key not in self.COLUMNS:
             return NOT_FOUND
