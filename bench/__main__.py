@@ -164,10 +164,14 @@ def crawl_and_score(
     workers: str = "auto",
     as_of: str = "2015-12-31",
     run: str = "bench",
+    store: str = "bench.sqlite",
+    settings: dict[str, str] | None = None,
 ) -> dict[str, float]:
-    """Crawl (as ``make crawl`` does: ``--workers auto``, one process per core) and score a served web."""
-    db, out = tmp / "bench.sqlite", tmp / ("out" if run == "bench" else f"out-{run}")
-    env = _crawl_env()
+    """Crawl (as ``make crawl`` does: ``--workers auto``, one process per core) and score a served web.
+    ``store``: the SQLite file in ``tmp`` (another one: a first crawl again, its answers kept apart);
+    ``settings``: ``GOVSITES_*`` values of this crawl."""
+    db, out = tmp / store, tmp / ("out" if run == "bench" else f"out-{run}")
+    env = {**_crawl_env(), **(settings or {})}
     if max_pages:
         env["GOVSITES_MAX_PAGES"] = str(max_pages)
     crawl_wall, crawl_cpu, rss, browser_cpu = _run(
@@ -277,6 +281,16 @@ def bench_web(
             before_second = web.counters()
             again = crawl_and_score(web.registry, tmp, workers=workers, run="bench2")
             second = web.counters()
+            # the same first crawl with the dark-link check reading raw home pages: what its renders cost
+            raw_home = crawl_and_score(
+                web.registry,
+                tmp,
+                workers=workers,
+                run="raw-home",
+                store="raw-home.sqlite",
+                score=False,
+                settings={"GOVSITES_SECURITY_HOME_RENDER": "0"},
+            )
         finally:
             served = web.stop()
         _print_speed(figures)
@@ -288,6 +302,7 @@ def bench_web(
         print_breakdown(wall_breakdown(tmp / "bench.sqlite", timeout, challenged=challenged), figures["crawl_wall"])
         _print_politeness(first["peak"])
         _print_floor(figures, floor)
+        _print_raw_home(figures, raw_home, floor)
         print(f"服务端应答请求 {served}（含地板爬虫的请求）")
         acc = compare(truth, tmp / "out")
         print("-- 准确度（与真值比较） --")
@@ -421,6 +436,17 @@ def _print_floor(figures: dict[str, float], floor: dict[str, float]) -> None:
             f"（不计 Chromium：抓取进程 CPU 约 {plain:.1f} s，为地板的 {plain / base:.2f} 倍；"
             f"Chromium 约 {browser:.1f} s，相当于地板的 {browser / base:.2f} 倍）"
         )
+
+
+def _print_raw_home(figures: dict[str, float], raw: dict[str, float], floor: dict[str, float]) -> None:
+    """The first crawl again with ``GOVSITES_SECURITY_HOME_RENDER=0`` (the dark-link check on raw home pages
+    only): what rendering every home page that runs scripts costs, beside the floor."""
+    base = max(floor["cpu"], 1e-9)
+    print(
+        f"（同一网站再抓一次、首页不渲染（GOVSITES_SECURITY_HOME_RENDER=0，暗链检查只读原始页面）：墙钟 "
+        f"{raw['crawl_wall']:.1f} s，CPU {raw['crawl_cpu']:.1f} s（Chromium 约 {raw['browser_cpu']:.1f} s），"
+        f"为地板的 {raw['crawl_cpu'] / base:.2f} 倍；两次之差 {figures['crawl_cpu'] - raw['crawl_cpu']:.1f} CPU-s）"
+    )
 
 
 def _print_linkchecker(

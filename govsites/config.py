@@ -149,6 +149,10 @@ class GovsitesConfig:
     security_enabled: bool = setting(
         True, "content-security checks: personal data, dark and hijacked links (docs/security.md)"
     )
+    security_home_render: bool = setting(
+        True,
+        "render a home page that runs scripts for the dark-link check (off: its raw page only, each such site told so)",
+    )
     security_attachments: int = setting(200, "attachments per site downloaded and read for personal data")
     security_targets: int = setting(300, "external link targets per site fetched and classified (each URL once)")
     security_max_bytes: int = setting(20 * 1024 * 1024, "bytes of one attachment or target page at most")

@@ -271,3 +271,22 @@ def test_a_home_page_the_browser_could_not_render_is_told_to_the_analyst(tmp_pat
     sheet = load_workbook(next((tmp_path / "out").glob("*.xlsx")), read_only=True)["指标明细"]
     header, *values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][header.index("首页未能渲染")] == 1
+
+
+@needs_chromium
+@pytest.mark.parametrize("switch", ["GOVSITES_SECURITY_HOME_RENDER", "GOVSITES_RENDER_ENABLED"])
+def test_a_home_page_left_unrendered_by_a_switch_is_told_to_the_analyst(tmp_path: Path, switch: str) -> None:
+    """A home page that runs scripts, its render switched off: the dark-link check read the raw page only, which
+    the site is told as when its render fails (a notice-level finding naming the switch), never silently."""
+    with StalledListWeb() as web:
+        web.stalled_home = True  # the home page runs a script
+        env = {switch: "0", "GOVSITES_RENDER_DEADLINE": DEADLINE}
+        result, db = crawl_rows(web.registry_rows(), tmp_path, "h0", AS_OF, **env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "'govsites/security/home_render_off': 1" in result.stderr
+    assert "'govsites/security/home_render_failed'" not in result.stderr
+    rows = query(db, "SELECT kind, url, severity, evidence FROM risks WHERE site_id = 'stalled'")
+    unrendered = [row for row in rows if row["kind"] == "unrendered_home"]
+    assert [(r["url"], r["severity"]) for r in unrendered] == [(web.url(), "notice")]
+    assert f"浏览器渲染已关闭（{switch}=0）" in unrendered[0]["evidence"]
+    assert "暗链检查只读了原始页面" in unrendered[0]["evidence"]

@@ -86,16 +86,22 @@ class ContentSecuritySpider(LinkCheckSpider):
     # -- the home page -------------------------------------------------------------------------------
     def home_content(self, state: SiteState, response: Response, page: Page) -> Iterator[Any]:
         """The raw home page for the dark-link and tampering checks, and its rendered copy (scripts' links) when
-        it runs scripts: a page without any writes nothing a browser would add (counted, ``home_render_skipped``)."""
+        it runs scripts: a page without any writes nothing a browser would add (counted, ``home_render_skipped``).
+        With rendering off (``GOVSITES_RENDER_ENABLED`` or ``GOVSITES_SECURITY_HOME_RENDER``) a page that runs
+        scripts is read raw only, and its site is told so as when its render fails (``home_render_off``)."""
         if not self.config.security_enabled:
             return
         site_id = state.site.site_id
         url = origin_url(response.request) if response.request is not None else response.url
         yield ContentItem(site_id=site_id, role="home", url=url, final_url=response.url, html=page.html)
-        if not self.config.render_enabled:
-            return
         if not runs_scripts(page.raw):
             self._security_stat("home_render_skipped")
+            return
+        if not (self.config.render_enabled and self.config.security_home_render):
+            self._security_stat("home_render_off")
+            switch = "GOVSITES_SECURITY_HOME_RENDER" if self.config.render_enabled else "GOVSITES_RENDER_ENABLED"
+            reason = f"浏览器渲染已关闭（{switch}=0）"
+            yield ContentItem(site_id=site_id, role="home_rendered", url=url, final_url=response.url, reason=reason)
             return
         yield self.site_request(
             state,
