@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.exceptions import NotConfigured
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Response
 
 from govsites.sharedanswers import FRESH, SharedAnswers
 from tests.helpers import component_crawler
@@ -23,6 +23,18 @@ def _middleware(**bounds: int) -> tuple[SharedAnswers, object]:
     return middleware, crawler
 
 
+async def _first_and_repeat(
+    middleware: SharedAnswers, spider: Spider, repeat: Request | None = None
+) -> tuple[Request, asyncio.Task[Response | None]]:
+    """The first request of ``URL`` on its way to the download, and a repeat (``repeat``) waiting for it."""
+    first = Request(URL, meta={"role": "page"})
+    assert await middleware.process_request(first, spider) is None
+    waiting = asyncio.ensure_future(middleware.process_request(repeat or Request(URL), spider))
+    await asyncio.sleep(0)
+    assert not waiting.done()  # in flight: it waits instead of a second download
+    return first, waiting
+
+
 def _answer(request: Request, status: int = 200, body: bytes = b"<html><body>art</body></html>") -> HtmlResponse:
     return HtmlResponse(request.url, status=status, body=body, request=request)
 
@@ -32,11 +44,8 @@ def test_a_repeat_waits_for_the_first_download_then_a_later_one_reuses_it() -> N
     spider = crawler.spider  # type: ignore[attr-defined]
 
     async def scenario() -> None:
-        first, repeat = Request(URL, meta={"role": "page"}), Request(URL, meta={"role": "article_date"})
-        assert await middleware.process_request(first, spider) is None  # downloaded
-        waiting = asyncio.ensure_future(middleware.process_request(repeat, spider))
-        await asyncio.sleep(0)
-        assert not waiting.done()  # in flight: it waits instead of a second download
+        repeat = Request(URL, meta={"role": "article_date"})
+        first, waiting = await _first_and_repeat(middleware, spider, repeat)
         answer = _answer(first)
         assert middleware.process_response(first, answer, spider) is answer
         given = await waiting
@@ -79,10 +88,7 @@ def test_an_answer_a_retry_or_challenge_pass_would_ask_again_is_not_shared(statu
     spider = crawler.spider  # type: ignore[attr-defined]
 
     async def scenario() -> None:
-        first, repeat = Request(URL), Request(URL)
-        await middleware.process_request(first, spider)
-        waiting = asyncio.ensure_future(middleware.process_request(repeat, spider))
-        await asyncio.sleep(0)
+        first, waiting = await _first_and_repeat(middleware, spider)
         middleware.process_response(first, _answer(first, status), spider)
         assert await waiting is None  # downloaded itself
         assert await middleware.process_request(Request(URL), spider) is None  # nothing kept either
@@ -96,10 +102,7 @@ def test_a_failed_first_download_lets_the_waiting_requests_download_themselves()
     spider = crawler.spider  # type: ignore[attr-defined]
 
     async def scenario() -> None:
-        first, repeat = Request(URL), Request(URL)
-        await middleware.process_request(first, spider)
-        waiting = asyncio.ensure_future(middleware.process_request(repeat, spider))
-        await asyncio.sleep(0)
+        first, waiting = await _first_and_repeat(middleware, spider)
         middleware.process_exception(first, TimeoutError("timed out"), spider)
         assert await waiting is None
 
