@@ -35,7 +35,7 @@ import collections
 import logging
 from typing import Any
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
@@ -98,7 +98,7 @@ class SharedAnswers:
         if self.stats is not None:
             self.stats.inc_value(f"govsites/shared/{key}")
 
-    async def process_request(self, request: Request, spider: Spider) -> Response | None:
+    async def process_request(self, request: Request) -> Response | None:
         if not shareable(request):
             return None
         key = bytes(self.fingerprint(request))
@@ -124,7 +124,7 @@ class SharedAnswers:
         self._count("waited")
         return _given(answer, request)
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         key = request.meta.pop("_govsites_shared_key", None)
         if key is None:
             return response
@@ -134,7 +134,7 @@ class SharedAnswers:
             self._remember(key, shared)
         return response
 
-    def process_exception(self, request: Request, exception: Exception, spider: Spider) -> None:
+    def process_exception(self, request: Request, exception: Exception) -> None:
         key = request.meta.pop("_govsites_shared_key", None)
         if key is not None:
             self._release(key, None)
@@ -157,7 +157,7 @@ class SharedAnswers:
             _key, dropped = self.recent.popitem(last=False)
             self.size -= len(dropped.body)
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self) -> None:
         if self.shared:
             logger.info("同一网址在本进程中只下载一次：%d 个请求沿用了正在下载或刚下载的应答", self.shared)
         self.recent.clear()

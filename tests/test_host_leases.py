@@ -47,6 +47,10 @@ WEB = WebConfig(
 )
 ENV = {
     "GOVSITES_PER_HOST": str(PER_HOST),
+    # below the three hosts' six leases: a worker alone cannot take every request (it stops taking more from the
+    # shared queue at four under way), so both workers always crawl; with its default a worker that took the
+    # queue first could take it all (one run in a few, measured)
+    "GOVSITES_CONCURRENT_REQUESTS": "4",
     "GOVSITES_PROBES": "1",
     "GOVSITES_RENDER_ENABLED": "0",
     "GOVSITES_STATS_DUMP": "1",

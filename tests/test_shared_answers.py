@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response
 
@@ -24,12 +24,12 @@ def _middleware(**bounds: int) -> tuple[SharedAnswers, object]:
 
 
 async def _first_and_repeat(
-    middleware: SharedAnswers, spider: Spider, repeat: Request | None = None
+    middleware: SharedAnswers, repeat: Request | None = None
 ) -> tuple[Request, asyncio.Task[Response | None]]:
     """The first request of ``URL`` on its way to the download, and a repeat (``repeat``) waiting for it."""
     first = Request(URL, meta={"role": "page"})
-    assert await middleware.process_request(first, spider) is None
-    waiting = asyncio.ensure_future(middleware.process_request(repeat or Request(URL), spider))
+    assert await middleware.process_request(first) is None
+    waiting = asyncio.ensure_future(middleware.process_request(repeat or Request(URL)))
     await asyncio.sleep(0)
     assert not waiting.done()  # in flight: it waits instead of a second download
     return first, waiting
@@ -41,20 +41,19 @@ def _answer(request: Request, status: int = 200, body: bytes = b"<html><body>art
 
 def test_a_repeat_waits_for_the_first_download_then_a_later_one_reuses_it() -> None:
     middleware, crawler = _middleware()
-    spider = crawler.spider  # type: ignore[attr-defined]
 
     async def scenario() -> None:
         repeat = Request(URL, meta={"role": "article_date"})
-        first, waiting = await _first_and_repeat(middleware, spider, repeat)
+        first, waiting = await _first_and_repeat(middleware, repeat)
         answer = _answer(first)
-        assert middleware.process_response(first, answer, spider) is answer
+        assert middleware.process_response(first, answer) is answer
         given = await waiting
         assert given is not None
         assert given is not answer
         assert (given.body, given.status, given.request) == (answer.body, 200, repeat)
         assert "shared" in given.flags
         later = Request(URL, meta={"role": "check"})
-        again = await middleware.process_request(later, spider)
+        again = await middleware.process_request(later)
         assert again is not None
         assert (again.request, again.body) == (later, answer.body)
 
@@ -65,18 +64,17 @@ def test_a_repeat_waits_for_the_first_download_then_a_later_one_reuses_it() -> N
 
 
 def test_requests_that_must_reach_the_server_are_never_given_another_answer() -> None:
-    middleware, crawler = _middleware()
-    spider = crawler.spider  # type: ignore[attr-defined]
+    middleware, _crawler = _middleware()
 
     async def scenario() -> None:
         first = Request(URL)
-        assert await middleware.process_request(first, spider) is None
-        middleware.process_response(first, _answer(first), spider)
+        assert await middleware.process_request(first) is None
+        middleware.process_response(first, _answer(first))
         for meta in ({FRESH: True}, {"retry_times": 1}, {"playwright": True}):
-            assert await middleware.process_request(Request(URL, meta=meta), spider) is None, meta
-        assert await middleware.process_request(Request(URL, method="POST", body=b"q=1"), spider) is None
+            assert await middleware.process_request(Request(URL, meta=meta)) is None, meta
+        assert await middleware.process_request(Request(URL, method="POST", body=b"q=1")) is None
         # HEAD is shared with HEAD only (the fingerprint holds the method)
-        assert await middleware.process_request(Request(URL, method="HEAD"), spider) is None
+        assert await middleware.process_request(Request(URL, method="HEAD")) is None
 
     asyncio.run(scenario())
     assert middleware.shared == 0
@@ -84,47 +82,44 @@ def test_requests_that_must_reach_the_server_are_never_given_another_answer() ->
 
 @pytest.mark.parametrize("status", [503, 429, 521, 412])
 def test_an_answer_a_retry_or_challenge_pass_would_ask_again_is_not_shared(status: int) -> None:
-    middleware, crawler = _middleware()
-    spider = crawler.spider  # type: ignore[attr-defined]
+    middleware, _crawler = _middleware()
 
     async def scenario() -> None:
-        first, waiting = await _first_and_repeat(middleware, spider)
-        middleware.process_response(first, _answer(first, status), spider)
+        first, waiting = await _first_and_repeat(middleware)
+        middleware.process_response(first, _answer(first, status))
         assert await waiting is None  # downloaded itself
-        assert await middleware.process_request(Request(URL), spider) is None  # nothing kept either
+        assert await middleware.process_request(Request(URL)) is None  # nothing kept either
 
     asyncio.run(scenario())
     assert middleware.shared == 0
 
 
 def test_a_failed_first_download_lets_the_waiting_requests_download_themselves() -> None:
-    middleware, crawler = _middleware()
-    spider = crawler.spider  # type: ignore[attr-defined]
+    middleware, _crawler = _middleware()
 
     async def scenario() -> None:
-        first, waiting = await _first_and_repeat(middleware, spider)
-        middleware.process_exception(first, TimeoutError("timed out"), spider)
+        first, waiting = await _first_and_repeat(middleware)
+        middleware.process_exception(first, TimeoutError("timed out"))
         assert await waiting is None
 
     asyncio.run(scenario())
 
 
 def test_recent_answers_are_bounded_by_count_and_bytes() -> None:
-    middleware, crawler = _middleware(recent_answers=3, recent_bytes=250)
-    spider = crawler.spider  # type: ignore[attr-defined]
+    middleware, _crawler = _middleware(recent_answers=3, recent_bytes=250)
 
     async def scenario() -> None:
         for i in range(5):
             request = Request(f"{URL}?id={i}")
-            await middleware.process_request(request, spider)
-            middleware.process_response(request, _answer(request, body=b"x" * 100), spider)
+            await middleware.process_request(request)
+            middleware.process_response(request, _answer(request, body=b"x" * 100))
         assert (len(middleware.recent), middleware.size) == (2, 200)  # 250 bytes hold two answers of 100
         big = Request(f"{URL}?id=big")
-        await middleware.process_request(big, spider)
-        middleware.process_response(big, _answer(big, body=b"x" * 300), spider)  # larger than the bound: not kept
+        await middleware.process_request(big)
+        middleware.process_response(big, _answer(big, body=b"x" * 300))  # larger than the bound: not kept
         assert (len(middleware.recent), middleware.size) == (2, 200)
-        assert await middleware.process_request(Request(f"{URL}?id=4"), spider) is not None
-        assert await middleware.process_request(Request(f"{URL}?id=0"), spider) is None
+        assert await middleware.process_request(Request(f"{URL}?id=4")) is not None
+        assert await middleware.process_request(Request(f"{URL}?id=0")) is None
 
     asyncio.run(scenario())
 
