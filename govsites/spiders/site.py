@@ -373,10 +373,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         )
 
     def home_article_dated(self, response: Response, targets: list[ListEntry], left: int) -> Iterator[Any]:
-        when = None
-        if isinstance(response, TextResponse) and response.status < 400:
-            when, _source = article_date(Page(decode_response(response)[0], response.url, self.today))
-        yield from self._home_dated(self.state_of(response), targets, left, when)
+        yield from self._home_dated(self.state_of(response), targets, left, self._article_date_of(response))
 
     @finishes_request
     def home_article_failed(self, failure: Failure) -> Iterator[Any]:
@@ -777,12 +774,18 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         """One of an undated list's newest articles (or an unsure pinned one): its date; the column's item after
         the last one."""
         found = dict(found)
-        if isinstance(response, TextResponse) and response.status < 400:
-            when, _source = article_date(Page(decode_response(response)[0], response.url, self.today))
-            if when is not None:
-                found[origin_url(response.request) if response.request else response.url] = when
+        when = self._article_date_of(response)
+        if when is not None:
+            found[origin_url(response.request) if response.request else response.url] = when
         state = self.state_of(response)
         yield from self._next_article_date(state, column, listing, rendered_list, targets, found, redate)
+
+    def _article_date_of(self, response: Response) -> date | None:
+        """An article's own date (``article_date``), None for an answer that is no page."""
+        if not (isinstance(response, TextResponse) and response.status < 400):
+            return None
+        when, _source = article_date(Page(decode_response(response)[0], response.url, self.today))
+        return when
 
     @finishes_request
     def article_date_failed(self, failure: Failure) -> Iterator[Any]:
