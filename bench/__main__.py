@@ -440,12 +440,15 @@ def _print_floor(figures: dict[str, float], floor: dict[str, float]) -> None:
 
 def _print_raw_home(figures: dict[str, float], raw: dict[str, float], floor: dict[str, float]) -> None:
     """The first crawl again with ``GOVSITES_SECURITY_HOME_RENDER=0`` (the dark-link check on raw home pages
-    only): what rendering every home page that runs scripts costs, beside the floor."""
+    only): what rendering every home page that runs scripts costs, beside the floor. It runs last, on the same
+    served web (whose pages that answer 503 once have answered it by then), so its difference from the first crawl
+    is one sample: on a machine whose speed moves it is not a measurement (docs/benchmarks.md, run M)."""
     base = max(floor["cpu"], 1e-9)
     print(
         f"（同一网站再抓一次、首页不渲染（GOVSITES_SECURITY_HOME_RENDER=0，暗链检查只读原始页面）：墙钟 "
         f"{raw['crawl_wall']:.1f} s，CPU {raw['crawl_cpu']:.1f} s（Chromium 约 {raw['browser_cpu']:.1f} s），"
-        f"为地板的 {raw['crawl_cpu'] / base:.2f} 倍；两次之差 {figures['crawl_cpu'] - raw['crawl_cpu']:.1f} CPU-s）"
+        f"为地板的 {raw['crawl_cpu'] / base:.2f} 倍；两次之差 {figures['crawl_cpu'] - raw['crawl_cpu']:.1f} CPU-s，"
+        "单次之差，机器快慢的变化可能大于它）"
     )
 
 
