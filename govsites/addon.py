@@ -16,6 +16,7 @@ spider loader lists come from the same derivation (:func:`apply_config`).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy.settings import BaseSettings, get_settings_priority
@@ -25,6 +26,8 @@ from govsites.distributed import scrapy_settings as distributed_settings
 from govsites.rendering import RENDER_SLOT, STUCK_PAGE_ROOM
 from govsites.revalidate import HTTPCACHE_SETTINGS, cache_dir
 from govsites.store import parse_as_of
+
+logger = logging.getLogger(__name__)
 
 #: The priority of every value the add-on sets (see the module docstring).
 PRIORITY = "addon"
@@ -42,11 +45,20 @@ def chromium_path(config: GovsitesConfig) -> str:
     return config.chromium_binary()
 
 
-#: Chromium's switches that let renders share renderer processes (with :class:`govsites.browserpages.PagePool`):
+#: Chromium's switch that lets renders share renderer processes (with :class:`govsites.browserpages.PagePool`):
 #: under site isolation every site's page gets a process of its own, started for each render. Our browser holds no
 #: login or personal data to isolate; a page that runs a long script holds up the pages sharing its process (each
-#: render has its deadline).
-SHARED_RENDERERS = ("--disable-site-isolation-trials", "--disable-features=site-per-process,IsolateOrigins")
+#: render has its deadline). This switch alone turns site isolation off (Debian's Chromium 156: one renderer for a
+#: page and its frame of another host, tests/test_browser_switches.py).
+SHARED_RENDERERS = ("--disable-site-isolation-trials",)
+
+#: Switches Chromium reads once: given twice, the last one wins whole. Playwright passes its own lists first
+#: (``HttpsUpgrades`` off: an ``http://`` page is rendered over http, as the plain crawl reads it, not tried over
+#: https first; ``OptimizationHints``, ``PreconnectToSearch`` …: no calls to Google's servers from an office's
+#: network), so a declared one silently drops Playwright's. govsites declares none (it used to:
+#: ``--disable-features=site-per-process`` turned back on every feature Playwright turns off); a user who declares
+#: one is warned.
+FEATURE_LISTS = ("--disable-features=", "--enable-features=")
 
 
 def browser_launch(config: GovsitesConfig, declared: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +66,11 @@ def browser_launch(config: GovsitesConfig, declared: dict[str, Any]) -> dict[str
     ``GOVSITES_RENDER_PAGE_REUSE``, renderer processes shared by about four pages each (unless declared)."""
     launch = {"executable_path": chromium_path(config), **declared}
     args = list(launch.get("args", []))
+    for arg in args:
+        if arg.startswith(FEATURE_LISTS):
+            logger.warning(
+                "PLAYWRIGHT_LAUNCH_OPTIONS 中的 %s 将替换 Playwright 自带的整份功能列表（Chromium 只认最后一个）", arg
+            )
     if config.render_page_reuse and not any(arg.startswith("--renderer-process-limit") for arg in args):
         args += [*SHARED_RENDERERS, f"--renderer-process-limit={max(2, config.render_pages // 4)}"]
     return {**launch, "args": args}

@@ -33,6 +33,8 @@
 - :class:`HeadRefusingWeb`: a server that answers every HEAD with 405 (as some IIS and Tomcat set-ups do); its
   home page shows one image, and each of its column's articles (answered only once the crawler has taken
   the 405 and asked that image again by GET) two more, one of them missing. Requests are counted per method and path.
+- :class:`FramedWeb`: a home page on one host that frames a page of another host (a map, a search box or a
+  counter of a provincial platform, as real home pages do); the framed page answers once its script has run.
 
 Standard library only, on the shared loopback lifecycle (:class:`govsites.demo.loopback.LoopbackServers`).
 """
@@ -649,3 +651,17 @@ class PagedEndpointWeb(EndpointWeb):
             with self.lock:
                 self.asked[(sender, query.get("col", ""), int(query.get("page", "0")))] += 1
         return super().answer(role, handler)
+
+
+class FramedWeb(_Web):
+    """A home page that frames another host's page (see the module docstring)."""
+
+    hosts: ClassVar[dict[str, str]] = {"home": "127.0.0.76", "framed": "127.0.0.77"}
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        self.hits[(role, urlsplit(handler.path).path)] += 1
+        if role == "home":
+            frame = f'<iframe id="map" src="{self.url("framed", "/map.html")}"></iframe>'
+            return 200, page("某某县人民政府", f"<h2>政务地图</h2>{frame}"), []
+        script = "<script>document.getElementById('where').textContent = '县政务服务中心';</script>"
+        return 200, page("政务地图", f'<p id="where"></p>{script}'), []
