@@ -130,6 +130,11 @@ class GovsitesConfig:
     render_pages: int = setting(
         16, "browser pages open at once: renders wait mostly on the sites, so more pages than one host's connections"
     )
+    render_per_host: int = setting(
+        2,
+        "browser page loads at a time per host (list renders, the home page's render, challenge passes), besides"
+        " GOVSITES_PER_HOST plain requests",
+    )
     render_page_reuse: bool = setting(
         True,
         "a completed render's browser page serves the next render, and renderer processes are shared (about four"

@@ -18,6 +18,13 @@ lists (column discovery) waited behind them: five challenged sites of the 65-sit
 in, first out), so a site's home and column pages go before its article pages and link checks in its host's
 slot too.
 
+The browser's slot holds the renders of every site, ``GOVSITES_RENDER_PAGES`` at a time; without more, one site's
+renders could take them all, and a county's small server got up to 16 browser page loads (each with its scripts and
+data) besides its ``GOVSITES_PER_HOST`` plain requests. Here that slot's queue gives out at most
+``GOVSITES_RENDER_PER_HOST`` loads per host at a time: a render whose host has that many under way stays queued
+(counted once as ``govsites/render/host_waits``) while renders of other hosts go ahead, and is asked for again
+when one of its host's loads ends. A render's deadline starts when its load does, not while it waits here.
+
 In a distributed crawl (``GOVSITES_DISTRIBUTED``) every worker takes requests of every host from the shared queue,
 so there a request of a host's own slot also needs one of its host's leases, shared by all workers
 (:class:`DistributedDownloader`, :mod:`govsites.hostleases`, :func:`leased_host`): a host sees at most
@@ -34,7 +41,8 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-from collections.abc import Coroutine, Iterator
+from collections import Counter
+from collections.abc import Callable, Coroutine, Iterator
 from time import monotonic
 from typing import Any
 
@@ -50,8 +58,12 @@ from twisted.internet.defer import Deferred
 from govsites.config import GovsitesConfig
 from govsites.distributed import run_prefix
 from govsites.hostleases import HostLeases, lease_seconds, poll_delay
+from govsites.rendering import RENDER_SLOT
 
 logger = logging.getLogger(__name__)
+
+#: Meta flag of a render counted once as held back for its host (``govsites/render/host_waits``).
+HELD_BACK = "govsites_render_held_back"
 
 #: What a slot's queue holds: a request and the Deferred its download fires.
 Queued = tuple[Request, Deferred[Response]]
@@ -83,6 +95,19 @@ class PriorityOrder:
     def popleft(self) -> Queued:
         return heapq.heappop(self._heap)[2]
 
+    def take(self, allowed: Callable[[Request], bool]) -> tuple[Queued | None, list[Request]]:
+        """The entry of highest priority whose request is ``allowed`` (taken out of the queue; ``None``: no such
+        entry), and the requests of higher priority passed over for it."""
+        passed: list[Request] = []
+        for entry in sorted(self._heap):
+            request = entry[2][0]
+            if allowed(request):
+                self._heap.remove(entry)
+                heapq.heapify(self._heap)
+                return entry[2], passed
+            passed.append(request)
+        return None, passed
+
     def peek(self) -> Queued:
         """The entry :meth:`popleft` would give back, left in the queue."""
         return self._heap[0][2]
@@ -95,8 +120,57 @@ class PriorityOrder:
 
 
 class PoliteDownloader(Downloader):
-    """``DOWNLOADER`` (:mod:`govsites.addon`): a dequeued request holds its host's slot at once, and a slot's queue
-    is taken in priority order (see the module docstring)."""
+    """``DOWNLOADER`` (:mod:`govsites.addon`): a dequeued request holds its host's slot at once, a slot's queue is
+    taken in priority order, and the browser's slot gives each host at most ``GOVSITES_RENDER_PER_HOST`` page loads
+    at a time (see the module docstring)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.render_per_host = GovsitesConfig.from_settings(crawler.settings).render_per_host
+
+    def _process_queue(self, slot: Slot) -> None:
+        if self.slots.get(RENDER_SLOT) is slot:
+            self._process_renders(slot)
+        else:
+            self._process_host_queue(slot)
+
+    def _process_host_queue(self, slot: Slot) -> None:
+        """A host's own slot (or any slot but the browser's): Scrapy's loop."""
+        super()._process_queue(slot)
+
+    def _host_has_room(self, slot: Slot) -> Callable[[Request], bool]:
+        """Whether a request's host has fewer than ``render_per_host`` of the slot's loads under way."""
+        loading = Counter(urlparse_cached(request).hostname for request in slot.transferring)
+        return lambda request: loading[urlparse_cached(request).hostname] < self.render_per_host
+
+    def _process_renders(self, slot: Slot) -> None:
+        """Scrapy's loop (the delay, then requests while the slot has room), each request of a host with fewer than
+        ``render_per_host`` loads under way; when every queued request's host has its loads, the end of one of
+        them asks again (Scrapy calls this after each download leaves the slot)."""
+        if slot.latercall:
+            return
+        now = monotonic()
+        delay = slot.download_delay()
+        if delay and (penalty := delay - now + slot.lastseen) > 0:
+            slot.latercall = call_later(penalty, self._latercall, slot)
+            return
+        queue: PriorityOrder = slot.queue  # type: ignore[assignment]
+        while queue and slot.free_transfer_slots() > 0:
+            entry, passed = queue.take(self._host_has_room(slot))
+            for request in passed:
+                if not request.meta.get(HELD_BACK):
+                    request.meta[HELD_BACK] = True
+                    self.crawler.stats.inc_value("govsites/render/host_waits")
+                    host, most = urlparse_cached(request).hostname, self.render_per_host
+                    logger.debug("主机 %s 已有 %d 个浏览器页面在加载，%s 稍后渲染", host, most, request.url)
+            if entry is None:
+                return
+            request, queue_dfd = entry
+            slot.lastseen = now
+            deferred_from_coro(self._wait_for_download(slot, request, queue_dfd))
+            if delay:
+                self._process_queue(slot)
+                break
 
     def _get_slot(self, request: Request, spider: Any = None) -> tuple[str, Slot]:
         key, slot = super()._get_slot(request)
@@ -125,7 +199,7 @@ class DistributedDownloader(PoliteDownloader):
         self._waiting: dict[int, tuple[str, Slot, CallLaterResult]] = {}  # id(slot) -> (host, slot, next ask)
         self._refusals: dict[int, int] = {}  # id(slot) -> lease refusals in a row
 
-    def _process_queue(self, slot: Slot) -> None:
+    def _process_host_queue(self, slot: Slot) -> None:
         """Scrapy's loop (the delay, then requests while the slot has room), each request with its host's lease."""
         leases = self.leases
         if self._give_back_finished(slot) and (waiting := self._waiting.pop(id(slot), None)) is not None:

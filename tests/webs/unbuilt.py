@@ -33,6 +33,8 @@
 - :class:`HeadRefusingWeb`: a server that answers every HEAD with 405 (as some IIS and Tomcat set-ups do); its
   home page shows one image, and each of its column's articles (answered only once the crawler has taken
   the 405 and asked that image again by GET) two more, one of them missing. Requests are counted per method and path.
+- :class:`BusyRenderWeb`: :class:`EndpointWeb`'s literal host alone, whose browser navigations (a page Chromium opens)
+  take ``NAVIGATION_DELAY`` seconds each; it counts them and records the most it had under way at once.
 - :class:`FramedWeb`: a home page on one host that frames a page of another host (a map, a search box or a
   counter of a provincial platform, as real home pages do); the framed page answers once its script has run.
 
@@ -665,3 +667,33 @@ class FramedWeb(_Web):
             return 200, page("某某县人民政府", f"<h2>政务地图</h2>{frame}"), []
         script = "<script>document.getElementById('where').textContent = '县政务服务中心';</script>"
         return 200, page("政务地图", f'<p id="where"></p>{script}'), []
+
+
+class BusyRenderWeb(EndpointWeb):
+    """:class:`EndpointWeb`'s literal host with slow browser navigations (see the module docstring)."""
+
+    hosts: ClassVar[dict[str, str]] = {"literal": "127.0.0.78"}
+    NAVIGATION_DELAY = 0.8
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.navigating = 0
+        self.most_navigating = 0
+        self.navigations = 0
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        return [row("busy", "某某市住房和城乡建设局", "agency", "市直", self.url("literal"))]
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        if handler.headers.get("Sec-Fetch-Mode") != "navigate":
+            return super().answer(role, handler)
+        with self.lock:
+            self.navigating += 1
+            self.navigations += 1
+            self.most_navigating = max(self.most_navigating, self.navigating)
+        try:
+            time.sleep(self.NAVIGATION_DELAY)
+            return super().answer(role, handler)
+        finally:
+            with self.lock:
+                self.navigating -= 1
