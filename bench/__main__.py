@@ -401,7 +401,7 @@ def _print_politeness(peak: int) -> None:
     print(
         f"-- 礼貌性：第一次抓取中单个主机同时应答的请求最多 {peak} 个（每主机并发 GOVSITES_PER_HOST = "
         f"{config.per_host}；浏览器渲染另走渲染槽，每进程最多 {config.render_pages} 页，"
-        "页面自身的脚本请求也落在同一主机） --"
+        f"每主机同时最多 {config.render_per_host} 页（GOVSITES_RENDER_PER_HOST），页面自身的脚本请求也落在同一主机） --"
     )
 
 

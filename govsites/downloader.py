@@ -147,12 +147,8 @@ class PoliteDownloader(Downloader):
         """Scrapy's loop (the delay, then requests while the slot has room), each request of a host with fewer than
         ``render_per_host`` loads under way; when every queued request's host has its loads, the end of one of
         them asks again (Scrapy calls this after each download leaves the slot)."""
-        if slot.latercall:
-            return
         now = monotonic()
-        delay = slot.download_delay()
-        if delay and (penalty := delay - now + slot.lastseen) > 0:
-            slot.latercall = call_later(penalty, self._latercall, slot)
+        if slot.latercall or self._held_by_delay(slot, now):
             return
         queue: PriorityOrder = slot.queue  # type: ignore[assignment]
         while queue and slot.free_transfer_slots() > 0:
@@ -163,14 +159,26 @@ class PoliteDownloader(Downloader):
                     self.crawler.stats.inc_value("govsites/render/host_waits")
                     host, most = urlparse_cached(request).hostname, self.render_per_host
                     logger.debug("主机 %s 已有 %d 个浏览器页面在加载，%s 稍后渲染", host, most, request.url)
-            if entry is None:
+            if entry is None or not self._start(slot, *entry, now):
                 return
-            request, queue_dfd = entry
-            slot.lastseen = now
-            deferred_from_coro(self._wait_for_download(slot, request, queue_dfd))
-            if delay:
-                self._process_queue(slot)
-                break
+
+    def _held_by_delay(self, slot: Slot, now: float) -> bool:
+        """Scrapy's download delay: whether the slot must wait first (then a later call is set)."""
+        delay = slot.download_delay()
+        if delay and (penalty := delay - now + slot.lastseen) > 0:
+            slot.latercall = call_later(penalty, self._latercall, slot)
+            return True
+        return False
+
+    def _start(self, slot: Slot, request: Request, queue_dfd: Deferred[Response], now: float) -> bool:
+        """Start a dequeued request's download; whether the loop may take another (not under a download delay,
+        where Scrapy lets one request go at a time)."""
+        slot.lastseen = now
+        deferred_from_coro(self._wait_for_download(slot, request, queue_dfd))
+        if slot.download_delay():
+            self._process_queue(slot)
+            return False
+        return True
 
     def _get_slot(self, request: Request, spider: Any = None) -> tuple[str, Slot]:
         key, slot = super()._get_slot(request)
@@ -204,13 +212,9 @@ class DistributedDownloader(PoliteDownloader):
         leases = self.leases
         if self._give_back_finished(slot) and (waiting := self._waiting.pop(id(slot), None)) is not None:
             waiting[2].cancel()  # a lease it waits for may be one just given back
-        if slot.latercall or id(slot) in self._waiting:
-            return  # a delay, or a wait for a lease, will call again
         now = monotonic()
-        delay = slot.download_delay()
-        if delay and (penalty := delay - now + slot.lastseen) > 0:
-            slot.latercall = call_later(penalty, self._latercall, slot)
-            return
+        if slot.latercall or id(slot) in self._waiting or self._held_by_delay(slot, now):
+            return  # a delay, or a wait for a lease, will call again
         queue: PriorityOrder = slot.queue  # type: ignore[assignment]
         while queue and slot.free_transfer_slots() > 0:
             request, queue_dfd = queue.peek()
@@ -226,11 +230,8 @@ class DistributedDownloader(PoliteDownloader):
                     self.crawler.stats.inc_value("govsites/hosts/lease_errors")
                 self._held.setdefault(id(slot), {})[request] = (host, token)
             queue.popleft()
-            slot.lastseen = now
-            deferred_from_coro(self._wait_for_download(slot, request, queue_dfd))
-            if delay:
-                self._process_queue(slot)
-                break
+            if not self._start(slot, request, queue_dfd, now):
+                return
 
     def _wait_for_lease(self, slot: Slot, host: str, poll: float) -> None:
         self.crawler.stats.inc_value("govsites/hosts/lease_waits")
