@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -30,49 +30,35 @@ def crawl_launch_options() -> dict[str, Any]:
     return component_crawler(project=True).settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
 
 
-def browser_command_line() -> list[str]:
-    """The command line of the Chromium this test process started (through Playwright's driver), as the kernel
-    has it: the browser process is the one of our descendants run with no ``--type=`` switch."""
-    parents: dict[int, int] = {}
-    lines: dict[int, list[str]] = {}
+def browser_command_line(marker: str) -> list[str]:
+    """The command line of the browser process launched with ``marker`` among its switches, as the kernel has it
+    (the browser process is the one run with no ``--type=`` switch: Chromium's helpers rewrite theirs)."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            argv = [arg for arg in (entry / "cmdline").read_bytes().decode(errors="replace").split("\0") if arg]
         except OSError:
             continue  # ended meanwhile
-        parents[int(entry.name)] = int(stat[1])
-        lines[int(entry.name)] = [arg for arg in argv if arg]
-
-    def ours(pid: int) -> bool:
-        while pid > 1:
-            if pid == os.getpid():
-                return True
-            pid = parents.get(pid, 1)
-        return False
-
-    browsers = [
-        argv
-        for pid, argv in lines.items()
-        if ours(pid) and argv and "chrom" in Path(argv[0]).name and "--type=" not in " ".join(argv)
-    ]
-    assert len(browsers) == 1, browsers
-    return browsers[0]
+        if marker in argv and "--type=" not in " ".join(argv):
+            found.append(argv)
+    assert len(found) == 1, found
+    return found[0]
 
 
 async def browse(launch: dict[str, Any], url: str) -> dict[str, Any]:
     """Open ``url`` in a browser started with ``launch``: the browser's command line, the text its frame's script
     wrote, and how many frames run in a renderer process of their own (Chromium's ``iframe`` targets)."""
+    marker = f"--govsites-test-browser={uuid.uuid4().hex}"  # a switch Chromium ignores, to find its process by
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(**launch)
+        browser = await playwright.chromium.launch(**{**launch, "args": [*launch.get("args", []), marker]})
         try:
             page = await browser.new_page()
             await page.goto(url)
             framed = page.frame_locator("#map").locator("#where")
             written = await framed.text_content(timeout=20_000)
-            command_line = browser_command_line()
+            command_line = browser_command_line(marker)
             session = await browser.new_browser_cdp_session()
             targets = (await session.send("Target.getTargets"))["targetInfos"]
         finally:
