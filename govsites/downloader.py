@@ -98,6 +98,8 @@ class PriorityOrder:
     def take(self, allowed: Callable[[Request], bool]) -> tuple[Queued | None, list[Request]]:
         """The entry of highest priority whose request is ``allowed`` (taken out of the queue; ``None``: no such
         entry), and the requests of higher priority passed over for it."""
+        if self._heap and allowed(self._heap[0][2][0]):
+            return heapq.heappop(self._heap)[2], []  # the usual case: the first is allowed
         passed: list[Request] = []
         for entry in sorted(self._heap):
             request = entry[2][0]

@@ -4,8 +4,9 @@
 Chromium reads ``--disable-features`` once: given twice, the last one wins whole. The crawl used to pass
 ``--disable-features=site-per-process,IsolateOrigins`` after Playwright's list, and so turned back on every feature
 Playwright turns off (HTTPS upgrades of ``http://`` pages, calls to Google's servers). Here Debian's Chromium is
-started with the crawl's launch options, as scrapy-playwright starts it, and asked for its own command line and its
-targets while it shows a home page that frames another host's page (:class:`tests.webs.unbuilt.FramedWeb`).
+started with the crawl's launch options, as scrapy-playwright starts it, while it shows a home page that frames
+another host's page (:class:`tests.webs.unbuilt.FramedWeb`): its command line is read from ``/proc`` and its
+targets are asked for over the DevTools protocol.
 """
 
 from __future__ import annotations

@@ -673,7 +673,7 @@ class BusyRenderWeb(EndpointWeb):
     """:class:`EndpointWeb`'s literal host with slow browser navigations (see the module docstring)."""
 
     hosts: ClassVar[dict[str, str]] = {"literal": "127.0.0.78"}
-    NAVIGATION_DELAY = 0.8
+    NAVIGATION_DELAY = 2.0
 
     def __init__(self) -> None:
         super().__init__()
