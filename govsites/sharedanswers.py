@@ -23,7 +23,10 @@ cookies), so each request sees what the first saw. Never shared:
   depends on its headers (an external target asked for with a search engine's ``Referer``), marked with
   :data:`FRESH` in its meta; a retry; a rendered request (the browser's);
 - an answer that a retry or a challenge pass would ask for again: 408, 429, 5xx, and the anti-bot statuses
-  (403, 412, 521), and any download that failed (the waiting requests are then downloaded themselves).
+  (403, 412, 521), and any download that failed (the waiting requests are then downloaded themselves);
+- an answer whose download was stopped after its headers (Scrapy's ``download_stopped`` flag: a link check by GET
+  that reads no body, an attachment over its reader's cap, a page that is not a document): a page request of the
+  same address needs the body.
 
 Keyed by Scrapy's request fingerprint (method, canonical address, body). ``GOVSITES_SHARED_ANSWERS_ENABLED``
 switches it.
@@ -54,6 +57,10 @@ RECENT_BYTES = 32 * 1024 * 1024
 
 #: Statuses never given to another request: a retry or a challenge pass would ask again.
 UNSHARED_STATUSES = frozenset({403, 408, 412, 429, 521}) | frozenset(range(500, 600))
+
+
+#: Scrapy's flag of an answer whose download was stopped once its headers were in (its body is not all there).
+STOPPED = "download_stopped"
 
 
 def shareable(request: Request) -> bool:
@@ -129,7 +136,8 @@ class SharedAnswers:
         key = request.meta.pop("_govsites_shared_key", None)
         if key is None:
             return response
-        shared = response if response.status not in UNSHARED_STATUSES else None
+        whole = response.status not in UNSHARED_STATUSES and STOPPED not in response.flags
+        shared = response if whole else None
         self._release(key, shared)
         if shared is not None:
             self._remember(key, shared)

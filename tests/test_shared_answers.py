@@ -94,6 +94,26 @@ def test_an_answer_a_retry_or_challenge_pass_would_ask_again_is_not_shared(statu
     assert middleware.shared == 0
 
 
+def test_an_answer_stopped_after_its_headers_is_not_given_to_a_request_that_needs_the_body() -> None:
+    """A host that refuses HEAD has its links checked by GET, stopped once the headers are in: a page request of
+    the same address waiting for that check must not get its empty body."""
+    middleware, _crawler = _middleware()
+
+    async def scenario() -> None:
+        check = Request(URL, meta={"role": "check", "headers_only": True})
+        assert await middleware.process_request(check) is None
+        page = asyncio.ensure_future(middleware.process_request(Request(URL, meta={"role": "page"})))
+        await asyncio.sleep(0)
+        assert not page.done()
+        stopped = HtmlResponse(URL, status=200, body=b"", request=check, flags=["download_stopped"])
+        middleware.process_response(check, stopped)
+        assert await page is None  # downloaded itself, body and all
+        assert await middleware.process_request(Request(URL)) is None  # and the stopped answer was not kept
+
+    asyncio.run(scenario())
+    assert middleware.shared == 0
+
+
 def test_a_failed_first_download_lets_the_waiting_requests_download_themselves() -> None:
     middleware, _crawler = _middleware()
 
