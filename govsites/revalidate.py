@@ -3,10 +3,11 @@
 Scrapy's own HTTP cache (``HttpCacheMiddleware``) with a storage of our own, :class:`KeptAnswers` (one SQLite
 file shared by the crawl processes), keeps every answer that carries a validator (``ETag`` or ``Last-Modified``).
 :class:`RevalidatePolicy` never serves a kept answer unasked: every request for a kept URL is sent again with
-``If-None-Match`` / ``If-Modified-Since``, and only a ``304 Not Modified`` reuses the kept answer (the page is then
-extracted again from the same bytes, so its findings are identical). Anything else — a new body, a 404, a 5xx, a
-timeout — is the answer of this crawl: an outage or a broken link is never hidden by the cache. Rendered requests
-(the browser) are never kept, nor is a page whose body may hold a personal number in full
+``If-None-Match`` / ``If-Modified-Since``, and only a ``304 Not Modified`` reuses the kept answer, together with
+what the spider read from it the first time (its text, links, list, columns: :mod:`govsites.extract.kept`), so the
+page is not parsed again and its findings are identical. Anything else — a new body, a 404, a 5xx, a timeout — is
+the answer of this crawl: an outage or a broken link is never hidden by the cache. Rendered requests (the browser)
+are never kept, nor is a page whose body may hold a personal number in full
 (:func:`govsites.security.privacy.may_hold_number`: no leaked number is copied to disk).
 ``GOVSITES_REVALIDATE_ENABLED`` switches it (the add-on sets ``HTTPCACHE_*``);
 ``GOVSITES_HTTPCACHE_DIR`` says where answers are kept (default: beside a SQLite store, ``<store>.httpcache``).
@@ -27,6 +28,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import BaseSettings
 
+from govsites.extract.kept import MEMO, PageMemo, body_crc
 from govsites.security.privacy import may_hold_number
 
 #: The Scrapy settings of revalidation (the cache folder is added by the add-on).
@@ -108,12 +110,20 @@ class KeptAnswers:
     The keys kept when a process opens the file (and those it keeps itself) are held in memory as 8-byte
     prefixes, so a request never kept costs no query: on a first crawl that is every request. An answer another
     process keeps during the same crawl is not seen by this one (crawl processes read different sites).
+
+    Beside each answer the spider's reading of it is kept (``extractions``: a :class:`PageMemo`). The storage hands
+    a request its memo in ``request.meta`` (:data:`MEMO`): an empty one with an answer it keeps, the kept one with
+    an answer it offers for revalidation. The spider fills it as it reads the page and marks it done; the storage
+    writes the done ones with the next batch (stat ``govsites/extraction/kept``) and forgets any not done within
+    :attr:`MEMO_WAIT` seconds (a page never read, an answer that was not a page).
     """
 
     #: Answers written in one transaction instead of one each (py-spy on the 65-site bench web: storing answers
     #: went from 4.1 % to 2.9 % of the crawl's busy samples). A crawl killed meanwhile loses at most these, which
     #: its next crawl fetches whole: the store is a cache.
     BATCH = 200
+    #: Seconds a memo handed out may wait for its page to be read (a download's timeout and retries included).
+    MEMO_WAIT = 600.0
 
     def __init__(self, settings: BaseSettings) -> None:
         self.cachedir = str(settings["HTTPCACHE_DIR"])
@@ -121,15 +131,22 @@ class KeptAnswers:
         self.db: sqlite3.Connection | None = None
         self.pending: dict[tuple[str, bytes], tuple[bytes, bytes]] = {}  # (spider, key) -> (head, body), unwritten
         self.known: set[int] = set()  # prefixes of the keys kept (`_prefix`): a miss needs no query
+        self.memos: dict[tuple[str, bytes], PageMemo] = {}  # handed out, not yet written or forgotten
+        self.stats: Any = None
 
     def open_spider(self, spider: Spider) -> None:
         self.fingerprinter = spider.crawler.request_fingerprinter
+        self.stats = spider.crawler.stats
         Path(self.cachedir).mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(Path(self.cachedir, "answers.sqlite"), timeout=60, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS answers (spider TEXT, key BLOB, head BLOB, body BLOB,"
+            " PRIMARY KEY (spider, key)) WITHOUT ROWID"
+        )
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS extractions (spider TEXT, key BLOB, memo BLOB,"
             " PRIMARY KEY (spider, key)) WITHOUT ROWID"
         )
         rows = self.db.execute("SELECT key FROM answers WHERE spider = ?", (spider.name,))
@@ -143,13 +160,36 @@ class KeptAnswers:
 
     def flush(self) -> None:
         assert self.db is not None
-        if not self.pending:
-            return
         rows = [(spider, key, head, body) for (spider, key), (head, body) in self.pending.items()]
         self.pending.clear()
+        memos = self._memos_to_write()
+        if not rows and not memos:
+            return
         self.db.execute("BEGIN")
         self.db.executemany("INSERT OR REPLACE INTO answers (spider, key, head, body) VALUES (?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO extractions (spider, key, memo) VALUES (?, ?, ?)", memos)
         self.db.execute("COMMIT")
+        if memos and self.stats is not None:
+            self.stats.inc_value("govsites/extraction/kept", len(memos))
+
+    def _memos_to_write(self) -> list[tuple[str, bytes, bytes]]:
+        """The memos read and new since they were handed out; those read with nothing new, and those that waited
+        too long, are forgotten."""
+        rows: list[tuple[str, bytes, bytes]] = []
+        now = time.monotonic()
+        for (spider, key), memo in list(self.memos.items()):
+            if memo.worth_writing:
+                rows.append((spider, key, memo.dumps()))
+            elif not memo.done and now - memo.made < self.MEMO_WAIT:
+                continue
+            del self.memos[(spider, key)]
+        return rows
+
+    def _hand_out(self, spider: Spider, key: bytes, request: Request, memo: PageMemo) -> None:
+        request.meta[MEMO] = memo
+        self.memos[(spider.name, key)] = memo
+        if len(self.memos) >= self.BATCH:
+            self.flush()
 
     def _key(self, request: Request) -> bytes:
         return bytes(self.fingerprinter.fingerprint(request))
@@ -159,10 +199,14 @@ class KeptAnswers:
         key = self._key(request)
         if _prefix(key) not in self.known:
             return None  # never kept (a shared prefix only costs the query below)
+        pending = self.pending.get((spider.name, key))
         row = (
-            self.pending.get((spider.name, key))
-            or self.db.execute(
-                "SELECT head, body FROM answers WHERE spider = ? AND key = ?", (spider.name, key)
+            (*pending, None)
+            if pending is not None
+            else self.db.execute(
+                "SELECT a.head, a.body, e.memo FROM answers a LEFT JOIN extractions e"
+                " ON e.spider = a.spider AND e.key = a.key WHERE a.spider = ? AND a.key = ?",
+                (spider.name, key),
             ).fetchone()
         )
         if row is None:
@@ -177,6 +221,10 @@ class KeptAnswers:
         except (ValueError, TypeError, KeyError, zlib.error):
             return None  # not readable: asked for afresh
         request.meta["cache_timestamp"] = head.get("timestamp", 0)
+        # the kept reading of the page; none, or one by other extraction code: read afresh, and kept this time
+        now = time.monotonic()
+        memo = PageMemo.loads(row[2], made=now) if row[2] is not None else None
+        self._hand_out(spider, key, request, memo or PageMemo(body_crc(body), made=now))
         cls = responsetypes.from_args(headers=headers, url=url, body=body)
         return cls(url=url, status=status, headers=headers, body=body)
 
@@ -198,6 +246,7 @@ class KeptAnswers:
             ],
         }
         key = self._key(request)
+        self._hand_out(spider, key, request, PageMemo(body_crc(response.body), made=time.monotonic()))
         self.known.add(_prefix(key))
         self.pending[(spider.name, key)] = (
             json.dumps(head, ensure_ascii=False).encode("utf-8"),

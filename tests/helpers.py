@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import importlib
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -80,6 +81,13 @@ def crawl_command(registry: Path, db: Path | str, run_label: str, as_of: str, *e
     """The arguments of ``python -m govsites crawl`` as ``make crawl`` passes them (for :func:`run`)."""
     command = ["-m", "govsites", "crawl", "--sites", str(registry), "--db", str(db)]
     return [*command, "--run", run_label, "--as-of", as_of, *extra]
+
+
+def crawl_stat(log: str, name: str) -> int:
+    """The value of the stat ``name`` (``govsites/render/host_waits``) that a crawl run with
+    ``GOVSITES_STATS_DUMP=1`` printed in ``log``; 0 when it was never counted."""
+    found = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(found.group(1)) if found else 0
 
 
 def crawl_rows(

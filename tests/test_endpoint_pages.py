@@ -11,7 +11,6 @@ checked, within the same crawl caps, while the column's own figures stay its fir
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 
 from govsites.extract.endpointpages import next_endpoint_pages, paging
 from govsites.extract.pagination import MAX_NEXT_PAGES
-from tests.helpers import crawl_rows, needs_chromium
+from tests.helpers import crawl_rows, crawl_stat, needs_chromium
 from tests.webs.unbuilt import AS_OF, PagedEndpointWeb
 
 API = "http://www.example.gov.cn/api/list"
@@ -134,11 +133,6 @@ def read_plainly(web: PagedEndpointWeb) -> list[str]:
     return [slug for slug in web.COLUMNS if web.asked[("plain", slug, 1)]]
 
 
-def stat(log: str, name: str) -> int:
-    found = re.search(rf"'govsites/{name}': (\d+)", log)
-    return int(found.group(1)) if found else 0
-
-
 @needs_chromium
 def test_further_pages_are_asked_with_plain_requests(crawled: tuple[PagedEndpointWeb, sqlite3.Connection, str]) -> None:
     web, db, log = crawled
@@ -148,8 +142,8 @@ def test_further_pages_are_asked_with_plain_requests(crawled: tuple[PagedEndpoin
         assert [web.asked[("plain", slug, n)] for n in range(1, web.PAGES + 2)] == [1] * web.PAGES + [0], slug
     assert not [key for key in web.asked if key[0] == "browser" and key[2] > 1]
     assert db.execute("SELECT COUNT(*) FROM pages WHERE rendered = 1").fetchone()[0] == 1
-    assert stat(log, "endpoints/pages_read") == len(plain) * (web.PAGES - 1)
-    assert stat(log, "endpoints/pages_capped") == 0
+    assert crawl_stat(log, "govsites/endpoints/pages_read") == len(plain) * (web.PAGES - 1)
+    assert crawl_stat(log, "govsites/endpoints/pages_capped") == 0
 
 
 @needs_chromium
@@ -186,10 +180,10 @@ def test_the_page_cap_stops_further_pages_and_is_counted(tmp_path: Path) -> None
     plain = read_plainly(web)
     assert plain
     asked = sum(count for (sender, _slug, n), count in web.asked.items() if sender == "plain" and n > 1)
-    capped = stat(log, "endpoints/pages_capped")
+    capped = crawl_stat(log, "govsites/endpoints/pages_capped")
     assert capped >= 1
     assert asked + capped == len(plain) * (web.PAGES - 1)  # each page the answers named: asked or counted
-    assert stat(log, "capped/pages") >= capped
+    assert crawl_stat(log, "govsites/capped/pages") >= capped
     for slug in plain:
         column = web.url("literal", web.column_path("literal", slug))
         if not web.asked[("plain", slug, web.PAGES)]:

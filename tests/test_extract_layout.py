@@ -10,6 +10,7 @@ EXTRACT = Path(__file__).resolve().parents[1] / "govsites" / "extract"
 
 #: bottom to top: a module may import only the modules listed before it
 LAYERS = (
+    "kept",
     "text",
     "dates",
     "links",

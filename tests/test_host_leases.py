@@ -14,7 +14,6 @@ with the reason otherwise.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -24,7 +23,7 @@ import pytest
 from bench.web.model import WebConfig, host
 from bench.web.server import BenchWeb
 from govsites.hostleases import HostLeases, poll_delay, redis_client
-from tests.helpers import crawl_command, run_together
+from tests.helpers import crawl_command, crawl_stat, run_together
 from tests.localservers import missing_reason, postgres_server, redis_server
 
 REASON = missing_reason()
@@ -56,11 +55,6 @@ ENV = {
     "GOVSITES_STATS_DUMP": "1",
     "GOVSITES_DISTRIBUTED_POLL": "0.2",
 }
-
-
-def stat(log: str, name: str) -> int:
-    found = re.search(rf"'{re.escape(name)}': (\d+)", log)
-    return int(found.group(1)) if found else 0
 
 
 @pytest.fixture(scope="module")
@@ -98,10 +92,10 @@ def test_both_workers_crawled_the_same_hosts(crawl: dict[str, Any]) -> None:
     the leases are shared between the workers depends on timing (a worker that gives one back takes it again for
     its own next request of the host), so only that both crawled is asserted."""
     logs = crawl["logs"]
-    assert all(stat(log, "downloader/response_count") > 0 for log in logs), [log[-1500:] for log in logs]
-    assert sum(stat(log, "downloader/response_count") for log in logs) > 3 * WEB.pages
-    assert sum(stat(log, "govsites/hosts/lease_waits") for log in logs) > 0
-    assert not any(stat(log, "govsites/hosts/lease_errors") for log in logs)
+    assert all(crawl_stat(log, "downloader/response_count") > 0 for log in logs), [log[-1500:] for log in logs]
+    assert sum(crawl_stat(log, "downloader/response_count") for log in logs) > 3 * WEB.pages
+    assert sum(crawl_stat(log, "govsites/hosts/lease_waits") for log in logs) > 0
+    assert not any(crawl_stat(log, "govsites/hosts/lease_errors") for log in logs)
 
 
 def test_every_lease_is_given_back(crawl: dict[str, Any]) -> None:

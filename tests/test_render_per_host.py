@@ -10,23 +10,17 @@ overlap on a busy machine too, and the server records the most it had at once.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from scrapy import Request
 
 from govsites.downloader import PriorityOrder
-from tests.helpers import crawl_rows, needs_chromium
+from tests.helpers import crawl_rows, crawl_stat, needs_chromium
 from tests.webs.unbuilt import AS_OF, BusyRenderWeb
 
 #: Every list rendered (no endpoint learned), no render kept from a crawl before.
 ALL_RENDERED = {"GOVSITES_ENDPOINTS_ENABLED": "0", "GOVSITES_RENDER_REUSE_ENABLED": "0"}
-
-
-def stat(log: str, name: str) -> int:
-    found = re.search(rf"'govsites/{name}': (\d+)", log)
-    return int(found.group(1)) if found else 0
 
 
 def crawl(tmp: Path, **env: str) -> tuple[BusyRenderWeb, str]:
@@ -41,7 +35,7 @@ def test_a_host_gets_at_most_two_browser_page_loads_at_a_time(tmp_path: Path) ->
     web, log = crawl(tmp_path)
     assert web.navigations >= len(web.COLUMNS)  # every list was rendered (the home page runs no script)
     assert 1 <= web.most_navigating <= 2  # never more than two at a time
-    assert stat(log, "render/host_waits") >= 1  # the renders held back were counted
+    assert crawl_stat(log, "govsites/render/host_waits") >= 1  # the renders held back were counted
 
 
 @needs_chromium
@@ -49,7 +43,7 @@ def test_without_the_bound_the_host_got_more(tmp_path: Path) -> None:
     """The measure above can see more than two: with the bound lifted to the browser's pages it does."""
     web, log = crawl(tmp_path, GOVSITES_RENDER_PER_HOST="16")
     assert web.most_navigating > 2, web.most_navigating
-    assert stat(log, "render/host_waits") == 0
+    assert crawl_stat(log, "govsites/render/host_waits") == 0
 
 
 def queued(url: str, priority: int = 0) -> tuple[Request, object]:

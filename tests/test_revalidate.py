@@ -1,8 +1,10 @@
-"""A second crawl of an unchanged web: conditional requests, 304s reuse the kept answers, a fraction of the bytes,
-identical outputs (the demo web on loopback answers with ETags, as real servers do)."""
+"""A second crawl of an unchanged web: conditional requests, 304s reuse the kept answers and the first crawl's
+reading of them, a fraction of the bytes, identical outputs (the demo web on loopback answers with ETags, as real
+servers do); a third crawl after a page changed reads the new page."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +13,13 @@ from scrapy.http import HtmlResponse, Request
 
 from govsites.demo import AS_OF, DemoWeb
 from govsites.revalidate import KeptAnswers, RevalidatePolicy, cache_dir
-from tests.helpers import crawl_command, needs_chromium, read_csv, run, score_command
+from tests.helpers import crawl_command, crawl_stat, needs_chromium, read_csv, run, score_command
 
 pytestmark = needs_chromium
 COMPARED = ("metrics.csv", "columns.csv", "links.csv", "typos.csv", "interaction.csv", "services.csv")
+#: The page changed before the third crawl: an article of 旬阳县, given a serious typo.
+CHANGED = ("xunyang", "/xwzx/zwyw/201512/t20151228_4412.html")
+TYPO = "中华人民共合国"
 
 
 @pytest.fixture(scope="module")
@@ -23,19 +28,27 @@ def two_crawls(tmp_path_factory: pytest.TempPathFactory) -> Any:
     with DemoWeb(port=0) as web:
         registry = web.write_registry(tmp / "sites.csv")
         db = tmp / "store.sqlite"
-        sent = []
-        for label in ("r1", "r2"):
+        sent, logs = [], []
+        for label in ("r1", "r2", "r3"):
+            if label == "r3":
+                site, path = CHANGED
+                app = web.apps[site]
+                old = app.pages[path]
+                html = old.body.decode(app.site.encoding).replace("</body>", f"<p>{TYPO}成立以来</p></body>")
+                app.pages[path] = dataclasses.replace(old, body=html.encode(app.site.encoding))
             before = web.bytes_sent
-            crawled = run(crawl_command(registry, db, label, AS_OF.isoformat(), "--allow-private"))
+            crawl = crawl_command(registry, db, label, AS_OF.isoformat(), "--allow-private")
+            crawled = run(crawl, GOVSITES_STATS_DUMP="1")
             assert crawled.returncode == 0, crawled.stderr[-3000:]
             sent.append(web.bytes_sent - before)
+            logs.append(crawled.stderr)
             scored = run(score_command(registry, db, tmp / label, label))
             assert scored.returncode == 0, scored.stderr[-3000:]
-        yield {"tmp": tmp, "db": db, "sent": sent, "log": crawled.stderr}
+        yield {"tmp": tmp, "db": db, "sent": sent, "logs": logs}
 
 
 def test_the_second_crawl_transfers_at_most_a_quarter_of_the_bytes(two_crawls: Any) -> None:
-    first, second = two_crawls["sent"]
+    first, second, _third = two_crawls["sent"]
     assert first > 0
     assert second <= 0.25 * first, (first, second)
     assert Path(cache_dir("", str(two_crawls["db"]))).is_dir()
@@ -54,6 +67,33 @@ def test_the_second_crawl_gives_identical_outputs(two_crawls: Any) -> None:
             for run in ("r1", "r2")
         )
         assert before == after, name
+
+
+def test_the_second_crawl_reuses_the_first_crawls_reading(two_crawls: Any) -> None:
+    """The first crawl kept its reading of the pages it kept; the second reused it instead of parsing them."""
+    first, second, _third = two_crawls["logs"]
+    kept = crawl_stat(first, "govsites/extraction/kept")
+    reused = crawl_stat(second, "govsites/extraction/reused")
+    assert kept > 20, first[-3000:]
+    assert reused >= kept // 2, (kept, reused)
+    assert crawl_stat(second, "govsites/extraction/kept") < kept // 4  # little new to keep on an unchanged web
+
+
+def test_a_changed_page_is_read_afresh(two_crawls: Any) -> None:
+    """After one article changed, the third crawl reads its new body (a typo appears on it) and keeps the rest."""
+    tmp = two_crawls["tmp"]
+    site, path = CHANGED
+
+    def typos_on_page(label: str) -> list[dict[str, str]]:
+        return [
+            row
+            for row in read_csv(tmp / label / "typos.csv")
+            if row["site_id"] == site and TYPO in row["context"] and row["url"].endswith(path)
+        ]
+
+    assert not typos_on_page("r2")
+    assert typos_on_page("r3"), [row for row in read_csv(tmp / "r3" / "typos.csv") if row["site_id"] == site]
+    assert crawl_stat(two_crawls["logs"][2], "govsites/extraction/reused") > 20
 
 
 def test_only_a_304_reuses_a_kept_answer() -> None:

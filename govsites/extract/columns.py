@@ -107,6 +107,10 @@ def _is_sitemap_name(name: str) -> bool:
 
 def sitemap_urls(page: Page) -> list[str]:
     """Links whose text is 网站地图 / 站点地图 (absolute, deduplicated)."""
+    return page.reuse("sitemap_urls", lambda: _read_sitemap_urls(page))
+
+
+def _read_sitemap_urls(page: Page) -> list[str]:
     root = page.raw
     base = page.base
     out: list[str] = []
@@ -129,6 +133,10 @@ def discover_columns(page: Page) -> list[ColumnLink]:
 
     The page's ``as_of`` plays no part: every date counts (a list of articles is a list whatever its dates).
     """
+    return page.reuse("columns", lambda: _read_columns(page))
+
+
+def _read_columns(page: Page) -> list[ColumnLink]:
     url = page.url
     undated = page.on(_FAR_FUTURE)
     raw = page.raw

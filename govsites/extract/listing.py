@@ -203,6 +203,10 @@ def _empty_statements(root: etree._Element) -> list[etree._Element]:
 def extract_list(page: Page) -> ListPage:
     """The main article list of a column page (not navigation, footer lists, link selects or related
     boxes). Articles give ``entries == []`` and ``empty == False``."""
+    return page.reuse("list", lambda: _read_list(page), dated=True)
+
+
+def _read_list(page: Page) -> ListPage:
     html, url, as_of = page.html, page.url, page.as_of
     raw_root = page.raw
     base = page.base

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 import lxml.html
 
@@ -18,9 +20,12 @@ from govsites.extract.blocks import home_blocks
 from govsites.extract.dom import base_url, strip_noise
 from govsites.extract.entries import HomeBlock
 from govsites.extract.groups import Group, collect_groups
+from govsites.extract.kept import PageMemo
 from govsites.extract.links import Link, links_in_tree
 from govsites.extract.scriptdata import script_texts
 from govsites.extract.text import parse_html, title_and_text_from_tree
+
+T = TypeVar("T")
 
 
 class _Document:
@@ -54,11 +59,13 @@ class _Document:
 class Page:
     """A page: ``html`` (decoded text), ``url`` (where it was fetched; relative links resolve against it)
     and ``as_of`` (the evaluation date: later dates are not publication dates, yearless dates take the
-    latest year that keeps them on or before it)."""
+    latest year that keeps them on or before it); ``memo``: what an earlier crawl read from the same body
+    (`govsites.extract.kept`), asked before anything is computed and given what is."""
 
     html: str
     url: str
     as_of: date
+    memo: PageMemo | None = field(default=None, repr=False, compare=False)
     _document: _Document = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -83,10 +90,17 @@ class Page:
         """The URL relative links resolve against (``<base href>``, else ``url``)."""
         return base_url(self.raw, self.url)
 
+    def reuse(self, name: str, compute: Callable[[], T], *, at_url: bool = True, dated: bool = False) -> T:
+        """``compute()``, or what the page's memo kept of it: ``name`` the extraction, read at the page's URL
+        (``at_url``) on its evaluation date (``dated``: the result depends on it)."""
+        if self.memo is None:
+            return compute()
+        return self.memo.reuse((name, self.url if at_url else "", self.as_of if dated else None), compute)
+
     @functools.cached_property
     def links(self) -> tuple[Link, ...]:
         """Every link on the page (`govsites.extract.links.extract_links`), read from the page's one parse."""
-        return tuple(links_in_tree(self.raw, self.url))
+        return self.reuse("links", lambda: tuple(links_in_tree(self.raw, self.url)))
 
     @functools.cached_property
     def groups(self) -> tuple[Group, ...]:
@@ -96,17 +110,23 @@ class Page:
     @functools.cached_property
     def blocks(self) -> tuple[HomeBlock, ...]:
         """The dated blocks of a home page (`home_blocks`)."""
-        return tuple(home_blocks(self.stripped, self.base, list(self.groups), self.as_of))
+        return self.reuse(
+            "blocks", lambda: tuple(home_blocks(self.stripped, self.base, list(self.groups), self.as_of)), dated=True
+        )
 
     @property
     def title(self) -> str:
         """The page's <title>, whitespace collapsed ('' if none)."""
-        return self._document.title_and_text[0]
+        return self._title_and_text[0]
 
     @property
     def text(self) -> str:
         """Title and body visible text, one line per block (see `govsites.extract.text.title_and_text`)."""
-        return self._document.title_and_text[1]
+        return self._title_and_text[1]
+
+    @property
+    def _title_and_text(self) -> tuple[str, str]:
+        return self.reuse("title_and_text", lambda: self._document.title_and_text, at_url=False)
 
     @property
     def scripts(self) -> tuple[str, ...]:
@@ -120,10 +140,11 @@ class Page:
         return self._sharing(dataclasses.replace(self, url=url))
 
     def on(self, as_of: date) -> Page:
-        """The same page read on another evaluation date, sharing the parsed trees."""
+        """The same page read on another evaluation date, sharing the parsed trees (not the memo: an extractor's
+        reading on a date of its own is part of its result, kept under the page's date)."""
         if as_of == self.as_of:
             return self
-        return self._sharing(dataclasses.replace(self, as_of=as_of))
+        return self._sharing(dataclasses.replace(self, as_of=as_of, memo=None))
 
     def _sharing(self, other: Page) -> Page:
         object.__setattr__(other, "_document", self._document)

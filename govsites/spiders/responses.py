@@ -8,6 +8,7 @@ from http import HTTPStatus
 import scrapy
 from scrapy.http import Response, TextResponse
 
+from govsites.extract.kept import MEMO, PageMemo
 from govsites.extract.text import decode_body
 
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
@@ -16,6 +17,16 @@ _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 def is_rendered(request: scrapy.Request | None) -> bool:
     """True for a page fetched through the browser (scrapy-playwright's ``playwright`` meta key)."""
     return request is not None and bool(request.meta.get("playwright"))
+
+
+def page_memo(response: Response) -> PageMemo | None:
+    """The memo of this answer's reading that the kept answers' storage handed out (:mod:`govsites.revalidate`):
+    the one kept from an earlier crawl when the server answered 304, else an empty one to fill. None for a
+    rendered page, or when the memo belongs to another body (a retry, a redirect's hop, a changed page)."""
+    memo = response.meta.get(MEMO)
+    if not isinstance(memo, PageMemo) or is_rendered(response.request) or not memo.fits(response.body):
+        return None
+    return memo
 
 
 def decode_response(response: Response) -> tuple[str, str]:

@@ -50,7 +50,7 @@ from govsites.spiders.letters import incomplete, letter_item, merge_letter
 from govsites.spiders.linkchecks import failure_verdict, unfetchable
 from govsites.spiders.pagelinks import canonical, list_pages, listed_urls, script_links
 from govsites.spiders.requests import PRIORITY_COLUMN, PRIORITY_HOME, PRIORITY_PAGE, render_meta
-from govsites.spiders.responses import decode_response, is_rendered, origin_url
+from govsites.spiders.responses import decode_response, is_rendered, origin_url, page_memo
 from govsites.spiders.sitechecks import SiteCheckRequests
 from govsites.spiders.soft404 import judge, late_soft_404, learn_notfound, notfound_url, read_target_verdict
 from govsites.store import now_iso
@@ -223,7 +223,10 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
                     priority=PRIORITY_HOME,
                 )
         html, encoding = decode_response(response)
-        page = Page(html, response.url, self.today)
+        memo = page_memo(response)
+        if memo is not None and memo.loaded:
+            self.count("extraction/reused")  # a 304: the page's first reading is reused (govsites.extract.kept)
+        page = Page(html, response.url, self.today, memo=memo)
         if role == "home" and html:
             yield from self.home_content(state, response, page)
         if rendered:
@@ -325,6 +328,8 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             LinkRefItem(site_id=site_id, url=link.url, source_url=response.url, anchor=link.anchor, tag=link.tag)
             for link in links
         ]
+        if memo is not None:
+            memo.done = True  # read: what it holds may be kept (govsites.revalidate)
         yield PageItem(
             site_id=site_id,
             url=request_url,

@@ -1,0 +1,154 @@
+"""A page's reading kept beside its kept answer (govsites.extract.kept): a 304 gives the first crawl's reading back
+without parsing the page again; a changed body, other extraction code or another evaluation date reads afresh.
+
+The crawl itself (two crawls of the demo web, then one after a page changed) is in ``tests/test_revalidate.py``."""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.http import HtmlResponse, Request
+
+from govsites.extract.columns import discover_columns, sitemap_urls
+from govsites.extract.kept import MEMO, PageMemo, body_crc
+from govsites.extract.listing import extract_blocks, extract_list
+from govsites.extract.page import Page
+from govsites.extract.text import decode_body
+from govsites.revalidate import KeptAnswers
+from govsites.spiders.responses import page_memo
+
+REAL_PAGES = sorted((Path(__file__).parent / "realpages").rglob("*.htm*"))
+AS_OF = date(2025, 6, 30)
+URL = "http://www.example.gov.cn/zwgk/index.html?id=3"
+
+
+def reading(page: Page) -> tuple[Any, ...]:
+    """Everything the spider's page callback reads from a page."""
+    return (
+        page.title,
+        page.text,
+        page.links,
+        extract_list(page),
+        extract_blocks(page),
+        discover_columns(page),
+        sitemap_urls(page),
+    )
+
+
+def kept_memo(html: str, body: bytes) -> PageMemo:
+    """The memo a first crawl writes for a page: read, done, kept, read back."""
+    memo = PageMemo(body_crc(body))
+    reading(Page(html, URL, AS_OF, memo=memo))
+    memo.done = True
+    assert memo.worth_writing
+    loaded = PageMemo.loads(memo.dumps())
+    assert loaded is not None
+    return loaded
+
+
+@pytest.mark.parametrize("path", REAL_PAGES, ids=lambda p: p.name)
+def test_a_kept_reading_is_the_reading_of_the_page(path: Path) -> None:
+    """Golden: on every vendored real page, the reading that comes back from the memo is the one the extractors
+    give, and it comes back without the page being parsed (the memo answers even for another html)."""
+    body = path.read_bytes()
+    html, _encoding = decode_body(body, None)
+    fresh = reading(Page(html, URL, AS_OF))
+    memo = kept_memo(html, body)
+    assert reading(Page(html, URL, AS_OF, memo=memo)) == fresh
+    assert reading(Page("<html><title>另一页</title><body>无</body></html>", URL, AS_OF, memo=memo)) == fresh
+    assert not memo.changed  # nothing was computed again, so nothing is written again
+
+
+def test_a_reading_depends_on_the_url_and_what_depends_on_the_date_on_the_date() -> None:
+    body = REAL_PAGES[0].read_bytes()
+    html, _encoding = decode_body(body, None)
+    memo = kept_memo(html, body)
+    other = "http://www.example.gov.cn/other/list.html"
+    assert Page(html, other, AS_OF, memo=memo).links == Page(html, other, AS_OF).links
+    later = date(2026, 1, 5)
+    assert extract_list(Page(html, URL, later, memo=memo)) == extract_list(Page(html, URL, later))
+    assert memo.changed
+    memo.done = True
+    again = PageMemo.loads(memo.dumps())
+    assert again is not None
+    assert {when for _, _, when in again.values} == {None, later}  # the latest date's reading only
+
+
+def test_a_memo_of_other_extraction_code_or_damaged_is_none() -> None:
+    other = zlib.compress(pickle.dumps(("0123456789abcdef", 7, {("links", URL, None): ()})))
+    assert PageMemo.loads(other) is None
+    assert PageMemo.loads(b"not a memo") is None
+    assert PageMemo.loads(zlib.compress(b"not a pickle")) is None
+
+
+def test_a_page_read_on_another_date_does_not_write_into_the_memo() -> None:
+    """``Page.on`` (the column finder reads every date) keeps nothing under the page's own date."""
+    memo = PageMemo(1)
+    page = Page("<html><body><ul><li><a href='/a.html'>通知</a> 2025-01-02</li></ul></body></html>", URL, AS_OF, memo=memo)
+    assert page.on(date(9000, 1, 1)).memo is None
+    assert page.at("http://www.example.gov.cn/b.html").memo is memo
+
+
+def test_the_spider_uses_a_memo_only_for_its_own_body() -> None:
+    body = b"<html><body>kept</body></html>"
+    request = Request(URL, meta={MEMO: PageMemo(body_crc(body))})
+    assert page_memo(HtmlResponse(URL, body=body, request=request)) is request.meta[MEMO]
+    # a retry or a redirect's hop carries the meta of another answer; a changed page has another body
+    assert page_memo(HtmlResponse(URL, body=b"<html><body>changed</body></html>", request=request)) is None
+    rendered = Request(URL, meta={MEMO: PageMemo(body_crc(body)), "playwright": True})
+    assert page_memo(HtmlResponse(URL, body=body, request=rendered)) is None
+
+
+class _Spider:
+    name = "govsites"
+
+    def __init__(self) -> None:
+        from scrapy.utils.test import get_crawler
+
+        self.crawler = get_crawler()
+
+
+def _storage(tmp_path: Path) -> tuple[KeptAnswers, Any]:
+    from scrapy.settings import Settings
+
+    storage = KeptAnswers(Settings({"HTTPCACHE_DIR": str(tmp_path)}))
+    spider = _Spider()
+    storage.open_spider(spider)  # type: ignore[arg-type]
+    return storage, spider
+
+
+def test_the_kept_answers_keep_a_read_memo_and_hand_it_back(tmp_path: Path) -> None:
+    body = REAL_PAGES[0].read_bytes()
+    html, _encoding = decode_body(body, None)
+    storage, spider = _storage(tmp_path)
+    first = Request(URL)
+    storage.store_response(spider, first, HtmlResponse(URL, headers={"ETag": '"a"'}, body=body))
+    unread = Request("http://www.example.gov.cn/unread.html")
+    storage.store_response(spider, unread, HtmlResponse(unread.url, headers={"ETag": '"b"'}, body=body))
+    memo = first.meta[MEMO]
+    fresh = reading(Page(html, URL, AS_OF, memo=memo))
+    memo.done = True  # the spider read the first page; the second answer was never read as a page
+    storage.close_spider(spider)  # type: ignore[arg-type]
+    assert spider.crawler.stats.get_value("govsites/extraction/kept") == 1
+
+    again, spider = _storage(tmp_path)
+    assert again.db is not None
+    asked = Request(URL)
+    assert again.retrieve_response(spider, asked) is not None
+    kept = asked.meta[MEMO]
+    assert kept.loaded
+    assert kept.fits(body)
+    assert reading(Page(html, URL, AS_OF, memo=kept)) == fresh
+    other = Request(unread.url)
+    assert again.retrieve_response(spider, other) is not None
+    assert not other.meta[MEMO].loaded  # none was kept: an empty one, to be filled this time
+    kept.done = True
+    writes: list[str] = []
+    again.db.set_trace_callback(lambda sql: writes.append(sql) if "extractions" in sql else None)
+    again.close_spider(spider)  # type: ignore[arg-type]
+    assert not any(sql.lstrip().startswith("INSERT") for sql in writes)  # nothing new in it: not written again
