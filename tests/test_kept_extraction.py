@@ -89,7 +89,8 @@ def test_a_memo_of_other_extraction_code_or_damaged_is_none() -> None:
 def test_a_page_read_on_another_date_does_not_write_into_the_memo() -> None:
     """``Page.on`` (the column finder reads every date) keeps nothing under the page's own date."""
     memo = PageMemo(1)
-    page = Page("<html><body><ul><li><a href='/a.html'>通知</a> 2025-01-02</li></ul></body></html>", URL, AS_OF, memo=memo)
+    html = "<html><body><ul><li><a href='/a.html'>通知</a> 2025-01-02</li></ul></body></html>"
+    page = Page(html, URL, AS_OF, memo=memo)
     assert page.on(date(9000, 1, 1)).memo is None
     assert page.at("http://www.example.gov.cn/b.html").memo is memo
 
