@@ -19,6 +19,7 @@ import json
 import sqlite3
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,17 +114,15 @@ class KeptAnswers:
 
     Beside each answer the spider's reading of it is kept (``extractions``: a :class:`PageMemo`). The storage hands
     a request its memo in ``request.meta`` (:data:`MEMO`): an empty one with an answer it keeps, the kept one with
-    an answer it offers for revalidation. The spider fills it as it reads the page and marks it done; the storage
-    writes the done ones with the next batch (stat ``govsites/extraction/kept``) and forgets any not done within
-    :attr:`MEMO_WAIT` seconds (a page never read, an answer that was not a page).
+    an answer it offers for revalidation. The spider fills it as it reads the page and finishes it; a finished memo
+    with something new in it is written with the next batch (stat ``govsites/extraction/kept``). The storage holds
+    no memo that is not finished: one whose answer was never read as a page goes with its request.
     """
 
     #: Answers written in one transaction instead of one each (py-spy on the 65-site bench web: storing answers
     #: went from 4.1 % to 2.9 % of the crawl's busy samples). A crawl killed meanwhile loses at most these, which
     #: its next crawl fetches whole: the store is a cache.
     BATCH = 200
-    #: Seconds a memo handed out may wait for its page to be read (a download's timeout and retries included).
-    MEMO_WAIT = 600.0
 
     def __init__(self, settings: BaseSettings) -> None:
         self.cachedir = str(settings["HTTPCACHE_DIR"])
@@ -131,7 +130,7 @@ class KeptAnswers:
         self.db: sqlite3.Connection | None = None
         self.pending: dict[tuple[str, bytes], tuple[bytes, bytes]] = {}  # (spider, key) -> (head, body), unwritten
         self.known: set[int] = set()  # prefixes of the keys kept (`_prefix`): a miss needs no query
-        self.memos: dict[tuple[str, bytes], PageMemo] = {}  # handed out, not yet written or forgotten
+        self.memos: dict[tuple[str, bytes], PageMemo] = {}  # finished with something new, not yet written
         self.stats: Any = None
 
     def open_spider(self, spider: Spider) -> None:
@@ -162,7 +161,8 @@ class KeptAnswers:
         assert self.db is not None
         rows = [(spider, key, head, body) for (spider, key), (head, body) in self.pending.items()]
         self.pending.clear()
-        memos = self._memos_to_write()
+        memos = [(spider, key, memo.dumps()) for (spider, key), memo in self.memos.items()]
+        self.memos.clear()
         if not rows and not memos:
             return
         self.db.execute("BEGIN")
@@ -172,24 +172,16 @@ class KeptAnswers:
         if memos and self.stats is not None:
             self.stats.inc_value("govsites/extraction/kept", len(memos))
 
-    def _memos_to_write(self) -> list[tuple[str, bytes, bytes]]:
-        """The memos read and new since they were handed out; those read with nothing new, and those that waited
-        too long, are forgotten."""
-        rows: list[tuple[str, bytes, bytes]] = []
-        now = time.monotonic()
-        for (spider, key), memo in list(self.memos.items()):
-            if memo.worth_writing:
-                rows.append((spider, key, memo.dumps()))
-            elif not memo.done and now - memo.made < self.MEMO_WAIT:
-                continue
-            del self.memos[(spider, key)]
-        return rows
+    def _sink(self, spider: Spider, key: bytes) -> Callable[[PageMemo], None]:
+        """What a memo handed out for ``key`` tells when its page was read: kept for the next batch if new."""
 
-    def _hand_out(self, spider: Spider, key: bytes, request: Request, memo: PageMemo) -> None:
-        request.meta[MEMO] = memo
-        self.memos[(spider.name, key)] = memo
-        if len(self.memos) >= self.BATCH:
-            self.flush()
+        def finished(memo: PageMemo) -> None:
+            if memo.worth_writing:
+                self.memos[(spider.name, key)] = memo
+                if len(self.memos) >= self.BATCH:
+                    self.flush()
+
+        return finished
 
     def _key(self, request: Request) -> bytes:
         return bytes(self.fingerprinter.fingerprint(request))
@@ -222,9 +214,9 @@ class KeptAnswers:
             return None  # not readable: asked for afresh
         request.meta["cache_timestamp"] = head.get("timestamp", 0)
         # the kept reading of the page; none, or one by other extraction code: read afresh, and kept this time
-        now = time.monotonic()
-        memo = PageMemo.loads(row[2], made=now) if row[2] is not None else None
-        self._hand_out(spider, key, request, memo or PageMemo(body_crc(body), made=now))
+        sink = self._sink(spider, key)
+        memo = PageMemo.loads(row[2], sink) if row[2] is not None else None
+        request.meta[MEMO] = memo or PageMemo(body_crc(body), sink=sink)
         cls = responsetypes.from_args(headers=headers, url=url, body=body)
         return cls(url=url, status=status, headers=headers, body=body)
 
@@ -246,7 +238,7 @@ class KeptAnswers:
             ],
         }
         key = self._key(request)
-        self._hand_out(spider, key, request, PageMemo(body_crc(response.body), made=time.monotonic()))
+        request.meta[MEMO] = PageMemo(body_crc(response.body), sink=self._sink(spider, key))
         self.known.add(_prefix(key))
         self.pending[(spider.name, key)] = (
             json.dumps(head, ensure_ascii=False).encode("utf-8"),

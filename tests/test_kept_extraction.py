@@ -44,7 +44,7 @@ def kept_memo(html: str, body: bytes) -> PageMemo:
     """The memo a first crawl writes for a page: read, done, kept, read back."""
     memo = PageMemo(body_crc(body))
     reading(Page(html, URL, AS_OF, memo=memo))
-    memo.done = True
+    memo.finish()
     assert memo.worth_writing
     loaded = PageMemo.loads(memo.dumps())
     assert loaded is not None
@@ -73,7 +73,7 @@ def test_a_reading_depends_on_the_url_and_what_depends_on_the_date_on_the_date()
     later = date(2026, 1, 5)
     assert extract_list(Page(html, URL, later, memo=memo)) == extract_list(Page(html, URL, later))
     assert memo.changed
-    memo.done = True
+    memo.finish()
     again = PageMemo.loads(memo.dumps())
     assert again is not None
     assert {when for _, _, when in again.values} == {None, later}  # the latest date's reading only
@@ -133,7 +133,9 @@ def test_the_kept_answers_keep_a_read_memo_and_hand_it_back(tmp_path: Path) -> N
     storage.store_response(spider, unread, HtmlResponse(unread.url, headers={"ETag": '"b"'}, body=body))
     memo = first.meta[MEMO]
     fresh = reading(Page(html, URL, AS_OF, memo=memo))
-    memo.done = True  # the spider read the first page; the second answer was never read as a page
+    assert not storage.memos  # a memo not finished is held by its request only (one never read goes with it)
+    memo.finish()  # the spider read the first page; the second answer was never read as a page
+    assert list(storage.memos.values()) == [memo]
     storage.close_spider(spider)  # type: ignore[arg-type]
     assert spider.crawler.stats.get_value("govsites/extraction/kept") == 1
 
@@ -148,7 +150,7 @@ def test_the_kept_answers_keep_a_read_memo_and_hand_it_back(tmp_path: Path) -> N
     other = Request(unread.url)
     assert again.retrieve_response(spider, other) is not None
     assert not other.meta[MEMO].loaded  # none was kept: an empty one, to be filled this time
-    kept.done = True
+    kept.finish()
     writes: list[str] = []
     again.db.set_trace_callback(lambda sql: writes.append(sql) if "extractions" in sql else None)
     again.close_spider(spider)  # type: ignore[arg-type]

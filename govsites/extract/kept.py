@@ -55,15 +55,23 @@ class PageMemo:
     """What the extractors read from one answer's body (``crc``: :func:`body_crc` of it).
 
     ``loaded``: read back from a kept answer (only what is new is worth writing again); ``done``: the page was read
-    (its memo is complete and may be written); ``changed``: something was added since it was made or loaded."""
+    (:meth:`finish`: its memo is complete and may be written); ``changed``: something was added since it was made or
+    loaded; ``sink``: told when the page was read (the kept answers' storage, which writes the memo)."""
 
-    __slots__ = ("changed", "crc", "done", "loaded", "made", "values")
+    __slots__ = ("changed", "crc", "done", "loaded", "sink", "values")
 
-    def __init__(self, crc: int, values: dict[Key, Any] | None = None, *, loaded: bool = False, made: float = 0.0):
+    def __init__(
+        self,
+        crc: int,
+        values: dict[Key, Any] | None = None,
+        *,
+        loaded: bool = False,
+        sink: Callable[[PageMemo], None] | None = None,
+    ) -> None:
         self.crc = crc
         self.values: dict[Key, Any] = values if values is not None else {}
         self.loaded = loaded
-        self.made = made
+        self.sink = sink
         self.done = False
         self.changed = False
 
@@ -80,6 +88,14 @@ class PageMemo:
         self.changed = True
         return value
 
+    def finish(self) -> None:
+        """The page was read: what the memo holds is complete (its sink may write it; once)."""
+        if self.done:
+            return
+        self.done = True
+        if self.sink is not None:
+            self.sink(self)
+
     @property
     def worth_writing(self) -> bool:
         return self.done and self.changed and bool(self.values)
@@ -93,7 +109,7 @@ class PageMemo:
         return zlib.compress(pickle.dumps((EXTRACTION_VERSION, self.crc, values), pickle.HIGHEST_PROTOCOL), 1)
 
     @classmethod
-    def loads(cls, data: bytes, made: float = 0.0) -> PageMemo | None:
+    def loads(cls, data: bytes, sink: Callable[[PageMemo], None] | None = None) -> PageMemo | None:
         """A kept memo, or None when it was made by other extraction code or cannot be read."""
         try:
             version, crc, values = pickle.loads(zlib.decompress(data))  # noqa: S301 - our own cache file
@@ -101,4 +117,4 @@ class PageMemo:
             return None
         if version != EXTRACTION_VERSION or not isinstance(crc, int) or not isinstance(values, dict):
             return None
-        return cls(crc, values, loaded=True, made=made)
+        return cls(crc, values, loaded=True, sink=sink)

@@ -329,7 +329,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             for link in links
         ]
         if memo is not None:
-            memo.done = True  # read: what it holds may be kept (govsites.revalidate)
+            memo.finish()  # read: what it holds may be kept (govsites.revalidate)
         yield PageItem(
             site_id=site_id,
             url=request_url,
