@@ -34,6 +34,12 @@ request finds every lease of its host held waits (``govsites/hosts/lease_waits``
 of that host's leases back. Leases are not handed out in turn: a worker that gives one back takes it again for its
 next request of the host, so the host stays at its limit, and a worker waiting for it is served when the other's
 queue of that host runs dry.
+
+A browser page load there also takes one of its host's render leases (``GOVSITES_RENDER_PER_HOST`` of them, shared
+by all workers; :data:`~govsites.hostleases.RENDER_POOL`): a render whose host has them all taken is passed over as
+one whose host is at its bound in this process (counted once as ``govsites/render/host_waits``, each refusal as
+``govsites/render/lease_waits``), and the browser's slot asks again on the same timer, or at once when this worker
+gives a render lease back.
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ from twisted.internet.defer import Deferred
 
 from govsites.config import GovsitesConfig
 from govsites.distributed import run_prefix
-from govsites.hostleases import HostLeases, lease_seconds, poll_delay
+from govsites.hostleases import RENDER_POOL, HostLeases, lease_seconds, poll_delay
 from govsites.rendering import RENDER_SLOT
 
 logger = logging.getLogger(__name__)
@@ -67,13 +73,16 @@ HELD_BACK = "govsites_render_held_back"
 
 #: What a slot's queue holds: a request and the Deferred its download fires.
 Queued = tuple[Request, Deferred[Response]]
+#: What a waiting browser slot waits for: a render lease of any host.
+ANY_HOST = "*"
 
 
 def leased_host(request: Request) -> str:
     """The host whose lease a request needs in a distributed crawl: a request of the host's own downloader slot
     (pages, link checks, probes), the requests ``GOVSITES_PER_HOST`` limits in one process. Requests in slots of
-    their own (the browser's, a host's HTTPS check) are outside that limit in one process and here too: a render
-    waiting for a host's lease would hold up the browser's whole queue. ``""``: no lease. (Scrapy names every
+    their own (the browser's, a host's HTTPS check) are outside that limit in one process and here too (a render
+    takes a render lease instead, without holding up the browser's queue: :meth:`DistributedDownloader.
+    _render_allowed`). ``""``: no lease. (Scrapy names every
     request's slot in its meta once the request reaches the downloader: the host's own slot is named by the host.)"""
     host = urlparse_cached(request).hostname or ""
     return host if request.meta.get("download_slot", host) == host else ""
@@ -154,7 +163,7 @@ class PoliteDownloader(Downloader):
             return
         queue: PriorityOrder = slot.queue  # type: ignore[assignment]
         while queue and slot.free_transfer_slots() > 0:
-            entry, passed = queue.take(self._host_has_room(slot))
+            entry, passed = queue.take(self._render_allowed(slot))
             for request in passed:
                 if not request.meta.get(HELD_BACK):
                     request.meta[HELD_BACK] = True
@@ -163,6 +172,10 @@ class PoliteDownloader(Downloader):
                     logger.debug("主机 %s 已有 %d 个浏览器页面在加载，%s 稍后渲染", host, most, request.url)
             if entry is None or not self._start(slot, *entry, now):
                 return
+
+    def _render_allowed(self, slot: Slot) -> Callable[[Request], bool]:
+        """Whether a queued render may start now: its host has room (:meth:`_host_has_room`)."""
+        return self._host_has_room(slot)
 
     def _held_by_delay(self, slot: Slot, now: float) -> bool:
         """Scrapy's download delay: whether the slot must wait first (then a later call is set)."""
@@ -204,10 +217,12 @@ class DistributedDownloader(PoliteDownloader):
         config = GovsitesConfig.from_settings(crawler.settings)
         seconds = lease_seconds(config.link_timeout, config.probe_timeout, config.render_deadline)
         self.leases = HostLeases.connect(config.distributed, run_prefix(config.run), config.per_host, seconds)
-        # id(slot) -> {request: (host, token)}: the leases of the slot's requests, until they are given back
-        self._held: dict[int, dict[Request, tuple[str, str]]] = {}
+        self.render_leases = self.leases.of_pool(RENDER_POOL, config.render_per_host)
+        # id(slot) -> {request: (leases, host, token)}: the leases of the slot's requests, until they are given back
+        self._held: dict[int, dict[Request, tuple[HostLeases, str, str]]] = {}
         self._waiting: dict[int, tuple[str, Slot, CallLaterResult]] = {}  # id(slot) -> (host, slot, next ask)
         self._refusals: dict[int, int] = {}  # id(slot) -> lease refusals in a row
+        self._refused_hosts: set[str] = set()  # hosts whose render lease was refused in the browser slot's pass
 
     def _process_host_queue(self, slot: Slot) -> None:
         """Scrapy's loop (the delay, then requests while the slot has room), each request with its host's lease."""
@@ -230,10 +245,48 @@ class DistributedDownloader(PoliteDownloader):
                 self._refusals.pop(id(slot), None)
                 if not token:
                     self.crawler.stats.inc_value("govsites/hosts/lease_errors")
-                self._held.setdefault(id(slot), {})[request] = (host, token)
+                self._held.setdefault(id(slot), {})[request] = (leases, host, token)
             queue.popleft()
             if not self._start(slot, request, queue_dfd, now):
                 return
+
+    def _process_renders(self, slot: Slot) -> None:
+        """The browser's slot: :meth:`PoliteDownloader._process_renders`, each load with its host's render lease;
+        when a lease refused held every render back, the slot asks again on the lease timer."""
+        if self._give_back_finished(slot) and (waiting := self._waiting.pop(id(slot), None)) is not None:
+            waiting[2].cancel()  # a render lease it waits for may be one just given back
+        if id(slot) in self._waiting:
+            return
+        refused: set[str] = set()
+        self._refused_hosts = refused
+        super()._process_renders(slot)
+        if not refused:
+            self._refusals.pop(id(slot), None)
+        elif slot.queue and slot.free_transfer_slots() > 0 and not slot.latercall:
+            refusals = self._refusals[id(slot)] = self._refusals.get(id(slot), 0) + 1
+            self._waiting[id(slot)] = (ANY_HOST, slot, call_later(poll_delay(refusals), self._lease_ready, slot))
+
+    def _render_allowed(self, slot: Slot) -> Callable[[Request], bool]:
+        """A render's host has room here and a render lease for it is free (asked once per host and pass)."""
+        room = super()._render_allowed(slot)
+        refused = self._refused_hosts
+
+        def allowed(request: Request) -> bool:
+            host = urlparse_cached(request).hostname or ""
+            if host in refused or not room(request):
+                return False
+            token = self.render_leases.acquire(host)
+            if token is None:
+                refused.add(host)
+                self.crawler.stats.inc_value("govsites/render/lease_waits")
+                logger.debug("主机 %s 的浏览器页面加载已满（所有工作进程合计），稍后渲染", host)
+                return False
+            if not token:
+                self.crawler.stats.inc_value("govsites/hosts/lease_errors")
+            self._held.setdefault(id(slot), {})[request] = (self.render_leases, host, token)
+            return True
+
+        return allowed
 
     def _wait_for_lease(self, slot: Slot, host: str, poll: float) -> None:
         self.crawler.stats.inc_value("govsites/hosts/lease_waits")
@@ -266,11 +319,13 @@ class DistributedDownloader(PoliteDownloader):
             if not held:
                 self._held.pop(id(slot), None)
 
-    def _release(self, host: str, token: str, asking: Slot | None = None) -> None:
-        """Give a lease back; this worker's other slots waiting for that host ask again at once."""
-        self.leases.release(host, token)
+    def _release(self, leases: HostLeases, host: str, token: str, asking: Slot | None = None) -> None:
+        """Give a lease back; this worker's other slots waiting for it ask again at once (those waiting for that
+        host's lease, or the browser's slot for a render lease)."""
+        leases.release(host, token)
+        wakes = ANY_HOST if leases is self.render_leases else host
         for key, (waiting_host, slot, _) in list(self._waiting.items()):
-            if waiting_host == host and slot is not asking and key in self._waiting:
+            if waiting_host == wakes and slot is not asking and key in self._waiting:
                 self._lease_ready(slot)
 
     def close(self) -> None:

@@ -7,7 +7,12 @@ host: with N workers a host could see N times the limit. A worker therefore take
 request of the host's own downloader slot leaves its downloader and gives it back when the download ends
 (:class:`govsites.downloader.PoliteDownloader`, :func:`govsites.downloader.leased_host`).
 
-A host's leases are one sorted set, ``govsites:<run>:host:<host>``: each member is a worker's token, its score
+The browser's page loads of a host have leases of their own (``GOVSITES_RENDER_PER_HOST`` of them, pool
+:data:`RENDER_POOL`): in one process the browser's slot gives a host at most that many loads at a time, and a
+distributed worker takes one of these leases for each load, so the bound holds for all workers together.
+
+A host's leases are one sorted set, ``govsites:<run>:host:<host>`` (``…:render:<host>`` for the browser's): each
+member is a worker's token, its score
 the time (Redis' own clock) after which the lease lapses. A lease is taken by one Lua script (drop the lapsed,
 count, add), so two workers never both take the last one. A worker that dies holding leases does not block the
 host for good: they lapse after ``lease_seconds``, longer than any download may take (the link timeout, the
@@ -47,6 +52,9 @@ LEASE_POLL = 0.1
 LEASE_POLL_MAX = 1.6
 #: Seconds a lease outlives the longest download it may cover (the link timeout, the browser's deadline).
 LEASE_MARGIN = 60.0
+#: The pools of leases: a host's own requests (``GOVSITES_PER_HOST``) and its browser page loads.
+HOST_POOL = "host"
+RENDER_POOL = "render"
 
 
 def redis_client(redis_url: str) -> Any:
@@ -74,9 +82,12 @@ def lease_seconds(*download_limits: float) -> float:
 class HostLeases:
     """The leases of one run's hosts in Redis: at most ``limit`` held at a time per host, by all workers together."""
 
-    def __init__(self, client: Any, prefix: str, limit: int, seconds: float, worker: str = "") -> None:
+    def __init__(
+        self, client: Any, prefix: str, limit: int, seconds: float, worker: str = "", pool: str = HOST_POOL
+    ) -> None:
         self.r = client
         self.prefix = prefix
+        self.pool = pool
         self.limit = limit
         self.lease_ms = int(seconds * 1000)
         self.worker = worker or worker_id()
@@ -91,8 +102,13 @@ class HostLeases:
     def connect(cls, redis_url: str, prefix: str, limit: int, seconds: float) -> HostLeases:
         return cls(redis_client(redis_url), prefix, limit, seconds)
 
+    def of_pool(self, pool: str, limit: int) -> HostLeases:
+        """The leases of another pool of the same run, on the same Redis connection and worker name."""
+        seconds = self.lease_ms / 1000
+        return type(self)(self.r, self.prefix, limit, seconds, worker=self.worker, pool=pool)
+
     def key(self, host: str) -> str:
-        return f"{self.prefix}host:{host}"
+        return f"{self.prefix}{self.pool}:{host}"
 
     def acquire(self, host: str) -> str | None:
         """A lease of ``host`` (its token), or None when ``limit`` are held already. When Redis cannot be asked,
