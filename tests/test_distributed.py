@@ -91,7 +91,7 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         web.hits.clear()  # the flaky pages fail once again, as in the single-process crawl
         worker = [*crawl_args(registry, pg_url, "d"), "--distributed", redis_url]
         started = time.monotonic()
-        outputs = run_together(worker, 2, **ENV)
+        outputs = run_together(worker, 2, **ENV, GOVSITES_HTTPCACHE_DIR=str(tmp / "httpcache"))
         distributed_seconds = time.monotonic() - started
         for code, err in outputs:
             assert code == 0, err[-3000:]

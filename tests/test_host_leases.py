@@ -67,7 +67,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             "--distributed",
             redis_url,
         ]
-        outputs = run_together(worker, 2, **ENV)
+        outputs = run_together(worker, 2, **ENV, GOVSITES_HTTPCACHE_DIR=str(tmp / "httpcache"))
         for code, err in outputs:
             assert code == 0, err[-3000:]
         leases = HostLeases(redis_client(redis_url), "govsites:d:", PER_HOST, 60)

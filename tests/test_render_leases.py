@@ -46,7 +46,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     with redis_server() as redis_url, postgres_server() as pg_url, BusyRenderWeb() as web:
         registry = write_sites(tmp / "sites.csv", web.registry_rows())
         worker = [*crawl_command(registry, pg_url, "r", AS_OF, "--allow-private"), "--distributed", redis_url]
-        outputs = run_together(worker, 2, **ENV)
+        outputs = run_together(worker, 2, **ENV, GOVSITES_HTTPCACHE_DIR=str(tmp / "httpcache"))
         for code, err in outputs:
             assert code == 0, err[-3000:]
         leases = HostLeases(redis_client(redis_url), "govsites:r:", 2, 60, pool=RENDER_POOL)
