@@ -16,12 +16,15 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
+
+if TYPE_CHECKING:
+    from govsites.revalidate import KeptAnswers
 
 ROOT = Path(__file__).resolve().parents[1]
 """The repository root (the working directory of every child process)."""
@@ -75,6 +78,40 @@ def run_together(args: list[str], count: int, timeout: float = 600, **extra: str
     processes = [start(args, **extra) for _ in range(count)]
     outputs = [process.communicate(timeout=timeout)[1] for process in processes]
     return [(process.returncode, err) for process, err in zip(processes, outputs, strict=True)]
+
+
+def crawl_workers(
+    registry: Path, db: str, redis_url: str, run_label: str, as_of: str, tmp: Path, count: int = 2, **env: str
+) -> list[str]:
+    """``count`` workers of one distributed crawl of ``registry`` into ``db`` (Redis at ``redis_url``) started at
+    once, their answers kept in ``tmp/httpcache`` (not the repository's ``data/``): each one's standard error, once
+    all have ended; each must have exited 0."""
+    worker = [*crawl_command(registry, db, run_label, as_of, "--allow-private"), "--distributed", redis_url]
+    outputs = run_together(worker, count, **env, GOVSITES_HTTPCACHE_DIR=str(tmp / "httpcache"))
+    for code, err in outputs:
+        assert code == 0, err[-3000:]
+    return [err for _, err in outputs]
+
+
+class CacheSpider:
+    """What :class:`govsites.revalidate.KeptAnswers` reads of a spider: its name and its crawler."""
+
+    name = "govsites"
+
+    def __init__(self) -> None:
+        self.crawler = get_crawler()
+
+
+def kept_answers(folder: Path) -> tuple[KeptAnswers, Any]:
+    """A :class:`govsites.revalidate.KeptAnswers` storage in ``folder``, opened for a :class:`CacheSpider`."""
+    from scrapy.settings import Settings
+
+    from govsites.revalidate import KeptAnswers
+
+    storage = KeptAnswers(Settings({"HTTPCACHE_DIR": str(folder)}))
+    spider = CacheSpider()
+    storage.open_spider(spider)  # type: ignore[arg-type]
+    return storage, spider
 
 
 def crawl_command(registry: Path, db: Path | str, run_label: str, as_of: str, *extra: str) -> list[str]:

@@ -20,7 +20,7 @@ import pytest
 
 from bench.web.model import WebConfig, host
 from bench.web.server import BenchWeb
-from tests.helpers import crawl_command, run, run_together, score_command
+from tests.helpers import crawl_command, crawl_workers, run, score_command
 from tests.localservers import missing_reason, postgres_server, redis_server
 
 REASON = missing_reason()
@@ -89,19 +89,16 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 
         counter.counts.clear()
         web.hits.clear()  # the flaky pages fail once again, as in the single-process crawl
-        worker = [*crawl_args(registry, pg_url, "d"), "--distributed", redis_url]
         started = time.monotonic()
-        outputs = run_together(worker, 2, **ENV, GOVSITES_HTTPCACHE_DIR=str(tmp / "httpcache"))
+        logs = crawl_workers(registry, pg_url, redis_url, "d", WEB.as_of.isoformat(), tmp, **ENV)
         distributed_seconds = time.monotonic() - started
-        for code, err in outputs:
-            assert code == 0, err[-3000:]
         distributed_hits = Counter(counter.counts)
         score(registry, pg_url, "d", tmp / "distributed")
         yield {
             "tmp": tmp,
             "single_hits": single_hits,
             "distributed_hits": distributed_hits,
-            "logs": [err for _, err in outputs],
+            "logs": logs,
             "redis": redis_url,
             "pg": pg_url,
             "seconds": (single_seconds, distributed_seconds),

@@ -23,7 +23,7 @@ import pytest
 from bench.web.model import WebConfig, host
 from bench.web.server import BenchWeb
 from govsites.hostleases import HostLeases, poll_delay, redis_client
-from tests.helpers import crawl_command, crawl_stat, run_together
+from tests.helpers import crawl_stat, crawl_workers
 from tests.localservers import missing_reason, postgres_server, redis_server
 
 REASON = missing_reason()
@@ -62,18 +62,11 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("hostleases")
     with redis_server() as redis_url, postgres_server() as pg_url, BenchWeb(WEB) as web:
         registry = web.write_registry(tmp / "sites.csv")
-        worker = [
-            *crawl_command(registry, pg_url, "d", WEB.as_of.isoformat(), "--allow-private"),
-            "--distributed",
-            redis_url,
-        ]
-        outputs = run_together(worker, 2, **ENV, GOVSITES_HTTPCACHE_DIR=str(tmp / "httpcache"))
-        for code, err in outputs:
-            assert code == 0, err[-3000:]
+        logs = crawl_workers(registry, pg_url, redis_url, "d", WEB.as_of.isoformat(), tmp, **ENV)
         leases = HostLeases(redis_client(redis_url), "govsites:d:", PER_HOST, 60)
         yield {
             "peak": dict(web.peak),
-            "logs": [err for _, err in outputs],
+            "logs": logs,
             "held": {host(i): leases.held(host(i)) for i in range(WEB.sites)},
         }
 

@@ -19,8 +19,8 @@ from govsites.extract.kept import MEMO, PageMemo, body_crc
 from govsites.extract.listing import extract_blocks, extract_list
 from govsites.extract.page import Page
 from govsites.extract.text import decode_body
-from govsites.revalidate import KeptAnswers
 from govsites.spiders.responses import page_memo
+from tests.helpers import kept_answers
 
 REAL_PAGES = sorted((Path(__file__).parent / "realpages").rglob("*.htm*"))
 AS_OF = date(2025, 6, 30)
@@ -105,28 +105,10 @@ def test_the_spider_uses_a_memo_only_for_its_own_body() -> None:
     assert page_memo(HtmlResponse(URL, body=body, request=rendered)) is None
 
 
-class _Spider:
-    name = "govsites"
-
-    def __init__(self) -> None:
-        from scrapy.utils.test import get_crawler
-
-        self.crawler = get_crawler()
-
-
-def _storage(tmp_path: Path) -> tuple[KeptAnswers, Any]:
-    from scrapy.settings import Settings
-
-    storage = KeptAnswers(Settings({"HTTPCACHE_DIR": str(tmp_path)}))
-    spider = _Spider()
-    storage.open_spider(spider)  # type: ignore[arg-type]
-    return storage, spider
-
-
 def test_the_kept_answers_keep_a_read_memo_and_hand_it_back(tmp_path: Path) -> None:
     body = REAL_PAGES[0].read_bytes()
     html, _encoding = decode_body(body, None)
-    storage, spider = _storage(tmp_path)
+    storage, spider = kept_answers(tmp_path)
     first = Request(URL)
     storage.store_response(spider, first, HtmlResponse(URL, headers={"ETag": '"a"'}, body=body))
     unread = Request("http://www.example.gov.cn/unread.html")
@@ -136,10 +118,10 @@ def test_the_kept_answers_keep_a_read_memo_and_hand_it_back(tmp_path: Path) -> N
     assert not storage.memos  # a memo not finished is held by its request only (one never read goes with it)
     memo.finish()  # the spider read the first page; the second answer was never read as a page
     assert list(storage.memos.values()) == [memo]
-    storage.close_spider(spider)  # type: ignore[arg-type]
+    storage.close_spider(spider)
     assert spider.crawler.stats.get_value("govsites/extraction/kept") == 1
 
-    again, spider = _storage(tmp_path)
+    again, spider = kept_answers(tmp_path)
     assert again.db is not None
     asked = Request(URL)
     assert again.retrieve_response(spider, asked) is not None
@@ -153,5 +135,5 @@ def test_the_kept_answers_keep_a_read_memo_and_hand_it_back(tmp_path: Path) -> N
     kept.finish()
     writes: list[str] = []
     again.db.set_trace_callback(lambda sql: writes.append(sql) if "extractions" in sql else None)
-    again.close_spider(spider)  # type: ignore[arg-type]
+    again.close_spider(spider)
     assert not any(sql.lstrip().startswith("INSERT") for sql in writes)  # nothing new in it: not written again

@@ -21,7 +21,7 @@ import pytest
 
 from govsites.hostleases import RENDER_POOL, HostLeases, redis_client
 from govsites.registry import write_sites
-from tests.helpers import crawl_command, crawl_stat, needs_chromium, run_together
+from tests.helpers import crawl_stat, crawl_workers, needs_chromium
 from tests.localservers import missing_reason, postgres_server, redis_server
 from tests.webs.unbuilt import AS_OF, BusyRenderWeb
 
@@ -45,12 +45,9 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp: Path = tmp_path_factory.mktemp("renderleases")
     with redis_server() as redis_url, postgres_server() as pg_url, BusyRenderWeb() as web:
         registry = write_sites(tmp / "sites.csv", web.registry_rows())
-        worker = [*crawl_command(registry, pg_url, "r", AS_OF, "--allow-private"), "--distributed", redis_url]
-        outputs = run_together(worker, 2, **ENV, GOVSITES_HTTPCACHE_DIR=str(tmp / "httpcache"))
-        for code, err in outputs:
-            assert code == 0, err[-3000:]
+        logs = crawl_workers(registry, pg_url, redis_url, "r", AS_OF, tmp, **ENV)
         leases = HostLeases(redis_client(redis_url), "govsites:r:", 2, 60, pool=RENDER_POOL)
-        yield {"web": web, "logs": [err for _, err in outputs], "held": leases.held("127.0.0.78")}
+        yield {"web": web, "logs": logs, "held": leases.held("127.0.0.78")}
 
 
 def test_the_host_gets_at_most_two_browser_page_loads_from_all_workers(crawl: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from scrapy.http import HtmlResponse, Request
 
 from govsites.demo import AS_OF, DemoWeb
 from govsites.revalidate import KeptAnswers, RevalidatePolicy, cache_dir
-from tests.helpers import crawl_command, crawl_stat, needs_chromium, read_csv, run, score_command
+from tests.helpers import crawl_command, crawl_stat, kept_answers, needs_chromium, read_csv, run, score_command
 
 pytestmark = needs_chromium
 COMPARED = ("metrics.csv", "columns.csv", "links.csv", "typos.csv", "interaction.csv", "services.csv")
@@ -155,28 +155,8 @@ def test_the_pre_check_gives_the_answer_of_the_whole_body_search() -> None:
         assert may_hold_number(body) is (NUMBER_BYTES.search(body) is not None), body
 
 
-class _Spider:
-    """What :class:`KeptAnswers` reads of a spider: its name and its crawler's request fingerprinter."""
-
-    name = "govsites"
-
-    def __init__(self) -> None:
-        from scrapy.utils.test import get_crawler
-
-        self.crawler = get_crawler()
-
-
-def _storage(tmp_path: Path) -> tuple[KeptAnswers, Any]:
-    from scrapy.settings import Settings
-
-    storage = KeptAnswers(Settings({"HTTPCACHE_DIR": str(tmp_path)}))
-    spider = _Spider()
-    storage.open_spider(spider)  # type: ignore[arg-type]
-    return storage, spider
-
-
 def test_a_kept_answer_comes_back_whole(tmp_path: Path) -> None:
-    storage, spider = _storage(tmp_path)
+    storage, spider = kept_answers(tmp_path)
     request = Request("http://127.0.0.1/zwgk/index.html?id=3")
     body = "<html><body>政务公开 列表</body></html>".encode("gb18030")
     headers = {"Content-Type": "text/html; charset=gb18030", "ETag": '"abc"', "Set-Cookie": ["a=1", "b=2"]}
@@ -190,8 +170,8 @@ def test_a_kept_answer_comes_back_whole(tmp_path: Path) -> None:
     assert kept.headers.getlist("Set-Cookie") == [b"a=1", b"b=2"]
     assert kept.text == answer.text
     assert "cache_timestamp" in request.meta
-    storage.close_spider(spider)  # type: ignore[arg-type]
-    again, spider = _storage(tmp_path)  # another crawl process, or the next crawl, reads it
+    storage.close_spider(spider)
+    again, spider = kept_answers(tmp_path)  # another crawl process, or the next crawl, reads it
     kept = again.retrieve_response(spider, request)
     assert kept is not None
     assert kept.body == body
@@ -200,7 +180,7 @@ def test_a_kept_answer_comes_back_whole(tmp_path: Path) -> None:
 def test_answers_written_in_batches_all_come_back(tmp_path: Path) -> None:
     """Answers are written a batch at a time: those not yet written are read from memory, all are on disk
     once the crawl closes, and another process reads them there."""
-    storage, spider = _storage(tmp_path)
+    storage, spider = kept_answers(tmp_path)
     requests = [Request(f"http://127.0.0.1/a{i}.html") for i in range(KeptAnswers.BATCH + 7)]
     for i, request in enumerate(requests):
         storage.store_response(spider, request, HtmlResponse(request.url, body=f"<html>{i}</html>".encode()))
@@ -208,8 +188,8 @@ def test_answers_written_in_batches_all_come_back(tmp_path: Path) -> None:
     kept = storage.retrieve_response(spider, requests[-1])
     assert kept is not None  # … and still come back
     assert kept.body == f"<html>{len(requests) - 1}</html>".encode()
-    storage.close_spider(spider)  # type: ignore[arg-type]
-    again, spider = _storage(tmp_path)
+    storage.close_spider(spider)
+    again, spider = kept_answers(tmp_path)
     bodies = [again.retrieve_response(spider, request) for request in requests]
     assert [b.body if b is not None else None for b in bodies] == [
         f"<html>{i}</html>".encode() for i in range(len(requests))
@@ -217,7 +197,7 @@ def test_answers_written_in_batches_all_come_back(tmp_path: Path) -> None:
 
 
 def test_a_damaged_kept_answer_is_a_miss(tmp_path: Path) -> None:
-    storage, spider = _storage(tmp_path)
+    storage, spider = kept_answers(tmp_path)
     request = Request("http://127.0.0.1/a.html")
     storage.store_response(spider, request, HtmlResponse(request.url, body=b"<html>ok</html>"))
     storage.flush()  # answers are written in batches
@@ -227,11 +207,11 @@ def test_a_damaged_kept_answer_is_a_miss(tmp_path: Path) -> None:
 
 
 def test_a_request_never_kept_costs_no_query(tmp_path: Path) -> None:
-    storage, spider = _storage(tmp_path)
+    storage, spider = kept_answers(tmp_path)
     kept = Request("http://127.0.0.1/kept.html")
     storage.store_response(spider, kept, HtmlResponse(kept.url, body=b"<html>kept</html>"))
-    storage.close_spider(spider)  # type: ignore[arg-type]
-    again, spider = _storage(tmp_path)
+    storage.close_spider(spider)
+    again, spider = kept_answers(tmp_path)
     assert again.db is not None
     queries: list[str] = []
     again.db.set_trace_callback(queries.append)
@@ -251,16 +231,16 @@ def test_a_kept_answer_a_304_confirmed_is_neither_scanned_nor_written_again(tmp_
 
     from govsites.revalidate import HTTPCACHE_SETTINGS
 
-    storage, spider = _storage(tmp_path)
+    storage, spider = kept_answers(tmp_path)
     request = Request("http://127.0.0.1/zwgk/index.html")
     body = b"<html><body>kept</body></html>"
     storage.store_response(spider, request, HtmlResponse(request.url, headers={"ETag": '"k"'}, body=body))
-    storage.close_spider(spider)  # type: ignore[arg-type]
+    storage.close_spider(spider)
 
     crawler = get_crawler(settings_dict={**HTTPCACHE_SETTINGS, "HTTPCACHE_DIR": str(tmp_path)})
-    crawler.spider = spider  # type: ignore[assignment]
+    crawler.spider = spider
     middleware = HttpCacheMiddleware.from_crawler(crawler)
-    middleware.spider_opened(spider)  # type: ignore[arg-type]
+    middleware.spider_opened(spider)
     storage = middleware.storage
     assert storage.db is not None
     writes: list[str] = []
@@ -272,9 +252,9 @@ def test_a_kept_answer_a_304_confirmed_is_neither_scanned_nor_written_again(tmp_
     assert isinstance(reused, HtmlResponse)
     assert (reused.status, reused.body) == (200, body)
     assert not storage.pending
-    middleware.spider_closed(spider)  # type: ignore[arg-type]
+    middleware.spider_closed(spider)
     assert writes == []
-    again, spider = _storage(tmp_path)
+    again, spider = kept_answers(tmp_path)
     kept = again.retrieve_response(spider, Request(request.url))
     assert kept is not None
     assert kept.body == body
