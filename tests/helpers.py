@@ -80,6 +80,11 @@ def run_together(args: list[str], count: int, timeout: float = 600, **extra: str
     return [(process.returncode, err) for process, err in zip(processes, outputs, strict=True)]
 
 
+#: The settings of a distributed crawl's workers in the tests: one probe round, the stats printed, the shared
+#: queue asked every 0.2 s.
+WORKER_ENV = {"GOVSITES_PROBES": "1", "GOVSITES_STATS_DUMP": "1", "GOVSITES_DISTRIBUTED_POLL": "0.2"}
+
+
 def crawl_workers(
     registry: Path, db: str, redis_url: str, run_label: str, as_of: str, tmp: Path, count: int = 2, **env: str
 ) -> list[str]:

@@ -20,7 +20,7 @@ import pytest
 
 from bench.web.model import WebConfig, host
 from bench.web.server import BenchWeb
-from tests.helpers import crawl_command, crawl_workers, run, score_command
+from tests.helpers import WORKER_ENV, crawl_command, crawl_workers, run, score_command
 from tests.localservers import missing_reason, postgres_server, redis_server
 
 REASON = missing_reason()
@@ -28,10 +28,8 @@ pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "servers availabl
 
 WEB = WebConfig(seed=5, sites=6, pages=40, js_share=0.0, down_share=0.0, typo_share=0.5)
 ENV = {
-    "GOVSITES_PROBES": "1",
+    **WORKER_ENV,
     "GOVSITES_RENDER_ENABLED": "0",
-    "GOVSITES_STATS_DUMP": "1",
-    "GOVSITES_DISTRIBUTED_POLL": "0.2",
 }
 #: Files compared as sets of rows (the order of rows is the crawl's, which differs between workers).
 COMPARED = ("metrics.csv", "columns.csv", "links.csv", "typos.csv")

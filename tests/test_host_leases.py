@@ -23,7 +23,7 @@ import pytest
 from bench.web.model import WebConfig, host
 from bench.web.server import BenchWeb
 from govsites.hostleases import HostLeases, poll_delay, redis_client
-from tests.helpers import crawl_stat, crawl_workers
+from tests.helpers import WORKER_ENV, crawl_stat, crawl_workers
 from tests.localservers import missing_reason, postgres_server, redis_server
 
 REASON = missing_reason()
@@ -45,15 +45,13 @@ WEB = WebConfig(
     latency_max_ms=400,
 )
 ENV = {
+    **WORKER_ENV,
     "GOVSITES_PER_HOST": str(PER_HOST),
     # below the three hosts' six leases: a worker alone cannot take every request (it stops taking more from the
     # shared queue at four under way), so both workers always crawl; with its default a worker that took the
     # queue first could take it all (one run in a few, measured)
     "GOVSITES_CONCURRENT_REQUESTS": "4",
-    "GOVSITES_PROBES": "1",
     "GOVSITES_RENDER_ENABLED": "0",
-    "GOVSITES_STATS_DUMP": "1",
-    "GOVSITES_DISTRIBUTED_POLL": "0.2",
 }
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from govsites.hostleases import RENDER_POOL, HostLeases, redis_client
 from govsites.registry import write_sites
-from tests.helpers import crawl_stat, crawl_workers, needs_chromium
+from tests.helpers import WORKER_ENV, crawl_stat, crawl_workers, needs_chromium
 from tests.localservers import missing_reason, postgres_server, redis_server
 from tests.webs.unbuilt import AS_OF, BusyRenderWeb
 
@@ -29,14 +29,12 @@ REASON = missing_reason()
 pytestmark = [pytest.mark.skipif(bool(REASON), reason=REASON or "servers available"), needs_chromium]
 
 ENV = {
+    **WORKER_ENV,
     "GOVSITES_ENDPOINTS_ENABLED": "0",  # every list rendered
     "GOVSITES_RENDER_REUSE_ENABLED": "0",
     "GOVSITES_RENDER_PER_HOST": "2",
     # a worker holds at most three requests from the shared queue, so the other one takes renders too
     "GOVSITES_CONCURRENT_REQUESTS": "3",
-    "GOVSITES_PROBES": "1",
-    "GOVSITES_STATS_DUMP": "1",
-    "GOVSITES_DISTRIBUTED_POLL": "0.2",
 }
 
 
