@@ -137,3 +137,18 @@ def test_the_kept_answers_keep_a_read_memo_and_hand_it_back(tmp_path: Path) -> N
     again.db.set_trace_callback(lambda sql: writes.append(sql) if "extractions" in sql else None)
     again.close_spider(spider)
     assert not any(sql.lstrip().startswith("INSERT") for sql in writes)  # nothing new in it: not written again
+
+
+def test_a_request_with_a_memo_can_be_queued_and_comes_back_without_it() -> None:
+    """A retry of a request whose memo was handed out goes back to the scheduler: its disk queue (a resumable
+    crawl) and scrapy-redis' queue (a distributed crawl) pickle it. The memo's sink cannot be pickled; before, the
+    request was lost from a distributed crawl (scrapy-redis raised) and kept only in memory in one process."""
+    from scrapy.utils.request import request_from_dict
+
+    body = b"<html><body>kept</body></html>"
+    memo = PageMemo(body_crc(body), sink=lambda _memo: None)
+    request = Request(URL, meta={MEMO: memo})
+    again = request_from_dict(pickle.loads(pickle.dumps(request.to_dict(), protocol=pickle.HIGHEST_PROTOCOL)))
+    assert isinstance(again.meta[MEMO], PageMemo)
+    assert not again.meta[MEMO].fits(body)
+    assert page_memo(HtmlResponse(URL, body=body, request=again)) is None

@@ -75,6 +75,13 @@ class PageMemo:
         self.done = False
         self.changed = False
 
+    def __reduce__(self) -> tuple[Callable[[], PageMemo], tuple[()]]:
+        """A memo travels with its request in memory only. A request serialized for a queue (a retry or a
+        challenge pass of a request whose memo was handed out, queued on disk or in Redis) takes a spent one,
+        which fits no body: its next download is handed a memo afresh. (Its sink is the storage's, and its
+        values are the storage's to write, not the queue's.)"""
+        return (spent_memo, ())
+
     def fits(self, body: bytes) -> bool:
         """Whether this memo was made from ``body``."""
         return self.crc == body_crc(body)
@@ -118,3 +125,8 @@ class PageMemo:
         if version != EXTRACTION_VERSION or not isinstance(crc, int) or not isinstance(values, dict):
             return None
         return cls(crc, values, loaded=True, sink=sink)
+
+
+def spent_memo() -> PageMemo:
+    """The memo a serialized request carries (:meth:`PageMemo.__reduce__`): it fits no body."""
+    return PageMemo(-1)
