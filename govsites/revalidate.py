@@ -31,6 +31,7 @@ from scrapy.settings import BaseSettings
 
 from govsites.extract.kept import MEMO, PageMemo, body_crc
 from govsites.security.privacy import may_hold_number
+from govsites.sharedanswers import STOPPED
 
 #: The Scrapy settings of revalidation (the cache folder is added by the add-on).
 HTTPCACHE_SETTINGS = {
@@ -71,6 +72,10 @@ class RevalidatePolicy(RFC2616Policy):
         (:meth:`KeptAnswers.store_response` does not write it again either)."""
         if "cached" in response.flags:
             return True
+        if STOPPED in response.flags:
+            # stopped once its headers were in (a link check by GET, a capped attachment, a non-document): its
+            # body is not the page's, and a later page request revalidated against it would get an empty page
+            return False
         has_validator = b"ETag" in response.headers or b"Last-Modified" in response.headers
         return (
             response.status == 200

@@ -125,6 +125,20 @@ def test_a_page_that_may_hold_a_personal_number_is_never_kept(body: str, kept: b
     assert policy.should_cache_response(answer, Request("http://a.example/")) is kept
 
 
+def test_an_answer_stopped_after_its_headers_is_never_kept() -> None:
+    """A link check by GET (or a capped attachment) stops once the headers are in: kept, its empty body would be
+    what a later page request of the address gets on a 304 (the page then lost from the crawl)."""
+    from scrapy.settings import Settings
+
+    from govsites.sharedanswers import STOPPED
+
+    policy = RevalidatePolicy(Settings())
+    whole = HtmlResponse("http://a.example/a.html", headers={"ETag": '"x"'}, body=b"<p>ok</p>")
+    stopped = HtmlResponse("http://a.example/a.html", headers={"ETag": '"x"'}, body=b"", flags=[STOPPED])
+    assert policy.should_cache_response(whole, Request(whole.url))
+    assert not policy.should_cache_response(stopped, Request(stopped.url))
+
+
 def test_the_pre_check_gives_the_answer_of_the_whole_body_search() -> None:
     """:func:`may_hold_number` tries only long digit runs: on any body it answers as searching the whole body
     for the number shapes does (random bodies of digits, separators, X and other bytes; edges of runs)."""
