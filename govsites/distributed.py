@@ -41,7 +41,7 @@ def scrapy_settings(redis_url: str, label: str) -> dict[str, Any]:
     return {
         "GOVSITES_DISTRIBUTED": redis_url,
         "GOVSITES_RUN": label,
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "govsites.sharedscheduler.SharedScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_PERSIST": True,  # a worker that closes must not flush the queue the others still use

@@ -298,7 +298,7 @@ def test_distributed_workers_seed_join_and_share_the_run(tmp_path: Path, redis_u
     assert first.run_id == second.run_id
     assert [s.site_id for s in second.sites] == ["a", "b"]
     assert isinstance(seeder.lifecycle.strategy, DistributedStrategy)
-    assert seeder.crawler.settings.get("SCHEDULER") == "scrapy_redis.scheduler.Scheduler"
+    assert seeder.crawler.settings.get("SCHEDULER") == "govsites.sharedscheduler.SharedScheduler"
     with pytest.raises(DontCloseSpider):  # sites are left: an idle worker stays open
         joiner.lifecycle.spider_idle(joiner.spider)
     seeder.pipeline.process_item(page())  # pages are counted over the workers ...

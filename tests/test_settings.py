@@ -111,10 +111,10 @@ def test_spider_custom_settings_are_derived_too() -> None:
 
 def test_distributed_worker_gets_the_shared_scheduler_keyed_by_run() -> None:
     settings = crawler(GOVSITES_DISTRIBUTED="redis://127.0.0.1:1/0", GOVSITES_RUN="r1").settings
-    assert settings.get("SCHEDULER") == "scrapy_redis.scheduler.Scheduler"
+    assert settings.get("SCHEDULER") == "govsites.sharedscheduler.SharedScheduler"
     assert settings.get("SCHEDULER_QUEUE_KEY") == "govsites:r1:requests"
     assert settings.get("REDIS_URL") == "redis://127.0.0.1:1/0"
-    assert crawler().settings.get("SCHEDULER") != "scrapy_redis.scheduler.Scheduler"
+    assert crawler().settings.get("SCHEDULER") != "govsites.sharedscheduler.SharedScheduler"
 
 
 def test_apply_config_before_the_crawler_sets_logging_and_is_idempotent(monkeypatch: pytest.MonkeyPatch) -> None:

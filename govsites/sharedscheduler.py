@@ -1,0 +1,81 @@
+"""The scheduler of a distributed crawl: scrapy-redis' shared queue, and a request it cannot serialize kept, not lost.
+
+scrapy-redis pickles each request into Redis. A request that will not pickle (something in its ``meta`` that holds a
+lock or a callback, a callback that is not a spider method) made its ``push`` raise *after* the shared dupefilter
+had marked it seen: no worker would ever take it again, and nothing in the crawl's log or stats said so (one cause
+was fixed in 824949a; this keeps the next one from being silent).
+
+Scrapy's own scheduler does the same with a request its disk queue refuses: it keeps it in memory
+(``scheduler/unserializable``). Here the worker that made it keeps it and crawls it itself, before what it takes
+from the shared queue. It is counted (``govsites/scheduler/unserializable``), logged at warning level with the
+reason for the first of each kind, and, as for Scrapy's, a worker killed while holding one loses it: the crawl's
+log said so.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from scrapy_redis.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from scrapy import Request
+
+logger = logging.getLogger(__name__)
+
+#: What serializing a request raises when it cannot be (``request.to_dict`` raises ValueError for a callback that
+#: is not a spider method; pickle the others).
+UNSERIALIZABLE = (ValueError, TypeError, AttributeError, pickle.PicklingError)
+STAT = "govsites/scheduler/unserializable"
+
+
+class SharedScheduler(Scheduler):
+    """scrapy-redis' :class:`~scrapy_redis.scheduler.Scheduler` with requests that cannot go into Redis kept locally
+    (see the module docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.local: deque[Request] = deque()
+        self.reasons_logged: set[str] = set()
+
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        try:
+            self.queue.push(request)
+        except UNSERIALIZABLE as error:
+            self.keep_locally(request, error)
+            return True
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def keep_locally(self, request: Request, error: Exception) -> None:
+        """Keep ``request``, which could not be put into the shared queue, for this worker (counted, logged)."""
+        self.local.append(request)
+        if self.stats:
+            self.stats.inc_value(STAT)
+        kind = type(error).__name__
+        if kind in self.reasons_logged:
+            logger.debug("请求 %s 无法放入共享队列（%s），由本进程抓取", request.url, error)
+            return
+        self.reasons_logged.add(kind)
+        logger.warning(
+            "请求 %s 无法放入共享队列（%s: %s），由本进程抓取；本进程中断则该请求丢失（同类情况计入统计 %s）",
+            request.url,
+            kind,
+            error,
+            STAT,
+        )
+
+    def next_request(self) -> Request | None:
+        if self.local:
+            return self.local.popleft()
+        return super().next_request()
+
+    def __len__(self) -> int:
+        return len(self.local) + int(super().__len__())

@@ -1,0 +1,77 @@
+"""A distributed crawl's scheduler (``govsites.sharedscheduler``) against a real redis-server.
+
+A request that pickles goes into the shared queue, as with scrapy-redis' own scheduler. One that does not (here a
+lock in its meta) used to make scrapy-redis raise after the shared dupefilter had marked it seen: lost for every
+worker, with nothing in the log. Now the worker keeps and crawls it itself, counted and logged.
+
+Needs ``redis-server`` (Debian package redis-server); skipped with the reason otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+
+import pytest
+from scrapy import Request
+
+from govsites.distributed import scrapy_settings
+from govsites.sharedscheduler import STAT, SharedScheduler
+from tests.helpers import CrawlerFactory
+from tests.localservers import missing_reason, redis_server
+
+REASON = missing_reason(postgres=False)
+pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "redis-server available")
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    with redis_server() as url:
+        yield url
+
+
+def open_scheduler(crawler_for: CrawlerFactory, redis_url: str, label: str) -> SharedScheduler:
+    crawler = crawler_for(scrapy_settings(redis_url, label))
+    scheduler = SharedScheduler.from_crawler(crawler)
+    scheduler.open(crawler.spider)
+    return scheduler
+
+
+def test_a_request_that_cannot_be_pickled_is_kept_by_the_worker(
+    crawler_for: CrawlerFactory, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler = open_scheduler(crawler_for, redis_url, "unpicklable")
+    shared = Request("http://127.0.0.1:1/a")
+    held = Request("http://127.0.0.1:1/b", meta={"lock": threading.Lock()})
+    other = Request("http://127.0.0.1:1/c", meta={"lock": threading.Lock()})
+    with caplog.at_level(logging.DEBUG, logger="govsites.sharedscheduler"):
+        assert scheduler.enqueue_request(shared)
+        assert scheduler.enqueue_request(held)
+        assert scheduler.enqueue_request(other)
+    assert len(scheduler.queue) == 1  # the pickled one is in Redis, for every worker
+    assert len(scheduler) == 3
+    assert scheduler.has_pending_requests()
+    stats = scheduler.stats
+    assert stats.get_value(STAT) == 2
+    assert stats.get_value("scheduler/enqueued/redis") == 1
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1  # once per kind of error; the second at debug level
+    assert "http://127.0.0.1:1/b" in warnings[0].getMessage()
+    assert "TypeError" in warnings[0].getMessage()
+    # the worker's own come first, in their order, and then the shared queue's
+    assert [scheduler.next_request().url for _ in range(3)] == [held.url, other.url, shared.url]
+    assert not scheduler.has_pending_requests()
+    # still seen by the shared dupefilter: no worker crawls it twice
+    assert not scheduler.enqueue_request(Request("http://127.0.0.1:1/b"))
+
+
+def test_a_second_worker_takes_what_the_first_shared(crawler_for: CrawlerFactory, redis_url: str) -> None:
+    first = open_scheduler(crawler_for, redis_url, "two")
+    second = open_scheduler(crawler_for, redis_url, "two")
+    assert first.enqueue_request(Request("http://127.0.0.1:1/x", meta={"gtag": "1"}))
+    assert not second.enqueue_request(Request("http://127.0.0.1:1/x"))  # the dupefilter is shared
+    taken = second.next_request()
+    assert taken is not None
+    assert (taken.url, taken.meta["gtag"]) == ("http://127.0.0.1:1/x", "1")
+    assert second.stats.get_value(STAT) is None
