@@ -20,6 +20,7 @@ import json
 import os
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -262,7 +263,12 @@ SAME_OUTPUTS = ("metrics.csv", "columns.csv", "links.csv", "typos.csv")
 
 
 def bench_web(
-    sites: int, pages: int, linkchecker: bool, workers: str = "auto", latency: tuple[int, int] = (0, 0)
+    sites: int,
+    pages: int,
+    linkchecker: bool,
+    workers: str = "auto",
+    latency: tuple[int, int] = (0, 0),
+    repeat: int = 1,
 ) -> None:
     slow = f"，主机应答 {latency[0]}–{latency[1]} ms" if latency[1] else ""
     print(
@@ -293,6 +299,8 @@ def bench_web(
             )
         finally:
             served = web.stop()
+        pairs = [(figures, floor)]
+        pairs += more_pairs(tmp, sites, pages, latency, web.port, workers, repeat - 1)
         _print_speed(figures)
         _print_second_crawl(
             first["bytes"] - start["bytes"], second["bytes"] - before_second["bytes"], figures, again, tmp
@@ -302,6 +310,7 @@ def bench_web(
         print_breakdown(wall_breakdown(tmp / "bench.sqlite", timeout, challenged=challenged), figures["crawl_wall"])
         _print_politeness(first["peak"])
         _print_floor(figures, floor)
+        _print_pairs(pairs)
         _print_raw_home(figures, raw_home, floor)
         print(f"服务端应答请求 {served}（含地板爬虫的请求）")
         acc = compare(truth, tmp / "out")
@@ -438,6 +447,51 @@ def _print_floor(figures: dict[str, float], floor: dict[str, float]) -> None:
         )
 
 
+def more_pairs(
+    tmp: Path, sites: int, pages: int, latency: tuple[int, int], port: int, workers: str, count: int
+) -> list[tuple[dict[str, float], dict[str, float]]]:
+    """``count`` more (first crawl, floor) pairs, for the ratios' spread on a machine whose speed moves. Each pair
+    has a fresh web server on the same port (its pages that answer 503 once answer it again, as in the first
+    pair), a fresh store (a first crawl, nothing kept), and the floor over the first crawl's URLs; which of the
+    two goes first alternates, starting with the floor (the first pair's crawl went first)."""
+    pairs = []
+    for number in range(count):
+        here = tmp / f"pair-{number + 2}"
+        here.mkdir()
+        web = ServedWeb(here, sites, pages, truth=False, port=port, latency=latency)
+        processes = parse_workers(workers)
+        try:
+            if number % 2 == 0:
+                floor = run_floor(tmp / "bench.sqlite", here, processes, _crawl_env(), run="bench")
+                crawl = crawl_and_score(web.registry, here, workers=workers, score=False)
+            else:
+                crawl = crawl_and_score(web.registry, here, workers=workers, score=False)
+                floor = run_floor(tmp / "bench.sqlite", here, processes, _crawl_env(), run="bench")
+        finally:
+            web.stop()
+        pairs.append((crawl, floor))
+    return pairs
+
+
+def _print_pairs(pairs: list[tuple[dict[str, float], dict[str, float]]]) -> None:
+    """Every (crawl, floor) pair's ratios and their medians: one pair is not a measurement where the machine's
+    speed moves (the floor alone has ranged 50-81 CPU-s between runs, docs/benchmarks.md)."""
+    if len(pairs) < 2:
+        return
+    walls = [crawl["crawl_wall"] / max(floor["wall"], 1e-9) for crawl, floor in pairs]
+    cpus = [crawl["crawl_cpu"] / max(floor["cpu"], 1e-9) for crawl, floor in pairs]
+    shown = "；".join(
+        f"第 {n} 对 {crawl['crawl_wall']:.1f}/{floor['wall']:.1f} s、{crawl['crawl_cpu']:.1f}/{floor['cpu']:.1f} CPU-s"
+        f"（Chromium {crawl['browser_cpu']:.1f}）= {wall:.2f}/{cpu:.2f} 倍"
+        for n, ((crawl, floor), wall, cpu) in enumerate(zip(pairs, walls, cpus, strict=True), 1)
+    )
+    print(f"-- 重复测量 {len(pairs)} 对（抓取/地板：墙钟、CPU；每对新起网站服务，先后交替）：{shown} --")
+    print(
+        f"中位数：墙钟 {statistics.median(walls):.2f} 倍（{min(walls):.2f}–{max(walls):.2f}），"
+        f"CPU {statistics.median(cpus):.2f} 倍（{min(cpus):.2f}–{max(cpus):.2f}）（目标：墙钟 ≤ 1.25 倍，CPU ≤ 1.5 倍）"
+    )
+
+
 def _print_raw_home(figures: dict[str, float], raw: dict[str, float], floor: dict[str, float]) -> None:
     """The first crawl again with ``GOVSITES_SECURITY_HOME_RENDER=0`` (the dark-link check on raw home pages
     only): what rendering every home page that runs scripts costs, beside the floor. It runs last, on the same
@@ -560,6 +614,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-linkchecker", action="store_true", help="skip LinkChecker in the web section")
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="(first crawl, floor) pairs in the web section, for the ratios' medians and spread (1: the first only)",
+    )
+    parser.add_argument(
         "--latency",
         default="50,2000",
         help="the web section's hosts answer within MIN,MAX ms (log-uniform per host, as real hosts); 0,0: at once",
@@ -578,7 +638,14 @@ def main(argv: list[str] | None = None) -> int:
     low, _, high = args.latency.partition(",")
     latency = (int(low or 0), int(high or 0))
     if "web" in only:
-        bench_web(args.sites, args.pages, linkchecker=not args.no_linkchecker, workers=args.workers, latency=latency)
+        bench_web(
+            args.sites,
+            args.pages,
+            linkchecker=not args.no_linkchecker,
+            workers=args.workers,
+            latency=latency,
+            repeat=args.repeat,
+        )
     if "linkchecker" in only and "web" not in only:
         bench_linkchecker(args.sites, args.pages)
     if "curve" in only:
