@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import openpyxl
 from defusedxml import ElementTree as SafeElementTree
 
 UNREADABLE = "附件无法读取："
@@ -135,6 +134,8 @@ def _cell_text(value: object) -> str:
 
 
 def _read_xlsx(data: bytes, limits: Limits) -> AttachmentText:
+    import openpyxl  # only when a workbook is read: importing it (and numpy) costs each crawl process ~0.3 s
+
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     lines: list[str] = []
     rows = cells = 0
