@@ -10,6 +10,8 @@ parent packages (``__init__`` re-exporting its submodules is not a cycle).
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,3 +295,15 @@ def test_checker_on_a_small_tree(tmp_path: Path) -> None:
     assert external(modules, "govsites.store", SCRAPY) == ["govsites.store:1 imports scrapy"]
     assert "govsites.spiders" in modules["scoring.c"].imports
     assert external(modules, "scoring.c", frozenset(OUTSIDE)) == ["scoring.c:2 imports tests.helpers"]
+
+
+def test_a_crawl_process_starts_without_the_report_libraries() -> None:
+    """The crawl side imports neither pandas, numpy nor openpyxl when it starts (each crawl process pays every
+    import; openpyxl, with numpy under it, took ~0.3 s of each): they are imported where a report is written or a
+    workbook attachment read."""
+    code = (
+        "import sys, govsites.spiders.site, govsites.pipelines, govsites.securitypipeline, govsites.settings;"
+        "print(sorted(m for m in ('pandas', 'numpy', 'openpyxl', 'docx') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "[]"
