@@ -19,7 +19,11 @@ from govsites.extract.kept import MEMO, PageMemo, body_crc
 from govsites.extract.listing import extract_blocks, extract_list
 from govsites.extract.page import Page
 from govsites.extract.text import decode_body
+from govsites.linkcheck.classify import looks_like_not_found, page_fingerprint
+from govsites.registry import Site
+from govsites.sitestate import SiteState
 from govsites.spiders.responses import page_memo
+from govsites.spiders.soft404 import VERDICT, judge, text_fingerprint
 from tests.helpers import kept_answers
 
 REAL_PAGES = sorted((Path(__file__).parent / "realpages").rglob("*.htm*"))
@@ -38,6 +42,20 @@ def reading(page: Page) -> tuple[Any, ...]:
         discover_columns(page),
         sitemap_urls(page),
     )
+
+
+SITE = Site(site_id="s1", name="测试站", group="agency", county="市直", home_url="http://www.example.gov.cn/")
+
+
+def verdict(html: str, page: Page, *, notfound: str | None = None, status: int = 200) -> tuple[str, str]:
+    """The page verdict's status and the page's fingerprint, as the spider judges a page (``notfound``: the site's
+    not-found page's fingerprint, when known)."""
+    state = SiteState(site=SITE, hosts={"www.example.gov.cn"})
+    if notfound is not None:
+        state.set_notfound_fp(notfound)
+    response = HtmlResponse(URL, status=status, body=html.encode(), encoding="utf-8", request=Request(URL))
+    item = judge(state, response, html, page.title, page.text, page)
+    return item.status, text_fingerprint(page.text, page)
 
 
 def kept_memo(html: str, body: bytes) -> PageMemo:
@@ -152,3 +170,48 @@ def test_a_request_with_a_memo_can_be_queued_and_comes_back_without_it() -> None
     assert isinstance(again.meta[MEMO], PageMemo)
     assert not again.meta[MEMO].fits(body)
     assert page_memo(HtmlResponse(URL, body=body, request=again)) is None
+
+
+@pytest.mark.parametrize("path", REAL_PAGES[:6], ids=lambda p: p.name)
+def test_a_kept_verdict_is_the_verdict_of_the_page(path: Path) -> None:
+    """Golden: what a page's verdict reads from its body (a challenge page, words saying not found, its
+    fingerprint) comes back from the memo as computed, whatever the site's not-found page is by then."""
+    html, _encoding = decode_body(path.read_bytes(), None)
+    memo = PageMemo(body_crc(path.read_bytes()))
+    first = verdict(html, Page(html, URL, AS_OF, memo=memo))
+    assert first == verdict(html, Page(html, URL, AS_OF))
+    memo.finish()
+    loaded = PageMemo.loads(memo.dumps())
+    assert loaded is not None
+    assert verdict(html, Page(html, URL, AS_OF, memo=loaded)) == first
+    # the site's not-found page learnt since: the page that looks like it is judged a soft 404 from its kept
+    # fingerprint, and the comparison itself is made again
+    assert verdict(html, Page(html, URL, AS_OF, memo=loaded), notfound=first[1])[0] == "soft_404"
+    assert verdict(html, Page(html, URL, AS_OF, memo=loaded), notfound="0" * 32)[0] == first[0]
+    assert not loaded.changed
+
+
+def test_a_304_reuses_the_verdict_without_reading_the_page_again() -> None:
+    notfound = "<html><head><title>页面不存在</title></head><body>对不起，您访问的页面不存在或已被删除。</body></html>"
+    assert looks_like_not_found("页面不存在", "对不起，您访问的页面不存在或已被删除。")
+    memo = PageMemo(body_crc(notfound.encode()))
+    assert verdict(notfound, Page(notfound, URL, AS_OF, memo=memo))[0] == "soft_404"
+    kept = {key[0].removeprefix(VERDICT + "/") for key in memo.values if key[0].startswith("verdict/")}
+    assert kept == {"waf/200", "not_found", "fingerprint"}
+    memo.finish()
+    loaded = PageMemo.loads(memo.dumps())
+    assert loaded is not None
+    # another html with the same memo: the kept reading answers (the page is not read again)
+    other = "<html><head><title>通知公告</title></head><body>关于开展2025年度工作的通知</body></html>"
+    status, fingerprint = verdict(other, Page(other, URL, AS_OF, memo=loaded))
+    assert status == "soft_404"
+    assert fingerprint == page_fingerprint(Page(notfound, URL, AS_OF).text)
+    assert not loaded.changed
+
+
+def test_a_verdict_kept_by_another_classification_is_not_used() -> None:
+    """A kept verdict is named with the digest of the classification's sources: another digest's is not read."""
+    html = "<html><head><title>通知公告</title></head><body>关于开展2025年度工作的通知</body></html>"
+    memo = PageMemo(body_crc(html.encode()), {("verdict/0123456789abcdef/not_found", "", None): True}, loaded=True)
+    assert verdict(html, Page(html, URL, AS_OF, memo=memo))[0] == "200"
+    assert memo.changed  # read afresh, under this classification's name

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,17 +30,18 @@ T = TypeVar("T")
 MEMO = "gmemo"
 
 
-def _sources_digest() -> str:
-    """The digest of the extraction package's sources: what a kept extraction was computed by."""
+def sources_digest(paths: Iterable[Path]) -> str:
+    """The digest of source files: what a kept reading was computed by. A reading computed outside this package
+    names the digest of its own sources in its key (e.g. the page verdict's, :mod:`govsites.spiders.soft404`)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
+    for path in paths:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-#: The extraction code's version: a memo of another version is not used.
-EXTRACTION_VERSION = _sources_digest()
+#: The extraction code's version (the digest of this package's sources): a memo of another version is not used.
+EXTRACTION_VERSION = sources_digest(sorted(Path(__file__).parent.rglob("*.py")))
 
 #: A memo's key: (what was extracted, the URL it was read at or "", the evaluation date or None).
 Key = tuple[str, str, date | None]

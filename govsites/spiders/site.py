@@ -39,7 +39,6 @@ from govsites.extract.page import Page
 from govsites.extract.text import visible_text
 from govsites.inflight import finishes_request
 from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem
-from govsites.linkcheck.classify import page_fingerprint
 from govsites.linkcheck.redirects import READ_TARGET
 from govsites.rendering import RENDER_SKIPPED, RenderFailure
 from govsites.sitechecks.markup import SitePage
@@ -52,7 +51,14 @@ from govsites.spiders.pagelinks import canonical, list_pages, listed_urls, scrip
 from govsites.spiders.requests import PRIORITY_COLUMN, PRIORITY_HOME, PRIORITY_PAGE, render_meta
 from govsites.spiders.responses import decode_response, is_rendered, origin_url, page_memo
 from govsites.spiders.sitechecks import SiteCheckRequests
-from govsites.spiders.soft404 import judge, late_soft_404, learn_notfound, notfound_url, read_target_verdict
+from govsites.spiders.soft404 import (
+    judge,
+    late_soft_404,
+    learn_notfound,
+    notfound_url,
+    read_target_verdict,
+    text_fingerprint,
+)
 from govsites.store import now_iso
 
 logger = logging.getLogger(__name__)
@@ -232,7 +238,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         if rendered:
             yield from self._learn_endpoints(state, response, page)
         title, text = (page.title, page.text) if html else ("", "")
-        verdict = judge(state, response, html, title, text)
+        verdict = judge(state, response, html, title, text, page)
         checks = [] if rendered else [verdict]  # the page's own verdict travels with its page item
         named = state.column(request_url)
         if (
@@ -276,7 +282,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         state.mark_parsed(request_url)
         if (
             response.status == 200
-            and state.record_page_fp(request_url, page_fingerprint(text))
+            and state.record_page_fp(request_url, text_fingerprint(text, page))
             and verdict.status != "soft_404"
         ):
             # The site's not-found page became known (on another worker) while this page was judged.

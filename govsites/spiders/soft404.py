@@ -9,29 +9,56 @@ that cannot exist). Pages parsed before that page's answer came are judged again
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from scrapy.http import Response
 
 from govsites.antibot import ANTIBOT, BLOCKED
+from govsites.extract.kept import sources_digest
+from govsites.extract.page import Page
 from govsites.items import LinkCheckItem
+from govsites.linkcheck import classify
 from govsites.linkcheck.classify import is_broken, is_waf_challenge, looks_like_not_found, page_fingerprint
 from govsites.sitestate import SiteState
 from govsites.spiders.responses import origin_url, response_reason
 from govsites.store import now_iso
 
+T = TypeVar("T")
 
-def judge(state: SiteState, response: Response, html: str, title: str = "", text: str = "") -> LinkCheckItem:
-    """The verdict on a fetched page: its HTTP status, or blocked / soft_404 for what a status hides."""
+#: The key prefix of what a page's verdict reads from its body, kept in the page's memo (a 304 reuses it,
+#: :mod:`govsites.extract.kept`): named with the digest of the classification's sources, so that a changed
+#: classification reads every page afresh.
+VERDICT = "verdict/" + sources_digest([Path(classify.__file__)])
+
+
+def body_signal(page: Page | None, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, a function of the page's body alone (its status and headers are those of the answer the body
+    came with): kept in the page's memo, so a 304 reuses it; computed when there is no page object."""
+    return compute() if page is None else page.reuse(f"{VERDICT}/{name}", compute, at_url=False)
+
+
+def judge(
+    state: SiteState, response: Response, html: str, title: str = "", text: str = "", page: Page | None = None
+) -> LinkCheckItem:
+    """The verdict on a fetched page: its HTTP status, or blocked / soft_404 for what a status hides. With the
+    page object (``page``, of ``html``), what the verdict reads from the body is kept for a 304 (:func:`body_signal`);
+    what depends on the site (its not-found page, the anti-bot state) is judged each time."""
     request = response.request
     url = origin_url(request) if request is not None else response.url
     status, reason = str(response.status), response_reason(response)
-    headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-    if is_waf_challenge(response.status, headers, html) or (
+
+    def challenge() -> bool:
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        return is_waf_challenge(response.status, headers, html)
+
+    if body_signal(page, f"waf/{response.status}", challenge) or (
         request is not None and request.meta.get(ANTIBOT) == BLOCKED
     ):
         status, reason = "blocked", "防火墙/人机验证页面（未计为失效）"
-    elif response.status == 200 and html and is_soft_404(state, title, text):
+    elif response.status == 200 and html and is_soft_404(state, title, text, page):
         status, reason = "soft_404", "页面显示“页面不存在”，但状态码为 200"
     return LinkCheckItem(
         site_id=state.site.site_id,
@@ -44,11 +71,16 @@ def judge(state: SiteState, response: Response, html: str, title: str = "", text
     )
 
 
-def is_soft_404(state: SiteState, title: str, text: str) -> bool:
-    if looks_like_not_found(title, text):
+def is_soft_404(state: SiteState, title: str, text: str, page: Page | None = None) -> bool:
+    if body_signal(page, "not_found", lambda: looks_like_not_found(title, text)):
         return True
     known = state.notfound_fingerprint()
-    return known is not None and page_fingerprint(text) == known
+    return known is not None and text_fingerprint(text, page) == known
+
+
+def text_fingerprint(text: str, page: Page | None = None) -> str:
+    """:func:`~govsites.linkcheck.classify.page_fingerprint` of a page's text (kept for a 304 with ``page``)."""
+    return body_signal(page, "fingerprint", lambda: page_fingerprint(text))
 
 
 def notfound_url(state: SiteState) -> str:
