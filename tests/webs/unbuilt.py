@@ -674,18 +674,29 @@ class BusyRenderWeb(EndpointWeb):
 
     hosts: ClassVar[dict[str, str]] = {"literal": "127.0.0.78"}
     NAVIGATION_DELAY = 2.0
+    #: Plain requests of the home page are answered no sooner than this many seconds after the first one came (a
+    #: probe or the crawl's): every worker of a distributed crawl that started with the first one has started by the
+    #: time the site's pages are queued (0: at once).
+    FIRST_HOME_DELAY = 0.0
 
     def __init__(self) -> None:
         super().__init__()
         self.navigating = 0
         self.most_navigating = 0
         self.navigations = 0
+        self.home_first_at: float | None = None
 
     def registry_rows(self) -> list[dict[str, str]]:
         return [row("busy", "某某市住房和城乡建设局", "agency", "市直", self.url("literal"))]
 
     def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
         if handler.headers.get("Sec-Fetch-Mode") != "navigate":
+            if urlsplit(handler.path).path == "/" and self.FIRST_HOME_DELAY:
+                with self.lock:
+                    if self.home_first_at is None:
+                        self.home_first_at = time.monotonic()
+                    until = self.home_first_at + self.FIRST_HOME_DELAY
+                time.sleep(max(0.0, until - time.monotonic()))
             return super().answer(role, handler)
         with self.lock:
             self.navigating += 1
