@@ -455,11 +455,11 @@ def more_pairs(
     pair), a fresh store (a first crawl, nothing kept), and the floor over the first crawl's URLs; which of the
     two goes first alternates, starting with the floor (the first pair's crawl went first)."""
     pairs = []
+    processes = parse_workers(workers)
     for number in range(count):
         here = tmp / f"pair-{number + 2}"
         here.mkdir()
         web = ServedWeb(here, sites, pages, truth=False, port=port, latency=latency)
-        processes = parse_workers(workers)
         try:
             if number % 2 == 0:
                 floor = run_floor(tmp / "bench.sqlite", here, processes, _crawl_env(), run="bench")

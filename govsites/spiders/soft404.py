@@ -11,20 +11,22 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from scrapy.http import Response
 
 from govsites.antibot import ANTIBOT, BLOCKED
 from govsites.extract.kept import sources_digest
-from govsites.extract.page import Page
 from govsites.items import LinkCheckItem
 from govsites.linkcheck import classify
 from govsites.linkcheck.classify import is_broken, is_waf_challenge, looks_like_not_found, page_fingerprint
 from govsites.sitestate import SiteState
 from govsites.spiders.responses import origin_url, response_reason
 from govsites.store import now_iso
+
+if TYPE_CHECKING:
+    from govsites.extract.page import Page
 
 T = TypeVar("T")
 
