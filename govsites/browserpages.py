@@ -57,6 +57,7 @@ from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from govsites.config import GovsitesConfig
+from govsites.extract.datarequest import Endpoint
 from govsites.rendering import RENDER_DEADLINE, RENDER_FAILED, RENDER_SKIPPED, RenderFailure
 from govsites.sitestate import state_lookup
 
@@ -163,22 +164,54 @@ def _original_close(page: Any) -> Any:
 #: Entries the page's resource timing buffer holds (:data:`govsites.renderreuse.INPUTS_SCRIPT` reads them).
 RESOURCE_TIMING_BUFFER = 2000
 
-#: Counts the page's fetch/XHR requests still waiting for an answer (``window.__govsitesPending``) and notes the
-#: addresses of its GET requests (``window.__govsitesFetched``, the first 50: :data:`FETCHED_SCRIPT` reads them
-#: for :mod:`govsites.extract.endpoints`), installed before the page's own scripts run: the settle wait of a
-#: rendered list reads the count.
+#: The longest request body noted as text (a longer one is opaque: see :data:`TRACK_REQUESTS`).
+MAX_BODY = 4096
+
+#: Counts the page's fetch/XHR requests still waiting for an answer (``window.__govsitesPending``) and notes its
+#: GET and POST requests (``window.__govsitesFetched``, the first 50: address, method, a text body and its type:
+#: :data:`FETCHED_SCRIPT` reads them for :mod:`govsites.extract.endpoints`), installed before the page's own
+#: scripts run: the settle wait of a rendered list reads the count. A body that is not text (``FormData``, a
+#: ``Blob``, a ``Request`` object's), or longer than :data:`MAX_BODY`, is noted as opaque; requests that are not
+#: GETs are counted (``window.__govsitesOtherMethods``: :mod:`govsites.renderreuse`).
 TRACK_REQUESTS = """(() => {
   window.__govsitesPending = 0;
   window.__govsitesFetched = [];
   try { performance.setResourceTimingBufferSize(__BUFFER__); } catch (e) { /* the default buffer then */ }
   const done = () => { window.__govsitesPending = Math.max(0, window.__govsitesPending - 1); };
-  const note = (method, target) => {
+  const FORM = "application/x-www-form-urlencoded;charset=UTF-8";
+  const TEXT = "text/plain;charset=UTF-8";
+  const bodyOf = (body, type) => {
+    if (body === undefined || body === null) { return {body: "", type: type || "", opaque: false}; }
+    if (typeof body === "string") {
+      const long = body.length > __MAX_BODY__;
+      return {body: long ? "" : body, type: type || TEXT, opaque: long};
+    }
+    if (typeof URLSearchParams !== "undefined" && body instanceof URLSearchParams) {
+      return {body: body.toString(), type: type || FORM, opaque: false};
+    }
+    return {body: "", type: type || "", opaque: true};
+  };
+  const headerOf = (headers, name) => {
     try {
-      if (String(method || "GET").toUpperCase() !== "GET") {
+      if (!headers) { return ""; }
+      if (typeof Headers !== "undefined" && headers instanceof Headers) { return headers.get(name) || ""; }
+      const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
+      const found = pairs.find((pair) => String(pair[0]).toLowerCase() === name);
+      return found ? String(found[1]) : "";
+    } catch (e) { return ""; }
+  };
+  const note = (method, target, body, type) => {
+    try {
+      method = String(method || "GET").toUpperCase();
+      if (method !== "GET") {
         window.__govsitesOtherMethods = (window.__govsitesOtherMethods || 0) + 1;
-      } else if (window.__govsitesFetched.length < 50) {
+      }
+      if ((method === "GET" || method === "POST") && window.__govsitesFetched.length < 50) {
         const url = target && typeof target === "object" && "url" in target ? target.url : String(target);
-        window.__govsitesFetched.push(new URL(url, location.href).href);
+        const sent = method === "GET" ? {body: "", type: "", opaque: false} : bodyOf(body, type);
+        sent.url = new URL(url, location.href).href;
+        sent.method = method;
+        window.__govsitesFetched.push(sent);
       }
     } catch (e) { /* an address the page cannot resolve is not noted */ }
   };
@@ -188,25 +221,37 @@ TRACK_REQUESTS = """(() => {
       window.__govsitesPending += 1;
       const init = args[1] || {};
       const target = args[0];
-      note(init.method || (target && typeof target === "object" && target.method) || "GET", target);
+      const request = target && typeof target === "object" && "method" in target ? target : null;
+      const method = init.method || (request ? request.method : "GET");
+      const headers = init.headers || (request ? request.headers : null);
+      const body = "body" in init ? init.body : (request && request.body ? {} : undefined);
+      note(method, target, body, headerOf(headers, "content-type"));
       return fetch.apply(this, args).finally(done);
     };
   }
   const open = XMLHttpRequest.prototype.open;
   XMLHttpRequest.prototype.open = function (method, url, ...rest) {
     this.__govsitesTarget = [method, url];
+    this.__govsitesType = "";
     return open.call(this, method, url, ...rest);
+  };
+  const setRequestHeader = XMLHttpRequest.prototype.setRequestHeader;
+  XMLHttpRequest.prototype.setRequestHeader = function (name, value) {
+    if (String(name).toLowerCase() === "content-type") { this.__govsitesType = String(value); }
+    return setRequestHeader.call(this, name, value);
   };
   const send = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (...args) {
     window.__govsitesPending += 1;
-    if (this.__govsitesTarget) { note(this.__govsitesTarget[0], this.__govsitesTarget[1]); }
+    if (this.__govsitesTarget) {
+      note(this.__govsitesTarget[0], this.__govsitesTarget[1], args[0], this.__govsitesType);
+    }
     this.addEventListener("loadend", done, {once: true});
     return send.apply(this, args);
   };
-})();""".replace("__BUFFER__", str(RESOURCE_TIMING_BUFFER))
+})();""".replace("__BUFFER__", str(RESOURCE_TIMING_BUFFER)).replace("__MAX_BODY__", str(MAX_BODY))
 
-#: Read after the settle wait: the GET addresses the page fetched (see :data:`TRACK_REQUESTS`).
+#: Read after the settle wait: the requests the page sent (see :data:`TRACK_REQUESTS`).
 FETCHED_SCRIPT = "() => (window.__govsitesFetched || []).slice(0, 50)"
 
 
@@ -219,10 +264,31 @@ def method_result(request: Request | None, script: str) -> Any:
     return None
 
 
-def fetched_urls(request: Request | None) -> list[str]:
-    """The GET addresses a rendered page fetched, as :data:`FETCHED_SCRIPT` read them ([] if not read)."""
+def fetched_requests(request: Request | None) -> list[Endpoint]:
+    """The GET and POST requests a rendered page sent, as :data:`FETCHED_SCRIPT` read them ([] if not read)."""
     result = method_result(request, FETCHED_SCRIPT)
-    return [str(url) for url in result] if isinstance(result, list) else []
+    if not isinstance(result, list):
+        return []
+    found = []
+    for sent in result:
+        if isinstance(sent, str):
+            found.append(Endpoint(sent))
+        elif isinstance(sent, dict) and isinstance(sent.get("url"), str):
+            found.append(
+                Endpoint(
+                    sent["url"],
+                    str(sent.get("method") or "GET"),
+                    str(sent.get("body") or ""),
+                    str(sent.get("type") or ""),
+                    bool(sent.get("opaque")),
+                )
+            )
+    return found
+
+
+def fetched_urls(request: Request | None) -> list[str]:
+    """The addresses a rendered page fetched (:func:`fetched_requests`)."""
+    return [sent.url for sent in fetched_requests(request)]
 
 
 async def prepare_page(page: Any, request: Request) -> None:

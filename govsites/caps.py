@@ -68,6 +68,14 @@ def with_route(request: Request, depth: int, listed: bool) -> Request:
     return request.replace(meta={**request.meta, "gdepth": depth, CAPS: caps})
 
 
+def held_key(request: Request) -> str:
+    """A held request's name: its address, and a POST's body (the pages of a list's data endpoint may differ in
+    the body alone)."""
+    if request.method == "GET":
+        return request.url
+    return f"{request.method} {request.url} {request.body.decode('utf-8', 'replace')}"
+
+
 def path_key(url: str) -> str:
     """What query variants share: host and path."""
     parts = urlsplit(url)
@@ -138,7 +146,7 @@ class CrawlCapsMiddleware:
         if not self.stable or state is None or request.meta[CAPS] == NO_CAP:
             return self.admit(request)
         route = (int(request.meta.get("gdepth", 0)), request.meta[CAPS] == LISTED)
-        state.hold(request.url, request, route, self.release)
+        state.hold(held_key(request), request, route, self.release)
         return None
 
     def release(self, state: SiteState) -> list[Request]:

@@ -29,7 +29,7 @@ def test_a_literal_in_the_script_with_what_the_script_adds() -> None:
     rules = learn(f"{HOST}/tzgg/", scripts, fetched)
     assert rules == [EndpointRule("script", path=f"{HOST}/api/list", keys=("col",), extra=(("page", "1"),), own=True)]
     other = ["var url = '/api/list?col=gzdt'; fetch(url + '&page=1')"]
-    assert [url for _, url in endpoints_for(rules, f"{HOST}/gzdt/", other)] == [f"{HOST}/api/list?col=gzdt&page=1"]
+    assert [e.url for _, e in endpoints_for(rules, f"{HOST}/gzdt/", other)] == [f"{HOST}/api/list?col=gzdt&page=1"]
 
 
 def test_an_endpoint_built_from_the_page_address() -> None:
@@ -37,12 +37,12 @@ def test_an_endpoint_built_from_the_page_address() -> None:
     rules = learn(f"{HOST}/xxgk/tzgg/index.html", scripts, [f"{HOST}/data/list?channel=tzgg&size=20"])
     assert rules == [EndpointRule("url", template=f"{HOST}/data/list?channel={{s1}}&size=20", own=True)]
     named = endpoints_for(rules, f"{HOST}/xxgk/gzdt/index.html", scripts)
-    assert [url for _, url in named] == [f"{HOST}/data/list?channel=gzdt&size=20"]
+    assert [e.url for _, e in named] == [f"{HOST}/data/list?channel=gzdt&size=20"]
 
 
 def test_query_string_pages_and_path_endpoints() -> None:
     rules = learn(f"{HOST}/list.asp?classid=12", [], [f"{HOST}/ajax/12/items.ashx?page=1"])
-    assert [url for _, url in endpoints_for(rules, f"{HOST}/list.asp?classid=478", [])] == [
+    assert [e.url for _, e in endpoints_for(rules, f"{HOST}/list.asp?classid=478", [])] == [
         f"{HOST}/ajax/478/items.ashx?page=1"
     ]
     assert endpoints_for(rules, f"{HOST}/list.asp", []) == []  # nothing to fill the placeholder with

@@ -153,6 +153,7 @@ class WebConfig:
     challenge_share: float = 0.08  # share of sites behind a JS cookie challenge (加速乐-style 521)
     subsite_share: float = 0.1  # share of sites that are department subsites under a path of a county's host
     split_share: float = 0.15  # share of list columns (TRS, plain, query) split over sibling containers
+    post_share: float = 0.5  # share of script sites whose lists a script asks with POST (a form)
     as_of: date = AS_OF
     # each host answers after a latency drawn log-uniformly from [min, max] ms (0: at once), each page within
     # 0.5–1.5× of it, as real government hosts spread from 50 ms to 2 s
@@ -187,6 +188,7 @@ class BenchSite:
     regenerated: date | None = None  # pages regenerated on this day: their date metas say so, not the visible date
     pubdate_meta: str = "PubDate"  # PUBDATE_METAS: which metas carry the regeneration date
     challenge: bool = False  # requests without the clearance cookie get a 521 whose script sets it and reloads
+    post_lists: bool = False  # script site: its lists are asked with POST, a form whose column id a script assigns
 
     def delay(self, path: str) -> float:
         """Seconds before answering ``path``: the host's latency × 0.5–1.5 (the same for the same path)."""
@@ -485,7 +487,13 @@ def make_site(config: WebConfig, index: int) -> BenchSite:
         regenerated=config.as_of - timedelta(days=variants.randint(0, 20)) if regen else None,
         pubdate_meta=variants.choice(PUBDATE_METAS) if regen else "PubDate",
         challenge=spread(config.challenge_share, index, 7),
+        post_lists=family == "script" and _drawn(config.post_share, f"post:{config.seed}:{index}"),
     )
+
+
+def _drawn(share: float, name: str) -> bool:
+    """Whether a site is among ``share`` of its kind, drawn from its name alone (nothing else of it changes)."""
+    return zlib.crc32(name.encode("utf-8")) % 1000 < share * 1000
 
 
 def _latency(config: WebConfig, index: int) -> int:

@@ -24,6 +24,7 @@ from govsites.demo.sites import file_body
 from govsites.demo.templates import (
     Family,
     HanwebFamily,
+    Page,
     PlainFamily,
     ScriptFamily,
     TableFamily,
@@ -34,6 +35,8 @@ from govsites.demo.templates import (
 )
 
 HIDDEN = ' style="display:none"'
+#: Where a ``post_lists`` script site's lists are posted (:class:`BenchScript`).
+POST_API = "/module/list.do"
 SOFT_404 = (
     '<!DOCTYPE html><html><head><meta charset="utf-8"><title>提示信息</title></head><body>'
     '<div class="error"><h2>对不起，您访问的页面不存在或已被删除！</h2><p>页面不存在</p>'
@@ -234,7 +237,40 @@ class BenchHanweb(BenchMixin, HanwebFamily):
 
 
 class BenchScript(BenchMixin, ScriptFamily):
-    pass
+    """On a ``post_lists`` site an XHR posts a form to :data:`POST_API`, ``columnid=…&pageNo=1`` (``&pageSize=N``
+    in a home block), the column id assigned by the page's inline script, as many real list platforms do; the
+    answer is the GET endpoint's."""
+
+    def column_id(self, col: Column) -> int:
+        return 100 + self.site.columns.index(col)
+
+    def fetch_script(self, col: Column, container: str, size: int = 0) -> str:
+        if not self.bench.post_lists:
+            return super().fetch_script(col, container, size)
+        limit = f"&pageSize={size}" if size else ""
+        return (
+            f'<ul class="list" id="{container}"></ul>\n<script>\n'
+            f'var columnid = "{self.column_id(col)}";\n'
+            "(function () {\n"
+            f"  var xhr = new XMLHttpRequest(); xhr.open('POST', '{POST_API}');\n"
+            "  xhr.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded; charset=UTF-8');\n"
+            "  xhr.onload = function () {\n"
+            f"    var ul = document.getElementById('{container}');\n"
+            "    JSON.parse(xhr.responseText).items.forEach(function (it) {\n"
+            "      var li = document.createElement('li'); var a = document.createElement('a');\n"
+            "      a.href = it.url; a.title = it.title; a.target = '_blank'; a.textContent = it.title;\n"
+            "      var s = document.createElement('span'); s.textContent = it.date;\n"
+            "      li.appendChild(a); li.appendChild(s); ul.appendChild(li);\n    });\n  };\n"
+            f"  xhr.send('columnid=' + columnid + '&pageNo=1{limit}');\n}})();\n</script>"
+        )
+
+    def dynamic(self, path: str, query: str, form: str) -> Page | None:
+        if path != POST_API or not self.bench.post_lists:
+            return super().dynamic(path, query, form)
+        asked = dict(parse_qsl(form))
+        col = next((c for c in self.site.columns if str(self.column_id(c)) == asked.get("columnid")), None)
+        size = asked.get("pageSize", "")
+        return super().dynamic(self.api, urlencode({"col": col.key if col else "", "size": size}), "")
 
 
 class BenchTable(BenchMixin, TableFamily):

@@ -173,6 +173,12 @@ def key_areas_expected(site: Site) -> dict[str, str]:
 # ---- a minimal link crawler (pages -> links), shared with the tests ---------------------------------------
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 _FETCH = re.compile(r"""fetch\(\s*['"]([^'"]+)['"]""")
+#: A form a script posts (``var columnid = "N"`` … ``xhr.open('POST', URL)`` … ``xhr.send('columnid=' + columnid +
+#: '&…')``): the reference notes it as ``URL?columnid=N&…``, the form written as a query (its fetcher sends it).
+_POSTED_FORM = re.compile(
+    r"""var columnid = "(\d+)";.*?xhr\.open\('POST', '([^']+)'\).*?xhr\.send\('columnid=' \+ columnid \+ '([^']*)'\)""",
+    re.S,
+)
 _JSON_URL = re.compile(r'"(?:url|aU)"\s*:\s*"([^"]+)"')
 _PAGER = re.compile(r'createPageHTML\(\s*(\d+)\s*,\s*\d+\s*,\s*"([^"]+)"\s*,\s*"([^"]+)"\s*\)')
 _SAFE = "/%:@!$&'()*+,;=-._~?"
@@ -221,6 +227,7 @@ def extract(text: str, page_url: str) -> tuple[list[str], list[str], list[str]]:
     skip = ("javascript:", "mailto:", "#")
     links = [normalize(urljoin(base, h.strip())) for h in parser.found if h.strip() and not h.startswith(skip)]
     fetched = [normalize(urljoin(base, u)) for u in _FETCH.findall(text)]
+    fetched += [normalize(urljoin(base, f"{u}?columnid={n}{rest}")) for n, u, rest in _POSTED_FORM.findall(text)]
     scripted = [normalize(urljoin(base, u)) for u in _JSON_URL.findall(text)]
     for count, name, ext in _PAGER.findall(text):
         scripted += [normalize(urljoin(page_url, f"{name}_{k}.{ext}")) for k in range(1, int(count))]

@@ -9,7 +9,8 @@ An endpoint that serves a list a page at a time says so in its answer and takes 
   nested in it (``data``, ``page``, ``pageInfo``), never inside the list itself. Numbers written as strings count;
 - **the query** holds the page: a page number (``page``, ``pageNo``, ``pageNum``, ``pageIndex``, ``current``,
   ``curPage``, ``pn``, ``p``), incremented, or a record offset (``start``, ``offset``, ``skip``, ``from``), advanced
-  by the page size. Every other byte of the address is kept.
+  by the page size. Every other byte of the address is kept. A POST's body holds them when its query does not:
+  a form's field or a JSON object's top-level member (a number stays a number, a string a string).
 
 As from an HTML list's pager (:func:`govsites.extract.pagination.next_pages`, ``dataproxy_next``), at most
 :data:`~govsites.extract.pagination.MAX_NEXT_PAGES` next pages are named from one answer, none past the end it
@@ -23,33 +24,12 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
+from govsites.extract.datarequest import OFFSET_KEYS, PAGE_KEYS, SIZE_QUERY_KEYS, Endpoint
 from govsites.extract.pagination import MAX_NEXT_PAGES
 from govsites.extract.scriptdata import lenient_json
-
-#: Query keys of a page number, in the order they are preferred (lower case).
-PAGE_KEYS = (
-    "pageno",
-    "pagenum",
-    "pageindex",
-    "pagenumber",
-    "page_no",
-    "page_num",
-    "page_index",
-    "currentpage",
-    "curpage",
-    "cur_page",
-    "page",
-    "current",
-    "pn",
-    "p",
-)
-#: Query keys of a record offset (lower case).
-OFFSET_KEYS = ("start", "offset", "skip", "from")
-#: Query keys of a page size (lower case).
-SIZE_QUERY_KEYS = ("pagesize", "page_size", "size", "rows", "limit", "length", "perpage", "per_page", "ps")
 
 #: Answer keys (lower case), each kind in the order it is preferred.
 _PAGES = ("pagecount", "totalpage", "totalpages", "total_page", "total_pages", "pagetotal", "totalpagecount", "pages")
@@ -168,46 +148,85 @@ def paging(text: str) -> Paging:
 
 
 @dataclass(frozen=True)
-class _QueryKey:
-    raw: str  # the key as written in the query
+class _Field:
+    where: str  # "query", "form" (a POST's form body) or "json" (a POST's JSON object)
+    raw: str  # the name as written
     value: int
+    text: bool = False  # a JSON member written as a string
 
 
-def _query_key(query: str, keys: tuple[str, ...]) -> _QueryKey | None:
-    """The first of ``keys`` (by preference) that the query holds with a number."""
-    held: dict[str, _QueryKey] = {}
+def _query_key(query: str, keys: tuple[str, ...], where: str = "query") -> _Field | None:
+    """The first of ``keys`` (by preference) that the query (or form) holds with a number."""
+    held: dict[str, _Field] = {}
     for pair in query.split("&"):
         name, _eq, value = pair.partition("=")
         lowered = unquote_plus(name).lower()
         if lowered in keys and value.isdigit():
-            held.setdefault(lowered, _QueryKey(name, int(value)))
+            held.setdefault(lowered, _Field(where, name, int(value)))
     return next((held[key] for key in keys if key in held), None)
 
 
-def _with_value(url: str, key: str, value: int) -> str:
-    parts = urlsplit(url)
-    pairs = [f"{key}={value}" if pair.partition("=")[0] == key else pair for pair in parts.query.split("&")]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(pairs), ""))
+def _json_object(body: str) -> dict[str, object] | None:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
-def next_endpoint_pages(url: str, text: str, read: int, page: int = 1) -> list[tuple[int, str]]:
-    """The next pages of a list's data endpoint as (page number, address), in page order: ``url`` was asked and
-    answered ``text``, which held ``read`` items of the list and was its page ``page`` (from 1).
+def _json_key(body: str, keys: tuple[str, ...]) -> _Field | None:
+    data = _json_object(body)
+    if data is None:
+        return None
+    held: dict[str, _Field] = {}
+    for name, value in data.items():
+        number = _number(value)
+        if number is not None:
+            held.setdefault(name.lower(), _Field("json", name, number, isinstance(value, str)))
+    return next((held[key] for key in keys if key in held), None)
 
-    None when the answer holds no items, states no further page, or the address holds no page number or record
+
+def _field(endpoint: Endpoint, keys: tuple[str, ...]) -> _Field | None:
+    """Where ``endpoint`` holds the first of ``keys``: its query, else a POST's body."""
+    found = _query_key(urlsplit(endpoint.url).query, keys)
+    if found is not None or endpoint.method == "GET":
+        return found
+    return _json_key(endpoint.body, keys) if endpoint.is_json else _query_key(endpoint.body, keys, "form")
+
+
+def _replaced(query: str, key: str, value: int) -> str:
+    return "&".join(f"{key}={value}" if pair.partition("=")[0] == key else pair for pair in query.split("&"))
+
+
+def _with_value(endpoint: Endpoint, field: _Field, value: int) -> Endpoint:
+    if field.where == "query":
+        parts = urlsplit(endpoint.url)
+        url = urlunsplit((parts.scheme, parts.netloc, parts.path, _replaced(parts.query, field.raw, value), ""))
+        return replace(endpoint, url=url)
+    if field.where == "form":
+        return replace(endpoint, body=_replaced(endpoint.body, field.raw, value))
+    data = _json_object(endpoint.body) or {}
+    data[field.raw] = str(value) if field.text else value
+    return replace(endpoint, body=json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def next_endpoint_requests(endpoint: Endpoint, text: str, read: int, page: int = 1) -> list[tuple[int, Endpoint]]:
+    """The next pages of a list's data endpoint as (page number, request), in page order: ``endpoint`` was asked
+    and answered ``text``, which held ``read`` items of the list and was its page ``page`` (from 1).
+
+    None when the answer holds no items, states no further page, or the request holds no page number or record
     offset to move on; at most :data:`MAX_NEXT_PAGES`, none past the last page the answer states.
     """
     if read <= 0 or page < 1:
         return []
-    query = urlsplit(url).query
-    numbered = _query_key(query, PAGE_KEYS)
-    offset = None if numbered is not None else _query_key(query, OFFSET_KEYS)
+    numbered = _field(endpoint, PAGE_KEYS)
+    offset = None if numbered is not None else _field(endpoint, OFFSET_KEYS)
     if numbered is None and offset is None:
         return []
     stated = paging(text)
     if stated.more is False:
         return []
-    asked = _query_key(query, SIZE_QUERY_KEYS)
+    asked = _field(endpoint, SIZE_QUERY_KEYS)
     size = stated.size or (asked.value if asked is not None and asked.value > 0 else None) or read
     last = stated.last_page(size)
     if last is not None:
@@ -217,6 +236,11 @@ def next_endpoint_pages(url: str, text: str, read: int, page: int = 1) -> list[t
     else:
         return []
     if numbered is not None:
-        return [(n, _with_value(url, numbered.raw, numbered.value + n - page)) for n in following]
+        return [(n, _with_value(endpoint, numbered, numbered.value + n - page)) for n in following]
     assert offset is not None
-    return [(n, _with_value(url, offset.raw, offset.value + (n - page) * size)) for n in following]
+    return [(n, _with_value(endpoint, offset, offset.value + (n - page) * size)) for n in following]
+
+
+def next_endpoint_pages(url: str, text: str, read: int, page: int = 1) -> list[tuple[int, str]]:
+    """:func:`next_endpoint_requests` of a GET endpoint, by address."""
+    return [(n, asked.url) for n, asked in next_endpoint_requests(Endpoint(url), text, read, page)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,10 +25,11 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from govsites.antibot import BLOCKED_REASON
-from govsites.browserpages import fetched_urls
+from govsites.browserpages import fetched_requests
 from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, path_key
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
-from govsites.extract.endpointpages import next_endpoint_pages
+from govsites.extract.datarequest import Endpoint
+from govsites.extract.endpointpages import next_endpoint_requests
 from govsites.extract.endpoints import endpoints_for, json_entries, learn
 from govsites.extract.entries import unsure_newest
 from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
@@ -512,7 +513,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             return
         named = endpoints_for(state.live_endpoint_rules(), pending.url, list(pending.scripts))
         checking = not state.endpoints_verified
-        request = self._endpoint_request(state, pending, [(rule.key, url) for rule, url in named], checking)
+        request = self._endpoint_request(state, pending, [(rule.key, endpoint) for rule, endpoint in named], checking)
         if request is not None:
             state.learning = checking and not self.config.distributed
             yield request
@@ -527,33 +528,74 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         )
 
     def _endpoint_request(
-        self, state: SiteState, pending: ScriptList, candidates: list[tuple[str, str]], checking: bool
+        self, state: SiteState, pending: ScriptList, candidates: list[tuple[str, Endpoint]], checking: bool
     ) -> scrapy.Request | None:
         """A request for the first of ``candidates`` (rule key, endpoint) no other page's list was read from (at
         most :data:`MAX_ENDPOINTS` per page); None when none is left. ``checking``: the first list read through
         the site's rules (the others wait for its answer)."""
         for index, (rule_key, endpoint) in enumerate(candidates[:MAX_ENDPOINTS]):
-            if not state.claim_endpoint(endpoint, pending.url):
+            if not state.claim_endpoint(endpoint.key, pending.url):
                 continue
             self.count("endpoints/requested")
+            if endpoint.method != "GET":
+                self.count(f"endpoints/requested_{endpoint.method.lower()}")
             rest = candidates[index + 1 : MAX_ENDPOINTS]
-            return self.site_request(
+            return self._data_request(
                 state,
                 endpoint,
                 self.endpoint_list,
                 self.endpoint_failed,
-                role="endpoint",
                 priority=PRIORITY_COLUMN,
                 meta={"gdepth": pending.depth},
-                cb_kwargs={"pending": pending, "rule_key": rule_key, "rest": rest, "checking": checking},
+                cb_kwargs={
+                    "pending": pending,
+                    "rule_key": rule_key,
+                    "rest": rest,
+                    "checking": checking,
+                    "endpoint": endpoint,
+                },
             )
         return None
+
+    def _data_request(
+        self,
+        state: SiteState,
+        endpoint: Endpoint,
+        callback: Callable[..., Any],
+        errback: Callable[..., Any],
+        *,
+        priority: int,
+        meta: dict[str, Any],
+        cb_kwargs: dict[str, Any],
+    ) -> scrapy.Request:
+        """A plain request for a list's data: ``endpoint``'s address, method, body and the body's type."""
+        return self.site_request(
+            state,
+            endpoint.url,
+            callback,
+            errback,
+            role="endpoint",
+            priority=priority,
+            method=endpoint.method,
+            body=endpoint.body,
+            headers=endpoint.headers(),
+            meta=meta,
+            cb_kwargs=cb_kwargs,
+        )
 
     def _learn_endpoints(self, state: SiteState, response: Response, page: Page) -> Iterator[Any]:
         """A rendered page: what its scripts fetched teaches the site's endpoint rules; when it was the site's
         learning render, the lists that waited for it go on."""
         if self.config.endpoints_enabled and page.html:
-            for rule in state.add_endpoint_rules(learn(page.url, list(page.scripts), fetched_urls(response.request))):
+            fetched = fetched_requests(response.request)
+            opaque = sum(1 for sent in fetched if sent.opaque)
+            if opaque:
+                # a body that is not text (FormData, a Blob) cannot be sent again: that list stays the browser's
+                self.count("endpoints/opaque_bodies", opaque)
+                logger.info(
+                    "页面 %s 的脚本以非文本请求体读取数据（%d 个），无法直接读取，仍需浏览器渲染", page.url, opaque
+                )
+            for rule in state.add_endpoint_rules(learn(page.url, list(page.scripts), fetched)):
                 self.count("endpoints/learned")
                 logger.debug("站点 %s 的脚本列表数据地址规则：%s（其他栏目按此直接读取）", state.site.site_id, rule.key)
         if response.meta.get(LEARNER):
@@ -567,7 +609,13 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             yield from self._script_list_request(state, pending)
 
     def endpoint_list(
-        self, response: Response, pending: ScriptList, rule_key: str, rest: list[tuple[str, str]], checking: bool
+        self,
+        response: Response,
+        pending: ScriptList,
+        rule_key: str,
+        rest: list[tuple[str, Endpoint]],
+        checking: bool,
+        endpoint: Endpoint,
     ) -> Iterator[Any]:
         """A list's data endpoint answered: its items are the column's list (as the browser would have shown
         them); an answer without a list tries the page's next endpoint, then the browser, as does an
@@ -597,13 +645,14 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         for link in links:
             yield LinkRefItem(site_id=site_id, url=link.url, source_url=pending.url, anchor=link.anchor, tag=link.tag)
         yield from self._follow(state, links, pending.depth + 1, listed_urls(entries, [], []))
-        yield from self._endpoint_pages(state, pending, response, entries, 1, frozenset())
+        yield from self._endpoint_pages(state, pending, endpoint, response.text, entries, 1, frozenset())
 
     def _endpoint_pages(
         self,
         state: SiteState,
         pending: ScriptList,
-        response: Response,
+        endpoint: Endpoint,
+        answer: str,
         entries: list[ListEntry],
         page: int,
         seen: frozenset[str],
@@ -612,21 +661,21 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         (:mod:`govsites.extract.endpointpages`), asked as an HTML list's further pages are: at the list's depth,
         within every crawl cap but the query-variant one (:data:`LISTED`), each once per site."""
         seen = seen | {normalize_url(entry.url) for entry in entries}
-        endpoint = origin_url(response.request) if response.request else response.url
-        for number, url in next_endpoint_pages(endpoint, response.text, len(entries), page):
-            if state.claim(url):
-                yield self.site_request(
+        for number, following in next_endpoint_requests(endpoint, answer, len(entries), page):
+            if state.claim(following.key):
+                yield self._data_request(
                     state,
-                    url,
+                    following,
                     self.endpoint_page,
                     self.endpoint_page_failed,
-                    role="endpoint",
                     priority=PRIORITY_PAGE - pending.depth - 1,
                     meta={"gdepth": pending.depth, CAPS: LISTED},
-                    cb_kwargs={"pending": pending, "page": number, "seen": seen},
+                    cb_kwargs={"pending": pending, "page": number, "seen": seen, "endpoint": following},
                 )
 
-    def endpoint_page(self, response: Response, pending: ScriptList, page: int, seen: frozenset[str]) -> Iterator[Any]:
+    def endpoint_page(
+        self, response: Response, pending: ScriptList, page: int, seen: frozenset[str], endpoint: Endpoint
+    ) -> Iterator[Any]:
         """A further page of a list's data endpoint: its items are listed articles of the column page, as a further
         page of an HTML list's are (crawled and checked; the column's figures are its first page's); its own next
         pages follow while it holds items the list's earlier pages did not."""
@@ -644,7 +693,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         for link in links:
             yield LinkRefItem(site_id=site_id, url=link.url, source_url=pending.url, anchor=link.anchor, tag=link.tag)
         yield from self._follow(state, links, pending.depth + 1, listed_urls(fresh, [], []))
-        yield from self._endpoint_pages(state, pending, response, entries, page, seen)
+        yield from self._endpoint_pages(state, pending, endpoint, response.text, entries, page, seen)
 
     @finishes_request
     def endpoint_page_failed(self, failure: Failure) -> Iterator[Any]:
@@ -678,7 +727,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         yield from self._endpoint_missed(state, kwargs["pending"], kwargs["rest"], kwargs["checking"])
 
     def _endpoint_missed(
-        self, state: SiteState, pending: ScriptList, rest: list[tuple[str, str]], checking: bool
+        self, state: SiteState, pending: ScriptList, rest: list[tuple[str, Endpoint]], checking: bool
     ) -> Iterator[Any]:
         """No list from that endpoint: the page's next one, else the browser (a learning render when the site's
         rules were being checked: what it fetched may teach a better rule)."""

@@ -67,7 +67,7 @@ class SiteCheckRequests:
     crawler: Any
     site_request: Callable[..., scrapy.Request]
     state_of: Callable[[Any], SiteState]
-    count: Callable[[str], None]
+    count: Callable[..., None]
 
     def _sitecheck_count(self, key: str) -> None:
         self.count(f"sitechecks/{key}")

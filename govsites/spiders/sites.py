@@ -91,10 +91,10 @@ class RegisteredSitesSpider(scrapy.Spider):
         assert request is not None
         return self.states[request.meta["site_id"]]
 
-    def count(self, key: str) -> None:
-        """Add one to the crawl's stat ``govsites/<key>``."""
+    def count(self, key: str, n: int = 1) -> None:
+        """Add ``n`` to the crawl's stat ``govsites/<key>``."""
         if self.crawler is not None and self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"govsites/{key}")
+            self.crawler.stats.inc_value(f"govsites/{key}", n)
 
     def site_request(
         self,
@@ -106,6 +106,8 @@ class RegisteredSitesSpider(scrapy.Spider):
         role: str,
         priority: int,
         method: str = "GET",
+        body: str = "",
+        headers: dict[str, str] | None = None,
         meta: dict[str, Any] | None = None,
         cb_kwargs: dict[str, Any] | None = None,
     ) -> scrapy.Request:
@@ -125,6 +127,8 @@ class RegisteredSitesSpider(scrapy.Spider):
         return scrapy.Request(
             url,
             method=method,
+            body=body,
+            headers=headers,
             callback=callback,
             errback=errback,
             meta=meta,

@@ -33,6 +33,13 @@
 - :class:`HeadRefusingWeb`: a server that answers every HEAD with 405 (as some IIS and Tomcat set-ups do); its
   home page shows one image, and each of its column's articles (answered only once the crawler has taken
   the 405 and asked that image again by GET) two more, one of them missing. Requests are counted per method and path.
+- :class:`PostEndpointWeb`: lists a script fills from endpoints it asks with POST, as real platforms' ``list.do``
+  and Vue pages do. On the *form* host (``/col/col1231/index.html``) an XHR sends a form,
+  ``columnid=1231&unitid=88&webname=某某县&pageNo=1&pageSize=4``, whose column id the page's inline script assigns
+  (``var columnid = "1231";``, not in its address); each list has three pages of four items, the page number in the
+  body. On the *json* host (``/xxgk/tzgg/``) ``fetch`` sends ``{"channelId": "tzgg", "pageNum": 1, ...}`` as JSON
+  beside a visit counter's POST; its 政策解读 column sends a ``FormData`` to another endpoint instead, which no
+  plain request can repeat. List requests are counted by sender, column and page.
 - :class:`BusyRenderWeb`: :class:`EndpointWeb`'s literal host alone, whose browser navigations (a page Chromium opens)
   take ``NAVIGATION_DELAY`` seconds each; it counts them and records the most it had under way at once.
 - :class:`FramedWeb`: a home page on one host that frames a page of another host (a map, a search box or a
@@ -92,6 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         self.web.respond(self, self.role, head=True)
+
+    def do_POST(self) -> None:
+        self.web.respond(self, self.role)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the http.server API
         pass
@@ -667,6 +677,156 @@ class FramedWeb(_Web):
             return 200, page("某某县人民政府", f"<h2>政务地图</h2>{frame}"), []
         script = "<script>document.getElementById('where').textContent = '县政务服务中心';</script>"
         return 200, page("政务地图", f'<p id="where"></p>{script}'), []
+
+
+def request_body(handler: BaseHTTPRequestHandler) -> str:
+    """The request's body as text (read once; later calls return what the first read)."""
+    read = getattr(handler, "_govsites_body", None)
+    if read is None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        read = handler.rfile.read(length).decode("utf-8", "replace") if length else ""
+        handler._govsites_body = read  # type: ignore[attr-defined]
+    return read
+
+
+class PostEndpointWeb(_Web):
+    """Lists filled from endpoints asked with POST (see the module docstring).
+
+    ``asked[(role, sender, column, page)]`` counts list requests (sender "browser" or "plain"; page 0: not paged).
+    """
+
+    hosts: ClassVar[dict[str, str]] = {"form": "127.0.0.101", "json": "127.0.0.102"}
+    FORM_COLUMNS: ClassVar[dict[str, str]] = {"1231": "通知公告", "1232": "工作动态", "1233": "政策文件"}
+    JSON_COLUMNS: ClassVar[dict[str, str]] = {
+        "tzgg": "通知公告",
+        "gzdt": "工作动态",
+        "zcwj": "政策文件",
+        "zcjd": "政策解读",
+    }
+    #: the json host's column whose script sends a FormData (to ``/api/jd``)
+    ODD = "zcjd"
+    PER_PAGE, PAGES = 4, 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: Counter[tuple[str, str, str, int]] = Counter()
+
+    def registry_rows(self) -> list[dict[str, str]]:
+        return [
+            row("form", "某某县人民政府", "county", "某某县", self.url("form")),
+            row("json", "某某市发展和改革委员会", "agency", "市直", self.url("json")),
+        ]
+
+    def columns(self, role: str) -> dict[str, str]:
+        return self.FORM_COLUMNS if role == "form" else self.JSON_COLUMNS
+
+    def column_path(self, role: str, key: str) -> str:
+        return f"/col/col{key}/index.html" if role == "form" else f"/xxgk/{key}/"
+
+    def items(self, role: str, key: str) -> list[dict[str, str]]:
+        """Every item of the column's list, newest first (the form host's, over its pages)."""
+        n = list(self.columns(role)).index(key)
+        count = self.PER_PAGE * self.PAGES if role == "form" else n + 3
+        return [
+            {
+                "title": f"{self.columns(role)[key]}第{i}号文件",
+                "url": f"/art/2026/11/{25 - n - i}/art_{key}_{i}.html",
+                "pubDate": f"2026-11-{25 - n - i:02d}",
+            }
+            for i in range(count)
+        ]
+
+    def expected(self) -> dict[tuple[str, str], tuple[int, str]]:
+        """(site, column path) -> (items of its first page, newest date)."""
+        found = {}
+        for role in self.hosts:
+            for key in self.columns(role):
+                items = self.items(role, key)
+                first = items[: self.PER_PAGE] if role == "form" else items
+                found[(role, self.column_path(role, key))] = (len(first), items[0]["pubDate"])
+        return found
+
+    def script(self, role: str, key: str) -> str:
+        fill = (
+            "function fill(d){var ul=document.getElementById('list');(d.data||[]).forEach(function(it){"
+            "var li=document.createElement('li');li.innerHTML='<a href=\"'+it.url+'\">'+it.title+'</a>"
+            "<span>'+it.pubDate+'</span>';ul.appendChild(li);});}"
+        )
+        if role == "form":
+            call = (
+                f'var columnid = "{key}"; var unitid = "88";'
+                "function load(pageNo){var xhr=new XMLHttpRequest();xhr.open('POST','/module/web/list.do');"
+                "xhr.setRequestHeader('Content-Type','application/x-www-form-urlencoded; charset=UTF-8');"
+                "xhr.onload=function(){fill(JSON.parse(xhr.responseText));};"
+                "xhr.send('columnid='+columnid+'&unitid='+unitid+'&webname='+encodeURIComponent('某某县')"
+                "+'&pageNo='+pageNo+'&pageSize=4');}load(1);"
+            )
+        elif key == self.ODD:
+            call = (
+                "var col=location.pathname.split('/')[2];var fd=new FormData();fd.append('lm',col);"
+                "fetch('/api/jd',{method:'POST',body:fd}).then(function(r){return r.json();}).then(fill);"
+            )
+        else:
+            call = (
+                "var col=location.pathname.split('/')[2];"
+                "fetch('/api/list',{method:'POST',headers:{'Content-Type':'application/json'},"
+                "body:JSON.stringify({channelId:col,pageNum:1,pageSize:20})})"
+                ".then(function(r){return r.json();}).then(fill);"
+            )
+        visit = (
+            "fetch('/api/visit',{method:'POST',headers:{'Content-Type':'application/json'},"
+            "body:JSON.stringify({site:'fgw'})});"
+        )
+        return f"<script>{fill}{call}{visit if role == 'json' else ''}</script>"
+
+    def list_answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        path, body = urlsplit(handler.path).path, request_body(handler)
+        sender = "browser" if handler.headers.get("Sec-Fetch-Mode") else "plain"
+        if path == "/module/web/list.do":
+            form = dict(parse_qsl(body))
+            key, number = form.get("columnid", ""), int(form.get("pageNo", "1") or 1)
+            valid = key in self.FORM_COLUMNS and form.get("webname") == "某某县" and form.get("unitid") == "88"
+        elif path == "/api/list":
+            try:
+                asked = json.loads(body or "{}")
+            except ValueError:
+                asked = {}
+            key, number = str(asked.get("channelId", "")), 0
+            valid = key in self.JSON_COLUMNS and key != self.ODD
+        else:  # /api/jd: a multipart form (its field is not read: one column asks it)
+            key, number, valid = self.ODD, 0, "multipart/form-data" in handler.headers.get("Content-Type", "")
+        with self.lock:
+            self.asked[(role, sender, key, number)] += 1
+        if handler.command != "POST" or not valid:
+            return 404, json.dumps({"error": "栏目不存在"}), [("Content-Type", "application/json")]
+        items = self.items(role, key)
+        if role == "form":
+            items = items[(number - 1) * self.PER_PAGE : number * self.PER_PAGE]
+        return _json({"total": len(self.items(role, key)), "pageSize": self.PER_PAGE, "data": items})
+
+    def nav(self, role: str) -> str:
+        return " ".join(
+            f'<a href="{self.column_path(role, key)}">{name}</a>' for key, name in self.columns(role).items()
+        )
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        path = urlsplit(handler.path).path
+        nav = self.nav(role)
+        if path in ("/module/web/list.do", "/api/list", "/api/jd"):
+            return self.list_answer(role, handler)
+        if path == "/api/visit":
+            request_body(handler)
+            return _json({"ok": True, "count": 1024})
+        if path == "/":
+            first = next(iter(self.columns(role)))
+            return 200, home_page("某某网站", self.column_path(role, first), "通知公告", nav), []
+        for key, name in self.columns(role).items():
+            if path == self.column_path(role, key):
+                body = f'<h2>{name}</h2><ul class="list" id="list"></ul>{self.script(role, key)}'
+                return 200, page(name, body, nav), []
+        if path.startswith("/art/"):
+            return 200, article_page("工作文件", "<p>正文。</p>", nav), []
+        return NOT_FOUND
 
 
 class BusyRenderWeb(EndpointWeb):
