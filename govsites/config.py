@@ -123,7 +123,10 @@ class GovsitesConfig:
         "later crawls reuse a page's render while the page and every script and data answer it loaded are unchanged",
     )
     endpoints_enabled: bool = setting(
-        True, "read script-filled lists from their JSON endpoint with plain requests, learned from one render per site"
+        True,
+        "read script-filled lists from their JSON endpoint with plain requests (GET, or POST with a form or JSON"
+        " body), learned from one render per site; a body that is not text (`FormData`) cannot be sent again: that"
+        " list is rendered and counted (`govsites/endpoints/opaque_bodies`)",
     )
     antibot_enabled: bool = setting(True, "pass JS cookie challenges (412/521) in Chromium once per host")
     antibot_wait: float = setting(10.0, "seconds the browser waits for a JS cookie challenge to let it in")

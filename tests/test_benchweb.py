@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import urllib.error
@@ -13,7 +14,7 @@ import pytest
 
 from bench.web import BenchWeb, WebConfig, build_truth, host, make_site
 from bench.web.model import QUERY_VARIANT_CAP, REQUIRED_PATTERNS, coverage, mount
-from bench.web.render import CLEARANCE, BenchApp, route_key
+from bench.web.render import CLEARANCE, POST_API, BenchApp, route_key
 from govsites.antibot import is_challenge
 
 SMALL = WebConfig(seed=8, sites=12, pages=60, down_share=0.1, js_share=0.2, typo_share=0.5, broken_share=0.08)
@@ -302,3 +303,28 @@ def test_challenge_site_answers_a_script_until_the_cookie_is_set(web) -> None:  
     status, _headers, body = get(url)
     assert status == 200
     assert "<a " in body.decode("gb18030", errors="replace")
+
+
+def test_post_list_sites_answer_the_form_their_script_posts(web) -> None:  # type: ignore[no-untyped-def]
+    """A ``post_lists`` script site: its list page's script posts ``columnid=…&pageNo=1`` to ``POST_API``, and only
+    that form (not the same fields in a query) gets the column's list, the answer of the GET endpoint."""
+    served, _truth = web
+    index = next(i for i in range(SMALL.sites) if make_site(SMALL, i).post_lists)
+    bench = make_site(SMALL, index)
+    app = BenchApp(bench, "127.0.0.1:1")
+    col = next(c for c in bench.site.columns if c.render == "fetch" and c.status == 200 and c.items)
+    html = _text(app, app.list_paths()[col.key])
+    column_id = re.search(r'var columnid = "(\d+)";', html)
+    assert column_id
+    assert f"xhr.open('POST', '{POST_API}')" in html
+    assert "fetch(" not in html
+    api = f"http://{host(index)}:{served.port}{POST_API}"
+    form = f"columnid={column_id.group(1)}&pageNo=1".encode()
+    request = urllib.request.Request(api, data=form, method="POST", headers={"Cookie": f"{CLEARANCE}=passed"})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        answer = json.loads(resp.read())
+    assert [item["title"] for item in answer["items"]] == [it.title for it in col.items]
+    assert get(f"{api}?columnid={column_id.group(1)}&pageNo=1")[0] == 404
+    assert not any(
+        make_site(SMALL, i).post_lists for i in range(SMALL.sites) if make_site(SMALL, i).site.family != "script"
+    )

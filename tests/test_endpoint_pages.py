@@ -124,25 +124,35 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PagedEnd
 
 
 #: Render reuse off: keeping the learning render asks its inputs (page 1 of that column's endpoint) again plainly
-#: (govsites.renderreuse), which :func:`read_plainly` would take for a list read without the browser.
+#: (govsites.renderreuse), a request the counts below do not expect.
 NO_REUSE = {"GOVSITES_RENDER_REUSE_ENABLED": "0"}
 
 
 def read_plainly(web: PagedEndpointWeb) -> list[str]:
-    """The columns whose list was read from its endpoint (the others were rendered: the site's learning render)."""
+    """The columns whose endpoint was asked with plain requests: every one, the site's learning render's too (its
+    first page asked again for the further pages its answer names)."""
     return [slug for slug in web.COLUMNS if web.asked[("plain", slug, 1)]]
+
+
+def rendered(web: PagedEndpointWeb) -> list[str]:
+    """The columns whose list the browser rendered (the site's learning render)."""
+    return [slug for slug in web.COLUMNS if web.asked[("browser", slug, 1)]]
 
 
 @needs_chromium
 def test_further_pages_are_asked_with_plain_requests(crawled: tuple[PagedEndpointWeb, sqlite3.Connection, str]) -> None:
     web, db, log = crawled
     plain = read_plainly(web)
-    assert len(plain) == len(web.COLUMNS) - 1  # one render taught the site's endpoint
+    assert len(rendered(web)) == 1  # one render taught the site's endpoint
+    # every column's further pages are read, the rendered one's too: its endpoint's first page asked again plainly
+    assert plain == list(web.COLUMNS)
     for slug in plain:
         assert [web.asked[("plain", slug, n)] for n in range(1, web.PAGES + 2)] == [1] * web.PAGES + [0], slug
     assert not [key for key in web.asked if key[0] == "browser" and key[2] > 1]
     assert db.execute("SELECT COUNT(*) FROM pages WHERE rendered = 1").fetchone()[0] == 1
     assert crawl_stat(log, "govsites/endpoints/pages_read") == len(plain) * (web.PAGES - 1)
+    assert crawl_stat(log, "govsites/endpoints/rendered_asked") == 1
+    assert crawl_stat(log, "govsites/endpoints/rendered_paged") == 1
     assert crawl_stat(log, "govsites/endpoints/pages_capped") == 0
 
 

@@ -19,6 +19,7 @@ LAYERS = (
     "groups",
     "pagination",
     "scriptdata",
+    "datarequest",
     "endpoints",
     "endpointpages",
     "blocks",

@@ -464,6 +464,8 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             if pin is None and not rendered:
                 return  # not a list page: a content page is not a column
         yield from self._listed_column(state, column, listing, page, rendered)
+        if rendered and listing.entries:
+            yield from self._rendered_list_pages(state, column, listing, response, page, depth)
 
     def _listed_column(
         self, state: SiteState, column: ColumnLink, listing: ListPage, page: Page | None, rendered: bool
@@ -694,6 +696,50 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             yield LinkRefItem(site_id=site_id, url=link.url, source_url=pending.url, anchor=link.anchor, tag=link.tag)
         yield from self._follow(state, links, pending.depth + 1, listed_urls(fresh, [], []))
         yield from self._endpoint_pages(state, pending, endpoint, response.text, entries, page, seen)
+
+    def _rendered_list_pages(
+        self, state: SiteState, column: ColumnLink, listing: ListPage, response: Response, page: Page, depth: int
+    ) -> Iterator[scrapy.Request]:
+        """A rendered list filled from a data endpoint the site's rules name (its learning render, or any render
+        in a distributed crawl): the browser showed its first page only, so that endpoint is asked once more with
+        a plain request, whose answer names the further pages as a list read from its endpoint does (at most one
+        request per rendered list, for the first endpoint the page really sent, its own lists' rules first)."""
+        if not self.config.endpoints_enabled:
+            return
+        sent = {asked.key for asked in fetched_requests(response.request)}
+        for _rule, endpoint in endpoints_for(state.live_endpoint_rules(), page.url, list(page.scripts)):
+            if endpoint.key in sent and state.claim_endpoint(endpoint.key, page.url) and state.claim(endpoint.key):
+                self.count("endpoints/rendered_asked")
+                pending = ScriptList(column, page.url, depth, listing.column_name, page.scripts)
+                yield self._data_request(
+                    state,
+                    endpoint,
+                    self.rendered_list_answer,
+                    self.endpoint_page_failed,
+                    priority=PRIORITY_PAGE - depth - 1,
+                    meta={"gdepth": depth},
+                    cb_kwargs={
+                        "pending": pending,
+                        "endpoint": endpoint,
+                        "seen": frozenset(normalize_url(entry.url) for entry in listing.entries),
+                    },
+                )
+                return
+
+    def rendered_list_answer(
+        self, response: Response, pending: ScriptList, endpoint: Endpoint, seen: frozenset[str]
+    ) -> Iterator[Any]:
+        """The first page of a rendered list's data endpoint, asked plainly: only the further pages it names
+        are asked (its items are the rendered list's); an answer whose list is not the rendered one (a widget's
+        data) names none."""
+        state = self.state_of(response)
+        readable = isinstance(response, TextResponse) and response.status == 200
+        entries = json_entries(response.text, pending.url, self.today) if readable else []
+        if not any(normalize_url(entry.url) in seen for entry in entries):
+            self.count("endpoints/rendered_other")
+            return
+        self.count("endpoints/rendered_paged")
+        yield from self._endpoint_pages(state, pending, endpoint, response.text, entries, 1, seen)
 
     @finishes_request
     def endpoint_page_failed(self, failure: Failure) -> Iterator[Any]:
