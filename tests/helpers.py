@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -143,6 +143,25 @@ def crawl_rows(
     registry = write_sites(tmp / "sites.csv", rows)
     done = run(crawl_command(registry, db, run_label, as_of, "--allow-private"), GOVSITES_STATS_DUMP="1", **env)
     return done, db
+
+
+#: Render reuse off, for tests that count a web's endpoint requests by sender: keeping a render asks its inputs (its
+#: list's endpoint) again with a plain request (govsites.renderreuse), which such counts would take for a list read
+#: without the browser.
+NO_RENDER_REUSE = {"GOVSITES_RENDER_REUSE_ENABLED": "0"}
+
+
+def crawled_store(
+    rows: list[dict[str, str]], tmp: Path, run_label: str, as_of: str, **env: str
+) -> Iterator[tuple[sqlite3.Connection, str]]:
+    """For a module fixture: :func:`crawl_rows`, checked to have finished, then its store open and its log."""
+    result, db = crawl_rows(rows, tmp, run_label, as_of, **env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    connection = sqlite3.connect(db)
+    try:
+        yield connection, result.stderr
+    finally:
+        connection.close()
 
 
 def page_row(site_id: str, url: str, **values: Any) -> dict[str, Any]:

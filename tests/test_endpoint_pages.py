@@ -19,7 +19,7 @@ import pytest
 
 from govsites.extract.endpointpages import next_endpoint_pages, paging
 from govsites.extract.pagination import MAX_NEXT_PAGES
-from tests.helpers import crawl_rows, crawl_stat, needs_chromium
+from tests.helpers import NO_RENDER_REUSE, crawl_rows, crawl_stat, crawled_store, needs_chromium
 from tests.webs.unbuilt import AS_OF, PagedEndpointWeb
 
 API = "http://www.example.gov.cn/api/list"
@@ -116,16 +116,9 @@ def test_what_an_answer_states() -> None:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PagedEndpointWeb, sqlite3.Connection, str]]:
     with PagedEndpointWeb() as web:
-        result, db = crawl_rows(web.registry_rows(), tmp_path_factory.mktemp("pages"), "pages", AS_OF, **NO_REUSE)
-    assert result.returncode == 0, result.stderr[-3000:]
-    connection = sqlite3.connect(db)
-    yield web, connection, result.stderr
-    connection.close()
-
-
-#: Render reuse off: keeping the learning render asks its inputs (page 1 of that column's endpoint) again plainly
-#: (govsites.renderreuse), a request the counts below do not expect.
-NO_REUSE = {"GOVSITES_RENDER_REUSE_ENABLED": "0"}
+        rows, tmp = web.registry_rows(), tmp_path_factory.mktemp("pages")
+        for connection, log in crawled_store(rows, tmp, "pages", AS_OF, **NO_RENDER_REUSE):
+            yield web, connection, log
 
 
 def read_plainly(web: PagedEndpointWeb) -> list[str]:
@@ -184,7 +177,9 @@ def test_items_of_further_pages_are_listed_and_crawled(
 def test_the_page_cap_stops_further_pages_and_is_counted(tmp_path: Path) -> None:
     with PagedEndpointWeb() as web:
         # the home page and the pages its menu and block name: every further endpoint page is beyond the cap
-        result, db = crawl_rows(web.registry_rows(), tmp_path, "capped", AS_OF, GOVSITES_MAX_PAGES="6", **NO_REUSE)
+        result, db = crawl_rows(
+            web.registry_rows(), tmp_path, "capped", AS_OF, GOVSITES_MAX_PAGES="6", **NO_RENDER_REUSE
+        )
     assert result.returncode == 0, result.stderr[-3000:]
     log = result.stderr
     plain = read_plainly(web)

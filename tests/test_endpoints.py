@@ -17,7 +17,7 @@ import pytest
 
 from govsites.extract.endpoints import EndpointRule, endpoints_for, json_entries, learn, script_literals
 from govsites.registry import write_sites
-from tests.helpers import crawl_command, run
+from tests.helpers import NO_RENDER_REUSE, crawl_command, run
 from tests.webs.unbuilt import AS_OF, EndpointWeb
 
 HOST = "http://www.example.gov.cn"
@@ -86,11 +86,6 @@ def test_json_entries_resolve_against_the_page_that_shows_them() -> None:
     assert json_entries("<html>not json</html>", f"{HOST}/tzgg/", date(2026, 12, 1)) == []
 
 
-#: Render reuse off: keeping a render asks what it loaded (its list's endpoint) again with a plain request
-#: (govsites.renderreuse), which the web's counts below would take for a list read without the browser.
-NO_REUSE = {"GOVSITES_RENDER_REUSE_ENABLED": "0"}
-
-
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EndpointWeb, sqlite3.Connection, str]]:
     tmp = tmp_path_factory.mktemp("endpoints")
@@ -98,7 +93,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Endpoint
         registry = write_sites(tmp / "sites.csv", web.registry_rows())
         db = tmp / "store.sqlite"
         result = run(
-            crawl_command(registry, db, "endpoints", AS_OF, "--allow-private"), GOVSITES_STATS_DUMP="1", **NO_REUSE
+            crawl_command(registry, db, "endpoints", AS_OF, "--allow-private"),
+            GOVSITES_STATS_DUMP="1",
+            **NO_RENDER_REUSE,
         )
     assert result.returncode == 0, result.stderr[-3000:]
     connection = sqlite3.connect(db)
@@ -152,7 +149,7 @@ def test_endpoints_can_be_switched_off(tmp_path: Path) -> None:
         db = tmp_path / "store.sqlite"
         result = run(
             crawl_command(registry, db, "off", AS_OF, "--allow-private", "-s", "GOVSITES_ENDPOINTS_ENABLED=0"),
-            **NO_REUSE,
+            **NO_RENDER_REUSE,
         )
     assert result.returncode == 0, result.stderr[-3000:]
     assert web.hits[("literal", "plain")] == 0

@@ -19,7 +19,7 @@ import pytest
 from govsites.extract.datarequest import Endpoint
 from govsites.extract.endpointpages import next_endpoint_requests
 from govsites.extract.endpoints import assigned_name, assigned_value, endpoints_for, learn
-from tests.helpers import crawl_rows, crawl_stat, needs_chromium
+from tests.helpers import NO_RENDER_REUSE, crawl_stat, crawled_store, needs_chromium
 from tests.webs.unbuilt import AS_OF, PostEndpointWeb
 
 HOST = "http://www.example.gov.cn"
@@ -143,19 +143,12 @@ def test_one_endpoint_per_body() -> None:
     assert Endpoint(f"{HOST}/list.do?a=1").key == f"{HOST}/list.do?a=1"
 
 
-#: Render reuse off: keeping a learning render asks its inputs (its list's endpoint) again plainly
-#: (govsites.renderreuse), which the web's counts would take for a list read without the browser.
-NO_REUSE = {"GOVSITES_RENDER_REUSE_ENABLED": "0"}
-
-
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PostEndpointWeb, sqlite3.Connection, str]]:
     with PostEndpointWeb() as web:
-        result, db = crawl_rows(web.registry_rows(), tmp_path_factory.mktemp("post"), "post", AS_OF, **NO_REUSE)
-    assert result.returncode == 0, result.stderr[-3000:]
-    connection = sqlite3.connect(db)
-    yield web, connection, result.stderr
-    connection.close()
+        rows, tmp = web.registry_rows(), tmp_path_factory.mktemp("post")
+        for connection, log in crawled_store(rows, tmp, "post", AS_OF, **NO_RENDER_REUSE):
+            yield web, connection, log
 
 
 def asked(web: PostEndpointWeb, role: str, sender: str, page: int) -> dict[str, int]:
@@ -194,11 +187,12 @@ def test_one_render_per_site_teaches_the_posts(crawled: tuple[PostEndpointWeb, s
     assert list(browser.values()) == [1, 1]
     assert asked(web, "json", "plain", 0) == dict.fromkeys(set(web.JSON_COLUMNS) - {web.ODD}, 1)
     assert crawl_stat(log, "govsites/endpoints/opaque_bodies") == 1
-    # a rendered list's endpoint asked once more: the two learning renders', and the FormData column's visit
-    # counter (the one request of that page a rule names), whose answer holds no list
-    assert crawl_stat(log, "govsites/endpoints/rendered_asked") == 3
+    # a rendered list's endpoint asked once more: the two learning renders' (their answers hold the rendered
+    # lists), and perhaps the FormData column's visit counter (the one request of that page a rule names, unless
+    # another page claimed it first: the order of pages decides), whose answer holds no list
+    asked_again = crawl_stat(log, "govsites/endpoints/rendered_asked")
     assert crawl_stat(log, "govsites/endpoints/rendered_paged") == 2
-    assert crawl_stat(log, "govsites/endpoints/rendered_other") == 1
+    assert asked_again - 2 == crawl_stat(log, "govsites/endpoints/rendered_other") <= 1
     assert crawl_stat(log, "govsites/endpoints/requested_post") == crawl_stat(log, "govsites/endpoints/requested")
     assert crawl_stat(log, "govsites/endpoints/pages_read") == len(plain) * (web.PAGES - 1)
 

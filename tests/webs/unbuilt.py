@@ -511,6 +511,16 @@ class HeadRefusingWeb(_Web):
         return NOT_FOUND
 
 
+def fill_function(name: str = "") -> str:
+    """A script function (named ``name``, else anonymous) that adds an answer's items (its ``data`` or ``items``:
+    ``url``, ``title``, ``pubDate``) to the page's ``#list``."""
+    return (
+        f"function {name}(d){{var ul=document.getElementById('list');(d.data||d.items||[]).forEach(function(it){{"
+        "var li=document.createElement('li');li.innerHTML='<a href=\"'+it.url+'\">'+it.title+'</a>"
+        "<span>'+it.pubDate+'</span>';ul.appendChild(li);});}"
+    )
+
+
 def _json(data: object) -> tuple[int, str, list[tuple[str, str]]]:
     return 200, json.dumps(data, ensure_ascii=False), [("Content-Type", "application/json; charset=utf-8")]
 
@@ -569,11 +579,7 @@ class EndpointWeb(_Web):
         return _json({"total": len(self.items(role, slug)), key: self.items(role, slug)})
 
     def script(self, role: str, slug: str) -> str:
-        fill = (
-            "function(d){var ul=document.getElementById('list');(d.data||d.items).forEach(function(it){"
-            "var li=document.createElement('li');li.innerHTML='<a href=\"'+it.url+'\">'+it.title+'</a>"
-            "<span>'+it.pubDate+'</span>';ul.appendChild(li);});}"
-        )
+        fill = fill_function()
         if role == "literal":
             call = f"var url = '/api/list?col={slug}'; fetch(url + '&page=1')"
         elif slug == self.ODD:
@@ -747,11 +753,7 @@ class PostEndpointWeb(_Web):
         return found
 
     def script(self, role: str, key: str) -> str:
-        fill = (
-            "function fill(d){var ul=document.getElementById('list');(d.data||[]).forEach(function(it){"
-            "var li=document.createElement('li');li.innerHTML='<a href=\"'+it.url+'\">'+it.title+'</a>"
-            "<span>'+it.pubDate+'</span>';ul.appendChild(li);});}"
-        )
+        fill = fill_function("fill")
         if role == "form":
             call = (
                 f'var columnid = "{key}"; var unitid = "88";'
