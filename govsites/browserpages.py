@@ -286,11 +286,6 @@ def fetched_requests(request: Request | None) -> list[Endpoint]:
     return found
 
 
-def fetched_urls(request: Request | None) -> list[str]:
-    """The addresses a rendered page fetched (:func:`fetched_requests`)."""
-    return [sent.url for sent in fetched_requests(request)]
-
-
 async def prepare_page(page: Any, request: Request) -> None:
     """``playwright_page_init_callback``: the page closes through :func:`close_page` (scrapy-playwright's own
     ``page.close()`` included) and counts its pending fetch/XHR requests (:data:`TRACK_REQUESTS`)."""

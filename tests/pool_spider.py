@@ -15,7 +15,7 @@ import scrapy
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
-from govsites.browserpages import FETCHED_SCRIPT, browser_meta, fetched_urls
+from govsites.browserpages import FETCHED_SCRIPT, browser_meta, fetched_requests
 from govsites.spiders.requests import SETTLE_SCRIPT
 
 
@@ -47,7 +47,7 @@ class PoolSpider(scrapy.Spider):
 
     def parse(self, response: scrapy.http.Response, index: int) -> Iterator[Any]:
         links = sorted(set(response.css("a::text").getall()))
-        fetched = [url.rsplit("/", 1)[-1] for url in fetched_urls(response.request)]
+        fetched = [sent.url.rsplit("/", 1)[-1] for sent in fetched_requests(response.request)]
         yield {"index": index, "outcome": "answered", "links": links, "fetched": fetched}
         yield from self.next(index)
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from govsites.extract.endpointpages import next_endpoint_pages, paging
+from govsites.extract.datarequest import Endpoint
+from govsites.extract.endpointpages import next_endpoint_requests, paging
 from govsites.extract.pagination import MAX_NEXT_PAGES
 from tests.helpers import NO_RENDER_REUSE, crawl_rows, crawl_stat, crawled_store, needs_chromium
 from tests.webs.unbuilt import AS_OF, PagedEndpointWeb
@@ -28,7 +29,7 @@ ITEMS = [{"title": "关于开展检查的通知", "url": "/tzgg/art1.html", "pub
 
 def named(url: str, answer: object, read: int = 10, page: int = 1) -> list[tuple[int, str]]:
     text = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
-    return next_endpoint_pages(url, text, read, page)
+    return [(n, asked.url) for n, asked in next_endpoint_requests(Endpoint(url), text, read, page)]
 
 
 @pytest.mark.parametrize(

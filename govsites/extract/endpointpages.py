@@ -239,8 +239,3 @@ def next_endpoint_requests(endpoint: Endpoint, text: str, read: int, page: int =
         return [(n, _with_value(endpoint, numbered, numbered.value + n - page)) for n in following]
     assert offset is not None
     return [(n, _with_value(endpoint, offset, offset.value + (n - page) * size)) for n in following]
-
-
-def next_endpoint_pages(url: str, text: str, read: int, page: int = 1) -> list[tuple[int, str]]:
-    """:func:`next_endpoint_requests` of a GET endpoint, by address."""
-    return [(n, asked.url) for n, asked in next_endpoint_requests(Endpoint(url), text, read, page)]

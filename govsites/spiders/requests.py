@@ -43,7 +43,7 @@ def https_slot(host: str) -> str:
 
 def render_meta() -> dict[str, Any]:
     """Meta of a request rendered in Chromium: scrapy-playwright, the settle wait, the reads of what the page
-    fetched (:func:`govsites.browserpages.fetched_urls`) and of what it loaded (:mod:`govsites.renderreuse`), the
+    fetched (:func:`govsites.browserpages.fetched_requests`) and of what it loaded (:mod:`govsites.renderreuse`), the
     browser's own slot."""
     from scrapy_playwright.page import PageMethod
 

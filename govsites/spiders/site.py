@@ -734,7 +734,12 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         data) names none."""
         state = self.state_of(response)
         readable = isinstance(response, TextResponse) and response.status == 200
-        entries = json_entries(response.text, pending.url, self.today) if readable else []
+        if not readable:
+            # whether further pages follow is unknown: said, as a further page that fails is
+            self.count("endpoints/rendered_unread")
+            logger.info("渲染列表 %s 的数据接口再次读取失败（%s），其后续页未读取", pending.url, response.status)
+            return
+        entries = json_entries(response.text, pending.url, self.today)
         if not any(normalize_url(entry.url) in seen for entry in entries):
             self.count("endpoints/rendered_other")
             return
