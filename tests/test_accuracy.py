@@ -65,6 +65,12 @@ def test_newest_dates(accuracy) -> None:  # type: ignore[no-untyped-def]
     assert accuracy.figures["column_status_exact"] >= AIM, accuracy.failures
 
 
+def test_column_item_counts(accuracy) -> None:  # type: ignore[no-untyped-def]
+    # Measured 1.000 (2026-12-07). It was 0.992 before: s0004 list.asp?classid=213, an undated list split over
+    # sibling containers whose last part holds one item, was read as its first part's three items of four.
+    assert accuracy.figures["column_items_exact"] >= AIM, accuracy.failures
+
+
 def test_broken_links(accuracy) -> None:  # type: ignore[no-untyped-def]
     # Measured 1.000 / 1.000 (67/67; 0.896 before verdicts were keyed by the linked URL).
     assert accuracy.figures["broken_link_precision"] >= AIM, accuracy.failures

@@ -21,7 +21,7 @@ from govsites.extract.datarequest import Endpoint
 from govsites.extract.endpointpages import next_endpoint_requests, paging
 from govsites.extract.pagination import MAX_NEXT_PAGES
 from tests.helpers import NO_RENDER_REUSE, crawl_rows, crawl_stat, crawled_store, needs_chromium
-from tests.webs.unbuilt import AS_OF, PagedEndpointWeb
+from tests.webs.unbuilt import AS_OF, BrowserOnlyEndpointWeb, PagedEndpointWeb
 
 API = "http://www.example.gov.cn/api/list"
 ITEMS = [{"title": "关于开展检查的通知", "url": "/tzgg/art1.html", "pubDate": "2026-11-20"}] * 10
@@ -199,5 +199,31 @@ def test_the_page_cap_stops_further_pages_and_is_counted(tmp_path: Path) -> None
         # a refused endpoint page is data, not a link of the site: it is not checked instead
         assert con.execute("SELECT COUNT(*) FROM link_checks WHERE url LIKE '%/api/list%'").fetchone()[0] == 0
         assert con.execute("SELECT pages_capped FROM run_sites").fetchone()[0] >= capped
+    finally:
+        con.close()
+
+
+@needs_chromium
+def test_an_endpoint_that_answers_the_browser_only(tmp_path: Path) -> None:
+    # Every plain request for the list data gets 403: each list is the browser's, and what its first page does not
+    # show (the further pages its endpoint would have named) is said to be unread, never taken for a list of one page.
+    with BrowserOnlyEndpointWeb() as web:
+        result, db = crawl_rows(web.registry_rows(), tmp_path, "refused", AS_OF, **NO_RENDER_REUSE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    log = result.stderr
+    assert rendered(web) == list(web.COLUMNS)  # every list rendered
+    assert not [key for key in web.asked if key[2] > 1]  # no further page asked by anyone
+    unread = crawl_stat(log, "govsites/endpoints/rendered_unread")
+    assert unread >= 1
+    assert crawl_stat(log, "govsites/endpoints/rendered_asked") == unread  # each re-ask refused and counted
+    assert crawl_stat(log, "govsites/endpoints/rendered_paged") == 0
+    assert crawl_stat(log, "govsites/endpoints/rendered_other") == 0
+    assert log.count("的数据接口再次读取失败（403），其后续页未读取") == unread
+    con = sqlite3.connect(db)
+    try:
+        for slug in web.COLUMNS:  # the first page of every list is read, by the browser
+            column = web.url("literal", web.column_path("literal", slug))
+            figures = con.execute("SELECT items, newest_date FROM columns WHERE url = ?", (column,)).fetchone()
+            assert figures == (web.PER_PAGE, "2026-11-28"), slug
     finally:
         con.close()

@@ -503,12 +503,13 @@ def _split_item(n: int, dated: bool) -> str:
     return f'<li><a href="/xw/gzdt/201512/t201512{day:02d}_{n}.html">{title}</a><span>2015-12-{day:02d}</span></li>'
 
 
-def _split_list(wrapper_class: str, dated: bool = True) -> str:
+def _split_list(wrapper_class: str, dated: bool = True, total: int = 40) -> str:
+    """``total`` items, five per sibling container (the last one holds what is left: maybe one)."""
     uls = "".join(
         f'<div class="{wrapper_class.format(d=d)}"><ul>'
-        + "".join(_split_item(n, dated) for n in range(d * 5 + 1, d * 5 + 6))
+        + "".join(_split_item(n, dated) for n in range(d * 5 + 1, min(d * 5 + 5, total) + 1))
         + "</ul></div>"
-        for d in range(8)
+        for d in range(-(-total // 5))
     )
     return f'<html><body><div class="crumb">当前位置：首页 > 工作动态</div><div class="list">{uls}</div></body></html>'
 
@@ -519,6 +520,15 @@ def test_list_split_over_sibling_containers_is_one_list(wrapper_class: str, date
     lp = extract_list(Page(_split_list(wrapper_class, dated), f"{HOST}/xw/gzdt/index.html", AS_OF))
     assert len(lp.entries) == 40
     assert [e.title for e in lp.entries] == [f"县政府召开第{n}次常务会议研究部署工作" for n in range(1, 41)]
+
+
+@pytest.mark.parametrize("dated", [True, False])
+@pytest.mark.parametrize("total", [6, 36])
+def test_split_list_whose_last_part_holds_one_item(total: int, dated: bool) -> None:
+    # A list of 6 (or 36) split five per container leaves one item in its last part: still part of the list (the
+    # accuracy web's s0004 政策文件 had lost its undated fourth item this way).
+    lp = extract_list(Page(_split_list("list-part", dated, total), f"{HOST}/xw/gzdt/index.html", AS_OF))
+    assert [e.title for e in lp.entries] == [f"县政府召开第{n}次常务会议研究部署工作" for n in range(1, total + 1)]
 
 
 def test_article_with_prev_next_and_side_list_of_latest_items_is_not_a_column() -> None:

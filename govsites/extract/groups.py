@@ -143,14 +143,15 @@ class Group:
         base = max(self.text_dated, 0.9 * self.url_dated)
         return base * (0.3 if in_side_region(self.parent) else 1.0)
 
-    def undated_list(self) -> bool:
+    def undated_list(self, min_items: int = 2) -> bool:
         """A list with no dates anywhere: title-like links to leaf pages in the main content area.
 
         Navigation menus also repeat links, so they are told apart by short names and links to column
-        index pages; side boxes (related, hot, friendly links) are left out.
+        index pages; side boxes (related, hot, friendly links) are left out. ``min_items=1``: a part of a list
+        split over containers (its last part may hold one item).
         """
         n = len(self.items)
-        if n < 2 or in_side_region(self.parent) or is_hidden(self.parent):
+        if n < max(1, min_items) or in_side_region(self.parent) or is_hidden(self.parent):
             return False
         titles = [len(item.title) for item in self.items]
         if sum(titles) / n < 8:

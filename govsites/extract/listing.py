@@ -233,7 +233,8 @@ def _read_list(page: Page) -> ListPage:
     if best is None:
         undated = [g for g in all_groups if g.undated_list()]
         best = max(undated, key=lambda g: len(g.items), default=None)
-        groups = undated  # its sibling parts (a list split over containers) join it below
+        # its sibling parts (a list split over containers; the last part may hold one item) join it below
+        groups = [g for g in all_groups if g.undated_list(min_items=1)]
     if _looks_article(page, best):
         return ListPage([], False, [], has_scripts, False, name)
 

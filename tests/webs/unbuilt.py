@@ -17,6 +17,8 @@
 - :class:`PagedEndpointWeb`: the literal host of :class:`EndpointWeb` whose endpoint serves each column's list a page
   at a time (``&page=N``, four items an answer, three pages, every item inside the evaluation window); its answer
   states the list's ``total`` and its ``pageSize``. List requests are counted per sender, column and page.
+  :class:`BrowserOnlyEndpointWeb` is the same host whose endpoint refuses (403) every request a browser did not
+  send (no ``Sec-Fetch-Mode``), as platforms that check a fetch's headers or a session do.
 - a *slow* host (:class:`ChallengeWeb` ``slow``): every answer comes ``slow_delay`` seconds late, within the crawl's
   timeout; its column lists three articles; one article links to ``/tzgg/late.html``, whose first answer comes
   ``late_delay`` seconds late (beyond the timeout) and every later one in ``slow_delay``.
@@ -668,6 +670,16 @@ class PagedEndpointWeb(EndpointWeb):
             sender = "browser" if handler.headers.get("Sec-Fetch-Mode") else "plain"
             with self.lock:
                 self.asked[(sender, query.get("col", ""), int(query.get("page", "0")))] += 1
+        return super().answer(role, handler)
+
+
+class BrowserOnlyEndpointWeb(PagedEndpointWeb):
+    """:class:`PagedEndpointWeb` whose endpoint answers the browser only (see the module docstring)."""
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        if urlsplit(handler.path).path == "/api/list" and not handler.headers.get("Sec-Fetch-Mode"):
+            super().answer(role, handler)  # counted as asked
+            return 403, page("禁止访问", "<p>非法请求</p>"), []
         return super().answer(role, handler)
 
 
