@@ -7,7 +7,10 @@ Every item carries ``site_id``; the pipeline adds the run. Field names equal the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from govsites.extract.kept import PageMemo
 
 
 @dataclass
@@ -34,6 +37,9 @@ class PageItem:
     risks: list[RiskItem] = field(default_factory=list)  # content-security findings (filled by SecurityPipeline)
     html: str = field(default="", repr=False)  # the decoded page, read by the site checks pipeline; not stored
     site_checks: list[SiteCheckItem] = field(default_factory=list)  # home-page checks (site_checks rows)
+    #: what was read from the page's body, kept for a 304 (govsites.extract.kept): the pipelines keep their own
+    #: readings in it too, and the store pipeline finishes it (then it may be written); not stored as a column
+    memo: PageMemo | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from importlib.metadata import version
 from operator import attrgetter
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
@@ -14,6 +17,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from govsites.config import GovsitesConfig
+from govsites.extract.kept import kept_reading, sources_digest
 from govsites.items import ContentItem, PageItem, ProbeItem, SiteCheckItem, SiteDoneItem, TypoItem
 from govsites.lifecycle import ArticleNotes, RunContext, RunStrategy, SeenLines, run_opened
 from govsites.registry import Registry, load_site_codes, load_sites
@@ -22,18 +26,42 @@ from govsites.sitechecks.identifiers import HOME_CHECKS, absent_tags, home_check
 from govsites.sitechecks.ipv6 import ipv6_record
 from govsites.sitechecks.maintenance import MaintenanceCalendar, load_maintenance
 from govsites.sitechecks.markup import SitePage
-from govsites.sitechecks.policy import INTERPRETATION_HEADING, INTERPRETATION_LINK, PolicyPages
+from govsites.sitechecks.policy import (
+    INTERPRETATION_HEADING,
+    INTERPRETATION_LINK,
+    ArticleReading,
+    PolicyPages,
+    plain_article,
+    read_article,
+)
 from govsites.sitechecks.result import CheckResult
 from govsites.sitechecks.tls import verify_certificate
 from govsites.store import Store, open_store
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: An item's row of its table: the values of the table's columns, in order (items are dataclasses whose field
 #: names are the column names; see :mod:`govsites.items` and :mod:`govsites.schema`).
 _ROW_OF: dict[str, Callable[[Any], tuple[Any, ...]]] = {
     table: attrgetter(*columns) for table, columns in TABLE_COLUMNS.items()
 }
+
+#: The key prefix of the site checks' readings of a page kept in its memo (a 304 reuses them,
+#: :mod:`govsites.extract.kept`): named with the digest of the checks' sources, so changed checks read afresh.
+SITECHECKS_READING = "sitechecks/" + sources_digest(sorted((Path(__file__).parent / "sitechecks").glob("*.py")))
+
+
+def typo_version(extra_terms: Iterable[tuple[str, str]], terms_dir: Path) -> str:
+    """The key prefix of a page's typo findings kept in its memo: the digest of the detector's sources, its
+    dictionary's files, jieba's version and the registry's extra terms (any change reads every page afresh)."""
+    digest = hashlib.sha256()
+    digest.update(sources_digest(sorted((Path(__file__).parent / "typos").glob("*.py"))).encode())
+    digest.update(sources_digest(sorted(p for p in terms_dir.rglob("*") if p.is_file())).encode())
+    digest.update(version("jieba").encode())
+    for term, kind in sorted(set(extra_terms)):
+        digest.update(f"{term}\t{kind}\n".encode())
+    return "typos/" + digest.hexdigest()[:16]
 
 
 class TypoPipeline:
@@ -45,8 +73,8 @@ class TypoPipeline:
     context (and whether a context-gated pair counts) is the same whichever page showed the line first.
     """
 
-    def __init__(self, extra_terms: list[tuple[str, str]]) -> None:
-        self.extra_terms = extra_terms
+    def __init__(self, extra_terms: list[tuple[str, str]], stats: Any = None) -> None:
+        self.extra_terms, self.stats = extra_terms, stats
         self.lines: SeenLines | RunStrategy = SeenLines()
         #: per site, the findings of each line that had any (by the line's hash): repeated on later pages
         self.line_findings: dict[str, dict[int, tuple[Any, ...]]] = defaultdict(dict)
@@ -54,6 +82,7 @@ class TypoPipeline:
         self.shared = False
         self.checked_here: dict[str, set[int]] = defaultdict(set)
         self.detector: Any = None
+        self.version = ""  # the memo key of a page's findings (typo_version), once the detector is loaded
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> TypoPipeline:
@@ -61,7 +90,7 @@ class TypoPipeline:
         if not config.typos_enabled:
             raise NotConfigured
         registry = load_sites(config.sites)
-        pipeline = cls([(site.name, "unit") for site in registry.sites])
+        pipeline = cls([(site.name, "unit") for site in registry.sites], crawler.stats)
         crawler.signals.connect(pipeline.run_opened, signal=run_opened)
         return pipeline
 
@@ -71,12 +100,36 @@ class TypoPipeline:
 
     def open_spider(self) -> None:
         from govsites.typos.detector import default_detector
+        from govsites.typos.dictionary import DEFAULT_TERMS_DIR
 
         self.detector = default_detector(self.extra_terms)
+        self.version = typo_version(self.extra_terms, DEFAULT_TERMS_DIR)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem) or not item.text or item.kind == "error":
             return item
+        # A page answered 304 has its findings from its first reading (the same, line by line, as a new reading).
+        key = (self.version, "", None)
+        if item.memo is not None and key in item.memo.values and self.stats is not None:
+            self.stats.inc_value("govsites/typos/pages_reused")
+        found = kept_reading(item.memo, key, lambda: self._findings(item))
+        if found:
+            item.typos = [
+                TypoItem(
+                    site_id=item.site_id,
+                    url=item.url,
+                    wrong=f.wrong,
+                    right=f.right,
+                    context=" ".join(f.context.split()),
+                    severity=f.severity,
+                    kind=f.kind,
+                )
+                for f in found
+            ]
+        return item
+
+    def _findings(self, item: PageItem) -> tuple[Any, ...]:
+        """The findings of every line of the page's text, in order."""
         # Each line is checked on its own: a finding and its context never depend on which other lines of the page
         # were new here, i.e. on which page of the site was parsed first. A line seen before on the site is not
         # checked again, but its findings are reported on this page too: scoring keeps one finding per line and
@@ -97,20 +150,7 @@ class TypoPipeline:
             else:
                 findings = known.get(key, ())
             found.extend(findings)
-        if found:
-            item.typos = [
-                TypoItem(
-                    site_id=item.site_id,
-                    url=item.url,
-                    wrong=f.wrong,
-                    right=f.right,
-                    context=" ".join(f.context.split()),
-                    severity=f.severity,
-                    kind=f.kind,
-                )
-                for f in found
-            ]
-        return item
+        return tuple(found)
 
 
 def _head_end(html: str) -> int:
@@ -240,11 +280,25 @@ class SiteChecksPipeline:
         if item.kind == "list":
             self.notes.note_list_page(site_id, item.url)
         elif item.kind == "other" and item.depth >= 1:
-            head = item.html[: _head_end(item.html)]  # the metadata tags are in the head: read only it
-            absent = absent_tags(SitePage(head, item.final_url or item.url, item.encoding or "utf-8"))
-            self.notes.note_article(site_id, item.url, "|".join(sorted(absent)))
+            self.notes.note_article(site_id, item.url, self._absent_tags(item))
         item.html = ""  # read: the page's text is not kept any longer than needed
         return item
+
+    def _absent_tags(self, item: PageItem) -> str:
+        """The metadata tags missing from an article page's head, "|"-joined (kept for a 304)."""
+        url = item.final_url or item.url
+
+        def read() -> str:
+            head = item.html[: _head_end(item.html)]  # the metadata tags are in the head: read only it
+            return "|".join(sorted(absent_tags(SitePage(head, url, item.encoding or "utf-8"))))
+
+        return self._kept(item, (f"{SITECHECKS_READING}/absent_tags", url, None), read)
+
+    def _kept(self, item: PageItem, key: tuple[str, str, None], read: Callable[[], T]) -> T:
+        """``read()``, or the page's reading kept for a 304 (counted: ``govsites/sitechecks/readings_reused``)."""
+        if item.memo is not None and key in item.memo.values:
+            self._count("readings_reused")
+        return kept_reading(item.memo, key, read)
 
     def run_opened(self, run: RunContext, strategy: RunStrategy) -> None:
         self.notes = strategy
@@ -285,12 +339,15 @@ class SiteChecksPipeline:
 
     def _read_policy(self, seen: PolicyPages, item: PageItem) -> None:
         """An article for the ``policy_interpretation`` check: parsed only when it mentions an interpretation
-        (else it is a page that links to none, which is all the check needs to know of it)."""
-        page = SitePage(item.html, item.final_url or item.url, item.encoding or "utf-8")
-        if INTERPRETATION_LINK.search(item.html) or INTERPRETATION_HEADING.search(item.html):
-            seen.add_article(page)
-        else:
-            seen.add_plain_article(page.url)
+        (else it is a page that links to none, which is all the check needs to know of it). Kept for a 304."""
+        url = item.final_url or item.url
+
+        def read() -> ArticleReading:
+            if INTERPRETATION_LINK.search(item.html) or INTERPRETATION_HEADING.search(item.html):
+                return read_article(SitePage(item.html, url, item.encoding or "utf-8"))
+            return plain_article(url)
+
+        seen.add_reading(self._kept(item, (f"{SITECHECKS_READING}/policy", url, None), read))
         self._count("policy_pages")
 
     def _policy_result(self, site_id: str) -> CheckResult:
@@ -364,6 +421,9 @@ class StorePipeline:
         else:
             self._add_item(item)
         if isinstance(item, PageItem):
+            if item.memo is not None:
+                item.memo.finish()  # every reading of the page is in it: it may be kept (govsites.revalidate)
+                item.memo = None
             strategy.add_page(item.site_id, item.url)
             buffer = self.buffer
             children_lists = (item.checks, item.typos, item.refs, item.entries, item.risks, item.site_checks)

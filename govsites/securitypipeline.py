@@ -83,6 +83,8 @@ class SecurityPipeline:
 
     def __init__(self, closed: list[Site], as_of: date, max_bytes: int, db: str = "", stats: Any = None) -> None:
         self.closed, self.as_of, self.db, self.stats = closed, as_of, db, stats
+        self.closed_hosts = frozenset(site.host for site in closed)  # a link elsewhere needs no scope test
+        self.external_hosts: dict[str, bool] = {}  # host -> not a government host (a page's links repeat hosts)
         self.previous: dict[str, tuple[str, HomeSnapshot]] = {}  # site_id -> (run label, its last home snapshot)
         self.limits = Limits(max_bytes=max_bytes)
         self.seen: set[tuple[str, ...]] = set()  # (site_id, kind, evidence or target …) already reported
@@ -165,7 +167,12 @@ class SecurityPipeline:
         site_id = item.site_id
         found = [self._risk(site_id, f, item.url) for f in self._text_findings(site_id, item.text)] if item.text else []
         for ref in item.refs:
-            closed = next((site for site in self.closed if in_scope(ref.url, site)), None)
+            host = url_host(ref.url)
+            closed = (
+                next((site for site in self.closed if in_scope(ref.url, site)), None)
+                if host in self.closed_hosts
+                else None
+            )
             if closed is not None:
                 finding = Finding(
                     kind=CLOSED_SITE_LINK,
@@ -174,9 +181,16 @@ class SecurityPipeline:
                     target=ref.url,
                 )
                 found.append(self._risk(site_id, finding, ref.source_url, key=ref.url))
-            elif ref.tag == "a" and url_host(ref.url) and not is_government_host(url_host(ref.url)):
+            elif ref.tag == "a" and host and self._external(host):
                 found += self._linked_target(site_id, ref.url, ref.source_url)
         return self._keep(found)
+
+    def _external(self, host: str) -> bool:
+        """``host`` is not a government host (remembered per host)."""
+        external = self.external_hosts.get(host)
+        if external is None:
+            external = self.external_hosts[host] = not is_government_host(host)
+        return external
 
     def _linked_target(self, site_id: str, target: str, source_url: str) -> list[RiskItem | None]:
         if target not in self.verdicts:

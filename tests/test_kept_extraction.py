@@ -5,6 +5,7 @@ The crawl itself (two crawls of the demo web, then one after a page changed) is 
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 import zlib
 from datetime import date
@@ -19,8 +20,12 @@ from govsites.extract.kept import MEMO, PageMemo, body_crc
 from govsites.extract.listing import extract_blocks, extract_list
 from govsites.extract.page import Page
 from govsites.extract.text import decode_body
+from govsites.items import PageItem
 from govsites.linkcheck.classify import looks_like_not_found, page_fingerprint
+from govsites.paths import data_path
+from govsites.pipelines import SiteChecksPipeline, TypoPipeline, typo_version
 from govsites.registry import Site
+from govsites.sitechecks.policy import url_key
 from govsites.sitestate import SiteState
 from govsites.spiders.responses import page_memo
 from govsites.spiders.soft404 import VERDICT, judge, text_fingerprint
@@ -215,3 +220,78 @@ def test_a_verdict_kept_by_another_classification_is_not_used() -> None:
     memo = PageMemo(body_crc(html.encode()), {("verdict/0123456789abcdef/not_found", "", None): True}, loaded=True)
     assert verdict(html, Page(html, URL, AS_OF, memo=memo))[0] == "200"
     assert memo.changed  # read afresh, under this classification's name
+
+
+def pipeline_readings(html: str, text: str, memo: PageMemo | None) -> tuple[Any, ...]:
+    """What the typo and site-check pipelines read of an article page (its typos, its missing metadata tags, what
+    the policy check gathers of it), each pipeline new, as in a new crawl process."""
+    item = PageItem(
+        site_id="s1",
+        url=URL,
+        final_url=URL,
+        status="200",
+        kind="other",
+        depth=1,
+        encoding="utf-8",
+        text=text,
+        html=html,
+        memo=memo,
+    )
+    typos = TypoPipeline([("测试站", "unit")])
+    typos.open_spider()
+    typos.process_item(item)
+    checks = SiteChecksPipeline({}, {}, {}, 10, None)
+    asyncio.run(checks.process_item(item))
+    policy = checks.notes.policy_pages("s1")
+    found = [(t.wrong, t.right, t.context, t.severity, t.kind) for t in item.typos]
+    return found, checks.notes.article_notes("s1"), policy.articles, policy.interpretations, policy.crawled
+
+
+#: an article with a serious typo that links to its interpretation (the policy check reads it whole)
+ARTICLE = (
+    "<html><head><title>关于印发实施方案的通知</title></head><body><h1>关于印发实施方案的通知</h1>"
+    "<p>中华人民共合国成立以来，各部门认真贯彻落实。</p>"
+    '<p><a href="/zcjd/1.html">政策解读：关于印发实施方案的解读</a></p></body></html>'
+)
+
+
+@pytest.mark.parametrize("path", [*REAL_PAGES, None], ids=lambda p: p.name if p else "article-with-typo")
+def test_the_pipelines_readings_come_back_from_the_memo(path: Path | None) -> None:
+    """Golden: the typo findings and the site checks' reading of a page, kept in its memo with the spider's
+    reading, come back as a new reading gives them (nothing is read again: the loaded memo gains nothing)."""
+    body = path.read_bytes() if path is not None else ARTICLE.encode()
+    html, _encoding = decode_body(body, None)
+    text = Page(html, URL, AS_OF).text
+    memo = PageMemo(body_crc(body))
+    first = pipeline_readings(html, text, memo)
+    assert first == pipeline_readings(html, text, None)
+    memo.finish()
+    loaded = PageMemo.loads(memo.dumps())
+    assert loaded is not None
+    assert pipeline_readings(html, text, loaded) == first
+    assert not loaded.changed
+    if path is None:
+        assert [found[0] for found in first[0]] == ["中华人民共合国"]
+        assert first[2][url_key(URL)].links == {url_key("http://www.example.gov.cn/zcjd/1.html")}
+
+
+def test_a_304_reuses_the_pipelines_readings_without_reading_the_page_again() -> None:
+    memo = PageMemo(body_crc(ARTICLE.encode()))
+    first = pipeline_readings(ARTICLE, Page(ARTICLE, URL, AS_OF).text, memo)
+    memo.finish()
+    loaded = PageMemo.loads(memo.dumps())
+    assert loaded is not None
+    other = "<html><head><title>通知</title></head><body><p>没有错别字的另一页。</p></body></html>"
+    assert pipeline_readings(other, Page(other, URL, AS_OF).text, loaded) == first
+
+
+def test_readings_kept_by_other_typo_code_or_terms_are_not_used() -> None:
+    """The typo findings are named with the digest of the detector's sources, its dictionary and the registry's
+    extra terms: another registry's (or another detector's) kept findings are not read."""
+    terms = data_path("terms")
+    assert typo_version([("测试站", "unit")], terms) != typo_version([("另一站", "unit")], terms)
+    key = (typo_version([("另一站", "unit")], terms), "", None)
+    memo = PageMemo(body_crc(ARTICLE.encode()), {key: ()}, loaded=True)
+    found = pipeline_readings(ARTICLE, Page(ARTICLE, URL, AS_OF).text, memo)[0]
+    assert [f[0] for f in found] == ["中华人民共合国"]
+    assert memo.changed

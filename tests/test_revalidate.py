@@ -77,6 +77,9 @@ def test_the_second_crawl_reuses_the_first_crawls_reading(two_crawls: Any) -> No
     assert kept > 20, first[-3000:]
     assert reused >= kept // 2, (kept, reused)
     assert crawl_stat(second, "govsites/extraction/kept") < kept // 4  # little new to keep on an unchanged web
+    # the pipelines' readings too: the typo findings of every page, the site checks' reading of every article
+    assert crawl_stat(second, "govsites/typos/pages_reused") >= reused // 2, (reused, second[-3000:])
+    assert crawl_stat(second, "govsites/sitechecks/readings_reused") >= 10
 
 
 def test_a_changed_page_is_read_afresh(two_crawls: Any) -> None:

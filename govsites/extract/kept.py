@@ -5,8 +5,10 @@ kept body. Parsing and reading that body again gives the same results, at the co
 the 65-site bench web a second crawl used 0.83-0.97 of the first's CPU. A :class:`PageMemo` holds what the
 extractors read from one answer (the page's title and text, its links, its list, its columns …) under a key naming
 the extraction, the URL it was read at and, for what depends on it, the evaluation date. The spider's page object
-(:class:`govsites.extract.page.Page`) asks the memo before computing and records what it computed; the kept
-answers' storage writes a memo once its page has been read, and offers it again with the kept answer.
+(:class:`govsites.extract.page.Page`) asks the memo before computing and records what it computed. The memo then
+travels with the page item: the item pipelines keep their own readings of the page in it (:func:`kept_reading`:
+the typo findings, the site checks' reading of an article), and the store pipeline finishes it. The kept answers'
+storage writes a finished memo, and offers it again with the kept answer.
 
 A memo is only used for the body it was made from (its CRC-32 is compared) and by the same extraction code: the
 digest of this package's sources is part of what is kept, so a changed extractor reads every page afresh. What
@@ -126,6 +128,12 @@ class PageMemo:
         if version != EXTRACTION_VERSION or not isinstance(crc, int) or not isinstance(values, dict):
             return None
         return cls(crc, values, loaded=True, sink=sink)
+
+
+def kept_reading(memo: PageMemo | None, key: Key, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in ``memo`` when there is one (a reading made outside the page object: an item
+    pipeline's, whose key names the digest of its own sources, see :func:`sources_digest`)."""
+    return compute() if memo is None else memo.reuse(key, compute)
 
 
 def spent_memo() -> PageMemo:

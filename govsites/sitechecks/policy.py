@@ -163,6 +163,29 @@ def file_links(page: SitePage) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class ArticleReading:
+    """What the check needs of one article page: an interpretation with the links to the documents it explains
+    (``interpretation``), or another article with its links to interpretations. A pure function of the page (kept
+    for a 304 by the site checks' pipeline)."""
+
+    interpretation: bool
+    page: LinkedPage
+
+
+def read_article(page: SitePage) -> ArticleReading:
+    """The reading of an article page read whole."""
+    if INTERPRETATION_HEADING.search(heading(page)) or INTERPRETATION_HEADING.search(title(page)):
+        return ArticleReading(True, LinkedPage.of(page.url, file_links(page)))
+    links = [r for r in page.resources if r.kind == "link" and not r.hidden]
+    return ArticleReading(False, LinkedPage.of(page.url, [r.url for r in links if INTERPRETATION_LINK.search(r.text)]))
+
+
+def plain_article(url: str) -> ArticleReading:
+    """The reading of an article page that names no interpretation anywhere: neither one itself nor linking to one."""
+    return ArticleReading(False, LinkedPage(url, frozenset()))
+
+
 @dataclass
 class PolicyPages:
     """One site's pages as the ``policy_interpretation`` check needs them (see the module docstring)."""
@@ -179,13 +202,15 @@ class PolicyPages:
 
     def add_article(self, page: SitePage) -> None:
         """An article page of the site, read whole."""
-        self.read(page.url)
-        links = [r for r in page.resources if r.kind == "link" and not r.hidden]
-        to_interpretations = [r.url for r in links if INTERPRETATION_LINK.search(r.text)]
-        if INTERPRETATION_HEADING.search(heading(page)) or INTERPRETATION_HEADING.search(title(page)):
-            self.interpretations.append(LinkedPage.of(page.url, file_links(page)))
+        self.add_reading(read_article(page))
+
+    def add_reading(self, reading: ArticleReading) -> None:
+        """What :func:`read_article` (or :func:`plain_article`) read of an article page of the site."""
+        self.read(reading.page.url)
+        if reading.interpretation:
+            self.interpretations.append(reading.page)
         else:
-            self.articles[url_key(page.url)] = LinkedPage.of(page.url, to_interpretations)
+            self.articles[reading.page.key] = reading.page
 
     def merge(self, other: PolicyPages) -> None:
         """Add what another gathering saw (another page, another worker)."""
@@ -195,8 +220,7 @@ class PolicyPages:
 
     def add_plain_article(self, url: str) -> None:
         """An article page that names no interpretation anywhere: neither one itself nor linking to one."""
-        self.read(url)
-        self.articles[url_key(url)] = LinkedPage(url, frozenset())
+        self.add_reading(plain_article(url))
 
     def result(self) -> CheckResult:
         """The check over what was gathered."""

@@ -335,8 +335,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             LinkRefItem(site_id=site_id, url=link.url, source_url=response.url, anchor=link.anchor, tag=link.tag)
             for link in links
         ]
-        if memo is not None:
-            memo.finish()  # read: what it holds may be kept (govsites.revalidate)
+        # the memo goes with the page item: the pipelines keep their readings in it, the store pipeline finishes it
         yield PageItem(
             site_id=site_id,
             url=request_url,
@@ -354,6 +353,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             checks=checks,
             html=html,
             elapsed_ms=int(1000 * float(response.meta.get("download_latency") or 0)),
+            memo=memo,
         )
         if role == "home":
             yield from self._home_dates(state, entries)
