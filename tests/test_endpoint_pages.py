@@ -18,10 +18,22 @@ from pathlib import Path
 import pytest
 
 from govsites.extract.datarequest import Endpoint
-from govsites.extract.endpointpages import next_endpoint_requests, paging
+from govsites.extract.endpointpages import (
+    answered_page,
+    next_endpoint_requests,
+    paging,
+    path_page_base,
+    states_further_pages,
+)
 from govsites.extract.pagination import MAX_NEXT_PAGES
 from tests.helpers import NO_RENDER_REUSE, crawl_rows, crawl_stat, crawled_store, needs_chromium
-from tests.webs.unbuilt import AS_OF, BrowserOnlyEndpointWeb, PagedEndpointWeb
+from tests.webs.unbuilt import (
+    AS_OF,
+    BrowserOnlyEndpointWeb,
+    PagedEndpointWeb,
+    PathPagedEndpointWeb,
+    UnpagedPathEndpointWeb,
+)
 
 API = "http://www.example.gov.cn/api/list"
 ITEMS = [{"title": "关于开展检查的通知", "url": "/tzgg/art1.html", "pubDate": "2026-11-20"}] * 10
@@ -91,6 +103,46 @@ def named(url: str, answer: object, read: int = 10, page: int = 1) -> list[tuple
         pytest.param(f"{API}?page=1", {"data": ITEMS}, [], id="nothing-stated"),
         pytest.param(f"{API}?col=tzgg", {"total": 100, "data": ITEMS}, [], id="no-page-in-query"),
         pytest.param(f"{API}?page=1", "<html>出错了</html>", [], id="not-json"),
+        pytest.param(  # the page in the path's last segment, the answer saying which page it is
+            f"{API}/tzgg/1",
+            {"pageNum": 1, "total": 30, "pageSize": 10, "list": ITEMS},
+            [(2, f"{API}/tzgg/2"), (3, f"{API}/tzgg/3")],
+            id="path-page",
+        ),
+        pytest.param(  # channel, page and size in the path: the page is the segment the answer names
+            f"{API}/1/1/10.json",
+            {"current": 1, "total": 25, "size": 10, "records": ITEMS},
+            [(2, f"{API}/1/2/10.json"), (3, f"{API}/1/3/10.json")],
+            id="path-page-and-size",
+        ),
+        pytest.param(  # Spring: pages counted from 0, in the path
+            f"{API}/zcwj/0?size=10",
+            {"content": ITEMS, "totalPages": 2, "number": 0},
+            [(2, f"{API}/zcwj/1?size=10")],
+            id="path-page-from-0",
+        ),
+        pytest.param(  # a segment named like a page names the one after it
+            "http://www.example.gov.cn/news/12/page/1.json",
+            {"totalPage": 3, "list": ITEMS},
+            [
+                (2, "http://www.example.gov.cn/news/12/page/2.json"),
+                (3, "http://www.example.gov.cn/news/12/page/3.json"),
+            ],
+            id="path-named-page",
+        ),
+        pytest.param(  # a bare number that the answer does not name as its page is the column's id, not a page
+            f"{API}/1",
+            {"total": 30, "pageSize": 10, "list": ITEMS},
+            [],
+            id="path-number-is-no-page",
+        ),
+        pytest.param(f"{API}/tzgg/1", {"pageNum": 2, "total": 30, "list": ITEMS}, [], id="path-other-page"),
+        pytest.param(  # the site's id equals the page the answer says it is, but words follow it: not the page
+            "http://www.example.gov.cn/api/site/1/list",
+            {"pageNum": 1, "total": 30, "pageSize": 10, "list": ITEMS},
+            [],
+            id="path-site-id",
+        ),
     ],
 )
 def test_the_next_pages_an_answer_names(url: str, answer: object, expected: list[tuple[int, str]]) -> None:
@@ -107,6 +159,27 @@ def test_at_most_the_cap_of_an_html_pager_and_never_past_the_stated_end() -> Non
     assert named(f"{API}?page=1", answer, read=0) == []  # an answer without items ends the list
 
 
+def test_further_pages_that_no_request_can_ask_are_known() -> None:
+    # the answer states more pages than the one read, and the request holds no page: those pages are to be said
+    assert states_further_pages(json.dumps({"pageNum": 1, "total": 30, "list": ITEMS}), 10)
+    assert states_further_pages(json.dumps({"hasMore": True, "list": ITEMS}), 10)
+    assert not states_further_pages(json.dumps({"total": 10, "list": ITEMS}), 10)
+    assert not states_further_pages(json.dumps({"list": ITEMS}), 10)  # nothing stated
+    assert not states_further_pages(json.dumps({"pageCount": 3, "list": ITEMS}), 10, page=3)
+    assert not states_further_pages(json.dumps({"pageCount": 3}), 0)
+
+
+def test_a_page_guessed_in_the_path_is_checked_on_the_next_answers() -> None:
+    # only a page found in the path is checked (its answer says page 1, Spring's 0): the query's page is written
+    first = json.dumps({"pageNum": 1, "total": 30, "list": ITEMS})
+    assert path_page_base(Endpoint(f"{API}/tzgg/1"), first, 1) == 0
+    assert path_page_base(Endpoint(f"{API}/zcwj/0"), json.dumps({"number": 0, "totalPages": 2}), 1) == -1
+    assert path_page_base(Endpoint(f"{API}?col=tzgg&page=1"), first, 1) is None
+    assert path_page_base(Endpoint(f"{API}/tzgg"), first, 1) is None
+    assert answered_page(json.dumps({"data": {"pageNum": "2", "list": ITEMS}})) == 2
+    assert answered_page(json.dumps({"list": ITEMS})) is None
+
+
 def test_what_an_answer_states() -> None:
     assert paging('{"data": {"pageInfo": {"totalCount": "57", "pageSize": 20}}}').last_page(None) == 3
     assert paging('{"total": 57}').last_page(20) == 3  # the page size the query asked for, or the items read
@@ -114,9 +187,12 @@ def test_what_an_answer_states() -> None:
     assert paging('{"has_more": 1, "last": "no"}').more is None
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PagedEndpointWeb, sqlite3.Connection, str]]:
-    with PagedEndpointWeb() as web:
+@pytest.fixture(scope="module", params=[PagedEndpointWeb, PathPagedEndpointWeb], ids=["query", "path"])
+def crawled(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[PagedEndpointWeb, sqlite3.Connection, str]]:
+    """A crawl of a web whose endpoint takes the page in its query (``&page=N``) or in its path (``/tzgg/N``)."""
+    with request.param() as web:
         rows, tmp = web.registry_rows(), tmp_path_factory.mktemp("pages")
         for connection, log in crawled_store(rows, tmp, "pages", AS_OF, **NO_RENDER_REUSE):
             yield web, connection, log
@@ -222,6 +298,27 @@ def test_an_endpoint_that_answers_the_browser_only(tmp_path: Path) -> None:
     con = sqlite3.connect(db)
     try:
         for slug in web.COLUMNS:  # the first page of every list is read, by the browser
+            column = web.url("literal", web.column_path("literal", slug))
+            figures = con.execute("SELECT items, newest_date FROM columns WHERE url = ?", (column,)).fetchone()
+            assert figures == (web.PER_PAGE, "2026-11-28"), slug
+    finally:
+        con.close()
+
+
+@needs_chromium
+def test_further_pages_no_request_can_ask_are_counted(tmp_path: Path) -> None:
+    # The script asks /api/list/<column> alone; the answer says it is page 1 of 3, but nothing in the request moves
+    # to page 2 (the path's last segment is the column): the further pages are not guessed at, and are said unread.
+    with UnpagedPathEndpointWeb() as web:
+        result, db = crawl_rows(web.registry_rows(), tmp_path, "unpaged", AS_OF, **NO_RENDER_REUSE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    log = result.stderr
+    assert not [key for key in web.asked if key[2] > 1]
+    assert crawl_stat(log, "govsites/endpoints/pages_unaddressed") == len(web.COLUMNS)
+    assert log.count("后续页未读取：") >= len(web.COLUMNS)
+    con = sqlite3.connect(db)
+    try:
+        for slug in web.COLUMNS:  # every list's first page is read all the same
             column = web.url("literal", web.column_path("literal", slug))
             figures = con.execute("SELECT items, newest_date FROM columns WHERE url = ?", (column,)).fetchone()
             assert figures == (web.PER_PAGE, "2026-11-28"), slug

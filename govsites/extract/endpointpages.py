@@ -10,7 +10,12 @@ An endpoint that serves a list a page at a time says so in its answer and takes 
 - **the query** holds the page: a page number (``page``, ``pageNo``, ``pageNum``, ``pageIndex``, ``current``,
   ``curPage``, ``pn``, ``p``), incremented, or a record offset (``start``, ``offset``, ``skip``, ``from``), advanced
   by the page size. Every other byte of the address is kept. A POST's body holds them when its query does not:
-  a form's field or a JSON object's top-level member (a number stays a number, a string a string).
+  a form's field or a JSON object's top-level member (a number stays a number, a string a string). When neither
+  does, **a path segment** may (``/api/list/tzgg/1``, ``/news/12/page/1.json``): the last number segment that
+  equals the page the answer says it is (``pageNum``, ``current``, ``number`` …), with nothing but numbers (a page
+  size) after it, else a number segment that follows a segment named like a page (``/page/1``, ``/p/1``). A bare
+  number is not taken for the page on its own: it may be the column's or the site's id (``/api/site/1/list``), and
+  its "next pages" would be other lists.
 
 As from an HTML list's pager (:func:`govsites.extract.pagination.next_pages`, ``dataproxy_next``), at most
 :data:`~govsites.extract.pagination.MAX_NEXT_PAGES` next pages are named from one answer, none past the end it
@@ -51,6 +56,8 @@ _TOTAL = (
 )
 _SIZE = ("pagesize", "page_size", "size", "limit", "rows", "perpage", "per_page", "numperpage")
 _MORE = ("hasnext", "hasnextpage", "has_next", "hasmore", "has_more")
+#: The page an answer says it is (Spring's ``number`` counts from 0).
+_CURRENT = ("pagenum", "pageno", "pageindex", "pagenumber", "currentpage", "curpage", "current", "page", "number")
 _LAST = ("islastpage", "is_last_page", "lastpage", "last", "islast", "is_last")
 
 _JSONP = re.compile(r"^\s*[\w$.]+\s*\(\s*(.*?)\s*\)\s*;?\s*$", re.DOTALL)
@@ -67,6 +74,7 @@ class Paging:
     total: int | None = None
     size: int | None = None
     more: bool | None = None  # a flag: True, more pages follow; False, this is the last
+    current: int | None = None  # the page the answer says it is, as it numbers its pages
 
     def last_page(self, size: int | None) -> int | None:
         """The number of the list's last page: the page count, else the total over the page size (``size`` when
@@ -144,13 +152,14 @@ def paging(text: str) -> Paging:
         total=number(_TOTAL),
         size=size or None,
         more=more if more is not None or last is None else not last,
+        current=number(_CURRENT),
     )
 
 
 @dataclass(frozen=True)
 class _Field:
-    where: str  # "query", "form" (a POST's form body) or "json" (a POST's JSON object)
-    raw: str  # the name as written
+    where: str  # "query", "form" (a POST's form body), "json" (a POST's JSON object) or "path" (a segment)
+    raw: str  # the name as written (a path segment: its index in the path's "/"-split)
     value: int
     text: bool = False  # a JSON member written as a string
 
@@ -194,11 +203,38 @@ def _field(endpoint: Endpoint, keys: tuple[str, ...]) -> _Field | None:
     return _json_key(endpoint.body, keys) if endpoint.is_json else _query_key(endpoint.body, keys, "form")
 
 
+#: A path segment that is a number, maybe with an extension (``1``, ``1.json``).
+_NUMBER_SEGMENT = re.compile(r"^(\d{1,6})(\.[a-z]{2,5})?$", re.IGNORECASE)
+#: Path segments that name the page number after them (``/page/2``).
+_PAGE_SEGMENTS = frozenset({*PAGE_KEYS, "pages"})
+
+
+def _path_field(endpoint: Endpoint, stated: Paging) -> _Field | None:
+    """The path segment that holds the page (module docstring), or None."""
+    segments = urlsplit(endpoint.url).path.split("/")
+    numbers = [(i, int(m.group(1))) for i, m in enumerate(map(_NUMBER_SEGMENT.match, segments)) if m]
+    if stated.current is not None:
+        tail = len(segments)  # where the path's trailing number segments begin
+        while tail > 0 and _NUMBER_SEGMENT.match(segments[tail - 1]):
+            tail -= 1
+        found = [(i, n) for i, n in numbers if n == stated.current and i >= tail]
+        if found:
+            return _Field("path", str(found[-1][0]), found[-1][1])
+    named = [(i, n) for i, n in numbers if i > 0 and segments[i - 1].lower() in _PAGE_SEGMENTS]
+    return _Field("path", str(named[-1][0]), named[-1][1]) if named else None
+
+
 def _replaced(query: str, key: str, value: int) -> str:
     return "&".join(f"{key}={value}" if pair.partition("=")[0] == key else pair for pair in query.split("&"))
 
 
 def _with_value(endpoint: Endpoint, field: _Field, value: int) -> Endpoint:
+    if field.where == "path":
+        parts = urlsplit(endpoint.url)
+        segments = parts.path.split("/")
+        at = int(field.raw)
+        segments[at] = _NUMBER_SEGMENT.sub(lambda m: f"{value}{m.group(2) or ''}", segments[at])
+        return replace(endpoint, url=urlunsplit((parts.scheme, parts.netloc, "/".join(segments), parts.query, "")))
     if field.where == "query":
         parts = urlsplit(endpoint.url)
         url = urlunsplit((parts.scheme, parts.netloc, parts.path, _replaced(parts.query, field.raw, value), ""))
@@ -210,6 +246,34 @@ def _with_value(endpoint: Endpoint, field: _Field, value: int) -> Endpoint:
     return replace(endpoint, body=json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
+def path_page_base(endpoint: Endpoint, text: str, page: int) -> int | None:
+    """When ``endpoint`` holds its page in a path segment (guessed, module docstring): how the answer ``text``
+    (page ``page`` of its list) numbers its pages against ours (the page it says it is, less ``page``), for the
+    answers of the pages named after it to be checked against; None otherwise."""
+    stated = paging(text)
+    if stated.current is None or _field(endpoint, PAGE_KEYS) or _field(endpoint, OFFSET_KEYS):
+        return None
+    return None if _path_field(endpoint, stated) is None else stated.current - page
+
+
+def answered_page(text: str) -> int | None:
+    """The page an answer says it is, as it numbers its pages (None: it does not say)."""
+    return paging(text).current
+
+
+def states_further_pages(text: str, read: int, page: int = 1) -> bool:
+    """Whether the answer ``text`` (page ``page`` of its list, with ``read`` items) states that further pages
+    follow. Where :func:`next_endpoint_requests` names none for it, its request held no page number or offset to
+    move: those pages are not read (to be said)."""
+    if read <= 0:
+        return False
+    stated = paging(text)
+    if stated.more is not None:
+        return stated.more
+    last = stated.last_page(read)
+    return last is not None and last > page
+
+
 def next_endpoint_requests(endpoint: Endpoint, text: str, read: int, page: int = 1) -> list[tuple[int, Endpoint]]:
     """The next pages of a list's data endpoint as (page number, request), in page order: ``endpoint`` was asked
     and answered ``text``, which held ``read`` items of the list and was its page ``page`` (from 1).
@@ -219,11 +283,13 @@ def next_endpoint_requests(endpoint: Endpoint, text: str, read: int, page: int =
     """
     if read <= 0 or page < 1:
         return []
+    stated = paging(text)
     numbered = _field(endpoint, PAGE_KEYS)
     offset = None if numbered is not None else _field(endpoint, OFFSET_KEYS)
     if numbered is None and offset is None:
+        numbered = _path_field(endpoint, stated)
+    if numbered is None and offset is None:
         return []
-    stated = paging(text)
     if stated.more is False:
         return []
     asked = _field(endpoint, SIZE_QUERY_KEYS)

@@ -29,7 +29,12 @@ from govsites.browserpages import fetched_requests
 from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, path_key
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
 from govsites.extract.datarequest import Endpoint
-from govsites.extract.endpointpages import next_endpoint_requests
+from govsites.extract.endpointpages import (
+    answered_page,
+    next_endpoint_requests,
+    path_page_base,
+    states_further_pages,
+)
 from govsites.extract.endpoints import endpoints_for, json_entries, learn
 from govsites.extract.entries import unsure_newest
 from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
@@ -661,9 +666,19 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
     ) -> Iterator[scrapy.Request]:
         """The next pages of a list's data endpoint that its answer (page ``page``) names
         (:mod:`govsites.extract.endpointpages`), asked as an HTML list's further pages are: at the list's depth,
-        within every crawl cap but the query-variant one (:data:`LISTED`), each once per site."""
+        within every crawl cap but the query-variant one (:data:`LISTED`), each once per site. A page number guessed
+        in the address's path is checked on each next page's answer (``base``, :func:`path_page_base`)."""
         seen = seen | {normalize_url(entry.url) for entry in entries}
-        for number, following in next_endpoint_requests(endpoint, answer, len(entries), page):
+        base = path_page_base(endpoint, answer, page)
+        following_pages = next_endpoint_requests(endpoint, answer, len(entries), page)
+        if not following_pages and states_further_pages(answer, len(entries), page):
+            self.count("endpoints/pages_unaddressed")
+            logger.info(
+                "栏目 %s 的数据接口应答还有后续页，但其请求中没有可翻动的页码或偏移，后续页未读取：%s",
+                pending.url,
+                endpoint.url,
+            )
+        for number, following in following_pages:
             if state.claim(following.key):
                 yield self._data_request(
                     state,
@@ -672,17 +687,42 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
                     self.endpoint_page_failed,
                     priority=PRIORITY_PAGE - pending.depth - 1,
                     meta={"gdepth": pending.depth, CAPS: LISTED},
-                    cb_kwargs={"pending": pending, "page": number, "seen": seen, "endpoint": following},
+                    cb_kwargs={
+                        "pending": pending,
+                        "page": number,
+                        "seen": seen,
+                        "endpoint": following,
+                        "base": base,
+                    },
                 )
 
     def endpoint_page(
-        self, response: Response, pending: ScriptList, page: int, seen: frozenset[str], endpoint: Endpoint
+        self,
+        response: Response,
+        pending: ScriptList,
+        page: int,
+        seen: frozenset[str],
+        endpoint: Endpoint,
+        base: int | None = None,
     ) -> Iterator[Any]:
         """A further page of a list's data endpoint: its items are listed articles of the column page, as a further
         page of an HTML list's are (crawled and checked; the column's figures are its first page's); its own next
-        pages follow while it holds items the list's earlier pages did not."""
+        pages follow while it holds items the list's earlier pages did not. When its page was guessed in the path,
+        an answer that says it is another page than the one asked for (the number moved was not the page: an id)
+        is not this list's."""
         state = self.state_of(response)
         readable = isinstance(response, TextResponse) and response.status == 200
+        said = answered_page(response.text) if readable and base is not None else None
+        if said is not None and base is not None and said != page + base:
+            self.count("endpoints/pages_mismatched")
+            logger.info(
+                "栏目 %s 的数据接口第 %d 页应答自称第 %d 页，不是该列表的后续页，不再翻页：%s",
+                pending.url,
+                page,
+                said - base,
+                response.url,
+            )
+            return
         entries = json_entries(response.text, pending.url, self.today) if readable else []
         fresh = [entry for entry in entries if normalize_url(entry.url) not in seen]
         if not fresh:

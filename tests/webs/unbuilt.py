@@ -19,6 +19,9 @@
   states the list's ``total`` and its ``pageSize``. List requests are counted per sender, column and page.
   :class:`BrowserOnlyEndpointWeb` is the same host whose endpoint refuses (403) every request a browser did not
   send (no ``Sec-Fetch-Mode``), as platforms that check a fetch's headers or a session do.
+  :class:`PathPagedEndpointWeb` takes the column and the page in the endpoint's path (``/api/list/tzgg/1``, as REST
+  back ends do) and says in its answer which page it is (``pageNum``); :class:`UnpagedPathEndpointWeb` asks only
+  ``/api/list/tzgg`` (the server's first page, whose answer states two more) and has no way to ask for the others.
 - a *slow* host (:class:`ChallengeWeb` ``slow``): every answer comes ``slow_delay`` seconds late, within the crawl's
   timeout; its column lists three articles; one article links to ``/tzgg/late.html``, whose first answer comes
   ``late_delay`` seconds late (beyond the timeout) and every later one in ``slow_delay``.
@@ -671,6 +674,40 @@ class PagedEndpointWeb(EndpointWeb):
             with self.lock:
                 self.asked[(sender, query.get("col", ""), int(query.get("page", "0")))] += 1
         return super().answer(role, handler)
+
+
+class PathPagedEndpointWeb(PagedEndpointWeb):
+    """:class:`PagedEndpointWeb` whose endpoint takes the page in its path (see the module docstring)."""
+
+    hosts: ClassVar[dict[str, str]] = {"literal": "127.0.0.103"}
+    #: what the script adds to ``/api/list/<column>``: the page ("" for none: the server's first page)
+    PAGE_SEGMENT = "/1"
+
+    def script(self, role: str, slug: str) -> str:
+        call = f"var col = '{slug}'; fetch('/api/list/' + col + '{self.PAGE_SEGMENT}')"
+        return f"<script>{call}.then(function(r){{return r.json();}}).then({fill_function()});</script>"
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        parts = urlsplit(handler.path).path.split("/")
+        if len(parts) == 4 and not self.PAGE_SEGMENT:
+            parts.append("1")
+        if len(parts) == 5 and parts[1:3] == ["api", "list"] and parts[3] in self.COLUMNS and parts[4].isdigit():
+            slug, number = parts[3], int(parts[4])
+            sender = "browser" if handler.headers.get("Sec-Fetch-Mode") else "plain"
+            with self.lock:
+                self.asked[(sender, slug, number)] += 1
+            total = len(self.items(role, slug))
+            return _json(
+                {"pageNum": number, "total": total, "pageSize": self.PER_PAGE, "data": self.page_items(slug, number)}
+            )
+        return super().answer(role, handler)
+
+
+class UnpagedPathEndpointWeb(PathPagedEndpointWeb):
+    """:class:`PathPagedEndpointWeb` whose script asks no page (see the module docstring)."""
+
+    hosts: ClassVar[dict[str, str]] = {"literal": "127.0.0.104"}
+    PAGE_SEGMENT = ""
 
 
 class BrowserOnlyEndpointWeb(PagedEndpointWeb):
