@@ -30,6 +30,7 @@ from tests.helpers import NO_RENDER_REUSE, crawl_rows, crawl_stat, crawled_store
 from tests.webs.unbuilt import (
     AS_OF,
     BrowserOnlyEndpointWeb,
+    IdPathEndpointWeb,
     PagedEndpointWeb,
     PathPagedEndpointWeb,
     UnpagedPathEndpointWeb,
@@ -319,6 +320,30 @@ def test_further_pages_no_request_can_ask_are_counted(tmp_path: Path) -> None:
     con = sqlite3.connect(db)
     try:
         for slug in web.COLUMNS:  # every list's first page is read all the same
+            column = web.url("literal", web.column_path("literal", slug))
+            figures = con.execute("SELECT items, newest_date FROM columns WHERE url = ?", (column,)).fetchone()
+            assert figures == (web.PER_PAGE, "2026-11-28"), slug
+    finally:
+        con.close()
+
+
+@needs_chromium
+def test_an_id_in_the_path_taken_for_a_page_is_found_out(tmp_path: Path) -> None:
+    # Column 1's endpoint is /api/col/1 and its answer says "page 1 of 3": the 1 is taken for the page, and the
+    # "further pages" /api/col/2 and /3 are asked. Their answers say they are page 1 too: they are other lists,
+    # whose items are not column 1's (counted and logged, no further page asked from them).
+    with IdPathEndpointWeb() as web:
+        result, db = crawl_rows(web.registry_rows(), tmp_path, "ids", AS_OF, **NO_RENDER_REUSE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    log = result.stderr
+    asked_hidden = sorted(slug for (sender, slug, _n) in web.asked if slug in web.HIDDEN and sender == "plain")
+    assert crawl_stat(log, "govsites/endpoints/pages_mismatched") == len(asked_hidden) == 2
+    assert log.count("应答自称第 1 页，不是该列表的后续页") == 2
+    con = sqlite3.connect(db)
+    try:
+        hidden = con.execute("SELECT COUNT(*) FROM link_refs WHERE url LIKE '%/2/art%' OR url LIKE '%/3/art%'")
+        assert hidden.fetchone()[0] == 0  # nothing of the other channels is listed on column 1 or crawled
+        for slug in web.COLUMNS:
             column = web.url("literal", web.column_path("literal", slug))
             figures = con.execute("SELECT items, newest_date FROM columns WHERE url = ?", (column,)).fetchone()
             assert figures == (web.PER_PAGE, "2026-11-28"), slug

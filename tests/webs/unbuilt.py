@@ -22,6 +22,9 @@
   :class:`PathPagedEndpointWeb` takes the column and the page in the endpoint's path (``/api/list/tzgg/1``, as REST
   back ends do) and says in its answer which page it is (``pageNum``); :class:`UnpagedPathEndpointWeb` asks only
   ``/api/list/tzgg`` (the server's first page, whose answer states two more) and has no way to ask for the others.
+  :class:`IdPathEndpointWeb` names its columns by number (``/api/col/1``, ``/api/col/21``); its endpoint also
+  serves channels ``2`` and ``3`` that no menu names, and every answer says it is page 1: a crawler that takes the
+  column's id ``1`` for a page number asks those channels as its "further pages".
 - a *slow* host (:class:`ChallengeWeb` ``slow``): every answer comes ``slow_delay`` seconds late, within the crawl's
   timeout; its column lists three articles; one article links to ``/tzgg/late.html``, whose first answer comes
   ``late_delay`` seconds late (beyond the timeout) and every later one in ``slow_delay``.
@@ -708,6 +711,38 @@ class UnpagedPathEndpointWeb(PathPagedEndpointWeb):
 
     hosts: ClassVar[dict[str, str]] = {"literal": "127.0.0.104"}
     PAGE_SEGMENT = ""
+
+
+class IdPathEndpointWeb(PagedEndpointWeb):
+    """Columns numbered in the endpoint's path, and channels no menu names (see the module docstring)."""
+
+    hosts: ClassVar[dict[str, str]] = {"literal": "127.0.0.105"}
+    COLUMNS: ClassVar[dict[str, str]] = {"1": "通知公告", "21": "工作动态", "22": "政策文件"}
+    #: channels the endpoint serves that no menu names (what a page number moved from ``1`` would reach)
+    HIDDEN: ClassVar[dict[str, str]] = {"2": "内部通知", "3": "内部简报"}
+
+    def script(self, role: str, slug: str) -> str:
+        return (
+            f"<script>fetch('/api/col/{slug}').then(function(r){{return r.json();}}).then({fill_function()});</script>"
+        )
+
+    def items(self, role: str, slug: str) -> list[dict[str, str]]:
+        name = {**self.COLUMNS, **self.HIDDEN}[slug]
+        return [
+            {"title": f"{name}第{i}号文件", "url": f"/{slug}/art{i}.html", "pubDate": f"2026-11-{28 - i}"}
+            for i in range(self.PER_PAGE * self.PAGES)
+        ]
+
+    def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
+        parts = urlsplit(handler.path).path.split("/")
+        if len(parts) == 4 and parts[1:3] == ["api", "col"] and parts[3] in {**self.COLUMNS, **self.HIDDEN}:
+            slug = parts[3]
+            sender = "browser" if handler.headers.get("Sec-Fetch-Mode") else "plain"
+            with self.lock:
+                self.asked[(sender, slug, 1)] += 1
+            total = len(self.items(role, slug))
+            return _json({"pageNum": 1, "total": total, "pageSize": self.PER_PAGE, "data": self.page_items(slug, 1)})
+        return super().answer(role, handler)
 
 
 class BrowserOnlyEndpointWeb(PagedEndpointWeb):
