@@ -26,7 +26,7 @@ from govsites.extract.endpointpages import (
     states_further_pages,
 )
 from govsites.extract.pagination import MAX_NEXT_PAGES
-from tests.helpers import NO_RENDER_REUSE, crawl_rows, crawl_stat, crawled_store, needs_chromium
+from tests.helpers import NO_RENDER_REUSE, crawl_rows, crawl_stat, crawled_store, needs_chromium, query
 from tests.webs.unbuilt import (
     AS_OF,
     BrowserOnlyEndpointWeb,
@@ -280,14 +280,26 @@ def test_the_page_cap_stops_further_pages_and_is_counted(tmp_path: Path) -> None
         con.close()
 
 
+def crawl_web(web: PagedEndpointWeb, tmp: Path) -> tuple[str, Path]:
+    """A crawl of ``web`` (its log and store), checked to have finished."""
+    result, db = crawl_rows(web.registry_rows(), tmp, "crawl", AS_OF, **NO_RENDER_REUSE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stderr, db
+
+
+def first_pages(web: PagedEndpointWeb, db: Path) -> dict[str, tuple[int, str]]:
+    """Each column's figures in the store: (items, newest date)."""
+    columns = {web.url("literal", web.column_path("literal", slug)): slug for slug in web.COLUMNS}
+    rows = query(db, "SELECT url, items, newest_date FROM columns")
+    return {columns[row["url"]]: (row["items"], row["newest_date"]) for row in rows if row["url"] in columns}
+
+
 @needs_chromium
 def test_an_endpoint_that_answers_the_browser_only(tmp_path: Path) -> None:
     # Every plain request for the list data gets 403: each list is the browser's, and what its first page does not
     # show (the further pages its endpoint would have named) is said to be unread, never taken for a list of one page.
     with BrowserOnlyEndpointWeb() as web:
-        result, db = crawl_rows(web.registry_rows(), tmp_path, "refused", AS_OF, **NO_RENDER_REUSE)
-    assert result.returncode == 0, result.stderr[-3000:]
-    log = result.stderr
+        log, db = crawl_web(web, tmp_path)
     assert rendered(web) == list(web.COLUMNS)  # every list rendered
     assert not [key for key in web.asked if key[2] > 1]  # no further page asked by anyone
     unread = crawl_stat(log, "govsites/endpoints/rendered_unread")
@@ -296,14 +308,7 @@ def test_an_endpoint_that_answers_the_browser_only(tmp_path: Path) -> None:
     assert crawl_stat(log, "govsites/endpoints/rendered_paged") == 0
     assert crawl_stat(log, "govsites/endpoints/rendered_other") == 0
     assert log.count("的数据接口再次读取失败（403），其后续页未读取") == unread
-    con = sqlite3.connect(db)
-    try:
-        for slug in web.COLUMNS:  # the first page of every list is read, by the browser
-            column = web.url("literal", web.column_path("literal", slug))
-            figures = con.execute("SELECT items, newest_date FROM columns WHERE url = ?", (column,)).fetchone()
-            assert figures == (web.PER_PAGE, "2026-11-28"), slug
-    finally:
-        con.close()
+    assert first_pages(web, db) == dict.fromkeys(web.COLUMNS, (web.PER_PAGE, "2026-11-28"))  # read by the browser
 
 
 @needs_chromium
@@ -311,20 +316,11 @@ def test_further_pages_no_request_can_ask_are_counted(tmp_path: Path) -> None:
     # The script asks /api/list/<column> alone; the answer says it is page 1 of 3, but nothing in the request moves
     # to page 2 (the path's last segment is the column): the further pages are not guessed at, and are said unread.
     with UnpagedPathEndpointWeb() as web:
-        result, db = crawl_rows(web.registry_rows(), tmp_path, "unpaged", AS_OF, **NO_RENDER_REUSE)
-    assert result.returncode == 0, result.stderr[-3000:]
-    log = result.stderr
+        log, db = crawl_web(web, tmp_path)
     assert not [key for key in web.asked if key[2] > 1]
     assert crawl_stat(log, "govsites/endpoints/pages_unaddressed") == len(web.COLUMNS)
     assert log.count("后续页未读取：") >= len(web.COLUMNS)
-    con = sqlite3.connect(db)
-    try:
-        for slug in web.COLUMNS:  # every list's first page is read all the same
-            column = web.url("literal", web.column_path("literal", slug))
-            figures = con.execute("SELECT items, newest_date FROM columns WHERE url = ?", (column,)).fetchone()
-            assert figures == (web.PER_PAGE, "2026-11-28"), slug
-    finally:
-        con.close()
+    assert first_pages(web, db) == dict.fromkeys(web.COLUMNS, (web.PER_PAGE, "2026-11-28"))  # read all the same
 
 
 @needs_chromium
@@ -333,19 +329,10 @@ def test_an_id_in_the_path_taken_for_a_page_is_found_out(tmp_path: Path) -> None
     # "further pages" /api/col/2 and /3 are asked. Their answers say they are page 1 too: they are other lists,
     # whose items are not column 1's (counted and logged, no further page asked from them).
     with IdPathEndpointWeb() as web:
-        result, db = crawl_rows(web.registry_rows(), tmp_path, "ids", AS_OF, **NO_RENDER_REUSE)
-    assert result.returncode == 0, result.stderr[-3000:]
-    log = result.stderr
+        log, db = crawl_web(web, tmp_path)
     asked_hidden = sorted(slug for (sender, slug, _n) in web.asked if slug in web.HIDDEN and sender == "plain")
     assert crawl_stat(log, "govsites/endpoints/pages_mismatched") == len(asked_hidden) == 2
     assert log.count("应答自称第 1 页，不是该列表的后续页") == 2
-    con = sqlite3.connect(db)
-    try:
-        hidden = con.execute("SELECT COUNT(*) FROM link_refs WHERE url LIKE '%/2/art%' OR url LIKE '%/3/art%'")
-        assert hidden.fetchone()[0] == 0  # nothing of the other channels is listed on column 1 or crawled
-        for slug in web.COLUMNS:
-            column = web.url("literal", web.column_path("literal", slug))
-            figures = con.execute("SELECT items, newest_date FROM columns WHERE url = ?", (column,)).fetchone()
-            assert figures == (web.PER_PAGE, "2026-11-28"), slug
-    finally:
-        con.close()
+    assert first_pages(web, db) == dict.fromkeys(web.COLUMNS, (web.PER_PAGE, "2026-11-28"))
+    # nothing of the other channels is listed on column 1 or crawled
+    assert not query(db, "SELECT url FROM link_refs WHERE url LIKE '%/2/art%' OR url LIKE '%/3/art%'")

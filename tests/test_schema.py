@@ -11,10 +11,10 @@ import govsites.items
 from govsites.schema import ITEM_TABLES, SCHEMA, TABLE_COLUMNS, TABLE_KEYS, TABLES, dtypes, postgres_schema
 from govsites.store import PostgresStore, SQLiteStore, Store, open_store
 
-#: Item fields that are not columns: the page's text (read by the typo pipeline) and its child rows; the HTTPS
-#: address whose certificate the site-checks pipeline verifies.
+#: Item fields that are not columns: the page's text (read by the typo pipeline), its child rows and its memo (what
+#: was read of it, kept for a 304); the HTTPS address whose certificate the site-checks pipeline verifies.
 NOT_STORED = {
-    "PageItem": ("text", "typos", "refs", "entries", "checks", "risks", "html", "site_checks"),
+    "PageItem": ("text", "typos", "refs", "entries", "checks", "risks", "html", "site_checks", "memo"),
     "SiteCheckItem": ("url",),
 }
 
