@@ -105,24 +105,24 @@ def _prefix(key: bytes) -> int:
 class KeptAnswers:
     """``HTTPCACHE_STORAGE``: the kept answers in one SQLite file, ``<HTTPCACHE_DIR>/answers.sqlite``.
 
-        Scrapy's ``FilesystemCacheStorage`` writes seven files per answer, each through gzip at level 9: on a crawl of
-        15,000 pages that was an eighth of the crawl process's busy time, and one file per answer still cost a
-        twelfth (creating files; docs/benchmarks.md). Here each answer is one row (key: the request fingerprint and
-        the spider; a JSON head with the URLs, status and headers; the body compressed at zlib level 1), written in
-        WAL mode without waiting for the disk: the file is a cache, and an answer lost in a crash is fetched again.
-        Several crawl processes share the file (SQLite's locking, with a generous busy timeout). A row that cannot
-        be read is a cache miss.
+    Scrapy's ``FilesystemCacheStorage`` writes seven files per answer, each through gzip at level 9: on a crawl of
+    15,000 pages that was an eighth of the crawl process's busy time, and one file per answer still cost a
+    twelfth (creating files; docs/benchmarks.md). Here each answer is one row (key: the request fingerprint and
+    the spider; a JSON head with the URLs, status and headers; the body compressed at zlib level 1), written in
+    WAL mode without waiting for the disk: the file is a cache, and an answer lost in a crash is fetched again.
+    Several crawl processes share the file (SQLite's locking, with a generous busy timeout). A row that cannot
+    be read is a cache miss.
 
-        The keys kept when a process opens the file (and those it keeps itself) are held in memory as 8-byte
-        prefixes, so a request never kept costs no query: on a first crawl that is every request. An answer another
-        process keeps during the same crawl is not seen by this one (crawl processes read different sites).
+    The keys kept when a process opens the file (and those it keeps itself) are held in memory as 8-byte
+    prefixes, so a request never kept costs no query: on a first crawl that is every request. An answer another
+    process keeps during the same crawl is not seen by this one (crawl processes read different sites).
 
-        Beside each answer the spider's reading of it is kept (``extractions``: a :class:`PageMemo`). The storage hands
-        a request its memo in ``request.meta`` (:data:`MEMO`): an empty one with an answer it keeps, the kept one with
-        an answer it offers for revalidation. The spider and the item pipelines fill it as they read the page, and the
-    store pipeline finishes it with the page's item; a finished memo
-        with something new in it is written with the next batch (stat ``govsites/extraction/kept``). The storage holds
-        no memo that is not finished: one whose answer was never read as a page goes with its request.
+    Beside each answer the spider's reading of it is kept (``extractions``: a :class:`PageMemo`). The storage hands
+    a request its memo in ``request.meta`` (:data:`MEMO`): an empty one with an answer it keeps, the kept one with
+    an answer it offers for revalidation. The spider and the item pipelines fill it as they read the page, and the
+    store pipeline finishes it with the page's item; a finished memo with something new in it is written with the
+    next batch (stat ``govsites/extraction/kept``). The storage holds no memo that is not finished: one whose answer
+    was never read as a page goes with its request.
     """
 
     #: Answers written in one transaction instead of one each (py-spy on the 65-site bench web: storing answers
