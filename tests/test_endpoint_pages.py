@@ -18,13 +18,7 @@ from pathlib import Path
 import pytest
 
 from govsites.extract.datarequest import Endpoint
-from govsites.extract.endpointpages import (
-    answered_page,
-    next_endpoint_requests,
-    paging,
-    path_page_base,
-    states_further_pages,
-)
+from govsites.extract.endpointpages import next_endpoint_requests, paging
 from govsites.extract.pagination import MAX_NEXT_PAGES
 from tests.helpers import NO_RENDER_REUSE, crawl_rows, crawl_stat, crawled_store, needs_chromium, query
 from tests.webs.unbuilt import (
@@ -42,7 +36,7 @@ ITEMS = [{"title": "关于开展检查的通知", "url": "/tzgg/art1.html", "pub
 
 def named(url: str, answer: object, read: int = 10, page: int = 1) -> list[tuple[int, str]]:
     text = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
-    return [(n, asked.url) for n, asked in next_endpoint_requests(Endpoint(url), text, read, page)]
+    return [(n, asked.url) for n, asked in next_endpoint_requests(Endpoint(url), text, read, page).requests]
 
 
 @pytest.mark.parametrize(
@@ -160,25 +154,34 @@ def test_at_most_the_cap_of_an_html_pager_and_never_past_the_stated_end() -> Non
     assert named(f"{API}?page=1", answer, read=0) == []  # an answer without items ends the list
 
 
+def unaddressed(url: str, answer: object, read: int = 10, page: int = 1) -> bool:
+    return next_endpoint_requests(Endpoint(url), json.dumps(answer), read, page).unaddressed
+
+
 def test_further_pages_that_no_request_can_ask_are_known() -> None:
     # the answer states more pages than the one read, and the request holds no page: those pages are to be said
-    assert states_further_pages(json.dumps({"pageNum": 1, "total": 30, "list": ITEMS}), 10)
-    assert states_further_pages(json.dumps({"hasMore": True, "list": ITEMS}), 10)
-    assert not states_further_pages(json.dumps({"total": 10, "list": ITEMS}), 10)
-    assert not states_further_pages(json.dumps({"list": ITEMS}), 10)  # nothing stated
-    assert not states_further_pages(json.dumps({"pageCount": 3, "list": ITEMS}), 10, page=3)
-    assert not states_further_pages(json.dumps({"pageCount": 3}), 0)
+    assert unaddressed(f"{API}?col=tzgg", {"pageNum": 1, "total": 30, "list": ITEMS})
+    assert unaddressed(f"{API}/tzgg", {"hasMore": True, "list": ITEMS})
+    assert not unaddressed(f"{API}?col=tzgg&page=1", {"total": 30, "list": ITEMS})  # asked instead
+    assert not unaddressed(f"{API}?col=tzgg", {"total": 10, "list": ITEMS})
+    assert not unaddressed(f"{API}?col=tzgg", {"list": ITEMS})  # nothing stated
+    assert not unaddressed(f"{API}?col=tzgg", {"pageCount": 3, "list": ITEMS}, page=3)
+    assert not unaddressed(f"{API}?col=tzgg", {"pageCount": 3}, read=0)
+
+
+def base(url: str, answer: object) -> int | None:
+    return next_endpoint_requests(Endpoint(url), json.dumps(answer), 10).base
 
 
 def test_a_page_guessed_in_the_path_is_checked_on_the_next_answers() -> None:
     # only a page found in the path is checked (its answer says page 1, Spring's 0): the query's page is written
-    first = json.dumps({"pageNum": 1, "total": 30, "list": ITEMS})
-    assert path_page_base(Endpoint(f"{API}/tzgg/1"), first, 1) == 0
-    assert path_page_base(Endpoint(f"{API}/zcwj/0"), json.dumps({"number": 0, "totalPages": 2}), 1) == -1
-    assert path_page_base(Endpoint(f"{API}?col=tzgg&page=1"), first, 1) is None
-    assert path_page_base(Endpoint(f"{API}/tzgg"), first, 1) is None
-    assert answered_page(json.dumps({"data": {"pageNum": "2", "list": ITEMS}})) == 2
-    assert answered_page(json.dumps({"list": ITEMS})) is None
+    first = {"pageNum": 1, "total": 30, "list": ITEMS}
+    assert base(f"{API}/tzgg/1", first) == 0
+    assert base(f"{API}/zcwj/0", {"number": 0, "totalPages": 2}) == -1
+    assert base(f"{API}?col=tzgg&page=1", first) is None
+    assert base(f"{API}/tzgg", first) is None
+    assert paging(json.dumps({"data": {"pageNum": "2", "list": ITEMS}})).current == 2
+    assert paging(json.dumps({"list": ITEMS})).current is None
 
 
 def test_what_an_answer_states() -> None:

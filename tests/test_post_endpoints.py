@@ -126,14 +126,14 @@ def test_assignments_a_script_makes() -> None:
     ],
 )
 def test_further_pages_of_a_post(sent: Endpoint, expected: list[tuple[int, str]]) -> None:
-    pages = next_endpoint_requests(sent, '{"total": 12, "data": []}', read=4)
+    pages = next_endpoint_requests(sent, '{"total": 12, "data": []}', read=4).requests
     assert [(n, endpoint.body) for n, endpoint in pages] == expected
     assert all((endpoint.url, endpoint.method) == (sent.url, "POST") for _, endpoint in pages)
 
 
 def test_the_page_in_the_query_wins_over_the_body() -> None:
     sent = Endpoint(f"{HOST}/list.do?page=1", "POST", "columnid=1231&pageNo=7", FORM)
-    (n, endpoint), *_ = next_endpoint_requests(sent, '{"pageCount": 3}', read=4)
+    (n, endpoint), *_ = next_endpoint_requests(sent, '{"pageCount": 3}', read=4).requests
     assert (n, endpoint.url, endpoint.body) == (2, f"{HOST}/list.do?page=2", sent.body)
 
 

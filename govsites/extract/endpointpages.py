@@ -29,7 +29,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from govsites.extract.datarequest import OFFSET_KEYS, PAGE_KEYS, SIZE_QUERY_KEYS, Endpoint
@@ -246,52 +246,38 @@ def _with_value(endpoint: Endpoint, field: _Field, value: int) -> Endpoint:
     return replace(endpoint, body=json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
-def path_page_base(endpoint: Endpoint, text: str, page: int) -> int | None:
-    """When ``endpoint`` holds its page in a path segment (guessed, module docstring): how the answer ``text``
-    (page ``page`` of its list) numbers its pages against ours (the page it says it is, less ``page``), for the
-    answers of the pages named after it to be checked against; None otherwise."""
-    stated = paging(text)
-    if stated.current is None or _field(endpoint, PAGE_KEYS) or _field(endpoint, OFFSET_KEYS):
-        return None
-    return None if _path_field(endpoint, stated) is None else stated.current - page
+@dataclass(frozen=True)
+class NextPages:
+    """What one answer of a list's data endpoint says of the list's next pages (:func:`next_endpoint_requests`)."""
+
+    #: (page number from 1, request), in page order
+    requests: list[tuple[int, Endpoint]] = field(default_factory=list)
+    #: the answer states further pages, but the request holds no page number or offset to move: not read (to be said)
+    unaddressed: bool = False
+    #: the page was guessed in the path: how the answer numbers its pages against ours (the page it says it is,
+    #: less ours), for each next page's answer to be checked against (a number moved that was an id, not a page)
+    base: int | None = None
 
 
-def answered_page(text: str) -> int | None:
-    """The page an answer says it is, as it numbers its pages (None: it does not say)."""
-    return paging(text).current
+def next_endpoint_requests(endpoint: Endpoint, text: str, read: int, page: int = 1) -> NextPages:
+    """The next pages of a list's data endpoint: ``endpoint`` was asked and answered ``text``, which held ``read``
+    items of the list and was its page ``page`` (from 1).
 
-
-def states_further_pages(text: str, read: int, page: int = 1) -> bool:
-    """Whether the answer ``text`` (page ``page`` of its list, with ``read`` items) states that further pages
-    follow. Where :func:`next_endpoint_requests` names none for it, its request held no page number or offset to
-    move: those pages are not read (to be said)."""
-    if read <= 0:
-        return False
-    stated = paging(text)
-    if stated.more is not None:
-        return stated.more
-    last = stated.last_page(read)
-    return last is not None and last > page
-
-
-def next_endpoint_requests(endpoint: Endpoint, text: str, read: int, page: int = 1) -> list[tuple[int, Endpoint]]:
-    """The next pages of a list's data endpoint as (page number, request), in page order: ``endpoint`` was asked
-    and answered ``text``, which held ``read`` items of the list and was its page ``page`` (from 1).
-
-    None when the answer holds no items, states no further page, or the request holds no page number or record
-    offset to move on; at most :data:`MAX_NEXT_PAGES`, none past the last page the answer states.
+    None when the answer holds no items or states no further page; none either, but ``unaddressed``, when the
+    request holds no page number or record offset to move on; at most :data:`MAX_NEXT_PAGES`, none past the last
+    page the answer states.
     """
     if read <= 0 or page < 1:
-        return []
+        return NextPages()
     stated = paging(text)
     numbered = _field(endpoint, PAGE_KEYS)
     offset = None if numbered is not None else _field(endpoint, OFFSET_KEYS)
+    base = None
     if numbered is None and offset is None:
         numbered = _path_field(endpoint, stated)
-    if numbered is None and offset is None:
-        return []
+        base = None if numbered is None or stated.current is None else stated.current - page
     if stated.more is False:
-        return []
+        return NextPages()
     asked = _field(endpoint, SIZE_QUERY_KEYS)
     size = stated.size or (asked.value if asked is not None and asked.value > 0 else None) or read
     last = stated.last_page(size)
@@ -300,8 +286,10 @@ def next_endpoint_requests(endpoint: Endpoint, text: str, read: int, page: int =
     elif stated.more:
         following = range(page + 1, page + 2)
     else:
-        return []
+        return NextPages()
     if numbered is not None:
-        return [(n, _with_value(endpoint, numbered, numbered.value + n - page)) for n in following]
-    assert offset is not None
-    return [(n, _with_value(endpoint, offset, offset.value + (n - page) * size)) for n in following]
+        requests = [(n, _with_value(endpoint, numbered, numbered.value + n - page)) for n in following]
+        return NextPages(requests, base=base)
+    if offset is not None:
+        return NextPages([(n, _with_value(endpoint, offset, offset.value + (n - page) * size)) for n in following])
+    return NextPages(unaddressed=bool(following))

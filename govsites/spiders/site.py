@@ -29,12 +29,7 @@ from govsites.browserpages import fetched_requests
 from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, path_key
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
 from govsites.extract.datarequest import Endpoint
-from govsites.extract.endpointpages import (
-    answered_page,
-    next_endpoint_requests,
-    path_page_base,
-    states_further_pages,
-)
+from govsites.extract.endpointpages import next_endpoint_requests, paging
 from govsites.extract.endpoints import endpoints_for, json_entries, learn
 from govsites.extract.entries import unsure_newest
 from govsites.extract.guides import GUIDE_ELEMENTS, guide_elements, guide_forms, is_guide_page
@@ -667,18 +662,17 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         """The next pages of a list's data endpoint that its answer (page ``page``) names
         (:mod:`govsites.extract.endpointpages`), asked as an HTML list's further pages are: at the list's depth,
         within every crawl cap but the query-variant one (:data:`LISTED`), each once per site. A page number guessed
-        in the address's path is checked on each next page's answer (``base``, :func:`path_page_base`)."""
+        in the address's path is checked on each next page's answer (``NextPages.base``)."""
         seen = seen | {normalize_url(entry.url) for entry in entries}
-        base = path_page_base(endpoint, answer, page)
         following_pages = next_endpoint_requests(endpoint, answer, len(entries), page)
-        if not following_pages and states_further_pages(answer, len(entries), page):
+        if following_pages.unaddressed:
             self.count("endpoints/pages_unaddressed")
             logger.info(
                 "栏目 %s 的数据接口应答还有后续页，但其请求中没有可翻动的页码或偏移，后续页未读取：%s",
                 pending.url,
                 endpoint.url,
             )
-        for number, following in following_pages:
+        for number, following in following_pages.requests:
             if state.claim(following.key):
                 yield self._data_request(
                     state,
@@ -692,7 +686,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
                         "page": number,
                         "seen": seen,
                         "endpoint": following,
-                        "base": base,
+                        "base": following_pages.base,
                     },
                 )
 
@@ -712,7 +706,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         is not this list's."""
         state = self.state_of(response)
         readable = isinstance(response, TextResponse) and response.status == 200
-        said = answered_page(response.text) if readable and base is not None else None
+        said = paging(response.text).current if readable and base is not None else None
         if said is not None and base is not None and said != page + base:
             self.count("endpoints/pages_mismatched")
             logger.info(
