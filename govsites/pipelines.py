@@ -109,10 +109,9 @@ class TypoPipeline:
         if not isinstance(item, PageItem) or not item.text or item.kind == "error":
             return item
         # A page answered 304 has its findings from its first reading (the same, line by line, as a new reading).
-        key = (self.version, "", None)
-        if item.memo is not None and key in item.memo.values and self.stats is not None:
-            self.stats.inc_value("govsites/typos/pages_reused")
-        found = kept_reading(item.memo, key, lambda: self._findings(item))
+        found = kept_reading(
+            item.memo, (self.version, "", None), lambda: self._findings(item), self.stats, "govsites/typos/pages_reused"
+        )
         if found:
             item.typos = [
                 TypoItem(
@@ -292,13 +291,13 @@ class SiteChecksPipeline:
             head = item.html[: _head_end(item.html)]  # the metadata tags are in the head: read only it
             return "|".join(sorted(absent_tags(SitePage(head, url, item.encoding or "utf-8"))))
 
-        return self._kept(item, (f"{SITECHECKS_READING}/absent_tags", url, None), read)
+        return self._kept(item, "absent_tags", read)
 
-    def _kept(self, item: PageItem, key: tuple[str, str, None], read: Callable[[], T]) -> T:
-        """``read()``, or the page's reading kept for a 304 (counted: ``govsites/sitechecks/readings_reused``)."""
-        if item.memo is not None and key in item.memo.values:
-            self._count("readings_reused")
-        return kept_reading(item.memo, key, read)
+    def _kept(self, item: PageItem, name: str, read: Callable[[], T]) -> T:
+        """``read()``, or the page's reading ``name`` kept for a 304 (counted:
+        ``govsites/sitechecks/readings_reused``)."""
+        key = (f"{SITECHECKS_READING}/{name}", item.final_url or item.url, None)
+        return kept_reading(item.memo, key, read, self.stats, "govsites/sitechecks/readings_reused")
 
     def run_opened(self, run: RunContext, strategy: RunStrategy) -> None:
         self.notes = strategy
@@ -347,7 +346,7 @@ class SiteChecksPipeline:
                 return read_article(SitePage(item.html, url, item.encoding or "utf-8"))
             return plain_article(url)
 
-        seen.add_reading(self._kept(item, (f"{SITECHECKS_READING}/policy", url, None), read))
+        seen.add_reading(self._kept(item, "policy", read))
         self._count("policy_pages")
 
     def _policy_result(self, site_id: str) -> CheckResult:

@@ -130,10 +130,15 @@ class PageMemo:
         return cls(crc, values, loaded=True, sink=sink)
 
 
-def kept_reading(memo: PageMemo | None, key: Key, compute: Callable[[], T]) -> T:
+def kept_reading(memo: PageMemo | None, key: Key, compute: Callable[[], T], stats: Any = None, stat: str = "") -> T:
     """``compute()``, kept in ``memo`` when there is one (a reading made outside the page object: an item
-    pipeline's, whose key names the digest of its own sources, see :func:`sources_digest`)."""
-    return compute() if memo is None else memo.reuse(key, compute)
+    pipeline's, whose key names the digest of its own sources, see :func:`sources_digest`); a kept reading used
+    instead is counted as ``stat`` in ``stats`` (a Scrapy stats collector, if any)."""
+    if memo is None:
+        return compute()
+    if key in memo.values and stats is not None and stat:
+        stats.inc_value(stat)
+    return memo.reuse(key, compute)
 
 
 def spent_memo() -> PageMemo:
