@@ -665,17 +665,30 @@ class PagedEndpointWeb(EndpointWeb):
         return self.items("literal", slug)[(number - 1) * self.PER_PAGE : number * self.PER_PAGE]
 
     def list_answer(self, role: str, slug: str, query: dict[str, str]) -> tuple[int, str, list[tuple[str, str]]]:
-        number = int(query.get("page", "1"))
-        total = len(self.items(role, slug))
-        return _json({"total": total, "pageSize": self.PER_PAGE, "data": self.page_items(slug, number)})
+        return self.page_answer(role, slug, int(query.get("page", "1")))
+
+    def page_answer(
+        self, role: str, slug: str, number: int, *, says_page: bool = False
+    ) -> tuple[int, str, list[tuple[str, str]]]:
+        """Page ``number`` of column ``slug``'s list with its total and page size (and its own number: ``pageNum``)."""
+        answer = {
+            "total": len(self.items(role, slug)),
+            "pageSize": self.PER_PAGE,
+            "data": self.page_items(slug, number),
+        }
+        return _json({"pageNum": number, **answer} if says_page else answer)
+
+    def note_asked(self, handler: BaseHTTPRequestHandler, slug: str, number: int) -> None:
+        """Count a list request by sender (the browser, ``Sec-Fetch-Mode``, or a plain request), column and page."""
+        sender = "browser" if handler.headers.get("Sec-Fetch-Mode") else "plain"
+        with self.lock:
+            self.asked[(sender, slug, number)] += 1
 
     def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
         parts = urlsplit(handler.path)
         if parts.path == "/api/list":
             query = dict(parse_qsl(parts.query))
-            sender = "browser" if handler.headers.get("Sec-Fetch-Mode") else "plain"
-            with self.lock:
-                self.asked[(sender, query.get("col", ""), int(query.get("page", "0")))] += 1
+            self.note_asked(handler, query.get("col", ""), int(query.get("page", "0")))
         return super().answer(role, handler)
 
 
@@ -696,13 +709,8 @@ class PathPagedEndpointWeb(PagedEndpointWeb):
             parts.append("1")
         if len(parts) == 5 and parts[1:3] == ["api", "list"] and parts[3] in self.COLUMNS and parts[4].isdigit():
             slug, number = parts[3], int(parts[4])
-            sender = "browser" if handler.headers.get("Sec-Fetch-Mode") else "plain"
-            with self.lock:
-                self.asked[(sender, slug, number)] += 1
-            total = len(self.items(role, slug))
-            return _json(
-                {"pageNum": number, "total": total, "pageSize": self.PER_PAGE, "data": self.page_items(slug, number)}
-            )
+            self.note_asked(handler, slug, number)
+            return self.page_answer(role, slug, number, says_page=True)
         return super().answer(role, handler)
 
 
@@ -736,12 +744,8 @@ class IdPathEndpointWeb(PagedEndpointWeb):
     def answer(self, role: str, handler: BaseHTTPRequestHandler) -> tuple[int, str, list[tuple[str, str]]]:
         parts = urlsplit(handler.path).path.split("/")
         if len(parts) == 4 and parts[1:3] == ["api", "col"] and parts[3] in {**self.COLUMNS, **self.HIDDEN}:
-            slug = parts[3]
-            sender = "browser" if handler.headers.get("Sec-Fetch-Mode") else "plain"
-            with self.lock:
-                self.asked[(sender, slug, 1)] += 1
-            total = len(self.items(role, slug))
-            return _json({"pageNum": 1, "total": total, "pageSize": self.PER_PAGE, "data": self.page_items(slug, 1)})
+            self.note_asked(handler, parts[3], 1)
+            return self.page_answer(role, parts[3], 1, says_page=True)
         return super().answer(role, handler)
 
 
