@@ -58,6 +58,7 @@ from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from govsites.config import GovsitesConfig
 from govsites.extract.datarequest import Endpoint
+from govsites.givendocument import give_document
 from govsites.rendering import RENDER_DEADLINE, RENDER_FAILED, RENDER_SKIPPED, RenderFailure
 from govsites.sitestate import state_lookup
 
@@ -288,7 +289,8 @@ def fetched_requests(request: Request | None) -> list[Endpoint]:
 
 async def prepare_page(page: Any, request: Request) -> None:
     """``playwright_page_init_callback``: the page closes through :func:`close_page` (scrapy-playwright's own
-    ``page.close()`` included) and counts its pending fetch/XHR requests (:data:`TRACK_REQUESTS`)."""
+    ``page.close()`` included), counts its pending fetch/XHR requests (:data:`TRACK_REQUESTS`) and, when the
+    request carries one, is given its document (:mod:`govsites.givendocument`)."""
     if not hasattr(page, "_govsites_close"):
         await page.add_init_script(TRACK_REQUESTS)
         original = page.close
@@ -301,6 +303,7 @@ async def prepare_page(page: Any, request: Request) -> None:
 
         page._govsites_close = original
         page.close = bounded_close
+    await give_document(page, request)
 
 
 #: :func:`prepare_page` by its import path: a request's meta stays serializable for the crawl's disk queue.

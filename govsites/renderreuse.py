@@ -43,6 +43,7 @@ from scrapy.responsetypes import responsetypes
 
 from govsites.browserpages import RESOURCE_TIMING_BUFFER, method_result
 from govsites.config import GovsitesConfig
+from govsites.givendocument import DOCUMENT, GivenDocument
 from govsites.security.privacy import may_hold_number
 
 logger = logging.getLogger(__name__)
@@ -196,9 +197,13 @@ class RenderReuse:
     async def _digests(self, request: Request, urls: list[str]) -> list[str]:
         """The digest of each input's answer now, asked for plainly (once, no retries). An input that cannot be
         had gives the name of its failure: a page whose dead counter script failed the same way both times was
-        made from the same inputs (counted, ``…/inputs_failed``)."""
+        made from the same inputs (counted, ``…/inputs_failed``). The page itself, when the render is given the
+        crawl's answer as its document (:mod:`govsites.givendocument`), is that answer: it is not asked again."""
+        document = request.meta.get(DOCUMENT)
 
         async def one(url: str) -> str:
+            if isinstance(document, GivenDocument) and document.answers(url):
+                return digest(document.status, document.body)
             meta = {
                 "site_id": request.meta.get("site_id", ""),
                 "role": INPUT_ROLE,

@@ -1,11 +1,11 @@
 """A later crawl does not render again what has not changed, and does render what has (:mod:`govsites.renderreuse`).
 
 Three crawls of a real loopback web (:mod:`tests.webs.rerender`) with Debian's Chromium, each scored with
-``python -m scoring``. The first renders the home page (for the dark-link check; it also loads a counter from a
-host where nothing answers) and the script-filled list, and keeps both. The second, of the unchanged web, opens
-no browser page at all and gives the same outputs. Before the third the home page's script is hijacked to write a
-hidden gambling link: the home page alone is rendered again and the dark link is found, while the unchanged list
-is still reused.
+``python -m scoring``. The first renders the home page (for the dark-link check, from the answer the crawl read; it
+also loads a counter from a host where nothing answers) and the script-filled list, and keeps both. The second, of
+the unchanged web, opens no browser page at all and gives the same outputs. Before the third the home page's script
+is hijacked to write a hidden gambling link: the home page alone is rendered again and the dark link is found, while
+the unchanged list is still reused.
 """
 
 from __future__ import annotations
@@ -54,7 +54,11 @@ def crawls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @needs_chromium
 def test_the_first_crawl_renders_and_keeps_both_pages(crawls: dict[str, Any]) -> None:
     first = crawls["r1"]
-    assert first["browser"].get("/", 0) >= 1, first["browser"]
+    # the home page is rendered from the answer the crawl read (govsites.givendocument): the browser asks for its
+    # script, never for the page itself
+    assert first["browser"].get("/js/site.js", 0) >= 1, first["browser"]
+    assert first["browser"].get("/", 0) == 0, first["browser"]
+    assert "'govsites/security/home_render_given': 1," in first["log"], first["log"][-3000:]
     assert first["browser"].get(SCRIPTED[0], 0) >= 1, first["browser"]
     assert _stat(first["log"], "kept") == 2, first["log"][-3000:]
     assert "'playwright/browser_count': 1," in first["log"]  # one browser for the crawl process
@@ -80,7 +84,8 @@ def test_an_unchanged_web_opens_no_browser_page_and_gives_the_same_outputs(crawl
 @needs_chromium
 def test_a_hijacked_script_is_rendered_again_and_its_dark_link_found(crawls: dict[str, Any]) -> None:
     third, tmp = crawls["r3"], crawls["tmp"]
-    assert third["browser"].get("/", 0) >= 1, third["browser"]  # the home page: its script changed
+    assert third["browser"].get("/js/site.js", 0) >= 1, third["browser"]  # the home page: its script changed
+    assert third["browser"].get("/", 0) == 0, third["browser"]  # rendered from the crawl's answer
     assert third["browser"].get(SCRIPTED[0], 0) == 0, third["browser"]  # the list: nothing it loaded changed
     assert (_stat(third["log"], "changed"), _stat(third["log"], "reused")) == (1, 1), third["log"][-3000:]
     dark = [row for row in read_csv(tmp / "r3" / "risks.csv") if row["target"] == DARK_LINK]

@@ -3,7 +3,9 @@
 The spider fetches what only the security checks need and hands it to
 :class:`govsites.securitypipeline.SecurityPipeline` as :class:`~govsites.items.ContentItem`\\ s:
 
-- the home page rendered in Chromium (links written by scripts), once per site;
+- the home page rendered in Chromium (links written by scripts), once per site, from the answer the crawl read
+  (:mod:`govsites.givendocument`: ``govsites/security/home_render_given``; ``…/home_render_fetched`` when the
+  browser fetched it itself);
 - the site's attachments (.xlsx, .docx, .pdf, .doc, .xls, .wps, .et, .txt, .csv) instead of a HEAD check: one
   GET per attachment URL and site, bounded by ``GOVSITES_SECURITY_MAX_BYTES`` (the download is cancelled beyond
   it) and ``GOVSITES_SECURITY_ATTACHMENTS`` per site (beyond it the attachment is only checked);
@@ -26,8 +28,10 @@ from twisted.python.failure import Failure
 from govsites.browserpages import render_failure
 from govsites.extract.links import Link, url_host
 from govsites.extract.page import Page
+from govsites.givendocument import DOCUMENT, GIVEN, GivenDocument
 from govsites.inflight import finishes_request
 from govsites.items import ContentItem
+from govsites.renderreuse import REUSED_FLAG
 from govsites.security.attachments import SUPPORTED, extension
 from govsites.security.darklinks import is_government_host, runs_scripts
 from govsites.sharedanswers import FRESH
@@ -110,11 +114,14 @@ class ContentSecuritySpider(LinkCheckSpider):
             self.home_render_failed,
             role="home_render",
             priority=PRIORITY_PAGE,  # after the renders of lists, which the site's crawl waits for
-            meta=render_meta(),
+            # the browser reads the page just read raw, not a second (perhaps regenerated) copy of it
+            meta={**render_meta(), DOCUMENT: GivenDocument.of(response)},
         )
 
     def home_rendered(self, response: Response) -> Iterator[Any]:
         state = self.state_of(response)
+        if REUSED_FLAG not in response.flags:  # a kept render (govsites.renderreuse) was not rendered now
+            self._security_stat("home_render_given" if response.meta.get(GIVEN) else "home_render_fetched")
         html, _encoding = decode_response(response)
         yield ContentItem(
             site_id=state.site.site_id, role="home_rendered", url=response.url, final_url=response.url, html=html
