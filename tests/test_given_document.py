@@ -3,7 +3,8 @@
 The browser tests open Debian's Chromium with the crawl's launch options on a loopback host whose home page is
 regenerated on every request (it says how many times it was made, and its script writes a hidden link carrying that
 number, as a page a CMS rewrites or a rotating block would): given the crawl's copy, the browser shows that copy
-and its script's link, and asks the host only for the script. The crawl-level counts (the home page never asked by
+and its script's link, and asks the host only for the script. A kept render (:mod:`govsites.renderreuse`) is checked
+against the given document instead of asking the page again. The crawl-level counts (the home page never asked by
 the browser, ``govsites/security/home_render_given``) are in ``tests/test_render_reuse.py``.
 """
 
@@ -15,14 +16,16 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import async_playwright
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.http import HtmlResponse
 
 from govsites.givendocument import DOCUMENT, GIVEN, LEFT_ROUTE, GivenDocument, give_document
+from govsites.renderreuse import REUSED_FLAG, RenderReuse, digest
 from tests.helpers import needs_chromium
 from tests.test_browser_switches import crawl_launch_options
 
@@ -159,3 +162,33 @@ def test_a_reused_page_fetches_a_document_it_was_not_given(web: RegeneratedHome)
     assert web.hits["/"] == 3
     assert GIVEN not in unmatched.meta
     assert GIVEN not in plain.meta
+
+
+def test_render_reuse_takes_the_pages_digest_from_its_given_document(tmp_path: Path) -> None:
+    """A kept home render is checked against its inputs: the page itself is the document the crawl just read, so
+    only what the page loaded is asked for again."""
+    page, script = "http://a.example/", "http://a.example/js/a.js"
+    asked: list[str] = []
+
+    async def fetch(request: Request) -> HtmlResponse:
+        asked.append(request.url)
+        return HtmlResponse(request.url, body=b"var a = 1;")
+
+    reuse = RenderReuse(tmp_path / "renders.sqlite", fetch)
+    reuse.spider_opened(Spider(name="site"))
+    home = "<p>首页</p>".encode()
+    kept = {"url": page, "status": 200, "headers": [["Content-Type", ["text/html; charset=utf-8"]]], "methods": []}
+    inputs = {"inputs": [page, script], "digests": [digest(200, home), digest(200, b"var a = 1;")]}
+    assert reuse.store is not None
+    reuse.store.put("site", page, {**kept, **inputs, "results": []}, b"<p>rendered</p>")
+    copy = HtmlResponse(page, body=home, headers={"Content-Type": "text/html; charset=utf-8"})
+    request = Request(page, meta={"playwright": True, "role": "home_render", DOCUMENT: GivenDocument.of(copy)})
+    reused = asyncio.run(reuse.process_request(request))
+    assert reused is not None
+    assert REUSED_FLAG in reused.flags
+    assert asked == [script]
+    # the page changed since: the given document says so without asking
+    changed = HtmlResponse(page, body="<p>首页（新）</p>".encode(), headers={"Content-Type": "text/html"})
+    request = Request(page, meta={"playwright": True, "role": "home_render", DOCUMENT: GivenDocument.of(changed)})
+    assert asyncio.run(reuse.process_request(request)) is None
+    assert asked == [script, script]
