@@ -228,6 +228,11 @@ def component_crawler(
     return crawler
 
 
+def crawl_launch_options() -> dict[str, Any]:
+    """``PLAYWRIGHT_LAUNCH_OPTIONS`` as the crawl's add-on derives them from the project's settings."""
+    return component_crawler(project=True).settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+
+
 def column_row(url: str, status: str, **render: str) -> dict[str, object]:
     """A columns row as a writer of the previous version gave it (without ``render``: no render_* keys)."""
     return {

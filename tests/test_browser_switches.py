@@ -22,13 +22,8 @@ from playwright.async_api import async_playwright
 
 from govsites.addon import SHARED_RENDERERS, browser_launch
 from govsites.config import GovsitesConfig
-from tests.helpers import component_crawler, needs_chromium
+from tests.helpers import crawl_launch_options, needs_chromium
 from tests.webs.unbuilt import FramedWeb
-
-
-def crawl_launch_options() -> dict[str, Any]:
-    """``PLAYWRIGHT_LAUNCH_OPTIONS`` as the crawl's add-on derives them from the project's settings."""
-    return component_crawler(project=True).settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
 
 
 def browser_command_line(marker: str) -> list[str]:

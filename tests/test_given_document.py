@@ -1,21 +1,20 @@
 """A render is given the document the crawl read (:mod:`govsites.givendocument`).
 
 The browser tests open Debian's Chromium with the crawl's launch options on a loopback host whose home page is
-regenerated on every request (it says how many times it was made, and its script writes a hidden link carrying that
-number, as a page a CMS rewrites or a rotating block would): given the crawl's copy, the browser shows that copy
-and its script's link, and asks the host only for the script. A kept render (:mod:`govsites.renderreuse`) is checked
-against the given document instead of asking the page again. The crawl-level counts (the home page never asked by
-the browser, ``govsites/security/home_render_given``) are in ``tests/test_render_reuse.py``.
+regenerated on every request (:mod:`tests.webs.regenerated`: it says how many times it was made, and its script
+writes a hidden link carrying that number, as a page a CMS rewrites or a rotating block would): given the crawl's
+copy, the browser shows that copy and its script's link, and asks the host only for the script. A kept render
+(:mod:`govsites.renderreuse`) is checked against the given document instead of asking the page again. The
+crawl-level counts (the home page never asked by the browser, ``govsites/security/home_render_given``) are in
+``tests/test_render_reuse.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import pickle
-import threading
-from collections import Counter
+import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,80 +25,24 @@ from scrapy.http import HtmlResponse
 
 from govsites.givendocument import DOCUMENT, GIVEN, LEFT_ROUTE, GivenDocument, give_document
 from govsites.renderreuse import REUSED_FLAG, RenderReuse, digest
-from tests.helpers import needs_chromium
-from tests.test_browser_switches import crawl_launch_options
-
-HOST = "127.0.0.106"
-SCRIPT = (
-    "window.addEventListener('DOMContentLoaded',function(){var d=document.createElement('div');"
-    "d.style.display='none';d.innerHTML='<a id=\"dark\" href=\"http://127.0.0.95/'+window.made+'\">博彩</a>';"
-    "document.body.appendChild(d);});"
-)
-
-
-class RegeneratedHome:
-    """A host whose home page is made anew on every request (``made`` counts them); ``/js/app.js`` writes a hidden
-    link naming the page's number. Requests are counted per path (query strings aside)."""
-
-    def __init__(self) -> None:
-        self.hits: Counter[str] = Counter()
-        self.lock = threading.Lock()
-        web = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                path = self.path.split("?", 1)[0]
-                with web.lock:
-                    web.hits[path] += 1
-                    made = web.hits["/"]
-                if path == "/":
-                    body = (
-                        f'<html><head><meta charset="utf-8"><script>window.made={made};</script>'
-                        f'<script src="/js/app.js"></script><title>某县人民政府</title></head>'
-                        f'<body><p id="made">第{made}次生成</p></body></html>'
-                    ).encode()
-                    kind = "text/html; charset=utf-8"
-                elif self.path == "/js/app.js":
-                    body, kind = SCRIPT.encode(), "application/javascript"
-                else:
-                    body, kind = b"", "text/plain"
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the http.server API
-                pass
-
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.url = f"http://{HOST}:{self.server.server_address[1]}/"
-
-    def __enter__(self) -> RegeneratedHome:
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+from tests.helpers import crawl_launch_options, needs_chromium
+from tests.webs.regenerated import DARK_HOST, RegeneratedHomeWeb
 
 
 @pytest.fixture
-def web() -> Iterator[RegeneratedHome]:
-    with RegeneratedHome() as served:
+def web() -> Iterator[RegeneratedHomeWeb]:
+    with RegeneratedHomeWeb() as served:
         yield served
 
 
-def crawl_copy(web: RegeneratedHome) -> HtmlResponse:
+def crawl_copy(web: RegeneratedHomeWeb) -> HtmlResponse:
     """The home page as the crawl read it (one request to the host)."""
-    import urllib.request
-
     with urllib.request.urlopen(web.url, timeout=10) as answer:
         body, kind = answer.read(), answer.headers["Content-Type"]
-    return HtmlResponse(web.url, body=body, headers={"Content-Type": kind, "Set-Cookie": "sid=1", "Server": "x"})
+    return HtmlResponse(web.url, body=body, headers={"Content-Type": kind})
 
 
-async def render(web: RegeneratedHome, requests: list[Request]) -> list[dict[str, Any]]:
+async def render(web: RegeneratedHomeWeb, requests: list[Request]) -> list[dict[str, Any]]:
     """Render each request's URL on one browser page, in turn (as a reused page): what each showed."""
     shown = []
     async with async_playwright() as playwright:
@@ -139,18 +82,18 @@ def test_a_document_keeps_only_what_decides_how_the_page_is_read() -> None:
 
 
 @needs_chromium
-def test_the_browser_renders_the_copy_the_crawl_read(web: RegeneratedHome) -> None:
+def test_the_browser_renders_the_copy_the_crawl_read(web: RegeneratedHomeWeb) -> None:
     copy = crawl_copy(web)
     given = Request(web.url, meta={DOCUMENT: GivenDocument.of(copy)})
     [shown] = asyncio.run(render(web, [given]))
     assert shown["made"] == "第1次生成"  # the crawl's copy, not a second one
-    assert shown["dark"] == "http://127.0.0.95/1"  # the script ran on it
+    assert shown["dark"] == f"{DARK_HOST}1"  # the script ran on it
     assert (web.hits["/"], web.hits["/js/app.js"]) == (1, 1)  # the browser asked for the script only
     assert given.meta[GIVEN] is True
 
 
 @needs_chromium
-def test_a_reused_page_fetches_a_document_it_was_not_given(web: RegeneratedHome) -> None:
+def test_a_reused_page_fetches_a_document_it_was_not_given(web: RegeneratedHomeWeb) -> None:
     copy = crawl_copy(web)  # made 1
     # a render whose navigation is not the given document's address (the browser fetches it: made 2) leaves its
     # route unused on the page; the page's next render, of that address and with no document, must not get it
@@ -158,7 +101,7 @@ def test_a_reused_page_fetches_a_document_it_was_not_given(web: RegeneratedHome)
     plain = Request(web.url)
     first, second = asyncio.run(render(web, [unmatched, plain]))
     assert (first["made"], first["left"]) == ("第2次生成", True)
-    assert (second["made"], second["dark"], second["left"]) == ("第3次生成", "http://127.0.0.95/3", False)
+    assert (second["made"], second["dark"], second["left"]) == ("第3次生成", f"{DARK_HOST}3", False)
     assert web.hits["/"] == 3
     assert GIVEN not in unmatched.meta
     assert GIVEN not in plain.meta
