@@ -13,14 +13,20 @@ refuses the ones beyond a cap:
 * :data:`PAGE_CAP_ONLY` — a link to a known column, letter or guide page: only the page cap applies;
 * :data:`NO_CAP` — the home page, pinned columns and site maps: counted as pages, never refused.
 
-Stable caps (``GOVSITES_STABLE_CAPS``, on by default; not in a distributed crawl): which pages a cap lets through
-must not depend on which answer came first (two crawls of an unchanged web at different concurrency or delay give
-the same findings). New pages subject to a cap are therefore *held* until the site has no request in flight (the
-site is quiet: every page found so far has been parsed); then the held pages are decided together, in order of
-link depth then URL, each with its best route (the least depth any page linked it at, and listed when any list
-named it), and the admitted ones are crawled — a round at a time, a deterministic breadth-first crawl. Pages not
-subject to a cap (home page, pinned columns, site maps) and link checks are never held. The time budget is the one
-cap that is a matter of timing by its nature.
+Stable caps (``GOVSITES_STABLE_CAPS``, on by default): which pages a cap lets through must not depend on which
+answer came first (two crawls of an unchanged web at different concurrency or delay, or by one process and by
+several workers, give the same findings). New pages subject to a cap are therefore *held* until the site has no
+page in flight (the site is quiet: every page found so far has been parsed); then the held pages are decided
+together, in order of link depth then URL, each with its best route (the least depth any page linked it at, and
+listed when any list named it), and the admitted ones are crawled — a round at a time, a deterministic
+breadth-first crawl. Pages not subject to a cap (home page, pinned columns, site maps) and link checks are never
+held. The time budget is the one cap that is a matter of timing by its nature.
+
+In a distributed crawl (:mod:`govsites.distributed`) the held pages and their routes live in the site's Redis
+state, as Scrapy's dicts of the requests (:class:`RequestCodec`): any worker holds, and the worker that sees the
+site quiet decides, with the same counts every worker reads. Without this a page was decided by the first route
+any worker found: an article first reached through a related-article link could be refused by the query-variant
+cap and then, when a list named it, was claimed already — the workers' timing decided which articles were read.
 
 A refused page is not simply lost: the spider's ``beyond_caps(request)`` gives what replaces it (the spider
 reads such a page once for its verdict, as only its body tells a soft 404) or None to drop it. Each refusal is
@@ -37,8 +43,10 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.http import Response
+from scrapy.utils.request import request_from_dict
 
 from govsites.config import GovsitesConfig
+from govsites.lifecycle import RunContext, RunStrategy, run_opened
 from govsites.sitestate import SiteState, state_lookup
 
 logger = logging.getLogger(__name__)
@@ -66,6 +74,20 @@ def with_route(request: Request, depth: int, listed: bool) -> Request:
     if depth == request.meta.get("gdepth") and caps == request.meta[CAPS]:
         return request
     return request.replace(meta={**request.meta, "gdepth": depth, CAPS: caps})
+
+
+class RequestCodec:
+    """Held requests as a shared state keeps them (a distributed crawl: pickled in Redis): Scrapy's dicts of the
+    requests, their callbacks named by the spider's methods, as scrapy-redis queues them."""
+
+    def __init__(self, spider: Any) -> None:
+        self.spider = spider
+
+    def encode(self, request: Request) -> dict[str, Any]:
+        return request.to_dict(spider=self.spider)
+
+    def decode(self, data: dict[str, Any]) -> Request:
+        return request_from_dict(data, spider=self.spider)
 
 
 def held_key(request: Request) -> str:
@@ -96,6 +118,7 @@ class CrawlCapsMiddleware:
         beyond_caps: Callable[[Request], Request | None] | None = None,
         stats: Any = None,
         stable: bool = False,
+        codec: RequestCodec | None = None,
     ) -> None:
         self.max_depth = max_depth
         self.max_pages = max_pages
@@ -105,12 +128,13 @@ class CrawlCapsMiddleware:
         self.beyond_caps = beyond_caps
         self.stats = stats
         self.stable = stable
+        self.codec = codec
         self.logged: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlCapsMiddleware:
         config = GovsitesConfig.from_settings(crawler.settings)
-        return cls(
+        middleware = cls(
             max_depth=config.max_depth,
             max_pages=config.max_pages,
             max_query_variants=config.max_query_variants,
@@ -118,8 +142,22 @@ class CrawlCapsMiddleware:
             states=state_lookup(crawler.spider),
             beyond_caps=getattr(crawler.spider, "beyond_caps", None),
             stats=crawler.stats,
-            stable=config.stable_caps and not config.distributed,
+            stable=config.stable_caps,
+            codec=RequestCodec(crawler.spider) if config.distributed else None,
         )
+        crawler.signals.connect(middleware.run_opened, signal=run_opened)
+        return middleware
+
+    def run_opened(self, run: RunContext, strategy: RunStrategy) -> None:
+        """Every site's state decides its held pages here, also one this process held none of: in a distributed
+        crawl the worker that sees a site quiet may not be one that held its pages. (The spider's own handler,
+        connected when the spider was built, before its middlewares, has made the run's states by now.)"""
+        del strategy
+        if self.stable:
+            for site_id in run.site_ids:
+                state = self.states(site_id)
+                if state is not None:
+                    state.on_quiet = self.release
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for out in self._admitted(start):
@@ -146,17 +184,22 @@ class CrawlCapsMiddleware:
         if not self.stable or state is None or request.meta[CAPS] == NO_CAP:
             return self.admit(request)
         route = (int(request.meta.get("gdepth", 0)), request.meta[CAPS] == LISTED)
-        state.hold(held_key(request), request, route, self.release)
+        kept = self.codec.encode(request) if self.codec is not None else request
+        state.hold(held_key(request), kept, route, self.release)
         return None
 
     def release(self, state: SiteState) -> list[Request]:
         """The site is quiet: its held pages decided in order of depth then URL (see the module docstring)."""
-        held = [with_route(request, depth, listed) for request, (depth, listed) in state.take_held()]
+        held = [with_route(self.unkept(kept), depth, listed) for kept, (depth, listed) in state.take_held()]
         held.sort(key=lambda r: (int(r.meta.get("gdepth", 0)), r.url))
         released = [out for out in map(self.admit, held) if out is not None]
         for out in released:
             out.meta[DECIDED] = True  # may leave in another site's output (a shared check's answer): not held again
         return released
+
+    def unkept(self, kept: Any) -> Request:
+        """A held request as the site's state gave it back."""
+        return self.codec.decode(kept) if self.codec is not None else kept
 
     def admit(self, request: Request) -> Request | None:
         """``request`` when it is within the caps (it is then counted), else what replaces it."""

@@ -53,6 +53,8 @@ def site_finished(state: SiteState) -> Iterator[SiteDoneItem | Request]:
         if released:
             yield from released
             return
+        if not state.mark_done():
+            return
         reason = state.blocked_reason()
         yield SiteDoneItem(
             site_id=state.site.site_id,

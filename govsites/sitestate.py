@@ -187,15 +187,21 @@ class SiteState:
 
     # -- pages held until the site is quiet (govsites.caps) ------------------------------------------------
     def hold(self, url: str, request: Any, route: tuple[int, bool], on_quiet: Callable[[SiteState], list[Any]]) -> None:
+        """Hold ``request`` (a new page, named ``url``) until the site is quiet, when ``on_quiet`` decides."""
         self.held[url] = request
-        self.note_route(url, *route)
+        self.note_routes([(url, *route)])
         self.on_quiet = on_quiet
 
-    def note_route(self, url: str, depth: int, listed: bool) -> None:
-        """Another link to ``url`` (a held page): its least depth, and whether any list names it."""
-        if url in self.held:
-            known = self.routes.get(url, (depth, listed))
-            self.routes[url] = (min(known[0], depth), known[1] or listed)
+    def note_routes(self, routes: Iterable[tuple[str, int, bool]]) -> None:
+        """Other links to pages claimed already, as ``(url, depth, listed)``: for a held page, its least depth and
+        whether any list names it."""
+        for url, depth, listed in routes:
+            if url in self.held:
+                known = self.routes.get(url, (depth, listed))
+                self.routes[url] = (min(known[0], depth), known[1] or listed)
+
+    def has_held(self) -> bool:
+        return bool(self.held)
 
     def take_held(self) -> list[tuple[Any, tuple[int, bool]]]:
         """The held pages with their best routes; none is held afterwards."""
@@ -210,25 +216,27 @@ class SiteState:
 
     def quiet(self) -> list[Any]:
         """No page of the site is being fetched or parsed: the requests that follow from the pages held until now
-        (the site is open again when there are any; whoever sends them counts them in flight)."""
-        if not self.held or self.on_quiet is None:
+        (whoever sends them counts them in flight, so the site stays open)."""
+        if self.on_quiet is None or not self.has_held():
             return []
-        released = self.on_quiet(self)
-        if released:
-            self.done = False
-        return released
+        return self.on_quiet(self)
 
     # -- requests in flight ----------------------------------------------------------------------------
     def add_inflight(self, n: int = 1) -> None:
         self.inflight += n
 
     def finish_one(self) -> bool:
-        """One request of the site is done; True exactly once, when none is left (the site is finished)."""
+        """One request of the site is done; True when none is left and the site is not marked done (then the held
+        pages are decided, :meth:`quiet`, and the site is finished unless they send more, :meth:`mark_done`)."""
         self.inflight -= 1
-        if self.inflight <= 0 and not self.done:
-            self.done = True
-            return True
-        return False
+        return self.inflight <= 0 and not self.done
+
+    def mark_done(self) -> bool:
+        """The site is finished: True exactly once."""
+        if self.done:
+            return False
+        self.done = True
+        return True
 
     # -- columns ---------------------------------------------------------------------------------------
     def column(self, url: str) -> ColumnLink | None:
@@ -355,6 +363,31 @@ class SiteState:
         return self.render_failures.pop(url, None)
 
 
+#: Merges routes to a site's pages in Redis (:meth:`RedisSiteState.note_routes`): KEYS held, routes; ARGV[1] a
+#: request to hold (pickled) under the first URL, or empty; then ``url, depth, listed`` triples. A route is kept as
+#: ``"<least depth>:<1 when any list named it>"``.
+ROUTES_SCRIPT = """
+local held, routes = KEYS[1], KEYS[2]
+if ARGV[1] ~= '' then redis.call('HSETNX', held, ARGV[2], ARGV[1]) end
+for i = 2, #ARGV, 3 do
+  local url, depth, listed = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local known = redis.call('HGET', routes, url)
+  if known then
+    local d, l = string.match(known, '^(-?%d+):(%d)$')
+    depth = math.min(depth, tonumber(d))
+    listed = math.max(listed, tonumber(l))
+  end
+  redis.call('HSET', routes, url, depth .. ':' .. listed)
+end
+return 0
+"""
+
+
+def route_args(depth: int, listed: bool) -> tuple[int, int]:
+    """A route as :data:`ROUTES_SCRIPT` reads it."""
+    return depth, int(listed)
+
+
 class RedisSiteState(SiteState):
     """The state of one site in Redis, shared by every worker of a distributed crawl.
 
@@ -371,6 +404,7 @@ class RedisSiteState(SiteState):
         self._home_known = False
         self._deadline: float | None = None
         self._nf: str | None = None
+        self._routes = redis.register_script(ROUTES_SCRIPT)
 
     def k(self, name: str) -> str:
         return self.key + name
@@ -451,13 +485,55 @@ class RedisSiteState(SiteState):
         self.r.incrby(self.k("inflight"), n)
 
     def finish_one(self) -> bool:
-        if self.r.decr(self.k("inflight")) > 0:
-            return False
+        return bool(self.r.decr(self.k("inflight")) <= 0 and not self.r.exists(self.k("done")))
+
+    def mark_done(self) -> bool:
         # SET NX: exactly one worker sees the site finish; it also counts the run's sites down.
         if not self.r.set(self.k("done"), "1", nx=True):
             return False
         self.r.decr(self.sites_left_key)
         return True
+
+    # -- pages held until the site is quiet (govsites.caps): any worker holds, the one that sees it quiet decides
+    def hold(self, url: str, request: Any, route: tuple[int, bool], on_quiet: Callable[[SiteState], list[Any]]) -> None:
+        """``request`` is kept pickled (the caps give it as Scrapy's dict of a request); routes noted by other
+        workers before it was held count too (see :meth:`note_routes`)."""
+        self._routes(keys=[self.k("held"), self.k("routes")], args=[pickle.dumps(request), url, *route_args(*route)])
+        self.on_quiet = on_quiet
+
+    def note_routes(self, routes: Iterable[tuple[str, int, bool]]) -> None:
+        """Routes to the site's own pages, held or not: another worker may have claimed a page and not held it
+        yet. One script call per page read."""
+        args: list[Any] = []
+        for url, depth, listed in routes:
+            if self.internal(url):
+                args += [url, *route_args(depth, listed)]
+        if args:
+            self._routes(keys=[self.k("held"), self.k("routes")], args=[b"", *args])
+
+    def has_held(self) -> bool:
+        return bool(self.r.exists(self.k("held")))
+
+    def take_held(self) -> list[tuple[Any, tuple[int, bool]]]:
+        pipe = self.r.pipeline()  # MULTI: a page held meanwhile waits for the next quiet moment
+        pipe.hgetall(self.k("held"))
+        pipe.delete(self.k("held"))
+        held, _ = pipe.execute()
+        if not held:
+            return []
+        urls = list(held)
+        pipe = self.r.pipeline()
+        pipe.hmget(self.k("routes"), urls)
+        pipe.hdel(self.k("routes"), *urls)
+        routes, _ = pipe.execute()
+        taken = []
+        for url, route in zip(urls, routes, strict=True):
+            depth, listed = route.decode().split(":")
+            taken.append((pickle.loads(held[url]), (int(depth), listed == "1")))  # noqa: S301 - our own requests
+        return taken
+
+    def add_discovering(self, n: int) -> bool:
+        return bool(self.r.incrby(self.k("discovering"), n) <= 0)
 
     # -- columns ---------------------------------------------------------------------------------------
     def column(self, url: str) -> ColumnLink | None:

@@ -22,17 +22,21 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
-from govsites.caps import ALL_CAPS, CAPS, NO_CAP, PAGE_CAP_ONLY, CrawlCapsMiddleware
+from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, CrawlCapsMiddleware, RequestCodec
+from govsites.config import GovsitesConfig
+from govsites.distributed import Coordinator
 from govsites.extract.columns import CategoryTable, ColumnLink
 from govsites.extract.entries import ListPage
 from govsites.inflight import InflightMiddleware, SiteAccounting
 from govsites.items import LinkCheckItem, ProbeItem, SiteDoneItem
+from govsites.lifecycle import LocalStrategy, RunContext, run_opened
 from govsites.sitestate import state_lookup
 from govsites.spiderloader import SiteSpiderLoader
 from govsites.spiders.columns import column_item, names_columns, register_columns
 from govsites.spiders.probe import ProbeSpider
 from govsites.spiders.requests import https_slot
 from govsites.spiders.site import SiteSpider
+from tests.localservers import missing_reason, redis_server
 
 HOME = "http://127.0.0.9:8341/"
 SITE = "s1"
@@ -45,20 +49,22 @@ def registry_settings(tmp_path: Path) -> dict[str, Any]:
     return {"GOVSITES_SITES": str(registry), "GOVSITES_COLUMNS": str(tmp_path / "none.csv")}
 
 
+#: Settings of the crawlers here: small caps, no pipelines, the policy middlewares alone.
+CAPPED: dict[str, Any] = {
+    "GOVSITES_MAX_PAGES": 4,
+    "GOVSITES_MAX_DEPTH": 2,
+    "GOVSITES_MAX_QUERY_VARIANTS": 2,
+    "GOVSITES_PROBES": 0,
+    "GOVSITES_STABLE_CAPS": False,  # decided as they come (stable caps: test_stable_caps_decide_by_depth_then_url)
+    "ITEM_PIPELINES": {},
+    "SPIDER_MIDDLEWARES": {"govsites.inflight.InflightMiddleware": 40, "govsites.caps.CrawlCapsMiddleware": 850},
+}
+
+
 @pytest.fixture
 def crawler(tmp_path: Path) -> Any:
     """A crawler whose spider crawls one registered site; small caps."""
-    settings = {
-        **registry_settings(tmp_path),
-        "GOVSITES_MAX_PAGES": 4,
-        "GOVSITES_MAX_DEPTH": 2,
-        "GOVSITES_MAX_QUERY_VARIANTS": 2,
-        "GOVSITES_PROBES": 0,
-        "GOVSITES_STABLE_CAPS": False,  # decided as they come (stable caps: test_stable_caps_decide_by_depth_then_url)
-        "ITEM_PIPELINES": {},
-        "SPIDER_MIDDLEWARES": {"govsites.inflight.InflightMiddleware": 40, "govsites.caps.CrawlCapsMiddleware": 850},
-    }
-    crawler = get_crawler(SiteSpider, settings)
+    crawler = get_crawler(SiteSpider, {**CAPPED, **registry_settings(tmp_path)})
     crawler.spider = SiteSpider.from_crawler(crawler)
     return crawler
 
@@ -111,7 +117,7 @@ def test_stable_caps_decide_by_depth_then_url(crawler: Any) -> None:
     # found in an order no crawl repeats; z.html is linked again, less deep, before the site is quiet
     found = [link("p5.html"), link("z.html", depth=2), link("p1.html"), link("p9.html"), link("p3.html")]
     assert collect(caps.process_spider_output(home, stream(*found))) == []  # held, not decided
-    state.note_route(HOME + "z.html", 1, False)
+    state.note_routes([(HOME + "z.html", 1, False)])
     released = list(accounting.finished(home.request))  # the site's last page is parsed
     pages = [r.url.rsplit("/", 1)[1] for r in released if r.meta.get(CAPS)]
     checks = [r.url.rsplit("/", 1)[1] for r in released if r.callback == crawler.spider.check_done]
@@ -121,6 +127,60 @@ def test_stable_caps_decide_by_depth_then_url(crawler: Any) -> None:
     for request in [check, *released[:-1]]:
         assert list(accounting.finished(request)) == []
     assert [type(x) for x in accounting.finished(released[-1])] == [SiteDoneItem]
+
+
+def test_workers_decide_held_pages_by_their_best_route(tmp_path: Path) -> None:
+    """Stable caps in a distributed crawl: worker A holds three query variants of one path (two fit the cap), found
+    through related-article links; worker B then reads a list naming the third, and, seeing the site quiet,
+    decides them all with the routes both saw — the listed article is read. Decided on arrival (as distributed
+    crawls did), A refused it and B found it claimed already: which articles a site showed depended on timing."""
+    reason = missing_reason(postgres=False)
+    if reason:
+        pytest.skip(reason)
+    article = "content.jsp?contentid={}"
+    with redis_server() as url:
+        workers = []
+        for _ in range(2):
+            crawler = get_crawler(SiteSpider, {**CAPPED, **registry_settings(tmp_path), "GOVSITES_STABLE_CAPS": True})
+            spider = crawler.spider = SiteSpider.from_crawler(crawler)
+            spider.states = {SITE: Coordinator(url, "t").site_state(spider.sites[0], [])}
+            caps = CrawlCapsMiddleware(
+                max_depth=2,
+                max_pages=10,
+                max_query_variants=2,
+                site_budget=600,
+                states=state_lookup(spider),
+                beyond_caps=spider.beyond_caps,
+                stable=True,
+                codec=RequestCodec(spider),
+            )
+            spider.states[SITE].on_quiet = caps.release  # as run_opened does in every worker
+            workers.append((spider, caps, SiteAccounting(state_lookup(spider))))
+        (spider_a, caps_a, accounting_a), (spider_b, _, accounting_b) = workers
+        home = home_response()
+        accounting_a.sent(home.request)
+        found = [link(article.format(i)) for i in (3, 1, 2)]
+        spider_a.states[SITE].claim_many(r.url for r in found)
+        assert collect(caps_a.process_spider_output(home, stream(*found))) == []  # held in Redis
+        spider_b.states[SITE].note_routes([(HOME + article.format(3), 1, True)])  # B's list names it, claimed
+        released = list(accounting_b.finished(home.request))  # B sees the site quiet
+        assert [r.url.rsplit("=", 1)[1] for r in released] == ["1", "2", "3"]
+        assert [r.meta["role"] for r in released] == ["page"] * 3  # read as pages, none only checked
+        assert released[2].meta[CAPS] == LISTED
+        assert spider_b.states[SITE].capped_count() == 0
+
+
+def test_every_state_of_the_run_decides_its_held_pages(tmp_path: Path) -> None:
+    """Once the run is open, each site's state knows who decides its held pages, whether or not this process held
+    any (in a distributed crawl, the worker that sees a site quiet may have held none of its pages)."""
+    crawler = get_crawler(SiteSpider, {**CAPPED, **registry_settings(tmp_path), "GOVSITES_STABLE_CAPS": True})
+    crawler.spider = SiteSpider.from_crawler(crawler)
+    caps = CrawlCapsMiddleware.from_crawler(crawler)  # built after the spider, as Scrapy builds them
+    run = RunContext(run_id=1, label="t", as_of=date(2016, 1, 1), mode="crawl", sites=tuple(crawler.spider.sites))
+    crawler.signals.send_catch_log(run_opened, run=run, strategy=LocalStrategy(GovsitesConfig()))
+    state = crawler.spider.states[SITE]
+    assert state is not None
+    assert state.on_quiet == caps.release  # the run's new states, not the ones the spider was built with
 
 
 def test_depth_cap_spares_known_columns(crawler: Any) -> None:

@@ -310,6 +310,7 @@ def test_distributed_workers_seed_join_and_share_the_run(tmp_path: Path, redis_u
     for state in joiner.spider.states.values():  # the sites' last requests finish (states shared in Redis) ...
         state.add_inflight(1)
         assert state.finish_one()
+        assert state.mark_done()  # nothing held by the caps: the site is done
     seeder.lifecycle.spider_idle(seeder.spider)  # ... so no site is left: an idle worker may close
     joiner.pipeline.process_item(SiteDoneItem("b", 0))
     seeder.close()

@@ -15,7 +15,7 @@ from govsites.lifecycle import ArticleNotes
 from govsites.registry import Site
 from govsites.sitechecks.markup import SitePage
 from govsites.sitechecks.policy import PolicyPages
-from govsites.sitestate import GuideDetail, LetterDetail, SiteState
+from govsites.sitestate import GuideDetail, LetterDetail, RedisSiteState, SiteState
 from tests.localservers import missing_reason, redis_server
 
 SITE = Site(site_id="s1", name="测试站", group="county", county="测试县", home_url="http://127.0.0.9:8341/")
@@ -57,7 +57,44 @@ def test_pending_details_come_back_typed_once(state: SiteState) -> None:
 
 def test_site_finishes_once_when_its_requests_are_done(state: SiteState) -> None:
     state.add_inflight(2)
-    assert [state.finish_one(), state.finish_one(), state.finish_one()] == [False, True, False]
+    assert [state.finish_one(), state.finish_one()] == [False, True]
+    assert [state.mark_done(), state.mark_done()] == [True, False]
+    assert not state.finish_one()  # done: a late answer does not finish it again
+
+
+def release_in_order(state: SiteState) -> list[tuple[str, tuple[int, bool]]]:
+    return sorted((kept["url"], route) for kept, route in state.take_held())
+
+
+def test_held_pages_come_back_with_their_best_route_once(state: SiteState) -> None:
+    """What the caps decide on when the site is quiet (govsites.caps): a route noted before the page was held
+    counts too in Redis (another worker claimed the page and had not held it yet)."""
+    base = "http://127.0.0.9:8341/content.jsp?contentid="
+    state.note_routes([(base + "2", 1, True)])
+    state.hold(base + "1", {"url": base + "1"}, (3, False), lambda s: [])
+    state.hold(base + "2", {"url": base + "2"}, (4, False), lambda s: [])
+    state.note_routes([(base + "1", 2, False), (base + "1", 5, True), ("http://elsewhere.example/", 0, True)])
+    assert state.has_held()
+    expected_2 = (1, True) if isinstance(state, RedisSiteState) else (4, False)
+    assert release_in_order(state) == [(base + "1", (2, True)), (base + "2", expected_2)]
+    assert not state.has_held()
+    assert state.take_held() == []
+
+
+def test_a_worker_that_held_nothing_decides_a_quiet_site() -> None:
+    reason = missing_reason(postgres=False)
+    if reason:
+        pytest.skip(reason)
+    with redis_server() as url:
+        holder, other = (Coordinator(url, "t").site_state(SITE, []) for _ in range(2))
+        holder.add_discovering(1)
+        holder.hold(SITE.home_url + "a.html", {"url": SITE.home_url + "a.html"}, (1, False), lambda s: [])
+        decided: list[list[tuple[str, tuple[int, bool]]]] = []
+        other.on_quiet = lambda s: decided.append(release_in_order(s)) or []
+        assert other.add_discovering(-1)
+        other.quiet()
+        assert decided == [[(SITE.home_url + "a.html", (1, False))]]
+        assert not holder.has_held()
 
 
 def test_a_read_page_fingerprint_is_found_and_a_later_notfound_page_names_it(state: SiteState) -> None:

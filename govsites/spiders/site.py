@@ -163,10 +163,11 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         ``listed``: URLs a visitor reaches through a list, its pagination or a site map (see :data:`LISTED`);
         ``pagination``: the further pages of a list."""
         links = list(links)
+        known: list[tuple[str, int, bool]] = []
         for link, new in zip(links, state.claim_many(link.url for link in links), strict=True):
             if not new:
                 # a page the caps still hold (govsites.caps) is decided by its best route, whoever found it first
-                state.note_route(link.url, depth - 1 if link.url in pagination else depth, link.url in listed)
+                known.append((link.url, depth - 1 if link.url in pagination else depth, link.url in listed))
                 continue
             scheme = urlsplit(link.url).scheme
             if scheme not in ("http", "https"):
@@ -188,6 +189,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
                 yield from self.shared_check(state, link.url)
             else:
                 yield self.check_request(state, link.url)
+        state.note_routes(known)
 
     # -- pages --------------------------------------------------------------------------------------
     def redirect_target_read(self, request: scrapy.Request, url: str) -> bool:
