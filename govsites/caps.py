@@ -37,6 +37,7 @@ once per site and reason.
 from __future__ import annotations
 
 import logging
+import pickle
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +47,7 @@ from scrapy.http import Response
 from scrapy.utils.request import request_from_dict
 
 from govsites.config import GovsitesConfig
+from govsites.distributed import UNSERIALIZABLE
 from govsites.lifecycle import RunContext, RunStrategy, run_opened
 from govsites.sitestate import SiteState, state_lookup
 
@@ -58,6 +60,9 @@ ALL_CAPS = "all"
 PAGE_CAP_ONLY = "pages"
 LISTED = "listed"
 NO_CAP = "none"
+
+#: Pages of a distributed crawl decided as they arrived: they could not be kept in Redis until their site was quiet.
+NOT_HELD_STAT = "govsites/capped/not_held"
 
 #: Why a page was refused (the stats' ``<reason>``), as the log says it.
 REASONS = {
@@ -77,17 +82,18 @@ def with_route(request: Request, depth: int, listed: bool) -> Request:
 
 
 class RequestCodec:
-    """Held requests as a shared state keeps them (a distributed crawl: pickled in Redis): Scrapy's dicts of the
-    requests, their callbacks named by the spider's methods, as scrapy-redis queues them."""
+    """Held requests as a shared state keeps them (a distributed crawl: bytes in Redis): Scrapy's dicts of the
+    requests, their callbacks named by the spider's methods, pickled, as scrapy-redis queues them."""
 
     def __init__(self, spider: Any) -> None:
         self.spider = spider
 
-    def encode(self, request: Request) -> dict[str, Any]:
-        return request.to_dict(spider=self.spider)
+    def encode(self, request: Request) -> bytes:
+        """Raises one of :data:`~govsites.distributed.UNSERIALIZABLE` for a request that cannot be kept so."""
+        return pickle.dumps(request.to_dict(spider=self.spider), protocol=pickle.HIGHEST_PROTOCOL)
 
-    def decode(self, data: dict[str, Any]) -> Request:
-        return request_from_dict(data, spider=self.spider)
+    def decode(self, data: bytes) -> Request:
+        return request_from_dict(pickle.loads(data), spider=self.spider)  # noqa: S301 - our own requests
 
 
 def held_key(request: Request) -> str:
@@ -184,9 +190,29 @@ class CrawlCapsMiddleware:
         if not self.stable or state is None or request.meta[CAPS] == NO_CAP:
             return self.admit(request)
         route = (int(request.meta.get("gdepth", 0)), request.meta[CAPS] == LISTED)
-        kept = self.codec.encode(request) if self.codec is not None else request
+        kept: Any = request
+        if self.codec is not None:
+            try:
+                kept = self.codec.encode(request)
+            except UNSERIALIZABLE as error:
+                self.not_held(request, error)
+                return self.admit(request)
         state.hold(held_key(request), kept, route, self.release)
         return None
+
+    def not_held(self, request: Request, error: Exception) -> None:
+        """A page that cannot be kept in the shared state is decided as it arrives (counted, logged once)."""
+        if self.stats is not None:
+            self.stats.inc_value(NOT_HELD_STAT)
+        if ("", NOT_HELD_STAT) not in self.logged:
+            self.logged.add(("", NOT_HELD_STAT))
+            logger.warning(
+                "页面 %s 无法保存到共享状态（%s: %s），按到达顺序决定是否抓取（同类情况计入统计 %s）",
+                request.url,
+                type(error).__name__,
+                error,
+                NOT_HELD_STAT,
+            )
 
     def release(self, state: SiteState) -> list[Request]:
         """The site is quiet: its held pages decided in order of depth then URL (see the module docstring)."""

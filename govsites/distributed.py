@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -26,6 +27,10 @@ from govsites.hostleases import redis_client, worker_id
 from govsites.registry import PinnedColumn, Site
 from govsites.sitechecks.policy import LinkedPage, PolicyPages
 from govsites.sitestate import RedisSiteState
+
+#: What serializing a request for Redis raises when it cannot be (``request.to_dict`` raises ValueError for a
+#: callback that is not a spider method; pickle the others).
+UNSERIALIZABLE = (ValueError, TypeError, AttributeError, pickle.PicklingError)
 
 #: Seconds the keys of a finished run are kept (late workers see the run done and exit instead of reseeding).
 DONE_TTL = 600

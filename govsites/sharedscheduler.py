@@ -15,20 +15,18 @@ log said so.
 from __future__ import annotations
 
 import logging
-import pickle
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from scrapy_redis.scheduler import Scheduler
+
+from govsites.distributed import UNSERIALIZABLE
 
 if TYPE_CHECKING:
     from scrapy import Request
 
 logger = logging.getLogger(__name__)
 
-#: What serializing a request raises when it cannot be (``request.to_dict`` raises ValueError for a callback that
-#: is not a spider method; pickle the others).
-UNSERIALIZABLE = (ValueError, TypeError, AttributeError, pickle.PicklingError)
 STAT = "govsites/scheduler/unserializable"
 
 

@@ -496,9 +496,9 @@ class RedisSiteState(SiteState):
 
     # -- pages held until the site is quiet (govsites.caps): any worker holds, the one that sees it quiet decides
     def hold(self, url: str, request: Any, route: tuple[int, bool], on_quiet: Callable[[SiteState], list[Any]]) -> None:
-        """``request`` is kept pickled (the caps give it as Scrapy's dict of a request); routes noted by other
+        """``request``: its bytes (the caps encode it, :class:`govsites.caps.RequestCodec`); routes noted by other
         workers before it was held count too (see :meth:`note_routes`)."""
-        self._routes(keys=[self.k("held"), self.k("routes")], args=[pickle.dumps(request), url, *route_args(*route)])
+        self._routes(keys=[self.k("held"), self.k("routes")], args=[request, url, *route_args(*route)])
         self.on_quiet = on_quiet
 
     def note_routes(self, routes: Iterable[tuple[str, int, bool]]) -> None:
@@ -529,7 +529,7 @@ class RedisSiteState(SiteState):
         taken = []
         for url, route in zip(urls, routes, strict=True):
             depth, listed = route.decode().split(":")
-            taken.append((pickle.loads(held[url]), (int(depth), listed == "1")))  # noqa: S301 - our own requests
+            taken.append((held[url], (int(depth), listed == "1")))
         return taken
 
     def add_discovering(self, n: int) -> bool:

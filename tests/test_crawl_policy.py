@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import pickle
+import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,16 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
-from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, CrawlCapsMiddleware, RequestCodec
+from govsites.caps import (
+    ALL_CAPS,
+    CAPS,
+    LISTED,
+    NO_CAP,
+    NOT_HELD_STAT,
+    PAGE_CAP_ONLY,
+    CrawlCapsMiddleware,
+    RequestCodec,
+)
 from govsites.config import GovsitesConfig
 from govsites.distributed import Coordinator
 from govsites.extract.columns import CategoryTable, ColumnLink
@@ -168,6 +178,23 @@ def test_workers_decide_held_pages_by_their_best_route(tmp_path: Path) -> None:
         assert [r.meta["role"] for r in released] == ["page"] * 3  # read as pages, none only checked
         assert released[2].meta[CAPS] == LISTED
         assert spider_b.states[SITE].capped_count() == 0
+
+
+def test_a_page_that_cannot_be_kept_in_redis_is_decided_as_it_arrives(crawler: Any) -> None:
+    """Held pages of a distributed crawl are kept as bytes (Scrapy's dict of the request, pickled); one that will
+    not pickle is not lost: decided at once, as before stable caps, and counted."""
+    caps = CrawlCapsMiddleware.from_crawler(crawler)
+    caps.stable, caps.codec = True, RequestCodec(crawler.spider)
+    kept = link("kept.html")
+    kept = kept.replace(callback=crawler.spider.parse_page, cb_kwargs={"list_page": True})
+    odd = link("odd.html")
+    odd.meta["lock"] = threading.Lock()
+    assert collect(caps.process_spider_output(home_response(), stream(kept, odd))) == [odd]
+    assert crawler.stats.get_value(NOT_HELD_STAT) == 1
+    released = caps.release(crawler.spider.states[SITE])
+    assert [(r.url, r.callback, r.cb_kwargs) for r in released] == [
+        (kept.url, crawler.spider.parse_page, {"list_page": True})
+    ]
 
 
 def test_every_state_of_the_run_decides_its_held_pages(tmp_path: Path) -> None:

@@ -63,7 +63,7 @@ def test_site_finishes_once_when_its_requests_are_done(state: SiteState) -> None
 
 
 def release_in_order(state: SiteState) -> list[tuple[str, tuple[int, bool]]]:
-    return sorted((kept["url"], route) for kept, route in state.take_held())
+    return sorted((kept.decode(), route) for kept, route in state.take_held())
 
 
 def test_held_pages_come_back_with_their_best_route_once(state: SiteState) -> None:
@@ -71,8 +71,8 @@ def test_held_pages_come_back_with_their_best_route_once(state: SiteState) -> No
     counts too in Redis (another worker claimed the page and had not held it yet)."""
     base = "http://127.0.0.9:8341/content.jsp?contentid="
     state.note_routes([(base + "2", 1, True)])
-    state.hold(base + "1", {"url": base + "1"}, (3, False), lambda s: [])
-    state.hold(base + "2", {"url": base + "2"}, (4, False), lambda s: [])
+    state.hold(base + "1", (base + "1").encode(), (3, False), lambda s: [])
+    state.hold(base + "2", (base + "2").encode(), (4, False), lambda s: [])
     state.note_routes([(base + "1", 2, False), (base + "1", 5, True), ("http://elsewhere.example/", 0, True)])
     assert state.has_held()
     expected_2 = (1, True) if isinstance(state, RedisSiteState) else (4, False)
@@ -88,7 +88,7 @@ def test_a_worker_that_held_nothing_decides_a_quiet_site() -> None:
     with redis_server() as url:
         holder, other = (Coordinator(url, "t").site_state(SITE, []) for _ in range(2))
         holder.add_discovering(1)
-        holder.hold(SITE.home_url + "a.html", {"url": SITE.home_url + "a.html"}, (1, False), lambda s: [])
+        holder.hold(SITE.home_url + "a.html", (SITE.home_url + "a.html").encode(), (1, False), lambda s: [])
         decided: list[list[tuple[str, tuple[int, bool]]]] = []
         other.on_quiet = lambda s: decided.append(release_in_order(s)) or []
         assert other.add_discovering(-1)
