@@ -1,11 +1,13 @@
 """``make bench``: print speed and accuracy figures.
 
-``python -m bench [--only demo|typos|web|linkchecker|curve] [--sites 65] [--pages 285] [--curve 100,500]``
+``python -m bench [--only demo|typos|web|linkchecker|curve|distributed] [--sites 65] [--pages 285] [--curve 100,500]``
 
 - the synthetic government web (:mod:`bench.web`, default 65 sites, ~15,000 pages) served by a separate
   process: the whole pipeline's speed and its accuracy against the web's truth;
 - LinkChecker 10.6.0 (in its own ``.venv-bench``) on the same web: time and broken-link accuracy;
 - a cost curve over growing site counts (``--curve``);
+- one crawl process, local processes and distributed workers (Redis, PostgreSQL) on one web
+  (:mod:`bench.distributed`);
 - the whole pipeline (crawl, link checks, typos, store, scoring) over the bundled demo web served on loopback:
   pages/s, distinct links checked/s, rendered pages and their share, CPU seconds per 1,000 pages, peak RSS of
   the crawl process, time of the score stage, and accuracy against the demo web's expected results;
@@ -16,47 +18,27 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
-import signal
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench.childcpu import BrowserCpu, ChildCpu
+from bench.distributed import bench_distributed
 from bench.floor import run_floor
 from bench.linkchecker import run_linkchecker
+from bench.served import ServedWeb, crawl_env, run_child
 from bench.typos import run_bench
 from bench.web.accuracy import compare, prf
-from bench.web.server import COUNTERS_PATH
 from bench.web.truth import link_pattern
 from govsites.cli import parse_workers
 from govsites.config import GovsitesConfig
 from govsites.demo import AS_OF, DemoWeb
 from govsites.demo.expected import load_expected
-
-
-def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, int, float]:
-    """Wall seconds, CPU seconds (with the processes it left behind: Chromium's, `bench.childcpu`), peak RSS
-    (KiB) and, of that CPU, about how much Chromium's processes used (`bench.childcpu.BrowserCpu`), of a child
-    process."""
-    usage, browser = ChildCpu(), BrowserCpu()
-    started = time.perf_counter()
-    try:
-        subprocess.run([sys.executable, *args], env=env, check=True, capture_output=True)  # noqa: S603
-    finally:
-        browser_cpu, _processes = browser.stop()
-    wall = time.perf_counter() - started
-    spent = usage.stop()
-    return wall, spent.cpu, spent.maxrss_kib, browser_cpu
 
 
 def bench_pipeline() -> None:
@@ -78,84 +60,6 @@ def bench_pipeline() -> None:
 
 
 # ---- the synthetic web ----------------------------------------------------------------------------------
-ROOT = Path(__file__).resolve().parents[1]
-
-
-class ServedWeb:
-    """``python -m bench.web serve`` in its own process (its CPU is not the crawler's)."""
-
-    def __init__(
-        self,
-        tmp: Path,
-        sites: int,
-        pages: int,
-        seed: int = 1,
-        truth: bool = True,
-        port: int = 0,
-        linkchecker_header: bool = False,
-        latency: tuple[int, int] = (0, 0),
-    ) -> None:
-        self.registry, self.truth_path = tmp / "sites.csv", tmp / "truth.json"
-        args = [
-            "-m",
-            "bench.web",
-            "serve",
-            "--sites",
-            str(sites),
-            "--pages",
-            str(pages),
-            "--seed",
-            str(seed),
-            "--port",
-            str(port),
-            "--registry",
-            str(self.registry),
-        ]
-        if truth:
-            args += ["--truth", str(self.truth_path)]
-        if linkchecker_header:
-            args.append("--linkchecker-header")
-        args += ["--latency-min-ms", str(latency[0]), "--latency-max-ms", str(latency[1])]
-        self.proc = subprocess.Popen(  # noqa: S603 - our own module
-            [sys.executable, *args],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline().strip()
-        if line != "ready":
-            self.proc.kill()
-            raise RuntimeError(f"bench web did not start: {line!r}")
-        with self.registry.open(encoding="utf-8") as fh:
-            self.port = int(next(csv.DictReader(fh))["home_url"].rsplit(":", 1)[1].strip("/"))
-
-    def truth(self) -> dict[str, Any]:
-        return json.loads(self.truth_path.read_text(encoding="utf-8"))
-
-    def counters(self) -> dict[str, int]:
-        """Requests answered, body bytes sent and the most requests one host answered at once, so far (the web's
-        own counters)."""
-        with urllib.request.urlopen(f"http://127.0.10.1:{self.port}{COUNTERS_PATH}", timeout=30) as answer:
-            return {k: int(v) for k, v in json.loads(answer.read()).items()}
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        out, _ = self.proc.communicate(timeout=30)
-        said = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
-        return int(said.get("requests", "0"))
-
-
-def _crawl_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "GOVSITES_PROBES": "1",
-        "GOVSITES_PROBE_INTERVAL": "0.2",
-        "GOVSITES_PROGRESS_INTERVAL": "0",
-        "PYTHONPATH": str(ROOT),
-    }
-
-
 def crawl_and_score(
     registry: Path,
     tmp: Path,
@@ -172,10 +76,10 @@ def crawl_and_score(
     ``store``: the SQLite file in ``tmp`` (another one: a first crawl again, its answers kept apart);
     ``settings``: ``GOVSITES_*`` values of this crawl."""
     db, out = tmp / store, tmp / ("out" if run == "bench" else f"out-{run}")
-    env = {**_crawl_env(), **(settings or {})}
+    env = {**crawl_env(), **(settings or {})}
     if max_pages:
         env["GOVSITES_MAX_PAGES"] = str(max_pages)
-    crawl_wall, crawl_cpu, rss, browser_cpu = _run(
+    crawl_wall, crawl_cpu, rss, browser_cpu = run_child(
         [
             "-m",
             "govsites",
@@ -196,7 +100,7 @@ def crawl_and_score(
     )
     score_wall = 0.0
     if score:
-        score_wall, _, _, _ = _run(
+        score_wall, _, _, _ = run_child(
             ["-m", "scoring", "--db", str(db), "--out", str(out), "--sites", str(registry), "--run", run], env
         )
     con = sqlite3.connect(db)
@@ -283,7 +187,7 @@ def bench_web(
             start = web.counters()
             figures = crawl_and_score(web.registry, tmp, workers=workers)
             first = web.counters()
-            floor = run_floor(tmp / "bench.sqlite", tmp, parse_workers(workers), _crawl_env(), run="bench")
+            floor = run_floor(tmp / "bench.sqlite", tmp, parse_workers(workers), crawl_env(), run="bench")
             before_second = web.counters()
             again = crawl_and_score(web.registry, tmp, workers=workers, run="bench2")
             second = web.counters()
@@ -462,11 +366,11 @@ def more_pairs(
         web = ServedWeb(here, sites, pages, truth=False, port=port, latency=latency)
         try:
             if number % 2 == 0:
-                floor = run_floor(tmp / "bench.sqlite", here, processes, _crawl_env(), run="bench")
+                floor = run_floor(tmp / "bench.sqlite", here, processes, crawl_env(), run="bench")
                 crawl = crawl_and_score(web.registry, here, workers=workers, score=False)
             else:
                 crawl = crawl_and_score(web.registry, here, workers=workers, score=False)
-                floor = run_floor(tmp / "bench.sqlite", here, processes, _crawl_env(), run="bench")
+                floor = run_floor(tmp / "bench.sqlite", here, processes, crawl_env(), run="bench")
         finally:
             web.stop()
         pairs.append((crawl, floor))
@@ -594,9 +498,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="性能与准确度基准")
     parser.add_argument(
         "--only",
-        choices=("demo", "typos", "web", "linkchecker", "curve"),
+        choices=("demo", "typos", "web", "linkchecker", "curve", "distributed"),
         action="append",
-        help="run only these sections (repeatable); default: demo, typos, web (with LinkChecker)",
+        help="run only these sections (repeatable); default: demo, typos, web (with LinkChecker), distributed",
     )
     parser.add_argument("--sites", type=int, default=65, help="sites of the synthetic web")
     parser.add_argument(
@@ -629,8 +533,15 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("GOVSITES_WORKERS") or "auto",
         help="crawl processes (as make crawl WORKERS=…; default auto: one per core)",
     )
+    parser.add_argument(
+        "--distributed-sites", type=int, default=20, help="sites of the distributed section's web (its own, smaller)"
+    )
+    parser.add_argument("--distributed-pages", type=int, default=120, help="pages per site in that web")
+    parser.add_argument(
+        "--distributed-workers", type=int, default=2, help="local processes and distributed workers compared"
+    )
     args = parser.parse_args(argv)
-    only = set(args.only or ["demo", "typos", "web"] + (["curve"] if args.curve else []))
+    only = set(args.only or ["demo", "typos", "web", "distributed"] + (["curve"] if args.curve else []))
     if "demo" in only:
         bench_pipeline()
     if "typos" in only:
@@ -648,6 +559,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "linkchecker" in only and "web" not in only:
         bench_linkchecker(args.sites, args.pages)
+    if "distributed" in only:
+        bench_distributed(args.distributed_sites, args.distributed_pages, latency, args.distributed_workers)
     if "curve" in only:
         bench_curve(
             [int(n) for n in (args.curve or "100,500,2000").split(",") if n.strip()],

@@ -242,6 +242,10 @@ class SiteState:
     def column(self, url: str) -> ColumnLink | None:
         return self.columns.get(url)
 
+    def columns_of(self, urls: list[str]) -> list[ColumnLink | None]:
+        """:meth:`column` of each of ``urls`` (in Redis, one round trip)."""
+        return [self.columns.get(url) for url in urls]
+
     def is_column(self, url: str) -> bool:
         return url in self.columns
 
@@ -539,6 +543,12 @@ class RedisSiteState(SiteState):
     def column(self, url: str) -> ColumnLink | None:
         value = self.r.hget(self.k("columns"), url)
         return pickle.loads(value) if value is not None else None  # noqa: S301 - our own Redis, our own objects
+
+    def columns_of(self, urls: list[str]) -> list[ColumnLink | None]:
+        if not urls:
+            return []
+        values = self.r.hmget(self.k("columns"), urls)
+        return [pickle.loads(value) if value is not None else None for value in values]  # noqa: S301 - as above
 
     def is_column(self, url: str) -> bool:
         return bool(self.r.hexists(self.k("columns"), url))

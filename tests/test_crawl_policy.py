@@ -23,6 +23,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.request import request_from_dict
 from scrapy.utils.test import get_crawler
 
+from bench.localservers import missing_reason, redis_server
 from govsites.caps import (
     ALL_CAPS,
     CAPS,
@@ -46,7 +47,6 @@ from govsites.spiders.columns import column_item, names_columns, register_column
 from govsites.spiders.probe import ProbeSpider
 from govsites.spiders.requests import https_slot
 from govsites.spiders.site import SiteSpider
-from tests.localservers import missing_reason, redis_server
 
 HOME = "http://127.0.0.9:8341/"
 SITE = "s1"

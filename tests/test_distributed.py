@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bench.localservers import missing_reason, postgres_server, redis_server
 from bench.web.model import WebConfig, host
 from bench.web.server import BenchWeb
 from govsites.store import open_store
 from tests.helpers import WORKER_ENV, crawl_command, crawl_workers, run, score_command
-from tests.localservers import missing_reason, postgres_server, redis_server
 
 REASON = missing_reason()
 pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "servers available")

@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
+from bench.localservers import missing_reason, postgres_server, redis_server
 from bench.web.model import WebConfig, host
 from bench.web.server import BenchWeb
 from govsites.hostleases import HostLeases, poll_delay, redis_client
 from tests.helpers import WORKER_ENV, crawl_stat, crawl_workers
-from tests.localservers import missing_reason, postgres_server, redis_server
 
 REASON = missing_reason()
 pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "servers available")
@@ -124,7 +124,7 @@ def test_leases_are_limited_released_and_lapse(redis_url: str) -> None:
 def test_without_redis_a_request_goes_without_a_lease_and_it_is_said_once(caplog: pytest.LogCaptureFixture) -> None:
     """Redis unreachable (a port nothing listens on): each request gets the empty token (no lease, the worker's
     own limit still holds), the failures are counted, and the log says so once, not per request."""
-    from tests.localservers import free_port
+    from bench.localservers import free_port
 
     leases = HostLeases(redis_client(f"redis://127.0.0.1:{free_port()}/0"), "govsites:t:", 2, 60, worker="a")
     with caplog.at_level("ERROR", logger="govsites.hostleases"):

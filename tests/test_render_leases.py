@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from bench.localservers import missing_reason, postgres_server, redis_server
 from govsites.hostleases import RENDER_POOL, HostLeases, redis_client
 from govsites.registry import write_sites
 from tests.helpers import WORKER_ENV, crawl_stat, crawl_workers, needs_chromium
-from tests.localservers import missing_reason, postgres_server, redis_server
 from tests.webs.unbuilt import AS_OF, BusyRenderWeb
 
 REASON = missing_reason()

@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.test import get_crawler
 
+from bench.localservers import missing_reason, redis_server
 from govsites.config import declared_names
 from govsites.extensions import RunLifecycle
 from govsites.items import LinkCheckItem, LinkRefItem, ListEntryItem, PageItem, ProbeItem, SiteDoneItem, TypoItem
@@ -25,7 +26,6 @@ from govsites.spiders.site import SiteSpider
 from govsites.spiders.sites import RegisteredSitesSpider
 from govsites.store import StoreLock, open_store
 from tests.helpers import project_settings
-from tests.localservers import missing_reason, redis_server
 
 PROJECT = project_settings()
 REGISTRY = (

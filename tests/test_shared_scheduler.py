@@ -16,10 +16,10 @@ from collections.abc import Iterator
 import pytest
 from scrapy import Request
 
+from bench.localservers import missing_reason, redis_server
 from govsites.distributed import scrapy_settings
 from govsites.sharedscheduler import STAT, SharedScheduler
 from tests.helpers import CrawlerFactory
-from tests.localservers import missing_reason, redis_server
 
 REASON = missing_reason(postgres=False)
 pytestmark = pytest.mark.skipif(bool(REASON), reason=REASON or "redis-server available")

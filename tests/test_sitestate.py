@@ -9,14 +9,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from bench.localservers import missing_reason, redis_server
 from govsites.distributed import Coordinator
+from govsites.extract.columns import ColumnLink
 from govsites.items import LetterItem
 from govsites.lifecycle import ArticleNotes
 from govsites.registry import Site
 from govsites.sitechecks.markup import SitePage
 from govsites.sitechecks.policy import PolicyPages
 from govsites.sitestate import GuideDetail, LetterDetail, RedisSiteState, SiteState
-from tests.localservers import missing_reason, redis_server
 
 SITE = Site(site_id="s1", name="测试站", group="county", county="测试县", home_url="http://127.0.0.9:8341/")
 LISTED = LetterItem(
@@ -60,6 +61,13 @@ def test_site_finishes_once_when_its_requests_are_done(state: SiteState) -> None
     assert [state.finish_one(), state.finish_one()] == [False, True]
     assert [state.mark_done(), state.mark_done()] == [True, False]
     assert not state.finish_one()  # done: a late answer does not finish it again
+
+
+def test_columns_are_looked_up_together(state: SiteState) -> None:
+    menu = ColumnLink("通知公告", "http://127.0.0.9:8341/tzgg/", "nav")
+    state.set_column(menu)
+    assert state.columns_of([]) == []
+    assert state.columns_of(["http://127.0.0.9:8341/zwdt/", menu.url]) == [None, menu]
 
 
 def release_in_order(state: SiteState) -> list[tuple[str, tuple[int, bool]]]:

@@ -1,6 +1,6 @@
 """The store's API on PostgreSQL: runs, start_sites, insert/replace, finish, probes kept across reruns, lock.
 
-A throwaway PostgreSQL cluster is started on loopback (tests/localservers.py); skipped when the server
+A throwaway PostgreSQL cluster is started on loopback (bench/localservers.py); skipped when the server
 binaries are not installed.
 """
 
@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from bench.localservers import missing_reason, postgres_server
 from govsites.store import Store, StoreLock, resolve_run
 from tests.helpers import column_row as column
-from tests.localservers import missing_reason, postgres_server
 
 pytestmark = pytest.mark.skipif(bool(missing_reason(redis=False)), reason=missing_reason(redis=False) or "ok")
 

@@ -70,12 +70,16 @@ def register_columns(
     again: list[ColumnLink] = []
     renamed: list[ColumnItem] = []
     kept: list[ColumnLink] = []
+    # what the site knows of each candidate, asked at once (one round trip in a distributed crawl), and kept up to
+    # date as this page names them (a menu and a site-map block may name one column twice)
+    known_now = dict(zip((c.url for c in found), state.columns_of([c.url for c in found]), strict=True))
     for candidate in found:
-        known = state.column(candidate.url)
+        known = known_now[candidate.url]
         if known is not None:
             if outranks(candidate, known):
                 # whichever page is parsed first, the better source names the column (and its written item)
                 state.set_column(candidate)
+                known_now[candidate.url] = candidate
                 written = state.written_column(candidate.url)
                 if written is not None:
                     renamed.append(renamed_item(written, candidate, categories))
@@ -87,6 +91,7 @@ def register_columns(
                     again.append(candidate)  # kept unread as a bare link's, read now that a better source names it
             continue
         state.set_column(candidate)
+        known_now[candidate.url] = candidate
         if depth == 0:
             state.add_home_column(candidate.url)
         if state.was_parsed(candidate.url) and not state.column_is_done(candidate.url):

@@ -1,4 +1,5 @@
-"""Throwaway redis-server and PostgreSQL servers on loopback, in temp dirs, for the distributed-mode tests.
+"""Throwaway redis-server and PostgreSQL servers on loopback, in temp dirs, for the distributed-mode tests and
+``make bench``'s distributed section.
 
 Both need their Debian packages (``apt-get install -y redis-server postgresql``); :func:`missing_reason` says
 what is missing so a test can skip with a clear reason. PostgreSQL refuses to run as root, so as root the
@@ -50,8 +51,8 @@ def redis_server() -> Iterator[str]:
     """A redis-server on a free loopback port, no persistence; yields its ``redis://`` URL."""
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="govsites-redis-")
-    proc = subprocess.Popen(
-        [
+    proc = subprocess.Popen(  # noqa: S603 - the system's redis-server, our own arguments
+        [  # noqa: S607 - found on PATH, as the Debian package installs it
             "redis-server",
             "--port",
             str(port),
@@ -106,7 +107,7 @@ def postgres_server() -> Iterator[str]:
     port = free_port()
 
     def sh(command: list[str]) -> None:
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - PostgreSQL's own binaries, our own arguments
             _as_owner(command, owner), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120
         )
 
@@ -131,7 +132,7 @@ def postgres_server() -> Iterator[str]:
         sh([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "govsites", "govsites"])
         yield f"postgresql://govsites@127.0.0.1:{port}/govsites"
     finally:
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - PostgreSQL's own pg_ctl
             _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], owner),
             check=False,
             capture_output=True,
