@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ class Crawl:
     cpu: float
     browser_cpu: float
     sites: dict[str, tuple[int, int]]  # site -> (pages read, pages capped)
+    rendered: int  # pages the browser rendered (lists; the home pages' renders for the dark-link check aside)
 
     @property
     def pages(self) -> int:
@@ -55,35 +57,43 @@ def crawl_args(registry: Path, db: str, run: str, *extra: str) -> list[str]:
     return [*command, "--allow-private", *extra]
 
 
-def run_processes(commands: list[list[str]], env: dict[str, str]) -> tuple[float, float, float]:
-    """Wall, CPU and Chromium's CPU (about) of ``commands`` run at once as children, once all have ended."""
+def run_processes(commands: list[list[str]], env: dict[str, str], logs: Path) -> tuple[float, float, float]:
+    """Wall, CPU and Chromium's CPU (about) of ``commands`` run at once as children, once all have ended; each
+    one's log in ``logs`` (a file each: a pipe left unread would stall a chatty worker while another is waited
+    for)."""
+    logs.mkdir(parents=True, exist_ok=True)
     usage, browser = ChildCpu(), BrowserCpu()
     started = time.perf_counter()
-    procs = [
-        subprocess.Popen(  # noqa: S603 - our own module
-            [sys.executable, *command], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-        )
-        for command in commands
-    ]
-    failed = []
-    for proc in procs:
-        _, err = proc.communicate()
-        if proc.returncode != 0:
-            failed.append(err[-2000:])
+    procs = []
+    for index, command in enumerate(commands):
+        with (logs / f"{index}.log").open("w", encoding="utf-8") as log:
+            procs.append(
+                subprocess.Popen(  # noqa: S603 - our own module
+                    [sys.executable, *command], env=env, stdout=subprocess.DEVNULL, stderr=log
+                )
+            )
+    codes = [proc.wait() for proc in procs]
     browser_cpu, _ = browser.stop()
     wall = time.perf_counter() - started
     spent = usage.stop()
+    failed = [
+        (logs / f"{index}.log").read_text(encoding="utf-8", errors="replace")[-2000:]
+        for index, code in enumerate(codes)
+        if code != 0
+    ]
     if failed:
         raise RuntimeError("crawl failed:\n" + "\n".join(failed))
     return wall, spent.cpu, browser_cpu
 
 
-def site_pages(db: str, run: str) -> dict[str, tuple[int, int]]:
-    """Each site's (pages read, pages capped) as the crawl stored them."""
+def site_pages(db: str, run: str) -> tuple[dict[str, tuple[int, int]], int]:
+    """Each site's (pages read, pages capped) as the crawl stored them, and the pages it rendered."""
     with Store(db) as store:
         found = store.get_run(run)
         assert found is not None
-        return {str(s["site_id"]): (int(s["pages"]), int(s["pages_capped"])) for s in store.run_sites(found.id)}
+        sites = {str(s["site_id"]): (int(s["pages"]), int(s["pages_capped"])) for s in store.run_sites(found.id)}
+        rendered = store.query_tuples("SELECT COUNT(*) FROM pages WHERE run_id = ? AND rendered = 1", (found.id,))
+    return sites, int(rendered[0][0])
 
 
 def redis_cpu(url: str) -> float:
@@ -120,8 +130,9 @@ def postgres_cpu(port: int) -> float:
 def single(web: ServedWeb, tmp: Path, name: str, workers: str, env: dict[str, str]) -> Crawl:
     db = tmp / f"{name}.sqlite"
     run_env = {**env, "GOVSITES_HTTPCACHE_DIR": str(tmp / f"{name}.httpcache")}
-    wall, cpu, browser = run_processes([crawl_args(web.registry, str(db), name, "--workers", workers)], run_env)
-    return Crawl(name, wall, cpu, browser, site_pages(str(db), name))
+    command = crawl_args(web.registry, str(db), name, "--workers", workers)
+    wall, cpu, browser = run_processes([command], run_env, tmp / "logs" / name)
+    return Crawl(name, wall, cpu, browser, *site_pages(str(db), name))
 
 
 def distributed(
@@ -132,16 +143,17 @@ def distributed(
     port = int(pg_url.rsplit(":", 1)[1].split("/", 1)[0])
     redis_before, pg_before = redis_cpu(redis_url), postgres_cpu(port)
     command = crawl_args(web.registry, pg_url, "distributed", "--distributed", redis_url)
-    wall, cpu, browser = run_processes([command] * workers, run_env)
+    wall, cpu, browser = run_processes([command] * workers, run_env, tmp / "logs" / "distributed")
     redis_spent, pg_spent = redis_cpu(redis_url) - redis_before, postgres_cpu(port) - pg_before
-    crawl = Crawl("distributed", wall, cpu, browser, site_pages(pg_url, "distributed"))
+    crawl = Crawl("distributed", wall, cpu, browser, *site_pages(pg_url, "distributed"))
     return crawl, redis_spent, pg_spent
 
 
 def print_crawl(label: str, crawl: Crawl) -> None:
     print(
         f"{label}：墙钟 {crawl.wall:.1f} s，CPU {crawl.cpu:.1f} s（其中 Chromium 约 {crawl.browser_cpu:.1f} s），"
-        f"页面 {crawl.pages}，上限拒绝 {crawl.capped}，CPU {1000 * crawl.cpu / max(crawl.pages, 1):.1f} s / 千页"
+        f"页面 {crawl.pages}（浏览器渲染 {crawl.rendered}），上限拒绝 {crawl.capped}，"
+        f"CPU {1000 * crawl.cpu / max(crawl.pages, 1):.1f} s / 千页"
     )
 
 
@@ -163,25 +175,34 @@ def bench_distributed(sites: int, pages: int, latency: tuple[int, int], workers:
                 shared, redis_spent, pg_spent = distributed(web, tmp, workers, redis_url, pg_url, env)
         finally:
             web.stop()
-    print_crawl("单进程（SQLite）", one)
-    print_crawl(f"本机 {workers} 个进程分站点（make crawl WORKERS={workers}，SQLite）", local)
-    print_crawl(f"分布式 {workers} 个工作进程（Redis 队列与站点状态，PostgreSQL）", shared)
-    per_k = 1000 / max(shared.pages, 1)
-    print(
-        f"分布式协调开销：Redis CPU {redis_spent:.2f} s（{redis_spent * per_k:.2f} s / 千页），"
-        f"PostgreSQL CPU {pg_spent:.2f} s（{pg_spent * per_k:.2f} s / 千页）；"
-        f"工作进程 CPU 为单进程的 {shared.cpu / max(one.cpu, 0.001):.2f} 倍"
-    )
+        print_crawl("单进程（SQLite）", one)
+        print_crawl(f"本机 {workers} 个进程分站点（make crawl WORKERS={workers}，SQLite）", local)
+        print_crawl(f"分布式 {workers} 个工作进程（Redis 队列与站点状态，PostgreSQL）", shared)
+        per_k = 1000 / max(shared.pages, 1)
+        print(
+            f"分布式协调开销：Redis CPU {redis_spent:.2f} s（{redis_spent * per_k:.2f} s / 千页），"
+            f"PostgreSQL CPU {pg_spent:.2f} s（{pg_spent * per_k:.2f} s / 千页）；"
+            f"工作进程 CPU 为单进程的 {shared.cpu / max(one.cpu, 0.001):.2f} 倍"
+        )
+        print_agreement(one, local, shared, tmp / "logs")
+
+
+def print_agreement(one: Crawl, local: Crawl, shared: Crawl, logs: Path) -> None:
+    """Whether each site's pages read and capped agree in the three crawls; when not, which sites, and where the
+    crawls' logs are kept."""
     differing = sorted(
         site
         for site in one.sites.keys() | local.sites.keys() | shared.sites.keys()
         if not one.sites.get(site) == local.sites.get(site) == shared.sites.get(site)
     )
-    if differing:
-        shown = "；".join(
-            f"{site} 单进程 {one.sites.get(site)}，本机多进程 {local.sites.get(site)}，分布式 {shared.sites.get(site)}"
-            for site in differing[:10]
-        )
-        print(f"各站页面数与上限拒绝数不一致：{len(differing)} 个网站（页面, 上限拒绝）：{shown}")
-    else:
+    if not differing:
         print(f"三次抓取各站页面数与上限拒绝数一致（{len(one.sites)} 个网站）")
+        return
+    kept = Path(tempfile.mkdtemp(prefix="govsites-bench-distributed-"))
+    shutil.copytree(logs, kept, dirs_exist_ok=True)
+    shown = "；".join(
+        f"{site} 单进程 {one.sites.get(site)}，本机多进程 {local.sites.get(site)}，分布式 {shared.sites.get(site)}"
+        for site in differing[:10]
+    )
+    print(f"各站页面数与上限拒绝数不一致：{len(differing)} 个网站（页面, 上限拒绝）：{shown}")
+    print(f"三次抓取的日志已保留在 {kept}")

@@ -325,11 +325,7 @@ class SiteState:
     def live_endpoint_rules(self) -> list[EndpointRule]:
         """Rules still trusted: a rule that never gave a list is dropped after two misses, one that did once
         its misses outnumber its hits."""
-        return [
-            rule
-            for key, rule in self.endpoint_rules.items()
-            if self.endpoint_misses[key] < 2 or self.endpoint_misses[key] <= self.endpoint_hits[key]
-        ]
+        return trusted_rules(self.endpoint_rules, self.endpoint_hits, self.endpoint_misses)
 
     def endpoint_result(self, key: str, hit: bool) -> None:
         (self.endpoint_hits if hit else self.endpoint_misses)[key] += 1
@@ -365,6 +361,11 @@ class SiteState:
     def take_render_failure(self, url: str) -> RenderFailure | None:
         """Why the render of ``url`` ended without a page (None: it did not, or this was asked already)."""
         return self.render_failures.pop(url, None)
+
+
+def trusted_rules(rules: dict[str, EndpointRule], hits: Counter[str], misses: Counter[str]) -> list[EndpointRule]:
+    """:meth:`SiteState.live_endpoint_rules` of these rules and counts."""
+    return [rule for key, rule in rules.items() if misses[key] < 2 or misses[key] <= hits[key]]
 
 
 #: Merges routes to a site's pages in Redis (:meth:`RedisSiteState.note_routes`): KEYS held, routes; ARGV[1] a
@@ -619,6 +620,43 @@ class RedisSiteState(SiteState):
             return None
         detail: PendingDetail = pickle.loads(value)  # noqa: S301
         return detail
+
+    # -- data endpoints of script-filled lists: rules learned by any worker serve every worker -----------------
+    # (which worker renders a site's list is the shared queue's choice; each learning its own, most lists of a
+    # census site were rendered again). Parking lists while a rule is learned stays per process (off here).
+    def add_endpoint_rules(self, rules: Iterable[EndpointRule]) -> list[EndpointRule]:
+        rules = list(rules)
+        if not rules:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for rule in rules:
+            pipe.hsetnx(self.k("endpoint_rules"), rule.key, pickle.dumps(rule))
+        return [rule for rule, added in zip(rules, pipe.execute(), strict=True) if added]
+
+    def live_endpoint_rules(self) -> list[EndpointRule]:
+        pipe = self.r.pipeline(transaction=False)
+        for name in ("endpoint_rules", "endpoint_hits", "endpoint_misses"):
+            pipe.hgetall(self.k(name))
+        rules, hits, misses = pipe.execute()
+        if not rules:
+            return []
+        known = {key.decode(): pickle.loads(value) for key, value in rules.items()}  # noqa: S301 - our own rules
+        return trusted_rules(known, counts(hits), counts(misses))
+
+    def endpoint_result(self, key: str, hit: bool) -> None:
+        self.r.hincrby(self.k("endpoint_hits" if hit else "endpoint_misses"), key, 1)
+
+    def claim_endpoint(self, endpoint: str, page_url: str) -> bool:
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hsetnx(self.k("endpoint_pages"), endpoint, page_url)
+        pipe.hget(self.k("endpoint_pages"), endpoint)
+        _, owner = pipe.execute()
+        return bool(owner is not None and owner.decode() == page_url)
+
+
+def counts(raw: dict[bytes, bytes]) -> Counter[str]:
+    """A Redis hash of counters as a :class:`~collections.Counter`."""
+    return Counter({key.decode(): int(value) for key, value in raw.items()})
 
 
 def state_lookup(holder: Any) -> Callable[[str], SiteState | None]:

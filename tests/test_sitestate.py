@@ -12,6 +12,7 @@ import pytest
 from bench.localservers import missing_reason, redis_server
 from govsites.distributed import Coordinator
 from govsites.extract.columns import ColumnLink
+from govsites.extract.endpoints import EndpointRule
 from govsites.items import LetterItem
 from govsites.lifecycle import ArticleNotes
 from govsites.registry import Site
@@ -143,3 +144,25 @@ def test_pages_noted_by_two_workers_judge_the_site_as_one(notes: ArticleNotes | 
     notes.note_article("s1", SITE.home_url + "zcjd/1.html", "")
     assert notes.policy_pages("s1").result().status == "ok"  # paired across the two workers' pages
     assert notes.article_notes("s1") == {SITE.home_url + "zcwj/1.html": "PubDate", SITE.home_url + "zcjd/1.html": ""}
+
+
+def test_endpoint_rules_learned_by_one_worker_serve_another() -> None:
+    """A rule taught by a render on worker A reads worker B's lists (which worker renders is the shared queue's
+    choice); misses count across workers, and an endpoint read for one page is not another page's list."""
+    reason = missing_reason(postgres=False)
+    if reason:
+        pytest.skip(reason)
+    rule = EndpointRule("script", path="http://127.0.0.9:8341/api/list", keys=("col",), own=True)
+    with redis_server() as url:
+        a, b = (Coordinator(url, "t").site_state(SITE, []) for _ in range(2))
+        assert b.live_endpoint_rules() == []
+        assert a.add_endpoint_rules([rule]) == [rule]
+        assert b.add_endpoint_rules([rule]) == []  # known already: not "learned" twice
+        assert b.live_endpoint_rules() == [rule]
+        a.endpoint_result(rule.key, False)
+        b.endpoint_result(rule.key, False)
+        assert a.live_endpoint_rules() == []  # two misses, never a list: dropped for both
+        endpoint = "http://127.0.0.9:8341/api/list?col=tzgg"
+        assert a.claim_endpoint(endpoint, SITE.home_url + "tzgg/")
+        assert a.claim_endpoint(endpoint, SITE.home_url + "tzgg/")  # the same page again
+        assert not b.claim_endpoint(endpoint, SITE.home_url + "zwdt/")

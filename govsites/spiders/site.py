@@ -507,8 +507,8 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         While the site's endpoints are being learned (a render that shows what the page fetched) or checked (the
         first list read through a new rule), the site's other such lists wait (parked); once a rule has given a
         list, they are read through it. At most :data:`govsites.sitestate.LEARNING_RENDERS` renders learn; a
-        distributed crawl renders as it goes (a learning render may be answered on another worker).
-        """
+        distributed crawl renders as it goes (a learning render may be answered on another worker), reading
+        through the rules any worker has learned (kept in Redis)."""
         if not self.config.endpoints_enabled:
             yield self._render_request(state, pending)
             return
