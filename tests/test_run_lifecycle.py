@@ -295,6 +295,9 @@ def test_distributed_workers_seed_join_and_share_the_run(tmp_path: Path, redis_u
     joiner.open()
     first, second = seeder.published[0], joiner.published[0]
     assert (first.seeder, second.seeder) == (True, False)  # one worker pushes the sites; the other joins
+    # the seeder counted each site's hold (and its probes: none here) when the run opened, before any probe could
+    # be answered by another worker: no site can finish before its home page is sent
+    assert [int(state.r.get(state.k("inflight"))) for state in joiner.spider.states.values()] == [1, 1]
     assert first.run_id == second.run_id
     assert [s.site_id for s in second.sites] == ["a", "b"]
     assert isinstance(seeder.lifecycle.strategy, DistributedStrategy)
@@ -307,8 +310,7 @@ def test_distributed_workers_seed_join_and_share_the_run(tmp_path: Path, redis_u
         ("a", "done", 1),
         ("b", "running", 0),
     ]
-    for state in joiner.spider.states.values():  # the sites' last requests finish (states shared in Redis) ...
-        state.add_inflight(1)
+    for state in joiner.spider.states.values():  # the sites' holds finish (states shared in Redis) ...
         assert state.finish_one()
         assert state.mark_done()  # nothing held by the caps: the site is done
     seeder.lifecycle.spider_idle(seeder.spider)  # ... so no site is left: an idle worker may close

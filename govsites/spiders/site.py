@@ -40,6 +40,7 @@ from govsites.extract.page import Page
 from govsites.extract.text import visible_text
 from govsites.inflight import finishes_request
 from govsites.items import ColumnItem, GuideItem, LinkCheckItem, LinkRefItem, ListEntryItem, PageItem
+from govsites.lifecycle import RunContext, RunStrategy
 from govsites.linkcheck.redirects import READ_TARGET
 from govsites.rendering import RENDER_SKIPPED, RenderFailure
 from govsites.sitechecks.markup import SitePage
@@ -98,16 +99,21 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         return spider
 
     # -- start --------------------------------------------------------------------------------------
+    def run_opened(self, run: RunContext, strategy: RunStrategy) -> None:
+        super().run_opened(run, strategy)
+        if not run.seeder:
+            return  # another worker pushes the run's sites (govsites.distributed)
+        # Every site's probes (govsites.extensions.HomeProbes, sent for all sites when the run opens) and one hold
+        # are counted now, before the first probe leaves: this handler runs before HomeProbes' (the spider is built
+        # before the extensions). Counted later, in start(), a probe answered first (in a distributed crawl, by
+        # another worker, while this one had not begun its start requests) finished its site with no page.
+        for state in self.states.values():
+            state.add_inflight(max(0, self.config.probes) + 1)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if not self.seeder:
             return  # another worker pushes the run's sites (govsites.distributed)
-        states = list(self.states.values())
-        # Every site's probes (govsites.extensions.HomeProbes, sent for all sites at once when the run opens) and
-        # one hold are counted before any request: start requests are pulled lazily, and a site whose probes were
-        # answered before its home page left the spider was otherwise "done" with no page.
-        for state in states:
-            state.add_inflight(max(0, self.config.probes) + 1)
-        for state in states:
+        for state in self.states.values():
             state.claim(state.site.home_url)
             yield self._page_request(
                 state, state.site.home_url, depth=0, role="home", priority=PRIORITY_HOME, caps=NO_CAP
