@@ -32,6 +32,11 @@ from govsites.sitestate import RedisSiteState
 #: callback that is not a spider method; pickle the others).
 UNSERIALIZABLE = (ValueError, TypeError, AttributeError, pickle.PicklingError)
 
+#: Request meta key: a request the worker that made it crawls itself, not put into the shared queue (the learning
+#: render of a site's script-filled lists and the check of a new endpoint rule: the lists that wait for their
+#: answer wait in this worker, see ``SiteSpider._script_list_request``).
+LOCAL = "glocal"
+
 #: Seconds the keys of a finished run are kept (late workers see the run done and exit instead of reseeding).
 DONE_TTL = 600
 

@@ -10,6 +10,9 @@ Scrapy's own scheduler does the same with a request its disk queue refuses: it k
 from the shared queue. It is counted (``govsites/scheduler/unserializable``), logged at warning level with the
 reason for the first of each kind, and, as for Scrapy's, a worker killed while holding one loses it: the crawl's
 log said so.
+
+A request marked :data:`~govsites.distributed.LOCAL` is kept the same way on purpose (counted as
+``govsites/scheduler/local``): its answer releases work only this worker holds.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_redis.scheduler import Scheduler
 
-from govsites.distributed import UNSERIALIZABLE
+from govsites.distributed import LOCAL, UNSERIALIZABLE
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STAT = "govsites/scheduler/unserializable"
+LOCAL_STAT = "govsites/scheduler/local"
 
 
 class SharedScheduler(Scheduler):
@@ -43,6 +47,11 @@ class SharedScheduler(Scheduler):
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
+        if request.meta.get(LOCAL):
+            self.local.append(request)
+            if self.stats:
+                self.stats.inc_value(LOCAL_STAT)
+            return True
         try:
             self.queue.push(request)
         except UNSERIALIZABLE as error:

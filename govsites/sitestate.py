@@ -623,7 +623,8 @@ class RedisSiteState(SiteState):
 
     # -- data endpoints of script-filled lists: rules learned by any worker serve every worker -----------------
     # (which worker renders a site's list is the shared queue's choice; each learning its own, most lists of a
-    # census site were rendered again). Parking lists while a rule is learned stays per process (off here).
+    # census site were rendered again). Lists parked while a rule is learned or checked stay in the worker that
+    # parked them (``learning``, ``parked``: this process's; its learning render and check are crawled by it).
     def add_endpoint_rules(self, rules: Iterable[EndpointRule]) -> list[EndpointRule]:
         rules = list(rules)
         if not rules:

@@ -2,7 +2,8 @@
 
 A request that pickles goes into the shared queue, as with scrapy-redis' own scheduler. One that does not (here a
 lock in its meta) used to make scrapy-redis raise after the shared dupefilter had marked it seen: lost for every
-worker, with nothing in the log. Now the worker keeps and crawls it itself, counted and logged.
+worker, with nothing in the log. Now the worker keeps and crawls it itself, counted and logged. A request marked
+``LOCAL`` (a site's learning render: the lists it releases wait in that worker) is kept by its worker too.
 
 Needs ``redis-server`` (Debian package redis-server); skipped with the reason otherwise.
 """
@@ -17,8 +18,8 @@ import pytest
 from scrapy import Request
 
 from bench.localservers import missing_reason, redis_server
-from govsites.distributed import scrapy_settings
-from govsites.sharedscheduler import STAT, SharedScheduler
+from govsites.distributed import LOCAL, scrapy_settings
+from govsites.sharedscheduler import LOCAL_STAT, STAT, SharedScheduler
 from tests.helpers import CrawlerFactory
 
 REASON = missing_reason(postgres=False)
@@ -75,3 +76,20 @@ def test_a_second_worker_takes_what_the_first_shared(crawler_for: CrawlerFactory
     assert taken is not None
     assert (taken.url, taken.meta["gtag"]) == ("http://127.0.0.1:1/x", "1")
     assert second.stats.get_value(STAT) is None
+
+
+def test_a_local_request_stays_with_its_worker(crawler_for: CrawlerFactory, redis_url: str) -> None:
+    first = open_scheduler(crawler_for, redis_url, "local")
+    second = open_scheduler(crawler_for, redis_url, "local")
+    learner = Request("http://127.0.0.1:1/list", meta={LOCAL: True, "gtag": "1"})
+    assert first.enqueue_request(learner)
+    assert first.enqueue_request(Request("http://127.0.0.1:1/shared", meta={"gtag": "2"}))
+    # the other worker sees only the shared one: the learning render is never answered where no list waits on it
+    taken = second.next_request()
+    assert taken is not None
+    assert taken.url == "http://127.0.0.1:1/shared"
+    assert second.next_request() is None
+    assert first.next_request() is learner
+    assert first.stats.get_value(LOCAL_STAT) == 1
+    assert first.stats.get_value(STAT) is None  # kept on purpose, not as a request that would not pickle
+    assert first.stats.get_value("scheduler/enqueued/redis") == 1

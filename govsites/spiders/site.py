@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 from govsites.antibot import BLOCKED_REASON
 from govsites.browserpages import fetched_requests
 from govsites.caps import ALL_CAPS, CAPS, LISTED, NO_CAP, PAGE_CAP_ONLY, path_key
+from govsites.distributed import LOCAL
 from govsites.extract.columns import CategoryTable, ColumnLink, article_date, discover_columns, sitemap_urls
 from govsites.extract.datarequest import Endpoint
 from govsites.extract.endpointpages import next_endpoint_requests, paging
@@ -146,6 +147,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         meta: dict[str, Any] = {"gdepth": depth, **({CAPS: caps} if caps else {}), **(render_meta() if render else {})}
         if learner:
             meta[LEARNER] = True
+            meta[LOCAL] = True  # the lists it releases wait in this process (a distributed worker's own)
         return self.site_request(
             state,
             url,
@@ -512,9 +514,10 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
 
         While the site's endpoints are being learned (a render that shows what the page fetched) or checked (the
         first list read through a new rule), the site's other such lists wait (parked); once a rule has given a
-        list, they are read through it. At most :data:`govsites.sitestate.LEARNING_RENDERS` renders learn; a
-        distributed crawl renders as it goes (a learning render may be answered on another worker), reading
-        through the rules any worker has learned (kept in Redis)."""
+        list, they are read through it. At most :data:`govsites.sitestate.LEARNING_RENDERS` renders learn. In a
+        distributed crawl each worker parks its own lists: the learning render and the check are crawled by the
+        worker that sent them (:data:`govsites.distributed.LOCAL`), and the rules any worker learned serve every
+        worker (kept in Redis)."""
         if not self.config.endpoints_enabled:
             yield self._render_request(state, pending)
             return
@@ -525,9 +528,9 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         checking = not state.endpoints_verified
         request = self._endpoint_request(state, pending, [(rule.key, endpoint) for rule, endpoint in named], checking)
         if request is not None:
-            state.learning = checking and not self.config.distributed
+            state.learning = checking
             yield request
-        elif not self.config.distributed and state.start_learning():
+        elif state.start_learning():
             yield self._render_request(state, pending, learner=True)
         else:
             yield self._render_request(state, pending)
@@ -556,7 +559,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
                 self.endpoint_list,
                 self.endpoint_failed,
                 priority=PRIORITY_COLUMN,
-                meta={"gdepth": pending.depth},
+                meta={"gdepth": pending.depth, **({LOCAL: True} if checking else {})},
                 cb_kwargs={
                     "pending": pending,
                     "rule_key": rule_key,
