@@ -103,6 +103,15 @@ def redis_cpu(url: str) -> float:
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
+def redis_reads(url: str) -> tuple[int, int]:
+    """Read events (about one per round trip: a command, a pipeline) and commands the Redis at ``url`` has
+    processed since it started."""
+    import redis
+
+    info = redis.Redis.from_url(url).info("stats")
+    return int(info["total_reads_processed"]), int(info["total_commands_processed"])
+
+
 def postgres_cpu(port: int) -> float:
     """CPU seconds of the PostgreSQL server listening on ``port``: its postmaster, the backends it has reaped
     and those still running (from ``/proc``)."""
@@ -135,18 +144,29 @@ def single(web: ServedWeb, tmp: Path, name: str, workers: str, env: dict[str, st
     return Crawl(name, wall, cpu, browser, *site_pages(str(db), name))
 
 
+@dataclass(frozen=True)
+class Coordination:
+    """What the servers of a distributed crawl spent on it."""
+
+    redis_cpu: float
+    postgres_cpu: float
+    redis_reads: int  # read events: about the workers' round trips (host leases and the dupefilter included)
+    redis_commands: int
+
+
 def distributed(
     web: ServedWeb, tmp: Path, workers: int, redis_url: str, pg_url: str, env: dict[str, str]
-) -> tuple[Crawl, float, float]:
-    """The crawl by ``workers`` distributed workers, and the CPU seconds Redis and PostgreSQL spent on it."""
+) -> tuple[Crawl, Coordination]:
+    """The crawl by ``workers`` distributed workers, and what Redis and PostgreSQL spent on it."""
     run_env = {**env, "GOVSITES_HTTPCACHE_DIR": str(tmp / "distributed.httpcache")}
     port = int(pg_url.rsplit(":", 1)[1].split("/", 1)[0])
-    redis_before, pg_before = redis_cpu(redis_url), postgres_cpu(port)
+    redis_before, pg_before, reads_before = redis_cpu(redis_url), postgres_cpu(port), redis_reads(redis_url)
     command = crawl_args(web.registry, pg_url, "distributed", "--distributed", redis_url)
     wall, cpu, browser = run_processes([command] * workers, run_env, tmp / "logs" / "distributed")
     redis_spent, pg_spent = redis_cpu(redis_url) - redis_before, postgres_cpu(port) - pg_before
+    reads, commands = (after - before for after, before in zip(redis_reads(redis_url), reads_before, strict=True))
     crawl = Crawl("distributed", wall, cpu, browser, *site_pages(pg_url, "distributed"))
-    return crawl, redis_spent, pg_spent
+    return crawl, Coordination(redis_spent, pg_spent, reads, commands)
 
 
 def print_crawl(label: str, crawl: Crawl) -> None:
@@ -172,7 +192,7 @@ def bench_distributed(sites: int, pages: int, latency: tuple[int, int], workers:
             one = single(web, tmp, "one", "1", env)
             local = single(web, tmp, "local", str(workers), env)
             with redis_server() as redis_url, postgres_server() as pg_url:
-                shared, redis_spent, pg_spent = distributed(web, tmp, workers, redis_url, pg_url, env)
+                shared, spent = distributed(web, tmp, workers, redis_url, pg_url, env)
         finally:
             web.stop()
         print_crawl("单进程（SQLite）", one)
@@ -180,9 +200,14 @@ def bench_distributed(sites: int, pages: int, latency: tuple[int, int], workers:
         print_crawl(f"分布式 {workers} 个工作进程（Redis 队列与站点状态，PostgreSQL）", shared)
         per_k = 1000 / max(shared.pages, 1)
         print(
-            f"分布式协调开销：Redis CPU {redis_spent:.2f} s（{redis_spent * per_k:.2f} s / 千页），"
-            f"PostgreSQL CPU {pg_spent:.2f} s（{pg_spent * per_k:.2f} s / 千页）；"
+            f"分布式协调开销：Redis CPU {spent.redis_cpu:.2f} s（{spent.redis_cpu * per_k:.2f} s / 千页），"
+            f"PostgreSQL CPU {spent.postgres_cpu:.2f} s（{spent.postgres_cpu * per_k:.2f} s / 千页）；"
             f"工作进程 CPU 为单进程的 {shared.cpu / max(one.cpu, 0.001):.2f} 倍"
+        )
+        pages = max(shared.pages, 1)
+        print(
+            f"Redis 往返（服务器读事件）{spent.redis_reads} 次，每页 {spent.redis_reads / pages:.1f} 次；"
+            f"命令 {spent.redis_commands} 条，每页 {spent.redis_commands / pages:.1f} 条"
         )
         print_agreement(one, local, shared, tmp / "logs")
 

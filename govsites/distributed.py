@@ -23,10 +23,11 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from govsites.hostleases import redis_client, worker_id
+from govsites.hostleases import worker_id
 from govsites.registry import PinnedColumn, Site
 from govsites.sitechecks.policy import LinkedPage, PolicyPages
 from govsites.sitestate import RedisSiteState
+from govsites.writebehind import shared_client, write_behind
 
 #: What serializing a request for Redis raises when it cannot be (``request.to_dict`` raises ValueError for a
 #: callback that is not a spider method; pickle the others).
@@ -67,7 +68,8 @@ class Coordinator:
     """The run-level keys of a distributed crawl, and the factory of its per-site states."""
 
     def __init__(self, redis_url: str, label: str, client: Any = None) -> None:
-        self.r = client if client is not None else redis_client(redis_url)
+        # one client per process, its answerless writes sent with its next command (govsites.writebehind)
+        self.r = write_behind(client) if client is not None else shared_client(redis_url)
         self.url = redis_url
         self.label = label
         self.prefix = run_prefix(label)
@@ -148,11 +150,11 @@ class Coordinator:
 
     def note_article(self, site_id: str, url: str, absent: str) -> None:
         """An article page of the site and the metadata tags it lacks (``page_tags``), shared by the workers."""
-        self.r.hset(self.k(f"s:{site_id}:articles"), url, absent)
+        self.r.writes().hset(self.k(f"s:{site_id}:articles"), url, absent)
 
     def note_list_page(self, site_id: str, url: str) -> None:
         """A list page of the site (never one of its articles), shared by the workers."""
-        self.r.sadd(self.k(f"s:{site_id}:lists"), url)
+        self.r.writes().sadd(self.k(f"s:{site_id}:lists"), url)
 
     def article_notes(self, site_id: str) -> dict[str, str]:
         raw = self.r.hgetall(self.k(f"s:{site_id}:articles"))
@@ -161,7 +163,7 @@ class Coordinator:
 
     def note_policy(self, site_id: str, pages: PolicyPages) -> None:
         """What a page showed for ``policy_interpretation``, shared by the workers (sets and hashes of the site)."""
-        pipe = self.r.pipeline(transaction=False)
+        pipe = self.r.writes()
         base = f"s:{site_id}:policy"
         if pages.crawled:
             pipe.sadd(self.k(f"{base}:crawled"), *pages.crawled)
@@ -169,7 +171,6 @@ class Coordinator:
             pipe.hset(self.k(f"{base}:articles"), key, json.dumps([page.url, sorted(page.links)]))
         for page in pages.interpretations:
             pipe.hset(self.k(f"{base}:interpretations"), page.url, json.dumps(sorted(page.links)))
-        pipe.execute()
 
     def policy_pages(self, site_id: str) -> PolicyPages:
         base = f"s:{site_id}:policy"
@@ -187,7 +188,7 @@ class Coordinator:
 
     def count_page(self, site_id: str, key: bytes) -> None:
         """A page of the site stored by any worker (``key``: :func:`govsites.lifecycle.page_key` of its URL)."""
-        self.r.sadd(self.k(f"s:{site_id}:stored"), key)
+        self.r.writes().sadd(self.k(f"s:{site_id}:stored"), key)
 
     def stored_pages(self, site_id: str) -> int:
         return int(self.r.scard(self.k(f"s:{site_id}:stored")))

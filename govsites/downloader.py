@@ -65,6 +65,7 @@ from govsites.config import GovsitesConfig
 from govsites.distributed import run_prefix
 from govsites.hostleases import RENDER_POOL, HostLeases, lease_seconds, poll_delay
 from govsites.rendering import RENDER_SLOT
+from govsites.writebehind import next_turn
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +218,7 @@ class DistributedDownloader(PoliteDownloader):
         config = GovsitesConfig.from_settings(crawler.settings)
         seconds = lease_seconds(config.link_timeout, config.probe_timeout, config.render_deadline)
         self.leases = HostLeases.connect(config.distributed, run_prefix(config.run), config.per_host, seconds)
+        self.leases.r.soon = next_turn  # a lease given back and not followed by an acquire goes at the next turn
         self.render_leases = self.leases.of_pool(RENDER_POOL, config.render_per_host)
         # id(slot) -> {request: (leases, host, token)}: the leases of the slot's requests, until they are given back
         self._held: dict[int, dict[Request, tuple[HostLeases, str, str]]] = {}

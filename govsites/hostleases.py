@@ -28,6 +28,8 @@ import os
 import socket
 from typing import Any
 
+from govsites.writebehind import redis_client, write_behind
+
 logger = logging.getLogger(__name__)
 
 #: Take one lease of ``KEYS[1]`` if fewer than ``ARGV[1]`` are held: 1 if taken (as ``ARGV[3]``, lapsing after
@@ -57,13 +59,6 @@ HOST_POOL = "host"
 RENDER_POOL = "render"
 
 
-def redis_client(redis_url: str) -> Any:
-    """The Redis client of a distributed worker (generous timeouts: a busy Redis is waited for, not given up on)."""
-    import redis
-
-    return redis.Redis.from_url(redis_url, socket_timeout=60, socket_connect_timeout=30, health_check_interval=30)
-
-
 def worker_id() -> str:
     """A name for this worker process, unique across machines and restarts (host, process, random)."""
     return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
@@ -85,14 +80,14 @@ class HostLeases:
     def __init__(
         self, client: Any, prefix: str, limit: int, seconds: float, worker: str = "", pool: str = HOST_POOL
     ) -> None:
-        self.r = client
+        self.r = write_behind(client)  # a lease given back goes with the next command (the next acquire)
         self.prefix = prefix
         self.pool = pool
         self.limit = limit
         self.lease_ms = int(seconds * 1000)
         self.worker = worker or worker_id()
         self._serial = itertools.count(1)
-        self._acquire = client.register_script(ACQUIRE)
+        self._acquire = self.r.register_script(ACQUIRE)
         from redis.exceptions import RedisError
 
         self._errors = (RedisError,)
@@ -130,15 +125,11 @@ class HostLeases:
         return token if int(taken) else None
 
     def release(self, host: str, token: str) -> None:
-        """Give a lease back (a lease Redis cannot take back lapses by itself)."""
-        if not token:
-            return
-        try:
-            self.r.zrem(self.key(host), token)
-        except self._errors as error:
-            logger.error(
-                "无法向 Redis 归还主机 %s 的并发许可（%d 秒后自动失效）：%s", host, self.lease_ms // 1000, error
-            )
+        """Give a lease back: sent with this client's next command, usually the acquire that follows, at the latest
+        at the reactor's next turn (:class:`govsites.writebehind.WriteBehind`; a lease Redis cannot take back
+        lapses by itself)."""
+        if token:
+            self.r.writes().zrem(self.key(host), token)
 
     def held(self, host: str) -> int:
         """Leases of ``host`` held now, lapsed ones included until the next acquire drops them (for tests)."""

@@ -35,6 +35,7 @@ from govsites.registry import PinnedColumn, Site
 from govsites.sitechecks.policy import PolicyPages
 from govsites.sitestate import SiteState
 from govsites.store import Store, StoreLock, parse_as_of, resolve_run
+from govsites.writebehind import next_turn
 
 #: ``run_sites.status`` of a site whose crawl is over: read, or blocked by an anti-bot challenge (govsites.antibot).
 FINISHED_SITE = frozenset({"done", "blocked"})
@@ -319,6 +320,7 @@ class DistributedStrategy(RunStrategy):
         self.config = config
         self.coordinator = coordinator
         self.poll_interval = config.distributed_poll
+        coordinator.r.soon = next_turn  # a write no command takes along is sent at the reactor's next turn
 
     def acquire(self, mode: str) -> None:
         """No store lock: the workers share the store on purpose."""
@@ -384,6 +386,14 @@ class DistributedStrategy(RunStrategy):
         return bool(run.sites) and self.coordinator.sites_left() > 0
 
     def close_run(self, store: Store, run: RunContext, reason: str) -> None:
+        client = self.coordinator.r
+        client.flush()
+        logger.info(
+            "本工作进程与 Redis 往返 %d 次；%d 条写入随后续命令发送（共 %d 次往返携带）",
+            client.round_trips,
+            client.sent_later,
+            client.carriers,
+        )
         if reason == "finished" and run.sites and self.coordinator.sites_left() <= 0:
             self.coordinator.expire_run()
         if not self.config.store_lock_held:

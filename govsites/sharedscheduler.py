@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy_redis.scheduler import Scheduler
 
 from govsites.distributed import LOCAL, UNSERIALIZABLE
+from govsites.writebehind import shared_client
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -42,6 +43,14 @@ class SharedScheduler(Scheduler):
         super().__init__(*args, **kwargs)
         self.local: deque[Request] = deque()
         self.reasons_logged: set[str] = set()
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> SharedScheduler:
+        """scrapy-redis' scheduler on this process's client (:func:`govsites.writebehind.shared_client`): a request
+        pushed is sent after the site state's writes that came before it."""
+        scheduler = super().from_settings(settings)
+        scheduler.server = shared_client(settings["REDIS_URL"])
+        return scheduler
 
     def enqueue_request(self, request: Request) -> bool:
         if not request.dont_filter and self.df.request_seen(request):

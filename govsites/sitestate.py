@@ -28,6 +28,7 @@ from govsites.extract.links import same_site
 from govsites.items import ColumnItem, LetterItem
 from govsites.registry import PinnedColumn, Site
 from govsites.rendering import RenderFailure
+from govsites.writebehind import write_behind
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,10 @@ class SiteState:
     def is_column(self, url: str) -> bool:
         return url in self.columns
 
+    def read_beyond_depth(self, urls: list[str]) -> list[bool]:
+        """For each of ``urls``: a column, or a page a letter or guide still waits on (in Redis, one round trip)."""
+        return [url in self.columns or url in self.details for url in urls]
+
     def set_column(self, column: ColumnLink) -> None:
         self.columns[column.url] = column
 
@@ -403,13 +408,13 @@ class RedisSiteState(SiteState):
 
     def __init__(self, redis: Any, prefix: str, site: Site, pinned: list[PinnedColumn], sites_left_key: str) -> None:
         super().__init__(site=site, pinned=pinned, hosts={site.host})
-        self.r = redis
+        self.r = write_behind(redis)  # writes whose answer is not read go with the next command (govsites.writebehind)
         self.key = f"{prefix}s:{site.site_id}:"
         self.sites_left_key = sites_left_key
         self._home_known = False
         self._deadline: float | None = None
         self._nf: str | None = None
-        self._routes = redis.register_script(ROUTES_SCRIPT)
+        self._routes = self.r.register_script(ROUTES_SCRIPT)
 
     def k(self, name: str) -> str:
         return self.key + name
@@ -437,7 +442,7 @@ class RedisSiteState(SiteState):
 
     # -- a site that could not be read (any worker may write the site's done row) ------------------------
     def set_blocked(self, reason: str) -> None:
-        self.r.set(self.k("blocked"), reason)
+        self.r.writes().set(self.k("blocked"), reason)
 
     def blocked_reason(self) -> str:
         value = self.r.get(self.k("blocked"))
@@ -457,13 +462,13 @@ class RedisSiteState(SiteState):
         return [bool(n) for n in pipe.execute()]
 
     def add_pages(self, n: int = 1) -> None:
-        self.r.incrby(self.k("pages"), n)
+        self.r.writes().incrby(self.k("pages"), n)
 
     def page_count(self) -> int:
         return int(self.r.get(self.k("pages")) or 0)
 
     def add_capped(self) -> None:
-        self.r.incr(self.k("capped"))
+        self.r.writes().incr(self.k("capped"))
 
     def capped_count(self) -> int:
         return int(self.r.get(self.k("capped")) or 0)
@@ -472,10 +477,10 @@ class RedisSiteState(SiteState):
         return int(self.r.hget(self.k("variants"), key) or 0)
 
     def add_variant(self, key: str) -> None:
-        self.r.hincrby(self.k("variants"), key, 1)
+        self.r.writes().hincrby(self.k("variants"), key, 1)
 
     def start_budget(self, seconds: float) -> None:
-        self.r.set(self.k("deadline"), repr(time.time() + seconds), nx=True)
+        self.r.writes().set(self.k("deadline"), repr(time.time() + seconds), nx=True)
 
     def over_budget(self) -> bool:
         if self._deadline is None:
@@ -487,7 +492,7 @@ class RedisSiteState(SiteState):
 
     # -- requests in flight ----------------------------------------------------------------------------
     def add_inflight(self, n: int = 1) -> None:
-        self.r.incrby(self.k("inflight"), n)
+        self.r.writes().incrby(self.k("inflight"), n)
 
     def finish_one(self) -> bool:
         return bool(self.r.decr(self.k("inflight")) <= 0 and not self.r.exists(self.k("done")))
@@ -503,7 +508,7 @@ class RedisSiteState(SiteState):
     def hold(self, url: str, request: Any, route: tuple[int, bool], on_quiet: Callable[[SiteState], list[Any]]) -> None:
         """``request``: its bytes (the caps encode it, :class:`govsites.caps.RequestCodec`); routes noted by other
         workers before it was held count too (see :meth:`note_routes`)."""
-        self._routes(keys=[self.k("held"), self.k("routes")], args=[request, url, *route_args(*route)])
+        self.r.later_script(self._routes, [self.k("held"), self.k("routes")], [request, url, *route_args(*route)])
         self.on_quiet = on_quiet
 
     def note_routes(self, routes: Iterable[tuple[str, int, bool]]) -> None:
@@ -514,7 +519,7 @@ class RedisSiteState(SiteState):
             if self.internal(url):
                 args += [url, *route_args(depth, listed)]
         if args:
-            self._routes(keys=[self.k("held"), self.k("routes")], args=[b"", *args])
+            self.r.later_script(self._routes, [self.k("held"), self.k("routes")], [b"", *args])
 
     def has_held(self) -> bool:
         return bool(self.r.exists(self.k("held")))
@@ -554,14 +559,24 @@ class RedisSiteState(SiteState):
     def is_column(self, url: str) -> bool:
         return bool(self.r.hexists(self.k("columns"), url))
 
+    def read_beyond_depth(self, urls: list[str]) -> list[bool]:
+        if not urls:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for url in urls:
+            pipe.hexists(self.k("columns"), url)
+            pipe.hexists(self.k("details"), url)
+        found = pipe.execute()
+        return [bool(column or detail) for column, detail in zip(found[::2], found[1::2], strict=True)]
+
     def set_column(self, column: ColumnLink) -> None:
-        self.r.hset(self.k("columns"), column.url, pickle.dumps(column))
+        self.r.writes().hset(self.k("columns"), column.url, pickle.dumps(column))
 
     def add_column(self, column: ColumnLink) -> None:
-        self.r.hsetnx(self.k("columns"), column.url, pickle.dumps(column))
+        self.r.writes().hsetnx(self.k("columns"), column.url, pickle.dumps(column))
 
     def add_home_column(self, url: str) -> None:
-        self.r.sadd(self.k("home_columns"), url)
+        self.r.writes().sadd(self.k("home_columns"), url)
 
     def is_home_column(self, url: str) -> bool:
         return bool(self.r.sismember(self.k("home_columns"), url))
@@ -574,7 +589,7 @@ class RedisSiteState(SiteState):
 
     # -- pages parsed, fingerprints ----------------------------------------------------------------------
     def mark_parsed(self, url: str) -> None:
-        self.r.sadd(self.k("parsed"), url)
+        self.r.writes().sadd(self.k("parsed"), url)
 
     def was_parsed(self, url: str) -> bool:
         return bool(self.r.sismember(self.k("parsed"), url))
@@ -606,7 +621,7 @@ class RedisSiteState(SiteState):
 
     # -- letters and guides still to read -------------------------------------------------------------------
     def add_detail(self, url: str, detail: PendingDetail) -> None:
-        self.r.hset(self.k("details"), url, pickle.dumps(detail))
+        self.r.writes().hset(self.k("details"), url, pickle.dumps(detail))
 
     def has_detail(self, url: str) -> bool:
         return bool(self.r.hexists(self.k("details"), url))
@@ -645,7 +660,7 @@ class RedisSiteState(SiteState):
         return trusted_rules(known, counts(hits), counts(misses))
 
     def endpoint_result(self, key: str, hit: bool) -> None:
-        self.r.hincrby(self.k("endpoint_hits" if hit else "endpoint_misses"), key, 1)
+        self.r.writes().hincrby(self.k("endpoint_hits" if hit else "endpoint_misses"), key, 1)
 
     def claim_endpoint(self, endpoint: str, page_url: str) -> bool:
         pipe = self.r.pipeline(transaction=False)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
+import redis
 
-from bench.distributed import bench_distributed, postgres_cpu, redis_cpu
+from bench.distributed import bench_distributed, postgres_cpu, redis_cpu, redis_reads
 from bench.localservers import missing_reason, postgres_server, redis_server
 from govsites.store import Store
 
@@ -29,6 +30,18 @@ def test_server_cpu_is_read_from_the_servers_started() -> None:
         assert postgres_cpu(port) > before  # its backend's work is counted
         assert postgres_cpu(port + 1) == 0.0  # no server there
         assert redis_cpu(redis_url) > 0.0
+        reads, commands = redis_reads(redis_url)
+        client = redis.Redis.from_url(redis_url)
+        for _ in range(50):
+            client.incr("n")
+        pipe = client.pipeline(transaction=False)
+        for _ in range(50):
+            pipe.incr("n")
+        pipe.execute()
+        more_reads, more_commands = redis_reads(redis_url)
+        # fifty round trips and one pipeline, a hundred commands (connecting and INFO itself: a few more)
+        assert 51 <= more_reads - reads < 51 + 20
+        assert 100 <= more_commands - commands < 100 + 20
 
 
 def test_the_section_crawls_three_ways_and_compares_the_sites(capsys: pytest.CaptureFixture[str]) -> None:
@@ -40,3 +53,4 @@ def test_the_section_crawls_three_ways_and_compares_the_sites(capsys: pytest.Cap
         pages = int(re.search(r"页面 (\d+)", line).group(1))  # type: ignore[union-attr]
         assert pages > 20, line
     assert re.search(r"Redis CPU \d+\.\d+ s", out), out
+    assert re.search(r"Redis 往返（服务器读事件）\d+ 次，每页 \d+\.\d 次", out), out

@@ -430,10 +430,11 @@ def test_a_page_only_a_bare_link_names_a_column_names_no_further_columns(crawler
     article, directory = HOME + "gzdt/19002.htm", HOME + "xxgk/index.htm"
     state.set_column(ColumnLink("安全生产监督管理局部署重点工作", article, "link"))
     state.set_column(ColumnLink("信息公开", directory, "nav"))
-    assert not names_columns(state, article, 2, sitemap=False)
-    assert names_columns(state, article, 1, sitemap=False)  # one click from the home page
-    assert names_columns(state, directory, 2, sitemap=False)  # a column a menu names: its secondary menu
-    assert names_columns(state, HOME + "sitemap.htm", 3, sitemap=True)
+    assert not names_columns(state.column(article), 2, sitemap=False)
+    assert names_columns(state.column(article), 1, sitemap=False)  # one click from the home page
+    assert names_columns(state.column(directory), 2, sitemap=False)  # a column a menu names: its secondary menu
+    assert names_columns(state.column(HOME + "sitemap.htm"), 3, sitemap=True)
+    assert not names_columns(state.column(HOME + "gzdt/19003.htm"), 2, sitemap=False)  # no column at all
 
 
 def test_the_https_check_holds_none_of_the_hosts_connections(crawler: Any) -> None:

@@ -23,7 +23,8 @@ import pytest
 from bench.localservers import missing_reason, postgres_server, redis_server
 from bench.web.model import WebConfig, host
 from bench.web.server import BenchWeb
-from govsites.hostleases import HostLeases, poll_delay, redis_client
+from govsites.hostleases import HostLeases, poll_delay
+from govsites.writebehind import redis_client
 from tests.helpers import WORKER_ENV, crawl_stat, crawl_workers
 
 REASON = missing_reason()

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 
 from bench.localservers import missing_reason, postgres_server, redis_server
-from govsites.hostleases import RENDER_POOL, HostLeases, redis_client
+from govsites.hostleases import RENDER_POOL, HostLeases
 from govsites.registry import write_sites
+from govsites.writebehind import redis_client
 from tests.helpers import WORKER_ENV, crawl_stat, crawl_workers, needs_chromium
 from tests.webs.unbuilt import AS_OF, BusyRenderWeb
 

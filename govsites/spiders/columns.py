@@ -25,9 +25,10 @@ SITEMAP_ANCHORS = frozenset({"网站地图", "站点地图", "网站导航", "si
 STRONG_COLUMN_LINKS = frozenset({"nav", "more", "tab", "sitemap", "pinned"})
 
 
-def names_columns(state: SiteState, url: str, depth: int, sitemap: bool) -> bool:
+def names_columns(column: ColumnLink | None, depth: int, sitemap: bool) -> bool:
     """Where columns are named: the home page and pages one click away (menus, 信息公开 directories),
-    site maps, and column pages themselves (their secondary menus). Articles deeper in are not read for
+    site maps, and column pages themselves (their secondary menus; ``column``: the page's entry in the site's
+    columns, None when it is not one). Articles deeper in are not read for
     menus: they repeat the ones already read, and discovery is a fifth of a crawl's CPU.
 
     A page deeper in that only a bare link named a column (the weakest source: often an article's title in a
@@ -37,7 +38,6 @@ def names_columns(state: SiteState, url: str, depth: int, sitemap: bool) -> bool
     redirects to pages already read)."""
     if depth <= 1 or sitemap:
         return True
-    column = state.column(url)
     return column is not None and column.found_by in STRONG_COLUMN_LINKS
 
 

@@ -172,16 +172,25 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         ``pagination``: the further pages of a list."""
         links = list(links)
         known: list[tuple[str, int, bool]] = []
+        fresh: list[tuple[Link, str]] = []
         for link, new in zip(links, state.claim_many(link.url for link in links), strict=True):
-            if not new:
+            if new:
+                fresh.append((link, urlsplit(link.url).scheme))
+            else:
                 # a page the caps still hold (govsites.caps) is decided by its best route, whoever found it first
                 known.append((link.url, depth - 1 if link.url in pagination else depth, link.url in listed))
-                continue
-            scheme = urlsplit(link.url).scheme
+        pages = [
+            link.url
+            for link, scheme in fresh
+            if scheme in ("http", "https") and link.kind == "page" and not is_attachment(link.url)
+            if state.internal(link.url)
+        ]
+        beyond_depth = dict(zip(pages, state.read_beyond_depth(pages), strict=True))  # one look-up for the page
+        for link, scheme in fresh:
             if scheme not in ("http", "https"):
                 yield unfetchable(state.site.site_id, link.url, scheme)
-            elif link.kind == "page" and not is_attachment(link.url) and state.internal(link.url):
-                is_column = state.is_column(link.url) or state.has_detail(link.url)  # beyond depth
+            elif link.url in beyond_depth:
+                is_column = beyond_depth[link.url]
                 further = link.url in pagination  # a list's next page is no deeper than the list
                 yield self._page_request(
                     state,
@@ -251,7 +260,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         title, text = (page.title, page.text) if html else ("", "")
         verdict = judge(state, response, html, title, text, page)
         checks = [] if rendered else [verdict]  # the page's own verdict travels with its page item
-        named = state.column(request_url)
+        named = state.column(request_url) if role != "home" else None
         if (
             role != "home"
             and not verdict.broken
@@ -311,7 +320,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             if not rendered:
                 yield from self.site_check_requests(state, SitePage(html, response.url, encoding or "utf-8"), entries)
                 yield from self.https_check(state, request_url, response.url)
-        if not state.pinned and columns.names_columns(state, request_url, depth, sitemap):
+        if not state.pinned and columns.names_columns(named, depth, sitemap):
             # A column's own query variants (its pages, a calendar's next day) are not further columns.
             found = [
                 c
@@ -319,8 +328,9 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
                 if (depth == 0 or path_key(c.url) != path_key(request_url)) and state.internal(c.url)
             ]
             yield from self._register_columns(state, found, sitemap_urls(page), depth)
-        column = state.column(request_url) or (state.column(response.url) if response.url != request_url else None)
-        if column is not None and role != "home" and not state.column_is_done(column.url):
+        # (a page never registers itself: the columns it names exclude its own path)
+        column = named or (state.column(response.url) if role != "home" and response.url != request_url else None)
+        if column is not None and not state.column_is_done(column.url):
             listing = extract_list(page)
             entries = listing.entries
             outcome = list(self._column(state, column, listing, response, page, depth))
