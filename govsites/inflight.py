@@ -80,7 +80,7 @@ class SiteAccounting:
         if state is not None:
             state.add_inflight(1)
             if request.meta.get("role") in DISCOVERING_ROLES:
-                state.add_discovering(1)
+                state.start_discovering()
 
     def finished(self, request: Request | None) -> Iterator[SiteDoneItem | Request]:
         """``request`` has been answered and its output handled; the pages the caps held if it was the site's

@@ -387,13 +387,16 @@ class DistributedStrategy(RunStrategy):
 
     def close_run(self, store: Store, run: RunContext, reason: str) -> None:
         client = self.coordinator.r
-        client.flush()
+        client.flush_or_log()
         logger.info(
-            "本工作进程与 Redis 往返 %d 次；%d 条写入随后续命令发送（共 %d 次往返携带）",
+            "本工作进程与 Redis 往返 %d 次；%d 条写入随后续命令发送（共 %d 次往返携带，其中 %d 次只为发送它们）",
             client.round_trips,
             client.sent_later,
             client.carriers,
+            client.flushes,
         )
+        if client.unsent:
+            logger.error("本工作进程有 %d 条写入未能发送到 Redis：本次运行的站点状态可能不完整", client.unsent)
         if reason == "finished" and run.sites and self.coordinator.sites_left() <= 0:
             self.coordinator.expire_run()
         if not self.config.store_lock_held:

@@ -10,6 +10,12 @@ Orderings the spider relies on (each side writes first, then reads the other's k
 commands at least one side sees the other): a page marks itself parsed before it looks up the column and detail
 tables; a column or detail registered later looks up "parsed" after registering, and asks for the page again.
 Pages that must be read again for a letter or a guide are kept as typed :data:`PendingDetail` values.
+
+In Redis, writes whose answer is not read (a request counted in flight, a page marked parsed or held) wait in the
+worker's client and go with its next command (:mod:`govsites.writebehind`). That keeps both orderings: each side's
+write still reaches Redis before its own read. A site's counts cannot reach zero early either: a request is counted
+by the worker that sends it, while that worker holds another counted request of the site (or before the request
+is pushed to the shared queue, which sends the count first), and that request's own decrement is sent after.
 No Scrapy imports here.
 """
 
@@ -214,6 +220,10 @@ class SiteState:
         """``n`` more (or, negative, fewer) requests in flight that may name new pages; True when none is left."""
         self.discovering += n
         return self.discovering <= 0
+
+    def start_discovering(self) -> None:
+        """One more request in flight that may name new pages (:meth:`add_discovering` whose answer is not read)."""
+        self.discovering += 1
 
     def quiet(self) -> list[Any]:
         """No page of the site is being fetched or parsed: the requests that follow from the pages held until now
@@ -544,6 +554,9 @@ class RedisSiteState(SiteState):
 
     def add_discovering(self, n: int) -> bool:
         return bool(self.r.incrby(self.k("discovering"), n) <= 0)
+
+    def start_discovering(self) -> None:
+        self.r.writes().incr(self.k("discovering"))
 
     # -- columns ---------------------------------------------------------------------------------------
     def column(self, url: str) -> ColumnLink | None:

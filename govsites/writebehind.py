@@ -22,8 +22,11 @@ No Scrapy imports here.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 #: Methods of the client that are not single commands (or whose result is a client-side iterator): the writes
 #: waiting are sent first, then the client's own method runs.
@@ -49,6 +52,9 @@ class WriteBehind:
         self.round_trips = 0  # every command and pipeline sent through this client
         self.sent_later = 0  # writes that waited, sent with a later command (or by a flush)
         self.carriers = 0  # round trips that carried them
+        self.unsent = 0  # writes that waited and were in a round trip that failed
+        self.flushes = 0  # carriers that carried nothing else (no command came in time)
+        self._last_unsent = 0
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.client, name)
@@ -67,7 +73,17 @@ class WriteBehind:
 
     def _soon_flush(self) -> None:
         self._flush_asked = False
-        self.flush()
+        self.flush_or_log()
+
+    def flush_or_log(self) -> None:
+        """:meth:`flush` where no caller can be told (the reactor's next turn, the worker's end): a Redis that
+        cannot be reached is logged and counted (:attr:`unsent`), not raised."""
+        from redis.exceptions import RedisError
+
+        try:
+            self.flush()
+        except RedisError as error:
+            logger.error("%d 条写入未能发送到 Redis（累计 %d 条）：%s", self._last_unsent, self.unsent, error)
 
     def _command(self, name: str, *args: Any, **kwargs: Any) -> Any:
         if not len(self._waiting):
@@ -80,6 +96,10 @@ class WriteBehind:
     def _send(self, waiting: int) -> list[Any]:
         try:
             results: list[Any] = self._waiting.execute()
+        except Exception:
+            self._last_unsent = waiting
+            self.unsent += waiting  # they may not have reached Redis: counted, and the caller told
+            raise
         finally:
             self._waiting.reset()
         self.carried(waiting)
@@ -95,6 +115,7 @@ class WriteBehind:
     def flush(self) -> None:
         """Send the writes waiting (the worker is about to stop, or another client must see them)."""
         if len(self._waiting):
+            self.flushes += 1
             self._send(len(self._waiting))
 
     def pipeline(self, transaction: bool = True) -> Any:

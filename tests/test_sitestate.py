@@ -19,6 +19,7 @@ from govsites.registry import Site
 from govsites.sitechecks.markup import SitePage
 from govsites.sitechecks.policy import PolicyPages
 from govsites.sitestate import GuideDetail, LetterDetail, RedisSiteState, SiteState
+from govsites.writebehind import redis_client
 
 SITE = Site(site_id="s1", name="测试站", group="county", county="测试县", home_url="http://127.0.0.9:8341/")
 LISTED = LetterItem(
@@ -95,9 +96,13 @@ def test_a_worker_that_held_nothing_decides_a_quiet_site() -> None:
     if reason:
         pytest.skip(reason)
     with redis_server() as url:
-        holder, other = (Coordinator(url, "t").site_state(SITE, []) for _ in range(2))
-        holder.add_discovering(1)
+        # two workers: a client (a connection) each, as two processes have
+        holder, other = (Coordinator(url, "t", client=redis_client(url)).site_state(SITE, []) for _ in range(2))
+        other.start_discovering()  # a page of the site in flight on the other worker: counted, then pushed to the
+        other.r.flush()  # shared queue, which sends the count first (govsites.writebehind)
+        holder.start_discovering()
         holder.hold(SITE.home_url + "a.html", (SITE.home_url + "a.html").encode(), (1, False), lambda s: [])
+        assert not holder.add_discovering(-1)  # the page that named it is done; the other's is not
         decided: list[list[tuple[str, tuple[int, bool]]]] = []
         other.on_quiet = lambda s: decided.append(release_in_order(s)) or []
         assert other.add_discovering(-1)
@@ -154,13 +159,15 @@ def test_endpoint_rules_learned_by_one_worker_serve_another() -> None:
         pytest.skip(reason)
     rule = EndpointRule("script", path="http://127.0.0.9:8341/api/list", keys=("col",), own=True)
     with redis_server() as url:
-        a, b = (Coordinator(url, "t").site_state(SITE, []) for _ in range(2))
+        a, b = (Coordinator(url, "t", client=redis_client(url)).site_state(SITE, []) for _ in range(2))
         assert b.live_endpoint_rules() == []
         assert a.add_endpoint_rules([rule]) == [rule]
         assert b.add_endpoint_rules([rule]) == []  # known already: not "learned" twice
         assert b.live_endpoint_rules() == [rule]
         a.endpoint_result(rule.key, False)
         b.endpoint_result(rule.key, False)
+        assert a.live_endpoint_rules() == [rule]  # b's miss waits for b's next command (govsites.writebehind)
+        b.r.flush()  # b's reactor turn ends
         assert a.live_endpoint_rules() == []  # two misses, never a list: dropped for both
         endpoint = "http://127.0.0.9:8341/api/list?col=tzgg"
         assert a.claim_endpoint(endpoint, SITE.home_url + "tzgg/")

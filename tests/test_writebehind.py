@@ -110,7 +110,7 @@ def test_a_write_no_command_takes_along_is_sent_when_the_crawl_says(clients: tup
     assert len(asked) == 1  # a new batch asks again
     assert worker.get("n") == b"3"  # taken along by a command first
     asked.pop()()  # then nothing is left to send
-    assert (worker.round_trips, worker.sent_later, worker.carriers) == (2, 3, 2)
+    assert (worker.round_trips, worker.sent_later, worker.carriers, worker.flushes) == (2, 3, 2, 1)
     worker.flush()
     assert worker.round_trips == 2
 
@@ -133,3 +133,25 @@ def test_a_script_is_loaded_once_per_client(clients: tuple[WriteBehind, Any]) ->
     assert other.script_exists(first.sha) == [True]  # loaded: the waiting call names it by its digest
     worker.flush()
     assert other.get("n") == b"3"
+
+
+def test_writes_that_cannot_be_sent_are_counted_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """Redis gone (a port nothing listens on): the reactor's flush logs and counts what it could not send; the
+    next command raises to its caller, as a plain client's would."""
+    import redis
+
+    from bench.localservers import free_port
+
+    worker = WriteBehind(redis_client(f"redis://127.0.0.1:{free_port()}/0"))
+    worker.writes().incr("n")
+    worker.writes().incr("n")
+    with caplog.at_level("ERROR", logger="govsites.writebehind"):
+        worker.flush_or_log()
+    assert worker.unsent == 2
+    assert "2 条写入未能发送到 Redis" in caplog.records[0].getMessage()
+    worker.writes().incr("n")
+    with pytest.raises(redis.exceptions.ConnectionError):
+        worker.get("n")
+    assert worker.unsent == 3
+    worker.flush_or_log()  # nothing waits any more
+    assert len(caplog.records) == 1
