@@ -47,6 +47,7 @@ from govsites.spiders.columns import column_item, names_columns, register_column
 from govsites.spiders.probe import ProbeSpider
 from govsites.spiders.requests import https_slot
 from govsites.spiders.site import SiteSpider
+from govsites.writebehind import redis_client
 
 HOME = "http://127.0.0.9:8341/"
 SITE = "s1"
@@ -153,7 +154,7 @@ def test_workers_decide_held_pages_by_their_best_route(tmp_path: Path) -> None:
         for _ in range(2):
             crawler = get_crawler(SiteSpider, {**CAPPED, **registry_settings(tmp_path), "GOVSITES_STABLE_CAPS": True})
             spider = crawler.spider = SiteSpider.from_crawler(crawler)
-            spider.states = {SITE: Coordinator(url, "t").site_state(spider.sites[0], [])}
+            spider.states = {SITE: Coordinator(url, "t", client=redis_client(url)).site_state(spider.sites[0], [])}
             caps = CrawlCapsMiddleware(
                 max_depth=2,
                 max_pages=10,
@@ -172,6 +173,7 @@ def test_workers_decide_held_pages_by_their_best_route(tmp_path: Path) -> None:
         found = [link(article.format(i)) for i in (3, 1, 2)]
         spider_a.states[SITE].claim_many(r.url for r in found)
         assert collect(caps_a.process_spider_output(home, stream(*found))) == []  # held in Redis
+        spider_a.states[SITE].r.flush()  # A's reactor turn ends (a worker's own client: govsites.writebehind)
         spider_b.states[SITE].note_routes([(HOME + article.format(3), 1, True)])  # B's list names it, claimed
         released = list(accounting_b.finished(home.request))  # B sees the site quiet
         assert [r.url.rsplit("=", 1)[1] for r in released] == ["1", "2", "3"]

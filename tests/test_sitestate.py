@@ -44,7 +44,7 @@ def state(request: pytest.FixtureRequest) -> Iterator[SiteState]:
     if reason:
         pytest.skip(reason)
     with redis_server() as url:
-        yield Coordinator(url, "t").site_state(SITE, [])
+        yield Coordinator(url, "t", client=redis_client(url)).site_state(SITE, [])
 
 
 def test_pending_details_come_back_typed_once(state: SiteState) -> None:
@@ -131,7 +131,7 @@ def notes(request: pytest.FixtureRequest) -> Iterator[ArticleNotes | Coordinator
     if reason:
         pytest.skip(reason)
     with redis_server() as url:
-        yield Coordinator(url, "t")
+        yield Coordinator(url, "t", client=redis_client(url))
 
 
 def test_pages_noted_by_two_workers_judge_the_site_as_one(notes: ArticleNotes | Coordinator) -> None:
