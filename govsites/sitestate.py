@@ -257,9 +257,6 @@ class SiteState:
         """:meth:`column` of each of ``urls`` (in Redis, one round trip)."""
         return [self.columns.get(url) for url in urls]
 
-    def is_column(self, url: str) -> bool:
-        return url in self.columns
-
     def read_beyond_depth(self, urls: list[str]) -> list[bool]:
         """For each of ``urls``: a column, or a page a letter or guide still waits on (in Redis, one round trip)."""
         return [url in self.columns or url in self.details for url in urls]
@@ -568,9 +565,6 @@ class RedisSiteState(SiteState):
             return []
         values = self.r.hmget(self.k("columns"), urls)
         return [pickle.loads(value) if value is not None else None for value in values]  # noqa: S301 - as above
-
-    def is_column(self, url: str) -> bool:
-        return bool(self.r.hexists(self.k("columns"), url))
 
     def read_beyond_depth(self, urls: list[str]) -> list[bool]:
         if not urls:

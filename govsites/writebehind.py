@@ -97,13 +97,18 @@ class WriteBehind:
         try:
             results: list[Any] = self._waiting.execute()
         except Exception:
-            self._last_unsent = waiting
-            self.unsent += waiting  # they may not have reached Redis: counted, and the caller told
+            self.failed(waiting)
             raise
         finally:
             self._waiting.reset()
         self.carried(waiting)
         return results
+
+    def failed(self, waiting: int) -> None:
+        """A round trip carrying ``waiting`` writes that waited failed: they may not have reached Redis (counted;
+        its caller is told)."""
+        self._last_unsent = waiting
+        self.unsent += waiting
 
     def carried(self, waiting: int) -> None:
         """One round trip sent, carrying ``waiting`` writes that waited."""
@@ -168,6 +173,9 @@ class Joined:
     def execute(self) -> list[Any]:
         try:
             results: list[Any] = self.pipe.execute()
+        except Exception:
+            self.owner.failed(self.waiting)
+            raise
         finally:
             self.pipe.reset()
         self.owner.carried(self.waiting)

@@ -155,3 +155,9 @@ def test_writes_that_cannot_be_sent_are_counted_and_logged(caplog: pytest.LogCap
     assert worker.unsent == 3
     worker.flush_or_log()  # nothing waits any more
     assert len(caplog.records) == 1
+    worker.writes().incr("n")
+    pipe = worker.pipeline(transaction=False)  # the writes that waited travel in a pipeline that fails
+    pipe.get("n")
+    with pytest.raises(redis.exceptions.ConnectionError):
+        pipe.execute()
+    assert worker.unsent == 4
