@@ -49,7 +49,7 @@ from scrapy.utils.request import request_from_dict
 from govsites.config import GovsitesConfig
 from govsites.distributed import UNSERIALIZABLE
 from govsites.lifecycle import RunContext, RunStrategy, run_opened
-from govsites.sitestate import SiteState, state_lookup
+from govsites.sitestate import CapCounts, SiteState, state_lookup
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +218,8 @@ class CrawlCapsMiddleware:
         """The site is quiet: its held pages decided in order of depth then URL (see the module docstring)."""
         held = [with_route(self.unkept(kept), depth, listed) for kept, (depth, listed) in state.take_held()]
         held.sort(key=lambda r: (int(r.meta.get("gdepth", 0)), r.url))
-        released = [out for out in map(self.admit, held) if out is not None]
+        counts = state.cap_counts(path_key(r.url) for r in held)  # read once for the round (one round trip)
+        released = [out for out in (self.admit(r, counts) for r in held) if out is not None]
         for out in released:
             out.meta[DECIDED] = True  # may leave in another site's output (a shared check's answer): not held again
         return released
@@ -227,8 +228,9 @@ class CrawlCapsMiddleware:
         """A held request as the site's state gave it back."""
         return self.codec.decode(kept) if self.codec is not None else kept
 
-    def admit(self, request: Request) -> Request | None:
-        """``request`` when it is within the caps (it is then counted), else what replaces it."""
+    def admit(self, request: Request, counts: CapCounts | None = None) -> Request | None:
+        """``request`` when it is within the caps (it is then counted), else what replaces it; ``counts``: the
+        site's counts read for a round of decisions (None: read from the state)."""
         site_id = request.meta.get("site_id", "")
         state = self.states(site_id)
         if state is None:
@@ -239,21 +241,32 @@ class CrawlCapsMiddleware:
             return request
         key = path_key(request.url)
         depth = int(request.meta.get("gdepth", 0))
-        reason = self.refusal(state, key, depth, caps == PAGE_CAP_ONLY, variants=caps != LISTED)
+        reason = self.refusal(state, key, depth, caps == PAGE_CAP_ONLY, variants=caps != LISTED, counts=counts)
         if reason is None:
             state.add_pages(1)
             state.add_variant(key)
+            if counts is not None:
+                counts.admitted(key)
             return request
         state.add_capped()
         self.refused(site_id, reason)
         return self.beyond_caps(request) if self.beyond_caps is not None else None
 
     def refusal(
-        self, state: SiteState, key: str, depth: int, page_cap_only: bool, *, variants: bool = True
+        self,
+        state: SiteState,
+        key: str,
+        depth: int,
+        page_cap_only: bool,
+        *,
+        variants: bool = True,
+        counts: CapCounts | None = None,
     ) -> str | None:
         """The cap a new page would exceed (a key of :data:`REASONS`), or None when it is within them all;
-        ``variants``: whether the query-variant cap applies (not to listed articles)."""
-        if state.page_count() >= self.max_pages:
+        ``variants``: whether the query-variant cap applies (not to listed articles); ``counts``: as in
+        :meth:`admit`."""
+        pages = counts.pages if counts is not None else state.page_count()
+        if pages >= self.max_pages:
             return "pages"
         if page_cap_only:
             return None
@@ -261,9 +274,10 @@ class CrawlCapsMiddleware:
             return "depth"
         if state.over_budget():
             return "budget"
-        if variants and state.variant_count(key) >= self.max_query_variants:
-            return "query_variants"
-        return None
+        if not variants:
+            return None
+        of_key = counts.variants.get(key, 0) if counts is not None else state.variant_count(key)
+        return "query_variants" if of_key >= self.max_query_variants else None
 
     def refused(self, site_id: str, reason: str) -> None:
         if self.stats is not None:

@@ -54,7 +54,7 @@ def scrapy_settings(redis_url: str, label: str) -> dict[str, Any]:
         "GOVSITES_RUN": label,
         "SCHEDULER": "govsites.sharedscheduler.SharedScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_CLASS": "govsites.sharedscheduler.SharedQueue",
         "SCHEDULER_PERSIST": True,  # a worker that closes must not flush the queue the others still use
         "SCHEDULER_FLUSH_ON_START": False,
         "SCHEDULER_QUEUE_KEY": prefix + "requests",

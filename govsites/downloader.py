@@ -227,10 +227,20 @@ class DistributedDownloader(PoliteDownloader):
         self._refused_hosts: set[str] = set()  # hosts whose render lease was refused in the browser slot's pass
 
     def _process_host_queue(self, slot: Slot) -> None:
-        """Scrapy's loop (the delay, then requests while the slot has room), each request with its host's lease."""
-        leases = self.leases
-        if self._give_back_finished(slot) and (waiting := self._waiting.pop(id(slot), None)) is not None:
+        """Scrapy's loop (the delay, then requests while the slot has room), each request with its host's lease. The
+        lease of a request that is done goes to the slot's next request of its host (renewed, counted as
+        ``govsites/hosts/leases_kept``) instead of back to Redis; those left over are given back."""
+        finished = self._finished(slot)
+        if finished and (waiting := self._waiting.pop(id(slot), None)) is not None:
             waiting[2].cancel()  # a lease it waits for may be one just given back
+        try:
+            self._send_leased(slot, finished)
+        finally:
+            for lease in finished:
+                self._release(*lease, asking=slot)
+
+    def _send_leased(self, slot: Slot, finished: list[tuple[HostLeases, str, str]]) -> None:
+        leases = self.leases
         now = monotonic()
         if slot.latercall or id(slot) in self._waiting or self._held_by_delay(slot, now):
             return  # a delay, or a wait for a lease, will call again
@@ -239,7 +249,9 @@ class DistributedDownloader(PoliteDownloader):
             request, queue_dfd = queue.peek()
             host = leased_host(request)
             if host:
-                token = leases.acquire(host)
+                token = self._keep(finished, host)
+                if token is None:
+                    token = leases.acquire(host)
                 if token is None:
                     refusals = self._refusals[id(slot)] = self._refusals.get(id(slot), 0) + 1
                     self._wait_for_lease(slot, host, poll_delay(refusals))
@@ -251,6 +263,17 @@ class DistributedDownloader(PoliteDownloader):
             queue.popleft()
             if not self._start(slot, request, queue_dfd, now):
                 return
+
+    def _keep(self, finished: list[tuple[HostLeases, str, str]], host: str) -> str | None:
+        """The token of a finished request's lease of ``host`` in this worker's own pool, renewed for the next
+        request (taken out of ``finished``); None when there is none."""
+        for index, (leases, lease_host, token) in enumerate(finished):
+            if leases is self.leases and lease_host == host and token:
+                del finished[index]
+                leases.renew(host, token)
+                self.crawler.stats.inc_value("govsites/hosts/leases_kept")
+                return token
+        return None
 
     def _process_renders(self, slot: Slot) -> None:
         """The browser's slot: :meth:`PoliteDownloader._process_renders`, each load with its host's render lease;
@@ -301,15 +324,19 @@ class DistributedDownloader(PoliteDownloader):
             waiting[2].cancel()
         self._process_queue(slot)
 
-    def _give_back_finished(self, slot: Slot) -> bool:
-        """Give back the leases of the slot's requests that are done. Scrapy asks a slot for its next requests
-        right after a download leaves it, before the download's own ``finally`` below: the lease it held is free
-        for the next request of its host."""
+    def _finished(self, slot: Slot) -> list[tuple[HostLeases, str, str]]:
+        """The leases of the slot's requests that are done, no longer theirs. Scrapy asks a slot for its next
+        requests right after a download leaves it, before the download's own ``finally`` below: the lease it held
+        is free for the next request of its host."""
         held = self._held.get(id(slot), {})
-        done = [r for r in held if r not in slot.transferring]
-        for request in done:
-            self._release(*held.pop(request), asking=slot)
-        return bool(done)
+        return [held.pop(request) for request in [r for r in held if r not in slot.transferring]]
+
+    def _give_back_finished(self, slot: Slot) -> bool:
+        """Give back the leases of the slot's requests that are done (see :meth:`_finished`)."""
+        finished = self._finished(slot)
+        for lease in finished:
+            self._release(*lease, asking=slot)
+        return bool(finished)
 
     async def _download(self, slot: Slot, request: Request) -> Response:
         try:

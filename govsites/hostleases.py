@@ -46,6 +46,16 @@ end
 return 0
 """
 
+#: Extend the lease ``ARGV[2]`` of ``KEYS[1]`` to ``ARGV[1]`` ms from now, if it is still held (``XX``): a lease a
+#: worker keeps for its next request of the host (:meth:`HostLeases.renew`).
+RENEW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 0
+"""
+
 #: Seconds a slot waits before it asks again for a lease another worker holds, doubled on each refusal up to
 #: :data:`LEASE_POLL_MAX` (a lease released by this worker wakes its waiting slots at once). In a census each
 #: host's requests are spread over every worker, and most of those slots wait: the backoff keeps their asking
@@ -88,6 +98,7 @@ class HostLeases:
         self.worker = worker or worker_id()
         self._serial = itertools.count(1)
         self._acquire = self.r.register_script(ACQUIRE)
+        self._renew = self.r.register_script(RENEW)
         from redis.exceptions import RedisError
 
         self._errors = (RedisError,)
@@ -130,6 +141,15 @@ class HostLeases:
         lapses by itself)."""
         if token:
             self.r.writes().zrem(self.key(host), token)
+
+    def renew(self, host: str, token: str) -> None:
+        """Keep the lease ``token`` for another request of ``host``: its time starts again. A write whose answer is
+        not read, sent with this client's next command: what a release followed by an acquire in the same round
+        trip would do (no other worker can take the lease between the two), without the round trip. A lease that
+        lapsed meanwhile (a download longer than the lease, which the lease's length rules out) is not taken
+        again."""
+        if token:
+            self.r.later_script(self._renew, [self.key(host)], [self.lease_ms, token])
 
     def held(self, host: str) -> int:
         """Leases of ``host`` held now, lapsed ones included until the next acquire drops them (for tests)."""

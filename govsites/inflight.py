@@ -50,20 +50,22 @@ def site_finished(state: SiteState) -> Iterator[SiteDoneItem | Request]:
     crawl caps held new pages until the site was quiet (:mod:`govsites.caps`), the requests they let through."""
     if state.finish_one():
         released = state.quiet()
-        if released:
-            yield from released
-            return
-        if not state.mark_done():
-            return
-        reason = state.blocked_reason()
-        yield SiteDoneItem(
-            site_id=state.site.site_id,
-            pages=state.page_count(),
-            pages_capped=state.capped_count(),
-            status="blocked" if reason else "done",
-            error=reason,
-            home_read=state.was_parsed(state.site.home_url),
-        )
+        yield from released or site_done(state)
+
+
+def site_done(state: SiteState) -> Iterator[SiteDoneItem]:
+    """Nothing of the site is in flight or held: its done item (once, whichever worker sees it first)."""
+    if not state.mark_done():
+        return
+    reason = state.blocked_reason()
+    yield SiteDoneItem(
+        site_id=state.site.site_id,
+        pages=state.page_count(),
+        pages_capped=state.capped_count(),
+        status="blocked" if reason else "done",
+        error=reason,
+        home_read=state.was_parsed(state.site.home_url),
+    )
 
 
 class SiteAccounting:
@@ -89,14 +91,15 @@ class SiteAccounting:
         if state is None:
             return
         assert request is not None
-        if request.meta.get("role") in DISCOVERING_ROLES and state.add_discovering(-1):
-            for out in state.quiet():
-                self.sent(out)
-                yield out
-        for out in site_finished(state):
-            if isinstance(out, Request):
-                self.sent(out)
+        # both counts in one call (one round trip in Redis); the pages released are counted in flight before the
+        # site could be finished, so a site whose last page released more is not done
+        quiet, last = state.finish_request(request.meta.get("role") in DISCOVERING_ROLES)
+        released = state.quiet() if quiet or last else []
+        for out in released:
+            self.sent(out)
             yield out
+        if last and not released:
+            yield from site_done(state)
 
 
 class ItemsInPipeline:

@@ -13,6 +13,9 @@ log said so.
 
 A request marked :data:`~govsites.distributed.LOCAL` is kept the same way on purpose (counted as
 ``govsites/scheduler/local``): its answer releases work only this worker holds.
+
+A request pushed is a write whose answer nobody reads (:class:`SharedQueue`): it goes with the worker's next Redis
+command, at the latest at the reactor's next turn (:mod:`govsites.writebehind`), one round trip a request fewer.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from govsites.distributed import LOCAL, UNSERIALIZABLE
@@ -33,6 +37,16 @@ logger = logging.getLogger(__name__)
 
 STAT = "govsites/scheduler/unserializable"
 LOCAL_STAT = "govsites/scheduler/local"
+
+
+class SharedQueue(PriorityQueue):
+    """scrapy-redis' priority queue whose push waits for the worker's next command (``server``: a
+    :class:`~govsites.writebehind.WriteBehind`). A request that will not pickle still raises here, before anything
+    is queued. Its own pop and length are commands of the same client: they see every push before them."""
+
+    def push(self, request: Request) -> None:
+        data = self._encode_request(request)
+        self.server.writes().execute_command("ZADD", self.key, -request.priority, data)
 
 
 class SharedScheduler(Scheduler):

@@ -4,11 +4,15 @@
 :class:`RedisSiteState` keeps the same state in Redis, keyed by run and site, so that any worker of a
 distributed crawl (scrapy-redis shared scheduler: any worker may receive any site's response) sees and updates
 one state per site. Every operation that decides something ("is this URL new?", "was this the site's last
-request?") is a single atomic Redis command or a MULTI/EXEC transaction.
+request?") is a single atomic Redis command or a MULTI/EXEC transaction; what a callback asks at one point (a
+request's two counts at its end, a parsed page's column, detail and fingerprint) goes in one pipeline of such
+commands, one round trip.
 
 Orderings the spider relies on (each side writes first, then reads the other's key, so with Redis' linearizable
 commands at least one side sees the other): a page marks itself parsed before it looks up the column and detail
-tables; a column or detail registered later looks up "parsed" after registering, and asks for the page again.
+tables (:meth:`SiteState.read_page`); a column or detail registered later looks up "parsed" after registering, and
+asks for the page again. A page records its fingerprint before it reads the not-found page's, which is set before
+the pages' fingerprints are read.
 Pages that must be read again for a letter or a guide are kept as typed :data:`PendingDetail` values.
 
 In Redis, writes whose answer is not read (a request counted in flight, a page marked parsed or held) wait in the
@@ -53,6 +57,31 @@ class GuideDetail:
 
 #: What a page still has to tell once it is parsed (kept per URL; pickled as is in Redis).
 PendingDetail = LetterDetail | GuideDetail
+
+
+@dataclass
+class CapCounts:
+    """A site's page count and query-variant counts read once for a round of cap decisions (a quiet site's held
+    pages, :meth:`govsites.caps.CrawlCapsMiddleware.release`: no page of the site is parsed meanwhile), and
+    counted on by the round's own admissions."""
+
+    pages: int
+    variants: dict[str, int]
+
+    def admitted(self, key: str) -> None:
+        self.pages += 1
+        self.variants[key] = self.variants.get(key, 0) + 1
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """What a page's callback reads of its site's state, once the page is marked parsed (:meth:`SiteState.read_page`;
+    one round trip in Redis)."""
+
+    column: ColumnLink | None  # the column the page's URL is registered as
+    column_done: bool  # that URL's column was read already (:meth:`SiteState.column_is_done`)
+    has_detail: bool  # a letter or a guide waits for the page (:meth:`SiteState.pop_detail`)
+    notfound: bool  # its fingerprint, recorded, is the site's not-found page's (:meth:`SiteState.record_page_fp`)
 
 
 @dataclass(frozen=True)
@@ -173,6 +202,10 @@ class SiteState:
     def page_count(self) -> int:
         return self.pages
 
+    def cap_counts(self, keys: Iterable[str]) -> CapCounts:
+        """The page count and the query-variant counts of ``keys`` (one round trip in Redis)."""
+        return CapCounts(self.page_count(), {key: self.variant_count(key) for key in keys})
+
     def add_capped(self) -> None:
         self.capped += 1
 
@@ -242,6 +275,14 @@ class SiteState:
         self.inflight -= 1
         return self.inflight <= 0 and not self.done
 
+    def finish_request(self, discovering: bool) -> tuple[bool, bool]:
+        """A request of the site is done (``discovering``: one counted by :meth:`start_discovering` too): whether
+        no page that may name new pages is left (:meth:`add_discovering`) and whether none at all is
+        (:meth:`finish_one`), asked together. Its caller sends what :meth:`quiet` releases before it finishes the
+        site."""
+        quiet = discovering and self.add_discovering(-1)
+        return quiet, self.finish_one()
+
     def mark_done(self) -> bool:
         """The site is finished: True exactly once."""
         if self.done:
@@ -304,6 +345,17 @@ class SiteState:
         """Remember a 200 page's fingerprint; True when it equals the site's known not-found page."""
         self.page_fps[url] = fingerprint
         return self.notfound_fp is not None and fingerprint == self.notfound_fp
+
+    def read_page(self, url: str, fingerprint: str | None) -> PageReading:
+        """A parsed page's column entry, whether that column is done and whether a detail waits for it; its
+        fingerprint recorded (a 200 page's; None: none) and compared with the not-found page's. Asked after
+        :meth:`mark_parsed` (the ordering in the module docstring)."""
+        return PageReading(
+            column=self.column(url),
+            column_done=self.column_is_done(url),
+            has_detail=self.has_detail(url),
+            notfound=fingerprint is not None and self.record_page_fp(url, fingerprint),
+        )
 
     def page_fp(self, url: str) -> str | None:
         """The fingerprint of a 200 page of the site read already (None: not read, or not a 200 page)."""
@@ -474,6 +526,16 @@ class RedisSiteState(SiteState):
     def page_count(self) -> int:
         return int(self.r.get(self.k("pages")) or 0)
 
+    def cap_counts(self, keys: Iterable[str]) -> CapCounts:
+        keys = list(dict.fromkeys(keys))
+        pipe = self.r.pipeline(transaction=False)
+        pipe.get(self.k("pages"))
+        if keys:
+            pipe.hmget(self.k("variants"), keys)
+        pages, *variants = pipe.execute()
+        counts = zip(keys, variants[0], strict=True) if variants else ()
+        return CapCounts(int(pages or 0), {key: int(n or 0) for key, n in counts})
+
     def add_capped(self) -> None:
         self.r.writes().incr(self.k("capped"))
 
@@ -502,7 +564,16 @@ class RedisSiteState(SiteState):
         self.r.writes().incrby(self.k("inflight"), n)
 
     def finish_one(self) -> bool:
-        return bool(self.r.decr(self.k("inflight")) <= 0 and not self.r.exists(self.k("done")))
+        return self.finish_request(discovering=False)[1]
+
+    def finish_request(self, discovering: bool) -> tuple[bool, bool]:
+        pipe = self.r.pipeline(transaction=False)  # one round trip; each count is decremented atomically itself
+        if discovering:
+            pipe.incrby(self.k("discovering"), -1)
+        pipe.decr(self.k("inflight"))
+        pipe.exists(self.k("done"))
+        *counts, done = pipe.execute()
+        return (discovering and counts[0] <= 0), bool(counts[-1] <= 0 and not done)
 
     def mark_done(self) -> bool:
         # SET NX: exactly one worker sees the site finish; it also counts the run's sites down.
@@ -607,6 +678,25 @@ class RedisSiteState(SiteState):
         pipe.get(self.k("notfound_fp"))
         _, known = pipe.execute()
         return known is not None and known.decode() == fingerprint
+
+    def read_page(self, url: str, fingerprint: str | None) -> PageReading:
+        # one pipeline; the fingerprint is written before the not-found page's is read (each side of
+        # set_notfound_fp's ordering writes, then reads the other's key: no transaction needed for that)
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hget(self.k("columns"), url)
+        pipe.sismember(self.k("column_done"), url)
+        pipe.hexists(self.k("details"), url)
+        if fingerprint is not None:
+            pipe.hset(self.k("page_fps"), url, fingerprint)
+            pipe.get(self.k("notfound_fp"))
+        column, done, detail, *fps = pipe.execute()
+        known = fps[1] if fps else None
+        return PageReading(
+            column=pickle.loads(column) if column is not None else None,  # noqa: S301 - our own Redis and objects
+            column_done=bool(done),
+            has_detail=bool(detail),
+            notfound=known is not None and known.decode() == fingerprint,
+        )
 
     def page_fp(self, url: str) -> str | None:
         value = self.r.hget(self.k("page_fps"), url)

@@ -87,6 +87,8 @@ def test_both_workers_crawled_the_same_hosts(crawl: dict[str, Any]) -> None:
     assert all(crawl_stat(log, "downloader/response_count") > 0 for log in logs), [log[-1500:] for log in logs]
     assert sum(crawl_stat(log, "downloader/response_count") for log in logs) > 3 * WEB.pages
     assert sum(crawl_stat(log, "govsites/hosts/lease_waits") for log in logs) > 0
+    # a worker's next request of a host mostly keeps the lease of its last one (no round trip to Redis for it)
+    assert sum(crawl_stat(log, "govsites/hosts/leases_kept") for log in logs) > WEB.pages
     assert not any(crawl_stat(log, "govsites/hosts/lease_errors") for log in logs)
 
 
@@ -120,6 +122,33 @@ def test_leases_are_limited_released_and_lapse(redis_url: str) -> None:
     time.sleep(2.3)  # worker "a" died holding its lease: it lapses
     assert second.acquire("gov.example")
     assert second.held("gov.example") == 2
+
+
+def test_a_lease_kept_for_the_next_request_starts_its_time_again(redis_url: str) -> None:
+    client = redis_client(redis_url)
+    worker = HostLeases(client, "govsites:k:", 1, 2.0, worker="a")
+    other = HostLeases(client, "govsites:k:", 1, 60, worker="b")
+    token = worker.acquire("gov.example")
+    assert token
+    time.sleep(1.5)
+    worker.renew("gov.example", token)  # waits in the worker's client: its next command sends it
+    assert worker.held("gov.example") == 1
+    time.sleep(1.0)  # 2.5 s after it was taken: lapsed, had it not been renewed
+    assert other.acquire("gov.example") is None
+    worker.release("gov.example", token)
+    assert worker.held("gov.example") == 0
+    assert other.acquire("gov.example")
+
+
+def test_a_lapsed_lease_is_not_taken_again_by_its_renewal(redis_url: str) -> None:
+    client = redis_client(redis_url)
+    worker = HostLeases(client, "govsites:l:", 1, 1.0, worker="a")
+    other = HostLeases(client, "govsites:l:", 1, 60, worker="b")
+    token = worker.acquire("gov.example")
+    time.sleep(1.2)
+    assert other.acquire("gov.example")  # the lapsed lease was dropped, the other worker's is the one held
+    worker.renew("gov.example", token)
+    assert worker.held("gov.example") == 1
 
 
 def test_without_redis_a_request_goes_without_a_lease_and_it_is_said_once(caplog: pytest.LogCaptureFixture) -> None:

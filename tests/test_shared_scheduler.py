@@ -19,7 +19,8 @@ from scrapy import Request
 
 from bench.localservers import missing_reason, redis_server
 from govsites.distributed import LOCAL, scrapy_settings
-from govsites.sharedscheduler import LOCAL_STAT, STAT, SharedScheduler
+from govsites.sharedscheduler import LOCAL_STAT, STAT, SharedQueue, SharedScheduler
+from govsites.writebehind import WriteBehind, redis_client
 from tests.helpers import CrawlerFactory
 
 REASON = missing_reason(postgres=False)
@@ -32,9 +33,15 @@ def redis_url() -> Iterator[str]:
         yield url
 
 
-def open_scheduler(crawler_for: CrawlerFactory, redis_url: str, label: str) -> SharedScheduler:
+def open_scheduler(
+    crawler_for: CrawlerFactory, redis_url: str, label: str, own_client: bool = False
+) -> SharedScheduler:
+    """A worker's scheduler; ``own_client``: on a connection of its own, as another process's is (the schedulers
+    of one process share the process's client)."""
     crawler = crawler_for(scrapy_settings(redis_url, label))
     scheduler = SharedScheduler.from_crawler(crawler)
+    if own_client:
+        scheduler.server = WriteBehind(redis_client(redis_url))
     scheduler.open(crawler.spider)
     return scheduler
 
@@ -93,3 +100,30 @@ def test_a_local_request_stays_with_its_worker(crawler_for: CrawlerFactory, redi
     assert first.stats.get_value(LOCAL_STAT) == 1
     assert first.stats.get_value(STAT) is None  # kept on purpose, not as a request that would not pickle
     assert first.stats.get_value("scheduler/enqueued/redis") == 1
+
+
+def test_a_push_goes_with_the_workers_next_command(crawler_for: CrawlerFactory, redis_url: str) -> None:
+    first = open_scheduler(crawler_for, redis_url, "behind", own_client=True)
+    second = open_scheduler(crawler_for, redis_url, "behind", own_client=True)
+    assert isinstance(first.queue, SharedQueue)
+    client = first.server
+    trips = client.round_trips
+    assert first.enqueue_request(Request("http://127.0.0.1:1/low", priority=1))
+    assert first.enqueue_request(Request("http://127.0.0.1:1/high", priority=5))
+    assert client.round_trips == trips  # the pushes wait in the worker's client
+    assert second.next_request() is None  # another worker cannot take them yet
+    assert len(first) == 2  # the worker's own next command sends them first, and sees them
+    assert client.round_trips == trips + 1
+    assert client.sent_later == 2
+    # now every worker takes them, in the queue's order of priority
+    assert [second.next_request().url for _ in range(2)] == ["http://127.0.0.1:1/high", "http://127.0.0.1:1/low"]
+
+
+def test_a_push_waiting_goes_at_the_flush(crawler_for: CrawlerFactory, redis_url: str) -> None:
+    first = open_scheduler(crawler_for, redis_url, "flush", own_client=True)
+    second = open_scheduler(crawler_for, redis_url, "flush", own_client=True)
+    assert first.enqueue_request(Request("http://127.0.0.1:1/only"))
+    first.server.flush()  # as the reactor's next turn does in a crawl
+    taken = second.next_request()
+    assert taken is not None
+    assert taken.url == "http://127.0.0.1:1/only"

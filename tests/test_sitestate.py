@@ -18,7 +18,7 @@ from govsites.lifecycle import ArticleNotes
 from govsites.registry import Site
 from govsites.sitechecks.markup import SitePage
 from govsites.sitechecks.policy import PolicyPages
-from govsites.sitestate import GuideDetail, LetterDetail, RedisSiteState, SiteState
+from govsites.sitestate import CapCounts, GuideDetail, LetterDetail, RedisSiteState, SiteState
 from govsites.writebehind import redis_client
 
 SITE = Site(site_id="s1", name="测试站", group="county", county="测试县", home_url="http://127.0.0.9:8341/")
@@ -63,6 +63,44 @@ def test_site_finishes_once_when_its_requests_are_done(state: SiteState) -> None
     assert [state.finish_one(), state.finish_one()] == [False, True]
     assert [state.mark_done(), state.mark_done()] == [True, False]
     assert not state.finish_one()  # done: a late answer does not finish it again
+
+
+def test_a_requests_end_tells_both_counts_at_once(state: SiteState) -> None:
+    state.add_inflight(3)
+    state.start_discovering()
+    state.start_discovering()
+    assert state.finish_request(discovering=True) == (False, False)  # a page and a link check still in flight
+    assert state.finish_request(discovering=True) == (True, False)  # no page left: the held pages are decided
+    assert state.finish_request(discovering=False) == (False, True)  # the link check was the site's last
+    assert state.mark_done()
+    state.add_inflight(1)
+    assert state.finish_request(discovering=False) == (False, False)  # a late answer of a done site
+
+
+def test_a_rounds_cap_counts_are_read_together(state: SiteState) -> None:
+    state.add_pages(3)
+    state.add_variant("/list.jsp")
+    state.add_variant("/list.jsp")
+    counts = state.cap_counts(["/list.jsp", "/show.jsp", "/list.jsp"])
+    assert counts == CapCounts(3, {"/list.jsp": 2, "/show.jsp": 0})
+    counts.admitted("/show.jsp")  # the round counts its own admissions on
+    assert counts == CapCounts(4, {"/list.jsp": 2, "/show.jsp": 1})
+    assert state.cap_counts([]) == CapCounts(3, {})
+
+
+def test_a_parsed_page_reads_its_column_detail_and_fingerprint_at_once(state: SiteState) -> None:
+    column = ColumnLink("通知公告", "http://127.0.0.9:8341/tzgg/", "nav")
+    state.set_column(column)
+    state.mark_column_done(column.url)
+    state.add_detail(LISTED.url, LetterDetail(listed=LISTED))
+    reading = state.read_page(column.url, "fp-list")
+    assert (reading.column, reading.column_done, reading.has_detail, reading.notfound) == (column, True, False, False)
+    state.set_notfound_fp("fp-404")
+    letter = state.read_page(LISTED.url, "fp-404")  # a letter page that reads as the site's not-found page
+    assert (letter.column, letter.column_done, letter.has_detail, letter.notfound) == (None, False, True, True)
+    assert state.page_fp(LISTED.url) == "fp-404"
+    assert not state.read_page("http://127.0.0.9:8341/x.html", None).notfound  # not a 200 page: no fingerprint
+    assert state.page_fp("http://127.0.0.9:8341/x.html") is None
 
 
 def test_columns_are_looked_up_together(state: SiteState) -> None:

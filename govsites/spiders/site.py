@@ -260,12 +260,11 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         title, text = (page.title, page.text) if html else ("", "")
         verdict = judge(state, response, html, title, text, page)
         checks = [] if rendered else [verdict]  # the page's own verdict travels with its page item
-        named = state.column(request_url) if role != "home" else None
         if (
             role != "home"
             and not verdict.broken
             and not state.internal(response.url)
-            and (named is None or named.found_by == "link")
+            and ((named := state.column(request_url)) is None or named.found_by == "link")
         ):
             # An address of the site redirected out of its scope (the portal, another subsite, another host): a
             # working link of the site, not one of its pages (its links and text are not the site's). A column the
@@ -300,13 +299,11 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
                 yield from checks
             return
         state.mark_parsed(request_url)
-        if (
-            response.status == 200
-            and state.record_page_fp(request_url, text_fingerprint(text, page))
-            and verdict.status != "soft_404"
-        ):
+        reading = state.read_page(request_url, text_fingerprint(text, page) if response.status == 200 else None)
+        if reading.notfound and verdict.status != "soft_404":
             # The site's not-found page became known (on another worker) while this page was judged.
             yield late_soft_404(state, request_url)
+        named = reading.column if role != "home" else None
         links = [canonical(link) for link in page.links]
         kind = role if role == "home" else "other"
         entries: list[ListEntry] = []
@@ -330,7 +327,7 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
             yield from self._register_columns(state, found, sitemap_urls(page), depth)
         # (a page never registers itself: the columns it names exclude its own path)
         column = named or (state.column(response.url) if role != "home" and response.url != request_url else None)
-        if column is not None and not state.column_is_done(column.url):
+        if column is not None and not (reading.column_done if column is named else state.column_is_done(column.url)):
             listing = extract_list(page)
             entries = listing.entries
             outcome = list(self._column(state, column, listing, response, page, depth))
@@ -349,7 +346,8 @@ class SiteSpider(SiteCheckRequests, ContentSecuritySpider):
         listed = listed_urls(
             [*entries, *(listing.entries if listing is not None else [])], pagination, links if sitemap else []
         )
-        yield from self._detail_items(state, request_url, page)
+        if reading.has_detail:
+            yield from self._detail_items(state, request_url, page)
         # A page's link occurrences and list entries travel with it: one item per page, not one per link.
         refs = [
             LinkRefItem(site_id=site_id, url=link.url, source_url=response.url, anchor=link.anchor, tag=link.tag)
