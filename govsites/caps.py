@@ -49,6 +49,7 @@ from scrapy.utils.request import request_from_dict
 from govsites.config import GovsitesConfig
 from govsites.distributed import UNSERIALIZABLE
 from govsites.lifecycle import RunContext, RunStrategy, run_opened
+from govsites.requestdicts import request_dict
 from govsites.sitestate import CapCounts, SiteState, state_lookup
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class RequestCodec:
 
     def encode(self, request: Request) -> bytes:
         """Raises one of :data:`~govsites.distributed.UNSERIALIZABLE` for a request that cannot be kept so."""
-        return pickle.dumps(request.to_dict(spider=self.spider), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(request_dict(request, self.spider), protocol=pickle.HIGHEST_PROTOCOL)
 
     def decode(self, data: bytes) -> Request:
         return request_from_dict(pickle.loads(data), spider=self.spider)  # noqa: S301 - our own requests

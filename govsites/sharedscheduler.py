@@ -28,6 +28,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from govsites.distributed import LOCAL, UNSERIALIZABLE
+from govsites.requestdicts import request_dict
 from govsites.writebehind import shared_client
 
 if TYPE_CHECKING:
@@ -47,6 +48,12 @@ class SharedQueue(PriorityQueue):
     def push(self, request: Request) -> None:
         data = self._encode_request(request)
         self.server.writes().execute_command("ZADD", self.key, -request.priority, data)
+
+    def _encode_request(self, request: Request) -> bytes:
+        """scrapy-redis' encoding (Scrapy's dict of the request, pickled), its callbacks named quickly
+        (:func:`govsites.requestdicts.request_dict`)."""
+        data: bytes = self.serializer.dumps(request_dict(request, self.spider))
+        return data
 
 
 class SharedScheduler(Scheduler):
