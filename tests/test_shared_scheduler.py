@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +20,7 @@ from scrapy import Request
 
 from bench.localservers import missing_reason, redis_server
 from govsites.distributed import LOCAL, scrapy_settings
-from govsites.sharedscheduler import LOCAL_STAT, STAT, SharedQueue, SharedScheduler
+from govsites.sharedscheduler import DRY_SECONDS, DRY_STAT, LOCAL_STAT, STAT, SharedQueue, SharedScheduler
 from govsites.writebehind import WriteBehind, redis_client
 from tests.helpers import CrawlerFactory
 
@@ -115,6 +116,7 @@ def test_a_push_goes_with_the_workers_next_command(crawler_for: CrawlerFactory, 
     assert len(first) == 2  # the worker's own next command sends them first, and sees them
     assert client.round_trips == trips + 1
     assert client.sent_later == 2
+    time.sleep(DRY_SECONDS * 1.5)  # the other found the queue empty a moment ago: it asks again after a while
     # now every worker takes them, in the queue's order of priority
     assert [second.next_request().url for _ in range(2)] == ["http://127.0.0.1:1/high", "http://127.0.0.1:1/low"]
 
@@ -127,3 +129,29 @@ def test_a_push_waiting_goes_at_the_flush(crawler_for: CrawlerFactory, redis_url
     taken = second.next_request()
     assert taken is not None
     assert taken.url == "http://127.0.0.1:1/only"
+
+
+def test_a_worker_that_found_the_queue_empty_asks_again_a_moment_later(
+    crawler_for: CrawlerFactory, redis_url: str
+) -> None:
+    """The engine asks at every turn until it gets nothing: after an empty pop the worker waits DRY_SECONDS before
+    it asks Redis again, unless it pushed a request itself."""
+    first = open_scheduler(crawler_for, redis_url, "dry", own_client=True)
+    second = open_scheduler(crawler_for, redis_url, "dry", own_client=True)
+    assert second.next_request() is None  # empty: asked once
+    trips = second.server.round_trips
+    assert first.enqueue_request(Request("http://127.0.0.1:1/other"))
+    first.server.flush()
+    assert second.next_request() is None  # not asked: it found the queue empty a moment ago
+    assert second.server.round_trips == trips
+    assert second.stats.get_value(DRY_STAT) == 1
+    time.sleep(DRY_SECONDS * 1.5)
+    taken = second.next_request()
+    assert taken is not None
+    assert taken.url == "http://127.0.0.1:1/other"
+    # its own push: asked at once
+    assert second.next_request() is None
+    assert second.enqueue_request(Request("http://127.0.0.1:1/own"))
+    own = second.next_request()
+    assert own is not None
+    assert own.url == "http://127.0.0.1:1/own"
