@@ -20,14 +20,15 @@ command, at the latest at the reactor's next turn (:mod:`govsites.writebehind`),
 Scrapy's engine asks the scheduler for requests at every turn of its loop until it gets none, so each turn ended
 with a pop of an empty queue: about a third of a worker's pops. A worker that found the shared queue empty does not
 ask again for :data:`DRY_SECONDS` unless it pushed a request itself meanwhile (counted as
-``govsites/scheduler/dry_skips``); requests other workers push meanwhile are taken at the next turn after that, or
-by the idle worker's poll (``GOVSITES_DISTRIBUTED_POLL``).
+``govsites/scheduler/dry_skips``); requests other workers push meanwhile are taken at the next turn after that, at
+the latest at the worker's poll of the queue (every ``GOVSITES_DISTRIBUTED_POLL`` seconds).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +76,8 @@ class SharedScheduler(Scheduler):
         super().__init__(*args, **kwargs)
         self.local: deque[Request] = deque()
         self.reasons_logged: set[str] = set()
-        self.dry_until = 0.0  # monotonic time before which the shared queue is not asked again (found empty)
+        self.clock: Callable[[], float] = monotonic
+        self.dry_until = 0.0  # time of the clock before which the shared queue is not asked again (found empty)
 
     @classmethod
     def from_settings(cls, settings: Any) -> SharedScheduler:
@@ -125,7 +127,7 @@ class SharedScheduler(Scheduler):
     def next_request(self) -> Request | None:
         if self.local:
             return self.local.popleft()
-        now = monotonic()
+        now = self.clock()
         if now < self.dry_until:
             if self.stats:
                 self.stats.inc_value(DRY_STAT)

@@ -126,14 +126,14 @@ def test_leases_are_limited_released_and_lapse(redis_url: str) -> None:
 
 def test_a_lease_kept_for_the_next_request_starts_its_time_again(redis_url: str) -> None:
     client = redis_client(redis_url)
-    worker = HostLeases(client, "govsites:k:", 1, 2.0, worker="a")
+    worker = HostLeases(client, "govsites:k:", 1, 4.0, worker="a")
     other = HostLeases(client, "govsites:k:", 1, 60, worker="b")
     token = worker.acquire("gov.example")
     assert token
-    time.sleep(1.5)
+    time.sleep(3.0)
     worker.renew("gov.example", token)  # waits in the worker's client: its next command sends it
     assert worker.held("gov.example") == 1
-    time.sleep(1.0)  # 2.5 s after it was taken: lapsed, had it not been renewed
+    time.sleep(2.0)  # 5 s after it was taken (lapsed, had it not been renewed); 2 s at most since its renewal
     assert other.acquire("gov.example") is None
     worker.release("gov.example", token)
     assert worker.held("gov.example") == 0

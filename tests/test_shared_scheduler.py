@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -34,8 +33,19 @@ def redis_url() -> Iterator[str]:
         yield url
 
 
+class Clock:
+    """The time a scheduler reads (how long it waits after an empty pop), moved on by the test: no assert depends on
+    how fast the machine is."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def open_scheduler(
-    crawler_for: CrawlerFactory, redis_url: str, label: str, own_client: bool = False
+    crawler_for: CrawlerFactory, redis_url: str, label: str, own_client: bool = False, clock: Clock | None = None
 ) -> SharedScheduler:
     """A worker's scheduler; ``own_client``: on a connection of its own, as another process's is (the schedulers
     of one process share the process's client)."""
@@ -43,6 +53,8 @@ def open_scheduler(
     scheduler = SharedScheduler.from_crawler(crawler)
     if own_client:
         scheduler.server = WriteBehind(redis_client(redis_url))
+    if clock is not None:
+        scheduler.clock = clock
     scheduler.open(crawler.spider)
     return scheduler
 
@@ -104,8 +116,9 @@ def test_a_local_request_stays_with_its_worker(crawler_for: CrawlerFactory, redi
 
 
 def test_a_push_goes_with_the_workers_next_command(crawler_for: CrawlerFactory, redis_url: str) -> None:
+    clock = Clock()
     first = open_scheduler(crawler_for, redis_url, "behind", own_client=True)
-    second = open_scheduler(crawler_for, redis_url, "behind", own_client=True)
+    second = open_scheduler(crawler_for, redis_url, "behind", own_client=True, clock=clock)
     assert isinstance(first.queue, SharedQueue)
     client = first.server
     trips = client.round_trips
@@ -116,7 +129,7 @@ def test_a_push_goes_with_the_workers_next_command(crawler_for: CrawlerFactory, 
     assert len(first) == 2  # the worker's own next command sends them first, and sees them
     assert client.round_trips == trips + 1
     assert client.sent_later == 2
-    time.sleep(DRY_SECONDS * 1.5)  # the other found the queue empty a moment ago: it asks again after a while
+    clock.now += DRY_SECONDS  # the other found the queue empty a moment ago: it asks again after a while
     # now every worker takes them, in the queue's order of priority
     assert [second.next_request().url for _ in range(2)] == ["http://127.0.0.1:1/high", "http://127.0.0.1:1/low"]
 
@@ -136,8 +149,9 @@ def test_a_worker_that_found_the_queue_empty_asks_again_a_moment_later(
 ) -> None:
     """The engine asks at every turn until it gets nothing: after an empty pop the worker waits DRY_SECONDS before
     it asks Redis again, unless it pushed a request itself."""
+    clock = Clock()
     first = open_scheduler(crawler_for, redis_url, "dry", own_client=True)
-    second = open_scheduler(crawler_for, redis_url, "dry", own_client=True)
+    second = open_scheduler(crawler_for, redis_url, "dry", own_client=True, clock=clock)
     assert second.next_request() is None  # empty: asked once
     trips = second.server.round_trips
     assert first.enqueue_request(Request("http://127.0.0.1:1/other"))
@@ -145,7 +159,10 @@ def test_a_worker_that_found_the_queue_empty_asks_again_a_moment_later(
     assert second.next_request() is None  # not asked: it found the queue empty a moment ago
     assert second.server.round_trips == trips
     assert second.stats.get_value(DRY_STAT) == 1
-    time.sleep(DRY_SECONDS * 1.5)
+    clock.now += DRY_SECONDS / 2
+    assert second.next_request() is None  # still within its wait
+    assert second.stats.get_value(DRY_STAT) == 2
+    clock.now += DRY_SECONDS  # past its wait
     taken = second.next_request()
     assert taken is not None
     assert taken.url == "http://127.0.0.1:1/other"
