@@ -452,6 +452,16 @@ return 0
 """
 
 
+def _column_link(value: bytes | None) -> ColumnLink | None:
+    """A column entry as a Redis state keeps it (pickled)."""
+    return pickle.loads(value) if value is not None else None  # noqa: S301 - our own Redis, our own objects
+
+
+def _same_fp(known: bytes | None, fingerprint: str | None) -> bool:
+    """Whether the site's not-found fingerprint as Redis gave it (None: not known yet) is ``fingerprint``."""
+    return known is not None and known.decode() == fingerprint
+
+
 def route_args(depth: int, listed: bool) -> tuple[int, int]:
     """A route as :data:`ROUTES_SCRIPT` reads it."""
     return depth, int(listed)
@@ -628,14 +638,12 @@ class RedisSiteState(SiteState):
 
     # -- columns ---------------------------------------------------------------------------------------
     def column(self, url: str) -> ColumnLink | None:
-        value = self.r.hget(self.k("columns"), url)
-        return pickle.loads(value) if value is not None else None  # noqa: S301 - our own Redis, our own objects
+        return _column_link(self.r.hget(self.k("columns"), url))
 
     def columns_of(self, urls: list[str]) -> list[ColumnLink | None]:
         if not urls:
             return []
-        values = self.r.hmget(self.k("columns"), urls)
-        return [pickle.loads(value) if value is not None else None for value in values]  # noqa: S301 - as above
+        return [_column_link(value) for value in self.r.hmget(self.k("columns"), urls)]
 
     def read_beyond_depth(self, urls: list[str]) -> list[bool]:
         if not urls:
@@ -673,29 +681,31 @@ class RedisSiteState(SiteState):
         return bool(self.r.sismember(self.k("parsed"), url))
 
     def record_page_fp(self, url: str, fingerprint: str) -> bool:
-        pipe = self.r.pipeline()  # MULTI/EXEC: ordered against set_notfound_fp
+        pipe = self.r.pipeline(transaction=False)
+        self._record_fp(pipe, url, fingerprint)
+        _, known = pipe.execute()
+        return _same_fp(known, fingerprint)
+
+    def _record_fp(self, pipe: Any, url: str, fingerprint: str) -> None:
+        """Queue the fingerprint's write, then the not-found page's read: each side of :meth:`set_notfound_fp`'s
+        ordering writes, then reads the other's key (the module docstring), which one connection's order keeps
+        without a transaction."""
         pipe.hset(self.k("page_fps"), url, fingerprint)
         pipe.get(self.k("notfound_fp"))
-        _, known = pipe.execute()
-        return known is not None and known.decode() == fingerprint
 
     def read_page(self, url: str, fingerprint: str | None) -> PageReading:
-        # one pipeline; the fingerprint is written before the not-found page's is read (each side of
-        # set_notfound_fp's ordering writes, then reads the other's key: no transaction needed for that)
         pipe = self.r.pipeline(transaction=False)
         pipe.hget(self.k("columns"), url)
         pipe.sismember(self.k("column_done"), url)
         pipe.hexists(self.k("details"), url)
         if fingerprint is not None:
-            pipe.hset(self.k("page_fps"), url, fingerprint)
-            pipe.get(self.k("notfound_fp"))
+            self._record_fp(pipe, url, fingerprint)
         column, done, detail, *fps = pipe.execute()
-        known = fps[1] if fps else None
         return PageReading(
-            column=pickle.loads(column) if column is not None else None,  # noqa: S301 - our own Redis and objects
+            column=_column_link(column),
             column_done=bool(done),
             has_detail=bool(detail),
-            notfound=known is not None and known.decode() == fingerprint,
+            notfound=bool(fps) and _same_fp(fps[1], fingerprint),
         )
 
     def page_fp(self, url: str) -> str | None:
