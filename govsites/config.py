@@ -71,7 +71,9 @@ class GovsitesConfig:
     # -- distributed crawl (docs/scaling.md) ------------------------------------------------------------
     distributed: str = setting("", "redis:// URL of the shared scheduler and site state; empty: one process")
     distributed_wait: float = setting(600.0, "seconds a joining worker waits for the seeding worker")
-    distributed_poll: float = setting(0.5, "seconds between an idle worker's polls of the shared queue")
+    distributed_poll: float = setting(
+        0.5, "seconds between a worker's polls of the shared queue (besides its engine's own asking)"
+    )
     # -- caps -------------------------------------------------------------------------------------------
     max_depth: int = setting(3, "link depth from the home page")
     max_pages: int = setting(5000, "pages per site")
