@@ -1,6 +1,7 @@
 """``make bench``: print speed and accuracy figures.
 
-``python -m bench [--only demo|typos|web|linkchecker|curve|distributed] [--sites 65] [--pages 285] [--curve 100,500]``
+``python -m bench [--only demo|typos|web|linkchecker|curve|distributed|parking] [--sites 65] [--pages 285]
+[--curve 100,500]``
 
 - the synthetic government web (:mod:`bench.web`, default 65 sites, ~15,000 pages) served by a separate
   process: the whole pipeline's speed and its accuracy against the web's truth;
@@ -8,6 +9,8 @@
 - a cost curve over growing site counts (``--curve``);
 - one crawl process, local processes and distributed workers (Redis, PostgreSQL) on one web
   (:mod:`bench.distributed`);
+- the same first crawl with kept browser pages parked on a blank document and left on their page, alternated
+  (``parking``);
 - the whole pipeline (crawl, link checks, typos, store, scoring) over the bundled demo web served on loopback:
   pages/s, distinct links checked/s, rendered pages and their share, CPU seconds per 1,000 pages, peak RSS of
   the crawl process, time of the score stage, and accuracy against the demo web's expected results;
@@ -465,6 +468,49 @@ def bench_linkchecker(sites: int, pages: int) -> None:
         )
 
 
+# ---- parking ----------------------------------------------------------------------------------------------
+def bench_parking(sites: int, pages: int, latency: tuple[int, int], workers: str = "auto", repeat: int = 2) -> None:
+    """The same first crawl with kept browser pages parked on a blank document (``GOVSITES_RENDER_PAGE_PARK=1``,
+    the default) and left on the page they rendered (``=0``), alternated ``repeat`` times on one served web whose
+    home pages scroll a news box (:data:`govsites.demo.sites.COMMON_JS`): what a kept page's scripts cost while it
+    waits for the next render."""
+    slow = f"，主机应答 {latency[0]}–{latency[1]} ms" if latency[1] else ""
+    print(f"== 浏览器页面复用时停放于空白页：{sites} 个网站，每站约 {pages} 页{slow}（首页有滚动新闻脚本） ==")
+    runs: dict[str, list[dict[str, float]]] = {"1": [], "0": []}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        web = ServedWeb(tmp, sites, pages, truth=False, latency=latency)
+        try:
+            for n in range(repeat):
+                for park in ("1", "0") if n % 2 == 0 else ("0", "1"):
+                    runs[park].append(
+                        crawl_and_score(
+                            web.registry,
+                            tmp,
+                            workers=workers,
+                            run=f"park{park}-{n}",
+                            store=f"park{park}-{n}.sqlite",
+                            score=False,
+                            settings={"GOVSITES_RENDER_PAGE_PARK": park},
+                        )
+                    )
+        finally:
+            web.stop()
+    for park, label in (("1", "停放（默认）"), ("0", "不停放")):
+        shown = "；".join(
+            f"墙钟 {f['crawl_wall']:.1f} s，CPU {f['crawl_cpu']:.1f} s（Chromium 约 {f['browser_cpu']:.1f} s），"
+            f"{f['pages']:.0f} 页"
+            for f in runs[park]
+        )
+        print(f"{label}：{shown}")
+    browser = [(p["browser_cpu"], k["browser_cpu"]) for p, k in zip(runs["1"], runs["0"], strict=True)]
+    print(
+        "Chromium CPU 之差（不停放 − 停放，逐对）："
+        + "、".join(f"{kept - parked:.1f} s" for parked, kept in browser)
+        + f"；中位数 {statistics.median(kept - parked for parked, kept in browser):.1f} s"
+    )
+
+
 # ---- curve ------------------------------------------------------------------------------------------------
 def bench_curve(
     counts: list[int], pages: int, max_pages: int = 0, workers: str = "auto", latency: tuple[int, int] = (0, 0)
@@ -498,9 +544,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="性能与准确度基准")
     parser.add_argument(
         "--only",
-        choices=("demo", "typos", "web", "linkchecker", "curve", "distributed"),
+        choices=("demo", "typos", "web", "linkchecker", "curve", "distributed", "parking"),
         action="append",
-        help="run only these sections (repeatable); default: demo, typos, web (with LinkChecker), distributed",
+        help="run only these sections (repeatable); default: demo, typos, web (with LinkChecker), distributed, parking",
     )
     parser.add_argument("--sites", type=int, default=65, help="sites of the synthetic web")
     parser.add_argument(
@@ -540,8 +586,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--distributed-workers", type=int, default=2, help="local processes and distributed workers compared"
     )
+    parser.add_argument("--parking-sites", type=int, default=24, help="sites of the parking section's web")
+    parser.add_argument("--parking-pages", type=int, default=80, help="pages per site in that web")
     args = parser.parse_args(argv)
-    only = set(args.only or ["demo", "typos", "web", "distributed"] + (["curve"] if args.curve else []))
+    only = set(args.only or ["demo", "typos", "web", "distributed", "parking"] + (["curve"] if args.curve else []))
     if "demo" in only:
         bench_pipeline()
     if "typos" in only:
@@ -561,6 +609,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_linkchecker(args.sites, args.pages)
     if "distributed" in only:
         bench_distributed(args.distributed_sites, args.distributed_pages, latency, args.distributed_workers)
+    if "parking" in only:
+        bench_parking(args.parking_sites, args.parking_pages, latency, args.workers)
     if "curve" in only:
         bench_curve(
             [int(n) for n in (args.curve or "100,500,2000").split(",") if n.strip()],

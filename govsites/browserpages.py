@@ -34,7 +34,7 @@ Its parts:
   pages, the browser took 12 s to start and its context 15 s more, while the first challenged sites waited.
 - :func:`close_page`, every close of a browser page: bounded, and retried in the background when it fails.
 - :class:`PagePool`, the pages of completed renders, kept open for the next render (``GOVSITES_RENDER_PAGE_REUSE``;
-  a JS challenge's pass always gets a new page).
+  a JS challenge's pass always gets a new page), each parked on a blank document meanwhile (:func:`park_page`).
 - :class:`RenderFailures`, a downloader middleware below the retries: a list's render that ended without a page
   (past its deadline on its last try, :class:`RenderDeadlineError`; not opened, :class:`RenderSkipped`; failed in
   the browser) is counted (``govsites/render/unrendered/<code>``), logged, and noted with its reason
@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
 import logging
 import weakref
 from collections.abc import Coroutine
@@ -414,6 +415,8 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         self.crawler_stats = crawler.stats
         #: Pages of completed renders, open for the next render (:class:`PagePool`).
         self.pool = PagePool(config.render_pages if config.render_page_reuse else 0)
+        #: ``GOVSITES_RENDER_PAGE_PARK``: kept pages wait on a blank document (:func:`park_page`).
+        self.park = config.render_page_park
 
     async def _launch(self) -> None:
         """scrapy-playwright's start-up (its driver, then the browser and its context when the spider asks for them
@@ -446,19 +449,7 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         it any more (``govsites/render/orphan_pages``)."""
         # Only a render whose page comes back to the pool takes one from it: a pass of a JS challenge (a page handed
         # over to its caller), which a whole site waits for and which is not retried, gets a page of its own.
-        page: Any = self.pool.take() if request.meta.get(POOLED) else None
-        if page is not None:
-            try:
-                await page.unroute("**")  # scrapy-playwright routes it for this request (as for a page it passes on)
-            except asyncio.CancelledError:
-                _in_background(close_page(page))
-                raise
-            except Exception as exc:  # the page went meanwhile: a new one then
-                logger.debug("reusing page %s: %s", page.url, exc)
-                _in_background(close_page(page))
-                page = None
-            else:
-                self.crawler_stats.inc_value("govsites/render/pages_reused")
+        page: Any = await self._pooled_page() if request.meta.get(POOLED) else None
         if page is None:
             making = asyncio.ensure_future(super()._create_page(request, spider))
             try:
@@ -469,6 +460,29 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             page._govsites_stats = self.crawler_stats
             page.on("crash", lambda crashed: setattr(crashed, "_govsites_crashed", True))
         _PAGES[request] = (page, asyncio.get_running_loop())
+        return page
+
+    async def _pooled_page(self) -> Any:
+        """A page of the pool, parked and unrouted for this render, or None (none kept, or it went meanwhile)."""
+        kept = self.pool.take()
+        if kept is None:
+            return None
+        page, parking = kept
+        try:
+            parked = await asyncio.shield(asyncio.wrap_future(parking))
+            if parked:
+                await page.unroute("**")  # scrapy-playwright routes it for this request (as for a page it passes on)
+        except asyncio.CancelledError:
+            _in_background(close_page(page))
+            raise
+        except Exception as exc:  # the page went meanwhile: a new one then
+            logger.debug("reusing page %s: %s", page.url, exc)
+            parked = False
+        if not parked:
+            self.crawler_stats.inc_value("govsites/render/pages_unparked")
+            _in_background(close_page(page))
+            return None
+        self.crawler_stats.inc_value("govsites/render/pages_reused")
         return page
 
     async def _close(self) -> None:
@@ -517,13 +531,22 @@ class BoundedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         return response
 
     def _keep_page(self, request: Request) -> None:
-        """The page of a completed render goes back to the pool (or is closed when the pool is full)."""
+        """The page of a completed render goes back to the pool, parked on a blank document (:func:`park_page`, on
+        the page's loop, unless ``GOVSITES_RENDER_PAGE_PARK`` is off; the next render that takes it waits for that), or
+        is closed when the pool is full."""
         found = _PAGES.pop(request, None)
         if found is None:
             return
         page, loop = found
-        if not self.pool.give_back(page):
+        if not self.pool.has_room(page):
             loop.call_soon_threadsafe(_in_background, close_page(page))
+            return
+        if self.park:
+            parking = asyncio.run_coroutine_threadsafe(park_page(page), loop)
+        else:
+            parking = concurrent.futures.Future()
+            parking.set_result(True)
+        self.pool.give_back(page, parking)
 
 
 class PagePool:
@@ -536,35 +559,58 @@ class PagePool:
     (``--renderer-process-limit``, :func:`govsites.addon.browser_launch`); docs/benchmarks.md.
 
     Only a page whose render completed comes back; a page that failed, crashed, ran past its deadline or ended
-    on an error page is closed. The next render navigates it away, so nothing of the previous site's document
-    stays (a context's cookies are shared by every page anyway)."""
+    on an error page is closed. A kept page is parked on a blank document as it comes back (:func:`park_page`):
+    nothing of the previous site's document stays (a context's cookies are shared by every page anyway), and its
+    scripts stop. Left on the rendered page, a county home page's scrolling news box (a script that moves it a
+    pixel every 25-50 ms) or an animated banner kept the browser busy for as long as the page waited in the pool:
+    on 24 sites whose home pages scroll such a box, a first crawl's Chromium used 8.6-12.0 CPU-s more (28.6-29.4
+    against 17.3-20.0; ``make bench``'s parking section, docs/benchmarks.md). A park is one navigation, about
+    25 ms of Chromium's CPU."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self.idle: collections.deque[Any] = collections.deque()
+        #: Kept pages, each with the future of its parking (True once parked, False when it could not be).
+        self.idle: collections.deque[tuple[Any, concurrent.futures.Future[bool]]] = collections.deque()
 
     @staticmethod
     def usable(page: Any) -> bool:
         url = str(getattr(page, "url", ""))
         return not (page.is_closed() or getattr(page, "_govsites_crashed", False) or url.startswith("chrome-error:"))
 
-    def give_back(self, page: Any) -> bool:
-        """Keep ``page`` for the next render; False when it is not kept (the caller closes it)."""
-        if len(self.idle) >= self.capacity or not self.usable(page):
-            return False
-        self.idle.append(page)
-        return True
+    def has_room(self, page: Any) -> bool:
+        """Whether ``page`` would be kept (the pool is not full and the page is usable)."""
+        return len(self.idle) < self.capacity and self.usable(page)
 
-    def take(self) -> Any:
-        """A kept page that is still usable (the others are dropped: closed already or closed by the browser), or
-        None."""
+    def give_back(self, page: Any, parking: concurrent.futures.Future[bool]) -> None:
+        """Keep ``page`` for the next render, with its parking (:meth:`has_room` said it is kept)."""
+        self.idle.append((page, parking))
+
+    def take(self) -> tuple[Any, concurrent.futures.Future[bool]] | None:
+        """A kept page that is still usable, with its parking (the others are dropped: closed already or closed
+        by the browser), or None."""
         while self.idle:
-            page = self.idle.popleft()
+            page, parking = self.idle.popleft()
             if self.usable(page):
-                return page
+                return page, parking
             if not page.is_closed():
                 _in_background(close_page(page))
         return None
+
+
+#: Seconds a page's parking (:func:`park_page`) may take before the page is closed instead.
+PARK_TIMEOUT = 10.0
+
+
+async def park_page(page: Any, timeout: float = PARK_TIMEOUT) -> bool:
+    """Navigate a kept page to ``about:blank``, so that its scripts, timers and animations stop while it waits
+    for the next render; whether it got there (a page that did not is closed, not reused)."""
+    try:
+        await asyncio.wait_for(page.goto("about:blank"), timeout)
+    except Exception as exc:  # the page or the browser went, or it hung: the taker closes it
+        logger.debug("parking page %s: %s", page.url, exc)
+        return False
+    _count(page, "govsites/render/pages_parked")
+    return True
 
 
 async def close_request_page(request: Request) -> None:

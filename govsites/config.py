@@ -145,6 +145,11 @@ class GovsitesConfig:
         "a completed render's browser page serves the next render, and renderer processes are shared (about four"
         " pages each): about 40 % less browser CPU",
     )
+    render_page_park: bool = setting(
+        True,
+        "a kept browser page waits for the next render on a blank document, so the rendered page's scripts and"
+        " animations (scrolling news boxes, banners) stop using the CPU meanwhile",
+    )
     render_deadline: float = setting(
         60.0, "seconds one browser page may take in all (load, settle, read) before it is closed as a timeout"
     )

@@ -8,7 +8,7 @@ import socket
 import urllib.error
 import urllib.request
 from html import unescape
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -79,6 +79,20 @@ def test_server_serves_sites_on_distinct_loopback_addresses(web) -> None:  # typ
     down = [s for s in truth["sites"].values() if not s["home_available"]]
     assert down
     assert get(down[0]["home_url"])[0] == 0  # refused
+
+
+def test_home_pages_scroll_a_news_box_as_county_home_pages_do(web) -> None:  # type: ignore[no-untyped-def]
+    """Every live home page holds its first block's list in one scrolling box, and the script it loads moves the
+    box (what keeps a browser page busy while it stays open on it)."""
+    _served, truth = web
+    for site in (s for s in truth["sites"].values() if s["home_available"]):
+        body = get(site["home_url"])[2].decode("gb18030", "replace")
+        assert body.count('id="gdxw"') == 1, site["home_url"]
+        assert re.search(r'<div id="gdxw" style="[^"]*overflow:hidden"><ul class="block-list"><li>', body)
+        source = re.search(r'<script src="([^"]*/js/common\.js)"></script>', body)
+        assert source, site["home_url"]
+        script = get(urljoin(site["home_url"], source.group(1)))[2].decode()
+        assert "getElementById('gdxw')" in script and "setInterval" in script
 
 
 def test_every_truth_column_is_linked_from_a_menu_and_answers(web) -> None:  # type: ignore[no-untyped-def]

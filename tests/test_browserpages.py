@@ -20,7 +20,7 @@ from scrapy.exceptions import DownloadTimeoutError
 
 from govsites.browserpages import LATER_CLOSES, RenderDeadlineError, prepare_page
 from govsites.config import GovsitesConfig
-from tests.helpers import needs_chromium, run
+from tests.helpers import crawl_stat, needs_chromium, run
 from tests.webs.rerender import DEAD_COUNTER, SCRIPTED, RerenderWeb
 from tests.webs.unbuilt import ChallengeWeb
 
@@ -149,6 +149,53 @@ def test_a_completed_render_page_serves_the_next_render_and_a_failed_one_is_clos
     assert items[3]["fetched"] == []
     assert set(notices) <= set(items[4]["links"])
     assert items[4]["fetched"] == ["notices.json"]
-    # pages made: the first, and one after the failed render's page was closed; the other three reused
+    # pages made: the first, and one after the failed render's page was closed; the other three reused, each
+    # parked on a blank document before (the last completed render's page parks as the crawl closes: maybe counted)
     assert "'govsites/render/pages_reused': 3" in result.stderr
+    assert crawl_stat(result.stderr, "govsites/render/pages_parked") in {3, 4}
+    assert "govsites/render/pages_unparked" not in result.stderr
     assert "'playwright/page_count': 2" in result.stderr
+
+
+def _kept_page_beacons(tmp_path: Path, park: str) -> tuple[dict[str, Any], list[int], str]:
+    """Render :class:`RerenderWeb`'s ticking home page with ``tests/park_spider.py``: the kept page's item, the
+    beacon counts read a second apart once it was kept, and the crawl's log."""
+    out = tmp_path / "out.json"
+    with RerenderWeb() as web:
+        web.ticking = True
+        result = run(
+            [
+                *("-m", "scrapy", "runspider", "tests/park_spider.py"),
+                *("-a", f"url={web.url('/')}", "-a", f"ticks={web.url('/ticks')}", "-o", f"{out}:json"),
+            ],
+            timeout=300,
+            SCRAPY_SETTINGS_MODULE="tests.deadline_spider",
+            GOVSITES_RENDER_PAGE_PARK=park,
+        )
+    assert result.returncode == 0, result.stderr[-3000:]
+    items = json.loads(out.read_text(encoding="utf-8"))
+    return items[0], [item["beacons"] for item in items[1:]], result.stderr
+
+
+@needs_chromium
+def test_a_kept_page_is_parked_and_its_scripts_stop(tmp_path: Path) -> None:
+    """A rendered home page whose script posts a beacon every 100 ms (as a scrolling news box keeps moving): once
+    its page is kept for the next render, it is parked on a blank document, and no new beacon comes while it waits
+    (a browser still delivers the beacons a page queued before it left: at most two here, against ten a second
+    while it runs)."""
+    kept, counts, log = _kept_page_beacons(tmp_path, "1")
+    assert kept == {"step": "kept", "parked": True, "url": "about:blank"}
+    assert counts[0] > 0, counts  # the script ran while the page was rendered (the settle wait lasts 750 ms at least)
+    assert counts[1] - counts[0] <= 2, counts
+    assert "'govsites/render/pages_parked': 1" in log
+
+
+@needs_chromium
+def test_a_kept_page_left_on_its_document_keeps_running_its_scripts(tmp_path: Path) -> None:
+    """``GOVSITES_RENDER_PAGE_PARK=0``: the kept page stays on the page it rendered, whose timer goes on posting
+    beacons while it waits (what parking saves; the count a second later is higher)."""
+    kept, counts, log = _kept_page_beacons(tmp_path, "0")
+    assert kept["parked"] is True  # nothing to wait for: the page is kept as it is
+    assert kept["url"].endswith("/")
+    assert counts[1] > counts[0], counts
+    assert "govsites/render/pages_parked" not in log

@@ -31,6 +31,7 @@ from govsites.demo.templates import (
     TrsFamily,
     error_page,
     filler,
+    scrolling,
     truncate,
 )
 
@@ -141,6 +142,7 @@ class BenchMixin(Family):
             html_blocks = blocks[0] + f'<div class="tab-box"><ul class="tab-title">{titles}</ul>{tabs}</div>\n'
         else:
             html_blocks = "".join(blocks)
+        html_blocks = scrolling(html_blocks)
         images = "".join(f'<img src="{escape(p)}" alt="图片">' for p in ("/images/banner.gif", *self.site.home_images))
         links = "".join(
             f'<li><a href="{escape(u.replace("{port}", self.port_text))}" target="_blank">{escape(t)}</a></li>'

@@ -984,6 +984,18 @@ GIF = (
 )
 
 
+#: The script every page loads. Besides a stand-in for the jQuery plug-ins the lists call, it moves the home page's
+#: scrolling news box (``#gdxw``) up a pixel every 30 ms, as the marquee scripts of many county home pages do
+#: (``setInterval(Marquee, speed)`` over a box with ``overflow: hidden``): a page that keeps the browser busy for
+#: as long as it stays open.
+COMMON_JS = (
+    b"/* common.js */\nfunction $(s){return {ready:function(f){},jpage:function(o){}};}\n"
+    b"window.onload=function(){var box=document.getElementById('gdxw');if(!box){return;}\n"
+    b"setInterval(function(){if(box.scrollTop>=box.scrollHeight-box.clientHeight){box.scrollTop=0;}"
+    b"else{box.scrollTop++;}},30);};\n"
+)
+
+
 def file_body(path: str, ctype: str) -> bytes:
     """The body of a static file or attachment of the demo web (the bench web serves the same ones)."""
     if ctype.startswith("image/"):
@@ -991,7 +1003,7 @@ def file_body(path: str, ctype: str) -> bytes:
     if ctype.startswith("text/css"):
         return b"body{font-family:SimSun,serif;font-size:12px}.list li span{float:right}\n"
     if "javascript" in ctype:
-        return b"/* common.js */\nfunction $(s){return {ready:function(f){},jpage:function(o){}};}\n"
+        return COMMON_JS
     return f"DEMO ATTACHMENT {path}\n".encode()
 
 

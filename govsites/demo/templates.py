@@ -25,6 +25,18 @@ from urllib.parse import parse_qs
 from govsites.demo.model import Column, Item, Letter, Site
 
 TITLE_MAX = 22  # list titles longer than this are truncated with "..." (full title in @title)
+#: The home page's scrolling news box: lower than the five items of the block it holds, so that its script scrolls it.
+SCROLL_BOX = "height:60px;overflow:hidden"
+
+
+def scrolling(blocks: str) -> str:
+    """Home blocks (:meth:`Family.home_block` markup) with the first one's list in the scrolling news box that
+    ``common.js`` moves (``#gdxw``, :data:`SCROLL_BOX`)."""
+    head, found, rest = blocks.partition('<ul class="block-list">')
+    if not found:
+        return blocks
+    items, end, tail = rest.partition("</ul>")
+    return f'{head}<div id="gdxw" style="{SCROLL_BOX}">{found}{items}{end}</div>{tail}'
 
 
 @dataclass(frozen=True)
@@ -184,7 +196,7 @@ class Family:
         )
 
     def home(self) -> str:
-        blocks = "".join(self.home_block(c) for c in self.site.columns if c.home_block)
+        blocks = scrolling("".join(self.home_block(c) for c in self.site.columns if c.home_block))
         images = "".join(f'<img src="{escape(p)}" alt="图片">' for p in ("/images/banner.gif", *self.site.home_images))
         links = "".join(
             f'<li><a href="{escape(u)}" target="_blank">{escape(t)}</a></li>' for u, t in self.site.home_links

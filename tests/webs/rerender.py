@@ -7,6 +7,8 @@ visit counter from a host where nothing answers (``DEAD_COUNTER``). Its
 menu names two columns: 统计数据 is a plain HTML list; 通知公告's list is filled by a script that fetches
 ``/api/notices.json`` (three notices of November 2026). ``hijacked`` swaps ``site.js`` for the kind of script
 a hacked server carries: it also writes a hidden block of gambling links (a dark link a render must find).
+``ticking`` adds a timer to ``site.js`` that posts a beacon to ``/tick`` every 100 ms for as long as the page is
+open (as a scrolling news box moves, without a request the render's settle wait would count).
 Requests are counted per path and sender: ``browser``
 (Chromium's ``Sec-Fetch-Mode``) or ``plain``, and how many got a 304.
 
@@ -57,6 +59,7 @@ class RerenderWeb(LoopbackServers):
     def __init__(self) -> None:
         super().__init__()
         self.hijacked = False
+        self.ticking = False
         self.notices = [
             (f"/tzgg/n{i}.html", f"关于第{i}季度统计工作的通知", f"2026-11-{10 + i:02d}") for i in (1, 2, 3)
         ]
@@ -70,6 +73,10 @@ class RerenderWeb(LoopbackServers):
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                web.respond(self)
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 web.respond(self)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the http.server API
@@ -88,7 +95,8 @@ class RerenderWeb(LoopbackServers):
 
     def script(self) -> str:
         writes = f"({FRIEND_LINKS})();" + (f"({HIDDEN_GAMBLING})();" if self.hijacked else "")
-        return f"window.addEventListener('DOMContentLoaded',function(){{{writes}}});"
+        ticks = "setInterval(function(){navigator.sendBeacon('/tick');},100);" if self.ticking else ""
+        return f"window.addEventListener('DOMContentLoaded',function(){{{writes}}});{ticks}"
 
     def answer(self, path: str) -> tuple[int, str, str]:
         """Status, content type and body of ``path``."""
@@ -98,6 +106,10 @@ class RerenderWeb(LoopbackServers):
         if path == "/":
             scripts = f'<script src="/js/site.js"></script><script src="{DEAD_COUNTER}"></script>'
             return 200, html, home_page(NAME, folder, name, nav).replace("<title>", scripts + "<title>", 1)
+        if path == "/tick":
+            return 204, html, ""
+        if path == "/ticks":
+            return 200, "text/plain; charset=utf-8", str(self.hits["browser", "/tick"] + self.hits["plain", "/tick"])
         if path == "/js/site.js":
             return 200, "application/javascript; charset=utf-8", self.script()
         if path == "/api/notices.json":
