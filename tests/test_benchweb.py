@@ -92,7 +92,8 @@ def test_home_pages_scroll_a_news_box_as_county_home_pages_do(web) -> None:  # t
         source = re.search(r'<script src="([^"]*/js/common\.js)"></script>', body)
         assert source, site["home_url"]
         script = get(urljoin(site["home_url"], source.group(1)))[2].decode()
-        assert "getElementById('gdxw')" in script and "setInterval" in script
+        assert "getElementById('gdxw')" in script
+        assert "setInterval" in script
 
 
 def test_every_truth_column_is_linked_from_a_menu_and_answers(web) -> None:  # type: ignore[no-untyped-def]

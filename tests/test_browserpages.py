@@ -157,12 +157,13 @@ def test_a_completed_render_page_serves_the_next_render_and_a_failed_one_is_clos
     assert "'playwright/page_count': 2" in result.stderr
 
 
-def _kept_page_beacons(tmp_path: Path, park: str) -> tuple[dict[str, Any], list[int], str]:
-    """Render :class:`RerenderWeb`'s ticking home page with ``tests/park_spider.py``: the kept page's item, the
-    beacon counts read a second apart once it was kept, and the crawl's log."""
+def _kept_page_beacons(tmp_path: Path, park: str, ticking: str = "worker") -> tuple[dict[str, Any], list[int], str]:
+    """Render :class:`RerenderWeb`'s home page with a ``ticking`` script (:data:`tests.webs.rerender.TICKERS`)
+    with ``tests/park_spider.py``: the kept page's item, the beacon counts read a second apart once it was kept, and
+    the crawl's log."""
     out = tmp_path / "out.json"
     with RerenderWeb() as web:
-        web.ticking = True
+        web.ticking = ticking
         result = run(
             [
                 *("-m", "scrapy", "runspider", "tests/park_spider.py"),
@@ -178,11 +179,21 @@ def _kept_page_beacons(tmp_path: Path, park: str) -> tuple[dict[str, Any], list[
 
 
 @needs_chromium
+def test_a_rendered_page_s_timers_stop_once_it_settled(tmp_path: Path) -> None:
+    """A home page whose timer posts a beacon every 100 ms (as a scrolling news box moves it): the render's settle
+    wait stops the page's timers as it ends, so even a kept page left on its document
+    (``GOVSITES_RENDER_PAGE_PARK=0``) sends none while it waits (a browser still delivers what a page queued: at
+    most two here, against ten a second while it runs)."""
+    _kept, counts, _log = _kept_page_beacons(tmp_path, "0", ticking="timer")
+    assert counts[0] > 0, counts  # the timer ran while the page was rendered (the settle wait lasts 750 ms at least)
+    assert counts[1] - counts[0] <= 2, counts
+
+
+@needs_chromium
 def test_a_kept_page_is_parked_and_its_scripts_stop(tmp_path: Path) -> None:
-    """A rendered home page whose script posts a beacon every 100 ms (as a scrolling news box keeps moving): once
-    its page is kept for the next render, it is parked on a blank document, and no new beacon comes while it waits
-    (a browser still delivers the beacons a page queued before it left: at most two here, against ten a second
-    while it runs)."""
+    """A rendered home page whose worker posts to the site every 100 ms (a script the settle's stop of the page's
+    timers does not reach): once its page is kept for the next render, it is parked on a blank document, and
+    nothing more comes while it waits (at most two requests sent before it left)."""
     kept, counts, log = _kept_page_beacons(tmp_path, "1")
     assert kept == {"step": "kept", "parked": True, "url": "about:blank"}
     assert counts[0] > 0, counts  # the script ran while the page was rendered (the settle wait lasts 750 ms at least)
@@ -192,8 +203,8 @@ def test_a_kept_page_is_parked_and_its_scripts_stop(tmp_path: Path) -> None:
 
 @needs_chromium
 def test_a_kept_page_left_on_its_document_keeps_running_its_scripts(tmp_path: Path) -> None:
-    """``GOVSITES_RENDER_PAGE_PARK=0``: the kept page stays on the page it rendered, whose timer goes on posting
-    beacons while it waits (what parking saves; the count a second later is higher)."""
+    """``GOVSITES_RENDER_PAGE_PARK=0``: the kept page stays on the page it rendered, whose worker goes on posting
+    while it waits (what parking saves; the count a second later is higher)."""
     kept, counts, log = _kept_page_beacons(tmp_path, "0")
     assert kept["parked"] is True  # nothing to wait for: the page is kept as it is
     assert kept["url"].endswith("/")

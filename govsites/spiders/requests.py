@@ -22,6 +22,24 @@ PRIORITY_PROBE, PRIORITY_HOME, PRIORITY_COLUMN, PRIORITY_PAGE, PRIORITY_CHECK = 
 #: waiting for an answer (counted by :data:`govsites.browserpages.TRACK_REQUESTS`: a list whose data comes from a
 #: host answering in 2 s is not read while the DOM merely waits), or after 10 s: a list that polls forever is
 #: still read (waiting for "network idle" would time out on it), and the wait itself never fails.
+#: Stops a page's scripts from doing anything more on their own: every timer and animation frame it asked for
+#: (their ids count up from 1; the last 100,000 of each are cleared), its CSS and Web
+#: animations, its ``<marquee>`` elements. Events (an answer arriving) may still run a handler.
+STOP_SCRIPTS = """() => {
+  const limit = 100000;
+  const timer = setTimeout(() => {}, 0);
+  for (let id = timer, n = 0; id > 0 && n < limit; id--, n++) { clearTimeout(id); clearInterval(id); }
+  const frame = requestAnimationFrame(() => {});
+  for (let id = frame, n = 0; id > 0 && n < limit; id--, n++) { cancelAnimationFrame(id); }
+  if (document.getAnimations) { document.getAnimations().forEach(a => { try { a.pause(); } catch (e) {} }); }
+  document.querySelectorAll('marquee').forEach(m => { try { m.stop(); } catch (e) {} });
+}"""
+
+#:
+#: Once settled, the page's own timers, animation frames and animations are stopped (:data:`STOP_SCRIPTS`): what
+#: the render reads afterwards (the DOM, the requests it noted, its resource timings) is already there, and a
+#: home page's scrolling news box or banner would otherwise keep the browser busy until the page is parked,
+#: seconds later on a busy crawl process (docs/benchmarks.md, run Z).
 SETTLE_SCRIPT = """() => new Promise(resolve => {
   const size = () => (document.body ? document.body.innerHTML.length : 0);
   const waiting = () => window.__govsitesPending || 0;
@@ -30,9 +48,13 @@ SETTLE_SCRIPT = """() => new Promise(resolve => {
   const timer = setInterval(() => {
     const now = size();
     if (now === last && !waiting()) { quiet += 250; } else { quiet = 0; last = now; }
-    if (quiet >= 750 || Date.now() - started > 10000) { clearInterval(timer); resolve(true); }
+    if (quiet >= 750 || Date.now() - started > 10000) {
+      clearInterval(timer);
+      (__STOP_SCRIPTS__)();
+      resolve(true);
+    }
   }, 250);
-})"""
+})""".replace("__STOP_SCRIPTS__", STOP_SCRIPTS)
 
 
 def https_slot(host: str) -> str:

@@ -7,8 +7,8 @@ visit counter from a host where nothing answers (``DEAD_COUNTER``). Its
 menu names two columns: 统计数据 is a plain HTML list; 通知公告's list is filled by a script that fetches
 ``/api/notices.json`` (three notices of November 2026). ``hijacked`` swaps ``site.js`` for the kind of script
 a hacked server carries: it also writes a hidden block of gambling links (a dark link a render must find).
-``ticking`` adds a timer to ``site.js`` that posts a beacon to ``/tick`` every 100 ms for as long as the page is
-open (as a scrolling news box moves, without a request the render's settle wait would count).
+``ticking`` (``timer`` or ``worker``, :data:`TICKERS`) adds to ``site.js`` a script that posts to ``/tick``
+every 100 ms for as long as it runs (requests the settle wait does not count); ``/ticks`` answers how many came.
 Requests are counted per path and sender: ``browser``
 (Chromium's ``Sec-Fetch-Mode``) or ``plain``, and how many got a 304.
 
@@ -45,6 +45,15 @@ HIDDEN_GAMBLING = (
     "function(){var h=document.createElement('div');h.style.display='none';"
     f"h.innerHTML='<a href=\"{DARK_LINK}\">博彩 娱乐城 注册送彩金</a>';document.body.appendChild(h);}}"
 )
+#: What ``ticking`` adds to ``site.js``: a page timer posting a beacon to ``/tick`` every 100 ms (``timer``), or a
+#: dedicated worker (from a blob) posting to it as often (``worker``: its timer is the worker's own).
+TICKERS = {
+    "timer": "setInterval(function(){navigator.sendBeacon('/tick');},100);",
+    "worker": (
+        'new Worker(URL.createObjectURL(new Blob(["setInterval(function(){fetch(\'"+location.origin+"/tick\','
+        "{method:'POST'});},100);\"],{type:'text/javascript'})));"
+    ),
+}
 LIST_SCRIPT = (
     '<ul id="list" class="list"></ul><script>fetch(\'/api/notices.json\').then(function(r){return r.json();})'
     ".then(function(d){var ul=document.getElementById('list');d.data.forEach(function(it){"
@@ -59,7 +68,7 @@ class RerenderWeb(LoopbackServers):
     def __init__(self) -> None:
         super().__init__()
         self.hijacked = False
-        self.ticking = False
+        self.ticking = ""
         self.notices = [
             (f"/tzgg/n{i}.html", f"关于第{i}季度统计工作的通知", f"2026-11-{10 + i:02d}") for i in (1, 2, 3)
         ]
@@ -95,7 +104,7 @@ class RerenderWeb(LoopbackServers):
 
     def script(self) -> str:
         writes = f"({FRIEND_LINKS})();" + (f"({HIDDEN_GAMBLING})();" if self.hijacked else "")
-        ticks = "setInterval(function(){navigator.sendBeacon('/tick');},100);" if self.ticking else ""
+        ticks = TICKERS.get(self.ticking, "")
         return f"window.addEventListener('DOMContentLoaded',function(){{{writes}}});{ticks}"
 
     def answer(self, path: str) -> tuple[int, str, str]:
