@@ -171,7 +171,11 @@ class GovsitesConfig:
     security_attachments: int = setting(200, "attachments per site downloaded and read for personal data")
     security_targets: int = setting(300, "external link targets per site fetched and classified (each URL once)")
     security_max_bytes: int = setting(20 * 1024 * 1024, "bytes of one attachment or target page at most")
-    render_own_loop: bool = setting(False, "run Playwright on an asyncio loop of its own (docs/benchmarks.md)")
+    render_own_loop: bool = setting(
+        True,
+        "run Playwright on an asyncio loop of its own, in a thread: a busy crawl does not hold up the browser's"
+        " messages (docs/benchmarks.md, run Z)",
+    )
     chromium: str = setting("", "the browser binary; empty: Debian's chromium on PATH")
     progress_interval: float = setting(10.0, "seconds between progress lines; 0: none")
     progress_file: str = setting(
