@@ -120,10 +120,11 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # GOVSITES_RENDER_OWN_LOOP (default on) runs Playwright on an asyncio loop of its own, in a thread. Playwright
 # 1.65's pipe reader (playwright/_impl/transport.py, utils/tasks.py wait_for_next_task) waits after every driver
 # message until the loop's ready queue is empty, up to 100 turns. A CPU-bound crawl never empties it, so each
-# message costs seconds. On the instant loopback web of 2026-12 (no host latency) sharing the loop was faster with
-# two processes (31-33 s against 34.5-36.5 s), so it was the default. On the bench web whose hosts answer in
-# 50-2000 ms, both processes are CPU-bound in the crawl's first minute, and 11-16 of the 65 home renders started
-# then ran into the 60 s render deadline and were rendered again; on a loop of its own, none did, and two
+# message costs seconds. Sharing the crawl's loop was the default: with two processes it was faster on the
+# instant loopback web (31-33 s against 34.5-36.5 s) and, before every home page that runs scripts was rendered,
+# 4-9 % faster on the bench web whose hosts answer in 50-2000 ms (docs/benchmarks.md, runs J3 and Q). With those
+# home renders, both processes are CPU-bound in the crawl's first minute and up to 16 of the 65 home renders
+# started then ran into the 60 s render deadline and were rendered again; on a loop of its own, none did, and two
 # alternated pairs of first crawls measured 147.5 and 163.6 CPU-s (Chromium 35.7, 35.2) against 181.7 and 194.9
 # (52.6, 52.5), wall 151.0 and 152.0 s against 151.7 and 159.1 s (docs/benchmarks.md, run Z).
 # The add-on sets scrapy-playwright's ``_PLAYWRIGHT_THREADED_LOOP`` from it.

@@ -18,10 +18,6 @@ ALL_ERROR_CODES = list(range(400, 600))
 
 PRIORITY_PROBE, PRIORITY_HOME, PRIORITY_COLUMN, PRIORITY_PAGE, PRIORITY_CHECK = 1000, 100, 50, 0, -10
 
-#: Resolves once the page's DOM has stopped changing for 750 ms with none of its fetch/XHR requests still
-#: waiting for an answer (counted by :data:`govsites.browserpages.TRACK_REQUESTS`: a list whose data comes from a
-#: host answering in 2 s is not read while the DOM merely waits), or after 10 s: a list that polls forever is
-#: still read (waiting for "network idle" would time out on it), and the wait itself never fails.
 #: Stops a page's scripts from doing anything more on their own: every timer and animation frame it asked for
 #: (their ids count up from 1; the last 100,000 of each are cleared), its CSS and Web
 #: animations, its ``<marquee>`` elements. Events (an answer arriving) may still run a handler.
@@ -35,6 +31,10 @@ STOP_SCRIPTS = """() => {
   document.querySelectorAll('marquee').forEach(m => { try { m.stop(); } catch (e) {} });
 }"""
 
+#: Resolves once the page's DOM has stopped changing for 750 ms with none of its fetch/XHR requests still
+#: waiting for an answer (counted by :data:`govsites.browserpages.TRACK_REQUESTS`: a list whose data comes from a
+#: host answering in 2 s is not read while the DOM merely waits), or after 10 s: a list that polls forever is
+#: still read (waiting for "network idle" would time out on it), and the wait itself never fails.
 #:
 #: Once settled, the page's own timers, animation frames and animations are stopped (:data:`STOP_SCRIPTS`): what
 #: the render reads afterwards (the DOM, the requests it noted, its resource timings) is already there, and a
