@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import os
 import sqlite3
 import statistics
@@ -246,13 +247,30 @@ def _seconds(stamp: str) -> float:
     return datetime.fromisoformat(stamp).timestamp()
 
 
+def longest_silences(answers: dict[str, list[float]], ends: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Each site's longest stretch between its first answer and its end with no answer of it at all (a page
+    read or a link checked): ``(from, to)`` in the store's seconds. A slow host left idle there (its requests
+    waiting for the crawl's CPU, its pages held for a round of the crawl caps, a render it waits for) is time the
+    site's end moves by."""
+    longest: dict[str, tuple[float, float]] = {}
+    for site, end in ends.items():
+        times = sorted(answers.get(site, []))
+        if not times:
+            continue
+        stops = [*times, max(end, times[-1])]
+        longest[site] = max(itertools.pairwise(stops), key=lambda span: span[1] - span[0])
+    return longest
+
+
 def wall_breakdown(
     db: Path, timeout: float, run: str = "bench", challenged: frozenset[str] = frozenset()
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Where the crawl's wall time went, from the store's own timestamps: the ramp (start → each site's first
     page; apart, the longest of the sites not in ``challenged``, whose first page waits for a browser pass of
-    their JS challenge), the tail (90 % of the sites done → the last), rendering (browser time of rendered pages,
-    summed), timeouts (links that timed out × the timeout, summed; they overlap other work)."""
+    their JS challenge), the tail (90 % of the sites done → the last), each site's longest silence
+    (:func:`longest_silences`: the median over sites and the longest, with its site and when), rendering (browser
+    time of rendered pages, summed), timeouts (links that timed out × the timeout, summed; they overlap other
+    work)."""
     con = sqlite3.connect(db)
     try:
         (rid,) = con.execute("SELECT id FROM runs WHERE label = ?", (run,)).fetchone()
@@ -270,6 +288,13 @@ def wall_breakdown(
         timeouts = con.execute(
             "SELECT COUNT(*) FROM link_checks WHERE status = 'timeout' AND run_id = ?", (rid,)
         ).fetchone()[0]
+        answers: dict[str, list[float]] = {}
+        for sid, stamp in con.execute(
+            "SELECT site_id, fetched_at FROM pages WHERE run_id = ?"
+            " UNION ALL SELECT site_id, checked_at FROM link_checks WHERE run_id = ?",
+            (rid, rid),
+        ):
+            answers.setdefault(sid, []).append(_seconds(stamp))
     finally:
         con.close()
     if not spans:
@@ -279,7 +304,14 @@ def wall_breakdown(
     waits = sorted(_seconds(firsts[s]) - start for s in spans if firsts.get(s))
     open_waits = [_seconds(firsts[s]) - start for s in spans if firsts.get(s) and s not in challenged]
     p90 = ends[max(0, int(len(ends) * 0.9) - 1)]
+    silences = longest_silences(answers, {sid: end for sid, (_, end) in spans.items()})
+    lengths = sorted(b - a for a, b in silences.values())
+    worst = max(silences, key=lambda sid: silences[sid][1] - silences[sid][0], default="")
     return {
+        "silence_median": lengths[len(lengths) // 2] if lengths else 0.0,
+        "silence_site": worst,
+        "silence_from": silences[worst][0] - start if worst else 0.0,
+        "silence_to": silences[worst][1] - start if worst else 0.0,
         "span": ends[-1] - start,
         "ramp_median": waits[len(waits) // 2] if waits else 0.0,
         "ramp_max": waits[-1] if waits else 0.0,
@@ -292,7 +324,7 @@ def wall_breakdown(
     }
 
 
-def print_breakdown(b: dict[str, float], wall: float) -> None:
+def print_breakdown(b: dict[str, Any], wall: float) -> None:
     """Print where the crawl's wall time went (:func:`wall_breakdown`'s figures) beside its whole wall time."""
     if not b:
         return
@@ -306,7 +338,14 @@ def print_breakdown(b: dict[str, float], wall: float) -> None:
             else "；"
         )
         + f"尾部：九成网站完成后到最后一站完成 {b['tail']:.1f} s；"
-        f"浏览器渲染合计 {b['rendering']:.1f} s（与其他工作重叠）；"
+        + (
+            f"各站最长无应答间隔（首个应答到完成之间，该站没有任何页面或链接应答）中位 {b['silence_median']:.1f} s，"
+            f"最长 {b['silence_to'] - b['silence_from']:.1f} s（{b['silence_site']}，开始后 "
+            f"{b['silence_from']:.0f}–{b['silence_to']:.0f} s）；"
+            if b.get("silence_site")
+            else ""
+        )
+        + f"浏览器渲染合计 {b['rendering']:.1f} s（与其他工作重叠）；"
         f"超时链接 {b['timeouts']:.0f} 个 × 超时 = {b['timeout_seconds']:.0f} s（与其他工作重叠）"
     )
 

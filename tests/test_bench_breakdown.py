@@ -70,3 +70,33 @@ def test_the_challenged_sites_ramp_is_told_apart(tmp_path: Path, capsys: pytest.
     out = capsys.readouterr().out
     assert "最长 40.0 s；尾部：" in out
     assert "JS 验证" not in out
+
+
+def test_each_site_s_longest_silence_is_found_and_the_longest_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A site with no answer between two of its pages, or between its last page and its end, was left idle there:
+    a's answers at 2 and 30 s and its end at 50 s (28 s silent), b's answer at 5 s and end at 60 s (55 s), c's at
+    40 s and 100 s (60 s); a link checked inside a silence splits it."""
+    db = tmp_path / "bench.sqlite"
+    _store(db)
+    figures = wall_breakdown(db, 15.0)
+    assert (figures["silence_median"], figures["silence_site"]) == (55.0, "c")
+    assert (figures["silence_from"], figures["silence_to"]) == (40.0, 100.0)
+    print_breakdown(figures, 101.0)
+    out = capsys.readouterr().out
+    assert "各站最长无应答间隔（首个应答到完成之间，该站没有任何页面或链接应答）中位 55.0 s，" in out
+    assert "最长 60.0 s（c，开始后 40–100 s）" in out
+
+    con = sqlite3.connect(db)
+    with con:
+        (run_id,) = con.execute("SELECT id FROM runs").fetchone()
+        con.execute(
+            "INSERT INTO link_checks (run_id, site_id, url, status, reason, broken, final_url, checked_at)"
+            " VALUES (?, 'c', 'http://127.0.0.1/c/x.html', '200', '', 0, 'http://127.0.0.1/c/x.html', ?)",
+            (run_id, _at(70)),
+        )
+    con.close()
+    split = wall_breakdown(db, 15.0)
+    assert (split["silence_site"], split["silence_from"], split["silence_to"]) == ("b", 5.0, 60.0)
+    assert split["silence_median"] == 30.0  # a 28, c 30 (70 → 100), b 55
