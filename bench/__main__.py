@@ -305,13 +305,14 @@ def wall_breakdown(
     open_waits = [_seconds(firsts[s]) - start for s in spans if firsts.get(s) and s not in challenged]
     p90 = ends[max(0, int(len(ends) * 0.9) - 1)]
     silences = longest_silences(answers, {sid: end for sid, (_, end) in spans.items()})
-    lengths = sorted(b - a for a, b in silences.values())
-    worst = max(silences, key=lambda sid: silences[sid][1] - silences[sid][0], default="")
+    ranked = sorted(silences.items(), key=lambda item: item[1][1] - item[1][0])  # shortest first
+    median = ranked[len(ranked) // 2][1] if ranked else (0.0, 0.0)
+    worst, (worst_from, worst_to) = ranked[-1] if ranked else ("", (start, start))
     return {
-        "silence_median": lengths[len(lengths) // 2] if lengths else 0.0,
+        "silence_median": median[1] - median[0],
         "silence_site": worst,
-        "silence_from": silences[worst][0] - start if worst else 0.0,
-        "silence_to": silences[worst][1] - start if worst else 0.0,
+        "silence_from": worst_from - start,
+        "silence_to": worst_to - start,
         "span": ends[-1] - start,
         "ramp_median": waits[len(waits) // 2] if waits else 0.0,
         "ramp_max": waits[-1] if waits else 0.0,
