@@ -34,6 +34,7 @@ from typing import Any
 
 from bench.distributed import bench_distributed
 from bench.floor import run_floor
+from bench.hostuse import busiest_host, host_use_line
 from bench.linkchecker import run_linkchecker
 from bench.served import ServedWeb, crawl_env, run_child
 from bench.typos import run_bench
@@ -216,6 +217,9 @@ def bench_web(
         timeout = GovsitesConfig.from_settings({}).link_timeout
         challenged = frozenset(sid for sid, site in truth["sites"].items() if site.get("challenge"))
         print_breakdown(wall_breakdown(tmp / "bench.sqlite", timeout, challenged=challenged), figures["crawl_wall"])
+        busiest = busiest_host(tmp / "bench.sqlite", GovsitesConfig.from_settings({}).per_host)
+        if busiest is not None:
+            print(host_use_line(busiest))
         _print_politeness(first["peak"])
         _print_floor(figures, floor)
         _print_pairs(pairs)

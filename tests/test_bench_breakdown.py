@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.__main__ import print_breakdown, wall_breakdown
+from bench.hostuse import busiest_host, host_use_line
 from govsites.store import Store
 from tests.helpers import page_row
 
@@ -100,3 +101,48 @@ def test_each_site_s_longest_silence_is_found_and_the_longest_named(
     split = wall_breakdown(db, 15.0)
     assert (split["silence_site"], split["silence_from"], split["silence_to"]) == ("b", 5.0, 60.0)
     assert split["silence_median"] == 30.0  # a 28, c 30 (70 → 100), b 55
+
+
+def test_the_busiest_host_is_named_with_its_idle_connections(tmp_path: Path) -> None:
+    """Two sites on one host (x) and one on another (y): x's pages held its connections 2 × 40 + 10 = 90 s in all,
+    y's 60 s; a rendered page and a page with no timing are not counted. With 2 connections x needed 45 s and
+    took 50 s (its first request at 10 s, its last answer at 60 s): both connections held in its first 10 s and
+    in the middle, one free in its last 10 s."""
+    db = tmp_path / "bench.sqlite"
+    with Store(db) as store:
+        run = store.begin_run("bench", "2015-12-31")
+        store.start_sites(
+            run.id,
+            [
+                {"site_id": sid, "name": sid, "group": "", "county": "", "home_url": f"http://{host}/{sid}/"}
+                for sid, host in (("a", "x"), ("b", "x"), ("c", "y"))
+            ],
+        )
+        store.insert(
+            run.id,
+            "pages",
+            [
+                page_row("a", "http://x/a/1.html", fetched_at=_at(50), elapsed_ms=40_000),  # 10 → 50 s
+                page_row("b", "http://x/b/1.html", fetched_at=_at(60), elapsed_ms=40_000),  # 20 → 60 s
+                page_row("b", "http://x/b/2.html", fetched_at=_at(20), elapsed_ms=10_000),  # 10 → 20 s
+                page_row("a", "http://x/a/r.html", fetched_at=_at(55), elapsed_ms=50_000, rendered=1),
+                page_row("a", "http://x/a/e.html", fetched_at=_at(55), elapsed_ms=0),
+                page_row("c", "http://y/c/1.html", fetched_at=_at(70), elapsed_ms=60_000),
+            ],
+        )
+        run_id = run.id
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE run_sites SET started_at = ? WHERE run_id = ?", (START, run_id))
+    con.close()
+    use = busiest_host(db, per_host=2, edge=10.0)
+    assert use is not None
+    assert (use.host, use.sites, use.pages) == ("x", ("a", "b"), 3)
+    assert (use.busy, use.full, use.first, use.span) == (90.0, 45.0, 10.0, 50.0)
+    # first 10 s (10-20): a/1 and b/2 held; middle (20-50): a/1 and b/1; last 10 s (50-60): b/1 alone
+    assert (use.idle_start, use.idle_middle, use.idle_end) == (0.0, 0.0, 10.0)
+    out = host_use_line(use, edge=10.0)
+    assert "最忙主机 x（a、b；普通页面 3 个" in out
+    assert "2 个连接始终占满只需 45.0 s；实际从首个请求（开始后 10.0 s）到最后应答 50.0 s" in out
+    assert "最后 10 s 10（折合全部连接 5.0 s）" in out
+    assert busiest_host(db, per_host=2, run="no-such-run") is None
