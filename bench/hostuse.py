@@ -33,6 +33,8 @@ class HostUse:
     idle_start: float
     idle_middle: float
     idle_end: float
+    start_window: float  # seconds of the first window (``edge``, or the whole span when it is shorter)
+    end_window: float  # seconds of the last window (``edge``, or what the first left of a short span)
 
     @property
     def full(self) -> float:
@@ -95,16 +97,18 @@ def busiest_host(db: Path, per_host: int, run: str = "bench", edge: float = 20.0
         idle_start=idle(lo, cut_lo),
         idle_middle=idle(cut_lo, cut_hi) if cut_hi > cut_lo else 0.0,
         idle_end=idle(cut_hi, hi) if hi > cut_hi else 0.0,
+        start_window=cut_lo - lo,
+        end_window=hi - cut_hi,
     )
 
 
-def host_use_line(use: HostUse, edge: float = 20.0) -> str:
+def host_use_line(use: HostUse) -> str:
     """The busiest host's account (:func:`busiest_host`) as ``make bench`` prints it."""
     return (
         f"最忙主机 {use.host}（{'、'.join(use.sites)}；普通页面 {use.pages} 个，不含链接检查和浏览器渲染）："
         f"页面占用连接合计 {use.busy:.0f} s，{use.per_host} 个连接始终占满只需 {use.full:.1f} s；"
         f"实际从首个请求（开始后 {use.first:.1f} s）到最后应答 {use.span:.1f} s。"
-        f"其间未被页面占用的连接·秒（链接检查不记耗时，也在其中）：前 {edge:.0f} s {use.idle_start:.0f}，"
-        f"中段 {use.idle_middle:.0f}，最后 {edge:.0f} s {use.idle_end:.0f}（折合全部连接 "
+        f"其间未被页面占用的连接·秒（链接检查不记耗时，也在其中）：前 {use.start_window:.0f} s {use.idle_start:.0f}，"
+        f"中段 {use.idle_middle:.0f}，最后 {use.end_window:.0f} s {use.idle_end:.0f}（折合全部连接 "
         f"{(use.idle_start + use.idle_middle + use.idle_end) / use.per_host:.1f} s）"
     )

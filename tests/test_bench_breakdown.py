@@ -141,8 +141,13 @@ def test_the_busiest_host_is_named_with_its_idle_connections(tmp_path: Path) -> 
     assert (use.busy, use.full, use.first, use.span) == (90.0, 45.0, 10.0, 50.0)
     # first 10 s (10-20): a/1 and b/2 held; middle (20-50): a/1 and b/1; last 10 s (50-60): b/1 alone
     assert (use.idle_start, use.idle_middle, use.idle_end) == (0.0, 0.0, 10.0)
-    out = host_use_line(use, edge=10.0)
+    assert (use.start_window, use.end_window) == (10.0, 10.0)
+    out = host_use_line(use)
     assert "最忙主机 x（a、b；普通页面 3 个" in out
     assert "2 个连接始终占满只需 45.0 s；实际从首个请求（开始后 10.0 s）到最后应答 50.0 s" in out
     assert "最后 10 s 10（折合全部连接 5.0 s）" in out
     assert busiest_host(db, per_host=2, run="no-such-run") is None
+    short = busiest_host(db, per_host=2, edge=30.0)  # a span shorter than two windows: no middle
+    assert short is not None
+    assert (short.start_window, short.end_window, short.idle_middle) == (30.0, 20.0, 0.0)
+    assert (short.idle_start, short.idle_end) == (0.0, 10.0)
