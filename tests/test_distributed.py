@@ -140,10 +140,14 @@ def test_outputs_equal_a_single_process_crawl(crawls: dict[str, Any], name: str)
 
 
 def test_both_workers_crawled(crawls: dict[str, Any]) -> None:
+    """Each worker fetched pages of the run. How many is a matter of timing, not asserted: a worker that starts
+    later (slower to import on a busy machine) finds every host's leases held by the other, which keeps a host's
+    lease while it has requests of that host queued (govsites.hostleases), and gets only what is left (a CI run:
+    9 answers for the later worker)."""
     for log in crawls["logs"]:
         assert "'downloader/response_count'" in log
         count = int(log.split("'downloader/response_count': ", 1)[1].split(",", 1)[0])
-        assert count > 20, log[-2000:]
+        assert count > 0, log[-2000:]
     assert sum("本进程负责分发" in log for log in crawls["logs"]) == 1  # exactly one worker seeded the run
 
 
