@@ -28,13 +28,12 @@ import statistics
 import sys
 import tempfile
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bench.distributed import bench_distributed
 from bench.floor import run_floor
-from bench.hostuse import busiest_host, host_use_line
+from bench.hostuse import busiest_host, host_use_line, stamp_seconds
 from bench.linkchecker import run_linkchecker
 from bench.served import ServedWeb, crawl_env, run_child
 from bench.typos import run_bench
@@ -214,10 +213,11 @@ def bench_web(
         _print_second_crawl(
             first["bytes"] - start["bytes"], second["bytes"] - before_second["bytes"], figures, again, tmp
         )
-        timeout = GovsitesConfig.from_settings({}).link_timeout
+        config = GovsitesConfig.from_settings({})
+        timeout = config.link_timeout
         challenged = frozenset(sid for sid, site in truth["sites"].items() if site.get("challenge"))
         print_breakdown(wall_breakdown(tmp / "bench.sqlite", timeout, challenged=challenged), figures["crawl_wall"])
-        busiest = busiest_host(tmp / "bench.sqlite", GovsitesConfig.from_settings({}).per_host)
+        busiest = busiest_host(tmp / "bench.sqlite", config.per_host)
         if busiest is not None:
             print(host_use_line(busiest))
         _print_politeness(first["peak"])
@@ -245,10 +245,6 @@ def bench_web(
                 finally:
                     lc["served"] = lc_web.stop()
                 _print_linkchecker(lc, figures, truth, acc, unthrottled=header)
-
-
-def _seconds(stamp: str) -> float:
-    return datetime.fromisoformat(stamp).timestamp()
 
 
 def longest_silences(answers: dict[str, list[float]], ends: dict[str, float]) -> dict[str, tuple[float, float]]:
@@ -282,7 +278,7 @@ def wall_breakdown(
             "SELECT site_id, started_at, finished_at FROM run_sites WHERE finished_at IS NOT NULL AND run_id = ?",
             (rid,),
         )
-        spans = {sid: (_seconds(a), _seconds(b)) for sid, a, b in sites.fetchall()}
+        spans = {sid: (stamp_seconds(a), stamp_seconds(b)) for sid, a, b in sites.fetchall()}
         firsts = dict(
             con.execute("SELECT site_id, MIN(fetched_at) FROM pages WHERE run_id = ? GROUP BY site_id", (rid,))
         )
@@ -298,15 +294,15 @@ def wall_breakdown(
             " UNION ALL SELECT site_id, checked_at FROM link_checks WHERE run_id = ?",
             (rid, rid),
         ):
-            answers.setdefault(sid, []).append(_seconds(stamp))
+            answers.setdefault(sid, []).append(stamp_seconds(stamp))
     finally:
         con.close()
     if not spans:
         return {}
     start = min(a for a, _ in spans.values())
     ends = sorted(b for _, b in spans.values())
-    waits = sorted(_seconds(firsts[s]) - start for s in spans if firsts.get(s))
-    open_waits = [_seconds(firsts[s]) - start for s in spans if firsts.get(s) and s not in challenged]
+    waits = sorted(stamp_seconds(firsts[s]) - start for s in spans if firsts.get(s))
+    open_waits = [stamp_seconds(firsts[s]) - start for s in spans if firsts.get(s) and s not in challenged]
     p90 = ends[max(0, int(len(ends) * 0.9) - 1)]
     silences = longest_silences(answers, {sid: end for sid, (_, end) in spans.items()})
     ranked = sorted(silences.items(), key=lambda item: item[1][1] - item[1][0])  # shortest first

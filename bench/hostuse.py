@@ -42,7 +42,8 @@ class HostUse:
         return self.busy / self.per_host
 
 
-def _seconds(stamp: str) -> float:
+def stamp_seconds(stamp: str) -> float:
+    """A store timestamp (ISO 8601, as ``fetched_at`` and ``finished_at`` are written) in epoch seconds."""
     return datetime.fromisoformat(stamp).timestamp()
 
 
@@ -72,7 +73,7 @@ def busiest_host(db: Path, per_host: int, run: str = "bench", edge: float = 20.0
     sites: dict[str, set[str]] = {}
     for site_id, url, fetched_at, elapsed_ms in rows:
         host = urlsplit(url).netloc
-        end = _seconds(fetched_at)
+        end = stamp_seconds(fetched_at)
         spans.setdefault(host, []).append((end - elapsed_ms / 1000, end))
         sites.setdefault(host, set()).add(site_id)
     if not spans:
@@ -92,7 +93,7 @@ def busiest_host(db: Path, per_host: int, run: str = "bench", edge: float = 20.0
         pages=len(held),
         per_host=per_host,
         busy=_held(held, lo, hi),
-        first=lo - _seconds(started) if started else 0.0,
+        first=lo - stamp_seconds(started) if started else 0.0,
         span=hi - lo,
         idle_start=idle(lo, cut_lo),
         idle_middle=idle(cut_lo, cut_hi) if cut_hi > cut_lo else 0.0,
